@@ -1,0 +1,29 @@
+# Set-up is automatic: `make run` and `make test` create .venv and install what they need.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test bench lint clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null || (apt-get update && apt-get install -y python3 python3-venv)
+	@$(PY) -c "import venv, ensurepip" 2>/dev/null || (apt-get update && apt-get install -y python3-venv)
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/yigai demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/parse.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,52 @@
+"""Settings from ``YIGAI_*`` environment variables; nothing is read at import time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from yigai.domain.errors import ConfigurationError
+
+DEFAULT_DATA_DIR = "./var"
+DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_dir / "evidence"
+
+    @property
+    def analytics_path(self) -> Path:
+        return self.data_dir / "records.duckdb"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(str(overrides.get("data_dir") or env.get("YIGAI_DATA_DIR") or DEFAULT_DATA_DIR))
+        url = str(overrides.get("database_url") or env.get("YIGAI_DATABASE_URL") or "")
+        if not url:
+            url = f"sqlite:///{(data_dir / 'yigai.sqlite3').as_posix()}"
+        raw_max = overrides.get("max_document_bytes") or env.get("YIGAI_MAX_DOCUMENT_BYTES")
+        try:
+            max_bytes = int(str(raw_max)) if raw_max else DEFAULT_MAX_DOCUMENT_BYTES
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"YIGAI_MAX_DOCUMENT_BYTES must be an integer, got {raw_max!r}",
+                message_zh="YIGAI_MAX_DOCUMENT_BYTES 必须是整数",
+                where="YIGAI_MAX_DOCUMENT_BYTES",
+            ) from exc
+        if max_bytes <= 0:
+            raise ConfigurationError(
+                "YIGAI_MAX_DOCUMENT_BYTES must be positive",
+                message_zh="YIGAI_MAX_DOCUMENT_BYTES 必须为正数",
+                where="YIGAI_MAX_DOCUMENT_BYTES",
+            )
+        return cls(data_dir=data_dir, database_url=url, max_document_bytes=max_bytes)
