@@ -134,3 +134,9 @@ def test_seed_plans_round_trip(app: App, seed_drafts: list[PlanDraft]) -> None:
         for plan_id, draft in zip(ids, seed_drafts, strict=True):
             record = uow.plans.get(plan_id)
             assert record is not None and record.draft == draft
+
+
+def test_a_dangling_task_reference_is_refused_not_dropped(app: App, sample_draft: PlanDraft) -> None:
+    sample_draft.targets[0].task = "T99"
+    with app.uow() as uow, pytest.raises(ValueError, match="T99"):
+        uow.plans.add(sample_draft)

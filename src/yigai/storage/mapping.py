@@ -126,7 +126,11 @@ def _deadline(d: Deadline, categories: list[Category]) -> dict[str, Any]:
 
 
 def plan_to_row(draft: PlanDraft, *, resolve: DepartmentResolver, imported_at: dt.datetime) -> PlanRow:
-    """Build the unsaved row graph for a draft; departments come from ``resolve``."""
+    """Build the unsaved row graph for a draft; departments come from ``resolve``.
+
+    A dangling section or task reference is a parser bug: it raises ValueError
+    rather than being stored as a silently missing link.
+    """
     m = draft.meta
     plan = PlanRow(
         sha256=draft.sha256, doc_number=m.doc_number, doc_number_key=doc_number_key(m.doc_number),
@@ -142,13 +146,15 @@ def plan_to_row(draft: PlanDraft, *, resolve: DepartmentResolver, imported_at: d
             title=s.title, span_start=s.span.start, span_end=s.span.end,
             parent=None if parent is None else section_rows[parent.id],
         )
-    plan.sections = list(section_rows.values())
+        plan.sections.append(section_rows[s.id])  # a duplicate id fails on the unique key
 
     task_rows: dict[str, TaskRow] = {}
     for position, t in enumerate(draft.tasks):
+        if t.section_id and t.section_id not in section_rows:
+            raise ValueError(f"task {t.id!r} refers to unknown section {t.section_id!r}")
         row = TaskRow(
             key=t.id, position=position, no=t.no, path=list(t.path),
-            section=section_rows.get(t.section_id) if t.section_id else None,
+            section=section_rows[t.section_id] if t.section_id else None,
             title=t.title, text=t.text, categories_inferred=t.categories_inferred,
             provenance=_prov_json(t.provenance),
             **_deadline(t.deadline, t.categories), **_clause(t.responsibility, t.span),
@@ -163,7 +169,7 @@ def plan_to_row(draft: PlanDraft, *, resolve: DepartmentResolver, imported_at: d
             m_row.responsibilities = _responsibility_rows(meas.responsibility, plan, resolve)
             row.measures.append(m_row)
         task_rows[t.id] = row
-    plan.tasks = list(task_rows.values())
+        plan.tasks.append(row)
 
     for position, p in enumerate(draft.projects):
         p_row = ProjectRow(position=position, no=p.no, group_name=p.group, text=p.text,
@@ -172,9 +178,11 @@ def plan_to_row(draft: PlanDraft, *, resolve: DepartmentResolver, imported_at: d
         plan.projects.append(p_row)
 
     for position, tg in enumerate(draft.targets):
+        if tg.task and tg.task not in task_rows:
+            raise ValueError(f"target {tg.metric!r} refers to unknown task {tg.task!r}")
         start, end = _cols(tg.span)
         plan.targets.append(TargetRow(
-            position=position, task=task_rows.get(tg.task) if tg.task else None, raw=tg.raw,
+            position=position, task=task_rows[tg.task] if tg.task else None, raw=tg.raw,
             metric=tg.metric, comparator=None if tg.comparator is None else tg.comparator.value,
             value=tg.value, value_high=tg.value_high, unit=tg.unit, scope=tg.scope,
             attribute=None if tg.attribute is None else tg.attribute.value,
