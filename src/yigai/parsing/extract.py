@@ -80,7 +80,7 @@ _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class SourceDocument:
-    """A document's text as the parser sees it; ``format`` is a key of FORMATS' values."""
+    """A document's text as the parser sees it; ``format`` is txt, md, docx or pdf."""
 
     name: str
     format: str
