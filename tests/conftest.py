@@ -41,7 +41,7 @@ from yigai.parsing import parse_file
 from yigai.settings import Settings
 
 SAMPLE_TEXT = (
-    "仓山区深化医药卫生体制改革领导小组文件\n仓医改组〔2021〕1号\n"
+    "仓山区深化医药卫生体制改革领导小组文件\n仓医改组〔2021〕91号\n"
     "一、构建高效的医改领导体制\n（一）完善推进机制\n"
     "1. 完善深化医改领导体制。调整政府领导职责分工。〔责任单位：区卫健局、仓山医保局〕\n"
     "2. 推进家庭医生签约。到2025年，家庭医生签约覆盖率达到80%以上。\n"
@@ -54,9 +54,12 @@ def dept(name: str, raw: str | None = None, kind: DepartmentKind = DepartmentKin
                          span=None if at is None else Span(at, at + len(raw or name)))
 
 
-def make_draft(*, text: str = SAMPLE_TEXT, doc_number: str = "仓医改组〔2021〕1号",
+def make_draft(*, text: str = SAMPLE_TEXT, doc_number: str = "仓医改组〔2021〕91号",
                title: str = "仓山区深化医药卫生体制集成改革实施方案") -> PlanDraft:
-    """A plan with sections, tasks (with and without measures), projects, targets, warnings."""
+    """A plan with sections, tasks (with and without measures), projects, targets, warnings.
+
+    Its 文号 is fictitious so that it never collides with a seed plan.
+    """
     s11 = Section("S1.1", 2, "（一）", 1, "完善推进机制", Span(50, 58))
     s1 = Section("S1", 1, "一、", 1, "构建高效的医改领导体制", Span(36, 49), children=[s11])
     t1 = Task(

@@ -16,6 +16,7 @@ from yigai.services.plans import (
     get_plan,
     get_summary,
     import_draft,
+    import_file,
     list_plans,
     summarize,
     tasks_for_department,
@@ -40,7 +41,7 @@ def test_the_same_document_twice_is_one_plan_and_changes_nothing(app: App, sampl
 
 def test_same_document_number_with_other_text_is_the_same_plan(app: App, draft_factory) -> None:  # type: ignore[no-untyped-def]
     original = draft_factory()
-    reworded = draft_factory(text="同一文号的另一版本", doc_number="仓医改组〔２０２１〕1 号", title="修订稿")
+    reworded = draft_factory(text="同一文号的另一版本", doc_number="仓医改组〔２０２１〕９1 号", title="修订稿")
     first = import_draft(app.uow(), original)
     again = import_draft(app.uow(), reworded)
     assert (again.status, again.plan_id, again.matched_by) == (
@@ -84,7 +85,7 @@ def test_sql_counts_agree_with_the_draft(app: App, sample_draft: PlanDraft, seed
         assert get_summary(app.uow(), plan_id) == summaries[plan_id]
 
 
-@pytest.mark.parametrize("ref", ["1", "１", " 1 ", "仓医改组〔2021〕1号", "仓医改组〔２０２１〕１ 号"])
+@pytest.mark.parametrize("ref", ["1", "１", " 1 ", "仓医改组〔2021〕91号", "仓医改组〔２０２１〕９１ 号"])
 def test_get_plan_by_id_or_document_number(app: App, sample_draft: PlanDraft, ref: str) -> None:
     import_draft(app.uow(), sample_draft)
     assert get_plan(app.uow(), ref).id == 1
@@ -134,3 +135,13 @@ def test_tasks_for_department(sample_draft: PlanDraft) -> None:
     assert [t.id for t in printed] == ["T1", "T2"]
     with pytest.raises(NotFoundError, match="区人社局"):
         tasks_for_department(sample_draft, "区人社局")
+
+
+def test_import_file_parses_and_stores_a_seed(app: App) -> None:
+    from yigai.data import seed_paths
+
+    path = seed_paths()[0]
+    first = import_file(app.uow(), path)
+    again = import_file(app.uow(), path)
+    assert (first.status, again.status) == (ImportStatus.IMPORTED, ImportStatus.ALREADY_IMPORTED)
+    assert first.source_name == path.name and again.plan_id == first.plan_id

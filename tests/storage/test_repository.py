@@ -43,7 +43,7 @@ def test_an_exception_inside_the_block_rolls_back(app: App, sample_draft: PlanDr
 
 def test_departments_are_a_registry_per_region(app: App, draft_factory) -> None:  # type: ignore[no-untyped-def]
     first = draft_factory()
-    second = draft_factory(text="另一份文件", doc_number="仓医改组〔2021〕2号")
+    second = draft_factory(text="另一份文件", doc_number="仓医改组〔2021〕92号")
     other_region = draft_factory(text="第三份文件", doc_number="杨卫健委〔2022〕146号")
     other_region.meta = dataclasses.replace(other_region.meta, region="杨浦区")
     with app.uow() as uow:
@@ -88,7 +88,7 @@ def test_replace_keeps_the_id_and_leaves_no_orphans(app: App, sample_draft: Plan
 
 @pytest.mark.parametrize(
     "written",
-    ["仓医改组〔2021〕1号", "仓医改组〔2021〕1 号", "仓医改组〔２０２１〕１号", "仓医改组(2021)1号", " 仓医改组［2021］1号 "],
+    ["仓医改组〔2021〕91号", "仓医改组〔2021〕91 号", "仓医改组〔２０２１〕９１号", "仓医改组(2021)91号", " 仓医改组［2021］91号 "],
 )
 def test_find_by_document_number_ignores_spacing_width_and_brackets(
     app: App, sample_draft: PlanDraft, written: str

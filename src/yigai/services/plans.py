@@ -11,9 +11,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from yigai.domain.errors import NotFoundError
 from yigai.domain.plan import DepartmentRef, PlanDraft, Responsibility, Task
+from yigai.parsing import parse_file
 from yigai.storage.repository import MatchedBy, PlanCounts, PlanRecord, PlanSummary
 from yigai.storage.uow import UnitOfWork
 
@@ -72,6 +74,12 @@ def import_draft(uow: UnitOfWork, draft: PlanDraft, replace: bool = False) -> Im
         status=status, plan_id=plan_id, source_name=draft.source_name, title=draft.meta.title,
         doc_number=draft.meta.doc_number, counts=summarize(draft), matched_by=matched_by,
     )
+
+
+def import_file(uow: UnitOfWork, path: Path, *, replace: bool = False, max_bytes: int | None = None) -> ImportResult:
+    """Parse a document and import it; bad documents raise DocumentError before any write."""
+    draft = parse_file(path) if max_bytes is None else parse_file(path, max_bytes=max_bytes)
+    return import_draft(uow, draft, replace=replace)
 
 
 def list_plans(uow: UnitOfWork) -> list[PlanSummary]:
