@@ -1,9 +1,338 @@
-"""Assemble a PlanDraft from normalised text (work in progress)."""
+"""Assemble a PlanDraft: metadata, sections, tasks, measures, projects, targets."""
 
 from __future__ import annotations
 
-from yigai.domain.plan import PlanDraft
+import re
+
+from yigai.domain.plan import (
+    Category,
+    Deadline,
+    DeadlineKind,
+    Measure,
+    ParseWarning,
+    PlanDraft,
+    Project,
+    Responsibility,
+    Section,
+    Target,
+    Task,
+)
+from yigai.parsing import table_rules
+from yigai.parsing.deadlines import deadline_kind_in, find_dates, parse_deadline
+from yigai.parsing.departments import DepartmentDirectory, default_directory
+from yigai.parsing.metadata import extract_meta
+from yigai.parsing.normalize import NormalizedText, display, normalize
+from yigai.parsing.responsibility import Clause, build_refs, find_clauses, merge
+from yigai.parsing.structure import Layout, Para, ancestors, build_layout, choose_tasks, extent
+from yigai.parsing.tables import Table, parse_table
+from yigai.parsing.targets import targets_in_text
+
+_FIRST_IS_LEAD_RE = re.compile(r"(?:排|列)(?:在)?(?:第一位|首位)的?(?:为|是)牵头")
+_POLICY_RE = re.compile(r"制定|出台|印发|修订|政策|办法|制度")
+_PAST_SECTION_RE = re.compile(r"基础|现状|回顾|成效|形势|背景")
+
+
+class _Builder:
+    def __init__(self, text: str, draft: PlanDraft, directory: DepartmentDirectory) -> None:
+        self.draft = draft
+        self.norm: NormalizedText = normalize(text)
+        self.layout: Layout = build_layout(self.norm)
+        self.directory = directory
+        self.region = ""
+        self.first_is_lead = bool(_FIRST_IS_LEAD_RE.search(self.norm.text))
+        self._warned: set[tuple[str, str]] = set()
+
+    def warn(self, code: str, message: str, start: int | None = None, end: int | None = None) -> None:
+        """Record a warning once per (code, message): a name unknown 40 times is one finding."""
+        if (code, message) in self._warned:
+            return
+        self._warned.add((code, message))
+        span = self.norm.span(start, end) if start is not None and end is not None else None
+        self.draft.warnings.append(ParseWarning(code, message, span))
+
+    # -- responsibility ------------------------------------------------------------
+    def clauses(self, p: Para) -> list[Clause]:
+        found = find_clauses(p.text, p.start, self.norm, self.directory, self.region)
+        for c in found:
+            if not c.closed:
+                self.warn("clause_unclosed", f"责任条款缺少结束括号：{p.text[c.start - p.start : c.start - p.start + 20]}…", c.start, c.end)
+            for name in c.unknown:
+                self.warn("department_unknown", f"部门名称不在别名表中：{name}", c.start, c.end)
+            for name in c.truncated:
+                self.warn("department_truncated", f"部门名称不完整，已按唯一匹配补全：{name}", c.start, c.end)
+            if self.first_is_lead and c.responsibility.lead and not c.responsibility.cooperating:
+                r = c.responsibility
+                r.lead, r.cooperating = r.lead[:1], r.lead[1:]
+        return found
+
+    def refs_from_cell(self, text: str, span_start: int | None) -> tuple[list, bool]:
+        if not text:
+            return [], False
+        base = span_start if span_start is not None else 0
+        refs, others, unknown, truncated = build_refs(text, base, self.norm, self.directory, self.region)
+        for name in unknown:
+            self.warn("department_unknown", f"部门名称不在别名表中：{name}")
+        for name in truncated:
+            self.warn("department_truncated", f"部门名称不完整，已按唯一匹配补全：{name}")
+        return refs, others
+
+    # -- tasks ---------------------------------------------------------------------
+    def build(self) -> None:
+        layout, norm = self.layout, self.norm
+        self.draft.meta = extract_meta(norm, layout.body_start)
+        m = re.search(r"[^省市州盟]{2,4}[区县旗]$", self.draft.meta.region)
+        self.region = m.group(0) if m else ""
+        self.draft.sections = layout.sections
+        body = [p for p in layout.paras[: layout.appendix_start] if not p.is_table]
+        para_clauses = {p.idx: self.clauses(p) for p in body}
+        has_clause = {
+            p.idx: any(para_clauses.get(q.idx) for q in extent(layout, p) if q is p or q.marker is None)
+            for p in body if p.marker
+        }
+        task_paras = choose_tasks(layout, has_clause)
+        if not task_paras:
+            self.warn("no_tasks", "未识别出任务：文档中没有编号任务条目、责任条款或加粗引领句")
+        starts = {p.idx for p in task_paras}
+        for n, tp in enumerate(task_paras, 1):
+            self.draft.tasks.append(self.make_task(n, tp, starts, para_clauses))
+        self.tables()
+        self.text_targets(body)
+        for task in self.draft.tasks:
+            self.finish_task(task)
+        self.typeset()
+
+    def typeset(self) -> None:
+        """Present extracted text with Chinese punctuation (spans still point at the source)."""
+        def walk(sections: list[Section]) -> None:
+            for s in sections:
+                s.title = display(s.title)
+                walk(s.children)
+
+        walk(self.draft.sections)
+        for t in self.draft.tasks:
+            t.title, t.text, t.path = display(t.title), display(t.text), [display(p) for p in t.path]
+            for m in t.measures:
+                m.text = display(m.text)
+        for p in self.draft.projects:
+            p.text, p.group = display(p.text), display(p.group)
+        for g in self.draft.targets:
+            g.metric, g.raw, g.scope = display(g.metric), display(g.raw), display(g.scope)
+
+    def task_paras_of(self, tp: Para, starts: set[int]) -> list[Para]:
+        if tp.marker is not None:
+            return extent(self.layout, tp)
+        out = [tp]
+        for q in self.layout.paras[tp.idx + 1 : self.layout.appendix_start]:
+            if q.is_table or q.marker is not None or q.idx in starts:
+                break
+            out.append(q)
+        return out
+
+    def make_task(self, n: int, tp: Para, starts: set[int], para_clauses: dict[int, list[Clause]]) -> Task:
+        norm = self.norm
+        paras = self.task_paras_of(tp, starts)
+        own = [q for q in paras if q is tp or q.marker is None]
+        section = tp.section
+        if section is None:  # a lead-phrase task becomes a node under its heading
+            section = Section(f"S{tp.idx}L", (tp.parent.level + 1) if tp.parent else 1, "", None,
+                              tp.text[: tp.lead_len], norm.span(tp.start, tp.start + tp.lead_len))
+            (tp.parent.children if tp.parent else self.draft.sections).append(section)
+        path = [s.title for s in ancestors(self.layout, section)]
+        title = tp.body[: tp.lead_len] if tp.lead_len else section.title
+        resp = Responsibility()
+        cut: list[tuple[int, int]] = []
+        for q in own:
+            for c in para_clauses.get(q.idx, []):
+                merge(resp, c.responsibility)
+                cut.append((c.start, c.end))
+        pieces = []
+        for q in own:
+            start = q.body_start if q is tp else q.start
+            chunk = "".join(ch for i, ch in enumerate(norm.text[start : q.end], start) if not any(a <= i < b for a, b in cut))
+            pieces.append(chunk.strip())
+        text = "\n".join(p for p in pieces if p)
+        task = Task(
+            id=f"T{n}",
+            no=tp.marker.text.rstrip("、.") if tp.marker else "",
+            path=path,
+            section_id=section.id,
+            title=title,
+            text=text,
+            responsibility=resp,
+            span=norm.span(tp.start, paras[-1].end if paras else tp.end),
+        )
+        task.provenance["title"] = norm.span(tp.body_start, tp.body_start + len(title))
+        task.provenance["text"] = task.span  # type: ignore[assignment]
+        if resp.span is not None:
+            task.provenance["responsibility"] = resp.span
+        for q in paras:
+            if q is not tp and q.marker is not None:
+                m_resp = Responsibility()
+                for c in para_clauses.get(q.idx, []):
+                    merge(m_resp, c.responsibility)
+                k = len(task.measures) + 1
+                measure = Measure(f"{task.id}.M{k}", q.marker.text, q.body, m_resp, span=norm.span(q.start, q.end))
+                measure.provenance["text"] = norm.span(q.body_start, q.end)
+                task.measures.append(measure)
+        return task
+
+    # -- tables --------------------------------------------------------------------
+    def tables(self) -> None:
+        for block in self.layout.tables:
+            lines = [(p.text, p.start) for p in block]
+            table = parse_table(lines)
+            if not table.caption:
+                self.caption(table, block[0])
+            kind = table_rules.classify(table)
+            if kind is table_rules.TableKind.INDICATORS:
+                self.draft.targets += table_rules.indicator_targets(table, self.norm)
+            elif kind is table_rules.TableKind.TASKS:
+                self.attach_measures(table)
+            elif kind is table_rules.TableKind.PROJECTS:
+                self.add_projects(table)
+
+    def caption(self, table: Table, first: Para) -> None:
+        for p in reversed(self.layout.paras[max(0, first.idx - 2) : first.idx]):
+            if not p.is_table and len(p.text) <= 60:
+                table.caption, table.caption_start = p.text, p.start
+                return
+
+    def _match_task(self, no: str, title: str) -> Task | None:
+        key = re.sub(r"\W", "", title)
+        for t in self.draft.tasks:
+            tkey = re.sub(r"\W", "", t.title)
+            if no and re.sub(r"\D", "", no) == re.sub(r"\D", "", t.no) and (not key or _similar(key, tkey)):
+                return t
+        for t in self.draft.tasks:
+            if key and _similar(key, re.sub(r"\W", "", t.title)):
+                return t
+        return None
+
+    def attach_measures(self, table: Table) -> None:
+        rows = table_rules.measure_rows(table, self.norm)
+        unmatched = 0
+        for row in rows:
+            task = self._match_task(row.task_no, row.task_title)
+            if task is None:
+                unmatched += 1
+                continue
+            lead, lead_others = self.refs_from_cell(row.lead.text, _start_of(self.norm, row.lead.span))
+            coop, coop_others = self.refs_from_cell(row.cooperating.text, _start_of(self.norm, row.cooperating.span))
+            deadline = parse_deadline(row.deadline.text)
+            deadline.span = row.deadline.span
+            measure = Measure(
+                id=f"{task.id}.M{len(task.measures) + 1}",
+                no=row.no,
+                text=row.text,
+                responsibility=Responsibility(lead, coop, lead_others, coop_others, f"{row.lead.text};{row.cooperating.text}"),
+                deadline=deadline,
+                categories=row.categories,
+                span=row.span,
+            )
+            measure.provenance["text"] = row.span
+            for name, cell in (("lead", row.lead), ("cooperating", row.cooperating), ("deadline", row.deadline)):
+                if cell.span is not None:
+                    measure.provenance[name] = cell.span
+            if row.category_span is not None:
+                measure.provenance["category"] = row.category_span
+            task.measures.append(measure)
+        if unmatched:
+            self.warn("measure_unmatched", f"任务清单中有 {unmatched} 行未能对应到正文任务", table.start, table.end)
+
+    def add_projects(self, table: Table) -> None:
+        rows = table_rules.project_rows(table, self.norm)
+        matched = sum(1 for r in rows if self._match_task(r.no, r.text) is not None)
+        if rows and matched > len(rows) // 2:
+            self.warn("project_table_matches_tasks", "项目清单与正文任务对应，按项目处理", table.start, table.end)
+        for row in rows:
+            lead, lo = self.refs_from_cell(row.lead.text, _start_of(self.norm, row.lead.span))
+            coop, co = self.refs_from_cell(row.cooperating.text, _start_of(self.norm, row.cooperating.span))
+            self.draft.projects.append(Project(row.no, row.group, row.text, Responsibility(lead, coop, lo, co), row.span))
+
+    # -- targets -------------------------------------------------------------------
+    def text_targets(self, body: list[Para]) -> None:
+        past = set()
+        for p in body:
+            if p.marker and p.section and _PAST_SECTION_RE.search(p.section.title) and p.level == 1:
+                past |= {q.idx for q in extent(self.layout, p)}
+        spans = [(t, t.span) for t in self.draft.tasks]
+        for p in body:
+            if p.idx in past or p.start < self.layout.body_start:
+                continue
+            for target in targets_in_text(p.text, p.start, self.norm):
+                owner = next((t for t, s in spans if s and target.span and s.start <= target.span.start < s.end), None)
+                target.task = owner.id if owner else None
+                self.draft.targets.append(target)
+
+    # -- deadlines and categories ------------------------------------------------------
+    def finish_task(self, task: Task) -> None:
+        if task.responsibility.is_empty and task.measures:
+            for m in task.measures:
+                merge(task.responsibility, m.responsibility)
+        if task.responsibility.is_empty:
+            self.warn("task_without_department", f"任务 {task.no or task.id}「{task.title}」未写明责任部门")
+        dated = [m.deadline for m in task.measures if m.deadline.kind is DeadlineKind.DATE and m.deadline.date]
+        if dated:
+            task.deadline = max(dated, key=lambda d: d.date)  # type: ignore[arg-type,return-value]
+        elif task.measures and all(m.deadline.kind is not DeadlineKind.UNSPECIFIED for m in task.measures):
+            task.deadline = task.measures[0].deadline
+        else:
+            task.deadline = self.text_deadline(task)
+        if task.deadline.span is not None:
+            task.provenance["deadline"] = task.deadline.span
+        explicit = [c for m in task.measures for c in m.categories]
+        if explicit:
+            task.categories = list(dict.fromkeys(explicit))
+            task.categories_inferred = False
+        else:
+            cats = [Category.MEASURE]
+            if _POLICY_RE.search(task.title):
+                cats = [Category.POLICY]
+            if any(t.task == task.id for t in self.draft.targets):
+                cats.append(Category.INDICATOR)
+            task.categories = cats
+
+    def text_deadline(self, task: Task) -> Deadline:
+        start = task.span.start if task.span else 0
+        src = self.draft.source_text
+        mentions = find_dates(task.text)
+        if mentions:
+            latest = max(mentions, key=lambda d: (d.date, not d.year_only))
+            span = _find_span(src, latest.raw, start)
+            return Deadline(DeadlineKind.DATE, latest.date, latest.raw, span)
+        kind = deadline_kind_in(task.text)
+        if kind:
+            return Deadline(kind[0], None, kind[1].group(0), _find_span(src, kind[1].group(0), start))
+        return Deadline(DeadlineKind.UNSPECIFIED)
+
+
+def _similar(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    if a in b or b in a:
+        return True
+    common = sum(1 for ch in set(a) if ch in b)
+    return common / max(len(set(a)), 1) >= 0.7
+
+
+def _start_of(norm: NormalizedText, span) -> int | None:  # type: ignore[no-untyped-def]
+    """Normalised offset of an original span start (cells keep their normalised start)."""
+    if span is None:
+        return None
+    import bisect
+
+    return bisect.bisect_left(norm.offsets, span.start)
+
+
+def _find_span(src: str, raw: str, start: int):  # type: ignore[no-untyped-def]
+    from yigai.domain.plan import Span
+
+    idx = src.find(raw, start)
+    return Span(idx, idx + len(raw)) if idx >= 0 else None
 
 
 def build_draft(text: str, *, source_name: str, source_format: str, sha256: str) -> PlanDraft:
-    return PlanDraft(source_name=source_name, source_format=source_format, source_text=text, sha256=sha256)
+    draft = PlanDraft(source_name=source_name, source_format=source_format, source_text=text, sha256=sha256)
+    builder = _Builder(text, draft, default_directory())
+    builder.build()
+    return draft

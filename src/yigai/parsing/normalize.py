@@ -1,0 +1,304 @@
+"""Normalisation that keeps a map back to the original text.
+
+The output has one paragraph per line: page footers, markdown and HTML markup
+are removed, full-width digits/letters/brackets are folded to ASCII, spaces
+next to Chinese characters are dropped (outside tables), and lines broken in
+mid-sentence (hard wraps, page breaks) are joined. ``offsets[i]`` is the index
+in the original text of normalised character ``i``; bold ranges (from ``**`` or
+``<b>``) are kept because bold lead phrases mark tasks.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from yigai.domain.plan import Span
+from yigai.parsing.markers import match_marker, starts_block
+
+_TAG_RE = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
+_BOLD_TAGS = {"b", "strong"}
+_HEADING_RE = re.compile(r"#{1,6}(?=\s|\S)")
+_RULE_RE = re.compile(r"[-*_=\s]{3,}")
+_FOOTER_RE = re.compile(r"[-—–－‒―~\s]*\d{1,4}[-—–－‒―~\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?")
+_DASHES = "-—–－‒―"
+_CLAUSE_OPEN_RE = re.compile(r"[(〔\[](?:牵头|责任|配合|主责)")
+
+_CLOSERS = ")]〕】”’」』》"
+_TERMINALS = "。!?;:"
+_CONTINUATION_ENDS = "，,、(（《“‘〔[-—+／/"
+
+_CHAR_MAP = {
+    "\u3000": " ",
+    "«": "《",
+    "»": "》",
+    "∶": ":",
+    "\u00a0": " ",
+    "\t": "\t",
+    "\ufeff": "",
+    "\u200b": "",
+}
+
+
+def _fold(ch: str) -> str:
+    code = ord(ch)
+    if 0xFF01 <= code <= 0xFF5E:
+        return chr(code - 0xFEE0)
+    return _CHAR_MAP.get(ch, ch)
+
+
+def is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x3000 <= code <= 0x303F or ch in "“”‘’"
+
+
+@dataclass(slots=True)
+class _Line:
+    chars: list[str]
+    offs: list[int]
+    bold: list[tuple[int, int]]  # ranges in chars
+    end_off: int  # original offset just past the line
+    width: int = 0  # typeset width of the original line
+    is_table: bool = False
+    md_heading: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chars)
+
+
+@dataclass(slots=True)
+class NormalizedText:
+    text: str
+    offsets: list[int]  # len(text) + 1; last entry is len(original)
+    bold: list[tuple[int, int]] = field(default_factory=list)
+
+    def span(self, start: int, end: int) -> Span:
+        """Original-text span of normalised range [start, end)."""
+        if end <= start:
+            o = self.offsets[start]
+            return Span(o, o)
+        return Span(self.offsets[start], self.offsets[end - 1] + 1)
+
+    def is_bold(self, start: int, end: int) -> bool:
+        return any(b0 <= start and end <= b1 for b0, b1 in self.bold)
+
+
+def _clean_line(line: str, base: int) -> _Line:
+    """Strip markup and fold characters of one physical line."""
+    chars: list[str] = []
+    offs: list[int] = []
+    bold: list[tuple[int, int]] = []
+    bold_start: int | None = None
+    stripped = line.lstrip(" \u3000")
+    i = len(line) - len(stripped)
+    m = _HEADING_RE.match(line, i)
+    md_heading = m is not None
+    if m:
+        i = m.end()
+    while i < len(line):
+        ch = line[i]
+        if ch == "<":
+            tag = _TAG_RE.match(line, i)
+            if tag:
+                name = tag.group(1).lower()
+                if name in _BOLD_TAGS:
+                    if tag.group(0).startswith("</"):
+                        if bold_start is not None:
+                            bold.append((bold_start, len(chars)))
+                            bold_start = None
+                    else:
+                        bold_start = len(chars)
+                i = tag.end()
+                continue
+        if ch in "*_" and line.startswith(ch * 2, i):
+            if bold_start is None:
+                bold_start = len(chars)
+            else:
+                bold.append((bold_start, len(chars)))
+                bold_start = None
+            i += 2
+            continue
+        folded = _fold(ch)
+        for f in folded:
+            chars.append(f)
+            offs.append(base + i)
+        i += 1
+    if bold_start is not None and bold_start < len(chars):
+        bold.append((bold_start, len(chars)))
+    return _Line(chars, offs, bold, base + len(line), md_heading=md_heading)
+
+
+def _drop_cjk_spaces(ln: _Line) -> None:
+    """Remove spaces that touch a Chinese character: hard-wrap and layout noise."""
+    keep_chars: list[str] = []
+    keep_offs: list[int] = []
+    remap: list[int] = []
+    n = len(ln.chars)
+    i = 0
+    while i < n:
+        ch = ln.chars[i]
+        if ch == " ":
+            j = i
+            while j < n and ln.chars[j] == " ":
+                j += 1
+            prev = keep_chars[-1] if keep_chars else ""
+            nxt = ln.chars[j] if j < n else ""
+            drop = not prev or not nxt or is_cjk(prev) or is_cjk(nxt)
+            for _ in range(i, j):
+                remap.append(len(keep_chars))
+            if not drop:
+                keep_chars.append(" ")
+                keep_offs.append(ln.offs[i])
+            i = j
+            continue
+        remap.append(len(keep_chars))
+        keep_chars.append(ch)
+        keep_offs.append(ln.offs[i])
+        i += 1
+    remap.append(len(keep_chars))
+    ln.bold = [(remap[a], remap[b]) for a, b in ln.bold if remap[a] < remap[b]]
+    ln.chars, ln.offs = keep_chars, keep_offs
+
+
+def _sentence_periods(ln: _Line) -> None:
+    """A half-width '.' after Chinese text ends a sentence (沪府办发 style)."""
+    chars = ln.chars
+    for i, ch in enumerate(chars):
+        if ch != "." or i == 0:
+            continue
+        prev = chars[i - 1]
+        nxt = chars[i + 1] if i + 1 < len(chars) else ""
+        if (is_cjk(prev) or prev in _CLOSERS) and not nxt.isdigit():
+            chars[i] = "。"
+
+
+def _width(text: str) -> int:
+    """Typeset width: ASCII letters, digits and spaces are half width, the rest full."""
+    return sum(1 if (c.isascii() and (c.isalnum() or c == " ")) else 2 for c in text.strip())
+
+
+def _is_footer(text: str) -> bool:
+    s = text.strip()
+    if not s or not _FOOTER_RE.fullmatch(s):
+        return False
+    return s.startswith("第") or any(d in s for d in _DASHES)
+
+
+def _ends_terminal(text: str) -> bool:
+    s = text.rstrip(_CLOSERS + " ")
+    if s and s[-1] in _TERMINALS:
+        return True
+    return text.endswith((")", "〕")) and _CLAUSE_OPEN_RE.search(text) is not None
+
+
+def _wrap_width(lines: list[_Line]) -> int | None:
+    """The line width of a hard-wrapped document, or None when lines are paragraphs."""
+    widths = [ln.width for ln in lines if not ln.is_table and len(ln.chars) >= 8]
+    if len(widths) < 20:
+        return None
+    mode = statistics.mode(widths)
+    near = sum(1 for w in widths if abs(w - mode) <= 3)
+    if near / len(widths) >= 0.35 and mode >= 30:
+        return mode
+    return None
+
+
+def _should_join(prev: _Line, nxt: _Line, wrap: int | None) -> bool:
+    if prev.is_table or nxt.is_table:
+        return False
+    a, b = prev.text, nxt.text
+    if prev.md_heading or nxt.md_heading or starts_block(b):
+        return False
+    if a[-1] in _CONTINUATION_ENDS:
+        return True
+    if wrap is not None:
+        if match_marker(a) is not None and "。" not in a and prev.width < wrap - 4:
+            return False  # a heading line, not a wrapped sentence
+        if a[-1] in "。!?" and wrap - 10 <= nxt.width <= wrap - 3 and not _ends_terminal(b):
+            return False  # the next line is the indented first line of a new paragraph
+        return prev.width >= wrap - 8
+    if _ends_terminal(a):
+        return False
+    return len(a) >= 40
+
+
+def normalize(original: str) -> NormalizedText:
+    lines: list[_Line] = []
+    pos = 0
+    for raw in original.split("\n"):
+        base = pos
+        pos += len(raw) + 1
+        ln = _clean_line(raw.replace("\r", ""), base)
+        ln.width = _width(raw)
+        text = ln.text
+        if not text.strip() or _is_footer(text) or (_RULE_RE.fullmatch(text) and "|" not in text):
+            continue
+        ln.is_table = "\t" in text.strip(" ") or text.count("|") >= 1
+        if not ln.is_table:
+            _drop_cjk_spaces(ln)
+        else:
+            _strip_ends(ln)
+        _sentence_periods(ln)
+        if ln.chars:
+            lines.append(ln)
+    wrap = _wrap_width(lines)
+
+    out_chars: list[str] = []
+    out_offs: list[int] = []
+    bold: list[tuple[int, int]] = []
+    prev: _Line | None = None
+    for ln in lines:
+        if prev is not None and not _should_join(prev, ln, wrap):
+            out_chars.append("\n")
+            out_offs.append(prev.end_off - 1 if prev.end_off > 0 else 0)
+        base = len(out_chars)
+        out_chars.extend(ln.chars)
+        out_offs.extend(ln.offs)
+        bold.extend((base + a, base + b) for a, b in ln.bold)
+        prev = ln
+    out_offs.append(len(original))
+    return NormalizedText("".join(out_chars), out_offs, _merge_ranges(bold))
+
+
+def _strip_ends(ln: _Line) -> None:
+    while ln.chars and ln.chars[-1] in " \r":
+        ln.chars.pop()
+        ln.offs.pop()
+    k = 0
+    while k < len(ln.chars) and ln.chars[k] == " ":
+        k += 1
+    if k:
+        del ln.chars[:k]
+        del ln.offs[:k]
+        ln.bold = [(max(a - k, 0), b - k) for a, b in ln.bold if b - k > 0]
+
+
+def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(ranges):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+_FULL_WIDTH = {"(": "（", ")": "）", ":": "：", ";": "；", ",": "，", "!": "！", "?": "？"}
+_DISPLAY_RE = re.compile(r"[():;,!?]")
+
+
+def display(text: str) -> str:
+    """Normalised text back to Chinese typography: ASCII punctuation next to Chinese becomes full width."""
+    def repl(m: re.Match[str]) -> str:
+        i = m.start()
+        prev = text[i - 1] if i > 0 else ""
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if (prev.isascii() and prev.isalnum()) and (nxt.isascii() and nxt.isalnum()):
+            return m.group(0)  # 1:2, 3,000
+        if m.group(0) in "()" or is_cjk(prev) or is_cjk(nxt) or prev in "”）)" or nxt in "“（(":
+            return _FULL_WIDTH[m.group(0)]
+        return m.group(0)
+
+    return _DISPLAY_RE.sub(repl, text)

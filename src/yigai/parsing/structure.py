@@ -1,0 +1,212 @@
+"""Paragraphs, the section tree and which items are tasks.
+
+Rules are for the genre, not for particular files:
+- numbered items carrying responsibility clauses are tasks, and so are their
+  numbered siblings;
+- otherwise tasks are the numbered items with a lead phrase inside the task
+  part of the plan (the section titled 主要任务/重点任务 …, or the whole body
+  minus preamble sections such as 指导思想, 保障措施);
+- otherwise tasks are the lead-phrase paragraphs (bold, or a short first
+  sentence) of the task part.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from yigai.domain.plan import Section
+from yigai.parsing.markers import Marker, MarkerType, match_marker
+from yigai.parsing.normalize import NormalizedText
+
+TASK_SECTION_RE = re.compile(r"主要任务|重点任务|工作任务|主要措施|重点工作|任务措施|工作重点|重点举措|重点改革任务|具体任务")
+NON_TASK_RE = re.compile(
+    r"指导思想|基本原则|总体要求|总体目标|发展目标|主要目标|工作目标|目标任务$|保障措施|组织实施|组织保障|组织领导|"
+    r"发展基础|改革发展基础|现状|面临形势|形势|发展环境|工作基础|回顾|背景|实施步骤|工作步骤|进度安排"
+)
+_LEAD_MAX = 40
+_LEAD_MIN = 6
+
+
+@dataclass(slots=True)
+class Para:
+    idx: int
+    text: str
+    start: int  # normalised offsets
+    end: int
+    marker: Marker | None = None
+    is_table: bool = False
+    level: int = 0
+    section: Section | None = None
+    parent: Section | None = None
+    lead_len: int = 0  # length of the lead phrase (without its 。), 0 when none
+
+    @property
+    def body(self) -> str:
+        """Text after the marker."""
+        return self.text[self.marker.length :] if self.marker else self.text
+
+    @property
+    def body_start(self) -> int:
+        return self.start + (self.marker.length if self.marker else 0)
+
+
+@dataclass(slots=True)
+class Layout:
+    paras: list[Para]
+    sections: list[Section]  # roots
+    appendix_start: int  # index of the first appendix paragraph (len(paras) if none)
+    body_start: int  # normalised offset of the first heading
+    tables: list[list[Para]] = field(default_factory=list)
+
+
+def split_paragraphs(norm: NormalizedText) -> list[Para]:
+    paras: list[Para] = []
+    pos = 0
+    for line in norm.text.split("\n"):
+        if line.strip():
+            is_table = "\t" in line or "|" in line
+            marker = None if is_table else match_marker(line)
+            paras.append(Para(len(paras), line, pos, pos + len(line), marker, is_table))
+        pos += len(line) + 1
+    for i, p in enumerate(paras):  # a cell broken out of a pipe table ("九、…" then "|")
+        if (
+            not p.is_table and 0 < i < len(paras) - 1 and paras[i - 1].is_table
+            and paras[i + 1].text.lstrip().startswith("|") and len(p.text) < 80
+        ):
+            p.is_table, p.marker = True, None
+    for i, p in enumerate(paras):
+        p.idx = i
+    return paras
+
+
+def lead_length(text: str, bold_at_start: bool) -> int:
+    """Length of a lead phrase ("推进公立医院高质量发展。…"), or 0."""
+    stop = text.find("。")
+    if stop < 0:
+        return 0
+    lead = text[:stop]
+    if bold_at_start and stop <= 60:
+        return stop
+    if _LEAD_MIN <= len(lead) <= _LEAD_MAX and not re.search(r"[,，;；:：]", lead) and stop + 1 < len(text):
+        return stop
+    return 0
+
+
+def _title(p: Para) -> str:
+    body = p.body
+    if p.lead_len:
+        return body[: p.lead_len]
+    return body if len(body) <= 60 else body[:60]
+
+
+def build_layout(norm: NormalizedText) -> Layout:
+    paras = split_paragraphs(norm)
+    roots: list[Section] = []
+    stack: list[tuple[MarkerType, Section]] = []
+    appendix_start = len(paras)
+    seen_heading = False
+    body_start = len(norm.text)
+    counter = 0
+    for p in paras:
+        if p.is_table:
+            continue
+        if seen_heading and re.match(r"附\s*件|附表", p.text):
+            appendix_start = p.idx
+            break
+        bold = norm.is_bold(p.body_start, p.body_start + 1) if p.body else False
+        p.lead_len = lead_length(p.body, bold)
+        if p.marker is None:
+            p.parent = stack[-1][1] if stack else None
+            continue
+        if not seen_heading:
+            seen_heading = True
+            body_start = p.start
+        mtype = p.marker.type
+        if any(t == mtype for t, _ in stack):
+            while stack and stack[-1][0] != mtype:
+                stack.pop()
+            stack.pop()
+        counter += 1
+        title_end = p.body_start + len(_title(p))
+        section = Section(
+            id=f"S{counter}",
+            level=len(stack) + 1,
+            marker=p.marker.text,
+            number=p.marker.number,
+            title=_title(p),
+            span=norm.span(p.body_start, title_end),
+        )
+        p.parent = stack[-1][1] if stack else None
+        (p.parent.children if p.parent else roots).append(section)
+        p.section, p.level = section, section.level
+        stack.append((mtype, section))
+    tables: list[list[Para]] = []
+    for p in paras:
+        if p.is_table:
+            if tables and tables[-1][-1].idx == p.idx - 1:
+                tables[-1].append(p)
+            else:
+                tables.append([p])
+    return Layout(paras, roots, appendix_start, body_start, tables)
+
+
+def extent(layout: Layout, p: Para) -> list[Para]:
+    """``p`` and the paragraphs after it up to the next heading of its level or higher."""
+    out = [p]
+    for q in layout.paras[p.idx + 1 : layout.appendix_start]:
+        if q.is_table:
+            break
+        if q.marker is not None and q.level <= p.level:
+            break
+        out.append(q)
+    return out
+
+
+def ancestors(layout: Layout, section: Section | None) -> list[Section]:
+    """Sections enclosing ``section`` (outermost first), found through the tree."""
+    def walk(nodes: list[Section], path: list[Section]) -> list[Section] | None:
+        for node in nodes:
+            if node is section:
+                return path
+            found = walk(node.children, path + [node])
+            if found is not None:
+                return found
+        return None
+
+    return walk(layout.sections, []) or [] if section else []
+
+
+def _in_sections(layout: Layout, heads: list[Para]) -> list[Para]:
+    out: list[Para] = []
+    for h in heads:
+        out += extent(layout, h)
+    return out
+
+
+def task_part(layout: Layout) -> list[Para]:
+    """Paragraphs of the task part of the plan."""
+    body = [p for p in layout.paras[: layout.appendix_start] if not p.is_table and p.start >= layout.body_start]
+    heads = [p for p in body if p.marker and p.section and TASK_SECTION_RE.search(p.section.title) and len(p.section.title) <= 30]
+    if heads:
+        top = min(h.level for h in heads)
+        return _in_sections(layout, [h for h in heads if h.level == top])
+    excluded = {q.idx for h in body if h.marker and h.section and NON_TASK_RE.search(h.section.title) for q in extent(layout, h)}
+    return [p for p in body if p.idx not in excluded]
+
+
+def choose_tasks(layout: Layout, has_clause: dict[int, bool]) -> list[Para]:
+    """The paragraphs that open tasks (see the module docstring)."""
+    items = [p for p in layout.paras[: layout.appendix_start] if p.marker and not p.is_table]
+    with_clause = [p for p in items if has_clause.get(p.idx)]
+    if with_clause:
+        mtype = Counter(p.marker.type for p in with_clause if p.marker).most_common(1)[0][0]
+        parents = {id(p.parent) for p in with_clause if p.marker and p.marker.type == mtype}
+        return [p for p in items if p.marker and p.marker.type == mtype and (has_clause.get(p.idx) or id(p.parent) in parents)]
+    part = task_part(layout)
+    with_body = [p for p in part if p.marker and p.lead_len]
+    if with_body:
+        mtype = Counter(p.marker.type for p in with_body if p.marker).most_common(1)[0][0]
+        return [p for p in with_body if p.marker and p.marker.type == mtype]
+    return [p for p in part if p.marker is None and p.lead_len]

@@ -1,0 +1,238 @@
+"""What a table means: indicator targets, a task/measure list, or a project list."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from yigai.domain.plan import Category, Comparator, Span, Target
+from yigai.parsing.deadlines import FIVE_YEAR_PLANS, find_dates
+from yigai.parsing.normalize import NormalizedText
+from yigai.parsing.tables import Row, Table, compact
+from yigai.parsing.targets import first_number, parse_attribute, parse_table_value, split_name_unit
+
+
+class TableKind(StrEnum):
+    INDICATORS = "indicators"
+    TASKS = "tasks"
+    PROJECTS = "projects"
+    OTHER = "other"
+
+
+def classify(table: Table) -> TableKind:
+    if table.col("指标名称") is not None or (table.col("指标") is not None and table.col("目标", "年") is not None
+                                          and table.col("牵头") is None):
+        return TableKind.INDICATORS
+    if table.col("具体措施") is not None or (table.col("主要任务", "任务") is not None and table.col("牵头", "责任") is not None
+                                          and table.col("完成时间", "完成时限", "类别") is not None):
+        return TableKind.TASKS
+    if table.col("牵头", "责任单位") is not None:
+        return TableKind.PROJECTS
+    return TableKind.OTHER
+
+
+_ITEM_NO_RE = re.compile(r"^\s*(?:\(?(\d{1,3})\)?|([一二三四五六七八九十]{1,3}))\s*[、.．)]?\s*")
+_GROUP_RE = re.compile(r"^[一二三四五六七八九十]{1,3}、")
+_CATEGORY_ONLY_RE = re.compile(r"(?:措施类|政策类|指标类)+")
+
+
+def split_no(text: str) -> tuple[str, str]:
+    """"1. 完善…" → ("1", "完善…"); "(2) 谋划…" → ("(2)", "谋划…")."""
+    m = _ITEM_NO_RE.match(text)
+    if not m or not (m.group(1) or m.group(2)) or m.end() == len(text):
+        return "", text.strip()
+    no = m.group(0).strip().rstrip("、.．")
+    return no, text[m.end() :].strip()
+
+
+@dataclass(slots=True)
+class CellText:
+    text: str
+    span: Span | None
+    inherited: bool = False
+
+
+@dataclass(slots=True)
+class MeasureRow:
+    task_no: str
+    task_title: str
+    no: str
+    text: str
+    span: Span
+    lead: CellText
+    cooperating: CellText
+    categories: list[Category]
+    category_span: Span | None
+    deadline: CellText
+    inherited: list[str] = field(default_factory=list)
+
+
+def _cell(row: Row, col: int | None, norm: NormalizedText) -> CellText:
+    if col is None or col >= len(row.cells):
+        return CellText("", None)
+    c = row.cells[col]
+    return CellText(c.text, norm.span(c.start, c.end) if c.text else None)
+
+
+def measure_rows(table: Table, norm: NormalizedText) -> list[MeasureRow]:
+    """Rows of a task table; blank cells inherit from the row above within the same task."""
+    c_task = table.col("主要任务", "任务")
+    c_meas = table.col("具体措施", "措施")
+    c_lead = table.col("牵头", "责任")
+    c_coop = table.col("配合", "协同", "参与")
+    c_cat = table.col("类别", "类型")
+    c_due = table.col("完成时间", "完成时限", "时间", "时限")
+    out: list[MeasureRow] = []
+    task_no, task_title = "", ""
+    prev: MeasureRow | None = None
+    for row in table.rows:
+        first = row.text(c_task) if c_task is not None else ""
+        measure = _cell(row, c_meas, norm)
+        filled = [c for c in row.cells if c.text]
+        if first and not measure.text and len(filled) == 1 and _GROUP_RE.match(first):
+            continue  # a group row such as 一、构建…
+        if first:
+            no, title = split_no(compact(first))
+            if (no, title) != (task_no, task_title):
+                task_no, task_title, prev = no, title, None
+        if not measure.text:
+            continue
+        m_no, m_text = split_no(measure.text)
+        lead, coop, due = _cell(row, c_lead, norm), _cell(row, c_coop, norm), _cell(row, c_due, norm)
+        cat = _cell(row, c_cat, norm)
+        if not cat.text and _CATEGORY_ONLY_RE.fullmatch(due.text.replace(" ", "")):
+            cat, due = due, CellText("", None)  # a category typed into the deadline column
+        inherited: list[str] = []
+        if prev is not None:
+            for name, cur, old in (("lead", lead, prev.lead), ("cooperating", coop, prev.cooperating), ("deadline", due, prev.deadline)):
+                if not cur.text and old.text:
+                    cur.text, cur.span, cur.inherited = old.text, old.span, True
+                    inherited.append(name)
+        categories = [c for c in Category if c.value in cat.text.replace(" ", "")]
+        cat_span = cat.span
+        if not categories and prev is not None and prev.categories:
+            categories, cat_span = list(prev.categories), prev.category_span
+            inherited.append("category")
+        mr = MeasureRow(task_no, task_title, m_no, m_text, norm.span(row.start, row.end), lead, coop, categories,
+                        cat_span, due, inherited)
+        out.append(mr)
+        prev = mr
+    return out
+
+
+@dataclass(slots=True)
+class ProjectRow:
+    no: str
+    group: str
+    text: str
+    span: Span
+    lead: CellText
+    cooperating: CellText
+
+
+def project_rows(table: Table, norm: NormalizedText) -> list[ProjectRow]:
+    """Rows of a project list; lead/cooperating cells apply to the rows after them until refilled."""
+    c_lead = table.col("牵头", "责任")
+    c_coop = table.col("配合", "协同", "参与")
+    c_item = next((i for i in range(len(table.header)) if i not in (c_lead, c_coop) and "二级" in table.header[i]), None)
+    c_group = next((i for i in range(len(table.header)) if "一级" in table.header[i]), None)
+    out: list[ProjectRow] = []
+    group = ""
+    lead, coop = CellText("", None), CellText("", None)
+    for row in table.rows:
+        if c_group is not None and row.text(c_group):
+            _, group = split_no(compact(row.text(c_group)))
+        item_col = c_item if c_item is not None else next((i for i, c in enumerate(row.cells) if c.text and i not in (c_lead, c_coop, c_group)), None)
+        if item_col is None or not row.text(item_col):
+            continue
+        no, text = split_no(row.text(item_col))
+        cur_lead, cur_coop = _cell(row, c_lead, norm), _cell(row, c_coop, norm)
+        if cur_lead.text:
+            lead = cur_lead
+            coop = cur_coop
+        elif cur_coop.text:
+            coop = cur_coop
+        cell = row.cells[item_col]
+        out.append(ProjectRow(no, group, text, norm.span(cell.start, cell.end),
+                              CellText(lead.text, lead.span, not cur_lead.text),
+                              CellText(coop.text, coop.span, not cur_coop.text)))
+    return out
+
+
+def _due_from_header(header: str) -> tuple[str, object]:
+    """"“十三五”目标值" → due end of 2020; "2025年" → end of 2025."""
+    for key, year in FIVE_YEAR_PLANS.items():
+        if key in header:
+            return str(year), year
+    dates = find_dates(header)
+    if dates:
+        return str(dates[0].date.year), dates[0].date.year
+    return "", None
+
+
+def indicator_targets(table: Table, norm: NormalizedText) -> list[Target]:
+    """Each row of an indicator table → a Target (with the observed value where a column gives one)."""
+    import datetime as dt
+
+    c_name = table.col("指标名称", "指标")
+    c_scope = table.col("统计口径", "口径")
+    c_attr = table.col("属性", "类型")
+    target_cols = [i for i, h in enumerate(table.header) if "目标" in h]
+    year_cols = [i for i, h in enumerate(table.header) if re.search(r"\d{4}", h) and i not in target_cols]
+    c_target = target_cols[0] if target_cols else (year_cols[-1] if year_cols else None)
+    c_observed = year_cols[0] if target_cols and year_cols else None
+    if c_name is None or c_target is None:
+        return []
+    _, due_year = _due_from_header(table.header[c_target])
+    obs_period, _ = _due_from_header(table.header[c_observed]) if c_observed is not None else ("", None)
+    out: list[Target] = []
+    prev: Row | None = None
+    for row in table.rows:
+        name_cell = row.cells[c_name]
+        value_text = row.text(c_target)
+        others = [row.text(i) for i in range(len(row.cells)) if i != c_name and (c_scope is None or i != 0)]
+        if prev is not None and not value_text and name_cell.text and not any(o for o in others if o != name_cell.text):
+            # the row broke over a page: the name continues the previous row's name
+            prev.cells[c_name].text += name_cell.text
+            prev.cells[c_name].end = name_cell.end
+            out[-1].metric, out[-1].unit = split_name_unit(prev.cells[c_name].text)
+            continue
+        if not value_text:
+            continue
+        if not name_cell.text and prev is not None:
+            name_cell = prev.cells[c_name]
+            row.inherited.add(c_name)
+        else:
+            prev = row
+        metric, unit = split_name_unit(name_cell.text)
+        comp, value, high, _label = parse_table_value(value_text)
+        observed_raw = row.text(c_observed) if c_observed is not None else ""
+        label = re.match(r"^([\u4e00-\u9fff]{2,6})\s*\d", compact(observed_raw))
+        if label:
+            metric = f"{metric}（{label.group(1)}）"
+        vcell = row.cells[c_target]
+        target = Target(
+            raw="\t".join(c.text for c in row.cells),
+            metric=metric,
+            comparator=comp if value is not None else None,
+            value=value,
+            value_high=high,
+            unit=unit,
+            scope=compact(row.text(c_scope)) if c_scope is not None and row.text(c_scope) not in ("—", "-", "") else "",
+            attribute=parse_attribute(row.text(c_attr)) if c_attr is not None else None,
+            due=dt.date(int(due_year), 12, 31) if due_year else None,
+            observed=first_number(observed_raw) if observed_raw else None,
+            observed_raw=compact(observed_raw),
+            observed_period=obs_period,
+            source=f"table:{compact(table.caption)}" if table.caption else "table",
+            span=norm.span(row.start, row.end),
+            provenance={
+                "metric": norm.span(name_cell.start, name_cell.end),
+                "value": norm.span(vcell.start, vcell.end),
+            },
+        )
+        if comp is Comparator.RANGE and high is None:
+            target.comparator = Comparator.EQ
+        out.append(target)
+    return out
