@@ -49,6 +49,8 @@ def _fold(ch: str) -> str:
 
 
 def is_cjk(ch: str) -> bool:
+    if len(ch) != 1:
+        return False
     code = ord(ch)
     return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x3000 <= code <= 0x303F or ch in "“”‘’"
 
