@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from yigai.domain.plan import (
@@ -14,7 +15,7 @@ from yigai.domain.plan import (
     Project,
     Responsibility,
     Section,
-    Target,
+    Span,
     Task,
 )
 from yigai.parsing import table_rules
@@ -141,10 +142,12 @@ class _Builder:
         title = tp.body[: tp.lead_len] if tp.lead_len else section.title
         resp = Responsibility()
         cut: list[tuple[int, int]] = []
+        clause_deadline: Deadline | None = None
         for q in own:
             for c in para_clauses.get(q.idx, []):
                 merge(resp, c.responsibility)
                 cut.append((c.start, c.end))
+                clause_deadline = c.deadline or clause_deadline
         pieces = []
         for q in own:
             start = q.body_start if q is tp else q.start
@@ -161,6 +164,8 @@ class _Builder:
             responsibility=resp,
             span=norm.span(tp.start, paras[-1].end if paras else tp.end),
         )
+        if clause_deadline is not None:
+            task.deadline = clause_deadline
         task.provenance["title"] = norm.span(tp.body_start, tp.body_start + len(title))
         task.provenance["text"] = task.span  # type: ignore[assignment]
         if resp.span is not None:
@@ -213,6 +218,9 @@ class _Builder:
         unmatched = 0
         for row in rows:
             task = self._match_task(row.task_no, row.task_title)
+            if row.is_task:
+                self.task_from_row(row, task, table)
+                continue
             if task is None:
                 unmatched += 1
                 continue
@@ -238,6 +246,31 @@ class _Builder:
             task.measures.append(measure)
         if unmatched:
             self.warn("measure_unmatched", f"任务清单中有 {unmatched} 行未能对应到正文任务", table.start, table.end)
+
+    def task_from_row(self, row: table_rules.MeasureRow, task: Task | None, table: Table) -> None:
+        """A row of a task list (no 具体措施 column): completes a task of the text, or is one."""
+        lead, lead_others = self.refs_from_cell(row.lead.text, _start_of(self.norm, row.lead.span))
+        coop, coop_others = self.refs_from_cell(row.cooperating.text, _start_of(self.norm, row.cooperating.span))
+        if task is None:
+            stop = row.text.find("。")
+            title = row.text[:stop] if 0 < stop <= 60 else row.text[:60]
+            task = Task(id=f"T{len(self.draft.tasks) + 1}", no=row.no, path=[table.caption] if table.caption else [],
+                        section_id=None, title=title, text=row.text, span=row.span)
+            task.provenance["title"] = task.provenance["text"] = row.span
+            self.draft.tasks.append(task)
+            start = _start_of(self.norm, row.span) or 0
+            for target in targets_in_text(self.norm.text[start : start + len(row.text) + 200].split("\n")[0], start, self.norm):
+                target.task = task.id
+                self.draft.targets.append(target)
+        if task.responsibility.is_empty:
+            task.responsibility = Responsibility(lead, coop, lead_others, coop_others, f"{row.lead.text};{row.cooperating.text}")
+            if row.lead.span is not None:
+                task.provenance["responsibility"] = row.lead.span
+        if row.deadline.text and task.deadline.kind is DeadlineKind.UNSPECIFIED:
+            task.deadline = parse_deadline(row.deadline.text)
+            task.deadline.span = row.deadline.span
+        if row.categories and task.categories_inferred:
+            task.categories, task.categories_inferred = list(row.categories), False
 
     def add_projects(self, table: Table) -> None:
         rows = table_rules.project_rows(table, self.norm)
@@ -271,17 +304,24 @@ class _Builder:
                 merge(task.responsibility, m.responsibility)
         if task.responsibility.is_empty:
             self.warn("task_without_department", f"任务 {task.no or task.id}「{task.title}」未写明责任部门")
+        for m in task.measures:
+            if m.deadline.kind is DeadlineKind.UNSPECIFIED:
+                m.deadline = self.text_deadline(m.text, m.span.start if m.span else 0)
         dated = [m.deadline for m in task.measures if m.deadline.kind is DeadlineKind.DATE and m.deadline.date]
-        if dated:
+        if task.deadline.kind is not DeadlineKind.UNSPECIFIED:
+            pass  # stated in the task's own clause
+        elif dated:
             task.deadline = max(dated, key=lambda d: d.date)  # type: ignore[arg-type,return-value]
         elif task.measures and all(m.deadline.kind is not DeadlineKind.UNSPECIFIED for m in task.measures):
             task.deadline = task.measures[0].deadline
         else:
-            task.deadline = self.text_deadline(task)
+            task.deadline = self.text_deadline(task.text, task.span.start if task.span else 0)
         if task.deadline.span is not None:
             task.provenance["deadline"] = task.deadline.span
         explicit = [c for m in task.measures for c in m.categories]
-        if explicit:
+        if not task.categories_inferred:
+            pass
+        elif explicit:
             task.categories = list(dict.fromkeys(explicit))
             task.categories_inferred = False
         else:
@@ -292,17 +332,21 @@ class _Builder:
                 cats.append(Category.INDICATOR)
             task.categories = cats
 
-    def text_deadline(self, task: Task) -> Deadline:
-        start = task.span.start if task.span else 0
-        src = self.draft.source_text
-        mentions = find_dates(task.text)
+    def _find_span(self, raw: str, orig_start: int) -> Span | None:
+        """Original span of normalised ``raw`` first found after original offset ``orig_start``."""
+        norm_start = bisect.bisect_left(self.norm.offsets, orig_start)
+        idx = self.norm.text.find(raw, norm_start)
+        return self.norm.span(idx, idx + len(raw)) if idx >= 0 else None
+
+    def text_deadline(self, text: str, start: int) -> Deadline:
+        """The latest date the text commits to, else a 持续推进-style phrase, else unspecified."""
+        mentions = find_dates(text)
         if mentions:
             latest = max(mentions, key=lambda d: (d.date, not d.year_only))
-            span = _find_span(src, latest.raw, start)
-            return Deadline(DeadlineKind.DATE, latest.date, latest.raw, span)
-        kind = deadline_kind_in(task.text)
+            return Deadline(DeadlineKind.DATE, latest.date, latest.raw, self._find_span(latest.raw, start))
+        kind = deadline_kind_in(text)
         if kind:
-            return Deadline(kind[0], None, kind[1].group(0), _find_span(src, kind[1].group(0), start))
+            return Deadline(kind[0], None, kind[1].group(0), self._find_span(kind[1].group(0), start))
         return Deadline(DeadlineKind.UNSPECIFIED)
 
 
@@ -315,20 +359,13 @@ def _similar(a: str, b: str) -> bool:
     return common / max(len(set(a)), 1) >= 0.7
 
 
-def _start_of(norm: NormalizedText, span) -> int | None:  # type: ignore[no-untyped-def]
-    """Normalised offset of an original span start (cells keep their normalised start)."""
+def _start_of(norm: NormalizedText, span: Span | None) -> int | None:
+    """Normalised offset of an original span's start."""
     if span is None:
         return None
-    import bisect
-
     return bisect.bisect_left(norm.offsets, span.start)
 
 
-def _find_span(src: str, raw: str, start: int):  # type: ignore[no-untyped-def]
-    from yigai.domain.plan import Span
-
-    idx = src.find(raw, start)
-    return Span(idx, idx + len(raw)) if idx >= 0 else None
 
 
 def build_draft(text: str, *, source_name: str, source_format: str, sha256: str) -> PlanDraft:

@@ -76,7 +76,10 @@ class DepartmentDirectory:
         key = _key(raw)
         hit = self._lookup(key, region)
         if hit:
-            return Resolution(hit[0], hit[1], True)
+            name = hit[0]
+            if key[:1] in "县市" and name.startswith("区") and not key.startswith("市场"):
+                name = key[0] + name[1:]  # a county's 县卫健局 is the 县 health bureau, not a 区 one
+            return Resolution(name, hit[1], True)
         hit = self._prefix_lookup(key, region)
         if hit:
             return Resolution(hit[0], hit[1], True, truncated=True)

@@ -13,8 +13,12 @@ from yigai.parsing.normalize import NormalizedText
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*\d{1,4}\s*号")
 _ISSUER_HEADER_RE = re.compile(r"^(?P<issuer>[\u4e00-\u9fff()（）\s]{4,40}?)\s*文\s*件$")
 _DATE_LINE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
-_NOTICE_TITLE_RE = re.compile(r"(?:印发|下发|转发|发布)\s*《(?P<title>[^《》]{4,120}?)》\s*(?:的)?\s*通\s*知", re.S)
-_PLAN_SUFFIX_RE = re.compile(r"(?:工作方案|实施方案|行动方案|方案|规划|行动计划|计划|实施意见|意见|办法|纲要)$")
+_NOTICE_TITLE_RE = re.compile(
+    r"(?:印发|下发|转发|发布)\s*《(?P<title>[^《》]{4,120}?)》\s*(?:的)?\s*通\s*知"
+    r"|现将\s*《(?P<title2>[^《》]{4,120}?)》\s*(?:印发|下发|转发)",
+    re.S,
+)
+_PLAN_SUFFIX_RE = re.compile(r"(?:工作方案|实施方案|行动方案|方案|规划|行动计划|计划|实施意见|意见|办法|纲要|工作任务|工作要点)$")
 _VALID_RE = re.compile(r"有效期(?:至|到)\s*(\d{4}年\d{1,2}月\d{1,2}日)")
 _ADMIN_RE = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,7}?(?:省|自治区|市|区|县|旗))")
 _ORG_AFTER = r"(?=深化|人民政府|政府|委员会|委|卫生|医保|医疗保障|医改)"
@@ -29,6 +33,8 @@ TYPE_BY_SUFFIX = [
     ("实施方案", PlanType.IMPLEMENTATION_PLAN),
     ("行动计划", PlanType.ACTION_PLAN),
     ("规划", PlanType.FIVE_YEAR_PLAN),
+    ("工作任务", PlanType.WORK_PLAN),
+    ("工作要点", PlanType.WORK_PLAN),
     ("意见", PlanType.OPINION),
     ("方案", PlanType.WORK_PLAN),
 ]
@@ -83,8 +89,9 @@ def extract_meta(norm: NormalizedText, body_start: int) -> PlanMeta:
 
     n = _NOTICE_TITLE_RE.search(text, 0, max(body_start, 1))
     if n:
-        meta.title = _cjk_join(n.group("title").replace("\n", ""))
-        meta.provenance["title"] = norm.span(n.start("title"), n.end("title"))
+        group = "title" if n.group("title") else "title2"
+        meta.title = _cjk_join(n.group(group).replace("\n", ""))
+        meta.provenance["title"] = norm.span(n.start(group), n.end(group))
     else:
         for line, start in head:
             cand = _cjk_join(line)

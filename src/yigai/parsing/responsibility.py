@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from yigai.domain.plan import DepartmentRef, Responsibility
+from yigai.domain.plan import Deadline, DepartmentRef, Responsibility
+from yigai.parsing.deadlines import parse_deadline
 from yigai.parsing.departments import DepartmentDirectory, split_names
 from yigai.parsing.normalize import NormalizedText
 
 LEAD_ROLES = ("牵头部门", "牵头单位", "责任单位", "责任部门", "主责部门", "主办单位", "牵头")
 COOP_ROLES = ("配合部门", "配合单位", "协同部门", "协办单位", "参与部门", "参与单位", "配合")
-_ROLE_RE = re.compile("(" + "|".join(LEAD_ROLES + COOP_ROLES) + r")\s*[:：]")
+DEADLINE_ROLES = ("完成时限", "完成时间", "时间节点", "时限要求", "完成期限")
+_ROLE_RE = re.compile("(" + "|".join(LEAD_ROLES + COOP_ROLES + DEADLINE_ROLES) + r")\s*[:：]")
 _OPEN_RE = re.compile(r"[(〔\[【]\s*(?=(?:" + "|".join(LEAD_ROLES) + r")\s*[:：])")
 _BARE_RE = re.compile(r"(?:^|(?<=[。;]))\s*(?=(?:" + "|".join(LEAD_ROLES) + r")\s*[:：])")
 _CLOSE = {"(": ")", "〔": "〕", "[": "]", "【": "】"}
@@ -27,6 +29,7 @@ class Clause:
     closed: bool = True
     unknown: list[str] = field(default_factory=list)
     truncated: list[str] = field(default_factory=list)
+    deadline: Deadline | None = None  # （…；完成时限：2023年12月）
 
 
 def build_refs(
@@ -87,6 +90,10 @@ def parse_clause_body(
     for idx, m in enumerate(roles):
         seg_end = roles[idx + 1].start() if idx + 1 < len(roles) else len(body)
         seg = body[m.end() : seg_end]
+        if m.group(1) in DEADLINE_ROLES:
+            clause.deadline = parse_deadline(seg.strip(" ;；,，。"))
+            clause.deadline.span = norm.span(base + m.start(), base + seg_end)
+            continue
         refs, others, unknown, truncated = build_refs(seg, base + m.end(), norm, directory, region)
         clause.unknown += unknown
         clause.truncated += truncated

@@ -66,6 +66,7 @@ class MeasureRow:
     category_span: Span | None
     deadline: CellText
     inherited: list[str] = field(default_factory=list)
+    is_task: bool = False  # a task list without a 具体措施 column: each row is a task
 
 
 def _cell(row: Row, col: int | None, norm: NormalizedText) -> CellText:
@@ -83,6 +84,10 @@ def measure_rows(table: Table, norm: NormalizedText) -> list[MeasureRow]:
     c_coop = table.col("配合", "协同", "参与")
     c_cat = table.col("类别", "类型")
     c_due = table.col("完成时间", "完成时限", "时间", "时限")
+    c_no = table.col("序号", "编号")
+    rows_are_tasks = c_meas is None
+    if rows_are_tasks:
+        c_meas, c_task = c_task, None
     out: list[MeasureRow] = []
     task_no, task_title = "", ""
     prev: MeasureRow | None = None
@@ -99,6 +104,10 @@ def measure_rows(table: Table, norm: NormalizedText) -> list[MeasureRow]:
         if not measure.text:
             continue
         m_no, m_text = split_no(measure.text)
+        if rows_are_tasks:
+            if c_no is not None and row.text(c_no):
+                m_no = compact(row.text(c_no))
+            task_no, task_title, prev = m_no, m_text, None
         lead, coop, due = _cell(row, c_lead, norm), _cell(row, c_coop, norm), _cell(row, c_due, norm)
         cat = _cell(row, c_cat, norm)
         if not cat.text and _CATEGORY_ONLY_RE.fullmatch(due.text.replace(" ", "")):
@@ -115,7 +124,7 @@ def measure_rows(table: Table, norm: NormalizedText) -> list[MeasureRow]:
             categories, cat_span = list(prev.categories), prev.category_span
             inherited.append("category")
         mr = MeasureRow(task_no, task_title, m_no, m_text, norm.span(row.start, row.end), lead, coop, categories,
-                        cat_span, due, inherited)
+                        cat_span, due, inherited, rows_are_tasks)
         out.append(mr)
         prev = mr
     return out
