@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -173,15 +172,13 @@ def write_plan_xlsx(draft: PlanDraft, path: Path) -> Path:
     """Write the workbook to ``path`` atomically (temporary file, then rename)."""
     path = Path(path)
     wb = build_workbook(draft)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same folder: the rename is atomic
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".yigai-", suffix=".xlsx", dir=path.parent)
-        os.close(fd)
         try:
             wb.save(tmp)
             os.replace(tmp, path)
         finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            tmp.unlink(missing_ok=True)
     except OSError as exc:
         raise YigaiError(f"cannot write the workbook: {exc.strerror or exc}",
                          message_zh="无法写入 Excel 文件", where=str(path)) from exc

@@ -1,0 +1,1 @@
+"""Command line interface (Typer); the entry point is ``yigai.cli.main:app``."""
