@@ -71,6 +71,9 @@ def test_targets_in_running_text(seeds: dict[str, PlanDraft]) -> None:
     assert cloud.due == dt.date(2023, 12, 31)
     dip = next(t for t in seeds["000"].targets if "DIP" in t.metric)
     assert dip.due == dt.date(2022, 12, 31) and dip.task == "T13"
+    beds = {t.metric: (t.comparator, t.value, t.value_high) for t in seeds["000"].targets if t.unit == "张"}
+    assert beds["朱家角人民医院区级定点医院床位规模"] == (Comparator.RANGE, 400, 500)
+    assert beds["区级方舱医院床位规模"] == (Comparator.EQ, 4000, None)
     meeting = next(t for t in seeds["000"].targets if t.unit == "次")
     assert meeting.value == 1 and meeting.comparator is Comparator.GE
 

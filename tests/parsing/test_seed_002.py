@@ -48,6 +48,8 @@ def test_numeric_targets(seeds: dict[str, PlanDraft]) -> None:
     assert ("中西医结合旗舰医院", Comparator.RANGE, 3, 5, "家") in got
     assert ("国际一流的临床学科", Comparator.RANGE, 3, 4, "个") in got
     assert ("国际一流团队", Comparator.RANGE, 3, 4, "个") in got
+    assert ("高水平中医特色专科医院", Comparator.RANGE, 2, 3, "个") in got
+    assert ("高水平社区卫生服务中心", Comparator.EQ, 20, None, "家") in got  # pilot units of 组织实施
     ratio = next(t for t in seeds["002"].targets if t.metric == "医护比")
     assert ratio.comparator is Comparator.APPROX and ratio.value == 2 and ratio.unit == "1:x"
 

@@ -98,6 +98,9 @@ def test_targets_in_running_text(seeds: dict[str, PlanDraft]) -> None:
         ("预约转诊占公立医院门诊就诊量", GE, 30, None, "%"),
         ("公立医院医保目录外费用控制比例", LE, 12, None, "%"),
         ("医保结余基金", LE, 50, None, "%"),
+        ("特需服务占医院全部医疗服务业务量比例", LE, 10, None, "%"),
+        ("高级专技岗位比例控制标准", LE, 20, None, "%"),
+        ("基层医疗卫生机构人员平均工资收入与当地城镇单位在岗职工平均工资水平之比", Comparator.RANGE, 3, 5, "倍"),
     ]
     missing = [e for e in expected if e not in got]
     assert missing == []

@@ -28,9 +28,9 @@ VALUE_RE = re.compile(
     rf"|(?P<v1>{_NUM})\s*(?P<u1>{_UNIT_RE})?\s*(?:(?P<sep>[-~—至])\s*(?P<v2>{_NUM}))?\s*(?P<unit>{_UNIT_RE})?"
 )
 
-GE_WORDS = ("提到", "不低于", "不少于", "不小于", "至少", "力争达到", "达到", "提高到", "提升到", "提高至", "提升至",
+GE_WORDS = ("最低为", "提到", "不低于", "不少于", "不小于", "至少", "力争达到", "达到", "提高到", "提升到", "提高至", "提升至",
             "增加到", "增长到", "增至", "超过", "高于", "大于", "达")
-LE_WORDS = ("不高于", "不超过", "不大于", "控制在", "降低到", "降低至", "降至", "下降到", "下降至", "减少到",
+LE_WORDS = ("最高为", "不得高于", "不得超过", "不高于", "不超过", "不大于", "控制在", "降低到", "降低至", "降至", "下降到", "下降至", "减少到",
             "缩短到", "缩短至", "低于", "小于", "最多")
 EQ_WORDS = ("保持在", "稳定在", "为", "在")
 _PREFIX_WORDS = sorted(
@@ -45,7 +45,7 @@ COUNT_VERBS = ("建设", "创建", "建成", "培育", "打造", "新建", "新�
 
 _LEAD_FILLERS = re.compile(
     r"^(?:(?:到|至|在|于)?(?:\d{4}年(?:底|末)?|[“\"]?十[一二三四五]五[”\"]?(?:期末|末|期间)?)(?:前|时)?[,，]?|力争|争取|确保|全区|全市|全县|我区|本区|我市|本市|"
-    r"使|其中|逐步|进一步|努力|实现|基本|年均|平均|每年|到期|并|且|同时|和|以及)+"
+    r"使|其中|逐步|进一步|努力|实现|基本|年均|每年|到期|并|且|同时|和|以及|原则上)+"
 )
 _TRAIL_FILLERS = re.compile(r"(?:总体|分别|均|稳步|逐步|持续|将|要|应|可|能|需|的|,)+$")
 _SCOPES = ("户籍人口", "常住人口", "重点人群", "外来人口", "适龄女性", "老年人", "65岁以上", "儿童", "孕产妇", "在岗职工")
@@ -98,6 +98,12 @@ def _strip_comparator_words(head: str) -> str:
         prev = head
         head = _COMPARATOR_TAIL_RE.sub("", head)
     return head
+
+
+def _list_start(sentence: str, upto: int) -> int:
+    """Start of the list item ending at ``upto``: after the last , ; 、 or 和."""
+    cut = max(sentence.rfind(ch, 0, upto) for ch in ",;:、和")
+    return cut + 1
 
 
 def _inside_parens(sentence: str, pos: int) -> bool:
@@ -190,12 +196,19 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
         comp, word = _comparator(before, after, last)
         if comp is None:
             comp, word = _comparator(before, sentence[first.end : first.end + 4], first)
+        scale_metric = ""
         if comp in (None, Comparator.RANGE) and not word and _inside_parens(sentence, first.start):
-            continue  # a descriptive figure such as (400-500张床位规模)
+            scale = re.match(r"(床位)?规模", sentence[last.end :])
+            if not scale:
+                continue  # a descriptive figure in brackets
+            opener = sentence.rfind("(", 0, first.start)
+            head = sentence[_list_start(sentence, opener) : opener]
+            scale_metric = _clean_metric(re.sub(r"^(?:有力|加快|全力)?(?:推进|建设|启动|新建|迁建)", "", head)) + scale.group(0)
+            comp = comp or Comparator.EQ
         count_metric = ""
         if first.unit in COUNT_UNITS and not first.is_ratio:
             pre = sentence[max(0, first.start - 4) : first.start]
-            continues_list = last_count_stop is not None and sentence[last_count_stop : first.start] in ("、", "和", "及", "、和")
+            continues_list = last_count_stop is not None and sentence[last_count_stop : first.start] in ("、", "和", "及", "、和", ",", "，")
             if continues_list or any(pre.endswith(v) or pre.endswith(v + "了") for v in COUNT_VERBS) or (
                 comp is not None and any(v in sentence[max(0, first.start - 10) : first.start] for v in COUNT_VERBS)
             ):
@@ -207,6 +220,22 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
                 count_metric = re.sub(r"^的", "", count_metric)
                 if comp is None:
                     comp = Comparator.RANGE if first.high is not None else Comparator.EQ
+        if comp is None and first.unit in COUNT_UNITS and re.search(r"包括|其中|分别为", sentence[: first.start]):
+            item = sentence[_list_start(sentence, first.start) : first.start]
+            item = re.sub(r"^.*?包括", "", item)
+            if 2 <= len(item) <= 30 and not re.search(r"\d", item):
+                count_metric, comp = _clean_metric(item), Comparator.EQ
+        share_metric = ""
+        if comp in (None, Comparator.RANGE) and first.start > 0 and sentence[first.start - 1] == "的" and first.unit in ("%", "‰", "倍"):
+            clause_start = _metric_start(sentence, first.start)
+            clause = sentence[clause_start : first.start - 1]
+            for w, wcomp in _PREFIX_WORDS:
+                k = clause.find(w)
+                if k > 0 and len(w) > 1:
+                    whole, part = _clean_metric(clause[:k]), clause[k + len(w) :]
+                    share_metric = f"{whole}占{part}比例" if first.unit != "倍" else f"{whole}与{part}之比"
+                    comp = comp or wcomp
+                    break
         if comp is None:
             continue
         baseline = None
@@ -215,7 +244,9 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
             m_base = re.search(rf"由\s*({_NUM})\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)", sentence[max(0, first.start - 20) : first.start])
         if m_base:
             baseline = float(m_base.group(1))
-        if count_metric:
+        if scale_metric or share_metric:
+            metrics = [scale_metric or share_metric] * len(group)
+        elif count_metric:
             metrics = [count_metric.strip()] * len(group)
         else:
             head = sentence[_metric_start(sentence, first.start) : first.start]
