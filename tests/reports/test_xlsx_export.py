@@ -82,8 +82,8 @@ def test_header_is_bold_frozen_and_filtered(tmp_path: Path, sample_draft: PlanDr
 
 @pytest.mark.parametrize(("value", "expected"), [("=1+1", "'=1+1"), ("+86", "'+86"), ("-", "'-"), ("@x", "'@x"),
                                                  ("a=b", "a=b"), (-5, -5), (None, None)])
-def test_escape_formula(value: object, expected: object) -> None:
-    assert escape_formula(value) == expected  # type: ignore[arg-type]
+def test_escape_formula(value: str | int | None, expected: str | int | None) -> None:
+    assert escape_formula(value) == expected
 
 
 def test_unwritable_target_is_a_clear_error(tmp_path: Path, sample_draft: PlanDraft) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,8 @@ from yigai.services.plans import (
 )
 from yigai.storage.repository import PlanCounts
 
+DraftFactory = Callable[..., PlanDraft]
+
 
 def test_import_stores_a_new_plan(app: App, sample_draft: PlanDraft) -> None:
     result = import_draft(app.uow(), sample_draft)
@@ -39,7 +42,7 @@ def test_the_same_document_twice_is_one_plan_and_changes_nothing(app: App, sampl
     assert list_plans(app.uow()) == before  # same rows, same imported_at
 
 
-def test_same_document_number_with_other_text_is_the_same_plan(app: App, draft_factory) -> None:  # type: ignore[no-untyped-def]
+def test_same_document_number_with_other_text_is_the_same_plan(app: App, draft_factory: DraftFactory) -> None:
     original = draft_factory()
     reworded = draft_factory(text="同一文号的另一版本", doc_number="仓医改组〔２０２１〕９1 号", title="修订稿")
     first = import_draft(app.uow(), original)
@@ -49,7 +52,7 @@ def test_same_document_number_with_other_text_is_the_same_plan(app: App, draft_f
     assert get_plan(app.uow(), first.plan_id).draft == original
 
 
-def test_replace_swaps_the_stored_plan_under_the_same_id(app: App, draft_factory) -> None:  # type: ignore[no-untyped-def]
+def test_replace_swaps_the_stored_plan_under_the_same_id(app: App, draft_factory: DraftFactory) -> None:
     original = draft_factory()
     revised = draft_factory(text="修订后的文本", title="修订稿")
     revised.tasks = revised.tasks[:1]
@@ -62,7 +65,7 @@ def test_replace_swaps_the_stored_plan_under_the_same_id(app: App, draft_factory
     assert get_plan(app.uow(), first.plan_id).draft == revised
 
 
-def test_a_failed_replace_leaves_the_old_plan_intact(app: App, draft_factory) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_replace_leaves_the_old_plan_intact(app: App, draft_factory: DraftFactory) -> None:
     original = draft_factory()
     broken = draft_factory(text="坏的版本")
     broken.tasks = [broken.tasks[1], dataclasses.replace(broken.tasks[2], id="T2")]  # duplicate id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -12,6 +13,8 @@ from yigai.bootstrap import App
 from yigai.domain.plan import PlanDraft, PlanMeta
 from yigai.storage.mapping import doc_number_key
 from yigai.storage.models import DepartmentRow, MeasureRow, ResponsibilityRow, TaskRow
+
+DraftFactory = Callable[..., PlanDraft]
 
 
 def test_a_stored_plan_reads_back_equal_field_by_field(app: App, sample_draft: PlanDraft) -> None:
@@ -41,7 +44,7 @@ def test_an_exception_inside_the_block_rolls_back(app: App, sample_draft: PlanDr
         assert uow.plans.summaries() == []
 
 
-def test_departments_are_a_registry_per_region(app: App, draft_factory) -> None:  # type: ignore[no-untyped-def]
+def test_departments_are_a_registry_per_region(app: App, draft_factory: DraftFactory) -> None:
     first = draft_factory()
     second = draft_factory(text="另一份文件", doc_number="仓医改组〔2021〕92号")
     other_region = draft_factory(text="第三份文件", doc_number="杨卫健委〔2022〕146号")

@@ -105,7 +105,8 @@ def parse(
     if fmt is ParseFormat.TEXT:
         typer.echo(outline(draft), nl=False)
     elif fmt is ParseFormat.YAML:
-        typer.echo(yaml.safe_dump(plan_to_dict(draft), allow_unicode=True, sort_keys=False), nl=False)
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: 10x faster
+        typer.echo(yaml.dump(plan_to_dict(draft), Dumper=dumper, allow_unicode=True, sort_keys=False), nl=False)
     else:
         print_json(plan_to_dict(draft))
     _info(f"{draft.source_name}: {len(draft.tasks)} 任务 tasks, {len(draft.measures())} 措施 measures, "

@@ -24,6 +24,7 @@ from yigai.domain.plan import (
     Comparator,
     Deadline,
     DeadlineKind,
+    Measure,
     PlanDraft,
     Project,
     Responsibility,
@@ -102,7 +103,7 @@ def task_rows(draft: PlanDraft) -> Iterable[tuple[Cell, ...]]:
     row_no = 0
     for task in draft.tasks:
         main = _numbered(task.no, task.title or task.text)
-        items = task.measures or [None]
+        items: list[Measure | None] = [*task.measures] or [None]
         for measure in items:
             row_no += 1
             if measure is None:

@@ -18,7 +18,8 @@ from yigai.storage.repository import PlanRepository, SqlPlanRepository
 
 
 class UnitOfWork(Protocol):
-    plans: PlanRepository
+    @property
+    def plans(self) -> PlanRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
