@@ -47,7 +47,7 @@ def test_import_table_names_each_result(yigai: Invoke) -> None:
     result = yigai("import", str(SEEDS[0]))
     assert result.exit_code == 0 and "imported" in result.stdout and SEEDS[0].name in result.stdout
     again = yigai("import", str(SEEDS[0]))
-    assert "already imported" in again.stdout
+    assert "already imported" in again.stdout and "use --replace" in again.stderr
 
 
 def test_a_bad_file_among_good_ones_is_reported_and_the_rest_imported(yigai: Invoke, tmp_path: Path) -> None:

@@ -94,7 +94,7 @@ def test_get_plan_by_id_or_document_number(app: App, sample_draft: PlanDraft, re
     assert get_plan(app.uow(), ref).id == 1
 
 
-@pytest.mark.parametrize("ref", ["2", "青卫健医政〔2022〕14号", "nonsense"])
+@pytest.mark.parametrize("ref", ["2", "0", "9" * 30, "青卫健医政〔2022〕14号", "nonsense"])
 def test_unknown_plan_is_not_found_in_both_languages(app: App, sample_draft: PlanDraft, ref: str) -> None:
     import_draft(app.uow(), sample_draft)
     with pytest.raises(NotFoundError) as info:

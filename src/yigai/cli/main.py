@@ -41,6 +41,7 @@ from yigai.parsing import parse_file
 from yigai.reports.xlsx_export import write_plan_xlsx
 from yigai.services.plans import (
     ImportResult,
+    ImportStatus,
     department_matrix,
     get_plan,
     get_summary,
@@ -153,6 +154,10 @@ def import_(
         print_json([result_dict(r) for r in results])
     elif results:
         stdout().print(import_table(results))
+    unchanged = sum(r.status is ImportStatus.ALREADY_IMPORTED for r in results)
+    if unchanged and not replace:
+        _info(f"{unchanged} 个计划已导入过，未改动（用 --replace 替换） / "
+              f"{unchanged} plan(s) already imported, left unchanged (use --replace to replace)")
     if failed:
         _info(f"{failed} 个文件未能导入 / {failed} file(s) not imported")
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -113,8 +113,9 @@ def outline(draft: PlanDraft) -> str:
 def _table(title: str, columns: Sequence[tuple[str, str]]) -> Table:
     table = Table(title=title, show_lines=False, header_style="bold")
     for header, justify in columns:
-        # fold, not ellipsis: Chinese text has no spaces to wrap at, and nothing may be cut off
-        table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        # fold, not ellipsis: Chinese text has no spaces to wrap at, and nothing may be cut off;
+        # numbers (right-aligned) never wrap, the text columns give way
+        table.add_column(header, justify=justify, overflow="fold", no_wrap=justify == "right")  # type: ignore[arg-type]
     return table
 
 
@@ -125,6 +126,7 @@ COUNT_COLUMNS = [("任务\ntasks", "right"), ("措施\nmeasures", "right"), ("�
 def plans_table(summaries: Iterable[PlanSummary], title: str = "计划 plans") -> Table:
     table = _table(title, [("编号\nid", "right"), ("标题\ntitle", "left"), ("文号\ndoc number", "left"),
                            *COUNT_COLUMNS])
+    table.columns[2].no_wrap = True  # a 文号 broken across lines is unreadable
     for s in summaries:
         c = s.counts
         table.add_row(str(s.id), s.title, s.doc_number, str(c.tasks), str(c.measures), str(c.departments),
@@ -194,13 +196,16 @@ def departments_table(loads: Sequence[DepartmentLoad], title: str) -> Table:
 
 STATUS_LABELS = {"imported": "已导入 imported", "already imported": "已存在 already imported",
                  "replaced": "已替换 replaced"}
+SAME_DOC_NUMBER = "（同文号 same document number）"
 
 
 def import_table(results: Sequence[ImportResult]) -> Table:
     table = _table("导入结果 import", [("文件\nfile", "left"), ("结果\nresult", "left"), ("编号\nid", "right"),
                                       ("文号\ndoc number", "left"), *COUNT_COLUMNS])
+    table.columns[3].no_wrap = True
     for r in results:
         c = r.counts
-        table.add_row(r.source_name, STATUS_LABELS[r.status.value], str(r.plan_id), r.doc_number, str(c.tasks),
+        status = STATUS_LABELS[r.status.value] + (SAME_DOC_NUMBER if r.matched_by == "doc_number" else "")
+        table.add_row(r.source_name, status, str(r.plan_id), r.doc_number, str(c.tasks),
                       str(c.measures), str(c.departments), str(c.targets))
     return table

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -16,8 +15,11 @@ from pathlib import Path
 from yigai.domain.errors import NotFoundError
 from yigai.domain.plan import DepartmentRef, PlanDraft, Responsibility, Task
 from yigai.parsing import parse_file
-from yigai.storage.repository import MatchedBy, PlanCounts, PlanRecord, PlanSummary
+from yigai.storage.repository import MatchedBy, PlanCounts, PlanRecord, PlanSummary, department_refs
 from yigai.storage.uow import UnitOfWork
+
+
+MAX_ID_DIGITS = 18
 
 
 class ImportStatus(StrEnum):
@@ -37,17 +39,12 @@ class ImportResult:
     matched_by: MatchedBy | None = None  # why an existing plan was taken to be this one
 
 
-def _departments(resps: Iterable[Responsibility]) -> set[str]:
-    return {ref.name for r in resps for ref in (*r.lead, *r.cooperating)}
-
-
 def summarize(draft: PlanDraft) -> PlanCounts:
     """The same counts the repository computes in SQL, from a draft in memory."""
-    resps = [t.responsibility for t in draft.tasks]
-    resps += [m.responsibility for m in draft.measures()]
-    resps += [p.responsibility for p in draft.projects]
+    measures = draft.measures()
     return PlanCounts(
-        tasks=len(draft.tasks), measures=len(draft.measures()), departments=len(_departments(resps)),
+        tasks=len(draft.tasks), measures=len(measures),
+        departments=len({ref.name for ref in department_refs(draft)}),
         targets=len(draft.targets), projects=len(draft.projects), warnings=len(draft.warnings),
     )
 
@@ -99,7 +96,10 @@ def get_plan(uow: UnitOfWork, ref: str | int) -> PlanRecord:
     """A plan by its id or 文号 (whitespace and full-/half-width digits do not matter)."""
     text = unicodedata.normalize("NFKC", str(ref)).strip()
     with uow:
-        plan_id = int(text) if text.isdigit() else uow.plans.id_by_doc_number(text)
+        if text.isdigit():
+            plan_id = int(text) if len(text) <= MAX_ID_DIGITS else None  # beyond a 64-bit id
+        else:
+            plan_id = uow.plans.id_by_doc_number(text)
         record = None if plan_id is None else uow.plans.get(plan_id)
     if record is None:
         raise _not_found(str(ref))

@@ -83,7 +83,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _refs(draft: PlanDraft) -> list[DepartmentRef]:
+def department_refs(draft: PlanDraft) -> list[DepartmentRef]:
+    """Every department named in the plan: tasks, measures and projects, as printed."""
     resps: list[Responsibility] = [t.responsibility for t in draft.tasks]
     resps += [m.responsibility for m in draft.measures()]
     resps += [p.responsibility for p in draft.projects]
@@ -101,7 +102,7 @@ class SqlPlanRepository:
     def _resolver(self, draft: PlanDraft) -> dict[str, DepartmentRow]:
         """Registry rows for every department the draft names, created when new."""
         region = draft.meta.region
-        refs = _refs(draft)
+        refs = department_refs(draft)
         names = {ref.name for ref in refs}
         found = {
             row.name: row
