@@ -60,10 +60,15 @@ def _who(resp: Responsibility, deadline: Deadline | None) -> str:
     return "；".join(parts)
 
 
-def target_line(t: Target) -> str:
+def target_value(t: Target) -> str:
+    """``≥ 80%``, ``≈ 7.48张``, ``range 4–5名``."""
     value = number(t.value) if t.value_high is None else f"{number(t.value)}–{number(t.value_high)}"
     comparator = "" if t.comparator is None else f"{t.comparator.value} "
-    bits = [f"{t.metric}: {comparator}{value}{t.unit}".rstrip(": ")]
+    return f"{comparator}{value}{t.unit}"
+
+
+def target_line(t: Target) -> str:
+    bits = [f"{t.metric}: {target_value(t)}".rstrip(": ")]
     if t.due:
         bits.append(f"到期 due {t.due.isoformat()}")
     if t.scope:
@@ -172,10 +177,8 @@ def targets_table(draft: PlanDraft) -> Table:
         ("指标\nmetric", "left"), ("目标\ntarget", "left"), ("到期\ndue", "left"), ("口径\nscope", "left"),
         ("属性\nattribute", "left"), ("任务\ntask", "left")])
     for t in draft.targets:
-        value = number(t.value) if t.value_high is None else f"{number(t.value)}–{number(t.value_high)}"
-        comparator = "" if t.comparator is None else f"{t.comparator.value} "
         task = tasks.get(t.task) if t.task else None
-        table.add_row(t.metric, f"{comparator}{value}{t.unit}", t.due.isoformat() if t.due else "", t.scope,
+        table.add_row(t.metric, target_value(t), t.due.isoformat() if t.due else "", t.scope,
                       t.attribute.value if t.attribute else "", f"{task.no} {task.title}" if task else "")
     return table
 
