@@ -101,6 +101,8 @@ def test_targets_in_running_text(seeds: dict[str, PlanDraft]) -> None:
         ("特需服务占医院全部医疗服务业务量比例", LE, 10, None, "%"),
         ("高级专技岗位比例控制标准", LE, 20, None, "%"),
         ("基层医疗卫生机构人员平均工资收入与当地城镇单位在岗职工平均工资水平之比", Comparator.RANGE, 3, 5, "倍"),
+        ("岗位补助（初级职称）", Comparator.EQ, 600, None, "元"),
+        ("岗位补助（高级）", Comparator.EQ, 1000, None, "元"),
     ]
     missing = [e for e in expected if e not in got]
     assert missing == []

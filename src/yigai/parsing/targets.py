@@ -220,6 +220,14 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
                 count_metric = re.sub(r"^的", "", count_metric)
                 if comp is None:
                     comp = Comparator.RANGE if first.high is not None else Comparator.EQ
+        if comp is None and first.unit in ("元", "万元") and re.search(r"每人每月|每人每年|每月|每年|每人|标准", sentence[: first.start]):
+            # a payment standard: 给予岗位补助，初级职称每人每月600元，中级800元
+            label = re.sub(r"每人每月|每人每年|每月|每年|每人|标准为?", "", sentence[_list_start(sentence, first.start) : first.start])
+            given = re.search(r"给予([^,;，；。]{2,20}?)(?=[,;，；。]|$)", sentence[: first.start])
+            head = given.group(1) if given else ""
+            if label or head:
+                count_metric = f"{head}（{label}）" if head and label else (head or label)
+                comp = Comparator.EQ
         if comp is None and first.unit in COUNT_UNITS and re.search(r"包括|其中|分别为", sentence[: first.start]):
             item = sentence[_list_start(sentence, first.start) : first.start]
             item = re.sub(r"^.*?包括", "", item)
