@@ -55,3 +55,12 @@ def test_thirty_two_projects_with_inherited_departments(seeds: dict[str, PlanDra
     assert names(by_no["32"].responsibility.lead) == ["区委编办", "区卫生健康委"]
     assert names(by_no["32"].responsibility.cooperating) == ["区人力资源社会保障局", "区财政局"]
     assert by_no["32"].text.startswith("做好卫生高级职称申报材料的审核")
+
+
+def test_deadlines_only_where_the_text_commits_to_one(seeds: dict[str, PlanDraft]) -> None:
+    from yigai.domain.plan import DeadlineKind
+
+    tasks = seeds["003"].tasks
+    assert tasks[2].deadline.kind is DeadlineKind.UNSPECIFIED  # "常态化、制度化建设" is not a timetable
+    assert tasks[5].deadline.date == dt.date(2030, 12, 31)  # 力争到2030年基本实现…
+    assert tasks[14].deadline.kind is DeadlineKind.CONTINUOUS  # 持续推进按病种分值付费(DIP)试点

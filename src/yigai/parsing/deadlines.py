@@ -98,9 +98,13 @@ def parse_deadline(text: str) -> Deadline:
 
 
 def deadline_kind_in(text: str) -> tuple[DeadlineKind, re.Match[str]] | None:
-    """A non-date deadline phrase in running text (持续推进 …), if any."""
+    """A non-date deadline phrase in running text (持续推进 …), if any.
+
+    常态化 is left out here: in prose it qualifies a noun (常态化、制度化建设) rather than
+    stating a timetable; in a 完成时间 cell it does mean continuous.
+    """
     for kind, rx in _KIND_PATTERNS:
-        m = rx.search(text)
-        if m:
-            return kind, m
+        for m in rx.finditer(text):
+            if m.group(0) != "常态化":
+                return kind, m
     return None
