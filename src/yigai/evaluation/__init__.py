@@ -1,0 +1,1 @@
+"""Evaluation engine: attainment, trajectories, projections, item status, scoring (pure)."""
