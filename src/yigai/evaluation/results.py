@@ -112,6 +112,7 @@ class ItemEvaluation:
     timeliness: dict[str, Timeliness]  # period id → timeliness, for periods due by ``at``
     reason: str  # why this status, in Chinese
     score: float = 0.0
+    completed_on: dt.date | None = None  # when the run of 已完成 reports began (None unless completed)
 
 
 @dataclass(slots=True)
@@ -126,6 +127,7 @@ class TargetEvaluation:
     path: PathPosition
     projection: Projection
     off_track: bool
+    target_text: str = ""  # the target as printed: "≥80%", "70%左右", "4～5名"
 
 
 @dataclass(slots=True)
@@ -165,3 +167,5 @@ class PlanEvaluation:
     completion_rate: float
     reporting_rate: float
     on_time_rate: float
+    task_scores: dict[str, float] = field(default_factory=dict)  # task id → mean score of its items
+    indicator_score: float | None = None  # mean attainment × 100 over the scored targets; None: none scored
