@@ -1,0 +1,354 @@
+"""What a bulletin (通报) says, gathered once for every format.
+
+``build_bulletin_data`` turns an evaluation (``PlanEvaluation``), the plan and its
+progress reports into a ``BulletinData``: the overview (completion, reporting and
+on-time rates, counts by status), the red list (overdue and at-risk items) by lead
+department, the indicators off track with their projection sentence, the department
+ranking and an appendix of every item with its latest report. The DOCX, XLSX and HTML
+renderers only lay it out. Rates in ``PlanEvaluation`` are fractions (0-1); a report's
+percent and the scores are 0-100.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from yigai.domain.errors import YigaiError
+from yigai.domain.periods import Period, parse_period
+from yigai.domain.plan import Comparator, PlanDraft, Target
+from yigai.domain.reports import REVIEW_LABELS, ProgressReport, ReviewState
+from yigai.evaluation.results import (
+    ITEM_STATUS_LABELS,
+    ItemStatus,
+    Observation,
+    PlanEvaluation,
+    TargetEvaluation,
+    TargetInput,
+)
+from yigai.reports.template_xlsx import TemplateItem, plan_items
+
+# Chinese text of the bulletin, shared by every renderer.
+TITLE = "关于《{plan}》{period}推进情况的通报"
+INTRO = "根据《{plan}》{doc}要求，现将截至{at}各项任务推进、进展报送和指标监测情况通报如下。"
+SECTION_OVERVIEW = "一、总体情况"
+SECTION_RED_LIST = "二、重点督办事项（红色清单）"
+SECTION_INDICATORS = "三、指标监测预警"
+SECTION_RANKING = "四、部门考核排名"
+SECTION_REQUIREMENTS = "五、下步工作要求"
+APPENDIX_TITLE = "附件：任务推进情况明细表"
+OVERVIEW_SENTENCE = (
+    "截至{at}，方案共有任务事项{items}项，已完成{completed}项，完成率{completion}；{others}。"
+    "本期进展报告报送率{reporting}，按时报送率{on_time}；方案综合得分{score}分。"
+)
+TARGETS_SENTENCE = "方案共有量化指标目标{targets}项，已达标{met}项，偏离目标或存在未达标风险{off}项。"
+RED_LIST_INTRO = "以下事项逾期未完成或存在未按期完成风险，请牵头部门逐项分析原因、落实整改。"
+RED_LIST_EMPTY = "本期无逾期未完成或存在风险的事项。"
+INDICATORS_EMPTY = "本期无偏离目标的指标。"
+INDICATORS_INTRO = "以下指标偏离目标或按当前趋势存在未达标风险："
+INDICATOR_STATEMENT = "{metric}（目标{target}）：{sentence}。"
+INDICATOR_NO_SENTENCE = "偏离目标"
+RANKING_INTRO = "按考核评分从高到低排列如下。"
+RANKING_EMPTY = "本期无部门考核结果。"
+NO_LEAD = "未明确牵头部门"
+REQUIREMENTS: tuple[tuple[str, str], ...] = (
+    ("（一）对照清单抓整改。", "列入红色清单的事项，牵头部门要逐项分析原因，制定整改措施，明确完成时限，于下一报告期结束前报送整改情况。"),
+    ("（二）按时报送进展。", "各牵头部门要在每个报告期结束后按时报送任务进展，做到应报尽报、如实反映，配合部门要及时提供相关材料。"),
+    ("（三）加强指标监测。", "对预计难以达标的指标，相关部门要加大工作力度，完善监测数据，确保按期实现目标。"),
+)
+
+STATUS_ORDER = (ItemStatus.COMPLETED, ItemStatus.ON_TRACK, ItemStatus.AT_RISK, ItemStatus.OVERDUE,
+                ItemStatus.NOT_REPORTED, ItemStatus.NOT_STARTED)
+RED_STATUSES = (ItemStatus.OVERDUE, ItemStatus.AT_RISK)
+
+STATUS_HEADERS = ("状态", "事项数", "占比")
+RED_HEADERS = ("序号", "主要任务", "具体事项", "状态", "完成时限", "完成进度", "原因及存在问题")
+INDICATOR_HEADERS = ("序号", "指标", "目标", "最新值", "序时进度应达", "趋势研判")
+RANKING_HEADERS = ("名次", "部门", "得分", "事项数", "已完成", "逾期", "存在风险", "未报送", "报送率", "按时报送率")
+APPENDIX_HEADERS = ("序号", "主要任务", "具体事项", "牵头部门", "完成时限", "状态", "完成进度", "报告期", "审核",
+                    "进展情况", "存在问题", "下步打算")
+
+
+def fmt_rate(rate: float | None) -> str:
+    """A 0-1 fraction as a percentage: 0.8571 → "85.7%"."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def fmt_percent(percent: float | None) -> str:
+    """A 0-100 percent complete: 60 → "60%"."""
+    return "—" if percent is None else f"{percent:.4g}%"
+
+
+def fmt_number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{text}{unit}"
+
+
+def fmt_date(day: dt.date | None) -> str:
+    return "—" if day is None else f"{day.year}年{day.month}月{day.day}日"
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 17 → 十七, 20 → 二十, 35 → 三十五 (as in （十七）)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def target_text(t: Target) -> str:
+    if t.value is None:
+        return t.raw
+    if t.comparator is Comparator.RANGE and t.value_high is not None:
+        return f"{fmt_number(t.value)}-{fmt_number(t.value_high)}{t.unit}"
+    sign = "" if t.comparator is None else t.comparator.value
+    return f"{sign}{fmt_number(t.value)}{t.unit}"
+
+
+def period_label(pid: str | None) -> str:
+    if not pid:
+        return "—"
+    try:
+        return parse_period(pid).label
+    except YigaiError:
+        return pid
+
+
+@dataclass(slots=True)
+class StatusCount:
+    status: ItemStatus
+    label: str
+    count: int
+    share: float  # of all items, 0-1
+
+
+@dataclass(slots=True)
+class Overview:
+    items: int
+    completed: int
+    completion_rate: float
+    reporting_rate: float
+    on_time_rate: float
+    score: float
+    counts: list[StatusCount]
+    targets: int
+    targets_met: int
+    targets_off_track: int
+    sentence: str
+    targets_sentence: str
+
+
+@dataclass(slots=True)
+class RedItem:
+    item_id: str
+    task: str
+    title: str
+    status: ItemStatus
+    status_label: str
+    deadline: str
+    percent: float | None
+    reason: str
+
+
+@dataclass(slots=True)
+class RedGroup:
+    department: str
+    items: list[RedItem]
+
+
+@dataclass(slots=True)
+class IndicatorRow:
+    index: int
+    metric: str
+    unit: str
+    target: str
+    target_value: float | None
+    target_high: float | None
+    latest: float | None
+    latest_period: str
+    expected: float | None
+    sentence: str
+    series: list[Observation] = field(default_factory=list)
+
+    @property
+    def statement(self) -> str:
+        """"预约转诊占公立医院门诊就诊量（目标≥30%）：按当前趋势…。" for the body text."""
+        return INDICATOR_STATEMENT.format(metric=self.metric, target=self.target,
+                                          sentence=self.sentence.rstrip("。") or INDICATOR_NO_SENTENCE)
+
+
+@dataclass(slots=True)
+class RankingRow:
+    rank: int
+    department: str
+    score: float
+    items: int
+    completed: int
+    overdue: int
+    at_risk: int
+    not_reported: int
+    reporting_rate: float
+    on_time_rate: float
+
+
+@dataclass(slots=True)
+class AppendixRow:
+    no: int
+    item_id: str
+    task: str
+    title: str
+    lead: str
+    deadline: str
+    status_label: str
+    percent: float | None
+    period: str
+    review: str
+    narrative: str
+    problems: str
+    next_steps: str
+
+
+@dataclass(slots=True)
+class BulletinData:
+    title: str
+    plan_title: str
+    doc_number: str
+    period_id: str
+    period_label: str
+    at: dt.date
+    intro: str
+    overview: Overview
+    red_list: list[RedGroup]
+    off_track: list[IndicatorRow]
+    ranking: list[RankingRow]
+    appendix: list[AppendixRow]
+    requirements: list[tuple[str, str]] = field(default_factory=lambda: list(REQUIREMENTS))
+
+    @property
+    def red_items(self) -> int:
+        return len({item.item_id for group in self.red_list for item in group.items})
+
+
+def latest_submitted(reports: Sequence[ProgressReport], until: Period | None) -> dict[str, ProgressReport]:
+    """Per item, the newest non-draft version of the latest period that ended by ``until``."""
+    best: dict[str, tuple[tuple[dt.date, int], ProgressReport]] = {}
+    for r in reports:
+        if r.state is ReviewState.DRAFT:
+            continue
+        try:
+            p = parse_period(r.period_id)
+        except YigaiError:
+            continue
+        if until is not None and p.end > until.end:
+            continue
+        key = (p.end, r.version)
+        if r.item_id not in best or key > best[r.item_id][0]:
+            best[r.item_id] = (key, r)
+    return {item: pair[1] for item, pair in best.items()}
+
+
+def build_bulletin_data(evaluation: PlanEvaluation, draft: PlanDraft, reports: Sequence[ProgressReport] = (),
+                        targets: Sequence[TargetInput] = ()) -> BulletinData:
+    """Gather a bulletin; ``targets`` (with their series) lets the charts draw indicator trends."""
+    try:
+        period: Period | None = parse_period(evaluation.period_id)
+    except YigaiError:
+        period = None
+    plabel = period_label(evaluation.period_id)
+    plan_title = evaluation.title or draft.meta.title or draft.source_name
+    doc = evaluation.doc_number or draft.meta.doc_number
+    texts = {item.item_id: item for item in plan_items(draft)}
+    latest = latest_submitted(reports, period)
+    series: Mapping[int, list[Observation]] = {t.index: list(t.series) for t in targets}
+
+    return BulletinData(
+        title=TITLE.format(plan=plan_title, period=plabel),
+        plan_title=plan_title,
+        doc_number=doc,
+        period_id=evaluation.period_id,
+        period_label=plabel,
+        at=evaluation.at,
+        intro=INTRO.format(plan=plan_title, doc=f"（{doc}）" if doc else "", at=fmt_date(evaluation.at)),
+        overview=_overview(evaluation),
+        red_list=_red_list(evaluation, texts),
+        off_track=[_indicator(t, draft, series) for t in evaluation.targets if t.off_track],
+        ranking=[RankingRow(d.rank, d.name, d.score, d.items, d.completed, d.overdue, d.at_risk, d.not_reported,
+                            d.reporting_rate, d.on_time_rate) for d in sorted(evaluation.departments,
+                                                                              key=lambda d: (d.rank, d.name))],
+        appendix=_appendix(evaluation, texts, latest),
+    )
+
+
+def _overview(ev: PlanEvaluation) -> Overview:
+    total = len(ev.items)
+    counts = [StatusCount(s, ITEM_STATUS_LABELS[s], ev.counts.get(s, 0), ev.counts.get(s, 0) / total if total else 0.0)
+              for s in STATUS_ORDER]
+    others = "，".join(f"{c.label}{c.count}项" for c in counts if c.status is not ItemStatus.COMPLETED)
+    completed = ev.counts.get(ItemStatus.COMPLETED, 0)
+    met = sum(1 for t in ev.targets if t.attainment.met)
+    off = sum(1 for t in ev.targets if t.off_track)
+    return Overview(
+        items=total, completed=completed, completion_rate=ev.completion_rate, reporting_rate=ev.reporting_rate,
+        on_time_rate=ev.on_time_rate, score=ev.score, counts=counts, targets=len(ev.targets), targets_met=met,
+        targets_off_track=off,
+        sentence=OVERVIEW_SENTENCE.format(at=fmt_date(ev.at), items=total, completed=completed,
+                                          completion=fmt_rate(ev.completion_rate), others=others,
+                                          reporting=fmt_rate(ev.reporting_rate), on_time=fmt_rate(ev.on_time_rate),
+                                          score=f"{ev.score:.1f}"),
+        targets_sentence=TARGETS_SENTENCE.format(targets=len(ev.targets), met=met, off=off),
+    )
+
+
+def _red_list(ev: PlanEvaluation, texts: Mapping[str, TemplateItem]) -> list[RedGroup]:
+    groups: dict[str, list[RedItem]] = {}
+    red = [item for item in ev.items if item.status in RED_STATUSES]
+    red.sort(key=lambda i: RED_STATUSES.index(i.status))  # stable: plan order within a status
+    for item in red:
+        t = texts.get(item.item_id)
+        entry = RedItem(
+            item_id=item.item_id, task=t.task_text if t else "", title=item.title,
+            status=item.status, status_label=ITEM_STATUS_LABELS[item.status],
+            deadline=fmt_date(item.deadline) if item.deadline else ((t.deadline if t else "") or "—"),
+            percent=item.percent, reason=item.reason,
+        )
+        for dept in dict.fromkeys(item.lead or [NO_LEAD]):
+            groups.setdefault(dept, []).append(entry)
+    return [RedGroup(d, items) for d, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+
+
+def _indicator(t: TargetEvaluation, draft: PlanDraft, series: Mapping[int, list[Observation]]) -> IndicatorRow:
+    target = draft.targets[t.index] if 0 <= t.index < len(draft.targets) else None
+    return IndicatorRow(
+        index=t.index, metric=t.metric, unit=t.unit,
+        target=t.target_text or (target_text(target) if target else "—"),
+        target_value=target.value if target else None,
+        target_high=target.value_high if target else None,
+        latest=t.latest.value if t.latest else None,
+        latest_period=t.latest.period.label if t.latest else "—",
+        expected=t.path.expected,
+        sentence=t.projection.sentence or t.attainment.note,
+        series=sorted(series.get(t.index, []), key=lambda o: o.period.end),
+    )
+
+
+def _appendix(ev: PlanEvaluation, texts: Mapping[str, TemplateItem],
+              latest: Mapping[str, ProgressReport]) -> list[AppendixRow]:
+    rows = []
+    for n, item in enumerate(ev.items, start=1):
+        t = texts.get(item.item_id)
+        r = latest.get(item.item_id)
+        rows.append(AppendixRow(
+            no=n, item_id=item.item_id, task=t.task_text if t else "", title=item.title,
+            lead="、".join(item.lead), deadline=fmt_date(item.deadline) if item.deadline else ((t.deadline if t else "") or "—"),
+            status_label=ITEM_STATUS_LABELS[item.status],
+            percent=r.percent if r else item.percent, period=period_label(r.period_id) if r else "—",
+            review=REVIEW_LABELS[r.state] if r else "—",
+            narrative=r.narrative if r else "", problems=r.problems if r else "", next_steps=r.next_steps if r else "",
+        ))
+    return rows
