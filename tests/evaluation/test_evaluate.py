@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pytest
 
@@ -24,13 +25,13 @@ def seed004(seed_drafts: list[PlanDraft]) -> PlanDraft:
     return seed_drafts[4]
 
 
-def quarter_series(values: list[float], first: str = "2021Q3") -> list[Observation]:
+def quarter_series(values: Sequence[float], first: str = "2021Q3") -> list[Observation]:
     ps = periods_between(first, "2030Q4")
     return [Observation(p, v) for p, v in zip(ps, values, strict=False)]
 
 
 def target_from(draft: PlanDraft, index: int, direction: Direction, code: str,
-                values: list[float]) -> TargetInput:
+                values: Sequence[float]) -> TargetInput:
     t = draft.targets[index]
     return TargetInput(index, t.metric, t.comparator, t.value, t.value_high, t.unit, t.due, direction, code,
                        task_id=t.task, series=quarter_series(values))
@@ -116,6 +117,10 @@ def test_targets_of_seed_004(seed004: PlanDraft) -> None:
     assert referral.latest is not None and referral.latest.period.id == "2023Q3"
     assert referral.attainment.met is False and referral.attainment.score == pytest.approx(28 / 30)
     assert referral.off_track is True  # due 2022-12-31 passed unmet
+    assert referral.projection.sentence == "完成时限2022年已到，最新值28.0%（2023年第3季度），目标≥30%，未达标"
+    # staff: data end at 2022Q3, before the due date: quarters 0…4 → 85, 88, 90, 91, 92, ȳ = 89.2,
+    # Sxy = 8.4 + 1.2 + 0 + 1.8 + 5.6 = 17, Sxx = 10 → 1.7 a quarter; 2022Q4 (x ≈ 5): 89.2 + 3 × 1.7 = 94.3
+    assert staff.projection.sentence == "按当前趋势，2022年预计达到94.3%，目标≥90%，预计可达标"
     assert referral.target_text == "≥30%"
     assert staff.attainment.met is True and staff.off_track is False
     assert mmr.attainment.met is True and mmr.off_track is False
@@ -128,6 +133,19 @@ def test_targets_of_seed_004(seed004: PlanDraft) -> None:
     assert reimb.attainment.met is True  # 67 ≥ 70 − 5 % = 66.5
     # indicator part: mean(28/30, 1, 1, 6.2/7, 1) × 100
     assert ev.indicator_score == pytest.approx(round(100 * (28 / 30 + 1 + 1 + 6.2 / 7 + 1) / 5, 2))
+
+
+def test_range_path_leads_to_the_nearer_edge() -> None:
+    # 全科医生 4～5名 per 万: from 2.0 (2021) the path leads to 4 by 2025 → 3.0 expected at 2023
+    t = TargetInput(0, "每万城乡居民拥有全科医生数", Comparator.RANGE, 4, 5, "名", D(2025, 12, 31), H, "GP",
+                    series=[Observation(parse_period(str(y)), v) for y, v in [(2021, 2.0), (2023, 3.1)]])
+    ev = evaluate_target(t, D(2024, 1, 31), 0.05, None)
+    assert ev.path.expected == pytest.approx(2.0 + 2.0 * (730 / 1461))
+    assert ev.path.ahead is True
+    assert ev.projection.sentence == "数据不足（仅2个数据点），无法预测"
+    assert ev.off_track is False  # not yet met, but ahead of the path and not yet due
+    late = evaluate_target(t, D(2026, 1, 31), 0.05, None)
+    assert late.off_track is True  # due passed, last value short of the band
 
 
 def test_observations_after_the_evaluation_date_are_ignored() -> None:
@@ -148,6 +166,9 @@ def test_compare_regions_on_one_indicator() -> None:
     assert rows[0].met is True and rows[1].score == pytest.approx(79 / 80)
     assert rows[2].projection == "按当前趋势，2025年预计达到76.9%，目标≥80%，存在未达标风险"
     assert rows[3].latest is None and rows[0].target == "≥80%"
+    # without a date the comparison is as of the latest observation (2023-12-31 here)
+    assert [r.label for r in compare({"仓山区": region([60, 64, 68.5]), "鼓楼区": region([70, 82])}, "FD")] == [
+        "鼓楼区", "仓山区"]
 
 
 def test_compare_plans_from_their_evaluations(seed004: PlanDraft) -> None:

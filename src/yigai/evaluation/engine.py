@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from yigai.domain.indicators import Direction
+from yigai.domain.plan import Comparator
 from yigai.evaluation.attainment import attainment
 from yigai.evaluation.results import (
     EvaluationInput,
@@ -32,7 +33,7 @@ from yigai.evaluation.scoring import (
     task_scores,
 )
 from yigai.evaluation.status import evaluate_items, latest_ended, task_sections
-from yigai.evaluation.trajectory import path_position, project, target_text
+from yigai.evaluation.trajectory import due_passed_sentence, path_position, project, target_text
 
 
 def _series_until(series: list[Observation], at: dt.date) -> list[Observation]:
@@ -43,10 +44,11 @@ def _series_until(series: list[Observation], at: dt.date) -> list[Observation]:
 def evaluate_target(t: TargetInput, at: dt.date, tolerance: float, default_due: dt.date | None) -> TargetEvaluation:
     """Attainment of the latest value, its place on the baseline → target path, and the projection.
 
-    Without a stated baseline the first observation is the baseline. Without a due date the
-    plan's end is used. Off track: the due date has passed and the target is not met, or
-    (before it) the projection misses the target, or with too few points for a projection
-    the latest value is behind the path.
+    Without a stated baseline the first observation is the baseline; without a due date the
+    plan's end is the due date. Off track: once data for the due date is in, the target is
+    not met; before that, the projection to the due date misses it; with too few points for
+    a projection, the latest value misses it and is behind the path (or the due date passed).
+    Once data for the due date is in, the sentence states the outcome instead of a forecast.
     """
     series = _series_until(t.series, at)
     latest = series[-1] if series else None
@@ -55,25 +57,35 @@ def evaluate_target(t: TargetInput, at: dt.date, tolerance: float, default_due: 
     baseline, baseline_date = t.baseline, t.baseline_date
     if (baseline is None or baseline_date is None) and series:
         baseline, baseline_date = series[0].value, series[0].period.end
-    path_target = t.value if t.value_high is None else (t.value_high if t.direction is Direction.HIGHER_IS_BETTER
-                                                        else t.value)
-    path = path_position(baseline, baseline_date, path_target, due, latest.period.end if latest else at,
-                         latest.value if latest else None, t.direction)
+    path = path_position(baseline, baseline_date, _path_target(t, baseline), due,
+                         latest.period.end if latest else at, latest.value if latest else None, t.direction)
     projection = project(series, due or at, comparator=t.comparator, target=t.value, high=t.value_high,
                          unit=t.unit, direction=t.direction, tolerance=tolerance)
+    if latest is not None and due is not None and latest.period.end >= due and t.value is not None:
+        projection.sentence = due_passed_sentence(latest, due, comparator=t.comparator, target=t.value,
+                                                  high=t.value_high, unit=t.unit, direction=t.direction,
+                                                  tolerance=tolerance)
     if latest is None or t.value is None:
         off_track = False
-    elif due is not None and due <= at:
+    elif due is None or latest.period.end >= due:
         off_track = att.met is False
     elif projection.enough_data and projection.value_at_due is not None:
         off_track = attainment(t.comparator, t.value, t.value_high, projection.value_at_due, t.direction,
                                tolerance).met is False
     else:
-        off_track = att.met is False and path.ahead is False
+        off_track = att.met is False and (path.ahead is False or due <= at)
     return TargetEvaluation(index=t.index, metric=t.metric, unit=t.unit, indicator_code=t.indicator_code,
                             direction=t.direction, latest=latest, attainment=att, path=path,
                             projection=projection, off_track=off_track,
                             target_text=target_text(t.comparator, t.value, t.value_high, t.unit, t.direction))
+
+
+def _path_target(t: TargetInput, baseline: float | None) -> float | None:
+    """The end of the path: the target, or for a range the edge nearer the baseline."""
+    if t.value is None or t.value_high is None or t.comparator is not Comparator.RANGE:
+        return t.value
+    low, high = sorted((t.value, t.value_high))
+    return high if baseline is not None and baseline > high else low
 
 
 def _scored(t: TargetInput, ev: TargetEvaluation, scheme: ScoringScheme) -> float | None:
@@ -153,12 +165,13 @@ def compare(sources: Iterable[PlanEvaluation] | Mapping[str, TargetInput], indic
 
     ``sources`` is either plan evaluations (each contributes its targets linked to
     ``indicator_code``) or region label → target input with its series (evaluated at ``at``,
-    default today). Rows are sorted best first: attainment score, then the latest value in
+    by default as of the latest observation of any of them). Rows are sorted best first: attainment score, then the latest value in
     the indicator's direction, then label; rows without data come last. Ranks are 1..n.
     """
     rows: list[ComparisonRow] = []
     if isinstance(sources, Mapping):
-        when = at or dt.date.today()
+        ends = [o.period.end for t in sources.values() for o in t.series]
+        when = at or (max(ends) if ends else dt.date.min)
         for label, t in sources.items():
             if indicator_code and t.indicator_code and t.indicator_code != indicator_code:
                 continue

@@ -26,6 +26,9 @@ SENTENCE = "按当前趋势，{when}预计达到{value}，目标{target}，{verd
 SENTENCE_NO_TARGET = "按当前趋势，{when}预计达到{value}"
 VERDICT_MET = "预计可达标"
 VERDICT_NOT_MET = "存在未达标风险"
+SENTENCE_DUE_PASSED = "完成时限{when}已到，最新值{value}（{period}），目标{target}，{verdict}"
+VERDICT_REACHED = "已达标"
+VERDICT_MISSED = "未达标"
 NOT_ENOUGH_DATA = "数据不足（仅{n}个数据点），无法预测"
 NO_DATA = "数据不足（无数据点），无法预测"
 SAME_DATE = "数据不足（数据点均在同一时间），无法预测"
@@ -149,6 +152,17 @@ def when_text(due: dt.date) -> str:
     if (due.month, due.day) == (12, 31):
         return WHEN_YEAR.format(y=due.year)
     return WHEN_MONTH.format(y=due.year, m=due.month)
+
+
+def due_passed_sentence(latest: Observation, due: dt.date, *, comparator: Comparator | None, target: float | None,
+                        high: float | None, unit: str, direction: Direction,
+                        tolerance: float = DEFAULT_TOLERANCE) -> str:
+    """Once data for the due date is in, the statement is the outcome, not a forecast."""
+    met = attainment(comparator, target, high, latest.value, direction, tolerance).met
+    value = with_unit(f"{latest.value:.{_decimals(target, high, unit, [latest.value])}f}", unit)
+    return SENTENCE_DUE_PASSED.format(when=when_text(due), value=value, period=latest.period.label,
+                                      target=target_text(comparator, target, high, unit, direction),
+                                      verdict=VERDICT_REACHED if met else VERDICT_MISSED)
 
 
 # ------------------------------------------------------------------ projection
