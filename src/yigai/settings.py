@@ -12,6 +12,22 @@ from yigai.domain.errors import ConfigurationError
 DEFAULT_DATA_DIR = "./var"
 DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
+# Evidence files attached to progress reports (督办佐证材料): what offices circulate —
+# scans, photos, Word/Excel/PDF/OFD documents — and nothing executable.
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+EVIDENCE_CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".ofd": "application/ofd",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".doc": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".txt": "text/plain",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:

@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 
 from yigai.storage.engine import create_db_engine
 from yigai.storage.migrate import MIGRATIONS_DIR, current_revision, downgrade, head_revision, upgrade_to_head
-from yigai.storage.models import Base
+from yigai.storage.tables import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_upgrade_builds_the_model_schema(tmp_path: Path) -> None:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     upgrade_to_head(engine)
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
     assert diff == []
     engine.dispose()
 
@@ -34,7 +34,7 @@ def test_downgrade_then_upgrade_again(tmp_path: Path) -> None:
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     assert current_revision(engine) is None
     upgrade_to_head(engine)
-    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    assert set(metadata.tables) <= set(inspect(engine).get_table_names())
     engine.dispose()
 
 

@@ -14,12 +14,32 @@ from typing import Protocol, Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from yigai.storage.audit import AuditRepository
+from yigai.storage.indicator_repository import IndicatorRepository, TargetLinkRepository, ValueRepository
+from yigai.storage.registry_repository import DepartmentRepository, OrgUnitRepository, UserRepository
+from yigai.storage.report_repository import ReportRepository
 from yigai.storage.repository import PlanRepository, SqlPlanRepository
 
 
 class UnitOfWork(Protocol):
     @property
     def plans(self) -> PlanRepository: ...
+    @property
+    def orgunits(self) -> OrgUnitRepository: ...
+    @property
+    def departments(self) -> DepartmentRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def reports(self) -> ReportRepository: ...
+    @property
+    def indicators(self) -> IndicatorRepository: ...
+    @property
+    def values(self) -> ValueRepository: ...
+    @property
+    def links(self) -> TargetLinkRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -33,6 +53,14 @@ class SqlUnitOfWork:
     """A session per ``with`` block; leaving the block without ``commit()`` rolls back."""
 
     plans: SqlPlanRepository
+    orgunits: OrgUnitRepository
+    departments: DepartmentRepository
+    users: UserRepository
+    reports: ReportRepository
+    indicators: IndicatorRepository
+    values: ValueRepository
+    links: TargetLinkRepository
+    audit: AuditRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -40,7 +68,16 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         self._session = self._sessions()
-        self.plans = SqlPlanRepository(self._session)
+        session = self._session
+        self.plans = SqlPlanRepository(session)
+        self.orgunits = OrgUnitRepository(session)
+        self.departments = DepartmentRepository(session)
+        self.users = UserRepository(session)
+        self.reports = ReportRepository(session)
+        self.indicators = IndicatorRepository(session)
+        self.values = ValueRepository(session)
+        self.links = TargetLinkRepository(session)
+        self.audit = AuditRepository(session)
         return self
 
     def __exit__(

@@ -11,10 +11,10 @@ from sqlalchemy.engine import Connection
 
 from yigai.settings import Settings
 from yigai.storage.engine import create_db_engine
-from yigai.storage.models import Base
+from yigai.storage.tables import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _url() -> str:

@@ -1,0 +1,76 @@
+"""The audit log: one row per write, in the same transaction as the write it describes.
+
+Services call ``uow.audit.record(...)`` before ``uow.commit()``, so a write and
+its audit entry are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yigai.clock import aware, now, to_utc
+from yigai.storage.supervision_models import AuditRow
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    entity_key: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, enums, dates and sets → JSON-ready values (what before/after store)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(jsonable(v) for v in value)
+    return value
+
+
+class AuditRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, actor: str, action: str, entity: str, entity_key: str = "", *,
+               before: Any = None, after: Any = None, at: dt.datetime | None = None) -> None:
+        self.session.add(AuditRow(
+            at=to_utc(at or now()), actor=actor, action=action, entity=entity, entity_key=entity_key,
+            before=None if before is None else jsonable(before), after=None if after is None else jsonable(after),
+        ))
+
+    def entries(self, *, entity: str | None = None, entity_key: str | None = None,
+                actor: str | None = None, limit: int | None = None) -> list[AuditEntry]:
+        """Newest last; filters combine."""
+        stmt = select(AuditRow).order_by(AuditRow.id)
+        if entity is not None:
+            stmt = stmt.where(AuditRow.entity == entity)
+        if entity_key is not None:
+            stmt = stmt.where(AuditRow.entity_key == entity_key)
+        if actor is not None:
+            stmt = stmt.where(AuditRow.actor == actor)
+        rows = list(self.session.scalars(stmt))
+        if limit is not None:
+            rows = rows[-limit:]
+        return [AuditEntry(at=aware(r.at) or r.at, actor=r.actor, action=r.action, entity=r.entity,
+                           entity_key=r.entity_key, before=r.before, after=r.after) for r in rows]

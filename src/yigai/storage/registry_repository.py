@@ -1,0 +1,228 @@
+"""Repositories for places, departments and people: org units, department aliases, users.
+
+Services see domain objects (``OrgUnit``, ``User``) and small records, never ORM rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from yigai.clock import now, to_utc
+from yigai.domain.orgunits import InstitutionGrade, InstitutionType, OrgUnit, OrgUnitLevel
+from yigai.domain.users import Role, User
+from yigai.storage.models import DepartmentRow
+from yigai.storage.supervision_models import (
+    SCOPE_DEPARTMENT,
+    SCOPE_ORG_UNIT,
+    DepartmentAliasRow,
+    OrgUnitRow,
+    ProgressReportRow,
+    UserRow,
+    UserScopeRow,
+)
+
+
+def _unit(row: OrgUnitRow) -> OrgUnit:
+    return OrgUnit(
+        code=row.code, name=row.name, level=OrgUnitLevel(row.level), parent_code=row.parent_code,
+        institution_type=InstitutionType(row.institution_type) if row.institution_type else None,
+        grade=InstitutionGrade(row.grade) if row.grade else None, groups=list(row.groups),
+    )
+
+
+class OrgUnitRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def upsert(self, units: Sequence[OrgUnit]) -> tuple[int, int]:
+        """Insert or update units given parents first; returns (created, updated)."""
+        created = updated = 0
+        rows = {r.code: r for r in self.session.scalars(
+            select(OrgUnitRow).where(OrgUnitRow.code.in_([u.code for u in units])))}
+        for position, unit in enumerate(units):
+            parent_path = ""
+            if unit.parent_code:
+                parent = rows.get(unit.parent_code) or self.session.scalar(
+                    select(OrgUnitRow).where(OrgUnitRow.code == unit.parent_code))
+                if parent is None:
+                    raise KeyError(unit.parent_code)
+                parent_path = parent.path
+            row = rows.get(unit.code)
+            if row is None:
+                row = OrgUnitRow(code=unit.code)
+                self.session.add(row)
+                rows[unit.code] = row
+                created += 1
+            else:
+                updated += 1
+            row.name, row.level, row.parent_code = unit.name, unit.level.value, unit.parent_code
+            row.path = f"{parent_path}/{unit.code}"
+            row.institution_type = unit.institution_type.value if unit.institution_type else None
+            row.grade = unit.grade.value if unit.grade else None
+            row.groups, row.position = list(unit.groups), position
+            self.session.flush()
+        self._rebuild_paths()
+        return created, updated
+
+    def _rebuild_paths(self) -> None:
+        """A unit that moved takes its subtree with it: recompute every path from the parents."""
+        rows = {r.code: r for r in self.session.scalars(select(OrgUnitRow))}
+        paths: dict[str, str] = {}
+
+        def path(code: str) -> str:
+            if code not in paths:
+                parent = rows[code].parent_code
+                paths[code] = f"{path(parent) if parent else ''}/{code}"
+            return paths[code]
+
+        for code, row in rows.items():
+            if row.path != path(code):
+                row.path = paths[code]
+        self.session.flush()
+
+    def get(self, code: str) -> OrgUnit | None:
+        row = self.session.scalar(select(OrgUnitRow).where(OrgUnitRow.code == code))
+        return None if row is None else _unit(row)
+
+    def all(self, under: str | None = None) -> list[OrgUnit]:
+        """Every unit in tree order (parents before children), optionally a subtree."""
+        stmt = select(OrgUnitRow)
+        if under is not None:
+            root = self.session.scalar(select(OrgUnitRow.path).where(OrgUnitRow.code == under))
+            if root is None:
+                return []
+            stmt = stmt.where((OrgUnitRow.path == root) | OrgUnitRow.path.startswith(root + "/"))
+        rows = list(self.session.scalars(stmt))
+        by_code = {r.code: r for r in rows}
+
+        def key(r: OrgUnitRow) -> list[int]:
+            return [by_code[c].position if c in by_code else 0 for c in r.path.strip("/").split("/")]
+
+        return [_unit(r) for r in sorted(rows, key=key)]
+
+    def ancestors(self, code: str) -> list[str]:
+        """Codes from the root down to the parent of ``code``."""
+        path = self.session.scalar(select(OrgUnitRow.path).where(OrgUnitRow.code == code))
+        return [] if path is None else path.strip("/").split("/")[:-1]
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count(OrgUnitRow.id))) or 0
+
+
+@dataclass(frozen=True, slots=True)
+class AliasRecord:
+    region: str
+    alias: str
+    department: str
+    kind: str
+    source: str
+
+
+class DepartmentRepository:
+    """The alias table and the registry of canonical names that plans created."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def aliases(self, region: str | None = None) -> list[AliasRecord]:
+        stmt = select(DepartmentAliasRow).order_by(DepartmentAliasRow.department, DepartmentAliasRow.alias)
+        if region is not None:
+            stmt = stmt.where(DepartmentAliasRow.region.in_(["", region]))
+        return [AliasRecord(r.region, r.alias, r.department, r.kind, r.source) for r in self.session.scalars(stmt)]
+
+    def alias_count(self) -> int:
+        return self.session.scalar(select(func.count(DepartmentAliasRow.id))) or 0
+
+    def add_alias(self, alias: str, department: str, *, region: str = "", kind: str = "department",
+                  source: str = "office") -> AliasRecord | None:
+        """Add or re-point an alias; returns the previous record when it changed one."""
+        row = self.session.scalar(select(DepartmentAliasRow).where(
+            DepartmentAliasRow.region == region, DepartmentAliasRow.alias == alias))
+        before = None if row is None else AliasRecord(row.region, row.alias, row.department, row.kind, row.source)
+        if row is None:
+            row = DepartmentAliasRow(region=region, alias=alias)
+            self.session.add(row)
+        row.department, row.kind, row.source = department, kind, source
+        self.session.flush()
+        return before
+
+    def add_many(self, records: Iterable[AliasRecord]) -> int:
+        existing = {(r.region, r.alias) for r in self.aliases()}
+        added = 0
+        for rec in records:
+            if (rec.region, rec.alias) not in existing:
+                self.session.add(DepartmentAliasRow(region=rec.region, alias=rec.alias, department=rec.department,
+                                                    kind=rec.kind, source=rec.source))
+                existing.add((rec.region, rec.alias))
+                added += 1
+        self.session.flush()
+        return added
+
+    def lookup(self, name: str, region: str = "") -> str | None:
+        """The canonical name for ``name``: a regional alias first, then a generic one."""
+        for reg in ([region, ""] if region else [""]):
+            hit = self.session.scalar(select(DepartmentAliasRow.department).where(
+                DepartmentAliasRow.region == reg, DepartmentAliasRow.alias == name))
+            if hit:
+                return hit
+        return None
+
+    def registry_names(self) -> list[str]:
+        """Canonical names known from plans and from the alias table."""
+        names = set(self.session.scalars(select(DepartmentRow.name)))
+        names |= set(self.session.scalars(select(DepartmentAliasRow.department)))
+        return sorted(names)
+
+    def rename(self, old: str, new: str) -> int:
+        """Rename a canonical department everywhere it is referenced; returns rows touched."""
+        touched = 0
+        for stmt in (
+            update(DepartmentRow).where(DepartmentRow.name == old).values(name=new),
+            update(DepartmentAliasRow).where(DepartmentAliasRow.department == old).values(department=new),
+            update(UserScopeRow).where(UserScopeRow.kind == SCOPE_DEPARTMENT, UserScopeRow.value == old)
+            .values(value=new),
+            update(ProgressReportRow).where(ProgressReportRow.department == old).values(department=new),
+        ):
+            touched += self.session.execute(stmt).rowcount  # type: ignore[attr-defined]
+        self.session.flush()
+        return touched
+
+    def plan_names(self) -> set[str]:
+        """Canonical names some imported plan refers to."""
+        return set(self.session.scalars(select(DepartmentRow.name)))
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        username=row.username, display_name=row.display_name, role=Role(row.role),
+        departments=frozenset(s.value for s in row.scopes if s.kind == SCOPE_DEPARTMENT),
+        org_units=frozenset(s.value for s in row.scopes if s.kind == SCOPE_ORG_UNIT),
+    )
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, user: User, *, password_hash: str | None = None, created_at: dt.datetime | None = None) -> None:
+        row = UserRow(username=user.username, display_name=user.display_name, role=user.role.value,
+                      password_hash=password_hash, active=True, created_at=to_utc(created_at or now()))
+        row.scopes = [UserScopeRow(kind=SCOPE_DEPARTMENT, value=d) for d in sorted(user.departments)]
+        row.scopes += [UserScopeRow(kind=SCOPE_ORG_UNIT, value=o) for o in sorted(user.org_units)]
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, username: str) -> User | None:
+        row = self.session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
+        return None if row is None else _user(row)
+
+    def exists(self, username: str) -> bool:
+        return self.session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None
+
+    def all(self) -> list[User]:
+        return [_user(r) for r in self.session.scalars(select(UserRow).order_by(UserRow.id))]

@@ -1,0 +1,145 @@
+"""Reporting schedules, progress-report versions and evidence metadata.
+
+Reports are append-only: ``add`` inserts the next version and nothing here
+updates or deletes a report row (a department rename is the one exception,
+done by ``DepartmentRepository.rename``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from yigai.clock import aware, now, to_utc
+from yigai.domain.periods import Period, PeriodType, parse_period, periods_between
+from yigai.domain.reports import Evidence, ProgressReport, ProgressStatus, ReviewState
+from yigai.storage.supervision_models import EvidenceFileRow, PlanScheduleRow, ProgressReportRow, ReportEvidenceRow
+
+
+@dataclass(frozen=True, slots=True)
+class ReportingSchedule:
+    """A plan's reporting periods: every period of ``type`` from ``first`` to ``last``."""
+
+    plan_id: int
+    type: PeriodType
+    first: str
+    last: str
+    due_days: int
+    updated_at: dt.datetime | None = None
+    updated_by: str = ""
+
+    @property
+    def periods(self) -> list[Period]:
+        return periods_between(self.first, self.last)
+
+    def covers(self, period: Period) -> bool:
+        """A period of the schedule's own type, from first to last."""
+        return period.type is self.type and parse_period(self.first).start <= period.start \
+            and period.end <= parse_period(self.last).end
+
+    def spans(self, day: dt.date) -> bool:
+        """A day between the start of the first period and the end of the last."""
+        return parse_period(self.first).start <= day <= parse_period(self.last).end
+
+
+def _report(row: ProgressReportRow) -> ProgressReport:
+    return ProgressReport(
+        plan_id=row.plan_id, item_id=row.item_id, period_id=row.period_id, department=row.department,
+        status=ProgressStatus(row.status), percent=row.percent, narrative=row.narrative, problems=row.problems,
+        next_steps=row.next_steps,
+        evidence=[Evidence(e.file.sha256, e.filename, e.file.size, e.file.content_type) for e in row.evidence],
+        contributions=dict(row.contributions), state=ReviewState(row.state), version=row.version,
+        author=row.author, saved_at=aware(row.saved_at), submitted_at=aware(row.submitted_at),
+        reviewed_at=aware(row.reviewed_at), reviewer=row.reviewer, review_comment=row.review_comment,
+    )
+
+
+class ReportRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- schedules
+
+    def schedule(self, plan_id: int) -> ReportingSchedule | None:
+        row = self.session.get(PlanScheduleRow, plan_id)
+        if row is None:
+            return None
+        return ReportingSchedule(plan_id, PeriodType(row.period_type), row.first_period, row.last_period,
+                                 row.due_days, aware(row.updated_at), row.updated_by)
+
+    def set_schedule(self, schedule: ReportingSchedule) -> None:
+        row = self.session.get(PlanScheduleRow, schedule.plan_id)
+        if row is None:
+            row = PlanScheduleRow(plan_id=schedule.plan_id)
+            self.session.add(row)
+        row.period_type, row.first_period, row.last_period = schedule.type.value, schedule.first, schedule.last
+        row.due_days, row.updated_by = schedule.due_days, schedule.updated_by
+        row.updated_at = to_utc(schedule.updated_at or now())
+        self.session.flush()
+
+    # -- reports
+
+    def add(self, report: ProgressReport) -> None:
+        """Insert ``report`` as stored (its version must be the next one)."""
+        row = ProgressReportRow(
+            plan_id=report.plan_id, item_id=report.item_id, period_id=report.period_id, version=report.version,
+            department=report.department, status=report.status.value, percent=report.percent,
+            narrative=report.narrative, problems=report.problems, next_steps=report.next_steps,
+            contributions=dict(report.contributions), state=report.state.value, author=report.author,
+            saved_at=to_utc(report.saved_at or now()),
+            submitted_at=None if report.submitted_at is None else to_utc(report.submitted_at),
+            reviewed_at=None if report.reviewed_at is None else to_utc(report.reviewed_at),
+            reviewer=report.reviewer, review_comment=report.review_comment,
+        )
+        for position, ev in enumerate(report.evidence):
+            file = self.session.scalar(select(EvidenceFileRow).where(EvidenceFileRow.sha256 == ev.sha256))
+            if file is None:
+                raise KeyError(ev.sha256)
+            row.evidence.append(ReportEvidenceRow(file=file, filename=ev.filename, position=position))
+        self.session.add(row)
+        self.session.flush()
+
+    def versions(self, plan_id: int, item_id: str, period_id: str) -> list[ProgressReport]:
+        stmt = select(ProgressReportRow).where(
+            ProgressReportRow.plan_id == plan_id, ProgressReportRow.item_id == item_id,
+            ProgressReportRow.period_id == period_id,
+        ).order_by(ProgressReportRow.version)
+        return [_report(r) for r in self.session.scalars(stmt)]
+
+    def latest(self, plan_id: int, item_id: str, period_id: str) -> ProgressReport | None:
+        stmt = select(ProgressReportRow).where(
+            ProgressReportRow.plan_id == plan_id, ProgressReportRow.item_id == item_id,
+            ProgressReportRow.period_id == period_id,
+        ).order_by(ProgressReportRow.version.desc()).limit(1)
+        row = self.session.scalar(stmt)
+        return None if row is None else _report(row)
+
+    def for_plan(self, plan_id: int, period_id: str | None = None) -> list[ProgressReport]:
+        """Every version of every report of a plan (optionally one period), oldest first per key."""
+        stmt = select(ProgressReportRow).where(ProgressReportRow.plan_id == plan_id)
+        if period_id is not None:
+            stmt = stmt.where(ProgressReportRow.period_id == period_id)
+        stmt = stmt.order_by(ProgressReportRow.period_id, ProgressReportRow.item_id, ProgressReportRow.version)
+        return [_report(r) for r in self.session.scalars(stmt)]
+
+    def count_for_plan(self, plan_id: int) -> int:
+        return self.session.scalar(
+            select(func.count(ProgressReportRow.id)).where(ProgressReportRow.plan_id == plan_id)) or 0
+
+    # -- evidence metadata (the bytes live in the EvidenceStore)
+
+    def evidence(self, sha256: str) -> Evidence | None:
+        row = self.session.scalar(select(EvidenceFileRow).where(EvidenceFileRow.sha256 == sha256))
+        return None if row is None else Evidence(row.sha256, "", row.size, row.content_type)
+
+    def add_evidence(self, ev: Evidence, *, created_by: str, created_at: dt.datetime | None = None) -> bool:
+        """Record a stored file once; False when the same content was already known."""
+        if self.evidence(ev.sha256) is not None:
+            return False
+        self.session.add(EvidenceFileRow(sha256=ev.sha256, size=ev.size, content_type=ev.content_type,
+                                         created_at=to_utc(created_at or now()), created_by=created_by))
+        self.session.flush()
+        return True
