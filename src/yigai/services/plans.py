@@ -15,6 +15,7 @@ from pathlib import Path
 from yigai.domain.errors import NotFoundError
 from yigai.domain.plan import DepartmentRef, PlanDraft, Responsibility, Task
 from yigai.parsing import parse_file
+from yigai.services.errors import PlanHasReportsError
 from yigai.storage.repository import MatchedBy, PlanCounts, PlanRecord, PlanSummary, department_refs
 from yigai.storage.uow import UnitOfWork
 
@@ -53,7 +54,9 @@ def import_draft(uow: UnitOfWork, draft: PlanDraft, replace: bool = False) -> Im
     """Store a parsed plan once: the same text or the same 文号 is the same plan.
 
     Without ``replace`` a re-import changes nothing; with it the stored plan is
-    replaced (same id) in one transaction.
+    replaced (same id) in one transaction, unless the plan already has progress
+    reports: those are keyed by task and measure ids that a revised document may
+    renumber, so the replace is refused (PlanHasReportsError) rather than risk them.
     """
     with uow:
         existing = uow.plans.find_existing(sha256=draft.sha256, doc_number=draft.meta.doc_number)
@@ -63,6 +66,15 @@ def import_draft(uow: UnitOfWork, draft: PlanDraft, replace: bool = False) -> Im
         elif not replace:
             plan_id, status, matched_by = existing.id, ImportStatus.ALREADY_IMPORTED, existing.matched_by
         else:
+            reports = uow.reports.count_for_plan(existing.id)
+            if reports:
+                raise PlanHasReportsError(
+                    f"plan {existing.id} already has {reports} progress report version(s); replacing it could "
+                    "orphan them, so it was left unchanged (import the revised document as a new plan)",
+                    message_zh=f"计划 {existing.id} 已有 {reports} 个进展报告版本，替换可能使其失去对应任务，"
+                               "因此未替换（请将修订稿作为新计划导入）",
+                    where=draft.source_name,
+                )
             uow.plans.replace(existing.id, draft)
             plan_id, status, matched_by = existing.id, ImportStatus.REPLACED, existing.matched_by
         if status is not ImportStatus.ALREADY_IMPORTED:
@@ -92,18 +104,23 @@ def _not_found(ref: str) -> NotFoundError:
     )
 
 
-def get_plan(uow: UnitOfWork, ref: str | int) -> PlanRecord:
-    """A plan by its id or 文号 (whitespace and full-/half-width digits do not matter)."""
+def find_plan(uow: UnitOfWork, ref: str | int) -> PlanRecord:
+    """``get_plan`` for a unit of work that is already open (services that also write)."""
     text = unicodedata.normalize("NFKC", str(ref)).strip()
-    with uow:
-        if text.isdigit():
-            plan_id = int(text) if len(text) <= MAX_ID_DIGITS else None  # beyond a 64-bit id
-        else:
-            plan_id = uow.plans.id_by_doc_number(text)
-        record = None if plan_id is None else uow.plans.get(plan_id)
+    if text.isdigit():
+        plan_id = int(text) if len(text) <= MAX_ID_DIGITS else None  # beyond a 64-bit id
+    else:
+        plan_id = uow.plans.id_by_doc_number(text)
+    record = None if plan_id is None else uow.plans.get(plan_id)
     if record is None:
         raise _not_found(str(ref))
     return record
+
+
+def get_plan(uow: UnitOfWork, ref: str | int) -> PlanRecord:
+    """A plan by its id or 文号 (whitespace and full-/half-width digits do not matter)."""
+    with uow:
+        return find_plan(uow, ref)
 
 
 def get_summary(uow: UnitOfWork, plan_id: int) -> PlanSummary:

@@ -1,0 +1,152 @@
+"""Departments: the alias table (seeded from the shipped one, editable), listing, renaming, resolving.
+
+The shipped ``departments.yaml`` is what the parser uses; the stored table is
+what the office maintains (区卫健委 = 区卫生健康委 = 区卫生健康委员会, and a new
+spelling the next document brings). Every name a user types for a department
+goes through ``resolve_department`` so reports and scopes use the canonical name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from yigai.data import data_path
+from yigai.domain.users import User
+from yigai.parsing.departments import default_directory
+from yigai.services.errors import DuplicateError, InvalidInputError
+from yigai.services.items import require_admin
+from yigai.services.orgunits import region_candidates
+from yigai.storage.registry_repository import AliasRecord
+from yigai.storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentEntry:
+    name: str
+    kind: str
+    aliases: list[str]
+    in_plans: bool  # named by an imported plan (the registry), not only in the alias table
+
+
+def shipped_aliases() -> list[AliasRecord]:
+    """Every alias of the shipped table, the canonical names included (they resolve to themselves)."""
+    with data_path("departments.yaml").open(encoding="utf-8") as fh:
+        table: dict[str, Any] = yaml.safe_load(fh)
+    records: list[AliasRecord] = []
+    for section, default_kind in (("departments", "department"), ("groups", "group")):
+        for entry in table.get(section) or []:
+            kind = entry.get("kind", default_kind)
+            for alias in [entry["name"], *(entry.get("aliases") or [])]:
+                records.append(AliasRecord("", alias, entry["name"], kind, "shipped"))
+    directory = default_directory()
+    for region, spec in (table.get("regions") or {}).items():
+        for alias, target in (spec.get("aliases") or {}).items():
+            res = directory.resolve(target)
+            records.append(AliasRecord(region, alias, res.name, res.kind.value, "shipped"))
+    return records
+
+
+def ensure_seeded(uow: UnitOfWork) -> int:
+    """Fill an empty alias table from the shipped one (inside an open unit of work)."""
+    if uow.departments.alias_count():
+        return 0
+    return uow.departments.add_many(shipped_aliases())
+
+
+def _clean(name: str) -> str:
+    return re.sub(r"\s+", "", name).replace("(", "（").replace(")", "）")
+
+
+def resolve_department(uow: UnitOfWork, name: str, region: str = "") -> str:
+    """The canonical name for what a user typed (inside an open unit of work).
+
+    Stored aliases first (regional, then generic), then the shipped table; an
+    unknown name is returned cleaned but unchanged, so the caller's own check
+    (is it the item's lead?) gives the specific message.
+    """
+    text = _clean(name)
+    for reg in [*region_candidates(region), ""] if region else [""]:
+        hit = uow.departments.lookup(text, reg) or uow.departments.lookup(name.strip(), reg)
+        if hit:
+            return hit
+    for reg in region_candidates(region) if region else [""]:
+        res = default_directory().resolve(text, reg)
+        if res.known:
+            return res.name
+    return text
+
+
+def list_departments(uow: UnitOfWork, region: str = "") -> list[DepartmentEntry]:
+    """Canonical departments with their aliases; named-in-plans ones first."""
+    with uow:
+        seeded = ensure_seeded(uow)
+        records = uow.departments.aliases(region or None)
+        registry = set(uow.departments.registry_names())
+        in_plans = uow.departments.plan_names()
+        if seeded:
+            uow.commit()
+    grouped: dict[str, tuple[str, list[str]]] = {}
+    for rec in records:
+        kind, aliases = grouped.setdefault(rec.department, (rec.kind, []))
+        if rec.alias != rec.department:
+            aliases.append(rec.alias if not rec.region else f"{rec.alias}（{rec.region}）")
+    for name in registry - set(grouped):
+        grouped[name] = ("department", [])
+    entries = [DepartmentEntry(name, kind, sorted(aliases), name in in_plans)
+               for name, (kind, aliases) in grouped.items()]
+    return sorted(entries, key=lambda e: (not e.in_plans, e.kind != "department", e.name))
+
+
+def add_alias(uow: UnitOfWork, user: User, alias: str, canonical: str, *, region: str = "",
+              now: dt.datetime | None = None) -> AliasRecord:
+    """Make ``alias`` another spelling of ``canonical`` (itself resolved through the table)."""
+    require_admin(user, "edit department aliases", "维护部门别名")
+    alias = _clean(alias)
+    if not alias:
+        raise InvalidInputError("the alias is empty", message_zh="别名不能为空", where="alias")
+    with uow:
+        ensure_seeded(uow)
+        target = resolve_department(uow, canonical, region)
+        known = set(uow.departments.registry_names())
+        if target not in known:
+            raise InvalidInputError(
+                f"unknown department {canonical!r}; `yigai departments-alias list` shows the known ones",
+                message_zh=f"未知部门「{canonical}」（用 yigai departments-alias list 查看）", where="canonical",
+            )
+        if alias in known and alias != target:
+            raise DuplicateError(f"{alias!r} is itself a department; rename it instead of aliasing it",
+                                 message_zh=f"「{alias}」本身是一个部门，不能作为别名（可改用重命名）", where="alias")
+        kind = next((r.kind for r in uow.departments.aliases() if r.department == target), "department")
+        before = uow.departments.add_alias(alias, target, region=region, kind=kind, source="office")
+        record = AliasRecord(region, alias, target, kind, "office")
+        uow.audit.record(user.username, "department.alias", "department_alias", f"{region}/{alias}",
+                         before=before, after=record, at=now)
+        uow.commit()
+    return record
+
+
+def rename_department(uow: UnitOfWork, user: User, old: str, new: str, *, now: dt.datetime | None = None) -> int:
+    """Rename a canonical department everywhere; the old name stays as an alias. Returns rows touched."""
+    require_admin(user, "rename departments", "重命名部门")
+    new = _clean(new)
+    with uow:
+        ensure_seeded(uow)
+        current = resolve_department(uow, old)
+        known = set(uow.departments.registry_names())
+        if current not in known:
+            raise InvalidInputError(f"unknown department {old!r}", message_zh=f"未知部门「{old}」", where="old")
+        if not new or new in known:
+            raise DuplicateError(f"{new!r} is empty or already a department",
+                                 message_zh=f"新名称「{new}」为空或已存在", where="new")
+        touched = uow.departments.rename(current, new)
+        uow.departments.add_alias(current, new, source="office")
+        uow.departments.add_alias(new, new, source="office")
+        uow.audit.record(user.username, "department.rename", "department", current,
+                         before={"name": current}, after={"name": new, "rows": touched}, at=now)
+        uow.commit()
+    return touched

@@ -1,0 +1,94 @@
+"""Evaluate a plan: gather everything the engine needs from storage and run it.
+
+The engine (``yigai.evaluation.engine``) is pure; this service is where the
+plan, its schedule, every report version and the linked indicator series meet.
+Series are the values stored for the plan's own region (the org unit whose
+name the plan's region ends with, e.g. 仓山区 for 福建省福州市仓山区) unless
+another org unit is named. Only confirmed target links bring a series; an
+unlinked target is passed without one and is not scored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from yigai.domain.indicators import Direction, IndicatorDef
+from yigai.domain.periods import parse_period
+from yigai.domain.plan import Comparator, Target
+from yigai.evaluation.engine import evaluate
+from yigai.evaluation.results import EvaluationInput, Observation, PlanEvaluation, TargetInput
+from yigai.services.errors import UnknownOrgUnitError
+from yigai.services.orgunits import find_region_unit
+from yigai.services.plans import find_plan
+from yigai.services.schedules import require_schedule
+from yigai.storage.indicator_repository import ValueRecord
+from yigai.storage.uow import UnitOfWork
+
+DEFAULT_TOLERANCE = 0.05
+
+
+def direction_of(target: Target, indicator: IndicatorDef | None) -> Direction:
+    """The indicator's direction; without one, what the comparator implies (≥ higher, ≤ lower)."""
+    if indicator is not None:
+        return indicator.direction
+    if target.comparator is Comparator.GE:
+        return Direction.HIGHER_IS_BETTER
+    if target.comparator is Comparator.LE:
+        return Direction.LOWER_IS_BETTER
+    return Direction.NEUTRAL
+
+
+def series_of(records: list[ValueRecord]) -> list[Observation]:
+    """Observations in time order; of two periods ending the same day the longer one (the year) wins."""
+    by_end: dict[dt.date, Observation] = {}
+    for rec in records:
+        period = parse_period(rec.value.period_id)
+        held = by_end.get(period.end)
+        if held is None or period.start < held.period.start:
+            by_end[period.end] = Observation(period, rec.value.value)
+    return [by_end[end] for end in sorted(by_end)]
+
+
+def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None = None, *,
+                 org_unit: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> EvaluationInput:
+    """The engine's input for a plan at ``at``."""
+    with uow:
+        plan = find_plan(uow, plan_ref)
+        schedule = require_schedule(uow, plan.id)
+        reports = uow.reports.for_plan(plan.id)
+        if org_unit is not None:
+            region = uow.orgunits.get(org_unit)
+            if region is None:
+                raise UnknownOrgUnitError(f"no org unit {org_unit!r}", message_zh=f"机构或地区「{org_unit}」不存在",
+                                          where="org_unit")
+        else:
+            region = find_region_unit(uow, plan.draft.meta.region)
+        indicators = {i.code: i for i in uow.indicators.all()}
+        links = {rec.link.target_index: rec.link.indicator_code for rec in uow.links.for_plan(plan.id)
+                 if rec.link.confirmed and rec.link.target_index < len(plan.draft.targets)
+                 and plan.draft.targets[rec.link.target_index].metric == rec.target_metric}
+        values: dict[str, list[ValueRecord]] = {}
+        if region is not None and links:
+            for rec in uow.values.query(keys=set(links.values()), org_units=[region.code]):
+                values.setdefault(rec.value.key, []).append(rec)
+    targets = []
+    for index, t in enumerate(plan.draft.targets):
+        code = links.get(index, "")
+        indicator = indicators.get(code)
+        targets.append(TargetInput(
+            index=index, metric=t.metric, comparator=t.comparator, value=t.value, value_high=t.value_high,
+            unit=t.unit, due=t.due, direction=direction_of(t, indicator), indicator_code=code,
+            baseline=t.baseline, baseline_date=dt.date(t.baseline_year, 12, 31) if t.baseline_year else None,
+            task_id=t.task, series=series_of(values.get(code, [])),
+        ))
+    return EvaluationInput(plan_id=plan.id, draft=plan.draft, periods=schedule.periods, reports=reports,
+                           targets=targets, at=at, due_days=schedule.due_days, tolerance=tolerance,
+                           weights=dict(weights or {}))
+
+
+def evaluate_plan(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None = None, *,
+                  org_unit: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> PlanEvaluation:
+    """Statuses, target attainment and projections, scores and the department ranking at ``at``."""
+    return evaluate(gather_input(uow, plan_ref, at, weights, org_unit=org_unit, tolerance=tolerance))

@@ -1,0 +1,175 @@
+"""The indicator catalogue: load the shipped one (or a region's own), list it, find an indicator.
+
+Indicators are data (``data/indicators.yaml``), not code; loading a catalogue
+inserts new indicators and updates existing ones by code, together with the
+validation rules and outlier bounds the file carries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from yigai.data import data_path
+from yigai.domain.indicators import (
+    Aggregation,
+    Direction,
+    IndicatorDef,
+    MissingValueStrategy,
+    OutlierBounds,
+    ValidationRule,
+)
+from yigai.domain.users import User
+from yigai.services.errors import ImportFileError, InvalidInputError, RowError, UnknownIndicatorError
+from yigai.services.items import require_admin
+from yigai.storage.uow import UnitOfWork
+
+BUILTIN_CATALOGUE = "indicators.yaml"
+_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
+OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    indicators: list[IndicatorDef]
+    rules: list[ValidationRule]
+    bounds: list[OutlierBounds]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueResult:
+    created: int
+    updated: int
+    rules: int
+    bounds: int
+    source: str
+
+
+def fold(text: str) -> str:
+    """Comparison key for names: NFKC, no spaces, ASCII brackets."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("（", "(").replace("）", ")")
+
+
+def _indicator(entry: dict[str, Any], n: int, errors: list[RowError]) -> IndicatorDef | None:
+    code = str(entry.get("code") or "")
+    if not _CODE.match(code):
+        errors.append(RowError(n, "code", f"invalid code {code!r} (A-Z, 0-9, _)", f"指标编码「{code}」无效"))
+        return None
+    if not entry.get("name"):
+        errors.append(RowError(n, "name", f"{code}: the name is missing", f"{code} 缺少名称"))
+        return None
+    try:
+        return IndicatorDef(
+            code=code, name=str(entry["name"]), unit=str(entry.get("unit", "")),
+            direction=Direction(entry.get("direction", "higher")), definition=str(entry.get("definition", "")),
+            numerator=str(entry.get("numerator", "")), denominator=str(entry.get("denominator", "")),
+            factor=float(entry.get("factor", 1)), aggregation=Aggregation(entry.get("aggregation", "sum")),
+            decimals=int(entry.get("decimals", 2)), aliases=[str(a) for a in entry.get("aliases") or []],
+        )
+    except (ValueError, TypeError) as exc:
+        errors.append(RowError(n, "direction/aggregation/factor", f"{code}: {exc}", f"{code} 的字段取值无效"))
+        return None
+
+
+def read_catalogue(path: Path) -> Catalogue:
+    """Parse and check a catalogue file; every problem is listed by entry number and field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InvalidInputError(f"cannot read the catalogue: {exc}", message_zh="无法读取指标目录",
+                                where=str(path)) from exc
+    errors: list[RowError] = []
+    indicators: list[IndicatorDef] = []
+    bounds: list[OutlierBounds] = []
+    for n, entry in enumerate(data.get("indicators") or [], start=1):
+        ind = _indicator(entry, n, errors)
+        if ind is None:
+            continue
+        if any(i.code == ind.code for i in indicators):
+            errors.append(RowError(n, "code", f"{ind.code} appears twice", f"指标编码 {ind.code} 重复"))
+            continue
+        indicators.append(ind)
+        if entry.get("bounds"):
+            low, high = entry["bounds"]
+            bounds.append(OutlierBounds(ind.code, None if low is None else float(low),
+                                        None if high is None else float(high)))
+    rules: list[ValidationRule] = []
+    for n, entry in enumerate(data.get("rules") or [], start=1):
+        if entry.get("operator") not in OPERATORS or not entry.get("left") or not entry.get("right"):
+            errors.append(RowError(n, "rules", f"rule {entry.get('code')}: needs left, right and one of "
+                                   f"{' '.join(OPERATORS)}", f"校验规则 {entry.get('code')} 不完整或运算符无效"))
+            continue
+        rules.append(ValidationRule(str(entry["code"]), str(entry.get("name", entry["code"])), str(entry["left"]),
+                                    str(entry["operator"]), str(entry["right"]),
+                                    MissingValueStrategy(entry.get("missing", "skip_if_any_missing"))))
+    if errors:
+        raise ImportFileError(path.name, errors)
+    return Catalogue(indicators, rules, bounds)
+
+
+def load_catalogue(uow: UnitOfWork, user: User, path: Path | None = None, *,
+                   now: dt.datetime | None = None) -> CatalogueResult:
+    """Insert or update indicators, rules and bounds from a file (default: the shipped catalogue)."""
+    require_admin(user, "load indicator catalogues", "导入指标目录")
+    path = path or data_path(BUILTIN_CATALOGUE)
+    catalogue = read_catalogue(path)
+    with uow:
+        created, updated = uow.indicators.upsert(catalogue.indicators, at=now)
+        for rule in catalogue.rules:
+            uow.indicators.put_rule(rule)
+        for b in catalogue.bounds:
+            uow.indicators.set_bounds(b)
+        uow.audit.record(user.username, "indicators.load", "indicator", path.name, at=now, after={
+            "created": created, "updated": updated, "codes": [i.code for i in catalogue.indicators],
+            "rules": [r.code for r in catalogue.rules]})
+        uow.commit()
+    return CatalogueResult(created, updated, len(catalogue.rules), len(catalogue.bounds), path.name)
+
+
+def ensure_catalogue(uow: UnitOfWork, user: User) -> None:
+    """Load the shipped catalogue the first time any indicator is needed."""
+    with uow:
+        empty = not uow.indicators.all()
+    if empty:
+        load_catalogue(uow, user)
+
+
+def list_indicators(uow: UnitOfWork) -> list[IndicatorDef]:
+    with uow:
+        return uow.indicators.all()
+
+
+class KeyIndex:
+    """Resolves what a user typed (code, name or alias) to an indicator or data-element code."""
+
+    def __init__(self, indicators: list[IndicatorDef], data_elements: set[str]) -> None:
+        self.codes = {i.code for i in indicators} | data_elements
+        self.names = {fold(n): i.code for i in indicators for n in (i.name, *i.aliases)}
+
+    def resolve(self, key: str) -> str:
+        text = key.strip()
+        for candidate in (text, text.upper()):
+            if candidate in self.codes:
+                return candidate
+        if fold(text) in self.names:
+            return self.names[fold(text)]
+        raise UnknownIndicatorError(
+            f"unknown indicator or data element {key!r}; `yigai indicators list` shows the catalogue",
+            message_zh=f"未知指标或数据元「{key}」（用 yigai indicators list 查看指标目录）", where="indicator",
+        )
+
+
+def key_index(uow: UnitOfWork) -> KeyIndex:
+    """The catalogue's codes, names and aliases (inside an open unit of work)."""
+    return KeyIndex(uow.indicators.all(), uow.indicators.data_elements())
+
+
+def resolve_key(uow: UnitOfWork, key: str) -> str:
+    """An indicator or data-element code from a code, a name or an alias (inside an open unit of work)."""
+    return key_index(uow).resolve(key)

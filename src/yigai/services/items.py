@@ -1,0 +1,84 @@
+"""What a plan asks departments to report on, and who may do what.
+
+A report is owed per *item*: each measure, or the task itself when it has no
+measures (the issue's rule). A measure that names no department of its own
+inherits its task's lead and cooperating departments, as the documents intend
+when a responsibility clause closes a whole task.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from yigai.domain.plan import Deadline, DeadlineKind, PlanDraft, Responsibility
+from yigai.domain.users import ROLE_LABELS, User
+from yigai.services.errors import PermissionDeniedError, UnknownItemError
+
+
+@dataclass(frozen=True, slots=True)
+class ReportItem:
+    item_id: str  # measure id ("T4.M2") or task id ("T4")
+    task_id: str
+    no: str  # as printed: "（三）" for a task, "3." for a measure
+    title: str  # task title, or the measure's text
+    section: str  # outermost section title, for grouping
+    lead: tuple[str, ...]
+    cooperating: tuple[str, ...]
+    deadline: Deadline
+
+
+def _names(resp: Responsibility, fallback: Responsibility | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    lead = [r.name for r in resp.lead] or ([r.name for r in fallback.lead] if fallback else [])
+    coop = [r.name for r in resp.cooperating]
+    if not resp.lead and not resp.cooperating and fallback:
+        coop = [r.name for r in fallback.cooperating]
+    return tuple(dict.fromkeys(lead)), tuple(n for n in dict.fromkeys(coop) if n not in lead)
+
+
+def report_items(draft: PlanDraft) -> list[ReportItem]:
+    """Every reportable item of a plan, in document order."""
+    items: list[ReportItem] = []
+    for task in draft.tasks:
+        section = task.path[0] if task.path else ""
+        if not task.measures:
+            lead, coop = _names(task.responsibility)
+            items.append(ReportItem(task.id, task.id, task.no, task.title, section, lead, coop, task.deadline))
+            continue
+        for m in task.measures:
+            lead, coop = _names(m.responsibility, task.responsibility)
+            deadline = task.deadline if m.deadline.kind is DeadlineKind.UNSPECIFIED else m.deadline
+            items.append(ReportItem(m.id, task.id, m.no, m.text, section, lead, coop, deadline))
+    return items
+
+
+def find_item(draft: PlanDraft, item_id: str) -> ReportItem:
+    for item in report_items(draft):
+        if item.item_id == item_id:
+            return item
+    task_ids = {t.id for t in draft.tasks}
+    hint = "；该任务有具体措施，请按措施填报（如 T4.M1）" if item_id in task_ids else ""
+    hint_en = "; that task has measures: report per measure (e.g. T4.M1)" if item_id in task_ids else ""
+    raise UnknownItemError(
+        f"no task or measure {item_id!r} in this plan{hint_en}; `yigai show PLAN --tasks` lists them",
+        message_zh=f"计划中没有任务或措施「{item_id}」{hint}（用 yigai show PLAN --tasks 查看）",
+        where="item",
+    )
+
+
+def require_admin(user: User, what: str, what_zh: str) -> None:
+    """Only the reform office manages plans, schedules, users, catalogues and reviews."""
+    if not user.can_review:
+        raise PermissionDeniedError(
+            f"{user.username} ({user.role.value}) may not {what}; only an office admin may",
+            message_zh=f"用户 {user.username}（{ROLE_LABELS[user.role]}）无权{what_zh}，仅医改办管理员可操作",
+            where="user",
+        )
+
+
+def require_reporter(user: User, department: str) -> None:
+    if not user.can_report_for(department):
+        raise PermissionDeniedError(
+            f"{user.username} ({user.role.value}) may not report for {department}",
+            message_zh=f"用户 {user.username}（{ROLE_LABELS[user.role]}）无权以「{department}」名义填报",
+            where="user",
+        )

@@ -1,0 +1,193 @@
+"""Progress reports (督办): save a version, add a cooperating department's contribution, read history.
+
+Every save inserts a new version; nothing is overwritten. Every check runs
+before the first write, so a refused report saves nothing (evidence bytes
+included: files are checked before any is stored). The review moves (submit,
+return, accept, resubmit) are in ``yigai.services.review``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from yigai import clock
+from yigai.domain.periods import Period
+from yigai.domain.reports import TRANSITIONS, REVIEW_LABELS, Evidence, ProgressReport, ProgressStatus, ReviewState
+from yigai.domain.users import User
+from yigai.services.departments import resolve_department
+from yigai.services.errors import IllegalTransitionError, InvalidReportError, NotLeadDepartmentError
+from yigai.services.evidence import EvidenceUpload, check_uploads, store_uploads
+from yigai.services.items import ReportItem, find_item, require_reporter
+from yigai.services.plans import find_plan
+from yigai.services.schedules import require_schedule, schedule_period
+from yigai.storage.evidence_store import EvidenceStore
+from yigai.storage.report_repository import ReportingSchedule
+from yigai.storage.repository import PlanRecord
+from yigai.storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    plan: PlanRecord
+    schedule: ReportingSchedule
+    period: Period
+    item: ReportItem
+
+
+def open_context(uow: UnitOfWork, plan_ref: str | int, item_id: str, period_id: str) -> ReportContext:
+    """Plan, schedule, period and item, each checked (inside an open unit of work)."""
+    plan = find_plan(uow, plan_ref)
+    schedule = require_schedule(uow, plan.id)
+    period = schedule_period(schedule, period_id)
+    return ReportContext(plan, schedule, period, find_item(plan.draft, item_id))
+
+
+def parse_status(value: ProgressStatus | str) -> ProgressStatus:
+    """``推进中`` or ``in_progress`` → ProgressStatus.IN_PROGRESS."""
+    if isinstance(value, ProgressStatus):
+        return value
+    text = value.strip()
+    for status in ProgressStatus:
+        if text in (status.value, status.name, status.name.lower()):
+            return status
+    raise InvalidReportError(
+        f"unknown status {value!r}; one of {', '.join(s.value for s in ProgressStatus)}",
+        message_zh=f"进展状态「{value}」无效（{'、'.join(s.value for s in ProgressStatus)}）", where="status",
+    )
+
+
+def check_percent(percent: float, status: ProgressStatus) -> float:
+    if not isinstance(percent, int | float) or not math.isfinite(percent) or not 0 <= percent <= 100:
+        raise InvalidReportError(f"percent must be between 0 and 100, got {percent}",
+                                 message_zh=f"完成百分比须在 0-100 之间（收到 {percent}）", where="percent")
+    if status is ProgressStatus.COMPLETED and percent != 100:
+        raise InvalidReportError(f"status 已完成 needs percent 100, got {percent:g}",
+                                 message_zh=f"状态为已完成时完成百分比应为 100（收到 {percent:g}）", where="percent")
+    if status is ProgressStatus.NOT_STARTED and percent != 0:
+        raise InvalidReportError(f"status 未启动 needs percent 0, got {percent:g}",
+                                 message_zh=f"状态为未启动时完成百分比应为 0（收到 {percent:g}）", where="percent")
+    return float(percent)
+
+
+def check_move(latest: ProgressReport | None, target: ReviewState, what: str, what_zh: str) -> None:
+    """Refuse a review move that TRANSITIONS does not allow, saying what state the report is in."""
+    current = ReviewState.DRAFT if latest is None else latest.state  # a first save starts from a draft
+    if target in TRANSITIONS[current]:
+        return
+    state_zh = "尚无报告" if latest is None else f"当前为「{REVIEW_LABELS[current]}」（第{latest.version}版）"
+    state_en = "there is no report yet" if latest is None else f"version {latest.version} is {current.value}"
+    raise IllegalTransitionError(f"cannot {what}: {state_en}", message_zh=f"不能{what_zh}：{state_zh}",
+                                 where="state")
+
+
+def _lead_department(uow: UnitOfWork, ctx: ReportContext, department: str) -> str:
+    name = resolve_department(uow, department, ctx.plan.draft.meta.region)
+    if name in ctx.item.lead:
+        return name
+    leads = "、".join(ctx.item.lead) or "（未列明）"
+    if name in ctx.item.cooperating:
+        raise NotLeadDepartmentError(
+            f"{name} cooperates on {ctx.item.item_id} but does not lead it (leads: {', '.join(ctx.item.lead)}); "
+            "add its input with `yigai report contribute`",
+            message_zh=f"{name} 是 {ctx.item.item_id} 的配合部门而非牵头部门（牵头：{leads}），"
+                       "请用 yigai report contribute 提交配合意见", where="department")
+    raise NotLeadDepartmentError(
+        f"{name} does not lead {ctx.item.item_id} (leads: {', '.join(ctx.item.lead) or 'none named'})",
+        message_zh=f"{name} 不是 {ctx.item.item_id} 的牵头部门（牵头：{leads}）", where="department")
+
+
+def save_report(
+    uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, department: str,
+    status: ProgressStatus | str, percent: float, *, narrative: str = "", problems: str = "",
+    next_steps: str = "", submit: bool = False, evidence: Sequence[EvidenceUpload] = (),
+    store: EvidenceStore | None = None, now: dt.datetime | None = None,
+) -> ProgressReport:
+    """Save a new version of the lead department's report, as a draft or submitted.
+
+    Evidence of the previous version is kept; new files are added to it.
+    """
+    the_status = parse_status(status)
+    the_percent = check_percent(percent, the_status)
+    check_uploads(evidence)
+    if evidence and store is None:
+        raise ValueError("evidence given without an EvidenceStore")
+    at = now or clock.now()
+    with uow:
+        ctx = open_context(uow, plan_ref, item_id, period_id)
+        dept = _lead_department(uow, ctx, department)
+        require_reporter(user, dept)
+        latest = uow.reports.latest(ctx.plan.id, item_id, period_id)
+        target = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
+        check_move(latest, target, "save", "保存")
+        files: list[Evidence] = list(latest.evidence) if latest else []
+        if evidence and store is not None:
+            known = {e.sha256 for e in files}
+            files += [e for e in store_uploads(uow, user, store, evidence, now=at) if e.sha256 not in known]
+        report = ProgressReport(
+            plan_id=ctx.plan.id, item_id=item_id, period_id=ctx.period.id, department=dept, status=the_status,
+            percent=the_percent, narrative=narrative.strip(), problems=problems.strip(),
+            next_steps=next_steps.strip(), evidence=files,
+            contributions=dict(latest.contributions) if latest else {}, state=target,
+            version=(latest.version + 1) if latest else 1, author=user.username, saved_at=at,
+            submitted_at=at if submit else None,
+        )
+        uow.reports.add(report)
+        uow.audit.record(user.username, "report.submit" if submit else "report.save", "progress_report",
+                         report_key(report), before=latest, after=report, at=at)
+        uow.commit()
+    return report
+
+
+def add_contribution(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str,
+                     department: str, text: str, *, now: dt.datetime | None = None) -> ProgressReport:
+    """A cooperating department's input (配合部门意见), saved as a new version of the item's report.
+
+    When the lead has not reported yet, the contribution starts a draft in the
+    lead's name (status 未启动) that the lead completes.
+    """
+    if not text.strip():
+        raise InvalidReportError("the contribution is empty", message_zh="配合意见不能为空", where="text")
+    at = now or clock.now()
+    with uow:
+        ctx = open_context(uow, plan_ref, item_id, period_id)
+        dept = resolve_department(uow, department, ctx.plan.draft.meta.region)
+        if dept not in ctx.item.cooperating:
+            coop = "、".join(ctx.item.cooperating) or "（无）"
+            raise NotLeadDepartmentError(
+                f"{dept} is not a cooperating department of {item_id} ({', '.join(ctx.item.cooperating) or 'none'})",
+                message_zh=f"{dept} 不是 {item_id} 的配合部门（配合：{coop}）", where="department")
+        require_reporter(user, dept)
+        latest = uow.reports.latest(ctx.plan.id, item_id, period_id)
+        check_move(latest, ReviewState.DRAFT, "save", "补充配合意见")
+        if latest is None:
+            base = ProgressReport(ctx.plan.id, item_id, ctx.period.id, ctx.item.lead[0] if ctx.item.lead else dept,
+                                  ProgressStatus.NOT_STARTED, 0.0, version=0)
+        else:
+            base = latest
+        report = dataclasses.replace(
+            base, contributions={**base.contributions, dept: text.strip()}, state=ReviewState.DRAFT,
+            version=base.version + 1, author=user.username, saved_at=at, submitted_at=None, reviewed_at=None,
+            reviewer="", review_comment="", evidence=list(base.evidence),
+        )
+        uow.reports.add(report)
+        uow.audit.record(user.username, "report.contribute", "progress_report", report_key(report),
+                         before=latest, after={"department": dept, "text": text.strip(), "version": report.version},
+                         at=at)
+        uow.commit()
+    return report
+
+
+def report_history(uow: UnitOfWork, plan_ref: str | int, item_id: str, period_id: str) -> list[ProgressReport]:
+    """Every version, oldest first."""
+    with uow:
+        ctx = open_context(uow, plan_ref, item_id, period_id)
+        return uow.reports.versions(ctx.plan.id, item_id, ctx.period.id)
+
+
+def report_key(report: ProgressReport) -> str:
+    """The audit key of a report: plan/item/period."""
+    return f"{report.plan_id}/{report.item_id}/{report.period_id}"

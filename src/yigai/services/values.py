@@ -1,0 +1,288 @@
+"""Data values: enter one, import a CSV/XLSX sheet, list them; min-max outlier flags.
+
+A value is keyed by (indicator or data element, org unit, period). Saving a
+different value for the same key adds the next version (source and author
+recorded); saving the same value again changes nothing, so re-importing a file
+is harmless. A value is refused, and nothing is saved, when the indicator is
+unknown, the period cannot be parsed (or, with a plan, lies outside its
+schedule), the org unit is unknown or outside the user's scope. An import is
+all or nothing: every bad row is listed with its row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from yigai import clock
+from yigai.domain.errors import YigaiError
+from yigai.domain.indicators import DataValue, OutlierBounds, ValueSource
+from yigai.domain.orgunits import OrgUnit
+from yigai.domain.periods import PeriodError, parse_period
+from yigai.domain.users import ROLE_LABELS, User
+from yigai.services.errors import (
+    ImportFileError,
+    InvalidInputError,
+    OutOfScopeError,
+    PeriodOutsideScheduleError,
+    RowError,
+    UnknownOrgUnitError,
+)
+from yigai.services.indicators import key_index, resolve_key
+from yigai.services.items import require_admin
+from yigai.services.plans import find_plan
+from yigai.services.schedules import require_schedule
+from yigai.storage.indicator_repository import ValueRecord
+from yigai.storage.report_repository import ReportingSchedule
+from yigai.storage.uow import UnitOfWork
+
+COLUMNS = {
+    "key": ("key", "indicator", "code", "指标", "指标编码", "数据元"),
+    "org_unit": ("org_unit", "orgunit", "机构", "地区", "机构编码", "组织机构"),
+    "period": ("period", "报告期", "期间"),
+    "value": ("value", "数值", "值"),
+    "comment": ("comment", "备注", "说明"),
+}
+MAX_IMPORT_ROWS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class SavedValue:
+    value: DataValue
+    outlier: bool
+    bounds: OutlierBounds | None
+    changed: bool  # False: the same value was already current, nothing was saved
+
+
+def parse_number(raw: object) -> float:
+    """``85.3`` ``"85.3%"`` ``"１,234"`` → float; InvalidInputError otherwise."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        number = float(raw)
+    else:
+        text = unicodedata.normalize("NFKC", str(raw or "")).strip().replace(",", "").rstrip("%‰").strip()
+        try:
+            number = float(text)
+        except ValueError:
+            raise InvalidInputError(f"not a number: {raw!r}", message_zh=f"「{raw}」不是数值", where="value") from None
+    if not math.isfinite(number):
+        raise InvalidInputError(f"not a finite number: {raw!r}", message_zh=f"「{raw}」不是有效数值", where="value")
+    return number
+
+
+class _Lookups:
+    """Catalogue and org units read once per call, not once per row."""
+
+    def __init__(self, uow: UnitOfWork, user: User, schedule: ReportingSchedule | None) -> None:
+        self.user, self.schedule = user, schedule
+        self.keys = key_index(uow)
+        units = uow.orgunits.all()
+        self.units = {u.code: u for u in units}
+        self.by_name: dict[str, list[OrgUnit]] = {}
+        for u in units:
+            self.by_name.setdefault(u.name, []).append(u)
+
+    def ancestors(self, code: str) -> frozenset[str]:
+        found: set[str] = set()
+        parent = self.units[code].parent_code
+        while parent and parent not in found:
+            found.add(parent)
+            parent = self.units[parent].parent_code if parent in self.units else None
+        return frozenset(found)
+
+    def org_unit(self, raw: str) -> str:
+        text = raw.strip()
+        unit = self.units.get(text)
+        if unit is None and len(self.by_name.get(text, [])) == 1:
+            unit = self.by_name[text][0]
+        if unit is None:
+            raise UnknownOrgUnitError(f"no org unit {raw!r}; `yigai orgunits list` shows them",
+                                      message_zh=f"机构或地区「{raw}」不存在（用 yigai orgunits list 查看）",
+                                      where="org_unit")
+        user = self.user
+        if not user.can_enter_values_for(unit.code, self.ancestors(unit.code)):
+            raise OutOfScopeError(
+                f"{user.username} ({user.role.value}) may not enter values for {unit.code} {unit.name}",
+                message_zh=f"用户 {user.username}（{ROLE_LABELS[user.role]}）无权填报「{unit.name}」的数据",
+                where="org_unit")
+        return unit.code
+
+
+def _period(raw: str, schedule: ReportingSchedule | None) -> str:
+    try:
+        period = parse_period(str(raw))
+    except PeriodError as exc:
+        exc.where = "period"
+        raise
+    if schedule is not None and not schedule.spans(period.end):
+        raise PeriodOutsideScheduleError(
+            f"period {period.id} is outside the plan's reporting span {schedule.first}–{schedule.last}",
+            message_zh=f"报告期 {period.id} 不在计划的报送期 {schedule.first}–{schedule.last} 内", where="period")
+    return period.id
+
+
+def _is_outlier(value: float, bounds: OutlierBounds | None) -> bool:
+    if bounds is None:
+        return False
+    return (bounds.minimum is not None and value < bounds.minimum) or \
+        (bounds.maximum is not None and value > bounds.maximum)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    key: str
+    org_unit: str
+    period_id: str
+    value: float
+    comment: str
+
+
+def _check(look: _Lookups, key: str, org_unit: str, period: str, value: object, comment: str) -> _Checked:
+    return _Checked(look.keys.resolve(key), look.org_unit(org_unit), _period(period, look.schedule),
+                    parse_number(value), str(comment or "").strip())
+
+
+def _save(uow: UnitOfWork, user: User, c: _Checked, source: ValueSource, at: dt.datetime) -> SavedValue:
+    latest = uow.values.latest(c.key, c.org_unit, c.period_id)
+    bounds = uow.indicators.bounds(c.key)
+    if latest is not None and latest.value.value == c.value and latest.value.comment == c.comment:
+        return SavedValue(latest.value, latest.outlier, bounds, changed=False)
+    value = DataValue(c.key, c.org_unit, c.period_id, c.value, source, user.username,
+                      (latest.value.version + 1) if latest else 1, at, c.comment)
+    outlier = _is_outlier(c.value, bounds)
+    uow.values.add(value, outlier=outlier)
+    return SavedValue(value, outlier, bounds, changed=True)
+
+
+def _schedule(uow: UnitOfWork, plan_ref: str | int | None) -> ReportingSchedule | None:
+    return None if plan_ref is None else require_schedule(uow, find_plan(uow, plan_ref).id)
+
+
+def enter_value(uow: UnitOfWork, user: User, key: str, org_unit: str, period_id: str, value: object, *,
+                comment: str = "", plan_ref: str | int | None = None, now: dt.datetime | None = None) -> SavedValue:
+    """Enter one value; with ``plan_ref`` the period must fall within that plan's schedule."""
+    at = now or clock.now()
+    with uow:
+        checked = _check(_Lookups(uow, user, _schedule(uow, plan_ref)), key, org_unit, period_id, value, comment)
+        saved = _save(uow, user, checked, ValueSource.ENTERED, at)
+        if saved.changed:
+            uow.audit.record(user.username, "value.enter", "data_value",
+                             f"{checked.key}/{checked.org_unit}/{checked.period_id}", after=saved.value, at=at)
+            uow.commit()
+    return saved
+
+
+def _header(cells: Sequence[object]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = str(cell or "").strip().lower()
+        for field, names in COLUMNS.items():
+            if name in names and field not in found:
+                found[field] = index
+    return found
+
+
+def read_rows(path: Path) -> list[list[object]]:
+    """The first sheet of an XLSX file, or a CSV file, as rows of cells (header first)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return [list(r) for r in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))]
+        if suffix in {".xlsx", ".xlsm"}:
+            from openpyxl import load_workbook
+
+            book = load_workbook(path, read_only=True, data_only=True)
+            try:
+                return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+            finally:
+                book.close()
+    except (OSError, UnicodeDecodeError, ValueError, KeyError) as exc:
+        raise InvalidInputError(f"cannot read {path.name}: {exc}", message_zh="无法读取导入文件",
+                                where=str(path)) from exc
+    raise InvalidInputError("values import from .csv or .xlsx", message_zh="数据导入文件须为 .csv 或 .xlsx",
+                            where=str(path))
+
+
+def import_values(uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | int | None = None,
+                  now: dt.datetime | None = None) -> list[SavedValue]:
+    """Import every row of a sheet, or none: columns key, org_unit, period, value[, comment]."""
+    rows = read_rows(path)
+    if not rows:
+        raise ImportFileError(path.name, [RowError(1, "-", "the file is empty", "文件为空")])
+    header = _header(rows[0])
+    missing = [f for f in ("key", "org_unit", "period", "value") if f not in header]
+    if missing:
+        raise ImportFileError(path.name, [RowError(1, f, f"missing column {f} ({'/'.join(COLUMNS[f])})",
+                                                   f"缺少列 {'/'.join(COLUMNS[f])}") for f in missing])
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise ImportFileError(path.name, [RowError(1, "-", f"more than {MAX_IMPORT_ROWS} rows",
+                                                   f"超过 {MAX_IMPORT_ROWS} 行")])
+    at = now or clock.now()
+    errors: list[RowError] = []
+    checked: list[_Checked] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    with uow:
+        look = _Lookups(uow, user, _schedule(uow, plan_ref))
+        for number, row in enumerate(rows[1:], start=2):
+            if not any(str(c or "").strip() for c in row):
+                continue
+
+            def cell(field: str, row: list[object] = row) -> object:
+                i = header.get(field)
+                return row[i] if i is not None and i < len(row) else ""
+
+            try:
+                c = _check(look, str(cell("key")), str(cell("org_unit")), str(cell("period")), cell("value"),
+                           str(cell("comment") or ""))
+            except YigaiError as exc:
+                errors.append(RowError(number, exc.where or "-", str(exc.args[0]), exc.message_zh))
+                continue
+            ident = (c.key, c.org_unit, c.period_id)
+            if ident in seen:
+                errors.append(RowError(number, "key", f"same key, org unit and period as row {seen[ident]}",
+                                       f"与第{seen[ident]}行的指标、机构、报告期相同"))
+                continue
+            seen[ident] = number
+            checked.append(c)
+        if errors:
+            raise ImportFileError(path.name, errors)
+        saved = [_save(uow, user, c, ValueSource.IMPORTED, at) for c in checked]
+        changed = [s for s in saved if s.changed]
+        if changed:
+            uow.audit.record(user.username, "value.import", "data_value", path.name, at=at, after={
+                "rows": len(checked), "changed": len(changed),
+                "keys": sorted({s.value.key for s in changed}), "outliers": sum(s.outlier for s in changed)})
+            uow.commit()
+    return saved
+
+
+def list_values(uow: UnitOfWork, *, key: str | None = None, org_unit: str | None = None,
+                period_id: str | None = None, history: bool = False) -> list[ValueRecord]:
+    """Current values (every version with ``history``), filtered by indicator, org unit, period."""
+    with uow:
+        keys = None if key is None else [resolve_key(uow, key)]
+        return uow.values.query(keys=keys, org_units=None if org_unit is None else [org_unit],
+                                period_ids=None if period_id is None else [parse_period(period_id).id],
+                                all_versions=history)
+
+
+def set_bounds(uow: UnitOfWork, user: User, key: str, minimum: float | None, maximum: float | None, *,
+               now: dt.datetime | None = None) -> OutlierBounds:
+    """Set the min-max range outside which an entered value is flagged."""
+    require_admin(user, "set outlier bounds", "设置异常值范围")
+    if minimum is not None and maximum is not None and minimum > maximum:
+        raise InvalidInputError(f"minimum {minimum} is above maximum {maximum}",
+                                message_zh="下限大于上限", where="minimum")
+    with uow:
+        code = resolve_key(uow, key)
+        before = uow.indicators.bounds(code)
+        bounds = OutlierBounds(code, minimum, maximum)
+        uow.indicators.set_bounds(bounds)
+        uow.audit.record(user.username, "bounds.set", "outlier_bounds", code, before=before, after=bounds, at=now)
+        uow.commit()
+    return bounds
