@@ -96,6 +96,9 @@ def test_departments_are_seeded_from_the_shipped_aliases(loop: Loop) -> None:
         assert resolve_department(uow, "仓山医保局", "福建省福州市仓山区") == "区医保局"
         assert resolve_department(uow, " 区卫健局 ") == "区卫生健康委"
         assert resolve_department(uow, "区无此局") == "区无此局"
+        for typed in ("仓山区卫健局", "仓山卫健局"):  # the district's own name as a prefix
+            assert resolve_department(uow, typed, "福建省福州市仓山区") == "区卫生健康委"
+        assert resolve_department(uow, "仓山区卫健局") == "仓山区卫健局"  # no region given: left as typed
 
 
 def test_an_alias_added_by_the_office_is_used_for_reports(loop: Loop) -> None:

@@ -2,8 +2,9 @@
 
 Every command runs inside ``EdgeGroup.invoke``: a ``YigaiError`` prints its
 Chinese and English message (``err.bilingual()``) on stderr and exits 2 for a
-bad document, 1 otherwise; any other exception prints a short bilingual
-message and exits 1. No traceback unless ``YIGAI_DEBUG=1``.
+bad document or bad input (``InvalidInputError``, a malformed period), 1
+otherwise; any other exception prints a short bilingual message and exits 1.
+No traceback unless ``YIGAI_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from yigai.domain.errors import DocumentError, YigaiError
+from yigai.domain.periods import PeriodError
+from yigai.services.errors import InvalidInputError
 
 EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2
@@ -48,7 +51,7 @@ def error_message(exc: BaseException) -> str:
 
 
 def exit_code(exc: BaseException) -> int:
-    return EXIT_BAD_INPUT if isinstance(exc, DocumentError) else EXIT_ERROR
+    return EXIT_BAD_INPUT if isinstance(exc, DocumentError | InvalidInputError | PeriodError) else EXIT_ERROR
 
 
 def report(exc: BaseException) -> None:

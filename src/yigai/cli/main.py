@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from yigai.bootstrap import App, build
+from yigai.cli import indicator_cmds, registry_cmds, report_cmds
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, report, stderr, stdout
 from yigai.cli.render import (
     departments_table,
@@ -270,3 +271,9 @@ def demo(
           f"浏览 explore: YIGAI_DATABASE_URL=sqlite:///{database.as_posix()} yigai show 1 --tasks")
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+# The supervision loop's commands live in their own modules and register here.
+registry_cmds.register(app)
+report_cmds.register(app)
+indicator_cmds.register(app)

@@ -70,15 +70,28 @@ def resolve_department(uow: UnitOfWork, name: str, region: str = "") -> str:
     (is it the item's lead?) gives the specific message.
     """
     text = _clean(name)
-    for reg in [*region_candidates(region), ""] if region else [""]:
-        hit = uow.departments.lookup(text, reg) or uow.departments.lookup(name.strip(), reg)
-        if hit:
-            return hit
-    for reg in region_candidates(region) if region else [""]:
-        res = default_directory().resolve(text, reg)
-        if res.known:
-            return res.name
+    regions = [*region_candidates(region), ""] if region else [""]
+    for candidate in [text, *_unprefixed(text, region)]:
+        for reg in regions:
+            hit = uow.departments.lookup(candidate, reg)
+            if hit:
+                return hit
+        for reg in regions:
+            res = default_directory().resolve(candidate, reg)
+            if res.known and not res.truncated:
+                return res.name
     return text
+
+
+def _unprefixed(name: str, region: str) -> list[str]:
+    """仓山区卫健局 → 区卫健局 and 仓山卫健局 → 区卫健局 in 仓山区: the district's own name as a prefix."""
+    out = []
+    for place in region_candidates(region)[-1:] if region else []:
+        for prefix in (place, place[:-1]):
+            if len(prefix) >= 2 and name.startswith(prefix) and len(name) > len(prefix) + 1:
+                out.append(place[-1] + name[len(prefix):])
+                break
+    return out
 
 
 def list_departments(uow: UnitOfWork, region: str = "") -> list[DepartmentEntry]:

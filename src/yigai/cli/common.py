@@ -1,0 +1,56 @@
+"""What the supervision commands share: opening the app, the acting user, output formats, options.
+
+Kept out of ``main.py`` so that command modules never import the module that
+registers them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from yigai.bootstrap import App, build
+from yigai.cli.edge import stderr
+from yigai.domain.users import User
+from yigai.services.users import DEFAULT_ADMIN, acting_user
+from yigai.settings import Settings
+from yigai.storage.evidence_store import EvidenceStore
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="table (Rich) or json.")]
+PlanArg = Annotated[str, typer.Argument(help="Plan id or 文号, e.g. 5 or 仓医改组〔2021〕1号.", show_default=False)]
+UserOpt = Annotated[str | None, typer.Option(
+    "--user", "-u", show_default=False,
+    help=f"Act as this user (see `yigai users list`); default: the built-in office admin "
+         f"'{DEFAULT_ADMIN.username}', created on first use.")]
+PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="Period id: 2023, 2023S1, 2023Q4 or 202312.",
+                                        show_default=False)]
+
+
+@contextmanager
+def opened() -> Iterator[App]:
+    with build(Settings.from_env()) as built:
+        yield built
+
+
+def who(built: App, username: str | None) -> User:
+    """The acting user of a command."""
+    return acting_user(built.uow(), username)
+
+
+def evidence_store(built: App) -> EvidenceStore:
+    return EvidenceStore(built.settings.evidence_dir)
+
+
+def info(message: str) -> None:
+    stderr().print(escape(message), highlight=False, soft_wrap=True)

@@ -1,0 +1,276 @@
+"""``yigai indicators``, ``yigai values``, ``yigai targets``, ``yigai evaluate``: measuring the plan.
+
+The shipped indicator catalogue is loaded the first time a command needs it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from yigai.bootstrap import App
+from yigai.cli.common import FormatOpt, OutputFormat, PlanArg, UserOpt, info, opened, who
+from yigai.cli.edge import EdgeGroup, stdout
+from yigai.cli.render import print_json
+from yigai.cli.render_supervision import (
+    evaluation_tables,
+    indicators_table,
+    suggestions_table,
+    values_table,
+    violations_table,
+)
+from yigai.domain.errors import ConfigurationError
+from yigai.domain.users import User
+from yigai.services.evaluate import evaluate_plan
+from yigai.services.indicators import ensure_catalogue, list_indicators, load_catalogue
+from yigai.services.targets import link_target, list_links, suggest_links
+from yigai.services.validation import run_validation
+from yigai.services.values import enter_value, import_values, list_values, set_bounds
+from yigai.storage.audit import jsonable
+
+indicators_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
+    "指标目录 indicator catalogue: code, name, unit, direction, numerator / denominator.\n\n"
+    "Example: yigai indicators load && yigai indicators list"))
+values_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
+    "指标数据 data values per indicator (or data element) × org unit × period, versioned.\n\n"
+    "Example: yigai values enter REFERRAL_BOOKED_SHARE 350104 2023Q4 31.5"))
+targets_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
+    "目标关联 plan targets ↔ indicators: suggested by name and unit, confirmed by a person.\n\n"
+    "Example: yigai targets suggest 5 && yigai targets link 5 25 REFERRAL_BOOKED_SHARE"))
+
+PlanOpt = Annotated[str | None, typer.Option("--plan", help="Refuse periods outside this plan's schedule.",
+                                             show_default=False)]
+
+
+def _actor(built: App, user: str | None) -> User:
+    actor = who(built, user)
+    ensure_catalogue(built.uow(), actor)
+    return actor
+
+
+@indicators_app.command("load")
+def indicators_load(
+    file: Annotated[Path | None, typer.Argument(help="A catalogue YAML (default: the shipped one).",
+                                                show_default=False)] = None,
+    user: UserOpt = None,
+) -> None:
+    """Load an indicator catalogue with its validation rules and outlier bounds (insert or update by code).
+
+    Example: yigai indicators load 本地指标目录.yaml
+    """
+    with opened() as built:
+        r = load_catalogue(built.uow(), who(built, user), file)
+    info(f"{r.source}: 新增 created {r.created}，更新 updated {r.updated}，规则 rules {r.rules}，范围 bounds {r.bounds}")
+
+
+@indicators_app.command("list")
+def indicators_list(fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    """List the indicator catalogue.
+
+    Example: yigai indicators list --format json
+    """
+    with opened() as built:
+        ensure_catalogue(built.uow(), who(built, None))
+        defs = list_indicators(built.uow())
+    if fmt is OutputFormat.JSON:
+        print_json(jsonable(defs))
+    else:
+        stdout().print(indicators_table(defs))
+
+
+@values_app.command("enter")
+def values_enter(
+    key: Annotated[str, typer.Argument(help="Indicator or data-element code, or an indicator name.",
+                                       show_default=False)],
+    org_unit: Annotated[str, typer.Argument(help="Org-unit code (or unique name).", show_default=False)],
+    period: Annotated[str, typer.Argument(help="Period id, e.g. 2023Q4 or 2023.", show_default=False)],
+    value: Annotated[str, typer.Argument(help="The value, e.g. 31.5 or 31.5%.", show_default=False)],
+    comment: Annotated[str, typer.Option("--comment", help="Note kept with the value.")] = "",
+    plan: PlanOpt = None,
+    user: UserOpt = None,
+) -> None:
+    """Enter one value (a new version when it differs from the current one); flags outliers.
+
+    Example: yigai values enter 预约转诊占公立医院门诊就诊量比例 350104 2023Q4 31.5 --plan 5
+    """
+    with opened() as built:
+        saved = enter_value(built.uow(), _actor(built, user), key, org_unit, period, value, comment=comment,
+                            plan_ref=plan)
+    v = saved.value
+    state = f"第 {v.version} 版 version" if saved.changed else "未变 unchanged"
+    info(f"{v.key} {v.org_unit} {v.period_id} = {v.value:g}（{state}）")
+    if saved.outlier and saved.bounds is not None:
+        info(f"注意 warning: 超出合理范围 outside the expected range [{saved.bounds.minimum}, {saved.bounds.maximum}]")
+
+
+@values_app.command("import")
+def values_import(
+    file: Annotated[Path, typer.Argument(help=".csv or .xlsx with columns key (指标), org_unit (机构), period "
+                                              "(报告期), value (数值)[, comment (备注)].", show_default=False)],
+    plan: PlanOpt = None,
+    user: UserOpt = None,
+) -> None:
+    """Import values from a sheet; any bad row refuses the whole file, every error listed by row and column.
+
+    Example: yigai values import 2023年四季度指标.xlsx --plan 5
+    """
+    with opened() as built:
+        saved = import_values(built.uow(), _actor(built, user), file, plan_ref=plan)
+    outliers = [s for s in saved if s.changed and s.outlier]
+    info(f"{file.name}: {len(saved)} 行 rows，{sum(s.changed for s in saved)} 个新版本 new versions，"
+         f"{len(outliers)} 个超出范围 outliers")
+    for s in outliers:
+        info(f"  超出范围 outlier: {s.value.key} {s.value.org_unit} {s.value.period_id} = {s.value.value:g}")
+
+
+@values_app.command("list")
+def values_list(
+    key: Annotated[str | None, typer.Option("--key", help="Indicator code or name.", show_default=False)] = None,
+    org_unit: Annotated[str | None, typer.Option("--org-unit", help="Org-unit code.", show_default=False)] = None,
+    period: Annotated[str | None, typer.Option("--period", "-p", help="Period id.", show_default=False)] = None,
+    history: Annotated[bool, typer.Option("--history", help="Every version, not only the current one.")] = False,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """List values (current versions unless --history).
+
+    Example: yigai values list --key REFERRAL_BOOKED_SHARE --org-unit 350104 --history
+    """
+    with opened() as built:
+        records = list_values(built.uow(), key=key, org_unit=org_unit, period_id=period, history=history)
+    if fmt is OutputFormat.JSON:
+        print_json([{**jsonable(r.value), "outlier": r.outlier} for r in records])
+    else:
+        stdout().print(values_table(records))
+
+
+@values_app.command("validate")
+def values_validate(
+    period: Annotated[str, typer.Argument(help="Period id.", show_default=False)],
+    org_unit: Annotated[str | None, typer.Option("--org-unit", help="Only this org unit.", show_default=False)] = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Run the validation rules over a period's values and list what fails.
+
+    Example: yigai values validate 2023Q4 --org-unit 350104
+    """
+    with opened() as built:
+        violations = run_validation(built.uow(), period, org_unit)
+    if fmt is OutputFormat.JSON:
+        print_json(jsonable(violations))
+    else:
+        stdout().print(violations_table(violations, period))
+
+
+@values_app.command("bounds")
+def values_bounds(
+    key: Annotated[str, typer.Argument(help="Indicator or data-element code.", show_default=False)],
+    minimum: Annotated[float | None, typer.Option("--min", show_default=False)] = None,
+    maximum: Annotated[float | None, typer.Option("--max", show_default=False)] = None,
+    user: UserOpt = None,
+) -> None:
+    """Set the min-max range outside which entered values are flagged.
+
+    Example: yigai values bounds FD_COVERAGE --min 20 --max 100
+    """
+    with opened() as built:
+        b = set_bounds(built.uow(), _actor(built, user), key, minimum, maximum)
+    info(f"{b.key}: [{b.minimum}, {b.maximum}]")
+
+
+@targets_app.command("suggest")
+def targets_suggest(plan: PlanArg, user: UserOpt = None, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    """Suggest an indicator for each target of a plan (stored unconfirmed).
+
+    Example: yigai targets suggest 仓医改组〔2021〕1号
+    """
+    with opened() as built:
+        rows = suggest_links(built.uow(), _actor(built, user), plan)
+    if fmt is OutputFormat.JSON:
+        print_json(jsonable(rows))
+    else:
+        stdout().print(suggestions_table(rows, f"建议关联 suggestions ({len(rows)})"))
+        info("确认 confirm: yigai targets link PLAN INDEX CODE")
+
+
+@targets_app.command("link")
+def targets_link(
+    plan: PlanArg,
+    index: Annotated[int, typer.Argument(help="Target number, as `yigai targets list` / suggest show it.",
+                                         show_default=False)],
+    code: Annotated[str, typer.Argument(help="Indicator code (or name).", show_default=False)],
+    user: UserOpt = None,
+) -> None:
+    """Confirm that a plan target is measured by an indicator.
+
+    Example: yigai targets link 5 25 REFERRAL_BOOKED_SHARE
+    """
+    with opened() as built:
+        view = link_target(built.uow(), _actor(built, user), plan, index, code)
+    info(f"已关联 linked: [{view.index}] {view.metric} → {view.indicator_code} {view.indicator_name}")
+
+
+@targets_app.command("list")
+def targets_list(plan: PlanArg, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    """List a plan's target links, confirmed or suggested.
+
+    Example: yigai targets list 5 --format json
+    """
+    with opened() as built:
+        rows = list_links(built.uow(), plan)
+    if fmt is OutputFormat.JSON:
+        print_json(jsonable(rows))
+    else:
+        stdout().print(suggestions_table(rows, f"目标关联 target links ({len(rows)})"))
+
+
+def _weights(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"cannot read the weights file: {exc}", message_zh="无法读取评分方案文件",
+                                 where=str(path)) from exc
+    if not isinstance(data, dict):
+        raise ConfigurationError("the weights file must be a YAML mapping", message_zh="评分方案须为 YAML 映射",
+                                 where=str(path))
+    return data
+
+
+def evaluate(
+    plan: PlanArg,
+    at: Annotated[str | None, typer.Option("--at", help="Evaluation date YYYY-MM-DD (default: today).",
+                                           show_default=False)] = None,
+    weights: Annotated[Path | None, typer.Option("--weights", help="Scoring scheme YAML overriding the default.",
+                                                 show_default=False)] = None,
+    org_unit: Annotated[str | None, typer.Option("--org-unit", help="Take indicator values of this org unit "
+                                                 "(default: the plan's region).", show_default=False)] = None,
+    all_items: Annotated[bool, typer.Option("--all-items", help="List every item, not only those off track.")] = False,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Evaluate a plan at a date: item statuses, targets and projections, scores, department ranking.
+
+    Example: yigai evaluate 5 --at 2023-12-31 --format json
+    """
+    try:
+        day = dt.date.fromisoformat(at) if at else dt.date.today()
+    except ValueError:
+        raise typer.BadParameter(f"--at must be YYYY-MM-DD, got {at!r} / 日期格式应为 YYYY-MM-DD") from None
+    with opened() as built:
+        ev = evaluate_plan(built.uow(), plan, day, _weights(weights), org_unit=org_unit)
+    if fmt is OutputFormat.JSON:
+        print_json(jsonable(ev))
+        return
+    for table in evaluation_tables(ev, all_items=all_items):
+        stdout().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(indicators_app, name="indicators")
+    app.add_typer(values_app, name="values")
+    app.add_typer(targets_app, name="targets")
+    app.command("evaluate")(evaluate)
