@@ -64,7 +64,8 @@ def test_report_versions_are_append_only_and_keep_office_time(app: App, sample_d
     with app.uow() as uow:
         versions = uow.reports.versions(plan_id, "T1.M1", "2023Q4")
         assert versions == [_report(plan_id, 1), _report(plan_id, 2)]
-        assert versions[0].saved_at is not None and versions[0].saved_at.date() == dt.date(2024, 1, 16)  # not UTC's 15th
+        saved = versions[0].saved_at
+        assert saved is not None and saved.date() == dt.date(2024, 1, 16)  # not UTC's 15th
     with pytest.raises(IntegrityError), app.uow() as uow:
         uow.reports.add(_report(plan_id, 2))
     with pytest.raises(IntegrityError), app.uow() as uow:  # percent is checked by the database too

@@ -124,8 +124,9 @@ def users_add(
                                                       "or viewer.")] = Role.VIEWER,
     dept: Annotated[list[str] | None, typer.Option("--dept", help="Department the user reports for (repeat).",
                                                    show_default=False)] = None,
-    org_unit: Annotated[list[str] | None, typer.Option("--org-unit", help="Org-unit code the user enters data for "
-                                                       "(repeat; covers the units below it).", show_default=False)] = None,
+    org_unit: Annotated[list[str] | None, typer.Option(
+        "--org-unit", help="Org-unit code the user enters data for (repeat; covers the units below it).",
+        show_default=False)] = None,
     user: UserOpt = None,
 ) -> None:
     """Create a user with a role and scopes.
@@ -157,7 +158,8 @@ def schedule(
     type_: Annotated[str, typer.Option("--type", help="yearly, six_monthly, quarterly or monthly.")] = "quarterly",
     first: Annotated[str, typer.Option("--from", help="First period, e.g. 2021Q3.", show_default=False)] = "",
     last: Annotated[str, typer.Option("--to", help="Last period, e.g. 2025Q4.", show_default=False)] = "",
-    due_days: Annotated[int, typer.Option("--due-days", help="Days after a period ends that a report is on time.")] = 15,
+    due_days: Annotated[int, typer.Option("--due-days",
+                                          help="Days after a period ends that a report is on time.")] = 15,
     user: UserOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:

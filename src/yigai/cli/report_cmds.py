@@ -52,7 +52,7 @@ def save(
 ) -> None:
     """Save a new version of a report (a draft unless --submit).
 
-    Example: yigai report save 5 T4.M2 --period 2023Q4 --dept 区卫健委 --status 推进中 --percent 60 --narrative 已完成预案修订 --evidence 预案.pdf --submit
+    Example: yigai report save 5 T4.M2 --period 2023Q4 --dept 区卫健委 --status 推进中 --percent 60 --evidence 预案.pdf
     """
     uploads = [EvidenceUpload.from_path(p) for p in evidence or []]
     with opened() as built:

@@ -57,7 +57,7 @@ def _submitted_at(versions: list[ProgressReport]) -> dt.datetime | None:
 
 
 def _latest_period_due(periods: list[Period], day: dt.date) -> Period:
-    ended = [p for p in periods if p.end < day]
+    ended = [p for p in periods if p.end <= day]  # as the evaluation engine counts an ended period
     return ended[-1] if ended else periods[0]
 
 

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from yigai import clock
 from yigai.domain.errors import YigaiError
 from yigai.domain.indicators import DataValue, OutlierBounds, ValueSource
@@ -194,8 +196,6 @@ def read_rows(path: Path) -> list[list[object]]:
         if suffix == ".csv":
             return [list(r) for r in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))]
         if suffix in {".xlsx", ".xlsm"}:
-            from openpyxl import load_workbook
-
             book = load_workbook(path, read_only=True, data_only=True)
             try:
                 return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
