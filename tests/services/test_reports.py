@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 from sqlalchemy import func, select
 
+from yigai.bootstrap import App
 from yigai.domain.periods import PeriodError
 from yigai.domain.plan import PlanDraft
 from yigai.domain.reports import ProgressStatus, ReviewState
@@ -21,6 +22,7 @@ from yigai.services.errors import (
     UnknownItemError,
 )
 from yigai.services.plans import get_plan, import_draft
+from yigai.services.users import acting_user
 from yigai.services.reports import add_contribution, report_history, save_report
 from yigai.services.review import accept_report, resubmit_report, return_report, submit_report
 from yigai.storage.supervision_models import AuditRow, ProgressReportRow
@@ -194,9 +196,7 @@ def test_english_status_names_are_accepted(loop: Loop) -> None:
     assert report.status is ProgressStatus.IN_PROGRESS
 
 
-def test_reports_need_a_schedule(app, sample_draft) -> None:  # type: ignore[no-untyped-def]
-    from yigai.services.users import acting_user
-
+def test_reports_need_a_schedule(app: App, sample_draft: PlanDraft) -> None:
     plan_id = import_draft(app.uow(), sample_draft).plan_id
     with pytest.raises(ScheduleMissingError, match="yigai schedule"):
         save_report(app.uow(), acting_user(app.uow()), plan_id, "T2", "2023Q4", "区卫健局", "推进中", 10)
