@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from yigai.bootstrap import App, build
-from yigai.cli import indicator_cmds, registry_cmds, report_cmds
+from yigai.cli import indicator_cmds, output_cmds, registry_cmds, report_cmds
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, report, stderr, stdout
 from yigai.cli.render import (
     departments_table,
@@ -277,3 +277,4 @@ def demo(
 registry_cmds.register(app)
 report_cmds.register(app)
 indicator_cmds.register(app)
+output_cmds.register(app)

@@ -110,35 +110,48 @@ def save_report(
 
     Evidence of the previous version is kept; new files are added to it.
     """
+    at = now or clock.now()
+    with uow:
+        report = save_in(uow, user, plan_ref, item_id, period_id, department, status, percent, narrative=narrative,
+                         problems=problems, next_steps=next_steps, submit=submit, evidence=evidence, store=store,
+                         at=at)
+        uow.commit()
+    return report
+
+
+def save_in(
+    uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, department: str,
+    status: ProgressStatus | str, percent: float, *, narrative: str = "", problems: str = "",
+    next_steps: str = "", submit: bool = False, evidence: Sequence[EvidenceUpload] = (),
+    store: EvidenceStore | None = None, at: dt.datetime,
+) -> ProgressReport:
+    """``save_report`` inside a unit of work the caller opened and commits (a batch is one transaction)."""
     the_status = parse_status(status)
     the_percent = check_percent(percent, the_status)
     check_uploads(evidence)
     if evidence and store is None:
         raise ValueError("evidence given without an EvidenceStore")
-    at = now or clock.now()
-    with uow:
-        ctx = open_context(uow, plan_ref, item_id, period_id)
-        dept = _lead_department(uow, ctx, department)
-        require_reporter(user, dept)
-        latest = uow.reports.latest(ctx.plan.id, item_id, period_id)
-        target = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
-        check_move(latest, target, "save", "保存")
-        files: list[Evidence] = list(latest.evidence) if latest else []
-        if evidence and store is not None:
-            known = {e.sha256 for e in files}
-            files += [e for e in store_uploads(uow, user, store, evidence, now=at) if e.sha256 not in known]
-        report = ProgressReport(
-            plan_id=ctx.plan.id, item_id=item_id, period_id=ctx.period.id, department=dept, status=the_status,
-            percent=the_percent, narrative=narrative.strip(), problems=problems.strip(),
-            next_steps=next_steps.strip(), evidence=files,
-            contributions=dict(latest.contributions) if latest else {}, state=target,
-            version=(latest.version + 1) if latest else 1, author=user.username, saved_at=at,
-            submitted_at=at if submit else None,
-        )
-        uow.reports.add(report)
-        uow.audit.record(user.username, "report.submit" if submit else "report.save", "progress_report",
-                         report_key(report), before=latest, after=report, at=at)
-        uow.commit()
+    ctx = open_context(uow, plan_ref, item_id, period_id)
+    dept = _lead_department(uow, ctx, department)
+    require_reporter(user, dept)
+    latest = uow.reports.latest(ctx.plan.id, item_id, period_id)
+    target = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
+    check_move(latest, target, "save", "保存")
+    files: list[Evidence] = list(latest.evidence) if latest else []
+    if evidence and store is not None:
+        known = {e.sha256 for e in files}
+        files += [e for e in store_uploads(uow, user, store, evidence, now=at) if e.sha256 not in known]
+    report = ProgressReport(
+        plan_id=ctx.plan.id, item_id=item_id, period_id=ctx.period.id, department=dept, status=the_status,
+        percent=the_percent, narrative=narrative.strip(), problems=problems.strip(),
+        next_steps=next_steps.strip(), evidence=files,
+        contributions=dict(latest.contributions) if latest else {}, state=target,
+        version=(latest.version + 1) if latest else 1, author=user.username, saved_at=at,
+        submitted_at=at if submit else None,
+    )
+    uow.reports.add(report)
+    uow.audit.record(user.username, "report.submit" if submit else "report.save", "progress_report",
+                     report_key(report), before=latest, after=report, at=at)
     return report
 
 

@@ -1,0 +1,80 @@
+"""``yigai template write|import`` and ``yigai bulletin``: the documents departments and leaders get."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yigai.cli.common import PeriodOpt, PlanArg, UserOpt, info, opened, who
+from yigai.cli.edge import EdgeGroup
+from yigai.services.bulletins import write_bulletin
+from yigai.services.templates import import_department_template, write_department_template
+
+template_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
+    "进展填报模板 progress templates: an XLSX per department and period, filled offline and imported back.\n\n"
+    "Example: yigai template write 5 --dept 区医保局 --period 2023Q4 --out 医保局-2023Q4.xlsx"))
+
+DeptOpt = Annotated[str, typer.Option("--dept", help="Lead department (any known spelling).", show_default=False)]
+
+
+class BulletinFormat(StrEnum):
+    DOCX = "docx"
+    XLSX = "xlsx"
+    HTML = "html"
+
+
+@template_app.command("write")
+def template_write(
+    plan: PlanArg, dept: DeptOpt, period: PeriodOpt,
+    out: Annotated[Path, typer.Option("--out", "-o", help="XLSX file to write.", show_default=False)],
+) -> None:
+    """Write the department's template for a period, prefilled with its latest reports.
+
+    Example: yigai template write 5 --dept 区医保局 --period 2023Q4 --out 医保局-2023Q4.xlsx
+    """
+    with opened() as built:
+        path = write_department_template(built.uow(), plan, dept, period, out)
+    info(f"已生成填报模板 template written: {path}")
+
+
+@template_app.command("import")
+def template_import(
+    plan: PlanArg, dept: DeptOpt, period: PeriodOpt,
+    file: Annotated[Path, typer.Argument(help="The filled XLSX template.", show_default=False)],
+    submit: Annotated[bool, typer.Option("--submit", help="Submit the reports instead of saving drafts.")] = False,
+    user: UserOpt = None,
+) -> None:
+    """Import a filled template: every row becomes a new report version, or nothing is saved.
+
+    Example: yigai template import 5 --dept 区医保局 --period 2023Q4 医保局-2023Q4.xlsx --submit --user yibao
+    """
+    with opened() as built:
+        result = import_department_template(built.uow(), who(built, user), plan, dept, period, file, submit=submit)
+    info(f"已导入 imported {len(result.reports)} 项进展 reports for {result.department} {result.period_id}"
+         f"（{'已提交 submitted' if submit else '草稿 drafts'}）")
+
+
+def bulletin(
+    plan: PlanArg, period: PeriodOpt,
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.", show_default=False)],
+    fmt: Annotated[BulletinFormat, typer.Option("--format", "-f", help="docx, xlsx or html.")] = BulletinFormat.DOCX,
+    at: Annotated[dt.datetime | None, typer.Option("--at", formats=["%Y-%m-%d"], show_default=False,
+                                                   help="Evaluate as of this date (default: the period's last day).")]
+    = None,
+) -> None:
+    """Write the bulletin (通报) of a period: overview, red list, indicators off track, ranking, appendix.
+
+    Example: yigai bulletin 5 --period 2023Q4 --format docx --out 2023年第四季度医改工作通报.docx
+    """
+    with opened() as built:
+        path = write_bulletin(built.uow(), plan, period, fmt.value, out, at=at.date() if at else None)
+    info(f"已生成通报 bulletin written: {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(template_app, name="template")
+    app.command("bulletin")(bulletin)
