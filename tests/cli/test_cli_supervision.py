@@ -167,6 +167,34 @@ def test_values_targets_and_evaluation(supervised: Invoke, tmp_path: Path) -> No
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
 
 
+def test_template_and_bulletin_commands(supervised: Invoke, tmp_path: Path) -> None:
+    import docx
+    import openpyxl
+
+    template = tmp_path / "医保局-2023Q4.xlsx"
+    _ok(supervised("template", "write", "1", "--dept", "区医保局", "--period", "2023Q4", "--out", str(template)))
+    wb = openpyxl.load_workbook(template)
+    ws = wb["进展填报"]
+    header = next(r for r in range(1, 6) if any(c.value == "进展状态" for c in ws[r]))
+    cols = {c.value: c.column for c in ws[header]}
+    ws.cell(header + 1, cols["进展状态"]).value = "推进中"
+    ws.cell(header + 1, cols["完成百分比"]).value = 40
+    wb.save(template)
+    imported = _ok(supervised("template", "import", "1", "--dept", "区医保局", "--period", "2023Q4", str(template),
+                              "--submit"))
+    assert "imported 1" in imported.stderr
+    ws.cell(header + 1, cols["完成百分比"]).value = "四十"
+    wb.save(template)
+    bad = supervised("template", "import", "1", "--dept", "区医保局", "--period", "2023Q4", str(template))
+    assert bad.exit_code == 2 and "完成百分比" in bad.output
+    out = tmp_path / "通报.docx"
+    _ok(supervised("bulletin", "1", "--period", "2023Q4", "--format", "docx", "--out", str(out)))
+    assert "一、总体情况" in [p.text for p in docx.Document(str(out)).paragraphs]
+    html = tmp_path / "通报.html"
+    _ok(supervised("bulletin", "1", "--period", "2023Q4", "--format", "html", "--out", str(html)))
+    assert "http://" not in html.read_text(encoding="utf-8") and "https://" not in html.read_text(encoding="utf-8")
+
+
 def test_the_plan_with_reports_is_not_replaced(supervised: Invoke) -> None:
     _ok(supervised("report", "save", "1", "T4.M2", "--period", "2023Q4", "--dept", "区卫健委", "--status", "推进中",
                    "--percent", "60"))

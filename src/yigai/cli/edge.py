@@ -20,6 +20,7 @@ from typer.exceptions import TyperException
 
 from yigai.domain.errors import DocumentError, YigaiError
 from yigai.domain.periods import PeriodError
+from yigai.reports.template_xlsx import TemplateError
 from yigai.services.errors import InvalidInputError
 
 EXIT_ERROR = 1
@@ -51,7 +52,7 @@ def error_message(exc: BaseException) -> str:
 
 
 def exit_code(exc: BaseException) -> int:
-    return EXIT_BAD_INPUT if isinstance(exc, DocumentError | InvalidInputError | PeriodError) else EXIT_ERROR
+    return EXIT_BAD_INPUT if isinstance(exc, DocumentError | InvalidInputError | PeriodError | TemplateError) else EXIT_ERROR
 
 
 def report(exc: BaseException) -> None:
