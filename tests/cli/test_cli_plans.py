@@ -166,7 +166,7 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
 
 
 def test_the_command_set() -> None:
-    assert COMMANDS == ["bulletin", "demo", "departments", "departments-alias", "evaluate", "export", "import",
+    assert COMMANDS == ["bulletin", "compare", "demo", "departments", "departments-alias", "evaluate", "export", "import",
                         "indicators", "orgunits", "parse", "plans", "report", "schedule", "show", "targets",
                         "template", "users", "values"]
 

@@ -146,3 +146,19 @@ def test_refusals_save_nothing(scenario: scenario_004.Scenario) -> None:
         enter_value(uow(), scenario.admin, "BEDS_PER_1000", "350104", "2026", 7.0, plan_ref=plan)
     again = evaluate_plan(uow(), plan, dt.date(2023, 12, 31))
     assert again.score == pytest.approx(41.28, abs=0.01)
+
+
+def test_comparison_across_regions_and_plans(scenario: scenario_004.Scenario) -> None:
+    from yigai.services.compare import compare_plans, compare_regions
+
+    uow, plan = scenario.app.uow, scenario.plan_id
+    for unit, value in (("350104001", 31), ("350104002", 25), ("350104003", 29)):
+        enter_value(uow(), scenario.admin, "REFERRAL_BOOKED_SHARE", unit, "2023Q3", value, plan_ref=plan)
+    rows = compare_regions(uow(), plan, "预约转诊占公立医院门诊就诊量比例", ["350104001", "350104002", "350104003",
+                                                                   "350104"], AT)
+    # target ≥30%: 31 meets it (1.0); then 29/30, 28/30 (the district), 25/30
+    assert [(r.rank, r.label, r.latest.value if r.latest else None) for r in rows] == [
+        (1, "仓前街道", 31.0), (2, "金山街道", 29.0), (3, "仓山区", 28.0), (4, "东升街道", 25.0)]
+    assert [r.met for r in rows] == [True, False, False, False]
+    across = compare_plans(uow(), "REFERRAL_BOOKED_SHARE", AT)
+    assert [(r.plan_id, r.target) for r in across] == [(plan, "≥30%")]

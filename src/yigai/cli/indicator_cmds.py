@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 import yaml
+from rich.table import Table
 
 from yigai.bootstrap import App
 from yigai.cli.common import FormatOpt, OutputFormat, PlanArg, UserOpt, info, opened, who
@@ -25,6 +26,7 @@ from yigai.cli.render_supervision import (
 )
 from yigai.domain.errors import ConfigurationError
 from yigai.domain.users import User
+from yigai.services.compare import compare_plans, compare_regions
 from yigai.services.evaluate import evaluate_plan
 from yigai.services.indicators import ensure_catalogue, list_indicators, load_catalogue
 from yigai.services.targets import link_target, list_links, suggest_links
@@ -269,7 +271,43 @@ def evaluate(
         stdout().print(table)
 
 
+def compare_cmd(
+    indicator: Annotated[str, typer.Argument(help="Indicator code or name.", show_default=False)],
+    at: Annotated[str | None, typer.Option("--at", help="Evaluation date YYYY-MM-DD (default: today).",
+                                           show_default=False)] = None,
+    plan: Annotated[str | None, typer.Option("--plan", help="Compare regions on this plan's target instead of "
+                                             "plans.", show_default=False)] = None,
+    org_unit: Annotated[list[str] | None, typer.Option("--org-unit", help="With --plan: a region or institution "
+                                                       "code (repeat).", show_default=False)] = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Rank plans (or, with --plan, regions) on one indicator: latest value, target, attainment, projection.
+
+    Example: yigai compare REFERRAL_BOOKED_SHARE --at 2023-12-31 --plan 5 --org-unit 350104001 --org-unit 350104002
+    """
+    try:
+        day = dt.date.fromisoformat(at) if at else dt.date.today()
+    except ValueError:
+        raise typer.BadParameter(f"--at must be YYYY-MM-DD, got {at!r} / 日期格式应为 YYYY-MM-DD") from None
+    with opened() as built:
+        if plan is not None:
+            rows = compare_regions(built.uow(), plan, indicator, org_unit or [], day)
+        else:
+            rows = compare_plans(built.uow(), indicator, day)
+    if fmt is OutputFormat.JSON:
+        print_json(jsonable(rows))
+        return
+    table = Table(title=f"指标对比 comparison — {indicator}")
+    for col in ("名次 rank", "对象 plan/region", "最新值 latest", "目标 target", "达成 score", "研判 projection"):
+        table.add_column(col)
+    for r in rows:
+        latest = f"{r.latest.value:g}（{r.latest.period.id}）" if r.latest else "—"
+        table.add_row(str(r.rank), r.label, latest, r.target, f"{r.score:.2f}", r.projection)
+    stdout().print(table)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("compare")(compare_cmd)
     app.add_typer(indicators_app, name="indicators")
     app.add_typer(values_app, name="values")
     app.add_typer(targets_app, name="targets")
