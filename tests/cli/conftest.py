@@ -18,8 +18,8 @@ def _invoker(folder: Path) -> Invoke:
            "YIGAI_DATABASE_URL": f"sqlite:///{(folder / 'var' / 'yigai.sqlite3').as_posix()}",
            "YIGAI_DEBUG": None, "YIGAI_MAX_DOCUMENT_BYTES": None, "COLUMNS": "200"}
 
-    def invoke(*args: str, **extra_env: str | None) -> Result:
-        return CliRunner().invoke(app, list(args), env={**env, **extra_env})
+    def invoke(*args: str, input: str | None = None, **extra_env: str | None) -> Result:  # noqa: A002
+        return CliRunner().invoke(app, list(args), input=input, env={**env, **extra_env})
 
     return invoke
 

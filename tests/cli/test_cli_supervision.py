@@ -213,7 +213,7 @@ def test_the_supervision_groups() -> None:
         "departments-alias": ["add", "list", "rename"], "indicators": ["list", "load"],
         "orgunits": ["list", "load"], "report": ["accept", "contribute", "history", "owed", "resubmit", "return",
                                                 "save", "submit"],
-        "targets": ["link", "list", "suggest"], "template": ["import", "write"], "users": ["add", "list"],
+        "targets": ["link", "list", "suggest"], "template": ["import", "write"], "users": ["add", "list", "password"],
         "values": ["bounds", "enter", "import", "list", "validate"]}
 
 

@@ -5,6 +5,7 @@ Each command opens the app, takes the acting user (``--user``) and calls one ser
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from yigai.cli.render import print_json
 from yigai.cli.render_supervision import departments_table, orgunits_table, users_table
 from yigai.domain.reports import due_date
 from yigai.domain.users import Role
+from yigai.services.auth import set_password
 from yigai.services.departments import add_alias, list_departments, rename_department
 from yigai.services.orgunits import list_orgunits, load_orgunits
 from yigai.services.schedules import set_schedule
@@ -151,6 +153,27 @@ def users_list(fmt: FormatOpt = OutputFormat.TABLE) -> None:
         print_json(jsonable(users))
     else:
         stdout().print(users_table(users))
+
+
+@users_app.command("password")
+def users_password(
+    username: Annotated[str, typer.Argument(help="The user whose password is set.", show_default=False)],
+    stdin: Annotated[bool, typer.Option("--stdin", help="Read the password from the first line of stdin.")] = False,
+    user: UserOpt = None,
+) -> None:
+    """Set a user's web sign-in password (asked twice, not echoed; at least 8 characters).
+
+    Every session of the user ends. Nobody has a password until one is set here.
+
+    Example: yigai users password wjw
+    """
+    if stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("新密码 new password", hide_input=True, confirmation_prompt=True)
+    with opened() as built:
+        set_password(built.uow(), who(built, user), username, password)
+    info(f"已设置密码 password set: {username}")
 
 
 def schedule(

@@ -1,6 +1,8 @@
 """Errors the supervision services raise, each naming the field (``where``) it is about.
 
     YigaiError (yigai.domain.errors)
+    ├── AuthenticationError         wrong username or password, or no valid session
+    │   └── TooManyAttemptsError    too many failed sign-ins; try again later
     ├── PermissionDeniedError       the acting user may not do this
     └── InvalidInputError           bad input; nothing was saved
         ├── UnknownItemError             no such task or measure in the plan
@@ -27,6 +29,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from yigai.domain.errors import YigaiError
+
+
+class AuthenticationError(YigaiError):
+    message_zh = "用户名或密码错误"
+
+
+class TooManyAttemptsError(AuthenticationError):
+    message_zh = "登录失败次数过多，请稍后再试"
+
+    def __init__(self, message: str, *, retry_after: int, message_zh: str | None = None, where: str = "") -> None:
+        super().__init__(message, message_zh=message_zh, where=where)
+        self.retry_after = retry_after
 
 
 class PermissionDeniedError(YigaiError):

@@ -226,3 +226,20 @@ class UserRepository:
 
     def all(self) -> list[User]:
         return [_user(r) for r in self.session.scalars(select(UserRow).order_by(UserRow.id))]
+
+    def user_id(self, username: str) -> int | None:
+        """The row id of an active user (what sessions reference)."""
+        return self.session.scalar(select(UserRow.id).where(UserRow.username == username, UserRow.active.is_(True)))
+
+    def by_id(self, user_id: int) -> User | None:
+        row = self.session.scalar(select(UserRow).where(UserRow.id == user_id, UserRow.active.is_(True)))
+        return None if row is None else _user(row)
+
+    def password_hash(self, username: str) -> str | None:
+        """The stored argon2 hash of an active user; None when unset or no such user."""
+        return self.session.scalar(
+            select(UserRow.password_hash).where(UserRow.username == username, UserRow.active.is_(True)))
+
+    def set_password_hash(self, username: str, password_hash: str | None) -> None:
+        self.session.execute(update(UserRow).where(UserRow.username == username).values(password_hash=password_hash))
+        self.session.flush()

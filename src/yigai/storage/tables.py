@@ -6,8 +6,8 @@ some tables imports their module directly.
 
 from __future__ import annotations
 
-from yigai.storage import indicator_models, models, supervision_models
+from yigai.storage import indicator_models, models, supervision_models, web_models
 
 metadata = models.Base.metadata
 
-__all__ = ["indicator_models", "metadata", "models", "supervision_models"]
+__all__ = ["indicator_models", "metadata", "models", "supervision_models", "web_models"]

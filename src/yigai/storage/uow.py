@@ -19,6 +19,7 @@ from yigai.storage.indicator_repository import IndicatorRepository, TargetLinkRe
 from yigai.storage.registry_repository import DepartmentRepository, OrgUnitRepository, UserRepository
 from yigai.storage.report_repository import ReportRepository
 from yigai.storage.repository import PlanRepository, SqlPlanRepository
+from yigai.storage.session_repository import LoginFailureRepository, WebSessionRepository
 
 
 class UnitOfWork(Protocol):
@@ -40,6 +41,10 @@ class UnitOfWork(Protocol):
     def links(self) -> TargetLinkRepository: ...
     @property
     def audit(self) -> AuditRepository: ...
+    @property
+    def web_sessions(self) -> WebSessionRepository: ...
+    @property
+    def login_failures(self) -> LoginFailureRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -61,6 +66,8 @@ class SqlUnitOfWork:
     values: ValueRepository
     links: TargetLinkRepository
     audit: AuditRepository
+    web_sessions: WebSessionRepository
+    login_failures: LoginFailureRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -78,6 +85,8 @@ class SqlUnitOfWork:
         self.values = ValueRepository(session)
         self.links = TargetLinkRepository(session)
         self.audit = AuditRepository(session)
+        self.web_sessions = WebSessionRepository(session)
+        self.login_failures = LoginFailureRepository(session)
         return self
 
     def __exit__(

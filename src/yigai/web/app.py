@@ -1,0 +1,86 @@
+"""``create_app(settings)``: the FastAPI application; with ``bootstrap.build`` the only wiring point.
+
+Nothing happens at import time. The app holds the ``yigai.bootstrap.App`` in
+``app.state.yigai``; it serves the JSON API under /api/v1 (schema at
+/api/v1/openapi.json, Swagger UI at /api/v1/docs from vendored files), the static
+files under /static, and the pages of ``yigai.web.pages`` when that module exists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+import yigai
+from yigai.bootstrap import App, build
+from yigai.settings import MAX_EVIDENCE_BYTES, Settings
+from yigai.web import errors
+from yigai.web.api import build_router
+from yigai.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+
+STATIC_DIR = Path(__file__).with_name("static")
+SWAGGER_UI_VERSION = "5.35.0"
+OPENAPI_URL = "/api/v1/openapi.json"
+DOCS_URL = "/api/v1/docs"
+MULTIPART_OVERHEAD = 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, *, core: App | None = None) -> FastAPI:
+    """The web application for ``settings`` (default: from the environment)."""
+    core = core or build(settings or Settings.from_env())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        core.close()
+
+    app = FastAPI(
+        title="yigai 医改监测评价平台 API", version=getattr(yigai, "__version__", "0.1.0"),
+        description="医改计划、督办、指标与评价的 REST 接口。写操作须带 X-CSRF-Token（登录或 /auth/me 返回）。",
+        openapi_url=OPENAPI_URL, docs_url=None, redoc_url=None, lifespan=lifespan,
+    )
+    app.state.yigai = core
+    errors.install(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    limit = max(core.settings.max_document_bytes, MAX_EVIDENCE_BYTES) + MULTIPART_OVERHEAD
+    app.add_middleware(BodySizeLimitMiddleware, limit=limit)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(build_router())
+    app.add_api_route(DOCS_URL, _docs, include_in_schema=False, methods=["GET"])
+    _include_pages(app)
+    return app
+
+
+async def _docs() -> HTMLResponse:
+    prefix = "/static/vendor/swagger-ui"
+    return get_swagger_ui_html(
+        openapi_url=OPENAPI_URL, title="yigai API 文档",
+        swagger_js_url=f"{prefix}-bundle-{SWAGGER_UI_VERSION}.js",
+        swagger_css_url=f"{prefix}-{SWAGGER_UI_VERSION}.css",
+        swagger_favicon_url=f"{prefix}-favicon-{SWAGGER_UI_VERSION}.png",
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+
+
+def _include_pages(app: FastAPI) -> None:
+    """The HTML pages, once ``yigai.web.pages`` exists (``router``, optionally ``render_error``)."""
+    try:
+        pages = importlib.import_module("yigai.web.pages")
+    except ModuleNotFoundError as exc:
+        if exc.name != "yigai.web.pages":
+            raise
+        return
+    router = getattr(pages, "router", None)  # None while the package is still empty
+    if router is None:
+        return
+    app.include_router(router)
+    renderer = getattr(pages, "render_error", None)
+    if renderer is not None:
+        app.state.page_error_renderer = renderer
