@@ -10,17 +10,25 @@ import datetime as dt
 from typing import Any
 
 from yigai.domain.plan import (
+    Category,
+    Comparator,
     Deadline,
+    DeadlineKind,
+    DepartmentKind,
     DepartmentRef,
     Measure,
+    ParseWarning,
     PlanDraft,
+    PlanLevel,
     PlanMeta,
+    PlanType,
     Project,
     Provenance,
     Responsibility,
     Section,
     Span,
     Target,
+    TargetAttribute,
     Task,
 )
 
@@ -168,3 +176,113 @@ def plan_to_dict(draft: PlanDraft) -> dict[str, Any]:
             {"code": w.code, "message": w.message, "span": _span(w.span)} for w in draft.warnings
         ],
     }
+
+
+# ---------------------------------------------------------------- back from plain data
+
+
+def _span_of(value: list[int] | None) -> Span | None:
+    return None if value is None else Span(int(value[0]), int(value[1]))
+
+
+def _date_of(value: str | None) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+def _provenance_of(data: dict[str, list[int]]) -> Provenance:
+    return {key: Span(int(v[0]), int(v[1])) for key, v in data.items()}
+
+
+def department_from_dict(d: dict[str, Any]) -> DepartmentRef:
+    return DepartmentRef(name=d["name"], raw=d["raw"], kind=DepartmentKind(d["kind"]), known=d["known"],
+                         span=_span_of(d["span"]))
+
+
+def deadline_from_dict(d: dict[str, Any]) -> Deadline:
+    return Deadline(kind=DeadlineKind(d["kind"]), date=_date_of(d["date"]), raw=d["raw"], span=_span_of(d["span"]))
+
+
+def _resp_of(d: dict[str, Any]) -> Responsibility:
+    return Responsibility(
+        lead=[department_from_dict(x) for x in d["lead"]],
+        cooperating=[department_from_dict(x) for x in d["cooperating"]],
+        lead_and_others=d.get("lead_and_others", False),
+        cooperating_and_others=d.get("cooperating_and_others", False),
+        raw=d.get("responsibility_raw", ""), span=_span_of(d.get("responsibility_span")),
+    )
+
+
+def _section_of(d: dict[str, Any]) -> Section:
+    return Section(id=d["id"], level=d["level"], marker=d["marker"], number=d["number"], title=d["title"],
+                   span=Span(*d["span"]), children=[_section_of(c) for c in d["children"]])
+
+
+def _categories_of(d: dict[str, Any]) -> list[Category]:
+    return [Category(c) for c in d["categories"]]
+
+
+def _measure_of(d: dict[str, Any]) -> Measure:
+    return Measure(id=d["id"], no=d["no"], text=d["text"], responsibility=_resp_of(d),
+                   deadline=deadline_from_dict(d["deadline"]), categories=_categories_of(d),
+                   span=_span_of(d["span"]), provenance=_provenance_of(d["provenance"]))
+
+
+def _task_of(d: dict[str, Any]) -> Task:
+    return Task(id=d["id"], no=d["no"], path=list(d["path"]), section_id=d["section"], title=d["title"],
+                text=d["text"], responsibility=_resp_of(d), deadline=deadline_from_dict(d["deadline"]),
+                categories=_categories_of(d), categories_inferred=d["categories_inferred"],
+                measures=[_measure_of(m) for m in d["measures"]], span=_span_of(d["span"]),
+                provenance=_provenance_of(d["provenance"]))
+
+
+def _target_of(d: dict[str, Any]) -> Target:
+    return Target(
+        raw=d["raw"], metric=d["metric"], comparator=None if d["comparator"] is None else Comparator(d["comparator"]),
+        value=d["value"], value_high=d["value_high"], unit=d["unit"], scope=d["scope"],
+        attribute=None if d["attribute"] is None else TargetAttribute(d["attribute"]),
+        baseline=d["baseline"], baseline_year=d["baseline_year"], due=_date_of(d["due"]), task=d["task"],
+        observed=d["observed"], observed_raw=d["observed_raw"], observed_period=d["observed_period"],
+        source=d["source"], span=_span_of(d["span"]), provenance=_provenance_of(d["provenance"]),
+    )
+
+
+def _meta_of(d: dict[str, Any]) -> PlanMeta:
+    return PlanMeta(title=d["title"], issuer=d["issuer"], doc_number=d["doc_number"], date=_date_of(d["date"]),
+                    region=d["region"], level=PlanLevel(d["level"]), type=PlanType(d["type"]),
+                    valid_until=_date_of(d["valid_until"]), provenance=_provenance_of(d["provenance"]))
+
+
+def plan_to_stored_dict(draft: PlanDraft) -> dict[str, Any]:
+    """``plan_to_dict`` plus what it leaves out for brevity (responsibility clauses, project
+    details), so that ``plan_from_dict(plan_to_stored_dict(d), d.source_text) == d``."""
+    data = plan_to_dict(draft)
+
+    def clause(out: dict[str, Any], resp: Responsibility) -> None:
+        out["responsibility_raw"] = resp.raw
+        out["responsibility_span"] = _span(resp.span)
+
+    for t_out, task in zip(data["tasks"], draft.tasks, strict=True):
+        clause(t_out, task.responsibility)
+        for m_out, measure in zip(t_out["measures"], task.measures, strict=True):
+            clause(m_out, measure.responsibility)
+    for p_out, project in zip(data["projects"], draft.projects, strict=True):
+        clause(p_out, project.responsibility)
+        p_out["lead_and_others"] = project.responsibility.lead_and_others
+        p_out["cooperating_and_others"] = project.responsibility.cooperating_and_others
+    return data
+
+
+def plan_from_dict(data: dict[str, Any], source_text: str) -> PlanDraft:
+    """The inverse of ``plan_to_stored_dict``: a stored draft back to the domain object."""
+    source = data["source"]
+    return PlanDraft(
+        source_name=source["name"], source_format=source["format"], source_text=source_text,
+        sha256=source["sha256"], meta=_meta_of(data["meta"]),
+        sections=[_section_of(s) for s in data["sections"]],
+        tasks=[_task_of(t) for t in data["tasks"]],
+        projects=[Project(no=p["no"], group=p["group"], text=p["text"], responsibility=_resp_of(p),
+                          span=_span_of(p["span"])) for p in data["projects"]],
+        targets=[_target_of(t) for t in data["targets"]],
+        warnings=[ParseWarning(code=w["code"], message=w["message"], span=_span_of(w["span"]))
+                  for w in data["warnings"]],
+    )

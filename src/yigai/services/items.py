@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from yigai.domain.plan import Deadline, DeadlineKind, PlanDraft, Responsibility
+from yigai.domain.plan import Deadline, DeadlineKind, PlanDraft, Responsibility, Task
 from yigai.domain.users import ROLE_LABELS, User
 from yigai.services.errors import PermissionDeniedError, UnknownItemError
 
@@ -37,24 +37,28 @@ def _names(resp: Responsibility, fallback: Responsibility | None = None) -> tupl
 
 def report_items(draft: PlanDraft) -> list[ReportItem]:
     """Every reportable item of a plan, in document order."""
-    items: list[ReportItem] = []
-    for task in draft.tasks:
-        section = task.path[0] if task.path else ""
-        if not task.measures:
-            lead, coop = _names(task.responsibility)
-            items.append(ReportItem(task.id, task.id, task.no, task.title, section, lead, coop, task.deadline))
-            continue
-        for m in task.measures:
-            lead, coop = _names(m.responsibility, task.responsibility)
-            deadline = task.deadline if m.deadline.kind is DeadlineKind.UNSPECIFIED else m.deadline
-            items.append(ReportItem(m.id, task.id, m.no, m.text, section, lead, coop, deadline))
+    return [item for task in draft.tasks for item in _task_items(task)]
+
+
+def _task_items(task: Task) -> list[ReportItem]:
+    section = task.path[0] if task.path else ""
+    if not task.measures:
+        lead, coop = _names(task.responsibility)
+        return [ReportItem(task.id, task.id, task.no, task.title, section, lead, coop, task.deadline)]
+    items = []
+    for m in task.measures:
+        lead, coop = _names(m.responsibility, task.responsibility)
+        deadline = task.deadline if m.deadline.kind is DeadlineKind.UNSPECIFIED else m.deadline
+        items.append(ReportItem(m.id, task.id, m.no, m.text, section, lead, coop, deadline))
     return items
 
 
 def find_item(draft: PlanDraft, item_id: str) -> ReportItem:
-    for item in report_items(draft):
-        if item.item_id == item_id:
-            return item
+    for task in draft.tasks:
+        if item_id == task.id or item_id.startswith(f"{task.id}."):
+            for item in _task_items(task):
+                if item.item_id == item_id:
+                    return item
     task_ids = {t.id for t in draft.tasks}
     hint = "；该任务有具体措施，请按措施填报（如 T4.M1）" if item_id in task_ids else ""
     hint_en = "; that task has measures: report per measure (e.g. T4.M1)" if item_id in task_ids else ""

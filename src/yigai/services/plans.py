@@ -59,30 +59,33 @@ def import_draft(uow: UnitOfWork, draft: PlanDraft, replace: bool = False) -> Im
     renumber, so the replace is refused (PlanHasReportsError) rather than risk them.
     """
     with uow:
-        existing = uow.plans.find_existing(sha256=draft.sha256, doc_number=draft.meta.doc_number)
-        if existing is None:
-            plan_id = uow.plans.add(draft)
-            status, matched_by = ImportStatus.IMPORTED, None
-        elif not replace:
-            plan_id, status, matched_by = existing.id, ImportStatus.ALREADY_IMPORTED, existing.matched_by
-        else:
-            reports = uow.reports.count_for_plan(existing.id)
-            if reports:
-                raise PlanHasReportsError(
-                    f"plan {existing.id} already has {reports} progress report version(s); replacing it could "
-                    "orphan them, so it was left unchanged (import the revised document as a new plan)",
-                    message_zh=f"计划 {existing.id} 已有 {reports} 个进展报告版本，替换可能使其失去对应任务，"
-                               "因此未替换（请将修订稿作为新计划导入）",
-                    where=draft.source_name,
-                )
-            uow.plans.replace(existing.id, draft)
-            plan_id, status, matched_by = existing.id, ImportStatus.REPLACED, existing.matched_by
+        status, plan_id, matched_by = store_in(uow, draft, replace)
         if status is not ImportStatus.ALREADY_IMPORTED:
             uow.commit()
     return ImportResult(
         status=status, plan_id=plan_id, source_name=draft.source_name, title=draft.meta.title,
         doc_number=draft.meta.doc_number, counts=summarize(draft), matched_by=matched_by,
     )
+
+
+def store_in(uow: UnitOfWork, draft: PlanDraft, replace: bool) -> tuple[ImportStatus, int, MatchedBy | None]:
+    """``import_draft`` inside a unit of work the caller opened and commits (publishing a reviewed draft)."""
+    existing = uow.plans.find_existing(sha256=draft.sha256, doc_number=draft.meta.doc_number)
+    if existing is None:
+        return ImportStatus.IMPORTED, uow.plans.add(draft), None
+    if not replace:
+        return ImportStatus.ALREADY_IMPORTED, existing.id, existing.matched_by
+    reports = uow.reports.count_for_plan(existing.id)
+    if reports:
+        raise PlanHasReportsError(
+            f"plan {existing.id} already has {reports} progress report version(s); replacing it could "
+            "orphan them, so it was left unchanged (import the revised document as a new plan)",
+            message_zh=f"计划 {existing.id} 已有 {reports} 个进展报告版本，替换可能使其失去对应任务，"
+                       "因此未替换（请将修订稿作为新计划导入）",
+            where=draft.source_name,
+        )
+    uow.plans.replace(existing.id, draft)
+    return ImportStatus.REPLACED, existing.id, existing.matched_by
 
 
 def import_file(uow: UnitOfWork, path: Path, *, replace: bool = False, max_bytes: int | None = None) -> ImportResult:

@@ -24,32 +24,40 @@ MAX_COMMENT = 2000
 def _move(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, target: ReviewState,
           *, action: str, what: str, what_zh: str, comment: str = "", review: bool,
           require: ReviewState | None = None, now: dt.datetime | None = None) -> ProgressReport:
-    at = now or clock.now()
     with uow:
-        ctx = open_context(uow, plan_ref, item_id, period_id)
-        latest = uow.reports.latest(ctx.plan.id, item_id, ctx.period.id)
-        if latest is None:
-            raise IllegalTransitionError(f"cannot {what}: no report for {item_id} in {period_id}",
-                                         message_zh=f"不能{what_zh}：{item_id} 在 {period_id} 尚无报告", where="state")
-        if review:
-            require_admin(user, what, what_zh)
-        else:
-            require_reporter(user, latest.department)
-        if require is not None and latest.state is not require:
-            raise IllegalTransitionError(f"cannot {what}: version {latest.version} is {latest.state.value}",
-                                         message_zh=f"不能{what_zh}：第{latest.version}版状态不符", where="state")
-        check_move(latest, target, what, what_zh)
-        changes: dict[str, object] = {"state": target, "version": latest.version + 1, "saved_at": at,
-                                      "author": latest.author if review else user.username}
-        if review:
-            changes |= {"reviewed_at": at, "reviewer": user.username, "review_comment": comment}
-        else:
-            changes |= {"submitted_at": at, "reviewed_at": None, "reviewer": "", "review_comment": ""}
-        report = dataclasses.replace(latest, **changes)  # type: ignore[arg-type]
-        uow.reports.add(report)
-        uow.audit.record(user.username, action, "progress_report", report_key(report), before=latest,
-                         after=report, at=at)
+        report = move_in(uow, user, plan_ref, item_id, period_id, target, action=action, what=what, what_zh=what_zh,
+                         comment=comment, review=review, require=require, at=now or clock.now())
         uow.commit()
+    return report
+
+
+def move_in(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, target: ReviewState,
+            *, action: str, what: str, what_zh: str, comment: str = "", review: bool,
+            require: ReviewState | None = None, at: dt.datetime) -> ProgressReport:
+    """One review move inside a unit of work the caller opened and commits (a batch is one transaction)."""
+    ctx = open_context(uow, plan_ref, item_id, period_id)
+    latest = uow.reports.latest(ctx.plan.id, item_id, ctx.period.id)
+    if latest is None:
+        raise IllegalTransitionError(f"cannot {what}: no report for {item_id} in {period_id}",
+                                     message_zh=f"不能{what_zh}：{item_id} 在 {period_id} 尚无报告", where="state")
+    if review:
+        require_admin(user, what, what_zh)
+    else:
+        require_reporter(user, latest.department)
+    if require is not None and latest.state is not require:
+        raise IllegalTransitionError(f"cannot {what}: version {latest.version} is {latest.state.value}",
+                                     message_zh=f"不能{what_zh}：第{latest.version}版状态不符", where="state")
+    check_move(latest, target, what, what_zh)
+    changes: dict[str, object] = {"state": target, "version": latest.version + 1, "saved_at": at,
+                                  "author": latest.author if review else user.username}
+    if review:
+        changes |= {"reviewed_at": at, "reviewer": user.username, "review_comment": comment}
+    else:
+        changes |= {"submitted_at": at, "reviewed_at": None, "reviewer": "", "review_comment": ""}
+    report = dataclasses.replace(latest, **changes)  # type: ignore[arg-type]
+    uow.reports.add(report)
+    uow.audit.record(user.username, action, "progress_report", report_key(report), before=latest,
+                     after=report, at=at)
     return report
 
 

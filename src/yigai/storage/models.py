@@ -14,6 +14,8 @@ Tables::
            ├─ responsibilities ─→ tasks | measures | projects, departments
            └─ parse_warnings
     departments (registry per region: canonical name, kind)
+    plan_drafts (uploaded documents under review: the parsed draft as JSON, its source text,
+                 status draft | published | discarded, a version bumped by every correction)
 """
 
 from __future__ import annotations
@@ -309,3 +311,37 @@ class ParseWarningRow(Base):
     span_end: Mapped[int | None] = mapped_column(Integer)
 
     plan: Mapped[PlanRow] = relationship(back_populates="warnings")
+
+
+
+class PlanDraftRow(Base):
+    """A document uploaded for review: parsed, correctable, not yet supervised.
+
+    The draft is kept whole as JSON (``yigai.domain.serialize.plan_to_stored_dict``)
+    beside its source text, so a correction is one row update and nothing about
+    it reaches the plan tables until it is published. ``published_plan_id`` has no
+    foreign key, like ``plan_schedules.plan_id``: publishing over an existing plan
+    replaces that plan under the same id.
+    """
+
+    __tablename__ = "plan_drafts"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'discarded')", name="status"),
+        Index("ix_plan_drafts_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    doc_number: Mapped[str] = mapped_column(String(200), default="")
+    source_name: Mapped[str] = mapped_column(String(255))
+    source_format: Mapped[str] = mapped_column(String(16))
+    source_text: Mapped[str] = mapped_column(Text)
+    content: Mapped[dict[str, Any]] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    published_plan_id: Mapped[int | None] = mapped_column(Integer)

@@ -96,6 +96,7 @@ class SqlPlanRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._loaded: dict[int, PlanRecord] = {}  # plans read in this unit of work (a batch reads one often)
 
     # -- writing
 
@@ -117,6 +118,7 @@ class SqlPlanRepository:
         return found
 
     def add(self, draft: PlanDraft, *, plan_id: int | None = None) -> int:
+        self._loaded.clear()
         departments = self._resolver(draft)
         row = plan_to_row(draft, resolve=lambda ref: departments[ref.name], imported_at=_now())
         if plan_id is not None:
@@ -127,6 +129,7 @@ class SqlPlanRepository:
 
     def replace(self, plan_id: int, draft: PlanDraft) -> None:
         """Delete the stored plan and store ``draft`` under the same id."""
+        self._loaded.clear()
         old = self.session.get(PlanRow, plan_id)
         if old is None:
             raise KeyError(plan_id)
@@ -137,6 +140,9 @@ class SqlPlanRepository:
     # -- reading
 
     def get(self, plan_id: int) -> PlanRecord | None:
+        """The stored plan; read once per unit of work (callers treat the draft as read-only)."""
+        if plan_id in self._loaded:
+            return self._loaded[plan_id]
         dept = ResponsibilityRow.department
         stmt = (
             select(PlanRow)
@@ -154,7 +160,9 @@ class SqlPlanRepository:
         row = self.session.scalars(stmt).first()
         if row is None:
             return None
-        return PlanRecord(id=row.id, draft=row_to_draft(row), imported_at=row.imported_at)
+        record = PlanRecord(id=row.id, draft=row_to_draft(row), imported_at=row.imported_at)
+        self._loaded[plan_id] = record
+        return record
 
     def find_existing(self, *, sha256: str, doc_number: str) -> ExistingPlan | None:
         """The stored plan that is the same document: same text, else same 文号."""

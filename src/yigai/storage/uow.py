@@ -15,6 +15,7 @@ from typing import Protocol, Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from yigai.storage.audit import AuditRepository
+from yigai.storage.draft_repository import DraftRepository
 from yigai.storage.indicator_repository import IndicatorRepository, TargetLinkRepository, ValueRepository
 from yigai.storage.registry_repository import DepartmentRepository, OrgUnitRepository, UserRepository
 from yigai.storage.report_repository import ReportRepository
@@ -25,6 +26,8 @@ from yigai.storage.session_repository import LoginFailureRepository, WebSessionR
 class UnitOfWork(Protocol):
     @property
     def plans(self) -> PlanRepository: ...
+    @property
+    def drafts(self) -> DraftRepository: ...
     @property
     def orgunits(self) -> OrgUnitRepository: ...
     @property
@@ -58,6 +61,7 @@ class SqlUnitOfWork:
     """A session per ``with`` block; leaving the block without ``commit()`` rolls back."""
 
     plans: SqlPlanRepository
+    drafts: DraftRepository
     orgunits: OrgUnitRepository
     departments: DepartmentRepository
     users: UserRepository
@@ -77,6 +81,7 @@ class SqlUnitOfWork:
         self._session = self._sessions()
         session = self._session
         self.plans = SqlPlanRepository(session)
+        self.drafts = DraftRepository(session)
         self.orgunits = OrgUnitRepository(session)
         self.departments = DepartmentRepository(session)
         self.users = UserRepository(session)
