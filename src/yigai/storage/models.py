@@ -21,6 +21,7 @@ Tables::
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -47,6 +48,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def new_revision() -> str:
+    """A token that changes whenever a stored plan's content does (never reused, even after a rollback)."""
+    return uuid.uuid4().hex
+
 
 ROLE_LEAD = "lead"
 ROLE_COOPERATING = "cooperating"
@@ -79,6 +86,8 @@ class PlanRow(Base):
     source_format: Mapped[str] = mapped_column(String(16))
     source_text: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # New on every change to the plan's content (a replace, a department rename): what readers cache by.
+    revision: Mapped[str] = mapped_column(String(32), default=new_revision, server_default="")
 
     sections: Mapped[list[SectionRow]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", passive_deletes=True,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from yigai.clock import now, to_utc
 from yigai.domain.orgunits import InstitutionGrade, InstitutionType, OrgUnit, OrgUnitLevel
 from yigai.domain.users import Role, User
-from yigai.storage.models import DepartmentRow
+from yigai.storage.models import DepartmentRow, PlanRow, ResponsibilityRow, new_revision
 from yigai.storage.supervision_models import (
     SCOPE_DEPARTMENT,
     SCOPE_ORG_UNIT,
@@ -181,6 +181,9 @@ class DepartmentRepository:
     def rename(self, old: str, new: str) -> int:
         """Rename a canonical department everywhere it is referenced; returns rows touched."""
         touched = 0
+        renamed = select(DepartmentRow.id).where(DepartmentRow.name == old)
+        in_plans = select(ResponsibilityRow.plan_id).where(ResponsibilityRow.department_id.in_(renamed))
+        self.session.execute(update(PlanRow).where(PlanRow.id.in_(in_plans)).values(revision=new_revision()))
         for stmt in (
             update(DepartmentRow).where(DepartmentRow.name == old).values(name=new),
             update(DepartmentAliasRow).where(DepartmentAliasRow.department == old).values(department=new),

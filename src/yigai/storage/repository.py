@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, distinct, func, select
+from sqlalchemy import ColumnElement, Engine, distinct, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from yigai.domain.plan import DepartmentRef, PlanDraft, Responsibility
+from yigai.domain.serialize import plan_from_dict, plan_to_stored_dict
 from yigai.storage.mapping import doc_number_key, plan_to_row, row_to_draft
 from yigai.storage.models import (
     DepartmentRow,
@@ -79,6 +81,20 @@ class PlanRepository(Protocol):
     def summaries(self, plan_ids: Iterable[int] | None = None) -> list[PlanSummary]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    revision: str
+    imported_at: dt.datetime
+    content: dict[str, Any]  # plan_to_stored_dict: each reader gets its own PlanDraft back
+    source_text: str
+
+
+# Plans already read, per engine (so per database) and plan id, checked against the stored
+# revision on every read: a plan is read once per process until it changes.
+_CACHE: WeakKeyDictionary[Engine, dict[int, _Cached]] = WeakKeyDictionary()
+_CACHE_SIZE = 64
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -140,9 +156,31 @@ class SqlPlanRepository:
     # -- reading
 
     def get(self, plan_id: int) -> PlanRecord | None:
-        """The stored plan; read once per unit of work (callers treat the draft as read-only)."""
+        """The stored plan: read once per unit of work, and from the process cache while its revision holds.
+
+        Each unit of work gets its own ``PlanDraft`` (a caller may not change another's).
+        """
         if plan_id in self._loaded:
             return self._loaded[plan_id]
+        stamp = self.session.execute(
+            select(PlanRow.revision, PlanRow.imported_at).where(PlanRow.id == plan_id)).first()
+        if stamp is None:
+            return None
+        engine = self.session.get_bind()
+        cache = _CACHE.setdefault(engine, {}) if isinstance(engine, Engine) else {}
+        hit = cache.get(plan_id)
+        if hit is not None and hit.revision == stamp.revision:
+            record = PlanRecord(plan_id, plan_from_dict(hit.content, hit.source_text), hit.imported_at)
+        else:
+            record = self._load(plan_id)
+            if len(cache) >= _CACHE_SIZE:
+                cache.pop(next(iter(cache)))
+            cache[plan_id] = _Cached(stamp.revision, record.imported_at, plan_to_stored_dict(record.draft),
+                                     record.draft.source_text)
+        self._loaded[plan_id] = record
+        return record
+
+    def _load(self, plan_id: int) -> PlanRecord:
         dept = ResponsibilityRow.department
         stmt = (
             select(PlanRow)
@@ -157,12 +195,8 @@ class SqlPlanRepository:
                 selectinload(PlanRow.warnings),
             )
         )
-        row = self.session.scalars(stmt).first()
-        if row is None:
-            return None
-        record = PlanRecord(id=row.id, draft=row_to_draft(row), imported_at=row.imported_at)
-        self._loaded[plan_id] = record
-        return record
+        row = self.session.scalars(stmt).one()
+        return PlanRecord(id=row.id, draft=row_to_draft(row), imported_at=row.imported_at)
 
     def find_existing(self, *, sha256: str, doc_number: str) -> ExistingPlan | None:
         """The stored plan that is the same document: same text, else same 文号."""
