@@ -2,14 +2,17 @@
 
 ``sample_draft`` is a small plan built by hand with every field set, so
 round-trips and exports can be checked field by field independently of the
-parser's progress; ``seed_drafts`` parses the five built-in documents.
+parser's progress; ``seed_drafts`` parses the five built-in documents;
+``demo_build`` is the demo district (``yigai demo``), built once per run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -38,6 +41,7 @@ from yigai.domain.plan import (
     Task,
 )
 from yigai.parsing import parse_file
+from yigai.services.demo import DemoSummary, build_demo, demo_settings
 from yigai.settings import Settings
 
 SAMPLE_TEXT = (
@@ -158,3 +162,27 @@ def app(settings: Settings) -> Iterator[App]:
 def seed_drafts() -> list[PlanDraft]:
     """The five built-in documents parsed once for the whole run."""
     return [parse_file(p) for p in seed_paths()]
+
+
+@dataclass(frozen=True)
+class DemoBuild:
+    """A demo district built once per run; tests that write copy ``folder`` first (``copy_to``)."""
+
+    folder: Path  # demo.sqlite3 and evidence/, as ``yigai demo --no-serve --data-dir folder`` leaves them
+    summary: DemoSummary
+
+    @property
+    def settings(self) -> Settings:
+        return demo_settings(self.folder)
+
+    def copy_to(self, target: Path) -> Path:
+        shutil.copytree(self.folder, target)
+        return target
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
+    folder = tmp_path_factory.mktemp("demo")
+    with build(demo_settings(folder)) as built:
+        summary = build_demo(built)
+    return DemoBuild(folder, summary)

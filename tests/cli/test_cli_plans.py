@@ -145,11 +145,14 @@ def test_export_to_a_missing_folder_is_a_clear_error(yigai_builtin: Invoke, tmp_
 
 def test_demo_builds_a_fresh_database_each_time(yigai: Invoke, tmp_path: Path, seed_drafts: list[PlanDraft]) -> None:
     folder = tmp_path / "demo"
-    for _ in range(2):
-        result = yigai("demo", "--data-dir", str(folder))
-        assert result.exit_code == 0, result.stderr
-        assert all(d.meta.doc_number in result.stdout for d in seed_drafts)
-    assert (folder / "demo.sqlite3").exists()
+    folder.mkdir()
+    (folder / "demo.sqlite3").write_bytes(b"an old demo, or anything else")
+    result = yigai("demo", "--no-serve", "--data-dir", str(folder))
+    assert result.exit_code == 0, result.stderr
+    assert all(d.meta.doc_number in result.stdout for d in seed_drafts)
+    for username, password in (("admin", "demo-admin"), ("wjw", "demo-wjw"), ("leader", "demo-leader")):
+        assert f"{username}" in result.stderr and password in result.stderr  # the demo prints its passwords
+    assert "serving on" not in result.stderr
     assert not (tmp_path / "var" / "yigai.sqlite3").exists()  # the configured database is untouched
     listed = _json(yigai("plans", "--format", "json",
                          YIGAI_DATABASE_URL=f"sqlite:///{(folder / 'demo.sqlite3').as_posix()}"))
@@ -167,8 +170,8 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
 
 def test_the_command_set() -> None:
     assert COMMANDS == ["bulletin", "compare", "demo", "departments", "departments-alias", "evaluate", "export", "import",
-                        "indicators", "orgunits", "parse", "plans", "report", "schedule", "show", "targets",
-                        "template", "users", "values"]
+                        "indicators", "orgunits", "parse", "plans", "report", "schedule", "serve", "show",
+                        "targets", "template", "users", "values"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

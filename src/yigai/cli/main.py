@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from yigai.bootstrap import App, build
-from yigai.cli import indicator_cmds, output_cmds, registry_cmds, report_cmds
+from yigai.cli import indicator_cmds, output_cmds, registry_cmds, report_cmds, serve_cmds
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, report, stderr, stdout
 from yigai.cli.render import (
     departments_table,
@@ -51,8 +51,6 @@ from yigai.services.plans import (
     tasks_for_department,
 )
 from yigai.settings import Settings
-
-DEMO_DATABASE = "demo.sqlite3"
 
 app = typer.Typer(
     cls=EdgeGroup,
@@ -246,35 +244,9 @@ def export(
     _info(f"已导出 exported: {xlsx}")
 
 
-@app.command()
-def demo(
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Where to create the demo database "
-                                                  "(default: YIGAI_DATA_DIR or ./var).", show_default=False)] = None,
-) -> None:
-    """Create a fresh demo database, import the five built-in plans and summarise them.
-
-    The demo always uses its own SQLite file (demo.sqlite3), so it never
-    touches the database named by YIGAI_DATABASE_URL.
-
-    Example: yigai demo --data-dir /tmp/yigai-demo
-    """
-    folder = data_dir or Settings.from_env().data_dir
-    database = folder / DEMO_DATABASE
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    settings = Settings.from_env(data_dir=folder, database_url=f"sqlite:///{database.as_posix()}")
-    with _opened(settings) as built:
-        _, failed = _import_all(built, seed_paths(), replace=False)
-        summaries = list_plans(built.uow())
-    stdout().print(plans_table(summaries, title="内置计划 built-in plans"))
-    _info(f"演示数据库 demo database: {database}\n"
-          f"浏览 explore: YIGAI_DATABASE_URL=sqlite:///{database.as_posix()} yigai show 1 --tasks")
-    if failed:
-        raise typer.Exit(EXIT_BAD_INPUT)
-
-
 # The supervision loop's commands live in their own modules and register here.
 registry_cmds.register(app)
 report_cmds.register(app)
 indicator_cmds.register(app)
 output_cmds.register(app)
+serve_cmds.register(app)

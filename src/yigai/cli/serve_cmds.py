@@ -1,0 +1,119 @@
+"""``yigai demo`` and ``yigai serve``: the demo district, and the web server.
+
+``demo`` builds a fresh demo database (its own SQLite file, never the configured
+database) and serves it; ``serve`` serves the configured database. Both print the
+URL and stop cleanly on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from yigai.bootstrap import build
+from yigai.cli.common import info
+from yigai.cli.edge import stdout
+from yigai.cli.render import plans_table
+from yigai.domain.errors import ConfigurationError
+from yigai.services.demo import DEMO_DATABASE, build_demo, demo_settings, lines
+from yigai.settings import Settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")]
+PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]
+
+
+def fresh_demo(folder: Path) -> Settings:
+    """Delete the previous demo database under ``folder``, build a new one, print what it holds."""
+    settings = demo_settings(folder)
+    database = folder / DEMO_DATABASE
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    info("正在生成演示数据 building the demo district …")
+    with build(settings) as built:
+        summary = build_demo(built)
+    stdout().print(plans_table(summary.plans, title="内置计划 built-in plans"))
+    for line in lines(summary):
+        info(line)
+    info(f"演示数据库 demo database: {database}")
+    return settings
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail early, with a clear message, when the address cannot be listened on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            busy = exc.errno == errno.EADDRINUSE
+            raise ConfigurationError(
+                f"cannot listen on {host}:{port}: " + ("the port is in use (try --port)" if busy else str(exc.strerror)),
+                message_zh=f"无法在 {host}:{port} 上监听：" + ("端口已被占用（可用 --port 换一个）" if busy else "地址不可用"),
+                where="--port" if busy else "--host",
+            ) from exc
+
+
+def serve_settings(settings: Settings, host: str, port: int) -> None:
+    """Run the web app for ``settings`` until Ctrl-C."""
+    from yigai.web.app import create_app  # the web stack loads only for the commands that serve
+
+    check_port(host, port)
+    shown = f"[{host}]" if ":" in host else host
+    info(f"服务地址 serving on http://{shown}:{port}/ （按 Ctrl-C 停止 / press Ctrl-C to stop）")
+    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning",
+                            access_log=False, server_header=False)
+    try:
+        uvicorn.Server(config).run()  # finishes the requests in flight on Ctrl-C, then re-raises the signal
+    except KeyboardInterrupt:
+        pass
+    info("已停止 stopped")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def demo(
+        data_dir: Annotated[Path | None, typer.Option(
+            "--data-dir", show_default=False,
+            help="Where to create the demo (default: YIGAI_DATA_DIR or ./var).")] = None,
+        host: HostOpt = DEFAULT_HOST,
+        port: PortOpt = DEFAULT_PORT,
+        no_serve: Annotated[bool, typer.Option("--no-serve", help="Only build the demo data.")] = False,
+    ) -> None:
+        """Build a fresh demo district and serve it: five plans, users, reports and indicator values.
+
+        The demo always uses its own SQLite file (DIR/demo.sqlite3), so it never
+        touches the database named by YIGAI_DATABASE_URL. The demo users and their
+        passwords are printed (demo only).
+
+        Example: yigai demo --port 8080 --data-dir /tmp/yigai-demo
+        """
+        settings = fresh_demo(data_dir or Settings.from_env().data_dir)
+        if not no_serve:
+            serve_settings(settings, host, port)
+
+    @app.command()
+    def serve(host: HostOpt = DEFAULT_HOST, port: PortOpt = DEFAULT_PORT) -> None:
+        """Serve the web application and the API on the configured database (YIGAI_DATABASE_URL).
+
+        The schema is migrated on start. Nobody can sign in until an office admin
+        has a password: yigai users password admin.
+
+        Example: yigai serve --host 0.0.0.0 --port 8000
+        """
+        settings = Settings.from_env()
+        with build(settings) as built, built.uow() as uow:
+            users = uow.users.all()
+            signable = [u.username for u in users if uow.users.password_hash(u.username)]
+        if not signable:
+            info("提示：尚无可登录的用户，请先设置密码 / note: nobody can sign in yet; set a password first: "
+                 "yigai users password admin")
+        serve_settings(settings, host, port)
