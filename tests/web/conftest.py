@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,14 +93,39 @@ def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / DB
 
 
-@pytest.fixture
-def web(web_template: Path, tmp_path: Path) -> Iterator[Web]:
-    folder = tmp_path / "var"
-    folder.mkdir()
-    shutil.copy(web_template, folder / DB)
-    core = build(Settings.from_env({}, data_dir=folder))
-    state = Web(create_app(core=core), core, folder)
-    yield state
-    for client in state.clients:
-        client.close()
+@pytest.fixture(scope="session")
+def shared_app(web_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    """One FastAPI app for the whole run (building one costs ~0.1 s); each test points it at its own database."""
+    core = build(Settings.from_env({}, data_dir=web_template.parent), migrate=False)
+    yield create_app(core=core)
     core.close()
+
+
+@pytest.fixture
+def make_web(web_template: Path, shared_app: FastAPI, tmp_path: Path) -> Iterator[Callable[[], Web]]:
+    """A factory: each call is the app on a fresh copy of the template database.
+
+    The app object is shared: making another Web points it at the newer database,
+    so use one Web at a time (tests run one after another).
+    """
+    made: list[Web] = []
+
+    def make() -> Web:
+        folder = tmp_path / f"var{len(made)}"
+        folder.mkdir()
+        shutil.copy(web_template, folder / DB)
+        core = build(Settings.from_env({}, data_dir=folder), migrate=False)
+        shared_app.state.yigai = core
+        made.append(Web(shared_app, core, folder))
+        return made[-1]
+
+    yield make
+    for state in made:
+        for client in state.clients:
+            client.close()
+        state.core.close()
+
+
+@pytest.fixture
+def web(make_web: Callable[[], Web]) -> Web:
+    return make_web()

@@ -9,10 +9,12 @@ extension, never from what a client claims.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from yigai.domain.errors import NotFoundError
 from yigai.domain.reports import Evidence
 from yigai.domain.users import User
 from yigai.services.errors import EvidenceRejectedError
@@ -101,3 +103,21 @@ def store_uploads(uow: UnitOfWork, user: User, store: EvidenceStore, uploads: Se
             uow.audit.record(user.username, "evidence.add", "evidence_file", sha, after=ev, at=now)
         stored.append(ev)
     return stored
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def read_evidence(uow: UnitOfWork, store: EvidenceStore, sha256: str) -> tuple[Evidence, bytes]:
+    """A stored evidence file attached to some report, by its SHA-256: metadata (with the name
+    it was uploaded with) and bytes. Anything that is not a lowercase hex digest is not found,
+    so no path can be smuggled in."""
+    missing = NotFoundError(f"no evidence file {sha256[:80]!r}", message_zh="佐证材料不存在", where="sha256")
+    if not _SHA256.fullmatch(sha256):
+        raise missing
+    with uow:
+        ev = uow.reports.evidence(sha256)
+        name = uow.reports.evidence_filename(sha256) if ev is not None else None
+    if ev is None or name is None or not store.exists(sha256):
+        raise missing
+    return Evidence(ev.sha256, name, ev.size, ev.content_type), store.read(sha256)

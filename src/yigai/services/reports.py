@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from yigai import clock
-from yigai.domain.periods import Period
+from yigai.domain.periods import Period, parse_period
 from yigai.domain.reports import TRANSITIONS, REVIEW_LABELS, Evidence, ProgressReport, ProgressStatus, ReviewState
 from yigai.domain.users import User
 from yigai.services.departments import resolve_department
@@ -204,3 +204,16 @@ def report_history(uow: UnitOfWork, plan_ref: str | int, item_id: str, period_id
 def report_key(report: ProgressReport) -> str:
     """The audit key of a report: plan/item/period."""
     return f"{report.plan_id}/{report.item_id}/{report.period_id}"
+
+
+def latest_reports(uow: UnitOfWork, plan_ref: str | int, *, period_id: str | None = None,
+                   department: str | None = None) -> list[ProgressReport]:
+    """The current version of every report of a plan, by period then item; optionally one period or department."""
+    with uow:
+        plan = find_plan(uow, plan_ref)
+        dept = resolve_department(uow, department, plan.draft.meta.region) if department else None
+        period = parse_period(period_id).id if period_id else None
+        latest: dict[tuple[str, str], ProgressReport] = {}
+        for report in uow.reports.for_plan(plan.id, period):
+            latest[(report.period_id, report.item_id)] = report
+    return [r for r in latest.values() if dept is None or r.department == dept]

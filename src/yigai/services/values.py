@@ -27,11 +27,12 @@ from yigai.domain.errors import YigaiError
 from yigai.domain.indicators import DataValue, OutlierBounds, ValueSource
 from yigai.domain.orgunits import OrgUnit
 from yigai.domain.periods import PeriodError, parse_period
-from yigai.domain.users import ROLE_LABELS, User
+from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.services.errors import (
     ImportFileError,
     InvalidInputError,
     OutOfScopeError,
+    PermissionDeniedError,
     PeriodOutsideScheduleError,
     RowError,
     UnknownOrgUnitError,
@@ -211,6 +212,10 @@ def read_rows(path: Path) -> list[list[object]]:
 def import_values(uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | int | None = None,
                   now: dt.datetime | None = None) -> list[SavedValue]:
     """Import every row of a sheet, or none: columns key, org_unit, period, value[, comment]."""
+    if not (user.can_review or user.role is Role.INSTITUTION_REPORTER):
+        raise PermissionDeniedError(
+            f"{user.username} ({user.role.value}) may not import values",
+            message_zh=f"用户 {user.username}（{ROLE_LABELS[user.role]}）无权导入指标数据", where="user")
     rows = read_rows(path)
     if not rows:
         raise ImportFileError(path.name, [RowError(1, "-", "the file is empty", "文件为空")])

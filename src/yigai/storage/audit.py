@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yigai.clock import aware, now, to_utc
@@ -74,3 +74,25 @@ class AuditRepository:
             rows = rows[-limit:]
         return [AuditEntry(at=aware(r.at) or r.at, actor=r.actor, action=r.action, entity=r.entity,
                            entity_key=r.entity_key, before=r.before, after=r.after) for r in rows]
+
+    def search(self, *, actor: str | None = None, action: str | None = None, entity: str | None = None,
+               entity_key: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
+               offset: int = 0, limit: int = 50) -> tuple[int, list[AuditEntry]]:
+        """Newest first: (how many match, one page of them). ``action`` matches a prefix (``report.``)."""
+        stmt = select(AuditRow)
+        if actor:
+            stmt = stmt.where(AuditRow.actor == actor)
+        if action:
+            stmt = stmt.where(AuditRow.action.startswith(action, autoescape=True))
+        if entity:
+            stmt = stmt.where(AuditRow.entity == entity)
+        if entity_key:
+            stmt = stmt.where(AuditRow.entity_key == entity_key)
+        if since is not None:
+            stmt = stmt.where(AuditRow.at >= to_utc(since))
+        if until is not None:
+            stmt = stmt.where(AuditRow.at < to_utc(until))
+        total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = self.session.scalars(stmt.order_by(AuditRow.id.desc()).offset(offset).limit(limit))
+        return int(total), [AuditEntry(at=aware(r.at) or r.at, actor=r.actor, action=r.action, entity=r.entity,
+                                       entity_key=r.entity_key, before=r.before, after=r.after) for r in rows]

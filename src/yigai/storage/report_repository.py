@@ -135,6 +135,12 @@ class ReportRepository:
         row = self.session.scalar(select(EvidenceFileRow).where(EvidenceFileRow.sha256 == sha256))
         return None if row is None else Evidence(row.sha256, "", row.size, row.content_type)
 
+    def evidence_filename(self, sha256: str) -> str | None:
+        """The name the file was first attached with (None: not attached to any report)."""
+        return self.session.scalar(
+            select(ReportEvidenceRow.filename).join(EvidenceFileRow, ReportEvidenceRow.evidence_id == EvidenceFileRow.id)
+            .where(EvidenceFileRow.sha256 == sha256).order_by(ReportEvidenceRow.id).limit(1))
+
     def add_evidence(self, ev: Evidence, *, created_by: str, created_at: dt.datetime | None = None) -> bool:
         """Record a stored file once; False when the same content was already known."""
         if self.evidence(ev.sha256) is not None:

@@ -7,7 +7,7 @@ Status by exception type::
     NotFoundError 404
     DuplicateError, PlanHasReportsError, IllegalTransitionError 409
     DocumentTooLargeError 413
-    InvalidInputError (every other) 422, with "errors" for an import file
+    InvalidInputError (every other), PeriodError, TemplateError 422; "errors" lists an import file's rows
     DocumentError 400; ConfigurationError 500; any other YigaiError 400
 
 A request the API cannot parse is 422 with the field named; anything unexpected is 500
@@ -28,6 +28,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yigai.domain.errors import ConfigurationError, DocumentError, DocumentTooLargeError, NotFoundError, YigaiError
+from yigai.domain.periods import PeriodError
+from yigai.reports.template_xlsx import TemplateError
 from yigai.services.errors import (
     AuthenticationError,
     DuplicateError,
@@ -55,6 +57,8 @@ _STATUS: list[tuple[type[YigaiError], int]] = [
     (IllegalTransitionError, 409),
     (DocumentTooLargeError, 413),
     (InvalidInputError, 422),
+    (PeriodError, 422),
+    (TemplateError, 422),
     (DocumentError, 400),
     (ConfigurationError, 500),
 ]
@@ -112,13 +116,20 @@ async def yigai_error(request: Request, exc: Exception) -> Response:
 
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    details = [{"where": ".".join(str(p) for p in e.get("loc", ())), "message_en": e.get("msg", "")}
-               for e in exc.errors()]
+    details = [{"where": _field(e.get("loc", ())), "message_en": e.get("msg", "")} for e in exc.errors()]
     where = details[0]["where"] if details else ""
     body = {"message": f"请求参数有误：{where}" if where else "请求参数有误",
             "message_en": "; ".join(f"{d['where']}: {d['message_en']}" for d in details), "where": where,
             "details": details}
     return _respond(request, 422, body)
+
+
+def _field(loc: Any) -> str:
+    """``("body", "percent")`` → ``percent``; ``("query", "at")`` → ``at``."""
+    parts = [str(p) for p in loc]
+    if len(parts) > 1 and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        parts = parts[1:]
+    return ".".join(parts)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

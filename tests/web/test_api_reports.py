@@ -1,0 +1,176 @@
+"""Progress reports over the API: the review workflow, evidence in and out, owed lists, templates."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from yigai.settings import MAX_EVIDENCE_BYTES
+from yigai.web.security import CSRF_FIELD
+
+from .api_helpers import PDF, PNG, filled_template
+from .conftest import PLAN, Web
+
+R = f"/api/v1/plans/{PLAN}/reports"
+T4M2 = f"{R}/T4.M2/2023Q4"  # led by 区卫生健康委
+T27M4 = f"{R}/T27.M4/2023Q4"  # led by 区医保局
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _save(client, url: str, department: str, percent: float = 40, **extra: object):  # type: ignore[no-untyped-def]
+    return client.post(url, json={"department": department, "status": "推进中", "percent": percent, **extra})
+
+
+def test_save_submit_return_resubmit_accept_and_history(web: Web) -> None:
+    ybj, admin = web.client("ybj"), web.client("admin")
+    first = _save(ybj, T27M4, "仓山医保局", narrative="已启动")  # any known spelling of the department
+    assert first.status_code == 201, first.text
+    assert first.json()["department"] == "区医保局" and first.json()["state"] == "draft"
+    assert ybj.post(f"{T27M4}/submit").json()["state"] == "submitted"
+    returned = admin.post(f"{T27M4}/return", json={"comment": "请补充参保资助人数"})
+    assert returned.json()["state"] == "returned" and returned.json()["review_comment"] == "请补充参保资助人数"
+    assert admin.post(f"{T27M4}/return", json={"comment": ""}).status_code in (409, 422)
+    assert ybj.post(f"{T27M4}/resubmit").json()["state"] == "submitted"  # unchanged
+    admin.post(f"{T27M4}/return", json={"comment": "人数仍未补充"})
+    assert _save(ybj, T27M4, "区医保局", 70).status_code == 201  # edited, then submitted
+    assert ybj.post(f"{T27M4}/resubmit").status_code == 409  # only a returned report is resubmitted
+    assert ybj.post(f"{T27M4}/submit").json()["state"] == "submitted"
+    accepted = admin.post(f"{T27M4}/accept", json={"comment": "同意"})
+    assert accepted.json()["state"] == "accepted" and accepted.json()["reviewer"] == "admin"
+    history = ybj.get(T27M4).json()
+    assert [(h["version"], h["state"]) for h in history] == [
+        (1, "draft"), (2, "submitted"), (3, "returned"), (4, "submitted"), (5, "returned"), (6, "draft"),
+        (7, "submitted"), (8, "accepted")]
+    final = _save(ybj, T27M4, "区医保局", 90)
+    assert final.status_code == 409 and final.json()["error"]["where"] == "state"
+
+
+def test_bad_reports_are_refused_with_the_field_named(web: Web) -> None:
+    wjw = web.client("wjw")
+    cases = {
+        f"{R}/T99/2023Q4": ("item", 422),
+        f"{R}/T4.M2/2027Q1": ("period", 422),
+        f"{R}/T4.M2/2023Q9": ("period", 422),
+    }
+    for url, (where, status) in cases.items():
+        response = _save(wjw, url, "区卫生健康委")
+        assert (response.status_code, response.json()["error"]["where"]) == (status, where), url
+    completed = wjw.post(T4M2, json={"department": "区卫生健康委", "status": "已完成", "percent": 80})
+    assert completed.status_code == 422 and completed.json()["error"]["message"]
+    over = wjw.post(T4M2, json={"department": "区卫生健康委", "status": "推进中", "percent": 140})
+    assert over.status_code == 422 and over.json()["error"]["where"] == "percent"
+    not_lead = _save(wjw, T27M4, "区卫生健康委")
+    assert not_lead.status_code == 422 and "牵头部门" in not_lead.json()["error"]["message"]
+    assert wjw.get(T4M2).json() == []  # nothing was saved
+
+
+def test_cooperating_department_contributes(web: Web) -> None:
+    response = web.client("ybj").post(f"{R}/T21.M3/2023Q4/contribute",
+                                      json={"department": "区医保局", "text": "已完成医保支付测算"})
+    assert response.status_code == 201
+    assert response.json()["contributions"] == {"区医保局": "已完成医保支付测算"}
+    assert response.json()["department"] == "区卫生健康委"
+
+
+def test_evidence_upload_and_download(web: Web) -> None:
+    ybj = web.client("ybj")
+    response = ybj.post(f"{T27M4}/upload", data={"department": "区医保局", "status": "推进中", "percent": "50",
+                                                 "submit": "true"},
+                        files=[("evidence", ("参保名单.pdf", PDF, "application/pdf")),
+                               ("evidence", ("../../照片.png", PNG, "image/png"))])
+    assert response.status_code == 201, response.text
+    report = response.json()
+    assert report["state"] == "submitted"
+    assert [(e["filename"], e["size"]) for e in report["evidence"]] == [("参保名单.pdf", len(PDF)), ("照片.png", len(PNG))]
+    sha = hashlib.sha256(PDF).hexdigest()
+    assert report["evidence"][0]["url"] == f"/api/v1/evidence/{sha}"
+    download = web.client("leader").get(f"/api/v1/evidence/{sha}")
+    assert download.status_code == 200 and download.content == PDF
+    assert download.headers["content-type"] == "application/pdf"
+    assert "filename*=UTF-8''%E5%8F%82%E4%BF%9D%E5%90%8D%E5%8D%95.pdf" in download.headers["content-disposition"]
+    assert web.client(None).get(f"/api/v1/evidence/{sha}").status_code == 401
+
+
+@pytest.mark.parametrize("ref", [
+    "..%2F..%2Fyigai.sqlite3", "..%2Fyigai.sqlite3", "%2e%2e%2f%2e%2e%2fyigai.sqlite3", "../../yigai.sqlite3",
+    "0" * 63 + "/", "A" * 64, "0" * 64, "....//....//etc//passwd", "%00" + "0" * 61,
+])
+def test_evidence_download_cannot_leave_the_store(web: Web, ref: str) -> None:
+    response = web.client("admin").get(f"/api/v1/evidence/{ref}")
+    assert response.status_code == 404
+    assert b"SQLite" not in response.content
+
+
+def test_oversized_and_wrong_type_evidence_is_refused(web: Web) -> None:
+    ybj = web.client("ybj")
+    form = {"department": "区医保局", "status": "推进中", "percent": "50"}
+    too_big = ybj.post(f"{T27M4}/upload", data=form,
+                       files={"evidence": ("big.pdf", b"%PDF-" + b"0" * MAX_EVIDENCE_BYTES, "application/pdf")})
+    assert too_big.status_code == 422 and too_big.json()["error"]["where"] == "evidence"
+    exe = ybj.post(f"{T27M4}/upload", data=form, files={"evidence": ("tool.exe", b"MZ\x90\x00", "application/pdf")})
+    assert exe.status_code == 422 and exe.json()["error"]["message"]
+    disguised = ybj.post(f"{T27M4}/upload", data=form,
+                         files={"evidence": ("report.pdf", b"MZ\x90\x00binary", "application/pdf")})
+    assert disguised.status_code == 422
+    assert ybj.get(T27M4).json() == []  # nothing was saved
+
+
+def test_a_request_body_over_the_limit_is_refused_before_it_is_read(web: Web) -> None:
+    limit = max(web.core.settings.max_document_bytes, MAX_EVIDENCE_BYTES) + 1024 * 1024
+    response = web.client("ybj").post(f"{T27M4}/upload", content=b"x" * (limit + 1),
+                                      headers={"content-type": "multipart/form-data; boundary=x"})
+    assert response.status_code == 413 and response.json()["error"]["message"].startswith("上传内容过大")
+
+
+def test_csrf_token_in_a_form_field_is_accepted(web: Web) -> None:
+    client = web.client("ybj", csrf=False)
+    token = client.get("/api/v1/auth/me").json()["csrf_token"]
+    form = {"department": "区医保局", "status": "推进中", "percent": "50"}
+    assert client.post(f"{T27M4}/upload", data=form).status_code == 403
+    assert client.post(f"{T27M4}/upload", data={**form, CSRF_FIELD: "forged"}).status_code == 403
+    assert client.post(f"{T27M4}/upload", data={**form, CSRF_FIELD: token}).status_code == 201
+
+
+def test_reports_list_owed_and_exports(web: Web) -> None:
+    wjw, ybj = web.client("wjw"), web.client("ybj")
+    _save(wjw, T4M2, "区卫生健康委", 40, submit=True)
+    _save(ybj, T27M4, "区医保局", 60, narrative="=HYPERLINK(\"http://evil\")")
+    current = ybj.get(R, params={"period": "2023Q4"}).json()
+    assert sorted((r["item_id"], r["state"]) for r in current) == [("T27.M4", "draft"), ("T4.M2", "submitted")]
+    assert [r["item_id"] for r in ybj.get(R, params={"department": "区医保局"}).json()] == ["T27.M4"]
+    owed = ybj.get(f"/api/v1/plans/{PLAN}/owed", params={"period": "2023Q4", "department": "区卫健委"}).json()
+    assert owed and all(o["department"] == "区卫生健康委" for o in owed)
+    assert "T4.M2" not in {o["item_id"] for o in owed}  # submitted: no longer owed
+    everything = ybj.get(f"/api/v1/plans/{PLAN}/owed",
+                         params={"period": "2023Q4", "department": "区卫健委", "all": "true"}).json()
+    assert "T4.M2" in {o["item_id"] for o in everything} and len(everything) == len(owed) + 1
+    book = load_workbook(io.BytesIO(ybj.get(R, params={"format": "xlsx"}).content))
+    sheet = book.active
+    assert sheet is not None
+    narrative = next(row[5] for row in sheet.iter_rows(min_row=2, values_only=True) if row[1] == "T27.M4")
+    assert narrative == "'=HYPERLINK(\"http://evil\")"  # text, not a formula
+    csv_text = ybj.get(R, params={"format": "csv"}).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_text
+
+
+def test_template_download_fill_and_import(web: Web) -> None:
+    ybj = web.client("ybj")
+    download = ybj.get(f"/api/v1/plans/{PLAN}/template", params={"department": "区医保局", "period": "2023Q4"})
+    assert download.status_code == 200 and download.headers["content-type"] == XLSX
+    assert load_workbook(io.BytesIO(download.content)).sheetnames[0] == "进展填报"
+    filled = filled_template(web, "区医保局", "2023Q4", percent=65)
+    imported = ybj.post(f"/api/v1/plans/{PLAN}/template", data={"department": "区医保局", "period": "2023Q4",
+                                                                "submit": "true"},
+                        files={"file": ("医保局.xlsx", filled, XLSX)})
+    assert imported.status_code == 201, imported.text
+    reports = imported.json()["reports"]
+    assert reports and {(r["percent"], r["state"]) for r in reports} == {(65.0, "submitted")}
+    wrong_period = ybj.post(f"/api/v1/plans/{PLAN}/template", data={"department": "区医保局", "period": "2023Q3"},
+                            files={"file": ("医保局.xlsx", filled, XLSX)})
+    assert wrong_period.status_code == 422
+    not_xlsx = ybj.post(f"/api/v1/plans/{PLAN}/template", data={"department": "区医保局", "period": "2023Q4"},
+                        files={"file": ("医保局.csv", b"a,b\n", "text/csv")})
+    assert not_xlsx.status_code == 422
