@@ -13,8 +13,7 @@ import importlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -23,10 +22,10 @@ from yigai.bootstrap import App, build
 from yigai.settings import MAX_EVIDENCE_BYTES, Settings
 from yigai.web import errors
 from yigai.web.api import build_router
+from yigai.web.docs import docs_page
 from yigai.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).with_name("static")
-SWAGGER_UI_VERSION = "5.35.0"
 OPENAPI_URL = "/api/v1/openapi.json"
 DOCS_URL = "/api/v1/docs"
 MULTIPART_OVERHEAD = 1024 * 1024
@@ -58,15 +57,8 @@ def create_app(settings: Settings | None = None, *, core: App | None = None) -> 
     return app
 
 
-async def _docs() -> HTMLResponse:
-    prefix = "/static/vendor/swagger-ui"
-    return get_swagger_ui_html(
-        openapi_url=OPENAPI_URL, title="yigai API 文档",
-        swagger_js_url=f"{prefix}-bundle-{SWAGGER_UI_VERSION}.js",
-        swagger_css_url=f"{prefix}-{SWAGGER_UI_VERSION}.css",
-        swagger_favicon_url=f"{prefix}-favicon-{SWAGGER_UI_VERSION}.png",
-        swagger_ui_parameters={"validatorUrl": None},
-    )
+async def _docs(request: Request) -> HTMLResponse:
+    return docs_page(request, OPENAPI_URL, "yigai API 文档")
 
 
 def _include_pages(app: FastAPI) -> None:
