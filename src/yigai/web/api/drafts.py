@@ -1,6 +1,7 @@
 """Plan import and review: upload a document as a draft, correct it, publish it (or discard it).
 
-Everything here is the office's (the services refuse anyone else). ``POST /plans/import``
+Everything here is the office's: the services refuse writes by anyone else, and drafts are
+read only by the office (they are not plans until published). ``POST /plans/import``
 uploads and, with ``publish=true``, publishes in one call, for systems that trust the parser.
 """
 
@@ -8,17 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, UploadFile
+from fastapi import APIRouter, Depends, Form, UploadFile
 from pydantic import BaseModel, Field
 
 from yigai.domain.serialize import meta_dict, plan_to_dict
+from yigai.domain.users import Role, User
 from yigai.services import plan_review
 from yigai.storage.audit import jsonable
-from yigai.web.deps import AppDep, CurrentUser, UowDep
+from yigai.web.deps import AppDep, CurrentUser, UowDep, require_role
 from yigai.web.files import check_extension, read_upload, saved_upload
 
 router = APIRouter(tags=["plan review"])
 DOCUMENT_TYPES = (".txt", ".md", ".docx", ".pdf")
+Office = Annotated[User, Depends(require_role(Role.OFFICE_ADMIN))]  # drafts are not public until published
 
 
 class Departments(BaseModel):
@@ -60,7 +63,7 @@ async def import_plan(app: AppDep, user: CurrentUser, file: UploadFile,
 
 
 @router.get("/drafts", summary="Drafts under review (all=true: published and discarded ones too)")
-def drafts(uow: UowDep, _: CurrentUser, all: bool = False) -> list[dict[str, Any]]:  # noqa: A002
+def drafts(uow: UowDep, _: Office, all: bool = False) -> list[dict[str, Any]]:  # noqa: A002
     return [jsonable(d) for d in plan_review.list_drafts(uow, include_closed=all)]
 
 
@@ -70,7 +73,7 @@ async def upload(app: AppDep, user: CurrentUser, file: UploadFile) -> dict[str, 
 
 
 @router.get("/drafts/{draft_id}", summary="The draft, its source text, every field's span, corrections so far")
-def draft(draft_id: int, uow: UowDep, _: CurrentUser) -> dict[str, Any]:
+def draft(draft_id: int, uow: UowDep, _: Office) -> dict[str, Any]:
     return review_view(plan_review.get_review(uow, draft_id))
 
 
