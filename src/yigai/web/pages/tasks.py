@@ -1,0 +1,115 @@
+"""The task and measure page and its forms: report (with evidence), contribute, review; evidence downloads."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from yigai.domain.errors import NotFoundError, YigaiError
+from yigai.domain.users import User
+from yigai.services.evidence import EvidenceUpload
+from yigai.services.reports import add_contribution, save_report
+from yigai.services.review import accept_report, resubmit_report, return_report
+from yigai.settings import MAX_EVIDENCE_BYTES
+from yigai.storage.evidence_store import EvidenceStore
+from yigai.web.deps import AppDep, PageUser, UowDep, verify_csrf
+from yigai.web.errors import status_for
+from yigai.web.pages.files import attachment
+from yigai.web.pages.render import render
+from yigai.web.viewmodels.common import item_url, parse_day
+from yigai.web.viewmodels.tasks import task_page
+
+router = APIRouter()
+write = APIRouter(dependencies=[Depends(verify_csrf)])
+
+DONE = {"saved": "已保存草稿。", "submitted": "已提交进展报告。", "contributed": "已提交配合意见。",
+        "accepted": "已采纳该报告。", "returned": "已退回该报告。", "resubmitted": "已重新提交。"}
+
+
+def _page(request: Request, app_uow: object, user: User, plan_id: int, item_id: str, *, period: str | None,
+          at: str | None = None, error: str = "", status_code: int = 200, done: str = "") -> Response:
+    view = task_page(app_uow, user, plan_id, item_id, parse_day(at), period)  # type: ignore[arg-type]
+    return render(request, "task.html", {"view": view, "error": error, "done": DONE.get(done, "")},
+                  status_code=status_code)
+
+
+def _back(plan_id: int, item_id: str, period: str, done: str) -> RedirectResponse:
+    query = urlencode({"period": period, "done": done})
+    return RedirectResponse(f"{item_url(plan_id, item_id)}?{query}#history", status_code=303)
+
+
+@router.get("/plans/{plan_id:int}/tasks/{item_id}")
+def task(request: Request, user: PageUser, uow: UowDep, plan_id: int, item_id: str, period: str | None = None,
+         at: str | None = None, done: str = "") -> Response:
+    return _page(request, uow, user, plan_id, item_id, period=period, at=at, done=done)
+
+
+@write.post("/plans/{plan_id:int}/tasks/{item_id}/report")
+async def submit(request: Request, user: PageUser, app: AppDep, plan_id: int, item_id: str,
+                 period: Annotated[str, Form()], department: Annotated[str, Form()],
+                 status: Annotated[str, Form()], percent: Annotated[str, Form()],
+                 narrative: Annotated[str, Form(max_length=20000)] = "",
+                 problems: Annotated[str, Form(max_length=20000)] = "",
+                 next_steps: Annotated[str, Form(max_length=20000)] = "",
+                 action: Annotated[str, Form()] = "submit",
+                 evidence: Annotated[list[UploadFile] | None, File()] = None) -> Response:
+    uploads = [EvidenceUpload(f.filename or "", await f.read(MAX_EVIDENCE_BYTES + 1))
+               for f in evidence or [] if f.filename]
+    try:
+        try:
+            value = float(percent)
+        except ValueError:
+            value = float("nan")
+        save_report(app.uow(), user, plan_id, item_id, period, department, status, value, narrative=narrative,
+                    problems=problems, next_steps=next_steps, submit=action == "submit", evidence=uploads,
+                    store=EvidenceStore(app.settings.evidence_dir))
+    except YigaiError as exc:
+        return _page(request, app.uow(), user, plan_id, item_id, period=period, error=exc.message_zh,
+                     status_code=status_for(exc))
+    return _back(plan_id, item_id, period, "submitted" if action == "submit" else "saved")
+
+
+@write.post("/plans/{plan_id:int}/tasks/{item_id}/contribute")
+def contribute(request: Request, user: PageUser, app: AppDep, plan_id: int, item_id: str,
+               period: Annotated[str, Form()], department: Annotated[str, Form()],
+               text: Annotated[str, Form(max_length=20000)]) -> Response:
+    try:
+        add_contribution(app.uow(), user, plan_id, item_id, period, department, text)
+    except YigaiError as exc:
+        return _page(request, app.uow(), user, plan_id, item_id, period=period, error=exc.message_zh,
+                     status_code=status_for(exc))
+    return _back(plan_id, item_id, period, "contributed")
+
+
+@write.post("/plans/{plan_id:int}/tasks/{item_id}/review")
+def review(request: Request, user: PageUser, app: AppDep, plan_id: int, item_id: str,
+           period: Annotated[str, Form()], decision: Annotated[str, Form()],
+           comment: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    try:
+        if decision == "accept":
+            accept_report(app.uow(), user, plan_id, item_id, period, comment)
+        elif decision == "return":
+            return_report(app.uow(), user, plan_id, item_id, period, comment)
+        elif decision == "resubmit":
+            resubmit_report(app.uow(), user, plan_id, item_id, period)
+        else:
+            raise NotFoundError(f"unknown decision {decision!r}", message_zh="未知的审核操作", where="decision")
+    except YigaiError as exc:
+        return _page(request, app.uow(), user, plan_id, item_id, period=period, error=exc.message_zh,
+                     status_code=status_for(exc))
+    return _back(plan_id, item_id, period, {"accept": "accepted", "return": "returned"}.get(decision, "resubmitted"))
+
+
+@router.get("/evidence/{sha256}")
+def evidence(user: PageUser, app: AppDep, uow: UowDep, sha256: str) -> Response:
+    """An evidence file, by its SHA-256; every signed-in user may read what the reports show."""
+    with uow:
+        found = uow.reports.evidence(sha256) if len(sha256) == 64 else None
+    store = EvidenceStore(app.settings.evidence_dir)
+    if found is None or not store.exists(sha256):
+        raise NotFoundError(f"no evidence file {sha256}", message_zh="佐证材料不存在", where="evidence")
+    return attachment(store.read(sha256), found.filename, found.content_type)
+
