@@ -22,4 +22,4 @@ def audit(request: Request, user: OfficeAdmin, uow: UowDep, actor: str = "", act
           key: str = "", since: str = "", until: str = "", page: int = 1) -> Response:
     filters = AuditFilters(actor, action, entity, key, parse_day(since) if since else None,
                            parse_day(until) if until else None)
-    return render(request, "audit.html", {"view": audit_page(uow, filters, page)})
+    return render(request, "audit.html", {"view": audit_page(uow, user, filters, page)})

@@ -31,11 +31,11 @@ def login(request: Request, app: AppDep, username: Annotated[str, Form(max_lengt
                             user_agent=request.headers.get("user-agent", ""))
     except AuthenticationError as exc:
         status = 429 if isinstance(exc, TooManyAttemptsError) else 401
-        response = render(request, "login.html", {"next": safe_next(next), "username": username,
-                                                  "error": exc.message_zh}, status_code=status)
+        page = render(request, "login.html", {"next": safe_next(next), "username": username,
+                                              "error": exc.message_zh}, status_code=status)
         if isinstance(exc, TooManyAttemptsError):
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(response, request, signed.token)
     return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -105,8 +105,8 @@ def correct(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int, ite
 async def meta(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int) -> Response:
     form = await request.form()
     view = review_page(app.uow(), draft_id)
-    changes = {f.name: str(form[f.name]).strip() for f in view.meta
-               if f.name in form and str(form[f.name]).strip() != f.value}
+    changes: dict[str, Any] = {f.name: str(form[f.name]).strip() for f in view.meta
+                               if f.name in form and str(form[f.name]).strip() != f.value}
     try:
         if changes:
             plan_review.set_meta(app.uow(), user, draft_id, **changes)

@@ -15,6 +15,7 @@ from yigai.services.reports import add_contribution, save_report
 from yigai.services.review import accept_report, resubmit_report, return_report
 from yigai.settings import MAX_EVIDENCE_BYTES
 from yigai.storage.evidence_store import EvidenceStore
+from yigai.storage.uow import UnitOfWork
 from yigai.web.deps import AppDep, PageUser, UowDep, verify_csrf
 from yigai.web.errors import status_for
 from yigai.web.pages.files import attachment
@@ -29,9 +30,9 @@ DONE = {"saved": "已保存草稿。", "submitted": "已提交进展报告。", 
         "accepted": "已采纳该报告。", "returned": "已退回该报告。", "resubmitted": "已重新提交。"}
 
 
-def _page(request: Request, app_uow: object, user: User, plan_id: int, item_id: str, *, period: str | None,
+def _page(request: Request, uow: UnitOfWork, user: User, plan_id: int, item_id: str, *, period: str | None,
           at: str | None = None, error: str = "", status_code: int = 200, done: str = "") -> Response:
-    view = task_page(app_uow, user, plan_id, item_id, parse_day(at), period)  # type: ignore[arg-type]
+    view = task_page(uow, user, plan_id, item_id, parse_day(at), period)
     return render(request, "task.html", {"view": view, "error": error, "done": DONE.get(done, "")},
                   status_code=status_code)
 

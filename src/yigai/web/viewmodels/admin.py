@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from yigai.domain.orgunits import OrgUnit
-from yigai.domain.users import Role, User
+from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.evaluation.scoring import default_scheme_dict
 from yigai.services.departments import DepartmentEntry, list_departments
 from yigai.services.orgunits import list_orgunits
@@ -47,15 +47,13 @@ class AdminPage:
 def _scheme() -> list[tuple[str, list[tuple[str, Any]]]]:
     out = []
     for section, values in default_scheme_dict().items():
-        rows = [(SCHEME_LABELS.get(k, k), v) for k, v in values.items()] if isinstance(values, dict) \
-            else [(section, values)]
+        rows: list[tuple[str, Any]] = [(SCHEME_LABELS.get(str(k), str(k)), v) for k, v in values.items()] \
+            if isinstance(values, dict) else [(str(section), values)]
         out.append((SCHEME_LABELS.get(section, section), rows))
     return out
 
 
 def admin_page(uow: UnitOfWork) -> AdminPage:
-    from yigai.domain.users import ROLE_LABELS
-
     plans = list_plans(uow)
     with uow:
         schedules = [ScheduleRow(p, uow.reports.schedule(p.id)) for p in plans]

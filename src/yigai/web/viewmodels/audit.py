@@ -1,4 +1,4 @@
-"""The audit-log browser: who did what, when, with before and after; filters and pages."""
+"""The audit-log browser: who did what, when, with before and after; filters and pages (``services.audit``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from yigai.domain.users import User
+from yigai.services.audit import list_audit
 from yigai.storage.audit import AuditEntry
 from yigai.storage.uow import UnitOfWork
 
@@ -64,9 +66,11 @@ class AuditPage:
     page: int
     pages: int
     total: int
-    actors: list[str]
-    actions: list[tuple[str, str]]
-    entities: list[str]
+    actions: list[tuple[str, str]]  # value (a prefix such as "report." selects a group), label
+
+
+ACTION_GROUPS = (("report.", "进展报告（全部）"), ("plan_draft.", "计划草稿（全部）"), ("auth.", "登录与退出（全部）"),
+                 ("value.", "指标数值（全部）"))
 
 
 def _text(value: Any) -> str:
@@ -84,24 +88,17 @@ def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -
     return [FieldChange(k, _text(a.get(k)), _text(b.get(k))) for k in keys]
 
 
-def audit_page(uow: UnitOfWork, filters: AuditFilters, page: int = 1) -> AuditPage:
-    with uow:
-        every = uow.audit.entries()
-    actors = sorted({e.actor for e in every})
-    actions = sorted({e.action for e in every})
-    entities = sorted({e.entity for e in every})
+def audit_page(uow: UnitOfWork, user: User, filters: AuditFilters, page: int = 1) -> AuditPage:
+    """One page of the log, newest first, filtered in the database (``services.audit``)."""
+    f = filters
 
-    def keep(e: AuditEntry) -> bool:
-        day = e.at.date()
-        return ((not filters.actor or e.actor == filters.actor) and (not filters.action or e.action == filters.action)
-                and (not filters.entity or e.entity == filters.entity)
-                and (not filters.key or filters.key in e.entity_key)
-                and (filters.since is None or day >= filters.since) and (filters.until is None or day <= filters.until))
+    def query(number: int) -> Any:
+        return list_audit(uow, user, actor=f.actor or None, action=f.action or None, entity=f.entity or None,
+                          entity_key=f.key or None, since=f.since, until=f.until, page=number, per_page=PAGE_SIZE)
 
-    chosen = [e for e in reversed(every) if keep(e)]
-    pages = max(1, -(-len(chosen) // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    rows = [AuditRow(e, ACTION_LABELS.get(e.action, e.action), field_changes(e.before, e.after))
-            for e in chosen[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
-    return AuditPage(rows, filters, page, pages, len(chosen), actors,
-                     [(a, ACTION_LABELS.get(a, a)) for a in actions], entities)
+    found = query(max(page, 1))
+    if found.page > found.pages:
+        found = query(found.pages)
+    rows = [AuditRow(e, ACTION_LABELS.get(e.action, e.action), field_changes(e.before, e.after)) for e in found.entries]
+    return AuditPage(rows, filters, found.page, found.pages, found.total,
+                     [*ACTION_GROUPS, *sorted(ACTION_LABELS.items())])

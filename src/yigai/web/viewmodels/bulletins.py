@@ -10,7 +10,7 @@ from yigai.services.bulletins import FORMATS, bulletin_data
 from yigai.services.plans import list_plans
 from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
-from yigai.web.viewmodels.common import today
+from yigai.web.viewmodels.common import scheduled_plans, today
 from yigai.web.viewmodels.tasks import current_period
 
 FORMAT_LABELS = {"docx": "Word（DOCX）", "xlsx": "Excel（XLSX）", "html": "网页（HTML）"}
@@ -27,10 +27,9 @@ class BulletinPage:
 
 
 def bulletin_page(uow: UnitOfWork, plan_id: int | None, period_id: str | None) -> BulletinPage:
-    plans = list_plans(uow)
+    scheduled = scheduled_plans(uow, list_plans(uow))
     with uow:
-        schedules = {p.id: s for p in plans if (s := uow.reports.schedule(p.id)) is not None}
-    scheduled = [p for p in plans if p.id in schedules]
+        schedules = {p.id: s for p in scheduled if (s := uow.reports.schedule(p.id)) is not None}
     plan = next((p for p in scheduled if p.id == plan_id), None) or (scheduled[0] if scheduled else None)
     formats = [(f, FORMAT_LABELS[f]) for f in FORMATS]
     if plan is None:

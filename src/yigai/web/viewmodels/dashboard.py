@@ -10,12 +10,12 @@ from yigai.evaluation.engine import evaluate
 from yigai.evaluation.results import ItemEvaluation, ItemStatus, PlanEvaluation
 from yigai.reports.bulletin_data import BulletinData, build_bulletin_data
 from yigai.services.evaluate import gather_input
+from yigai.services.items import report_items
 from yigai.services.plans import list_plans
 from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
 from yigai.web.viewmodels.charts import ranking_chart, status_chart, trend_chart
-from yigai.web.viewmodels.common import deadline_text, item_url, status_css, status_label
-from yigai.services.items import report_items
+from yigai.web.viewmodels.common import deadline_text, item_url, scheduled_plans, status_css, status_label
 
 
 @dataclass(slots=True)
@@ -36,7 +36,7 @@ class RedRow:
 
 @dataclass(slots=True)
 class Dashboard:
-    plans: list[PlanSummary]  # plans with a reporting schedule
+    plans: list[PlanSummary]  # plans with a reporting schedule, the most reported-on first
     plan: PlanSummary | None
     at: dt.date
     evaluation: PlanEvaluation | None
@@ -51,8 +51,7 @@ class Dashboard:
 
 def dashboard(uow: UnitOfWork, at: dt.date, plan_id: int | None = None) -> Dashboard:
     every = list_plans(uow)
-    with uow:
-        scheduled = [p for p in every if uow.reports.schedule(p.id) is not None]
+    scheduled = scheduled_plans(uow, every)
     plan = next((p for p in scheduled if p.id == plan_id), None) or (scheduled[0] if scheduled else None)
     if plan is None:
         return Dashboard(scheduled, None, at, None, None, [], [], 0, {}, [], len(every))
