@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || (apt-get update && apt-get install -y python3 python3-venv)
 	@$(PY) -c "import venv, ensurepip" 2>/dev/null || (apt-get update && apt-get install -y python3-venv)
 	@fc-list :lang=zh 2>/dev/null | grep -q . || (apt-get update && apt-get install -y fonts-noto-cjk)
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
@@ -26,6 +27,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/parse.py
 	$(BIN)/python benchmarks/evaluation.py
+	$(BIN)/python benchmarks/web.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

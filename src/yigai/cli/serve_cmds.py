@@ -8,6 +8,7 @@ URL and stop cleanly on Ctrl-C.
 from __future__ import annotations
 
 import errno
+import os
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -62,18 +63,22 @@ def check_port(host: str, port: int) -> None:
             ) from exc
 
 
-def serve_settings(settings: Settings, host: str, port: int) -> None:
-    """Run the web app for ``settings`` until Ctrl-C."""
-    from yigai.web.app import create_app  # the web stack loads only for the commands that serve
-
+def serve_settings(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    """Run the web app for ``settings`` until Ctrl-C (the schema is already migrated: ``build`` ran)."""
     check_port(host, port)
     shown = f"[{host}]" if ":" in host else host
     info(f"服务地址 serving on http://{shown}:{port}/ （按 Ctrl-C 停止 / press Ctrl-C to stop）")
-    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning",
-                            access_log=False, server_header=False)
+    options = {"host": host, "port": port, "log_level": "warning", "access_log": False, "server_header": False}
     try:
-        uvicorn.Server(config).run()  # finishes the requests in flight on Ctrl-C, then re-raises the signal
-    except KeyboardInterrupt:
+        if workers > 1:  # each worker process builds its app from the environment
+            os.environ.update({"YIGAI_DATA_DIR": str(settings.data_dir), "YIGAI_DATABASE_URL": settings.database_url,
+                               "YIGAI_MAX_DOCUMENT_BYTES": str(settings.max_document_bytes)})
+            uvicorn.run("yigai.web.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        else:
+            from yigai.web.app import create_app  # the web stack loads only for the commands that serve
+
+            uvicorn.Server(uvicorn.Config(create_app(settings), **options)).run()  # type: ignore[arg-type]
+    except KeyboardInterrupt:  # uvicorn finishes the requests in flight on Ctrl-C, then re-raises the signal
         pass
     info("已停止 stopped")
 
@@ -101,11 +106,17 @@ def register(app: typer.Typer) -> None:
             serve_settings(settings, host, port)
 
     @app.command()
-    def serve(host: HostOpt = DEFAULT_HOST, port: PortOpt = DEFAULT_PORT) -> None:
+    def serve(
+        host: HostOpt = DEFAULT_HOST,
+        port: PortOpt = DEFAULT_PORT,
+        workers: Annotated[int, typer.Option("--workers", min=1, max=64,
+                                             help="Server processes (about one per CPU core).")] = 1,
+    ) -> None:
         """Serve the web application and the API on the configured database (YIGAI_DATABASE_URL).
 
         The schema is migrated on start. Nobody can sign in until an office admin
-        has a password: yigai users password admin.
+        has a password: yigai users password admin. With --workers N, N processes
+        share the port (each keeps its own cache of plans and reports).
 
         Example: yigai serve --host 0.0.0.0 --port 8000
         """
@@ -116,4 +127,4 @@ def register(app: typer.Typer) -> None:
         if not signable:
             info("提示：尚无可登录的用户，请先设置密码 / note: nobody can sign in yet; set a password first: "
                  "yigai users password admin")
-        serve_settings(settings, host, port)
+        serve_settings(settings, host, port, workers)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnElement, Engine, distinct, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from yigai.domain.plan import DepartmentRef, PlanDraft, Responsibility
-from yigai.domain.serialize import plan_from_dict, plan_to_stored_dict
+from yigai.domain.plan import DepartmentRef, PlanDraft, Responsibility, copy_draft
 from yigai.storage.mapping import doc_number_key, plan_to_row, row_to_draft
 from yigai.storage.models import (
     DepartmentRow,
@@ -85,8 +84,7 @@ class PlanRepository(Protocol):
 class _Cached:
     revision: str
     imported_at: dt.datetime
-    content: dict[str, Any]  # plan_to_stored_dict: each reader gets its own PlanDraft back
-    source_text: str
+    draft: PlanDraft  # never handed out: each reader gets its own copy
 
 
 # Plans already read, per engine (so per database) and plan id, checked against the stored
@@ -170,13 +168,12 @@ class SqlPlanRepository:
         cache = _CACHE.setdefault(engine, {}) if isinstance(engine, Engine) else {}
         hit = cache.get(plan_id)
         if hit is not None and hit.revision == stamp.revision:
-            record = PlanRecord(plan_id, plan_from_dict(hit.content, hit.source_text), hit.imported_at)
+            record = PlanRecord(plan_id, copy_draft(hit.draft), hit.imported_at)
         else:
             record = self._load(plan_id)
             if len(cache) >= _CACHE_SIZE:
                 cache.pop(next(iter(cache)))
-            cache[plan_id] = _Cached(stamp.revision, record.imported_at, plan_to_stored_dict(record.draft),
-                                     record.draft.source_text)
+            cache[plan_id] = _Cached(stamp.revision, record.imported_at, copy_draft(record.draft))
         self._loaded[plan_id] = record
         return record
 
