@@ -20,6 +20,7 @@ PAGES: dict[str, frozenset[str]] = {
     f"/?at={AT}": EVERYONE,
     "/plans": EVERYONE,
     f"/plans/1?at={AT}": EVERYONE,
+    "/plans/1/targets": EVERYONE,
     f"/plans/1/tasks/T2?at={AT}": EVERYONE,
     f"/plans/1/tasks/T22.M3?at={AT}": EVERYONE,
     "/workspace": EVERYONE,
