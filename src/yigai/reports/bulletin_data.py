@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from yigai.domain.errors import YigaiError
 from yigai.domain.periods import Period, parse_period
-from yigai.domain.plan import Comparator, PlanDraft, Target
+from yigai.evaluation.trajectory import target_text as evaluation_target_text
+from yigai.domain.plan import PlanDraft, Target
 from yigai.domain.reports import REVIEW_LABELS, ProgressReport, ReviewState
 from yigai.evaluation.results import (
     ITEM_STATUS_LABELS,
@@ -103,12 +104,10 @@ def chinese_number(n: int) -> str:
 
 
 def target_text(t: Target) -> str:
+    """A plan target as printed: ≥80%, ≤12/10万, 1∶2左右 (one renderer with the evaluation's sentences)."""
     if t.value is None:
         return t.raw
-    if t.comparator is Comparator.RANGE and t.value_high is not None:
-        return f"{fmt_number(t.value)}-{fmt_number(t.value_high)}{t.unit}"
-    sign = "" if t.comparator is None else t.comparator.value
-    return f"{sign}{fmt_number(t.value)}{t.unit}"
+    return evaluation_target_text(t.comparator, t.value, t.value_high, t.unit)
 
 
 def period_label(pid: str | None) -> str:
