@@ -123,21 +123,25 @@ def start_server(folder: Path, port: int, workers: int) -> subprocess.Popen[str]
             time.sleep(0.2)
 
 
+def _peak_kib(pid: int) -> int | None:
+    status = Path(f"/proc/{pid}/status")
+    if not status.exists():
+        return None
+    return next((int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("VmHWM:")), None)
+
+
 def stop_server(process: subprocess.Popen[str]) -> int | None:
-    """Ctrl-C the server; returns its peak resident memory in KiB (Linux), read just before."""
-    peak = None
-    status = Path(f"/proc/{process.pid}/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                peak = int(line.split()[1])
+    """Ctrl-C the server; returns the peak resident memory (KiB, Linux) of its largest process, read just before."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    pids = [process.pid, *(int(p) for p in children.read_text().split())] if children.exists() else [process.pid]
+    peaks = [k for k in map(_peak_kib, pids) if k is not None]
     process.send_signal(signal.SIGINT)
     try:
         process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
         process.communicate()
-    return peak
+    return max(peaks) if peaks else None
 
 
 class Client:
@@ -273,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     console.print(table("baseline, 1 client", baseline, base_stats))
     console.print(table(f"load, {args.clients} clients", loaded, load_stats))
     if peak_kib is not None:
-        console.print(f"server peak resident memory (VmHWM): {peak_kib / 1024:.0f} MiB")
+        console.print(f"server peak resident memory (VmHWM, largest process): {peak_kib / 1024:.0f} MiB")
     misses = []
     for label, s in load_stats.items():
         kind = MIX[label][0]
