@@ -33,7 +33,7 @@ from pathlib import Path
 from yigai import clock
 from yigai.bootstrap import App
 from yigai.data import seed_paths
-from yigai.domain.periods import Period, PeriodType, period_containing, periods_between
+from yigai.domain.periods import Period, PeriodType, period_containing
 from yigai.domain.plan import DeadlineKind, DepartmentKind, PlanDraft
 from yigai.domain.reports import ProgressStatus, ReviewState
 from yigai.domain.users import Role, User
