@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -66,8 +67,18 @@ def _make(ptype: PeriodType, year: int, first_month: int) -> Period:
 
 
 def parse_period(pid: str) -> Period:
-    """``"2023Q4"`` → Period; raises PeriodError naming the bad id."""
-    m = _ID_RE.match(pid.strip()) if isinstance(pid, str) else None
+    """``"2023Q4"`` → Period; raises PeriodError naming the bad id.
+
+    Memoised: evaluation parses the same few dozen ids thousands of times per request.
+    """
+    if not isinstance(pid, str):
+        raise PeriodError(f"not a period id: {pid!r}", message_zh=f"报告期格式错误：{pid}", where="period")
+    return _parse_period(pid)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_period(pid: str) -> Period:
+    m = _ID_RE.match(pid.strip())
     if not m:
         raise PeriodError(
             f"not a period id: {pid!r} (expected 2023, 2023S1, 2023Q4 or 202312)",

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from yigai.domain.periods import parse_period
-from yigai.evaluation.engine import evaluate
 from yigai.reports.bulletin_data import BulletinData, build_bulletin_data
 from yigai.reports.bulletin_render import render_bulletin
-from yigai.services.evaluate import gather_input
+from yigai.services.evaluate import evaluated
 from yigai.storage.uow import UnitOfWork
 
 FORMATS = ("docx", "xlsx", "html")
@@ -21,8 +20,8 @@ def bulletin_data(uow: UnitOfWork, plan_ref: str | int, period_id: str, *, at: d
                   weights: Mapping[str, Any] | None = None, org_unit: str | None = None) -> BulletinData:
     """The bulletin for ``period_id``, evaluated as of ``at`` (default: the period's last day)."""
     period = parse_period(period_id)
-    inp = gather_input(uow, plan_ref, at or period.end, weights, org_unit=org_unit)
-    return build_bulletin_data(evaluate(inp), inp.draft, inp.reports, inp.targets)
+    inp, ev = evaluated(uow, plan_ref, at or period.end, weights, org_unit=org_unit)
+    return build_bulletin_data(ev, inp.draft, inp.reports, inp.targets)
 
 
 def write_bulletin(uow: UnitOfWork, plan_ref: str | int, period_id: str, fmt: str, out: Path, *,

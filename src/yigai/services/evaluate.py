@@ -11,8 +11,14 @@ unlinked target is passed without one and is not scored.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
+from weakref import WeakKeyDictionary
 from typing import Any
+
+from sqlalchemy import Engine
 
 from yigai.domain.indicators import Direction, IndicatorDef
 from yigai.domain.periods import parse_period
@@ -91,4 +97,53 @@ def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Map
 def evaluate_plan(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None = None, *,
                   org_unit: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> PlanEvaluation:
     """Statuses, target attainment and projections, scores and the department ranking at ``at``."""
-    return evaluate(gather_input(uow, plan_ref, at, weights, org_unit=org_unit, tolerance=tolerance))
+    return evaluated(uow, plan_ref, at, weights, org_unit=org_unit, tolerance=tolerance)[1]
+
+
+# Evaluations are memoised per process: every page of the web app shows the plan's
+# evaluation, and recomputing it is most of a page's cost. An entry is valid while the
+# database, the plan's revision and the newest audit entry are unchanged — every write
+# service records an audit entry, so any report, value, link or schedule change is seen.
+_Memo = OrderedDict[tuple[Any, ...], tuple[EvaluationInput, PlanEvaluation]]
+_MEMO: WeakKeyDictionary[Engine, _Memo] = WeakKeyDictionary()  # one memo per database engine
+_MEMO_SIZE = 32
+_MEMO_LOCK = threading.Lock()
+
+
+def _memo_key(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None,
+              org_unit: str | None, tolerance: float) -> tuple[_Memo, tuple[Any, ...]] | None:
+    with uow:
+        plan = find_plan(uow, plan_ref)
+        stamp = uow.plans.stamp(plan.id)
+        if stamp is None or stamp[0] is None:
+            return None
+        latest = uow.audit.latest_id()
+    weights_key = json.dumps(weights, sort_keys=True, default=str) if weights else ""
+    with _MEMO_LOCK:
+        memo = _MEMO.setdefault(stamp[0], OrderedDict())
+    return memo, (stamp[1], plan.id, latest, at, weights_key, org_unit, tolerance)
+
+
+def evaluated(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None = None, *,
+              org_unit: str | None = None, tolerance: float = DEFAULT_TOLERANCE
+              ) -> tuple[EvaluationInput, PlanEvaluation]:
+    """The engine's input and its evaluation, from the memo while the data is unchanged.
+
+    Both are shared between callers: treat them as read-only.
+    """
+    found = _memo_key(uow, plan_ref, at, weights, org_unit, tolerance)
+    if found is not None:
+        memo, key = found
+        with _MEMO_LOCK:
+            hit = memo.get(key)
+            if hit is not None:
+                memo.move_to_end(key)
+                return hit
+    inp = gather_input(uow, plan_ref, at, weights, org_unit=org_unit, tolerance=tolerance)
+    result = (inp, evaluate(inp))
+    if found is not None:
+        with _MEMO_LOCK:
+            memo[key] = result
+            while len(memo) > _MEMO_SIZE:
+                memo.popitem(last=False)
+    return result

@@ -59,6 +59,10 @@ class AuditRepository:
             before=None if before is None else jsonable(before), after=None if after is None else jsonable(after),
         ))
 
+    def latest_id(self) -> int:
+        """The newest entry's id: it changes with every audited write, so it versions the data."""
+        return int(self.session.execute(select(func.max(AuditRow.id))).scalar() or 0)
+
     def entries(self, *, entity: str | None = None, entity_key: str | None = None,
                 actor: str | None = None, limit: int | None = None) -> list[AuditEntry]:
         """Newest last; filters combine."""

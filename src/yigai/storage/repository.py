@@ -153,6 +153,14 @@ class SqlPlanRepository:
 
     # -- reading
 
+    def stamp(self, plan_id: int) -> tuple[Engine | None, str] | None:
+        """What identifies this plan's stored state: the database engine and the plan's revision."""
+        revision = self.session.execute(select(PlanRow.revision).where(PlanRow.id == plan_id)).scalar()
+        if revision is None:
+            return None
+        bind = self.session.get_bind()
+        return (bind if isinstance(bind, Engine) else None), str(revision)
+
     def get(self, plan_id: int) -> PlanRecord | None:
         """The stored plan: read once per unit of work, and from the process cache while its revision holds.
 

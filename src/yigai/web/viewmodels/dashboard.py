@@ -6,10 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from yigai.evaluation.engine import evaluate
 from yigai.evaluation.results import ItemEvaluation, ItemStatus, PlanEvaluation
 from yigai.reports.bulletin_data import BulletinData, build_bulletin_data
-from yigai.services.evaluate import gather_input
+from yigai.services.evaluate import evaluated
 from yigai.services.items import report_items
 from yigai.services.plans import list_plans
 from yigai.storage.repository import PlanSummary
@@ -55,8 +54,7 @@ def dashboard(uow: UnitOfWork, at: dt.date, plan_id: int | None = None) -> Dashb
     plan = next((p for p in scheduled if p.id == plan_id), None) or (scheduled[0] if scheduled else None)
     if plan is None:
         return Dashboard(scheduled, None, at, None, None, [], [], 0, {}, [], len(every))
-    inp = gather_input(uow, plan.id, at)
-    ev = evaluate(inp)
+    inp, ev = evaluated(uow, plan.id, at)
     bulletin = build_bulletin_data(ev, inp.draft, inp.reports, inp.targets)
     items = {i.item_id: i for i in report_items(inp.draft)}
 

@@ -11,10 +11,9 @@ from yigai.domain.indicators import Direction, IndicatorDef, OutlierBounds
 from yigai.domain.orgunits import OrgUnit, OrgUnitLevel
 from yigai.domain.periods import parse_period
 from yigai.domain.users import Role, User
-from yigai.evaluation.engine import evaluate
 from yigai.evaluation.results import TargetEvaluation
 from yigai.reports.bulletin_data import target_text
-from yigai.services.evaluate import gather_input
+from yigai.services.evaluate import evaluated
 from yigai.services.indicators import list_indicators
 from yigai.services.orgunits import list_orgunits
 from yigai.services.plans import list_plans
@@ -161,8 +160,7 @@ def indicator_page(uow: UnitOfWork, user: User, code: str, at: dt.date | None = 
             targets.append(LinkedTarget(plan, index, "", "", None, chart_id, None))
             continue
         if plan.id not in cache:
-            inp = gather_input(uow, plan.id, day)
-            cache[plan.id] = (inp, evaluate(inp))
+            cache[plan.id] = evaluated(uow, plan.id, day)
         inp, ev = cache[plan.id]
         t_in = next((t for t in inp.targets if t.index == index), None)
         t_ev = next((t for t in ev.targets if t.index == index), None)
