@@ -113,15 +113,16 @@ _MEMO_LOCK = threading.Lock()
 def _memo_key(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None,
               org_unit: str | None, tolerance: float) -> tuple[_Memo, tuple[Any, ...]] | None:
     with uow:
-        plan = find_plan(uow, plan_ref)
-        stamp = uow.plans.stamp(plan.id)
+        # an id needs no plan read (a plan read copies the whole draft); a 文号 is looked up
+        plan_id = int(plan_ref) if isinstance(plan_ref, int) or str(plan_ref).isdigit() else find_plan(uow, plan_ref).id
+        stamp = uow.plans.stamp(plan_id)
         if stamp is None or stamp[0] is None:
-            return None
+            return None  # unknown plan: gather_input raises the proper error
         latest = uow.audit.latest_id()
     weights_key = json.dumps(weights, sort_keys=True, default=str) if weights else ""
     with _MEMO_LOCK:
         memo = _MEMO.setdefault(stamp[0], OrderedDict())
-    return memo, (stamp[1], plan.id, latest, at, weights_key, org_unit, tolerance)
+    return memo, (stamp[1], plan_id, latest, at, weights_key, org_unit, tolerance)
 
 
 def evaluated(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None = None, *,
