@@ -148,3 +148,12 @@ def test_import_file_parses_and_stores_a_seed(app: App) -> None:
     again = import_file(app.uow(), path)
     assert (first.status, again.status) == (ImportStatus.IMPORTED, ImportStatus.ALREADY_IMPORTED)
     assert first.source_name == path.name and again.plan_id == first.plan_id
+
+
+def test_an_import_is_audited(app, seed_drafts) -> None:  # type: ignore[no-untyped-def]
+    from yigai.services.plans import import_draft
+
+    result = import_draft(app.uow(), seed_drafts[0], actor="wjw")
+    with app.uow() as uow:
+        entries = uow.audit.entries(entity="plan", entity_key=str(result.plan_id))
+    assert [(e.actor, e.action) for e in entries] == [("wjw", "plan.import")]

@@ -50,7 +50,7 @@ def summarize(draft: PlanDraft) -> PlanCounts:
     )
 
 
-def import_draft(uow: UnitOfWork, draft: PlanDraft, replace: bool = False) -> ImportResult:
+def import_draft(uow: UnitOfWork, draft: PlanDraft, replace: bool = False, *, actor: str = "cli") -> ImportResult:
     """Store a parsed plan once: the same text or the same 文号 is the same plan.
 
     Without ``replace`` a re-import changes nothing; with it the stored plan is
@@ -61,6 +61,9 @@ def import_draft(uow: UnitOfWork, draft: PlanDraft, replace: bool = False) -> Im
     with uow:
         status, plan_id, matched_by = store_in(uow, draft, replace)
         if status is not ImportStatus.ALREADY_IMPORTED:
+            uow.audit.record(actor, "plan.replace" if status is ImportStatus.REPLACED else "plan.import", "plan",
+                             str(plan_id), after={"title": draft.meta.title, "doc_number": draft.meta.doc_number,
+                                                  "sha256": draft.sha256, "source": draft.source_name})
             uow.commit()
     return ImportResult(
         status=status, plan_id=plan_id, source_name=draft.source_name, title=draft.meta.title,
@@ -88,10 +91,11 @@ def store_in(uow: UnitOfWork, draft: PlanDraft, replace: bool) -> tuple[ImportSt
     return ImportStatus.REPLACED, existing.id, existing.matched_by
 
 
-def import_file(uow: UnitOfWork, path: Path, *, replace: bool = False, max_bytes: int | None = None) -> ImportResult:
+def import_file(uow: UnitOfWork, path: Path, *, replace: bool = False, max_bytes: int | None = None,
+                actor: str = "cli") -> ImportResult:
     """Parse a document and import it; bad documents raise DocumentError before any write."""
     draft = parse_file(path) if max_bytes is None else parse_file(path, max_bytes=max_bytes)
-    return import_draft(uow, draft, replace=replace)
+    return import_draft(uow, draft, replace=replace, actor=actor)
 
 
 def list_plans(uow: UnitOfWork) -> list[PlanSummary]:
