@@ -17,17 +17,8 @@ from yigai.domain.errors import NotFoundError, YigaiError
 from yigai.domain.periods import parse_period
 from yigai.domain.plan import PlanDraft
 from yigai.domain.reports import ProgressReport, ProgressStatus
-from yigai.reports.template_xlsx import (
-    DATA_SHEET,
-    META_SHEET,
-    TEMPLATE_KIND,
-    ReportRow,
-    TemplateError,
-    TemplateProblem,
-    department_items,
-    read_template,
-    write_template,
-)
+from yigai.reports.template_import import ReportRow, TemplateError, TemplateProblem, read_template
+from yigai.reports.template_xlsx import DATA_SHEET, META_SHEET, TEMPLATE_KIND, department_items, write_template
 
 PLAN_ID = 7
 DEPT = "区医保局"

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from .conftest import Loop, at
-from yigai.reports.template_xlsx import TemplateError
+from yigai.reports.template_import import TemplateError
 from yigai.services.reports import report_history
 from yigai.services.templates import import_department_template, write_department_template
 

@@ -20,7 +20,7 @@ from typer.exceptions import TyperException
 
 from yigai.domain.errors import DocumentError, YigaiError
 from yigai.domain.periods import PeriodError
-from yigai.reports.template_xlsx import TemplateError
+from yigai.reports.template_import import TemplateError
 from yigai.services.errors import InvalidInputError
 
 EXIT_ERROR = 1

@@ -1,12 +1,9 @@
-"""Excel round trip for progress reports (进展填报模板).
+"""Excel round trip for progress reports (进展填报模板): the layout and the writer.
 
 ``write_template`` writes, for one department and one reporting period, a workbook
 prefilled with the items that department leads (a measure, or a task without
-measures); ``read_template`` reads the filled file back and checks everything
-before the caller saves anything: the template kind and version, that it is for
-the expected plan, department and period, the columns, every value. All problems
-found are raised together in one ``TemplateError``, each naming sheet, row and
-column; a file with any problem returns nothing.
+measures); ``yigai.reports.template_import.read_template`` reads the filled file back
+and checks everything before the caller saves anything.
 
 Layout of sheet 进展填报: row 1 the instructions, row 2 the headers, items from
 row 3. Columns A-B (计划编号, 事项编号) identify the row and are hidden and
@@ -16,16 +13,13 @@ locked; only 进展状态 … 下步打算 can be edited. Sheet 模板信息 hol
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
-import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -184,7 +178,7 @@ def build_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = width
     for key in HIDDEN_KEYS:
-        ws.column_dimensions[_letter(key)].hidden = True
+        ws.column_dimensions[column_letter(key)].hidden = True
 
     for n, item in enumerate(items, start=1):
         row = FIRST_DATA_ROW + n - 1
@@ -208,7 +202,7 @@ def build_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
                 cell.number_format = "0.##"
     last = FIRST_DATA_ROW + len(items) - 1
     _validations(ws, last)
-    ws.freeze_panes = f"{_letter('task')}{FIRST_DATA_ROW}"  # headers and 序号 stay in view
+    ws.freeze_panes = f"{column_letter('task')}{FIRST_DATA_ROW}"  # headers and 序号 stay in view
     ws.protection = SheetProtection(sheet=True, formatRows=False, formatColumns=False, selectLockedCells=False,
                                     selectUnlockedCells=False)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
@@ -244,12 +238,12 @@ def _validations(ws: Worksheet, last_row: int) -> None:
     percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
                              showErrorMessage=True, errorTitle="完成百分比", error="请填写 0-100 之间的数字")
     for dv, key in ((status, "status"), (percent, "percent")):
-        letter = _letter(key)
+        letter = column_letter(key)
         dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
         ws.add_data_validation(dv)
 
 
-def _letter(key: str) -> str:
+def column_letter(key: str) -> str:
     return str(get_column_letter([c[0] for c in COLUMNS].index(key) + 1))
 
 
@@ -271,338 +265,7 @@ def write_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
     return path
 
 
-# ---------------------------------------------------------------------------- reading
-
-@dataclass(frozen=True, slots=True)
-class ReportRow:
-    item_id: str
-    status: ProgressStatus
-    percent: float
-    narrative: str
-    problems: str
-    next_steps: str
-    row: int = 0  # the row of 进展填报 it came from
-
-
-@dataclass(frozen=True, slots=True)
-class TemplateProblem:
-    """One problem in a filled template; ``column`` is a letter, ``header`` its heading."""
-
-    message_zh: str
-    message: str
-    sheet: str = ""
-    row: int | None = None
-    column: str = ""
-    header: str = ""
-
-    def where_zh(self) -> str:
-        parts = []
-        if self.sheet:
-            parts.append(f"工作表「{self.sheet}」")
-        if self.row is not None:
-            parts.append(f"第{self.row}行")
-        if self.column:
-            parts.append(f"{self.column}列" + (f"（{self.header}）" if self.header else ""))
-        return "".join(parts)
-
-    def where_en(self) -> str:
-        parts = []
-        if self.sheet:
-            parts.append(f"sheet {self.sheet}")
-        if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.column:
-            parts.append(f"column {self.column}" + (f" ({self.header})" if self.header else ""))
-        return ", ".join(parts)
-
-
-class TemplateError(YigaiError):
-    """A filled template was refused; ``problems`` lists every problem found."""
-
-    message_zh = "填报模板有误"
-
-    def __init__(self, problems: Sequence[TemplateProblem], *, where: str = "") -> None:
-        self.problems = list(problems)
-        n = len(self.problems)
-        en = "\n".join(f"  - {p.where_en()}: {p.message}" if p.where_en() else f"  - {p.message}"
-                       for p in self.problems)
-        zh = "\n".join(f"  - {p.where_zh()}：{p.message_zh}" if p.where_zh() else f"  - {p.message_zh}"
-                       for p in self.problems)
-        super().__init__(f"the filled template was refused ({n} problem{'s' if n != 1 else ''}); nothing was saved:\n{en}",
-                         message_zh=f"填报模板有 {n} 处错误，未保存任何内容：\n{zh}", where=where)
-
-
-class _Problems:
-    def __init__(self) -> None:
-        self.items: list[TemplateProblem] = []
-
-    def add(self, zh: str, en: str, sheet: str = "", row: int | None = None, key: str = "",
-            column: str = "", header: str = "") -> None:
-        if key:
-            column, header = _letter(key), HEADERS[key]
-        self.items.append(TemplateProblem(zh, en, sheet, row, column, header))
-
-
-def read_template(path: str | os.PathLike[str], *, plan_id: int, department: str, period: Period,
-                  draft: PlanDraft) -> list[ReportRow]:
-    """The rows of a filled template, or ``TemplateError`` listing every problem.
-
-    A row whose 进展状态 … 下步打算 are all empty is not a report and is skipped.
-    """
-    path = Path(path)
-    problems = _Problems()
-    wb = _open(path, problems)
-    if wb is None:
-        raise TemplateError(problems.items, where=str(path))
-    try:
-        rows = _read(wb, problems, plan_id=plan_id, department=department, period=period, draft=draft)
-    finally:
-        wb.close()
-    if problems.items:
-        raise TemplateError(problems.items, where=str(path))
-    return rows
-
-
-def _open(path: Path, problems: _Problems) -> Any:
-    not_xlsx = ("文件不是 Excel（.xlsx）文件", "the file is not an Excel (.xlsx) workbook")
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        problems.add("无法读取文件", f"cannot read the file: {exc.strerror or exc}")
-        return None
-    if size > MAX_FILE_BYTES:
-        problems.add(f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）",
-                     f"the file is too large ({size} bytes, limit {MAX_FILE_BYTES})")
-        return None
-    if not zipfile.is_zipfile(path):
-        problems.add(*not_xlsx)
-        return None
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-    except (zipfile.BadZipFile, OSError, ValueError):
-        problems.add(*not_xlsx)
-        return None
-    total = sum(i.file_size for i in infos)
-    bomb = (len(infos) > MAX_ENTRIES or total > MAX_UNCOMPRESSED_BYTES
-            or any(i.file_size > 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos))
-    if bomb:
-        problems.add(f"压缩包解压后过大或压缩比异常（{len(infos)} 个文件，共 {total} 字节），拒绝读取",
-                     f"refused: the archive unpacks to an absurd size or ratio ({len(infos)} entries, {total} bytes)")
-        return None
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        problems.add(*not_xlsx)
-        return None
-    try:
-        return load_workbook(path, read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds on a damaged package
-        problems.add("Excel 文件已损坏，无法打开", "the workbook is damaged and cannot be opened")
-        return None
-
-
-def _fold(value: object) -> str:
-    if value is None:
-        return ""
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-def _read(wb: Any, problems: _Problems, *, plan_id: int, department: str, period: Period,
-          draft: PlanDraft) -> list[ReportRow]:
-    if META_SHEET not in wb.sheetnames:
-        problems.add(f"缺少工作表「{META_SHEET}」：这不是本系统生成的进展填报模板",
-                     f"sheet {META_SHEET} is missing: this is not a yigai progress-report template", sheet=META_SHEET)
-        return []
-    meta = _read_meta(wb[META_SHEET], problems)
-    if meta is None:
-        return []
-    identity_ok = True
-    for key, expected, zh, en in (
-        ("plan_id", str(plan_id), "计划", "plan"),
-        ("department", department, "填报部门", "department"),
-        ("period", period.id, "报告期", "period"),
-    ):
-        value, row = meta.get(key, ("", 0))
-        if value != _fold(expected):
-            identity_ok = False
-            problems.add(f"模板的{zh}为「{value}」，应为「{expected}」", f"the template is for {en} {value!r}, expected {expected!r}",
-                         sheet=META_SHEET, row=row, column="B", header=META_LABELS[key])
-    if DATA_SHEET not in wb.sheetnames:
-        problems.add(f"缺少工作表「{DATA_SHEET}」", f"sheet {DATA_SHEET} is missing", sheet=DATA_SHEET)
-        return []
-    ws = wb[DATA_SHEET]
-    rows_iter = ws.iter_rows(min_row=HEADER_ROW, values_only=False)
-    header_cells = next(rows_iter, ())
-    columns = _columns(header_cells, problems)
-    items = {item.item_id: item for item in plan_items(draft)}
-    out: list[ReportRow] = []
-    seen: dict[str, int] = {}
-    for offset, cells in enumerate(rows_iter):
-        row = FIRST_DATA_ROW + offset
-        if offset >= MAX_DATA_ROWS:
-            problems.add(f"数据行超过 {MAX_DATA_ROWS} 行", f"more than {MAX_DATA_ROWS} data rows", sheet=DATA_SHEET, row=row)
-            break
-        parsed = _row(cells, row, columns, problems, expected_plan=plan_id, identity_ok=identity_ok,
-                      items=items, department=department, seen=seen)
-        if parsed is not None:
-            out.append(parsed)
-    return out
-
-
-def _read_meta(ws: Any, problems: _Problems) -> dict[str, tuple[str, int]] | None:
-    by_label = {label: key for key, label in META_KEYS}
-    found: dict[str, tuple[str, int]] = {}
-    for row, cells in enumerate(ws.iter_rows(min_row=1, max_row=50, max_col=2, values_only=True), start=1):
-        label = _fold(cells[0] if cells else None)
-        if label in by_label and by_label[label] not in found:
-            found[by_label[label]] = (_fold(cells[1] if len(cells) > 1 else None), row)
-    kind, kind_row = found.get("kind", ("", 0))
-    if kind != TEMPLATE_KIND:
-        problems.add(f"模板类型为「{kind}」，不是进展填报模板（{TEMPLATE_KIND}）",
-                     f"template kind is {kind!r}, not a progress-report template ({TEMPLATE_KIND})",
-                     sheet=META_SHEET, row=kind_row or None, column="B", header=META_LABELS["kind"])
-        return None
-    version, version_row = found.get("version", ("", 0))
-    if version not in (str(TEMPLATE_VERSION), f"{TEMPLATE_VERSION}.0"):
-        problems.add(f"模板版本为「{version}」，本系统只接受第 {TEMPLATE_VERSION} 版，请重新下载模板",
-                     f"template version {version!r} is not supported (expected {TEMPLATE_VERSION}); download a new template",
-                     sheet=META_SHEET, row=version_row or None, column="B", header=META_LABELS["version"])
-        return None
-    for key in ("plan_id", "department", "period"):
-        if key not in found:
-            problems.add(f"缺少「{META_LABELS[key]}」", f"{META_LABELS[key]} is missing", sheet=META_SHEET, column="A",
-                         header=META_LABELS[key])
-    return found
-
-
-def _columns(header_cells: Sequence[Any], problems: _Problems) -> dict[str, int]:
-    """Column index (0-based) of each expected header, found by name."""
-    names = [_fold(getattr(c, "value", None)) for c in header_cells]
-    columns: dict[str, int] = {}
-    for index, (key, header, _) in enumerate(COLUMNS):
-        if index < len(names) and names[index] == header:
-            columns[key] = index
-        elif header in names:
-            columns[key] = names.index(header)
-        else:
-            there = names[index] if index < len(names) else ""
-            got = f"，该处为「{there}」" if there else ""
-            problems.add(f"缺少列「{header}」{got}（列被删除或改名）",
-                         f"column {header!r} is missing" + (f" (found {there!r})" if there else "") + " (deleted or renamed)",
-                         sheet=DATA_SHEET, row=HEADER_ROW, key=key)
-    return columns
-
-
-def _row(cells: Sequence[Any], row: int, columns: dict[str, int], problems: _Problems, *, expected_plan: int,
-         identity_ok: bool, items: dict[str, TemplateItem], department: str, seen: dict[str, int]) -> ReportRow | None:
-    def cell(key: str) -> Any:
-        index = columns.get(key)
-        return cells[index] if index is not None and index < len(cells) else None
-
-    def raw(key: str) -> Any:
-        c = cell(key)
-        return None if c is None else c.value
-
-    editable = [k for k in EDITABLE_KEYS if k in columns]
-    if all(_fold(raw(k)) == "" for k in editable):
-        return None
-    ok = True
-
-    def bad(zh: str, en: str, key: str) -> None:
-        nonlocal ok
-        ok = False
-        problems.add(zh, en, sheet=DATA_SHEET, row=row, key=key)
-
-    for key in ("plan_id", "item_id", *editable):
-        c = cell(key)
-        if c is not None and getattr(c, "data_type", None) == "f":
-            bad("单元格含公式，请直接填写内容", "the cell holds a formula; enter the value itself", key)
-    if not ok:
-        return None
-
-    item_id = _fold(raw("item_id"))
-    if "plan_id" in columns and _fold(raw("plan_id")).removesuffix(".0") != str(expected_plan):
-        bad(f"计划编号为「{_fold(raw('plan_id'))}」，应为「{expected_plan}」",
-            f"plan id is {_fold(raw('plan_id'))!r}, expected {expected_plan}", "plan_id")
-    if "item_id" in columns:
-        if not item_id:
-            bad("事项编号为空", "the item id is empty", "item_id")
-        elif item_id in seen:
-            bad(f"事项「{item_id}」重复（已在第{seen[item_id]}行填报）", f"item {item_id} is repeated (already on row {seen[item_id]})",
-                "item_id")
-        elif identity_ok and item_id not in items:
-            bad(f"事项编号「{item_id}」不属于本计划", f"item {item_id} is not in this plan", "item_id")
-        elif identity_ok and department not in items[item_id].lead:
-            bad(f"事项「{item_id}」不由「{department}」牵头", f"item {item_id} is not led by {department}", "item_id")
-        if item_id and item_id not in seen:
-            seen[item_id] = row
-
-    status: ProgressStatus | None = None
-    if "status" in columns:
-        text = _fold(raw("status"))
-        if not text:
-            bad("进展状态为空", "the status is empty", "status")
-        elif text not in STATUS_LABELS:
-            bad(f"进展状态「{text}」无效，应为{'/'.join(STATUS_LABELS)}之一",
-                f"status {text!r} is not one of {'/'.join(STATUS_LABELS)}", "status")
-        else:
-            status = ProgressStatus(text)
-
-    percent: float | None = None
-    if "percent" in columns:
-        percent, error = _percent(cell("percent"), status)
-        if error:
-            bad(*error, "percent")
-        elif percent is not None and status is ProgressStatus.COMPLETED and percent != 100:
-            bad(f"状态为已完成，完成百分比应为100（填的是{percent:g}）",
-                f"status 已完成 needs percent 100 (got {percent:g})", "percent")
-        elif percent is not None and status is ProgressStatus.NOT_STARTED and percent != 0:
-            bad(f"状态为未启动，完成百分比应为0（填的是{percent:g}）",
-                f"status 未启动 needs percent 0 (got {percent:g})", "percent")
-
-    if not ok or status is None or percent is None:
-        return None
-    return ReportRow(item_id=item_id, status=status, percent=percent, narrative=_text(raw("narrative")),
-                     problems=_text(raw("problems")), next_steps=_text(raw("next_steps")), row=row)
-
-
-def _percent(c: Any, status: ProgressStatus | None) -> tuple[float | None, tuple[str, str] | None]:
-    value = None if c is None else c.value
-    if value is None or _fold(value) == "":
-        if status is ProgressStatus.NOT_STARTED:
-            return 0.0, None
-        if status is ProgressStatus.COMPLETED:
-            return 100.0, None
-        return None, ("完成百分比为空", "the percent complete is empty")
-    if isinstance(value, bool):
-        number = math.nan
-    elif isinstance(value, int | float):
-        number = float(value)
-        if "%" in (getattr(c, "number_format", "") or ""):
-            number *= 100  # 80% typed into a percentage cell is stored as 0.8
-    else:
-        text = _fold(value).removesuffix("%").strip()
-        try:
-            number = float(text)
-        except ValueError:
-            return None, (f"完成百分比「{_fold(value)}」不是数字", f"percent {_fold(value)!r} is not a number")
-    if not math.isfinite(number):
-        return None, (f"完成百分比「{_fold(value)}」不是数字", f"percent {_fold(value)!r} is not a number")
-    if not 0 <= number <= 100:
-        return None, (f"完成百分比{number:g}超出0-100", f"percent {number:g} is outside 0-100")
-    return round(number, 2), None
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 __all__ = [
-    "COLUMNS", "DATA_SHEET", "META_SHEET", "TEMPLATE_KIND", "TEMPLATE_VERSION", "ReportRow",
-    "TemplateError", "TemplateItem", "TemplateProblem", "department_items", "plan_items", "read_template",
-    "write_template",
+    "COLUMNS", "DATA_SHEET", "META_SHEET", "TEMPLATE_KIND", "TEMPLATE_VERSION", "TemplateItem", "column_letter",
+    "department_items", "plan_items", "write_template",
 ]

@@ -9,7 +9,8 @@ from pathlib import Path
 from yigai.domain.periods import parse_period
 from yigai.domain.reports import ProgressReport
 from yigai.domain.users import User
-from yigai.reports.template_xlsx import read_template, write_template
+from yigai.reports.template_import import read_template
+from yigai.reports.template_xlsx import write_template
 from yigai import clock
 from yigai.services.departments import resolve_department
 from yigai.services.plans import find_plan

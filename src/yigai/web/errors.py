@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yigai.domain.errors import ConfigurationError, DocumentError, DocumentTooLargeError, NotFoundError, YigaiError
 from yigai.domain.periods import PeriodError
-from yigai.reports.template_xlsx import TemplateError
+from yigai.reports.template_import import TemplateError
 from yigai.services.errors import (
     AuthenticationError,
     DuplicateError,

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from yigai.domain.errors import YigaiError
-from yigai.reports.template_xlsx import MAX_FILE_BYTES, TemplateError
+from yigai.reports.template_import import TemplateError
+from yigai.reports.template_xlsx import MAX_FILE_BYTES
 from yigai.services.templates import import_department_template, write_department_template
 from yigai.web.deps import AppDep, PageUser, UowDep, verify_csrf
 from yigai.web.errors import status_for

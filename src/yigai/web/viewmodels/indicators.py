@@ -16,7 +16,6 @@ from yigai.reports.bulletin_data import target_text
 from yigai.services.evaluate import evaluated
 from yigai.services.indicators import list_indicators
 from yigai.services.orgunits import list_orgunits
-from yigai.services.plans import list_plans
 from yigai.storage.indicator_repository import ValueRecord
 from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
