@@ -1,0 +1,245 @@
+"""Inpatient settlement records (医保结算清单 subset) and their loader.
+
+Loading never drops a record silently: every problem is reported as a :class:`BadRecord`
+naming the source row (1-based, header = row 1) and the field; a record with any problem
+is set aside and the rest continue. No I/O happens outside :func:`load_cases`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INSURANCE_TYPES = ("职工", "居民")
+
+# 医保版 ICD-10: letter + 2 digits, optionally "." + up to 3 digits/x, optionally an "x123" extension
+# (K80.100, I10.x00, J18.900x001). 医保版 ICD-9-CM-3: 2 digits, optionally "." + 1-4 digits and an
+# "x123" extension (51.2300, 47.0100x001).
+ICD10_RE = re.compile(r"^[A-Z]\d{2}(\.[0-9xX]{1,3}([xX]\d{3})?)?$")
+ICD9CM3_RE = re.compile(r"^\d{2}(\.\d{1,4}([xX]\d{3})?)?$")
+
+FIELDS = (
+    "case_id", "hospital", "hospital_level", "insurance", "admission", "discharge", "los",
+    "main_dx", "other_dx", "main_proc", "other_procs", "total_cost", "fund_paid", "patient_paid",
+    "discharge_status", "year",
+)
+# Chinese column headers accepted as aliases of the field names.
+ALIASES = {
+    "病案号": "case_id", "结算编号": "case_id", "医疗机构": "hospital", "机构等级": "hospital_level",
+    "医院等级": "hospital_level", "险种": "insurance", "入院日期": "admission", "出院日期": "discharge",
+    "住院天数": "los", "主要诊断": "main_dx", "其他诊断": "other_dx", "主要手术操作": "main_proc",
+    "其他手术操作": "other_procs", "总费用": "total_cost", "医保基金支付": "fund_paid",
+    "统筹支付": "fund_paid", "个人支付": "patient_paid", "离院方式": "discharge_status", "年度": "year",
+}
+REQUIRED = ("case_id", "hospital", "hospital_level", "admission", "discharge", "main_dx", "total_cost")
+LIST_SEP = re.compile(r"[;；,，|\s]+")
+
+
+@dataclass(frozen=True)
+class Case:
+    case_id: str
+    hospital: str
+    hospital_level: str
+    main_dx: str
+    total_cost: float
+    admission: dt.date
+    discharge: dt.date
+    insurance: str = "职工"
+    other_dx: tuple[str, ...] = ()
+    main_proc: str = ""
+    other_procs: tuple[str, ...] = ()
+    fund_paid: float = 0.0
+    patient_paid: float = 0.0
+    discharge_status: str = ""
+    los: int | None = None
+    year: int | None = None
+
+    @property
+    def settle_year(self) -> int:
+        return self.year if self.year is not None else self.discharge.year
+
+    @property
+    def month(self) -> int:
+        return self.discharge.month
+
+    @property
+    def procedures(self) -> tuple[str, ...]:
+        """The procedure combination: main and other procedures, de-duplicated and sorted."""
+        return tuple(sorted({p for p in (self.main_proc, *self.other_procs) if p}))
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    row: int
+    field: str
+    value: str
+    reason: str
+    case_id: str = ""
+
+    def __str__(self) -> str:
+        return f"第{self.row}行 {self.field}={self.value!r}: {self.reason}"
+
+
+@dataclass
+class LoadResult:
+    cases: list[Case] = field(default_factory=list)
+    bad: list[BadRecord] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({b.row for b in self.bad})
+
+
+def _text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    return str(v).strip()
+
+
+def _date(v: object) -> dt.date:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    s = _text(v).replace("/", "-").replace(".", "-")
+    if re.fullmatch(r"\d{8}", s):
+        s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
+    return dt.date.fromisoformat(s)
+
+
+def _codes(v: object) -> tuple[str, ...]:
+    return tuple(c for c in LIST_SEP.split(_text(v)) if c)
+
+
+def _canon(row: Mapping[str, object]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for k, v in row.items():
+        if k is None:
+            continue
+        key = str(k).strip()
+        out[ALIASES.get(key, key)] = v
+    return out
+
+
+def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[BadRecord]]:
+    """Check one record; return the case, or ``None`` with every problem found."""
+    r = _canon(raw)
+    cid = _text(r.get("case_id"))
+    bad: list[BadRecord] = []
+
+    def err(f: str, reason: str) -> None:
+        bad.append(BadRecord(row, f, _text(r.get(f)), reason, cid))
+
+    for f in REQUIRED:
+        if not _text(r.get(f)):
+            err(f, "必填字段为空")
+    dates: dict[str, dt.date] = {}
+    for f in ("admission", "discharge"):
+        if _text(r.get(f)):
+            try:
+                dates[f] = _date(r.get(f))
+            except ValueError:
+                err(f, "日期格式无效")
+    if len(dates) == 2 and dates["discharge"] < dates["admission"]:
+        err("discharge", "出院日期早于入院日期")
+    main_dx = _text(r.get("main_dx")).upper()
+    if main_dx and not ICD10_RE.match(main_dx):
+        err("main_dx", "主要诊断编码格式无效 (应为医保版ICD-10, 如 K80.100)")
+    other_dx = tuple(c.upper() for c in _codes(r.get("other_dx")))
+    if any(not ICD10_RE.match(c) for c in other_dx):
+        err("other_dx", "其他诊断编码格式无效")
+    main_proc = _text(r.get("main_proc"))
+    if main_proc and not ICD9CM3_RE.match(main_proc):
+        err("main_proc", "手术操作编码格式无效 (应为医保版ICD-9-CM-3, 如 51.2300)")
+    other_procs = _codes(r.get("other_procs"))
+    if any(not ICD9CM3_RE.match(c) for c in other_procs):
+        err("other_procs", "其他手术操作编码格式无效")
+    money: dict[str, float] = {}
+    for f in ("total_cost", "fund_paid", "patient_paid"):
+        s = _text(r.get(f))
+        if not s:
+            money[f] = 0.0
+            continue
+        try:
+            money[f] = float(s)
+        except ValueError:
+            err(f, "金额不是数字")
+            continue
+        if money[f] != money[f] or money[f] in (float("inf"), float("-inf")):
+            err(f, "金额不是有限数")
+        elif money[f] < 0:
+            err(f, "金额为负")
+    insurance = _text(r.get("insurance")) or "职工"
+    if insurance not in INSURANCE_TYPES:
+        err("insurance", "险种应为 职工 或 居民")
+    ints: dict[str, int | None] = {}
+    for f in ("los", "year"):
+        s = _text(r.get(f))
+        try:
+            ints[f] = int(s) if s else None
+        except ValueError:
+            err(f, "不是整数")
+    if ints.get("los") is not None and ints["los"] < 0:  # type: ignore[operator]
+        err("los", "住院天数为负")
+    if bad:
+        return None, bad
+    return Case(
+        case_id=cid, hospital=_text(r.get("hospital")), hospital_level=_text(r.get("hospital_level")),
+        main_dx=main_dx, total_cost=money["total_cost"], admission=dates["admission"],
+        discharge=dates["discharge"], insurance=insurance, other_dx=other_dx, main_proc=main_proc,
+        other_procs=other_procs, fund_paid=money["fund_paid"], patient_paid=money["patient_paid"],
+        discharge_status=_text(r.get("discharge_status")), los=ints.get("los"), year=ints.get("year"),
+    ), []
+
+
+def validate_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2) -> LoadResult:
+    """Validate records in order; ``first_row`` is the source row number of the first record."""
+    out = LoadResult()
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(rows):
+        row = first_row + i
+        case, bad = parse_row(raw, row)
+        if case is not None and case.case_id in seen:
+            bad = [BadRecord(row, "case_id", case.case_id, f"病案号重复 (首次出现在第{seen[case.case_id]}行)", case.case_id)]
+            case = None
+        if case is None:
+            out.bad.extend(bad)
+        else:
+            seen[case.case_id] = row
+            out.cases.append(case)
+    return out
+
+
+def load_cases(path: str | Path) -> LoadResult:
+    """Load a CSV, XLSX (first sheet) or Parquet (only if pyarrow is installed) file."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".csv":
+        with p.open(encoding="utf-8-sig", newline="") as fh:
+            return validate_rows(list(csv.DictReader(fh)))
+    if suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        wb = load_workbook(p, read_only=True, data_only=True)
+        try:
+            it = wb.worksheets[0].iter_rows(values_only=True)
+            header = [_text(h) for h in next(it, ())]
+            rows = [dict(zip(header, vals)) for vals in it if any(v not in (None, "") for v in vals)]
+        finally:
+            wb.close()
+        return validate_rows(rows)
+    if suffix == ".parquet":
+        try:
+            import pyarrow.parquet as pq  # type: ignore[import-not-found]
+        except ImportError as e:  # pragma: no cover - optional
+            raise ValueError("读取 Parquet 需要安装 pyarrow") from e
+        return validate_rows(pq.read_table(p).to_pylist())  # pragma: no cover
+    raise ValueError(f"不支持的文件类型: {p.suffix} (支持 .csv .xlsx .parquet)")
