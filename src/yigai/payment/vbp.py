@@ -254,7 +254,7 @@ def parse_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2) -> tupl
     return good, bad
 
 
-def _table_rows(path: Path) -> list[list[object]]:
+def table_rows(path: Path) -> list[list[object]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
@@ -269,7 +269,7 @@ def _table_rows(path: Path) -> list[list[object]]:
 
 def read_records(path: Path) -> tuple[list[VbpRecord], list[BadRecord]]:
     """Read a CSV or XLSX file: header row, then one row per product or generic."""
-    table = _table_rows(Path(path))
+    table = table_rows(Path(path))
     if not table:
         return [], [BadRecord(1, "header", "empty file / 空文件")]
     columns = _header_map(table[0])
