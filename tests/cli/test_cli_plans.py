@@ -169,9 +169,9 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
 
 
 def test_the_command_set() -> None:
-    assert COMMANDS == ["bulletin", "compare", "demo", "departments", "departments-alias", "evaluate", "export", "import",
-                        "indicators", "orgunits", "parse", "plans", "report", "schedule", "serve", "show",
-                        "targets", "template", "users", "values"]
+    assert COMMANDS == ["bulletin", "compare", "demo", "departments", "departments-alias", "drg", "evaluate", "export",
+                        "import", "indicators", "orgunits", "parse", "plans", "report", "schedule", "serve", "show",
+                        "targets", "template", "users", "values", "vbp"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -210,11 +210,11 @@ SUBCOMMANDS = [(g, c) for g, commands in sorted(GROUPS.items()) for c in command
 
 def test_the_supervision_groups() -> None:
     assert GROUPS == {
-        "departments-alias": ["add", "list", "rename"], "indicators": ["list", "load"],
+        "departments-alias": ["add", "list", "rename"], "drg": ["group"], "indicators": ["list", "load"],
         "orgunits": ["list", "load"], "report": ["accept", "contribute", "history", "owed", "resubmit", "return",
                                                 "save", "submit"],
         "targets": ["link", "list", "suggest"], "template": ["import", "write"], "users": ["add", "list", "password"],
-        "values": ["bounds", "enter", "import", "list", "validate"]}
+        "values": ["bounds", "enter", "import", "list", "validate"], "vbp": ["retain"]}
 
 
 @pytest.mark.parametrize(("group", "command"), SUBCOMMANDS)

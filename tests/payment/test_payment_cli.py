@@ -1,0 +1,52 @@
+"""``yigai drg group`` and ``yigai vbp retain`` on small files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from yigai.cli.main import app
+
+
+def _run(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, list(args))
+
+
+def test_drg_group_with_the_demo_pack(tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text("case_id,main_diagnosis,other_diagnoses,main_procedure,cost\n"
+                    "c1,K80.100,N17.900,51.2300,16000\n"   # HC11
+                    "c2,K80.100,,51.2200,4000\n"           # HC15; mean of both 10000 → RW 1.6 and 0.4
+                    "c3,Z99.000,,,5000\n"                  # 0000, left out of the weights
+                    "c4,,,,1\n",                           # row 5: main diagnosis missing
+                    encoding="utf-8")
+    result = _run("drg", "group", str(path), "--format", "json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert [c["drg"] for c in data["cases"]] == ["HC11", "HC15", "0000"]
+    assert data["weights"] == {"HC11": "1.6", "HC15": "0.4"}
+    assert data["bad"] == [{"row": 5, "field": "main_diagnosis", "reason": "missing / 缺失"}]
+    assert all(c["trace"] for c in data["cases"])
+    table = _run("drg", "group", str(path), "--trace")
+    assert "HC11" in table.stdout and "MDCH" in table.stdout
+
+
+def test_drg_group_rejects_a_missing_pack(tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text("case_id,main_diagnosis\nc1,K80.100\n", encoding="utf-8")
+    result = _run("drg", "group", str(path), "--pack", str(tmp_path))
+    assert result.exit_code == 2 and "pack.yaml" in result.output
+
+
+def test_vbp_retain(tmp_path: Path) -> None:
+    path = tmp_path / "vbp.csv"
+    # budget 1000 × 2 × 0.7 = 1400, actual 400, saving 1000; share 0.8 capped at 0.5, k 0.9 → 450
+    path.write_text("hospital,year,generic,base_volume,base_price,ratio,actual_fund,assessment\n"
+                    "甲,2024,X,1000,2,0.7,400,0.9\n", encoding="utf-8")
+    result = _run("vbp", "retain", str(path), "--share", "0.8", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["hospitals"][0]["saving"] == "1000.0" and float(data["retained"]) == 450
+    assert "甲" in _run("vbp", "retain", str(path)).stdout
