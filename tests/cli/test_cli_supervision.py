@@ -210,7 +210,8 @@ SUBCOMMANDS = [(g, c) for g, commands in sorted(GROUPS.items()) for c in command
 
 def test_the_supervision_groups() -> None:
     assert GROUPS == {
-        "departments-alias": ["add", "list", "rename"], "drg": ["group"], "indicators": ["list", "load"],
+        "departments-alias": ["add", "list", "rename"], "dip": ["build", "score", "settle", "whatif"],
+        "drg": ["group"], "indicators": ["list", "load"],
         "orgunits": ["list", "load"], "report": ["accept", "contribute", "history", "owed", "resubmit", "return",
                                                 "save", "submit"],
         "targets": ["link", "list", "suggest"], "template": ["import", "write"], "users": ["add", "list", "password"],

@@ -1,0 +1,180 @@
+"""``yigai dip build|score|settle|whatif``: DIP (按病种分值付费) over case files; nothing is stored."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from openpyxl import Workbook
+from rich.table import Table
+
+from yigai.cli.common import FormatOpt, OutputFormat, info
+from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, stdout
+from yigai.cli.render import print_json
+from yigai.payment.cases import Case, load_cases
+from yigai.payment.dip import Catalogue, DipParams, SettleParams, build_catalogue, score_cases, settle, whatif
+from yigai.reports.xlsx_export import escape_formula
+
+dip_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
+    "DIP 按病种分值付费: catalogue from historical cases, scores, point values, settlement, what-if.\n\n"
+    "Example: yigai dip settle --history 2021.csv --history 2022.csv --history 2023.csv --current 2024.csv "
+    "--budget 5.2e8 --ratio 0.7"))
+
+HistoryOpt = Annotated[list[Path], typer.Option("--history", help="Historical case file (.csv/.xlsx), repeat for "
+                                                "each year, oldest first.", show_default=False)]
+CurrentOpt = Annotated[Path, typer.Option("--current", help="Case file of the year to score or settle.",
+                                          show_default=False)]
+ThresholdOpt = Annotated[int, typer.Option("--threshold", help="Cases for a core group (核心病种).")]
+WeightsOpt = Annotated[str, typer.Option("--year-weights", help="Weights of the historical years, oldest first.")]
+BudgetOpt = Annotated[float, typer.Option("--budget", help="The year's DIP fund budget F_DIP (元).",
+                                          show_default=False)]
+RatioOpt = Annotated[float, typer.Option("--ratio", help="Reimbursement ratio r (0-1).", show_default=False)]
+LevelOpt = Annotated[list[str] | None, typer.Option("--level", help="Hospital-level coefficient, e.g. 三级=1.2 (repeat); "
+                                                "default: derived from the history.", show_default=False)]
+PrimaryOpt = Annotated[list[str] | None, typer.Option("--primary", help="A group declared 基层病种, e.g. 'J18.9|-' "
+                                                      "(repeat).", show_default=False)]
+XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Also write the table to this XLSX file.",
+                                              show_default=False)]
+
+
+def _cases(paths: Sequence[Path]) -> list[Case]:
+    """Load case files; bad records are listed on stderr (row and reason) and left out."""
+    cases: list[Case] = []
+    bad = 0
+    for path in paths:
+        result = load_cases(path)
+        for b in result.bad:
+            info(f"{path.name} 第{b.row}行 row {b.row} {b.field}: {b.reason}")
+        bad += len(result.bad)
+        cases += result.cases
+    if bad:
+        info(f"{bad} 条记录有误，已排除 bad records set aside")
+    return cases
+
+
+def _params(threshold: int, weights: str, levels: Sequence[str] | None = None,
+            primary: Sequence[str] | None = None) -> DipParams:
+    try:
+        year_weights = tuple(float(w) for w in weights.replace("：", ":").replace(":", ",").split(",") if w.strip())
+        pairs = [item.replace("＝", "=").split("=", 1) for item in levels or []]
+        coefficients = {name.strip(): float(value) for name, value in pairs} if pairs else None
+    except ValueError:
+        raise typer.BadParameter("--year-weights must be numbers such as 1,2,7 and --level NAME=number "
+                                 "/ 年度权重与级别系数应为数字") from None
+    return DipParams(threshold=threshold, year_weights=year_weights or (1.0,), level_coefficients=coefficients,
+                     primary_groups=frozenset(primary or ()))
+
+
+def _write(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(headers))
+    for row in rows:
+        ws.append([escape_formula(v) for v in row])
+    wb.save(path)
+    info(f"已写入 written: {path}")
+
+
+def _emit(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: OutputFormat,
+          xlsx: Path | None, data: Any) -> None:
+    if xlsx is not None:
+        _write(xlsx, headers, rows)
+    if fmt is OutputFormat.JSON:
+        print_json(data)
+        return
+    table = Table(title=title)
+    for h in headers:
+        table.add_column(h)
+    for row in rows:
+        table.add_row(*(f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row))
+    stdout().print(table)
+
+
+def _catalogue(history: Sequence[Path], params: DipParams) -> Catalogue:
+    return build_catalogue(_cases(history), params)
+
+
+@dip_app.command("build")
+def build(history: HistoryOpt, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7",
+          level: LevelOpt = None, primary: PrimaryOpt = None, xlsx: XlsxOpt = None,
+          fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    """Build the DIP catalogue: core and comprehensive groups with mean cost, RW and points.
+
+    Example: yigai dip build --history 2021.csv --history 2022.csv --history 2023.csv --xlsx 病种目录.xlsx
+    """
+    cat = _catalogue(history, _params(threshold, year_weights, level, primary))
+    groups = sorted(cat.groups.values(), key=lambda g: (g.kind, -g.n_cases, g.key))
+    rows = [(g.key, g.kind, g.n_cases, g.mean_cost, g.rw, g.points) for g in groups]
+    info(f"核心病种入组率 core share {cat.core_share:.1%}；区域均值 M {cat.regional_mean:,.2f}；"
+         f"预算点值 budget point value {cat.budget_point_value:,.4f}")
+    _emit("DIP 病种目录 catalogue", ("病种 group", "类型 kind", "例数 cases", "均费 mean", "RW", "分值 points"), rows,
+          fmt, xlsx, [dataclasses.asdict(g) for g in groups])
+
+
+@dip_app.command("score")
+def score(history: HistoryOpt, current: CurrentOpt, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7",
+          level: LevelOpt = None, primary: PrimaryOpt = None, xlsx: XlsxOpt = None,
+          fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    """Score the cases of a year: group, level coefficient, outlier coefficient, points; ungrouped with reasons.
+
+    Example: yigai dip score --history 2022.csv --history 2023.csv --current 2024.csv --year-weights 1,3
+    """
+    scoring = score_cases(_catalogue(history, _params(threshold, year_weights, level, primary)), _cases([current]))
+    rows = [(s.case.case_id, s.case.hospital, s.group, s.base_points, s.level_coefficient, s.k_dev, s.label,
+             s.points) for s in scoring.scored]
+    rows += [(u.case.case_id, u.case.hospital, "—", 0.0, 0.0, 0.0, f"未入组：{u.reason}", 0.0) for u in scoring.ungrouped]
+    data = {"scored": [{"case_id": r[0], "hospital": r[1], "group": r[2], "base_points": r[3],
+                        "level_coefficient": r[4], "k_dev": r[5], "label": r[6], "points": r[7]} for r in rows]}
+    _emit("DIP 病例分值 case points", ("病例 case", "机构 hospital", "病种 group", "基准分值 base", "级别系数 level",
+                                     "偏差系数 k", "标记 label", "分值 points"), rows, fmt, xlsx, data)
+
+
+@dip_app.command("settle")
+def settle_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, ratio: RatioOpt,
+               threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
+               primary: PrimaryOpt = None, xlsx: XlsxOpt = None, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    """Settle a year per hospital: points, entitlement, fund due, retained surplus or shared overrun, final.
+
+    Example: yigai dip settle --history 2022.csv --history 2023.csv --current 2024.csv --budget 107600 --ratio 0.8
+    """
+    result = settle(_catalogue(history, _params(threshold, year_weights, level, primary)), _cases([current]),
+                    SettleParams(fund_budget=budget, reimbursement_ratio=ratio))
+    hospitals = [result.hospitals[h] for h in sorted(result.hospitals)]
+    rows = [(h.hospital, h.cases, h.points, h.entitlement, h.fund_due, h.retained, h.shared_overrun, h.payment,
+             h.final) for h in hospitals]
+    info(f"结算点值 settlement point value {result.point_value:,.4f}；总分值 total points {result.total_points:,.2f}")
+    _emit("DIP 年度清算 settlement", ("机构 hospital", "例数 cases", "分值 points", "应得 entitlement", "医保应付 fund due",
+                                    "结余留用 retained", "超支分担 shared", "清算支付 payment", "清算结果 final"),
+          rows, fmt, xlsx, {"point_value": result.point_value, "hospitals": [dataclasses.asdict(h) for h in hospitals]})
+    if result.scoring.ungrouped:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@dip_app.command("whatif")
+def whatif_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, ratio: RatioOpt,
+               threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
+               primary: PrimaryOpt = None,
+               alt_budget: Annotated[float | None, typer.Option("--alt-budget", help="Budget of the alternative run.",
+                                                                show_default=False)] = None,
+               alt_threshold: Annotated[int | None, typer.Option("--alt-threshold", help="Core-group threshold of the "
+                                                                 "alternative run.", show_default=False)] = None,
+               fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    """Rerun the settlement with a changed budget or threshold and show each hospital's difference.
+
+    Example: yigai dip whatif --history 2023.csv --current 2024.csv --budget 107600 --ratio 0.8 --alt-budget 121050
+    """
+    params = _params(threshold, year_weights, level, primary)
+    base = (params, SettleParams(fund_budget=budget, reimbursement_ratio=ratio))
+    alt_params = dataclasses.replace(params, threshold=alt_threshold) if alt_threshold is not None else None
+    alt_settle = SettleParams(fund_budget=alt_budget, reimbursement_ratio=ratio) if alt_budget is not None else None
+    diffs = whatif(_cases(history), _cases([current]), base, (alt_params, alt_settle))
+    rows = [(h, d.delta("points"), d.delta("entitlement"), d.delta("final")) for h, d in diffs.items()]
+    _emit("DIP 测算差异 what-if", ("机构 hospital", "分值差 Δpoints", "应得差 Δentitlement", "清算差 Δfinal"), rows, fmt,
+          None, [{"hospital": r[0], "points": r[1], "entitlement": r[2], "final": r[3]} for r in rows])
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(dip_app, name="dip")

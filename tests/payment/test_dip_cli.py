@@ -1,0 +1,55 @@
+"""``yigai dip`` on the worked example of docs/payment.md: the same figures as the library."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from yigai.cli.main import app
+from yigai.payment.cases import FIELDS
+
+_spec = importlib.util.spec_from_file_location("dip_worked", Path(__file__).with_name("test_dip_worked_example.py"))
+assert _spec and _spec.loader
+worked = importlib.util.module_from_spec(_spec)
+sys.modules["dip_worked"] = worked
+_spec.loader.exec_module(worked)
+
+
+def _write(path: Path, cases: list) -> Path:  # type: ignore[type-arg]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=FIELDS)
+        w.writeheader()
+        for c in cases:
+            w.writerow({"case_id": c.case_id, "hospital": c.hospital, "hospital_level": c.hospital_level,
+                        "main_dx": c.main_dx, "total_cost": c.total_cost, "admission": c.admission.isoformat(),
+                        "discharge": c.discharge.isoformat(), "main_proc": c.main_proc,
+                        "fund_paid": c.fund_paid, "patient_paid": c.patient_paid} | {
+                            k: "" for k in FIELDS if k not in {"case_id", "hospital", "hospital_level", "main_dx",
+                                                                "total_cost", "admission", "discharge", "main_proc",
+                                                                "fund_paid", "patient_paid"}})
+    return path
+
+
+def test_settle_and_whatif_through_the_cli(tmp_path: Path) -> None:
+    h22 = _write(tmp_path / "2022.csv", worked.Y2022)
+    h23 = _write(tmp_path / "2023.csv", worked.Y2023)
+    cur = _write(tmp_path / "2024.csv", worked.CURRENT)
+    common = ["--history", str(h22), "--history", str(h23), "--current", str(cur), "--threshold", "5",
+              "--year-weights", "1,3", "--level", "三级=1.2", "--level", "二级=1.0", "--level", "一级=0.8",
+              "--primary", "J18.9|-", "--budget", "107600", "--ratio", "0.8"]
+    runner = CliRunner()
+    result = runner.invoke(app, ["dip", "settle", *common, "--format", "json", "--xlsx", str(tmp_path / "s.xlsx")])
+    assert result.exit_code == 2  # one case (E11.9) cannot be grouped: reported, the rest settle
+    data = json.loads(result.stdout)
+    assert data["point_value"] == 80
+    entitlements = {h["hospital"]: h["entitlement"] for h in data["hospitals"]}
+    assert entitlements == {"H1": 66400, "H2": 12900, "H3": 55200}
+    assert (tmp_path / "s.xlsx").exists()
+    diff = runner.invoke(app, ["dip", "whatif", *common, "--alt-budget", "121050", "--format", "json"])
+    rows = {r["hospital"]: r for r in json.loads(diff.stdout)}
+    assert round(rows["H1"]["entitlement"]) == 8300
