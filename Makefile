@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/parse.py
 	$(BIN)/python benchmarks/evaluation.py
 	$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/payment.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
