@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from yigai.domain.errors import YigaiError
+from yigai.reports.atomic import write_atomically
 from yigai.reports.bulletin_charts import bulletin_charts
 from yigai.reports.bulletin_data import BulletinData, build_bulletin_data
 from yigai.reports.bulletin_docx import write_docx
@@ -28,17 +29,7 @@ def render_bulletin(data: BulletinData, fmt: str, path: str | os.PathLike[str]) 
                          message_zh=f"不支持的通报格式：{fmt}（应为 {'、'.join(FORMATS)}）", where="format")
     path = Path(path)
     charts = bulletin_charts(data)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        try:
-            _WRITERS[fmt](data, tmp, charts)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-    except OSError as exc:
-        raise YigaiError(f"cannot write the bulletin: {exc.strerror or exc}", message_zh="无法写入通报文件",
-                         where=str(path)) from exc
-    return path
+    return write_atomically(path, lambda tmp: _WRITERS[fmt](data, tmp, charts), what="bulletin", what_zh="通报文件")
 
 
 __all__ = ["FORMATS", "build_bulletin_data", "render_bulletin"]

@@ -30,6 +30,7 @@ from yigai.domain.errors import NotFoundError, YigaiError
 from yigai.domain.periods import Period, parse_period
 from yigai.domain.plan import DeadlineKind, Measure, PlanDraft, Task
 from yigai.domain.reports import ProgressReport, ProgressStatus
+from yigai.reports.atomic import write_atomically
 from yigai.reports.xlsx_export import FORMULA_PREFIXES, deadline_text
 
 TEMPLATE_KIND = "yigai-progress-report"
@@ -250,19 +251,8 @@ def column_letter(key: str) -> str:
 def write_template(draft: PlanDraft, plan_id: int, department: str, period: Period, path: str | os.PathLike[str],
                    existing: Sequence[ProgressReport] = ()) -> Path:
     """Write the department's template for ``period`` to ``path`` atomically; returns the path."""
-    path = Path(path)
     wb = build_template(draft, plan_id, department, period, existing)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        try:
-            wb.save(tmp)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-    except OSError as exc:
-        raise YigaiError(f"cannot write the template: {exc.strerror or exc}", message_zh="无法写入填报模板",
-                         where=str(path)) from exc
-    return path
+    return write_atomically(path, wb.save, what="template", what_zh="填报模板")
 
 
 __all__ = [

@@ -9,7 +9,6 @@ temporary name and renamed, so a failed export never leaves half a workbook.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from yigai.domain.errors import YigaiError
 from yigai.domain.plan import (
     Category,
     Comparator,
@@ -31,6 +29,7 @@ from yigai.domain.plan import (
     Target,
     Task,
 )
+from yigai.reports.atomic import write_atomically
 
 # Sheet titles and column headers are data the users read: kept here, in Chinese.
 TASK_SHEET = "任务清单"
@@ -171,16 +170,4 @@ def build_workbook(draft: PlanDraft) -> Workbook:
 
 def write_plan_xlsx(draft: PlanDraft, path: Path) -> Path:
     """Write the workbook to ``path`` atomically (temporary file, then rename)."""
-    path = Path(path)
-    wb = build_workbook(draft)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same folder: the rename is atomic
-    try:
-        try:
-            wb.save(tmp)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-    except OSError as exc:
-        raise YigaiError(f"cannot write the workbook: {exc.strerror or exc}",
-                         message_zh="无法写入 Excel 文件", where=str(path)) from exc
-    return path
+    return write_atomically(path, build_workbook(draft).save, what="workbook", what_zh=" Excel 文件")

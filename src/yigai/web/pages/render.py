@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from yigai.clock import aware
 from yigai.domain.users import ROLE_LABELS, Role, User
+from yigai.reports.bulletin_data import fmt_number, fmt_percent, fmt_rate
 from yigai.web.deps import csrf_token
 from yigai.web.security import current_session
 
@@ -45,22 +46,6 @@ NAV: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
 )
 
 
-def _rate(value: float | None) -> str:
-    """A 0-1 fraction as a percentage: 0.857 → 85.7%."""
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _pct(value: float | None) -> str:
-    """A 0-100 percent: 60 → 60%."""
-    return "—" if value is None else f"{value:.4g}%"
-
-
-def _num(value: float | None, unit: str = "") -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.2f}".rstrip("0").rstrip(".") + unit
-
-
 def _date(value: dt.date | dt.datetime | None) -> str:
     if value is None:
         return "—"
@@ -83,7 +68,7 @@ def _size(n: int) -> str:
 def _environment() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
-    env.filters.update(rate=_rate, pct=_pct, num=_num, cdate=_date, cdatetime=_datetime, size=_size)
+    env.filters.update(rate=fmt_rate, pct=fmt_percent, num=fmt_number, cdate=_date, cdatetime=_datetime, size=_size)
     env.globals.update(assets=ASSETS, role_labels=ROLE_LABELS, Role=Role)
     env.trim_blocks = True
     env.lstrip_blocks = True
