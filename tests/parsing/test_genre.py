@@ -79,3 +79,11 @@ def test_measures_under_a_task_and_hard_wrapped_lines() -> None:
     assert first.responsibility.cooperating_and_others
     assert first.deadline.date == dt.date(2025, 12, 31)
     assert names(draft.tasks[1].responsibility.lead) == ["区医保局"]
+
+
+def test_baseline_from_由_提高到() -> None:
+    draft = parse_text("一、主要任务\n1.优化用药结构。到2025年，医保目录外费用控制比例由8%提高到12%以内。"
+                       "（牵头部门：区医保局）\n")
+    target = next(t for t in draft.targets if t.value == 12)
+    assert (target.baseline, target.comparator, target.due) == (8.0, Comparator.LE, dt.date(2025, 12, 31))
+    assert target.metric == "医保目录外费用控制比例"

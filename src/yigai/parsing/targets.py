@@ -88,6 +88,7 @@ def _comparator(before: str, after: str, value: _Value) -> tuple[Comparator | No
 _COMPARATOR_TAIL_RE = re.compile(
     "(?:" + "|".join(sorted(GE_WORDS + LE_WORDS + EQ_WORDS + ("约", "力争", "争取", "或", "要", "至少", "可", "将", "按", "按规定"), key=len, reverse=True)) + ")$"
 )
+_BASELINE_RE = re.compile(rf"由\s*({_NUM})\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)")
 _BASELINE_TAIL_RE = re.compile(rf"由\s*{_NUM}\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)?$")
 
 
@@ -247,9 +248,7 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
         if comp is None:
             continue
         baseline = None
-        m_base = re.search(rf"由\s*({_NUM})\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)\s*$", before + "")
-        if m_base is None:
-            m_base = re.search(rf"由\s*({_NUM})\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)", sentence[max(0, first.start - 20) : first.start])
+        m_base = _BASELINE_RE.search(sentence[max(0, first.start - 20) : first.start])  # 由8%提高到12%
         if m_base:
             baseline = float(m_base.group(1))
         if scale_metric or share_metric:
@@ -270,7 +269,7 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
         if before_dates:
             due = max(before_dates, key=lambda d: d.date).date
         raw_start = base + _metric_start(sentence, first.start)
-        raw_end = base + last.end + (len(after) - len(after.lstrip("以上下内左右及")) if False else 0)
+        raw_end = base + last.end
         suffix = re.match(r"以上|以下|以内|左右|及以上|及以下", sentence[last.end :])
         if suffix:
             raw_end += suffix.end()
