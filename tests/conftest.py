@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import glob
+import os
+import pwd
 import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,3 +192,61 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
     with build(demo_settings(folder)) as built:
         summary = build_demo(built)
     return DemoBuild(folder, summary)
+
+
+# --- a throwaway PostgreSQL server ------------------------------------------------------------
+# The distribution's binaries (the Makefile installs the ``postgresql`` package): initdb in a
+# temporary directory, a Unix socket there only (no TCP port), stopped when the run ends. As root
+# the server runs as the ``postgres`` system user, since PostgreSQL refuses to run as root.
+
+
+def postgres_bin() -> Path | None:
+    """The directory holding initdb and pg_ctl, newest version first; None when not installed."""
+    found = shutil.which("pg_ctl")
+    if found and (Path(found).resolve().parent / "initdb").exists():
+        return Path(found).resolve().parent
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    return Path(versions[0]).parent if versions else None
+
+
+def _as_server_user(cmd: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return cmd
+    return ["runuser", "-u", "postgres", "--", *cmd]
+
+
+@contextmanager
+def running_postgres(base: Path, bindir: Path) -> Iterator[str]:
+    """Start a server under ``base``; yields a libpq connection string (socket in ``base``)."""
+    data, sock = base / "data", base / "socket"
+    sock.mkdir(parents=True)
+    if os.geteuid() == 0:
+        entry = pwd.getpwnam("postgres")
+        for path in (base, sock):
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+    subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", "yigai", "-E", "UTF8",
+                                    "--locale=C", "--auth=trust", "-N"]),
+                   check=True, capture_output=True)
+    options = f"-k {sock} -c listen_addresses='' -c fsync=off -c full_page_writes=off " \
+              "-c synchronous_commit=off -c shared_buffers=128MB -c work_mem=64MB"
+    subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-t", "60",
+                                    "-l", str(base / "server.log"), "start"]), check=True, capture_output=True)
+    try:
+        yield f"host={sock} user=yigai dbname=postgres"
+    finally:
+        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
+                                        "stop"]), capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """A libpq connection string to an empty PostgreSQL server of this test run."""
+    bindir = postgres_bin()
+    if bindir is None:
+        pytest.fail("PostgreSQL is not installed: `make test` installs it (apt-get install postgresql)")
+    base = Path(tempfile.mkdtemp(prefix="yigai-pg-"))
+    try:
+        with running_postgres(base, bindir) as dsn:
+            yield dsn
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
