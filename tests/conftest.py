@@ -250,3 +250,60 @@ def postgres_dsn() -> Iterator[str]:
             yield dsn
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _pg_url(dsn: str, dbname: str) -> str:
+    """SQLAlchemy URL for a database on the test server (``host=/socket user=yigai ...`` DSN)."""
+    parts = dict(p.split("=", 1) for p in dsn.split())
+    return f"postgresql+psycopg://{parts['user']}@/{dbname}?host={parts['host']}"
+
+
+def _pg_admin(dsn: str, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as con:
+        for statement in statements:
+            con.execute(statement)
+
+
+class PostgresDatabases:
+    """Databases on the run's server: a migrated template once, then a copy per test (fast)."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.templates: dict[str, str] = {}
+        self.counter = 0
+
+    def template(self, name: str, prepare: Callable[[str], None]) -> str:
+        """A template database prepared once per run by ``prepare(url)``."""
+        if name not in self.templates:
+            _pg_admin(self.dsn, f'CREATE DATABASE "{name}"')
+            prepare(_pg_url(self.dsn, name))
+            self.templates[name] = name
+        return name
+
+    def copy(self, template: str) -> str:
+        self.counter += 1
+        name = f"t{os.getpid()}_{self.counter}"
+        _pg_admin(self.dsn, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return _pg_url(self.dsn, name)
+
+
+@pytest.fixture(scope="session")
+def postgres_databases(postgres_dsn: str) -> PostgresDatabases:
+    return PostgresDatabases(postgres_dsn)
+
+
+def _migrated(url: str) -> None:
+    with build(Settings.from_env({}, data_dir=Path(tempfile.mkdtemp(prefix="yigai-tpl-")), database_url=url)):
+        pass
+
+
+@pytest.fixture(params=("sqlite", "postgresql"))
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings on the backend of ``request.param``: a fresh SQLite file or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return Settings.from_env({}, data_dir=tmp_path / "var")
+    dbs: PostgresDatabases = request.getfixturevalue("postgres_databases")
+    url = dbs.copy(dbs.template("yigai_migrated", _migrated))
+    return Settings.from_env({}, data_dir=tmp_path / "var", database_url=url)

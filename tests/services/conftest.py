@@ -51,10 +51,8 @@ class Loop:
     store: EvidenceStore
 
 
-@pytest.fixture(scope="session")
-def loop_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("loop")
-    with build(Settings.from_env({}, data_dir=folder)) as app:
+def _prepare_loop(settings: Settings) -> None:
+    with build(settings) as app:
         plan_id = import_draft(app.uow(), parse_file(seed_paths()[4])).plan_id
         assert plan_id == 1
         admin = acting_user(app.uow())
@@ -65,15 +63,34 @@ def loop_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         create_user(app.uow(), admin, "ybj", "医保局填报员", Role.DEPARTMENT_REPORTER, departments=["区医保局"])
         create_user(app.uow(), admin, "cmz", "城门镇卫生院", Role.INSTITUTION_REPORTER, org_units=["350104101-01"])
         create_user(app.uow(), admin, "leader", "区领导", Role.VIEWER)
+
+
+@pytest.fixture(scope="session")
+def loop_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("loop")
+    _prepare_loop(Settings.from_env({}, data_dir=folder))
     return folder / DB
 
 
 @pytest.fixture
-def loop(loop_template: Path, tmp_path: Path) -> Iterator[Loop]:
+def settings(store_settings: Settings) -> Settings:
+    """Service tests run on SQLite and on PostgreSQL with the same assertions."""
+    return store_settings
+
+
+@pytest.fixture(params=("sqlite", "postgresql"))
+def loop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Loop]:
     folder = tmp_path / "var"
     folder.mkdir()
-    shutil.copy(loop_template, folder / DB)
-    with build(Settings.from_env({}, data_dir=folder)) as app:
+    if request.param == "sqlite":
+        shutil.copy(request.getfixturevalue("loop_template"), folder / DB)
+        settings = Settings.from_env({}, data_dir=folder)
+    else:
+        dbs = request.getfixturevalue("postgres_databases")
+        template = dbs.template("yigai_loop", lambda url: _prepare_loop(
+            Settings.from_env({}, data_dir=tmp_path / "template", database_url=url)))
+        settings = Settings.from_env({}, data_dir=folder, database_url=dbs.copy(template))
+    with build(settings) as app:
         with app.uow() as uow:
             people = {u.username: u for u in uow.users.all()}
         yield Loop(app, 1, people["admin"], people["wjw"], people["ybj"], people["cmz"], people["leader"],
