@@ -52,6 +52,12 @@ class DataValue:
     version: int = 1
     saved_at: dt.datetime | None = None
     comment: str = ""
+    # How a computed value was made (empty for entered and imported values): the parts of a ratio,
+    # the indicator definition's version and a hash of the records it was computed from.
+    numerator: float | None = None
+    denominator: float | None = None
+    definition_version: str = ""
+    inputs_hash: str = ""
 
 
 class MissingValueStrategy(StrEnum):

@@ -3,7 +3,8 @@
 Tables::
 
     indicators (the catalogue: code, name, unit, direction, formula over data elements)
-    data_values (append-only versions per key × org unit × period) ─→ org_units
+    data_values (append-only versions per key × org unit × period) ─→ org_units; a computed
+                value also keeps its numerator, denominator, definition version and inputs hash
     validation_rules, outlier_bounds
     target_links (plan × target index → indicator; suggested, then confirmed by a person)
 
@@ -67,6 +68,11 @@ class DataValueRow(Base):
     saved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str] = mapped_column(Text, default="")
     outlier: Mapped[bool] = mapped_column(default=False)  # outside the min-max bounds when saved
+    # Computed values only (migration 0006): ratio parts, definition version, hash of the inputs.
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    definition_version: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    inputs_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class ValidationRuleRow(Base):

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import Session
 
 from yigai.clock import aware, now, to_utc
@@ -57,7 +57,22 @@ def _value(r: DataValueRow) -> ValueRecord:
     return ValueRecord(DataValue(
         key=r.key, org_unit=r.org_unit, period_id=r.period_id, value=r.value, source=ValueSource(r.source),
         author=r.author, version=r.version, saved_at=aware(r.saved_at), comment=r.comment,
+        numerator=r.numerator, denominator=r.denominator, definition_version=r.definition_version,
+        inputs_hash=r.inputs_hash,
     ), r.outlier)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentVersion:
+    """What decides whether a computed value is new: the current version's number and content."""
+
+    version: int
+    value: float
+    definition_version: str
+    inputs_hash: str
+
+
+_IN_CHUNK = 500  # keeps IN lists well under SQLite's bound-parameter limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +127,16 @@ class IndicatorRepository:
         row = self.session.scalar(select(OutlierBoundsRow).where(OutlierBoundsRow.key == key))
         return None if row is None else OutlierBounds(row.key, row.minimum, row.maximum)
 
+    def bounds_for(self, keys: Iterable[str]) -> dict[str, OutlierBounds]:
+        """The bounds of several keys in one query (keys without bounds are absent)."""
+        wanted = sorted(set(keys))
+        found: dict[str, OutlierBounds] = {}
+        for i in range(0, len(wanted), _IN_CHUNK):
+            for row in self.session.scalars(
+                    select(OutlierBoundsRow).where(OutlierBoundsRow.key.in_(wanted[i:i + _IN_CHUNK]))):
+                found[row.key] = OutlierBounds(row.key, row.minimum, row.maximum)
+        return found
+
     def set_bounds(self, bounds: OutlierBounds) -> None:
         row = self.session.scalar(select(OutlierBoundsRow).where(OutlierBoundsRow.key == bounds.key))
         if row is None:
@@ -139,12 +164,38 @@ class ValueRepository:
         self.session = session
 
     def add(self, value: DataValue, *, outlier: bool = False) -> None:
-        self.session.add(DataValueRow(
-            key=value.key, org_unit=value.org_unit, period_id=value.period_id, version=value.version,
-            value=value.value, source=value.source.value, author=value.author,
-            saved_at=to_utc(value.saved_at or now()), comment=value.comment, outlier=outlier,
-        ))
+        self.session.add(DataValueRow(**_row(value, outlier)))
         self.session.flush()
+
+    def add_many(self, values: Sequence[tuple[DataValue, bool]]) -> None:
+        """Insert many (value, outlier) versions in one executemany: the path of a compute run."""
+        if values:
+            self.session.execute(insert(DataValueRow.__table__), [_row(v, outlier) for v, outlier in values])
+
+    def current_versions(self, keys: Iterable[str], period_ids: Iterable[str] | None = None
+                         ) -> dict[tuple[str, str, str], CurrentVersion]:
+        """The current version of every key × org unit × period of ``keys`` (and ``period_ids``).
+
+        One grouped query per chunk of keys: the newest version number per identity, joined back
+        to its row through the unique (key, org_unit, period_id, version) index.
+        """
+        wanted = sorted(set(keys))
+        periods = None if period_ids is None else sorted(set(period_ids))
+        found: dict[tuple[str, str, str], CurrentVersion] = {}
+        d = DataValueRow
+        for i in range(0, len(wanted), _IN_CHUNK):
+            newest = select(d.key, d.org_unit, d.period_id, func.max(d.version).label("version")) \
+                .where(d.key.in_(wanted[i:i + _IN_CHUNK]))
+            if periods is not None and len(periods) <= _IN_CHUNK:
+                newest = newest.where(d.period_id.in_(periods))
+            newest = newest.group_by(d.key, d.org_unit, d.period_id).subquery()
+            stmt = select(d.key, d.org_unit, d.period_id, d.version, d.value, d.definition_version,
+                          d.inputs_hash).join(newest, and_(
+                              d.key == newest.c.key, d.org_unit == newest.c.org_unit,
+                              d.period_id == newest.c.period_id, d.version == newest.c.version))
+            for key, org_unit, period_id, version, value, definition_version, inputs_hash in self.session.execute(stmt):
+                found[(key, org_unit, period_id)] = CurrentVersion(version, value, definition_version, inputs_hash)
+        return found
 
     def latest(self, key: str, org_unit: str, period_id: str) -> ValueRecord | None:
         row = self.session.scalar(select(DataValueRow).where(
@@ -171,6 +222,16 @@ class ValueRepository:
             v = rec.value
             current[(v.key, v.org_unit, v.period_id)] = rec  # later versions overwrite
         return list(current.values())
+
+
+def _row(value: DataValue, outlier: bool) -> dict[str, object]:
+    return {
+        "key": value.key, "org_unit": value.org_unit, "period_id": value.period_id, "version": value.version,
+        "value": value.value, "source": value.source.value, "author": value.author,
+        "saved_at": to_utc(value.saved_at or now()), "comment": value.comment, "outlier": outlier,
+        "numerator": value.numerator, "denominator": value.denominator,
+        "definition_version": value.definition_version, "inputs_hash": value.inputs_hash,
+    }
 
 
 class TargetLinkRepository:
