@@ -19,6 +19,7 @@ from yigai.domain.periods import Period, parse_period
 from yigai.domain.reports import TRANSITIONS, REVIEW_LABELS, Evidence, ProgressReport, ProgressStatus, ReviewState
 from yigai.domain.users import User
 from yigai.services.departments import resolve_department
+from yigai.services.concurrency import retrying
 from yigai.services.errors import IllegalTransitionError, InvalidReportError, NotLeadDepartmentError
 from yigai.services.evidence import EvidenceUpload, check_uploads, store_uploads
 from yigai.services.items import ReportItem, find_item, require_reporter
@@ -111,12 +112,16 @@ def save_report(
     Evidence of the previous version is kept; new files are added to it.
     """
     at = now or clock.now()
-    with uow:
-        report = save_in(uow, user, plan_ref, item_id, period_id, department, status, percent, narrative=narrative,
-                         problems=problems, next_steps=next_steps, submit=submit, evidence=evidence, store=store,
-                         at=at)
-        uow.commit()
-    return report
+
+    def attempt() -> ProgressReport:
+        with uow:
+            report = save_in(uow, user, plan_ref, item_id, period_id, department, status, percent,
+                             narrative=narrative, problems=problems, next_steps=next_steps, submit=submit,
+                             evidence=evidence, store=store, at=at)
+            uow.commit()
+        return report
+
+    return retrying(attempt)
 
 
 def save_in(
@@ -165,33 +170,36 @@ def add_contribution(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: 
     if not text.strip():
         raise InvalidReportError("the contribution is empty", message_zh="配合意见不能为空", where="text")
     at = now or clock.now()
-    with uow:
-        ctx = open_context(uow, plan_ref, item_id, period_id)
-        dept = resolve_department(uow, department, ctx.plan.draft.meta.region)
-        if dept not in ctx.item.cooperating:
-            coop = "、".join(ctx.item.cooperating) or "（无）"
-            raise NotLeadDepartmentError(
-                f"{dept} is not a cooperating department of {item_id} ({', '.join(ctx.item.cooperating) or 'none'})",
-                message_zh=f"{dept} 不是 {item_id} 的配合部门（配合：{coop}）", where="department")
-        require_reporter(user, dept)
-        latest = uow.reports.latest(ctx.plan.id, item_id, period_id)
-        check_move(latest, ReviewState.DRAFT, "save", "补充配合意见")
-        if latest is None:
-            base = ProgressReport(ctx.plan.id, item_id, ctx.period.id, ctx.item.lead[0] if ctx.item.lead else dept,
-                                  ProgressStatus.NOT_STARTED, 0.0, version=0)
-        else:
-            base = latest
-        report = dataclasses.replace(
-            base, contributions={**base.contributions, dept: text.strip()}, state=ReviewState.DRAFT,
-            version=base.version + 1, author=user.username, saved_at=at, submitted_at=None, reviewed_at=None,
-            reviewer="", review_comment="", evidence=list(base.evidence),
-        )
-        uow.reports.add(report)
-        uow.audit.record(user.username, "report.contribute", "progress_report", report_key(report),
-                         before=latest, after={"department": dept, "text": text.strip(), "version": report.version},
-                         at=at)
-        uow.commit()
-    return report
+    def attempt() -> ProgressReport:
+        with uow:
+            ctx = open_context(uow, plan_ref, item_id, period_id)
+            dept = resolve_department(uow, department, ctx.plan.draft.meta.region)
+            if dept not in ctx.item.cooperating:
+                coop = "、".join(ctx.item.cooperating) or "（无）"
+                raise NotLeadDepartmentError(
+                    f"{dept} is not a cooperating department of {item_id} ({', '.join(ctx.item.cooperating) or 'none'})",
+                    message_zh=f"{dept} 不是 {item_id} 的配合部门（配合：{coop}）", where="department")
+            require_reporter(user, dept)
+            latest = uow.reports.latest(ctx.plan.id, item_id, period_id)
+            check_move(latest, ReviewState.DRAFT, "save", "补充配合意见")
+            if latest is None:
+                base = ProgressReport(ctx.plan.id, item_id, ctx.period.id, ctx.item.lead[0] if ctx.item.lead else dept,
+                                      ProgressStatus.NOT_STARTED, 0.0, version=0)
+            else:
+                base = latest
+            report = dataclasses.replace(
+                base, contributions={**base.contributions, dept: text.strip()}, state=ReviewState.DRAFT,
+                version=base.version + 1, author=user.username, saved_at=at, submitted_at=None, reviewed_at=None,
+                reviewer="", review_comment="", evidence=list(base.evidence),
+            )
+            uow.reports.add(report)
+            uow.audit.record(user.username, "report.contribute", "progress_report", report_key(report),
+                             before=latest, after={"department": dept, "text": text.strip(), "version": report.version},
+                             at=at)
+            uow.commit()
+        return report
+
+    return retrying(attempt)
 
 
 def report_history(uow: UnitOfWork, plan_ref: str | int, item_id: str, period_id: str) -> list[ProgressReport]:

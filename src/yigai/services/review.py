@@ -13,6 +13,7 @@ import datetime as dt
 from yigai import clock
 from yigai.domain.reports import ProgressReport, ReviewState
 from yigai.domain.users import User
+from yigai.services.concurrency import retrying
 from yigai.services.errors import IllegalTransitionError, InvalidReportError
 from yigai.services.items import require_admin, require_reporter
 from yigai.services.reports import check_move, open_context, report_key
@@ -24,11 +25,16 @@ MAX_COMMENT = 2000
 def _move(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, target: ReviewState,
           *, action: str, what: str, what_zh: str, comment: str = "", review: bool,
           require: ReviewState | None = None, now: dt.datetime | None = None) -> ProgressReport:
-    with uow:
-        report = move_in(uow, user, plan_ref, item_id, period_id, target, action=action, what=what, what_zh=what_zh,
-                         comment=comment, review=review, require=require, at=now or clock.now())
-        uow.commit()
-    return report
+    at = now or clock.now()
+
+    def attempt() -> ProgressReport:
+        with uow:
+            report = move_in(uow, user, plan_ref, item_id, period_id, target, action=action, what=what,
+                             what_zh=what_zh, comment=comment, review=review, require=require, at=at)
+            uow.commit()
+        return report
+
+    return retrying(attempt)
 
 
 def move_in(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, target: ReviewState,

@@ -28,6 +28,7 @@ from yigai.domain.indicators import DataValue, OutlierBounds, ValueSource
 from yigai.domain.orgunits import OrgUnit
 from yigai.domain.periods import PeriodError, parse_period
 from yigai.domain.users import ROLE_LABELS, Role, User
+from yigai.services.concurrency import retrying
 from yigai.services.errors import (
     ImportFileError,
     InvalidInputError,
@@ -170,14 +171,19 @@ def enter_value(uow: UnitOfWork, user: User, key: str, org_unit: str, period_id:
                 comment: str = "", plan_ref: str | int | None = None, now: dt.datetime | None = None) -> SavedValue:
     """Enter one value; with ``plan_ref`` the period must fall within that plan's schedule."""
     at = now or clock.now()
-    with uow:
-        checked = _check(_Lookups(uow, user, _schedule(uow, plan_ref)), key, org_unit, period_id, value, comment)
-        saved = _save(uow, user, checked, ValueSource.ENTERED, at)
-        if saved.changed:
-            uow.audit.record(user.username, "value.enter", "data_value",
-                             f"{checked.key}/{checked.org_unit}/{checked.period_id}", after=saved.value, at=at)
-            uow.commit()
-    return saved
+
+    def attempt() -> SavedValue:
+        with uow:
+            checked = _check(_Lookups(uow, user, _schedule(uow, plan_ref)), key, org_unit, period_id, value,
+                             comment)
+            saved = _save(uow, user, checked, ValueSource.ENTERED, at)
+            if saved.changed:
+                uow.audit.record(user.username, "value.enter", "data_value",
+                                 f"{checked.key}/{checked.org_unit}/{checked.period_id}", after=saved.value, at=at)
+                uow.commit()
+        return saved
+
+    return retrying(attempt)
 
 
 def _header(cells: Sequence[object]) -> dict[str, int]:
