@@ -1,27 +1,25 @@
-"""Migration 0006: the computed-value columns of data_values are added and dropped without losing a value."""
+"""Migration 0006: the computed-value columns of data_values are added and dropped without losing a value.
+
+Run on SQLite and on PostgreSQL (the ``settings`` fixture of tests/storage/conftest.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-from alembic import command
 from sqlalchemy import Engine, inspect
+
+from yigai.bootstrap import build
 
 from yigai.clock import OFFICE_TZ
 from yigai.domain.indicators import DataValue, ValueSource
-from yigai.storage.engine import create_db_engine, session_factory
-from yigai.storage.migrate import alembic_config, current_revision, downgrade, upgrade_to_head
+from yigai.domain.orgunits import OrgUnit, OrgUnitLevel
+from yigai.settings import Settings
+from yigai.storage.engine import session_factory
+from yigai.storage.migrate import current_revision, downgrade, upgrade_to_head
 from yigai.storage.uow import SqlUnitOfWork
 
 NEW = {"numerator", "denominator", "definition_version", "inputs_hash"}
-
-
-def upgrade_to(engine: Engine, revision: str) -> None:
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
 
 
 def rows(engine: Engine) -> list[tuple[object, ...]]:
@@ -34,9 +32,9 @@ def columns(engine: Engine) -> set[str]:
     return {c["name"] for c in inspect(engine).get_columns("data_values")}
 
 
-def test_upgrade_keeps_existing_values_and_downgrade_drops_only_the_new_columns(tmp_path: Path) -> None:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    upgrade_to(engine, "0005")
+def test_upgrade_keeps_existing_values_and_downgrade_drops_only_the_new_columns(settings: Settings) -> None:
+    engine = build(settings).engine  # at head; taken back to 0005 to play an older database
+    downgrade(engine, "0005")
     with engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO org_units (code, name, level, path, groups, position) "
                              "VALUES ('D1', '一区', 'district', '/D1', '[]', 0)")
@@ -44,7 +42,7 @@ def test_upgrade_keeps_existing_values_and_downgrade_drops_only_the_new_columns(
             conn.exec_driver_sql(
                 "INSERT INTO data_values (key, org_unit, period_id, version, value, source, author, saved_at, "
                 f"comment, outlier) VALUES ('FD_COVERAGE', 'D1', '2023', {version}, {value}, 'entered', 'clerk', "
-                "'2024-01-05 02:00:00', '', 0)")
+                "'2024-01-05 02:00:00', '', false)")
     before = rows(engine)
     assert NEW.isdisjoint(columns(engine))
 
@@ -79,13 +77,11 @@ def test_upgrade_keeps_existing_values_and_downgrade_drops_only_the_new_columns(
     engine.dispose()
 
 
-def test_current_versions_picks_the_newest_version_per_identity(tmp_path: Path) -> None:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    upgrade_to_head(engine)
+def test_current_versions_picks_the_newest_version_per_identity(settings: Settings) -> None:
+    engine = build(settings).engine
     uow = SqlUnitOfWork(session_factory(engine))
     at = dt.datetime(2024, 2, 1, tzinfo=OFFICE_TZ)
     with uow:
-        from yigai.domain.orgunits import OrgUnit, OrgUnitLevel
         uow.orgunits.upsert([OrgUnit("D1", "一区", OrgUnitLevel.DISTRICT)])
         uow.values.add_many([
             (DataValue("A", "D1", "2023", 1.0, ValueSource.COMPUTED, "x", 1, at, definition_version="A@1"), False),
