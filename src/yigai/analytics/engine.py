@@ -1,0 +1,373 @@
+"""Compute catalogue indicators for org units × periods from the record tables.
+
+How it stays fast: each source is scanned once per run (its measures fused into one grouped
+statement: unit × month for flows, unit × month-end for stocks); everything after that is NumPy
+over small arrays — units roll up to towns, districts and institution types by a membership
+matrix, months to quarters and years by summing columns. Ratios are always Σnumerator / Σdenominator
+at the level asked for, never averages of lower-level ratios.
+
+The engine knows nothing of the indicator store: it takes any connection :func:`dialect.execute`
+accepts and returns plain results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from yigai.analytics.catalogue import Compare, Indicator, Level, Measure, Rule, Source, SourceKind
+from yigai.analytics.dialect import execute
+from yigai.analytics.queries import fused_sql
+from yigai.domain.errors import YigaiError
+from yigai.domain.periods import Period, PeriodType, parse_period
+
+# Partial sums are rounded to this many decimals before use, so that the order in which a parallel
+# database adds doubles cannot change a value or its input hash between two runs.
+PARTIAL_DECIMALS = 4
+ALL_LEVELS = (Level.DISTRICT, Level.TOWN, Level.INSTITUTION, Level.INSTITUTION_TYPE)
+
+
+class ComputationError(YigaiError):
+    message_zh = "指标计算失败"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One indicator for one org unit and one period, with what it was made of."""
+
+    code: str
+    level: Level
+    org_unit: str
+    period_id: str
+    numerator: float
+    denominator: float | None  # None for counts; the previous period's base for growths
+    value: float | None
+    reason: str  # why value is None ("" otherwise)
+    numerator_records: int
+    denominator_records: int | None
+    definition_version: str
+    inputs_hash: str
+
+
+@dataclass(slots=True)
+class OrgStructure:
+    """Institutions and towns of the record store, and the groups each level forms."""
+
+    institutions: list[str]
+    inst_town: list[str]
+    inst_type: list[str]
+    inst_name: list[str]
+    towns: list[str]
+    town_district: list[str]
+    town_name: list[str]
+    district_name: dict[str, str]
+
+    @classmethod
+    def read(cls, con: object) -> OrgStructure:
+        inst = execute(con, "SELECT institution_id, town_code, type, name FROM institutions ORDER BY institution_id")
+        towns = execute(con, "SELECT town_code, district_code, town_name, district_name FROM towns ORDER BY town_code")
+        return cls(
+            institutions=[r[0] for r in inst], inst_town=[r[1] for r in inst], inst_type=[r[2] for r in inst],
+            inst_name=[r[3] for r in inst], towns=[r[0] for r in towns], town_district=[r[1] for r in towns],
+            town_name=[r[2] for r in towns], district_name={r[1]: r[3] for r in towns},
+        )
+
+    def units(self, source: Source) -> list[str]:
+        return self.institutions if source.attribution.value == "institution" else self.towns
+
+    def groups(self, source: Source, level: Level) -> tuple[list[str], np.ndarray]:
+        """(group codes, group index of each unit of the source's attribution; -1: none)."""
+        town_district = dict(zip(self.towns, self.town_district, strict=True))
+        if source.attribution.value == "town":
+            keys = {Level.TOWN: self.towns, Level.DISTRICT: self.town_district}[level]
+        else:
+            keys = {
+                Level.INSTITUTION: self.institutions,
+                Level.INSTITUTION_TYPE: self.inst_type,
+                Level.TOWN: self.inst_town,
+                Level.DISTRICT: [town_district.get(t, "") for t in self.inst_town],
+            }[level]
+        codes = sorted({k for k in keys if k})
+        pos = {c: i for i, c in enumerate(codes)}
+        return codes, np.array([pos.get(k, -1) if k else -1 for k in keys], dtype=np.int64)
+
+    def name(self, level: Level, code: str) -> str:
+        if level is Level.INSTITUTION:
+            return dict(zip(self.institutions, self.inst_name, strict=True)).get(code, code)
+        if level is Level.TOWN:
+            return dict(zip(self.towns, self.town_name, strict=True)).get(code, code)
+        if level is Level.DISTRICT:
+            return self.district_name.get(code, code)
+        from yigai.records.schema import table  # the type codes' Chinese names are schema data
+
+        return table("institutions").column("type").values.get(code, code)
+
+
+@dataclass(slots=True)
+class Partials:
+    """Per-unit partial sums of one measure for each needed period (columns in ``Plan.periods``)."""
+
+    values: np.ndarray  # units × periods
+    records: np.ndarray  # units × periods
+    unattributed: float = 0.0  # value of records whose unit is not in the institutions/towns tables
+
+
+@dataclass(slots=True)
+class Computation:
+    results: list[Result]
+    statements: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # (sql, params) that ran
+    unattributed: dict[str, float] = field(default_factory=dict)  # measure → value left out of every unit
+    rows_read: int = 0  # grouped rows returned by the database
+
+
+def _months(p: Period) -> list[int]:
+    out, y, m = [], p.start.year, p.start.month
+    while (y, m) <= (p.end.year, p.end.month):
+        out.append(y * 100 + m)
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def compare_period(p: Period, compare: Compare) -> Period:
+    """The period a growth is measured against: the one just before, of the same length, or a year earlier."""
+    if compare is Compare.PREVIOUS:
+        return p.previous()
+    return parse_period(p.id.replace(str(p.start.year), str(p.start.year - 1), 1))
+
+
+def periods_within(period_id: str) -> list[str]:
+    """A year → its months, quarters and itself; a half-year or quarter → its months (and quarters)
+    and itself; a month → itself."""
+    p = parse_period(period_id)
+    if p.type is PeriodType.MONTHLY:
+        return [p.id]
+    months = [str(m) for m in _months(p)]
+    quarters = [] if p.type is PeriodType.QUARTERLY else list(
+        dict.fromkeys(f"{p.start.year}Q{(int(m[4:]) - 1) // 3 + 1}" for m in months))
+    return months + quarters + [p.id]
+
+
+def _hash_prefix(ind: Indicator, org_unit: str, period_id: str) -> bytes:
+    return f"{ind.definition_version}|{org_unit}|{period_id}|".encode()
+
+
+def compute(
+    con: object,
+    indicators: Sequence[Indicator],
+    period_ids: Sequence[str],
+    levels: Iterable[Level] = ALL_LEVELS,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Computation:
+    """Every indicator × supported level × org unit × period.
+
+    ``progress(step, done, total)`` is called after each source scan and each indicator.
+    """
+    periods = [parse_period(pid) for pid in dict.fromkeys(period_ids)]
+    if not periods:
+        raise ComputationError("no period to compute", message_zh="未指定报告期", where="period")
+    wanted_levels = list(dict.fromkeys(levels))
+    needed: dict[str, Period] = {p.id: p for p in periods}
+    for ind in indicators:
+        if ind.compare is not None:
+            for p in periods:
+                c = compare_period(p, ind.compare)
+                needed.setdefault(c.id, c)
+    plist = list(needed.values())
+    pindex = {p.id: i for i, p in enumerate(plist)}
+    months = sorted({m for p in plist for m in _months(p)})
+    start = min(p.start for p in plist)
+    end = max(p.end for p in plist)
+    as_of = sorted({p.end for p in plist})
+
+    org = OrgStructure.read(con)
+    by_source: dict[str, list[Measure]] = {}
+    for ind in indicators:
+        for m in ind.measures:
+            lst = by_source.setdefault(m.source.name, [])
+            if m not in lst:
+                lst.append(m)
+    total = len(by_source) + len(indicators)
+    done = 0
+    comp = Computation(results=[])
+    partials: dict[str, Partials] = {}
+    for measures in by_source.values():
+        source = measures[0].source
+        sql = fused_sql(source, measures, as_of)
+        params: dict[str, object] = {"start_date": start, "end_date": end} if source.kind is SourceKind.FLOW else {}
+        rows = execute(con, sql, params)
+        comp.statements.append((sql, params))
+        comp.rows_read += len(rows)
+        partials.update(_partials(source, measures, rows, org, plist, months, as_of))
+        done += 1
+        if progress:
+            progress(f"scan {source.name}", done, total)
+    for name, part in partials.items():
+        if part.unattributed:
+            comp.unattributed[name] = part.unattributed
+
+    for ind in indicators:
+        for level in wanted_levels:
+            if level in ind.levels:
+                comp.results.extend(_indicator_results(ind, level, periods, pindex, partials, org))
+        done += 1
+        if progress:
+            progress(ind.code, done, total)
+    return comp
+
+
+def _partials(source: Source, measures: list[Measure], rows: list[tuple], org: OrgStructure,
+              plist: list[Period], months: list[int], as_of: list[dt.date]) -> dict[str, Partials]:
+    units = org.units(source)
+    upos = {u: i for i, u in enumerate(units)}
+    k = len(measures)
+    flow = source.kind is SourceKind.FLOW
+    cols = months if flow else as_of
+    cpos = {c: i for i, c in enumerate(cols)}
+    raw = np.zeros((k, 2, len(units), len(cols)))
+    lost = np.zeros(k)
+    for row in rows:
+        col_key = int(row[1]) if flow else (row[1].date() if isinstance(row[1], dt.datetime) else row[1])
+        ci = cpos.get(col_key)
+        ui = upos.get(row[0])
+        vals = np.array([0.0 if v is None else float(v) for v in row[2:]]).reshape(k, 2)
+        if ui is None or ci is None:
+            lost += vals[:, 0]
+            continue
+        raw[:, :, ui, ci] = vals
+    raw = np.round(raw, PARTIAL_DECIMALS)
+    # period matrix: columns (months or month ends) → the needed periods
+    pm = np.zeros((len(cols), len(plist)))
+    for j, p in enumerate(plist):
+        if flow:
+            for m in _months(p):
+                pm[cpos[m], j] = 1.0
+        else:
+            pm[cpos[p.end], j] = 1.0
+    out = {}
+    for i, m in enumerate(measures):
+        out[m.name] = Partials(values=np.round(raw[i, 0] @ pm, PARTIAL_DECIMALS), records=raw[i, 1] @ pm,
+                               unattributed=float(lost[i]))
+    return out
+
+
+def _sum_terms(terms: Sequence[Measure], partials: dict[str, Partials]) -> tuple[np.ndarray, np.ndarray]:
+    v = sum((partials[m.name].values for m in terms), start=np.zeros_like(partials[terms[0].name].values))
+    n = sum((partials[m.name].records for m in terms), start=np.zeros_like(partials[terms[0].name].records))
+    return v, n
+
+
+def _indicator_results(ind: Indicator, level: Level, periods: list[Period], pindex: dict[str, int],
+                       partials: dict[str, Partials], org: OrgStructure) -> list[Result]:
+    num_v, num_n = _sum_terms(ind.numerator, partials)
+    # numerator and denominator may be attributed differently (beds by institution, population by
+    # town): each rolls up to the level's groups through its own membership, then the groups align.
+    codes_n, gi_n = org.groups(ind.numerator[0].source, level)
+    blocks = [(codes_n, gi_n, num_v, num_n)]
+    if ind.denominator:
+        den_v, den_n = _sum_terms(ind.denominator, partials)
+        codes_d, gi_d = org.groups(ind.denominator[0].source, level)
+        blocks.append((codes_d, gi_d, den_v, den_n))
+    codes = sorted({c for b in blocks for c in b[0]})
+    rolled = [(_reindex(_roll(v, gi, len(cs)), cs, codes), _reindex(_roll(n, gi, len(cs)), cs, codes))
+              for cs, gi, v, n in blocks]
+    gnum_v, gnum_n = rolled[0]
+    gden_v, gden_n = rolled[1] if ind.denominator else (None, None)
+    hash_blocks = [(_remap(gi, cs, codes), v, n) for cs, gi, v, n in blocks]
+    digests = _digests(ind, codes, periods, pindex, hash_blocks)
+    out: list[Result] = []
+    f = ind.factor
+    version = ind.definition_version
+    for j, p in enumerate(periods):
+        c = pindex[p.id]
+        prev = pindex[compare_period(p, ind.compare).id] if ind.compare else None
+        for g, code in enumerate(codes):
+            nv, nn = float(gnum_v[g, c]), int(gnum_n[g, c])
+            if ind.aggregation is Rule.SUM:
+                out.append(Result(ind.code, level, code, p.id, nv, None, nv * f, "", nn, None, version, digests[j][g]))
+                continue
+            if ind.aggregation is Rule.RATIO_OF_SUMS:
+                dv, dn = float(gden_v[g, c]), int(gden_n[g, c])
+                value, reason = (nv / dv * f, "") if dv else (None, "denominator is 0")
+                out.append(Result(ind.code, level, code, p.id, nv, dv, value, reason, nn, dn, version, digests[j][g]))
+                continue
+            # growth: base = Σnum/Σden (or Σnum); compare with the same base in the comparison period
+            cur, cur_reason = _base(gnum_v, gden_v if ind.denominator else None, g, c)
+            old, old_reason = _base(gnum_v, gden_v if ind.denominator else None, g, prev)
+            cur_n = nn + (int(gden_n[g, c]) if ind.denominator else 0)
+            old_n = int(gnum_n[g, prev]) + (int(gden_n[g, prev]) if ind.denominator else 0)
+            if cur is None:
+                value, reason = None, f"{cur_reason} in {p.id}"
+            elif old is None or old == 0:
+                cp = compare_period(p, ind.compare).id  # type: ignore[arg-type]
+                value, reason = None, f"{old_reason or 'base is 0'} in {cp}"
+            else:
+                value, reason = (cur / old - 1.0) * f, ""
+            out.append(Result(ind.code, level, code, p.id, 0.0 if cur is None else cur, old, value, reason,
+                              cur_n, old_n, version, digests[j][g]))
+    return out
+
+
+def _base(num: np.ndarray, den: np.ndarray | None, g: int, c: int) -> tuple[float | None, str]:
+    if den is None:
+        return float(num[g, c]), ""
+    d = float(den[g, c])
+    return (float(num[g, c]) / d, "") if d else (None, "no denominator records")
+
+
+def _roll(a: np.ndarray, gi: np.ndarray, n_groups: int) -> np.ndarray:
+    """units × periods → groups × periods (units with no group are left out of every group)."""
+    out = np.zeros((n_groups, a.shape[1]))
+    keep = gi >= 0
+    np.add.at(out, gi[keep], a[keep])
+    return out
+
+
+def _reindex(a: np.ndarray, have: list[str], want: list[str]) -> np.ndarray:
+    if have == want:
+        return a
+    out = np.zeros((len(want), a.shape[1]))
+    pos = {c: i for i, c in enumerate(want)}
+    out[[pos[c] for c in have]] = a
+    return out
+
+
+def _remap(gi: np.ndarray, have: list[str], want: list[str]) -> np.ndarray:
+    pos = {c: i for i, c in enumerate(want)}
+    table = np.array([pos[c] for c in have] + [-1], dtype=np.int64)
+    return table[gi]  # -1 stays -1 (last entry)
+
+
+def _digests(ind: Indicator, codes: list[str], periods: list[Period], pindex: dict[str, int],
+             blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[list[str]]:
+    """sha256 per (period, group) of the definition version and the per-unit partials behind it
+    (numerator and denominator values and record counts, this period and the comparison period)."""
+    out: list[list[str]] = []
+    n_groups = len(codes)
+    prepared = []
+    for gi, v, n in blocks:
+        order = np.argsort(gi, kind="stable")
+        sorted_gi = gi[order]
+        bounds = np.searchsorted(sorted_gi, np.arange(n_groups + 1))
+        prepared.append((order, bounds, v, n))
+    for p in periods:
+        cols = [pindex[p.id]]
+        if ind.compare is not None:
+            cols.append(pindex[compare_period(p, ind.compare).id])
+        bufs = []
+        for order, bounds, v, n in prepared:
+            block = np.concatenate([v[order][:, cols], n[order][:, cols]], axis=1)
+            row = block.shape[1] * 8
+            bufs.append((memoryview(np.ascontiguousarray(block).tobytes()), bounds, row))
+        row_digests = []
+        for g in range(n_groups):
+            h = hashlib.sha256(_hash_prefix(ind, codes[g], p.id))
+            for buf, bounds, row in bufs:
+                h.update(buf[bounds[g] * row: bounds[g + 1] * row])
+            row_digests.append(h.hexdigest())
+        out.append(row_digests)
+    return out
