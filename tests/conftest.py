@@ -282,6 +282,13 @@ class PostgresDatabases:
             self.templates[name] = name
         return name
 
+    def empty(self) -> str:
+        """A new database with nothing in it (not migrated)."""
+        self.counter += 1
+        name = f"e{os.getpid()}_{self.counter}"
+        _pg_admin(self.dsn, f'CREATE DATABASE "{name}"')
+        return _pg_url(self.dsn, name)
+
     def copy(self, template: str) -> str:
         self.counter += 1
         name = f"t{os.getpid()}_{self.counter}"

@@ -267,6 +267,9 @@ def downgrade() -> None:
     op.drop_table('users')
     op.drop_table('plan_schedules')
     op.drop_table('outlier_bounds')
+    # org_units refers to itself (parent_code, ON DELETE RESTRICT): SQLite's DROP TABLE deletes the rows
+    # first and would refuse to delete a parent before its children.
+    op.execute("UPDATE org_units SET parent_code = NULL")
     with op.batch_alter_table('org_units', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_org_units_path'))
         batch_op.drop_index(batch_op.f('ix_org_units_parent_code'))
