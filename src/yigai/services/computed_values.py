@@ -34,6 +34,7 @@ from yigai.domain.indicators import DataValue, IndicatorDef, OutlierBounds, Valu
 from yigai.domain.orgunits import InstitutionGrade, InstitutionType, OrgUnit, OrgUnitLevel
 from yigai.domain.periods import PeriodError, parse_period
 from yigai.records.schema import table
+from yigai.services.concurrency import retrying
 from yigai.services.errors import DuplicateError, InvalidInputError, UnknownIndicatorError, UnknownOrgUnitError
 from yigai.storage.uow import UnitOfWork
 
@@ -126,15 +127,19 @@ def register_indicators(uow: UnitOfWork, author: str, defs: Iterable[IndicatorDe
         raise DuplicateError(f"indicator code(s) given twice: {_few(twice)}",
                              message_zh=f"指标编码重复：{_few(twice)}", where="code")
     at = now or clock.now()
-    with uow:
-        stored = {d.code for d in uow.indicators.all()}
-        missing = [d for d in items if d.code not in stored]
-        if missing:
-            created, _ = uow.indicators.upsert(missing, at=at)
-            uow.audit.record(author, "indicators.register", "indicator", _few([d.code for d in missing])[:255],
-                             at=at, after={"created": created, "codes": [d.code for d in missing]})
-            uow.commit()
-    return len(missing)
+
+    def attempt() -> int:
+        with uow:
+            stored = {d.code for d in uow.indicators.all()}
+            missing = [d for d in items if d.code not in stored]
+            if missing:
+                created, _ = uow.indicators.upsert(missing, at=at)
+                uow.audit.record(author, "indicators.register", "indicator", _few([d.code for d in missing])[:255],
+                                 at=at, after={"created": created, "codes": [d.code for d in missing]})
+                uow.commit()
+        return len(missing)
+
+    return retrying(attempt)
 
 
 # -- org units from the record store
@@ -203,6 +208,10 @@ def sync_record_orgunits(uow: UnitOfWork, author: str, con: duckdb.DuckDBPyConne
     units were created.
     """
     units = record_orgunits(con)
+    return retrying(lambda: _sync(uow, author, units))
+
+
+def _sync(uow: UnitOfWork, author: str, units: list[OrgUnit]) -> int:
     with uow:
         stored = {u.code: u for u in uow.orgunits.all()}
         codes = {u.code for u in units}
@@ -303,6 +312,11 @@ def save_computed(uow: UnitOfWork, author: str, values: Iterable[ComputedValue],
     """Save a computation run: new versions for what changed, nothing for what did not; all or nothing."""
     items = _checked(list(values))
     at = now or clock.now()
+    return retrying(lambda: _save(uow, author, items, at))
+
+
+def _save(uow: UnitOfWork, author: str, items: list[ComputedValue], at: dt.datetime) -> SaveComputedResult:
+    """One attempt: rerun whole when another writer took a version number first (``retrying``)."""
     keys = sorted({v.key for v in items})
     with uow:
         _refuse_unknown(items, {d.code for d in uow.indicators.all()}, {u.code for u in uow.orgunits.all()})
