@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from yigai.bootstrap import App, build
-from yigai.cli import dip_cmds, indicator_cmds, output_cmds, payment_cmds, registry_cmds, report_cmds, serve_cmds
+from yigai.cli import backup_cmds, dip_cmds, indicator_cmds, output_cmds, payment_cmds, registry_cmds, report_cmds, serve_cmds
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, report, stderr, stdout
 from yigai.cli.render import (
     departments_table,
@@ -252,3 +252,4 @@ output_cmds.register(app)
 serve_cmds.register(app)
 payment_cmds.register(app)
 dip_cmds.register(app)
+backup_cmds.register(app)
