@@ -41,3 +41,15 @@ def test_arrow_schema_and_ddl_follow_the_columns() -> None:
     assert "visit_date DATE NOT NULL" in visits.ddl()
     assert table("residents").column("death_date").required is False
     assert table("institutions").column("level").values["tertiary"] == "三级"
+
+
+def test_total_cost_parts_are_the_cost_columns_listed_after_it() -> None:
+    parts = ("drug_cost", "herbal_cost", "consumables_cost", "exam_cost", "lab_cost", "service_cost", "other_cost")
+    assert table("outpatient_visits").total_parts() == parts
+    assert table("inpatient_discharges").total_parts() == parts  # fund_paid ends the run: not a part
+    assert table("drug_purchases").total_parts() == ()
+
+
+def test_ddl_can_leave_the_key_unindexed() -> None:
+    assert "PRIMARY KEY (visit_id)" in table("outpatient_visits").ddl()
+    assert "PRIMARY KEY" not in table("outpatient_visits").ddl(primary_key=False)

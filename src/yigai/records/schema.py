@@ -77,13 +77,31 @@ class Table:
     def names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
+    def total_parts(self) -> tuple[str, ...]:
+        """The cost parts ``total_cost`` must equal the sum of ("等于下列各分项之和"): the run of
+        ``*_cost`` columns right after it. Empty for a table without ``total_cost``."""
+        names = self.names
+        if "total_cost" not in names:
+            return ()
+        parts: list[str] = []
+        for name in names[names.index("total_cost") + 1:]:
+            if not name.endswith("_cost"):
+                break
+            parts.append(name)
+        return tuple(parts)
+
     def arrow_schema(self) -> pa.Schema:
         return pa.schema([pa.field(c.name, c.arrow_type, nullable=not c.required) for c in self.columns])
 
-    def ddl(self) -> str:
-        """CREATE TABLE for DuckDB (and PostgreSQL: the types are common to both)."""
+    def ddl(self, *, primary_key: bool = True) -> str:
+        """CREATE TABLE for DuckDB (and PostgreSQL: the types are common to both).
+
+        ``primary_key=False`` leaves the key unindexed: the record store checks key uniqueness while
+        validating a load, and an index over millions of visits costs memory and load time.
+        """
         cols = [f"{c.name} {c.duckdb_type}{' NOT NULL' if c.required else ''}" for c in self.columns]
-        cols.append(f"PRIMARY KEY ({', '.join(self.key)})")
+        if primary_key:
+            cols.append(f"PRIMARY KEY ({', '.join(self.key)})")
         return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  " + ",\n  ".join(cols) + "\n)"
 
 
