@@ -79,7 +79,6 @@ class Measure:
     source: Source
     value: str = "1"
     where: str = ""
-    distinct: str = ""  # stock only: count distinct values of this column
     meaning: str = ""
 
 
@@ -184,12 +183,8 @@ def _measures(raw: dict[str, Any], sources: dict[str, Source], where: str) -> di
         src = str(_req(m, "source", w))
         if src not in sources:
             raise _fail(f"unknown source {src!r}", f"未定义的来源 {src}", w)
-        distinct = str(m.get("distinct") or "")
-        if distinct and sources[src].kind is not SourceKind.STOCK:
-            raise _fail("`distinct` is for stock sources only (distinct counts do not add up over months)",
-                        "distinct 仅用于存量型来源（去重计数不能跨月相加）", w)
         out[name] = Measure(name=name, source=sources[src], value=str(m.get("value", "1")),
-                            where=" ".join(str(m.get("where") or "").split()), distinct=distinct,
+                            where=" ".join(str(m.get("where") or "").split()),
                             meaning=str(m.get("meaning", "")))
     return out
 

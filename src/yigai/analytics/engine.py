@@ -16,12 +16,13 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from yigai.analytics.catalogue import Compare, Indicator, Level, Measure, Rule, Source, SourceKind
 from yigai.analytics.dialect import execute
-from yigai.analytics.queries import fused_sql
+from yigai.analytics.queries import fused
 from yigai.domain.errors import YigaiError
 from yigai.domain.periods import Period, PeriodType, parse_period
 
@@ -35,9 +36,11 @@ class ComputationError(YigaiError):
     message_zh = "指标计算失败"
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
-    """One indicator for one org unit and one period, with what it was made of."""
+class Result(NamedTuple):
+    """One indicator for one org unit and one period, with what it was made of.
+
+    A named tuple: a district-year run makes ~400,000 of them.
+    """
 
     code: str
     level: Level
@@ -151,10 +154,6 @@ def periods_within(period_id: str) -> list[str]:
     return months + quarters + [p.id]
 
 
-def _hash_prefix(ind: Indicator, org_unit: str, period_id: str) -> bytes:
-    return f"{ind.definition_version}|{org_unit}|{period_id}|".encode()
-
-
 def compute(
     con: object,
     indicators: Sequence[Indicator],
@@ -182,7 +181,9 @@ def compute(
     months = sorted({m for p in plist for m in _months(p)})
     start = min(p.start for p in plist)
     end = max(p.end for p in plist)
-    as_of = sorted({p.end for p in plist})
+    stock_growth = any(ind.compare is not None and any(m.source.kind is SourceKind.STOCK for m in ind.measures)
+                       for ind in indicators)
+    as_of = sorted({p.end for p in (plist if stock_growth else periods)})
 
     org = OrgStructure.read(con)
     by_source: dict[str, list[Measure]] = {}
@@ -197,12 +198,13 @@ def compute(
     partials: dict[str, Partials] = {}
     for measures in by_source.values():
         source = measures[0].source
-        sql = fused_sql(source, measures, as_of)
+        statement = fused(source, measures, as_of)
+        sql = statement.sql
         params: dict[str, object] = {"start_date": start, "end_date": end} if source.kind is SourceKind.FLOW else {}
         rows = execute(con, sql, params)
         comp.statements.append((sql, params))
         comp.rows_read += len(rows)
-        partials.update(_partials(source, measures, rows, org, plist, months, as_of))
+        partials.update(_partials(source, measures, statement.layout, rows, org, plist, months, as_of))
         done += 1
         if progress:
             progress(f"scan {source.name}", done, total)
@@ -220,21 +222,24 @@ def compute(
     return comp
 
 
-def _partials(source: Source, measures: list[Measure], rows: list[tuple], org: OrgStructure,
+def _partials(source: Source, measures: list[Measure], layout: tuple[tuple[int, int], ...], rows: list[tuple],
+              org: OrgStructure,
               plist: list[Period], months: list[int], as_of: list[dt.date]) -> dict[str, Partials]:
     units = org.units(source)
     upos = {u: i for i, u in enumerate(units)}
     k = len(measures)
+    take = np.array([c for pair in layout for c in pair])
     flow = source.kind is SourceKind.FLOW
     cols = months if flow else as_of
     cpos = {c: i for i, c in enumerate(cols)}
     raw = np.zeros((k, 2, len(units), len(cols)))
     lost = np.zeros(k)
     for row in rows:
-        col_key = int(row[1]) if flow else (row[1].date() if isinstance(row[1], dt.datetime) else row[1])
+        day = row[1].date() if isinstance(row[1], dt.datetime) else row[1]
+        col_key = day.year * 100 + day.month if flow else day
         ci = cpos.get(col_key)
         ui = upos.get(row[0])
-        vals = np.array([0.0 if v is None else float(v) for v in row[2:]]).reshape(k, 2)
+        vals = np.array([0.0 if v is None else float(v) for v in row[2:]])[take].reshape(k, 2)
         if ui is None or ci is None:
             lost += vals[:, 0]
             continue
@@ -246,7 +251,7 @@ def _partials(source: Source, measures: list[Measure], rows: list[tuple], org: O
         if flow:
             for m in _months(p):
                 pm[cpos[m], j] = 1.0
-        else:
+        elif p.end in cpos:  # comparison periods of flow growths need no stock dates
             pm[cpos[p.end], j] = 1.0
     out = {}
     for i, m in enumerate(measures):
@@ -282,41 +287,46 @@ def _indicator_results(ind: Indicator, level: Level, periods: list[Period], pind
     out: list[Result] = []
     f = ind.factor
     version = ind.definition_version
+    code, lvl = ind.code, level
     for j, p in enumerate(periods):
         c = pindex[p.id]
-        prev = pindex[compare_period(p, ind.compare).id] if ind.compare else None
-        for g, code in enumerate(codes):
-            nv, nn = float(gnum_v[g, c]), int(gnum_n[g, c])
-            if ind.aggregation is Rule.SUM:
-                out.append(Result(ind.code, level, code, p.id, nv, None, nv * f, "", nn, None, version, digests[j][g]))
-                continue
-            if ind.aggregation is Rule.RATIO_OF_SUMS:
-                dv, dn = float(gden_v[g, c]), int(gden_n[g, c])
-                value, reason = (nv / dv * f, "") if dv else (None, "denominator is 0")
-                out.append(Result(ind.code, level, code, p.id, nv, dv, value, reason, nn, dn, version, digests[j][g]))
-                continue
-            # growth: base = Σnum/Σden (or Σnum); compare with the same base in the comparison period
-            cur, cur_reason = _base(gnum_v, gden_v if ind.denominator else None, g, c)
-            old, old_reason = _base(gnum_v, gden_v if ind.denominator else None, g, prev)
-            cur_n = nn + (int(gden_n[g, c]) if ind.denominator else 0)
-            old_n = int(gnum_n[g, prev]) + (int(gden_n[g, prev]) if ind.denominator else 0)
+        hashes = digests[j]
+        nv, nn = gnum_v[:, c].tolist(), gnum_n[:, c].astype(np.int64).tolist()
+        if ind.aggregation is Rule.SUM:
+            out.extend(Result(code, lvl, u, p.id, nv[g], None, nv[g] * f, "", nn[g], None, version, hashes[g])
+                       for g, u in enumerate(codes))
+            continue
+        dv: list[float] = [] if gden_v is None else gden_v[:, c].tolist()
+        dn: list[int] = [] if gden_n is None else gden_n[:, c].astype(np.int64).tolist()
+        if ind.aggregation is Rule.RATIO_OF_SUMS:
+            out.extend(Result(code, lvl, u, p.id, nv[g], dv[g], nv[g] / dv[g] * f if dv[g] else None,
+                              "" if dv[g] else "denominator is 0", nn[g], dn[g], version, hashes[g])
+                       for g, u in enumerate(codes))
+            continue
+        # growth: base = Σnum/Σden (or Σnum); compared with the same base in the comparison period
+        cp = compare_period(p, ind.compare)  # type: ignore[arg-type]
+        k = pindex[cp.id]
+        pv, pn = gnum_v[:, k].tolist(), gnum_n[:, k].astype(np.int64).tolist()
+        pdv, pdn = (gden_v[:, k].tolist(), gden_n[:, k].astype(np.int64).tolist()) if ind.denominator else (None, None)
+        for g, u in enumerate(codes):
+            cur = _base(nv[g], dv[g] if ind.denominator else None)
+            old = _base(pv[g], pdv[g] if pdv is not None else None)
             if cur is None:
-                value, reason = None, f"{cur_reason} in {p.id}"
-            elif old is None or old == 0:
-                cp = compare_period(p, ind.compare).id  # type: ignore[arg-type]
-                value, reason = None, f"{old_reason or 'base is 0'} in {cp}"
+                value, reason = None, f"no denominator records in {p.id}"
+            elif not old:
+                value, reason = None, f"{'base is 0' if old == 0 else 'no denominator records'} in {cp.id}"
             else:
                 value, reason = (cur / old - 1.0) * f, ""
-            out.append(Result(ind.code, level, code, p.id, 0.0 if cur is None else cur, old, value, reason,
-                              cur_n, old_n, version, digests[j][g]))
+            out.append(Result(code, lvl, u, p.id, 0.0 if cur is None else cur, old, value, reason,
+                              nn[g] + (dn[g] if ind.denominator else 0), pn[g] + (pdn[g] if pdn else 0),
+                              version, hashes[g]))
     return out
 
 
-def _base(num: np.ndarray, den: np.ndarray | None, g: int, c: int) -> tuple[float | None, str]:
+def _base(num: float, den: float | None) -> float | None:
     if den is None:
-        return float(num[g, c]), ""
-    d = float(den[g, c])
-    return (float(num[g, c]) / d, "") if d else (None, "no denominator records")
+        return num
+    return num / den if den else None
 
 
 def _roll(a: np.ndarray, gi: np.ndarray, n_groups: int) -> np.ndarray:
@@ -348,6 +358,7 @@ def _digests(ind: Indicator, codes: list[str], periods: list[Period], pindex: di
     (numerator and denominator values and record counts, this period and the comparison period)."""
     out: list[list[str]] = []
     n_groups = len(codes)
+    prefixes = [f"{c}|".encode() for c in codes]
     prepared = []
     for gi, v, n in blocks:
         order = np.argsort(gi, kind="stable")
@@ -362,12 +373,15 @@ def _digests(ind: Indicator, codes: list[str], periods: list[Period], pindex: di
         for order, bounds, v, n in prepared:
             block = np.concatenate([v[order][:, cols], n[order][:, cols]], axis=1)
             row = block.shape[1] * 8
-            bufs.append((memoryview(np.ascontiguousarray(block).tobytes()), bounds, row))
-        row_digests = []
-        for g in range(n_groups):
-            h = hashlib.sha256(_hash_prefix(ind, codes[g], p.id))
-            for buf, bounds, row in bufs:
-                h.update(buf[bounds[g] * row: bounds[g + 1] * row])
-            row_digests.append(h.hexdigest())
-        out.append(row_digests)
+            bufs.append((np.ascontiguousarray(block).tobytes(), bounds.tolist(), row))
+        head = f"{ind.definition_version}|{p.id}|".encode()
+        sha = hashlib.sha256
+        if len(bufs) == 1:
+            (buf, bounds, row), = bufs
+            out.append([sha(head + prefixes[g] + buf[bounds[g] * row: bounds[g + 1] * row]).hexdigest()
+                        for g in range(n_groups)])
+        else:
+            (b1, s1, r1), (b2, s2, r2) = bufs
+            out.append([sha(head + prefixes[g] + b1[s1[g] * r1: s1[g + 1] * r1] + b2[s2[g] * r2: s2[g + 1] * r2]).hexdigest()
+                        for g in range(n_groups)])
     return out

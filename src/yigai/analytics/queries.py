@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from yigai.analytics.catalogue import Level, Measure, Source, SourceKind
 
@@ -13,25 +14,13 @@ _AS_OF = re.compile(r"(?<![:\w]):as_of\b")
 AS_OF_COLUMN = "d.as_of"
 
 
-def month_key(day: str) -> str:
-    """yyyymm as an integer: portable across DuckDB, PostgreSQL and Spark."""
-    return f"EXTRACT(YEAR FROM {day}) * 100 + EXTRACT(MONTH FROM {day})"
+def month_start(day: str) -> str:
+    """The first day of the event's month (DATE_TRUNC renders for PostgreSQL and Spark)."""
+    return f"DATE_TRUNC('MONTH', {day})"
 
 
 def _on_as_of_column(sql: str) -> str:
     return _AS_OF.sub(AS_OF_COLUMN, sql)
-
-
-def _aggregates(m: Measure, i: int, *, batched: bool) -> list[str]:
-    cond = _on_as_of_column(m.where) if batched else m.where
-    if m.distinct:
-        col = f"CASE WHEN {cond} THEN {m.distinct} END" if cond else m.distinct
-        expr = f"COUNT(DISTINCT {col})"
-        return [f"{expr} AS v{i}", f"{expr} AS n{i}"]
-    if cond:
-        return [f"SUM(CASE WHEN {cond} THEN {m.value} ELSE 0 END) AS v{i}",
-                f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS n{i}"]
-    return [f"SUM({m.value}) AS v{i}", f"COUNT(*) AS n{i}"]
 
 
 def _as_of_cte(dates: list[dt.date]) -> str:
@@ -39,26 +28,57 @@ def _as_of_cte(dates: list[dt.date]) -> str:
     return f"WITH as_of_dates AS ({rows})"
 
 
-def fused_sql(source: Source, measures: list[Measure], as_of_dates: list[dt.date] | None = None) -> str:
+@dataclass(frozen=True, slots=True)
+class Fused:
+    """A fused statement and where each measure's value and record count are in its rows
+    (column positions after the first two, unit and month or as-of date)."""
+
+    sql: str
+    layout: tuple[tuple[int, int], ...]
+
+
+def fused(source: Source, measures: list[Measure], as_of_dates: list[dt.date] | None = None) -> Fused:
     """One grouped statement for all ``measures`` of ``source``.
 
-    Flow: rows (unit, month yyyymm, v0, n0, v1, n1, …) for events between :start_date and :end_date.
-    Stock: rows (unit, as_of, v0, n0, …) for every date of ``as_of_dates`` (a cross join, so the
-    source is read once for all month ends).
+    Flow: rows (unit, month start, a0, a1, …) for events between :start_date and :end_date.
+    Stock: rows (unit, as_of, a0, …) for every date of ``as_of_dates`` (cross-joined as ``d``
+    unless the source reads them itself), so the source is read once for all month ends.
+    Identical aggregates (every measure's COUNT(*), a count's record count) are computed once.
     """
-    aggs = ", ".join(a for i, m in enumerate(measures) for a in _aggregates(m, i, batched=True))
+    exprs: dict[str, int] = {}
+
+    def col(expr: str) -> int:
+        return exprs.setdefault(expr, len(exprs))
+
+    layout = []
+    for m in measures:
+        cond = _on_as_of_column(m.where)
+        if cond:
+            layout.append((col(f"SUM(CASE WHEN {cond} THEN {m.value} ELSE 0 END)"),
+                           col(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")))
+        else:
+            layout.append((col("COUNT(*)" if m.value.strip() == "1" else f"SUM({m.value})"), col("COUNT(*)")))
+    aggs = ", ".join(f"{e} AS a{i}" for e, i in exprs.items())
     if source.kind is SourceKind.FLOW:
         where = f"{source.day} >= :start_date AND {source.day} <= :end_date"
         if source.where:
             where += f" AND ({source.where})"
-        mk = month_key(source.day)
-        return (f"SELECT {source.unit} AS unit, {mk} AS month, {aggs} FROM {source.from_} "
-                f"WHERE {where} GROUP BY {source.unit}, {mk}")
+        mk = month_start(source.day)
+        sql = (f"SELECT {source.unit} AS unit, {mk} AS month, {aggs} FROM {source.from_} "
+               f"WHERE {where} GROUP BY {source.unit}, {mk}")
+        return Fused(sql, tuple(layout))
     if not as_of_dates:
         raise ValueError("a stock source needs as-of dates")
     where = f" WHERE {_on_as_of_column(source.where)}" if source.where else ""
-    return (f"{_as_of_cte(as_of_dates)} SELECT {source.unit} AS unit, {AS_OF_COLUMN} AS as_of, {aggs} "
-            f"FROM {source.from_} CROSS JOIN as_of_dates d{where} GROUP BY {source.unit}, {AS_OF_COLUMN}")
+    dates = "" if reads_dates(source) else " CROSS JOIN as_of_dates d"
+    sql = (f"{_as_of_cte(as_of_dates)} SELECT {source.unit} AS unit, {AS_OF_COLUMN} AS as_of, {aggs} "
+           f"FROM {source.from_}{dates}{where} GROUP BY {source.unit}, {AS_OF_COLUMN}")
+    return Fused(sql, tuple(layout))
+
+
+def reads_dates(source: Source) -> bool:
+    """Whether a stock source's FROM reads ``as_of_dates`` itself (and exposes them as ``d``)."""
+    return re.search(r"\bas_of_dates\b", source.from_) is not None
 
 
 def unit_filter(source: Source, level: Level) -> str:
@@ -90,8 +110,6 @@ def measure_sql(m: Measure, level: Level) -> str:
         conds.append(f"({s.where})")
     if m.where:
         conds.append(f"({m.where})")
-    if m.distinct:
-        select = f"COUNT(DISTINCT {m.distinct}) AS value, COUNT(DISTINCT {m.distinct}) AS records"
-    else:
-        select = f"COALESCE(SUM({m.value}), 0) AS value, COUNT(*) AS records"
-    return f"SELECT {select} FROM {s.from_} WHERE " + " AND ".join(conds)
+    cte = "WITH as_of_dates AS (SELECT CAST(:as_of AS DATE) AS as_of) " if reads_dates(s) else ""
+    return (f"{cte}SELECT COALESCE(SUM({m.value}), 0) AS value, COUNT(*) AS records FROM {s.from_} WHERE "
+            + " AND ".join(conds))
