@@ -125,9 +125,14 @@ def _weights(years: Iterable[int], params: DipParams) -> dict[int, float]:
 
 def _weighted_mean(costs_by_year: Mapping[int, list[float]], w: Mapping[int, float]) -> float:
     """Σ_y w_y·mean_y / Σ_y w_y over the years that have cases."""
-    ys = [y for y in costs_by_year if y in w and costs_by_year[y]]
+    return weighted_mean_of_sums({y: (math.fsum(v), len(v)) for y, v in costs_by_year.items()}, w)
+
+
+def weighted_mean_of_sums(sums: Mapping[int, tuple[float, int]], w: Mapping[int, float]) -> float:
+    """The year-weighted mean from each year's (Σ cost, cases); shared with the columnar engine."""
+    ys = [y for y in sums if y in w and sums[y][1]]
     den = math.fsum(w[y] for y in ys)
-    return math.fsum(w[y] * math.fsum(costs_by_year[y]) / len(costs_by_year[y]) for y in ys) / den
+    return math.fsum(w[y] * sums[y][0] / sums[y][1] for y in ys) / den
 
 
 def _quantile(sorted_vals: Sequence[float], q: float) -> float:
@@ -315,6 +320,29 @@ class Settlement:
     scoring: Scoring
 
 
+def hospital_settlement(h: str, n: int, pts: float, pv: float, oop: float, fund_paid: float,
+                        sp: SettleParams) -> HospitalSettlement:
+    """One hospital's clearing from its sums (points, OOP, Σ fund_paid of its DIP cases).
+
+    Shared by the reference and the columnar engine, so both apply the same arithmetic.
+    """
+    ent = pts * pv
+    due = ent - oop
+    a = sp.assessment.get(h, 1.0)
+    assessed = due * a
+    x = sp.booked_fund[h] if sp.booked_fund is not None and h in sp.booked_fund else fund_paid
+    cap = sp.band * max(assessed, 0.0)
+    retained = shared = 0.0
+    if x <= assessed:
+        retained = sp.surplus_share * min(assessed - x, cap)
+        pay = x + retained
+    else:
+        shared = sp.overrun_share * min(x - assessed, cap)
+        pay = assessed + shared
+    adv = sp.advances.get(h, 0.0)
+    return HospitalSettlement(h, n, pts, ent, oop, due, a, assessed, x, retained, shared, pay, adv, pay - adv)
+
+
 def settle(catalogue: Catalogue, cases: Iterable[Case], sp: SettleParams) -> Settlement:
     """Annual clearing. PV_settle = (F_DIP / r) / Σ points; per hospital h:
     entitlement = points·PV; fund due = entitlement − OOP; assessed = fund due × 考核系数;
@@ -332,25 +360,9 @@ def settle(catalogue: Catalogue, cases: Iterable[Case], sp: SettleParams) -> Set
     hospitals: dict[str, HospitalSettlement] = {}
     for h in sorted(by_h):
         ss = by_h[h]
-        pts = math.fsum(s.points for s in ss)
-        ent = pts * pv
-        oop = math.fsum(s.case.patient_paid for s in ss)
-        due = ent - oop
-        a = sp.assessment.get(h, 1.0)
-        assessed = due * a
-        x = sp.booked_fund[h] if sp.booked_fund is not None and h in sp.booked_fund else \
-            math.fsum(s.case.fund_paid for s in ss)
-        cap = sp.band * max(assessed, 0.0)
-        retained = shared = 0.0
-        if x <= assessed:
-            retained = sp.surplus_share * min(assessed - x, cap)
-            pay = x + retained
-        else:
-            shared = sp.overrun_share * min(x - assessed, cap)
-            pay = assessed + shared
-        adv = sp.advances.get(h, 0.0)
-        hospitals[h] = HospitalSettlement(h, len(ss), pts, ent, oop, due, a, assessed, x, retained, shared,
-                                          pay, adv, pay - adv)
+        x = math.fsum(s.case.fund_paid for s in ss)
+        hospitals[h] = hospital_settlement(h, len(ss), math.fsum(s.points for s in ss), pv,
+                                           math.fsum(s.case.patient_paid for s in ss), x, sp)
     return Settlement(pv, total, hospitals, scoring)
 
 
@@ -407,5 +419,5 @@ __all__ = [
     "CONSERVATIVE", "DIAGNOSTIC", "THERAPEUTIC", "SURGERY", "CORE", "COMPREHENSIVE", "ProcedureClassRule",
     "DipParams", "DipGroup", "Catalogue", "build_catalogue", "derive_level_coefficients", "outlier_coefficient",
     "ScoredCase", "Ungrouped", "Scoring", "score_cases", "SettleParams", "HospitalSettlement", "Settlement",
-    "settle", "MonthlyPreSettlement", "monthly_presettlement", "HospitalDiff", "run", "whatif",
+    "settle", "hospital_settlement", "MonthlyPreSettlement", "monthly_presettlement", "HospitalDiff", "run", "whatif",
 ]
