@@ -19,10 +19,10 @@ from yigai.records.schema import record_tables
 D = dt.date
 
 
-def new_store(rows: dict[str, list[dict[str, Any]]]) -> duckdb.DuckDBPyConnection:
-    """In-memory DuckDB with every record table (schema DDL) and the given rows; unnamed nullable
-    columns are NULL, unnamed required booleans false, unnamed required numbers 0."""
-    con = duckdb.connect()
+def new_store(rows: dict[str, list[dict[str, Any]]], path: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """DuckDB (in memory, or the file ``path``) with every record table (schema DDL) and the given
+    rows; unnamed nullable columns are NULL, unnamed required booleans false, numbers 0."""
+    con = duckdb.connect(path)
     for t in record_tables().values():
         con.execute(t.ddl())
     for name, recs in rows.items():
