@@ -150,6 +150,8 @@ def test_contracts_are_signed_with_a_gp_of_the_residents_centre(db: duckdb.DuckD
                    AND i.type IN ('chc', 'township_hc') AND i.town_code = r.town_code)""")
     assert bad == 0
     assert _one(db, "SELECT count(*) - count(DISTINCT person_id) FROM family_doctor_contracts") == 0
+    most = _one(db, "SELECT max(n) FROM (SELECT count(*) AS n FROM family_doctor_contracts GROUP BY doctor_id)")
+    assert most <= load_config().rates["contracts"]["max_per_doctor"]  # type: ignore[operator]
     assert _one(db, """SELECT count(*) FROM family_doctor_contracts c
         LEFT JOIN institutions d ON d.institution_id = c.district_hospital_id
         LEFT JOIN institutions h ON h.institution_id = c.city_hospital_id

@@ -127,8 +127,9 @@ def visits(rng: np.random.Generator, model: Model, p: Patients, person: np.ndarr
     if forced_hospital:
         primary = np.zeros(n, dtype=bool)
     else:
-        share = np.array([out["primary_share"][k if k in out["primary_share"] else "followup"]
-                          for k in ("child", "adult", "elder", "followup", "followup", "prenatal")])
+        # KINDS → primary_share keys: both kinds of follow-up share one rate
+        share = np.array([out["primary_share"][k] for k in ("child", "adult", "elder", "followup", "followup",
+                                                             "prenatal")])
         primary = rng.random(n) < share[kind] + out["contracted_primary_bonus"] * contracted
     inst = np.zeros(n, dtype=np.int64)
     routes = model.routes[routes_of]
@@ -166,7 +167,7 @@ def visits(rng: np.random.Generator, model: Model, p: Patients, person: np.ndarr
         lead = rng.integers(0, 8, n)
         b = np.flatnonzero(booked)
         referrals.add(person_ids.take(pa.array(b)), np.full(len(b), p.centre), inst[b], True,
-                      np.maximum(day[b] - lead[b], month_start_of_year(day[b])), True)
+                      np.maximum(day[b] - lead[b], year_start_of(day[b])), True)
         down = np.flatnonzero(~primary & p.chronic[person]
                               & (rng.random(n) < model.cfg.rates["referrals"]["down_after_chronic_hospital_visit"]))
         referrals.add(person_ids.take(pa.array(down)), inst[down], np.full(len(down), p.centre), False, day[down], False)
@@ -179,8 +180,8 @@ def visits(rng: np.random.Generator, model: Model, p: Patients, person: np.ndarr
     ], schema=schema), inst
 
 
-def month_start_of_year(day: np.ndarray) -> np.ndarray:
-    """1 January of the year of each day (referral dates never leave the year)."""
+def year_start_of(day: np.ndarray) -> np.ndarray:
+    """1 January of the year of each day (a referral a few days before an early-January visit stays in the year)."""
     years = day.astype("datetime64[D]").astype("datetime64[Y]")
     return years.astype("datetime64[D]").astype(np.int64)
 

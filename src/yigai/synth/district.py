@@ -178,8 +178,8 @@ def build_institutions(districts: list[District], cfg: SynthConfig, year: int,
 def expected_visits(districts: list[District], inst: Institutions, cfg: SynthConfig) -> np.ndarray:
     """Rough yearly outpatient visits per institution, to size its staff (the draws come later)."""
     out = cfg.rates["outpatient"]
-    per_capita = 9.5
-    primary_share = 0.52
+    per_capita = float(cfg.rates["resources"]["expected_visits_per_capita"])
+    primary_share = float(cfg.rates["resources"]["expected_primary_share"])
     split = out["primary_split"]
     visits = np.zeros(len(inst))
     route = cfg.rates["outpatient_routes"]["adult"]

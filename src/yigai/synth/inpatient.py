@@ -62,11 +62,9 @@ def discharges(rng: np.random.Generator, model: Model, p: Patients, person: np.n
         cum = routes.in_cum[name] if p.centre >= 0 else routes.in_cum_outside[name]
         target = routes.in_targets[name][pick(cum, u[m])]
         inst[m] = np.where(target == CENTRE, max(p.centre, 0), target)
-    all_surgery = np.array([*(s for t in model.procedures.values() for s in t.surgery[: len(t.codes)])] or [False])
-    all_mi = np.array([*(s for t in model.procedures.values() for s in t.mi[: len(t.codes)])] or [False])
     has_proc = proc >= 0
-    surgery = has_proc & all_surgery[np.where(has_proc, proc, 0)]
-    mi = surgery & all_mi[np.where(has_proc, proc, 0)]
+    surgery = has_proc & model.proc_surgery[np.where(has_proc, proc, 0)]
+    mi = surgery & model.proc_mi[np.where(has_proc, proc, 0)]
     elective = surgery & (rng.random(n) < elective_p)
     day_surgery = elective & (rng.random(n) < day_p)
     sigma = float(inp["los_sigma"])

@@ -52,6 +52,8 @@ class Model:
     inpatient: dict[str, CategoryTable]
     procedures: dict[str, ProcedureTable]
     proc_codes: pa.Array
+    proc_surgery: np.ndarray  # per procedure in ``proc_codes``: an operation
+    proc_mi: np.ndarray  # per procedure: minimally invasive
     diagnosis_codes: pa.Array  # all tables' leaves, each table at ``code_offset[name]``
     code_offset: dict[str, int]
     departments: pa.Array
@@ -109,9 +111,13 @@ def build_model(layout: Layout, cfg: SynthConfig) -> Model:
         chunks.append(t.codes)
         at += len(t.codes)
     proc_codes: list[str] = []
+    proc_surgery: list[bool] = []
+    proc_mi: list[bool] = []
     for g, p in procedures.items():
         offsets["proc:" + g] = len(proc_codes)
         proc_codes += p.codes
+        proc_surgery += [bool(x) for x in p.surgery[: len(p.codes)]]
+        proc_mi += [bool(x) for x in p.mi[: len(p.codes)]]
     setting = np.where(primary, 2, np.where(tcm, 1, 0))
     return Model(
         cfg=cfg, ids=inst.ids(), primary=primary, public=inst.is_public(),
@@ -123,7 +129,8 @@ def build_model(layout: Layout, cfg: SynthConfig) -> Model:
         out_alpha=_alpha(out["shares"], OUT_SETTINGS, out["share_concentration"]),
         in_alpha=_alpha(inp["shares"], IN_SETTINGS, inp["share_concentration"]),
         outpatient=outpatient, inpatient=inpatient, procedures=procedures,
-        proc_codes=pa.array(proc_codes or [""], pa.string()), diagnosis_codes=pa.concat_arrays(chunks),
+        proc_codes=pa.array(proc_codes or [""], pa.string()), proc_surgery=np.array(proc_surgery or [False]),
+        proc_mi=np.array(proc_mi or [False]), diagnosis_codes=pa.concat_arrays(chunks),
         code_offset=offsets, departments=pa.array(departments, pa.string()),
         routes={d.index: _routes(d, cfg) for d in layout.districts},
         town_outlets={t.centre: (t.outposts, t.clinics) for d in layout.districts for t in d.towns},

@@ -74,9 +74,10 @@ def make_cohort(rng: np.random.Generator, town: Town, district: District, cfg: S
                           np.where(priority, c["priority_probability"], c["other_probability"]))
     contracted = rng.random(n) < p_contract
     person_id = ids(f"P{town.code}", np.arange(n), 7)
-    cohort = Cohort(town=town, district=district, person_id=person_id, age=age, female=female, resident=resident,
-                    hypertension=hypertension, diabetes=diabetes, pregnant=pregnant, contracted=contracted,
-                    death_day=death_day, died_in_hospital=died_in_hospital, delivery_month=delivery_month)
+    cohort = Cohort(town=town, district=district, person_id=person_id, age=age.astype(np.int16), female=female,
+                    resident=resident, hypertension=hypertension, diabetes=diabetes, pregnant=pregnant,
+                    contracted=contracted, death_day=death_day.astype(np.int32), died_in_hospital=died_in_hospital,
+                    delivery_month=delivery_month.astype(np.int8))  # small types: kept for the whole run
     schema = table("residents").arrow_schema()
     residents = pa.Table.from_arrays([
         person_id, dates(birth), pa.array(np.where(female, "F", "M"), pa.string()), pa.array(registered),
