@@ -243,3 +243,10 @@ def test_bad_arguments_are_refused_before_anything_is_written(tmp_path: Path, pr
         generate(preset, year, seed, tmp_path / "out")
     assert err.value.where == where
     assert not (tmp_path / "out").exists()
+
+
+def test_visits_follow_the_season_and_the_week(db: duckdb.DuckDBPyConnection) -> None:
+    by_month = dict(db.execute("SELECT month(visit_date), count(*) FROM outpatient_visits GROUP BY 1").fetchall())
+    assert by_month[12] > 1.3 * by_month[2]  # rates.yaml: December ×1.21 over 31 days, February ×0.84 over 28
+    by_day = dict(db.execute("SELECT isodow(visit_date), count(*) FROM outpatient_visits GROUP BY 1").fetchall())
+    assert 0.35 < by_day[7] / by_day[1] < 0.65  # Sunday 0.55 against Monday 1.15

@@ -180,6 +180,13 @@ def visits(rng: np.random.Generator, model: Model, p: Patients, person: np.ndarr
     ], schema=schema), inst
 
 
+def weekday_cum(weights: list[float], start: int, days: int) -> np.ndarray:
+    """Cumulative probability of each day of a month, weighted by its day of the week (Monday first)."""
+    weekday = (np.arange(start, start + days) + 3) % 7  # 1970-01-01 was a Thursday
+    w = np.array(weights, dtype=np.float64)[weekday]
+    return np.cumsum(w) / w.sum()
+
+
 def year_start_of(day: np.ndarray) -> np.ndarray:
     """1 January of the year of each day (a referral a few days before an early-January visit stays in the year)."""
     years = day.astype("datetime64[D]").astype("datetime64[Y]")
@@ -189,7 +196,7 @@ def year_start_of(day: np.ndarray) -> np.ndarray:
 def resident_visits(rng: np.random.Generator, model: Model, c: Cohort, year: int, month: int, id_prefix: str,
                     referrals: Referrals) -> tuple[pa.Table, np.ndarray]:
     out = model.cfg.rates["outpatient"]
-    factor = np.where(c.resident, 1.0, out["nonresident_factor"])
+    factor = np.where(c.resident, 1.0, out["nonresident_factor"]) * float(out["month_factor"][month - 1])
     start, dim = month_start(year, month), days_in_month(year, month)
     counts = [
         rng.poisson(by_band(out["visits_per_year"], c.age) * factor / 12),
@@ -201,7 +208,7 @@ def resident_visits(rng: np.random.Generator, model: Model, c: Cohort, year: int
     person = np.concatenate([np.repeat(np.arange(len(c)), k) for k in counts])
     kind = np.concatenate([np.repeat(general_kind, counts[0]), np.full(counts[1].sum(), 3),
                            np.full(counts[2].sum(), 4), np.full(counts[3].sum(), 5)])
-    day = start + rng.integers(0, dim, len(person))
+    day = start + pick(weekday_cum(out["weekday_weight"], start, dim), rng.random(len(person)))
     alive = day <= c.death_day[person]
     return visits(rng, model, patients_of(c), person[alive], kind[alive], day[alive], c.district.index, False,
                   id_prefix, referrals)
@@ -210,6 +217,8 @@ def resident_visits(rng: np.random.Generator, model: Model, c: Cohort, year: int
 def outside_visits(rng: np.random.Generator, model: Model, district: int, p: Patients, year: int, month: int,
                    id_prefix: str) -> tuple[pa.Table, np.ndarray]:
     n = len(p.age)
-    day = month_start(year, month) + rng.integers(0, days_in_month(year, month), n)
+    start = month_start(year, month)
+    day = start + pick(weekday_cum(model.cfg.rates["outpatient"]["weekday_weight"], start,
+                                   days_in_month(year, month)), rng.random(n))
     return visits(rng, model, p, np.arange(n), np.ones(n, dtype=np.int64), day, district, True, id_prefix,
                   Referrals())

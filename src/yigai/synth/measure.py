@@ -19,7 +19,7 @@ def measure(folder: Path, year: int) -> dict[str, float]:
     """The rates named in rates.yaml ``checks``, computed from the files in ``folder``."""
     con = duckdb.connect()
     for name in ("residents", "institutions", "staff", "outpatient_visits", "inpatient_discharges",
-                 "family_doctor_contracts"):
+                 "family_doctor_contracts", "drug_purchases"):
         path = (folder / f"{name}.parquet").as_posix().replace("'", "''")
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
     end = f"{year}-12-31"
@@ -66,5 +66,8 @@ def measure(folder: Path, year: int) -> dict[str, float]:
     out["outside_visit_share"] = one(
         "SELECT avg(CASE WHEN r.person_id IS NULL THEN 1.0 ELSE 0 END) FROM outpatient_visits v "
         "LEFT JOIN residents r USING (person_id)")
+    out["vbp_selected_quantity_share"] = one(
+        "SELECT sum(quantity) FILTER (WHERE vbp_selected) / sum(quantity) FROM drug_purchases "
+        "WHERE generic_name IN (SELECT generic_name FROM drug_purchases WHERE vbp_selected)")
     con.close()
     return out
