@@ -1,4 +1,8 @@
-"""``yigai dip build|score|settle|whatif``: DIP (按病种分值付费) over case files; nothing is stored."""
+"""``yigai dip build|score|settle|whatif``: DIP (按病种分值付费) over case files.
+
+Thin over :mod:`yigai.services.payment`: small inputs run the reference engine, large ones (from
+``COLUMNAR_FROM`` cases) the columnar engine; both give the same figures.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from openpyxl import Workbook
 from rich.table import Table
 
 from yigai.cli.common import FormatOpt, OutputFormat, info
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, stdout
 from yigai.cli.render import print_json
-from yigai.payment.cases import Case, load_cases
-from yigai.payment.dip import Catalogue, DipParams, SettleParams, build_catalogue, score_cases, settle, whatif
-from yigai.reports.xlsx_export import escape_formula
+from yigai.payment.case_table import CaseTable
+from yigai.payment.dip import Catalogue, DipParams, SettleParams
+from yigai.payment.export import Sheet, write_sheets
+from yigai.services import payment
+from yigai.services.payment import Engine
 
 dip_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
     "DIP 按病种分值付费: catalogue from historical cases, scores, point values, settlement, what-if.\n\n"
@@ -36,23 +41,30 @@ LevelOpt = Annotated[list[str] | None, typer.Option("--level", help="Hospital-le
                                                 "default: derived from the history.", show_default=False)]
 PrimaryOpt = Annotated[list[str] | None, typer.Option("--primary", help="A group declared 基层病种, e.g. 'J18.9|-' "
                                                       "(repeat).", show_default=False)]
-XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Also write the table to this XLSX file.",
-                                              show_default=False)]
+XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Also write the tables to this XLSX file (one sheet "
+                                              "each).", show_default=False)]
+EngineOpt = Annotated[Engine, typer.Option("--engine", help=f"auto: the columnar engine from "
+                                           f"{payment.COLUMNAR_FROM:,} cases, else the reference engine (same "
+                                           "figures).")]
+
+GROUP_SHEET = "病种目录"
+GROUP_HEADERS = ("病种 group", "类型 kind", "例数 cases", "均费 mean", "RW", "分值 points", "基层病种 primary")
+UNGROUPED_SHEET = "未入组病例"
+UNGROUPED_HEADERS = ("病例 case", "机构 hospital", "原因 reason")
+SETTLE_SHEET = "年度清算"
+SETTLE_HEADERS = ("机构 hospital", "例数 cases", "分值 points", "应得 entitlement", "个人支付 patient paid",
+                  "医保应付 fund due", "考核系数 assessment", "考核后应付 assessed due", "医保已记账 booked fund",
+                  "结余留用 retained", "超支分担 shared", "清算支付 payment", "月度预拨 advances", "清算结果 final")
 
 
-def _cases(paths: Sequence[Path]) -> list[Case]:
-    """Load case files; bad records are listed on stderr (row and reason) and left out."""
-    cases: list[Case] = []
-    bad = 0
-    for path in paths:
-        result = load_cases(path)
-        for b in result.bad:
-            info(f"{path.name} 第{b.row}行 row {b.row} {b.field}: {b.reason}")
-        bad += len(result.bad)
-        cases += result.cases
-    if bad:
-        info(f"{bad} 条记录有误，已排除 bad records set aside")
-    return cases
+def _cases(paths: Sequence[Path]) -> CaseTable:
+    """Load case files; bad records are listed on stderr (file, row, field and reason) and left out."""
+    loaded = payment.load(paths)
+    for fb in loaded.bad:
+        info(f"{fb.path.name} 第{fb.bad.row}行 row {fb.bad.row} {fb.bad.field}: {fb.bad.reason}")
+    if loaded.bad:
+        info(f"{len(loaded.bad)} 条记录有误，已排除 bad records set aside")
+    return loaded.cases
 
 
 def _params(threshold: int, weights: str, levels: Sequence[str] | None = None,
@@ -68,20 +80,20 @@ def _params(threshold: int, weights: str, levels: Sequence[str] | None = None,
                      primary_groups=frozenset(primary or ()))
 
 
-def _write(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(list(headers))
-    for row in rows:
-        ws.append([escape_formula(v) for v in row])
-    wb.save(path)
+def _write(path: Path, sheets: Sequence[Sheet]) -> None:
+    write_sheets(path, sheets)
     info(f"已写入 written: {path}")
 
 
+def _group_rows(cat: Catalogue) -> list[tuple[Any, ...]]:
+    groups = sorted(cat.groups.values(), key=lambda g: (g.kind, -g.n_cases, g.key))
+    return [(g.key, g.kind, g.n_cases, g.mean_cost, g.rw, g.points, "是" if g.primary else "") for g in groups]
+
+
 def _emit(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: OutputFormat,
-          xlsx: Path | None, data: Any) -> None:
+          xlsx: Path | None, data: Any, more: Sequence[Sheet] = ()) -> None:
     if xlsx is not None:
-        _write(xlsx, headers, rows)
+        _write(xlsx, [Sheet(title.split(" ")[1] if " " in title else title, headers, rows), *more])
     if fmt is OutputFormat.JSON:
         print_json(data)
         return
@@ -93,63 +105,69 @@ def _emit(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt
     stdout().print(table)
 
 
-def _catalogue(history: Sequence[Path], params: DipParams) -> Catalogue:
-    return build_catalogue(_cases(history), params)
-
-
 @dip_app.command("build")
 def build(history: HistoryOpt, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7",
           level: LevelOpt = None, primary: PrimaryOpt = None, xlsx: XlsxOpt = None,
-          fmt: FormatOpt = OutputFormat.TABLE) -> None:
+          fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO) -> None:
     """Build the DIP catalogue: core and comprehensive groups with mean cost, RW and points.
 
-    Example: yigai dip build --history 2021.csv --history 2022.csv --history 2023.csv --xlsx 病种目录.xlsx
+    Example: yigai dip build --history 2021.csv --history 2022.csv --history 2023.parquet --xlsx 病种目录.xlsx
     """
-    cat = _catalogue(history, _params(threshold, year_weights, level, primary))
-    groups = sorted(cat.groups.values(), key=lambda g: (g.kind, -g.n_cases, g.key))
-    rows = [(g.key, g.kind, g.n_cases, g.mean_cost, g.rw, g.points) for g in groups]
+    cat, _ = payment.build(_cases(history), _params(threshold, year_weights, level, primary), engine)
+    rows = _group_rows(cat)
     info(f"核心病种入组率 core share {cat.core_share:.1%}；区域均值 M {cat.regional_mean:,.2f}；"
          f"预算点值 budget point value {cat.budget_point_value:,.4f}")
-    _emit("DIP 病种目录 catalogue", ("病种 group", "类型 kind", "例数 cases", "均费 mean", "RW", "分值 points"), rows,
-          fmt, xlsx, [dataclasses.asdict(g) for g in groups])
+    _emit(f"DIP {GROUP_SHEET} catalogue", GROUP_HEADERS[:6], [r[:6] for r in rows], fmt, None,
+          [dataclasses.asdict(cat.groups[r[0]]) for r in rows])
+    if xlsx is not None:
+        _write(xlsx, [Sheet(GROUP_SHEET, GROUP_HEADERS, rows)])
 
 
 @dip_app.command("score")
 def score(history: HistoryOpt, current: CurrentOpt, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7",
           level: LevelOpt = None, primary: PrimaryOpt = None, xlsx: XlsxOpt = None,
-          fmt: FormatOpt = OutputFormat.TABLE) -> None:
+          fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO) -> None:
     """Score the cases of a year: group, level coefficient, outlier coefficient, points; ungrouped with reasons.
 
     Example: yigai dip score --history 2022.csv --history 2023.csv --current 2024.csv --year-weights 1,3
     """
-    scoring = score_cases(_catalogue(history, _params(threshold, year_weights, level, primary)), _cases([current]))
-    rows = [(s.case.case_id, s.case.hospital, s.group, s.base_points, s.level_coefficient, s.k_dev, s.label,
-             s.points) for s in scoring.scored]
-    rows += [(u.case.case_id, u.case.hospital, "—", 0.0, 0.0, 0.0, f"未入组：{u.reason}", 0.0) for u in scoring.ungrouped]
+    result = payment.score(_cases(history), _cases([current]), _params(threshold, year_weights, level, primary),
+                           engine)
+    rows: list[tuple[Any, ...]] = list(result.scored)
+    rows += [(cid, h, "—", 0.0, 0.0, 0.0, f"未入组：{why}", 0.0) for cid, h, why in result.ungrouped]
     data = {"scored": [{"case_id": r[0], "hospital": r[1], "group": r[2], "base_points": r[3],
                         "level_coefficient": r[4], "k_dev": r[5], "label": r[6], "points": r[7]} for r in rows]}
     _emit("DIP 病例分值 case points", ("病例 case", "机构 hospital", "病种 group", "基准分值 base", "级别系数 level",
-                                     "偏差系数 k", "标记 label", "分值 points"), rows, fmt, xlsx, data)
+                                     "偏差系数 k", "标记 label", "分值 points"), rows, fmt, xlsx, data,
+          [Sheet(GROUP_SHEET, GROUP_HEADERS, _group_rows(result.catalogue))])
 
 
 @dip_app.command("settle")
 def settle_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, ratio: RatioOpt,
                threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
-               primary: PrimaryOpt = None, xlsx: XlsxOpt = None, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+               primary: PrimaryOpt = None, xlsx: XlsxOpt = None, fmt: FormatOpt = OutputFormat.TABLE,
+               engine: EngineOpt = Engine.AUTO) -> None:
     """Settle a year per hospital: points, entitlement, fund due, retained surplus or shared overrun, final.
+
+    The XLSX file gets three sheets: 年度清算 (per hospital, every figure), 病种目录 (per group) and
+    未入组病例 (cases that could not be grouped, with the reason).
 
     Example: yigai dip settle --history 2022.csv --history 2023.csv --current 2024.csv --budget 107600 --ratio 0.8
     """
-    result = settle(_catalogue(history, _params(threshold, year_weights, level, primary)), _cases([current]),
-                    SettleParams(fund_budget=budget, reimbursement_ratio=ratio))
+    result = payment.settle(_cases(history), _cases([current]), _params(threshold, year_weights, level, primary),
+                            SettleParams(fund_budget=budget, reimbursement_ratio=ratio), engine)
     hospitals = [result.hospitals[h] for h in sorted(result.hospitals)]
     rows = [(h.hospital, h.cases, h.points, h.entitlement, h.fund_due, h.retained, h.shared_overrun, h.payment,
              h.final) for h in hospitals]
     info(f"结算点值 settlement point value {result.point_value:,.4f}；总分值 total points {result.total_points:,.2f}")
+    if xlsx is not None:
+        _write(xlsx, [Sheet(SETTLE_SHEET, SETTLE_HEADERS, [tuple(dataclasses.astuple(h)) for h in hospitals]),
+                      Sheet(GROUP_SHEET, GROUP_HEADERS, _group_rows(result.catalogue)),
+                      Sheet(UNGROUPED_SHEET, UNGROUPED_HEADERS, result.ungrouped)])
     _emit("DIP 年度清算 settlement", ("机构 hospital", "例数 cases", "分值 points", "应得 entitlement", "医保应付 fund due",
                                     "结余留用 retained", "超支分担 shared", "清算支付 payment", "清算结果 final"),
-          rows, fmt, xlsx, {"point_value": result.point_value, "hospitals": [dataclasses.asdict(h) for h in hospitals]})
-    if result.scoring.ungrouped:
+          rows, fmt, None, {"point_value": result.point_value, "hospitals": [dataclasses.asdict(h) for h in hospitals]})
+    if result.ungrouped:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -161,7 +179,7 @@ def whatif_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, rati
                                                                 show_default=False)] = None,
                alt_threshold: Annotated[int | None, typer.Option("--alt-threshold", help="Core-group threshold of the "
                                                                  "alternative run.", show_default=False)] = None,
-               fmt: FormatOpt = OutputFormat.TABLE) -> None:
+               fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO) -> None:
     """Rerun the settlement with a changed budget or threshold and show each hospital's difference.
 
     Example: yigai dip whatif --history 2023.csv --current 2024.csv --budget 107600 --ratio 0.8 --alt-budget 121050
@@ -170,7 +188,7 @@ def whatif_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, rati
     base = (params, SettleParams(fund_budget=budget, reimbursement_ratio=ratio))
     alt_params = dataclasses.replace(params, threshold=alt_threshold) if alt_threshold is not None else None
     alt_settle = SettleParams(fund_budget=alt_budget, reimbursement_ratio=ratio) if alt_budget is not None else None
-    diffs = whatif(_cases(history), _cases([current]), base, (alt_params, alt_settle))
+    diffs = payment.whatif(_cases(history), _cases([current]), base, (alt_params, alt_settle), engine)
     rows = [(h, d.delta("points"), d.delta("entitlement"), d.delta("final")) for h, d in diffs.items()]
     _emit("DIP 测算差异 what-if", ("机构 hospital", "分值差 Δpoints", "应得差 Δentitlement", "清算差 Δfinal"), rows, fmt,
           None, [{"hospital": r[0], "points": r[1], "entitlement": r[2], "final": r[3]} for r in rows])
