@@ -245,6 +245,8 @@ def test_without_a_period_a_file_replaces_the_months_it_covers(tmp_path: Path, b
     result = load_records(base, [second])
     assert result.files[0].replaced == "202302, 202304"
     assert ids(base, "outpatient_visits") == ["A", "B2", "C", "D"]
+    assert load_records(base, [first]).files[0].replaced == "202301–202303"
+    assert ids(base, "outpatient_visits") == ["A", "B", "C", "D"]
 
 
 def test_a_given_period_is_replaced_whole_even_where_the_file_has_no_records(tmp_path: Path, base: RecordStore) -> None:

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from yigai.domain.periods import Period, PeriodError, parse_period
 from yigai.records.schema import Table, TableKind, record_tables, table
-from yigai.records.store import LoadEntry, RecordStore
+from yigai.records.store import LoadEntry, RecordStore, month_ranges
 from yigai.records.validate import (
     LISTED_PER_CHECK,
     FileReport,
@@ -460,7 +460,7 @@ def _replace_scope(conn: duckdb.DuckDBPyConnection, tbl: Table, target: FileTarg
                             f"WHERE {col} IS NOT NULL ORDER BY m").fetchall()
         months = [r[0] for r in rows]
         scope = Scope()
-        replaced = ", ".join(m.strftime("%Y%m") for m in months) or "nothing"
+        replaced = month_ranges([m.strftime("%Y%m") for m in months]) or "nothing"
     done = state.replaced_months.setdefault(tbl.name, set())
     fresh = [m for m in months if m not in done]
     if fresh:

@@ -53,6 +53,20 @@ class LoadEntry:
     loaded_at: dt.datetime
 
 
+def month_ranges(months: list[str]) -> str:
+    """["202301", "202302", "202305"] → "202301–202302, 202305" (period ids of months, sorted)."""
+    spans: list[list[str]] = []
+    for m in months:
+        y, mo = int(m[:4]), int(m[4:])
+        if spans:
+            py, pm = int(spans[-1][-1][:4]), int(spans[-1][-1][4:])
+            if (y, mo) == (py + (pm == 12), pm % 12 + 1):
+                spans[-1].append(m)
+                continue
+        spans.append([m])
+    return ", ".join(s[0] if len(s) == 1 else f"{s[0]}–{s[-1]}" for s in spans)
+
+
 class RecordStore:
     """A DuckDB connection onto the record tables, with the bookkeeping the loaders and status need."""
 
@@ -134,6 +148,7 @@ def open_store(path: Path, read_only: bool = False, *, memory_limit: str = DEFAU
     if not read_only:
         config["temp_directory"] = str(path.with_name(path.name + ".tmp"))
     conn = duckdb.connect(str(path), read_only=read_only, config=config)
+    conn.execute("SET enable_progress_bar = false")  # the CLI draws its own
     store = RecordStore(conn, path, read_only)
     if not read_only:
         store.create_tables()
