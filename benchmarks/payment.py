@@ -222,14 +222,19 @@ def report(r: dict[str, float]) -> None:
         key = stage.split()[0]
         print(f"{stage:<24}{r[key]:>10.2f}{count / r[key]:>14,.0f}")
     ss = r["score"] + r["settle"]
-    print(f"score + settle of the current year: {ss:.2f} s   (target < {TARGET_SECONDS:.0f} s at 1M cases: "
-          f"{'met' if ss < TARGET_SECONDS else 'NOT met'}); with loading its file: {ss + r['load_current']:.2f} s")
+    at_target = n >= 1_000_000
+
+    def verdict(ok: bool) -> str:
+        return ("met" if ok else "NOT met") if at_target else "the target is for 1M cases a year"
+
+    print(f"score + settle of the current year: {ss:.2f} s   (target < {TARGET_SECONDS:.0f} s: "
+          f"{verdict(ss < TARGET_SECONDS)}); with loading its file: {ss + r['load_current']:.2f} s")
     print(f"peak memory (ru_maxrss, whole process): {r['peak_mib']:,.0f} MiB   (target < {TARGET_MEMORY_MIB:,.0f} MiB: "
-          f"{'met' if r['peak_mib'] < TARGET_MEMORY_MIB else 'NOT met'})")
+          f"{verdict(r['peak_mib'] < TARGET_MEMORY_MIB)})")
     ours = r["build"] + r["score"]
     ratio = r["pandas"] / ours
     print(f"grouping + scoring: columnar {ours:.2f} s, straightforward pandas {r['pandas']:.2f} s → {ratio:.1f}× "
-          f"(target ≥ {TARGET_RATIO:.0f}×: {'met' if ratio >= TARGET_RATIO else 'NOT met'}); pandas points agree: "
+          f"(target ≥ {TARGET_RATIO:.0f}×: {verdict(ratio >= TARGET_RATIO)}); pandas points agree: "
           f"{'yes' if r['pandas_agrees'] else 'NO'}")
     if "ref_build" in r:
         print(f"reference engine (one object per case): build {r['ref_build']:.2f} s, score {r['ref_score']:.2f} s, "

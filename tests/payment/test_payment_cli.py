@@ -50,3 +50,40 @@ def test_vbp_retain(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["hospitals"][0]["saving"] == "1000.0" and float(data["retained"]) == 450
     assert "甲" in _run("vbp", "retain", str(path)).stdout
+
+
+def test_drg_group_and_vbp_retain_write_workbooks(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    cases = tmp_path / "cases.csv"
+    cases.write_text("case_id,main_diagnosis,other_diagnoses,main_procedure,cost,hospital\n"
+                     "c1,K80.100,N17.900,51.2300,16000,=cmd|' /C calc'!A0\n"
+                     "c2,K80.100,,51.2200,4000,H2\n"
+                     "c3,Z99.000,,,5000,H2\n", encoding="utf-8")
+    out = tmp_path / "drg.xlsx"
+    assert _run("drg", "group", str(cases), "--xlsx", str(out)).exit_code == 0
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["DRG分组", "DRG权重"]
+    rows = list(wb["DRG分组"].iter_rows(min_row=2, values_only=True))
+    assert [r[:3] for r in rows] == [("c1", "'=cmd|' /C calc'!A0", "HC11"), ("c2", "H2", "HC15"), ("c3", "H2", "0000")]
+    assert rows[0][5] == 1.6 and rows[2][5] is None            # RW; 0000 has none
+    assert " → " in rows[0][7]                                  # the grouping trace
+    # HC11: 1 case, mean 16 000, RW 16 000 / 10 000; HC15: 4 000 / 10 000
+    assert list(wb["DRG权重"].iter_rows(min_row=2, values_only=True)) == [("HC11", 1, 16000, 1.6), ("HC15", 1, 4000, 0.4)]
+
+    vbp = tmp_path / "vbp.csv"
+    vbp.write_text("hospital,year,generic,base_volume,base_price,ratio,actual_fund,assessment,agreed_volume,"
+                   "completed_volume\n"
+                   "甲,2024,X,1000,2,0.7,400,0.9,,\n"       # 1400 − 400 = 1000 × 0.5 × 0.9 = 450
+                   "甲,2024,Y,100,10,0.5,300,0.9,50,40\n",  # 500 − 300 = 200, agreed volume not met → 0
+                   encoding="utf-8")
+    out = tmp_path / "vbp.xlsx"
+    assert _run("vbp", "retain", str(vbp), "--xlsx", str(out)).exit_code == 0
+    wb = load_workbook(out)
+    assert list(wb["结余留用"].iter_rows(min_row=2, values_only=True)) == [("甲", 2024, 1900, 700, 1200, 450, "Y")]
+    generics = {r[2]: r for r in wb["通用名明细"].iter_rows(min_row=2, values_only=True)}
+    assert generics["X"][5:] == (1000, 0.5, 0.9, "是", 450)
+    assert generics["Y"][5:] == (200, 0.5, 0.9, "否", 0)
+    assert Decimal(str(generics["X"][3])) == Decimal("1400")

@@ -16,6 +16,7 @@ from yigai.cli.common import FormatOpt, OutputFormat, info
 from yigai.cli.edge import EXIT_BAD_INPUT, stdout
 from yigai.cli.render import print_json
 from yigai.payment.drg import PackError, group, load_pack, read_cases, relative_weights
+from yigai.payment.export import Sheet, write_sheets
 from yigai.payment.vbp import DEFAULT_CAP, effective_share, retain_file
 
 drg_app = typer.Typer(
@@ -30,8 +31,30 @@ FileArg = Annotated[Path, typer.Argument(help="A .csv or .xlsx file with a heade
                                          exists=True, dir_okay=False)]
 
 
+XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Also write the tables to this XLSX file (one sheet "
+                                              "each).", show_default=False)]
+
+DRG_CASE_SHEET = "DRG分组"
+DRG_CASE_HEADERS = ("病案 case", "机构 hospital", "DRG", "ADRG", "MDC", "RW", "总费用 cost", "过程 trace")
+DRG_GROUP_SHEET = "DRG权重"
+DRG_GROUP_HEADERS = ("DRG", "例数 cases", "均费 mean cost", "RW")
+VBP_HOSPITAL_SHEET = "结余留用"
+VBP_HOSPITAL_HEADERS = ("机构 hospital", "年度 year", "预算 budget", "实际 actual", "结余 saving", "留用 retained",
+                        "未完成约定量 withheld")
+VBP_GENERIC_SHEET = "通用名明细"
+VBP_GENERIC_HEADERS = ("机构 hospital", "年度 year", "通用名 generic", "预算 budget", "实际 actual", "结余 saving",
+                       "留用比例 share", "考核系数 assessment", "完成约定量 volume completed", "留用 retained")
+TRACE_JOIN = " → "
+LIST_JOIN = "、"
+YES, NO = "是", "否"
+
+
 def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
+
+
+def _written(path: Path) -> None:
+    info(f"已写入 written: {path}")
 
 
 @drg_app.command("group")
@@ -41,9 +64,13 @@ def drg_group(
         "--pack", help="Rule-pack folder (pack.yaml, mdc.yaml, adrg.yaml, cc.yaml); default: the small "
                        "ILLUSTRATIVE demo pack, not the official scheme.", show_default=False)] = None,
     trace: Annotated[bool, typer.Option("--trace", help="Show every grouping step.")] = False,
+    xlsx: XlsxOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Group the cases of a file; print DRG, ADRG, MDC and the trace, and RW_d when costs are given.
+
+    --xlsx writes two sheets: DRG分组 (per case, with the trace) and DRG权重 (per DRG: cases, mean
+    cost, RW).
 
     Columns: case_id, main_diagnosis, other_diagnoses (separated by ;), main_procedure, cost, hospital
     (Chinese headers 病案号, 主诊断, 其他诊断, 主手术, 总费用, 医疗机构 also work). Bad records are listed
@@ -65,6 +92,19 @@ def drg_group(
     cases, bad = read_cases(file)
     groupings = [group(c, rules) for c in cases]
     weights = relative_weights((g.drg, c.cost) for c, g in zip(cases, groupings, strict=True) if c.cost > 0)
+    if xlsx is not None:
+        per_drg: dict[str, list[Decimal]] = {}
+        for c, g in zip(cases, groupings, strict=True):
+            if g.drg in weights and c.cost > 0:
+                per_drg.setdefault(g.drg, []).append(c.cost)
+        write_sheets(xlsx, [
+            Sheet(DRG_CASE_SHEET, DRG_CASE_HEADERS,
+                  [(c.case_id, c.hospital, g.drg, g.adrg or "", g.mdc or "", weights.get(g.drg), c.cost,
+                    TRACE_JOIN.join(g.trace)) for c, g in zip(cases, groupings, strict=True)]),
+            Sheet(DRG_GROUP_SHEET, DRG_GROUP_HEADERS,
+                  [(d, len(per_drg[d]), sum(per_drg[d], Decimal(0)) / len(per_drg[d]), w)
+                   for d, w in sorted(weights.items())])])
+        _written(xlsx)
     if fmt is OutputFormat.JSON:
         data: dict[str, Any] = {
             "pack": rules.name,
@@ -97,9 +137,12 @@ def vbp_retain(
     = float(DEFAULT_CAP),
     cap: Annotated[float, typer.Option("--cap", min=0, max=1, help="The plan's ceiling on the share "
                                        "(仓山: 不高于50%).")] = float(DEFAULT_CAP),
+    xlsx: XlsxOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Savings retained per hospital and year (结余留用), from a CSV or XLSX file.
+
+    --xlsx writes two sheets: 结余留用 (per hospital and year) and 通用名明细 (per generic).
 
     Columns (one row per product or per generic): hospital, year, generic, product, base_volume,
     base_price, ratio (reimbursement), actual_fund, agreed_volume, completed_volume, assessment
@@ -118,6 +161,15 @@ def vbp_retain(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     report = retain_file(file, str(share), str(cap))
+    if xlsx is not None:
+        write_sheets(xlsx, [
+            Sheet(VBP_HOSPITAL_SHEET, VBP_HOSPITAL_HEADERS,
+                  [(h.hospital, h.year, h.budget, h.actual, h.saving, h.retained,
+                    LIST_JOIN.join(g.generic for g in h.generics if not g.volume_completed)) for h in report.hospitals]),
+            Sheet(VBP_GENERIC_SHEET, VBP_GENERIC_HEADERS,
+                  [(g.hospital, g.year, g.generic, g.budget, g.actual, g.saving, g.share, g.assessment,
+                    YES if g.volume_completed else NO, g.retained) for h in report.hospitals for g in h.generics])])
+        _written(xlsx)
     if fmt is OutputFormat.JSON:
         print_json({
             "hospitals": [{"hospital": h.hospital, "year": h.year, "budget": str(h.budget), "actual": str(h.actual),
