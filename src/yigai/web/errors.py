@@ -25,6 +25,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yigai.domain.errors import ConfigurationError, DocumentError, DocumentTooLargeError, NotFoundError, YigaiError
@@ -67,6 +68,39 @@ _HTTP_ZH = {
     400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "不支持的请求方法",
     409: "与当前状态冲突", 413: "上传内容过大", 415: "不支持的内容类型", 422: "请求参数有误",
     429: "请求过于频繁，请稍后再试", 500: "服务器内部错误",
+}
+
+
+class RowProblem(BaseModel):
+    row: int
+    column: str
+    message: str
+    message_en: str
+
+
+class FieldProblem(BaseModel):
+    where: str
+    message_en: str
+
+
+class ErrorDetail(BaseModel):
+    message: str  # Chinese, for people
+    message_en: str
+    where: str  # the field, file, row or column concerned
+    errors: list[RowProblem] | None = None  # an import file's bad rows
+    details: list[FieldProblem] | None = None  # a request that could not be parsed
+
+
+class ErrorResponse(BaseModel):
+    """Every error the API returns has this body."""
+
+    error: ErrorDetail
+
+
+# Documented on every API route, so clients (and the OpenAPI schema) know the error shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": _HTTP_ZH[status]}
+    for status in (400, 401, 403, 404, 409, 413, 415, 422, 429)
 }
 
 

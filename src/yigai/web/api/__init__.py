@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends
 
 from yigai.web.api import auth, drafts, evaluation, indicators, plans, registry, reports
 from yigai.web.deps import verify_api_csrf
+from yigai.web.errors import ERROR_RESPONSES
 
 RESOURCES = (auth, drafts, plans, reports, indicators, evaluation, registry)
 
 
 def build_router() -> APIRouter:
-    router = APIRouter(prefix="/api/v1")
+    router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
     router.include_router(auth.public)
     checked = APIRouter(dependencies=[Depends(verify_api_csrf)])
     for module in RESOURCES:
