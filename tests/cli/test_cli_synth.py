@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import typer
 from typer.testing import CliRunner
 
@@ -26,10 +30,13 @@ def _run(*args: str) -> tuple[int, str]:
 
 
 def test_synth_writes_the_files_and_prints_row_counts_and_checked_rates(tmp_path: Path) -> None:
-    code, output = _run("--preset", "small", "--year", "2023", "--seed", "11", "--out", str(tmp_path), "--check")
+    code, output = _run("--preset", "small", "--year", "2024", "--seed", "11", "--out", str(tmp_path), "--check")
     assert code == 0, output
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["seed"] == 11
+    assert (manifest["seed"], manifest["year"]) == (11, 2024)
+    dates = pq.read_table(tmp_path / "outpatient_visits.parquet", columns=["visit_date"]).column(0)
+    assert (str(pc.min(dates)), str(pc.max(dates))) == ("2024-01-01", "2024-12-31")
+    assert pc.any(pc.equal(dates, pa.scalar(dt.date(2024, 2, 29)))).as_py()  # a leap year has its 29 February
     for table, rows in manifest["rows"].items():
         assert f"{table}" in output and f"{rows:,}" in output
     assert "用时 wall time" in output

@@ -73,7 +73,7 @@ def generate(preset: str, year: int, seed: int, out: Path, *, row_group: int = R
     report = progress or (lambda done, total, what: None)
     layout = build_layout(cfg.presets[preset], cfg, year, _rng(seed, LAYOUT))
     model = build_model(layout, cfg)
-    towns = [t for d in layout.districts for t in d.towns]
+    towns = [(d, t) for d in layout.districts for t in d.towns]
     steps = len(towns) * 13 + 12
     done = 0
     with Output(out, row_group=row_group, overwrite=overwrite) as output:
@@ -81,8 +81,7 @@ def generate(preset: str, year: int, seed: int, out: Path, *, row_group: int = R
         output.write("institutions", institutions_table(layout.institutions))
         output.write("staff", layout.staff)
         cohorts = []
-        for town in towns:
-            district = layout.districts[town.index // len(layout.districts[0].towns)]
+        for district, town in towns:
             cohort, residents = make_cohort(_rng(seed, COHORT, town.index), town, district, cfg, year)
             output.write("residents", residents)
             output.write("family_doctor_contracts",
