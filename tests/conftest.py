@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import glob
 import os
-import pwd
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +45,7 @@ from yigai.domain.plan import (
 from yigai.parsing import parse_file
 from yigai.services.demo import DemoSummary, build_demo, demo_settings
 from yigai.settings import Settings
+from yigai.storage.local_postgres import create_database, postgres_bin, running_postgres
 
 SAMPLE_TEXT = (
     "仓山区深化医药卫生体制改革领导小组文件\n仓医改组〔2021〕91号\n"
@@ -194,50 +191,6 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
     return DemoBuild(folder, summary)
 
 
-# --- a throwaway PostgreSQL server ------------------------------------------------------------
-# The distribution's binaries (the Makefile installs the ``postgresql`` package): initdb in a
-# temporary directory, a Unix socket there only (no TCP port), stopped when the run ends. As root
-# the server runs as the ``postgres`` system user, since PostgreSQL refuses to run as root.
-
-
-def postgres_bin() -> Path | None:
-    """The directory holding initdb and pg_ctl, newest version first; None when not installed."""
-    found = shutil.which("pg_ctl")
-    if found and (Path(found).resolve().parent / "initdb").exists():
-        return Path(found).resolve().parent
-    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
-    return Path(versions[0]).parent if versions else None
-
-
-def _as_server_user(cmd: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return cmd
-    return ["runuser", "-u", "postgres", "--", *cmd]
-
-
-@contextmanager
-def running_postgres(base: Path, bindir: Path) -> Iterator[str]:
-    """Start a server under ``base``; yields a libpq connection string (socket in ``base``)."""
-    data, sock = base / "data", base / "socket"
-    sock.mkdir(parents=True)
-    if os.geteuid() == 0:
-        entry = pwd.getpwnam("postgres")
-        for path in (base, sock):
-            os.chown(path, entry.pw_uid, entry.pw_gid)
-    subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", "yigai", "-E", "UTF8",
-                                    "--locale=C", "--auth=trust", "-N"]),
-                   check=True, capture_output=True)
-    options = f"-k {sock} -c listen_addresses='' -c fsync=off -c full_page_writes=off " \
-              "-c synchronous_commit=off -c shared_buffers=128MB -c work_mem=64MB"
-    subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-t", "60",
-                                    "-l", str(base / "server.log"), "start"]), check=True, capture_output=True)
-    try:
-        yield f"host={sock} user=yigai dbname=postgres"
-    finally:
-        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
-                                        "stop"]), capture_output=True)
-
-
 @pytest.fixture(scope="session")
 def postgres_dsn() -> Iterator[str]:
     """A libpq connection string to an empty PostgreSQL server of this test run."""
@@ -252,20 +205,6 @@ def postgres_dsn() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _pg_url(dsn: str, dbname: str) -> str:
-    """SQLAlchemy URL for a database on the test server (``host=/socket user=yigai ...`` DSN)."""
-    parts = dict(p.split("=", 1) for p in dsn.split())
-    return f"postgresql+psycopg://{parts['user']}@/{dbname}?host={parts['host']}"
-
-
-def _pg_admin(dsn: str, *statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(dsn, autocommit=True) as con:
-        for statement in statements:
-            con.execute(statement)
-
-
 class PostgresDatabases:
     """Databases on the run's server: a migrated template once, then a copy per test (fast)."""
 
@@ -277,23 +216,18 @@ class PostgresDatabases:
     def template(self, name: str, prepare: Callable[[str], None]) -> str:
         """A template database prepared once per run by ``prepare(url)``."""
         if name not in self.templates:
-            _pg_admin(self.dsn, f'CREATE DATABASE "{name}"')
-            prepare(_pg_url(self.dsn, name))
+            prepare(create_database(self.dsn, name))
             self.templates[name] = name
         return name
 
     def empty(self) -> str:
         """A new database with nothing in it (not migrated)."""
         self.counter += 1
-        name = f"e{os.getpid()}_{self.counter}"
-        _pg_admin(self.dsn, f'CREATE DATABASE "{name}"')
-        return _pg_url(self.dsn, name)
+        return create_database(self.dsn, f"e{os.getpid()}_{self.counter}")
 
     def copy(self, template: str) -> str:
         self.counter += 1
-        name = f"t{os.getpid()}_{self.counter}"
-        _pg_admin(self.dsn, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        return _pg_url(self.dsn, name)
+        return create_database(self.dsn, f"t{os.getpid()}_{self.counter}", template)
 
 
 @pytest.fixture(scope="session")
