@@ -82,3 +82,47 @@ def test_both_engines_give_the_same_settlement_and_the_workbook_has_its_sheets(t
     assert [r[0] for r in wb["未入组病例"].iter_rows(min_row=2, values_only=True)] == ["2024-10"]
     assert {r[0] for r in wb["病种目录"].iter_rows(min_row=2, values_only=True)} == {
         "K80.1|51.2300", "J18.9|-", "K35|相关手术", "K29|诊断性操作"}
+
+
+def test_settle_and_retain_write_their_indicators_into_the_store(tmp_path: Path) -> None:
+    from yigai.bootstrap import build
+    from yigai.domain.orgunits import OrgUnit, OrgUnitLevel
+    from yigai.settings import Settings
+
+    env = {"YIGAI_DATA_DIR": str(tmp_path / "var"),
+           "YIGAI_DATABASE_URL": f"sqlite:///{(tmp_path / 'var' / 'yigai.sqlite3').as_posix()}", "YIGAI_DEBUG": None}
+    settings = Settings.from_env({k: v for k, v in env.items() if v is not None})
+    with build(settings) as built, built.uow() as uow:
+        uow.orgunits.upsert([OrgUnit("D1", "一区", OrgUnitLevel.DISTRICT),
+                             OrgUnit("H1", "一院", OrgUnitLevel.INSTITUTION, "D1")])   # H2, H3 are not org units
+        uow.commit()
+    h22 = _write(tmp_path / "2022.csv", worked.Y2022)
+    h23 = _write(tmp_path / "2023.csv", worked.Y2023)
+    cur = _write(tmp_path / "2024.csv", worked.CURRENT)
+    args = ["dip", "settle", "--history", str(h22), "--history", str(h23), "--current", str(cur), "--threshold", "5",
+            "--year-weights", "1,3", "--level", "三级=1.2", "--level", "二级=1.0", "--level", "一级=0.8",
+            "--primary", "J18.9|-", "--budget", "107600", "--ratio", "0.8", "--write"]
+    runner = CliRunner()
+    first = runner.invoke(app, args, env=env)
+    assert first.exit_code == 2, first.output            # E11.9 ungrouped: reported; the rest settle and save
+    assert "H2、H3" in first.output                        # named: counted in the district only
+    vbp = tmp_path / "vbp.csv"
+    vbp.write_text("hospital,year,generic,base_volume,base_price,ratio,actual_fund,assessment\n"
+                   "H1,2024,X,1000,2,0.7,400,0.9\n", encoding="utf-8")   # saving 1 000, retained 450
+    assert runner.invoke(app, ["vbp", "retain", str(vbp), "--write"], env=env).exit_code == 0
+    with build(settings) as built, built.uow() as uow:
+        stored = uow.values.current_versions(["DIP_INSTITUTIONS", "DIP_CORE_SHARE", "DIP_RETAINED", "DIP_POINT_VALUE",
+                                              "VBP_RETAINED", "VBP_SAVING"], ["2024"])
+    got = {(k, org): v.value for (k, org, _), v in stored.items()}
+    assert got == {
+        ("DIP_INSTITUTIONS", "D1"): 3.0,            # H1, H2, H3 settled DIP cases
+        ("DIP_POINT_VALUE", "D1"): 80.0,            # as worked out by hand
+        ("DIP_RETAINED", "D1"): 1000.0,             # only H2 keeps a surplus: fund due 10 520 − booked 9 520
+        ("DIP_RETAINED", "H1"): 0.0,                # H1 overran
+        ("DIP_CORE_SHARE", "D1"): 70.0,             # 7 of the 10 cases in core groups (K35, K29 comprehensive; E11 none)
+        ("DIP_CORE_SHARE", "H1"): 75.0,             # 3 of H1's 4 cases
+        ("VBP_RETAINED", "D1"): 450.0, ("VBP_RETAINED", "H1"): 450.0,
+        ("VBP_SAVING", "D1"): 1000.0, ("VBP_SAVING", "H1"): 1000.0,
+    }
+    again = runner.invoke(app, args, env=env)            # the same inputs: nothing new
+    assert "新版本 new versions 0" in again.output and "未变 unchanged 6" in again.output

@@ -14,12 +14,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from yigai.cli.common import FormatOpt, OutputFormat, info
+from yigai.cli.common import FormatOpt, OutputFormat, UserOpt, info, opened, who
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, stdout
 from yigai.cli.render import print_json
 from yigai.payment.case_table import CaseTable
 from yigai.payment.dip import Catalogue, DipParams, SettleParams
 from yigai.payment.export import Sheet, write_sheets
+from yigai.payment.indicators import dip_values, inputs_hash
 from yigai.services import payment
 from yigai.services.payment import Engine
 
@@ -46,6 +47,15 @@ XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Also write the tab
 EngineOpt = Annotated[Engine, typer.Option("--engine", help=f"auto: the columnar engine from "
                                            f"{payment.COLUMNAR_FROM:,} cases, else the reference engine (same "
                                            "figures).")]
+
+WriteOpt = Annotated[bool, typer.Option("--write", help="Save DIP 覆盖机构数, 核心病种入组率, 结余留用金额 and the "
+                                        "settlement point value in the indicator store (computed values, "
+                                        "versioned): per hospital where the hospital code is an org unit, and for "
+                                        "the district.")]
+ValuesPeriodOpt = Annotated[str | None, typer.Option("--period", help="Period of the saved values (default: the "
+                                                     "year of the current cases).", show_default=False)]
+DistrictOpt = Annotated[str | None, typer.Option("--district", help="District org unit of the district values "
+                                                 "(default: the only district org unit).", show_default=False)]
 
 GROUP_SHEET = "病种目录"
 GROUP_HEADERS = ("病种 group", "类型 kind", "例数 cases", "均费 mean", "RW", "分值 points", "基层病种 primary")
@@ -146,16 +156,27 @@ def score(history: HistoryOpt, current: CurrentOpt, threshold: ThresholdOpt = 15
 def settle_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, ratio: RatioOpt,
                threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
                primary: PrimaryOpt = None, xlsx: XlsxOpt = None, fmt: FormatOpt = OutputFormat.TABLE,
-               engine: EngineOpt = Engine.AUTO) -> None:
+               engine: EngineOpt = Engine.AUTO, write: WriteOpt = False, period: ValuesPeriodOpt = None,
+               district: DistrictOpt = None, user: UserOpt = None) -> None:
     """Settle a year per hospital: points, entitlement, fund due, retained surplus or shared overrun, final.
 
     The XLSX file gets three sheets: 年度清算 (per hospital, every figure), 病种目录 (per group) and
     未入组病例 (cases that could not be grouped, with the reason).
 
     Example: yigai dip settle --history 2022.csv --history 2023.csv --current 2024.csv --budget 107600 --ratio 0.8
+
+    Example: yigai dip settle --history 2023.parquet --current 2024.parquet --budget 5.2e8 --ratio 0.7 --write
     """
-    result = payment.settle(_cases(history), _cases([current]), _params(threshold, year_weights, level, primary),
-                            SettleParams(fund_budget=budget, reimbursement_ratio=ratio), engine)
+    params = _params(threshold, year_weights, level, primary)
+    sp = SettleParams(fund_budget=budget, reimbursement_ratio=ratio)
+    cur = _cases([current])
+    if write and period is None:
+        years = payment.settle_years(cur)
+        if len(years) != 1:
+            raise typer.BadParameter(f"the current cases span {years}: give --period / 当年病例跨多个年度，请指定 --period",
+                                     param_hint="--period")
+        period = str(years[0])
+    result = payment.settle(_cases(history), cur, params, sp, engine)
     hospitals = [result.hospitals[h] for h in sorted(result.hospitals)]
     rows = [(h.hospital, h.cases, h.points, h.entitlement, h.fund_due, h.retained, h.shared_overrun, h.payment,
              h.final) for h in hospitals]
@@ -167,6 +188,19 @@ def settle_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, rati
     _emit("DIP 年度清算 settlement", ("机构 hospital", "例数 cases", "分值 points", "应得 entitlement", "医保应付 fund due",
                                     "结余留用 retained", "超支分担 shared", "清算支付 payment", "清算结果 final"),
           rows, fmt, None, {"point_value": result.point_value, "hospitals": [dataclasses.asdict(h) for h in hospitals]})
+    if write:
+        assert period is not None
+        values = dip_values(result.hospitals, result.point_value, result.core_cases, result.all_cases)
+        with opened() as built:
+            saved = payment.write_indicators(
+                built.uow(), who(built, user).username, {period: values},
+                inputs_hash(sorted(set(history)) + [current], params, sp), district,
+                comment=f"yigai dip settle {current.name}")
+        info(f"已保存指标 saved to the indicator store ({period}, 区县 district {saved.district}): 新版本 new versions "
+             f"{saved.created}, 未变 unchanged {saved.unchanged}; 机构 hospitals {len(saved.hospitals_saved)}")
+        if saved.hospitals_not_units:
+            info(f"不是机构档案中的机构，仅计入区县值 not org units, counted in the district only: "
+                 f"{'、'.join(saved.hospitals_not_units)}")
     if result.ungrouped:
         raise typer.Exit(EXIT_BAD_INPUT)
 

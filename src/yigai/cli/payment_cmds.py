@@ -12,12 +12,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from yigai.cli.common import FormatOpt, OutputFormat, info
+from yigai.cli.common import FormatOpt, OutputFormat, UserOpt, info, opened, who
 from yigai.cli.edge import EXIT_BAD_INPUT, stdout
 from yigai.cli.render import print_json
 from yigai.payment.drg import PackError, group, load_pack, read_cases, relative_weights
 from yigai.payment.export import Sheet, write_sheets
+from yigai.payment.indicators import inputs_hash, vbp_values
 from yigai.payment.vbp import DEFAULT_CAP, effective_share, retain_file
+from yigai.services import payment
 
 drg_app = typer.Typer(
     help="DRG grouping by a rule pack (CHS-DRG structure).\n\nExample: yigai drg group cases.csv --pack ./chs-drg-2.0",
@@ -138,6 +140,13 @@ def vbp_retain(
     cap: Annotated[float, typer.Option("--cap", min=0, max=1, help="The plan's ceiling on the share "
                                        "(仓山: 不高于50%).")] = float(DEFAULT_CAP),
     xlsx: XlsxOpt = None,
+    write: Annotated[bool, typer.Option("--write", help="Save 集采结余留用金额 and 集采医保基金结余 per year in the "
+                                        "indicator store (computed values, versioned): per hospital where the "
+                                        "hospital code is an org unit, and for the district.")] = False,
+    district: Annotated[str | None, typer.Option("--district", help="District org unit of the district values "
+                                                 "(default: the only district org unit).",
+                                                 show_default=False)] = None,
+    user: UserOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Savings retained per hospital and year (结余留用), from a CSV or XLSX file.
@@ -190,6 +199,18 @@ def vbp_retain(
             table.add_row(h.hospital, str(h.year), _money(h.budget), _money(h.actual), _money(h.saving),
                           _money(h.retained), withheld)
         stdout().print(table)
+    if write:
+        years = sorted({h.year for h in report.hospitals})
+        with opened() as built:
+            saved = payment.write_indicators(
+                built.uow(), who(built, user).username, {str(y): vbp_values(report.hospitals, y) for y in years},
+                inputs_hash([file], str(share), str(cap)), district, comment=f"yigai vbp retain {file.name}")
+        info(f"已保存指标 saved to the indicator store ({', '.join(map(str, years))}, 区县 district {saved.district}): "
+             f"新版本 new versions {saved.created}, 未变 unchanged {saved.unchanged}; "
+             f"机构 hospitals {len(saved.hospitals_saved)}")
+        if saved.hospitals_not_units:
+            info(f"不是机构档案中的机构，仅计入区县值 not org units, counted in the district only: "
+                 f"{LIST_JOIN.join(saved.hospitals_not_units)}")
     for note in report.notes:
         info(note)
     for b in report.bad:

@@ -9,16 +9,23 @@ as the reference loader does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+import numpy as np
+
+from yigai.domain.orgunits import OrgUnitLevel
 from yigai.payment import dip
 from yigai.payment import dip_columnar as dc
 from yigai.payment.case_table import CaseTable, load_case_table
 from yigai.payment.cases import BadRecord
-from yigai.payment.dip import Catalogue, DipParams, HospitalDiff, HospitalSettlement, SettleParams
+from yigai.payment.dip import CORE, Catalogue, DipParams, HospitalDiff, HospitalSettlement, SettleParams
+from yigai.payment.indicators import HOSPITAL, IndicatorValue, catalogue
+from yigai.services.computed_values import ComputedValue, register_indicators, save_computed
+from yigai.services.errors import InvalidInputError
+from yigai.storage.uow import UnitOfWork
 
 COLUMNAR_FROM = 20_000   # cases (history and current together) from which the columnar engine runs
 
@@ -79,6 +86,8 @@ class SettleResult:
     ungrouped: list[UngroupedRow]
     special_review: int
     engine: Engine
+    core_cases: dict[str, int]    # per hospital: cases in core groups
+    all_cases: dict[str, int]     # per hospital: every DIP case of the year, ungrouped ones included
 
 
 def build(history: CaseTable, params: DipParams, engine: Engine = Engine.AUTO) -> tuple[Catalogue, Engine]:
@@ -106,12 +115,25 @@ def settle(history: CaseTable, current: CaseTable, params: DipParams, sp: Settle
     cat, _ = build(history, params, e)
     if e is Engine.COLUMNAR:
         s = dc.settle(cat, current, sp)
+        h_all = current.column("hospital").value_counts().to_pylist()
+        core = np.array([cat.groups[k].kind == CORE for k in s.scoring.group_keys] or [False], dtype=bool)
+        core_h = current.column("hospital").take(s.scoring.index[core[s.scoring.group]]).value_counts().to_pylist() \
+            if len(s.scoring.index) else []
         return SettleResult(cat, s.point_value, s.total_points, s.hospitals, len(s.scoring.index),
-                            s.scoring.ungrouped(), len(s.scoring.special_review), e)
-    r = dip.settle(cat, current.to_cases(), sp)
+                            s.scoring.ungrouped(), len(s.scoring.special_review), e,
+                            {d["values"]: d["counts"] for d in core_h}, {d["values"]: d["counts"] for d in h_all})
+    cases = current.to_cases()
+    r = dip.settle(cat, cases, sp)
+    core_cases: dict[str, int] = {}
+    all_cases: dict[str, int] = {}
+    for c in cases:
+        all_cases[c.hospital] = all_cases.get(c.hospital, 0) + 1
+    for x in r.scoring.scored:
+        if cat.groups[x.group].kind == CORE:
+            core_cases[x.case.hospital] = core_cases.get(x.case.hospital, 0) + 1
     return SettleResult(cat, r.point_value, r.total_points, r.hospitals, len(r.scoring.scored),
                         [(u.case.case_id, u.case.hospital, u.reason) for u in r.scoring.ungrouped],
-                        len(r.scoring.special_review), e)
+                        len(r.scoring.special_review), e, core_cases, all_cases)
 
 
 def whatif(history: CaseTable, current: CaseTable, base: tuple[DipParams, SettleParams],
@@ -122,5 +144,56 @@ def whatif(history: CaseTable, current: CaseTable, base: tuple[DipParams, Settle
     return dip.whatif(history.to_cases(), current.to_cases(), base, alt)
 
 
-__all__ = ["COLUMNAR_FROM", "Engine", "FileBad", "CaseFiles", "load", "pick", "ScoreResult", "SettleResult",
+@dataclass(frozen=True)
+class IndicatorWrite:
+    district: str
+    created: int                 # new value versions
+    unchanged: int               # the same value, definition version and inputs hash as stored
+    indicators_added: int        # payment indicators the store's catalogue lacked
+    hospitals_saved: list[str]   # hospitals with values of their own (they are org units)
+    hospitals_not_units: list[str]   # hospitals that are not org units: counted in the district only
+
+
+def settle_years(cases: CaseTable) -> list[int]:
+    return sorted(set(cases.settle_year.tolist()))
+
+
+def write_indicators(uow: UnitOfWork, author: str, by_period: Mapping[str, Sequence[IndicatorValue]],
+                     inputs_hash: str, district: str | None = None, comment: str = "") -> IndicatorWrite:
+    """Save payment indicator values (per period id) as computed values in the indicator store, in one run.
+
+    Org units: a hospital's values go to the org unit with the hospital's code when there is one;
+    a hospital that is not an org unit gets no values of its own (it still counts in the
+    district's). District values go to ``district``, or to the store's only district-level unit.
+    All or nothing: nothing is saved when the district cannot be settled on.
+    """
+    with uow:
+        units = {u.code: u for u in uow.orgunits.all()}
+    districts = sorted(c for c, u in units.items() if u.level is OrgUnitLevel.DISTRICT)
+    if district is None:
+        if len(districts) != 1:
+            raise InvalidInputError(
+                f"name the district with --district (district org units: {', '.join(districts) or 'none'})",
+                message_zh=f"请用 --district 指定区县（现有区县级机构：{'、'.join(districts) or '无'}）", where="--district")
+        district = districts[0]
+    elif district not in units or units[district].level is not OrgUnitLevel.DISTRICT:
+        raise InvalidInputError(f"{district} is not a district org unit (districts: {', '.join(districts) or 'none'})",
+                                message_zh=f"{district} 不是区县级机构", where="--district")
+    defs = catalogue()
+    values = [(period_id, v) for period_id, vs in by_period.items() for v in vs]
+    codes = sorted({v.code for _, v in values})
+    added = register_indicators(uow, author, [defs[c].indicator_def() for c in codes])
+    hospitals = sorted({v.hospital for _, v in values if v.scope == HOSPITAL})
+    saved_h = [h for h in hospitals if h in units]
+    rows = [ComputedValue(key=v.code, org_unit=v.hospital if v.scope == HOSPITAL else district, period_id=period_id,
+                          value=float(v.value), numerator=v.numerator, denominator=v.denominator,
+                          definition_version=defs[v.code].definition_version, inputs_hash=inputs_hash,
+                          comment=comment)
+            for period_id, v in values if v.scope != HOSPITAL or v.hospital in units]
+    result = save_computed(uow, author, rows)
+    return IndicatorWrite(district, result.created, result.unchanged, added, saved_h,
+                          [h for h in hospitals if h not in units])
+
+
+__all__ = ["IndicatorWrite", "settle_years", "write_indicators", "COLUMNAR_FROM", "Engine", "FileBad", "CaseFiles", "load", "pick", "ScoreResult", "SettleResult",
            "build", "score", "settle", "whatif"]
