@@ -250,3 +250,22 @@ def test_visits_follow_the_season_and_the_week(db: duckdb.DuckDBPyConnection) ->
     assert by_month[12] > 1.3 * by_month[2]  # rates.yaml: December ×1.21 over 31 days, February ×0.84 over 28
     by_day = dict(db.execute("SELECT isodow(visit_date), count(*) FROM outpatient_visits GROUP BY 1").fetchall())
     assert 0.35 < by_day[7] / by_day[1] < 0.65  # Sunday 0.55 against Monday 1.15
+
+
+def test_staff_and_beds_follow_the_work_done(db: duckdb.DuckDBPyConnection) -> None:
+    # every institution that sees patients has a doctor; every nurse-less one is a small outpost or clinic
+    assert _one(db, """SELECT count(*) FROM (SELECT DISTINCT institution_id FROM outpatient_visits) v
+        WHERE NOT EXISTS (SELECT 1 FROM staff s WHERE s.institution_id = v.institution_id
+                          AND s.category IN ('physician', 'assistant_physician'))""") == 0
+    # each kind of institution with beds fills them, neither empty nor over full
+    occupancy = db.execute("""
+        SELECT i.type, sum(d.los) / (365.0 * any_value(b.beds)) FROM inpatient_discharges d
+        JOIN institutions i USING (institution_id)
+        JOIN (SELECT type, sum(open_beds) AS beds FROM institutions GROUP BY type) b ON b.type = i.type
+        GROUP BY i.type""").fetchall()
+    assert {t for t, _ in occupancy} >= {"general_hospital", "tcm_hospital", "maternal_child", "specialist_hospital"}
+    assert [(t, round(o, 2)) for t, o in occupancy if not 0.3 <= o <= 1.0] == []
+    # the tertiary hospital has the most doctors
+    top = _one(db, """SELECT i.level FROM staff s JOIN institutions i USING (institution_id)
+        WHERE s.category = 'physician' GROUP BY i.institution_id, i.level ORDER BY count(*) DESC LIMIT 1""")
+    assert top == "tertiary"

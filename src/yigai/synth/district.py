@@ -182,7 +182,10 @@ def expected_visits(districts: list[District], inst: Institutions, cfg: SynthCon
     primary_share = float(cfg.rates["resources"]["expected_primary_share"])
     split = out["primary_split"]
     visits = np.zeros(len(inst))
-    route = cfg.rates["outpatient_routes"]["adult"]
+    mix = cfg.rates["resources"]["expected_route_mix"]
+    routes = cfg.rates["outpatient_routes"]
+    route = {k: sum(float(mix[r]) * float(routes[r].get(k, 0.0)) / sum(routes[r].values()) for r in mix)
+             for k in HOSPITAL_KINDS}
     for district in districts:
         hospital_total = district.population * per_capita * (1 - primary_share) / (1 - out["outside_share_of_hospital_visits"])
         kinds = [k for k in HOSPITAL_KINDS if district.by_kind.get(k)]

@@ -69,5 +69,8 @@ def measure(folder: Path, year: int) -> dict[str, float]:
     out["vbp_selected_quantity_share"] = one(
         "SELECT sum(quantity) FILTER (WHERE vbp_selected) / sum(quantity) FROM drug_purchases "
         "WHERE generic_name IN (SELECT generic_name FROM drug_purchases WHERE vbp_selected)")
+    out["hospital_bed_occupancy"] = one(
+        f"SELECT (SELECT sum(los) FROM inpatient_discharges d JOIN institutions i USING (institution_id) "
+        f"WHERE i.type IN {HOSPITALS}) / (365.0 * (SELECT sum(open_beds) FROM institutions WHERE type IN {HOSPITALS}))")
     con.close()
     return out
