@@ -47,6 +47,7 @@ from yigai.domain.periods import PeriodType, period_containing
 from yigai.services.demo import DEMO_DATABASE, DEMO_USERS, build_demo, demo_settings
 from yigai.services.items import report_items
 from yigai.services.plans import get_plan
+from yigai.settings import Settings
 
 PAGE_P95_MS, API_P95_MS = 200.0, 100.0
 PLAN = 5  # the 仓山区 plan: the richest history
@@ -91,8 +92,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def prepare(folder: Path) -> Demo:
-    with build(demo_settings(folder)) as app:
+def prepare(folder: Path, settings: Settings | None = None) -> Demo:
+    with build(settings or demo_settings(folder)) as app:
         build_demo(app)
         draft = get_plan(app.uow(), PLAN).draft
         with app.uow() as uow:
@@ -105,9 +106,9 @@ def prepare(folder: Path) -> Demo:
                 [p for p in periods if p >= current.id])
 
 
-def start_server(folder: Path, port: int, workers: int) -> subprocess.Popen[str]:
+def start_server(folder: Path, port: int, workers: int, database_url: str | None = None) -> subprocess.Popen[str]:
     env = {**os.environ, "YIGAI_DATA_DIR": str(folder),
-           "YIGAI_DATABASE_URL": f"sqlite:///{(folder / DEMO_DATABASE).as_posix()}"}
+           "YIGAI_DATABASE_URL": database_url or f"sqlite:///{(folder / DEMO_DATABASE).as_posix()}"}
     command = [sys.executable, "-c", "from yigai.cli.main import app; app()", "serve", "--port", str(port),
                "--workers", str(workers)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

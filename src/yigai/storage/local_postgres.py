@@ -36,7 +36,7 @@ def _as_server_user(cmd: list[str]) -> list[str]:
 
 @contextmanager
 def running_postgres(base: Path, bindir: Path, *, max_connections: int = 100) -> Iterator[str]:
-    """Start a server under ``base`` (which must be empty); yields a libpq connection string."""
+    """Start a server under ``base`` (an empty top-level folder, e.g. from mkdtemp); yields a libpq DSN."""
     data, sock = base / "data", base / "socket"
     sock.mkdir(parents=True)
     if os.geteuid() == 0:
