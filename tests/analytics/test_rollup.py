@@ -111,3 +111,22 @@ def test_input_hash_changes_with_the_inputs_and_only_those(make_store, hand_rows
     assert after[("OP_COST_PER_VISIT", "T1", "2023")].inputs_hash == before[("OP_COST_PER_VISIT", "T1", "2023")].inputs_hash
     assert after[("OP_COST_PER_VISIT", "T2", "2023")].inputs_hash != before[("OP_COST_PER_VISIT", "T2", "2023")].inputs_hash
     assert after[("OP_COST_PER_VISIT", "D1", "2023")].inputs_hash != before[("OP_COST_PER_VISIT", "D1", "2023")].inputs_hash
+
+
+def test_growth_of_a_stock_compares_the_last_days_of_the_two_periods(hand_store, tmp_path) -> None:
+    import shutil
+
+    from yigai.analytics.catalogue import parse_catalogue
+    from yigai.data import data_path
+
+    shutil.copy(data_path("indicators/measures.yaml"), tmp_path / "measures.yaml")
+    (tmp_path / "resources.yaml").write_text("""
+indicators:
+  - {code: POP_GROWTH, name: 常住人口增长率, unit: "%", direction: neutral, definition: 期末常住人口比上期末, version: 1,
+     factor: 100, source: {document: 测试, edition: "1", certainty: recalled}, numerator: [resident_population],
+     growth: {compare: previous}, levels: [district], aggregation: growth}
+""", encoding="utf-8")
+    ind = parse_catalogue(tmp_path).indicators["POP_GROWTH"]
+    r = compute(hand_store, [ind], ["2023"], [Level.DISTRICT]).results[0]
+    # 2023-12-31: P1-P4, P6-P8 = 7; 2022-12-31: P9 was alive too = 8
+    assert (r.numerator, r.denominator, r.value) == (7, 8, pytest.approx(-12.5))

@@ -73,6 +73,13 @@ def test_compute_table_and_write_then_rewrite_changes_nothing(env) -> None:
     assert written["orgunits_added"] == 0
 
 
+def test_table_shows_the_first_rows_and_says_how_many_more(env) -> None:
+    r = _run(env, "compute", "-i", "OUTPATIENT_VISITS", "-p", "2023", "-l", "institution", "--rows", "2")
+    assert r.exit_code == 0, r.output
+    # institutions C1, C2, H1, H2, K1: 5 results, 2 shown
+    assert "C1" in r.stdout and "C2" in r.stdout and "K1" not in r.stdout and "3 more" in r.stderr
+
+
 def test_unknown_indicator_and_level_are_refused(env) -> None:
     r = _run(env, "compute", "-i", "NO_SUCH", "-p", "2023")
     assert r.exit_code != 0 and "NO_SUCH" in r.stderr

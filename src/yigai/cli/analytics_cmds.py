@@ -55,6 +55,8 @@ def compute_cmd(
     write_values: Annotated[bool, typer.Option("--write", help="Save the values in the indicator store "
                                                "(computed values, versioned).")] = False,
     records_path: RecordsOpt = None,
+    rows: Annotated[int, typer.Option("--rows", min=0, help="Table format: show at most this many results "
+                                      "(0: all); json lists all.")] = 200,
     user: UserOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
@@ -91,12 +93,16 @@ def compute_cmd(
         for col in ("指标 indicator", "名称 name", "层级 level", "机构 org unit", "报告期 period", "分子 numerator",
                     "分母 denominator", "值 value", "单位 unit", "说明 note"):
             table.add_column(col, justify="right" if col[:2] in ("分子", "分母", "值 ") else "left")
-        for r in comp.results:
+        shown = comp.results if rows == 0 else comp.results[:rows]
+        for r in shown:
             ind = by_code[r.code]
             table.add_row(r.code, ind.name, r.level.value, escape(r.org_unit), r.period_id,
                           _fmt(r.numerator, 2), _fmt(r.denominator, 2), _fmt(r.value, ind.decimals), ind.unit,
                           escape(r.reason))
         stdout().print(table)
+        if len(shown) < len(comp.results):
+            info(f"表中显示前 {len(shown):,} 个，另有 {len(comp.results) - len(shown):,} 个 / showing the first "
+                 f"{len(shown):,}; {len(comp.results) - len(shown):,} more (--rows 0 or --format json for all)")
     for measure, lost in comp.unattributed.items():
         info(f"{measure}: {lost:,.2f} 的记录不属于任何已知机构或街道（乡镇），未计入 / "
              f"of records belong to no known institution or town and are left out")
