@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import duckdb
+import numpy as np
 import pytest
 
 from yigai.bootstrap import App, build
@@ -153,6 +154,14 @@ def test_a_computed_value_versions_on_top_of_an_entered_one(app: App) -> None:
     assert result.created == 1
     assert [(v[3], v[5], v[6]) for v in values(app, history=True)] == [
         (1, ValueSource.ENTERED, "clerk"), (2, ValueSource.COMPUTED, "analyst")]
+
+
+def test_numpy_numbers_are_saved_as_plain_floats(app: App) -> None:
+    run = [ComputedValue("BEDS_PER_1000", "D1", "2023", np.float64(5.5), np.int64(550), np.int64(100), "BEDS@1", "")]
+    assert save_computed(app.uow(), "analyst", run).created == 1
+    assert [(v[4], v[7], v[8]) for v in values(app)] == [(5.5, 550.0, 100.0)]
+    assert type(values(app)[0][7]) is float
+    assert save_computed(app.uow(), "analyst", run).unchanged == 1
 
 
 def test_period_ids_are_stored_canonical_and_outliers_are_flagged(app: App) -> None:

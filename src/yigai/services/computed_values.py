@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -256,7 +257,8 @@ def _refuse_unknown(items: Sequence[ComputedValue], indicators: set[str], units:
 
 
 def _finite(number: float | None) -> bool:
-    return number is None or (isinstance(number, int | float) and not isinstance(number, bool)
+    """None or a finite real number (NumPy scalars included: engines hand those over)."""
+    return number is None or (isinstance(number, numbers.Real) and not isinstance(number, bool)
                               and math.isfinite(number))
 
 
