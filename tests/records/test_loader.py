@@ -369,3 +369,22 @@ def test_the_period_option_is_checked(tmp_path: Path, base: RecordStore) -> None
     with pytest.raises(PeriodError, match="not a period id"):
         load_records(base, [f], period="2023-01")
     assert base.loads() != [] and ids(base, "outpatient_visits") == []  # only the base load happened
+
+
+def test_a_ragged_csv_row_is_named_by_its_line_and_an_empty_file_is_refused(tmp_path: Path, base: RecordStore) -> None:
+    ragged = tmp_path / "towns.csv"
+    ragged.write_text("town_code,town_name,district_code,district_name\nT5,南街,D1,仓山区\nT6,北街,D1\n", "utf-8")
+    empty = tmp_path / "towns_empty.csv"
+    empty.write_bytes(b"")
+    result = load_records(base, [ragged, empty])
+    assert problems(result) == [("towns.csv", 3, "", "unreadable"), ("towns_empty.csv", 1, "", "unreadable")]
+    assert "Expected Number of Columns: 4 Found: 3" in result.files[0].listed[0].message
+    assert "empty file" in result.files[1].listed[0].message
+    assert ids(base, "towns") == ["T1", "T2"]
+
+
+def test_a_tab_separated_csv_loads(tmp_path: Path, base: RecordStore) -> None:
+    f = tmp_path / "towns.csv"
+    f.write_text("town_code\ttown_name\tdistrict_code\tdistrict_name\nT5\t南街, 老城\tD1\t仓山区\n", "utf-8")
+    assert load_records(base, [f]).errors == 0
+    assert base.conn.execute("SELECT town_name FROM towns WHERE town_code = 'T5'").fetchone() == ("南街, 老城",)

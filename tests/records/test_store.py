@@ -12,7 +12,7 @@ import pytest
 from yigai.domain.errors import NotFoundError
 from yigai.records.loader import load_records
 from yigai.records.schema import record_tables
-from yigai.records.store import RecordStore, month_ranges, open_store
+from yigai.records.store import RecordStore, StoreBusyError, month_ranges, open_store
 
 from .conftest import visit, write_csv
 
@@ -60,3 +60,11 @@ def test_the_key_is_not_indexed_the_loader_checks_it(store: RecordStore) -> None
     (["202211", "202212", "202301", "202305"], "202211–202301, 202305")])
 def test_month_ranges(months: list[str], text: str) -> None:
     assert month_ranges(months) == text
+
+
+def test_a_store_held_by_another_connection_is_reported_as_busy(tmp_path: Path) -> None:
+    path = tmp_path / "records.duckdb"
+    with open_store(path):
+        with pytest.raises(StoreBusyError, match="in use") as caught:
+            open_store(path, read_only=True)
+    assert "记录库正被其他进程使用" in caught.value.bilingual()

@@ -14,6 +14,7 @@ rest load; with ``strict`` any error leaves the store as it was.
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
 import hashlib
 import itertools
@@ -184,6 +185,28 @@ def _transcode(path: Path, folder: Path) -> Path:
     return out
 
 
+def csv_header(path: Path) -> tuple[list[str], str]:
+    """The column names of a UTF-8 CSV's first line, and its delimiter (comma, tab, semicolon or bar)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        first = fh.readline()
+    if not first.strip():
+        raise RecordFileError(f"{path.name}: empty file, no header row", message_zh=f"{path.name}：文件为空，没有表头行",
+                              where=str(path))
+    delimiter = max(",\t;|", key=first.count)
+    names = next(csv.reader([first], delimiter=delimiter))
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for i, raw in enumerate(names):
+        n = raw.strip() or f"column{i + 1}"
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")  # a repeated name: shown as an unknown column
+    return out, delimiter
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _cell(value: object) -> str | None:
     """An XLSX cell as the text a CSV export would hold."""
     if value is None:
@@ -243,8 +266,12 @@ def stage(conn: duckdb.DuckDBPyConnection, path: Path, workdir: Path, name: str)
             conn.unregister("_xlsx")
         else:
             source = path if csv_encoding(path) == "utf-8" else _transcode(path, workdir)
+            names, delimiter = csv_header(source)
+            columns = "{" + ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in names) + "}"
+            # The header is read here, not sniffed: a ragged row is an error, not a reason to guess again.
             conn.execute(f"CREATE OR REPLACE TEMP TABLE {name}_csv AS SELECT * FROM read_csv("
-                         f"{_path_lit(source)}, header = true, all_varchar = true, normalize_names = false)")
+                         f"{_path_lit(source)}, header = false, skip = 1, delim = {_lit(delimiter)}, quote = '\"', "
+                         f"escape = '\"', columns = {columns}, auto_detect = false)")
             # The staged table keeps the file's order in its row ids, which are contiguous: the first is the
             # line after the header (row 2).
             first = conn.execute(f"SELECT coalesce(min(rowid), 0) FROM {name}_csv").fetchone()
@@ -253,8 +280,24 @@ def stage(conn: duckdb.DuckDBPyConnection, path: Path, workdir: Path, name: str)
         described = conn.execute(f"DESCRIBE SELECT * FROM {name}").fetchall()
     except duckdb.Error as exc:
         unstage(conn, name)
-        raise RecordFileError(f"{path.name}: {exc}", message_zh=f"{path.name}：无法读取文件", where=str(path)) from None
+        raise RecordFileError(_short(exc), message_zh=f"{path.name}：无法读取文件", where=str(path)) from None
     return {str(r[0]): str(r[1]) for r in described if r[0] != "_row"}
+
+
+def _short(exc: duckdb.Error) -> str:
+    """DuckDB's message without its list of reader options: "CSV Error on Line: 3 / Original Line: …"."""
+    lines = []
+    for line in str(exc).splitlines():
+        if not line.strip() or line.startswith("Possible fixes"):
+            break
+        lines.append(line.strip())
+    return re.sub(r"^[A-Za-z ]+ Error: ", "", " / ".join(lines))
+
+
+def _error_line(message: str) -> int:
+    """The file line an error names (``on Line: 3``), else 1: the header."""
+    m = re.search(r"on Line: (\d+)", message)
+    return int(m.group(1)) if m else 1
 
 
 def _path_lit(path: Path) -> str:
@@ -308,8 +351,7 @@ def load_records(store: RecordStore, paths: Sequence[Path], *, table_name: str |
                 try:
                     staged.append((target, report, stage(conn, target.path, Path(tmp), f"_src{i}")))
                 except RecordFileError as exc:
-                    report.add(problem(report.file, 1, "", Kind.UNREADABLE, detail=str(exc),
-                                       detail_zh=exc.message_zh))
+                    report.add(problem(report.file, _error_line(str(exc)), "", Kind.UNREADABLE, detail=str(exc)))
                     staged.append((target, report, None))
             _load_staged(store, staged, state, now, listed_per_check, lambda what, k: tick(what, k, total))
             if strict and result.errors:
@@ -340,7 +382,7 @@ def _load_staged(store: RecordStore, staged: Sequence[tuple[FileTarget, FileRepo
             step = i * _STEPS_PER_FILE
             entry = _load_file(store, target, report, columns, f"_src{i}", state, listed_per_check,
                                lambda what, k, _t, s=step, f=target.path.name: tick(f"{f}: {what}", s + k))
-            _drop(conn, "_checked", "_bad", "_dups", "_typed")
+            _drop(conn, "_checked", "_bad", "_stored", "_dups", "_typed")
             if entry is not None:
                 store.record_load(LoadEntry(load_id + i, *entry, loaded_at=now))
         for name in state.snapshot_keys:
@@ -380,16 +422,26 @@ def _load_file(store: RecordStore, target: FileTarget, report: FileReport, colum
         conn.execute(f"CREATE TEMP VIEW _checked AS SELECT * FROM _typed LEFT JOIN _dups USING ({keys})")
     else:
         conn.execute("CREATE TEMP VIEW _checked AS SELECT * FROM _typed")
-    stored = tbl.name if tbl.kind is TableKind.EVENTS else (
+    earlier = tbl.name if tbl.kind is TableKind.EVENTS else (
         quote("_keys_" + tbl.name) if tbl.name in state.snapshot_keys else None)
+    stored = None
+    n_earlier = _count(conn, earlier) if earlier else 0
+    if earlier and n_earlier:
+        # The file's keys that are already stored, hashing the smaller side: a month's reload does not
+        # hash a year of stored keys, nor a year's load a few stored ones.
+        small, large = (earlier, "_typed") if n_earlier <= _count(conn, "_typed") else ("_typed", earlier)
+        conn.execute(f"CREATE TEMP TABLE _stored AS SELECT DISTINCT {keys} FROM {large} "
+                     f"WHERE ({keys}) IN (SELECT {keys} FROM {small})")
+        stored = "_stored"
     scope = Scope(scope.period_start, scope.period_end, scope.period_id, has_dups, stored)
     references = {t: t for t in record_tables()}
     checks = table_checks(tbl, scope, references)
-    bad = run_checks(conn, "_checked", checks, report, listed_per_check)
-    report.set_aside = bad
+    failed = run_checks(conn, "_checked", checks, report, listed_per_check)
     tick("saving", 2, 0)
-    if bad:  # the bad rows' numbers, found once, rather than every check again while saving
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE _bad AS SELECT _row FROM _checked WHERE {bad_row_sql(checks)}")
+    bad = 0
+    if failed:  # the bad rows' numbers, found once by the checks that failed, rather than every check again
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE _bad AS SELECT _row FROM _checked WHERE {bad_row_sql(failed)}")
+        bad = _count(conn, "_bad")
         good = "SELECT * FROM _typed WHERE _row NOT IN (SELECT _row FROM _bad)"
     else:
         good = "SELECT * FROM _typed"
@@ -409,11 +461,17 @@ def _load_file(store: RecordStore, target: FileTarget, report: FileReport, colum
         replaced = f"{int(count[0]) if count else 0} keys"
     else:
         conn.execute(f"INSERT INTO {tbl.name} ({names}) SELECT {names} FROM ({good})")
+    report.set_aside = bad
     report.loaded = report.rows - bad
     report.replaced = replaced
     start = min(months) if months else None
     end = _month_end(max(months)) if months else None
     return (tbl.name, replaced, start, end, report.file, report.sha256, report.loaded, bad)
+
+
+def _count(conn: duckdb.DuckDBPyConnection, relation: str) -> int:
+    row = conn.execute(f"SELECT count(*) FROM {relation}").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _typed_view(conn: duckdb.DuckDBPyConnection, tbl: Table, by_name: dict[str, str], types: dict[str, str],

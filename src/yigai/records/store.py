@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from yigai.domain.errors import NotFoundError
+from yigai.domain.errors import NotFoundError, YigaiError
 from yigai.records.schema import TableKind, record_tables, table
 
 DEFAULT_MEMORY_LIMIT = "2GB"  # bounded memory; DuckDB spills to the temp folder beyond it
@@ -35,6 +35,12 @@ LOADS_DDL = """CREATE TABLE IF NOT EXISTS loads (
   set_aside BIGINT NOT NULL,
   loaded_at TIMESTAMP NOT NULL
 )"""
+
+
+class StoreBusyError(YigaiError):
+    """Another process (a load, the web server) holds the record store."""
+
+    message_zh = "记录库正被其他进程使用，请稍后再试"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +153,13 @@ def open_store(path: Path, read_only: bool = False, *, memory_limit: str = DEFAU
     config = {"memory_limit": memory_limit}
     if not read_only:
         config["temp_directory"] = str(path.with_name(path.name + ".tmp"))
-    conn = duckdb.connect(str(path), read_only=read_only, config=config)
+    try:
+        conn = duckdb.connect(str(path), read_only=read_only, config=config)
+    except (duckdb.IOException, duckdb.ConnectionException) as exc:
+        if "lock" not in str(exc).lower() and "different configuration" not in str(exc).lower():
+            raise
+        raise StoreBusyError(f"the record store {path} is in use by another process or connection; try again "
+                             f"when it is done ({exc})", where=str(path)) from None
     conn.execute("SET enable_progress_bar = false")  # the CLI draws its own
     store = RecordStore(conn, path, read_only)
     if not read_only:
