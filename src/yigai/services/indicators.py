@@ -84,10 +84,16 @@ def read_catalogue(path: Path) -> Catalogue:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InvalidInputError(f"cannot read the catalogue: {exc}", message_zh="无法读取指标目录",
                                 where=str(path)) from exc
+    if not isinstance(data, dict) or not all(isinstance(data.get(k) or [], list) for k in ("indicators", "rules")):
+        raise InvalidInputError("a catalogue file holds the lists `indicators` and `rules`",
+                                message_zh="指标目录文件应包含 indicators 和 rules 两个列表", where=str(path))
     errors: list[RowError] = []
     indicators: list[IndicatorDef] = []
     bounds: list[OutlierBounds] = []
     for n, entry in enumerate(data.get("indicators") or [], start=1):
+        if not isinstance(entry, dict):
+            errors.append(RowError(n, "-", f"entry {n} is not a mapping of fields", f"第{n}项不是字段表"))
+            continue
         ind = _indicator(entry, n, errors)
         if ind is None:
             continue
@@ -101,6 +107,9 @@ def read_catalogue(path: Path) -> Catalogue:
                                         None if high is None else float(high)))
     rules: list[ValidationRule] = []
     for n, entry in enumerate(data.get("rules") or [], start=1):
+        if not isinstance(entry, dict):
+            errors.append(RowError(n, "rules", f"rule {n} is not a mapping of fields", f"校验规则第{n}项不是字段表"))
+            continue
         if entry.get("operator") not in OPERATORS or not entry.get("left") or not entry.get("right"):
             errors.append(RowError(n, "rules", f"rule {entry.get('code')}: needs left, right and one of "
                                    f"{' '.join(OPERATORS)}", f"校验规则 {entry.get('code')} 不完整或运算符无效"))

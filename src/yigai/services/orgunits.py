@@ -77,6 +77,9 @@ def _yaml_entries(data: Any) -> list[_Entry]:
     entries: list[_Entry] = []
 
     def walk(nodes: Any, parent: str | None, parent_level: OrgUnitLevel | None) -> None:
+        if nodes is not None and not isinstance(nodes, list):
+            raise InvalidInputError(f"expected a list of org units under {parent or 'org_units'}, got {nodes!r:.60}",
+                                    message_zh=f"「{parent or 'org_units'}」下应为机构列表", where=parent or "org_units")
         for node in nodes or []:
             node = node if isinstance(node, dict) else {"name": node}
             default = None

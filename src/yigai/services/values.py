@@ -16,11 +16,13 @@ import datetime as dt
 import io
 import math
 import unicodedata
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from yigai import clock
 from yigai.domain.errors import YigaiError
@@ -208,7 +210,8 @@ def read_rows(path: Path) -> list[list[object]]:
                 return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
             finally:
                 book.close()
-    except (OSError, UnicodeDecodeError, ValueError, KeyError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException,
+            csv.Error) as exc:
         raise InvalidInputError(f"cannot read {path.name}: {exc}", message_zh="无法读取导入文件",
                                 where=str(path)) from exc
     raise InvalidInputError("values import from .csv or .xlsx", message_zh="数据导入文件须为 .csv 或 .xlsx",
