@@ -97,11 +97,14 @@ def values_table(records: Sequence[ValueRecord]) -> Table:
     table = _table(f"数据 values ({len(records)})", [
         ("指标\nkey", "left"), ("机构\norg unit", "left"), ("报告期\nperiod", "left"), ("数值\nvalue", "right"),
         ("版本\nversion", "right"), ("来源\nsource", "left"), ("填报人\nauthor", "left"), ("保存\nsaved", "left"),
-        ("异常\noutlier", "left"), ("备注\ncomment", "left")])
+        ("异常\noutlier", "left"), ("分子\nnumerator", "right"), ("分母\ndenominator", "right"),
+        ("定义版本\ndefinition", "left"), ("备注\ncomment", "left")])
     for rec in records:
         v = rec.value
         table.add_row(v.key, v.org_unit, v.period_id, number(v.value), str(v.version), v.source.value, v.author,
-                      _when(v.saved_at), "[red]超出范围[/]" if rec.outlier else "", v.comment)
+                      _when(v.saved_at), "[red]超出范围[/]" if rec.outlier else "",
+                      "" if v.numerator is None else number(v.numerator),
+                      "" if v.denominator is None else number(v.denominator), v.definition_version, v.comment)
     return table
 
 

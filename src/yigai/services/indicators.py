@@ -142,10 +142,15 @@ def load_catalogue(uow: UnitOfWork, user: User, path: Path | None = None, *,
 
 
 def ensure_catalogue(uow: UnitOfWork, user: User) -> None:
-    """Load the shipped catalogue the first time any indicator is needed."""
+    """Load the shipped catalogue the first time any indicator is needed.
+
+    "First time" is "no catalogue was ever loaded" (no ``indicators.load`` in the audit log), not
+    "no indicator stored": computed indicators registered by a compute run must not keep the
+    shipped catalogue out, and a catalogue the office has edited is never loaded over again.
+    """
     with uow:
-        empty = not uow.indicators.all()
-    if empty:
+        loaded, _ = uow.audit.search(action="indicators.load", limit=1)
+    if not loaded:
         load_catalogue(uow, user)
 
 

@@ -17,7 +17,8 @@ PAGE_SIZE = 50
 ACTION_LABELS = {
     "auth.login": "登录", "auth.login_failed": "登录失败", "auth.logout": "退出", "user.create": "创建用户",
     "user.password": "设置密码", "department.alias": "添加部门别名", "department.rename": "部门更名",
-    "orgunits.load": "导入机构层级", "indicators.load": "导入指标目录", "schedule.set": "设置报送周期",
+    "orgunits.load": "导入机构层级", "orgunits.sync": "同步机构层级", "indicators.load": "导入指标目录",
+    "indicators.register": "登记指标", "value.compute": "保存计算值", "schedule.set": "设置报送周期",
     "report.save": "保存进展草稿", "report.submit": "提交进展报告", "report.contribute": "提交配合意见",
     "report.return": "退回报告", "report.accept": "采纳报告", "report.resubmit": "重新提交报告",
     "evidence.add": "上传佐证材料", "value.enter": "录入数值", "value.import": "导入数值", "bounds.set": "设置异常值范围",
