@@ -71,12 +71,42 @@ def _sums(values: np.ndarray, keys: np.ndarray, n_keys: int) -> list[float]:
 class _Keys:
     """Each case's core combination and comprehensive group, as codes into lists of key strings."""
 
-    core: np.ndarray          # per case: code into core_keys
-    core_keys: list[str]
+    core: np.ndarray          # per case: code of its (亚目, procedure combination)
+    core_pairs: np.ndarray    # per core code: (index into dx5, index into combos)
+    dx5: list[str]
+    combos: list[str]
     comp_keys: list[str]
     comp_of_core: np.ndarray  # the comprehensive code each core combination folds into
     dx3: list[str]            # per comprehensive code: ICD-10 category
     klass: list[str]          # per comprehensive code: treatment class
+
+    @property
+    def n_core(self) -> int:
+        return len(self.core_pairs)
+
+    def core_key(self, code: int) -> str:
+        """The key string, built only for the combinations that need one (not one per distinct pair)."""
+        d, c = self.core_pairs[code]
+        return f"{self.dx5[int(d)]}|{self.combos[int(c)]}"   # as dip.core_key: combination already joined
+
+    def core_codes_of(self, keys: list[str]) -> np.ndarray:
+        """Core code of each ``dx5|combination`` key, −1 where no case of this table has it."""
+        dx5_index = {d: i for i, d in enumerate(self.dx5)}
+        combo_index = {c: i for i, c in enumerate(self.combos)}
+        nb = max(len(self.combos), 1)
+        wanted = np.full(len(keys), -1, dtype=np.int64)
+        for i, key in enumerate(keys):
+            d, _, c = key.partition("|")
+            if d in dx5_index and c in combo_index:
+                wanted[i] = dx5_index[d] * nb + combo_index[c]
+        have = self.core_pairs[:, 0] * nb + self.core_pairs[:, 1]
+        order = np.argsort(have)
+        pos = np.searchsorted(have[order], wanted)
+        pos = np.minimum(pos, max(len(have) - 1, 0))
+        found = (wanted >= 0) & (len(have) > 0)
+        if len(have):
+            found &= have[order][pos] == wanted
+        return np.where(found, order[pos] if len(have) else -1, -1)
 
 
 def _keys(cases: CaseTable, params: DipParams) -> _Keys:
@@ -102,7 +132,6 @@ def _keys(cases: CaseTable, params: DipParams) -> _Keys:
     class_of_combo = np.array(class_of_combo_l, dtype=np.int64)
     combo_code = combo_of_pair[proc_code] if len(proc_code) else proc_code
     core, core_pairs = _pair_codes(dx5_code, combo_code, len(combo_uniq))
-    core_keys = [f"{dx5[d]}|{combo_uniq[c]}" for d, c in core_pairs.tolist()]
     dx3_names = sorted({d[:3] for d in dx5})
     dx3_index = {d: i for i, d in enumerate(dx3_names)}
     dx3_of_dx5 = np.array([dx3_index[d[:3]] for d in dx5], dtype=np.int64)
@@ -112,7 +141,7 @@ def _keys(cases: CaseTable, params: DipParams) -> _Keys:
     dx3 = [dx3_names[a] for a in comp_pairs[:, 0].tolist()]
     klass = [class_names[b] for b in comp_pairs[:, 1].tolist()]
     comp_keys = [comprehensive_key(d, k) for d, k in zip(dx3, klass, strict=True)]
-    return _Keys(core, core_keys, comp_keys, comp_of_core, dx3, klass)
+    return _Keys(core, core_pairs, dx5, combo_uniq, comp_keys, comp_of_core, dx3, klass)
 
 
 def build_catalogue(history: CaseTable, params: DipParams = DipParams()) -> Catalogue:
@@ -126,14 +155,14 @@ def build_catalogue(history: CaseTable, params: DipParams = DipParams()) -> Cata
     years = years[inw]
     cost = cases.numbers("total_cost")
     k = _keys(cases, params)
-    n_core_combos = len(k.core_keys)
+    n_core_combos = k.n_core
     counts = np.bincount(k.core, minlength=n_core_combos)
     is_core = counts >= params.threshold
     # group of each combination: itself when core, else its comprehensive group (after all core ones)
     combo_group = np.where(is_core, np.arange(n_core_combos), n_core_combos + k.comp_of_core)
     present, combo_gid = np.unique(combo_group, return_inverse=True)
     gid = combo_gid.astype(np.int64)[k.core]
-    keys = [k.core_keys[g] if g < n_core_combos else k.comp_keys[g - n_core_combos] for g in present.tolist()]
+    keys = [k.core_key(g) if g < n_core_combos else k.comp_keys[g - n_core_combos] for g in present.tolist()]
     kinds = [CORE if g < n_core_combos else COMPREHENSIVE for g in present.tolist()]
     n_groups = len(keys)
     group_counts = np.bincount(gid, minlength=n_groups)
@@ -284,8 +313,11 @@ def score_cases(catalogue: Catalogue, cases: CaseTable) -> ColumnarScoring:
     g_points = np.array([g.points for g in catalogue.groups.values()] or [0.0])
     g_primary = np.array([g.primary for g in catalogue.groups.values()] or [False], dtype=bool)
     k = _keys(cases, p)
-    core_map = np.array([gindex[key] if key in gindex and catalogue.groups[key].kind == CORE else -1
-                         for key in k.core_keys], dtype=np.int64)
+    core_groups = [key for key, g in catalogue.groups.items() if g.kind == CORE]
+    core_map = np.full(k.n_core, -1, dtype=np.int64)
+    codes = k.core_codes_of(core_groups)
+    at = codes >= 0
+    core_map[codes[at]] = np.array([gindex[key] for key in core_groups], dtype=np.int64)[at]
     comp_map = np.array([gindex.get(key, -1) for key in k.comp_keys], dtype=np.int64)
     gid = core_map[k.core] if n else np.zeros(0, dtype=np.int64)
     gid = np.where(gid >= 0, gid, comp_map[k.comp_of_core[k.core]] if n else gid)
@@ -319,7 +351,7 @@ def score_cases(catalogue: Catalogue, cases: CaseTable) -> ColumnarScoring:
         for i, d, lv in zip(bad_idx.tolist(), dx, levels, strict=True):
             if no_group[i]:
                 c = int(k.core[i])
-                reasons.append(f"病种组合 {k.core_keys[c]} 不在核心病种, 且类目 {d[:3]} 无 "
+                reasons.append(f"病种组合 {k.core_key(c)} 不在核心病种, 且类目 {d[:3]} 无 "
                                f"{k.klass[int(k.comp_of_core[c])]} 综合病种")
             else:
                 reasons.append(f"医院等级 {lv} 无等级系数")
