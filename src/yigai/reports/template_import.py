@@ -12,7 +12,6 @@ import datetime as dt
 import math
 import os
 import unicodedata
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +23,9 @@ from yigai.domain.errors import YigaiError
 from yigai.domain.periods import Period
 from yigai.domain.plan import PlanDraft
 from yigai.domain.reports import ProgressStatus
+from yigai.reports.xlsx_guard import xlsx_problem
 from yigai.reports.template_xlsx import (
-    COLUMNS, DATA_SHEET, EDITABLE_KEYS, FIRST_DATA_ROW, HEADER_ROW, META_KEYS, HEADERS, MAX_DATA_ROWS, MAX_ENTRIES, MAX_FILE_BYTES, MAX_RATIO,
+    COLUMNS, DATA_SHEET, EDITABLE_KEYS, FIRST_DATA_ROW, HEADER_ROW, META_KEYS, HEADERS, MAX_DATA_ROWS, MAX_FILE_BYTES,
     MAX_UNCOMPRESSED_BYTES, META_LABELS, META_SHEET, STATUS_LABELS, TEMPLATE_KIND, TEMPLATE_VERSION, TemplateItem,
     column_letter, plan_items,
 )
@@ -122,35 +122,9 @@ def read_template(path: str | os.PathLike[str], *, plan_id: int, department: str
 
 
 def _open(path: Path, problems: _Problems) -> Any:
-    not_xlsx = ("文件不是 Excel（.xlsx）文件", "the file is not an Excel (.xlsx) workbook")
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        problems.add("无法读取文件", f"cannot read the file: {exc.strerror or exc}")
-        return None
-    if size > MAX_FILE_BYTES:
-        problems.add(f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）",
-                     f"the file is too large ({size} bytes, limit {MAX_FILE_BYTES})")
-        return None
-    if not zipfile.is_zipfile(path):
-        problems.add(*not_xlsx)
-        return None
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-    except (zipfile.BadZipFile, OSError, ValueError):
-        problems.add(*not_xlsx)
-        return None
-    total = sum(i.file_size for i in infos)
-    bomb = (len(infos) > MAX_ENTRIES or total > MAX_UNCOMPRESSED_BYTES
-            or any(i.file_size > 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos))
-    if bomb:
-        problems.add(f"压缩包解压后过大或压缩比异常（{len(infos)} 个文件，共 {total} 字节），拒绝读取",
-                     f"refused: the archive unpacks to an absurd size or ratio ({len(infos)} entries, {total} bytes)")
-        return None
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        problems.add(*not_xlsx)
+    problem = xlsx_problem(path, max_file_bytes=MAX_FILE_BYTES, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES)
+    if problem is not None:
+        problems.add(*problem)
         return None
     try:
         return load_workbook(path, read_only=True, data_only=False)

@@ -70,8 +70,6 @@ EDITABLE_FILL = PatternFill("solid", fgColor="FFF9E5")
 # Limits on what read_template opens: a template for a few hundred items is tens of KiB.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_ENTRIES = 1000
-MAX_RATIO = 200  # uncompressed / compressed, for entries over 1 MiB
 MAX_DATA_ROWS = 10_000
 
 

@@ -30,6 +30,7 @@ from yigai.domain.indicators import DataValue, OutlierBounds, ValueSource
 from yigai.domain.orgunits import OrgUnit
 from yigai.domain.periods import PeriodError, parse_period
 from yigai.domain.users import ROLE_LABELS, Role, User
+from yigai.reports.xlsx_guard import xlsx_problem
 from yigai.services.concurrency import retrying
 from yigai.services.errors import (
     ImportFileError,
@@ -56,6 +57,8 @@ COLUMNS = {
     "comment": ("comment", "备注", "说明"),
 }
 MAX_IMPORT_ROWS = 100_000
+MAX_IMPORT_FILE_BYTES = 50 * 1024 * 1024
+MAX_IMPORT_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +208,10 @@ def read_rows(path: Path) -> list[list[object]]:
         if suffix == ".csv":
             return [list(r) for r in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))]
         if suffix in {".xlsx", ".xlsm"}:
+            problem = xlsx_problem(path, max_file_bytes=MAX_IMPORT_FILE_BYTES,
+                                   max_uncompressed_bytes=MAX_IMPORT_UNCOMPRESSED_BYTES)
+            if problem is not None:
+                raise InvalidInputError(problem[1], message_zh=problem[0], where=str(path))
             book = load_workbook(path, read_only=True, data_only=True)
             try:
                 return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
