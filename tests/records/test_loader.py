@@ -388,3 +388,16 @@ def test_a_tab_separated_csv_loads(tmp_path: Path, base: RecordStore) -> None:
     f.write_text("town_code\ttown_name\tdistrict_code\tdistrict_name\nT5\t南街, 老城\tD1\t仓山区\n", "utf-8")
     assert load_records(base, [f]).errors == 0
     assert base.conn.execute("SELECT town_name FROM towns WHERE town_code = 'T5'").fetchone() == ("南街, 老城",)
+
+
+def test_parquet_text_is_taken_as_it_is_csv_text_is_trimmed(tmp_path: Path, base: RecordStore) -> None:
+    rows = [visit("V1", institution_id=" C1 "), visit("V2", institution_id="")]
+    names = list(rows[0])
+    pq.write_table(pa.table({n: pa.array([r[n] for r in rows]) for n in names}), tmp_path / "outpatient_visits.parquet")
+    result = load_records(base, [tmp_path / "outpatient_visits.parquet"])
+    assert problems(result) == [("outpatient_visits.parquet", 1, "institution_id", "reference"),
+                                ("outpatient_visits.parquet", 2, "institution_id", "required")]
+    (tmp_path / "csv").mkdir()
+    f = write_csv(tmp_path / "csv" / "outpatient_visits.csv", rows[:1])
+    assert load_records(base, [f]).errors == 0
+    assert base.conn.execute("SELECT institution_id FROM outpatient_visits").fetchall() == [("C1",)]

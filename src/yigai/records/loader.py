@@ -409,7 +409,7 @@ def _load_file(store: RecordStore, target: FileTarget, report: FileReport, colum
         row = conn.execute(f"SELECT count(*) FROM {source}").fetchone()
         report.rows = report.set_aside = int(row[0]) if row else 0
         return None
-    _typed_view(conn, tbl, by_name, columns, source)
+    _typed_view(conn, tbl, by_name, columns, source, trim=target.path.suffix.lower() != ".parquet")
     tick("checking", 1, 0)
     scope, replaced, months = _replace_scope(conn, tbl, target, state)
     keys = ", ".join(quote(k) for k in tbl.key)
@@ -475,8 +475,11 @@ def _count(conn: duckdb.DuckDBPyConnection, relation: str) -> int:
 
 
 def _typed_view(conn: duckdb.DuckDBPyConnection, tbl: Table, by_name: dict[str, str], types: dict[str, str],
-                relation: str) -> None:
-    """``_typed``: ``_row``, each column parsed, whether it held a value, and its text as given."""
+                relation: str, trim: bool) -> None:
+    """``_typed``: ``_row``, each column parsed, whether it held a value, and its text as given.
+
+    ``trim``: text cells are trimmed (CSV, XLSX); Parquet text is taken as it is.
+    """
     parts = ["_row"]
     for c in tbl.columns:
         source = by_name.get(c.name)
@@ -484,8 +487,8 @@ def _typed_view(conn: duckdb.DuckDBPyConnection, tbl: Table, by_name: dict[str, 
             parts += [f"CAST(NULL AS {c.duckdb_type}) AS {quote(c.name)}", f"false AS {quote(c.name + '__present')}",
                       f"CAST(NULL AS VARCHAR) AS {quote(c.name + '__raw')}"]
             continue
-        parts += [f"{parsed_sql(c, source, types[source])} AS {quote(c.name)}",
-                  f"{present_sql(source, types[source])} AS {quote(c.name + '__present')}",
+        parts += [f"{parsed_sql(c, source, types[source], trim)} AS {quote(c.name)}",
+                  f"{present_sql(source, types[source], trim)} AS {quote(c.name + '__present')}",
                   f"CAST({quote(source)} AS VARCHAR) AS {quote(c.name + '__raw')}"]
     conn.execute(f"CREATE OR REPLACE TEMP VIEW _typed AS SELECT {', '.join(parts)} FROM {relation}")
 
