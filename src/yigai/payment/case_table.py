@@ -15,7 +15,7 @@ does, with the same messages, and bad records are set aside, never dropped silen
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,30 +147,73 @@ class _Fast:
     def get(self, name: str) -> pa.Array | None:
         return self.t.column(name).combine_chunks() if name in self.t.column_names else None
 
-    def text(self, name: str, required: bool, default: str = "") -> tuple[pa.ChunkedArray, np.ndarray]:
+    def _strings(self, name: str) -> pa.Array | None:
+        """The column as text, nulls as "" (both are blank to the reference); None when not text."""
         a = self.get(name)
         if a is None:
-            return pa.chunked_array([pa.array([default] * self.n, pa.string())]), _full(self.n, not required)
+            return None
         if pa.types.is_integer(a.type):
             a = pc.cast(a, pa.string())
         if not _is_text(a):
-            return pa.chunked_array([pa.nulls(self.n, pa.string())]), _full(self.n, False)
-        a = pc.cast(a, pa.string())
-        blank = _blank(a)
-        ok = _mask(pc.match_substring_regex(a, _CLEAN_TEXT)) | (blank & (not required))
-        return pc.fill_null(pc.if_else(pa.array(blank), default, a), default), ok
+            return None
+        return pc.fill_null(pc.cast(a, pa.string()), "")
 
-    def codes(self, name: str, pattern: str, upper: bool) -> tuple[pa.ChunkedArray, np.ndarray]:
-        """A code list (other_dx, other_procs): any separator → ';', every code well-formed."""
-        a = self.get(name)
+    def _distinct(self, a: pa.Array, per_value: Callable[[pa.Array], tuple[pa.Array, np.ndarray]],
+                  distinct: bool) -> tuple[pa.Array, np.ndarray]:
+        """``per_value`` (normalised values, rows that pass) run once per distinct value, spread to the rows.
+
+        Hospitals, levels, codes and the like repeat: checking each distinct value once is much
+        cheaper than a regular expression over a million rows.
+        """
+        if not distinct:
+            return per_value(a)
+        enc = a.dictionary_encode()
+        values, ok = per_value(enc.dictionary)
+        idx = enc.indices
+        return values.take(idx), ok[idx.to_numpy()]
+
+    def text(self, name: str, required: bool, default: str = "", distinct: bool = True,
+             allowed: Callable[[pa.Array], np.ndarray] | None = None) -> tuple[pa.Array, np.ndarray]:
+        """Non-empty text without surrounding spaces; blank → ``default`` unless ``required``."""
+        a = self._strings(name)
         if a is None:
-            return pa.chunked_array([pa.array([""] * self.n, pa.string())]), _full(self.n, True)
-        if not _is_text(a):
-            return pa.chunked_array([pa.nulls(self.n, pa.string())]), _full(self.n, False)
-        a = pc.fill_null(pc.cast(a, pa.string()), "")
-        norm = pc.utf8_trim(pc.replace_substring_regex(a, _SEPARATORS, LIST_JOIN), LIST_JOIN)
-        ok = _mask(pc.match_substring_regex(norm, f"^({pattern}({LIST_JOIN}{pattern})*)?$"))
-        return (pc.ascii_upper(norm) if upper else norm), ok
+            missing = name not in self.t.column_names
+            return pa.array([default if missing else None] * self.n, pa.string()), _full(self.n, missing and not required)
+
+        def check(v: pa.Array) -> tuple[pa.Array, np.ndarray]:
+            blank = _mask(pc.equal(v, ""))
+            ok = _mask(pc.match_substring_regex(v, _CLEAN_TEXT)) | (blank & (not required))
+            out = pc.if_else(pa.array(blank), default, v)
+            if allowed is not None:
+                ok &= allowed(out)
+            return out, ok
+
+        return self._distinct(a, check, distinct)
+
+    def codes(self, name: str, pattern: str, upper: bool) -> tuple[pa.Array, np.ndarray]:
+        """A code list (other_dx, other_procs): any separator → ';', every code well-formed."""
+        a = self._strings(name)
+        if a is None:
+            missing = name not in self.t.column_names
+            return pa.array(["" if missing else None] * self.n, pa.string()), _full(self.n, missing)
+
+        def check(v: pa.Array) -> tuple[pa.Array, np.ndarray]:
+            norm = pc.utf8_trim(pc.replace_substring_regex(v, _SEPARATORS, LIST_JOIN), LIST_JOIN)
+            ok = _mask(pc.match_substring_regex(norm, f"^({pattern}({LIST_JOIN}{pattern})*)?$"))
+            return (pc.ascii_upper(norm) if upper else norm), ok
+
+        return self._distinct(a, check, True)
+
+    def main_dx(self) -> tuple[pa.Array, np.ndarray]:
+        """医保版 ICD-10, upper case; the reference upper-cases first, so lower case passes too."""
+        a = self._strings("main_dx")
+        if a is None:
+            return pa.nulls(self.n, pa.string()), _full(self.n, False)
+
+        def check(v: pa.Array) -> tuple[pa.Array, np.ndarray]:
+            return pc.ascii_upper(v), _mask(pc.match_substring_regex(v, f"^{_ICD10}$"))
+
+        return self._distinct(a, check, True)
 
     def amount(self, name: str, required: bool) -> tuple[np.ndarray, np.ndarray]:
         a = self.get(name)
@@ -239,23 +282,17 @@ def validate_table(raw: pa.Table, first_row: int = 2) -> TableLoad:
     t = raw.rename_columns(names)
     f = _Fast(t)
     n = t.num_rows
-    case_id, ok = f.text("case_id", True)
+    case_id, ok = f.text("case_id", True, distinct=False)     # unique per row: nothing to share
     hospital, ok_h = f.text("hospital", True)
     level, ok_l = f.text("hospital_level", True)
-    insurance, ok_i = f.text("insurance", False, default=INSURANCE_TYPES[0])
-    ok_i &= _mask(pc.is_in(insurance, pa.array(INSURANCE_TYPES)))
+    insurance, ok_i = f.text("insurance", False, default=INSURANCE_TYPES[0],
+                             allowed=lambda v: _mask(pc.is_in(v, pa.array(INSURANCE_TYPES))))
     status, ok_s = f.text("discharge_status", False)
     admission, ok_a = f.date("admission")
     discharge, ok_d = f.date("discharge")
     ok_d &= ~_mask(pc.less(discharge, admission))
-    main_dx = f.get("main_dx")
-    if main_dx is not None and _is_text(main_dx):
-        ok_dx = _mask(pc.match_substring_regex(main_dx, f"^{_ICD10}$"))
-        main_dx = pc.ascii_upper(pc.fill_null(pc.cast(main_dx, pa.string()), ""))
-    else:
-        ok_dx, main_dx = _full(n, False), pa.chunked_array([pa.nulls(n, pa.string())])
-    proc, ok_p = f.text("main_proc", False)
-    ok_p &= _mask(pc.match_substring_regex(proc, f"^({_ICD9})?$"))
+    main_dx, ok_dx = f.main_dx()
+    proc, ok_p = f.text("main_proc", False, allowed=lambda v: _mask(pc.match_substring_regex(v, f"^({_ICD9})?$")))
     other_dx, ok_odx = f.codes("other_dx", _ICD10, upper=True)
     other_procs, ok_op = f.codes("other_procs", _ICD9, upper=False)
     total, ok_t = f.amount("total_cost", True)
@@ -307,8 +344,9 @@ def _finish(fast: CaseTable, slow: CaseTable, bad: list[BadRecord]) -> TableLoad
         t = t.take(pc.sort_indices(t, [("row", "ascending")]))
     t = t.combine_chunks()
     bad = list(bad)
-    if t.num_rows:
-        codes = t.column("case_id").combine_chunks().dictionary_encode().indices.to_numpy()
+    enc = t.column("case_id").combine_chunks().dictionary_encode() if t.num_rows else None
+    if enc is not None and len(enc.dictionary) < t.num_rows:   # some case id repeats
+        codes = enc.indices.to_numpy()
         order = np.argsort(codes, kind="stable")
         sc = codes[order]
         dup_sorted = np.zeros(len(sc), dtype=bool)
@@ -359,7 +397,8 @@ def load_case_table(path: str | Path) -> TableLoad:
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        raw = pq.read_table(p)
+        with pq.ParquetFile(p) as fh:   # the plain reader: pq.read_table would import the dataset layer
+            raw = fh.read()
     elif suffix == ".csv":
         raw = _read_csv(p)
     if raw is not None:
