@@ -43,6 +43,7 @@ from yigai.records.validate import (
     problem,
     quote,
     run_checks,
+    sql_literal,
     table_checks,
 )
 
@@ -203,10 +204,6 @@ def csv_header(path: Path) -> tuple[list[str], str]:
     return out, delimiter
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _cell(value: object) -> str | None:
     """An XLSX cell as the text a CSV export would hold."""
     if value is None:
@@ -267,10 +264,10 @@ def stage(conn: duckdb.DuckDBPyConnection, path: Path, workdir: Path, name: str)
         else:
             source = path if csv_encoding(path) == "utf-8" else _transcode(path, workdir)
             names, delimiter = csv_header(source)
-            columns = "{" + ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in names) + "}"
+            columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in names) + "}"
             # The header is read here, not sniffed: a ragged row is an error, not a reason to guess again.
             conn.execute(f"CREATE OR REPLACE TEMP TABLE {name}_csv AS SELECT * FROM read_csv("
-                         f"{_path_lit(source)}, header = false, skip = 1, delim = {_lit(delimiter)}, quote = '\"', "
+                         f"{_path_lit(source)}, header = false, skip = 1, delim = {sql_literal(delimiter)}, quote = '\"', "
                          f"escape = '\"', columns = {columns}, auto_detect = false)")
             # The staged table keeps the file's order in its row ids, which are contiguous: the first is the
             # line after the header (row 2).
@@ -301,7 +298,7 @@ def _error_line(message: str) -> int:
 
 
 def _path_lit(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+    return sql_literal(str(path))
 
 
 def _drop(conn: duckdb.DuckDBPyConnection, *names: str) -> None:
@@ -437,6 +434,7 @@ def _load_file(store: RecordStore, target: FileTarget, report: FileReport, colum
     references = {t: t for t in record_tables()}
     checks = table_checks(tbl, scope, references)
     failed = run_checks(conn, "_checked", checks, report, listed_per_check)
+    names = ", ".join(quote(n) for n in tbl.names)
     tick("saving", 2, 0)
     bad = 0
     if failed:  # the bad rows' numbers, found once by the checks that failed, rather than every check again
@@ -445,9 +443,8 @@ def _load_file(store: RecordStore, target: FileTarget, report: FileReport, colum
         good = "SELECT * FROM _typed WHERE _row NOT IN (SELECT _row FROM _bad)"
     else:
         good = "SELECT * FROM _typed"
-    names = ", ".join(quote(n) for n in tbl.names)
     if tbl.kind is TableKind.SNAPSHOT:
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE _good AS {good}")
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE _good AS SELECT {names} FROM ({good})")
         conn.execute(f"DELETE FROM {tbl.name} WHERE ({keys}) IN (SELECT {keys} FROM _good)")
         conn.execute(f"INSERT INTO {tbl.name} ({names}) SELECT {names} FROM _good")
         key_table = quote("_keys_" + tbl.name)

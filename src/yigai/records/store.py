@@ -11,8 +11,6 @@ their schema names.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,17 +92,6 @@ class RecordStore:
         for t in record_tables().values():
             self.conn.execute(t.ddl(primary_key=False))
         self.conn.execute(LOADS_DDL)
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All or nothing: commits when the block ends, rolls back when it raises."""
-        self.conn.execute("BEGIN TRANSACTION")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
 
     def counts(self) -> dict[str, int]:
         """Rows per record table, in schema order."""

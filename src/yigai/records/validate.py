@@ -168,12 +168,13 @@ def problem(file: str, row: int, column: str, kind: Kind, *, value: object = "",
 
 # --- value parsers (SQL over a VARCHAR expression) -------------------------------------------------
 
-def _lit(text: str) -> str:
+def sql_literal(text: str) -> str:
+    """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
 def trim_sql(expr: str) -> str:
-    return f"trim({expr}, {_lit(WHITESPACE)})"
+    return f"trim({expr}, {sql_literal(WHITESPACE)})"
 
 
 def text_sql(expr: str) -> str:
@@ -183,29 +184,29 @@ def text_sql(expr: str) -> str:
 
 def date_sql(expr: str) -> str:
     """A DATE from ISO, slashed, compact, dotted or 年月日 text (a trailing time is ignored); NULL otherwise."""
-    fmts = "[" + ", ".join(_lit(f) for f in DATE_FORMATS) + "]"
-    stripped = f"regexp_replace({trim_sql(expr)}, {_lit(_TIME_SUFFIX_RE)}, '')"
+    fmts = "[" + ", ".join(sql_literal(f) for f in DATE_FORMATS) + "]"
+    stripped = f"regexp_replace({trim_sql(expr)}, {sql_literal(_TIME_SUFFIX_RE)}, '')"
     return f"CAST(try_strptime({stripped}, {fmts}) AS DATE)"
 
 
 def integer_sql(expr: str) -> str:
     """A BIGINT from "12", "1,200" or "12.0"; NULL for "12.5" and anything else."""
     t = trim_sql(expr)
-    return (f"(CASE WHEN regexp_full_match({t}, {_lit(_INTEGER_RE)}) "
+    return (f"(CASE WHEN regexp_full_match({t}, {sql_literal(_INTEGER_RE)}) "
             f"THEN TRY_CAST(regexp_replace(replace({t}, ',', ''), '\\.0*$', '') AS BIGINT) END)")
 
 
 def decimal_sql(expr: str) -> str:
     """A DOUBLE from "12.5", "1,234.50", "-3", "1e3"; NULL for anything else (no inf or nan)."""
     t = trim_sql(expr)
-    return f"(CASE WHEN regexp_full_match({t}, {_lit(_DECIMAL_RE)}) THEN TRY_CAST(replace({t}, ',', '') AS DOUBLE) END)"
+    return f"(CASE WHEN regexp_full_match({t}, {sql_literal(_DECIMAL_RE)}) THEN TRY_CAST(replace({t}, ',', '') AS DOUBLE) END)"
 
 
 def boolean_sql(expr: str) -> str:
     """true/false, 1/0, 是/否, Y/N (any case); NULL otherwise."""
     t = f"lower({trim_sql(expr)})"
-    yes = ", ".join(_lit(v) for v in TRUE_TOKENS)
-    no = ", ".join(_lit(v) for v in FALSE_TOKENS)
+    yes = ", ".join(sql_literal(v) for v in TRUE_TOKENS)
+    no = ", ".join(sql_literal(v) for v in FALSE_TOKENS)
     return f"(CASE WHEN {t} IN ({yes}) THEN true WHEN {t} IN ({no}) THEN false END)"
 
 
@@ -296,7 +297,7 @@ def table_checks(tbl: Table, scope: Scope, references: Mapping[str, str]) -> lis
             checks.append(Check(Kind.TYPE, c.name, f"{present} AND {col} IS NULL", raw,
                                 _TYPE_EN[c.type], _TYPE_ZH[c.type]))
         if c.values:
-            allowed = ", ".join(_lit(v) for v in c.values)
+            allowed = ", ".join(sql_literal(v) for v in c.values)
             checks.append(Check(Kind.CODE, c.name, f"{col} NOT IN ({allowed})", raw,
                                 ", ".join(c.values), "、".join(f"{k}={v}" for k, v in c.values.items())))
         if c.minimum is not None:
