@@ -170,7 +170,7 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
 
 def test_the_command_set() -> None:
     assert COMMANDS == ["backup", "bulletin", "compare", "demo", "departments", "departments-alias", "dip", "drg", "evaluate", "export",
-                        "import", "indicators", "orgunits", "parse", "plans", "report", "restore", "schedule", "serve", "show",
+                        "import", "indicators", "orgunits", "parse", "plans", "report", "restore", "schedule", "serve", "show", "synth",
                         "targets", "template", "users", "values", "vbp"]
 
 

@@ -20,7 +20,17 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from yigai.bootstrap import App, build
-from yigai.cli import backup_cmds, dip_cmds, indicator_cmds, output_cmds, payment_cmds, registry_cmds, report_cmds, serve_cmds
+from yigai.cli import (
+    backup_cmds,
+    dip_cmds,
+    indicator_cmds,
+    output_cmds,
+    payment_cmds,
+    registry_cmds,
+    report_cmds,
+    serve_cmds,
+    synth_cmds,
+)
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, report, stderr, stdout
 from yigai.cli.render import (
     departments_table,
@@ -253,3 +263,4 @@ serve_cmds.register(app)
 payment_cmds.register(app)
 dip_cmds.register(app)
 backup_cmds.register(app)
+synth_cmds.register(app)
