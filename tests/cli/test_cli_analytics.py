@@ -82,7 +82,9 @@ def test_table_shows_the_first_rows_and_says_how_many_more(env) -> None:
 
 def test_unknown_indicator_and_level_are_refused(env) -> None:
     r = _run(env, "compute", "-i", "NO_SUCH", "-p", "2023")
-    assert r.exit_code != 0 and "NO_SUCH" in r.stderr
+    assert r.exit_code == 2 and "NO_SUCH" in r.stderr and "指标目录中没有" in r.stderr
+    r = _run(env, "explain", "no_such", "-o", "D1", "-p", "2023")
+    assert r.exit_code == 2 and "NO_SUCH" in r.stderr
     r = _run(env, "compute", "-p", "2023", "-l", "province")
     assert r.exit_code == 2 and "province" in r.stderr
 

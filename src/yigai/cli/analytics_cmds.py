@@ -15,13 +15,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from yigai.analytics.catalogue import Indicator, load_catalogue
+from yigai.analytics.catalogue import Indicator
 from yigai.analytics.engine import Result
 from yigai.analytics.explain import Explanation, explain, recomputed
 from yigai.cli.common import FormatOpt, OutputFormat, PeriodOpt, UserOpt, info, opened, who
 from yigai.cli.edge import stderr, stdout
 from yigai.cli.render import print_json
-from yigai.services.analytics import catalogue_rows, parse_levels, records, run, write
+from yigai.services.analytics import catalogue_rows, parse_levels, records, run, select_indicators, write
 from yigai.settings import Settings
 
 RecordsOpt = Annotated[Path | None, typer.Option(
@@ -139,7 +139,7 @@ def explain_cmd(
 
     Example: yigai explain DRUG_SHARE --orgunit 350104001 --period 2023Q4
     """
-    ind = load_catalogue().select([indicator])[0]
+    ind = select_indicators([indicator])[0]
     with records(_store(records_path)) as con:
         e = explain(con, ind, orgunit, period)
     data = explanation_dict(e)

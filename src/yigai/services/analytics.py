@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from yigai.analytics.catalogue import Catalogue, Indicator, Level, indicator_def, load_catalogue
+from yigai.analytics.catalogue import Catalogue, CatalogueError, Indicator, Level, indicator_def, load_catalogue
 from yigai.analytics.engine import ALL_LEVELS, Computation, Result, compute, periods_within
 from yigai.records.store import open_store
 from yigai.services.computed_values import (
@@ -24,7 +24,7 @@ from yigai.services.computed_values import (
     save_computed,
     sync_record_orgunits,
 )
-from yigai.services.errors import InvalidInputError
+from yigai.services.errors import InvalidInputError, UnknownIndicatorError
 from yigai.storage.uow import UnitOfWork
 
 # Institution types are groupings of the record store, not org units of the indicator store:
@@ -63,12 +63,20 @@ def parse_levels(text: str) -> list[Level]:
     return [lv for lv in ALL_LEVELS if lv.value in wanted]
 
 
+def select_indicators(codes: str | Sequence[str], catalogue: Catalogue | None = None) -> list[Indicator]:
+    """``all`` or codes → catalogue indicators; an unknown code is bad input (exit code 2 at the CLI)."""
+    cat = catalogue or load_catalogue()
+    try:
+        return cat.select(codes if isinstance(codes, str) else list(codes))
+    except CatalogueError as exc:
+        raise UnknownIndicatorError(str(exc), message_zh=exc.message_zh, where=exc.where) from None
+
+
 def run(con: Any, codes: str | Sequence[str], period_id: str, levels: Sequence[Level], *, within: bool = False,
         catalogue: Catalogue | None = None,
         progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Indicator], Computation]:
     """Compute the chosen indicators for ``period_id`` (and, ``within``, its months and quarters)."""
-    cat = catalogue or load_catalogue()
-    chosen = cat.select(codes if isinstance(codes, str) else list(codes))
+    chosen = select_indicators(codes, catalogue)
     periods = periods_within(period_id) if within else [period_id]
     return chosen, compute(con, chosen, periods, levels, progress=progress)
 
