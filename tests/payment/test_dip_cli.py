@@ -119,7 +119,7 @@ def test_settle_and_retain_write_their_indicators_into_the_store(tmp_path: Path)
         ("DIP_POINT_VALUE", "D1"): 80.0,            # as worked out by hand
         ("DIP_RETAINED", "D1"): 1000.0,             # only H2 keeps a surplus: fund due 10 520 − booked 9 520
         ("DIP_RETAINED", "H1"): 0.0,                # H1 overran
-        ("DIP_CORE_SHARE", "D1"): 70.0,             # 7 of the 10 cases in core groups (K35, K29 comprehensive; E11 none)
+        ("DIP_CORE_SHARE", "D1"): 70.0,             # 7 of 10 cases in core groups (K35, K29: comprehensive; E11: none)
         ("DIP_CORE_SHARE", "H1"): 75.0,             # 3 of H1's 4 cases
         ("VBP_RETAINED", "D1"): 450.0, ("VBP_RETAINED", "H1"): 450.0,
         ("VBP_SAVING", "D1"): 1000.0, ("VBP_SAVING", "H1"): 1000.0,

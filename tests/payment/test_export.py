@@ -24,7 +24,8 @@ def test_a_long_table_continues_on_numbered_sheets(tmp_path: Path) -> None:
 
 
 def test_text_that_would_run_as_a_formula_is_escaped_numbers_are_not(tmp_path: Path) -> None:
-    path = write_sheets(tmp_path / "t.xlsx", [Sheet("s", ("a", "b", "c"), [("=1+2", -5.0, "-x"), ("@SUM(A1)", 3, None)])])
+    rows = [("=1+2", -5.0, "-x"), ("@SUM(A1)", 3, None)]
+    path = write_sheets(tmp_path / "t.xlsx", [Sheet("s", ("a", "b", "c"), rows)])
     rows = list(load_workbook(path)["s"].iter_rows(min_row=2, values_only=True))
     assert rows == [("'=1+2", -5.0, "'-x"), ("'@SUM(A1)", 3, None)]
 

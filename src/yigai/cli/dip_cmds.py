@@ -29,10 +29,10 @@ dip_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
     "Example: yigai dip settle --history 2021.csv --history 2022.csv --history 2023.csv --current 2024.csv "
     "--budget 5.2e8 --ratio 0.7"))
 
-HistoryOpt = Annotated[list[Path], typer.Option("--history", help="Historical case file (.csv/.xlsx), repeat for "
-                                                "each year, oldest first.", show_default=False)]
-CurrentOpt = Annotated[Path, typer.Option("--current", help="Case file of the year to score or settle.",
-                                          show_default=False)]
+HistoryOpt = Annotated[list[Path], typer.Option("--history", help="Historical case file (.csv/.parquet/.xlsx), "
+                                                "repeat for each year, oldest first.", show_default=False)]
+CurrentOpt = Annotated[Path, typer.Option("--current", help="Case file (.csv/.parquet/.xlsx) of the year to score "
+                                          "or settle.", show_default=False)]
 ThresholdOpt = Annotated[int, typer.Option("--threshold", help="Cases for a core group (核心病种).")]
 WeightsOpt = Annotated[str, typer.Option("--year-weights", help="Weights of the historical years, oldest first.")]
 BudgetOpt = Annotated[float, typer.Option("--budget", help="The year's DIP fund budget F_DIP (元).",

@@ -174,7 +174,8 @@ def vbp_retain(
         write_sheets(xlsx, [
             Sheet(VBP_HOSPITAL_SHEET, VBP_HOSPITAL_HEADERS,
                   [(h.hospital, h.year, h.budget, h.actual, h.saving, h.retained,
-                    LIST_JOIN.join(g.generic for g in h.generics if not g.volume_completed)) for h in report.hospitals]),
+                    LIST_JOIN.join(g.generic for g in h.generics if not g.volume_completed))
+                   for h in report.hospitals]),
             Sheet(VBP_GENERIC_SHEET, VBP_GENERIC_HEADERS,
                   [(g.hospital, g.year, g.generic, g.budget, g.actual, g.saving, g.share, g.assessment,
                     YES if g.volume_completed else NO, g.retained) for h in report.hospitals for g in h.generics])])

@@ -138,7 +138,11 @@ def _blank(a: pa.ChunkedArray) -> np.ndarray:
 
 
 class _Fast:
-    """Whole-column checks: each ``ok_*`` returns the normalised column and the rows that pass."""
+    """Whole-column checks against the strict common form.
+
+    Each check returns the normalised column and a mask of the rows that pass; a row that does not
+    pass is not necessarily bad: it goes to the reference validator.
+    """
 
     def __init__(self, table: pa.Table) -> None:
         self.t = table
@@ -178,7 +182,8 @@ class _Fast:
         a = self._strings(name)
         if a is None:
             missing = name not in self.t.column_names
-            return pa.array([default if missing else None] * self.n, pa.string()), _full(self.n, missing and not required)
+            values = pa.array([default if missing else None] * self.n, pa.string())
+            return values, _full(self.n, missing and not required)
 
         def check(v: pa.Array) -> tuple[pa.Array, np.ndarray]:
             blank = _mask(pc.equal(v, ""))
@@ -216,6 +221,7 @@ class _Fast:
         return self._distinct(a, check, True)
 
     def amount(self, name: str, required: bool) -> tuple[np.ndarray, np.ndarray]:
+        """A finite amount ≥ 0 (numbers as they are, text as plain decimals); blank → 0 unless required."""
         a = self.get(name)
         zeros = np.zeros(self.n)
         if a is None:

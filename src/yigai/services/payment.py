@@ -29,7 +29,8 @@ from yigai.storage.uow import UnitOfWork
 
 COLUMNAR_FROM = 20_000   # cases (history and current together) from which the columnar engine runs
 
-ScoredRow = tuple[str, str, str, float, float, float, str, float]   # case, hospital, group, base, level, k, label, points
+# case, hospital, group, base points, level coefficient, k, label, points
+ScoredRow = tuple[str, str, str, float, float, float, str, float]
 UngroupedRow = tuple[str, str, str]                                 # case, hospital, reason
 
 
@@ -195,5 +196,5 @@ def write_indicators(uow: UnitOfWork, author: str, by_period: Mapping[str, Seque
                           [h for h in hospitals if h not in units])
 
 
-__all__ = ["IndicatorWrite", "settle_years", "write_indicators", "COLUMNAR_FROM", "Engine", "FileBad", "CaseFiles", "load", "pick", "ScoreResult", "SettleResult",
-           "build", "score", "settle", "whatif"]
+__all__ = ["COLUMNAR_FROM", "Engine", "FileBad", "CaseFiles", "load", "pick", "ScoreResult", "SettleResult", "build",
+           "score", "settle", "whatif", "IndicatorWrite", "settle_years", "write_indicators"]
