@@ -269,7 +269,7 @@ def test_two_files_of_one_command_covering_one_month_both_stay(tmp_path: Path, b
 def test_a_snapshot_reload_upserts_by_key(tmp_path: Path, base: RecordStore) -> None:
     f = write_csv(tmp_path / "institutions.csv", [institution("C1", name="东街社区卫生服务中心"), institution("C3")])
     result = load_records(base, [f])
-    assert result.files[0].replaced == "2 keys"
+    assert result.files[0].replaced == "2 keys (C1 – C3)"
     assert ids(base, "institutions") == ["C1", "C2", "C3", "H1"]
     assert base.conn.execute("SELECT name FROM institutions WHERE institution_id = 'C1'").fetchone() == (
         "东街社区卫生服务中心",)

@@ -453,9 +453,11 @@ def _load_file(store: RecordStore, target: FileTarget, report: FileReport, colum
             state.snapshot_keys.add(tbl.name)
         else:
             conn.execute(f"INSERT INTO {key_table} SELECT {keys} FROM _good")
-        count = conn.execute("SELECT count(*) FROM _good").fetchone()
+        key_text = " || '|' || ".join(f"CAST({quote(k)} AS VARCHAR)" for k in tbl.key)
+        row = conn.execute(f"SELECT count(*), min({key_text}), max({key_text}) FROM _good").fetchone()
         conn.execute("DROP TABLE _good")
-        replaced = f"{int(count[0]) if count else 0} keys"
+        n, low, high = (int(row[0]), row[1], row[2]) if row else (0, None, None)
+        replaced = f"{n} keys" + (f" ({low} – {high})" if n else "")
     else:
         conn.execute(f"INSERT INTO {tbl.name} ({names}) SELECT {names} FROM ({good})")
     report.set_aside = bad
