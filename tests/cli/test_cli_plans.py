@@ -169,8 +169,8 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
 
 
 def test_the_command_set() -> None:
-    assert COMMANDS == ["backup", "bulletin", "compare", "demo", "departments", "departments-alias", "dip", "drg", "evaluate", "export",
-                        "import", "indicators", "orgunits", "parse", "plans", "report", "restore", "schedule", "serve", "show", "synth",
+    assert COMMANDS == ["backup", "bulletin", "compare", "compute", "demo", "departments", "departments-alias", "dip", "drg", "evaluate", "explain", "export",
+                        "import", "indicators", "orgunits", "parse", "plans", "records", "report", "restore", "schedule", "serve", "show", "synth",
                         "targets", "template", "users", "values", "vbp"]
 
 

@@ -212,7 +212,7 @@ def test_the_supervision_groups() -> None:
     assert GROUPS == {
         "departments-alias": ["add", "list", "rename"], "dip": ["build", "score", "settle", "whatif"],
         "drg": ["group"], "indicators": ["list", "load"],
-        "orgunits": ["list", "load"], "report": ["accept", "contribute", "history", "owed", "resubmit", "return",
+        "orgunits": ["list", "load"], "records": ["load", "status"], "report": ["accept", "contribute", "history", "owed", "resubmit", "return",
                                                 "save", "submit"],
         "targets": ["link", "list", "suggest"], "template": ["import", "write"], "users": ["add", "list", "password"],
         "values": ["bounds", "enter", "import", "list", "validate"], "vbp": ["retain"]}

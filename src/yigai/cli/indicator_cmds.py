@@ -27,6 +27,7 @@ from yigai.cli.render_supervision import (
 from yigai.domain.errors import ConfigurationError
 from yigai.domain.users import User
 from yigai.services.compare import compare_plans, compare_regions
+from yigai.cli.analytics_cmds import print_catalogue
 from yigai.services.evaluate import evaluate_plan
 from yigai.services.indicators import ensure_catalogue, list_indicators, load_catalogue
 from yigai.services.targets import link_target, list_links, suggest_links
@@ -34,9 +35,11 @@ from yigai.services.validation import run_validation
 from yigai.services.values import enter_value, import_values, list_values, set_bounds
 from yigai.storage.audit import jsonable
 
-indicators_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
-    "指标目录 indicator catalogue: code, name, unit, direction, numerator / denominator.\n\n"
-    "Example: yigai indicators load && yigai indicators list"))
+indicators_app = typer.Typer(cls=EdgeGroup, invoke_without_command=True, help=(
+    "指标目录 indicators. Without a command: the standard catalogue of indicators computed from records "
+    "(definitions, sources, levels; docs/indicators.md). `list`: the indicators in this installation's "
+    "store (entered and computed); `load`: load a catalogue file into the store.\n\n"
+    "Example: yigai indicators --format json && yigai indicators load && yigai indicators list"))
 values_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
     "指标数据 data values per indicator (or data element) × org unit × period, versioned.\n\n"
     "Example: yigai values enter REFERRAL_BOOKED_SHARE 350104 2023Q4 31.5"))
@@ -52,6 +55,12 @@ def _actor(built: App, user: str | None) -> User:
     actor = who(built, user)
     ensure_catalogue(built.uow(), actor)
     return actor
+
+
+@indicators_app.callback()
+def indicators_catalogue(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    if ctx.invoked_subcommand is None:
+        print_catalogue(fmt)
 
 
 @indicators_app.command("load")

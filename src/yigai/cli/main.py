@@ -21,11 +21,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from yigai.bootstrap import App, build
 from yigai.cli import (
+    analytics_cmds,
     backup_cmds,
     dip_cmds,
     indicator_cmds,
     output_cmds,
     payment_cmds,
+    records_cmds,
     registry_cmds,
     report_cmds,
     serve_cmds,
@@ -264,3 +266,5 @@ payment_cmds.register(app)
 dip_cmds.register(app)
 backup_cmds.register(app)
 synth_cmds.register(app)
+analytics_cmds.register(app)
+records_cmds.register(app)
