@@ -94,3 +94,9 @@ def test_status_before_any_load_explains_what_to_do(records) -> None:  # type: i
 def test_help_carries_a_worked_example(records) -> None:  # type: ignore[no-untyped-def]
     for command in ("load", "status"):
         assert "Example: yigai records " + command in records(command, "--help").output
+
+
+def test_a_missing_path_is_refused_before_any_store_is_created(records, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = records("load", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2 and "文件或目录不存在" in result.output
+    assert not (tmp_path / "var" / "records.duckdb").exists()

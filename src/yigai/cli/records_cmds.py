@@ -16,7 +16,7 @@ from rich.table import Table
 from yigai.cli.common import FormatOpt, OutputFormat, info
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, stderr, stdout
 from yigai.cli.render import print_json
-from yigai.records.loader import LoadResult, load_records
+from yigai.records.loader import LoadResult, load_records, resolve
 from yigai.records.schema import record_tables
 from yigai.records.store import LoadEntry, month_ranges, open_store
 from yigai.records.validate import FileReport, StrictLoadError
@@ -89,6 +89,7 @@ def records_load(
     Example: yigai records load outpatient_visits-2023-01.parquet   (replaces January 2023 only)
     """
     settings = Settings.from_env()
+    resolve(paths, table_name, period)  # bad paths, table or period: refused before the store is created
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with open_store(settings.analytics_path) as store, \
             Progress(*columns, console=stderr(), transient=True) as progress:

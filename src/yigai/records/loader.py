@@ -457,7 +457,7 @@ def _load_file(store: RecordStore, target: FileTarget, report: FileReport, colum
         row = conn.execute(f"SELECT count(*), min({key_text}), max({key_text}) FROM _good").fetchone()
         conn.execute("DROP TABLE _good")
         n, low, high = (int(row[0]), row[1], row[2]) if row else (0, None, None)
-        replaced = f"{n} keys" + (f" ({low} – {high})" if n else "")
+        replaced = f"{n:,} keys" + (f" ({low} – {high})" if n else "")
     else:
         conn.execute(f"INSERT INTO {tbl.name} ({names}) SELECT {names} FROM ({good})")
     report.set_aside = bad
