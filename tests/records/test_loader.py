@@ -401,3 +401,13 @@ def test_parquet_text_is_taken_as_it_is_csv_text_is_trimmed(tmp_path: Path, base
     f = write_csv(tmp_path / "csv" / "outpatient_visits.csv", rows[:1])
     assert load_records(base, [f]).errors == 0
     assert base.conn.execute("SELECT institution_id FROM outpatient_visits").fetchall() == [("C1",)]
+
+
+def test_a_file_bad_everywhere_lists_at_most_200_problems_and_counts_them_all(tmp_path: Path, base: RecordStore) -> None:
+    rows = [visit(f"V{i}", "x", drug_cost="y", exam_cost="z", lab_cost="w", premium="?", booked_referral="?",
+                  institution_id="X", department="", diagnosis="", person_id="", fund_paid="-1",
+                  out_of_catalogue_cost="q", herbal_cost="-", other_cost="o", service_cost="s",
+                  consumables_cost="c") for i in range(30)]
+    report = load_records(base, [_visits(tmp_path, "outpatient_visits.csv", rows)]).files[0]
+    assert len(report.listed) == 200 and report.errors == 30 * 16 and report.unlisted == 30 * 16 - 200
+    assert [p.row for p in report.listed][:16] == [2] * 16  # the first rows first

@@ -21,6 +21,7 @@ from yigai.domain.errors import DocumentError
 from yigai.records.schema import Column, ColumnType, Table, TableKind
 
 LISTED_PER_CHECK = 20  # listed problems per kind of problem and column, per file; counts are always exact
+LISTED_PER_FILE = 200  # and at most this many per file in all
 TOTAL_TOLERANCE = 0.01  # yuan: total_cost may differ from the sum of its parts by this much (rounding)
 
 WHITESPACE = " \t\r\n\u00a0\u3000"  # trimmed around every value: spaces, tabs, no-break and full-width spaces
@@ -372,4 +373,5 @@ def run_checks(conn: duckdb.DuckDBPyConnection, relation: str, checks: Sequence[
             report.listed.append(problem(report.file, int(r), check.column, check.kind, value=value or "",
                                          detail=d, detail_zh=dzh))
     report.listed.sort(key=lambda p: (p.row, p.column))
+    del report.listed[max(LISTED_PER_FILE, listed_per_check):]
     return failed
