@@ -1,0 +1,204 @@
+"""Analytics benchmark: the whole indicator catalogue over a synthetic district's year of records.
+
+Run with ``make bench`` (or ``.venv/bin/python benchmarks/analytics.py``). The first run generates
+the ``district`` preset (``yigai synth``: ≈ 1.3 million residents, ≈ 14 million outpatient visits)
+and loads it into a record store, both cached under ``var/bench-cache/`` (delete the folder to
+start again). Then, in this process:
+
+1. the catalogue engine computes every indicator for the district, every town, every
+   institution and every institution type, for each month, each quarter and the year —
+   wall time, rows scanned per second, peak memory;
+2. five indicators (门诊药占比, 门诊次均费用, 基层诊疗量占比, 平均住院日, 出院患者手术占比) are
+   computed by the engine alone and by a straightforward pandas implementation (read the
+   Parquet files, join the institutions, filter each period, group by each level); both give
+   the same values, and the ratio of their times is printed.
+
+Targets: the full catalogue in under 20 s, peak memory under 4 GB, at least 10× the pandas
+baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import resource
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from yigai.analytics.catalogue import Level, load_catalogue
+from yigai.analytics.engine import compute, periods_within
+from yigai.domain.periods import parse_period
+from yigai.records.loader import load_records
+from yigai.records.store import open_store
+from yigai.synth.generate import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "var" / "bench-cache"
+YEAR, SEED = 2023, 1
+FULL_S, MEMORY_GB, RATIO = 20.0, 4.0, 10.0
+FIVE = ("OP_DRUG_SHARE", "OP_COST_PER_VISIT", "PRIMARY_VISIT_SHARE", "AVG_LOS", "SURGERY_SHARE")
+PRIMARY_TYPES = ("chc", "chs_station", "township_hc", "village_clinic", "clinic")
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def prepare(preset: str, console: Console) -> tuple[Path, Path]:
+    """The generated Parquet folder and the loaded record store, made once."""
+    synth = CACHE / f"synth-{preset}-{YEAR}-{SEED}"
+    store_path = CACHE / f"records-{preset}-{YEAR}-{SEED}.duckdb"
+    if not (synth / "manifest.json").exists():
+        console.print(f"generating the {preset} preset into {synth} (once) …")
+        started = time.perf_counter()
+        generate(preset, YEAR, SEED, synth, overwrite=True)
+        console.print(f"  generated in {time.perf_counter() - started:.1f} s")
+        store_path.unlink(missing_ok=True)
+    if not store_path.exists():
+        console.print(f"loading it into {store_path} (once) …")
+        started = time.perf_counter()
+        partial = store_path.with_suffix(".loading")
+        partial.unlink(missing_ok=True)
+        store = open_store(partial)
+        try:
+            result = load_records(store, [synth], strict=True)
+            assert not result.errors, "the synthetic district must load without errors"
+        finally:
+            store.close()
+        partial.rename(store_path)
+        console.print(f"  loaded in {time.perf_counter() - started:.1f} s")
+    return synth, store_path
+
+
+def scanned_rows(con: duckdb.DuckDBPyConnection, statements: list[tuple[str, dict[str, object]]]) -> int:
+    """Rows of the record tables each statement reads (a table read twice counts twice)."""
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+              for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    total = 0
+    for sql, _ in statements:
+        words = {w.strip("(),") for w in sql.split()}
+        total += sum(n for t, n in counts.items() if t in words)
+    return total
+
+
+def engine_values(con: duckdb.DuckDBPyConnection, codes: tuple[str, ...], periods: list[str]) -> tuple[float, dict]:
+    catalogue = load_catalogue()
+    started = time.perf_counter()
+    comp = compute(con, [catalogue.indicators[c] for c in codes], periods,
+                   [Level.DISTRICT, Level.TOWN, Level.INSTITUTION])
+    elapsed = time.perf_counter() - started
+    return elapsed, {(r.code, r.level.value, r.org_unit, r.period_id): r.value for r in comp.results}
+
+
+def pandas_values(synth: Path, periods: list[str]) -> tuple[float, dict]:
+    """The five indicators the plain pandas way: load, join, then filter and group per period and level."""
+    started = time.perf_counter()
+    inst = pd.read_parquet(synth / "institutions.parquet", columns=["institution_id", "town_code", "type"])
+    towns = pd.read_parquet(synth / "towns.parquet", columns=["town_code", "district_code"])
+    inst = inst.merge(towns, on="town_code")
+    visits = pd.read_parquet(synth / "outpatient_visits.parquet",
+                             columns=["institution_id", "visit_date", "total_cost", "drug_cost"])
+    visits = visits.merge(inst, on="institution_id")
+    visits["visit_date"] = pd.to_datetime(visits["visit_date"])
+    visits["primary"] = visits["type"].isin(PRIMARY_TYPES)
+    stays = pd.read_parquet(synth / "inpatient_discharges.parquet",
+                            columns=["institution_id", "discharge_date", "los", "surgery"])
+    stays = stays.merge(inst, on="institution_id")
+    stays["discharge_date"] = pd.to_datetime(stays["discharge_date"])
+    levels = {"district": "district_code", "town": "town_code", "institution": "institution_id"}
+    out: dict[tuple[str, str, str, str], float | None] = {}
+
+    def ratio(code: str, level: str, num: pd.Series, den: pd.Series, factor: float) -> None:
+        for unit, n in num.items():
+            d = den.get(unit, 0)
+            out[(code, level, str(unit), pid)] = n / d * factor if d else None
+
+    for pid in periods:
+        p = parse_period(pid)
+        v = visits[(visits["visit_date"] >= pd.Timestamp(p.start)) & (visits["visit_date"] <= pd.Timestamp(p.end))]
+        s = stays[(stays["discharge_date"] >= pd.Timestamp(p.start))
+                  & (stays["discharge_date"] <= pd.Timestamp(p.end))]
+        for level, column in levels.items():
+            g = v.groupby(column)
+            ratio("OP_DRUG_SHARE", level, g["drug_cost"].sum(), g["total_cost"].sum(), 100)
+            ratio("OP_COST_PER_VISIT", level, g["total_cost"].sum(), g.size(), 1)
+            if level != "institution":
+                ratio("PRIMARY_VISIT_SHARE", level, g["primary"].sum(), g.size(), 100)
+            h = s.groupby(column)
+            ratio("AVG_LOS", level, h["los"].sum(), h.size(), 1)
+            ratio("SURGERY_SHARE", level, h["surgery"].sum(), h.size(), 100)
+    return time.perf_counter() - started, out
+
+
+def agree(engine: dict, baseline: dict) -> tuple[int, list[str]]:
+    """How many values both computed, and the keys where they differ."""
+    both = [k for k in baseline if k in engine]
+    differ = [f"{k}: engine {engine[k]} pandas {baseline[k]}" for k in both
+              if not ((engine[k] is None and baseline[k] is None) or (
+                  engine[k] is not None and baseline[k] is not None
+                  and math.isclose(engine[k], baseline[k], rel_tol=1e-9, abs_tol=1e-9)))]
+    return len(both), differ
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--preset", default="district", choices=("small", "district", "city"))
+    parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
+    args = parser.parse_args(argv)
+    console = Console(width=140)
+    synth, store_path = prepare(args.preset, console)
+    periods = periods_within(str(YEAR))
+    con = duckdb.connect(str(store_path), read_only=True)
+
+    catalogue = load_catalogue()
+    gc.collect()
+    started = time.perf_counter()
+    full = compute(con, list(catalogue.indicators.values()), periods)
+    full_s = time.perf_counter() - started
+    full_peak = peak_mib()
+    scanned = scanned_rows(con, full.statements)
+
+    five_s, engine = engine_values(con, FIVE, periods)
+    con.close()
+    pandas_s, baseline = pandas_values(synth, periods)
+    compared, differ = agree(engine, baseline)
+    ratio = pandas_s / five_s
+
+    table = Table(title=f"indicator catalogue on the {args.preset} preset ({YEAR})")
+    for col in ("measure", "figure", "target"):
+        table.add_column(col)
+    table.add_row("indicators × levels × periods", f"{len(catalogue.indicators)} × 4 × {len(periods)} → "
+                  f"{len(full.results):,} values", "")
+    table.add_row("full catalogue, wall", f"{full_s:.2f} s", f"< {FULL_S:.0f} s")
+    table.add_row("rows scanned", f"{scanned:,} ({scanned / full_s / 1e6:.1f} M rows/s)", "")
+    table.add_row("peak memory (engine run)", f"{full_peak:,.0f} MiB", f"< {MEMORY_GB:.0f} GB")
+    table.add_row(f"five indicators: engine", f"{five_s:.2f} s", "")
+    table.add_row(f"five indicators: pandas", f"{pandas_s:.2f} s", "")
+    table.add_row("pandas ÷ engine", f"{ratio:.1f}×", f"≥ {RATIO:.0f}×")
+    table.add_row("values compared, differing", f"{compared:,}, {len(differ)}", "0 differing")
+    console.print(table)
+    misses = []
+    if full_s >= FULL_S:
+        misses.append(f"full catalogue {full_s:.1f} s")
+    if full_peak >= MEMORY_GB * 1024:
+        misses.append(f"peak memory {full_peak:.0f} MiB")
+    if ratio < RATIO:
+        misses.append(f"pandas ratio {ratio:.1f}×")
+    if differ or not compared:
+        misses.append(f"{len(differ)} values differ from pandas, e.g. {differ[:2]}")
+    for line in misses:
+        console.print(f"[red]target missed[/]: {line}")
+    if not misses:
+        console.print("[green]targets met[/]")
+    return 1 if args.check and misses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
