@@ -46,8 +46,12 @@ from yigai.records.validate import (
     sql_literal,
     table_checks,
 )
+from yigai.reports.xlsx_guard import xlsx_problem
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
+# A spreadsheet export of records (large tables come as CSV or Parquet): checked before it is unpacked.
+MAX_XLSX_BYTES = 200 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024
 _SEPARATORS = "-_. "
 _CHUNK = 1 << 20
 
@@ -222,6 +226,9 @@ def _cell(value: object) -> str | None:
 def _xlsx_arrow(path: Path) -> pa.Table:
     from openpyxl import load_workbook  # only XLSX loads pay for the import
 
+    problem = xlsx_problem(path, max_file_bytes=MAX_XLSX_BYTES, max_uncompressed_bytes=MAX_XLSX_UNCOMPRESSED_BYTES)
+    if problem is not None:
+        raise RecordFileError(f"{path.name}: {problem[1]}", message_zh=f"{path.name}：{problem[0]}", where=str(path))
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
@@ -348,7 +355,8 @@ def load_records(store: RecordStore, paths: Sequence[Path], *, table_name: str |
                 try:
                     staged.append((target, report, stage(conn, target.path, Path(tmp), f"_src{i}")))
                 except RecordFileError as exc:
-                    report.add(problem(report.file, _error_line(str(exc)), "", Kind.UNREADABLE, detail=str(exc)))
+                    report.add(problem(report.file, _error_line(str(exc)), "", Kind.UNREADABLE, detail=str(exc),
+                                          detail_zh=exc.message_zh))
                     staged.append((target, report, None))
             _load_staged(store, staged, state, now, listed_per_check, lambda what, k: tick(what, k, total))
             if strict and result.errors:

@@ -73,7 +73,7 @@ _TYPE_ZH = {ColumnType.DATE: "日期（如 2023-01-31）", ColumnType.INTEGER: "
 
 # kind → (English, Chinese); {value} is the offending value, {detail} what was expected.
 MESSAGES: dict[Kind, tuple[str, str]] = {
-    Kind.UNREADABLE: ("cannot read the file: {detail}", "无法读取文件：{detail}"),
+    Kind.UNREADABLE: ("cannot read the file: {detail}", "无法读取文件：{detail_zh}"),
     Kind.MISSING_COLUMN: ("missing column (required); the file is set aside",
                           "缺少必填列，整个文件未载入"),
     Kind.MISSING_OPTIONAL_COLUMN: ("missing column (optional); loaded as empty", "缺少可选列，按空值载入"),
