@@ -111,3 +111,48 @@ def test_a_values_import_killed_mid_write_leaves_all_or_nothing_and_can_be_rerun
     rerun = _run(["values", "import", str(sheet)], data)
     assert rerun.returncode == 0, rerun.stderr
     assert _count(db, "SELECT count(*) FROM data_values") == len(lines) == 4800
+
+
+def test_a_record_load_killed_mid_write_leaves_all_or_nothing_and_can_be_rerun(tmp_path: Path) -> None:
+    import duckdb
+
+    from yigai.synth.generate import generate
+
+    synth = tmp_path / "synth"
+    generate("small", 2023, 3, synth)
+    data = tmp_path / "var"
+    store = data / "records.duckdb"
+    first = _run(["records", "load", str(synth / "towns.parquet")], data)
+    assert first.returncode == 0, first.stderr
+    size = store.stat().st_size
+
+    proc = subprocess.Popen([*YIGAI, "records", "load", str(synth), "--strict"], env=_env(data),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wal = Path(f"{store}.wal")
+    killed = False
+    while proc.poll() is None:
+        if (wal.exists() and wal.stat().st_size > 0) or store.stat().st_size > size:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(30)
+            killed = True
+            break
+        time.sleep(0.0002)
+    assert killed, "the load finished before it could be killed"
+
+    def counts() -> dict[str, int]:
+        with duckdb.connect(str(store), read_only=True) as con:
+            tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+            return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # type: ignore[index]
+
+    after_kill = counts()
+    fresh = tmp_path / "fresh"
+    assert _run(["records", "load", str(synth), "--strict"], fresh).returncode == 0
+    with duckdb.connect(str(fresh / "records.duckdb"), read_only=True) as con:
+        complete = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+                    for (t,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()}
+    record_tables = [t for t in complete if t != "loads"]
+    nothing = {t: (complete[t] if t == "towns" else 0) for t in record_tables}
+    assert {t: after_kill.get(t, 0) for t in record_tables} in (nothing, {t: complete[t] for t in record_tables})
+    rerun = _run(["records", "load", str(synth), "--strict"], data)
+    assert rerun.returncode == 0, rerun.stderr
+    assert {t: v for t, v in counts().items() if t != "loads"} == {t: complete[t] for t in record_tables}
