@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from rich.table import Table
 
 from yigai.cli.render import _table, number
-from yigai.domain.indicators import IndicatorDef
+from yigai.domain.indicators import IndicatorDef, ValueSource
 from yigai.domain.orgunits import OrgUnit
 from yigai.domain.reports import REVIEW_LABELS, ProgressReport
 from yigai.domain.users import ROLE_LABELS, User
@@ -94,17 +94,21 @@ def indicators_table(defs: Sequence[IndicatorDef]) -> Table:
 
 
 def values_table(records: Sequence[ValueRecord]) -> Table:
-    table = _table(f"数据 values ({len(records)})", [
-        ("指标\nkey", "left"), ("机构\norg unit", "left"), ("报告期\nperiod", "left"), ("数值\nvalue", "right"),
-        ("版本\nversion", "right"), ("来源\nsource", "left"), ("填报人\nauthor", "left"), ("保存\nsaved", "left"),
-        ("异常\noutlier", "left"), ("分子\nnumerator", "right"), ("分母\ndenominator", "right"),
-        ("定义版本\ndefinition", "left"), ("备注\ncomment", "left")])
+    computed = any(rec.value.source is ValueSource.COMPUTED for rec in records)  # their make-up, only then
+    columns = [("指标\nkey", "left"), ("机构\norg unit", "left"), ("报告期\nperiod", "left"), ("数值\nvalue", "right"),
+               ("版本\nversion", "right"), ("来源\nsource", "left"), ("填报人\nauthor", "left"),
+               ("保存\nsaved", "left"), ("异常\noutlier", "left")]
+    if computed:
+        columns += [("分子\nnumerator", "right"), ("分母\ndenominator", "right"), ("定义版本\ndefinition", "left")]
+    table = _table(f"数据 values ({len(records)})", [*columns, ("备注\ncomment", "left")])
     for rec in records:
         v = rec.value
-        table.add_row(v.key, v.org_unit, v.period_id, number(v.value), str(v.version), v.source.value, v.author,
-                      _when(v.saved_at), "[red]超出范围[/]" if rec.outlier else "",
-                      "" if v.numerator is None else number(v.numerator),
-                      "" if v.denominator is None else number(v.denominator), v.definition_version, v.comment)
+        cells = [v.key, v.org_unit, v.period_id, number(v.value), str(v.version), v.source.value, v.author,
+                 _when(v.saved_at), "[red]超出范围[/]" if rec.outlier else ""]
+        if computed:
+            cells += ["" if v.numerator is None else f"{v.numerator:,.2f}",
+                      "" if v.denominator is None else f"{v.denominator:,.2f}", v.definition_version]
+        table.add_row(*cells, v.comment)
     return table
 
 
