@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=600.0, help="length of the soak")
-    parser.add_argument("--think", type=float, default=1.0, help="mean pause of a client between requests (s)")
+    parser.add_argument("--think", type=float, default=5.0,
+                        help="mean pause of a person between two requests, in seconds (reading, typing)")
     parser.add_argument("--workers", type=int, default=2, help="server processes (yigai serve --workers)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
