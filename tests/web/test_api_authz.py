@@ -192,3 +192,25 @@ def test_only_the_office_reads_users_and_the_audit_log(web: Web) -> None:
             assert client.get(url).status_code == (200 if role == "admin" else 403), (role, url)
         for url in READS:
             assert client.get(url).status_code == 200, (role, url)
+
+
+PUBLIC_READS = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/auth/csrf"}
+EXAMPLE_PATH = {"plan_ref": str(PLAN), "plan_id": str(PLAN), "item_id": "T4.M2", "period_id": "2023Q4",
+                "username": "wjw", "code": "FD_COVERAGE", "draft_id": "1", "sha256": "0" * 64}
+
+
+def test_every_read_endpoint_for_every_role_and_nobody(web: Web) -> None:
+    """Every GET of the schema: nobody signed in gets 401; a signed-in role never 401 or 5xx, and only
+    the office reads the office's lists."""
+    gets = [path for path, ops in web.app.openapi()["paths"].items() if "get" in ops]
+    assert len(gets) >= 20
+    office_only = tuple(READS_FOR_THE_OFFICE)
+    for path in gets:
+        url = re.sub(r"\{(\w+)\}", lambda m: EXAMPLE_PATH.get(m.group(1), "1"), path)
+        anonymous = web.client(None).get(url).status_code
+        assert anonymous == 401 or path in PUBLIC_READS, (path, anonymous)
+        for role in ROLES:
+            status = web.client(role).get(url).status_code
+            assert status in {200, 403, 404, 422}, (role, path, status)
+            if url.startswith(office_only):
+                assert (status == 403) == (role != "admin"), (role, path, status)

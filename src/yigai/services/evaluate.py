@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from yigai.domain.indicators import Direction, IndicatorDef
 from yigai.domain.periods import parse_period
 from yigai.domain.plan import Comparator, Target
+from yigai.domain.reports import ReviewState
 from yigai.evaluation.engine import evaluate
 from yigai.evaluation.results import EvaluationInput, Observation, PlanEvaluation, TargetInput
 from yigai.services.errors import UnknownOrgUnitError
@@ -63,7 +64,9 @@ def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Map
     with uow:
         plan = find_plan(uow, plan_ref)
         schedule = require_schedule(uow, plan.id)
-        reports = uow.reports.for_plan(plan.id)
+        # Drafts (saves and contributions not yet submitted) count nowhere in the evaluation or the
+        # bulletin; leaving them out keeps the input the size of the plan, not of the typing.
+        reports = [r for r in uow.reports.for_plan(plan.id) if r.state is not ReviewState.DRAFT]
         if org_unit is not None:
             region = uow.orgunits.get(org_unit)
             if region is None:
@@ -104,6 +107,9 @@ def evaluate_plan(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Ma
 # evaluation, and recomputing it is most of a page's cost. An entry is valid while the
 # database, the plan's revision and the newest audit entry are unchanged — every write
 # service records an audit entry, so any report, value, link or schedule change is seen.
+# Entries of writes the evaluation cannot depend on are ignored: draft saves and contributions
+# (drafts count nowhere) and sign-ins, so the quarter-end rush of drafts does not recompute it.
+NOT_EVALUATED_ACTIONS = ("report.save", "report.contribute", "auth.")
 _Memo = OrderedDict[tuple[Any, ...], tuple[EvaluationInput, PlanEvaluation]]
 _MEMO: WeakKeyDictionary[Engine, _Memo] = WeakKeyDictionary()  # one memo per database engine
 _MEMO_SIZE = 32
@@ -118,7 +124,7 @@ def _memo_key(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mappin
         stamp = uow.plans.stamp(plan_id)
         if stamp is None or stamp[0] is None:
             return None  # unknown plan: gather_input raises the proper error
-        latest = uow.audit.latest_id()
+        latest = uow.audit.latest_id(ignoring=NOT_EVALUATED_ACTIONS)
     weights_key = json.dumps(weights, sort_keys=True, default=str) if weights else ""
     with _MEMO_LOCK:
         memo = _MEMO.setdefault(stamp[0], OrderedDict())

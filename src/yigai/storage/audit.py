@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +59,19 @@ class AuditRepository:
             before=None if before is None else jsonable(before), after=None if after is None else jsonable(after),
         ))
 
-    def latest_id(self) -> int:
-        """The newest entry's id: it changes with every audited write, so it versions the data."""
-        return int(self.session.execute(select(func.max(AuditRow.id))).scalar() or 0)
+    def latest_id(self, *, ignoring: Sequence[str] = ()) -> int:
+        """The newest entry's id: it changes with every audited write, so it versions the data.
+
+        ``ignoring`` lists actions (or prefixes ending in ``.``) whose writes a reader does not
+        depend on; the newest of the other entries is returned.
+        """
+        stmt = select(func.max(AuditRow.id))
+        exact = [a for a in ignoring if not a.endswith(".")]
+        if exact:
+            stmt = stmt.where(AuditRow.action.not_in(exact))
+        for prefix in (a for a in ignoring if a.endswith(".")):
+            stmt = stmt.where(~AuditRow.action.startswith(prefix, autoescape=True))
+        return int(self.session.execute(stmt).scalar() or 0)
 
     def entries(self, *, entity: str | None = None, entity_key: str | None = None,
                 actor: str | None = None, limit: int | None = None) -> list[AuditEntry]:
