@@ -125,10 +125,17 @@ def main(argv: list[str] | None = None) -> int:
             port = web._free_port()
             server = web.start_server(folder, port, args.workers, url)
             samples: dict[str, int] = {}
+            series: list[tuple[float, int]] = []
+            done = threading.Event()
 
             def sample_memory() -> None:
-                time.sleep(min(WARM_UP_S, args.seconds / 4))
-                samples["start"] = _rss_kib(server.pid)
+                begun = time.perf_counter()
+                warm_up = min(WARM_UP_S, args.seconds / 4)
+                while not done.wait(min(30.0, warm_up)):
+                    at = time.perf_counter() - begun
+                    series.append((at, _rss_kib(server.pid)))
+                    if "start" not in samples and at >= warm_up:
+                        samples["start"] = series[-1][1]
 
             sampler = threading.Thread(target=sample_memory, daemon=True)
             try:
@@ -137,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
                                         args.think))
                 samples["end"] = _rss_kib(server.pid)
             finally:
+                done.set()
+                log_tail = web.server_log(folder)
                 web.stop_server(server)
     finally:
         shutil.rmtree(base_dir, ignore_errors=True)
@@ -147,12 +156,13 @@ def main(argv: list[str] | None = None) -> int:
     start_mib, end_mib = samples.get("start", 0) / 1024, samples.get("end", 0) / 1024
     growth = (end_mib / start_mib - 1) if start_mib else float("nan")
     console.print(f"server memory (all processes): {start_mib:.0f} MiB after warm-up, {end_mib:.0f} MiB at the end "
-                  f"({growth:+.1%})")
+                  f"({growth:+.1%}); every 30 s: " + ", ".join(f"{kib / 1024:.0f}" for _, kib in series))
     misses = [f"{label}: p95 {s['p95_ms']:.0f} ms (target < {P95_MS:.0f} ms)"
               for label, s in stats.items() if s["p95_ms"] >= P95_MS]
     errors = sum(run.errors.values())
     if errors:
         misses.append(f"{errors} errors, e.g. {'; '.join(run.error_samples[:3])}")
+        console.print(f"the server's log ends with:\n{log_tail}")
     if not growth < GROWTH_LIMIT:
         misses.append(f"memory grew {growth:+.1%} (target < {GROWTH_LIMIT:.0%})")
     for line in misses:

@@ -111,7 +111,9 @@ def start_server(folder: Path, port: int, workers: int, database_url: str | None
            "YIGAI_DATABASE_URL": database_url or f"sqlite:///{(folder / DEMO_DATABASE).as_posix()}"}
     command = [sys.executable, "-c", "from yigai.cli.main import app; app()", "serve", "--port", str(port),
                "--workers", str(workers)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # the server's messages go to a file: a pipe nobody reads would fill up and stall a long run
+    log = open(folder / "server.log", "w", encoding="utf-8")  # noqa: SIM115 — closed with the process
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -120,8 +122,15 @@ def start_server(folder: Path, port: int, workers: int, database_url: str | None
         except httpx.TransportError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(f"the server did not start: {process.communicate()[1]}") from None
+                process.communicate()
+                raise RuntimeError(f"the server did not start: {server_log(folder)}") from None
             time.sleep(0.2)
+
+
+def server_log(folder: Path, lines: int = 20) -> str:
+    """The last lines the server wrote to its log."""
+    path = folder / "server.log"
+    return "\n".join(path.read_text("utf-8", errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
 
 def _peak_kib(pid: int) -> int | None:
