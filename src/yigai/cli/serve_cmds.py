@@ -28,6 +28,7 @@ from yigai.settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+KEEP_ALIVE_S = 65
 
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")]
 PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]
@@ -101,7 +102,11 @@ def serve_settings(settings: Settings, host: str, port: int, workers: int = 1) -
     check_port(host, port)
     shown = f"[{host}]" if ":" in host else host
     info(f"服务地址 serving on http://{shown}:{port}/ （按 Ctrl-C 停止 / press Ctrl-C to stop）")
-    options = {"host": host, "port": port, "log_level": "warning", "access_log": False, "server_header": False}
+    # Idle keep-alive connections stay open longer than a person pauses between two clicks and
+    # longer than a reverse proxy's own upstream timeout (nginx: 60 s): a server closing a
+    # connection just as the client reuses it makes the client see a dropped request.
+    options = {"host": host, "port": port, "log_level": "warning", "access_log": False, "server_header": False,
+               "timeout_keep_alive": KEEP_ALIVE_S}
     try:
         if workers > 1:  # each worker process builds its app from the environment
             os.environ.update({"YIGAI_DATA_DIR": str(settings.data_dir), "YIGAI_DATABASE_URL": settings.database_url,
