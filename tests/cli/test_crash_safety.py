@@ -156,3 +156,33 @@ def test_a_record_load_killed_mid_write_leaves_all_or_nothing_and_can_be_rerun(t
     rerun = _run(["records", "load", str(synth), "--strict"], data)
     assert rerun.returncode == 0, rerun.stderr
     assert {t: v for t, v in counts().items() if t != "loads"} == {t: complete[t] for t in record_tables}
+
+
+def test_a_bulk_report_import_killed_mid_write_leaves_all_or_nothing_and_can_be_rerun(
+        big_plan: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    data = tmp_path / "var"
+    db = data / "yigai.sqlite3"
+    assert _run(["import", str(big_plan)], data).returncode == 0
+    assert _run(["schedule", "1", "--type", "quarterly", "--from", "2021Q3", "--to", "2023Q4"], data).returncode == 0
+    template = tmp_path / "t.xlsx"
+    written = _run(["template", "write", "1", "--dept", "区卫健局", "--period", "2023Q4", "--out", str(template)], data)
+    assert written.returncode == 0, written.stderr
+    book = load_workbook(template)
+    sheet = book.worksheets[0]
+    rows = 0
+    for r in range(1, sheet.max_row + 1):
+        if str(sheet.cell(r, 2).value or "").startswith("T"):  # an item row: fill 进展状态, 完成百分比, 进展情况
+            sheet.cell(r, 7).value, sheet.cell(r, 8).value, sheet.cell(r, 9).value = "推进中", 50, "按计划推进。"
+            rows += 1
+    filled = tmp_path / "filled.xlsx"
+    book.save(filled)
+    assert rows > 500
+    command = ["template", "import", "1", str(filled), "--dept", "区卫健局", "--period", "2023Q4"]
+    assert _kill_while_writing(command, data, db), "the import finished before it could be killed"
+    assert _count(db, "SELECT count(*) FROM progress_reports") in (0, rows)
+    rerun = _run(command, data)
+    assert rerun.returncode == 0, rerun.stderr
+    assert _count(db, "SELECT count(*) FROM progress_reports") in (rows, 2 * rows)  # once, or again as new versions
+    assert _count(db, "SELECT count(DISTINCT item_id) FROM progress_reports") == rows
