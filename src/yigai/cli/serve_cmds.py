@@ -29,7 +29,6 @@ from yigai.settings import Settings
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 KEEP_ALIVE_S = 65
-MALLOC_ARENAS = 2
 
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")]
 PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]
@@ -112,10 +111,6 @@ def serve_settings(settings: Settings, host: str, port: int, workers: int = 1) -
         if workers > 1:  # each worker process builds its app from the environment
             os.environ.update({"YIGAI_DATA_DIR": str(settings.data_dir), "YIGAI_DATABASE_URL": settings.database_url,
                                "YIGAI_MAX_DOCUMENT_BYTES": str(settings.max_document_bytes)})
-            # glibc gives each request thread its own heap arena; with the threadpool's 40 threads the
-            # arenas fragment and a worker's memory creeps up under sustained load. Two arenas halved
-            # the growth in a 4-minute soak (docs/benchmarks.md). Read when a process starts: workers.
-            os.environ.setdefault("MALLOC_ARENA_MAX", str(MALLOC_ARENAS))
             # a busy worker answers the supervisor's health check late: give it 30 s before it is replaced
             config = uvicorn.Config("yigai.cli.serve_cmds:tuned_app", factory=True, workers=workers,
                                     timeout_worker_healthcheck=30, **options)  # type: ignore[arg-type]
