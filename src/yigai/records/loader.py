@@ -156,11 +156,8 @@ def resolve(paths: Iterable[Path], table_name: str | None = None,
 # --- reading a file into a staged relation ------------------------------------------------------------
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
     with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def csv_encoding(path: Path) -> str:

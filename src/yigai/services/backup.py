@@ -48,7 +48,6 @@ SQLITE_MEMBER = "database.sqlite3"
 PG_MEMBER = "database.pgdump"
 RECORDS_MEMBER = "records.duckdb"
 EVIDENCE_PREFIX = "evidence/"
-_CHUNK = 1 << 20
 
 
 class BackupError(YigaiError):
@@ -71,11 +70,8 @@ class BackupSummary:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as fh:
-        while block := fh.read(_CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _pg_tool(name: str) -> str:
