@@ -29,6 +29,11 @@ from yigai.settings import Settings
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 KEEP_ALIVE_S = 65
+# Requests a worker handles at once: the Python work of a request is CPU-bound, so a handful per
+# core keeps the cores busy (database waits are short); each extra thread only raises the peak
+# memory of a burst (see yigai.web.heap).
+DEFAULT_REQUEST_THREADS = 8
+THREADS_ENV = "YIGAI_SERVE_THREADS"  # how ``serve --threads`` reaches the worker processes
 
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")]
 PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]
@@ -76,28 +81,35 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def tune_gc() -> None:
-    """Keep the collector off the long-lived start-up objects and make young collections rarer.
+def tune_process() -> None:
+    """Tune a server process for long runs under load, once its app is built.
 
+    The collector: kept off the long-lived start-up objects, and young collections made rarer.
     A request allocates tens of thousands of short-lived objects (a plan copy, the page); with
     the default thresholds full collections walk every object of the process and stall the
-    requests queued behind them.
+    requests queued behind them. The C heap: a few arenas, set before the request threads
+    start (``yigai.web.heap``).
     """
+    from yigai.web.heap import limit_arenas
+
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+    limit_arenas()
 
 
 def tuned_app() -> Any:
-    """The app factory of each worker process: the app from the environment, then ``tune_gc``."""
+    """The app factory of each worker process: the app from the environment, then ``tune_process``."""
     from yigai.web.app import create_app
 
-    app = create_app(Settings.from_env())
-    tune_gc()
+    threads = int(os.environ.get(THREADS_ENV) or DEFAULT_REQUEST_THREADS)
+    app = create_app(Settings.from_env(), request_threads=threads)
+    tune_process()
     return app
 
 
-def serve_settings(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+def serve_settings(settings: Settings, host: str, port: int, workers: int = 1,
+                   threads: int = DEFAULT_REQUEST_THREADS) -> None:
     """Run the web app for ``settings`` until Ctrl-C (the schema is already migrated: ``build`` ran)."""
     check_port(host, port)
     shown = f"[{host}]" if ":" in host else host
@@ -110,7 +122,8 @@ def serve_settings(settings: Settings, host: str, port: int, workers: int = 1) -
     try:
         if workers > 1:  # each worker process builds its app from the environment
             os.environ.update({"YIGAI_DATA_DIR": str(settings.data_dir), "YIGAI_DATABASE_URL": settings.database_url,
-                               "YIGAI_MAX_DOCUMENT_BYTES": str(settings.max_document_bytes)})
+                               "YIGAI_MAX_DOCUMENT_BYTES": str(settings.max_document_bytes),
+                               THREADS_ENV: str(threads)})
             # a busy worker answers the supervisor's health check late: give it 30 s before it is replaced
             config = uvicorn.Config("yigai.cli.serve_cmds:tuned_app", factory=True, workers=workers,
                                     timeout_worker_healthcheck=30, **options)  # type: ignore[arg-type]
@@ -118,8 +131,8 @@ def serve_settings(settings: Settings, host: str, port: int, workers: int = 1) -
         else:
             from yigai.web.app import create_app  # the web stack loads only for the commands that serve
 
-            app = create_app(settings)
-            tune_gc()
+            app = create_app(settings, request_threads=threads)
+            tune_process()
             uvicorn.Server(uvicorn.Config(app, **options)).run()  # type: ignore[arg-type]
     except KeyboardInterrupt:  # uvicorn finishes the requests in flight on Ctrl-C, then re-raises the signal
         pass
@@ -154,6 +167,10 @@ def register(app: typer.Typer) -> None:
         port: PortOpt = DEFAULT_PORT,
         workers: Annotated[int, typer.Option("--workers", min=1, max=64,
                                              help="Server processes (about one per CPU core).")] = 1,
+        threads: Annotated[int, typer.Option(
+            "--threads", min=1, max=64,
+            help="Requests each process handles at once; more wait their turn. More threads than a "
+                 "few per core add memory, not speed.")] = DEFAULT_REQUEST_THREADS,
     ) -> None:
         """Serve the web application and the API on the configured database (YIGAI_DATABASE_URL).
 
@@ -170,4 +187,4 @@ def register(app: typer.Typer) -> None:
         if not signable:
             info("提示：尚无可登录的用户，请先设置密码 / note: nobody can sign in yet; set a password first: "
                  "yigai users password admin")
-        serve_settings(settings, host, port, workers)
+        serve_settings(settings, host, port, workers, threads)

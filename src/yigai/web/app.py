@@ -8,6 +8,7 @@ files under /static, and the pages of ``yigai.web.pages`` when that module exist
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 from collections.abc import AsyncIterator
@@ -20,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 import yigai
 from yigai.bootstrap import App, build
 from yigai.settings import MAX_EVIDENCE_BYTES, Settings
-from yigai.web import errors
+from yigai.web import errors, heap
 from yigai.web.api import build_router
 from yigai.web.docs import docs_page
 from yigai.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -31,14 +32,27 @@ DOCS_URL = "/api/v1/docs"
 MULTIPART_OVERHEAD = 1024 * 1024
 
 
-def create_app(settings: Settings | None = None, *, core: App | None = None) -> FastAPI:
-    """The web application for ``settings`` (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, core: App | None = None,
+               request_threads: int | None = None) -> FastAPI:
+    """The web application for ``settings`` (default: from the environment).
+
+    ``request_threads`` makes it a server process's app: at most that many requests are
+    handled at once, and freed heap memory is handed back while it runs (``yigai.web.heap``).
+    """
     core = core or build(settings or Settings.from_env())
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        core.close()
+        trimmer = None
+        if request_threads is not None:
+            heap.limit_request_threads(request_threads)
+            trimmer = asyncio.create_task(heap.release_periodically())
+        try:
+            yield
+        finally:
+            if trimmer is not None:
+                trimmer.cancel()
+            core.close()
 
     app = FastAPI(
         title="yigai 医改监测评价平台 API", version=getattr(yigai, "__version__", "0.1.0"),
