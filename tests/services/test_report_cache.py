@@ -68,3 +68,18 @@ def test_each_reader_gets_its_own_copies(loop: Loop, reads: list[int]) -> None:
     with loop.app.uow() as uow:
         again = uow.reports.for_plan(1)[0]
     assert (again.evidence, again.percent) == ([], 40.0)
+
+
+def test_one_item_or_no_drafts_are_filtered_from_the_cache(loop: Loop, reads: list[int]) -> None:
+    save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 40, now=at("2024-01-05"))
+    save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 50, submit=True,
+                now=at("2024-01-06"))
+    save_report(loop.app.uow(), loop.health, 1, "T5.M1", "2023Q4", "区卫健局", "推进中", 10, now=at("2024-01-07"))
+    with loop.app.uow() as uow:
+        one = uow.reports.for_plan(1, item_id="T4.M2")
+        final = uow.reports.for_plan(1, drafts=False)
+        both = uow.reports.for_plan(1, "2023Q4", item_id="T5.M1", drafts=False)
+    assert [(r.item_id, r.version) for r in one] == [("T4.M2", 1), ("T4.M2", 2)]
+    assert [(r.item_id, r.version, r.percent) for r in final] == [("T4.M2", 2, 50.0)]
+    assert both == []
+    assert reads == [0]  # three filtered reads, one read of the rows

@@ -147,8 +147,11 @@ class ReportRepository:
         row = self.session.scalar(stmt)
         return None if row is None else _report(row)
 
-    def for_plan(self, plan_id: int, period_id: str | None = None) -> list[ProgressReport]:
-        """Every version of every report of a plan (optionally one period), oldest first per key."""
+    def for_plan(self, plan_id: int, period_id: str | None = None, *, item_id: str | None = None,
+                 drafts: bool = True) -> list[ProgressReport]:
+        """Every version of every report of a plan, oldest first per key; optionally only one period,
+        one item, or without drafts (filtered before copying: a page about one item does not copy
+        the whole plan's typing)."""
         row = self.session.execute(
             select(func.count(ProgressReportRow.id), func.coalesce(func.max(ProgressReportRow.id), 0),
                    select(PlanRow.revision).where(PlanRow.id == plan_id).scalar_subquery())
@@ -167,7 +170,8 @@ class ReportRepository:
         else:
             reports = self._rows(plan_id)
         cache[plan_id] = (stamp, reports)
-        return [_copy(r) for r in reports if period_id is None or r.period_id == period_id]
+        return [_copy(r) for r in reports if (period_id is None or r.period_id == period_id)
+                and (item_id is None or r.item_id == item_id) and (drafts or r.state is not ReviewState.DRAFT)]
 
     def _rows(self, plan_id: int, *, after: int = 0) -> list[ProgressReport]:
         stmt = select(ProgressReportRow).where(ProgressReportRow.plan_id == plan_id, ProgressReportRow.id > after)
