@@ -29,10 +29,11 @@ from yigai.settings import Settings
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 KEEP_ALIVE_S = 65
-# Requests a worker handles at once: the Python work of a request is CPU-bound, so a handful per
-# core keeps the cores busy (database waits are short); each extra thread only raises the peak
-# memory of a burst (see yigai.web.heap).
-DEFAULT_REQUEST_THREADS = 8
+# Requests a worker process handles at once. The work of a request is mostly Python, which runs
+# on one core per process at a time, and database waits are short, so a few threads keep the
+# core busy; each extra one only raises the memory of a burst (see yigai.web.heap). On the
+# 10-minute soak 4 and 8 gave the same latencies.
+DEFAULT_REQUEST_THREADS = 4
 THREADS_ENV = "YIGAI_SERVE_THREADS"  # how ``serve --threads`` reaches the worker processes
 
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")]

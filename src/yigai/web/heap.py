@@ -1,13 +1,13 @@
 """Keep a long-running server's memory at the size of its work, not of its busiest moment.
 
 Three things make a worker's resident memory ratchet up under sustained load even when the
-objects it holds do not grow (measured in the soak: glibc's in-use bytes flat at ~33 MiB while
-its free-but-kept bytes went from 5 to 50 MiB):
+objects it holds do not grow (measured in the soak, ``benchmarks/load.py``: glibc's in-use bytes
+flat at ~33 MiB per worker while its free-but-kept bytes went from 5 to 50 MiB):
 
-- every request handled at the same time has its own large transient buffers (a plan copy, the
-  rendered page), so the peak is set by how many run at once; a rare burst of 20–40 threads
-  leaves its footprint behind. ``limit_request_threads`` caps that: on a CPU-bound Python
-  worker more threads than a handful add memory, not throughput;
+- every request handled at the same time has its own transient objects and buffers, so the
+  peak is set by how many run at once, and a burst leaves its footprint behind (anyio runs up
+  to 40 at once). ``limit_request_threads`` caps that: a Python worker's requests share one
+  core, so more threads than a few add memory, not throughput;
 - the server makes full garbage collections rare (``yigai.cli.serve_cmds.tune_process``), so
   reference cycles left by requests that were in flight during a young collection pile up in
   the oldest generation for hours; ``release_free_memory`` collects them on a timer;
