@@ -23,7 +23,6 @@ from sqlalchemy import Engine
 from yigai.domain.indicators import Direction, IndicatorDef
 from yigai.domain.periods import parse_period
 from yigai.domain.plan import Comparator, Target
-from yigai.domain.reports import ReviewState
 from yigai.evaluation.engine import evaluate
 from yigai.evaluation.results import EvaluationInput, Observation, PlanEvaluation, TargetInput
 from yigai.services.errors import UnknownOrgUnitError
