@@ -105,7 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="server processes (yigai serve --workers)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
+    parser.add_argument("--probe", type=Path, metavar="DIR",
+                        help="sample each server worker's heap into DIR every 30 s (benchmarks/heap_probe)")
     args = parser.parse_args(argv)
+    if args.probe:  # the server inherits the environment: its workers import heap_probe/sitecustomize.py
+        args.probe.mkdir(parents=True, exist_ok=True)
+        probe = Path(__file__).resolve().with_name("heap_probe")
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(probe), os.environ.get("PYTHONPATH")]))
+        os.environ["YIGAI_PROBE_DIR"] = str(args.probe.resolve())
     console = Console(width=150)
     web.MIX.update(MIX)  # the tables label and classify routes by this mix
     bindir = postgres_bin()
