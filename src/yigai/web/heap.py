@@ -1,4 +1,4 @@
-"""Keep a long-running server's memory at the size of its work, not of its busiest moment.
+"""Limit how far a long-running server's memory climbs under sustained load.
 
 Three things make a worker's resident memory ratchet up under sustained load even when the
 objects it holds do not grow (measured in the soak, ``benchmarks/load.py``: glibc's in-use bytes
@@ -34,8 +34,8 @@ _M_ARENA_MAX = -8  # mallopt parameter number, from glibc's malloc.h
 
 
 @functools.cache
-def _glibc(function: str) -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
-    """``function`` of the C library when it is glibc's (``malloc_trim``, ``mallopt``), else None."""
+def _glibc(function: str, *argtypes: type) -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    """``function`` of the C library, typed once, when it is glibc's (``malloc_trim``, ``mallopt``), else None."""
     name = ctypes.util.find_library("c")
     if name is None:
         return None
@@ -43,24 +43,18 @@ def _glibc(function: str) -> ctypes._CFuncPtr | None:  # type: ignore[name-defin
         found = getattr(ctypes.CDLL(name), function)
     except (OSError, AttributeError):  # not glibc (musl, macOS)
         return None
-    found.restype = ctypes.c_int
+    found.argtypes, found.restype = list(argtypes), ctypes.c_int
     return found
 
 
 def _malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
-    trim = _glibc("malloc_trim")
-    if trim is not None:
-        trim.argtypes = [ctypes.c_size_t]
-    return trim
+    return _glibc("malloc_trim", ctypes.c_size_t)
 
 
 def limit_arenas(arenas: int = SERVER_ARENAS) -> bool:
     """At most ``arenas`` glibc heaps for the threads started from now on; False when not glibc."""
-    mallopt = _glibc("mallopt")
-    if mallopt is None:
-        return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    return bool(mallopt(_M_ARENA_MAX, arenas))
+    mallopt = _glibc("mallopt", ctypes.c_int, ctypes.c_int)
+    return mallopt is not None and bool(mallopt(_M_ARENA_MAX, arenas))
 
 
 def release_free_memory() -> bool:
