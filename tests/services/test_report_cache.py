@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from yigai.domain.reports import Evidence
+from yigai.domain.reports import Evidence, ProgressReport, ProgressStatus, ReviewState
 from yigai.services.departments import rename_department
 from yigai.services.reports import save_in, save_report
+from yigai.services.review import return_report
 from yigai.storage import report_repository
 from yigai.storage.report_repository import ReportRepository
 
@@ -39,11 +42,13 @@ def test_reports_are_read_once_then_only_what_was_added(loop: Loop, reads: list[
     assert reads == [0]
     save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q3", "区卫健局", "推进中", 30, now=at("2024-01-06"))
     save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 60, now=at("2024-01-07"))
-    assert _all(loop) == [("T4.M2", "2023Q3", 1, "区卫生健康委", 30.0), ("T4.M2", "2023Q4", 1, "区卫生健康委", 40.0),
-                          ("T4.M2", "2023Q4", 2, "区卫生健康委", 60.0)]  # in order, the new rows merged in
+    # in order, the new rows merged in, the draft the second 2023Q4 save replaced left out
+    assert _all(loop) == [("T4.M2", "2023Q3", 1, "区卫生健康委", 30.0), ("T4.M2", "2023Q4", 2, "区卫生健康委", 60.0)]
     assert len(reads) == 2 and reads[1] > 0
     with loop.app.uow() as uow:
-        assert [r.version for r in uow.reports.for_plan(1, "2023Q4")] == [1, 2]
+        assert [r.version for r in uow.reports.for_plan(1, "2023Q4")] == [2]
+        assert [(r.period_id, r.version) for r in uow.reports.for_item(1, "T4.M2")] == [
+            ("2023Q3", 1), ("2023Q4", 1), ("2023Q4", 2)]
 
 
 def test_a_rename_and_a_rolled_back_save_are_never_served_stale(loop: Loop, reads: list[int]) -> None:
@@ -70,16 +75,53 @@ def test_each_reader_gets_its_own_copies(loop: Loop, reads: list[int]) -> None:
     assert (again.evidence, again.percent) == ([], 40.0)
 
 
-def test_one_item_or_no_drafts_are_filtered_from_the_cache(loop: Loop, reads: list[int]) -> None:
+def test_superseded_drafts_leave_the_cache_and_the_rest_stays(loop: Loop, reads: list[int]) -> None:
     save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 40, now=at("2024-01-05"))
     save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 50, submit=True,
                 now=at("2024-01-06"))
     save_report(loop.app.uow(), loop.health, 1, "T5.M1", "2023Q4", "区卫健局", "推进中", 10, now=at("2024-01-07"))
     with loop.app.uow() as uow:
-        one = uow.reports.for_plan(1, item_id="T4.M2")
+        standing = uow.reports.for_plan(1)
         final = uow.reports.for_plan(1, drafts=False)
-        both = uow.reports.for_plan(1, "2023Q4", item_id="T5.M1", drafts=False)
-    assert [(r.item_id, r.version) for r in one] == [("T4.M2", 1), ("T4.M2", 2)]
+        none = uow.reports.for_plan(1, "2023Q3")
+    assert [(r.item_id, r.version, r.state.value) for r in standing] == [("T4.M2", 2, "submitted"),
+                                                                         ("T5.M1", 1, "draft")]
     assert [(r.item_id, r.version, r.percent) for r in final] == [("T4.M2", 2, 50.0)]
-    assert both == []
+    assert none == []
     assert reads == [0]  # three filtered reads, one read of the rows
+
+
+def test_the_cache_does_not_grow_with_typing(loop: Loop, reads: list[int]) -> None:
+    """A department saving its draft over and over leaves one draft in the cache; what was reviewed stays."""
+    save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 10, submit=True,
+                now=at("2024-01-02"))
+    return_report(loop.app.uow(), loop.admin, 1, "T4.M2", "2023Q4", "请补充", now=at("2024-01-03"))
+    reviewed = [row[2] for row in _all(loop)]
+    for n in range(12):
+        save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 20 + n,
+                    now=at("2024-01-05"))
+        assert [row[2] for row in _all(loop)] == reviewed + [reviewed[-1] + n + 1]  # and the newest draft
+    (plans,) = report_repository._CACHE.values()
+    stamp, cached = plans[1]
+    assert [r.state.value for r in cached] == ["submitted", "returned", "draft"] and cached[-1].percent == 31.0
+    assert stamp.count == reviewed[-1] + 12 and all(after > 0 for after in reads[1:])  # read incrementally
+    with loop.app.uow() as uow:
+        assert len(uow.reports.versions(1, "T4.M2", "2023Q4")) == len(uow.reports.for_item(1, "T4.M2")) == stamp.count
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["2023Q3", "2023Q4"]), st.sampled_from(["T1", "T2", "T3"]),
+                          st.sampled_from(list(ReviewState))), max_size=30))
+def test_standing_drops_exactly_the_replaced_drafts(saves: list[tuple[str, str, ReviewState]]) -> None:
+    versions: dict[tuple[str, str], int] = {}
+    reports = []
+    for period, item, state in saves:
+        versions[(period, item)] = versions.get((period, item), 0) + 1
+        reports.append(ProgressReport(1, item, period, "区卫生健康委", ProgressStatus.IN_PROGRESS, 0.0, "",
+                                      state=state, version=versions[(period, item)]))
+    reports.sort(key=report_repository._order)
+    kept = report_repository._standing(reports)
+    latest = {(r.period_id, r.item_id): r.version for r in reports}
+    assert kept == [r for r in reports
+                    if r.state is not ReviewState.DRAFT or r.version == latest[(r.period_id, r.item_id)]]
+    assert {(r.period_id, r.item_id) for r in kept} == set(latest)  # every report keeps its latest version

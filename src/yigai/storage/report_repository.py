@@ -5,6 +5,9 @@ updates or deletes a report row (a department rename is the one exception,
 done by ``DepartmentRepository.rename``, and it gives the plans concerned a new
 revision). So ``for_plan`` keeps each plan's reports per process and, when the
 plan's report count or highest row id has moved, reads only the rows added since.
+What it keeps is each report's standing history: a draft that a later version
+replaced is left out, so the cache grows with submissions, not with every save
+of a department's typing (``versions`` and ``for_item`` read every version).
 """
 
 from __future__ import annotations
@@ -32,12 +35,20 @@ class _Stamp:
     last_id: int
 
 
-# Each plan's reports, per engine (so per database), sorted as ``for_plan`` returns them.
+# Each plan's standing reports, per engine (so per database), sorted as ``for_plan`` returns them;
+# the stamp's count is of every row read, superseded drafts included.
 _CACHE: WeakKeyDictionary[Engine, dict[int, tuple[_Stamp, list[ProgressReport]]]] = WeakKeyDictionary()
 
 
 def _order(report: ProgressReport) -> tuple[str, str, int]:
     return report.period_id, report.item_id, report.version
+
+
+def _standing(reports: list[ProgressReport]) -> list[ProgressReport]:
+    """``reports`` (sorted by ``_order``) without the drafts a later version of the same report replaced."""
+    return [r for i, r in enumerate(reports)
+            if r.state is not ReviewState.DRAFT or i + 1 == len(reports)
+            or (reports[i + 1].period_id, reports[i + 1].item_id) != (r.period_id, r.item_id)]
 
 
 def _copy(r: ProgressReport) -> ProgressReport:
@@ -147,11 +158,19 @@ class ReportRepository:
         row = self.session.scalar(stmt)
         return None if row is None else _report(row)
 
-    def for_plan(self, plan_id: int, period_id: str | None = None, *, item_id: str | None = None,
-                 drafts: bool = True) -> list[ProgressReport]:
-        """Every version of every report of a plan, oldest first per key; optionally only one period,
-        one item, or without drafts (filtered before copying: a page about one item does not copy
-        the whole plan's typing)."""
+    def for_item(self, plan_id: int, item_id: str) -> list[ProgressReport]:
+        """Every version of one item's reports, drafts included, by period then version."""
+        stmt = select(ProgressReportRow).where(
+            ProgressReportRow.plan_id == plan_id, ProgressReportRow.item_id == item_id,
+        ).order_by(ProgressReportRow.period_id, ProgressReportRow.version)
+        return [_report(r) for r in self.session.scalars(stmt)]
+
+    def for_plan(self, plan_id: int, period_id: str | None = None, *, drafts: bool = True) -> list[ProgressReport]:
+        """Each report's standing history, by period, item and version: every submitted, returned or
+        accepted version, and a draft while it is its report's latest (``drafts=False``: not even then).
+
+        Superseded drafts were never seen by a reviewer and count for nothing; ``for_item`` and
+        ``versions`` give them."""
         row = self.session.execute(
             select(func.count(ProgressReportRow.id), func.coalesce(func.max(ProgressReportRow.id), 0),
                    select(PlanRow.revision).where(PlanRow.id == plan_id).scalar_subquery())
@@ -165,13 +184,15 @@ class ReportRepository:
             reports = known[1]
         elif known is not None and known[0].revision == stamp.revision and known[0].last_id <= stamp.last_id:
             added = self._rows(plan_id, after=known[0].last_id)
-            reports = known[1] + added if len(known[1]) + len(added) == stamp.count else self._rows(plan_id)
-            reports.sort(key=_order)
+            if known[0].count + len(added) == stamp.count:
+                reports = _standing(sorted(known[1] + added, key=_order))
+            else:  # a row committed out of id order, or one gone: read the whole plan again
+                reports = _standing(self._rows(plan_id))
         else:
-            reports = self._rows(plan_id)
+            reports = _standing(self._rows(plan_id))
         cache[plan_id] = (stamp, reports)
         return [_copy(r) for r in reports if (period_id is None or r.period_id == period_id)
-                and (item_id is None or r.item_id == item_id) and (drafts or r.state is not ReviewState.DRAFT)]
+                and (drafts or r.state is not ReviewState.DRAFT)]
 
     def _rows(self, plan_id: int, *, after: int = 0) -> list[ProgressReport]:
         stmt = select(ProgressReportRow).where(ProgressReportRow.plan_id == plan_id, ProgressReportRow.id > after)

@@ -142,7 +142,7 @@ def task_page(uow: UnitOfWork, user: User, plan_id: int, item_id: str, at: dt.da
     task, measure = _locate(draft, item_id)
     with uow:
         schedule = uow.reports.schedule(plan_id)
-        reports = uow.reports.for_plan(plan_id, item_id=item_id)
+        reports = uow.reports.for_item(plan_id, item_id)
     ev = plan_evaluation(uow, plan_id, at) if schedule is not None else None
     by_item = {i.item_id: i for i in ev.items} if ev else {}
     items = {i.item_id: i for i in report_items(draft)}
