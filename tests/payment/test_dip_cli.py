@@ -126,3 +126,44 @@ def test_settle_and_retain_write_their_indicators_into_the_store(tmp_path: Path)
     }
     again = runner.invoke(app, args, env=env)            # the same inputs: nothing new
     assert "新版本 new versions 0" in again.output and "未变 unchanged 6" in again.output
+
+
+def test_settle_takes_each_hospitals_assessment_and_advances_from_a_terms_sheet(tmp_path: Path) -> None:
+    """The worked example's clearing (docs/payment.md) through the CLI: finals 14 208, 1 994 and 6 200."""
+    h22 = _write(tmp_path / "2022.csv", worked.Y2022)
+    h23 = _write(tmp_path / "2023.csv", worked.Y2023)
+    cur = _write(tmp_path / "2024.csv", worked.CURRENT)
+    terms = tmp_path / "terms.csv"
+    terms.write_text("机构,考核系数,月度预拨\nH1,,\"40,000\"\nH2,0.95,8000\nH3,,40000\nH9,1.0,5000\n", encoding="utf-8")
+    common = ["--history", str(h22), "--history", str(h23), "--current", str(cur), "--threshold", "5",
+              "--year-weights", "1,3", "--level", "三级=1.2", "--level", "二级=1.0", "--level", "一级=0.8",
+              "--primary", "J18.9|-", "--budget", "107600", "--ratio", "0.8"]
+    runner = CliRunner()
+    result = runner.invoke(app, ["dip", "settle", *common, "--terms", str(terms), "--band", "0.2",
+                                 "--surplus-share", "1", "--overrun-share", "0.5", "--format", "json"])
+    assert result.exit_code == 2, result.stderr  # the one ungrouped case, as without terms
+    by_h = {h["hospital"]: h for h in json.loads(result.stdout)["hospitals"]}
+    assert {h: round(v["final"], 6) for h, v in by_h.items()} == {"H1": 14208, "H2": 1994, "H3": 6200}
+    assert (by_h["H2"]["assessment"], by_h["H1"]["assessment"], by_h["H1"]["advances"]) == (0.95, 1.0, 40000)
+    assert "H9" in result.stderr and "未参与清算" in result.stderr  # advances paid, no case to clear them against
+
+    wider = runner.invoke(app, ["dip", "settle", *common, "--terms", str(terms), "--band", "0.5", "--format", "json"])
+    h1 = {h["hospital"]: h for h in json.loads(wider.stdout)["hospitals"]}["H1"]
+    assert round(h1["shared_overrun"], 6) == 0.5 * 19_200  # the whole overrun now inside the band
+
+    diff = runner.invoke(app, ["dip", "whatif", *common, "--terms", str(terms), "--alt-budget", "121050",
+                               "--format", "json"])
+    rows = {r["hospital"]: r for r in json.loads(diff.stdout)}
+    assert round(rows["H1"]["entitlement"]) == 8300 and set(rows) == {"H1", "H2", "H3"}
+
+
+def test_a_bad_terms_sheet_stops_the_settlement_and_names_every_problem(tmp_path: Path) -> None:
+    h23 = _write(tmp_path / "2023.csv", worked.Y2023)
+    cur = _write(tmp_path / "2024.csv", worked.CURRENT)
+    terms = tmp_path / "terms.csv"
+    terms.write_text("机构,考核系数,月度预拨\nH1,高,100\nH2,0.9,-5\nH1,1,1\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["dip", "settle", "--history", str(h23), "--current", str(cur), "--budget",
+                                      "107600", "--ratio", "0.8", "--terms", str(terms)])
+    assert result.exit_code == 2 and result.stdout == ""
+    for where in ("第2行 row 2 考核系数", "第3行 row 3 月度预拨", "第4行 row 4 机构"):
+        assert where in result.stderr

@@ -21,6 +21,7 @@ from yigai.payment.case_table import CaseTable
 from yigai.payment.dip import Catalogue, DipParams, SettleParams
 from yigai.payment.export import Sheet, write_sheets
 from yigai.payment.indicators import dip_values, inputs_hash
+from yigai.payment.settle_terms import SettleTerms, SettleTermsError, load_terms
 from yigai.services import payment
 from yigai.services.payment import Engine
 
@@ -47,6 +48,17 @@ XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Also write the tab
 EngineOpt = Annotated[Engine, typer.Option("--engine", help=f"auto: the columnar engine from "
                                            f"{payment.COLUMNAR_FROM:,} cases, else the reference engine (same "
                                            "figures).")]
+
+TermsOpt = Annotated[Path | None, typer.Option("--terms", help="Per-hospital terms (.csv/.xlsx, one row per "
+                                               "hospital): 机构, 考核系数 (default 1), 月度预拨 (advances paid, "
+                                               "default 0), 医保已记账 (default: the fund paid on its DIP cases).",
+                                               show_default=False)]
+BandOpt = Annotated[float, typer.Option("--band", min=0, help="Surplus or overrun counted up to this share of the "
+                                        "assessed fund due (合理区间).")]
+SurplusOpt = Annotated[float, typer.Option("--surplus-share", min=0, max=1, help="Share of the counted surplus the "
+                                           "hospital keeps (结余留用比例).")]
+OverrunOpt = Annotated[float, typer.Option("--overrun-share", min=0, max=1, help="Share of the counted overrun the "
+                                           "fund bears (超支分担比例).")]
 
 WriteOpt = Annotated[bool, typer.Option("--write", help="Save DIP 覆盖机构数, 核心病种入组率, 结余留用金额 and the "
                                         "settlement point value in the indicator store (computed values, "
@@ -90,6 +102,32 @@ def _params(threshold: int, weights: str, levels: Sequence[str] | None = None,
                      primary_groups=frozenset(primary or ()))
 
 
+def _settle_params(budget: float, ratio: float, terms: Path | None, band: float, surplus_share: float,
+                   overrun_share: float) -> tuple[SettleParams, SettleTerms | None]:
+    """The clearing's parameters; every problem in the terms sheet is listed on stderr before the error."""
+    sheet = None
+    if terms is not None:
+        try:
+            sheet = load_terms(terms)
+        except SettleTermsError as err:
+            for line in err.lines():
+                info(line)
+            raise
+    sp = SettleParams(fund_budget=budget, reimbursement_ratio=ratio,
+                      assessment=sheet.assessment() if sheet else {}, advances=sheet.advances() if sheet else {},
+                      booked_fund=sheet.booked_fund() if sheet else None, band=band, surplus_share=surplus_share,
+                      overrun_share=overrun_share)
+    return sp, sheet
+
+
+def _unsettled(sheet: SettleTerms | None, settled: Sequence[str]) -> None:
+    """Say which hospitals of the terms sheet have no DIP case this year: their advances are not cleared here."""
+    missing = [name for name in (sheet.names() if sheet else []) if name not in set(settled)]
+    if missing:
+        info(f"注意：结算参数表中以下机构本年没有入组病例，未参与清算（其预拨款需另行处理）/ no grouped cases this "
+             f"year, not settled (their advances need separate handling): {'、'.join(missing)}")
+
+
 def _write(path: Path, sheets: Sequence[Sheet]) -> None:
     write_sheets(path, sheets)
     info(f"已写入 written: {path}")
@@ -108,8 +146,9 @@ def _emit(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt
         print_json(data)
         return
     table = Table(title=title)
-    for h in headers:
-        table.add_column(h)
+    for i, h in enumerate(headers):  # a narrow terminal folds a figure onto two lines, never cuts it short
+        numeric = bool(rows) and all(isinstance(r[i], int | float) for r in rows)
+        table.add_column(h, overflow="fold", justify="right" if numeric else "left")
     for row in rows:
         table.add_row(*(f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row))
     stdout().print(table)
@@ -156,8 +195,9 @@ def score(history: HistoryOpt, current: CurrentOpt, threshold: ThresholdOpt = 15
 def settle_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, ratio: RatioOpt,
                threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
                primary: PrimaryOpt = None, xlsx: XlsxOpt = None, fmt: FormatOpt = OutputFormat.TABLE,
-               engine: EngineOpt = Engine.AUTO, write: WriteOpt = False, period: ValuesPeriodOpt = None,
-               district: DistrictOpt = None, user: UserOpt = None) -> None:
+               terms: TermsOpt = None, band: BandOpt = 0.2, surplus_share: SurplusOpt = 1.0,
+               overrun_share: OverrunOpt = 0.5, engine: EngineOpt = Engine.AUTO, write: WriteOpt = False,
+               period: ValuesPeriodOpt = None, district: DistrictOpt = None, user: UserOpt = None) -> None:
     """Settle a year per hospital: points, entitlement, fund due, retained surplus or shared overrun, final.
 
     The XLSX file gets three sheets: 年度清算 (per hospital, every figure), 病种目录 (per group) and
@@ -166,9 +206,11 @@ def settle_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, rati
     Example: yigai dip settle --history 2022.csv --history 2023.csv --current 2024.csv --budget 107600 --ratio 0.8
 
     Example: yigai dip settle --history 2023.parquet --current 2024.parquet --budget 5.2e8 --ratio 0.7 --write
+
+    Example: yigai dip settle --history 2023.csv --current 2024.csv --budget 5.2e8 --ratio 0.7 --terms 考核与预拨.xlsx
     """
     params = _params(threshold, year_weights, level, primary)
-    sp = SettleParams(fund_budget=budget, reimbursement_ratio=ratio)
+    sp, sheet = _settle_params(budget, ratio, terms, band, surplus_share, overrun_share)
     cur = _cases([current])
     if write and period is None:
         years = payment.settle_years(cur)
@@ -178,15 +220,17 @@ def settle_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, rati
         period = str(years[0])
     result = payment.settle(_cases(history), cur, params, sp, engine)
     hospitals = [result.hospitals[h] for h in sorted(result.hospitals)]
-    rows = [(h.hospital, h.cases, h.points, h.entitlement, h.fund_due, h.retained, h.shared_overrun, h.payment,
-             h.final) for h in hospitals]
+    _unsettled(sheet, list(result.hospitals))
+    rows = [(h.hospital, h.cases, h.points, h.entitlement, h.fund_due, h.assessment, h.retained, h.shared_overrun,
+             h.payment, h.advances, h.final) for h in hospitals]
     info(f"结算点值 settlement point value {result.point_value:,.4f}；总分值 total points {result.total_points:,.2f}")
     if xlsx is not None:
         _write(xlsx, [Sheet(SETTLE_SHEET, SETTLE_HEADERS, [tuple(dataclasses.astuple(h)) for h in hospitals]),
                       Sheet(GROUP_SHEET, GROUP_HEADERS, _group_rows(result.catalogue)),
                       Sheet(UNGROUPED_SHEET, UNGROUPED_HEADERS, result.ungrouped)])
     _emit("DIP 年度清算 settlement", ("机构 hospital", "例数 cases", "分值 points", "应得 entitlement", "医保应付 fund due",
-                                    "结余留用 retained", "超支分担 shared", "清算支付 payment", "清算结果 final"),
+                                    "考核系数 assessment", "结余留用 retained", "超支分担 shared", "清算支付 payment",
+                                    "月度预拨 advances", "清算结果 final"),
           rows, fmt, None, {"point_value": result.point_value, "hospitals": [dataclasses.asdict(h) for h in hospitals]})
     if write:
         assert period is not None
@@ -208,7 +252,8 @@ def settle_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, rati
 @dip_app.command("whatif")
 def whatif_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, ratio: RatioOpt,
                threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
-               primary: PrimaryOpt = None,
+               primary: PrimaryOpt = None, terms: TermsOpt = None, band: BandOpt = 0.2,
+               surplus_share: SurplusOpt = 1.0, overrun_share: OverrunOpt = 0.5,
                alt_budget: Annotated[float | None, typer.Option("--alt-budget", help="Budget of the alternative run.",
                                                                 show_default=False)] = None,
                alt_threshold: Annotated[int | None, typer.Option("--alt-threshold", help="Core-group threshold of the "
@@ -219,9 +264,10 @@ def whatif_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, rati
     Example: yigai dip whatif --history 2023.csv --current 2024.csv --budget 107600 --ratio 0.8 --alt-budget 121050
     """
     params = _params(threshold, year_weights, level, primary)
-    base = (params, SettleParams(fund_budget=budget, reimbursement_ratio=ratio))
+    sp, _ = _settle_params(budget, ratio, terms, band, surplus_share, overrun_share)
+    base = (params, sp)
     alt_params = dataclasses.replace(params, threshold=alt_threshold) if alt_threshold is not None else None
-    alt_settle = SettleParams(fund_budget=alt_budget, reimbursement_ratio=ratio) if alt_budget is not None else None
+    alt_settle = dataclasses.replace(sp, fund_budget=alt_budget) if alt_budget is not None else None
     diffs = payment.whatif(_cases(history), _cases([current]), base, (alt_params, alt_settle), engine)
     rows = [(h, d.delta("points"), d.delta("entitlement"), d.delta("final")) for h, d in diffs.items()]
     _emit("DIP 测算差异 what-if", ("机构 hospital", "分值差 Δpoints", "应得差 Δentitlement", "清算差 Δfinal"), rows, fmt,
