@@ -22,6 +22,9 @@ from yigai.payment.dip import Catalogue, DipParams, SettleParams
 from yigai.payment.export import Sheet, write_sheets
 from yigai.payment.indicators import dip_values, inputs_hash
 from yigai.payment.settle_terms import SettleTerms, SettleTermsError, load_terms
+from yigai.payment.store_cases import load_store_cases
+from yigai.records.store import open_store
+from yigai.settings import Settings
 from yigai.services import payment
 from yigai.services.payment import Engine
 
@@ -30,10 +33,17 @@ dip_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
     "Example: yigai dip settle --history 2021.csv --history 2022.csv --history 2023.csv --current 2024.csv "
     "--budget 5.2e8 --ratio 0.7"))
 
-HistoryOpt = Annotated[list[Path], typer.Option("--history", help="Historical case file (.csv/.parquet/.xlsx), "
-                                                "repeat for each year, oldest first.", show_default=False)]
-CurrentOpt = Annotated[Path, typer.Option("--current", help="Case file (.csv/.parquet/.xlsx) of the year to score "
-                                          "or settle.", show_default=False)]
+HistoryOpt = Annotated[list[Path] | None, typer.Option("--history", help="Historical case file "
+                                                       "(.csv/.parquet/.xlsx), repeat for each year, oldest first.",
+                                                       show_default=False)]
+CurrentOpt = Annotated[Path | None, typer.Option("--current", help="Case file (.csv/.parquet/.xlsx) of the year to "
+                                                 "score or settle.", show_default=False)]
+HistoryYearOpt = Annotated[list[int] | None, typer.Option("--history-year", help="Instead of --history: a year of "
+                                                          "出院病案 in the record store (yigai records load), repeat.",
+                                                          show_default=False)]
+CurrentYearOpt = Annotated[int | None, typer.Option("--current-year", help="Instead of --current: the year of "
+                                                    "出院病案 in the record store to score or settle.",
+                                                    show_default=False)]
 ThresholdOpt = Annotated[int, typer.Option("--threshold", help="Cases for a core group (核心病种).")]
 WeightsOpt = Annotated[str, typer.Option("--year-weights", help="Weights of the historical years, oldest first.")]
 BudgetOpt = Annotated[float, typer.Option("--budget", help="The year's DIP fund budget F_DIP (元).",
@@ -87,6 +97,63 @@ def _cases(paths: Sequence[Path]) -> CaseTable:
     if loaded.bad:
         info(f"{len(loaded.bad)} 条记录有误，已排除 bad records set aside")
     return loaded.cases
+
+
+@dataclasses.dataclass(frozen=True)
+class _Inputs:
+    """The run's cases and what identifies them for the inputs hash of saved values."""
+
+    history: CaseTable
+    current: CaseTable | None
+    files: list[Path]
+    store_digests: list[str]
+
+    def hash(self, *parameters: object) -> str:
+        extra = [{"record_store": self.store_digests}] if self.store_digests else []
+        return inputs_hash(self.files, *parameters, *extra)
+
+
+def _from_store(years: Sequence[int], what: str) -> tuple[CaseTable, str]:
+    """The 出院病案 of ``years`` from the record store; bad records listed by case id, self-pay counted."""
+    with open_store(Settings.from_env().analytics_path, read_only=True) as store:
+        got = load_store_cases(store.conn, years)
+    for bad in got.load.bad:
+        info(f"记录库 record store {what} 病案 case {bad.case_id or bad.value} {bad.field}: {bad.reason}")
+    if got.load.bad:
+        info(f"{len(got.load.bad)} 条记录有误，已排除 bad records set aside")
+    present = set(payment.settle_years(got.load.cases))
+    missing = [y for y in got.years if y not in present]
+    if missing:
+        raise typer.BadParameter(f"the record store has no insured discharges in {missing} / 记录库中没有 "
+                                 f"{'、'.join(map(str, missing))} 年的医保出院病案", param_hint=f"--{what}-year")
+    info(f"记录库 record store: {what} {'、'.join(map(str, got.years))} 年 {len(got.load.cases):,} 例 cases"
+         + (f"；自费 {got.self_pay:,} 例不属 DIP，未计入 self-pay discharges left out" if got.self_pay else ""))
+    return got.load.cases, got.digest
+
+
+def _inputs(history: Sequence[Path] | None, history_years: Sequence[int] | None, current: Path | None = None,
+            current_year: int | None = None, *, needs_current: bool = True) -> _Inputs:
+    """Cases from files or from the record store: one source for the history, one for the current year."""
+    if bool(history) == bool(history_years):
+        raise typer.BadParameter("give --history FILE or --history-year YEAR (not both) / 请给出 --history 文件或 "
+                                 "--history-year 年度（二选一）", param_hint="--history")
+    if needs_current and (current is None) == (current_year is None):
+        raise typer.BadParameter("give --current FILE or --current-year YEAR (not both) / 请给出 --current 文件或 "
+                                 "--current-year 年度（二选一）", param_hint="--current")
+    digests: list[str] = []
+    if history:
+        past = _cases(history)
+    else:
+        past, digest = _from_store(history_years or [], "history")
+        digests.append(digest)
+    now: CaseTable | None = None
+    if needs_current and current is not None:
+        now = _cases([current])
+    elif needs_current and current_year is not None:
+        now, digest = _from_store([current_year], "current")
+        digests.append(digest)
+    files = [*sorted(set(history or [])), *([current] if current is not None else [])]  # as hashed before
+    return _Inputs(past, now, files, digests)
 
 
 def _params(threshold: int, weights: str, levels: Sequence[str] | None = None,
@@ -155,14 +222,17 @@ def _emit(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt
 
 
 @dip_app.command("build")
-def build(history: HistoryOpt, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7",
+def build(history: HistoryOpt = None, history_year: HistoryYearOpt = None, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7",
           level: LevelOpt = None, primary: PrimaryOpt = None, xlsx: XlsxOpt = None,
           fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO) -> None:
     """Build the DIP catalogue: core and comprehensive groups with mean cost, RW and points.
 
     Example: yigai dip build --history 2021.csv --history 2022.csv --history 2023.parquet --xlsx 病种目录.xlsx
+
+    Example: yigai dip build --history-year 2022 --history-year 2023 --year-weights 1,3
     """
-    cat, _ = payment.build(_cases(history), _params(threshold, year_weights, level, primary), engine)
+    inputs = _inputs(history, history_year, needs_current=False)
+    cat, _ = payment.build(inputs.history, _params(threshold, year_weights, level, primary), engine)
     rows = _group_rows(cat)
     info(f"核心病种入组率 core share {cat.core_share:.1%}；区域均值 M {cat.regional_mean:,.2f}；"
          f"预算点值 budget point value {cat.budget_point_value:,.4f}")
@@ -173,15 +243,17 @@ def build(history: HistoryOpt, threshold: ThresholdOpt = 15, year_weights: Weigh
 
 
 @dip_app.command("score")
-def score(history: HistoryOpt, current: CurrentOpt, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7",
+def score(history: HistoryOpt = None, current: CurrentOpt = None, history_year: HistoryYearOpt = None,
+          current_year: CurrentYearOpt = None, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7",
           level: LevelOpt = None, primary: PrimaryOpt = None, xlsx: XlsxOpt = None,
           fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO) -> None:
     """Score the cases of a year: group, level coefficient, outlier coefficient, points; ungrouped with reasons.
 
     Example: yigai dip score --history 2022.csv --history 2023.csv --current 2024.csv --year-weights 1,3
     """
-    result = payment.score(_cases(history), _cases([current]), _params(threshold, year_weights, level, primary),
-                           engine)
+    inputs = _inputs(history, history_year, current, current_year)
+    assert inputs.current is not None
+    result = payment.score(inputs.history, inputs.current, _params(threshold, year_weights, level, primary), engine)
     rows: list[tuple[Any, ...]] = list(result.scored)
     rows += [(cid, h, "—", 0.0, 0.0, 0.0, f"未入组：{why}", 0.0) for cid, h, why in result.ungrouped]
     data = {"scored": [{"case_id": r[0], "hospital": r[1], "group": r[2], "base_points": r[3],
@@ -192,8 +264,8 @@ def score(history: HistoryOpt, current: CurrentOpt, threshold: ThresholdOpt = 15
 
 
 @dip_app.command("settle")
-def settle_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, ratio: RatioOpt,
-               threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
+def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, current: CurrentOpt = None,
+               history_year: HistoryYearOpt = None, current_year: CurrentYearOpt = None, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
                primary: PrimaryOpt = None, xlsx: XlsxOpt = None, fmt: FormatOpt = OutputFormat.TABLE,
                terms: TermsOpt = None, band: BandOpt = 0.2, surplus_share: SurplusOpt = 1.0,
                overrun_share: OverrunOpt = 0.5, engine: EngineOpt = Engine.AUTO, write: WriteOpt = False,
@@ -208,17 +280,21 @@ def settle_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, rati
     Example: yigai dip settle --history 2023.parquet --current 2024.parquet --budget 5.2e8 --ratio 0.7 --write
 
     Example: yigai dip settle --history 2023.csv --current 2024.csv --budget 5.2e8 --ratio 0.7 --terms 考核与预拨.xlsx
+
+    Example: yigai dip settle --history-year 2022 --history-year 2023 --current-year 2024 --budget 5.2e8 --ratio 0.7
     """
     params = _params(threshold, year_weights, level, primary)
     sp, sheet = _settle_params(budget, ratio, terms, band, surplus_share, overrun_share)
-    cur = _cases([current])
+    inputs = _inputs(history, history_year, current, current_year)
+    cur = inputs.current
+    assert cur is not None
     if write and period is None:
         years = payment.settle_years(cur)
         if len(years) != 1:
             raise typer.BadParameter(f"the current cases span {years}: give --period / 当年病例跨多个年度，请指定 --period",
                                      param_hint="--period")
         period = str(years[0])
-    result = payment.settle(_cases(history), cur, params, sp, engine)
+    result = payment.settle(inputs.history, cur, params, sp, engine)
     hospitals = [result.hospitals[h] for h in sorted(result.hospitals)]
     _unsettled(sheet, list(result.hospitals))
     rows = [(h.hospital, h.cases, h.points, h.entitlement, h.fund_due, h.assessment, h.retained, h.shared_overrun,
@@ -238,8 +314,8 @@ def settle_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, rati
         with opened() as built:
             saved = payment.write_indicators(
                 built.uow(), who(built, user).username, {period: values},
-                inputs_hash(sorted(set(history)) + [current], params, sp), district,
-                comment=f"yigai dip settle {current.name}")
+                inputs.hash(params, sp), district,
+                comment=f"yigai dip settle {current.name if current else f'--current-year {current_year}'}")
         info(f"已保存指标 saved to the indicator store ({period}, 区县 district {saved.district}): 新版本 new versions "
              f"{saved.created}, 未变 unchanged {saved.unchanged}; 机构 hospitals {len(saved.hospitals_saved)}")
         if saved.hospitals_not_units:
@@ -250,8 +326,8 @@ def settle_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, rati
 
 
 @dip_app.command("whatif")
-def whatif_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, ratio: RatioOpt,
-               threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
+def whatif_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, current: CurrentOpt = None,
+               history_year: HistoryYearOpt = None, current_year: CurrentYearOpt = None, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
                primary: PrimaryOpt = None, terms: TermsOpt = None, band: BandOpt = 0.2,
                surplus_share: SurplusOpt = 1.0, overrun_share: OverrunOpt = 0.5,
                alt_budget: Annotated[float | None, typer.Option("--alt-budget", help="Budget of the alternative run.",
@@ -268,7 +344,9 @@ def whatif_cmd(history: HistoryOpt, current: CurrentOpt, budget: BudgetOpt, rati
     base = (params, sp)
     alt_params = dataclasses.replace(params, threshold=alt_threshold) if alt_threshold is not None else None
     alt_settle = dataclasses.replace(sp, fund_budget=alt_budget) if alt_budget is not None else None
-    diffs = payment.whatif(_cases(history), _cases([current]), base, (alt_params, alt_settle), engine)
+    inputs = _inputs(history, history_year, current, current_year)
+    assert inputs.current is not None
+    diffs = payment.whatif(inputs.history, inputs.current, base, (alt_params, alt_settle), engine)
     rows = [(h, d.delta("points"), d.delta("entitlement"), d.delta("final")) for h, d in diffs.items()]
     _emit("DIP 测算差异 what-if", ("机构 hospital", "分值差 Δpoints", "应得差 Δentitlement", "清算差 Δfinal"), rows, fmt,
           None, [{"hospital": r[0], "points": r[1], "entitlement": r[2], "final": r[3]} for r in rows])
