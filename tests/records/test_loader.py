@@ -191,6 +191,24 @@ def test_discharge_before_admission_and_contract_end_before_start(tmp_path: Path
     assert ids(base, "family_doctor_contracts") == ["K1"] and ids(base, "inpatient_discharges") == ["D1"]
 
 
+def test_a_stay_length_that_does_not_match_the_dates_is_an_error(tmp_path: Path, base: RecordStore) -> None:
+    write_csv(tmp_path / "inpatient_discharges.csv", [
+        discharge("D1"),                                           # 7 days, written 7
+        discharge("D2", "2023-01-05", "2023-01-05", los="0"),      # same day: 0 …
+        discharge("D3", "2023-01-05", "2023-01-05", los="1"),      # … or 1
+        discharge("D4", "2023-01-02", "2023-01-09", los="8"),      # counted the admission day too
+        discharge("D5", "2023-01-05", "2023-01-05", los="2"),
+        discharge("D6", "2023-01-09", "2023-01-02", los="7")])     # date order: reported once, as that
+    result = load_records(base, [tmp_path])
+    assert problems(result) == [("inpatient_discharges.csv", 5, "los", "stay_length"),
+                                ("inpatient_discharges.csv", 6, "los", "stay_length"),
+                                ("inpatient_discharges.csv", 7, "discharge_date", "date_order")]
+    listed = result.files[0].listed[0]
+    assert listed.message == "8 days does not match the dates (7 days from admission to discharge)"
+    assert listed.message_zh == "住院天数 8 与出入院日期不符（入院至出院 7 天）"
+    assert ids(base, "inpatient_discharges") == ["D1", "D2", "D3"]
+
+
 def test_the_report_lists_a_few_of_each_kind_but_counts_them_all(tmp_path: Path, base: RecordStore) -> None:
     rows = [visit(f"V{i}", "2023-13-01" if i % 2 else "2023-01-05") for i in range(1, 301)]
     f = _visits(tmp_path, "outpatient_visits.csv", rows)

@@ -39,6 +39,11 @@ DATE_ORDER: dict[str, tuple[str, str]] = {
     "staff": ("start_date", "end_date"),
     "institutions": ("open_date", "close_date"),
 }
+# The stay-length rule: (days column, admission, discharge) per table. 住院天数 is discharge − admission;
+# a same-day stay may be written 0 or 1 (both conventions are in use).
+STAY_LENGTH: dict[str, tuple[str, str, str]] = {
+    "inpatient_discharges": ("los", "admission_date", "discharge_date"),
+}
 
 
 class Severity(StrEnum):
@@ -63,6 +68,7 @@ class Kind(StrEnum):
     STORED_DUPLICATE = "stored_duplicate"
     TOTAL = "total"
     DATE_ORDER = "date_order"
+    STAY_LENGTH = "stay_length"
 
 
 _TYPE_EN = {ColumnType.DATE: "a date (2023-01-31)", ColumnType.INTEGER: "a whole number",
@@ -89,6 +95,8 @@ MESSAGES: dict[Kind, tuple[str, str]] = {
                             "键“{value}”已存在（其他报告期或本次载入的其他文件）"),
     Kind.TOTAL: ("total {value} differs from the sum of its parts {detail}", "总费用 {value} 与各分项之和 {detail} 不等"),
     Kind.DATE_ORDER: ("{value} is before {detail}", "{value} 早于{detail_zh}"),
+    Kind.STAY_LENGTH: ("{value} days does not match the dates ({detail} days from admission to discharge)",
+                       "住院天数 {value} 与出入院日期不符（入院至出院 {detail_zh} 天）"),
 }
 
 
@@ -335,6 +343,13 @@ def table_checks(tbl: Table, scope: Scope, references: Mapping[str, str]) -> lis
                             f"CAST({quote(later)} AS VARCHAR)",
                             detail_sql=f"'{earlier} ' || CAST({quote(earlier)} AS VARCHAR)",
                             detail_zh=None))
+    stay = STAY_LENGTH.get(tbl.name)
+    if stay and all(n in tbl.names for n in stay):
+        days, admitted, discharged = (quote(n) for n in stay)
+        span = f"date_diff('day', {admitted}, {discharged})"
+        checks.append(Check(Kind.STAY_LENGTH, stay[0],
+                            f"{discharged} >= {admitted} AND {days} <> {span} AND NOT ({span} = 0 AND {days} = 1)",
+                            f"CAST({days} AS VARCHAR)", detail_sql=f"CAST({span} AS VARCHAR)", detail_zh=None))
     return checks
 
 
