@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -16,13 +16,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from yigai.analytics.catalogue import Indicator
-from yigai.analytics.engine import Result
-from yigai.analytics.explain import Explanation, explain, recomputed
 from yigai.cli.common import FormatOpt, OutputFormat, PeriodOpt, UserOpt, info, opened, who
 from yigai.cli.edge import stderr, stdout
 from yigai.cli.render import print_json
-from yigai.services.analytics import catalogue_rows, parse_levels, records, run, select_indicators, write
 from yigai.settings import Settings
+
+if TYPE_CHECKING:  # the engine brings DuckDB: imported by the commands that run it
+    from yigai.analytics.engine import Result
+    from yigai.analytics.explain import Explanation
 
 RecordsOpt = Annotated[Path | None, typer.Option(
     "--records", help="Record store (DuckDB file); default: records.duckdb in the data directory.",
@@ -69,6 +70,8 @@ def compute_cmd(
 
     Example: yigai compute -i DRUG_SHARE,CONSUMABLES_SHARE -p 2023Q4 -l institution --write
     """
+    from yigai.services.analytics import parse_levels, records, run, write
+
     levels = parse_levels(level)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with records(_store(records_path)) as con:
@@ -115,6 +118,8 @@ def compute_cmd(
 
 
 def explanation_dict(e: Explanation) -> dict[str, Any]:
+    from yigai.analytics.explain import recomputed
+
     num, den, value = recomputed(e)
     return {
         "indicator": e.indicator.code, "name": e.indicator.name, "level": e.level.value, "org_unit": e.org_unit,
@@ -139,6 +144,9 @@ def explain_cmd(
 
     Example: yigai explain DRUG_SHARE --orgunit 350104001 --period 2023Q4
     """
+    from yigai.analytics.explain import explain
+    from yigai.services.analytics import records, select_indicators
+
     ind = select_indicators([indicator])[0]
     with records(_store(records_path)) as con:
         e = explain(con, ind, orgunit, period)
@@ -165,6 +173,8 @@ def explain_cmd(
 
 def print_catalogue(fmt: OutputFormat = OutputFormat.TABLE) -> None:
     """The standard catalogue: for ``yigai indicators --format json`` (and a table)."""
+    from yigai.services.analytics import catalogue_rows
+
     rows = catalogue_rows()
     if fmt is OutputFormat.JSON:
         print_json(rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -17,16 +17,18 @@ from rich.table import Table
 from yigai.cli.common import FormatOpt, OutputFormat, UserOpt, info, opened, who
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, stdout
 from yigai.cli.render import print_json
-from yigai.payment.case_table import CaseTable
 from yigai.payment.dip import Catalogue, DipParams, SettleParams
+from yigai.payment.engines import COLUMNAR_FROM, Engine
 from yigai.payment.export import Sheet, write_sheets
 from yigai.payment.indicators import dip_values, inputs_hash
 from yigai.payment.settle_terms import SettleTerms, SettleTermsError, load_terms
-from yigai.payment.store_cases import load_store_cases
-from yigai.records.store import open_store
 from yigai.settings import Settings
-from yigai.services import payment
-from yigai.services.payment import Engine
+
+if TYPE_CHECKING:
+    from yigai.payment.case_table import CaseTable
+
+# The engines (NumPy, Arrow) and the record store (DuckDB) are imported by the commands that run
+# them: `yigai --help`, and every other command, start without them.
 
 dip_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
     "DIP 按病种分值付费: catalogue from historical cases, scores, point values, settlement, what-if.\n\n"
@@ -56,7 +58,7 @@ PrimaryOpt = Annotated[list[str] | None, typer.Option("--primary", help="A group
 XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Also write the tables to this XLSX file (one sheet "
                                               "each).", show_default=False)]
 EngineOpt = Annotated[Engine, typer.Option("--engine", help=f"auto: the columnar engine from "
-                                           f"{payment.COLUMNAR_FROM:,} cases, else the reference engine (same "
+                                           f"{COLUMNAR_FROM:,} cases, else the reference engine (same "
                                            "figures).")]
 
 TermsOpt = Annotated[Path | None, typer.Option("--terms", help="Per-hospital terms (.csv/.xlsx, one row per "
@@ -91,6 +93,8 @@ SETTLE_HEADERS = ("机构 hospital", "例数 cases", "分值 points", "应得 en
 
 def _cases(paths: Sequence[Path]) -> CaseTable:
     """Load case files; bad records are listed on stderr (file, row, field and reason) and left out."""
+    from yigai.services import payment
+
     loaded = payment.load(paths)
     for fb in loaded.bad:
         info(f"{fb.path.name} 第{fb.bad.row}行 row {fb.bad.row} {fb.bad.field}: {fb.bad.reason}")
@@ -115,6 +119,10 @@ class _Inputs:
 
 def _from_store(years: Sequence[int], what: str) -> tuple[CaseTable, str]:
     """The 出院病案 of ``years`` from the record store; bad records listed by case id, self-pay counted."""
+    from yigai.payment.store_cases import load_store_cases
+    from yigai.records.store import open_store
+    from yigai.services import payment
+
     with open_store(Settings.from_env().analytics_path, read_only=True) as store:
         got = load_store_cases(store.conn, years)
     for bad in got.load.bad:
@@ -231,6 +239,8 @@ def build(history: HistoryOpt = None, history_year: HistoryYearOpt = None, thres
 
     Example: yigai dip build --history-year 2022 --history-year 2023 --year-weights 1,3
     """
+    from yigai.services import payment
+
     inputs = _inputs(history, history_year, needs_current=False)
     cat, _ = payment.build(inputs.history, _params(threshold, year_weights, level, primary), engine)
     rows = _group_rows(cat)
@@ -251,6 +261,8 @@ def score(history: HistoryOpt = None, current: CurrentOpt = None, history_year: 
 
     Example: yigai dip score --history 2022.csv --history 2023.csv --current 2024.csv --year-weights 1,3
     """
+    from yigai.services import payment
+
     inputs = _inputs(history, history_year, current, current_year)
     assert inputs.current is not None
     result = payment.score(inputs.history, inputs.current, _params(threshold, year_weights, level, primary), engine)
@@ -283,6 +295,8 @@ def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
 
     Example: yigai dip settle --history-year 2022 --history-year 2023 --current-year 2024 --budget 5.2e8 --ratio 0.7
     """
+    from yigai.services import payment
+
     params = _params(threshold, year_weights, level, primary)
     sp, sheet = _settle_params(budget, ratio, terms, band, surplus_share, overrun_share)
     inputs = _inputs(history, history_year, current, current_year)
@@ -339,6 +353,8 @@ def whatif_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
 
     Example: yigai dip whatif --history 2023.csv --current 2024.csv --budget 107600 --ratio 0.8 --alt-budget 121050
     """
+    from yigai.services import payment
+
     params = _params(threshold, year_weights, level, primary)
     sp, _ = _settle_params(budget, ratio, terms, band, surplus_share, overrun_share)
     base = (params, sp)

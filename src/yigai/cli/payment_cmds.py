@@ -19,7 +19,6 @@ from yigai.payment.drg import PackError, group, load_pack, read_cases, relative_
 from yigai.payment.export import Sheet, write_sheets
 from yigai.payment.indicators import inputs_hash, vbp_values
 from yigai.payment.vbp import DEFAULT_CAP, effective_share, retain_file
-from yigai.services import payment
 
 drg_app = typer.Typer(
     help="DRG grouping by a rule pack (CHS-DRG structure).\n\nExample: yigai drg group cases.csv --pack ./chs-drg-2.0",
@@ -201,6 +200,8 @@ def vbp_retain(
                           _money(h.retained), withheld)
         stdout().print(table)
     if write:
+        from yigai.services import payment  # with the DIP engines (NumPy, Arrow): loaded only to save values
+
         years = sorted({h.year for h in report.hospitals})
         with opened() as built:
             saved = payment.write_indicators(

@@ -6,7 +6,7 @@ The store is the DuckDB file next to the main database (``<data dir>/records.duc
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -16,11 +16,13 @@ from rich.table import Table
 from yigai.cli.common import FormatOpt, OutputFormat, info
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, stderr, stdout
 from yigai.cli.render import print_json
-from yigai.records.loader import LoadResult, load_records, resolve
 from yigai.records.schema import record_tables
-from yigai.records.store import LoadEntry, month_ranges, open_store
-from yigai.records.validate import FileReport, StrictLoadError
 from yigai.settings import Settings
+
+if TYPE_CHECKING:  # the loader and the store bring DuckDB and Arrow: imported by the commands that use them
+    from yigai.records.loader import LoadResult
+    from yigai.records.store import LoadEntry
+    from yigai.records.validate import FileReport
 
 records_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
     "业务记录 operational records (residents, institutions, staff, visits, discharges, contracts, referrals, "
@@ -88,6 +90,10 @@ def records_load(
 
     Example: yigai records load outpatient_visits-2023-01.parquet   (replaces January 2023 only)
     """
+    from yigai.records.loader import load_records, resolve
+    from yigai.records.store import open_store
+    from yigai.records.validate import StrictLoadError
+
     settings = Settings.from_env()
     resolve(paths, table_name, period)  # bad paths, table or period: refused before the store is created
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
@@ -135,6 +141,8 @@ def records_status(
 
     Example: yigai records status --format json
     """
+    from yigai.records.store import month_ranges, open_store
+
     settings = Settings.from_env()
     with open_store(settings.analytics_path, read_only=True) as store:
         counts = store.counts()

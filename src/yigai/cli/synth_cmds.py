@@ -13,8 +13,6 @@ from rich.table import Table
 
 from yigai.cli.common import info
 from yigai.cli.edge import stderr, stdout
-from yigai.synth import generate, load_config
-from yigai.synth.measure import measure
 
 SYNTH_HELP = (
     "Generate a synthetic district (模拟区县数据): residents, institutions, staff, outpatient visits, "
@@ -42,6 +40,9 @@ def synth(
     check: Annotated[bool, typer.Option("--check", help="Measure the key rates on the files and compare them "
                                         "with the documented ranges.")] = False,
 ) -> None:
+    from yigai.synth import generate, load_config  # Arrow and NumPy: loaded by the command, not by the CLI
+    from yigai.synth.measure import measure
+
     started = time.perf_counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=stderr(), transient=True) as progress:

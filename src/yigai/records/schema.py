@@ -10,12 +10,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 import yaml
 
 from yigai.data import data_path
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SCHEMA_FILE = "records/tables.yaml"
 
@@ -35,8 +37,8 @@ class TableKind(StrEnum):
 
 _DUCKDB = {ColumnType.STRING: "VARCHAR", ColumnType.DATE: "DATE", ColumnType.INTEGER: "BIGINT",
            ColumnType.DECIMAL: "DOUBLE", ColumnType.BOOLEAN: "BOOLEAN"}
-_ARROW = {ColumnType.STRING: pa.string(), ColumnType.DATE: pa.date32(), ColumnType.INTEGER: pa.int64(),
-          ColumnType.DECIMAL: pa.float64(), ColumnType.BOOLEAN: pa.bool_()}
+_ARROW = {ColumnType.STRING: "string", ColumnType.DATE: "date32", ColumnType.INTEGER: "int64",
+          ColumnType.DECIMAL: "float64", ColumnType.BOOLEAN: "bool_"}  # pyarrow factories, called on use
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,9 @@ class Column:
 
     @property
     def arrow_type(self) -> pa.DataType:
-        return _ARROW[self.type]
+        import pyarrow as pa  # only readers and writers of Arrow need it; the CLI lists tables without it
+
+        return getattr(pa, _ARROW[self.type])()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,8 @@ class Table:
         return tuple(parts)
 
     def arrow_schema(self) -> pa.Schema:
+        import pyarrow as pa
+
         return pa.schema([pa.field(c.name, c.arrow_type, nullable=not c.required) for c in self.columns])
 
     def ddl(self, *, primary_key: bool = True) -> str:

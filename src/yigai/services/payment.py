@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -22,22 +21,15 @@ from yigai.payment import dip_columnar as dc
 from yigai.payment.case_table import CaseTable, load_case_table
 from yigai.payment.cases import BadRecord
 from yigai.payment.dip import CORE, Catalogue, DipParams, HospitalDiff, HospitalSettlement, SettleParams
+from yigai.payment.engines import COLUMNAR_FROM, Engine, pick
 from yigai.payment.indicators import HOSPITAL, IndicatorValue, catalogue
 from yigai.services.computed_values import ComputedValue, register_indicators, save_computed
 from yigai.services.errors import InvalidInputError
 from yigai.storage.uow import UnitOfWork
 
-COLUMNAR_FROM = 20_000   # cases (history and current together) from which the columnar engine runs
-
 # case, hospital, group, base points, level coefficient, k, label, points
 ScoredRow = tuple[str, str, str, float, float, float, str, float]
 UngroupedRow = tuple[str, str, str]                                 # case, hospital, reason
-
-
-class Engine(StrEnum):
-    AUTO = "auto"
-    REFERENCE = "reference"
-    COLUMNAR = "columnar"
 
 
 @dataclass(frozen=True)
@@ -61,12 +53,6 @@ def load(paths: Sequence[Path]) -> CaseFiles:
         tables.append(res.cases)
         bad += [FileBad(path, b) for b in res.bad]
     return CaseFiles(CaseTable.concat(tables) if len(tables) != 1 else tables[0], bad)
-
-
-def pick(engine: Engine, n_cases: int) -> Engine:
-    if engine is Engine.AUTO:
-        return Engine.COLUMNAR if n_cases >= COLUMNAR_FROM else Engine.REFERENCE
-    return engine
 
 
 @dataclass(frozen=True)
