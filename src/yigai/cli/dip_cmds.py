@@ -197,7 +197,8 @@ def _settle_params(budget: float, ratio: float, terms: Path | None, band: float,
 
 def _unsettled(sheet: SettleTerms | None, settled: Sequence[str]) -> None:
     """Say which hospitals of the terms sheet have no DIP case this year: their advances are not cleared here."""
-    missing = [name for name in (sheet.names() if sheet else []) if name not in set(settled)]
+    done = set(settled)
+    missing = [name for name in (sheet.names() if sheet else []) if name not in done]
     if missing:
         info(f"注意：结算参数表中以下机构本年没有入组病例，未参与清算（其预拨款需另行处理）/ no grouped cases this "
              f"year, not settled (their advances need separate handling): {'、'.join(missing)}")
@@ -230,8 +231,8 @@ def _emit(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt
 
 
 @dip_app.command("build")
-def build(history: HistoryOpt = None, history_year: HistoryYearOpt = None, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7",
-          level: LevelOpt = None, primary: PrimaryOpt = None, xlsx: XlsxOpt = None,
+def build(history: HistoryOpt = None, history_year: HistoryYearOpt = None, threshold: ThresholdOpt = 15,
+          year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None, primary: PrimaryOpt = None, xlsx: XlsxOpt = None,
           fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO) -> None:
     """Build the DIP catalogue: core and comprehensive groups with mean cost, RW and points.
 

@@ -64,11 +64,29 @@ def _query(years: Sequence[int]) -> tuple[str, list[object]]:
     return sql, [*params, *years, SELF_PAY]
 
 
+class _HashSink:
+    """A write-only file that hashes what Arrow writes to it, so the digest needs no copy of the rows."""
+
+    def __init__(self) -> None:
+        self.sha = hashlib.sha256()
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        self.sha.update(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
 def _digest(raw: pa.Table) -> str:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, raw.schema) as writer:
+    sink = _HashSink()
+    with pa.PythonFile(sink, mode="w") as out, pa.ipc.new_stream(out, raw.schema) as writer:
         writer.write_table(raw)
-    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+    return sink.sha.hexdigest()
 
 
 def load_store_cases(conn: duckdb.DuckDBPyConnection, years: Sequence[int]) -> StoreCases:
