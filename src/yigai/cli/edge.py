@@ -20,7 +20,6 @@ from typer.exceptions import TyperException
 
 from yigai.domain.errors import DocumentError, YigaiError
 from yigai.domain.periods import PeriodError
-from yigai.reports.template_import import TemplateError
 from yigai.services.errors import InvalidInputError
 
 EXIT_ERROR = 1
@@ -52,7 +51,8 @@ def error_message(exc: BaseException) -> str:
 
 
 def exit_code(exc: BaseException) -> int:
-    return EXIT_BAD_INPUT if isinstance(exc, DocumentError | InvalidInputError | PeriodError | TemplateError) else EXIT_ERROR
+    # a refused template (TemplateError) is a DocumentError: edge need not import the workbook reader
+    return EXIT_BAD_INPUT if isinstance(exc, DocumentError | InvalidInputError | PeriodError) else EXIT_ERROR
 
 
 def report(exc: BaseException) -> None:

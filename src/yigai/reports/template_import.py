@@ -19,7 +19,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from yigai.domain.errors import YigaiError
+from yigai.domain.errors import DocumentError
 from yigai.domain.periods import Period
 from yigai.domain.plan import PlanDraft
 from yigai.domain.reports import ProgressStatus
@@ -74,8 +74,8 @@ class TemplateProblem:
         return ", ".join(parts)
 
 
-class TemplateError(YigaiError):
-    """A filled template was refused; ``problems`` lists every problem found."""
+class TemplateError(DocumentError):
+    """A filled template was refused; ``problems`` lists every problem found (a bad document: exit code 2)."""
 
     message_zh = "填报模板有误"
 
