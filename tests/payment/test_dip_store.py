@@ -118,3 +118,31 @@ def test_one_source_per_input_and_a_year_the_store_lacks_is_refused(district: Pa
     assert both.exit_code == neither.exit_code == missing.exit_code == 2
     assert "二选一" in both.stderr and "--current-year" in neither.stderr
     assert "2019" in missing.stderr and "记录库中没有" in missing.stderr
+
+
+def test_settle_write_from_the_store_saves_each_hospitals_values(district: Path, tmp_path: Path) -> None:
+    """The hospitals are the store's institutions: they become org units, so each gets its own values."""
+    from yigai.bootstrap import build
+    from yigai.domain.orgunits import OrgUnitLevel
+    from yigai.settings import Settings
+
+    data = tmp_path / "var"
+    data.mkdir()
+    (data / "records.duckdb").write_bytes((district / "data" / "records.duckdb").read_bytes())
+    env = {"YIGAI_DATA_DIR": str(data), "YIGAI_DATABASE_URL": f"sqlite:///{(data / 'yigai.sqlite3').as_posix()}"}
+    args = ["dip", "settle", "--history-year", "2023", "--current-year", "2024", "--budget", "4e7", "--ratio", "0.7",
+            "--threshold", "5", "--write"]
+    runner = CliRunner()
+    first = runner.invoke(app, args, env=env)
+    assert first.exit_code in (0, 2), first.output
+    assert "已加入机构档案" in first.output and "not org units" not in first.output
+    settled = {h["hospital"] for h in json.loads(runner.invoke(app, [*args[:-1], "--format", "json"],
+                                                                env=env).stdout)["hospitals"]}
+    with build(Settings.from_env(env)) as built, built.uow() as uow:
+        units = {u.code: u for u in uow.orgunits.all()}
+        stored = uow.values.current_versions(["DIP_CORE_SHARE"], ["2024"])
+    assert settled <= set(units) and all(units[h].level is OrgUnitLevel.INSTITUTION for h in settled)
+    assert {org for (_, org, _) in stored} == settled | {next(c for c, u in units.items()
+                                                             if u.level is OrgUnitLevel.DISTRICT)}
+    again = runner.invoke(app, args, env=env)
+    assert "新版本 new versions 0" in again.output and "已加入机构档案" not in again.output

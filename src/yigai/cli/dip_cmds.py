@@ -26,6 +26,7 @@ from yigai.settings import Settings
 
 if TYPE_CHECKING:
     from yigai.payment.case_table import CaseTable
+    from yigai.storage.uow import UnitOfWork
 
 # The engines (NumPy, Arrow) and the record store (DuckDB) are imported by the commands that run
 # them: `yigai --help`, and every other command, start without them.
@@ -137,6 +138,18 @@ def _from_store(years: Sequence[int], what: str) -> tuple[CaseTable, str]:
     info(f"记录库 record store: {what} {'、'.join(map(str, got.years))} 年 {len(got.load.cases):,} 例 cases"
          + (f"；自费 {got.self_pay:,} 例不属 DIP，未计入 self-pay discharges left out" if got.self_pay else ""))
     return got.load.cases, got.digest
+
+
+def _sync_store_units(uow: UnitOfWork, author: str) -> None:
+    """Create the record store's district, towns and institutions the org units lack (as ``compute --write``)."""
+    from yigai.records.store import open_store
+    from yigai.services.computed_values import sync_record_orgunits
+
+    with open_store(Settings.from_env().analytics_path, read_only=True) as store:
+        added = sync_record_orgunits(uow, author, store.conn)
+    if added:
+        info(f"记录库中的 {added} 个区县、街道和机构已加入机构档案 / {added} district, town and institution "
+             "units of the record store added to the org units")
 
 
 def _inputs(history: Sequence[Path] | None, history_years: Sequence[int] | None, current: Path | None = None,
@@ -278,7 +291,8 @@ def score(history: HistoryOpt = None, current: CurrentOpt = None, history_year: 
 
 @dip_app.command("settle")
 def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, current: CurrentOpt = None,
-               history_year: HistoryYearOpt = None, current_year: CurrentYearOpt = None, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
+               history_year: HistoryYearOpt = None, current_year: CurrentYearOpt = None, threshold: ThresholdOpt = 15,
+               year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
                primary: PrimaryOpt = None, xlsx: XlsxOpt = None, fmt: FormatOpt = OutputFormat.TABLE,
                terms: TermsOpt = None, band: BandOpt = 0.2, surplus_share: SurplusOpt = 1.0,
                overrun_share: OverrunOpt = 0.5, engine: EngineOpt = Engine.AUTO, write: WriteOpt = False,
@@ -327,8 +341,11 @@ def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
         assert period is not None
         values = dip_values(result.hospitals, result.point_value, result.core_cases, result.all_cases)
         with opened() as built:
+            author = who(built, user).username
+            if inputs.store_digests:  # the hospitals are the record store's institutions: make them org units
+                _sync_store_units(built.uow(), author)
             saved = payment.write_indicators(
-                built.uow(), who(built, user).username, {period: values},
+                built.uow(), author, {period: values},
                 inputs.hash(params, sp), district,
                 comment=f"yigai dip settle {current.name if current else f'--current-year {current_year}'}")
         info(f"已保存指标 saved to the indicator store ({period}, 区县 district {saved.district}): 新版本 new versions "
@@ -342,7 +359,8 @@ def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
 
 @dip_app.command("whatif")
 def whatif_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, current: CurrentOpt = None,
-               history_year: HistoryYearOpt = None, current_year: CurrentYearOpt = None, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
+               history_year: HistoryYearOpt = None, current_year: CurrentYearOpt = None, threshold: ThresholdOpt = 15,
+               year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
                primary: PrimaryOpt = None, terms: TermsOpt = None, band: BandOpt = 0.2,
                surplus_share: SurplusOpt = 1.0, overrun_share: OverrunOpt = 0.5,
                alt_budget: Annotated[float | None, typer.Option("--alt-budget", help="Budget of the alternative run.",
