@@ -105,7 +105,16 @@ def test_the_store_loader_counts_self_pay_and_names_a_bad_record_by_case_id(dist
         con.close()
     assert [(b.case_id, b.field) for b in got.load.bad] == [(first, "main_dx")]
     assert len(got.load.cases) == insured - 1 and got.self_pay == self_pay
-    assert got.years == (2024,) and len(got.digest) == 64
+    assert got.years == (2024,) and got.missing == () and len(got.digest) == 64
+    assert _missing_years(copy) == (2019,)
+
+
+def _missing_years(store: Path) -> tuple[int, ...]:
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return load_store_cases(con, [2019, 2024]).missing
+    finally:
+        con.close()
 
 
 def test_one_source_per_input_and_a_year_the_store_lacks_is_refused(district: Path) -> None:

@@ -122,7 +122,6 @@ def _from_store(years: Sequence[int], what: str) -> tuple[CaseTable, str]:
     """The 出院病案 of ``years`` from the record store; bad records listed by case id, self-pay counted."""
     from yigai.payment.store_cases import load_store_cases
     from yigai.records.store import open_store
-    from yigai.services import payment
 
     with open_store(Settings.from_env().analytics_path, read_only=True) as store:
         got = load_store_cases(store.conn, years)
@@ -130,11 +129,9 @@ def _from_store(years: Sequence[int], what: str) -> tuple[CaseTable, str]:
         info(f"记录库 record store {what} 病案 case {bad.case_id or bad.value} {bad.field}: {bad.reason}")
     if got.load.bad:
         info(f"{len(got.load.bad)} 条记录有误，已排除 bad records set aside")
-    present = set(payment.settle_years(got.load.cases))
-    missing = [y for y in got.years if y not in present]
-    if missing:
-        raise typer.BadParameter(f"the record store has no insured discharges in {missing} / 记录库中没有 "
-                                 f"{'、'.join(map(str, missing))} 年的医保出院病案", param_hint=f"--{what}-year")
+    if got.missing:
+        raise typer.BadParameter(f"the record store has no insured discharges in {list(got.missing)} / 记录库中没有 "
+                                 f"{'、'.join(map(str, got.missing))} 年的医保出院病案", param_hint=f"--{what}-year")
     info(f"记录库 record store: {what} {'、'.join(map(str, got.years))} 年 {len(got.load.cases):,} 例 cases"
          + (f"；自费 {got.self_pay:,} 例不属 DIP，未计入 self-pay discharges left out" if got.self_pay else ""))
     return got.load.cases, got.digest

@@ -94,7 +94,8 @@ class LoadResult:
         return sorted({b.row for b in self.bad})
 
 
-def _text(v: object) -> str:
+def cell_text(v: object) -> str:
+    """A cell of a CSV or XLSX sheet as stripped text: blank for None, 3.0 → "3", a datetime → its date."""
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -109,14 +110,14 @@ def _date(v: object) -> dt.date:
         return v.date()
     if isinstance(v, dt.date):
         return v
-    s = _text(v).replace("/", "-").replace(".", "-")
+    s = cell_text(v).replace("/", "-").replace(".", "-")
     if re.fullmatch(r"\d{8}", s):
         s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
     return dt.date.fromisoformat(s)
 
 
 def _codes(v: object) -> tuple[str, ...]:
-    return tuple(c for c in LIST_SEP.split(_text(v)) if c)
+    return tuple(c for c in LIST_SEP.split(cell_text(v)) if c)
 
 
 def _canon(row: Mapping[str, object]) -> dict[str, object]:
@@ -132,31 +133,31 @@ def _canon(row: Mapping[str, object]) -> dict[str, object]:
 def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[BadRecord]]:
     """Check one record; return the case, or ``None`` with every problem found."""
     r = _canon(raw)
-    cid = _text(r.get("case_id"))
+    cid = cell_text(r.get("case_id"))
     bad: list[BadRecord] = []
 
     def err(f: str, reason: str) -> None:
-        bad.append(BadRecord(row, f, _text(r.get(f)), reason, cid))
+        bad.append(BadRecord(row, f, cell_text(r.get(f)), reason, cid))
 
     for f in REQUIRED:
-        if not _text(r.get(f)):
+        if not cell_text(r.get(f)):
             err(f, "必填字段为空")
     dates: dict[str, dt.date] = {}
     for f in ("admission", "discharge"):
-        if _text(r.get(f)):
+        if cell_text(r.get(f)):
             try:
                 dates[f] = _date(r.get(f))
             except ValueError:
                 err(f, "日期格式无效")
     if len(dates) == 2 and dates["discharge"] < dates["admission"]:
         err("discharge", "出院日期早于入院日期")
-    main_dx = _text(r.get("main_dx")).upper()
+    main_dx = cell_text(r.get("main_dx")).upper()
     if main_dx and not ICD10_RE.match(main_dx):
         err("main_dx", "主要诊断编码格式无效 (应为医保版ICD-10, 如 K80.100)")
     other_dx = tuple(c.upper() for c in _codes(r.get("other_dx")))
     if any(not ICD10_RE.match(c) for c in other_dx):
         err("other_dx", "其他诊断编码格式无效")
-    main_proc = _text(r.get("main_proc"))
+    main_proc = cell_text(r.get("main_proc"))
     if main_proc and not ICD9CM3_RE.match(main_proc):
         err("main_proc", "手术操作编码格式无效 (应为医保版ICD-9-CM-3, 如 51.2300)")
     other_procs = _codes(r.get("other_procs"))
@@ -164,7 +165,7 @@ def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[Ba
         err("other_procs", "其他手术操作编码格式无效")
     money: dict[str, float] = {}
     for f in ("total_cost", "fund_paid", "patient_paid"):
-        s = _text(r.get(f))
+        s = cell_text(r.get(f))
         if not s:
             money[f] = 0.0
             continue
@@ -177,12 +178,12 @@ def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[Ba
             err(f, "金额不是有限数")
         elif money[f] < 0:
             err(f, "金额为负")
-    insurance = _text(r.get("insurance")) or "职工"
+    insurance = cell_text(r.get("insurance")) or "职工"
     if insurance not in INSURANCE_TYPES:
         err("insurance", "险种应为 职工 或 居民")
     ints: dict[str, int | None] = {}
     for f in ("los", "year"):
-        s = _text(r.get(f))
+        s = cell_text(r.get(f))
         try:
             ints[f] = int(s) if s else None
         except ValueError:
@@ -192,11 +193,11 @@ def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[Ba
     if bad:
         return None, bad
     return Case(
-        case_id=cid, hospital=_text(r.get("hospital")), hospital_level=_text(r.get("hospital_level")),
+        case_id=cid, hospital=cell_text(r.get("hospital")), hospital_level=cell_text(r.get("hospital_level")),
         main_dx=main_dx, total_cost=money["total_cost"], admission=dates["admission"],
         discharge=dates["discharge"], insurance=insurance, other_dx=other_dx, main_proc=main_proc,
         other_procs=other_procs, fund_paid=money["fund_paid"], patient_paid=money["patient_paid"],
-        discharge_status=_text(r.get("discharge_status")), los=ints.get("los"), year=ints.get("year"),
+        discharge_status=cell_text(r.get("discharge_status")), los=ints.get("los"), year=ints.get("year"),
     ), []
 
 
@@ -231,7 +232,7 @@ def load_cases(path: str | Path) -> LoadResult:
         wb = load_workbook(p, read_only=True, data_only=True)
         try:
             it = wb.worksheets[0].iter_rows(values_only=True)
-            header = [_text(h) for h in next(it, ())]
+            header = [cell_text(h) for h in next(it, ())]
             rows = [dict(zip(header, vals)) for vals in it if any(v not in (None, "") for v in vals)]
         finally:
             wb.close()

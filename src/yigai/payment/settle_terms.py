@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from yigai.domain.errors import DocumentError
+from yigai.payment.cases import cell_text
 from yigai.reports.xlsx_guard import xlsx_problem
 
 # header (Chinese or English) → field
@@ -76,14 +77,6 @@ class SettleTerms:
         return [t.hospital for t in self.hospitals]
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _number(value: object) -> float | None:
     """None for a blank cell; ValueError for anything that is not a finite number."""
     if isinstance(value, bool):
@@ -91,7 +84,7 @@ def _number(value: object) -> float | None:
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = _text(value).replace(",", "").replace("，", "")
+        text = cell_text(value).replace(",", "").replace("，", "")
         if not text:
             return None
         number = float(text)
@@ -103,7 +96,7 @@ def _number(value: object) -> float | None:
 def parse_terms(header: Sequence[object], rows: Iterable[Sequence[object]], source: str = "") -> SettleTerms:
     """Read the sheet's header and rows (row 1 is the header); raise ``SettleTermsError`` with every problem."""
     problems: list[tuple[int, str, str, str]] = []
-    names = [_text(h) for h in header]
+    names = [cell_text(h) for h in header]
     fields: list[str | None] = []
     for name in names:
         field = TERM_COLUMNS.get(name) or TERM_COLUMNS.get(name.lower())
@@ -123,9 +116,9 @@ def parse_terms(header: Sequence[object], rows: Iterable[Sequence[object]], sour
     for number, row in enumerate(rows, start=2):
         cells = dict(zip(fields, row, strict=False))
         cells.pop(None, None)
-        if all(_text(v) == "" for v in cells.values()):
+        if all(cell_text(v) == "" for v in cells.values()):
             continue
-        hospital = _text(cells.get("hospital"))
+        hospital = cell_text(cells.get("hospital"))
         if not hospital:
             problems.append((number, "机构", "机构名称为空", "the hospital name is blank"))
             continue
@@ -140,7 +133,8 @@ def parse_terms(header: Sequence[object], rows: Iterable[Sequence[object]], sour
             try:
                 value = _number(raw)
             except ValueError:
-                problems.append((number, TERM_LABELS[field], f"「{_text(raw)}」不是数字", f"{_text(raw)!r} is not a number"))
+                problems.append((number, TERM_LABELS[field], f"「{cell_text(raw)}」不是数字",
+                                 f"{cell_text(raw)!r} is not a number"))
                 continue
             if value is not None and value < 0:
                 problems.append((number, TERM_LABELS[field], "不能为负数", "must not be negative"))

@@ -32,6 +32,7 @@ class StoreCases:
     load: TableLoad
     years: tuple[int, ...]
     self_pay: int            # discharges of those years without insurance, left out
+    missing: tuple[int, ...]  # years asked for with no valid insured case
     digest: str              # sha256 of the rows read: the same store content, the same digest
 
 
@@ -96,4 +97,7 @@ def load_store_cases(conn: duckdb.DuckDBPyConnection, years: Sequence[int]) -> S
     raw = conn.sql(sql, params=params).to_arrow_table()
     row = conn.execute(f"SELECT count(*) FROM inpatient_discharges WHERE year(discharge_date) IN "
                        f"({', '.join('?' for _ in wanted)}) AND insurance = ?", [*wanted, SELF_PAY]).fetchone()
-    return StoreCases(validate_table(raw, first_row=1), wanted, int(row[0]) if row else 0, _digest(raw))
+    load = validate_table(raw, first_row=1)
+    present = set(load.cases.settle_year.tolist())
+    return StoreCases(load, wanted, int(row[0]) if row else 0, tuple(y for y in wanted if y not in present),
+                      _digest(raw))
