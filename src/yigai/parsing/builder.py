@@ -368,8 +368,9 @@ def _start_of(norm: NormalizedText, span: Span | None) -> int | None:
 
 
 
-def build_draft(text: str, *, source_name: str, source_format: str, sha256: str) -> PlanDraft:
+def build_draft(text: str, *, source_name: str, source_format: str, sha256: str,
+                directory: DepartmentDirectory | None = None) -> PlanDraft:
     draft = PlanDraft(source_name=source_name, source_format=source_format, source_text=text, sha256=sha256)
-    builder = _Builder(text, draft, default_directory())
+    builder = _Builder(text, draft, directory or default_directory())
     builder.build()
     return draft

@@ -52,6 +52,25 @@ class DepartmentDirectory:
     def _add(self, alias: str, canonical: str, kind: DepartmentKind) -> None:
         self._aliases[_key(alias)] = (canonical, kind)
 
+    def with_aliases(self, records: "list[tuple[str, str, str, str]]") -> "DepartmentDirectory":
+        """A copy that also knows an office's own spellings: (region, alias, canonical, kind) rows.
+
+        A regional row applies only to documents of that region; the office's rows win
+        over the shipped table, because the office taught them.
+        """
+        copy = DepartmentDirectory({})
+        copy._aliases = dict(self._aliases)
+        copy._regions = {r: dict(a) for r, a in self._regions.items()}
+        for region, alias, canonical, kind in records:
+            dkind = DepartmentKind(kind) if kind in {k.value for k in DepartmentKind} else DepartmentKind.DEPARTMENT
+            if region:
+                copy._regions.setdefault(region, {})[_key(alias)] = canonical
+                copy._aliases.setdefault(_key(canonical), (canonical, dkind))
+            else:
+                copy._aliases[_key(alias)] = (canonical, dkind)
+                copy._aliases.setdefault(_key(canonical), (canonical, dkind))
+        return copy
+
     def _lookup(self, key: str, region: str) -> tuple[str, DepartmentKind] | None:
         regional = self._regions.get(region, {})
         if key in regional:

@@ -53,17 +53,118 @@ def _lines(norm: NormalizedText) -> list[tuple[str, int]]:
     return out
 
 
+# Lines a web page puts above the document (标题：… / 发布时间：… / 文号：… / 发布机构：…).
+_PAGE_FIELD_RE = re.compile(r"^(标题|题目|发布时间|发文日期|成文日期|文号|发文字号|发布机构|发文机关|发文单位)\s*:\s*(.*)$")
+# Notes a site adds to a title: (已废止), (由X〔2017〕175号废止), (已失效), (有效) …; the bracket may be cut off.
+_TITLE_NOTE_RE = re.compile(r"\((?:由[^()]*?(?:废止|失效|修订|修改|替代|代替|宣布)[^()]*?|已?(?:废止|失效|修订|修改)|有效|现行有效|部分失效)(?:\)|$)|\(由[^()]*$")
+_NOTICE_WRAPPER_RE = re.compile(r"^(?P<issuer>.*?)关于(?:印发|下发|转发|发布)\s*《?(?P<title>.+?)》?\s*的\s*通\s*知$")
+_OPINION_TITLE_RE = re.compile(r"^(?P<issuer>.{4,40}?)关于.+$")
+_ORG_END_RE = re.compile(r"(?:政府|办公室|办公厅|委员会|管委会|委|局|厅|办|中心|院|小组|联合会|公司|部)$")
+_JOINT_RE = re.compile(r"等(?:\d+|[一二三四五六七八九十]+)个?(?:部门|单位)$")
+_CN_DATE_RE = re.compile(r"([一二三四五六七八九〇零○OＯ0]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0, "Ｏ": 0, "0": 0}
+
+
+def _cn_number(text: str) -> int | None:
+    if "十" not in text:
+        return int("".join(str(_CN_DIGIT[c]) for c in text)) if all(c in _CN_DIGIT for c in text) else None
+    tens, _, ones = text.partition("十")
+    t = _CN_DIGIT.get(tens, None) if tens else 1
+    o = _CN_DIGIT.get(ones, None) if ones else 0
+    return None if t is None or o is None else t * 10 + o
+
+
+def _cn_date(text: str) -> dt.date | None:
+    """二〇〇八年四月二十一日 (or with letter O) → date."""
+    m = _CN_DATE_RE.search(text)
+    if not m:
+        return None
+    year, month, day = _cn_number(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3))
+    try:
+        return dt.date(year, month, day) if year and month and day else None
+    except ValueError:
+        return None
+
+
+def _page_fields(lines: list[tuple[str, int]]) -> dict[str, tuple[str, int]]:
+    """The page's metadata lines at the top: field → (value, normalised offset of the value)."""
+    fields: dict[str, tuple[str, int]] = {}
+    for line, start in lines[:8]:
+        m = _PAGE_FIELD_RE.match(line.strip())
+        if m:
+            fields.setdefault(m.group(1), (m.group(2).strip(), start + m.start(2)))
+    return fields
+
+
+def _strip_note(title: str) -> str:
+    """The title without a site's notes and without its own 文号 in brackets at the end."""
+    return _TITLE_NUMBER_RE.sub("", _TITLE_NOTE_RE.sub("", title)).strip()
+
+
+_TITLE_NUMBER_RE = re.compile(r"\(\s*[\u4e00-\u9fff]{1,12}[〔\[(]\s*(?:19|20)\d{2}\s*[〕\])]\s*\d{1,4}\s*号\s*\)$")
+
+
+def _org(name: str) -> str:
+    """An issuer's name, or "" when the text is not one (a site name such as 中国平潭)."""
+    name = _JOINT_RE.sub("", re.sub(r"\s+", "", name))
+    return name if 4 <= len(name) <= 40 and _ORG_END_RE.search(name) else ""
+
+
+def _signature_date(lines: list[tuple[str, int]]) -> tuple[dt.date, int, int, str] | None:
+    """The signing date: a line that is a date, or ends an issuer's name with one."""
+    for t, s in lines:
+        line = t.strip()
+        if _DATE_LINE_RE.match(line) or (len(line) <= 40 and re.search(r"\d{4}年\d{1,2}月\d{1,2}日$", line)
+                                         and _org(re.sub(r"\d{4}年\d{1,2}月\d{1,2}日$", "", line))):
+            found = find_dates(line)
+            if found:
+                return found[-1].date, s, s + len(t), ""
+        if len(line) <= 40 and _CN_DATE_RE.search(line) and line.endswith("日"):
+            date = _cn_date(line)
+            if date:
+                return date, s, s + len(t), ""
+    for t, s in lines:  # a body stored as one line: "…贯彻落实。 平潭综合实验区管委会 2016年12月12日 …"
+        for m in _RUN_ON_SIGNATURE_RE.finditer(t):
+            if _org(m.group(1)):
+                found = find_dates(m.group(2))
+                if found:
+                    return found[0].date, s + m.start(2), s + m.end(2), _org(m.group(1))
+    return None
+
+
+_RUN_ON_SIGNATURE_RE = re.compile(r"(?<=[。!])\s*([\u4e00-\u9fff()]{4,30}?)\s*(\d{4}年\d{1,2}月\d{1,2}日)(?!印发|起)")
+
+
 def extract_meta(norm: NormalizedText, body_start: int) -> PlanMeta:
-    """Metadata from the header (before ``body_start``, the first heading) and the signature."""
+    """Metadata from the page's fields, the header (before ``body_start``, the first heading),
+    the notice's title and the signature."""
     meta = PlanMeta()
     lines = _lines(norm)
     head = [(t, s) for t, s in lines if s < body_start]
     text = norm.text
+    fields = _page_fields(lines)
+    page_title, title_at = fields.get("标题") or fields.get("题目") or ("", 0)
+    notice = _strip_note(_cjk_join(page_title))
 
-    m = DOC_NUMBER_RE.search(text, 0, body_start)
-    if m and not text[max(0, m.start() - 1) : m.start()] in "(（":
-        meta.doc_number = re.sub(r"\s+", "", m.group(0))
-        meta.provenance["doc_number"] = norm.span(m.start(), m.end())
+    number, number_at = fields.get("文号") or fields.get("发文字号") or ("", 0)
+    m_num = DOC_NUMBER_RE.search(number) if number else None
+    if m_num:
+        meta.doc_number = re.sub(r"\s+", "", m_num.group(0))
+        meta.provenance["doc_number"] = norm.span(number_at + m_num.start(), number_at + m_num.end())
+    elif page_title and (m_num := DOC_NUMBER_RE.search(_TITLE_NOTE_RE.sub("", _cjk_join(page_title)))):  # 标题：…的通知（明政办〔2018〕35号）
+        meta.doc_number = re.sub(r"\s+", "", m_num.group(0))
+        at = text.find(m_num.group(0), title_at)
+        meta.provenance["doc_number"] = norm.span(max(at, 0), max(at, 0) + len(m_num.group(0)))
+    else:
+        for m in DOC_NUMBER_RE.finditer(text, 0, max(body_start, 1)):
+            note = text.rfind("(", 0, m.start())
+            if note >= 0 and text.find(")", note) > m.start() and re.search(r"由|废止|失效", text[note : m.end() + 4]):
+                continue  # the number of the document that repealed this one
+            if m.start() > 0 and text[m.start() - 1] in "(（":
+                continue  # a document cited in brackets
+            meta.doc_number = re.sub(r"\s+", "", m.group(0))
+            meta.provenance["doc_number"] = norm.span(m.start(), m.end())
+            break
 
     for line, start in head[:6]:
         h = _ISSUER_HEADER_RE.match(line)
@@ -71,24 +172,51 @@ def extract_meta(norm: NormalizedText, body_start: int) -> PlanMeta:
             meta.issuer = re.sub(r"\s+", "", h.group("issuer"))
             meta.provenance["issuer"] = norm.span(start, start + len(h.group("issuer")))
             break
+    wrapper = _NOTICE_WRAPPER_RE.match(notice) or _OPINION_TITLE_RE.match(notice)
+    if not meta.issuer and wrapper and _org(wrapper.group("issuer")):
+        meta.issuer = _org(wrapper.group("issuer"))
+        meta.provenance["issuer"] = norm.span(title_at, title_at + len(wrapper.group("issuer")))
 
-    date_line = next(((t, s) for t, s in lines if _DATE_LINE_RE.match(t)), None)
-    if date_line:
-        found = find_dates(date_line[0])
-        if found:
-            meta.date = found[0].date
-            meta.provenance["date"] = norm.span(date_line[1], date_line[1] + len(date_line[0]))
+    signed = _signature_date(lines)
+    if signed:
+        meta.date = signed[0]
+        meta.provenance["date"] = norm.span(signed[1], signed[2])
+        if not meta.issuer and signed[3]:
+            meta.issuer = signed[3]
+            meta.provenance["issuer"] = norm.span(signed[1] - len(signed[3]), signed[1])
         if not meta.issuer:
-            idx = lines.index(date_line)
-            for t, s in reversed(lines[max(0, idx - 3) : idx]):
-                if any(k in t for k in _SIGNATURE_SKIP) or len(t) > 40 or t.endswith(("。", ":")):
+            idx = max(i for i, (_t, s) in enumerate(lines) if s <= signed[1])
+            own = _org(re.sub(r"\d{4}年\d{1,2}月\d{1,2}日$", "", lines[idx][0].strip()))
+            candidates = [(own, signed[1])] if own else []
+            candidates += [(t, s) for t, s in reversed(lines[max(0, idx - 3) : idx])]
+            for t, s in candidates:
+                if any(k in t for k in _SIGNATURE_SKIP) or len(t) > 40 or t.endswith(("。", ":")) or _PAGE_FIELD_RE.match(t):
                     continue
-                meta.issuer = t
+                meta.issuer = _JOINT_RE.sub("", t.strip())
                 meta.provenance["issuer"] = norm.span(s, s + len(t))
                 break
+    elif "发布时间" in fields or "发文日期" in fields or "成文日期" in fields:
+        value, at = fields.get("成文日期") or fields.get("发文日期") or fields["发布时间"]
+        d = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+        if d:
+            meta.date = dt.date(int(d.group(1)), int(d.group(2)), int(d.group(3)))
+            meta.provenance["date"] = norm.span(at, at + d.end())
+    if not meta.issuer:
+        publisher, at = fields.get("发布机构") or fields.get("发文机关") or fields.get("发文单位") or ("", 0)
+        if _org(publisher):
+            meta.issuer = _org(publisher)
+            meta.provenance["issuer"] = norm.span(at, at + len(publisher))
 
     n = _NOTICE_TITLE_RE.search(text, 0, max(body_start, 1))
-    if n:
+    wrapped = _NOTICE_WRAPPER_RE.match(notice)
+    if wrapped:
+        meta.title = _strip_note(wrapped.group("title"))
+        at = text.find(wrapped.group("title")[:8], title_at)
+        meta.provenance["title"] = norm.span(max(at, 0), max(at, 0) + len(meta.title))
+    elif notice and _PLAN_SUFFIX_RE.search(notice):
+        meta.title = notice
+        meta.provenance["title"] = norm.span(title_at, title_at + len(page_title))
+    elif n:
         group = "title" if n.group("title") else "title2"
         meta.title = _cjk_join(n.group(group).replace("\n", ""))
         meta.provenance["title"] = norm.span(n.start(group), n.end(group))

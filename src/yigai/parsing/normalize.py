@@ -15,7 +15,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from yigai.domain.plan import Span
-from yigai.parsing.markers import match_marker, starts_block
+from yigai.parsing.markers import MarkerType, match_marker, starts_block
 
 _TAG_RE = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
 _BOLD_TAGS = {"b", "strong"}
@@ -207,8 +207,14 @@ def _wrap_width(lines: list[_Line]) -> int | None:
     return None
 
 
+# A web page's metadata line (标题：… / 文号：…) is a line of its own, whatever its length.
+PAGE_FIELD_LINE_RE = re.compile(r"(?:标题|题目|发布时间|发文日期|成文日期|文号|发文字号|发布机构|发文机关|发文单位|索引号)\s*[:：]")
+
+
 def _should_join(prev: _Line, nxt: _Line, wrap: int | None) -> bool:
     if prev.is_table or nxt.is_table:
+        return False
+    if PAGE_FIELD_LINE_RE.match(prev.text) or PAGE_FIELD_LINE_RE.match(nxt.text):
         return False
     a, b = prev.text, nxt.text
     if prev.md_heading or nxt.md_heading or starts_block(b):
@@ -224,6 +230,140 @@ def _should_join(prev: _Line, nxt: _Line, wrap: int | None) -> bool:
     if _ends_terminal(a):
         return False
     return len(a) >= 40
+
+
+_OPENERS = "(〔[【“《‘"
+_LEADING_CLOSERS = ")〕]】”》’,、;:。%‰!?"
+_IDEOGRAPH_RE = re.compile(r"[\u4e00-\u9fff]")
+_DATE_END_RE = re.compile(r"\d{1,2}日$")
+_FRAGMENT_MAX = 4
+
+
+def _is_fragment(text: str) -> bool:
+    """A piece an HTML span left on a line of its own: a number, a bracket, a quote, 年 …"""
+    s = text.strip()
+    return 0 < len(s) <= _FRAGMENT_MAX and len(_IDEOGRAPH_RE.findall(s)) <= 1 and not _OTHER_BLOCK_RE.match(s)
+
+
+_OTHER_BLOCK_RE = re.compile(r"附|表\d")
+
+
+def _bracket_run(lines: list[_Line], i: int) -> str:
+    """The text from line ``i`` (an opening bracket) to its closing bracket, at most 4 lines on."""
+    text = ""
+    for ln in lines[i : i + 5]:
+        text += ln.text.strip()
+        if any(c in text for c in ")〕]】"):
+            break
+    return text
+
+
+def _marker_only(text: str) -> bool:
+    """"(一)", "一、", "1." with nothing after them: a heading whose title is on the next line."""
+    m = match_marker(text + "x")
+    return m is not None and m.length >= len(text)
+
+
+def _glue_fragments(lines: list[_Line]) -> list[_Line]:
+    """Join the pieces web pages split onto lines of their own back into their sentence.
+
+    Text taken from HTML often has a line per span: "现将《" / "2020" / "年…》印发",
+    "〔" / "责任单位：…" / "〕", "(" / "一" / ")" / "加强组织领导". A line is joined to the one
+    before when that one ends with an opening bracket or quote, when it begins with a
+    closing bracket or punctuation, or when it is a fragment and the sentence before is
+    open; a fragment (or a heading marker standing alone) takes the next line along.
+    """
+    out: list[_Line] = []
+    tail_fragment = False  # the last physical line added was a fragment
+    for i, ln in enumerate(lines):
+        text = ln.text.strip()
+        if (not out or ln.is_table or out[-1].is_table or ln.md_heading or out[-1].md_heading
+                or PAGE_FIELD_LINE_RE.match(text) or PAGE_FIELD_LINE_RE.match(out[-1].text)):
+            out.append(ln)
+            tail_fragment = _is_fragment(text)
+            continue
+        prev = out[-1]
+        ptext = prev.text.rstrip()
+        fragment = _is_fragment(text)
+        opener_marker = text[:1] in "(〔[【" and _marker_only(_bracket_run(lines, i))
+        join = False
+        if opener_marker:
+            join = False
+        elif ptext and ptext[-1] in _OPENERS:
+            join = True
+        elif text[:1] in _LEADING_CLOSERS:
+            join = True
+        elif _marker_only(ptext):
+            join = not starts_block(text)
+        elif fragment and ptext and ptext[-1] not in "。!?;" and not (_DATE_END_RE.search(ptext) and text.isdigit()):
+            join = not _marker_only(text) or text[:1] in "(〔["
+        elif fragment and text[:1] in "(〔[【" and not opener_marker:
+            join = True  # a clause opened on its own line after the sentence: "。" / "(" / "…负责" / ")"
+        elif tail_fragment and not starts_block(text) and not _marker_only(ptext[-_FRAGMENT_MAX:]):
+            join = ptext[-1:] not in "。!?;"
+        if join:
+            _append(prev, ln)
+        else:
+            out.append(ln)
+        tail_fragment = fragment
+    return out
+
+
+def _append(into: _Line, ln: _Line) -> None:
+    base = len(into.chars)
+    into.chars.extend(ln.chars)
+    into.offs.extend(ln.offs)
+    into.bold.extend((base + a, base + b) for a, b in ln.bold)
+    into.end_off = ln.end_off
+    into.width = max(into.width, ln.width)
+
+
+_RUN_ON_MIN = 1200
+_ITEM_BEFORE = "。;:!?)〕》”"
+
+
+def _split_run_on(ln: _Line) -> list[_Line]:
+    """A whole body stored as one line (web pages): break it before its numbered items.
+
+    A marker starts an item when it follows the end of a sentence and opens a list
+    (number 1) or continues one (the last number of its kind plus one); a marker that
+    continues its list starts an item even glued to the text before it ("…各片区管理局2.").
+    """
+    text = ln.text
+    if len(text) < _RUN_ON_MIN or ln.is_table:
+        return [ln]
+    last: dict[MarkerType, int] = {}
+    cuts: list[int] = []
+    for i in range(1, len(text)):
+        ch = text[i]
+        if not (ch.isdigit() or ch in "(第" or _IDEOGRAPH_RE.match(ch)):
+            continue
+        before = text[i - 1]
+        if before.isascii() and before.isalnum() or before in ".第":
+            continue
+        m = match_marker(text, i)
+        if m is None or m.type is MarkerType.CIRCLED:
+            continue
+        if m.type is MarkerType.CN and before not in _ITEM_BEFORE and not before.isspace():
+            continue  # 一、 inside a phrase ("统一、规范")
+        follows = before in _ITEM_BEFORE or before.isspace()
+        continues = m.number == last.get(m.type, 0) + 1
+        if (m.number == 1 and follows) or (continues and (follows or m.type in (MarkerType.NUM, MarkerType.PAREN_NUM, MarkerType.PAREN_CN))):
+            cuts.append(i)
+            last[m.type] = m.number
+            if m.type is MarkerType.CN:
+                last.pop(MarkerType.PAREN_CN, None)
+    if not cuts:
+        return [ln]
+    pieces: list[_Line] = []
+    bounds = [0, *cuts, len(text)]
+    for a, b in zip(bounds, bounds[1:]):
+        if a == b:
+            continue
+        bold = [(max(x - a, 0), min(y, b) - a) for x, y in ln.bold if x < b and y > a]
+        end_off = ln.offs[b] if b < len(ln.offs) else ln.end_off
+        pieces.append(_Line(ln.chars[a:b], ln.offs[a:b], bold, end_off, ln.width, ln.is_table, ln.md_heading))
+    return pieces
 
 
 def normalize(original: str) -> NormalizedText:
@@ -245,6 +385,7 @@ def normalize(original: str) -> NormalizedText:
         _sentence_periods(ln)
         if ln.chars:
             lines.append(ln)
+    lines = [piece for ln in _glue_fragments(lines) for piece in _split_run_on(ln)]
     wrap = _wrap_width(lines)
 
     out_chars: list[str] = []
