@@ -11,6 +11,7 @@ from yigai.domain.plan import (
     DeadlineKind,
     Measure,
     ParseWarning,
+    PlanLevel,
     PlanDraft,
     Project,
     Responsibility,
@@ -23,12 +24,17 @@ from yigai.parsing.deadlines import deadline_kind_in, find_dates, parse_deadline
 from yigai.parsing.departments import DepartmentDirectory, default_directory
 from yigai.parsing.metadata import extract_meta
 from yigai.parsing.normalize import NormalizedText, display, normalize
-from yigai.parsing.responsibility import Clause, build_refs, find_clauses, merge
-from yigai.parsing.structure import Layout, Para, ancestors, build_layout, choose_tasks, extent
+from yigai.parsing.responsibility import Clause, build_refs, find_clauses, merge, settle_responsible
+from yigai.parsing.structure import Layout, Para, ancestors, build_layout, choose_tasks, extent, own_paras
 from yigai.parsing.tables import Table, parse_table
 from yigai.parsing.targets import targets_in_text
 
-_FIRST_IS_LEAD_RE = re.compile(r"(?:排|列)(?:在)?(?:第一位|首位)的?(?:为|是)牵头")
+# "排在第一位的为牵头单位", "以第一顺位科室为牵头单位", "排序第一位为牵头科室", "首位为牵头单位"
+_FIRST_IS_LEAD_RE = re.compile(
+    r"(?:排|列|排序|排名)?(?:在)?(?:第一顺位|第一位|首位|第一个|排名第一)[^。,，;；]{0,8}?(?:为|是|作为)(?:主要)?(?:牵头|主责)"
+)
+_LEVEL_PREFIX = {PlanLevel.PROVINCE: "省", PlanLevel.CITY: "市", PlanLevel.DISTRICT: "区"}
+_CARRY_RE = re.compile(r"以下(?:各项任务|任务)?均(?:需|由|要)(?P<who>[^,，。;；〕]{2,24}?)(?:负责)?落实[,，]?不再(?:一一)?列出")
 _POLICY_RE = re.compile(r"制定|出台|印发|修订|政策|办法|制度")
 _PAST_SECTION_RE = re.compile(r"基础|现状|回顾|成效|形势|背景")
 
@@ -40,6 +46,7 @@ class _Builder:
         self.layout: Layout = build_layout(self.norm)
         self.directory = directory
         self.region = ""
+        self.level = ""  # 省/市/区/县: the level a bare department name takes
         self.first_is_lead = bool(_FIRST_IS_LEAD_RE.search(self.norm.text))
         self._warned: set[tuple[str, str]] = set()
 
@@ -53,7 +60,7 @@ class _Builder:
 
     # -- responsibility ------------------------------------------------------------
     def clauses(self, p: Para) -> list[Clause]:
-        found = find_clauses(p.text, p.start, self.norm, self.directory, self.region)
+        found = find_clauses(p.text, p.start, self.norm, self.directory, self.region, self.level)
         for c in found:
             if not c.closed:
                 self.warn("clause_unclosed", f"责任条款缺少结束括号：{p.text[c.start - p.start : c.start - p.start + 20]}…", c.start, c.end)
@@ -61,7 +68,7 @@ class _Builder:
                 self.warn("department_unknown", f"部门名称不在别名表中：{name}", c.start, c.end)
             for name in c.truncated:
                 self.warn("department_truncated", f"部门名称不完整，已按唯一匹配补全：{name}", c.start, c.end)
-            if self.first_is_lead and c.responsibility.lead and not c.responsibility.cooperating:
+            if self.first_is_lead and not c.inline and c.responsibility.lead and not c.responsibility.cooperating:
                 r = c.responsibility
                 r.lead, r.cooperating = r.lead[:1], r.lead[1:]
         return found
@@ -70,7 +77,7 @@ class _Builder:
         if not text:
             return [], False
         base = span_start if span_start is not None else 0
-        refs, others, unknown, truncated = build_refs(text, base, self.norm, self.directory, self.region)
+        refs, others, unknown, truncated = build_refs(text, base, self.norm, self.directory, self.region, self.level)
         for name in unknown:
             self.warn("department_unknown", f"部门名称不在别名表中：{name}")
         for name in truncated:
@@ -83,24 +90,87 @@ class _Builder:
         self.draft.meta = extract_meta(norm, layout.body_start)
         m = re.search(r"[^省市州盟]{2,4}[区县旗]$", self.draft.meta.region)
         self.region = m.group(0) if m else ""
+        self.level = _LEVEL_PREFIX.get(self.draft.meta.level, "")
+        if self.draft.meta.region.endswith("县"):
+            self.level = "县"
+        self.directory = self.directory.for_place(self.draft.meta.region)
         self.draft.sections = layout.sections
         body = [p for p in layout.paras[: layout.appendix_start] if not p.is_table]
         para_clauses = {p.idx: self.clauses(p) for p in body}
-        has_clause = {
-            p.idx: any(para_clauses.get(q.idx) for q in extent(layout, p) if q is p or q.marker is None)
+        has_clause = {  # a clause set apart from the text (labelled or bracketed) marks a task
+            p.idx: any(not c.inline for q in own_paras(layout, p) for c in para_clauses.get(q.idx, []))
             for p in body if p.marker
         }
+        closing = self.closing_clauses(body, para_clauses, has_clause)
+        for owner in closing.values():
+            has_clause[owner.idx] = True
         task_paras = choose_tasks(layout, has_clause)
         if not task_paras:
             self.warn("no_tasks", "未识别出任务：文档中没有编号任务条目、责任条款或加粗引领句")
         starts = {p.idx for p in task_paras}
         for n, tp in enumerate(task_paras, 1):
             self.draft.tasks.append(self.make_task(n, tp, starts, para_clauses))
+        self.apply_closing(closing, starts, para_clauses)
+        self.carry_forward()
         self.tables()
         self.text_targets(body)
         for task in self.draft.tasks:
             self.finish_task(task)
         self.typeset()
+
+    def closing_clauses(self, body: list[Para], para_clauses: dict[int, list[Clause]],
+                        has_clause: dict[int, bool]) -> dict[int, Para]:
+        """Clause lines that speak for a whole section: 牵头单位/责任单位 lines, or
+        "A牵头，B等部门按职责分工落实。", after the section's numbered items when none of
+        those items has a clause of its own. Returns clause paragraph → the section's heading."""
+        heading = {p.section.id: p for p in body if p.section is not None}
+        out: dict[int, Para] = {}
+        last_item: Para | None = None
+        for q in body:
+            if q.marker is not None:
+                last_item = q
+                continue
+            found = para_clauses.get(q.idx) or []
+            if not found or last_item is None or last_item.parent is None:
+                continue
+            covered = sum(c.end - c.start for c in found)
+            if len(q.text) - covered > 8:
+                continue
+            siblings = [p for p in body if p.marker and p.parent is last_item.parent
+                        and p.marker.type == last_item.marker.type]  # type: ignore[union-attr]
+            if len(siblings) < 2 or any(has_clause.get(p.idx) for p in siblings if p is not last_item):
+                continue
+            owner = heading.get(last_item.parent.id)
+            if owner is None:
+                continue
+            out[q.idx] = owner
+            q.closes = owner.level
+            has_clause[last_item.idx] = any(
+                not c.inline for r in own_paras(self.layout, last_item) for c in para_clauses.get(r.idx, []))
+        return out
+
+    def carry_forward(self) -> None:
+        """"以下均需县（市、区）政府落实，不再列出": a unit every later task has, printed once."""
+        for m in _CARRY_RE.finditer(self.norm.text):
+            at = self.norm.span(m.start(), m.end()).start
+            refs, _others = self.refs_from_cell(m.group("who"), m.start("who"))
+            for task in self.draft.tasks:
+                if task.span is None or task.span.end <= at:
+                    continue
+                names = {d.name for d in task.responsibility.lead}
+                task.responsibility.lead += [r for r in refs if r.name not in names]
+
+    def apply_closing(self, closing: dict[int, Para], starts: set[int], para_clauses: dict[int, list[Clause]]) -> None:
+        """A closing clause of a section that is not itself a task goes to its tasks that name nobody."""
+        for q_idx, owner in closing.items():
+            if owner.idx in starts:
+                continue  # the section is the task: make_task already read the clause
+            end = extent(self.layout, owner)[-1].end
+            for task in self.draft.tasks:
+                s = task.span
+                if s is not None and task.responsibility.is_empty and self.norm.span(owner.start, end).start <= s.start < self.norm.span(owner.start, end).end:
+                    for c in para_clauses.get(q_idx, []):
+                        merge(task.responsibility, c.responsibility)
 
     def typeset(self) -> None:
         """Present extracted text with Chinese punctuation (spans still point at the source)."""
@@ -143,11 +213,17 @@ class _Builder:
         resp = Responsibility()
         cut: list[tuple[int, int]] = []
         clause_deadline: Deadline | None = None
+        named_lead, responsible = False, []
         for q in own:
             for c in para_clauses.get(q.idx, []):
                 merge(resp, c.responsibility)
-                cut.append((c.start, c.end))
+                named_lead |= c.named_lead
+                responsible += c.responsible
+                if not c.inline:
+                    cut.append((c.start, c.end))
                 clause_deadline = c.deadline or clause_deadline
+        if named_lead and responsible:  # 牵头单位：A on one line, 责任单位：B、C on the next
+            settle_responsible(resp, responsible)
         pieces = []
         for q in own:
             start = q.body_start if q is tp else q.start

@@ -15,6 +15,7 @@ from yigai.domain.plan import DepartmentKind
 _SEPARATORS = "、，,;；/"
 _AND_OTHERS = ("等部门", "等单位", "等")
 _STRIP = " \t\n。.:：—-"
+_NOTE_RE = re.compile(r"以下|不再|均需|均由|另行|详见")
 _NONE_MARKS = {"", "—", "——", "---", "--", "-", "无", "/"}
 
 
@@ -37,6 +38,7 @@ class DepartmentDirectory:
     def __init__(self, table: dict[str, Any]) -> None:
         self._aliases: dict[str, tuple[str, DepartmentKind]] = {}
         self._regions: dict[str, dict[str, str]] = {}
+        self._place = ""  # the document's place, see for_place
         for entry in table.get("departments", []):
             kind = DepartmentKind(entry.get("kind", "department"))
             self._add(entry["name"], entry["name"], kind)
@@ -51,6 +53,13 @@ class DepartmentDirectory:
 
     def _add(self, alias: str, canonical: str, kind: DepartmentKind) -> None:
         self._aliases[_key(alias)] = (canonical, kind)
+
+    def for_place(self, place: str) -> "DepartmentDirectory":
+        """A view for one document's place (福建省三明市): 三明市卫健委 there is its 市卫生健康委;
+        another place's bureau (沙县卫健局 in a city's plan) stays as printed."""
+        view = DepartmentDirectory({})
+        view._aliases, view._regions, view._place = self._aliases, self._regions, place
+        return view
 
     def with_aliases(self, records: "list[tuple[str, str, str, str]]") -> "DepartmentDirectory":
         """A copy that also knows an office's own spellings: (region, alias, canonical, kind) rows.
@@ -91,18 +100,35 @@ class DepartmentDirectory:
         found.discard(None)
         return found.pop() if len(found) == 1 else None
 
-    def resolve(self, raw: str, region: str = "") -> Resolution:
+    def resolve(self, raw: str, region: str = "", level: str = "") -> Resolution:
+        """The canonical department for a printed name.
+
+        ``level`` is the document's own level (省, 市, 区 or 县): a bare name such as 财政局
+        takes it (市财政局 in a city's plan), a name with its level written keeps that level
+        (县卫健局 is the 县 health bureau), and a place name before the level
+        of the document's own (三明市卫健委 in a 三明 plan, see for_place) is read as that level.
+        """
         key = _key(raw)
         hit = self._lookup(key, region)
+        written = key[:1] if key[:1] in _LEVELS and not key.startswith(_NOT_LEVEL) else ""
+        if not hit and self._place:
+            place = _PLACE_RE.match(key)
+            if place and len(key) > place.end() + 1 and place.group(0) in self._place:
+                shorter = place.group("level") + key[place.end():]
+                hit = self._lookup(shorter, region)
+                if hit:
+                    written = place.group("level") if place.group("level") in _LEVELS else written
         if hit:
             name = hit[0]
-            if key[:1] in "县市" and name.startswith("区") and not key.startswith("市场"):
-                name = key[0] + name[1:]  # a county's 县卫健局 is the 县 health bureau, not a 区 one
+            if hit[1] is DepartmentKind.DEPARTMENT and name.startswith("区"):
+                prefix = written or (level if level in _LEVELS else "")
+                if prefix:
+                    name = prefix + name[1:]
             return Resolution(name, hit[1], True)
         hit = self._prefix_lookup(key, region)
         if hit:
             return Resolution(hit[0], hit[1], True, truncated=True)
-        kind = DepartmentKind.GROUP if key.startswith("各") or key.endswith("成员单位") else DepartmentKind.DEPARTMENT
+        kind = DepartmentKind.GROUP if _GROUP_RE.search(key) else DepartmentKind.DEPARTMENT
         return Resolution(key, kind, False)
 
     def is_known(self, raw: str, region: str = "") -> bool:
@@ -110,6 +136,47 @@ class DepartmentDirectory:
 
     def names(self) -> list[str]:
         return sorted({c for c, _ in self._aliases.values()})
+
+
+_LEVELS = "省市区县"
+_NOT_LEVEL = ("市场", "区域", "县域", "省级", "市级", "区级", "县级")
+# A place name and its level at the start of a department's name: 三明市, 平潭综合实验区, 沙县.
+_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?P<level>省|自治区|市|州|盟|区|县|旗)(?=[\u4e00-\u9fff])")
+_GROUP_RE = re.compile(r"^各|成员单位$|有关部门$|相关部门$|各级|^所有")
+
+# The last part of the name of a government body, a unit of one, or an institution.
+ORG_SUFFIXES = tuple(sorted((
+    "委员会", "管委会", "办公室", "办公厅", "办事处", "领导小组", "工作小组", "小组", "工作组", "指挥部", "委", "局", "办",
+    "厅", "中心", "院", "公司", "部门", "部", "科", "处", "站", "所", "会", "队", "政府", "法院", "检察院", "银行",
+    "分行", "支行", "集团", "单位", "机构", "机关", "联社", "社", "医院", "卫生院", "室", "署", "党工委", "工委", "街道",
+    "乡镇", "镇", "园区", "片区", "联", "台", "日报", "晚报", "学校", "大学", "学院", "馆", "团", "组织",
+), key=len, reverse=True))
+_ORG_RE = re.compile(
+    r"^(?:各|全)?[\u4e00-\u9fff“”()]{0,24}?(?:" + "|".join(ORG_SUFFIXES) + r")(?:\([\u4e00-\u9fff、]{1,12}\))*$"
+)
+_NOT_ORG_RE = re.compile(
+    r"[的了是将对在把为和与及]|^(?:各项|全部|有关|相关|工作|服务|管理|建设|制度|机制|体系|要求|方案)"
+    r"|^(?:加强|加快|建立|健全|完善|推进|推动|开展|实施|提升|提高|创新|深化|落实|强化|支持|鼓励|引导|组织|做好|抓好|"
+    r"探索|优化|规范|构建|打造|培育|发展|设立|成立|组建|依托|围绕|按照|根据|通过|坚持|统筹|协调|指导|督促|配合|参与|负责)"
+)
+
+
+def looks_like_department(name: str, directory: DepartmentDirectory | None = None, region: str = "") -> bool:
+    """True when ``name`` reads as a government body, unit or institution (by its parts, not a list).
+
+    A place or level prefix, a core and a body suffix (委/局/办/厅/中心/院/公司/科 …), with a
+    bracketed note allowed at the end (规财科（信息中心）); known spellings and groups
+    (各镇街, 各成员单位) count too.
+    """
+    key = _key(name)
+    if not key or len(key) > 30:
+        return False
+    if directory is not None and directory.is_known(key, region):
+        return True
+    if _GROUP_RE.search(key) and len(key) <= 16:
+        return True
+    core = re.sub(r"\([^()]*\)$", "", key)
+    return bool(_ORG_RE.match(key)) and not _NOT_ORG_RE.search(core[1:] if core.startswith("各") else core)
 
 
 @lru_cache(maxsize=1)
@@ -159,8 +226,8 @@ def split_names(text: str, directory: DepartmentDirectory, region: str = "") -> 
                 raw = raw[: -len(suffix)]
                 and_others = True
                 break
-        if raw in _NONE_MARKS:
-            continue
+        if raw in _NONE_MARKS or _NOTE_RE.search(raw):
+            continue  # "以下均需县政府落实", "不再列出": a note in the list, not a name
         tokens.append(NamePiece(raw, start, start + len(raw)))
     merged: list[NamePiece] = []
     i = 0

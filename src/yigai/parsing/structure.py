@@ -41,6 +41,7 @@ class Para:
     section: Section | None = None
     parent: Section | None = None
     lead_len: int = 0  # length of the lead phrase (without its 。), 0 when none
+    closes: int = 0  # level of the section a closing clause line speaks for ("牵头单位：X" after its items)
 
     @property
     def body(self) -> str:
@@ -160,6 +161,8 @@ def extent(layout: Layout, p: Para) -> list[Para]:
             break
         if q.marker is not None and q.level <= p.level:
             break
+        if q.closes and q.closes < p.level:
+            break  # the closing clause of the section that holds p
         out.append(q)
     return out
 
@@ -196,14 +199,32 @@ def task_part(layout: Layout) -> list[Para]:
     return [p for p in body if p.idx not in excluded]
 
 
+def own_paras(layout: Layout, p: Para) -> list[Para]:
+    """``p`` and the unnumbered paragraphs after it, up to the next numbered item of any level."""
+    out = [p]
+    for q in layout.paras[p.idx + 1 : layout.appendix_start]:
+        if q.is_table or q.marker is not None or (q.closes and q.closes < p.level):
+            break
+        out.append(q)
+    return out
+
+
 def choose_tasks(layout: Layout, has_clause: dict[int, bool]) -> list[Para]:
-    """The paragraphs that open tasks (see the module docstring)."""
+    """The paragraphs that open tasks (see the module docstring).
+
+    With clauses, a task is the innermost numbered item that carries one (a document may
+    assign at 1. under one heading and at (1) under another), together with its numbered
+    siblings that carry none and hold no such item either.
+    """
     items = [p for p in layout.paras[: layout.appendix_start] if p.marker and not p.is_table]
     with_clause = [p for p in items if has_clause.get(p.idx)]
     if with_clause:
-        mtype = Counter(p.marker.type for p in with_clause if p.marker).most_common(1)[0][0]
-        parents = {id(p.parent) for p in with_clause if p.marker and p.marker.type == mtype}
-        return [p for p in items if p.marker and p.marker.type == mtype and (has_clause.get(p.idx) or id(p.parent) in parents)]
+        inner: dict[int, bool] = {}
+        for p in items:
+            inner[p.idx] = any(q is not p and q.marker is not None and has_clause.get(q.idx) for q in extent(layout, p))
+        deepest = [p for p in with_clause if not inner[p.idx]]
+        groups = {(id(p.parent), p.marker.type) for p in deepest if p.marker}
+        return [p for p in items if p.marker and (id(p.parent), p.marker.type) in groups and not inner[p.idx]]
     part = task_part(layout)
     with_body = [p for p in part if p.marker and p.lead_len]
     if with_body:
