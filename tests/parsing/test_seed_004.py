@@ -101,11 +101,11 @@ def test_targets_in_running_text(seeds: dict[str, PlanDraft]) -> None:
         ("特需服务占医院全部医疗服务业务量比例", LE, 10, None, "%"),
         ("高级专技岗位比例控制标准", LE, 20, None, "%"),
         ("基层医疗卫生机构人员平均工资收入与当地城镇单位在岗职工平均工资水平之比", Comparator.RANGE, 3, 5, "倍"),
-        ("岗位补助（初级职称）", Comparator.EQ, 600, None, "元"),
-        ("岗位补助（高级）", Comparator.EQ, 1000, None, "元"),
     ]
     missing = [e for e in expected if e not in got]
     assert missing == []
+    # 给予岗位补助，初级职称每人每月600元: a payment standard the plan sets, not a target to reach
+    assert not [g for g in got if g[4] == "元"]
     referral = next(t for t in seeds["004"].targets if t.metric == "预约转诊占公立医院门诊就诊量")
     assert referral.due == dt.date(2022, 12, 31) and referral.task == "T21"
     doctors = next(t for t in seeds["004"].targets if t.metric.startswith("每千人口拥有"))

@@ -17,11 +17,13 @@ from yigai.parsing.deadlines import find_dates
 from yigai.parsing.normalize import NormalizedText
 
 UNITS = (
-    "个百分点", "1/10万", "/10万", "万单管", "万人", "万元", "亿元", "平方米", "公里", "分钟", "小时",
-    "%", "‰", "‱", "张", "人", "名", "家", "所", "个", "项", "次", "岁", "天", "元", "倍", "级", "种", "支", "座",
+    "个百分点", "1/10万", "/10万", "1/万", "/万", "万单管", "万人次", "万人", "万名", "万元", "亿元", "平方米", "公里", "分钟",
+    "小时", "人次", "%", "‰", "‱", "张", "人", "名", "家", "所", "个", "项", "次", "岁", "天", "元", "倍", "级", "种", "支",
+    "座", "台", "辆", "套", "户",
 )
-COUNT_UNITS = ("家", "所", "个", "名", "支", "座", "项", "种")
-_UNIT_RE = "|".join(re.escape(u) for u in UNITS)
+COUNT_UNITS = ("家", "所", "个", "名", "支", "座", "项", "种", "台", "万名", "人次", "万人次", "辆", "套", "户")
+# Longest first, so that 万人次 is not read as 万人 and 人次 not as 人.
+_UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"
 VALUE_RE = re.compile(
     rf"(?P<ratio>1\s*:\s*(?P<rv>{_NUM}))"
@@ -35,19 +37,30 @@ LE_WORDS = ("最高为", "不得高于", "不得超过", "不高于", "不超过
 EQ_WORDS = ("保持在", "稳定在", "为", "在")
 _PREFIX_WORDS = sorted(
     [(w, Comparator.GE) for w in GE_WORDS] + [(w, Comparator.LE) for w in LE_WORDS]
-    + [("约", Comparator.APPROX)] + [(w, Comparator.EQ) for w in ("保持在", "稳定在")],
+    + [("约", Comparator.APPROX)] + [(w, Comparator.EQ) for w in ("保持在", "稳定在")]
+    + [("≥", Comparator.GE), ("≤", Comparator.LE), (">", Comparator.GE), ("<", Comparator.LE), ("＞", Comparator.GE),
+       ("＜", Comparator.LE), (">=", Comparator.GE), ("<=", Comparator.LE), ("巩固在", Comparator.GE), ("维持在", Comparator.EQ)],
     key=lambda item: len(item[0]), reverse=True,
 )
 SUFFIX_GE = ("及以上", "以上")
 SUFFIX_LE = ("及以下", "以下", "以内")
 SUFFIX_APPROX = ("左右",)
-COUNT_VERBS = ("建设", "创建", "建成", "培育", "打造", "新建", "新增", "引进", "培养", "争创", "设立", "组建", "建立")
+COUNT_VERBS = ("建设", "创建", "建成", "培育", "打造", "新建", "新增", "引进", "培养", "争创", "设立", "组建", "建立",
+               "配备", "培训", "设置", "招聘", "引育", "遴选", "推荐", "改造", "布局", "规划建设", "推进", "实施")
+_MONEY_UNITS = ("元", "万元", "亿元")
+_RAISE_WORDS = ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至", "达到", "不低于", "提到")
+_COUNT_VERB_RE = re.compile("|".join(sorted(COUNT_VERBS, key=len, reverse=True)))
+# A measurable noun right before a bare value: 覆盖率80%, 医师数3.2人, 平均住院日8.5日
+_MEASURE_END_RE = re.compile(r"(?:率|比例|比重|占比|覆盖面|人数|数|量|水平|寿命|半径|时间|指数|住院日|天数|比)$")
+# A value that sets a condition or reports the past, not a target: "比例达到70%的，给予…", "已达到"
+_CONDITION_AFTER_RE = re.compile(r"^(?:以上|以下|以内|及以上|及以下)?的(?:[,，]|部分|给予|按|由|可|不予|予以|,)")
+_PAST_RE = re.compile(r"已(?:经)?(?:达到|实现|完成|超过|建成|覆盖)|达到了|实现了|完成了|超额完成")
 
 _LEAD_FILLERS = re.compile(
     r"^(?:(?:到|至|在|于)?(?:\d{4}年(?:底|末)?|[“\"]?十[一二三四五]五[”\"]?(?:期末|末|期间)?)(?:前|时)?[,，]?|力争|争取|确保|全区|全市|全县|我区|本区|我市|本市|"
     r"使|其中|逐步|进一步|努力|实现|基本|年均|每年|到期|并|且|同时|和|以及|原则上)+"
 )
-_TRAIL_FILLERS = re.compile(r"(?:总体|分别|均|稳步|逐步|持续|将|要|应|可|能|需|的|,)+$")
+_TRAIL_FILLERS = re.compile(r"(?:总体|分别|均|各|稳步|逐步|持续|将|要|应|可|能|需|的|,)+$")
 _SCOPES = ("户籍人口", "常住人口", "重点人群", "外来人口", "适龄女性", "老年人", "65岁以上", "儿童", "孕产妇", "在岗职工")
 
 
@@ -86,7 +99,9 @@ def _comparator(before: str, after: str, value: _Value) -> tuple[Comparator | No
 
 
 _COMPARATOR_TAIL_RE = re.compile(
-    "(?:" + "|".join(sorted(GE_WORDS + LE_WORDS + EQ_WORDS + ("约", "力争", "争取", "或", "要", "至少", "可", "将", "按", "按规定"), key=len, reverse=True)) + ")$"
+    "(?:" + "|".join(re.escape(w) for w in sorted(
+        GE_WORDS + LE_WORDS + EQ_WORDS + ("约", "力争", "争取", "或", "要", "至少", "可", "将", "按", "按规定", "巩固在", "维持在",
+                                         "≥", "≤", ">", "<", "＞", "＜", "="), key=len, reverse=True)) + ")$"
 )
 _BASELINE_RE = re.compile(rf"由\s*({_NUM})\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)")
 _BASELINE_TAIL_RE = re.compile(rf"由\s*{_NUM}\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)?$")
@@ -206,29 +221,37 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
             head = sentence[_list_start(sentence, opener) : opener]
             scale_metric = _clean_metric(re.sub(r"^(?:有力|加快|全力)?(?:推进|建设|启动|新建|迁建)", "", head)) + scale.group(0)
             comp = comp or Comparator.EQ
+        if _CONDITION_AFTER_RE.match(sentence[last.end :]):
+            continue  # "报销比例达到70%的，给予补助": a condition, not a target
         count_metric = ""
         if first.unit in COUNT_UNITS and not first.is_ratio:
             pre = sentence[max(0, first.start - 4) : first.start]
+            clause = sentence[_metric_start(sentence, first.start) : first.start]
             continues_list = last_count_stop is not None and sentence[last_count_stop : first.start] in ("、", "和", "及", "、和", ",", "，")
             if continues_list or any(pre.endswith(v) or pre.endswith(v + "了") for v in COUNT_VERBS) or (
-                comp is not None and any(v in sentence[max(0, first.start - 10) : first.start] for v in COUNT_VERBS)
+                _COUNT_VERB_RE.search(clause) is not None
             ):
                 tail = sentence[last.end :]
                 tail = re.sub(r"^(?:以上|左右|及以上)", "", tail)
-                stop = re.search(r"[,;，；。、(]|和(?=\d)|[和及](?=若干|一批)", tail)
+                stop = re.search(r"[,;，；。、(]|和(?=\d)|[和及](?=若干|一批)|以及|和(?=[^,;，；。]*?\d)", tail)
                 count_metric = tail[: stop.start()] if stop else tail
                 last_count_stop = last.end + (len(sentence[last.end :]) - len(tail)) + (stop.start() if stop else len(tail))
                 count_metric = re.sub(r"^的", "", count_metric)
-                if comp is None:
+                if len(count_metric) < 2 or _COUNT_VERB_RE.match(count_metric):
+                    # 设立急救站123个, 培训专业急救员2万名、群众30万人次: the noun is before the number
+                    item = sentence[_list_start(sentence, first.start) : first.start]
+                    verbs = list(_COUNT_VERB_RE.finditer(item))
+                    noun = item[verbs[-1].end() :] if verbs else item
+                    noun = re.sub(r"各$", "", noun)
+                    count_metric = noun if 2 <= len(noun) <= 30 and not re.search(r"\d", noun) else ""
+                if comp is None and count_metric:
                     comp = Comparator.RANGE if first.high is not None else Comparator.EQ
-        if comp is None and first.unit in ("元", "万元") and re.search(r"每人每月|每人每年|每月|每年|每人|标准", sentence[: first.start]):
-            # a payment standard: 给予岗位补助，初级职称每人每月600元，中级800元
-            label = re.sub(r"每人每月|每人每年|每月|每年|每人|标准为?", "", sentence[_list_start(sentence, first.start) : first.start])
-            given = re.search(r"给予([^,;，；。]{2,20}?)(?=[,;，；。]|$)", sentence[: first.start])
-            head = given.group(1) if given else ""
-            if label or head:
-                count_metric = f"{head}（{label}）" if head and label else (head or label)
-                comp = Comparator.EQ
+        if comp is None and sentence[max(0, first.start - 1) : first.start] == "占":
+            item = sentence[_list_start(sentence, first.start) : first.start - 1]  # 其中A占60%、B占30%
+            if 1 <= len(_clean_metric(item)) <= 30:
+                count_metric, comp = f"{_clean_metric(item)}占比", Comparator.EQ
+        if comp is None and not first.is_ratio and _MEASURE_END_RE.search(sentence[_metric_start(sentence, first.start) : first.start]):
+            comp = Comparator.RANGE if first.high is not None else Comparator.EQ  # a bare 覆盖率80%
         if comp is None and first.unit in COUNT_UNITS and re.search(r"包括|其中|分别为", sentence[: first.start]):
             item = sentence[_list_start(sentence, first.start) : first.start]
             item = re.sub(r"^.*?包括", "", item)
@@ -247,6 +270,8 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
                     break
         if comp is None:
             continue
+        if first.unit in _MONEY_UNITS and not (word in _RAISE_WORDS or _BASELINE_RE.search(sentence[max(0, first.start - 20) : first.start])):
+            continue  # amounts of money are caps, thresholds and budgets unless the plan raises them to a level
         baseline = None
         m_base = _BASELINE_RE.search(sentence[max(0, first.start - 20) : first.start])  # 由8%提高到12%
         if m_base:
@@ -258,9 +283,9 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
         else:
             head = sentence[_metric_start(sentence, first.start) : first.start]
             metric = _clean_metric(_strip_comparator_words(head.replace("至少要", "").replace("至少", "")))
-            follow = re.match(r"(?:以上|以下|以内|左右)?的([^,;，；。、]{2,30}?)(?:及时|用于|拨付|[,;，；。]|$)", sentence[last.end :])
-            if follow and (len(metric) < 4 or metric.endswith(("将", "按"))):
-                metric = follow.group(1)
+            follow = re.match(r"(?:以上|以下|以内|左右)?的?([^,;，；。、]{2,30}?)(?:及时|用于|拨付|[,;，；。]|$)", sentence[last.end :])
+            if follow and (len(metric) < 2 or metric.endswith(("将", "按")) or (len(metric) < 4 and sentence[last.end :].startswith(("的", "以上的")))):
+                metric = follow.group(1)  # 确保90%以上基层医疗卫生机构服务能力达到基本标准
             metrics = _split_shared(metric, len(group)) if len(group) > 1 else [metric]
         if not any(metrics) or all(len(m) < 2 for m in metrics):
             continue
@@ -328,6 +353,8 @@ def targets_in_text(text: str, base: int, norm: NormalizedText) -> list[Target]:
     found: list[Target] = []
     mentions = [d for d in find_dates(text) if not d.year_only or re.match(r"(?:到|至|在)?", text[max(0, d.start - 1) : d.start])]
     for m in _SENTENCE_RE.finditer(text):
+        if _PAST_RE.search(m.group(0)):
+            continue  # "2020年全市孕产妇死亡率为10.5/10万，已达到目标": an achievement
         earlier = [d for d in mentions if d.end <= m.start() and (not d.year_only or text[max(0, d.start - 1) : d.start] in ("到", "至"))]
         context_due = earlier[-1].date if earlier else None
         numeric = targets_in_sentence(m.group(0), base + m.start(), norm, context_due)
