@@ -34,6 +34,7 @@ _FIRST_IS_LEAD_RE = re.compile(
     r"(?:排|列|排序|排名)?(?:在)?(?:第一顺位|第一位|首位|第一个|排名第一)[^。,，;；]{0,8}?(?:为|是|作为)(?:主要)?(?:牵头|主责)"
 )
 _LEVEL_PREFIX = {PlanLevel.PROVINCE: "省", PlanLevel.CITY: "市", PlanLevel.DISTRICT: "区"}
+_NOTICE_RE = re.compile(r"(?:现|特)将.{0,80}?印发给你们|现印发给你们|印发给你们[,，]请")
 _CARRY_RE = re.compile(r"以下(?:各项任务|任务)?均(?:需|由|要)(?P<who>[^,，。;；〕]{2,24}?)(?:负责)?落实[,，]?不再(?:一一)?列出")
 _POLICY_RE = re.compile(r"制定|出台|印发|修订|政策|办法|制度")
 _PAST_SECTION_RE = re.compile(r"基础|现状|回顾|成效|形势|背景")
@@ -94,6 +95,7 @@ class _Builder:
         if self.draft.meta.region.endswith("县"):
             self.level = "县"
         self.directory = self.directory.for_place(self.draft.meta.region)
+        self.skip_notice()
         self.draft.sections = layout.sections
         body = [p for p in layout.paras[: layout.appendix_start] if not p.is_table]
         para_clauses = {p.idx: self.clauses(p) for p in body}
@@ -117,6 +119,23 @@ class _Builder:
         for task in self.draft.tasks:
             self.finish_task(task)
         self.typeset()
+
+    def skip_notice(self) -> None:
+        """A covering notice (现将《…》印发给你们 …) may number its own points 一、二、 before the plan;
+        the plan starts at its title line after the notice."""
+        title = re.sub(r"\W", "", self.draft.meta.title)
+        if len(title) < 6:
+            return
+        notice = next((p for p in self.layout.paras if _NOTICE_RE.search(p.text)), None)
+        if notice is None:
+            return
+        for p in self.layout.paras[notice.idx + 1 : notice.idx + 40]:
+            line = re.sub(r"\W", "", p.text)
+            if p.marker is None and len(p.text) <= len(title) + 40 and (
+                line.endswith(title) or (len(line) >= max(8, len(title) * 3 // 5) and title.startswith(line))
+            ):
+                self.layout.body_start = max(self.layout.body_start, p.start)
+                return
 
     def closing_clauses(self, body: list[Para], para_clauses: dict[int, list[Clause]],
                         has_clause: dict[int, bool]) -> dict[int, Para]:

@@ -42,6 +42,7 @@ class Para:
     parent: Section | None = None
     lead_len: int = 0  # length of the lead phrase (without its 。), 0 when none
     closes: int = 0  # level of the section a closing clause line speaks for ("牵头单位：X" after its items)
+    bold: bool = False  # the paragraph opens in bold
 
     @property
     def body(self) -> str:
@@ -83,8 +84,11 @@ def split_paragraphs(norm: NormalizedText) -> list[Para]:
 
 
 def lead_length(text: str, bold_at_start: bool) -> int:
-    """Length of a lead phrase ("推进公立医院高质量发展。…"), or 0."""
+    """Length of a lead phrase ("推进公立医院高质量发展。…", "基础条件建设：有…"), or 0."""
     stop = text.find("。")
+    colon = re.match(r"[^,，;；:：。]{4,20}[:：](?=\S)", text)
+    if colon and (stop < 0 or colon.end() < stop):
+        return colon.end() - 1
     if stop < 0:
         return 0
     lead = text[:stop]
@@ -118,6 +122,7 @@ def build_layout(norm: NormalizedText) -> Layout:
             break
         bold = norm.is_bold(p.body_start, p.body_start + 1) if p.body else False
         p.lead_len = lead_length(p.body, bold)
+        p.bold = bold
         if p.marker is None:
             p.parent = stack[-1][1] if stack else None
             continue
@@ -216,7 +221,7 @@ def choose_tasks(layout: Layout, has_clause: dict[int, bool]) -> list[Para]:
     assign at 1. under one heading and at (1) under another), together with its numbered
     siblings that carry none and hold no such item either.
     """
-    items = [p for p in layout.paras[: layout.appendix_start] if p.marker and not p.is_table]
+    items = [p for p in layout.paras[: layout.appendix_start] if p.marker and not p.is_table and p.start >= layout.body_start]
     with_clause = [p for p in items if has_clause.get(p.idx)]
     if with_clause:
         inner: dict[int, bool] = {}
@@ -226,8 +231,23 @@ def choose_tasks(layout: Layout, has_clause: dict[int, bool]) -> list[Para]:
         groups = {(id(p.parent), p.marker.type) for p in deepest if p.marker}
         return [p for p in items if p.marker and (id(p.parent), p.marker.type) in groups and not inner[p.idx]]
     part = task_part(layout)
-    with_body = [p for p in part if p.marker and p.lead_len]
+    # "1.建立双向转诊制度。完善…" and "1.建立双向转诊制度。" on its own line with its text below
+    with_body = [p for p in part if p.marker and (p.lead_len or _titled(layout, p))]
     if with_body:
         mtype = Counter(p.marker.type for p in with_body if p.marker).most_common(1)[0][0]
         return [p for p in with_body if p.marker and p.marker.type == mtype]
     return [p for p in part if p.marker is None and p.lead_len]
+
+
+def _titled(layout: Layout, p: Para) -> bool:
+    """A numbered item that is only a title, with its text in plain paragraphs below it."""
+    if p.marker is None:
+        return False
+    title = p.body.rstrip("。")
+    if not (4 <= len(title) <= _LEAD_MAX) or re.search(r"[,，;；:：。]", title):
+        return False
+    below = extent(layout, p)[1:]
+    if not below or below[0].marker is not None:
+        return False
+    leads = sum(1 for q in below if q.marker is None and q.lead_len)
+    return leads < 2 or leads * 2 < len(below)  # paragraphs that open with lead phrases are the tasks
