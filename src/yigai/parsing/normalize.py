@@ -319,10 +319,23 @@ def _append(into: _Line, ln: _Line) -> None:
 
 
 _RUN_ON_MIN = 1200
+_ANNEX_RE = re.compile(r"附\s*件\s*(?:\d|[:：])")
 _ITEM_BEFORE = "。;:!?)〕》”"
 
 
-def _split_run_on(ln: _Line) -> list[_Line]:
+def _split_run_ons(lines: list[_Line]) -> list[_Line]:
+    """_split_run_on over the document, the numbering seen so far carried from line to line."""
+    last: dict[MarkerType, int] = {}
+    out: list[_Line] = []
+    for ln in lines:
+        head = match_marker(ln.text)
+        if head is not None:
+            last[head.type] = head.number
+        out += _split_run_on(ln, last)
+    return out
+
+
+def _split_run_on(ln: _Line, last: dict[MarkerType, int]) -> list[_Line]:
     """A whole body stored as one line (web pages): break it before its numbered items.
 
     A marker starts an item when it follows the end of a sentence and opens a list
@@ -332,27 +345,28 @@ def _split_run_on(ln: _Line) -> list[_Line]:
     text = ln.text
     if len(text) < _RUN_ON_MIN or ln.is_table:
         return [ln]
-    last: dict[MarkerType, int] = {}
     cuts: list[int] = []
     for i in range(1, len(text)):
         ch = text[i]
-        if not (ch.isdigit() or ch in "(第" or _IDEOGRAPH_RE.match(ch)):
+        if not (ch.isdigit() or ch in "(第附" or _IDEOGRAPH_RE.match(ch)):
             continue
         before = text[i - 1]
-        if before.isascii() and before.isalnum() or before in ".第":
+        if (before.isascii() and before.isalnum() and ch.isdigit()) or before in ".第":
+            continue
+        follows = before in _ITEM_BEFORE or before.isspace()
+        if ch == "附" and follows and _ANNEX_RE.match(text, i):
+            cuts.append(i)  # 附件：1.… starts the appendix
             continue
         m = match_marker(text, i)
         if m is None or m.type is MarkerType.CIRCLED:
             continue
-        if m.type is MarkerType.CN and before not in _ITEM_BEFORE and not before.isspace():
-            continue  # 一、 inside a phrase ("统一、规范")
-        follows = before in _ITEM_BEFORE or before.isspace()
         continues = m.number == last.get(m.type, 0) + 1
-        if (m.number == 1 and follows) or (continues and (follows or m.type in (MarkerType.NUM, MarkerType.PAREN_NUM, MarkerType.PAREN_CN))):
+        if m.type is MarkerType.CN and not follows and not (continues and m.number > 1):
+            continue  # 一、 inside a phrase ("统一、规范"); "…工作部四、保障要素" continues 三、
+        opens = m.number == 1 and (follows or (cuts and i - cuts[-1] <= 40))  # a list right after its heading
+        if opens or (continues and (follows or m.number > 1 or m.type is not MarkerType.CN)):
             cuts.append(i)
             last[m.type] = m.number
-            if m.type is MarkerType.CN:
-                last.pop(MarkerType.PAREN_CN, None)
     if not cuts:
         return [ln]
     pieces: list[_Line] = []
@@ -382,10 +396,11 @@ def normalize(original: str) -> NormalizedText:
             _drop_cjk_spaces(ln)
         else:
             _strip_ends(ln)
+            _drop_spaces_after_commas(ln)
         _sentence_periods(ln)
         if ln.chars:
             lines.append(ln)
-    lines = [piece for ln in _glue_fragments(lines) for piece in _split_run_on(ln)]
+    lines = _split_run_ons(_glue_fragments(lines))
     wrap = _wrap_width(lines)
 
     out_chars: list[str] = []
@@ -403,6 +418,35 @@ def normalize(original: str) -> NormalizedText:
         prev = ln
     out_offs.append(len(original))
     return NormalizedText("".join(out_chars), out_offs, _merge_ranges(bold))
+
+
+_COMMA_LIKE = ",，、;；:：。!！?？"
+
+
+def _drop_spaces_after_commas(ln: _Line) -> None:
+    """In a table line, a space between a comma-like mark and Chinese text ("建设, 对于",
+    "区卫健局、 区财政局") is typing noise, never a separator: the mark separates already."""
+    chars = ln.chars
+    drop: set[int] = set()
+    i = 1
+    while i < len(chars):
+        j = i
+        while j < len(chars) and chars[j] == " ":
+            j += 1
+        if j > i and chars[i - 1] in _COMMA_LIKE and j < len(chars) and is_cjk(chars[j]):
+            drop.update(range(i, j))
+        i = j + 1
+    if not drop:
+        return
+    remap: list[int] = []
+    keep = 0
+    for i in range(len(chars) + 1):
+        remap.append(keep)
+        if i < len(chars) and i not in drop:
+            keep += 1
+    ln.bold = [(remap[a], remap[b]) for a, b in ln.bold if remap[a] < remap[b]]
+    ln.chars = [c for i, c in enumerate(chars) if i not in drop]
+    ln.offs = [o for i, o in enumerate(ln.offs) if i not in drop]
 
 
 def _strip_ends(ln: _Line) -> None:

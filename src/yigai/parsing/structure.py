@@ -23,7 +23,8 @@ from yigai.parsing.normalize import NormalizedText
 TASK_SECTION_RE = re.compile(r"主要任务|重点任务|工作任务|主要措施|重点工作|任务措施|工作重点|重点举措|重点改革任务|具体任务")
 NON_TASK_RE = re.compile(
     r"指导思想|基本原则|总体要求|总体目标|发展目标|主要目标|工作目标|目标任务$|保障措施|组织实施|组织保障|组织领导|"
-    r"发展基础|改革发展基础|现状|面临形势|形势|发展环境|工作基础|回顾|背景|实施步骤|工作步骤|进度安排"
+    r"发展基础|改革发展基础|现状|面临形势|形势|发展环境|工作基础|回顾|背景|实施步骤|工作步骤|进度安排|"
+    r"保障要素|保障机制|工作要求|实施保障"
 )
 _LEAD_MAX = 40
 _LEAD_MIN = 6
@@ -204,6 +205,17 @@ def task_part(layout: Layout) -> list[Para]:
     return [p for p in body if p.idx not in excluded]
 
 
+def _in_preamble(layout: Layout, p: Para) -> bool:
+    """Inside a top-level section such as 保障措施 or 指导思想 (see NON_TASK_RE)."""
+    section = p.parent
+    top = ancestors(layout, section) + ([section] if section else [])
+    return bool(top) and NON_TASK_RE.search(top[0].title) is not None
+
+
+def _outside_preamble(layout: Layout, paras: list[Para]) -> list[Para]:
+    return [p for p in paras if not _in_preamble(layout, p)]
+
+
 def own_paras(layout: Layout, p: Para) -> list[Para]:
     """``p`` and the unnumbered paragraphs after it, up to the next numbered item of any level."""
     out = [p]
@@ -223,6 +235,10 @@ def choose_tasks(layout: Layout, has_clause: dict[int, bool]) -> list[Para]:
     """
     items = [p for p in layout.paras[: layout.appendix_start] if p.marker and not p.is_table and p.start >= layout.body_start]
     with_clause = [p for p in items if has_clause.get(p.idx)]
+    outside = _outside_preamble(layout, with_clause)
+    if outside:  # 保障措施 items that carry clauses too are not the plan's tasks
+        with_clause = outside
+        items = [p for p in items if p in outside or not _in_preamble(layout, p)]
     if with_clause:
         inner: dict[int, bool] = {}
         for p in items:
