@@ -146,15 +146,15 @@ def test_values_targets_and_evaluation(supervised: Invoke, tmp_path: Path) -> No
     _ok(supervised("values", "bounds", "REFERRAL_BOOKED_SHARE", "--min", "0", "--max", "60"))
     assert len(_json(supervised("indicators", "list", "--format", "json"))) >= 20
     suggestions = _json(supervised("targets", "suggest", "1", "--format", "json"))
-    assert {s["index"]: s["indicator_code"] for s in suggestions}[25] == "REFERRAL_BOOKED_SHARE"
-    _ok(supervised("targets", "link", "1", "25", "REFERRAL_BOOKED_SHARE"))
+    assert {s["index"]: s["indicator_code"] for s in suggestions}[22] == "REFERRAL_BOOKED_SHARE"
+    _ok(supervised("targets", "link", "1", "22", "REFERRAL_BOOKED_SHARE"))
     links = _json(supervised("targets", "list", "1", "--format", "json"))
-    assert [(link["index"], link["confirmed"]) for link in links if link["confirmed"]] == [(25, True)]
+    assert [(link["index"], link["confirmed"]) for link in links if link["confirmed"]] == [(22, True)]
     _ok(supervised("report", "save", "1", "T4.M2", "--period", "2023Q4", "--dept", "区卫健委", "--status", "推进中",
                    "--percent", "60", "--submit"))
     ev = _json(supervised("evaluate", "1", "--at", "2023-12-31", "--format", "json"))
     assert ev["plan_id"] == 1 and ev["period_id"] == "2023Q4" and len(ev["items"]) == 133
-    referral = ev["targets"][25]
+    referral = ev["targets"][22]
     assert referral["indicator_code"] == "REFERRAL_BOOKED_SHARE" and referral["latest"]["value"] == 28.0
     assert referral["attainment"]["met"] is False
     table = _ok(supervised("evaluate", "仓医改组〔2021〕1号", "--at", "2023-12-31")).stdout

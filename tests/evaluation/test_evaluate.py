@@ -101,7 +101,7 @@ def test_a_quarter_of_supervision_on_seed_004(seed004: PlanDraft) -> None:
 def test_targets_of_seed_004(seed004: PlanDraft) -> None:
     targets = [
         # 预约转诊占公立医院门诊就诊量 ≥30 %, due 2022-12-31: 24 % at the due date → off track
-        target_from(seed004, 25, H, "REFERRAL_BOOKED", [20, 21, 22, 23, 24, 25, 26, 27, 28]),
+        target_from(seed004, 22, H, "REFERRAL_BOOKED", [20, 21, 22, 23, 24, 25, 26, 27, 28]),
         # 基层医疗卫生机构人员编制数利用率 ≥90 %, met since 2022
         target_from(seed004, 12, H, "STAFF_QUOTA_USE", [85, 88, 90, 91, 92]),
         # 孕产妇死亡率 ≤12/10万, no due date → the plan's end; falling, met
@@ -174,7 +174,7 @@ def test_compare_regions_on_one_indicator() -> None:
 def test_compare_plans_from_their_evaluations(seed004: PlanDraft) -> None:
     evs: list[PlanEvaluation] = []
     for plan_id, values in [(1, [20, 25, 31]), (2, [20, 22, 24]), (3, [])]:
-        t = target_from(seed004, 25, H, "REFERRAL_BOOKED", values)
+        t = target_from(seed004, 22, H, "REFERRAL_BOOKED", values)
         ev = evaluate(EvaluationInput(plan_id, seed004, PERIODS, [], [t], D(2023, 12, 31)))
         ev.title = f"方案{plan_id}"
         evs.append(ev)

@@ -67,7 +67,7 @@ def _evaluation(draft: PlanDraft) -> PlanEvaluation:
     counts = {s: sum(1 for i in items if i.status is s) for s in ItemStatus}
     p22 = parse_period("2022Q4")
     referral = TargetEvaluation(
-        index=25, metric="预约转诊占公立医院门诊就诊量", unit="%", indicator_code="REFERRAL_SHARE",
+        index=22, metric="预约转诊占公立医院门诊就诊量", unit="%", indicator_code="REFERRAL_SHARE",
         direction=Direction.HIGHER_IS_BETTER, latest=Observation(p22, 21.5),
         attainment=Attainment(met=False, score=0.72, gap=-8.5), path=PathPosition(expected=30.0, actual=21.5, ahead=False),
         projection=Projection(True, 21.5, 2.0, 3, SENTENCE), off_track=True,
@@ -108,7 +108,7 @@ def _reports() -> list[ProgressReport]:
 @pytest.fixture(scope="module")
 def data(draft: PlanDraft) -> BulletinData:
     series = [Observation(parse_period(p), v) for p, v in (("2020Q4", 15.0), ("2021Q4", 18.2), ("2022Q4", 21.5))]
-    target = TargetInput(index=25, metric="预约转诊占公立医院门诊就诊量", comparator=None, value=30.0, value_high=None,
+    target = TargetInput(index=22, metric="预约转诊占公立医院门诊就诊量", comparator=None, value=30.0, value_high=None,
                          unit="%", due=dt.date(2022, 12, 31), direction=Direction.HIGHER_IS_BETTER, series=series)
     return build_bulletin_data(_evaluation(draft), draft, _reports(), [target])
 
@@ -155,7 +155,7 @@ def test_chinese_numbers_for_level_two_headings() -> None:
 def test_charts_are_png_with_a_cjk_font(data: BulletinData) -> None:
     assert cjk_font() is not None  # the set-up installs fonts-noto-cjk
     charts = draw_charts(data)
-    assert [c.key for c in charts] == ["status", "ranking", "indicator:25"]
+    assert [c.key for c in charts] == ["status", "ranking", "indicator:22"]
     assert all(c.png.startswith(b"\x89PNG\r\n\x1a\n") and len(c.png) > 5000 for c in charts)
 
 

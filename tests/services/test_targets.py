@@ -21,7 +21,7 @@ from yigai.services.values import enter_value
 from .conftest import Loop, at
 
 # Seed 004's targets by index, as `yigai show 1 --targets` numbers them.
-DOCTORS, BEDS, MMR, IMR, GP, STAFF_QUOTA, CONTROL_QUOTA, REFERRAL, PAY_BONUS = 0, 1, 4, 5, 11, 12, 13, 25, 20
+DOCTORS, BEDS, MMR, IMR, GP, STAFF_QUOTA, CONTROL_QUOTA, REFERRAL = 0, 1, 4, 5, 11, 12, 13, 22
 
 
 def test_suggestions_for_seed_004(loop: Loop) -> None:
@@ -29,10 +29,9 @@ def test_suggestions_for_seed_004(loop: Loop) -> None:
     expected = {DOCTORS: "DOCTORS_PER_1000", BEDS: "BEDS_PER_1000", MMR: "MATERNAL_MORTALITY",
                 IMR: "INFANT_MORTALITY", GP: "GP_PER_10000", STAFF_QUOTA: "PRIMARY_STAFF_QUOTA_USE",
                 REFERRAL: "REFERRAL_BOOKED_SHARE", 2: "REIMBURSEMENT_RATIO", 3: "OOP_SHARE",
-                28: "PREMIUM_SERVICE_SHARE", 30: "OUT_OF_CATALOGUE_SHARE", 27: "INSURANCE_COVERAGE"}
+                25: "PREMIUM_SERVICE_SHARE", 27: "OUT_OF_CATALOGUE_SHARE", 24: "INSURANCE_COVERAGE"}
     assert {i: rows[i].indicator_code for i in expected} == expected
     assert all(not s.confirmed for s in rows.values())
-    assert PAY_BONUS not in rows  # 岗位补助（高级）1000元 measures nothing in the catalogue
     assert rows[IMR].score < 1.0  # the plan's 婴儿死亡率 target came out as %, the indicator is ‰
     assert len(list_links(loop.app.uow(), 1)) == len(rows)
 
@@ -78,7 +77,7 @@ def test_the_evaluation_input_takes_confirmed_links_and_the_regions_values(loop:
     inp = gather_input(loop.app.uow(), 1, dt.date(2023, 12, 31))
     assert [p.id for p in inp.periods] == ["2021Q3", "2021Q4", "2022Q1", "2022Q2", "2022Q3", "2022Q4", "2023Q1",
                                            "2023Q2", "2023Q3", "2023Q4"]
-    assert inp.due_days == 15 and len(inp.reports) == 1 and len(inp.targets) == 32
+    assert inp.due_days == 15 and len(inp.reports) == 1 and len(inp.targets) == 29
     referral = inp.targets[REFERRAL]
     assert referral.indicator_code == "REFERRAL_BOOKED_SHARE" and referral.direction is Direction.HIGHER_IS_BETTER
     # 2022 (the year) wins over 2022Q4, which ends the same day

@@ -7,6 +7,8 @@ import io
 
 from openpyxl import load_workbook
 
+from yigai.data import seed_paths
+
 from .api_helpers import seed_document
 from .conftest import PLAN, Web
 
@@ -21,7 +23,7 @@ def test_plans_list_and_one_plan_by_id_or_document_number(web: Web) -> None:
     by_number = client.get("/api/v1/plans/仓医改组〔2021〕1号").json()
     assert by_id == by_number
     assert by_id["meta"]["title"] == "仓山区深化医药卫生体制集成改革实施方案"
-    assert by_id["summary"]["targets"] == 32 and by_id["sections"][0]["children"] is not None
+    assert by_id["summary"]["targets"] == 29 and by_id["sections"][0]["children"] is not None
     source = client.get(f"{P}/source").json()
     assert source["text"].startswith("仓山区") or "仓山区" in source["text"][:200]
 
@@ -53,7 +55,7 @@ def test_items_targets_and_the_responsibility_matrix(web: Web) -> None:
     t27 = next(i for i in items if i["item_id"] == "T27.M4")
     assert t27["lead"] == ["区医保局"]
     targets = client.get(f"{P}/targets").json()
-    assert len(targets) == 32 and targets[0]["index"] == 0 and targets[0]["comparator"] == "≥"
+    assert len(targets) == 29 and targets[0]["index"] == 0 and targets[0]["comparator"] == "≥"
     matrix = client.get(f"{P}/departments").json()
     assert matrix[0]["name"] == "区卫生健康委" and matrix[0]["lead"] == matrix[0]["lead_tasks"] + matrix[0]["lead_measures"]
 
@@ -121,3 +123,23 @@ def test_import_and_publish_at_once_and_bad_documents(web: Web) -> None:
     assert client.get("/api/v1/drafts").json() == []
     assert [d["status"] for d in client.get("/api/v1/drafts", params={"all": "true"}).json()] == \
         ["discarded", "published"]
+
+
+def test_a_draft_lists_its_tasks_without_a_lead_and_takes_departments_for_many(web: Web) -> None:
+    client = web.client("admin")
+    seed_001 = seed_paths()[1]
+    uploaded = client.post("/api/v1/drafts", files={"file": (seed_001.name, seed_001.read_bytes(), "text/plain")})
+    draft_id = uploaded.json()["draft_id"]
+    review = client.get(f"/api/v1/drafts/{draft_id}").json()
+    assert len(review["without_lead"]) == 35 and review["without_lead"][0] == "T1"
+    response = client.post(f"/api/v1/drafts/{draft_id}/assignments",
+                           json={"items": review["without_lead"], "lead": ["区卫健委"], "mode": "replace"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["version"], len(response.json()["changed"])) == (2, 35)
+    after = client.get(f"/api/v1/drafts/{draft_id}").json()
+    assert after["without_lead"] == [] and after["corrections"][-1]["action"] == "assign"
+    bad = client.post(f"/api/v1/drafts/{draft_id}/assignments", json={"items": ["T1"], "cooperating": ["区医保局"], "mode": "replace"})
+    assert bad.status_code == 422 and "替换方式须指定牵头部门" in bad.json()["error"]["message"]
+    wrong = client.post(f"/api/v1/drafts/{draft_id}/assignments", json={"items": ["T1"], "lead": ["区卫健委"],
+                                                                        "mode": "merge"})
+    assert wrong.status_code == 422

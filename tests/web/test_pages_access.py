@@ -21,6 +21,7 @@ PAGES: dict[str, frozenset[str]] = {
     "/plans": EVERYONE,
     f"/plans/1?at={AT}": EVERYONE,
     "/plans/1/targets": EVERYONE,
+    "/plans/1/assign": OFFICE,
     f"/plans/1/tasks/T2?at={AT}": EVERYONE,
     f"/plans/1/tasks/T22.M3?at={AT}": EVERYONE,
     "/workspace": EVERYONE,

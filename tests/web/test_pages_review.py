@@ -99,3 +99,43 @@ def test_a_file_that_is_not_a_plan_document_is_refused(web: Web) -> None:
     response = client.post("/plans/import", data={"csrf_token": csrf_of(page, "/plans/import")},
                            files={"file": ("plan.exe", b"MZ", "application/octet-stream")})
     assert response.status_code == 422 and "请选择计划文件" in response.text
+
+
+def test_tasks_without_a_lead_come_first_and_take_departments_together(web: Web) -> None:
+    """Seed 001 prints no department: every task is listed under 未指定牵头部门, and many take one at once."""
+    client = web.client("admin", csrf=False)
+    page = client.get("/plans/import").text
+    uploaded = client.post("/plans/import", data={"csrf_token": csrf_of(page, "/plans/import")},
+                           files={"file": ("青浦区医改工作方案.txt", seed_paths()[1].read_bytes(), "text/plain")},
+                           follow_redirects=False)
+    draft_id = int(uploaded.headers["location"].rsplit("/", 1)[1])
+    html = client.get(uploaded.headers["location"]).text
+    action = f"/plans/review/{draft_id}/assign"
+    assert "未指定牵头部门（35 项任务）" in html and "35 项任务未指定牵头部门" in html
+    assert html.count('<span class="tag warn">未指定牵头部门</span>') == 35
+    assert f'<form class="card assign" id="assign-form" method="post" action="{action}">' in html
+    assert '<option value="区卫生健康委">' in html and "全选未指定牵头部门（35）" in html
+
+    response = client.post(action, data={"csrf_token": csrf_of(html, action), "items": ["T1", "T2"],
+                                         "lead": "区卫健委", "cooperating": "区医保局", "mode": "replace"},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].endswith("?done=assigned#tasks")
+    after = client.get(response.headers["location"]).text
+    assert "已为所选事项指定部门" in after
+    assert "未指定牵头部门（33 项任务）" in after and "已指定牵头部门（2 项任务）" in after
+    assert after.index("未指定牵头部门（33 项任务）") < after.index("已指定牵头部门（2 项任务）") \
+        < after.index('id="f-T1"')
+    assert "批量指定部门" in after  # the correction history
+
+    refused = client.post(action, data={"csrf_token": csrf_of(html, action), "items": ["T3"], "lead": "区无此局"})
+    assert refused.status_code == 422 and "牵头部门「区无此局」不在部门名录中" in refused.text
+    assert 'value="T3" form="assign-form" data-unassigned checked' in refused.text
+
+    client.post(f"/plans/review/{draft_id}/publish",
+                data={"csrf_token": csrf_of(html, f"/plans/review/{draft_id}/publish")})
+    plan_id = max(p.id for p in list_plans(web.core.uow()))
+    draft = get_plan(web.core.uow(), plan_id).draft
+    assert [r.name for r in draft.task("T2").responsibility.lead] == ["区卫生健康委"]
+    assert [r.name for r in draft.task("T2").responsibility.cooperating] == ["区医保局"]
+    done = client.get(f"/plans/review/{draft_id}").text
+    assert 'id="assign-form"' not in done and 'form="assign-form"' not in done  # a published draft is read-only

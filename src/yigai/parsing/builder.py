@@ -233,8 +233,11 @@ class _Builder:
         cut: list[tuple[int, int]] = []
         clause_deadline: Deadline | None = None
         named_lead, responsible = False, []
+        explicit = any(not c.inline for q in own for c in para_clauses.get(q.idx, []))
         for q in own:
             for c in para_clauses.get(q.idx, []):
+                if explicit and c.inline:
+                    continue  # a clause set apart says who; the task's sentences are its content
                 merge(resp, c.responsibility)
                 named_lead |= c.named_lead
                 responsible += c.responsible

@@ -142,7 +142,7 @@ _LEVELS = "省市区县"
 _NOT_LEVEL = ("市场", "区域", "县域", "省级", "市级", "区级", "县级")
 # A place name and its level at the start of a department's name: 三明市, 平潭综合实验区, 沙县.
 _PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?P<level>省|自治区|市|州|盟|区|县|旗)(?=[\u4e00-\u9fff])")
-_GROUP_RE = re.compile(r"^各|成员单位$|有关部门$|相关部门$|各级|^所有")
+_GROUP_RE = re.compile(r"^各(?!地|级|方|类|项|种)|成员单位$|有关部门$|相关部门$|^所有")
 
 # The last part of the name of a government body, a unit of one, or an institution.
 ORG_SUFFIXES = tuple(sorted((
@@ -211,12 +211,29 @@ def _tokens(text: str) -> list[NamePiece]:
     return pieces
 
 
+_JOINERS_RE = re.compile(r"以及|及|和|与")
+
+
+def _split_joined(piece: NamePiece, directory: DepartmentDirectory, region: str) -> list[NamePiece]:
+    """"市医保局及各派出机构" is two bodies; "人力资源和社会保障局" is one (known, or a half is not a body)."""
+    if directory.is_known(piece.raw, region):
+        return [piece]
+    for m in _JOINERS_RE.finditer(piece.raw):
+        left, right = piece.raw[: m.start()], piece.raw[m.end() :]
+        if looks_like_department(left, directory, region) and looks_like_department(right, directory, region):
+            return [NamePiece(left, piece.start, piece.start + m.start()),
+                    *_split_joined(NamePiece(right, piece.start + m.end(), piece.end), directory, region)]
+    return [piece]
+
+
 def split_names(text: str, directory: DepartmentDirectory, region: str = "") -> tuple[list[NamePiece], bool]:
     """Printed department list → pieces (merging fragments a line or cell break split), and 等."""
     and_others = False
     tokens: list[NamePiece] = []
     for tok in _tokens(text):
         raw = tok.raw.strip(_STRIP)
+        while raw and raw[-1] in ")〕]】" and raw.count(raw[-1]) > raw.count({")": "(", "〕": "〔", "]": "[", "】": "【"}[raw[-1]]):
+            raw = raw[:-1]  # the clause's own closing bracket left on the last name
         if not raw:
             continue
         lead = tok.raw.find(raw)
@@ -228,7 +245,7 @@ def split_names(text: str, directory: DepartmentDirectory, region: str = "") -> 
                 break
         if raw in _NONE_MARKS or _NOTE_RE.search(raw):
             continue  # "以下均需县政府落实", "不再列出": a note in the list, not a name
-        tokens.append(NamePiece(raw, start, start + len(raw)))
+        tokens += _split_joined(NamePiece(raw, start, start + len(raw)), directory, region)
     merged: list[NamePiece] = []
     i = 0
     while i < len(tokens):

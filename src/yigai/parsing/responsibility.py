@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from yigai.domain.plan import Deadline, DepartmentRef, Responsibility
 from yigai.parsing.deadlines import parse_deadline
+from yigai.parsing.markers import match_marker
 from yigai.parsing.departments import DepartmentDirectory, looks_like_department, split_names
 from yigai.parsing.normalize import NormalizedText
 
@@ -46,6 +47,9 @@ _SHARED_VERBS = _by_length((
 _VERB_RE = re.compile("(" + "|".join(_by_length(_LEAD_VERBS + _COOP_VERBS + _SHARED_VERBS)) + ")")
 _PART_SPLIT_RE = re.compile(r"[,，;；]")
 _NOT_AFTER_VERB = ("人", "同志", "制", "的")
+_LIST_OPENER_RE = re.compile(r"由|邀请|会同|联合")
+_SENTENCE_RE = re.compile(r"[^。;!?]+")
+_DUTY_RE = re.compile(r"^\s*(?:同时|此外|另外)?[,，]?(?P<names>[^,，;；:：]{2,60}?)(?:要|应当|应|须|必须)(?P<coop>积极配合|配合|协助)?")
 # "建立…组织部门牵头抓总、…部门具体负责…的责任体系": a system described, not a task assigned
 _DESCRIBED_RE = re.compile(r"的(?:责任体系|工作格局|工作机制|责任制|体制|机制|格局|体系|制度)")
 
@@ -142,6 +146,10 @@ def parse_clause_body(
             _add(clause, resp, seg[close:], base + m.end() + close, norm, directory, region, level=level, coop=True)
             continue
         before = len(resp.lead)
+        if _VERB_RE.search(seg) and m.group(1) not in COOP_ROLES:
+            # "责任单位：中医科教科、体改科分别牵头…，各科室依据职责分工配合": roles inside the list
+            _listed_roles(clause, resp, seg, base + m.end(), norm, directory, region, level)
+            continue
         _add(clause, resp, seg, base + m.end(), norm, directory, region, level=level, coop=m.group(1) in COOP_ROLES)
         if m.group(1) in _RESPONSIBLE_ROLES:
             clause.responsible += [r.name for r in resp.lead[before:]]
@@ -163,6 +171,23 @@ def settle_responsible(resp: Responsibility, responsible: list[str]) -> None:
     resp.lead = [r for r in resp.lead if r.name not in responsible]
     names = {r.name for r in resp.cooperating}
     resp.cooperating += [r for r in moving if r.name not in names]
+
+
+def _listed_roles(clause: Clause, resp: Responsibility, seg: str, base: int, norm: NormalizedText,
+                  directory: DepartmentDirectory, region: str, level: str) -> None:
+    """A labelled list whose parts say their own role; parts without a verb are leads."""
+    pos = 0
+    for m in _PART_SPLIT_RE.finditer(seg + ","):
+        part = seg[pos : m.start()]
+        verb = next((v for v in _VERB_RE.finditer(part) if v.start() > 0), None)
+        if verb is None:
+            _add(clause, resp, part, base + pos, norm, directory, region, level=level, coop=False)
+        else:
+            names = re.sub(r"(?:分别|依据职责分工|依据职责|按职责分工|按照职责分工|按职责|共同)$", "", part[: verb.start()])
+            coop = verb.group(1) in _COOP_VERBS
+            _add(clause, resp, names, base + pos, norm, directory, region, level=level, coop=coop)
+            clause.named_lead |= not coop
+        pos = m.end()
 
 
 def _add(clause: Clause, resp: Responsibility, seg: str, base: int, norm: NormalizedText,
@@ -195,6 +220,13 @@ def _department_list(text: str, directory: DepartmentDirectory, region: str) -> 
             continue  # 公安、卫生计生、综治等部门: short names a 等部门 vouches for
         return False
     return True
+
+
+def _government(names: str, directory: DepartmentDirectory, region: str) -> bool:
+    """The first of the names is a government body by its level or a known spelling, not an
+    institution (医疗机构要… is the work itself, 市医保中心要… assigns it)."""
+    first = re.split(r"[、,，]|(?<=[局委办厅院会室科所站队心司部])(?:和|及|与)", names.strip())[0]
+    return directory.is_known(first, region) or re.match(r"(?:省|市|区|县|各县|各区|各市)(?!场)", first) is not None
 
 
 def _strip_brackets_safe(text: str) -> str:
@@ -232,12 +264,15 @@ def parse_statement(
         joint = lead_in.group(1) if lead_in else None
         rest = stripped[lead_in.end() :] if lead_in else stripped
         offset = at + part.find(stripped) + (lead_in.end() if lead_in else 0)
-        verb = None
+        verb, names_at = None, 0
         for vm in _VERB_RE.finditer(rest):
             after = rest[vm.end() : vm.end() + 2]
             if vm.start() == 0 or after.startswith(_NOT_AFTER_VERB):
                 continue
-            if _department_list(rest[: vm.start()], directory, region):
+            # the list starts the part, or follows 由/邀请/会同 inside it ("进一步建立健全由市医保局牵头")
+            starts = [k.end() for k in reversed(list(_LIST_OPENER_RE.finditer(rest, 0, vm.start())))] + [0]
+            names_at = next((k for k in starts if k < vm.start() and _department_list(rest[k : vm.start()], directory, region)), -1)
+            if names_at >= 0:
                 verb = vm
                 break
         if joint and verb is None and _department_list(re.split(r"[,，]", rest)[0], directory, region):
@@ -252,14 +287,16 @@ def parse_statement(
                 clause.deadline = parse_deadline(stripped)
                 clause.deadline.span = norm.span(base + at, base + at + len(part))
             continue
-        names, word = rest[: verb.start()], verb.group(1)
-        coop = word in _COOP_VERBS or (word in _SHARED_VERBS and has_lead) or joint is not None
-        _add(clause, resp, names, base + offset, norm, directory, region, level=level, coop=coop)
+        names, word = rest[names_at : verb.start()], verb.group(1)
+        invited = rest[max(0, names_at - 2) : names_at] in ("邀请", "会同", "联合")
+        coop = word in _COOP_VERBS or (word in _SHARED_VERBS and has_lead) or joint is not None or invited
+        _add(clause, resp, names, base + offset + names_at, norm, directory, region, level=level, coop=coop)
         has_lead |= not coop
+        clause.named_lead |= not coop
         found = True
         tail = rest[verb.end() :]
         # "由A牵头，会同B、C" and "A牵头会同B" name the cooperating ones after 会同
-        j = re.match(r"(?:会同|联合|协调)(.+?)(?:等(?:有关|相关)?(?:部门|单位))?(?:共同|按职责)?", tail)
+        j = re.match(r"(?:会同|联合|协调|组织|邀请)(.+?)(?:等(?:有关|相关)?(?:部门|单位))?(?=共同|按职责|开展|做好|加强|推进|落实|研究|制定|$)", tail)
         if j and _department_list(j.group(1), directory, region):
             _add(clause, resp, j.group(1), base + offset + verb.end() + 2, norm, directory, region, level=level, coop=True)
     if not found:
@@ -314,11 +351,23 @@ def find_clauses(
             clause.responsibility.span = norm.span(clause.start, clause.end)
             clauses.append(clause)
     if not clauses:  # "由A牵头，B、C配合。" in the task's own sentences
-        for m in re.finditer(r"[^。;!?]+", text):
-            if not _VERB_RE.search(m.group(0)) or _DESCRIBED_RE.search(m.group(0)):
-                continue
-            clause = parse_statement(m.group(0), offset + m.start(), norm, directory, region, whole=False, level=level)
-            if clause is not None:
+        head = match_marker(text)
+        for m in _SENTENCE_RE.finditer(text, head.length if head else 0):
+            sentence = m.group(0)
+            clause = None
+            if _VERB_RE.search(sentence) and not _DESCRIBED_RE.search(sentence):
+                clause = parse_statement(sentence, offset + m.start(), norm, directory, region, whole=False, level=level)
+            duty = _DUTY_RE.match(sentence)
+            if duty and _department_list(duty.group("names"), directory, region) and _government(duty.group("names"), directory, region):
+                # "市医保中心及管理部要完善…": the body that must act; cooperating where a lead is named
+                clause = clause or Clause(offset + m.start(), offset + m.end(), Responsibility(raw=sentence), inline=True)
+                before = len(clause.responsibility.lead)
+                _add(clause, clause.responsibility, duty.group("names"), offset + m.start() + duty.start("names"), norm,
+                     directory, region, level=level, coop=bool(duty.group("coop")))
+                clause.responsible += [r.name for r in clause.responsibility.lead[before:]]
+            if clause is not None and not clause.responsibility.is_empty:
+                if clause.named_lead and clause.responsible:
+                    settle_responsible(clause.responsibility, clause.responsible)
                 clause.responsibility.span = norm.span(clause.start, clause.end)
                 clauses.append(clause)
     return clauses

@@ -46,7 +46,7 @@ SUFFIX_GE = ("及以上", "以上")
 SUFFIX_LE = ("及以下", "以下", "以内")
 SUFFIX_APPROX = ("左右",)
 COUNT_VERBS = ("建设", "创建", "建成", "培育", "打造", "新建", "新增", "引进", "培养", "争创", "设立", "组建", "建立",
-               "配备", "培训", "设置", "招聘", "引育", "遴选", "推荐", "改造", "布局", "规划建设", "推进", "实施")
+               "配备", "培训", "设置", "招聘", "引育", "遴选", "推荐", "改造", "布局", "规划建设")
 _MONEY_UNITS = ("元", "万元", "亿元")
 _RAISE_WORDS = ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至", "达到", "不低于", "提到")
 _COUNT_VERB_RE = re.compile("|".join(sorted(COUNT_VERBS, key=len, reverse=True)))
@@ -230,7 +230,7 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
             continues_list = last_count_stop is not None and sentence[last_count_stop : first.start] in ("、", "和", "及", "、和", ",", "，")
             if continues_list or any(pre.endswith(v) or pre.endswith(v + "了") for v in COUNT_VERBS) or (
                 _COUNT_VERB_RE.search(clause) is not None
-            ):
+            ) or (clause.startswith("推进") and re.search(r"建设[。;,，]?$|建设$", sentence)):
                 tail = sentence[last.end :]
                 tail = re.sub(r"^(?:以上|左右|及以上)", "", tail)
                 stop = re.search(r"[,;，；。、(]|和(?=\d)|[和及](?=若干|一批)|以及|和(?=[^,;，；。]*?\d)", tail)

@@ -4,6 +4,9 @@ The shipped ``departments.yaml`` is what the parser uses; the stored table is
 what the office maintains (区卫健委 = 区卫生健康委 = 区卫生健康委员会, and a new
 spelling the next document brings). Every name a user types for a department
 goes through ``resolve_department`` so reports and scopes use the canonical name.
+``office_directory`` gives the parser the stored table, so a spelling the office added
+(``yigai departments-alias add``, the admin page) resolves when the next document is
+imported or uploaded for review.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import yaml
 
 from yigai.data import data_path
 from yigai.domain.users import User
-from yigai.parsing.departments import default_directory
+from yigai.parsing.departments import DepartmentDirectory, default_directory
 from yigai.services.errors import DuplicateError, InvalidInputError
 from yigai.services.items import require_admin
 from yigai.services.orgunits import region_candidates
@@ -56,6 +59,27 @@ def ensure_seeded(uow: UnitOfWork) -> int:
     if uow.departments.alias_count():
         return 0
     return uow.departments.add_many(shipped_aliases())
+
+
+def office_directory(uow: UnitOfWork) -> DepartmentDirectory:
+    """The parser's department directory with what the office taught it (inside an open unit of work).
+
+    The office's own aliases, and every stored alias that now names another department than
+    the shipped table does (a renamed department), are added to the shipped directory; a
+    regional alias applies to documents of that region, whichever of its names the document
+    gives (福建省福州市仓山区, 福州市仓山区, 仓山区). With nothing of the office's stored, the
+    shipped directory itself.
+    """
+    base = default_directory()
+    rows: list[tuple[str, str, str, str]] = []
+    for rec in uow.departments.aliases():
+        if rec.source == "shipped":
+            res = base.resolve(rec.alias, rec.region)
+            if not res.known or res.truncated or res.name == rec.department:
+                continue  # as shipped (or no longer shipped: the parser's table decides)
+        regions = region_candidates(rec.region) if rec.region else [""]
+        rows += [(region, rec.alias, rec.department, rec.kind) for region in regions]
+    return base.with_aliases(rows) if rows else base
 
 
 def _clean(name: str) -> str:
@@ -131,7 +155,9 @@ def add_alias(uow: UnitOfWork, user: User, alias: str, canonical: str, *, region
                 f"unknown department {canonical!r}; `yigai departments-alias list` shows the known ones",
                 message_zh=f"未知部门「{canonical}」（用 yigai departments-alias list 查看）", where="canonical",
             )
-        if alias in known and alias != target:
+        # a name a plan printed but no table knew (区健康促进委) may become an alias; a department the table has may not
+        defined = {r.department for r in uow.departments.aliases()}
+        if alias in defined and alias != target:
             raise DuplicateError(f"{alias!r} is itself a department; rename it instead of aliasing it",
                                  message_zh=f"「{alias}」本身是一个部门，不能作为别名（可改用重命名）", where="alias")
         kind = next((r.kind for r in uow.departments.aliases() if r.department == target), "department")

@@ -46,13 +46,25 @@ from yigai.domain.plan import (
 )
 from yigai.domain.serialize import deadline_dict, department_dict, measure_dict, meta_dict, task_dict
 from yigai.domain.users import User
-from yigai.parsing import parse_file
 from yigai.parsing.deadlines import parse_deadline
 from yigai.parsing.departments import default_directory
+from yigai.services.assignment import (
+    Assignment,
+    AssignMode,
+    assign,
+    check_clash,
+    check_request,
+    department_kinds,
+    find_thing,
+    item_ids,
+    parse_mode,
+    registry_names,
+)
+from yigai.services.assignment import names as assignment_names
 from yigai.services.departments import ensure_seeded, resolve_department
 from yigai.services.errors import DuplicateError, IllegalTransitionError, InvalidInputError, UnknownItemError
 from yigai.services.items import require_admin
-from yigai.services.plans import ImportStatus, store_in, summarize
+from yigai.services.plans import ImportStatus, parse_stored, store_in, summarize
 from yigai.storage.draft_repository import DraftInfo, DraftRecord, DraftStatus
 from yigai.storage.repository import MatchedBy, PlanCounts
 from yigai.storage.uow import UnitOfWork
@@ -91,8 +103,8 @@ class Correction:
     version: int  # the draft version it produced (1 is the upload)
     at: dt.datetime
     actor: str
-    action: str  # upload | departments | title | deadline | category | meta | delete | publish | discard
-    item: str  # task or measure id, "meta", or "" for the whole draft
+    action: str  # upload | departments | assign | title | deadline | category | meta | delete | publish | discard
+    item: str  # task or measure id ("T1,T2,…" for an assignment to many), "meta", or "" for the whole draft
     before: Any
     after: Any
 
@@ -133,7 +145,7 @@ def upload_plan(uow: UnitOfWork, user: User, path: Path, *, source_name: str | N
     is a temporary file. A bad document raises DocumentError and stores nothing.
     """
     require_admin(user, "upload plans", "上传计划")
-    draft = parse_file(path) if max_bytes is None else parse_file(path, max_bytes=max_bytes)
+    draft = parse_stored(uow, path, max_bytes)  # the office's department aliases apply
     if source_name:
         draft = dataclasses.replace(draft, source_name=re.split(r"[\\/]", source_name)[-1][:255])
     at = now or clock.now()
@@ -249,6 +261,45 @@ def set_task_departments(uow: UnitOfWork, user: User, draft_id: int, task_id: st
 
     draft = _correct(uow, user, draft_id, task_id, change, now)
     return _item(draft, task_id).responsibility
+
+
+def assign_departments(uow: UnitOfWork, user: User, draft_id: int, items: Sequence[str] | str,
+                       lead: Sequence[str] | str = (), cooperating: Sequence[str] | str = (), *,
+                       mode: AssignMode | str = AssignMode.ADD, now: dt.datetime | None = None) -> Assignment:
+    """Assign lead and cooperating departments to many tasks or measures of the draft at once.
+
+    Names must be in the department registry (aliases resolved; an unknown name is refused,
+    naming it); ``mode`` adds to the departments already there or replaces them
+    (``yigai.services.assignment``). One correction: one new version and one audit entry
+    (action ``assign``) whose before and after give each chosen item's departments.
+    """
+    require_admin(user, "correct plan drafts", "修改计划草稿")
+    how = parse_mode(mode)
+    ids = item_ids(items)
+    lead_typed, coop_typed = assignment_names(lead, "lead"), assignment_names(cooperating, "cooperating")
+    check_request(lead_typed, coop_typed, how)
+    done: dict[str, Any] = {}
+
+    def change(uow: UnitOfWork, draft: PlanDraft) -> tuple[str, Any, Any]:
+        region = draft.meta.region
+        lead_names = registry_names(uow, lead_typed, region, "lead")
+        coop_names = registry_names(uow, coop_typed, region, "cooperating")
+        check_clash(lead_names, coop_names)
+        things = [(item_id, find_thing(draft, item_id, in_draft=True)) for item_id in ids]
+        kinds = department_kinds(uow)
+        before, after, changed = {}, {}, []
+        for item_id, thing in things:
+            before[item_id] = _dept_value(thing.responsibility)
+            if assign(thing.responsibility, lead_names, coop_names, how, kinds, region):
+                changed.append(item_id)
+            after[item_id] = _dept_value(thing.responsibility)
+        done.update(lead=lead_names, cooperating=coop_names, changed=changed)
+        return "assign", {"items": before}, {"mode": how.value, "items": after}
+
+    _correct(uow, user, draft_id, ",".join(ids), change, now)
+    with uow:
+        version = _find(uow, draft_id).info.version
+    return Assignment(ids, done["changed"], done["lead"], done["cooperating"], how, version)
 
 
 def set_task_field(uow: UnitOfWork, user: User, draft_id: int, task_id: str, field: str, value: Any, *,

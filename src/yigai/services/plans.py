@@ -15,6 +15,7 @@ from pathlib import Path
 from yigai.domain.errors import NotFoundError
 from yigai.domain.plan import DepartmentRef, PlanDraft, Responsibility, Task
 from yigai.parsing import parse_file
+from yigai.services.departments import office_directory
 from yigai.services.errors import PlanHasReportsError
 from yigai.storage.repository import MatchedBy, PlanCounts, PlanRecord, PlanSummary, department_refs
 from yigai.storage.uow import UnitOfWork
@@ -93,9 +94,21 @@ def store_in(uow: UnitOfWork, draft: PlanDraft, replace: bool) -> tuple[ImportSt
 
 def import_file(uow: UnitOfWork, path: Path, *, replace: bool = False, max_bytes: int | None = None,
                 actor: str = "cli") -> ImportResult:
-    """Parse a document and import it; bad documents raise DocumentError before any write."""
-    draft = parse_file(path) if max_bytes is None else parse_file(path, max_bytes=max_bytes)
-    return import_draft(uow, draft, replace=replace, actor=actor)
+    """Parse a document and import it; bad documents raise DocumentError before any write.
+
+    Department names resolve through the stored alias table (``office_directory``): a
+    spelling the office added is read as its department.
+    """
+    return import_draft(uow, parse_stored(uow, path, max_bytes), replace=replace, actor=actor)
+
+
+def parse_stored(uow: UnitOfWork, path: Path, max_bytes: int | None = None) -> PlanDraft:
+    """Parse a document with the office's department aliases (import, upload for review, re-parse)."""
+    with uow:
+        directory = office_directory(uow)
+    if max_bytes is None:
+        return parse_file(path, directory=directory)
+    return parse_file(path, max_bytes=max_bytes, directory=directory)
 
 
 def list_plans(uow: UnitOfWork) -> list[PlanSummary]:

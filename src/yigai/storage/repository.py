@@ -7,7 +7,7 @@ never ORM rows, so a fake or another backend can stand in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 from weakref import WeakKeyDictionary
@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Engine, distinct, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from yigai.domain.plan import DepartmentRef, PlanDraft, Responsibility, copy_draft
-from yigai.storage.mapping import doc_number_key, plan_to_row, row_to_draft
+from yigai.storage.mapping import _responsibility_rows, doc_number_key, plan_to_row, row_to_draft
 from yigai.storage.models import (
     DepartmentRow,
     MeasureRow,
@@ -26,6 +26,7 @@ from yigai.storage.models import (
     ResponsibilityRow,
     TargetRow,
     TaskRow,
+    new_revision,
 )
 
 MatchedBy = Literal["sha256", "doc_number"]
@@ -74,6 +75,7 @@ class ExistingPlan:
 class PlanRepository(Protocol):
     def add(self, draft: PlanDraft) -> int: ...
     def replace(self, plan_id: int, draft: PlanDraft) -> None: ...
+    def set_responsibilities(self, plan_id: int, changes: Mapping[str, Responsibility], region: str) -> None: ...
     def get(self, plan_id: int) -> PlanRecord | None: ...
     def find_existing(self, *, sha256: str, doc_number: str) -> ExistingPlan | None: ...
     def id_by_doc_number(self, doc_number: str) -> int | None: ...
@@ -116,8 +118,10 @@ class SqlPlanRepository:
 
     def _resolver(self, draft: PlanDraft) -> dict[str, DepartmentRow]:
         """Registry rows for every department the draft names, created when new."""
-        region = draft.meta.region
-        refs = department_refs(draft)
+        return self._department_rows(draft.meta.region, department_refs(draft))
+
+    def _department_rows(self, region: str, refs: list[DepartmentRef]) -> dict[str, DepartmentRow]:
+        """Registry rows of ``region`` for these departments, created when new."""
         names = {ref.name for ref in refs}
         found = {
             row.name: row
@@ -150,6 +154,36 @@ class SqlPlanRepository:
         self.session.delete(old)
         self.session.flush()
         self.add(draft, plan_id=plan_id)
+
+    def set_responsibilities(self, plan_id: int, changes: Mapping[str, Responsibility], region: str) -> None:
+        """Replace the lead and cooperating departments of some tasks and measures (by id) of a stored plan.
+
+        Only their responsibility rows change (the printed clause and its span stay, and nothing
+        else of the plan); the plan gets a new revision, so every cache reads it again. Progress
+        reports are keyed by plan and item id, not by these rows: they are untouched.
+        """
+        self._loaded.clear()
+        tasks = selectinload(PlanRow.tasks)
+        plan = self.session.scalars(
+            select(PlanRow).where(PlanRow.id == plan_id)
+            .options(tasks.selectinload(TaskRow.responsibilities),
+                     tasks.selectinload(TaskRow.measures).selectinload(MeasureRow.responsibilities))).one_or_none()
+        if plan is None:
+            raise KeyError(plan_id)
+        owners: dict[str, TaskRow | MeasureRow] = {}
+        for task in plan.tasks:
+            owners[task.key] = task
+            owners.update((m.key, m) for m in task.measures)
+        missing = sorted(set(changes) - set(owners))
+        if missing:
+            raise KeyError(", ".join(missing))
+        refs = [ref for resp in changes.values() for ref in (*resp.lead, *resp.cooperating)]
+        departments = self._department_rows(region, refs)
+        with self.session.no_autoflush:
+            for key, resp in changes.items():
+                owners[key].responsibilities = _responsibility_rows(resp, plan, lambda ref: departments[ref.name])
+        plan.revision = new_revision()
+        self.session.flush()
 
     # -- reading
 

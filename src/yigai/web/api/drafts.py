@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from yigai.domain.serialize import meta_dict, plan_to_dict
 from yigai.domain.users import Role, User
 from yigai.services import plan_review
+from yigai.services.assignment import Assignment, AssignMode, unassigned_tasks
 from yigai.storage.audit import jsonable
 from yigai.web.deps import AppDep, CurrentUser, UowDep, require_role
 from yigai.web.files import check_extension, read_upload, saved_upload
@@ -27,6 +28,21 @@ Office = Annotated[User, Depends(require_role(Role.OFFICE_ADMIN))]  # drafts are
 class Departments(BaseModel):
     lead: list[str] = Field(default_factory=list, max_length=50)
     cooperating: list[str] = Field(default_factory=list, max_length=100)
+
+
+class Assign(BaseModel):
+    """Departments for many tasks or measures at once; names from the registry (aliases resolved)."""
+
+    items: list[str] = Field(min_length=1, max_length=2000, description="task or measure ids: T3, T4.M2 …")
+    lead: list[str] = Field(default_factory=list, max_length=50)
+    cooperating: list[str] = Field(default_factory=list, max_length=50)
+    mode: AssignMode = Field(default=AssignMode.ADD, description="add: keep the departments already there; "
+                             "replace: the chosen ones replace them (a lead is then required)")
+
+
+def assignment_view(result: Assignment) -> dict[str, Any]:
+    return {"items": result.items, "changed": result.changed, "lead": result.lead,
+            "cooperating": result.cooperating, "mode": result.mode.value, "version": result.version}
 
 
 class FieldValue(BaseModel):
@@ -49,7 +65,8 @@ async def _upload(app: Any, user: Any, file: UploadFile) -> int:
 def review_view(review: plan_review.DraftReview) -> dict[str, Any]:
     return {"info": jsonable(review.info), "plan": plan_to_dict(review.draft), "counts": jsonable(review.counts),
             "spans": jsonable(review.spans), "corrections": jsonable(review.corrections),
-            "duplicate": jsonable(review.duplicate), "unknown_departments": review.unknown_departments}
+            "duplicate": jsonable(review.duplicate), "unknown_departments": review.unknown_departments,
+            "without_lead": unassigned_tasks(review.draft)}
 
 
 @router.post("/plans/import", status_code=201, summary="Upload a document (.txt .md .docx .pdf) as a draft; "
@@ -80,6 +97,13 @@ def draft(draft_id: int, uow: UowDep, _: Office) -> dict[str, Any]:
 @router.put("/drafts/{draft_id}/items/{item_id}/departments", summary="Set lead and cooperating departments")
 def set_departments(draft_id: int, item_id: str, body: Departments, uow: UowDep, user: CurrentUser) -> Any:
     return jsonable(plan_review.set_task_departments(uow, user, draft_id, item_id, body.lead, body.cooperating))
+
+
+@router.post("/drafts/{draft_id}/assignments", summary="Assign lead and cooperating departments to many tasks at once "
+             "(add to or replace those there; names from the registry)")
+def assign(draft_id: int, body: Assign, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
+    return assignment_view(plan_review.assign_departments(uow, user, draft_id, body.items, body.lead,
+                                                          body.cooperating, mode=body.mode))
 
 
 @router.put("/drafts/{draft_id}/items/{item_id}/{field}", summary="Correct title, deadline or category")

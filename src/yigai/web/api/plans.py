@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from yigai.domain.plan import Category
 from yigai.domain.serialize import meta_dict, section_dict, target_dict, task_dict
 from yigai.reports.xlsx_export import build_workbook
+from yigai.services.assignment import assign_plan_departments
 from yigai.services.items import report_items
 from yigai.services.plans import (
     department_matrix,
@@ -20,6 +21,7 @@ from yigai.services.plans import (
     tasks_for_department,
 )
 from yigai.storage.repository import PlanSummary
+from yigai.web.api.drafts import Assign, assignment_view
 from yigai.web.deps import AppDep, CurrentUser, UowDep
 from yigai.web.exports import XLSX_TYPE, ListFormat, export
 from yigai.web.files import download
@@ -75,13 +77,22 @@ def tasks(plan: str, uow: UowDep, _: CurrentUser, department: str | None = None,
 
 @router.get("/{plan}/items", summary="Reportable items (measures, or tasks without measures) with lead departments")
 def items(plan: str, uow: UowDep, _: CurrentUser, department: str | None = None,
+          without_lead: Annotated[bool, Query(description="only the items no department leads")] = False,
           fmt: Fmt = ListFormat.JSON) -> Any:
     rows = [{"item_id": i.item_id, "task_id": i.task_id, "no": i.no, "title": i.title, "section": i.section,
              "lead": list(i.lead), "cooperating": list(i.cooperating), "deadline": i.deadline.raw,
              "deadline_date": i.deadline.date.isoformat() if i.deadline.date else None}
             for i in report_items(get_plan(uow, plan).draft)
-            if department is None or department in i.lead or department in i.cooperating]
+            if (department is None or department in i.lead or department in i.cooperating)
+            and not (without_lead and i.lead)]
     return export(ITEM_COLUMNS, rows, fmt, f"计划{plan}事项")
+
+
+@router.post("/{plan}/assignments", summary="Assign lead and cooperating departments to many tasks or measures "
+             "of a published plan at once (office only; audited; progress reports are kept)")
+def assign(plan: str, body: Assign, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
+    return assignment_view(assign_plan_departments(uow, user, plan, body.items, body.lead, body.cooperating,
+                                                   mode=body.mode))
 
 
 @router.get("/{plan}/targets", summary="The plan's quantitative targets, numbered from 0")

@@ -14,19 +14,27 @@ from yigai.web.deps import AppDep, UowDep, require_role, verify_csrf
 from yigai.web.errors import status_for
 from yigai.web.pages.files import saved_upload
 from yigai.web.pages.render import is_htmx, render
-from yigai.web.viewmodels.review import find_item, review_page
+from yigai.web.viewmodels.review import assign_form, find_item, review_page
 
 OfficeAdmin = Annotated[User, Depends(require_role(Role.OFFICE_ADMIN, page=True))]
 router = APIRouter()
 write = APIRouter(dependencies=[Depends(verify_csrf)])
 DOCUMENT_TYPES = (".txt", ".md", ".docx", ".pdf")
-DONE = {"saved": "已保存修改。", "deleted": "已删除该事项。", "meta": "已保存文件信息。"}
+DONE = {"saved": "已保存修改。", "deleted": "已删除该事项。", "meta": "已保存文件信息。",
+        "assigned": "已为所选事项指定部门。"}
 
 
 def _review(request: Request, app: AppDep, draft_id: int, *, error: str = "", status_code: int = 200,
-            edit: str = "", done: str = "") -> Response:
+            edit: str = "", done: str = "", assigning: dict[str, Any] | None = None) -> Response:
     view = review_page(app.uow(), draft_id, edit)
-    return render(request, "review.html", {"view": view, "error": error, "done": DONE.get(done, "")},
+    typed = assigning or {}
+    view.selected = set(typed.get("items", ()))
+    form = assign_form(f"/plans/review/{draft_id}/assign", len(view.unassigned), view.departments,
+                       typed.get("lead", ""), typed.get("cooperating", ""), typed.get("mode", "add"))
+    form["error"] = error if assigning else ""
+    form["done"] = DONE[done] if done == "assigned" else ""
+    return render(request, "review.html", {"view": view, "error": error, "assign": form,
+                                          "done": "" if done == "assigned" else DONE.get(done, "")},
                   status_code=status_code)
 
 
@@ -74,6 +82,20 @@ def departments(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int,
     except YigaiError as exc:
         return _review(request, app, draft_id, error=f"{item_id}：{exc.message_zh}", status_code=status_for(exc))
     return RedirectResponse(f"/plans/review/{draft_id}?done=saved#f-{item_id}", status_code=303)
+
+
+@write.post("/plans/review/{draft_id:int}/assign")
+def assign(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int,
+           items: Annotated[list[str] | None, Form()] = None, lead: Annotated[str, Form(max_length=2000)] = "",
+           cooperating: Annotated[str, Form(max_length=2000)] = "", mode: Annotated[str, Form()] = "add") -> Response:
+    """Assign departments to every ticked task or measure (names from the registry; add to or replace those there)."""
+    try:
+        plan_review.assign_departments(app.uow(), user, draft_id, items or [], lead, cooperating, mode=mode)
+    except YigaiError as exc:
+        typed = {"items": items or [], "lead": lead, "cooperating": cooperating, "mode": mode}
+        return _review(request, app, draft_id, error=f"批量指定部门：{exc.message_zh}", status_code=status_for(exc),
+                       assigning=typed)
+    return RedirectResponse(f"/plans/review/{draft_id}?done=assigned#tasks", status_code=303)
 
 
 @write.post("/plans/review/{draft_id:int}/items/{item_id}")

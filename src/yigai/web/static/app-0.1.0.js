@@ -107,4 +107,99 @@
   });
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSwap", function (e) { draw(e.target); });
+
+  /* Assigning departments to many items at once (review page, plan page): ticking, "select all
+   * without a lead", the count, and department names picked one by one from the registry's
+   * datalist into removable chips (the field posts them joined with 、). Without this script
+   * the boxes are ticked by hand and the names typed with 、 between them. */
+  function each(nodes, fn) { Array.prototype.forEach.call(nodes, fn); }
+
+  function boxes(formId) {
+    return document.querySelectorAll('input[type=checkbox][name="items"][form="' + formId + '"]');
+  }
+
+  function count(formId) {
+    var n = 0;
+    each(boxes(formId), function (cb) { if (cb.checked) { n += 1; } });
+    each(document.querySelectorAll('[data-count="' + formId + '"]'), function (el) {
+      el.textContent = n ? "（" + n + " 项）" : "";
+    });
+  }
+
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest("[data-select]") : null;
+    if (!button) { return; }
+    var formId = button.getAttribute("data-form"), what = button.getAttribute("data-select");
+    each(boxes(formId), function (cb) {
+      if (what === "none") { cb.checked = false; } else if (cb.hasAttribute("data-unassigned")) { cb.checked = true; }
+    });
+    count(formId);
+  });
+
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t && t.type === "checkbox" && t.name === "items" && t.getAttribute("form")) { count(t.getAttribute("form")); }
+  });
+
+  function names(text) {
+    return text.split(/[、,，;；\n]/).map(function (s) { return s.trim(); }).filter(Boolean);
+  }
+
+  function chips(input) {
+    if (input.hasAttribute("data-chips-ready")) { return; }
+    input.setAttribute("data-chips-ready", "1");
+    var hidden = document.createElement("input"), box = document.createElement("span");
+    hidden.type = "hidden";
+    hidden.name = input.name;
+    input.removeAttribute("name");
+    box.className = "name-chips";
+    input.parentNode.insertBefore(hidden, input);
+    input.parentNode.insertBefore(box, input);
+    var chosen = names(input.value);
+    input.value = "";
+    input.placeholder = "从名录选择，或输入名称后按回车";
+    var list = input.list;
+
+    function render() {
+      hidden.value = chosen.join("、");
+      box.textContent = "";
+      chosen.forEach(function (name, i) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "name-chip";
+        b.textContent = name + " ×";
+        b.title = "移除 " + name;
+        b.addEventListener("click", function () { chosen.splice(i, 1); render(); input.focus(); });
+        box.appendChild(b);
+      });
+    }
+    function take() {
+      names(input.value).forEach(function (n) { if (chosen.indexOf(n) < 0) { chosen.push(n); } });
+      input.value = "";
+      render();
+    }
+    function isOption(value) {
+      if (!list) { return false; }
+      for (var i = 0; i < list.options.length; i += 1) { if (list.options[i].value === value) { return true; } }
+      return false;
+    }
+    input.addEventListener("input", function (e) {
+      var typing = e.inputType && (e.inputType.indexOf("insert") === 0 && e.inputType !== "insertReplacementText"
+        || e.inputType.indexOf("delete") === 0);
+      if (/[、,，;；]$/.test(input.value) || (!typing && isOption(input.value))) { take(); }
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.isComposing) { e.preventDefault(); take(); }
+    });
+    input.addEventListener("change", take);
+    if (input.form) { input.form.addEventListener("submit", take); }
+    render();
+  }
+
+  function ready(root) {
+    each((root || document).querySelectorAll("input[data-chips]"), chips);
+    each((root || document).querySelectorAll("[data-count]"), function (el) { count(el.getAttribute("data-count")); });
+  }
+  document.addEventListener("DOMContentLoaded", function () { ready(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { ready(e.target); });
 })();

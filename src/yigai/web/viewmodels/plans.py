@@ -147,6 +147,7 @@ class PlanPage:
     shown_items: int
     total_items: int
     status_counts: list[tuple[str, str, int]]  # css, label, count
+    without_lead: int = 0  # reportable items no department leads: nobody can report on them
 
 
 def _item_row(plan_id: int, item: ReportItem, ev: ItemEvaluation | None, categories: tuple[str, ...]) -> ItemRow:
@@ -256,4 +257,4 @@ def plan_page(uow: UnitOfWork, plan_id: int, at: dt.date, filters: Filters) -> P
         counts = [(status_css(s), ITEM_STATUS_LABELS[s], ev.counts.get(s, 0)) for s in STATUS_ORDER]
     return PlanPage(summary, record.draft, schedule, ev, at, tree, loose, filters,
                     filter_options(record.draft, schedule is not None), shown, len(report_items(record.draft)),
-                    counts)
+                    counts, sum(1 for i in report_items(record.draft) if not i.lead))

@@ -4,6 +4,10 @@ The review page lists the draft's metadata, tasks and measures with their depart
 deadlines and categories; each field links to its mark in the source text (anchor
 ``src-<field key>``, the keys of ``plan_review.field_spans``), and each mark carries the
 field's label. Corrections go through ``yigai.services.plan_review``.
+
+The tasks that no department leads come first (``unassigned``), each marked, so the office
+can tick many and assign departments to all of them at once (``plan_review.assign_departments``),
+picking from the registry (``departments``, a datalist).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 
 from yigai.domain.plan import Category, DepartmentRef, Measure, PlanDraft, Task
 from yigai.reports.bulletin_data import target_text
+from yigai.services.assignment import MODE_LABELS, AssignMode, DepartmentOption, department_options, unassigned_tasks
 from yigai.services.plan_review import META_LABELS, DraftReview, FieldSpan, get_review
 from yigai.storage.uow import UnitOfWork
 from yigai.web.viewmodels.common import deadline_text
@@ -47,6 +52,7 @@ class ItemView:
     categories: list[str]
     anchors: dict[str, str]  # field → anchor in the source ("" when not located)
     measures: list[ItemView] = field(default_factory=list)
+    needs_lead: bool = False  # some reportable item of it has no lead department
 
     @property
     def lead_text(self) -> str:
@@ -70,17 +76,29 @@ class ReviewPage:
     review: DraftReview
     segments: list[Segment]
     meta: list[MetaField]
-    items: list[ItemView]
+    items: list[ItemView]  # in document order
     targets: list[tuple[int, str, str, str]]  # index, metric, target text, anchor
     warnings: list[tuple[str, str]]  # message, anchor
     edit: str  # the item whose edit form is open
+    departments: list[DepartmentOption] = field(default_factory=list)  # the registry, to pick from
+    selected: set[str] = field(default_factory=set)  # items ticked (kept when an assignment is refused)
     levels: tuple[tuple[str, str], ...] = LEVELS
     types: tuple[str, ...] = TYPES
     categories: list[str] = field(default_factory=lambda: list(CATEGORIES))
 
+
     @property
     def open(self) -> bool:
         return self.review.info.status.value == "draft"
+
+    @property
+    def unassigned(self) -> list[ItemView]:
+        """Tasks with an item no department leads: shown first."""
+        return [i for i in self.items if i.needs_lead]
+
+    @property
+    def assigned(self) -> list[ItemView]:
+        return [i for i in self.items if not i.needs_lead]
 
 
 def anchor(key: str) -> str:
@@ -122,17 +140,30 @@ def review_page(uow: UnitOfWork, draft_id: int, edit: str = "") -> ReviewPage:
     review = get_review(uow, draft_id)
     draft = review.draft
     located = {s.key for s in review.spans}
+    without_lead = set(unassigned_tasks(draft))
     items = []
     for task in draft.tasks:
         view = _item(task, "task", located)
         view.measures = [_item(m, "measure", located) for m in task.measures]
+        view.needs_lead = task.id in without_lead
+        for measure in view.measures:
+            measure.needs_lead = view.needs_lead and not measure.lead
         items.append(view)
     targets = [(i, t.metric, target_text(t), anchor(f"target.{i}") if f"target.{i}" in located else "")
                for i, t in enumerate(draft.targets)]
     warnings = [(w.message, anchor(f"warning.{i}") if f"warning.{i}" in located else "")
                 for i, w in enumerate(draft.warnings)]
+    options = department_options(uow, draft.meta) if review.info.status.value == "draft" else []
     return ReviewPage(review, segments(draft.source_text, _marks(review.spans)), _meta(draft, located), items,
-                      targets, warnings, edit)
+                      targets, warnings, edit, options)
+
+
+def assign_form(action: str, unassigned: int, options: list[DepartmentOption], lead: str = "",
+                cooperating: str = "", mode: str = AssignMode.ADD.value) -> dict[str, object]:
+    """What ``_assign_form.html`` shows: where it posts, how many tasks lack a lead, the registry, the values."""
+    return {"action": action, "unassigned": unassigned, "options": options,
+            "modes": [(m.value, label) for m, label in MODE_LABELS.items()],
+            "form": {"lead": lead, "cooperating": cooperating, "mode": mode}}
 
 
 def find_item(page: ReviewPage, item_id: str) -> ItemView | None:
