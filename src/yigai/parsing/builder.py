@@ -94,7 +94,7 @@ class _Builder:
         self.level = _LEVEL_PREFIX.get(self.draft.meta.level, "")
         if self.draft.meta.region.endswith("县"):
             self.level = "县"
-        self.directory = self.directory.for_place(self.draft.meta.region)
+        self.directory = self.directory.for_place(self.draft.meta.region, self.norm.text)
         self.skip_notice()
         self.draft.sections = layout.sections
         body = [p for p in layout.paras[: layout.appendix_start] if not p.is_table]

@@ -39,6 +39,7 @@ class DepartmentDirectory:
         self._aliases: dict[str, tuple[str, DepartmentKind]] = {}
         self._regions: dict[str, dict[str, str]] = {}
         self._place = ""  # the document's place, see for_place
+        self._text = ""  # the document's text, see for_place
         for entry in table.get("departments", []):
             kind = DepartmentKind(entry.get("kind", "department"))
             self._add(entry["name"], entry["name"], kind)
@@ -54,12 +55,50 @@ class DepartmentDirectory:
     def _add(self, alias: str, canonical: str, kind: DepartmentKind) -> None:
         self._aliases[_key(alias)] = (canonical, kind)
 
-    def for_place(self, place: str) -> "DepartmentDirectory":
+    def for_place(self, place: str, text: str = "") -> "DepartmentDirectory":
         """A view for one document's place (福建省三明市): 三明市卫健委 there is its 市卫生健康委;
-        another place's bureau (沙县卫健局 in a city's plan) stays as printed."""
+        another place's bureau (沙县卫健局 in a city's plan) stays as printed. With the
+        document's ``text``, a name cut off at a cell edge (仓山医) is completed by the one
+        name the document prints in full that starts with it (仓山医保局)."""
         view = DepartmentDirectory({})
-        view._aliases, view._regions, view._place = self._aliases, self._regions, place
+        view._aliases, view._regions, view._place, view._text = self._aliases, self._regions, place, text
         return view
+
+    def _complete_from_text(self, key: str, region: str, level: str) -> Resolution | None:
+        if not self._text or len(key) < 2:
+            return None
+        found: set[tuple[str, DepartmentKind]] = set()
+        for m in re.finditer(re.escape(key) + r"[\u4e00-\u9fff]{1,5}", self._text):
+            whole = m.group(0)
+            for end in range(len(key) + 1, len(whole) + 1):
+                res = self.resolve_known(whole[:end], region, level)
+                if res is not None:
+                    found.add(res)
+                    break
+        if len(found) == 1:
+            name, kind = found.pop()
+            return Resolution(name, kind, True, truncated=True)
+        return None
+
+    def resolve_known(self, raw: str, region: str = "", level: str = "") -> tuple[str, DepartmentKind] | None:
+        """(canonical, kind) for a known spelling, the document's place allowed; None otherwise."""
+        text, self._text = self._text, ""  # no completion inside completion
+        try:
+            res = self.resolve(raw, region, level)
+        finally:
+            self._text = text
+        return (res.name, res.kind) if res.known and not res.truncated else None
+
+    def _place_prefixes(self) -> list[tuple[str, str]]:
+        """The document's place names as a department may start with them, longest first:
+        福州市仓山区 gives 仓山区 and 仓山 (level 区), 福州市 and 福州 (level 市)."""
+        out: list[tuple[str, str]] = []
+        for m in _PLACE_PART_RE.finditer(self._place):
+            name, lvl = m.group(0), m.group("level")
+            out.append((name, lvl[-1]))
+            if len(name) - len(lvl) >= 2:
+                out.append((name[: -len(lvl)], lvl[-1]))
+        return sorted(out, key=lambda p: len(p[0]), reverse=True)
 
     def with_aliases(self, records: "list[tuple[str, str, str, str]]") -> "DepartmentDirectory":
         """A copy that also knows an office's own spellings: (region, alias, canonical, kind) rows.
@@ -112,12 +151,12 @@ class DepartmentDirectory:
         hit = self._lookup(key, region)
         written = key[:1] if key[:1] in _LEVELS and not key.startswith(_NOT_LEVEL) else ""
         if not hit and self._place:
-            place = _PLACE_RE.match(key)
-            if place and len(key) > place.end() + 1 and place.group(0) in self._place:
-                shorter = place.group("level") + key[place.end():]
-                hit = self._lookup(shorter, region)
-                if hit:
-                    written = place.group("level") if place.group("level") in _LEVELS else written
+            for prefix, lvl in self._place_prefixes():
+                if key.startswith(prefix) and len(key) > len(prefix) + 1:
+                    hit = self._lookup("区" + key[len(prefix):], region) or self._lookup(key[len(prefix):], region)
+                    if hit:
+                        written = lvl if lvl in _LEVELS else written
+                        break
         if hit:
             name = hit[0]
             if hit[1] is DepartmentKind.DEPARTMENT and name.startswith("区"):
@@ -128,11 +167,18 @@ class DepartmentDirectory:
         hit = self._prefix_lookup(key, region)
         if hit:
             return Resolution(hit[0], hit[1], True, truncated=True)
+        completed = self._complete_from_text(key, region, level)
+        if completed is not None:
+            return completed
         kind = DepartmentKind.GROUP if _GROUP_RE.search(key) else DepartmentKind.DEPARTMENT
-        return Resolution(key, kind, False)
+        return Resolution(key.replace("(", "（").replace(")", "）"), kind, False)  # as printed, Chinese brackets
 
     def is_known(self, raw: str, region: str = "") -> bool:
-        return self._lookup(_key(raw), region) is not None
+        """Known spelling, the document's place before it allowed (not a cut-off completion)."""
+        if self._lookup(_key(raw), region) is not None:
+            return True
+        res = self.resolve(raw, region) if self._place else None
+        return res is not None and res.known and not res.truncated
 
     def names(self) -> list[str]:
         return sorted({c for c, _ in self._aliases.values()})
@@ -142,7 +188,8 @@ _LEVELS = "省市区县"
 _NOT_LEVEL = ("市场", "区域", "县域", "省级", "市级", "区级", "县级")
 # A place name and its level at the start of a department's name: 三明市, 平潭综合实验区, 沙县.
 _PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?P<level>省|自治区|市|州|盟|区|县|旗)(?=[\u4e00-\u9fff])")
-_GROUP_RE = re.compile(r"^各(?!地|级|方|类|项|种)|成员单位$|有关部门$|相关部门$|^所有")
+_GROUP_RE = re.compile(r"^各(?!地|级|方|类|项|种)|成员单位$|有关部门$|相关部门$|^所有|各[\u4e00-\u9fff]{1,6}(?:牵头)?(?:单位|部门)$")
+_PLACE_PART_RE = re.compile(r"[\u4e00-\u9fff]{1,10}?(?P<level>自治区|省|市|区|县|旗)")
 
 # The last part of the name of a government body, a unit of one, or an institution.
 ORG_SUFFIXES = tuple(sorted((

@@ -46,7 +46,7 @@ _SHARED_VERBS = _by_length((
 ))
 _VERB_RE = re.compile("(" + "|".join(_by_length(_LEAD_VERBS + _COOP_VERBS + _SHARED_VERBS)) + ")")
 _PART_SPLIT_RE = re.compile(r"[,，;；]")
-_NOT_AFTER_VERB = ("人", "同志", "制", "的")
+_NOT_AFTER_VERB = ("人", "同志", "制", "的", "单位", "部门", "科室", "处室", "领导")
 _LIST_OPENER_RE = re.compile(r"由|邀请|会同|联合")
 _SENTENCE_RE = re.compile(r"[^。;!?]+")
 _DUTY_RE = re.compile(r"^\s*(?:同时|此外|另外)?[,，]?(?P<names>[^,，;；:：]{2,60}?)(?:要|应当|应|须|必须)(?P<coop>积极配合|配合|协助)?")
@@ -146,7 +146,7 @@ def parse_clause_body(
             _add(clause, resp, seg[close:], base + m.end() + close, norm, directory, region, level=level, coop=True)
             continue
         before = len(resp.lead)
-        if _VERB_RE.search(seg) and m.group(1) not in COOP_ROLES:
+        if _role_verbs(seg) and m.group(1) not in COOP_ROLES:
             # "责任单位：中医科教科、体改科分别牵头…，各科室依据职责分工配合": roles inside the list
             _listed_roles(clause, resp, seg, base + m.end(), norm, directory, region, level)
             continue
@@ -179,7 +179,7 @@ def _listed_roles(clause: Clause, resp: Responsibility, seg: str, base: int, nor
     pos = 0
     for m in _PART_SPLIT_RE.finditer(seg + ","):
         part = seg[pos : m.start()]
-        verb = next((v for v in _VERB_RE.finditer(part) if v.start() > 0), None)
+        verb = next((v for v in _role_verbs(part) if v.start() > 0), None)
         if verb is None:
             _add(clause, resp, part, base + pos, norm, directory, region, level=level, coop=False)
         else:
@@ -188,6 +188,11 @@ def _listed_roles(clause: Clause, resp: Responsibility, seg: str, base: int, nor
             _add(clause, resp, names, base + pos, norm, directory, region, level=level, coop=coop)
             clause.named_lead |= not coop
         pos = m.end()
+
+
+def _role_verbs(text: str) -> list[re.Match[str]]:
+    """The role verbs of ``text``; 牵头单位 and 负责人 are nouns, not verbs."""
+    return [v for v in _VERB_RE.finditer(text) if not text[v.end() : v.end() + 2].startswith(_NOT_AFTER_VERB)]
 
 
 def _add(clause: Clause, resp: Responsibility, seg: str, base: int, norm: NormalizedText,
