@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 
 from yigai.domain.plan import (
@@ -283,6 +284,9 @@ class _Builder:
     def tables(self) -> None:
         for block in self.layout.tables:
             lines = [(p.text, p.start) for p in block]
+            if self.norm.is_flat(block[0].start):
+                self.flat_table(block)
+                continue
             table = parse_table(lines)
             if not table.caption:
                 self.caption(table, block[0])
@@ -293,6 +297,27 @@ class _Builder:
                 self.attach_measures(table)
             elif kind is table_rules.TableKind.PROJECTS:
                 self.add_projects(table)
+
+    def flat_table(self, block: list[Para]) -> None:
+        """Rows rebuilt from a one-cell-per-line table: the header is the first line when it
+        is not a row, else the nearest header or caption above (a table split by group lines)."""
+        rows = [p for p in block if re.match(r"\(?\d{1,2}\)?(?:[.、．]|\t|$)", p.text)]
+        head = " ".join(p.text for p in block if p not in rows)
+        year = table_rules.header_year(head)
+        if year is None:
+            for p in reversed(self.layout.paras[max(0, block[0].idx - 60) : block[0].idx]):
+                if (p.is_table or len(p.text) <= 40) and (year := table_rules.header_year(p.text)):
+                    break
+        in_task = [t for t in self.draft.tasks if t.span and block and t.span.start <= self.norm.span(block[0].start, block[0].end).start < t.span.end]
+        targets = table_rules.flat_row_targets(
+            [(p.text, p.start) for p in rows], self.norm, year,
+            lambda text, start: targets_in_text(text, start, self.norm),
+        )
+        for target in targets:
+            if target.due is None and year:
+                target.due = dt.date(year, 12, 31)
+            target.task = in_task[0].id if in_task else None
+        self.draft.targets += targets
 
     def caption(self, table: Table, first: Para) -> None:
         for p in reversed(self.layout.paras[max(0, first.idx - 2) : first.idx]):

@@ -64,6 +64,7 @@ class _Line:
     width: int = 0  # typeset width of the original line
     is_table: bool = False
     md_heading: bool = False
+    flat: bool = False  # a row rebuilt from a table flattened one cell per line
 
     @property
     def text(self) -> str:
@@ -75,6 +76,10 @@ class NormalizedText:
     text: str
     offsets: list[int]  # len(text) + 1; last entry is len(original)
     bold: list[tuple[int, int]] = field(default_factory=list)
+    flat: list[tuple[int, int]] = field(default_factory=list)  # rows rebuilt from one-cell-per-line tables
+
+    def is_flat(self, start: int) -> bool:
+        return any(a <= start < b for a, b in self.flat)
 
     def span(self, start: int, end: int) -> Span:
         """Original-text span of normalised range [start, end)."""
@@ -400,12 +405,13 @@ def normalize(original: str) -> NormalizedText:
         _sentence_periods(ln)
         if ln.chars:
             lines.append(ln)
-    lines = _split_run_ons(_glue_fragments(lines))
+    lines = _split_run_ons(_glue_fragments(_rebuild_flat_tables(lines)))
     wrap = _wrap_width(lines)
 
     out_chars: list[str] = []
     out_offs: list[int] = []
     bold: list[tuple[int, int]] = []
+    flat: list[tuple[int, int]] = []
     prev: _Line | None = None
     for ln in lines:
         if prev is not None and not _should_join(prev, ln, wrap):
@@ -415,9 +421,87 @@ def normalize(original: str) -> NormalizedText:
         out_chars.extend(ln.chars)
         out_offs.extend(ln.offs)
         bold.extend((base + a, base + b) for a, b in ln.bold)
+        if ln.flat:
+            flat.append((base, len(out_chars)))
         prev = ln
     out_offs.append(len(original))
-    return NormalizedText("".join(out_chars), out_offs, _merge_ranges(bold))
+    return NormalizedText("".join(out_chars), out_offs, _merge_ranges(bold), flat)
+
+
+# --- tables flattened one cell per line (web pages) ---------------------------------------
+
+_CELL_MAX = 40
+_NUMERIC_CELL_RE = re.compile(r"[≥≤<>=约]?\s*\d[\d.,]*\s*(?:%|‰|‱)?(?:左右|以上|以下|以内)?|/|-|—|\d+(?:\.\d+)?\s*[-~—]\s*\d+(?:\.\d+)?")
+_ROW_NO_RE = re.compile(r"^(?:(\d{1,2})(?:[.、．]\s*(?=\S)|$)|\((\d{1,2})\)(?:\s*(?=\S)|$))")
+_FLAT_MIN_LINES = 12
+_YEAR_RE = re.compile(r"(?:19|20)\d{2}")
+_FLAT_MIN_ROWS = 3
+
+
+def _cell_like(ln: _Line) -> bool:
+    text = ln.text.strip()
+    if not 0 < len(text) <= _CELL_MAX or ln.is_table or PAGE_FIELD_LINE_RE.match(text):
+        return False
+    head = match_marker(text)  # 三、主要任务 or (一)… after a table opens the text again
+    return head is None or head.type not in (MarkerType.CHAPTER, MarkerType.CN, MarkerType.PAREN_CN)
+
+
+def _row_no(lines: list[_Line], i: int, expected: int) -> bool:
+    """Line ``i`` opens table row ``expected``: "3.婴儿死亡率", "(3)", or "3" with the row's text after it."""
+    text = lines[i].text.strip()
+    m = _ROW_NO_RE.match(text)
+    if not m or int(m.group(1) or m.group(2)) != expected:
+        return False
+    if m.end() < len(text):
+        return True
+    nxt = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+    return len(_IDEOGRAPH_RE.findall(nxt)) >= 3 and not _NUMERIC_CELL_RE.fullmatch(nxt)
+
+
+def _rebuild_flat_tables(lines: list[_Line]) -> list[_Line]:
+    """A table a web page flattened to one cell per line becomes one TAB-separated line per row.
+
+    A run of short lines with numbered rows (1.、2.… or (1)、(2)…, counting up) and many
+    figures is such a table: the lines before its first row are its header, each row runs
+    to the next row number. Without this the cells would be glued into one another
+    ("79.63" + "81" → "79.6381").
+    """
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        if not _cell_like(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and _cell_like(lines[j]):
+            j += 1
+        run = lines[i:j]
+        rows: list[int] = []
+        for k in range(len(run)):
+            if _row_no(run, k, len(rows) + 1):
+                rows.append(k)
+        numeric = sum(1 for ln in run if _NUMERIC_CELL_RE.fullmatch(ln.text.strip()) and not _YEAR_RE.fullmatch(ln.text.strip()))
+        if len(run) >= _FLAT_MIN_LINES and len(rows) >= _FLAT_MIN_ROWS and numeric * 4 >= len(run):
+            bounds = ([0] if rows[0] > 0 else []) + rows + [len(run)]
+            for a, b in zip(bounds, bounds[1:]):
+                out.append(_tab_join(run[a:b]))
+        else:
+            out.extend(run)
+        i = j
+    return out
+
+
+def _tab_join(cells: list[_Line]) -> _Line:
+    row = _Line([], [], [], cells[-1].end_off, max(c.width for c in cells), is_table=True, flat=True)
+    for n, cell in enumerate(cells):
+        _strip_ends(cell)
+        if n:
+            row.chars.append("\t")
+            row.offs.append(row.offs[-1] if row.offs else cell.offs[0])
+        row.chars.extend(cell.chars)
+        row.offs.extend(cell.offs)
+    return row
 
 
 _COMMA_LIKE = ",，、;；:：。!！?？"

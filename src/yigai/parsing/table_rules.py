@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -245,3 +246,67 @@ def indicator_targets(table: Table, norm: NormalizedText) -> list[Target]:
             target.comparator = Comparator.EQ
         out.append(target)
     return out
+
+
+# --- rows rebuilt from a table flattened one cell per line ------------------------------------
+
+_UNIT_CELL_RE = re.compile(r"^(?:%|‰|‱|岁|人|名|张|个|家|所|元|万元|亿元|分|日|天|次|小时|分钟|公里|平方米|台|项|1/10万|/10万|1/万|万人|万人次|人次|倍)$")
+_VALUE_CELL_RE = re.compile(r"^[≥≤<>＞＜=约]?\s*\d+(?:\.\d+)?\s*(?:[-~—]\s*\d+(?:\.\d+)?)?\s*(?:%|‰|‱)?(?:左右|以上|以下|以内)?$")
+_ROW_LABEL_RE = re.compile(r"^(?:\(?\d{1,2}\)?[.、．]?)\s*")
+
+
+def flat_row_targets(lines: list[tuple[str, int]], norm: NormalizedText, due_year: int | None,
+                     sentence_targets: "Callable[[str, int], list[Target]]") -> list[Target]:
+    """Targets of rows rebuilt from a one-cell-per-line table.
+
+    A row with a unit cell and figures (指标 | 单位 | 2020年值 | 2025年目标值 | 性质) gives one
+    target: the last figure of the row, the earlier ones being baselines and other places'
+    values. A row whose cells are the pieces of a sentence ("1 | …控制在 | 9% | 以内。") is
+    read as the sentence it is.
+    """
+    import datetime as dt
+
+    out: list[Target] = []
+    for text, start in lines:
+        cells = text.split("\t")
+        label = _ROW_LABEL_RE.sub("", cells[0]).strip()
+        rest = cells[1:]
+        if not label and rest:
+            label, rest = rest[0].strip(), rest[1:]
+        unit_at = next((k for k, c in enumerate(rest) if _UNIT_CELL_RE.match(c.strip())), None)
+        values = [(k, c) for k, c in enumerate(rest) if _VALUE_CELL_RE.match(c.strip().replace(" ", ""))]
+        sentence = "。" in text or re.search(r"(?:在|到|达|于|为|至|有)$", label) is not None
+        if not values or len(label) < 2 or sentence:
+            joined = "".join(_ROW_LABEL_RE.sub("", c) if n == 0 else c for n, c in enumerate(cells))
+            out += sentence_targets(joined, start + (len(cells[0]) - len(_ROW_LABEL_RE.sub("", cells[0]))))
+            continue
+        k, cell = values[-1]
+        attr_at = next((n for n, c in enumerate(rest) if parse_attribute(c)), len(rest))
+        if any(c.strip() and c.strip() not in ("/", "-", "—") for c in rest[k + 1 : attr_at]):
+            continue  # the target column says it in words (达到满意水平): the figure is a baseline
+        comp, value, high, _label = parse_table_value(cell)
+        if value is None:
+            continue
+        metric, unit = split_name_unit(label)
+        if unit_at is not None and not unit:
+            unit = rest[unit_at].strip()
+        if not unit and re.search(r"%", cell):
+            unit = "%"
+        attr = next((parse_attribute(c) for c in rest if parse_attribute(c)), None)
+        first = values[0][1] if len(values) > 1 else ""
+        cell_start = start + len(cells[0]) + 1 + sum(len(c) + 1 for c in rest[:k])
+        out.append(Target(
+            raw=text.replace("\t", " "), metric=metric, comparator=comp, value=value, value_high=high,
+            unit=unit.replace("/10万", "1/10万").replace("11/10万", "1/10万"), attribute=attr,
+            due=dt.date(due_year, 12, 31) if due_year else None,
+            observed=first_number(first) if first else None, observed_raw=compact(first),
+            source="table", span=norm.span(start, start + len(text)),
+            provenance={"value": norm.span(cell_start, cell_start + len(cell))},
+        ))
+    return out
+
+
+def header_year(text: str) -> int | None:
+    """The latest year a table's header or caption names ("2025年目标值", "“十四五”目标")."""
+    years = [y for k, y in FIVE_YEAR_PLANS.items() if k in text] + [d.date.year for d in find_dates(text)]
+    return max(years) if years else None

@@ -48,7 +48,8 @@ SUFFIX_APPROX = ("左右",)
 COUNT_VERBS = ("建设", "创建", "建成", "培育", "打造", "新建", "新增", "引进", "培养", "争创", "设立", "组建", "建立",
                "配备", "培训", "设置", "招聘", "引育", "遴选", "推荐", "改造", "布局", "规划建设")
 _MONEY_UNITS = ("元", "万元", "亿元")
-_RAISE_WORDS = ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至", "达到", "不低于", "提到")
+_RAISE_WORDS = ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至", "达到", "不低于", "提到",
+                "降到", "降低到", "降低至", "降至", "下降到", "下降至", "减少到", "压缩到")
 _COUNT_VERB_RE = re.compile("|".join(sorted(COUNT_VERBS, key=len, reverse=True)))
 # A measurable noun right before a bare value: 覆盖率80%, 医师数3.2人, 平均住院日8.5日
 _MEASURE_END_RE = re.compile(r"(?:率|比例|比重|占比|覆盖面|人数|数|量|水平|寿命|半径|时间|指数|住院日|天数|比)$")
@@ -324,7 +325,10 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
 
 
 _SENTENCE_RE = re.compile(r"[^。;!?\n]+[。;!?]?")
-_ALL_RE = re.compile(r"全部(?:完成|开展|建成|实现|纳入|达标|达到)|全覆盖$")
+_ALL_RE = re.compile(
+    r"全部(?:完成|开展|建成|实现|纳入|达标|达到|接受|具备)|全覆盖$"
+    r"|^(?:[^,，;；。]{0,6})所有[^,，;；。]{2,24}?(?:均|都|全部)?(?:达到|具备|开设|接受|纳入|实现|建成|能够|开展)"
+)
 _CLAUSE_RE = re.compile(r"[^,，;；:：。]+")
 
 
@@ -339,7 +343,7 @@ def all_targets(sentence: str, base: int, norm: NormalizedText, taken: list[Targ
         start, end = base + m.start(), base + m.end()
         if any(t.span and norm.span(start, end).start <= t.span.start < norm.span(start, end).end for t in taken):
             continue
-        metric = _clean_metric(re.sub(r"全部|实现|均|都", "", clause).replace("全覆盖", "覆盖"))
+        metric = _clean_metric(re.sub(r"全部|所有|实现|均|都", "", clause).replace("全覆盖", "覆盖"))
         if len(metric) < 4:
             continue
         due = max(dates, key=lambda d: d.date).date if dates else None
