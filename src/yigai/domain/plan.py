@@ -123,6 +123,7 @@ class Target:
     source: str = "text"  # "text" or "table:<caption>"
     span: Span | None = None
     provenance: Provenance = field(default_factory=dict)
+    implicit: bool = False  # 全覆盖 / 全部 / 所有…达到: a 100 % the words imply, no figure printed
 
 
 @dataclass(slots=True)

@@ -161,6 +161,7 @@ def target_dict(t: Target) -> dict[str, Any]:
         "source": t.source,
         "span": _span(t.span),
         "provenance": _provenance(t.provenance),
+        "implicit": t.implicit,
     }
 
 
@@ -243,6 +244,7 @@ def _target_of(d: dict[str, Any]) -> Target:
         baseline=d["baseline"], baseline_year=d["baseline_year"], due=_date_of(d["due"]), task=d["task"],
         observed=d["observed"], observed_raw=d["observed_raw"], observed_period=d["observed_period"],
         source=d["source"], span=_span_of(d["span"]), provenance=_provenance_of(d["provenance"]),
+        implicit=bool(d.get("implicit", False)),  # drafts stored before the flag existed
     )
 
 

@@ -324,6 +324,7 @@ def _append(into: _Line, ln: _Line) -> None:
 
 
 _RUN_ON_MIN = 1200
+_CLAUSE_THEN_ITEM_RE = re.compile(r"[)〕\]】](?:\(?[一二三四五六七八九十\d]{1,3}[)、.])")
 _ANNEX_RE = re.compile(r"附\s*件\s*(?:\d|[:：])")
 _ITEM_BEFORE = "。;:!?)〕》”"
 
@@ -348,7 +349,10 @@ def _split_run_on(ln: _Line, last: dict[MarkerType, int]) -> list[_Line]:
     continues its list starts an item even glued to the text before it ("…各片区管理局2.").
     """
     text = ln.text
-    if len(text) < _RUN_ON_MIN or ln.is_table:
+    if ln.is_table:
+        return [ln]
+    short = len(text) < _RUN_ON_MIN  # only "…负责)(二)…": an item right after the clause that closed the one before
+    if short and not _CLAUSE_THEN_ITEM_RE.search(text):
         return [ln]
     cuts: list[int] = []
     for i in range(1, len(text)):
@@ -366,6 +370,8 @@ def _split_run_on(ln: _Line, last: dict[MarkerType, int]) -> list[_Line]:
         if m is None or m.type is MarkerType.CIRCLED:
             continue
         continues = m.number == last.get(m.type, 0) + 1
+        if short and not (continues and before in ")〕]】"):
+            continue
         if m.type is MarkerType.CN and not follows and not (continues and m.number > 1):
             continue  # 一、 inside a phrase ("统一、规范"); "…工作部四、保障要素" continues 三、
         opens = m.number == 1 and (follows or (cuts and i - cuts[-1] <= 40))  # a list right after its heading

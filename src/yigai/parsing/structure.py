@@ -27,7 +27,7 @@ NON_TASK_RE = re.compile(
     r"保障要素|保障机制|工作要求|实施保障"
 )
 _LEAD_MAX = 40
-_LEAD_MIN = 6
+_LEAD_MIN = 4
 
 
 @dataclass(slots=True)

@@ -348,7 +348,7 @@ def all_targets(sentence: str, base: int, norm: NormalizedText, taken: list[Targ
             continue
         due = max(dates, key=lambda d: d.date).date if dates else None
         out.append(Target(raw=clause.strip(), metric=metric, comparator=Comparator.EQ, value=100.0, unit="%",
-                          scope=_scope(clause), due=due, span=norm.span(start, end)))
+                          scope=_scope(clause), due=due, span=norm.span(start, end), implicit=True))
     return out
 
 

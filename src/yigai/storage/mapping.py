@@ -189,6 +189,7 @@ def plan_to_row(draft: PlanDraft, *, resolve: DepartmentResolver, imported_at: d
             baseline=tg.baseline, baseline_year=tg.baseline_year, due=tg.due,
             observed=tg.observed, observed_raw=tg.observed_raw, observed_period=tg.observed_period,
             source=tg.source, span_start=start, span_end=end, provenance=_prov_json(tg.provenance),
+            implicit=tg.implicit,
         ))
 
     for position, w in enumerate(draft.warnings):
@@ -264,6 +265,7 @@ def row_to_draft(plan: PlanRow) -> PlanDraft:
             task=None if t.task_id is None else task_keys[t.task_id],
             observed=t.observed, observed_raw=t.observed_raw, observed_period=t.observed_period,
             source=t.source, span=_span(t.span_start, t.span_end), provenance=_prov(t.provenance),
+            implicit=t.implicit,
         )
         for t in plan.targets
     ]

@@ -36,6 +36,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -248,6 +249,7 @@ class TargetRow(Base):
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
     provenance: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    implicit: Mapped[bool] = mapped_column(default=False, server_default=false())  # migration 0007
 
     plan: Mapped[PlanRow] = relationship(back_populates="targets")
     task: Mapped[TaskRow | None] = relationship()

@@ -1,0 +1,110 @@
+"""Responsibility and target phrasings of the genre, each in a small plan written for the test.
+
+The forms are those real plans use (issue 13): a clause inside the paragraph, at its end or
+on the next line; statements without labels; a section's closing clause; lists where the
+first listed leads; targets as lists, bare figures, ratios and shares.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from yigai.domain.plan import Comparator, PlanDraft
+from yigai.parsing import parse_text
+
+HEAD = "青山市卫生健康委员会关于印发青山市深化医改工作方案的通知\n青山市深化医改工作方案\n一、主要任务\n"
+
+
+def plan(body: str, head: str = HEAD) -> PlanDraft:
+    return parse_text(head + body)
+
+
+def roles(draft: PlanDraft) -> list[tuple[list[str], list[str]]]:
+    return [([d.raw for d in t.responsibility.lead], [d.raw for d in t.responsibility.cooperating]) for t in draft.tasks]
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("(一)推进分级诊疗。完善转诊制度(市卫健委、市医保局负责)。\n(二)深化医保改革。推进DRG付费(市医保局负责)。\n",
+     [(["市卫健委", "市医保局"], []), (["市医保局"], [])]),
+    ("(一)推进分级诊疗。完善转诊制度。(市卫健委牵头，市医保局、市财政局配合)\n(二)加强监管。(市市场监管局牵头)\n",
+     [(["市卫健委"], ["市医保局", "市财政局"]), (["市市场监管局"], [])]),
+    ("(一)推进分级诊疗。完善转诊制度，由市卫健委牵头，市医保局参与。\n(二)加强监管。市市场监管局负责，市卫健委配合。\n",
+     [(["市卫健委"], ["市医保局"]), (["市市场监管局"], ["市卫健委"])]),
+    ("(一)推进分级诊疗。完善转诊制度。(市卫健委、市医保局分工负责，2023年12月前完成)\n(二)加强监管。(市市场监管局负责)\n",
+     [(["市卫健委", "市医保局"], []), (["市市场监管局"], [])]),
+    ("(一)推进分级诊疗。完善转诊制度。\n牵头单位：市卫健委；配合单位：市医保局、市财政局\n"
+     "(二)加强监管。强化执法。\n牵头单位：市市场监管局；配合单位：市卫健委\n",
+     [(["市卫健委"], ["市医保局", "市财政局"]), (["市市场监管局"], ["市卫健委"])]),
+    ("(一)推进分级诊疗。完善转诊制度。〔责任单位：市卫健委（牵头）、市医保局〕\n(二)加强监管。〔责任单位：市市场监管局〕\n",
+     [(["市卫健委"], ["市医保局"]), (["市市场监管局"], [])]),
+    ("(一)推进分级诊疗。完善转诊制度。〔责任领导：张三；责任单位：市卫健委、市医保局〕\n(二)加强监管。〔责任领导：李四；责任单位：市市场监管局〕\n",
+     [(["市卫健委", "市医保局"], []), (["市市场监管局"], [])]),
+    ("(一)推进分级诊疗。完善转诊制度。\n(主要负责单位：市卫健委；参与单位：市医保局)\n(二)加强监管。\n(主要负责单位：市市场监管局)\n",
+     [(["市卫健委"], ["市医保局"]), (["市市场监管局"], [])]),
+])
+def test_responsibility_forms(body: str, expected: list[tuple[list[str], list[str]]]) -> None:
+    assert roles(plan(body)) == expected
+
+
+def test_a_closing_clause_speaks_for_every_item_of_its_section() -> None:
+    draft = plan("(一)建设医共体\n1.完善管理体制。健全章程。\n2.推进资源共享。建设中心。\n"
+                 "市卫健委牵头，市医保局、市财政局等部门按职责分工落实。\n"
+                 "(二)深化医保改革\n1.推进DRG付费。扩大范围。\n2.完善总额预算。合理确定。\n"
+                 "牵头单位：市医保局\n责任单位：市财政局\n")
+    assert [t.title for t in draft.tasks] == ["建设医共体", "深化医保改革"]
+    assert roles(draft) == [(["市卫健委"], ["市医保局", "市财政局"]), (["市医保局"], ["市财政局"])]
+
+
+def test_first_listed_leads_when_the_document_says_so() -> None:
+    head = HEAD.replace("一、主要任务", "一项任务对应多个责任单位的，以第一顺位单位为牵头单位。\n一、主要任务")
+    draft = plan("(一)推进分级诊疗。完善转诊制度。〔责任单位：市卫健委、市医保局、市财政局〕\n"
+                 "(二)加强监管。〔责任单位：市市场监管局〕\n", head)
+    assert roles(draft) == [(["市卫健委"], ["市医保局", "市财政局"]), (["市市场监管局"], [])]
+
+
+def test_a_clause_never_swallows_the_next_item() -> None:
+    draft = plan("(一)推进分级诊疗。完善转诊制度。(市卫健委负责)(二)加强监管。强化执法。(市市场监管局负责)\n")
+    assert roles(draft)[0] == (["市卫健委"], [])
+
+
+def test_bare_names_take_the_document_level() -> None:
+    draft = plan("(一)推进分级诊疗。完善转诊制度。(责任单位：市卫健委、财政局、民政局)\n(二)加强监管。(责任单位：人社局)\n")
+    assert [d.name for d in draft.tasks[0].responsibility.lead] == ["市卫生健康委", "市财政局", "市民政局"]
+    county = plan("(一)推进分级诊疗。完善转诊制度。(责任单位：县卫健局、财政局)\n(二)加强监管。(责任单位：人社局)\n",
+                  "青山县人民政府关于印发青山县深化医改工作方案的通知\n青山县深化医改工作方案\n一、主要任务\n")
+    assert [d.name for d in county.tasks[0].responsibility.lead] == ["县卫生健康委", "县财政局"]
+
+
+def test_groups_stay_groups() -> None:
+    draft = plan("(一)推进分级诊疗。完善转诊制度。(责任单位：市卫健委，各县（市、区）人民政府)\n"
+                 "(二)加强监管。(责任单位：各成员单位)\n")
+    kinds = [(d.raw, d.kind.value) for t in draft.tasks for d in t.responsibility.lead]
+    assert ("各县(市、区)人民政府", "group") in kinds and ("各成员单位", "group") in kinds
+
+
+def targets(text: str) -> list[tuple[str, Comparator | None, float | None, str, bool]]:
+    return [(t.metric, t.comparator, t.value, t.unit, t.implicit) for t in plan(f"(一)推进工作。{text}(市卫健委负责)\n").targets]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("到2025年，重点人群签约服务覆盖率≥75%；", [("重点人群签约服务覆盖率", Comparator.GE, 75.0, "%", False)]),
+    ("到2025年，家庭医生签约覆盖率80%。", [("家庭医生签约覆盖率", Comparator.EQ, 80.0, "%", False)]),
+    ("到2025年，县域内就诊率达到90%以上。", [("县域内就诊率", Comparator.GE, 90.0, "%", False)]),
+    ("到2025年，医护比达到1∶1.2。", [("医护比", Comparator.GE, 1.2, "1:x", False)]),
+    ("到2025年，每千常住人口执业（助理）医师数3.2人。", [("每千常住人口执业（助理）医师数", Comparator.EQ, 3.2, "人", False)]),
+    ("到2025年，实现家庭医生签约服务全覆盖。", [("家庭医生签约服务覆盖", Comparator.EQ, 100.0, "%", True)]),
+    ("2020年全市孕产妇死亡率为10.5/10万，已达到目标。", []),
+    ("参保人员住院费用报销比例达到70%的，给予补助。", []),
+])
+def test_target_phrasings(text: str, expected: list[tuple[object, ...]]) -> None:
+    assert targets(text) == expected
+
+
+def test_one_sentence_giving_several_shares() -> None:
+    got = targets("到2025年，收入结构中医疗服务收入占60%、药品收入占30%、检查收入占10%。")
+    assert [(v, u) for _m, _c, v, u, _i in got] == [(60.0, "%"), (30.0, "%"), (10.0, "%")]
+
+
+def test_values_split_by_line_breaks() -> None:
+    draft = plan("(一)推进工作。到\n2025\n年，家庭医生签约覆盖率达到\n80%\n以上。(市卫健委负责)\n")
+    assert [(t.value, t.comparator, t.due.year if t.due else None) for t in draft.targets] == [(80.0, Comparator.GE, 2025)]
