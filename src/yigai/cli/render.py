@@ -77,6 +77,8 @@ def target_line(t: Target) -> str:
         bits.append(t.attribute.value)
     if t.baseline is not None:
         bits.append(f"基期 baseline {number(t.baseline)}")
+    if t.implicit:
+        bits.append("隐含 implied by the words")
     return "，".join(bits)
 
 

@@ -12,6 +12,7 @@ percent and the scores are 0-100.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -107,7 +108,11 @@ def target_text(t: Target) -> str:
     """A plan target as printed: ≥80%, ≤12/10万, 1∶2左右 (one renderer with the evaluation's sentences)."""
     if t.value is None:
         return t.raw
-    return evaluation_target_text(t.comparator, t.value, t.value_high, t.unit)
+    text = evaluation_target_text(t.comparator, t.value, t.value_high, t.unit)
+    return f"{text}（隐含：{_IMPLIED_WORD.search(t.raw).group(0)}）" if t.implicit and _IMPLIED_WORD.search(t.raw) else text
+
+
+_IMPLIED_WORD = re.compile(r"全覆盖|全部|所有")
 
 
 def period_label(pid: str | None) -> str:
