@@ -263,7 +263,7 @@ def _titled(layout: Layout, p: Para) -> bool:
     if not (4 <= len(title) <= _LEAD_MAX) or re.search(r"[,，;；:：。]", title):
         return False
     below = extent(layout, p)[1:]
-    if not below or below[0].marker is not None:
+    if not below:
         return False
     leads = sum(1 for q in below if q.marker is None and q.lead_len)
     return leads < 2 or leads * 2 < len(below)  # paragraphs that open with lead phrases are the tasks
