@@ -22,7 +22,7 @@ from yigai.domain.plan import (
 )
 from yigai.parsing import table_rules
 from yigai.parsing.deadlines import deadline_kind_in, find_dates, parse_deadline
-from yigai.parsing.departments import DepartmentDirectory, default_directory
+from yigai.parsing.departments import DepartmentDirectory, default_directory, looks_like_department
 from yigai.parsing.metadata import extract_meta
 from yigai.parsing.normalize import NormalizedText, display, normalize
 from yigai.parsing.responsibility import Clause, build_refs, find_clauses, merge, settle_responsible
@@ -36,6 +36,8 @@ _FIRST_IS_LEAD_RE = re.compile(
 )
 _LEVEL_PREFIX = {PlanLevel.PROVINCE: "省", PlanLevel.CITY: "市", PlanLevel.DISTRICT: "区"}
 _NOTICE_RE = re.compile(r"(?:现|特)将.{0,80}?印发给你们|现印发给你们|印发给你们[,，]请")
+# A task titled by whose duty it is: 明确市医保局及派出机构监管职责, 落实医保管理部管理职责, 医疗机构职责
+_DUTY_TITLE_RE = re.compile(r"^(?:明确|强化|落实|压实|履行|加强)?(?P<who>[^,，。;；]{2,30}?)(?:的)?(?:监管|管理|工作|主体|属地|监督)?(?:职责|职能|责任)$")
 _CARRY_RE = re.compile(r"以下(?:各项任务|任务)?均(?:需|由|要)(?P<who>[^,，。;；〕]{2,24}?)(?:负责)?落实[,，]?不再(?:一一)?列出")
 _POLICY_RE = re.compile(r"制定|出台|印发|修订|政策|办法|制度")
 _PAST_SECTION_RE = re.compile(r"基础|现状|回顾|成效|形势|背景")
@@ -425,6 +427,11 @@ class _Builder:
         if task.responsibility.is_empty and task.measures:
             for m in task.measures:
                 merge(task.responsibility, m.responsibility)
+        duty = _DUTY_TITLE_RE.match(task.title)
+        if task.responsibility.is_empty and duty:  # (一)明确市医保局及派出机构监管职责
+            refs, others = self.refs_from_cell(duty.group("who"), self._find_start(duty.group("who"), task))
+            if refs and all(looks_like_department(r.raw, self.directory, self.region) for r in refs):
+                task.responsibility = Responsibility(refs, [], others, False, duty.group("who"))
         if task.responsibility.is_empty:
             self.warn("task_without_department", f"任务 {task.no or task.id}「{task.title}」未写明责任部门")
         for m in task.measures:
@@ -454,6 +461,14 @@ class _Builder:
             if any(t.task == task.id for t in self.draft.targets):
                 cats.append(Category.INDICATOR)
             task.categories = cats
+
+    def _find_start(self, raw: str, task: Task) -> int | None:
+        """Normalised offset of ``raw`` in the task's title."""
+        span = task.provenance.get("title")
+        if span is None:
+            return None
+        at = self.norm.text.find(raw, bisect.bisect_left(self.norm.offsets, span.start))
+        return at if at >= 0 else None
 
     def _find_span(self, raw: str, orig_start: int) -> Span | None:
         """Original span of normalised ``raw`` first found after original offset ``orig_start``."""
