@@ -46,7 +46,8 @@ _SHARED_VERBS = _by_length((
 ))
 _VERB_RE = re.compile("(" + "|".join(_by_length(_LEAD_VERBS + _COOP_VERBS + _SHARED_VERBS)) + ")")
 _PART_SPLIT_RE = re.compile(r"[,，;；]")
-_NOT_AFTER_VERB = ("人", "同志", "制", "的", "单位", "部门", "科室", "处室", "领导")
+# 负责人, 负责制, 牵头单位 are nouns; 负责制定 is a verb
+_NOT_AFTER_VERB_RE = re.compile(r"人|同志|制(?!定|订)|的|单位|部门|科室|处室|领导")
 _LIST_OPENER_RE = re.compile(r"由|邀请|会同|联合")
 _SENTENCE_RE = re.compile(r"[^。;!?]+")
 _DUTY_RE = re.compile(r"^\s*(?:同时|此外|另外)?[,，]?(?P<names>[^,，;；:：]{2,60}?)(?:要|应当|应|须|必须)(?P<coop>积极配合|配合|协助)?")
@@ -192,7 +193,7 @@ def _listed_roles(clause: Clause, resp: Responsibility, seg: str, base: int, nor
 
 def _role_verbs(text: str) -> list[re.Match[str]]:
     """The role verbs of ``text``; 牵头单位 and 负责人 are nouns, not verbs."""
-    return [v for v in _VERB_RE.finditer(text) if not text[v.end() : v.end() + 2].startswith(_NOT_AFTER_VERB)]
+    return [v for v in _VERB_RE.finditer(text) if not _NOT_AFTER_VERB_RE.match(text, v.end())]
 
 
 def _add(clause: Clause, resp: Responsibility, seg: str, base: int, norm: NormalizedText,
@@ -272,7 +273,7 @@ def parse_statement(
         verb, names_at = None, 0
         for vm in _VERB_RE.finditer(rest):
             after = rest[vm.end() : vm.end() + 2]
-            if vm.start() == 0 or after.startswith(_NOT_AFTER_VERB):
+            if vm.start() == 0 or _NOT_AFTER_VERB_RE.match(after):
                 continue
             # the list starts the part, or follows 由/邀请/会同 inside it ("进一步建立健全由市医保局牵头")
             starts = [k.end() for k in reversed(list(_LIST_OPENER_RE.finditer(rest, 0, vm.start())))] + [0]
