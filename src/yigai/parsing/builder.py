@@ -39,6 +39,8 @@ _NOTICE_RE = re.compile(r"(?:现|特)将.{0,80}?印发给你们|现印发给你�
 # A task titled by whose duty it is: 明确市医保局及派出机构监管职责, 落实医保管理部管理职责, 医疗机构职责
 _DUTY_TITLE_RE = re.compile(r"^(?:明确|强化|落实|压实|履行|加强)?(?P<who>[^,，。;；]{2,30}?)(?:的)?(?:监管|管理|工作|主体|属地|监督)?(?:职责|职能|责任)$")
 _CARRY_RE = re.compile(r"以下(?:各项任务|任务)?均(?:需|由|要)(?P<who>[^,，。;；〕]{2,24}?)(?:负责)?落实[,，]?不再(?:一一)?列出")
+_WORD_RE = re.compile(r"\W")
+_DIGITS_RE = re.compile(r"\D")
 _POLICY_RE = re.compile(r"制定|出台|印发|修订|政策|办法|制度")
 _PAST_SECTION_RE = re.compile(r"基础|现状|回顾|成效|形势|背景")
 
@@ -252,8 +254,14 @@ class _Builder:
         pieces = []
         for q in own:
             start = q.body_start if q is tp else q.start
-            chunk = "".join(ch for i, ch in enumerate(norm.text[start : q.end], start) if not any(a <= i < b for a, b in cut))
-            pieces.append(chunk.strip())
+            kept, at = [], start
+            for a, b in sorted(cut):
+                if b <= at or a >= q.end:
+                    continue
+                kept.append(norm.text[at : max(a, at)])
+                at = max(at, b)
+            kept.append(norm.text[at : q.end])
+            pieces.append("".join(kept).strip())
         text = "\n".join(p for p in pieces if p)
         task = Task(
             id=f"T{n}",
@@ -328,13 +336,14 @@ class _Builder:
                 return
 
     def _match_task(self, no: str, title: str) -> Task | None:
-        key = re.sub(r"\W", "", title)
-        for t in self.draft.tasks:
-            tkey = re.sub(r"\W", "", t.title)
-            if no and re.sub(r"\D", "", no) == re.sub(r"\D", "", t.no) and (not key or _similar(key, tkey)):
+        key = _WORD_RE.sub("", title)
+        digits = _DIGITS_RE.sub("", no)
+        keys = [(t, _WORD_RE.sub("", t.title), _DIGITS_RE.sub("", t.no)) for t in self.draft.tasks]
+        for t, tkey, tno in keys:
+            if no and digits == tno and (not key or _similar(key, tkey)):
                 return t
-        for t in self.draft.tasks:
-            if key and _similar(key, re.sub(r"\W", "", t.title)):
+        for t, tkey, _tno in keys:
+            if key and _similar(key, tkey):
                 return t
         return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +41,9 @@ class DepartmentDirectory:
         self._regions: dict[str, dict[str, str]] = {}
         self._place = ""  # the document's place, see for_place
         self._text = ""  # the document's text, see for_place
+        self._memo: dict[tuple[str, str, str, bool], Resolution] = {}
+        self._prefix_keys: list[str] | None = None
+        self._prefixes: list[tuple[str, str]] | None = None
         for entry in table.get("departments", []):
             kind = DepartmentKind(entry.get("kind", "department"))
             self._add(entry["name"], entry["name"], kind)
@@ -62,6 +66,7 @@ class DepartmentDirectory:
         name the document prints in full that starts with it (仓山医保局)."""
         view = DepartmentDirectory({})
         view._aliases, view._regions, view._place, view._text = self._aliases, self._regions, place, text
+        view._prefix_keys = self._prefix_keys
         return view
 
     def _complete_from_text(self, key: str, region: str, level: str) -> Resolution | None:
@@ -82,16 +87,17 @@ class DepartmentDirectory:
 
     def resolve_known(self, raw: str, region: str = "", level: str = "") -> tuple[str, DepartmentKind] | None:
         """(canonical, kind) for a known spelling, the document's place allowed; None otherwise."""
-        text, self._text = self._text, ""  # no completion inside completion
-        try:
-            res = self.resolve(raw, region, level)
-        finally:
-            self._text = text
-        return (res.name, res.kind) if res.known and not res.truncated else None
+        res = self._exact(_key(raw), region, level)
+        return (res.name, res.kind) if res is not None else None
 
     def _place_prefixes(self) -> list[tuple[str, str]]:
         """The document's place names as a department may start with them, longest first:
         福州市仓山区 gives 仓山区 and 仓山 (level 区), 福州市 and 福州 (level 市)."""
+        if self._prefixes is None:
+            self._prefixes = self._place_parts()
+        return self._prefixes
+
+    def _place_parts(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         for m in _PLACE_PART_RE.finditer(self._place):
             name, lvl = m.group(0), m.group("level")
@@ -108,6 +114,7 @@ class DepartmentDirectory:
         """
         copy = DepartmentDirectory({})
         copy._aliases = dict(self._aliases)
+        copy._prefix_keys = None
         copy._regions = {r: dict(a) for r, a in self._regions.items()}
         for region, alias, canonical, kind in records:
             dkind = DepartmentKind(kind) if kind in {k.value for k in DepartmentKind} else DepartmentKind.DEPARTMENT
@@ -134,8 +141,15 @@ class DepartmentDirectory:
         """A name cut off at a page or cell edge: accept a unique completion."""
         if len(key) < 2:
             return None
-        keys = list(self._aliases) + list(self._regions.get(region, {}))
-        found = {self._lookup(k, region) for k in keys if k.startswith(key) and k != key}
+        if self._prefix_keys is None:
+            self._prefix_keys = sorted(self._aliases)
+        at = bisect.bisect_left(self._prefix_keys, key)
+        keys = []
+        while at < len(self._prefix_keys) and self._prefix_keys[at].startswith(key):
+            keys.append(self._prefix_keys[at])
+            at += 1
+        keys += [k for k in self._regions.get(region, {}) if k.startswith(key)]
+        found = {self._lookup(k, region) for k in keys if k != key}
         found.discard(None)
         return found.pop() if len(found) == 1 else None
 
@@ -147,7 +161,17 @@ class DepartmentDirectory:
         (县卫健局 is the 县 health bureau), and a place name before the level
         of the document's own (三明市卫健委 in a 三明 plan, see for_place) is read as that level.
         """
-        key = _key(raw)
+        memo = (raw, region, level, bool(self._text))
+        if memo in self._memo:
+            return self._memo[memo]
+        res = self._resolve(_key(raw), region, level)
+        if len(self._memo) > 20_000:  # the shared table in a long-lived server: keep it bounded
+            self._memo.clear()
+        self._memo[memo] = res
+        return res
+
+    def _exact(self, key: str, region: str, level: str) -> Resolution | None:
+        """A known spelling, with the document's place before it allowed."""
         hit = self._lookup(key, region)
         written = key[:1] if key[:1] in _LEVELS and not key.startswith(_NOT_LEVEL) else ""
         if not hit and self._place:
@@ -157,13 +181,19 @@ class DepartmentDirectory:
                     if hit:
                         written = lvl if lvl in _LEVELS else written
                         break
-        if hit:
-            name = hit[0]
-            if hit[1] is DepartmentKind.DEPARTMENT and name.startswith("区"):
-                prefix = written or (level if level in _LEVELS else "")
-                if prefix:
-                    name = prefix + name[1:]
-            return Resolution(name, hit[1], True)
+        if not hit:
+            return None
+        name = hit[0]
+        if hit[1] is DepartmentKind.DEPARTMENT and name.startswith("区"):
+            prefix = written or (level if level in _LEVELS else "")
+            if prefix:
+                name = prefix + name[1:]
+        return Resolution(name, hit[1], True)
+
+    def _resolve(self, key: str, region: str, level: str) -> Resolution:
+        exact = self._exact(key, region, level)
+        if exact is not None:
+            return exact
         hit = self._prefix_lookup(key, region)
         if hit:
             return Resolution(hit[0], hit[1], True, truncated=True)
@@ -175,10 +205,7 @@ class DepartmentDirectory:
 
     def is_known(self, raw: str, region: str = "") -> bool:
         """Known spelling, the document's place before it allowed (not a cut-off completion)."""
-        if self._lookup(_key(raw), region) is not None:
-            return True
-        res = self.resolve(raw, region) if self._place else None
-        return res is not None and res.known and not res.truncated
+        return self._exact(_key(raw), region, "") is not None
 
     def names(self) -> list[str]:
         return sorted({c for c, _ in self._aliases.values()})

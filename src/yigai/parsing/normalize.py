@@ -219,7 +219,7 @@ PAGE_FIELD_LINE_RE = re.compile(r"(?:标题|题目|发布时间|发文日期|成
 def _should_join(prev: _Line, nxt: _Line, wrap: int | None) -> bool:
     if prev.is_table or nxt.is_table:
         return False
-    if PAGE_FIELD_LINE_RE.match(prev.text) or PAGE_FIELD_LINE_RE.match(nxt.text):
+    if PAGE_FIELD_LINE_RE.match("".join(prev.chars[:8])) or PAGE_FIELD_LINE_RE.match("".join(nxt.chars[:8])):
         return False
     a, b = prev.text, nxt.text
     if prev.md_heading or nxt.md_heading or starts_block(b):
@@ -280,17 +280,19 @@ def _glue_fragments(lines: list[_Line]) -> list[_Line]:
     """
     out: list[_Line] = []
     tail_fragment = False  # the last physical line added was a fragment
+    field_line = False  # the last line is a page field (标题：…), which takes nothing
     for i, ln in enumerate(lines):
         text = ln.text.strip()
-        if (not out or ln.is_table or out[-1].is_table or ln.md_heading or out[-1].md_heading
-                or PAGE_FIELD_LINE_RE.match(text) or PAGE_FIELD_LINE_RE.match(out[-1].text)):
+        is_field = PAGE_FIELD_LINE_RE.match(text) is not None
+        if not out or ln.is_table or out[-1].is_table or ln.md_heading or out[-1].md_heading or is_field or field_line:
             out.append(ln)
-            tail_fragment = _is_fragment(text)
+            tail_fragment, field_line = _is_fragment(text), is_field
             continue
         prev = out[-1]
-        ptext = prev.text.rstrip()
+        # the end of the line before is all that matters (and joining it whole would cost a copy a line)
+        ptext = "".join(prev.chars[-12:]).rstrip() if len(prev.chars) > 12 else prev.text.rstrip()
         fragment = _is_fragment(text)
-        opener_marker = text[:1] in "(〔[【" and _marker_only(_bracket_run(lines, i))
+        opener_marker = fragment and text[:1] in "(〔[【" and _marker_only(_bracket_run(lines, i))
         join = False
         if opener_marker:
             join = False
@@ -298,7 +300,7 @@ def _glue_fragments(lines: list[_Line]) -> list[_Line]:
             join = True
         elif text[:1] in _LEADING_CLOSERS:
             join = True
-        elif _marker_only(ptext):
+        elif len(prev.chars) <= 12 and _marker_only(ptext):
             join = not starts_block(text)
         elif fragment and ptext and ptext[-1] not in "。!?;" and not (_DATE_END_RE.search(ptext) and text.isdigit()):
             join = not _marker_only(text) or text[:1] in "(〔["
@@ -310,7 +312,7 @@ def _glue_fragments(lines: list[_Line]) -> list[_Line]:
             _append(prev, ln)
         else:
             out.append(ln)
-        tail_fragment = fragment
+        tail_fragment, field_line = fragment, False
     return out
 
 
@@ -334,11 +336,18 @@ def _split_run_ons(lines: list[_Line]) -> list[_Line]:
     last: dict[MarkerType, int] = {}
     out: list[_Line] = []
     for ln in lines:
-        head = match_marker(ln.text)
+        text = ln.text
+        head = match_marker(text) if text[:1] in _MARKER_FIRST or "\u4e00" <= text[:1] <= "\u9fff" else None
         if head is not None:
             last[head.type] = head.number
-        out += _split_run_on(ln, last)
+        if ln.is_table or (len(text) < _RUN_ON_MIN and not _CLAUSE_THEN_ITEM_RE.search(text)):
+            out.append(ln)
+        else:
+            out += _split_run_on(ln, last)
     return out
+
+
+_MARKER_FIRST = "(第0123456789①②③④⑤⑥⑦⑧⑨⑩"
 
 
 def _split_run_on(ln: _Line, last: dict[MarkerType, int]) -> list[_Line]:
@@ -445,8 +454,10 @@ _FLAT_MIN_ROWS = 3
 
 
 def _cell_like(ln: _Line) -> bool:
+    if len(ln.chars) > _CELL_MAX + 4 or ln.is_table:
+        return False
     text = ln.text.strip()
-    if not 0 < len(text) <= _CELL_MAX or ln.is_table or PAGE_FIELD_LINE_RE.match(text):
+    if not 0 < len(text) <= _CELL_MAX or PAGE_FIELD_LINE_RE.match(text):
         return False
     head = match_marker(text)  # 三、主要任务 or (一)… after a table opens the text again
     return head is None or head.type not in (MarkerType.CHAPTER, MarkerType.CN, MarkerType.PAREN_CN)
