@@ -50,7 +50,10 @@ _PART_SPLIT_RE = re.compile(r"[,，;；]")
 _NOT_AFTER_VERB_RE = re.compile(r"人|同志|制(?!定|订)|的|单位|部门|科室|处室|领导")
 _LIST_OPENER_RE = re.compile(r"由|邀请|会同|联合")
 _SENTENCE_RE = re.compile(r"[^。;!?]+")
-_DUTY_RE = re.compile(r"^\s*(?:同时|此外|另外)?[,，]?(?P<names>[^,，;；:：]{2,60}?)(?:要|应当|应|须|必须)(?P<coop>积极配合|配合|协助)?")
+_DUTY_RE = re.compile(
+    r"^\s*(?:同时|此外|另外|[一二三四五六七八九十]是)?[,，]?(?P<names>[^,，;；:：]{2,60}?)"
+    r"(?:对[^,，;；:：。]{1,16}?)?(?:要|应当|应|须|必须)(?P<coop>积极配合|配合|协助)?"
+)
 # "建立…组织部门牵头抓总、…部门具体负责…的责任体系": a system described, not a task assigned
 _DESCRIBED_RE = re.compile(r"的(?:责任体系|工作格局|工作机制|责任制|体制|机制|格局|体系|制度)")
 
