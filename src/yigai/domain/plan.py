@@ -264,7 +264,7 @@ def copy_draft(draft: PlanDraft) -> PlanDraft:
                       unit=t.unit, scope=t.scope, attribute=t.attribute, baseline=t.baseline,
                       baseline_year=t.baseline_year, due=t.due, task=t.task, observed=t.observed,
                       observed_raw=t.observed_raw, observed_period=t.observed_period, source=t.source, span=t.span,
-                      provenance=dict(t.provenance))
+                      provenance=dict(t.provenance), implicit=t.implicit)
 
     m = draft.meta
     return PlanDraft(
