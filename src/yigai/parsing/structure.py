@@ -20,7 +20,10 @@ from yigai.domain.plan import Section
 from yigai.parsing.markers import Marker, MarkerType, match_marker
 from yigai.parsing.normalize import NormalizedText
 
-TASK_SECTION_RE = re.compile(r"主要任务|重点任务|工作任务|主要措施|重点工作|任务措施|工作重点|重点举措|重点改革任务|具体任务")
+TASK_SECTION_RE = re.compile(
+    r"主要任务|重点任务|工作任务|主要措施|重点工作|任务措施|工作重点|重点举措|重点改革任务|具体任务|"
+    r"[^保障]{2}措施$"  # 防控措施, 工作措施 (not 保障措施)
+)
 NON_TASK_RE = re.compile(
     r"指导思想|基本原则|总体要求|总体目标|发展目标|主要目标|工作目标|目标任务$|保障措施|组织实施|组织保障|组织领导|"
     r"发展基础|改革发展基础|现状|面临形势|形势|发展环境|工作基础|回顾|背景|实施步骤|工作步骤|进度安排|"
@@ -197,7 +200,8 @@ def _in_sections(layout: Layout, heads: list[Para]) -> list[Para]:
 def task_part(layout: Layout) -> list[Para]:
     """Paragraphs of the task part of the plan."""
     body = [p for p in layout.paras[: layout.appendix_start] if not p.is_table and p.start >= layout.body_start]
-    heads = [p for p in body if p.marker and p.section and TASK_SECTION_RE.search(p.section.title) and len(p.section.title) <= 30]
+    heads = [p for p in body if p.marker and p.section and TASK_SECTION_RE.search(p.section.title)
+             and not NON_TASK_RE.search(p.section.title) and len(p.section.title) <= 30]
     if heads:
         top = min(h.level for h in heads)
         return _in_sections(layout, [h for h in heads if h.level == top])
@@ -260,7 +264,7 @@ def _titled(layout: Layout, p: Para) -> bool:
     if p.marker is None:
         return False
     title = p.body.rstrip("。")
-    if not (4 <= len(title) <= _LEAD_MAX) or re.search(r"[,，;；:：。]", title):
+    if not (4 <= len(title) <= _LEAD_MAX) or re.search(r"[;；:：。]", title):
         return False
     below = extent(layout, p)[1:]
     if not below:
