@@ -29,6 +29,10 @@ NON_TASK_RE = re.compile(
     r"发展基础|改革发展基础|现状|面临形势|形势|发展环境|工作基础|回顾|背景|实施步骤|工作步骤|进度安排|"
     r"保障要素|保障机制|工作要求|实施保障"
 )
+# A top-level section that lists each department's duties (四、职责分工): its items are tasks too.
+DUTY_SECTION_RE = re.compile(r"职责分工$|任务分工$|部门职责$|工作职责$|职责$")
+# An item that opens by naming the body that acts: "(二)卫生部门：负责…", "(三)各县(区)政府要…"
+_ACTOR_OPENING_RE = re.compile(r"^[^,，;；。]{2,24}?(?:[:：]|要|负责|牵头|应当|应)")
 _LEAD_MAX = 40
 _LEAD_MIN = 4
 
@@ -200,8 +204,8 @@ def _in_sections(layout: Layout, heads: list[Para]) -> list[Para]:
 def task_part(layout: Layout) -> list[Para]:
     """Paragraphs of the task part of the plan."""
     body = [p for p in layout.paras[: layout.appendix_start] if not p.is_table and p.start >= layout.body_start]
-    heads = [p for p in body if p.marker and p.section and TASK_SECTION_RE.search(p.section.title)
-             and not NON_TASK_RE.search(p.section.title) and len(p.section.title) <= 30]
+    heads = [p for p in body if p.marker and p.section and len(p.section.title) <= 30 and not NON_TASK_RE.search(p.section.title)
+             and (TASK_SECTION_RE.search(p.section.title) or (p.level == 1 and DUTY_SECTION_RE.search(p.section.title)))]
     if heads:
         top = min(h.level for h in heads)
         return _in_sections(layout, [h for h in heads if h.level == top])
@@ -252,7 +256,10 @@ def choose_tasks(layout: Layout, has_clause: dict[int, bool]) -> list[Para]:
         return [p for p in items if p.marker and (id(p.parent), p.marker.type) in groups and not inner[p.idx]]
     part = task_part(layout)
     # "1.建立双向转诊制度。完善…" and "1.建立双向转诊制度。" on its own line with its text below
-    with_body = [p for p in part if p.marker and (p.lead_len or _titled(layout, p))]
+    duty_part = {q.idx for h in part if h.marker and h.section and h.level == 1 and DUTY_SECTION_RE.search(h.section.title)
+                 for q in extent(layout, h)}
+    with_body = [p for p in part if p.marker and (p.lead_len or _titled(layout, p)
+                                                  or (p.idx in duty_part and _ACTOR_OPENING_RE.match(p.body)))]
     if with_body:
         mtype = Counter(p.marker.type for p in with_body if p.marker).most_common(1)[0][0]
         return [p for p in with_body if p.marker and p.marker.type == mtype]
