@@ -64,6 +64,8 @@ def target_value(t: Target) -> str:
     """``≥ 80%``, ``≈ 7.48张``, ``range 4–5名``."""
     value = number(t.value) if t.value_high is None else f"{number(t.value)}–{number(t.value_high)}"
     comparator = "" if t.comparator is None else f"{t.comparator.value} "
+    if t.unit == "1:x":  # a ratio: 医护比 1:1.2
+        return f"{comparator}1:{value}"
     return f"{comparator}{value}{t.unit}"
 
 

@@ -232,8 +232,8 @@ def _should_join(prev: _Line, nxt: _Line, wrap: int | None) -> bool:
         if a[-1] in "。!?" and wrap - 10 <= nxt.width <= wrap - 3 and not _ends_terminal(b):
             return False  # the next line is the indented first line of a new paragraph
         return prev.width >= wrap - 8
-    if _ends_terminal(a):
-        return False
+    if _ends_terminal(a) or _TITLE_END_RE.search(a) or _DOC_NUMBER_LINE_RE.fullmatch(b.strip()):
+        return False  # a title line (…的通知, …实施方案) and a 文号 line stand alone
     return len(a) >= 40
 
 
@@ -326,6 +326,8 @@ def _append(into: _Line, ln: _Line) -> None:
 
 
 _RUN_ON_MIN = 1200
+_TITLE_END_RE = re.compile(r"(?:通知|方案|意见|规划|办法|计划|要点|决定|细则)\s*(?:\([^()]{2,20}\))?$")
+_DOC_NUMBER_LINE_RE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[(]\s*(?:19|20)\d{2}\s*[〕\])]\s*\d{1,4}\s*号")
 _CLAUSE_THEN_ITEM_RE = re.compile(r"[)〕\]】](?:\(?[一二三四五六七八九十\d]{1,3}[)、.])")
 _ANNEX_RE = re.compile(r"附\s*件\s*(?:\d|[:：])")
 _ITEM_BEFORE = "。;:!?)〕》”"

@@ -314,7 +314,7 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
                     value=val.value,
                     value_high=val.high,
                     unit="1:x" if unit == "比" else unit,
-                    scope=_scope(sentence),
+                    scope=_scope(sentence[_metric_start(sentence, val.start) : val.end]),  # the value's own clause
                     baseline=baseline,
                     due=due,
                     span=norm.span(raw_start, raw_end),
