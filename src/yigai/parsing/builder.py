@@ -55,6 +55,7 @@ class _Builder:
         self.level = ""  # 省/市/区/县: the level a bare department name takes
         self.first_is_lead = bool(_FIRST_IS_LEAD_RE.search(self.norm.text))
         self._warned: set[tuple[str, str]] = set()
+        self._task_keys: list[tuple[Task, str, str]] = []  # (task, title key, number digits) for table rows
 
     def warn(self, code: str, message: str, start: int | None = None, end: int | None = None) -> None:
         """Record a warning once per (code, message): a name unknown 40 times is one finding."""
@@ -338,7 +339,10 @@ class _Builder:
     def _match_task(self, no: str, title: str) -> Task | None:
         key = _WORD_RE.sub("", title)
         digits = _DIGITS_RE.sub("", no)
-        keys = [(t, _WORD_RE.sub("", t.title), _DIGITS_RE.sub("", t.no)) for t in self.draft.tasks]
+        if len(self._task_keys) != len(self.draft.tasks):  # tasks are only ever appended
+            self._task_keys += [(t, _WORD_RE.sub("", t.title), _DIGITS_RE.sub("", t.no))
+                                for t in self.draft.tasks[len(self._task_keys):]]
+        keys = self._task_keys
         for t, tkey, tno in keys:
             if no and digits == tno and (not key or _similar(key, tkey)):
                 return t

@@ -290,7 +290,7 @@ _JOINERS_RE = re.compile(r"以及|及|和|与")
 
 def _split_joined(piece: NamePiece, directory: DepartmentDirectory, region: str) -> list[NamePiece]:
     """"市医保局及各派出机构" is two bodies; "人力资源和社会保障局" is one (known, or a half is not a body)."""
-    if directory.is_known(piece.raw, region):
+    if not _JOINERS_RE.search(piece.raw) or directory.is_known(piece.raw, region):
         return [piece]
     for m in _JOINERS_RE.finditer(piece.raw):
         left, right = piece.raw[: m.start()], piece.raw[m.end() :]

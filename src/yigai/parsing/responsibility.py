@@ -50,6 +50,9 @@ _PART_SPLIT_RE = re.compile(r"[,，;；]")
 _NOT_AFTER_VERB_RE = re.compile(r"人|同志|制(?!定|订)|的|单位|部门|科室|处室|领导")
 _LIST_OPENER_RE = re.compile(r"由|邀请|会同|联合")
 _SENTENCE_RE = re.compile(r"[^。;!?]+")
+_BRACKET_OPEN_RE = re.compile(r"[(〔\[【]")
+_DUTY_HINT_RE = re.compile(r"要|应|须")
+_ORG_END_RE = re.compile(r"[局委办厅心院司门部科处站所会队府行团构关社室署街镇区台报校馆织组联](?:\)|）)?$")
 _DUTY_RE = re.compile(
     r"^\s*(?:同时|此外|另外|[一二三四五六七八九十]是)?[,，]?(?P<names>[^,，;；:：]{2,60}?)"
     r"(?:对[^,，;；:：。]{1,16}?)?(?:要|应当|应|须|必须)(?P<coop>积极配合|配合|协助)?"
@@ -338,7 +341,8 @@ def find_clauses(
         clause.responsibility.span = norm.span(clause.start, clause.end)
         clauses.append(clause)
         pos = end + 1
-    for m in re.finditer(r"[(〔\[【]", text):  # (A、B按职责分工负责) (A牵头，B配合；2023年底前完成)
+    has_verb = _VERB_RE.search(text) is not None  # most paragraphs name nobody: skip the searches below
+    for m in _BRACKET_OPEN_RE.finditer(text) if has_verb else ():  # (A、B按职责分工负责) (A牵头，B配合；…前完成)
         if any(c.start - offset <= m.start() < c.end - offset for c in clauses):
             continue
         close = _matching_close(text, m.start())
@@ -359,15 +363,15 @@ def find_clauses(
             clause.start, clause.end = offset + m.end(), offset + end
             clause.responsibility.span = norm.span(clause.start, clause.end)
             clauses.append(clause)
-    if not clauses:  # "由A牵头，B、C配合。" in the task's own sentences
+    if not clauses and (has_verb or _DUTY_HINT_RE.search(text)):  # "由A牵头，B、C配合。" in the task's own sentences
         head = match_marker(text)
         for m in _SENTENCE_RE.finditer(text, head.length if head else 0):
             sentence = m.group(0)
             clause = None
             if _VERB_RE.search(sentence) and not _DESCRIBED_RE.search(sentence):
                 clause = parse_statement(sentence, offset + m.start(), norm, directory, region, whole=False, level=level)
-            duty = _DUTY_RE.match(sentence)
-            if duty and _department_list(duty.group("names"), directory, region) and _government(duty.group("names"), directory, region):
+            duty = _DUTY_RE.match(sentence) if _DUTY_HINT_RE.search(sentence, 0, 64) else None
+            if duty and _ORG_END_RE.search(duty.group("names")) and _department_list(duty.group("names"), directory, region) and _government(duty.group("names"), directory, region):
                 # "市医保中心及管理部要完善…": the body that must act; cooperating where a lead is named
                 clause = clause or Clause(offset + m.start(), offset + m.end(), Responsibility(raw=sentence), inline=True)
                 before = len(clause.responsibility.lead)

@@ -248,9 +248,21 @@ def choose_tasks(layout: Layout, has_clause: dict[int, bool]) -> list[Para]:
         with_clause = outside
         items = [p for p in items if p in outside or not _in_preamble(layout, p)]
     if with_clause:
-        inner: dict[int, bool] = {}
-        for p in items:
-            inner[p.idx] = any(q is not p and q.marker is not None and has_clause.get(q.idx) for q in extent(layout, p))
+        inner: dict[int, bool] = {p.idx: False for p in items}
+        open_items: list[Para] = []  # the items whose extent the walk is in, outermost first
+        for p in layout.paras[: layout.appendix_start]:
+            if p.is_table:
+                open_items.clear()
+                continue
+            if p.closes:
+                open_items = [q for q in open_items if q.level <= p.closes]
+            if p.marker is None:
+                continue
+            open_items = [q for q in open_items if q.level < p.level]
+            if has_clause.get(p.idx):
+                for q in open_items:
+                    inner[q.idx] = True  # holds an item that carries a clause
+            open_items.append(p)
         deepest = [p for p in with_clause if not inner[p.idx]]
         groups = {(id(p.parent), p.marker.type) for p in deepest if p.marker}
         return [p for p in items if p.marker and (id(p.parent), p.marker.type) in groups and not inner[p.idx]]
