@@ -183,12 +183,7 @@ class DepartmentDirectory:
                         break
         if not hit:
             return None
-        name = hit[0]
-        if hit[1] is DepartmentKind.DEPARTMENT and name.startswith("区"):
-            prefix = written or (level if level in _LEVELS else "")
-            if prefix:
-                name = prefix + name[1:]
-        return Resolution(name, hit[1], True)
+        return Resolution(_levelled(hit[0], hit[1], written, level), hit[1], True)
 
     def _resolve(self, key: str, region: str, level: str) -> Resolution:
         exact = self._exact(key, region, level)
@@ -196,7 +191,8 @@ class DepartmentDirectory:
             return exact
         hit = self._prefix_lookup(key, region)
         if hit:
-            return Resolution(hit[0], hit[1], True, truncated=True)
+            written = key[:1] if key[:1] in _LEVELS and not key.startswith(_NOT_LEVEL) else ""
+            return Resolution(_levelled(hit[0], hit[1], written, level), hit[1], True, truncated=True)
         completed = self._complete_from_text(key, region, level)
         if completed is not None:
             return completed
@@ -212,6 +208,15 @@ class DepartmentDirectory:
 
 
 _LEVELS = "省市区县"
+
+
+def _levelled(name: str, kind: DepartmentKind, written: str, level: str) -> str:
+    """The shipped table's 区X as the level the name was written with, else the document's."""
+    if kind is DepartmentKind.DEPARTMENT and name.startswith("区"):
+        prefix = written or (level if level in _LEVELS else "")
+        if prefix:
+            return prefix + name[1:]
+    return name
 _NOT_LEVEL = ("市场", "区域", "县域", "省级", "市级", "区级", "县级")
 # A place name and its level at the start of a department's name: 三明市, 平潭综合实验区, 沙县.
 _PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?P<level>省|自治区|市|州|盟|区|县|旗)(?=[\u4e00-\u9fff])")
