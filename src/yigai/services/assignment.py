@@ -241,14 +241,15 @@ def assign(resp: Responsibility, lead: list[str], cooperating: list[str], mode: 
     if mode is AssignMode.REPLACE:
         new_lead, new_coop = chosen_lead, chosen_coop
     else:
-        new_lead = _unique([*resp.lead, *chosen_lead])
+        new_lead = unique_refs([*resp.lead, *chosen_lead])
         leading = {r.name for r in new_lead}
-        new_coop = [r for r in _unique([*resp.cooperating, *chosen_coop]) if r.name not in leading]
+        new_coop = [r for r in unique_refs([*resp.cooperating, *chosen_coop]) if r.name not in leading]
     resp.lead, resp.cooperating = new_lead, new_coop
     return _names(before) != _names(dept_value(resp))
 
 
-def _unique(refs: list[DepartmentRef]) -> list[DepartmentRef]:
+def unique_refs(refs: list[DepartmentRef]) -> list[DepartmentRef]:
+    """The first department of each name, in order."""
     by_name: dict[str, DepartmentRef] = {}
     for r in refs:
         by_name.setdefault(r.name, r)

@@ -44,7 +44,7 @@ from yigai.domain.plan import (
     Span,
     Task,
 )
-from yigai.domain.serialize import deadline_dict, department_dict, measure_dict, meta_dict, task_dict
+from yigai.domain.serialize import deadline_dict, measure_dict, meta_dict, task_dict
 from yigai.domain.users import User
 from yigai.parsing.deadlines import parse_deadline
 from yigai.parsing.departments import default_directory
@@ -55,10 +55,12 @@ from yigai.services.assignment import (
     check_clash,
     check_request,
     department_kinds,
+    dept_value,
     find_thing,
     item_ids,
     parse_mode,
     registry_names,
+    unique_refs,
 )
 from yigai.services.assignment import names as assignment_names
 from yigai.services.departments import ensure_seeded, resolve_department
@@ -255,9 +257,9 @@ def set_task_departments(uow: UnitOfWork, user: User, draft_id: int, task_id: st
             raise InvalidInputError(f"{', '.join(sorted(clash))} cannot both lead and cooperate",
                                     message_zh=f"「{'、'.join(sorted(clash))}」不能同时是牵头部门和配合部门",
                                     where="cooperating")
-        before = _dept_value(resp)
-        resp.lead, resp.cooperating = _unique(new_lead), _unique(new_coop)
-        return "departments", before, _dept_value(resp)
+        before = dept_value(resp)
+        resp.lead, resp.cooperating = unique_refs(new_lead), unique_refs(new_coop)
+        return "departments", before, dept_value(resp)
 
     draft = _correct(uow, user, draft_id, task_id, change, now)
     return _item(draft, task_id).responsibility
@@ -289,10 +291,10 @@ def assign_departments(uow: UnitOfWork, user: User, draft_id: int, items: Sequen
         kinds = department_kinds(uow)
         before, after, changed = {}, {}, []
         for item_id, thing in things:
-            before[item_id] = _dept_value(thing.responsibility)
+            before[item_id] = dept_value(thing.responsibility)
             if assign(thing.responsibility, lead_names, coop_names, how, kinds, region):
                 changed.append(item_id)
-            after[item_id] = _dept_value(thing.responsibility)
+            after[item_id] = dept_value(thing.responsibility)
         done.update(lead=lead_names, cooperating=coop_names, changed=changed)
         return "assign", {"items": before}, {"mode": how.value, "items": after}
 
@@ -521,18 +523,6 @@ def _ref(uow: UnitOfWork, draft: PlanDraft, name: str, printed: dict[str, Depart
     known = bool(uow.departments.lookup(canonical, region)) or resolution.known \
         or canonical in uow.departments.plan_names()
     return DepartmentRef(canonical, name, resolution.kind, known, None)
-
-
-def _unique(refs: list[DepartmentRef]) -> list[DepartmentRef]:
-    by_name: dict[str, DepartmentRef] = {}
-    for ref in refs:
-        by_name.setdefault(ref.name, ref)
-    return list(by_name.values())
-
-
-def _dept_value(resp: Responsibility) -> dict[str, Any]:
-    return {"lead": [department_dict(r) for r in resp.lead],
-            "cooperating": [department_dict(r) for r in resp.cooperating]}
 
 
 def _title(value: Any) -> str:
