@@ -31,7 +31,7 @@ VALUE_RE = re.compile(
 )
 
 GE_WORDS = ("最低为", "提到", "不低于", "不少于", "不小于", "至少", "力争达到", "达到", "提高到", "提升到", "提高至", "提升至",
-            "增加到", "增长到", "增至", "超过", "高于", "大于", "达")
+            "增加到", "增长到", "增至", "超过", "高于", "大于", "达", "实现")
 LE_WORDS = ("最高为", "不得高于", "不得超过", "不高于", "不超过", "不大于", "控制在", "降低到", "降低至", "降至", "下降到", "下降至", "减少到",
             "缩短到", "缩短至", "低于", "小于", "最多")
 EQ_WORDS = ("保持在", "稳定在", "为", "在")
@@ -46,7 +46,7 @@ SUFFIX_GE = ("及以上", "以上")
 SUFFIX_LE = ("及以下", "以下", "以内")
 SUFFIX_APPROX = ("左右",)
 COUNT_VERBS = ("建设", "创建", "建成", "培育", "打造", "新建", "新增", "引进", "培养", "争创", "设立", "组建", "建立",
-               "配备", "培训", "设置", "招聘", "引育", "遴选", "推荐", "改造", "布局", "规划建设")
+               "配备", "培训", "设置", "招聘", "引育", "遴选", "推荐", "改造", "布局", "规划建设", "完成", "改扩建", "扶持")
 _MONEY_UNITS = ("元", "万元", "亿元")
 _RAISE_WORDS = ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至", "达到", "不低于", "提到",
                 "降到", "降低到", "降低至", "降至", "下降到", "下降至", "减少到", "压缩到")
@@ -231,7 +231,7 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
             continues_list = last_count_stop is not None and sentence[last_count_stop : first.start] in ("、", "和", "及", "、和", ",", "，")
             if continues_list or any(pre.endswith(v) or pre.endswith(v + "了") for v in COUNT_VERBS) or (
                 _COUNT_VERB_RE.search(clause) is not None
-            ) or (clause.startswith("推进") and re.search(r"建设[。;,，]?$|建设$", sentence)):
+            ) or (clause.startswith(("推进", "推动", "加快")) and re.search(r"建设[。;,，]?$|建设$", sentence)):
                 tail = sentence[last.end :]
                 tail = re.sub(r"^(?:以上|左右|及以上)", "", tail)
                 stop = re.search(r"[,;，；。、(]|和(?=\d)|[和及](?=若干|一批)|以及|和(?=[^,;，；。]*?\d)", tail)
