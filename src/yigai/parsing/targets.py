@@ -48,6 +48,7 @@ SUFFIX_APPROX = ("左右",)
 COUNT_VERBS = ("建设", "创建", "建成", "培育", "打造", "新建", "新增", "引进", "培养", "争创", "设立", "组建", "建立",
                "配备", "培训", "设置", "招聘", "引育", "遴选", "推荐", "改造", "布局", "规划建设", "完成", "改扩建", "扶持")
 _MONEY_UNITS = ("元", "万元", "亿元")
+_PER_HEAD_RE = re.compile(r"(?:每人每年|每人每月|每人|每年|每月|人均)$")
 _RAISE_WORDS = ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至", "达到", "不低于", "提到",
                 "降到", "降低到", "降低至", "降至", "下降到", "下降至", "减少到", "压缩到")
 _COUNT_VERB_RE = re.compile("|".join(sorted(COUNT_VERBS, key=len, reverse=True)))
@@ -59,7 +60,7 @@ _PAST_RE = re.compile(r"已(?:经)?(?:达到|实现|完成|超过|建成|覆盖)
 
 _LEAD_FILLERS = re.compile(
     r"^(?:(?:到|至|在|于)?(?:\d{4}年(?:底|末)?|[“\"]?十[一二三四五]五[”\"]?(?:期末|末|期间)?)(?:前|时)?[,，]?|力争|争取|确保|全区|全市|全县|我区|本区|我市|本市|"
-    r"使|其中|逐步|进一步|努力|实现|基本|年均|每年|到期|并|且|同时|和|以及|原则上)+"
+    r"使|将|其中|逐步|进一步|努力|实现|基本(?=实现|建成|达到|完成|形成|覆盖)|年均|每年|到期|并|且|同时|和|以及|原则上)+"
 )
 _TRAIL_FILLERS = re.compile(r"(?:总体|分别|均|各|稳步|逐步|持续|将|要|应|可|能|需|的|,)+$")
 _SCOPES = ("户籍人口", "常住人口", "重点人群", "外来人口", "适龄女性", "老年人", "65岁以上", "儿童", "孕产妇", "在岗职工")
@@ -77,6 +78,7 @@ class _Value:
 
 def _comparator(before: str, after: str, value: _Value) -> tuple[Comparator | None, str]:
     """Comparator from the words around a value; suffix words win (控制在25%左右 is ≈)."""
+    before = _PER_HEAD_RE.sub("", before)  # 提高到每人每年79元
     for w in SUFFIX_APPROX:
         if after.startswith(w):
             return Comparator.APPROX, w
@@ -104,8 +106,8 @@ _COMPARATOR_TAIL_RE = re.compile(
         GE_WORDS + LE_WORDS + EQ_WORDS + ("约", "力争", "争取", "或", "要", "至少", "可", "将", "按", "按规定", "巩固在", "维持在",
                                          "≥", "≤", ">", "<", "＞", "＜", "="), key=len, reverse=True)) + ")$"
 )
-_BASELINE_RE = re.compile(rf"由\s*({_NUM})\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)")
-_BASELINE_TAIL_RE = re.compile(rf"由\s*{_NUM}\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)?$")
+_BASELINE_RE = re.compile(rf"(?:由|从)\s*(?:\d{{4}}年)?(?:每人每年|每人每月|人均)?\s*({_NUM})\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)")
+_BASELINE_TAIL_RE = re.compile(rf"(?:由|从)\s*(?:\d{{4}}年)?(?:每人每年|每人每月|人均)?\s*{_NUM}\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)?(?:每人每年|每人每月|人均)?$")
 
 
 def _strip_comparator_words(head: str) -> str:
@@ -231,7 +233,8 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
             continues_list = last_count_stop is not None and sentence[last_count_stop : first.start] in ("、", "和", "及", "、和", ",", "，")
             if continues_list or any(pre.endswith(v) or pre.endswith(v + "了") for v in COUNT_VERBS) or (
                 _COUNT_VERB_RE.search(clause) is not None
-            ) or (clause.startswith(("推进", "推动", "加快")) and re.search(r"建设[。;,，]?$|建设$", sentence)):
+            ) or (re.match(r"(?:加快)?(?:推进|推动|实施)", clause)
+                  and re.match(r"[^,，;；。]*?(?:建设|创建|改造|新建|改扩建|验收)", sentence[last.end :])):
                 tail = sentence[last.end :]
                 tail = re.sub(r"^(?:以上|左右|及以上)", "", tail)
                 stop = re.search(r"[,;，；。、(]|和(?=\d)|[和及](?=若干|一批)|以及|和(?=[^,;，；。]*?\d)", tail)
@@ -287,6 +290,9 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
             follow = re.match(r"(?:以上|以下|以内|左右)?的?([^,;，；。、]{2,30}?)(?:及时|用于|拨付|[,;，；。]|$)", sentence[last.end :])
             if follow and (len(metric) < 2 or metric.endswith(("将", "按")) or (len(metric) < 4 and sentence[last.end :].startswith(("的", "以上的")))):
                 metric = follow.group(1)  # 确保90%以上基层医疗卫生机构服务能力达到基本标准
+            if not metric and _BASELINE_TAIL_RE.search(head):  # "补助标准，从74元提高到79元": the clause before names it
+                cut = _metric_start(sentence, first.start) - 1
+                metric = _clean_metric(sentence[_metric_start(sentence, cut) : cut]) if cut > 0 else ""
             metrics = _split_shared(metric, len(group)) if len(group) > 1 else [metric]
         if not any(metrics) or all(len(m) < 2 for m in metrics):
             continue
