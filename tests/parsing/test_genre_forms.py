@@ -108,3 +108,14 @@ def test_one_sentence_giving_several_shares() -> None:
 def test_values_split_by_line_breaks() -> None:
     draft = plan("(一)推进工作。到\n2025\n年，家庭医生签约覆盖率达到\n80%\n以上。(市卫健委负责)\n")
     assert [(t.value, t.comparator, t.due.year if t.due else None) for t in draft.targets] == [(80.0, Comparator.GE, 2025)]
+
+
+def test_a_list_of_each_departments_duties() -> None:
+    draft = plan("(一)加强组织管理。明确各成员单位职责。\n——市财政局：负责经费落实。\n——市红十字会：配合做好募捐。\n"
+                 "(二)加强督导检查。一是市卫健委要组织力量开展检查。二是市市场监管局对收费应当加强监管。\n")
+    assert roles(draft) == [(["市财政局"], ["市红十字会"]), (["市卫健委", "市市场监管局"], [])]
+
+
+def test_a_duty_title_names_the_lead() -> None:
+    draft = plan("(一)明确市医保局监管职责\n1.组织开展行政执法。\n2.统筹稽查稽核。\n(二)落实市医保中心管理职责\n1.建立内控制度。\n")
+    assert roles(draft) == [(["市医保局"], []), (["市医保中心"], [])]

@@ -156,8 +156,8 @@ class _Builder:
                 last_item = q
                 continue
             found = para_clauses.get(q.idx) or []
-            if not found or last_item is None or last_item.parent is None:
-                continue
+            if not found or last_item is None or last_item.parent is None or all(c.acting for c in found):
+                continue  # (an acting body's line, ——X：负责…, belongs to its item)
             covered = sum(c.end - c.start for c in found)
             if len(q.text) - covered > 8:
                 continue

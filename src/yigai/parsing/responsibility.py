@@ -51,7 +51,8 @@ _NOT_AFTER_VERB_RE = re.compile(r"人|同志|制(?!定|订)|的|单位|部门|�
 _LIST_OPENER_RE = re.compile(r"由|邀请|会同|联合")
 _SENTENCE_RE = re.compile(r"[^。;!?]+")
 _BRACKET_OPEN_RE = re.compile(r"[(〔\[【]")
-_DUTY_HINT_RE = re.compile(r"要|应|须")
+_DUTY_HINT_RE = re.compile(r"要|应|须|[:：]")
+_DUTY_LINE_RE = re.compile(r"(?:^|——|—)\s*(?P<names>[^:：,，。;；—]{2,30}?)[:：]\s*(?P<verb>积极配合|配合|协助|参与|负责|牵头)")
 _ORG_END_RE = re.compile(r"[局委办厅心院司门部科处站所会队府行团构关社室署街镇区台报校馆织组联](?:\)|）)?$")
 _DUTY_RE = re.compile(
     r"^\s*(?:同时|此外|另外|[一二三四五六七八九十]是)?[,，]?(?P<names>[^,，;；:：]{2,60}?)"
@@ -75,6 +76,7 @@ class Clause:
     inline: bool = False  # a statement inside the task's own sentences: kept in its text
     named_lead: bool = False  # a 牵头 label or verb named the lead explicitly
     responsible: list[str] = field(default_factory=list)  # names under 责任单位: cooperating where a 牵头 is named
+    acting: bool = False  # read from who acts (X要…, ——X：负责…), not from a statement of who is responsible
 
 
 def build_refs(
@@ -373,11 +375,18 @@ def find_clauses(
             duty = _DUTY_RE.match(sentence) if _DUTY_HINT_RE.search(sentence, 0, 64) else None
             if duty and _ORG_END_RE.search(duty.group("names")) and _department_list(duty.group("names"), directory, region) and _government(duty.group("names"), directory, region):
                 # "市医保中心及管理部要完善…": the body that must act; cooperating where a lead is named
-                clause = clause or Clause(offset + m.start(), offset + m.end(), Responsibility(raw=sentence), inline=True)
+                clause = clause or Clause(offset + m.start(), offset + m.end(), Responsibility(raw=sentence), inline=True,
+                                          acting=True)
                 before = len(clause.responsibility.lead)
                 _add(clause, clause.responsibility, duty.group("names"), offset + m.start() + duty.start("names"), norm,
                      directory, region, level=level, coop=bool(duty.group("coop")))
                 clause.responsible += [r.name for r in clause.responsibility.lead[before:]]
+            for line in _DUTY_LINE_RE.finditer(sentence):  # ——财政部门：负责…, ——红十字会：配合…
+                if _ORG_END_RE.search(line.group("names")) and _department_list(line.group("names"), directory, region):
+                    clause = clause or Clause(offset + m.start(), offset + m.end(), Responsibility(raw=sentence), inline=True,
+                                              acting=True)
+                    _add(clause, clause.responsibility, line.group("names"), offset + m.start() + line.start("names"), norm,
+                         directory, region, level=level, coop=line.group("verb") in _COOP_VERBS)
             if clause is not None and not clause.responsibility.is_empty:
                 if clause.named_lead and clause.responsible:
                     settle_responsible(clause.responsibility, clause.responsible)
