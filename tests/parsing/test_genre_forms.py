@@ -119,3 +119,18 @@ def test_a_list_of_each_departments_duties() -> None:
 def test_a_duty_title_names_the_lead() -> None:
     draft = plan("(一)明确市医保局监管职责\n1.组织开展行政执法。\n2.统筹稽查稽核。\n(二)落实市医保中心管理职责\n1.建立内控制度。\n")
     assert roles(draft) == [(["市医保局"], []), (["市医保中心"], [])]
+
+
+def test_a_task_list_table_without_a_deadline_column_gives_tasks() -> None:
+    draft = parse_text(
+        "青山县卫生健康局关于印发2026年青山县深化医改重点工作任务的通知\n2026年青山县深化医改重点工作任务\n"
+        "序号\t重点任务\t牵头单位\t配合单位\n"
+        "1\t推进紧密型县域医共体建设，2026年底前实现医保基金总额付费。\t县卫健局\t县医保局、县财政局\n"
+        "2\t完善家庭医生签约服务，重点人群签约率达到75%以上。\t县卫健局\t县医保局\n"
+    )
+    assert draft.meta.issuer == "青山县卫生健康局" and draft.meta.title == "2026年青山县深化医改重点工作任务"
+    assert [(t.no, [d.name for d in t.responsibility.lead], [d.name for d in t.responsibility.cooperating])
+            for t in draft.tasks] == [("1", ["县卫生健康委"], ["县医保局", "县财政局"]), ("2", ["县卫生健康委"], ["县医保局"])]
+    # an annual plan's target without a date of its own is due at the end of the plan's year
+    assert [(t.value, t.due.isoformat() if t.due else None) for t in draft.targets] == [(75.0, "2026-12-31")]
+    assert not [w for w in draft.warnings if w.code == "no_tasks"]

@@ -40,6 +40,7 @@ _NOTICE_RE = re.compile(r"(?:现|特)将.{0,80}?印发给你们|现印发给你�
 _DUTY_TITLE_RE = re.compile(r"^(?:明确|强化|落实|压实|履行|加强)?(?P<who>[^,，。;；]{2,30}?)(?:的)?(?:监管|管理|工作|主体|属地|监督)?(?:职责|职能|责任)$")
 _CARRY_RE = re.compile(r"以下(?:各项任务|任务)?均(?:需|由|要)(?P<who>[^,，。;；〕]{2,24}?)(?:负责)?落实[,，]?不再(?:一一)?列出")
 _WORD_RE = re.compile(r"\W")
+_ANNUAL_TITLE_RE = re.compile(r"^[^\d“”\"]{0,16}?((?:19|20)\d{2})年(?:度)?(?![-—~至到]\d)(?!.*(?:19|20)\d{2}年)")
 _DIGITS_RE = re.compile(r"\D")
 _POLICY_RE = re.compile(r"制定|出台|印发|修订|政策|办法|制度")
 _PAST_SECTION_RE = re.compile(r"基础|现状|回顾|成效|形势|背景")
@@ -113,15 +114,16 @@ class _Builder:
         for owner in closing.values():
             has_clause[owner.idx] = True
         task_paras = choose_tasks(layout, has_clause)
-        if not task_paras:
-            self.warn("no_tasks", "未识别出任务：文档中没有编号任务条目、责任条款或加粗引领句")
         starts = {p.idx for p in task_paras}
         for n, tp in enumerate(task_paras, 1):
             self.draft.tasks.append(self.make_task(n, tp, starts, para_clauses))
         self.apply_closing(closing, starts, para_clauses)
         self.carry_forward()
         self.tables()
+        if not self.draft.tasks:
+            self.warn("no_tasks", "未识别出任务：文档中没有编号任务条目、责任条款、加粗引领句或任务清单表")
         self.text_targets(body)
+        self.annual_due()
         for task in self.draft.tasks:
             self.finish_task(task)
         self.typeset()
@@ -173,6 +175,15 @@ class _Builder:
             has_clause[last_item.idx] = any(
                 not c.inline for r in own_paras(self.layout, last_item) for c in para_clauses.get(r.idx, []))
         return out
+
+    def annual_due(self) -> None:
+        """An annual plan (2026年…重点工作任务, 2021年度…方案): a target that names no date is due at its year's end."""
+        m = _ANNUAL_TITLE_RE.match(self.draft.meta.title)
+        if not m:
+            return
+        for target in self.draft.targets:
+            if target.due is None:
+                target.due = dt.date(int(m.group(1)), 12, 31)
 
     def carry_forward(self) -> None:
         """"以下均需县（市、区）政府落实，不再列出": a unit every later task has, printed once."""

@@ -144,6 +144,9 @@ def extract_meta(norm: NormalizedText, body_start: int) -> PlanMeta:
     text = norm.text
     fields = _page_fields(lines)
     page_title, title_at = fields.get("标题") or fields.get("题目") or ("", 0)
+    if not page_title:  # no page fields: the notice's own title line at the head (…关于印发…的通知)
+        page_title, title_at = next(((t, s) for t, s in head[:6] if _NOTICE_WRAPPER_RE.match(_strip_note(_cjk_join(t)))),
+                                    ("", 0))
     notice = _strip_note(_cjk_join(page_title))
 
     number, number_at = fields.get("文号") or fields.get("发文字号") or ("", 0)
@@ -211,8 +214,13 @@ def extract_meta(norm: NormalizedText, body_start: int) -> PlanMeta:
     wrapped = _NOTICE_WRAPPER_RE.match(notice)
     if wrapped:
         meta.title = _strip_note(wrapped.group("title"))
-        at = text.find(wrapped.group("title")[:8], title_at)
-        meta.provenance["title"] = norm.span(max(at, 0), max(at, 0) + len(meta.title))
+        at = text.find(meta.title, title_at)
+        if at < 0:
+            at = text.find(meta.title)  # the title line of the plan itself
+        if at >= 0:
+            meta.provenance["title"] = norm.span(at, at + len(meta.title))
+        else:  # spaced or marked up in the source: point at the notice's title line
+            meta.provenance["title"] = norm.span(title_at, title_at + len(page_title))
     elif notice and _PLAN_SUFFIX_RE.search(notice):
         meta.title = notice
         meta.provenance["title"] = norm.span(title_at, title_at + len(page_title))

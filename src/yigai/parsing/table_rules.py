@@ -14,6 +14,9 @@ from yigai.parsing.tables import Row, Table, compact
 from yigai.parsing.targets import first_number, parse_attribute, parse_table_value, split_name_unit
 
 
+_TASK_HEADERS = ("重点任务", "主要任务", "工作任务", "任务内容", "工作内容", "重点工作", "工作措施", "主要内容", "改革任务", "任务")
+
+
 class TableKind(StrEnum):
     INDICATORS = "indicators"
     TASKS = "tasks"
@@ -28,6 +31,9 @@ def classify(table: Table) -> TableKind:
     if table.col("具体措施") is not None or (table.col("主要任务", "任务") is not None and table.col("牵头", "责任") is not None
                                           and table.col("完成时间", "完成时限", "类别") is not None):
         return TableKind.TASKS
+    if (table.col(*_TASK_HEADERS) is not None and table.col("牵头", "责任", "主责") is not None
+            and table.col("项目") is None and not any("一级" in h or "二级" in h for h in table.header)):
+        return TableKind.TASKS  # 序号 | 重点任务 | 牵头单位 | 配合单位: a task list without a deadline column
     if table.col("牵头", "责任单位") is not None:
         return TableKind.PROJECTS
     return TableKind.OTHER
