@@ -134,3 +134,9 @@ def test_a_task_list_table_without_a_deadline_column_gives_tasks() -> None:
     # an annual plan's target without a date of its own is due at the end of the plan's year
     assert [(t.value, t.due.isoformat() if t.due else None) for t in draft.targets] == [(75.0, "2026-12-31")]
     assert not [w for w in draft.warnings if w.code == "no_tasks"]
+
+
+def test_labels_with_the_names_on_the_next_line() -> None:
+    draft = plan("(一)推进分级诊疗。完善转诊制度。\n牵头单位：\n市卫健委\n配合单位：\n市医保局、市财政局\n"
+                 "(二)加强监管。强化执法。\n责任单位：\n市市场监管局（牵头）、市卫健委\n")
+    assert roles(draft) == [(["市卫健委"], ["市医保局", "市财政局"]), (["市市场监管局"], ["市卫健委"])]

@@ -219,6 +219,8 @@ PAGE_FIELD_LINE_RE = re.compile(r"(?:标题|题目|发布时间|发文日期|成
 def _should_join(prev: _Line, nxt: _Line, wrap: int | None) -> bool:
     if prev.is_table or nxt.is_table:
         return False
+    if _ROLE_LABEL_END_RE.search("".join(prev.chars[-8:])) and not starts_block(nxt.text):
+        return True  # "牵头单位：" with the names on the next line
     if PAGE_FIELD_LINE_RE.match("".join(prev.chars[:8])) or PAGE_FIELD_LINE_RE.match("".join(nxt.chars[:8])):
         return False
     a, b = prev.text, nxt.text
@@ -326,6 +328,7 @@ def _append(into: _Line, ln: _Line) -> None:
 
 
 _RUN_ON_MIN = 1200
+_ROLE_LABEL_END_RE = re.compile(r"(?:牵头|责任|配合|协办|参与|主责|主办|负责)(?:部门|单位|科室|处室)\s*[:：]\s*$")
 _TITLE_END_RE = re.compile(r"(?:通知|方案|意见|规划|办法|计划|要点|决定|细则)\s*(?:\([^()]{2,20}\))?$")
 _DOC_NUMBER_LINE_RE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[(]\s*(?:19|20)\d{2}\s*[〕\])]\s*\d{1,4}\s*号")
 _CLAUSE_THEN_ITEM_RE = re.compile(r"[)〕\]】](?:\(?[一二三四五六七八九十\d]{1,3}[)、.])")

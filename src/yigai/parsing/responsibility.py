@@ -28,7 +28,7 @@ IGNORED_ROLES = ("责任领导", "分管领导", "牵头领导", "责任人", "�
 _ROLE_RE = re.compile("(" + "|".join(LEAD_ROLES + COOP_ROLES + DEADLINE_ROLES + IGNORED_ROLES) + r")\s*[:：]")
 _ANY_ROLE = "|".join(LEAD_ROLES + IGNORED_ROLES)
 _OPEN_RE = re.compile(r"[(〔\[【]\s*(?=(?:" + _ANY_ROLE + r")\s*[:：])")
-_BARE_RE = re.compile(r"(?:^|(?<=[。;]))\s*(?=(?:" + "|".join(LEAD_ROLES) + r")\s*[:：])")
+_BARE_RE = re.compile(r"(?:^|(?<=[。;]))\s*(?=(?:" + "|".join(_by_length(LEAD_ROLES + COOP_ROLES)) + r")\s*[:：])")
 _CLOSE = {"(": ")", "〔": "〕", "[": "]", "【": "】"}
 _LEAD_MARK_RE = re.compile(r"\((?:牵头|主责|负责)\)")
 
