@@ -140,3 +140,9 @@ def test_labels_with_the_names_on_the_next_line() -> None:
     draft = plan("(一)推进分级诊疗。完善转诊制度。\n牵头单位：\n市卫健委\n配合单位：\n市医保局、市财政局\n"
                  "(二)加强监管。强化执法。\n责任单位：\n市市场监管局（牵头）、市卫健委\n")
     assert roles(draft) == [(["市卫健委"], ["市医保局", "市财政局"]), (["市市场监管局"], ["市卫健委"])]
+
+
+def test_duties_that_name_the_items_by_number() -> None:
+    draft = plan("1.推进分级诊疗。完善转诊制度。\n2.深化医保改革。推进DRG付费。\n3.加强行业监管。强化执法。\n"
+                 "二、职责分工\n市卫健委负责第1、3项，市医保局负责第2项；市财政局配合第1至2项。\n")
+    assert roles(draft) == [(["市卫健委"], ["市财政局"]), (["市医保局"], ["市财政局"]), (["市卫健委"], [])]

@@ -40,6 +40,10 @@ _NOTICE_RE = re.compile(r"(?:现|特)将.{0,80}?印发给你们|现印发给你�
 _DUTY_TITLE_RE = re.compile(r"^(?:明确|强化|落实|压实|履行|加强)?(?P<who>[^,，。;；]{2,30}?)(?:的)?(?:监管|管理|工作|主体|属地|监督)?(?:职责|职能|责任)$")
 _CARRY_RE = re.compile(r"以下(?:各项任务|任务)?均(?:需|由|要)(?P<who>[^,，。;；〕]{2,24}?)(?:负责)?落实[,，]?不再(?:一一)?列出")
 _WORD_RE = re.compile(r"\W")
+_BY_NUMBER_RE = re.compile(
+    r"(?P<who>[^,，;；。:：\n]{2,30}?)[:：]?\s*(?P<verb>负责|牵头|承担|配合|参与|协助)(?:落实)?第"
+    r"(?P<nums>\d{1,3}(?:\s*(?:[、,，和及至到~\-—]|以及)\s*\d{1,3})*)\s*(?:项|条|点)"
+)
 _ANNUAL_TITLE_RE = re.compile(r"^[^\d“”\"]{0,16}?((?:19|20)\d{2})年(?:度)?(?![-—~至到]\d)(?!.*(?:19|20)\d{2}年)")
 _DIGITS_RE = re.compile(r"\D")
 _POLICY_RE = re.compile(r"制定|出台|印发|修订|政策|办法|制度")
@@ -119,6 +123,7 @@ class _Builder:
             self.draft.tasks.append(self.make_task(n, tp, starts, para_clauses))
         self.apply_closing(closing, starts, para_clauses)
         self.carry_forward()
+        self.duties_by_number()
         self.tables()
         if not self.draft.tasks:
             self.warn("no_tasks", "未识别出任务：文档中没有编号任务条目、责任条款、加粗引领句或任务清单表")
@@ -175,6 +180,26 @@ class _Builder:
             has_clause[last_item.idx] = any(
                 not c.inline for r in own_paras(self.layout, last_item) for c in para_clauses.get(r.idx, []))
         return out
+
+    def duties_by_number(self) -> None:
+        """"市卫健委负责第1、3、5项，市医保局配合第2至4项": a department's items named by number."""
+        by_no: dict[str, list[Task]] = {}
+        for task in self.draft.tasks:
+            by_no.setdefault(_DIGITS_RE.sub("", task.no), []).append(task)
+        for m in _BY_NUMBER_RE.finditer(self.norm.text):
+            who = re.sub(r"^(?:[,，;；。]|由|其中)+", "", m.group("who"))
+            if not looks_like_department(who, self.directory, self.region):
+                continue
+            numbers: list[int] = []
+            for a, b in re.findall(r"(\d{1,3})(?:\s*[至到~\-—]\s*(\d{1,3}))?", m.group("nums")):
+                numbers += list(range(int(a), int(b) + 1)) if b else [int(a)]
+            refs, _others = self.refs_from_cell(who, m.start("who") + m.group("who").find(who))
+            coop = m.group("verb") in ("配合", "参与", "协助")
+            for n in numbers:
+                for task in by_no.get(str(n), []):
+                    r = task.responsibility
+                    have = {d.name for d in r.lead + r.cooperating}
+                    (r.cooperating if coop else r.lead).extend(d for d in refs if d.name not in have)
 
     def annual_due(self) -> None:
         """An annual plan (2026年…重点工作任务, 2021年度…方案): a target that names no date is due at its year's end."""
