@@ -60,10 +60,10 @@ class DepartmentDirectory:
         self._aliases[_key(alias)] = (canonical, kind)
 
     def for_place(self, place: str, text: str = "") -> "DepartmentDirectory":
-        """A view for one document's place (福建省三明市): 三明市卫健委 there is its 市卫生健康委;
+        """A view for one document's place (某省青山市): 青山市卫健委 there is its 市卫生健康委;
         another place's bureau (沙县卫健局 in a city's plan) stays as printed. With the
-        document's ``text``, a name cut off at a cell edge (仓山医) is completed by the one
-        name the document prints in full that starts with it (仓山医保局)."""
+        document's ``text``, a name cut off at a cell edge (青山医) is completed by the one
+        name the document prints in full that starts with it (青山医保局)."""
         view = DepartmentDirectory({})
         view._aliases, view._regions, view._place, view._text = self._aliases, self._regions, place, text
         view._prefix_keys = self._prefix_keys
@@ -92,7 +92,7 @@ class DepartmentDirectory:
 
     def _place_prefixes(self) -> list[tuple[str, str]]:
         """The document's place names as a department may start with them, longest first:
-        福州市仓山区 gives 仓山区 and 仓山 (level 区), 福州市 and 福州 (level 市)."""
+        青山市东湖区 gives 东湖区 and 东湖 (level 区), 青山市 and 青山 (level 市)."""
         if self._prefixes is None:
             self._prefixes = self._place_parts()
         return self._prefixes
@@ -159,7 +159,7 @@ class DepartmentDirectory:
         ``level`` is the document's own level (省, 市, 区 or 县): a bare name such as 财政局
         takes it (市财政局 in a city's plan), a name with its level written keeps that level
         (县卫健局 is the 县 health bureau), and a place name before the level
-        of the document's own (三明市卫健委 in a 三明 plan, see for_place) is read as that level.
+        of the document's own (青山市卫健委 in a 青山市 plan, see for_place) is read as that level.
         """
         memo = (raw, region, level, bool(self._text))
         if memo in self._memo:
@@ -218,7 +218,7 @@ def _levelled(name: str, kind: DepartmentKind, written: str, level: str) -> str:
             return prefix + name[1:]
     return name
 _NOT_LEVEL = ("市场", "区域", "县域", "省级", "市级", "区级", "县级")
-# A place name and its level at the start of a department's name: 三明市, 平潭综合实验区, 沙县.
+# A place name and its level at the start of a department's name: 青山市, 东湖综合实验区, 南县.
 _PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?P<level>省|自治区|市|州|盟|区|县|旗)(?=[\u4e00-\u9fff])")
 _GROUP_RE = re.compile(r"^各(?!地|级|方|类|项|种)|成员单位$|有关部门$|相关部门$|^所有|各[\u4e00-\u9fff]{1,6}(?:牵头)?(?:单位|部门)$")
 _PLACE_PART_RE = re.compile(r"[\u4e00-\u9fff]{1,10}?(?P<level>自治区|省|市|区|县|旗)")

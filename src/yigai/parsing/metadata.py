@@ -123,7 +123,7 @@ def _signature_date(lines: list[tuple[str, int]]) -> tuple[dt.date, int, int, st
             date = _cn_date(line)
             if date:
                 return date, s, s + len(t), ""
-    for t, s in lines:  # a body stored as one line: "…贯彻落实。 平潭综合实验区管委会 2016年12月12日 …"
+    for t, s in lines:  # a body stored as one line: "…贯彻落实。 青山综合实验区管委会 2016年12月12日 …"
         for m in _RUN_ON_SIGNATURE_RE.finditer(t):
             if _org(m.group(1)):
                 found = find_dates(m.group(2))
@@ -263,7 +263,7 @@ def _region(source: str, text: str) -> tuple[str, PlanLevel]:
     names = [n for n in names if n not in _GENERIC_PLACES]
     chain: list[str] = []
     for n in names:
-        # "上海市青浦区卫生健康委员会" yields 上海市 then 青浦区
+        # "某某市东湖区卫生健康委员会" yields 某某市 then 东湖区
         if not chain or not n.startswith(chain[-1]):
             chain.append(n)
         if n.endswith(("区", "县", "旗")):
