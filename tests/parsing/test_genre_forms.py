@@ -146,3 +146,15 @@ def test_duties_that_name_the_items_by_number() -> None:
     draft = plan("1.推进分级诊疗。完善转诊制度。\n2.深化医保改革。推进DRG付费。\n3.加强行业监管。强化执法。\n"
                  "二、职责分工\n市卫健委负责第1、3项，市医保局负责第2项；市财政局配合第1至2项。\n")
     assert roles(draft) == [(["市卫健委"], ["市财政局"]), (["市医保局"], ["市财政局"]), (["市卫健委"], [])]
+
+
+def test_a_task_table_with_host_and_assisting_columns() -> None:
+    draft = parse_text(
+        "青山市卫生健康委员会关于印发青山市深化医改重点工作的通知\n青山市深化医改重点工作\n"
+        "序号\t工作内容\t主办单位\t协办单位\t完成时限\n"
+        "1\t推进公立医院高质量发展。\t市卫健委\t市医保局\t2026年12月\n"
+        "2\t深化医保支付方式改革。\t市医保局\t市卫健委、市财政局\t2026年6月\n"
+    )
+    assert [([d.name for d in t.responsibility.lead], [d.name for d in t.responsibility.cooperating],
+             t.deadline.date.isoformat() if t.deadline.date else None) for t in draft.tasks] == [
+        (["市卫生健康委"], ["市医保局"], "2026-12-31"), (["市医保局"], ["市卫生健康委", "市财政局"], "2026-06-30")]

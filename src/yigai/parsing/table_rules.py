@@ -31,7 +31,7 @@ def classify(table: Table) -> TableKind:
     if table.col("具体措施") is not None or (table.col("主要任务", "任务") is not None and table.col("牵头", "责任") is not None
                                           and table.col("完成时间", "完成时限", "类别") is not None):
         return TableKind.TASKS
-    if (table.col(*_TASK_HEADERS) is not None and table.col("牵头", "责任", "主责") is not None
+    if (table.col(*_TASK_HEADERS) is not None and table.col("牵头", "责任", "主责", "主办") is not None
             and table.col("项目") is None and not any("一级" in h or "二级" in h for h in table.header)):
         return TableKind.TASKS  # 序号 | 重点任务 | 牵头单位 | 配合单位: a task list without a deadline column
     if table.col("牵头", "责任单位") is not None:
@@ -85,10 +85,10 @@ def _cell(row: Row, col: int | None, norm: NormalizedText) -> CellText:
 
 def measure_rows(table: Table, norm: NormalizedText) -> list[MeasureRow]:
     """Rows of a task table; blank cells inherit from the row above within the same task."""
-    c_task = table.col("主要任务", "任务")
+    c_task = table.col("主要任务", "任务", *_TASK_HEADERS)
     c_meas = table.col("具体措施", "措施")
-    c_lead = table.col("牵头", "责任")
-    c_coop = table.col("配合", "协同", "参与")
+    c_lead = table.col("牵头", "责任", "主责", "主办")
+    c_coop = table.col("配合", "协同", "参与", "协办")
     c_cat = table.col("类别", "类型")
     c_due = table.col("完成时间", "完成时限", "时间", "时限")
     c_no = table.col("序号", "编号")
@@ -149,8 +149,8 @@ class ProjectRow:
 
 def project_rows(table: Table, norm: NormalizedText) -> list[ProjectRow]:
     """Rows of a project list; lead/cooperating cells apply to the rows after them until refilled."""
-    c_lead = table.col("牵头", "责任")
-    c_coop = table.col("配合", "协同", "参与")
+    c_lead = table.col("牵头", "责任", "主责", "主办")
+    c_coop = table.col("配合", "协同", "参与", "协办")
     c_item = next((i for i in range(len(table.header)) if i not in (c_lead, c_coop) and "二级" in table.header[i]), None)
     c_group = next((i for i in range(len(table.header)) if "一级" in table.header[i]), None)
     out: list[ProjectRow] = []
