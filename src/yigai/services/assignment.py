@@ -265,8 +265,8 @@ def _names(value: dict[str, Any]) -> tuple[list[str], list[str]]:
     return [d["name"] for d in value["lead"]], [d["name"] for d in value["cooperating"]]
 
 
-def find_thing(draft: PlanDraft, item_id: str, *, in_draft: bool = False) -> Task | Measure:
-    """The task or measure with this id (``T4``, ``T4.M2``)."""
+def find_thing(draft: PlanDraft, item_id: str, *, in_draft: bool = False, where: str = "items") -> Task | Measure:
+    """The task or measure with this id (``T4``, ``T4.M2``); ``where`` names the field in the error."""
     for task in draft.tasks:
         if task.id == item_id:
             return task
@@ -275,7 +275,7 @@ def find_thing(draft: PlanDraft, item_id: str, *, in_draft: bool = False) -> Tas
                 return measure
     what, what_zh = ("draft", "草稿") if in_draft else ("plan", "计划")
     raise UnknownItemError(f"no task or measure {item_id!r} in this {what}",
-                           message_zh=f"{what_zh}中没有任务或措施「{item_id}」", where="items")
+                           message_zh=f"{what_zh}中没有任务或措施「{item_id}」", where=where)
 
 
 # ---------------------------------------------------------------- a published plan

@@ -64,7 +64,7 @@ from yigai.services.assignment import (
 )
 from yigai.services.assignment import names as assignment_names
 from yigai.services.departments import ensure_seeded, resolve_department
-from yigai.services.errors import DuplicateError, IllegalTransitionError, InvalidInputError, UnknownItemError
+from yigai.services.errors import DuplicateError, IllegalTransitionError, InvalidInputError
 from yigai.services.items import require_admin
 from yigai.services.plans import ImportStatus, parse_stored, store_in, summarize
 from yigai.storage.draft_repository import DraftInfo, DraftRecord, DraftStatus
@@ -484,14 +484,7 @@ def _open(uow: UnitOfWork, draft_id: int) -> DraftRecord:
 
 
 def _item(draft: PlanDraft, item_id: str) -> Task | Measure:
-    for task in draft.tasks:
-        if task.id == item_id:
-            return task
-        for measure in task.measures:
-            if measure.id == item_id:
-                return measure
-    raise UnknownItemError(f"no task or measure {item_id!r} in this draft",
-                           message_zh=f"草稿中没有任务或措施「{item_id}」", where="task")
+    return find_thing(draft, item_id, in_draft=True, where="task")
 
 
 def _refs(draft: PlanDraft) -> list[DepartmentRef]:
