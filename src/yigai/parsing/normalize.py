@@ -454,6 +454,7 @@ _CELL_MAX = 40
 _NUMERIC_CELL_RE = re.compile(r"[≥≤<>=约]?\s*\d[\d.,]*\s*(?:%|‰|‱)?(?:左右|以上|以下|以内)?|/|-|—|\d+(?:\.\d+)?\s*[-~—]\s*\d+(?:\.\d+)?")
 _ROW_NO_RE = re.compile(r"^(?:(\d{1,2})(?:[.、．]\s*(?=\S)|$)|\((\d{1,2})\)(?:\s*(?=\S)|$))")
 _FLAT_MIN_LINES = 12
+_ANNEX_LINE_RE = re.compile(r"附\s*件\s*[:：]?\s*$")
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}")
 _FLAT_MIN_ROWS = 3
 
@@ -462,8 +463,8 @@ def _cell_like(ln: _Line) -> bool:
     if len(ln.chars) > _CELL_MAX + 4 or ln.is_table:
         return False
     text = ln.text.strip()
-    if not 0 < len(text) <= _CELL_MAX or PAGE_FIELD_LINE_RE.match(text):
-        return False
+    if not 0 < len(text) <= _CELL_MAX or PAGE_FIELD_LINE_RE.match(text) or _ANNEX_LINE_RE.match(text):
+        return False  # (附件：1.… is a list of annexes, not a table's cells)
     head = match_marker(text)  # 三、主要任务 or (一)… after a table opens the text again
     return head is None or head.type not in (MarkerType.CHAPTER, MarkerType.CN, MarkerType.PAREN_CN)
 

@@ -258,6 +258,7 @@ def indicator_targets(table: Table, norm: NormalizedText) -> list[Target]:
 
 _UNIT_CELL_RE = re.compile(r"^(?:%|‰|‱|岁|人|名|张|个|家|所|元|万元|亿元|分|日|天|次|小时|分钟|公里|平方米|台|项|1/10万|/10万|1/万|万人|万人次|人次|倍)$")
 _VALUE_CELL_RE = re.compile(r"^[≥≤<>＞＜=约]?\s*\d+(?:\.\d+)?\s*(?:[-~—]\s*\d+(?:\.\d+)?)?\s*(?:%|‰|‱)?(?:左右|以上|以下|以内)?$")
+_WORDED_TARGET_RE = re.compile(r"达到|保持|稳步|提升|提高|不低于|高于|低于|满意|水平|平均|逐步|持续")
 _ROW_LABEL_RE = re.compile(r"^(?:\(?\d{1,2}\)?[.、．]?)\s*")
 
 
@@ -280,15 +281,15 @@ def flat_row_targets(lines: list[tuple[str, int]], norm: NormalizedText, due_yea
         if not label and rest:
             label, rest = rest[0].strip(), rest[1:]
         unit_at = next((k for k, c in enumerate(rest) if _UNIT_CELL_RE.match(c.strip())), None)
-        values = [(k, c) for k, c in enumerate(rest) if _VALUE_CELL_RE.match(c.strip().replace(" ", ""))]
+        values = [(k, c) for k, c in enumerate(rest)
+                  if _VALUE_CELL_RE.match(c.strip().replace(" ", "")) and not re.fullmatch(r"(?:19|20)\d{2}", c.strip())]
         sentence = "。" in text or re.search(r"(?:在|到|达|于|为|至|有)$", label) is not None
         if not values or len(label) < 2 or sentence:
             joined = "".join(_ROW_LABEL_RE.sub("", c) if n == 0 else c for n, c in enumerate(cells))
             out += sentence_targets(joined, start + (len(cells[0]) - len(_ROW_LABEL_RE.sub("", cells[0]))))
             continue
         k, cell = values[-1]
-        attr_at = next((n for n, c in enumerate(rest) if parse_attribute(c)), len(rest))
-        if any(c.strip() and c.strip() not in ("/", "-", "—") for c in rest[k + 1 : attr_at]):
+        if any(_WORDED_TARGET_RE.search(c) for c in rest[k + 1 :]):
             continue  # the target column says it in words (达到满意水平): the figure is a baseline
         comp, value, high, _label = parse_table_value(cell)
         if value is None:
