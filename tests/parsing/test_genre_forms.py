@@ -158,3 +158,9 @@ def test_a_task_table_with_host_and_assisting_columns() -> None:
     assert [([d.name for d in t.responsibility.lead], [d.name for d in t.responsibility.cooperating],
              t.deadline.date.isoformat() if t.deadline.date else None) for t in draft.tasks] == [
         (["市卫生健康委"], ["市医保局"], "2026-12-31"), (["市医保局"], ["市卫生健康委", "市财政局"], "2026-06-30")]
+
+
+def test_one_value_for_two_rates() -> None:
+    got = targets("到2025年，高血压、糖尿病患者基层就诊率和规范管理率均达到70%以上。")
+    assert [(m, c, v) for m, c, v, _u, _i in got] == [
+        ("高血压、糖尿病患者基层就诊率", Comparator.GE, 70.0), ("高血压、糖尿病患者规范管理率", Comparator.GE, 70.0)]

@@ -191,6 +191,18 @@ def _split_shared(metric: str, n: int) -> list[str]:
     return [p if p.endswith(suffix) else p + suffix for p in parts[:-1]] + [last]
 
 
+_TWO_RATES_RE = re.compile(r"(?P<a>.+?(?:率|比例|占比|比重))(?:和|及|以及)(?P<b>[^、,，]{1,8}?(?:率|比例|占比|比重))")
+
+
+def _two_rates(metric: str) -> list[str]:
+    """"消费维权处置率和反馈率达100%" → 消费维权处置率, 消费维权反馈率 (one value, two measures)."""
+    m = _TWO_RATES_RE.fullmatch(metric)
+    if not m or len(m.group("b")) >= len(m.group("a")):
+        return [metric]
+    a, b = m.group("a"), m.group("b")
+    return [a, a[: len(a) - len(b)] + b]
+
+
 def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_due: "dt.date | None" = None) -> list[Target]:
     """Targets in one sentence (``base`` = its normalised offset)."""
     values = _values(sentence)
@@ -233,7 +245,7 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
             continues_list = last_count_stop is not None and sentence[last_count_stop : first.start] in ("、", "和", "及", "、和", ",", "，")
             if continues_list or any(pre.endswith(v) or pre.endswith(v + "了") for v in COUNT_VERBS) or (
                 _COUNT_VERB_RE.search(clause) is not None
-            ) or (re.match(r"(?:加快)?(?:推进|推动|实施)", clause)
+            ) or (re.match(r"(?:加快|加强|推进|推动|实施)", clause)
                   and re.match(r"[^,，;；。]*?(?:建设|创建|改造|新建|改扩建|验收)", sentence[last.end :])):
                 tail = sentence[last.end :]
                 tail = re.sub(r"^(?:以上|左右|及以上)", "", tail)
@@ -293,7 +305,7 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
             if not metric and _BASELINE_TAIL_RE.search(head):  # "补助标准，从74元提高到79元": the clause before names it
                 cut = _metric_start(sentence, first.start) - 1
                 metric = _clean_metric(sentence[_metric_start(sentence, cut) : cut]) if cut > 0 else ""
-            metrics = _split_shared(metric, len(group)) if len(group) > 1 else [metric]
+            metrics = _split_shared(metric, len(group)) if len(group) > 1 else _two_rates(metric)
         if not any(metrics) or all(len(m) < 2 for m in metrics):
             continue
         due = context_due
@@ -305,7 +317,8 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
         suffix = re.match(r"以上|以下|以内|左右|及以上|及以下", sentence[last.end :])
         if suffix:
             raw_end += suffix.end()
-        for val, metric in zip(group, metrics):
+        pairs = list(zip(group, metrics)) if len(metrics) == len(group) else [(group[0], m) for m in metrics]
+        for val, metric in pairs:
             own, _w = _comparator("", sentence[val.end : val.end + 4], val)
             comp_i = own if own is not None and len(group) > 1 else comp
             if comp is Comparator.RANGE and val.high is None:
