@@ -164,3 +164,11 @@ def test_one_value_for_two_rates() -> None:
     got = targets("到2025年，高血压、糖尿病患者基层就诊率和规范管理率均达到70%以上。")
     assert [(m, c, v) for m, c, v, _u, _i in got] == [
         ("高血压、糖尿病患者基层就诊率", Comparator.GE, 70.0), ("高血压、糖尿病患者规范管理率", Comparator.GE, 70.0)]
+
+
+def test_a_statement_on_the_line_after_each_item_is_that_items() -> None:
+    draft = plan("(一)深化医疗改革\n1.推进分级诊疗。完善转诊制度。\n市卫健委负责，市医保局配合。\n"
+                 "2.深化医保改革。推进DRG付费。\n市医保局负责，市卫健委配合。\n"
+                 "(二)加强监管\n3.强化执法。开展检查。\n市市场监管局负责。\n4.完善信用。建立制度。\n市医保局负责。\n")
+    assert [t.no for t in draft.tasks] == ["1", "2", "3", "4"]
+    assert roles(draft) == [(["市卫健委"], ["市医保局"]), (["市医保局"], ["市卫健委"]), (["市市场监管局"], []), (["市医保局"], [])]

@@ -170,8 +170,10 @@ class _Builder:
                 continue
             siblings = [p for p in body if p.marker and p.parent is last_item.parent
                         and p.marker.type == last_item.marker.type]  # type: ignore[union-attr]
-            if len(siblings) < 2 or any(has_clause.get(p.idx) for p in siblings if p is not last_item):
-                continue
+            if len(siblings) < 2 or any(
+                any(para_clauses.get(r.idx) for r in own_paras(self.layout, p)) for p in siblings if p is not last_item
+            ):
+                continue  # the items name their own departments (set apart or in their sentences): q is the last one's
             owner = heading.get(last_item.parent.id)
             if owner is None:
                 continue
