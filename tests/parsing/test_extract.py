@@ -21,6 +21,8 @@ from yigai.domain.errors import (
 )
 from yigai.parsing.extract import SourceDocument, read_document
 
+from .conftest import pdf_file
+
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "src" / "yigai" / "data" / "seeds"
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 
@@ -290,20 +292,8 @@ def build_pdf(lines: list[str], *, encrypt: bool = False) -> bytes:
     ]
     if encrypt:
         objects.append(b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>")
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    trailer = b"<< /Size %d /Root 1 0 R" % (len(objects) + 1)
-    if encrypt:
-        trailer += b" /Encrypt %d 0 R /ID [<%s> <%s>]" % (len(objects), b"ab" * 16, b"ab" * 16)
-    out += b"trailer\n" + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
+    trailer = b" /Encrypt %d 0 R /ID [<%s> <%s>]" % (len(objects), b"ab" * 16, b"ab" * 16) if encrypt else b""
+    return pdf_file(objects, head=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", trailer=trailer)
 
 
 def test_pdf_text_layer(tmp_path: Path) -> None:
