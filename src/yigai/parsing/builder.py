@@ -40,10 +40,13 @@ _NOTICE_RE = re.compile(r"(?:现|特)将.{0,80}?印发给你们|现印发给你�
 _DUTY_TITLE_RE = re.compile(r"^(?:明确|强化|落实|压实|履行|加强)?(?P<who>[^,，。;；]{2,30}?)(?:的)?(?:监管|管理|工作|主体|属地|监督)?(?:职责|职能|责任)$")
 _CARRY_RE = re.compile(r"以下(?:各项任务|任务)?均(?:需|由|要)(?P<who>[^,，。;；〕]{2,24}?)(?:负责)?落实[,，]?不再(?:一一)?列出")
 _WORD_RE = re.compile(r"\W")
+# Found from the verb, then the body before it (a lazy prefix tried at every character was the
+# parser's most expensive search).
 _BY_NUMBER_RE = re.compile(
-    r"(?P<who>[^,，;；。:：\n]{2,30}?)[:：]?\s*(?P<verb>负责|牵头|承担|配合|参与|协助)(?:落实)?第"
+    r"(?P<verb>负责|牵头|承担|配合|参与|协助)(?:落实)?第"
     r"(?P<nums>\d{1,3}(?:\s*(?:[、,，和及至到~\-—]|以及)\s*\d{1,3})*)\s*(?:项|条|点)"
 )
+_BY_NUMBER_WHO_RE = re.compile(r"(?P<who>[^,，;；。:：\n]{2,30})[:：]?\s*$")
 _ANNUAL_TITLE_RE = re.compile(r"^[^\d“”\"]{0,16}?((?:19|20)\d{2})年(?:度)?(?![-—~至到]\d)(?!.*(?:19|20)\d{2}年)")
 _DIGITS_RE = re.compile(r"\D")
 _POLICY_RE = re.compile(r"制定|出台|印发|修订|政策|办法|制度")
@@ -191,14 +194,19 @@ class _Builder:
         by_no: dict[str, list[Task]] = {}
         for task in self.draft.tasks:
             by_no.setdefault(_DIGITS_RE.sub("", task.no), []).append(task)
-        for m in _BY_NUMBER_RE.finditer(self.norm.text):
-            who = re.sub(r"^(?:[,，;；。]|由|其中)+", "", m.group("who"))
+        text = self.norm.text
+        for m in _BY_NUMBER_RE.finditer(text):
+            at = max(0, m.start() - 32)
+            w = _BY_NUMBER_WHO_RE.search(text, at, m.start())
+            if w is None:
+                continue
+            who = re.sub(r"^(?:[,，;；。]|由|其中)+", "", w.group("who"))
             if not looks_like_department(who, self.directory, self.region):
                 continue
             numbers: list[int] = []
             for a, b in re.findall(r"(\d{1,3})(?:\s*[至到~\-—]\s*(\d{1,3}))?", m.group("nums")):
                 numbers += list(range(int(a), int(b) + 1)) if b else [int(a)]
-            refs, _others = self.refs_from_cell(who, m.start("who") + m.group("who").find(who))
+            refs, _others = self.refs_from_cell(who, w.start("who") + w.group("who").find(who))
             coop = m.group("verb") in ("配合", "参与", "协助")
             for n in numbers:
                 for task in by_no.get(str(n), []):
