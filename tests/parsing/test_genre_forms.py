@@ -7,6 +7,8 @@ first listed leads; targets as lists, bare figures, ratios and shares.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from yigai.domain.plan import Comparator, PlanDraft
@@ -191,3 +193,9 @@ def test_a_figure_for_a_year_before_the_plan_is_the_past() -> None:
 def test_a_figure_on_a_line_of_its_own_joins_its_sentence() -> None:
     draft = plan("(一)保障母婴安全。全市孕产妇死亡率控制在\n16/10\n万以内。(市卫健委负责)\n")
     assert [(t.metric, t.value, t.unit, t.comparator) for t in draft.targets] == [("孕产妇死亡率", 16.0, "1/10万", Comparator.LE)]
+
+
+def test_a_year_in_a_documents_title_is_not_a_deadline() -> None:
+    draft = plan("(一)加强机关效能建设。认真落实《2025年机关效能建设工作要点》。(市卫健委负责)\n"
+                 "(二)完成年度评估。2025年6月底前完成。(市卫健委负责)\n")
+    assert [t.deadline.date for t in draft.tasks] == [None, dt.date(2025, 6, 30)]
