@@ -70,10 +70,17 @@ def test_no_reports_at_the_end_of_2023(seed004: PlanDraft) -> None:
     # every one of the 133 measures owes 2021Q3 … 2023Q3 (9 quarters); 2023Q4 is not yet due
     assert all(sum(t is Timeliness.MISSING for t in i.timeliness.values()) == 9 for i in ev.items)
     leads = {name for m in seed004.measures() for name in (d.name for d in m.responsibility.lead)}
-    assert {d.name for d in ev.departments} == leads
-    assert [d.rank for d in ev.departments] == list(range(1, len(leads) + 1))
-    # all score 0 after the 20-point deduction cap; ties go by on-time rate (all 0), then name
-    assert [d.name for d in ev.departments] == sorted(leads)
+    assert {d.name for d in [*ev.departments, *ev.not_ranked]} == leads
+    # ranked: member departments leading 3 items or more; 区委, 区政府, groups and places are listed apart
+    assert {d.name for d in ev.departments} == {"区卫生健康委", "区医保局", "区财政局", "区人力资源社会保障局",
+                                                "区市场监管局", "区发展改革委", "区委编办", "区民政局", "区大数据中心",
+                                                "区工信局", "区商务局", "区文旅局", "区教育局", "区应急局", "区司法局",
+                                                "区建设局", "区自然资源局", "区妇联"} & {d.name for d in ev.departments}
+    assert not {"区委", "区政府", "区深化医改领导小组", "各镇街（园区）", "区直有关部门"} & {d.name for d in ev.departments}
+    assert all(d.items >= 3 and d.department_class.value == "member" for d in ev.departments)
+    # all score 0 after the 20-point deduction cap: one shared rank, listed by name
+    assert {d.rank for d in ev.departments} == {1}
+    assert [d.name for d in ev.departments] == sorted(d.name for d in ev.departments)
     assert len(ev.sections) == 12  # the 12 "构建…体系" headings under 主要任务
 
 

@@ -98,13 +98,18 @@ def test_tiny_plan_by_hand() -> None:
         ("T1.M1", ItemStatus.COMPLETED, 100), ("T1.M2", ItemStatus.NOT_REPORTED, 0), ("T2", ItemStatus.ON_TRACK, 80)]
     assert ev.task_scores == {"T1": 50.0, "T2": 80.0}
     assert [(s.section, s.score, s.items) for s in ev.sections] == [("一、甲", 50.0, 2), ("二、乙", 80.0, 1)]
-    wj, yb = ev.departments
+    # two and one items: scored, listed, not ranked (fewer than 3 items)
+    assert ev.departments == []
+    wj, yb = ev.not_ranked
     # 区卫健局: mean(100, 80) = 90, no late or missing report, one early completion +2 → 92;
     # due: M1 Q1-Q2 (stops after completion) + T2 Q1-Q3 = 5, all on time
-    assert (wj.name, wj.rank, wj.score, wj.items, wj.completed) == ("区卫健局", 1, 92.0, 2, 1)
+    assert (wj.name, wj.rank, wj.score, wj.items, wj.completed) == ("区卫健局", 0, 92.0, 2, 1)
+    assert (wj.item_mean, wj.deduction, wj.bonus, wj.early) == (90.0, 0.0, 2.0, 1)
     assert (wj.reporting_rate, wj.on_time_rate) == (1.0, 1.0)
+    assert "少于3项" in wj.not_ranked
     # 区医保局: mean 0 − (1 late × 1 + 1 missing × 2) → 0 (floor); due 3, received 2, on time 1
-    assert (yb.name, yb.rank, yb.score, yb.not_reported) == ("区医保局", 2, 0.0, 1)
+    assert (yb.name, yb.rank, yb.score, yb.not_reported) == ("区医保局", 0, 0.0, 1)
+    assert (yb.item_mean, yb.deduction, yb.reports_due, yb.late, yb.missing) == (0.0, 3.0, 3, 1, 1)
     assert yb.reporting_rate == pytest.approx(2 / 3) and yb.on_time_rate == pytest.approx(1 / 3)
     # indicators: mean(0.75, 1.0, 0) × 100 = 58.33; tasks mean(100, 0, 80) = 60
     # plan = (60 × 60 + 40 × 58.333) / 100 = 59.33
@@ -121,10 +126,11 @@ def test_weights_override_merges_over_the_default() -> None:
     ev = run({"parts": {"indicators": 0}})
     assert ev.score == pytest.approx(60.0)  # tasks alone
     ev = run({"status_scores": {"on_track": 100}, "bonus": {"early_completion": 0}})
-    assert ev.departments[0].score == pytest.approx(100.0)
+    assert ev.not_ranked[0].score == pytest.approx(100.0)
     assert ev.task_scores["T2"] == 100.0
     ev = run({"deductions": {"late_report": 0, "missing_report": 0}, "status_scores": {"not_reported": 10}})
-    assert ev.departments[1].score == pytest.approx(10.0)
+    assert ev.not_ranked[1].score == pytest.approx(10.0)
+    assert ev.ranking_method is not None and ev.ranking_method.status_scores["not_reported"] == 10
 
 
 def test_status_thresholds_come_from_the_scheme() -> None:

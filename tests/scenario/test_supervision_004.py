@@ -69,7 +69,7 @@ def test_item_statuses(evaluation: PlanEvaluation) -> None:
 
 
 def test_department_scores_and_ranking(evaluation: PlanEvaluation) -> None:
-    scores = {d.name: d for d in evaluation.departments}
+    scores = {d.name: d for d in [*evaluation.departments, *evaluation.not_ranked]}
     # 区委编办: (80 + 80 + 80 + 100) / 4 = 85; nothing late or missing; T15.M3 done 2022-09-30 < 2022-12-31: +2
     assert scores["区委编办"].score == pytest.approx(87.0)
     # 区财政局: (80 + 100 + 80 + 50 + 80) / 5 = 78; 2022Q1 late for all five: −5; T8.M2 done on its deadline: +0
@@ -82,9 +82,11 @@ def test_department_scores_and_ranking(evaluation: PlanEvaluation) -> None:
     assert scores["区人力资源社会保障局"].score == pytest.approx(34.5)
     # 区政府 leads T1.M1 0, T4.M1 0, T11.M1 80 (reported by 区财政局) → 26.67 − 20 (capped) = 6.67
     assert scores["区政府"].score == pytest.approx(20 / 3, abs=0.01)
+    # 区政府 is a leading body: scored, listed apart, not ranked
+    assert scores["区政府"].rank == 0 and "领导机构" in scores["区政府"].not_ranked
     ranking = [d.name for d in sorted(evaluation.departments, key=lambda d: d.rank)]
-    assert ranking[:4] == ["区委编办", "区财政局", "区人力资源社会保障局", "区政府"]
-    assert all(d.score == 0 for d in evaluation.departments if d.rank > 4)
+    assert ranking[:3] == ["区委编办", "区财政局", "区人力资源社会保障局"]
+    assert all(d.score == 0 for d in evaluation.departments if d.rank > 3)
 
 
 def test_targets_and_plan_score(evaluation: PlanEvaluation) -> None:

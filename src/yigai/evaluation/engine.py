@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from yigai.domain.indicators import Direction
 from yigai.domain.plan import Comparator
 from yigai.evaluation.attainment import attainment
+from yigai.evaluation.ranking import department_classes, lead_kinds, rank_departments
 from yigai.evaluation.results import (
     EvaluationInput,
     ItemStatus,
@@ -101,7 +102,7 @@ def _scored(t: TargetInput, ev: TargetEvaluation, scheme: ScoringScheme) -> floa
 
 
 def evaluate(inp: EvaluationInput) -> PlanEvaluation:
-    """Evaluate a plan at ``inp.at``: item statuses, targets, scores, rankings and rates."""
+    """Evaluate a plan at ``inp.at``: item statuses, targets, scores, the department ranking and rates."""
     scheme = load_scheme(inp.weights) if inp.weights else default_scheme()
     periods = sorted(inp.periods)
     items = evaluate_items(inp.draft, periods, inp.reports, inp.at, inp.due_days, plan_id=inp.plan_id,
@@ -121,14 +122,18 @@ def evaluate(inp: EvaluationInput) -> PlanEvaluation:
     for item in items:
         counts[item.status] += 1
     ended = latest_ended(periods, inp.at)
+    rows = department_scores(items, scheme)
+    classes = department_classes((r.name for r in rows), lead_kinds(inp.draft), inp.department_classes)
+    ranked, not_ranked, method = rank_departments(rows, classes, scheme)
     return PlanEvaluation(
         plan_id=inp.plan_id, title=inp.draft.meta.title, doc_number=inp.draft.meta.doc_number, at=inp.at,
         period_id=ended.id if ended is not None else "", items=items, targets=targets,
-        departments=department_scores(items, scheme), sections=section_scores(items, section_of),
+        departments=ranked, sections=section_scores(items, section_of),
         score=score, counts=counts,
         completion_rate=counts[ItemStatus.COMPLETED] / len(items) if items else 0.0,
         reporting_rate=tally.reporting_rate, on_time_rate=tally.on_time_rate,
         task_scores=task_scores(items), indicator_score=indicator_score,
+        not_ranked=not_ranked, ranking_method=method,
     )
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from yigai.domain.departments import DepartmentClass
 from yigai.domain.indicators import Direction
 from yigai.domain.periods import Period
 from yigai.domain.plan import Comparator, PlanDraft
@@ -73,6 +74,8 @@ class EvaluationInput:
     due_days: int = 15  # reports are due this many days after period end
     tolerance: float = 0.05  # relative tolerance of ≈ (左右)
     weights: dict[str, object] = field(default_factory=dict)  # the scoring scheme (YAML)
+    # the office's explicit class of a department (name → class); the others are classed by their names
+    department_classes: dict[str, DepartmentClass] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -132,9 +135,11 @@ class TargetEvaluation:
 
 @dataclass(slots=True)
 class DepartmentScore:
+    """A lead department's score and what it is made of: score = item mean − deduction + bonus (0-100)."""
+
     name: str
     score: float
-    rank: int
+    rank: int  # 1..n among the ranked departments; 0: not ranked
     items: int
     completed: int
     overdue: int
@@ -142,6 +147,35 @@ class DepartmentScore:
     not_reported: int
     reporting_rate: float  # reports received / reports due
     on_time_rate: float  # reports on time / reports due
+    item_mean: float = 0.0  # mean score of the items it leads
+    deduction: float = 0.0  # for late and missing reports, capped
+    bonus: float = 0.0  # for items completed before their deadline, capped
+    reports_due: int = 0
+    late: int = 0
+    missing: int = 0
+    early: int = 0  # items completed before their deadline
+    department_class: DepartmentClass = DepartmentClass.MEMBER
+    rank_score: float | None = None  # the score adjusted for its number of items (ranking.py); None: not ranked
+    not_ranked: str = ""  # why it is not ranked, in Chinese
+
+    @property
+    def completion_rate(self) -> float:
+        return self.completed / self.items if self.items else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RankingMethod:
+    """How the ranking was made, for the bulletin's appendix (see ``yigai.evaluation.ranking``)."""
+
+    min_items: int  # fewer items led: listed, not ranked
+    prior_items: float  # weight, in items, of the mean score a department's score is pulled toward
+    mean_score: float  # the mean score of the ranked departments
+    status_scores: dict[str, float]  # ItemStatus value → points, as configured
+    late_deduction: float
+    missing_deduction: float
+    max_deduction: float
+    early_bonus: float
+    max_bonus: float
 
 
 @dataclass(slots=True)
@@ -160,7 +194,7 @@ class PlanEvaluation:
     period_id: str  # the latest period ended by ``at``
     items: list[ItemEvaluation]
     targets: list[TargetEvaluation]
-    departments: list[DepartmentScore]
+    departments: list[DepartmentScore]  # the ranked member departments, in rank order
     sections: list[SectionScore]
     score: float  # 0-100
     counts: dict[ItemStatus, int]
@@ -169,3 +203,5 @@ class PlanEvaluation:
     on_time_rate: float
     task_scores: dict[str, float] = field(default_factory=dict)  # task id → mean score of its items
     indicator_score: float | None = None  # mean attainment × 100 over the scored targets; None: none scored
+    not_ranked: list[DepartmentScore] = field(default_factory=list)  # leading bodies, groups, places, few items
+    ranking_method: RankingMethod | None = None

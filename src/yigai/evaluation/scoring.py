@@ -208,8 +208,10 @@ def department_scores(items: Iterable[ItemEvaluation], scheme: ScoringScheme) ->
             tally.add(it)
         deduction = min(scheme.max_deduction,
                         tally.late * scheme.late_deduction + tally.missing * scheme.missing_deduction)
-        bonus = min(scheme.max_bonus, sum(1 for it in its if is_early(it)) * scheme.early_bonus)
-        score = min(100.0, max(0.0, _mean([it.score for it in its]) - deduction + bonus))
+        early = sum(1 for it in its if is_early(it))
+        bonus = min(scheme.max_bonus, early * scheme.early_bonus)
+        item_mean = _mean([it.score for it in its])
+        score = min(100.0, max(0.0, item_mean - deduction + bonus))
         rows.append(DepartmentScore(
             name=name, score=round(score, 2), rank=0, items=len(its),
             completed=sum(1 for it in its if it.status is ItemStatus.COMPLETED),
@@ -217,6 +219,8 @@ def department_scores(items: Iterable[ItemEvaluation], scheme: ScoringScheme) ->
             at_risk=sum(1 for it in its if it.status is ItemStatus.AT_RISK),
             not_reported=sum(1 for it in its if it.status is ItemStatus.NOT_REPORTED),
             reporting_rate=tally.reporting_rate, on_time_rate=tally.on_time_rate,
+            item_mean=round(item_mean, 2), deduction=round(deduction, 2), bonus=round(bonus, 2),
+            reports_due=tally.due, late=tally.late, missing=tally.missing, early=early,
         ))
     rows.sort(key=lambda d: (-d.score, -round(d.on_time_rate, 9), d.name))
     for rank, row in enumerate(rows, 1):

@@ -7,7 +7,13 @@ goes through ``resolve_department`` so reports and scopes use the canonical name
 ``office_directory`` gives the parser the stored table, so a spelling the office added
 (``yigai departments-alias add``, the admin page) resolves when the next document is
 imported or uploaded for review.
+
+The class of a department for the ranking (member, leading body, group, place: see
+``yigai.domain.departments``) follows from its name; the office may set it explicitly
+(``set_department_class``), stored in the alias table's ``kind`` column of the department's
+rows (``member``, ``leading``, ``place`` or ``group``; ``department`` means "by its name").
 """
+
 
 from __future__ import annotations
 
@@ -19,6 +25,8 @@ from typing import Any
 import yaml
 
 from yigai.data import data_path
+from yigai.domain.departments import CLASS_LABELS, DepartmentClass, classify_by_name, parse_class
+from yigai.domain.plan import DepartmentKind
 from yigai.domain.users import User
 from yigai.parsing.departments import DepartmentDirectory, default_directory
 from yigai.services.errors import DuplicateError, InvalidInputError
@@ -31,9 +39,15 @@ from yigai.storage.uow import UnitOfWork
 @dataclass(frozen=True, slots=True)
 class DepartmentEntry:
     name: str
-    kind: str
+    kind: str  # department | group (the parser's)
     aliases: list[str]
     in_plans: bool  # named by an imported plan (the registry), not only in the alias table
+    ranking_class: DepartmentClass = DepartmentClass.MEMBER  # member departments alone are ranked
+    class_set: bool = False  # set by the office rather than read from the name
+
+    @property
+    def class_label(self) -> str:
+        return CLASS_LABELS[self.ranking_class]
 
 
 def shipped_aliases() -> list[AliasRecord]:
@@ -134,8 +148,7 @@ def list_departments(uow: UnitOfWork, region: str = "") -> list[DepartmentEntry]
             aliases.append(rec.alias if not rec.region else f"{rec.alias}（{rec.region}）")
     for name in registry - set(grouped):
         grouped[name] = ("department", [])
-    entries = [DepartmentEntry(name, kind, sorted(aliases), name in in_plans)
-               for name, (kind, aliases) in grouped.items()]
+    entries = [_entry(name, kind, sorted(aliases), name in in_plans) for name, (kind, aliases) in grouped.items()]
     return sorted(entries, key=lambda e: (not e.in_plans, e.kind != "department", e.name))
 
 
@@ -189,3 +202,52 @@ def rename_department(uow: UnitOfWork, user: User, old: str, new: str, *, now: d
                          before={"name": current}, after={"name": new, "rows": touched}, at=now)
         uow.commit()
     return touched
+
+
+def _entry(name: str, stored_kind: str, aliases: list[str], in_plans: bool) -> DepartmentEntry:
+    explicit = _explicit_class(stored_kind)
+    kind = DepartmentKind.GROUP if stored_kind == DepartmentKind.GROUP.value else DepartmentKind.DEPARTMENT
+    return DepartmentEntry(name, kind.value, aliases, in_plans, explicit or classify_by_name(name, kind),
+                           class_set=explicit is not None and stored_kind != DepartmentKind.GROUP.value)
+
+
+def _explicit_class(stored_kind: str) -> DepartmentClass | None:
+    """The class a stored kind sets: ``department`` (the shipped default) sets none."""
+    return None if stored_kind == DepartmentKind.DEPARTMENT.value else parse_class(stored_kind)
+
+
+def department_class_overrides(uow: UnitOfWork) -> dict[str, DepartmentClass]:
+    """Department → the class the office set for it (inside an open unit of work; groups as shipped too)."""
+    out: dict[str, DepartmentClass] = {}
+    for rec in uow.departments.aliases():
+        cls = _explicit_class(rec.kind)
+        if cls is not None and rec.alias == rec.department:
+            out[rec.department] = cls
+    return out
+
+
+def set_department_class(uow: UnitOfWork, user: User, name: str, value: str, *,
+                         now: dt.datetime | None = None) -> DepartmentEntry:
+    """Set whether a department is ranked: ``member``, ``leading``, ``group``, ``place`` (or their
+    Chinese labels), or ``auto`` to class it by its name again. Audited."""
+    require_admin(user, "set a department's class", "设置部门类别")
+    auto = value.strip() in ("auto", "自动", "按名称")
+    cls = None if auto else parse_class(value)
+    if cls is None and not auto:
+        choices = "、".join(f"{c.value}（{label}）" for c, label in CLASS_LABELS.items())
+        raise InvalidInputError(f"unknown department class {value!r}; one of: member, leading, group, place, auto",
+                                message_zh=f"未知的部门类别「{value}」，可选：{choices}、auto（按名称判断）",
+                                where="class")
+    with uow:
+        ensure_seeded(uow)
+        target = resolve_department(uow, name)
+        if target not in set(uow.departments.registry_names()):
+            raise InvalidInputError(f"unknown department {name!r}", message_zh=f"未知部门「{name}」", where="name")
+        shipped = default_directory().resolve(target)
+        rule_kind = shipped.kind.value if shipped.known else DepartmentKind.DEPARTMENT.value
+        stored = rule_kind if cls is None else cls.value
+        before = uow.departments.set_kind(target, stored)
+        uow.audit.record(user.username, "department.class", "department", target,
+                         before={"class": before}, after={"class": stored}, at=now)
+        uow.commit()
+    return _entry(target, stored, [], True)

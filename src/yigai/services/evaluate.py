@@ -25,6 +25,7 @@ from yigai.domain.periods import parse_period
 from yigai.domain.plan import Comparator, Target
 from yigai.evaluation.engine import evaluate
 from yigai.evaluation.results import EvaluationInput, Observation, PlanEvaluation, TargetInput
+from yigai.services.departments import department_class_overrides
 from yigai.services.errors import UnknownOrgUnitError
 from yigai.services.orgunits import find_region_unit
 from yigai.services.plans import find_plan
@@ -73,6 +74,7 @@ def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Map
                                           where="org_unit")
         else:
             region = find_region_unit(uow, plan.draft.meta.region)
+        classes = department_class_overrides(uow)
         indicators = {i.code: i for i in uow.indicators.all()}
         links = {rec.link.target_index: rec.link.indicator_code for rec in uow.links.for_plan(plan.id)
                  if rec.link.confirmed and rec.link.target_index < len(plan.draft.targets)
@@ -93,7 +95,7 @@ def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Map
         ))
     return EvaluationInput(plan_id=plan.id, draft=plan.draft, periods=schedule.periods, reports=reports,
                            targets=targets, at=at, due_days=schedule.due_days, tolerance=tolerance,
-                           weights=dict(weights or {}))
+                           weights=dict(weights or {}), department_classes=classes)
 
 
 def evaluate_plan(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None = None, *,

@@ -172,6 +172,20 @@ class DepartmentRepository:
                 return hit
         return None
 
+    def set_kind(self, department: str, kind: str) -> str:
+        """Set the kind of every row of ``department`` (adding its own name as a row when it has none);
+        returns the kind its own row had before ('' when none)."""
+        own = self.session.scalar(select(DepartmentAliasRow).where(
+            DepartmentAliasRow.region == "", DepartmentAliasRow.alias == department))
+        before = own.kind if own is not None else ""
+        if own is None:
+            self.session.add(DepartmentAliasRow(region="", alias=department, department=department, kind=kind,
+                                                source="office"))
+        self.session.execute(update(DepartmentAliasRow).where(DepartmentAliasRow.department == department)
+                             .values(kind=kind))
+        self.session.flush()
+        return before
+
     def registry_names(self) -> list[str]:
         """Canonical names known from plans and from the alias table."""
         names = set(self.session.scalars(select(DepartmentRow.name)))
