@@ -210,7 +210,7 @@ SUBCOMMANDS = [(g, c) for g, commands in sorted(GROUPS.items()) for c in command
 
 def test_the_supervision_groups() -> None:
     assert GROUPS == {
-        "departments-alias": ["add", "list", "rename"], "dip": ["build", "score", "settle", "whatif"],
+        "departments-alias": ["add", "class", "list", "rename"], "dip": ["build", "score", "settle", "whatif"],
         "drg": ["group"], "indicators": ["list", "load"],
         "orgunits": ["list", "load"], "records": ["load", "status"], "report": ["accept", "contribute", "history", "owed", "resubmit", "return",
                                                 "save", "submit"],

@@ -15,6 +15,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from yigai.domain.departments import NOT_RANKED_REASONS, DepartmentClass
 from yigai.domain.errors import YigaiError
 from yigai.domain.indicators import Direction
 from yigai.domain.periods import parse_period
@@ -29,9 +30,12 @@ from yigai.evaluation.results import (
     PathPosition,
     PlanEvaluation,
     Projection,
+    RankingMethod,
     TargetEvaluation,
     TargetInput,
 )
+from yigai.evaluation.ranking import FEW_ITEMS
+from yigai.evaluation.scoring import load_scheme
 from yigai.reports import bulletin_charts
 from yigai.reports.bulletin_charts import bulletin_charts as draw_charts
 from yigai.reports.bulletin_charts import cjk_font
@@ -79,14 +83,26 @@ def _evaluation(draft: PlanDraft) -> PlanEvaluation:
         projection=Projection(False, None, None, 1, "数据不足"), off_track=False,
     )
     departments = [
-        DepartmentScore("区医保局", 72.5, 3, 16, 5, 2, 0, 0, 0.9375, 0.875),
-        DepartmentScore("区卫生健康委", 81.25, 2, 116, 38, 1, 2, 1, 0.95, 0.9),
-        DepartmentScore("区市场监管局", 95.0, 1, 12, 6, 0, 0, 0, 1.0, 1.0),
+        DepartmentScore("区医保局", 72.5, 3, 16, 5, 2, 0, 0, 0.9375, 0.875, item_mean=74.5, deduction=2.0,
+                        rank_score=74.9),
+        DepartmentScore("区卫生健康委", 81.25, 2, 116, 38, 1, 2, 1, 0.95, 0.9, item_mean=99.25, deduction=20.0,
+                        bonus=2.0, rank_score=81.3),
+        DepartmentScore("区市场监管局", 95.0, 1, 12, 6, 0, 0, 0, 1.0, 1.0, item_mean=95.0, rank_score=90.8),
     ]
+    not_ranked = [
+        DepartmentScore("区委", 50.0, 0, 2, 0, 0, 1, 0, 1.0, 1.0, department_class=DepartmentClass.LEADING,
+                        not_ranked=NOT_RANKED_REASONS[DepartmentClass.LEADING]),
+        DepartmentScore("区文旅局", 78.0, 0, 1, 0, 0, 0, 0, 0.8, 0.8, department_class=DepartmentClass.MEMBER,
+                        not_ranked=FEW_ITEMS.format(n=3)),
+    ]
+    method = RankingMethod(min_items=3, prior_items=5, mean_score=82.92,
+                           status_scores={s.value: v for s, v in load_scheme().status_scores.items()},
+                           late_deduction=1, missing_deduction=2, max_deduction=20, early_bonus=2, max_bonus=10)
     return PlanEvaluation(
         plan_id=5, title=draft.meta.title, doc_number=draft.meta.doc_number, at=AT, period_id="2023Q4", items=items,
         targets=[referral, staffing], departments=departments, sections=[], score=78.4, counts=counts,
         completion_rate=counts[ItemStatus.COMPLETED] / len(items), reporting_rate=0.96, on_time_rate=0.8,
+        not_ranked=not_ranked, ranking_method=method,
     )
 
 
@@ -206,13 +222,26 @@ def test_docx_bulletin_follows_official_document_conventions(data: BulletinData,
     assert [r.cells[3].text for r in health.rows[1:]] == ["逾期未完成", "逾期未完成", "存在风险", "存在风险"]
     assert health.rows[1].cells[6].text == "T1.M3：进度低于序时要求"
     ranking = next(t for t in tables if t.rows[0].cells[0].text == "名次")
-    assert [[c.text for c in r.cells][:3] for r in ranking.rows[1:]] == [
-        ["1", "区市场监管局", "95.0"], ["2", "区卫生健康委", "81.2"], ["3", "区医保局", "72.5"]]
-    assert ranking.rows[1].cells[8].text == "100.0%"
+    assert [c.text for c in ranking.rows[0].cells] == ["名次", "部门", "牵头事项", "完成率", "按时报送率", "部门得分",
+                                                       "排名得分"]
+    assert [[c.text for c in r.cells] for r in ranking.rows[1:]] == [
+        ["1", "区市场监管局", "12", "50.0%", "100.0%", "95.0", "90.8"],
+        ["2", "区卫生健康委", "116", "32.8%", "90.0%", "81.2", "81.3"],
+        ["3", "区医保局", "16", "31.2%", "87.5%", "72.5", "74.9"]]
+    apart = next(t for t in tables if t.rows[0].cells[0].text == "单位")
+    assert [[c.text for c in r.cells][:3] for r in apart.rows[1:]] == [["区委", "领导机构", "2"], ["区文旅局", "成员单位", "1"]]
+    assert "少于3项" in apart.rows[2].cells[6].text
+    # 附件2 states the method with the configured weights, then every department's score and its parts
+    assert "附件2：部门考核计分与排名方法" in body
+    assert "已完成100分、按期推进80分" in body and "每未报送一次扣2分，最多扣20分" in body
+    assert "排名得分＝（牵头事项数×部门得分＋5×参与排名部门平均得分）÷（牵头事项数＋5）" in body
+    detail = tables[-1]
+    assert [c.text for c in detail.rows[2].cells][-5:] == ["99.2", "-20.0", "+2.0", "81.2", "81.3"]
+    assert [c.text for c in detail.rows[4].cells][:2] == ["不排名", "区委"]
     indicators = next(t for t in tables if t.rows[0].cells[1].text == "指标")
     assert [c.text for c in indicators.rows[1].cells] == ["1", "预约转诊占公立医院门诊就诊量", "≥30%", "21.5%（2022年第4季度）",
                                                           "30%", SENTENCE]
-    appendix = tables[-1]
+    appendix = next(t for t in tables if t.rows[0].cells[1].text == "主要任务" and t.rows[0].cells[3].text == "牵头部门")
     assert len(appendix.rows) == 1 + len(data.appendix)
     assert "tblHeader" in appendix.rows[0]._tr.xml
 
@@ -240,15 +269,19 @@ def test_docx_without_red_items_says_so(draft: PlanDraft, tmp_path: Path) -> Non
 
 def test_xlsx_bulletin_has_a_sheet_per_section(data: BulletinData, tmp_path: Path) -> None:
     wb = load_workbook(render_bulletin(data, "xlsx", tmp_path / "通报.xlsx"))
-    assert wb.sheetnames == ["总体情况", "红色清单", "指标预警", "部门排名", "任务明细", "图表"]
+    assert wb.sheetnames == ["总体情况", "红色清单", "指标预警", "部门排名", "任务明细", "计分与排名方法", "图表"]
     overview = {r[0]: r[1] for r in wb["总体情况"].iter_rows(max_row=8, values_only=True)}
     assert overview["完成率"] == pytest.approx(data.overview.completion_rate) and overview["综合得分"] == 78.4
     red = list(wb["红色清单"].iter_rows(values_only=True))
     assert red[0][:2] == ("牵头部门", "序号")
     assert ("区医保局", 2, "T11.M2：进度低于序时要求") in {(r[0], r[1], r[7]) for r in red[1:]}
     assert len(red) == 1 + sum(len(g.items) for g in data.red_list)
-    ranking = list(wb["部门排名"].iter_rows(min_row=2, values_only=True))
-    assert [r[:2] for r in ranking] == [(1, "区市场监管局"), (2, "区卫生健康委"), (3, "区医保局")]
+    ranking = list(wb["部门排名"].iter_rows(values_only=True))
+    assert ranking[0][-3:] == ("加分", "部门得分", "排名得分")
+    assert [r[:2] for r in ranking[1:4]] == [(1, "区市场监管局"), (2, "区卫生健康委"), (3, "区医保局")]
+    assert ranking[2][10:] == (99.25, -20.0, 2.0, 81.25, 81.3)
+    assert ranking[5][0].startswith("以下单位不参与排名") and ranking[7][:2] == ("区委", "领导机构")
+    assert "排名得分＝" in "".join(r[0] for r in wb["计分与排名方法"].iter_rows(values_only=True) if r[0])
     detail = wb["任务明细"]
     row = next(r for r in detail.iter_rows(min_row=2) if r[2].value and r[2].value.startswith("(2) 健全完善重大传染病"))
     assert row[10].value == '=HYPERLINK("x")' and row[10].data_type == "s"  # formula text kept as text

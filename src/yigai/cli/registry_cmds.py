@@ -18,7 +18,7 @@ from yigai.cli.render_supervision import departments_table, orgunits_table, user
 from yigai.domain.reports import due_date
 from yigai.domain.users import Role
 from yigai.services.auth import set_password
-from yigai.services.departments import add_alias, list_departments, rename_department
+from yigai.services.departments import add_alias, list_departments, rename_department, set_department_class
 from yigai.services.orgunits import list_orgunits, load_orgunits
 from yigai.services.schedules import set_schedule
 from yigai.services.users import create_user, list_users
@@ -116,6 +116,24 @@ def alias_rename(
     with opened() as built:
         touched = rename_department(built.uow(), who(built, user), old, new)
     info(f"已重命名 renamed: {old} → {new}（{touched} 行 rows）")
+
+
+@alias_app.command("class")
+def alias_class(
+    name: Annotated[str, typer.Argument(help="The department (canonical name or a known alias).", show_default=False)],
+    value: Annotated[str, typer.Argument(help="member (成员单位, ranked), leading (领导机构), group (泛指单位), "
+                                              "place (属地镇街（园区）), or auto (by its name).", show_default=False)],
+    user: UserOpt = None,
+) -> None:
+    """Set whether a department is ranked in bulletins: only member departments are.
+
+    By default the class follows the name (区委, 区政府, 领导小组 lead; 各镇街 is a group); this sets it explicitly.
+
+    Example: yigai departments-alias class 区政府办 member
+    """
+    with opened() as built:
+        entry = set_department_class(built.uow(), who(built, user), name, value)
+    info(f"排名类别 class: {entry.name} → {entry.class_label}（{entry.ranking_class.value}）")
 
 
 @users_app.command("add")

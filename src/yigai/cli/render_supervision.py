@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from rich.table import Table
 
 from yigai.cli.render import _table, number
+from yigai.domain.departments import CLASS_LABELS
 from yigai.domain.indicators import IndicatorDef, ValueSource
 from yigai.domain.orgunits import OrgUnit
 from yigai.domain.reports import REVIEW_LABELS, ProgressReport
@@ -42,9 +43,11 @@ def orgunits_table(units: Sequence[OrgUnit]) -> Table:
 
 def departments_table(entries: Sequence[DepartmentEntry]) -> Table:
     table = _table(f"部门 departments ({len(entries)})", [
-        ("部门\ndepartment", "left"), ("类型\nkind", "left"), ("计划中\nin plans", "left"), ("别名\naliases", "left")])
+        ("部门\ndepartment", "left"), ("类型\nkind", "left"), ("排名类别\nclass", "left"), ("计划中\nin plans", "left"),
+        ("别名\naliases", "left")])
     for e in entries:
-        table.add_row(e.name, e.kind, "是" if e.in_plans else "", "、".join(e.aliases))
+        table.add_row(e.name, e.kind, f"{e.class_label}（{'设定' if e.class_set else '按名称'}）", "是" if e.in_plans else "",
+                      "、".join(e.aliases))
     return table
 
 
@@ -143,13 +146,20 @@ def evaluation_tables(ev: PlanEvaluation, *, all_items: bool = False) -> list[Ta
                        ("完成率 completion", f"{ev.completion_rate:.1%}"), ("报送率 reporting", f"{ev.reporting_rate:.1%}"),
                        ("及时率 on time", f"{ev.on_time_rate:.1%}"), ("状态 statuses", counts)):
         summary.add_row(key, value)
-    depts = _table("部门排名 department ranking", [
-        ("名次\nrank", "right"), ("部门\ndepartment", "left"), ("得分\nscore", "right"), ("事项\nitems", "right"),
-        ("已完成\ndone", "right"), ("逾期\noverdue", "right"), ("风险\nat risk", "right"), ("未报\nmissing", "right"),
-        ("报送率\nreporting", "right"), ("及时率\non time", "right")])
+    depts = _table("部门排名 department ranking (排名得分 = score adjusted for the number of items)", [
+        ("名次\nrank", "right"), ("部门\ndepartment", "left"), ("事项\nitems", "right"), ("完成率\ndone", "right"),
+        ("报送率\nreporting", "right"), ("及时率\non time", "right"), ("均分\nitem mean", "right"),
+        ("扣分\ndeducted", "right"), ("加分\nbonus", "right"), ("得分\nscore", "right"),
+        ("排名得分\nrank score", "right")])
     for d in ev.departments:
-        depts.add_row(str(d.rank), d.name, f"{d.score:.1f}", str(d.items), str(d.completed), str(d.overdue),
-                      str(d.at_risk), str(d.not_reported), f"{d.reporting_rate:.0%}", f"{d.on_time_rate:.0%}")
+        depts.add_row(str(d.rank), d.name, str(d.items), f"{d.completion_rate:.0%}", f"{d.reporting_rate:.0%}",
+                      f"{d.on_time_rate:.0%}", f"{d.item_mean:.1f}", f"{-d.deduction:.1f}", f"{d.bonus:+.1f}",
+                      f"{d.score:.1f}", f"{d.rank_score or 0:.1f}")
+    apart = _table("不参与排名 not ranked", [
+        ("单位\nunit", "left"), ("类别\nclass", "left"), ("事项\nitems", "right"), ("得分\nscore", "right"),
+        ("原因\nreason", "left")])
+    for d in ev.not_ranked:
+        apart.add_row(d.name, CLASS_LABELS[d.department_class], str(d.items), f"{d.score:.1f}", d.not_ranked)
     targets = _table("指标目标 targets", [
         ("指标\nmetric", "left"), ("目标\ntarget", "left"), ("最新值\nlatest", "right"), ("达标\nmet", "left"),
         ("预测\nprojection", "left")])
@@ -166,4 +176,4 @@ def evaluation_tables(ev: PlanEvaluation, *, all_items: bool = False) -> list[Ta
     for i in shown:
         items.add_row(i.item_id, i.title, "、".join(i.lead), ITEM_STATUS_LABELS[i.status],
                       number(i.percent), i.reason)
-    return [summary, depts, targets, items]
+    return [summary, depts, apart, targets, items]

@@ -31,14 +31,13 @@ STATUS_COLORS = {
     ItemStatus.OVERDUE: "#C62828", ItemStatus.NOT_REPORTED: "#8E24AA", ItemStatus.NOT_STARTED: "#9E9E9E",
 }
 STATUS_CHART_TITLE = "任务事项状态分布"
-RANKING_CHART_TITLE = "部门考核得分"
+RANKING_CHART_TITLE = "参与排名部门的排名得分（全部{n}个）"
 INDICATOR_CHART_TITLE = "{metric}（目标{target}）"
 AXIS_ITEMS = "事项数"
-AXIS_SCORE = "得分"
+AXIS_SCORE = "排名得分"
 LEGEND_ACTUAL = "实际值"
 LEGEND_TARGET = "目标值"
 CJK_FILE_PATTERN = re.compile(r"CJK|SourceHan|wqy|simhei|simsun|simfang|msyh|PingFang|uming|ukai", re.IGNORECASE)
-MAX_RANKED = 20
 MAX_INDICATOR_CHARTS = 4
 DPI = 150
 
@@ -134,21 +133,23 @@ def status_chart(data: BulletinData) -> Chart:
 
 
 def ranking_chart(data: BulletinData) -> Chart:
-    rows = data.ranking[:MAX_RANKED]
+    """Every ranked department by its rank score (the not-ranked ones are in the table, not here)."""
+    rows = data.ranking
+    title = RANKING_CHART_TITLE.format(n=len(rows))
 
     def draw(fig: Any) -> None:
         ax = fig.add_subplot(1, 1, 1)
-        names = [r.department for r in rows][::-1]
-        scores = [r.score for r in rows][::-1]
+        names = [f"{r.rank}. {r.department}" for r in rows][::-1]
+        scores = [r.rank_score if r.rank_score is not None else r.score for r in rows][::-1]
         bars = ax.barh(names, scores, color="#1E88E5")
         ax.bar_label(bars, labels=[f"{s:.1f}" for s in scores], padding=3)
         ax.set_xlim(0, max([*scores, 100.0]) * 1.1)
         ax.set_xlabel(AXIS_SCORE)
-        ax.set_title(RANKING_CHART_TITLE)
+        ax.set_title(title)
         ax.spines[["top", "right"]].set_visible(False)
 
     height = 1.2 + 0.35 * max(len(rows), 1)
-    return Chart("ranking", RANKING_CHART_TITLE, _render(draw, (6.0, height)))
+    return Chart("ranking", title, _render(draw, (6.0, height)))
 
 
 def indicator_chart(row: IndicatorRow) -> Chart | None:

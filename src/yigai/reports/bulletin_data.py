@@ -4,8 +4,9 @@
 progress reports into a ``BulletinData``: the overview (completion, reporting and
 on-time rates, counts by status), the red list (overdue and at-risk items) by lead
 department, the indicators off track with their projection sentence, the department
-ranking and an appendix of every item with its latest report. The DOCX, XLSX and HTML
-renderers only lay it out. Rates in ``PlanEvaluation`` are fractions (0-1); a report's
+ranking (member departments only, by a score adjusted for their number of items; the others
+listed apart with the reason), an appendix of every item with its latest report and one that
+states how departments are scored and ranked. The DOCX, XLSX and HTML renderers only lay it out. Rates in ``PlanEvaluation`` are fractions (0-1); a report's
 percent and the scores are 0-100.
 """
 
@@ -16,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from yigai.domain.departments import CLASS_LABELS
 from yigai.domain.errors import YigaiError
 from yigai.domain.periods import Period, parse_period
 from yigai.evaluation.trajectory import target_text as evaluation_target_text
@@ -23,9 +25,11 @@ from yigai.domain.plan import PlanDraft, Target
 from yigai.domain.reports import REVIEW_LABELS, ProgressReport, ReviewState
 from yigai.evaluation.results import (
     ITEM_STATUS_LABELS,
+    DepartmentScore,
     ItemStatus,
     Observation,
     PlanEvaluation,
+    RankingMethod,
     TargetEvaluation,
     TargetInput,
 )
@@ -39,7 +43,8 @@ SECTION_RED_LIST = "二、重点督办事项（红色清单）"
 SECTION_INDICATORS = "三、指标监测预警"
 SECTION_RANKING = "四、部门考核排名"
 SECTION_REQUIREMENTS = "五、下步工作要求"
-APPENDIX_TITLE = "附件：任务推进情况明细表"
+APPENDIX_TITLE = "附件1：任务推进情况明细表"
+METHOD_TITLE = "附件2：部门考核计分与排名方法"
 OVERVIEW_SENTENCE = (
     "截至{at}，方案共有任务事项{items}项，已完成{completed}项，完成率{completion}；{others}。"
     "本期进展报告报送率{reporting}，按时报送率{on_time}；方案综合得分{score}分。"
@@ -51,8 +56,10 @@ INDICATORS_EMPTY = "本期无偏离目标的指标。"
 INDICATORS_INTRO = "以下指标偏离目标或按当前趋势存在未达标风险："
 INDICATOR_STATEMENT = "{metric}（目标{target}）：{sentence}。"
 INDICATOR_NO_SENTENCE = "偏离目标"
-RANKING_INTRO = "按考核评分从高到低排列如下。"
-RANKING_EMPTY = "本期无部门考核结果。"
+RANKING_INTRO = ("参与排名的为牵头事项不少于{n}项的成员单位，按排名得分从高到低排列。排名得分按牵头事项数校正，"
+                 "使事项多少不同的部门可比（计分与排名方法见附件2）。")
+RANKING_EMPTY = "本期无参与排名的部门。"
+NOT_RANKED_INTRO = "以下单位不参与排名，得分仅供参考："
 NO_LEAD = "未明确牵头部门"
 REQUIREMENTS: tuple[tuple[str, str], ...] = (
     ("（一）对照清单抓整改。", "列入红色清单的事项，牵头部门要逐项分析原因，制定整改措施，明确完成时限，于下一报告期结束前报送整改情况。"),
@@ -67,7 +74,13 @@ RED_STATUSES = (ItemStatus.OVERDUE, ItemStatus.AT_RISK)
 STATUS_HEADERS = ("状态", "事项数", "占比")
 RED_HEADERS = ("序号", "主要任务", "具体事项", "状态", "完成时限", "完成进度", "原因及存在问题")
 INDICATOR_HEADERS = ("序号", "指标", "目标", "最新值", "序时进度应达", "趋势研判")
-RANKING_HEADERS = ("名次", "部门", "得分", "事项数", "已完成", "逾期", "存在风险", "未报送", "报送率", "按时报送率")
+RANKING_HEADERS = ("名次", "部门", "牵头事项", "完成率", "按时报送率", "部门得分", "排名得分")
+NOT_RANKED_HEADERS = ("单位", "类别", "牵头事项", "完成率", "按时报送率", "部门得分", "不参与排名的原因")
+SCORE_DETAIL_HEADERS = ("名次", "部门", "牵头事项", "已完成", "完成率", "应报次数", "逾期报送", "未报送", "报送率",
+                        "按时报送率", "事项均分", "扣分", "加分", "部门得分", "排名得分")
+NOT_RANKED_MARK = "不排名"
+STATUS_SCORE_ORDER = (ItemStatus.COMPLETED, ItemStatus.ON_TRACK, ItemStatus.AT_RISK, ItemStatus.NOT_STARTED,
+                      ItemStatus.NOT_REPORTED, ItemStatus.OVERDUE)
 APPENDIX_HEADERS = ("序号", "主要任务", "具体事项", "牵头部门", "完成时限", "状态", "完成进度", "报告期", "审核",
                     "进展情况", "存在问题", "下步打算")
 
@@ -189,6 +202,8 @@ class IndicatorRow:
 
 @dataclass(slots=True)
 class RankingRow:
+    """A department's score and its parts; rank 0 and a reason when it is not ranked."""
+
     rank: int
     department: str
     score: float
@@ -199,6 +214,45 @@ class RankingRow:
     not_reported: int
     reporting_rate: float
     on_time_rate: float
+    completion_rate: float = 0.0
+    item_mean: float = 0.0
+    deduction: float = 0.0
+    bonus: float = 0.0
+    rank_score: float | None = None
+    reports_due: int = 0
+    late: int = 0
+    missing: int = 0
+    class_label: str = ""
+    reason: str = ""  # why not ranked
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        """The row of the ranking table (RANKING_HEADERS), as printed."""
+        return (str(self.rank), self.department, str(self.items), fmt_rate(self.completion_rate),
+                fmt_rate(self.on_time_rate), f"{self.score:.1f}", _score(self.rank_score))
+
+    @property
+    def not_ranked_cells(self) -> tuple[str, ...]:
+        """The row of the not-ranked table (NOT_RANKED_HEADERS), as printed."""
+        return (self.department, self.class_label, str(self.items), fmt_rate(self.completion_rate),
+                fmt_rate(self.on_time_rate), f"{self.score:.1f}", self.reason)
+
+    @property
+    def detail_cells(self) -> tuple[str, ...]:
+        """The row of the scoring detail in the appendix (SCORE_DETAIL_HEADERS), as printed."""
+        return (str(self.rank) if self.rank else NOT_RANKED_MARK, self.department, str(self.items),
+                str(self.completed), fmt_rate(self.completion_rate), str(self.reports_due), str(self.late),
+                str(self.missing), fmt_rate(self.reporting_rate), fmt_rate(self.on_time_rate),
+                f"{self.item_mean:.1f}", _signed(-self.deduction), _signed(self.bonus), f"{self.score:.1f}",
+                _score(self.rank_score))
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _signed(value: float) -> str:
+    return f"{value:+.1f}" if value else "0"
 
 
 @dataclass(slots=True)
@@ -230,9 +284,12 @@ class BulletinData:
     overview: Overview
     red_list: list[RedGroup]
     off_track: list[IndicatorRow]
-    ranking: list[RankingRow]
+    ranking: list[RankingRow]  # the ranked member departments, in rank order
     appendix: list[AppendixRow]
     requirements: list[tuple[str, str]] = field(default_factory=lambda: list(REQUIREMENTS))
+    not_ranked: list[RankingRow] = field(default_factory=list)  # leading bodies, groups, places, few items
+    ranking_intro: str = ""
+    method: list[str] = field(default_factory=list)  # how departments are scored and ranked (附件2)
 
     @property
     def red_items(self) -> int:
@@ -270,6 +327,7 @@ def build_bulletin_data(evaluation: PlanEvaluation, draft: PlanDraft, reports: S
     texts = {item.item_id: item for item in plan_items(draft)}
     latest = latest_submitted(reports, period)
     series: Mapping[int, list[Observation]] = {t.index: list(t.series) for t in targets}
+    method = evaluation.ranking_method
 
     return BulletinData(
         title=TITLE.format(plan=plan_title, period=plabel),
@@ -282,11 +340,46 @@ def build_bulletin_data(evaluation: PlanEvaluation, draft: PlanDraft, reports: S
         overview=_overview(evaluation),
         red_list=_red_list(evaluation, texts),
         off_track=[_indicator(t, draft, series) for t in evaluation.targets if t.off_track],
-        ranking=[RankingRow(d.rank, d.name, d.score, d.items, d.completed, d.overdue, d.at_risk, d.not_reported,
-                            d.reporting_rate, d.on_time_rate) for d in sorted(evaluation.departments,
-                                                                              key=lambda d: (d.rank, d.name))],
+        ranking=[_ranking_row(d) for d in sorted(evaluation.departments, key=lambda d: (d.rank, d.name))],
         appendix=_appendix(evaluation, texts, latest),
+        not_ranked=[_ranking_row(d) for d in evaluation.not_ranked],
+        ranking_intro=RANKING_INTRO.format(n=method.min_items if method else 1),
+        method=method_paragraphs(method) if method else [],
     )
+
+
+def _ranking_row(d: DepartmentScore) -> RankingRow:
+    return RankingRow(d.rank, d.name, d.score, d.items, d.completed, d.overdue, d.at_risk, d.not_reported,
+                      d.reporting_rate, d.on_time_rate, completion_rate=d.completion_rate, item_mean=d.item_mean,
+                      deduction=d.deduction, bonus=d.bonus, rank_score=d.rank_score, reports_due=d.reports_due,
+                      late=d.late, missing=d.missing, class_label=CLASS_LABELS[d.department_class],
+                      reason=d.not_ranked)
+
+
+def method_paragraphs(m: RankingMethod) -> list[str]:
+    """How departments are scored and ranked, in the bulletin's words, with the weights as configured."""
+    points = "、".join(f"{ITEM_STATUS_LABELS[s]}{fmt_number(m.status_scores.get(s.value, 0.0))}分"
+                      for s in STATUS_SCORE_ORDER)
+    k = fmt_number(m.prior_items)
+    return [
+        "一、计分对象。各部门牵头的任务事项（具体措施，无具体措施的计任务本身）；多个部门共同牵头的事项计入每个牵头部门。"
+        "配合部门不计分。",
+        f"二、事项得分。按评估日事项状态计分：{points}。",
+        f"三、部门得分。部门得分＝牵头事项平均得分－扣分＋加分，限定在0～100分。扣分：每逾期报送一次扣"
+        f"{fmt_number(m.late_deduction)}分，每未报送一次扣{fmt_number(m.missing_deduction)}分，最多扣"
+        f"{fmt_number(m.max_deduction)}分；加分：每提前完成一项（完成日期早于完成时限）加{fmt_number(m.early_bonus)}分，"
+        f"最多加{fmt_number(m.max_bonus)}分。",
+        "四、完成与报送。完成率＝已完成事项数÷牵头事项数；报送率＝已报送次数÷应报送次数；按时报送率＝按时报送次数÷"
+        "应报送次数（自第一个报告期起累计，报告期结束后规定天数内报送为按时）。",
+        f"五、排名对象。只对领导小组成员单位排名。党委、政府、领导小组及其办公室等领导机构，各镇街（园区）、"
+        f"有关部门等泛指单位，以及单个镇街、园区，列入“不参与排名”表并说明原因；牵头事项少于{m.min_items}项的部门，"
+        "得分受单个事项影响过大，同样单列、不参与排名。",
+        f"六、排名得分。牵头事项多少不同的部门直接比较得分有失公平：1个事项的状态变化可使只牵头1项的部门得分变化100分，"
+        f"而对牵头上百项的部门影响不足1分。为此按牵头事项数校正：排名得分＝（牵头事项数×部门得分＋{k}×参与排名部门"
+        f"平均得分）÷（牵头事项数＋{k}）。本期参与排名部门平均得分{fmt_number(m.mean_score)}分。事项越少，排名得分越向"
+        "平均得分靠拢；事项多的部门，排名得分接近其部门得分。",
+        "七、名次。按排名得分从高到低排列；排名得分相同的按按时报送率排列，仍相同的并列。",
+    ]
 
 
 def _overview(ev: PlanEvaluation) -> Overview:

@@ -33,9 +33,11 @@ from yigai.reports.bulletin_data import (
     INDICATOR_HEADERS,
     INDICATORS_EMPTY,
     INDICATORS_INTRO,
+    METHOD_TITLE,
+    NOT_RANKED_HEADERS,
+    NOT_RANKED_INTRO,
     RANKING_EMPTY,
     RANKING_HEADERS,
-    RANKING_INTRO,
     RED_HEADERS,
     RED_LIST_EMPTY,
     RED_LIST_INTRO,
@@ -43,6 +45,7 @@ from yigai.reports.bulletin_data import (
     SECTION_OVERVIEW,
     SECTION_RANKING,
     SECTION_RED_LIST,
+    SCORE_DETAIL_HEADERS,
     SECTION_REQUIREMENTS,
     STATUS_HEADERS,
     BulletinData,
@@ -250,11 +253,14 @@ def build_docx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Doc
     if not data.ranking:
         doc.add_paragraph(RANKING_EMPTY)
     else:
-        doc.add_paragraph(RANKING_INTRO)
-        _table(doc, RANKING_HEADERS, [(r.rank, r.department, f"{r.score:.1f}", r.items, r.completed, r.overdue, r.at_risk,
-                                       r.not_reported, fmt_rate(r.reporting_rate), fmt_rate(r.on_time_rate))
-                                      for r in data.ranking], size=Pt(10.5))
+        doc.add_paragraph(data.ranking_intro)
+        _table(doc, RANKING_HEADERS, [r.cells for r in data.ranking], size=Pt(10.5),
+               widths=(1.2, 4.0, 1.8, 2.0, 2.2, 2.0, 2.2))
         picture(by_key.get("ranking"))
+    if data.not_ranked:
+        doc.add_paragraph(NOT_RANKED_INTRO)
+        _table(doc, NOT_RANKED_HEADERS, [r.not_ranked_cells for r in data.not_ranked], size=Pt(10.5),
+               widths=(3.2, 1.8, 1.4, 1.5, 1.8, 1.5, 4.4))
 
     doc.add_heading(SECTION_REQUIREMENTS, level=1)
     for lead, text in data.requirements:
@@ -278,6 +284,22 @@ def _appendix(doc: DocumentObject, data: BulletinData) -> None:
     _table(doc, APPENDIX_HEADERS, [(r.no, r.task, r.title, r.lead, r.deadline, r.status_label, fmt_percent(r.percent),
                                     r.period, r.review, r.narrative, r.problems, r.next_steps) for r in data.appendix],
            size=APPENDIX_SIZE, widths=(1.0, 2.6, 3.6, 2.0, 1.8, 1.6, 1.3, 2.0, 1.2, 3.0, 2.2, 2.2))
+    if data.method:
+        _method(doc, data)
+
+
+def _method(doc: DocumentObject, data: BulletinData) -> None:
+    """附件2: how departments are scored and ranked, then every department's score and its parts."""
+    heading = doc.add_paragraph(METHOD_TITLE)
+    heading.paragraph_format.first_line_indent = Pt(0)
+    heading.paragraph_format.page_break_before = True
+    _fonts(heading.runs[0]._element, HEADING1_FONT)
+    for text in data.method:
+        doc.add_paragraph(text)
+    rows = [r.detail_cells for r in (*data.ranking, *data.not_ranked)]
+    if rows:
+        _table(doc, SCORE_DETAIL_HEADERS, rows, size=APPENDIX_SIZE,
+               widths=(1.2, 3.4, 1.3, 1.2, 1.5, 1.3, 1.3, 1.3, 1.5, 1.5, 1.4, 1.2, 1.2, 1.4, 1.4))
 
 
 def _latest(value: float | None, unit: str, period: str) -> str:

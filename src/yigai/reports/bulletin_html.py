@@ -20,9 +20,11 @@ from yigai.reports.bulletin_data import (
     INDICATOR_HEADERS,
     INDICATORS_EMPTY,
     INDICATORS_INTRO,
+    METHOD_TITLE,
+    NOT_RANKED_HEADERS,
+    NOT_RANKED_INTRO,
     RANKING_EMPTY,
     RANKING_HEADERS,
-    RANKING_INTRO,
     RED_HEADERS,
     RED_LIST_EMPTY,
     RED_LIST_INTRO,
@@ -30,6 +32,7 @@ from yigai.reports.bulletin_data import (
     SECTION_OVERVIEW,
     SECTION_RANKING,
     SECTION_RED_LIST,
+    SCORE_DETAIL_HEADERS,
     SECTION_REQUIREMENTS,
     STATUS_HEADERS,
     BulletinData,
@@ -47,11 +50,11 @@ TEXT = {
     "ranking": SECTION_RANKING, "requirements": SECTION_REQUIREMENTS, "appendix": APPENDIX_TITLE,
     "red_list_intro": RED_LIST_INTRO, "red_list_empty": RED_LIST_EMPTY, "indicators_empty": INDICATORS_EMPTY,
     "indicators_intro": INDICATORS_INTRO,
-    "ranking_intro": RANKING_INTRO, "ranking_empty": RANKING_EMPTY,
+    "ranking_empty": RANKING_EMPTY, "not_ranked_intro": NOT_RANKED_INTRO, "method": METHOD_TITLE,
     "card_completion": "任务完成率", "card_reporting": "报告报送率", "card_on_time": "按时报送率", "card_score": "综合得分",
 }
 HEADERS = {"status": STATUS_HEADERS, "red": RED_HEADERS, "indicator": INDICATOR_HEADERS, "ranking": RANKING_HEADERS,
-           "appendix": APPENDIX_HEADERS}
+           "appendix": APPENDIX_HEADERS, "not_ranked": NOT_RANKED_HEADERS, "detail": SCORE_DETAIL_HEADERS}
 
 _env = Environment(loader=PackageLoader("yigai.reports", "templates"), autoescape=True, undefined=StrictUndefined,
                    trim_blocks=True, lstrip_blocks=True)

@@ -20,10 +20,15 @@ from yigai.reports.bulletin_charts import Chart, bulletin_charts
 from yigai.reports.bulletin_data import (
     APPENDIX_HEADERS,
     INDICATOR_HEADERS,
-    RANKING_HEADERS,
+    METHOD_TITLE,
+    NOT_RANKED_HEADERS,
+    NOT_RANKED_INTRO,
+    NOT_RANKED_MARK,
     RED_HEADERS,
+    SCORE_DETAIL_HEADERS,
     STATUS_HEADERS,
     BulletinData,
+    RankingRow,
 )
 from yigai.reports.template_xlsx import set_text
 
@@ -31,6 +36,7 @@ OVERVIEW_SHEET = "总体情况"
 RED_LIST_SHEET = "红色清单"
 INDICATOR_SHEET = "指标预警"
 RANKING_SHEET = "部门排名"
+METHOD_SHEET = "计分与排名方法"
 APPENDIX_SHEET = "任务明细"
 CHART_SHEET = "图表"
 RED_LIST_COLUMNS = ("牵头部门", *RED_HEADERS)
@@ -94,11 +100,20 @@ def build_xlsx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Wor
             for i, r in enumerate(data.off_track, start=1)], (6, 30, 14, 10, 8, 16, 12, 60))
 
     rank = wb.create_sheet(RANKING_SHEET)
-    _table(rank, 1, RANKING_HEADERS,
-           [(r.rank, r.department, round(r.score, 2), r.items, r.completed, r.overdue, r.at_risk, r.not_reported,
-             r.reporting_rate, r.on_time_rate) for r in data.ranking], (6, 20, 8, 8, 8, 8, 8, 8, 10, 12))
-    _percent_column(rank, 9)
-    _percent_column(rank, 10)
+    _table(rank, 1, SCORE_DETAIL_HEADERS, [_detail(r) for r in data.ranking],
+           (6, 20, 8, 8, 8, 8, 8, 8, 8, 10, 8, 8, 8, 8, 8))
+    for col in (5, 9, 10):
+        _percent_column(rank, col)
+    if data.not_ranked:
+        start = len(data.ranking) + 3
+        rank.cell(start, 1, NOT_RANKED_INTRO).font = Font(bold=True)
+        _table(rank, start + 1, NOT_RANKED_HEADERS,
+               [(r.department, r.class_label, r.items, r.completion_rate, r.on_time_rate, round(r.score, 2), r.reason)
+                for r in data.not_ranked], (20, 14, 8, 8, 10, 8, 50))
+        for row in rank.iter_rows(min_row=start + 2, min_col=4, max_col=5):
+            for cell in row:
+                cell.number_format = "0.0%"
+        rank.freeze_panes = "A2"
 
     app = wb.create_sheet(APPENDIX_SHEET)
     _table(app, 1, APPENDIX_HEADERS,
@@ -108,6 +123,14 @@ def build_xlsx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Wor
     _percent_column(app, 7)
     app.auto_filter.ref = f"A1:{get_column_letter(len(APPENDIX_HEADERS))}{max(app.max_row, 1)}"
 
+    if data.method:
+        method = wb.create_sheet(METHOD_SHEET)
+        method.cell(1, 1, METHOD_TITLE).font = Font(bold=True)
+        method.column_dimensions["A"].width = 120
+        for n, text in enumerate(data.method, start=2):
+            set_text(method.cell(n, 1), text)
+            method.cell(n, 1).alignment = Alignment(wrap_text=True, vertical="top")
+
     chart_ws = wb.create_sheet(CHART_SHEET)
     for n, chart in enumerate(charts):
         image = Image(io.BytesIO(chart.png))
@@ -115,6 +138,13 @@ def build_xlsx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Wor
         chart_ws.add_image(image, f"A{1 + n * CHART_ROWS}")
     wb.properties.title = data.title
     return wb
+
+
+def _detail(r: RankingRow) -> tuple[object, ...]:
+    """SCORE_DETAIL_HEADERS as numbers (rates as fractions shown as percentages)."""
+    return (r.rank or NOT_RANKED_MARK, r.department, r.items, r.completed, r.completion_rate, r.reports_due, r.late,
+            r.missing, r.reporting_rate, r.on_time_rate, round(r.item_mean, 2), -round(r.deduction, 2),
+            round(r.bonus, 2), round(r.score, 2), None if r.rank_score is None else round(r.rank_score, 2))
 
 
 def _percent_column(ws: Worksheet, col: int) -> None:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from yigai.domain.users import Role, User
 from yigai.services.audit import list_audit
 from yigai.services.auth import set_password
-from yigai.services.departments import add_alias, list_departments, rename_department
+from yigai.services.departments import DepartmentEntry, add_alias, list_departments, rename_department, set_department_class
 from yigai.services.orgunits import list_orgunits, load_orgunits
 from yigai.services.users import create_user, list_users
 from yigai.storage.audit import jsonable
@@ -27,7 +27,8 @@ MAX_REGISTRY_FILE = 5 * 1024 * 1024
 
 ORGUNIT_COLUMNS = [("code", "编码"), ("name", "名称"), ("level", "层级"), ("parent_code", "上级编码"),
                    ("institution_type", "机构类型"), ("grade", "等级"), ("groups", "分组")]
-DEPARTMENT_COLUMNS = [("name", "部门"), ("kind", "类型"), ("aliases", "别名"), ("in_plans", "计划中出现")]
+DEPARTMENT_COLUMNS = [("name", "部门"), ("kind", "类型"), ("class_label", "排名类别"), ("aliases", "别名"),
+                      ("in_plans", "计划中出现")]
 USER_COLUMNS = [("username", "用户名"), ("display_name", "姓名"), ("role_label", "角色"), ("departments", "部门"),
                 ("org_units", "机构")]
 AUDIT_COLUMNS = [("at", "时间"), ("actor", "操作人"), ("action", "操作"), ("entity", "对象"),
@@ -38,6 +39,12 @@ class AliasBody(BaseModel):
     alias: str = Field(max_length=200)
     canonical: str = Field(max_length=200)
     region: str = Field(default="", max_length=100)
+
+
+class ClassBody(BaseModel):
+    department_class: str = Field(alias="class", max_length=20,
+                                  description="member, leading, group, place (or 成员单位, 领导机构, 泛指单位, "
+                                              "属地镇街（园区）), or auto: by the name")
 
 
 class RenameBody(BaseModel):
@@ -75,9 +82,19 @@ async def orgunits_load(app: AppDep, user: CurrentUser,
         return jsonable(load_orgunits(app.uow(), user, path))
 
 
-@router.get("/departments", summary="Departments with their aliases (region: that region's spellings too)")
+def department_view(d: DepartmentEntry) -> dict[str, Any]:
+    return {**jsonable(d), "class_label": d.class_label}
+
+
+@router.get("/departments", summary="Departments with their aliases and ranking class (region: its spellings too)")
 def departments(uow: UowDep, _: CurrentUser, region: str = "", fmt: Fmt = ListFormat.JSON) -> Any:
-    return export(DEPARTMENT_COLUMNS, [jsonable(d) for d in list_departments(uow, region)], fmt, "部门")
+    return export(DEPARTMENT_COLUMNS, [department_view(d) for d in list_departments(uow, region)], fmt, "部门")
+
+
+@router.put("/departments/{name}/class", summary="Office: whether a department is ranked — member, leading body, "
+                                                  "group or place; auto: by its name")
+def department_class(name: str, body: ClassBody, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
+    return department_view(set_department_class(uow, user, name, body.department_class))
 
 
 @router.post("/departments/aliases", status_code=201, summary="Office: make ALIAS another spelling of CANONICAL")

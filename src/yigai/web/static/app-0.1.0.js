@@ -36,12 +36,12 @@
     ranking: function (d) {
       return {
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        legend: { data: ["考核得分", "按时报送率(%)"], bottom: 0 },
+        legend: { data: ["排名得分", "按时报送率(%)"], bottom: 0 },
         grid: { left: 8, right: 24, top: 10, bottom: 40, containLabel: true },
         xAxis: { type: "value", max: 100 },
         yAxis: { type: "category", inverse: true, data: d.names },
         series: [
-          { name: "考核得分", type: "bar", data: d.scores, itemStyle: { color: "#a31f24" }, label: { show: true, position: "right" } },
+          { name: "排名得分", type: "bar", data: d.scores, itemStyle: { color: "#a31f24" }, label: { show: true, position: "right" } },
           { name: "按时报送率(%)", type: "bar", data: d.onTime, itemStyle: { color: "#90a4ae" } }
         ]
       };

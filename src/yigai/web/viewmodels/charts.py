@@ -26,10 +26,16 @@ def status_chart(ev: PlanEvaluation) -> dict[str, Any]:
         for s in STATUS_ORDER]}
 
 
-def ranking_chart(ev: PlanEvaluation, limit: int = 15) -> dict[str, Any]:
-    rows = sorted(ev.departments, key=lambda d: (d.rank, d.name))[:limit]
-    return {"kind": "ranking", "names": [d.name for d in rows], "scores": [round(d.score, 1) for d in rows],
-            "onTime": [round(d.on_time_rate * 100, 1) for d in rows]}
+RANKING_CAPTION = "参与排名的全部{n}个部门，按排名得分（按牵头事项数校正）排列；另有{m}个单位不参与排名，见下方“部门考核得分”表。"
+
+
+def ranking_chart(ev: PlanEvaluation) -> dict[str, Any]:
+    """Every ranked department (none left out: the caption says how many, and how many are not ranked)."""
+    rows = sorted(ev.departments, key=lambda d: (d.rank, d.name))
+    return {"kind": "ranking", "names": [f"{d.rank}. {d.name}" for d in rows],
+            "scores": [round(d.rank_score if d.rank_score is not None else d.score, 1) for d in rows],
+            "onTime": [round(d.on_time_rate * 100, 1) for d in rows],
+            "caption": RANKING_CAPTION.format(n=len(rows), m=len(ev.not_ranked))}
 
 
 def _iso(day: dt.date | None) -> str | None:
