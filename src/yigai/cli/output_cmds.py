@@ -63,7 +63,8 @@ def bulletin(
     out: Annotated[Path, typer.Option("--out", "-o", help="File to write.", show_default=False)],
     fmt: Annotated[BulletinFormat, typer.Option("--format", "-f", help="docx, xlsx or html.")] = BulletinFormat.DOCX,
     at: Annotated[dt.datetime | None, typer.Option("--at", formats=["%Y-%m-%d"], show_default=False,
-                                                   help="Evaluate as of this date (default: the period's last day).")]
+                                                   help="Evaluate as of this date (default: the day after the period's "
+                                                        "reports were due, or today if earlier).")]
     = None,
 ) -> None:
     """Write the bulletin (通报) of a period: overview, red list, indicators off track, ranking, appendix.

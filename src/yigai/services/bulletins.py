@@ -1,4 +1,11 @@
-"""Bulletins (通报): evaluate the plan at the end of a period and render the result."""
+"""Bulletins (通报): evaluate the plan once a period's reports are due and render the result.
+
+A period's bulletin judges that period's reports: by default it is evaluated on the day after
+they were due (period end + the schedule's due days), when every report of the period is either
+in (on time or late) or missing. On the period's last day none of them is due yet, so a bulletin
+made then judged each department by the period before (a 2026年第3季度 bulletin showed the items
+whose 第2季度 report was missing as 未报送, scoring them 0, though the 第3季度 reports were in).
+"""
 
 from __future__ import annotations
 
@@ -7,20 +14,34 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from yigai.domain.periods import parse_period
+from yigai import clock
+from yigai.domain.periods import Period, parse_period
+from yigai.domain.reports import due_date
 from yigai.reports.bulletin_data import BulletinData, build_bulletin_data
 from yigai.reports.bulletin_render import render_bulletin
 from yigai.services.evaluate import evaluated
+from yigai.services.plans import find_plan
+from yigai.services.schedules import require_schedule
 from yigai.storage.uow import UnitOfWork
 
 FORMATS = ("docx", "xlsx", "html")
 
 
+def bulletin_date(period: Period, due_days: int, today: dt.date) -> dt.date:
+    """The default evaluation date of a period's bulletin: the day after its reports were due, or
+    ``today`` when that day has not come (a preview of the bulletin as things stand)."""
+    return min(due_date(period, due_days) + dt.timedelta(days=1), today)
+
+
 def bulletin_data(uow: UnitOfWork, plan_ref: str | int, period_id: str, *, at: dt.date | None = None,
                   weights: Mapping[str, Any] | None = None, org_unit: str | None = None) -> BulletinData:
-    """The bulletin for ``period_id``, evaluated as of ``at`` (default: the period's last day)."""
+    """The bulletin for ``period_id``, evaluated as of ``at`` (default: ``bulletin_date``)."""
     period = parse_period(period_id)
-    inp, ev = evaluated(uow, plan_ref, at or period.end, weights, org_unit=org_unit)
+    if at is None:
+        with uow:
+            due_days = require_schedule(uow, find_plan(uow, plan_ref).id).due_days
+        at = bulletin_date(period, due_days, clock.now().date())
+    inp, ev = evaluated(uow, plan_ref, at, weights, org_unit=org_unit)
     return build_bulletin_data(ev, inp.draft, inp.reports, inp.targets)
 
 
