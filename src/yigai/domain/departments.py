@@ -35,9 +35,9 @@ CLASS_LABELS = {
 
 # Why a unit is not ranked, as the bulletin prints it.
 NOT_RANKED_REASONS = {
-    DepartmentClass.LEADING: "领导机构及其办事机构，负责统筹协调，不参与部门排名",
-    DepartmentClass.GROUP: "泛指多个单位，事项由各相关单位分别落实，不参与部门排名",
-    DepartmentClass.PLACE: "属地镇街（园区），不属于部门，不参与部门排名",
+    DepartmentClass.LEADING: "领导机构，负责统筹协调",
+    DepartmentClass.GROUP: "泛指多个单位，不是一个部门",
+    DepartmentClass.PLACE: "属地镇街（园区），不是部门",
 }
 
 # A party committee, a government, a people's congress, a CPPCC, a discipline commission of a

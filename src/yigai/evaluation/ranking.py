@@ -27,7 +27,7 @@ from yigai.evaluation.scoring import ScoringScheme
 
 MIN_ITEMS = 3
 PRIOR_ITEMS = 5.0
-FEW_ITEMS = "牵头事项少于{n}项，得分受单个事项影响过大，不参与排名"
+FEW_ITEMS = "牵头事项少于{n}项"
 _CLASS_ORDER = (DepartmentClass.MEMBER, DepartmentClass.LEADING, DepartmentClass.GROUP, DepartmentClass.PLACE)
 
 

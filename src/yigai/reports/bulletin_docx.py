@@ -73,6 +73,7 @@ CAPTION_STYLE = "图题"
 FIGURE_CAPTION = "图{n}  {title}"
 SUBTITLE = "（评估截至{at}）"
 PICTURE_WIDTH = Cm(15.5)
+# Table widths (cm) add up to the text width: 15.6 on the portrait pages, 22.5 on the landscape ones.
 
 
 def _fonts(element: object, name: str) -> None:
@@ -172,6 +173,9 @@ def _table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequence[
         for cell, value in zip(cells, values, strict=True):
             _cell(cell, "" if value is None else str(value), size, style_id)
     if widths:
+        table.autofit = False  # fixed widths: Word and LibreOffice both keep them
+        for col, width in zip(table.columns, widths, strict=True):
+            col.width = Cm(width)  # the grid, which LibreOffice reads
         for row in table.rows:
             for cell, width in zip(row.cells, widths, strict=True):
                 cell.width = Cm(width)
@@ -233,7 +237,7 @@ def build_docx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Doc
         doc.add_heading(f"（{chinese_number(n)}）{group.department}（{len(group.items)}项）", level=2)
         _table(doc, RED_HEADERS, [(i, item.task, item.title, item.status_label, item.deadline, fmt_percent(item.percent),
                                    item.reason) for i, item in enumerate(group.items, start=1)],
-               widths=(1.0, 3.0, 4.5, 1.8, 2.2, 1.5, 3.5))
+               widths=(1.0, 2.6, 4.0, 1.6, 2.0, 1.4, 3.0))
 
     doc.add_heading(SECTION_INDICATORS, level=1)
     if not data.off_track:
@@ -245,7 +249,7 @@ def build_docx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Doc
         _table(doc, INDICATOR_HEADERS, [(i, r.metric, r.target, _latest(r.latest, r.unit, r.latest_period),
                                          fmt_number(r.expected, r.unit), r.sentence)
                                         for i, r in enumerate(data.off_track, start=1)],
-               widths=(1.0, 3.5, 2.0, 2.5, 2.0, 6.5))
+               widths=(1.0, 3.0, 1.8, 2.4, 1.8, 5.6))
         for r in data.off_track:
             picture(by_key.get(f"indicator:{r.index}"))
 
@@ -260,7 +264,7 @@ def build_docx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Doc
     if data.not_ranked:
         doc.add_paragraph(NOT_RANKED_INTRO)
         _table(doc, NOT_RANKED_HEADERS, [r.not_ranked_cells for r in data.not_ranked], size=Pt(10.5),
-               widths=(3.2, 1.8, 1.4, 1.5, 1.8, 1.5, 4.4))
+               widths=(3.6, 2.4, 1.6, 1.6, 1.8, 1.6, 3.0))
 
     doc.add_heading(SECTION_REQUIREMENTS, level=1)
     for lead, text in data.requirements:
@@ -283,7 +287,7 @@ def _appendix(doc: DocumentObject, data: BulletinData) -> None:
     _fonts(heading.runs[0]._element, HEADING1_FONT)
     _table(doc, APPENDIX_HEADERS, [(r.no, r.task, r.title, r.lead, r.deadline, r.status_label, fmt_percent(r.percent),
                                     r.period, r.review, r.narrative, r.problems, r.next_steps) for r in data.appendix],
-           size=APPENDIX_SIZE, widths=(1.0, 2.6, 3.6, 2.0, 1.8, 1.6, 1.3, 2.0, 1.2, 3.0, 2.2, 2.2))
+           size=APPENDIX_SIZE, widths=(1.0, 2.4, 3.4, 1.8, 1.6, 1.4, 1.2, 1.8, 1.1, 2.8, 2.0, 2.0))
     if data.method:
         _method(doc, data)
 
@@ -299,7 +303,7 @@ def _method(doc: DocumentObject, data: BulletinData) -> None:
     rows = [r.detail_cells for r in (*data.ranking, *data.not_ranked)]
     if rows:
         _table(doc, SCORE_DETAIL_HEADERS, rows, size=APPENDIX_SIZE,
-               widths=(1.2, 3.4, 1.3, 1.2, 1.5, 1.3, 1.3, 1.3, 1.5, 1.5, 1.4, 1.2, 1.2, 1.4, 1.4))
+               widths=(1.5, 2.8, 1.2, 1.1, 1.6, 1.2, 1.2, 1.2, 1.7, 1.7, 1.3, 1.3, 1.1, 1.3, 1.3))
 
 
 def _latest(value: float | None, unit: str, period: str) -> str:
