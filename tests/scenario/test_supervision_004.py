@@ -114,7 +114,9 @@ def test_targets_and_plan_score(evaluation: PlanEvaluation) -> None:
 
 
 def test_bulletin_docx(scenario: scenario_004.Scenario, tmp_path: Path) -> None:
-    out = write_bulletin(scenario.app.uow(), scenario.plan_id, "2023Q4", "docx", tmp_path / "通报.docx")
+    # as of the evaluation above (by default a bulletin is evaluated the day after the period's reports were due)
+    out = write_bulletin(scenario.app.uow(), scenario.plan_id, "2023Q4", "docx", tmp_path / "通报.docx",
+                         at=dt.date(2023, 12, 31))
     doc = docx.Document(str(out))
     headings = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"]
     assert headings == ["一、总体情况", "二、重点督办事项（红色清单）", "三、指标监测预警", "四、部门考核排名",
