@@ -20,6 +20,15 @@ def test_dashboard_shows_where_the_plan_stands(web: Web) -> None:
     assert counts["逾期未完成"] >= 1 and counts["存在风险"] >= 1 and sum(counts.values()) == 133
     ranking = data_island(html, "chart-ranking")
     assert ranking["kind"] == "ranking" and len(ranking["names"]) == len(ranking["scores"])
+    # the chart shows every ranked department, and says how many more are listed apart
+    ranked = html.split("<h2>部门考核得分</h2>", 1)[1].split("不参与排名（", 1)[0].count("<tr><td>")
+    assert len(ranking["names"]) == ranked and ranked >= 1
+    assert f"参与排名的全部{ranked}个部门" in ranking["caption"] and ranking["caption"] in html
+    names = {name.split(". ", 1)[1] for name in ranking["names"]}
+    assert not names & {"区委", "区政府", "区深化医改领导小组", "各镇街（园区）", "区直有关部门"}
+    apart = html.split("不参与排名（", 1)[1]
+    assert "区政府" in apart and "领导机构" in apart and "各镇街（园区）" in apart and "泛指单位" in apart
+    assert "排名得分＝（牵头事项数×部门得分＋5×平均得分" in html
     # T22.M3 (deadline 2022) is overdue, T2.M1 reported 滞后 is at risk; both link to their pages
     assert 'href="/plans/1/tasks/T22.M3"' in html and 'href="/plans/1/tasks/T2.M1"' in html
     assert "家庭医生" in html

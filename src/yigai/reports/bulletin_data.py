@@ -60,6 +60,9 @@ RANKING_INTRO = ("参与排名的为牵头事项不少于{n}项的成员单位�
                  "使事项多少不同的部门可比（计分与排名方法见附件2）。")
 RANKING_EMPTY = "本期无参与排名的部门。"
 NOT_RANKED_INTRO = "以下单位不参与排名，得分仅供参考："
+RANKING_BRIEF = ("参与排名的为牵头事项不少于{n}项的成员单位。部门得分＝牵头事项平均得分－扣分（逾期、未报送）＋加分"
+                 "（提前完成）；排名得分＝（牵头事项数×部门得分＋{k}×平均得分{mean}分）÷（牵头事项数＋{k}），"
+                 "事项少的部门向平均得分靠拢。")
 NO_LEAD = "未明确牵头部门"
 REQUIREMENTS: tuple[tuple[str, str], ...] = (
     ("（一）对照清单抓整改。", "列入红色清单的事项，牵头部门要逐项分析原因，制定整改措施，明确完成时限，于下一报告期结束前报送整改情况。"),
@@ -289,6 +292,7 @@ class BulletinData:
     requirements: list[tuple[str, str]] = field(default_factory=lambda: list(REQUIREMENTS))
     not_ranked: list[RankingRow] = field(default_factory=list)  # leading bodies, groups, places, few items
     ranking_intro: str = ""
+    ranking_brief: str = ""  # the method in two sentences, for pages (the bulletin has 附件2)
     method: list[str] = field(default_factory=list)  # how departments are scored and ranked (附件2)
 
     @property
@@ -344,6 +348,8 @@ def build_bulletin_data(evaluation: PlanEvaluation, draft: PlanDraft, reports: S
         appendix=_appendix(evaluation, texts, latest),
         not_ranked=[_ranking_row(d) for d in evaluation.not_ranked],
         ranking_intro=RANKING_INTRO.format(n=method.min_items if method else 1),
+        ranking_brief=RANKING_BRIEF.format(n=method.min_items, k=fmt_number(method.prior_items),
+                                           mean=fmt_number(method.mean_score)) if method else "",
         method=method_paragraphs(method) if method else [],
     )
 
