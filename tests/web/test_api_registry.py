@@ -38,6 +38,24 @@ def test_departments_aliases_and_rename(web: Web) -> None:
     assert me["user"]["departments"] == ["区医疗保障局"]
 
 
+def test_a_departments_ranking_class_is_read_from_its_name_and_set_by_the_office(web: Web) -> None:
+    admin, leader = web.client("admin"), web.client("leader")
+    listed = {d["name"]: d for d in leader.get("/api/v1/departments").json()}
+    assert (listed["区委"]["ranking_class"], listed["区委"]["class_label"], listed["区委"]["class_set"]) == (
+        "leading", "领导机构", False)
+    assert listed["各镇街（园区）"]["ranking_class"] == "group" and listed["区卫生健康委"]["ranking_class"] == "member"
+    before = admin.get("/api/v1/plans/1/evaluation", params={"at": "2024-01-16"}).json()
+    assert "区政府" in {d["name"] for d in before["not_ranked"]}
+    assert not {d["name"] for d in before["departments"]} & {"区委", "区政府", "各镇街（园区）", "区直有关部门"}
+    assert leader.put("/api/v1/departments/区政府/class", json={"class": "member"}).status_code == 403
+    set_ = admin.put("/api/v1/departments/区政府/class", json={"class": "成员单位"})
+    assert set_.status_code == 200 and (set_.json()["ranking_class"], set_.json()["class_set"]) == ("member", True)
+    after = admin.get("/api/v1/plans/1/evaluation", params={"at": "2024-01-16"}).json()
+    assert "区政府" in {d["name"] for d in after["departments"]}  # ranked now (it leads 3 items)
+    bad = admin.put("/api/v1/departments/区政府/class", json={"class": "部门"})
+    assert bad.status_code == 422 and "未知的部门类别" in bad.json()["error"]["message"]
+
+
 def test_users_create_list_and_passwords(web: Web) -> None:
     admin = web.client("admin")
     created = admin.post("/api/v1/users", json={"username": "czj", "display_name": "财政局填报员",
