@@ -90,7 +90,7 @@ def test_a_batch_is_all_or_nothing_and_names_the_report_that_changed(loop: Loop)
     assert refused.refused[0].conflict
     assert refused.message_zh == (
         "未采纳任何报告：1 份不能采纳（其中 1 份在页面打开后已有变化，请刷新后重新审核）；其余 2 份也未采纳"
-        "（未选择“其余照常采纳”）：「22 建立分级诊疗医保政策杠杆… › (2) 对于按规定在医联体、医共体内双向转诊的住…」"
+        "（未选择“其余照常采纳”）。「22 建立分级诊疗医保政策杠杆… › (2) 对于按规定在医联体、医共体内双向转诊的住…」"
         "（区医保局，2023年第3季度）：页面打开后已有变化：您审阅的是第1版，现为第3版（已提交）")
     assert all(report_history(loop.app.uow(), 1, i, "2023Q3")[-1].state is ReviewState.SUBMITTED
                for i in INSURANCE_ITEMS)  # nothing saved
@@ -114,7 +114,7 @@ def test_returns_need_a_comment_per_report(loop: Loop) -> None:
     refused = review_batch(loop.app.uow(), loop.admin, picks, accept=False, now=at("2023-10-22"))
     assert not refused.saved and [(r.pick.item_id, r.message_zh) for r in refused.refused] == [
         ("T22.M3", "退回报告须填写退回意见")]
-    assert refused.message_zh.startswith("未退回任何报告：1 份不能退回；其余 1 份也未退回")
+    assert refused.message_zh.startswith("未退回任何报告：1 份不能退回；其余 1 份也未退回（未选择“其余照常退回”）。「22")
     done = review_batch(loop.app.uow(), loop.admin, [picks[0], Pick(1, "T22.M3", "2023Q3", 1, "请说明逾期原因")],
                         accept=False, now=at("2023-10-22"))
     assert done.message_zh == "已退回 2 份报告。"

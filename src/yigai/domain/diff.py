@@ -33,11 +33,23 @@ def text_ops(before: str, after: str) -> list[TextOp]:
     return ops
 
 
-def compact_ops(ops: list[TextOp], context: int = 8) -> list[TextOp]:
-    """``ops`` with each unchanged run cut to ``context`` characters beside a change (… marks a cut)."""
+def rewrite_ops(before: str, after: str, similar: float = 0.4) -> list[TextOp]:
+    """``text_ops``, or, when the texts share little (a rewrite), the old deleted and the new inserted whole:
+    a character diff of two different sentences is confetti."""
+    if before and after and difflib.SequenceMatcher(None, before, after, autojunk=False).ratio() < similar:
+        return [TextOp("del", before), TextOp("ins", after)]
+    return text_ops(before, after)
+
+
+def compact_ops(ops: list[TextOp], context: int = 8, deleted: int = 60) -> list[TextOp]:
+    """``ops`` with each unchanged run cut to ``context`` characters beside a change and each deleted
+    run to its first ``deleted`` characters (… marks a cut); inserted text is kept whole."""
     out: list[TextOp] = []
     last = len(ops) - 1
     for i, op in enumerate(ops):
+        if op.op == "del" and len(op.text) > deleted + 1:
+            out.append(TextOp("del", f"{op.text[:deleted]}{ELLIPSIS}"))
+            continue
         if op.op != "eq" or len(op.text) <= 2 * context + 1:
             out.append(op)
             continue

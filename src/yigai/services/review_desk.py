@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from yigai import clock
-from yigai.domain.diff import TextOp, compact_ops, text_ops
+from yigai.domain.diff import TextOp, compact_ops, rewrite_ops
 from yigai.domain.errors import YigaiError
 from yigai.domain.periods import Period, parse_period
 from yigai.domain.plan import Task
@@ -80,9 +80,22 @@ class ReportChange:
     def none(self) -> bool:
         return not (self.status or self.percent or self.texts or self.new_evidence)
 
+    @property
+    def summary(self) -> str:
+        """One line for a list or a spreadsheet: 完成百分比 40%→60%；进展情况有修改."""
+        parts = []
+        if self.status:
+            parts.append(f"进展状态 {self.status[0]}→{self.status[1]}")
+        if self.percent:
+            parts.append(f"完成百分比 {self.percent[0]:g}%→{self.percent[1]:g}%")
+        parts += [f"{t.label}有修改" for t in self.texts]
+        if self.new_evidence:
+            parts.append(f"新增佐证材料 {len(self.new_evidence)} 份")
+        return "；".join(parts) or "内容无变化"
+
 
 def report_change(old: ProgressReport, new: ProgressReport) -> ReportChange:
-    texts = [TextChange(name, label, compact_ops(text_ops(getattr(old, name), getattr(new, name))))
+    texts = [TextChange(name, label, compact_ops(rewrite_ops(getattr(old, name), getattr(new, name))))
              for name, label in CONTENT_FIELDS if getattr(old, name) != getattr(new, name)]
     known = {e.sha256 for e in old.evidence}
     return ReportChange(
@@ -265,7 +278,8 @@ class BatchOutcome:
         return bool(self.done)
 
     @property
-    def message_zh(self) -> str:
+    def headline_zh(self) -> str:
+        """What happened, without the names: 已采纳 19 份报告；1 份不能采纳（…）."""
         verb = "采纳" if self.accept else "退回"
         if not self.refused:
             return f"已{verb} {len(self.done)} 份报告。"
@@ -273,11 +287,15 @@ class BatchOutcome:
         conflicts = sum(1 for r in self.refused if r.conflict)
         why = f"{k} 份不能{verb}" + (f"（其中 {conflicts} 份在页面打开后已有变化，请刷新后重新审核）" if conflicts else "")
         if self.partial:
-            head = f"已{verb} {len(self.done)} 份报告" if self.done else f"未{verb}任何报告"
-            return f"{head}；{why}：" + "；".join(f"{r.name}：{r.message_zh}" for r in self.refused)
+            return (f"已{verb} {len(self.done)} 份报告" if self.done else f"未{verb}任何报告") + f"；{why}。"
         rest = self.asked - k
         tail = f"；其余 {rest} 份也未{verb}（未选择“其余照常{verb}”）" if rest else ""
-        return f"未{verb}任何报告：{why}{tail}：" + "；".join(f"{r.name}：{r.message_zh}" for r in self.refused)
+        return f"未{verb}任何报告：{why}{tail}。"
+
+    @property
+    def message_zh(self) -> str:
+        """The headline, then each refused report by name with the reason."""
+        return self.headline_zh + "；".join(f"{r.name}：{r.message_zh}" for r in self.refused)
 
     @property
     def message(self) -> str:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from yigai.domain.users import Role, User
 from yigai.services import auth
 from yigai.services.errors import AuthenticationError, TooManyAttemptsError
 from yigai.web.deps import AppDep, OptionalUser, verify_csrf
@@ -16,10 +17,18 @@ from yigai.web.security import client_address, clear_session_cookie, safe_next, 
 router = APIRouter()
 
 
+def landing(user: User, next_url: str) -> str:
+    """Where sign-in leads: the page asked for, else a department reporter's to-do (the workspace), else 总览."""
+    target = safe_next(next_url)
+    if target == "/" and user.role is Role.DEPARTMENT_REPORTER:
+        return "/workspace"
+    return target
+
+
 @router.get("/login")
 def login_form(request: Request, user: OptionalUser, next: str = "/") -> Response:
     if user is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
+        return RedirectResponse(landing(user, next), status_code=303)
     return render(request, "login.html", {"next": safe_next(next), "username": "", "error": ""})
 
 
@@ -36,7 +45,7 @@ def login(request: Request, app: AppDep, username: Annotated[str, Form(max_lengt
         if isinstance(exc, TooManyAttemptsError):
             page.headers["Retry-After"] = str(exc.retry_after)
         return page
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse(landing(signed.user, next), status_code=303)
     set_session_cookie(response, request, signed.token)
     return response
 

@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from yigai.clock import aware
 from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.reports.bulletin_data import fmt_number, fmt_percent, fmt_rate
+from yigai.services.review_desk import waiting_count
 from yigai.web.deps import csrf_token
 from yigai.web.security import current_session
 
@@ -38,6 +39,7 @@ NAV: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("/", "总览", None),
     ("/plans", "计划与任务", None),
     ("/workspace", "部门工作台", frozenset({Role.OFFICE_ADMIN, Role.DEPARTMENT_REPORTER})),
+    ("/review", "审核台", frozenset({Role.OFFICE_ADMIN})),
     ("/indicators", "指标监测", None),
     ("/bulletins", "通报", None),
     ("/plans/import", "导入计划", frozenset({Role.OFFICE_ADMIN})),
@@ -78,7 +80,8 @@ def _environment() -> Jinja2Templates:
 templates = _environment()
 
 
-def nav_for(user: User | None, path: str) -> list[dict[str, Any]]:
+def nav_for(user: User | None, path: str, badges: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """The menu for the user's role; ``badges`` puts a count beside an entry (审核台: reports waiting)."""
     if user is None:
         return []
     items = []
@@ -89,7 +92,7 @@ def nav_for(user: User | None, path: str) -> list[dict[str, Any]]:
         if href == "/plans" and path.startswith("/plans") and not path.startswith("/plans/import") \
                 and not path.startswith("/plans/review"):
             active = True
-        items.append({"href": href, "label": label, "active": active})
+        items.append({"href": href, "label": label, "active": active, "badge": (badges or {}).get(href, 0)})
     return items
 
 
@@ -98,7 +101,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     """Render a page (or, for an HTMX request, a partial template) with the common context."""
     active = current_session(request)
     user = active.user if active else None
-    ctx = {"user": user, "csrf": csrf_token(request), "nav": nav_for(user, request.url.path),
+    badges = {"/review": waiting_count(request.app.state.yigai.uow())} if user is not None and user.can_review else {}
+    ctx = {"user": user, "csrf": csrf_token(request), "nav": nav_for(user, request.url.path, badges),
            "path": request.url.path, **(context or {})}
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
 
