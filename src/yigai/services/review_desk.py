@@ -278,6 +278,11 @@ class BatchOutcome:
         return bool(self.done)
 
     @property
+    def conflict(self) -> bool:
+        """A refused report had changed since the reviewer saw it (HTTP 409 when nothing was saved)."""
+        return any(r.conflict for r in self.refused)
+
+    @property
     def headline_zh(self) -> str:
         """What happened, without the names: 已采纳 19 份报告；1 份不能采纳（…）."""
         verb = "采纳" if self.accept else "退回"

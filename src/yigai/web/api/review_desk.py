@@ -95,7 +95,8 @@ def entry_view(e: DeskEntry) -> dict[str, Any]:
 
 
 def outcome_view(outcome: BatchOutcome) -> JSONResponse:
-    """200 when something was saved or nothing was refused; 409 (nothing saved) otherwise."""
+    """200 when something was saved or nothing was refused; else (nothing saved) 409 when a report had
+    changed since it was listed, 422 when a report could not be reviewed (a return without a comment …)."""
     body = {
         "saved": outcome.saved, "message": outcome.message_zh, "message_en": outcome.message,
         "reports": [report_view(r) for r in outcome.done],
@@ -105,7 +106,7 @@ def outcome_view(outcome: BatchOutcome) -> JSONResponse:
     }
     if outcome.refused and not outcome.saved:
         body["error"] = {"message": outcome.message_zh, "message_en": outcome.message, "where": "reports"}
-        return JSONResponse(body, status_code=409)
+        return JSONResponse(body, status_code=409 if outcome.conflict else 422)
     return JSONResponse(body)
 
 

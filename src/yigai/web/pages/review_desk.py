@@ -50,7 +50,7 @@ def _outcome(request: Request, app: AppDep, query: DeskQuery, outcome: BatchOutc
         return RedirectResponse(query.url(done=done, n=len(outcome.done)), status_code=303)
     return _render(request, app, query, message=outcome.headline_zh, ok=outcome.saved,
                    refused=[f"{r.name}：{r.message_zh}" for r in outcome.refused],
-                   status_code=200 if outcome.saved else 409)
+                   status_code=200 if outcome.saved else 409 if outcome.conflict else 422)
 
 
 @write.post("/review/accept")

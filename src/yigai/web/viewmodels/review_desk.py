@@ -49,7 +49,8 @@ class DeskQuery:
 
     def url(self, **changes: str | int) -> str:
         values: dict[str, str | int] = {**self.fields(), **changes}
-        return "/review?" + urlencode({k: v for k, v in values.items() if v not in ("", 1, "1") or k == "state"})
+        kept = {k: v for k, v in values.items() if v != "" and not (k == "page" and str(v) == "1")}
+        return "/review?" + urlencode(kept)
 
 
 @dataclass(slots=True)
