@@ -20,6 +20,8 @@ from yigai.domain.reports import ProgressReport, ProgressStatus
 from yigai.reports.template_import import ReportRow, TemplateError, TemplateProblem, read_template, read_template_rows
 from yigai.reports.template_xlsx import DATA_SHEET, META_SHEET, TEMPLATE_KIND, department_items, write_template
 
+from .excel_saved import as_excel_saves
+
 PLAN_ID = 7
 DEPT = "区医保局"
 PERIOD = parse_period("2023Q4")
@@ -325,3 +327,20 @@ def test_a_zip_bomb_is_refused_without_unpacking(tmp_path: Path, draft: PlanDraf
     assert bomb.stat().st_size < 1024 * 1024
     problems = _problems(bomb, draft)
     assert len(problems) == 1 and "压缩" in problems[0].message_zh and "absurd" in problems[0].message
+
+
+def test_a_template_saved_by_excel_or_wps_reads_the_same(tmp_path: Path, draft: PlanDraft) -> None:
+    existing = [_report("T1.M3", "2023Q4", 2, ProgressStatus.IN_PROGRESS, 60, "第一段\n第二段"),
+                _report("T7.M2", "2023Q3", 1, ProgressStatus.DELAYED, 30, "上期")]
+    path = write_template(draft, PLAN_ID, DEPT, PERIOD, tmp_path / "t.xlsx", existing)
+    _fill(path, {5: ("推进中", 45, "部分加粗的文字", "", "")})
+    before = _read(path, draft)
+    as_excel_saves(path, rich={"部分加粗的文字": ["部分", "加粗", "的文字"]})
+    with zipfile.ZipFile(path) as z:  # really restructured: shared strings, CR as _x000D_, 7.0, no empty cells
+        assert "_x000D_\n第二段" in z.read("xl/sharedStrings.xml").decode()
+        assert "<v>7.0</v>" in z.read("xl/worksheets/sheet2.xml").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        assert sheet.count("<c ") < 12 * (2 + len(department_items(draft, DEPT)))
+    after = _read(path, draft)
+    assert after == before and [r.prefill for r in after] == [r.prefill for r in before] == ["2023Q4:2", "2023Q3:1", ""]
+    assert after[0].narrative == "第一段\n第二段" and after[2].narrative == "部分加粗的文字"
