@@ -8,7 +8,11 @@ import openpyxl
 import pytest
 
 from .conftest import Loop, at
+from ..conftest import DemoBuild  # type: ignore[import-not-found]
 from ..reports.excel_saved import as_excel_saves
+from yigai.bootstrap import App, build
+from yigai.domain.users import User
+from yigai.services.demo import demo_settings
 from yigai.reports.template_import import TemplateError
 from yigai.services.reports import report_history, save_report
 from yigai.services.review import accept_report, return_report
@@ -196,3 +200,59 @@ def test_a_template_saved_by_excel_with_windows_line_breaks_is_unchanged(loop: L
                                         submit=True, now=at("2023-10-12"))
     assert [r.item_id for r in result.unchanged] == [items[0], items[2], items[3], items[4]]
     assert [r.item_id for r in result.saved] == [items[1]]  # the untouched draft, submitted
+
+
+# ---------------------------------------------------------------------------- on the demo district
+
+def _demo_round_trip(demo_build: DemoBuild, tmp_path: Path) -> tuple[App, User, int, str, Path, dict[str, int], str,
+                                                                     str, str]:
+    """区卫生健康委's template of the demo's last reported quarter: most rows submitted, one returned,
+    a few never reported (prefilled from the quarter before)."""
+    app = build(demo_settings(demo_build.copy_to(tmp_path / "demo")))
+    plan, returned, period = demo_build.summary.returned.split("/")
+    missing = next(key.split("/")[1] for key in demo_build.summary.missing if key.startswith(f"{plan}/")
+                   and key.endswith(f"/{period}"))
+    with app.uow() as uow:
+        wjw = uow.users.get("wjw")
+        submitted = next(r.item_id for r in uow.reports.for_plan(int(plan), period)
+                         if r.department == "区卫生健康委" and r.state.value == "submitted")
+    assert wjw is not None
+    path = write_department_template(app.uow(), plan, "区卫生健康委", period, tmp_path / "卫健委.xlsx")
+    return app, wjw, int(plan), period, path, _rows(path), returned, missing, submitted
+
+
+def test_demo_a_department_edits_two_rows_of_a_template_with_submitted_reports(demo_build: DemoBuild,
+                                                                              tmp_path: Path) -> None:
+    app, wjw, plan, period, path, rows, returned, missing, submitted = _demo_round_trip(demo_build, tmp_path)
+    with app:
+        filled = [item for item, row in rows.items()
+                  if openpyxl.load_workbook(path)["进展填报"].cell(row, 7).value is not None]
+        assert len(filled) > 60  # prefilled with what was reported
+        _set(path, {rows[returned]: {"进展情况": "已按退回意见补充了各社区的签约数据", "完成百分比": 80},
+                    rows[missing]: {"进展状态": "推进中", "完成百分比": 30, "进展情况": "本季度已启动"}})
+        result = import_department_template(app.uow(), wjw, plan, "区卫生健康委", period, path, submit=True)
+        assert result.committed and not result.refused
+        assert sorted(r.item_id for r in result.saved) == sorted([returned, missing])
+        assert returned in filled and missing in filled  # the missing one prefilled from the quarter before
+        assert len(result.unchanged) == len(filled) - 2  # every other prefilled row
+        notes = [r.note_zh for r in result.unchanged]
+        assert sum("（已提交）相同" in n for n in notes) > 60 and any(n.startswith("沿用") for n in notes)
+        assert all(r.row == rows[r.item_id] and r.label.startswith(r.item_id + " ") for r in result.rows)
+        history = report_history(app.uow(), plan, returned, period)
+        assert [h.state.value for h in history][-2:] == ["returned", "submitted"]
+        assert history[-1].narrative == "已按退回意见补充了各社区的签约数据" and history[-1].evidence == history[-2].evidence
+        assert [(h.version, h.percent) for h in report_history(app.uow(), plan, missing, period)] == [(1, 30.0)]
+
+
+def test_demo_an_edit_to_a_report_awaiting_review_is_refused_by_name(demo_build: DemoBuild, tmp_path: Path) -> None:
+    app, wjw, plan, period, path, rows, returned, missing, submitted = _demo_round_trip(demo_build, tmp_path)
+    with app:
+        _set(path, {rows[returned]: {"完成百分比": 80}, rows[submitted]: {"进展情况": "补充一句"}})
+        with pytest.raises(TemplateRowsRefusedError) as err:
+            import_department_template(app.uow(), wjw, plan, "区卫生健康委", period, path, submit=True)
+        assert f"第{rows[submitted]}行（{submitted} " in err.value.message_zh and "正等待医改办审核" in err.value.message_zh
+        assert len(report_history(app.uow(), plan, returned, period)) == 2  # nothing saved
+        result = import_department_template(app.uow(), wjw, plan, "区卫生健康委", period, path, submit=True,
+                                            save_rest=True)
+        assert [r.item_id for r in result.saved] == [returned] and [r.item_id for r in result.refused] == [submitted]
+        assert len(report_history(app.uow(), plan, returned, period)) == 3
