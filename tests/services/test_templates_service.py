@@ -161,10 +161,10 @@ def test_a_row_changed_since_the_download_is_not_overwritten(loop: Loop, tmp_pat
     _states(loop, items)
     path = write_department_template(loop.app.uow(), loop.plan_id, "区医保局", "2023Q3", tmp_path / "t.xlsx")
     rows = _rows(path)
-    # after the download someone edits the draft on the web and reports on a new item
-    save_report(loop.app.uow(), loop.insurance, loop.plan_id, items[1], "2023Q3", "区医保局", "推进中", 90,
+    # after the download someone else edits the draft on the web and reports on a new item
+    save_report(loop.app.uow(), loop.admin, loop.plan_id, items[1], "2023Q3", "区医保局", "推进中", 90,
                 now=at("2023-10-10"))
-    save_report(loop.app.uow(), loop.insurance, loop.plan_id, items[5], "2023Q3", "区医保局", "推进中", 5,
+    save_report(loop.app.uow(), loop.admin, loop.plan_id, items[5], "2023Q3", "区医保局", "推进中", 5,
                 now=at("2023-10-10"))
     _set(path, {rows[items[1]]: {"完成百分比": 25}, rows[items[5]]: {"进展状态": "推进中", "完成百分比": 8}})
     result = import_department_template(loop.app.uow(), loop.insurance, loop.plan_id, "区医保局", "2023Q3", path,
@@ -256,3 +256,19 @@ def test_demo_an_edit_to_a_report_awaiting_review_is_refused_by_name(demo_build:
                                             save_rest=True)
         assert [r.item_id for r in result.saved] == [returned] and [r.item_id for r in result.refused] == [submitted]
         assert len(report_history(app.uow(), plan, returned, period)) == 3
+
+
+def test_the_same_file_edited_and_uploaded_again_saves_the_edits(loop: Loop, tmp_path: Path) -> None:
+    path = write_department_template(loop.app.uow(), loop.plan_id, "区医保局", "2023Q3", tmp_path / "t.xlsx")
+    items, rows = _items(path), _rows(path)
+    _set(path, {rows[items[0]]: {"进展状态": "推进中", "完成百分比": 10},
+                rows[items[1]]: {"进展状态": "推进中", "完成百分比": 20}})
+    first = import_department_template(loop.app.uow(), loop.insurance, loop.plan_id, "区医保局", "2023Q3", path,
+                                       now=at("2023-10-08"))
+    assert len(first.saved) == 2
+    _set(path, {rows[items[1]]: {"完成百分比": 25}})  # the department's own file, corrected: its 预填版本 is stale
+    again = import_department_template(loop.app.uow(), loop.insurance, loop.plan_id, "区医保局", "2023Q3", path,
+                                       now=at("2023-10-09"))
+    assert [r.item_id for r in again.unchanged] == [items[0]]
+    assert [(r.item_id, r.note_zh) for r in again.saved] == [
+        (items[1], "下载模板后本人已保存第1版，本行在其后保存，保存为第2版（草稿）")]

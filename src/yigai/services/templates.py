@@ -8,8 +8,9 @@ An import compares every filled row with what the template was prefilled with (i
 - an edited row becomes a new version where the review rules allow it (no report yet, a
   draft, a returned report): it is *saved*;
 - a row the rules forbid (submitted and awaiting review, accepted), a row whose report
-  changed since the template was downloaded, or a row with a bad cell is *refused*, named by
-  sheet, row and item with the reason.
+  someone else changed since the template was downloaded, or a row with a bad cell is
+  *refused*, named by sheet, row and item with the reason. (A department that uploads its own
+  file again after editing it is not refused: the new version's note says what it follows.)
 
 All or nothing by default: one refused row and nothing is saved (``TemplateRowsRefusedError``
 lists every row). ``save_rest=True`` saves the savable rows and lists the refused ones.
@@ -176,7 +177,7 @@ def _import_row(uow: UnitOfWork, user: User, plan_id: int, period: Period, depar
                 mine: list[ProgressReport], *, submit: bool, at: dt.datetime) -> RowResult:
     current = uow.reports.latest(plan_id, row.item_id, period.id)
     baseline = _baseline(uow, plan_id, period, row, current, mine)
-    decision = decide(row, current, baseline, period, submit=submit)
+    decision = decide(row, current, baseline, period, submit=submit, username=user.username)
     if decision.outcome is not RowOutcome.SAVED:
         return RowResult(row.row, row.item_id, row.label, decision.outcome, decision.note_zh, decision.note_en,
                          current)
@@ -230,8 +231,12 @@ def same_content(row: ReportRow, report: ProgressReport | None) -> bool:
 
 
 def decide(row: ReportRow, current: ProgressReport | None, baseline: ProgressReport | None, period: Period, *,
-           submit: bool) -> Decision:
-    """Saved, unchanged or refused, with the reason; the review rules are ``TRANSITIONS``'."""
+           submit: bool, username: str) -> Decision:
+    """Saved, unchanged or refused, with the reason; the review rules are ``TRANSITIONS``'.
+
+    ``username`` imports: a version saved after the download by someone else is never superseded
+    by an edited row; one saved by the importer (the same file uploaded again) may be.
+    """
     if same_content(row, current):
         assert current is not None
         if current.state is ReviewState.DRAFT and submit:
@@ -255,7 +260,7 @@ def decide(row: ReportRow, current: ProgressReport | None, baseline: ProgressRep
         return Decision(RowOutcome.UNCHANGED,
                         f"本行未改动；下载模板后本期报告已更新为第{current.version}版，未覆盖",
                         f"row untouched; the report became version {current.version} after the download, kept")
-    if stale:
+    if stale and (current is None or current.author != username):
         now_zh = "本期尚无报告" if current is None else f"当前为第{current.version}版"
         was_zh = f"第{expected.version}版" if expected is not None else "本期尚无报告时"
         return Decision(
@@ -276,6 +281,9 @@ def decide(row: ReportRow, current: ProgressReport | None, baseline: ProgressRep
                         "ask the office to return it first")
     if current is None:
         return Decision(RowOutcome.SAVED, "本期首次报送", "first report for this period")
+    if stale:
+        return Decision(RowOutcome.SAVED, f"下载模板后本人已保存第{current.version}版，本行在其后保存",
+                        f"you saved version {current.version} after the download; this row follows it")
     return Decision(RowOutcome.SAVED, f"修改了第{current.version}版（{REVIEW_LABELS[current.state]}）",
                     f"changed version {current.version} ({current.state.value})")
 
