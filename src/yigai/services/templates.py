@@ -113,8 +113,8 @@ class TemplateRowsRefusedError(TemplateError):
         self.result = result
         super().__init__([p for r in result.refused for p in r.as_problems()], where=where)
         n, ok = len(result.refused), len(result.saved)
-        self.message_zh = (f"填报模板有 {n} 行不能保存，按“全部或不保存”未保存任何内容"
-                           f"（另有 {ok} 行可保存，可勾选“保存其余可保存的行”后重新上传）：\n"
+        rest = f"另有 {ok} 行可保存，可勾选“保存其余可保存的行”后重新上传" if ok else "没有其他要保存的行"
+        self.message_zh = (f"填报模板有 {n} 行不能保存，按“全部或不保存”未保存任何内容（{rest}）：\n"
                            + "\n".join(f"  - {r.where_zh()}：{r.note_zh}" for r in result.refused))
         self.args = (f"{n} row(s) of the template cannot be saved, so nothing was saved ({ok} other row(s) could be; "
                      "import again with save-the-rest):\n"
