@@ -182,11 +182,23 @@ def test_template_and_bulletin_commands(supervised: Invoke, tmp_path: Path) -> N
     wb.save(template)
     imported = _ok(supervised("template", "import", "1", "--dept", "区医保局", "--period", "2023Q4", str(template),
                               "--submit"))
-    assert "imported 1" in imported.stderr
+    assert "保存 saved 1" in imported.stderr and f"进展填报 第{header + 1}行 row {header + 1}" in imported.stdout
+    again = _ok(supervised("template", "import", "1", "--dept", "区医保局", "--period", "2023Q4", str(template),
+                           "--submit"))
+    assert "保存 saved 0" in again.stderr and "未变化 unchanged 1" in again.stderr and "与本期第1版（已提交）相同" in again.stdout
     ws.cell(header + 1, cols["完成百分比"]).value = "四十"
     wb.save(template)
     bad = supervised("template", "import", "1", "--dept", "区医保局", "--period", "2023Q4", str(template))
     assert bad.exit_code == 2 and "完成百分比" in bad.output
+    ws.cell(header + 1, cols["完成百分比"]).value = 45  # submitted and awaiting review: refused
+    ws.cell(header + 2, cols["进展状态"]).value = "滞后"
+    ws.cell(header + 2, cols["完成百分比"]).value = 10
+    wb.save(template)
+    refused = supervised("template", "import", "1", "--dept", "区医保局", "--period", "2023Q4", str(template))
+    assert refused.exit_code == 2 and "1 行不能保存" in refused.output and "正等待医改办审核" in refused.output
+    rest = _ok(supervised("template", "import", "1", "--dept", "区医保局", "--period", "2023Q4", str(template),
+                          "--save-rest"))
+    assert "保存 saved 1" in rest.stderr and "不能保存 refused 1" in rest.stderr and "不能保存 refused" in rest.stdout
     out = tmp_path / "通报.docx"
     _ok(supervised("bulletin", "1", "--period", "2023Q4", "--format", "docx", "--out", str(out)))
     assert "一、总体情况" in [p.text for p in docx.Document(str(out)).paragraphs]

@@ -72,10 +72,12 @@ _HTTP_ZH = {
 
 
 class RowProblem(BaseModel):
-    row: int
+    row: int | None
     column: str
     message: str
     message_en: str
+    sheet: str | None = None  # a workbook's sheet (progress templates)
+    item: str | None = None  # the task or measure of the row (progress templates)
 
 
 class FieldProblem(BaseModel):
@@ -125,6 +127,9 @@ def error_body(error: YigaiError) -> dict[str, Any]:
     if isinstance(error, ImportFileError):
         body["errors"] = [{"row": e.row, "column": e.column, "message": e.message_zh, "message_en": e.message}
                           for e in error.errors]
+    elif isinstance(error, TemplateError):
+        body["errors"] = [{"sheet": p.sheet, "row": p.row, "column": p.column, "item": p.item,
+                           "message": p.message_zh, "message_en": p.message} for p in error.problems]
     return body
 
 
