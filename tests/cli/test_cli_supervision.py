@@ -228,3 +228,19 @@ def test_every_subcommand_documents_an_example(yigai: Invoke, group: str, comman
 @pytest.mark.parametrize(("group", "command"), SUBCOMMANDS)
 def test_every_subcommand_is_in_the_readme(group: str, command: str) -> None:
     assert f"yigai {group} {command}" in " ".join(README.split())
+
+
+def test_a_bulletin_only_for_a_period_of_the_schedule_that_has_ended(supervised: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "通报.docx"
+    outside = supervised("bulletin", "1", "--period", "2025Q4", "--out", str(out))
+    assert outside.exit_code == 2 and "不在本计划的报送期内" in outside.stderr
+    assert "2021年第3季度至2023年第4季度" in outside.stderr and "not one of this plan's" in outside.stderr
+    assert not out.exists()
+    _ok(supervised("schedule", "1", "--type", "quarterly", "--from", "2021Q3", "--to", "2099Q4"))
+    future = supervised("bulletin", "1", "--period", "2099年第四季度", "--out", str(out))
+    assert future.exit_code == 2 and "尚未结束" in future.stderr and "has not ended" in future.stderr
+    assert not out.exists()
+    _ok(supervised("bulletin", "1", "--period", "2023年第4季度", "--out", str(out)))
+    import docx
+
+    assert any("2023年第4季度" in p.text for p in docx.Document(str(out)).paragraphs)

@@ -5,7 +5,6 @@ The shipped indicator catalogue is loaded the first time a command needs it.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,7 +13,7 @@ import yaml
 from rich.table import Table
 
 from yigai.bootstrap import App
-from yigai.cli.common import FormatOpt, OutputFormat, PlanArg, UserOpt, info, opened, who
+from yigai.cli.common import AtOpt, FormatOpt, OutputFormat, PlanArg, UserOpt, info, office_day, opened, who
 from yigai.cli.edge import EdgeGroup, stdout
 from yigai.cli.render import print_json
 from yigai.cli.render_supervision import (
@@ -254,8 +253,7 @@ def _weights(path: Path | None) -> dict[str, Any] | None:
 
 def evaluate(
     plan: PlanArg,
-    at: Annotated[str | None, typer.Option("--at", help="Evaluation date YYYY-MM-DD (default: today).",
-                                           show_default=False)] = None,
+    at: AtOpt = None,
     weights: Annotated[Path | None, typer.Option("--weights", help="Scoring scheme YAML overriding the default.",
                                                  show_default=False)] = None,
     org_unit: Annotated[str | None, typer.Option("--org-unit", help="Take indicator values of this org unit "
@@ -267,10 +265,7 @@ def evaluate(
 
     Example: yigai evaluate 5 --at 2023-12-31 --format json
     """
-    try:
-        day = dt.date.fromisoformat(at) if at else dt.date.today()
-    except ValueError:
-        raise typer.BadParameter(f"--at must be YYYY-MM-DD, got {at!r} / 日期格式应为 YYYY-MM-DD") from None
+    day = office_day(at)
     with opened() as built:
         ev = evaluate_plan(built.uow(), plan, day, _weights(weights), org_unit=org_unit)
     if fmt is OutputFormat.JSON:
@@ -282,8 +277,7 @@ def evaluate(
 
 def compare_cmd(
     indicator: Annotated[str, typer.Argument(help="Indicator code or name.", show_default=False)],
-    at: Annotated[str | None, typer.Option("--at", help="Evaluation date YYYY-MM-DD (default: today).",
-                                           show_default=False)] = None,
+    at: AtOpt = None,
     plan: Annotated[str | None, typer.Option("--plan", help="Compare regions on this plan's target instead of "
                                              "plans.", show_default=False)] = None,
     org_unit: Annotated[list[str] | None, typer.Option("--org-unit", help="With --plan: a region or institution "
@@ -294,10 +288,7 @@ def compare_cmd(
 
     Example: yigai compare REFERRAL_BOOKED_SHARE --at 2023-12-31 --plan 5 --org-unit 350104001 --org-unit 350104002
     """
-    try:
-        day = dt.date.fromisoformat(at) if at else dt.date.today()
-    except ValueError:
-        raise typer.BadParameter(f"--at must be YYYY-MM-DD, got {at!r} / 日期格式应为 YYYY-MM-DD") from None
+    day = office_day(at)
     with opened() as built:
         if plan is not None:
             rows = compare_regions(built.uow(), plan, indicator, org_unit or [], day)

@@ -65,6 +65,10 @@ class Period:
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
+    def ended_by(self, day: dt.date) -> bool:
+        """Over on ``day``: its last day is behind (a quarter ending 31 December has ended on 1 January)."""
+        return self.end < day
+
     def next(self) -> Period:
         return period_containing(self.type, self.end + dt.timedelta(days=1))
 

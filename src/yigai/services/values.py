@@ -28,7 +28,7 @@ from yigai import clock
 from yigai.domain.errors import YigaiError
 from yigai.domain.indicators import DataValue, OutlierBounds, ValueSource
 from yigai.domain.orgunits import OrgUnit
-from yigai.domain.periods import PeriodError, parse_period
+from yigai.domain.periods import PeriodError, parse_period, span_label
 from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.reports.xlsx_guard import xlsx_problem
 from yigai.services.concurrency import retrying
@@ -131,7 +131,8 @@ def _period(raw: str, schedule: ReportingSchedule | None) -> str:
     if schedule is not None and not schedule.spans(period.end):
         raise PeriodOutsideScheduleError(
             f"period {period.id} is outside the plan's reporting span {schedule.first}–{schedule.last}",
-            message_zh=f"报告期 {period.id} 不在计划的报送期 {schedule.first}–{schedule.last} 内", where="period")
+            message_zh=f"报告期「{period.label}」不在计划的报送期（{span_label(schedule.first, schedule.last)}）内",
+            where="period")
     return period.id
 
 

@@ -35,7 +35,7 @@ LINK_COLUMNS = [("index", "目标编号"), ("metric", "目标"), ("unit", "单�
 class ValueBody(BaseModel):
     key: str = Field(max_length=100, description="indicator or data-element code, name or alias")
     org_unit: str = Field(max_length=64)
-    period: str = Field(max_length=8)
+    period: str = Field(max_length=20, description="e.g. 2023Q4, 2023年第4季度, 2023年下半年, 2023年12月, 2023年")
     value: float
     comment: str = Field(default="", max_length=2000)
     plan: str | None = Field(default=None, description="the period must lie in this plan's schedule")
