@@ -11,6 +11,7 @@ import typer
 
 from yigai.cli.common import PeriodOpt, PlanArg, UserOpt, info, opened, who
 from yigai.cli.edge import EdgeGroup
+from yigai.domain.periods import period_label
 from yigai.services.bulletins import write_bulletin
 from yigai.services.templates import import_department_template, write_department_template
 
@@ -54,7 +55,7 @@ def template_import(
     """
     with opened() as built:
         result = import_department_template(built.uow(), who(built, user), plan, dept, period, file, submit=submit)
-    info(f"已导入 imported {len(result.reports)} 项进展 reports for {result.department} {result.period_id}"
+    info(f"已导入 imported {len(result.reports)} 项进展 reports for {result.department} {period_label(result.period_id)}"
          f"（{'已提交 submitted' if submit else '草稿 drafts'}）")
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from yigai.domain.errors import YigaiError
+from yigai.domain.periods import period_label
 from yigai.reports.template_import import TemplateError
 from yigai.reports.template_xlsx import MAX_FILE_BYTES
 from yigai.services.templates import import_department_template, write_department_template
@@ -42,7 +43,7 @@ def upload(request: Request, user: PageUser, app: AppDep, plan: Annotated[int, F
     try:
         with saved_upload(file, (".xlsx",), MAX_FILE_BYTES, "填好的进展填报模板") as path:
             result = import_department_template(app.uow(), user, plan, dept, period, path, submit=bool(submit))
-        message = f"已导入 {len(result.reports)} 条进展报告（{result.period_id}，{'已提交' if submit else '草稿'}）。"
+        message = f"已导入 {len(result.reports)} 条进展报告（{period_label(result.period_id)}，{'已提交' if submit else '草稿'}）。"
     except TemplateError as exc:
         message, status = f"填报模板有 {len(exc.problems)} 处错误，未保存任何内容：", 422
         problems = [f"{p.where_zh()}：{p.message_zh}" if p.where_zh() else p.message_zh for p in exc.problems]
