@@ -31,7 +31,7 @@ def test_office_creates_a_user_with_a_password_and_sets_a_schedule(web: Web) -> 
     schedule = client.post("/admin/schedules/1", data={
         "csrf_token": csrf_of(page, "/admin/schedules/1"), "period_type": "quarterly", "first": "2021年第3季度", "last": "2024年四季度", "due_days": "20"})
     assert "已设置报送周期" in schedule.text and "2021年第3季度至2024年第4季度，期末后 20 天内报送" in schedule.text
-    assert 'name="first" size="11" placeholder="2021年第3季度" aria-label="开始报告期" value="2021年第3季度"' in schedule.text
+    assert 'name="first" style="width: 8em" placeholder="2021年第3季度" aria-label="开始报告期" value="2021年第3季度"' in schedule.text
     assert "2021Q3" not in schedule.text
     wrong = client.post("/admin/schedules/1", data={
         "csrf_token": csrf_of(page, "/admin/schedules/1"), "period_type": "quarterly", "first": "2021年下半年",

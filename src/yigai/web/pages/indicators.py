@@ -53,7 +53,7 @@ def enter(request: Request, user: PageUser, app: AppDep, code: str, org_unit: An
             message, reasons = "该数值可疑，尚未保存。请核实后勾选「已核实，确认保存」再保存。", exc.reasons
         else:
             message, reasons = exc.message_zh, []
-        return render(request, "indicator.html", {"view": view, "message": message, "ok": False, "form": form,
+        return render(request, "indicator.html", {"view": view, "entry_error": message, "form": form,
                                                   "reasons": reasons}, status_code=status_for(exc))
     done = "outlier" if saved.outlier else ("entered" if saved.changed else "same")
     return RedirectResponse(f"/indicators/{quote(code)}?done={done}", status_code=303)
