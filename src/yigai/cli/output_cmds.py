@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from yigai.cli.common import PeriodOpt, PlanArg, UserOpt, info, opened, who
 from yigai.cli.edge import EdgeGroup, stdout
+from yigai.domain.periods import period_label
 from yigai.services.bulletins import write_bulletin
 from yigai.services.templates import import_department_template, write_department_template
 
@@ -68,7 +69,7 @@ def template_import(
         label = {"saved": "保存 saved", "unchanged": "未变化 unchanged", "refused": "不能保存 refused"}[row.outcome.value]
         out.print(escape(f"{row.sheet} 第{row.row}行 row {row.row}\t{row.label}\t{label}\t{row.note_zh} / {row.note_en}"),
                   highlight=False, soft_wrap=True)
-    info(f"已导入 imported {result.department} {result.period_id}: 保存 saved {len(result.saved)}"
+    info(f"已导入 imported {result.department} {period_label(result.period_id)}: 保存 saved {len(result.saved)}"
          f"（{'已提交 submitted' if submit else '草稿 drafts'}），未变化 unchanged {len(result.unchanged)}，"
          f"不能保存 refused {len(result.refused)}")
 

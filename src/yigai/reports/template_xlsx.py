@@ -15,7 +15,6 @@ from a current one. Sheet 模板信息 holds the metadata.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
+from yigai import clock
 from yigai.domain.errors import NotFoundError, YigaiError
 from yigai.domain.periods import Period, parse_period
 from yigai.domain.plan import DeadlineKind, Measure, PlanDraft, Task
@@ -244,7 +244,7 @@ def build_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
         "kind": TEMPLATE_KIND, "version": TEMPLATE_VERSION, "plan_id": plan_id,
         "title": draft.meta.title or draft.source_name, "doc_number": draft.meta.doc_number,
         "department": department, "period": period.id, "period_label": period.label,
-        "generated": dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
+        "generated": clock.now().replace(tzinfo=None).isoformat(sep=" "),
     }
     for row, (key, label) in enumerate(META_KEYS, start=1):
         meta.cell(row, 1, label).font = Font(bold=True)

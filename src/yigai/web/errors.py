@@ -41,6 +41,7 @@ from yigai.services.errors import (
     PermissionDeniedError,
     PlanHasReportsError,
     TooManyAttemptsError,
+    UnconfirmedValueError,
 )
 
 log = logging.getLogger("yigai.web")
@@ -91,6 +92,7 @@ class ErrorDetail(BaseModel):
     where: str  # the field, file, row or column concerned
     errors: list[RowProblem] | None = None  # an import file's bad rows
     details: list[FieldProblem] | None = None  # a request that could not be parsed
+    confirm: list[str] | None = None  # why a value is held: send it again with confirm: true to save it
 
 
 class ErrorResponse(BaseModel):
@@ -124,6 +126,8 @@ def status_for(error: YigaiError) -> int:
 def error_body(error: YigaiError) -> dict[str, Any]:
     body: dict[str, Any] = {"message": error.message_zh, "message_en": str(error.args[0]) if error.args else "",
                             "where": error.where}
+    if isinstance(error, UnconfirmedValueError):
+        body["confirm"] = error.reasons
     if isinstance(error, ImportFileError):
         body["errors"] = [{"row": e.row, "column": e.column, "message": e.message_zh, "message_en": e.message}
                           for e in error.errors]
