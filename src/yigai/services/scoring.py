@@ -98,10 +98,10 @@ def _differences(values: Mapping[str, Any]) -> dict[str, Any]:
     return tree({k: v for k, v in leaves(values).items() if k not in default or default[k] != v})
 
 
-def check_scheme(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The whole scheme with ``changes`` merged over the default, or InvalidInputError in Chinese."""
+def check_scheme(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The whole scheme with each layer merged over the default in turn, or InvalidInputError in Chinese."""
     try:
-        values = merged_overrides(changes)
+        values = merged_overrides(*layers)
         load_scheme(values)
     except ConfigurationError as exc:
         where = exc.where or ""
@@ -127,7 +127,7 @@ def set_office_scheme(uow: UnitOfWork, actor: User, changes: Mapping[str, Any], 
     with uow:
         current = uow.scoring.current()
         before = merged_overrides(current.overrides if current else None)
-        values = check_scheme(merged_overrides(current.overrides if current else None, changes))
+        values = check_scheme(current.overrides if current else None, changes)
         if values == before:
             return OfficeScheme(before, current)
         stored = uow.scoring.add(_differences(values), actor=actor.username, at=at, note=note.strip())
