@@ -104,10 +104,11 @@ def check_scheme(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
         values = merged_overrides(*layers)
         load_scheme(values)
     except ConfigurationError as exc:
-        where = exc.where or ""
-        raise InvalidInputError(str(exc), where=where,
-                                message_zh=exc.message_zh.replace(where, f"「{label_of(where)}」") if where
-                                else exc.message_zh) from None
+        where, message = exc.where or "", exc.message_zh
+        if where:  # the YAML path becomes its Chinese name: 评分方案「事项状态得分 · 已完成」应为…
+            named = f"「{label_of(where)}」"
+            message = message.replace(f"配置项 {where} ", named).replace(where, named)
+        raise InvalidInputError(str(exc), where=where, message_zh=message) from None
     for path, value in leaves(values).items():
         if isinstance(value, float) and not math.isfinite(value):
             raise InvalidInputError(f"{path} must be a finite number", where=path,

@@ -75,10 +75,11 @@ ACTION_GROUPS = (("report.", "进展报告（全部）"), ("plan_draft.", "计�
 
 
 def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
-    """The keys whose values differ (all keys of a create or a delete), in Chinese."""
+    """The keys whose values differ (all keys of a create or a delete), in Chinese; empty on both sides: left out."""
     a, b = before or {}, after or {}
     keys = [k for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k)]
-    return [FieldChange(k, field_label(k), show(k, a.get(k)), show(k, b.get(k))) for k in keys]
+    changes = [FieldChange(k, field_label(k), show(k, a.get(k)), show(k, b.get(k))) for k in keys]
+    return [c for c in changes if c.before or c.after]
 
 
 def audit_page(uow: UnitOfWork, user: User, filters: AuditFilters, page: int = 1) -> AuditPage:

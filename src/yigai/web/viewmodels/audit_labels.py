@@ -34,7 +34,8 @@ ACTION_LABELS = {
     "targets.suggest": "推荐指标关联", "target.link": "确认指标关联", "plan.import": "导入计划",
     "plan.replace": "替换计划", "plan.publish": "发布计划", "plan.departments": "批量指定责任部门",
     "plan_draft.upload": "上传计划草稿", "plan_draft.publish": "发布草稿", "plan_draft.discard": "删除草稿",
-    "plan_draft.departments": "修改责任部门", "plan_draft.title": "修改标题", "plan_draft.deadline": "修改完成时间",
+    "plan_draft.departments": "修改责任部门", "plan_draft.assign": "批量指定责任部门（草稿）",
+    "plan_draft.title": "修改标题", "plan_draft.deadline": "修改完成时间",
     "plan_draft.category": "修改类别", "plan_draft.meta": "修改文件信息", "plan_draft.delete": "删除任务",
     "scoring.set": "修改考核评分方案",
 }
@@ -74,6 +75,7 @@ FIELD_LABELS = {
     # imports and computations
     "created": "新增", "updated": "更新", "codes": "编码", "rules": "校验规则", "changed": "变更条数",
     "keys": "指标编码", "outliers": "异常值条数", "values": "数值条数", "unchanged": "未变条数",
+    "definition_versions": "指标定义版本", "periods": "报告期", "items": "事项",
     # plans and plan drafts
     "title": "标题", "doc_number": "文号", "draft_id": "草稿编号", "replaced": "替换原计划", "tasks": "任务数",
     "measures": "措施数", "targets": "目标数", "item": "事项", "mode": "方式", "lead": "牵头部门",
@@ -83,8 +85,8 @@ FIELD_LABELS = {
     "lead_and_others": "牵头部门含“等”", "cooperating_and_others": "配合部门含“等”",
     "categories_inferred": "类别为推断", "span": "原文位置", "provenance": "来源位置",
 }
-# Mappings under these fields are keyed by data (a department's name), not by field names.
-DATA_KEYED = frozenset({"contributions"})
+# Mappings under these fields are keyed by data (a department's name, an item id), not by field names.
+DATA_KEYED = frozenset({"contributions", "items"})
 # Bookkeeping a reader does not need: left out of a nested value.
 HIDDEN = frozenset({"span", "provenance"})
 
