@@ -39,7 +39,7 @@ def test_a_disabled_user_cannot_sign_in_and_their_sessions_end(loop: Loop) -> No
         login(uow(), "wjw", "wjw-pass-22")
     listed = {u.username: u for u in list_users(uow())}
     assert listed["wjw"].active is False and listed["wjw"].departments == frozenset({"区卫生健康委"})
-    with pytest.raises(NotFoundError):  # the CLI cannot act as a disabled user either
+    with pytest.raises(PermissionDeniedError, match="disabled"):  # the CLI cannot act as a disabled user either
         acting_user(uow(), "wjw")
 
     set_user_active(uow(), loop.admin, "wjw", True, now=at("2024-01-06"))

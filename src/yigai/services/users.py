@@ -45,6 +45,9 @@ def acting_user(uow: UnitOfWork, username: str | None = None) -> User:
     with uow:
         if username:
             user = uow.users.get(username)
+            if user is None and uow.users.exists(username):
+                raise PermissionDeniedError(f"user {username!r} is disabled", where="--user",
+                                            message_zh=f"用户「{username}」已停用，不能操作")
             if user is None:
                 raise NotFoundError(f"no user {username!r}; `yigai users list` shows them",
                                     message_zh=f"用户「{username}」不存在（用 yigai users list 查看）", where="--user")
