@@ -70,12 +70,13 @@ def set_password(uow: UnitOfWork, actor: User, username: str, password: str, *,
         if user_id is None:
             raise NotFoundError(f"no active user {username!r}", message_zh=f"用户「{username}」不存在或已停用",
                                 where="username")
-        if actor.username == username and (current_password is not None or not actor.can_review):
+        own_change = actor.username == username and (current_password is not None or not actor.can_review)
+        if own_change:
             _check_current(uow, username, current_password)
         uow.users.set_password_hash(username, hash_password(password))
         uow.web_sessions.delete_for_user(user_id)
-        action = "user.password" if actor.username != username else "user.password_change"
-        uow.audit.record(actor.username, action, "user", username, at=now)
+        uow.audit.record(actor.username, "user.password_change" if own_change else "user.password", "user", username,
+                         at=now)
         uow.commit()
 
 
