@@ -126,7 +126,7 @@ def _keep_an_admin(uow: UnitOfWork, before: User, after: User) -> None:
     """Refuse a change that leaves no active office admin."""
     was_admin = before.active and before.role is Role.OFFICE_ADMIN
     still_admin = after.active and after.role is Role.OFFICE_ADMIN
-    if was_admin and not still_admin and uow.users.count_active(Role.OFFICE_ADMIN) <= 1:
+    if was_admin and not still_admin and uow.users.count_active(Role.OFFICE_ADMIN, lock=True) <= 1:
         raise PermissionDeniedError(
             f"{before.username} is the last active office admin", where="username",
             message_zh=f"「{before.username}」是最后一个启用的医改办管理员，不能停用或改为其他角色（请先设置另一位管理员）")

@@ -244,9 +244,11 @@ class UserRepository:
         row.scopes += [UserScopeRow(kind=kind, value=value) for kind, value in sorted(wanted - held)]
         self.session.flush()
 
-    def count_active(self, role: Role) -> int:
-        return int(self.session.scalar(select(func.count(UserRow.id)).where(
-            UserRow.role == role.value, UserRow.active.is_(True))) or 0)
+    def count_active(self, role: Role, *, lock: bool = False) -> int:
+        """Active users with the role; ``lock`` holds their rows to the end of the transaction
+        (PostgreSQL), so that two admins disabling each other at once cannot leave none."""
+        stmt = select(UserRow.id).where(UserRow.role == role.value, UserRow.active.is_(True))
+        return len(list(self.session.scalars(stmt.with_for_update() if lock else stmt)))
 
     def any_user_id(self, username: str) -> int | None:
         """The row id of the user, active or disabled."""
