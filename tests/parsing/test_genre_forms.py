@@ -7,6 +7,8 @@ first listed leads; targets as lists, bare figures, ratios and shares.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from yigai.domain.plan import Comparator, PlanDraft
@@ -95,6 +97,13 @@ def targets(text: str) -> list[tuple[str, Comparator | None, float | None, str, 
     ("到2025年，实现家庭医生签约服务全覆盖。", [("家庭医生签约服务覆盖", Comparator.EQ, 100.0, "%", True)]),
     ("2020年全市孕产妇死亡率为10.5/10万，已达到目标。", []),
     ("参保人员住院费用报销比例达到70%的，给予补助。", []),
+    ("到2025年，疾控中心人员编制总量达到常住人口万分之1.75。", [("疾控中心人员编制总量", Comparator.GE, 1.75, "1/万", False)]),
+    ("到2025年，西医临床科室申请中医会诊次数不少于25次/月。", [("西医临床科室申请中医会诊次数", Comparator.GE, 25.0, "次/月", False)]),
+    ("到2025年，医师下基层全年达1460人（次）以上。", [("医师下基层全年", Comparator.GE, 1460.0, "人次", False)]),
+    ("到2025年，百元医疗收入中消耗的卫生材料降到20元以下。", [("百元医疗收入中消耗的卫生材料", Comparator.LE, 20.0, "元", False)]),
+    ("到2025年，形成一支由3名名老中医、25名学术继承指导老师组成的人才队伍。",
+     [("名老中医", Comparator.EQ, 3.0, "名", False), ("学术继承指导老师", Comparator.EQ, 25.0, "名", False)]),
+    ("在公共场所配置105台自动体外除颤器。", [("自动体外除颤器", Comparator.EQ, 105.0, "台", False)]),
 ])
 def test_target_phrasings(text: str, expected: list[tuple[object, ...]]) -> None:
     assert targets(text) == expected
@@ -172,3 +181,47 @@ def test_a_statement_on_the_line_after_each_item_is_that_items() -> None:
                  "(二)加强监管\n3.强化执法。开展检查。\n市市场监管局负责。\n4.完善信用。建立制度。\n市医保局负责。\n")
     assert [t.no for t in draft.tasks] == ["1", "2", "3", "4"]
     assert roles(draft) == [(["市卫健委"], ["市医保局"]), (["市医保局"], ["市卫健委"]), (["市市场监管局"], []), (["市医保局"], [])]
+
+
+def test_a_figure_for_a_year_before_the_plan_is_the_past() -> None:
+    head = HEAD.replace("深化医改工作方案\n一", "深化医改工作方案\n2022年3月1日\n一")
+    draft = plan("(一)保障母婴安全。2021年孕产妇死亡率10.13/10万，2022年孕产妇死亡率控制在12/10万以内。(市卫健委负责)\n", head)
+    assert draft.meta.date is not None and draft.meta.date.year == 2022
+    assert [(t.value, t.due.year if t.due else None) for t in draft.targets] == [(12.0, 2022)]
+
+
+def test_a_figure_on_a_line_of_its_own_joins_its_sentence() -> None:
+    draft = plan("(一)保障母婴安全。全市孕产妇死亡率控制在\n16/10\n万以内。(市卫健委负责)\n")
+    assert [(t.metric, t.value, t.unit, t.comparator) for t in draft.targets] == [("孕产妇死亡率", 16.0, "1/10万", Comparator.LE)]
+
+
+def test_a_year_in_a_documents_title_is_not_a_deadline() -> None:
+    draft = plan("(一)加强机关效能建设。认真落实《2025年机关效能建设工作要点》。(市卫健委负责)\n"
+                 "(二)完成年度评估。2025年6月底前完成。(市卫健委负责)\n")
+    assert [t.deadline.date for t in draft.tasks] == [None, dt.date(2025, 6, 30)]
+
+
+RULES = "青山市人民政府关于印发青山市城乡医疗救助实施办法的通知\n青山市城乡医疗救助实施办法\n"
+
+
+def test_the_tasks_of_a_rules_document_are_its_duty_articles() -> None:
+    draft = parse_text(RULES + "第一章 总则\n第一条 为做好城乡医疗救助工作，制定本办法。\n"
+                       "第二条 民政部门根据救助对象人数编制年度预算。\n"
+                       "第二章 组织与实施\n第三条 各级政府应切实加强领导。\n"
+                       "第四条 财政部门负责医疗救助基金的筹集和拨付，并会同民政等相关部门，加强监督检查。\n"
+                       "第五条 审计、监察部门负责对医疗救助资金的审计监督。\n"
+                       "第六条 本办法自2026年1月1日起执行。\n")
+    got = [(t.no, t.title, [d.raw for d in t.responsibility.lead], [d.raw for d in t.responsibility.cooperating]) for t in draft.tasks]
+    assert got == [("第四条", "财政部门负责医疗救助基金的筹集和拨付", ["财政部门"], ["民政"]),
+                   ("第五条", "审计、监察部门负责对医疗救助资金的审计监督", ["审计", "监察部门"], [])]
+
+
+def test_duty_sentences_of_one_paragraph_are_tasks_of_a_rules_document() -> None:
+    draft = parse_text(RULES + "一、救助对象\n符合条件的困难群众。\n二、工作要求\n(一)强化组织领导。各级政府要加强领导。\n"
+                       "(二)加强部门协同。市医保局负责统筹推进医疗救助工作。市民政局做好救助对象认定。市财政局按规定做好资金支持。\n")
+    assert [[d.raw for d in t.responsibility.lead] for t in draft.tasks] == [["市医保局"], ["市民政局"], ["市财政局"]]
+
+
+def test_a_rules_title_with_a_task_section_keeps_its_tasks() -> None:
+    draft = parse_text(RULES + "一、主要任务\n(一)完善救助制度。(市民政局负责)\n(二)加强部门协同。市医保局负责统筹推进。(市医保局负责)\n")
+    assert [t.title for t in draft.tasks] == ["完善救助制度", "加强部门协同"]

@@ -15,6 +15,7 @@ from yigai.cli.common import FormatOpt, OutputFormat, PlanArg, UserOpt, info, op
 from yigai.cli.edge import EdgeGroup, stdout
 from yigai.cli.render import print_json
 from yigai.cli.render_supervision import departments_table, orgunits_table, users_table
+from yigai.domain.periods import span_label
 from yigai.domain.reports import due_date
 from yigai.domain.users import Role
 from yigai.services.auth import set_password
@@ -234,8 +235,10 @@ def users_enable(
 def schedule(
     plan: PlanArg,
     type_: Annotated[str, typer.Option("--type", help="yearly, six_monthly, quarterly or monthly.")] = "quarterly",
-    first: Annotated[str, typer.Option("--from", help="First period, e.g. 2021Q3.", show_default=False)] = "",
-    last: Annotated[str, typer.Option("--to", help="Last period, e.g. 2025Q4.", show_default=False)] = "",
+    first: Annotated[str, typer.Option("--from", help="First period, e.g. 2021年第3季度 or 2021Q3.",
+                                       show_default=False)] = "",
+    last: Annotated[str, typer.Option("--to", help="Last period, e.g. 2025年第4季度 or 2025Q4.",
+                                      show_default=False)] = "",
     due_days: Annotated[int, typer.Option("--due-days",
                                           help="Days after a period ends that a report is on time.")] = 15,
     user: UserOpt = None,
@@ -243,7 +246,7 @@ def schedule(
 ) -> None:
     """Set a plan's reporting schedule and list its periods with their due dates.
 
-    Example: yigai schedule 5 --type quarterly --from 2021Q3 --to 2023Q4 --due-days 15
+    Example: yigai schedule 5 --type quarterly --from 2021年第3季度 --to 2023年第4季度 --due-days 15
     """
     if not first or not last:
         raise typer.BadParameter("give --from and --to / 请指定 --from 和 --to")
@@ -256,7 +259,7 @@ def schedule(
         return
     for p in periods:
         stdout().print(f"{p.id}\t{p.label}\t{p.start} – {p.end}\t截止 due {due_date(p, result.due_days)}")
-    info(f"计划 {result.plan_id}：{len(periods)} 个报告期 periods, {result.first}–{result.last}，"
+    info(f"计划 {result.plan_id}：{len(periods)} 个报告期 periods, {span_label(result.first, result.last)}，"
          f"期末后 {result.due_days} 天内报送 due {result.due_days} days after period end")
 
 

@@ -20,13 +20,13 @@ from yigai.domain.plan import (
     Span,
     Task,
 )
-from yigai.parsing import table_rules
+from yigai.parsing import annex_tasks, duties, table_rules
 from yigai.parsing.deadlines import deadline_kind_in, find_dates, parse_deadline
 from yigai.parsing.departments import DepartmentDirectory, default_directory, looks_like_department
 from yigai.parsing.metadata import extract_meta
 from yigai.parsing.normalize import NormalizedText, display, normalize
 from yigai.parsing.responsibility import Clause, build_refs, find_clauses, merge, settle_responsible
-from yigai.parsing.structure import Layout, Para, ancestors, build_layout, choose_tasks, extent, own_paras
+from yigai.parsing.structure import Layout, Para, ancestors, build_layout, choose_tasks, extent, has_task_part, own_paras
 from yigai.parsing.tables import Table, parse_table
 from yigai.parsing.targets import targets_in_text
 
@@ -40,13 +40,18 @@ _NOTICE_RE = re.compile(r"(?:现|特)将.{0,80}?印发给你们|现印发给你�
 _DUTY_TITLE_RE = re.compile(r"^(?:明确|强化|落实|压实|履行|加强)?(?P<who>[^,，。;；]{2,30}?)(?:的)?(?:监管|管理|工作|主体|属地|监督)?(?:职责|职能|责任)$")
 _CARRY_RE = re.compile(r"以下(?:各项任务|任务)?均(?:需|由|要)(?P<who>[^,，。;；〕]{2,24}?)(?:负责)?落实[,，]?不再(?:一一)?列出")
 _WORD_RE = re.compile(r"\W")
+# Found from the verb, then the body before it (a lazy prefix tried at every character was the
+# parser's most expensive search).
 _BY_NUMBER_RE = re.compile(
-    r"(?P<who>[^,，;；。:：\n]{2,30}?)[:：]?\s*(?P<verb>负责|牵头|承担|配合|参与|协助)(?:落实)?第"
+    r"(?P<verb>负责|牵头|承担|配合|参与|协助)(?:落实)?第"
     r"(?P<nums>\d{1,3}(?:\s*(?:[、,，和及至到~\-—]|以及)\s*\d{1,3})*)\s*(?:项|条|点)"
 )
+_BY_NUMBER_WHO_RE = re.compile(r"(?P<who>[^,，;；。:：\n]{2,30})[:：]?\s*$")
 _ANNUAL_TITLE_RE = re.compile(r"^[^\d“”\"]{0,16}?((?:19|20)\d{2})年(?:度)?(?![-—~至到]\d)(?!.*(?:19|20)\d{2}年)")
 _DIGITS_RE = re.compile(r"\D")
 _POLICY_RE = re.compile(r"制定|出台|印发|修订|政策|办法|制度")
+_ANNEX_HEAD_RE = re.compile(r"附\s*件\s*\d")
+_FORM_RE = re.compile(r"(?:申请|申报|登记|审批|审核|报名|备案|信息|调查|推荐)表|回执|花名册")
 _PAST_SECTION_RE = re.compile(r"基础|现状|回顾|成效|形势|背景")
 
 
@@ -125,9 +130,11 @@ class _Builder:
         self.carry_forward()
         self.duties_by_number()
         self.tables()
+        self.annex_task_table()
+        self.rules_duties()
         if not self.draft.tasks:
             self.warn("no_tasks", "未识别出任务：文档中没有编号任务条目、责任条款、加粗引领句或任务清单表")
-        self.text_targets(body)
+        self.text_targets(body + self.annex_text())
         self.annual_due()
         for task in self.draft.tasks:
             self.finish_task(task)
@@ -188,14 +195,19 @@ class _Builder:
         by_no: dict[str, list[Task]] = {}
         for task in self.draft.tasks:
             by_no.setdefault(_DIGITS_RE.sub("", task.no), []).append(task)
-        for m in _BY_NUMBER_RE.finditer(self.norm.text):
-            who = re.sub(r"^(?:[,，;；。]|由|其中)+", "", m.group("who"))
+        text = self.norm.text
+        for m in _BY_NUMBER_RE.finditer(text):
+            at = max(0, m.start() - 32)
+            w = _BY_NUMBER_WHO_RE.search(text, at, m.start())
+            if w is None:
+                continue
+            who = re.sub(r"^(?:[,，;；。]|由|其中)+", "", w.group("who"))
             if not looks_like_department(who, self.directory, self.region):
                 continue
             numbers: list[int] = []
             for a, b in re.findall(r"(\d{1,3})(?:\s*[至到~\-—]\s*(\d{1,3}))?", m.group("nums")):
                 numbers += list(range(int(a), int(b) + 1)) if b else [int(a)]
-            refs, _others = self.refs_from_cell(who, m.start("who") + m.group("who").find(who))
+            refs, _others = self.refs_from_cell(who, w.start("who") + w.group("who").find(who))
             coop = m.group("verb") in ("配合", "参与", "协助")
             for n in numbers:
                 for task in by_no.get(str(n), []):
@@ -368,6 +380,63 @@ class _Builder:
             target.task = in_task[0].id if in_task else None
         self.draft.targets += targets
 
+    def annex_task_table(self) -> None:
+        """A body without a task section whose annex breaks the work down in a task table
+        (项目 / 内容 / 牵头科室, flattened by a web page): the table's rows are the tasks."""
+        if has_task_part(self.layout):
+            return
+        lines = [annex_tasks.Line(p.text, p.start) for p in self.layout.paras[self.layout.appendix_start :] if not p.is_table]
+        found = annex_tasks.read(lines, lambda text: looks_like_department(text, self.directory, self.region))
+        assigned = sum(1 for a in found if a.departments)
+        if assigned < max(2, sum(1 for t in self.draft.tasks if not t.responsibility.is_empty)):
+            return
+        norm, tasks = self.norm, []
+        for n, row in enumerate(found, 1):
+            lead, others = [], False
+            for ln in row.departments:
+                refs, more = self.refs_from_cell(ln.text, ln.start)
+                lead, others = lead + refs, others or more
+            coop = lead[1:] if self.first_is_lead else []
+            resp = Responsibility(lead[:1] if self.first_is_lead else lead, coop, others, False,
+                                  "、".join(ln.text for ln in row.departments))
+            task = Task(id=f"T{n}", no=row.no, path=[row.group] if row.group else [], section_id=None, title=row.title,
+                        text=row.text, responsibility=resp, span=norm.span(row.start, row.end))
+            task.provenance["title"] = norm.span(row.title_start, row.title_start + len(row.title))
+            task.provenance["text"] = task.span  # type: ignore[assignment]
+            if row.departments:
+                resp.span = task.provenance["responsibility"] = norm.span(row.departments[0].start, row.departments[-1].end)
+            for k, (no, ln) in enumerate(row.measures, 1):
+                measure = Measure(f"{task.id}.M{k}", no, ln.text[len(no) + 1 :].lstrip(), Responsibility(),
+                                  span=norm.span(ln.start, ln.end))
+                task.measures.append(measure)
+            tasks.append(task)
+        self.draft.tasks = tasks
+        self.warn("tasks_from_annex", "正文没有任务章节，任务取自附件的任务分解表（按行读取，请核对）",
+                  found[0].start, found[-1].end)
+
+    def rules_duties(self) -> None:
+        """A rules document (办法, 规定 …) without a task section: its tasks are the departments' duty
+        statements (see duties.py), not its numbered rules."""
+        if not duties.RULES_TITLE_RE.search(self.draft.meta.title) or has_task_part(self.layout):
+            return
+        found = duties.duty_statements(self.layout, lambda text: looks_like_department(text, self.directory, self.region))
+        if len(found) < 2:
+            return
+        norm, tasks = self.norm, []
+        for n, d in enumerate(found, 1):
+            lead, lead_others = self.refs_from_cell(d.who, d.who_start)
+            coop, coop_others = self.refs_from_cell(d.with_, d.with_start) if d.with_ else ([], False)
+            resp = Responsibility(lead, coop, lead_others, coop_others, d.who + (f";{d.with_}" if d.with_ else ""),
+                                  norm.span(d.who_start, d.who_start + len(d.who)))
+            task = Task(id=f"T{n}", no=d.no, path=[], section_id=None, title=d.title, text=d.text, responsibility=resp,
+                        span=norm.span(d.start, d.start + len(d.text)))
+            task.provenance["title"] = norm.span(d.start, d.start + len(d.title))
+            task.provenance["text"] = task.span  # type: ignore[assignment]
+            task.provenance["responsibility"] = resp.span  # type: ignore[assignment]
+            tasks.append(task)
+        self.draft.tasks = tasks
+        self.warn("tasks_from_duties", "规章类文件：任务取自各部门的职责条款（请核对）", found[0].start, found[-1].start)
+
     def caption(self, table: Table, first: Para) -> None:
         for p in reversed(self.layout.paras[max(0, first.idx - 2) : first.idx]):
             if not p.is_table and len(p.text) <= 60:
@@ -459,16 +528,36 @@ class _Builder:
             self.draft.projects.append(Project(row.no, row.group, row.text, Responsibility(lead, coop, lo, co), row.span))
 
     # -- targets -------------------------------------------------------------------
+    def annex_text(self) -> list[Para]:
+        """The annexes' paragraphs that may state targets: not the forms to fill in (申请表, 登记表, 回执 …)."""
+        out: list[Para] = []
+        form = False
+        paras = [p for p in self.layout.paras[self.layout.appendix_start :] if not p.is_table]
+        for k, p in enumerate(paras):
+            if _ANNEX_HEAD_RE.match(p.text):
+                form = _FORM_RE.search("".join(q.text for q in paras[k : k + 3])[:80]) is not None
+            if not form:
+                out.append(p)
+        return out
+
     def text_targets(self, body: list[Para]) -> None:
         past = set()
         for p in body:
             if p.marker and p.section and _PAST_SECTION_RE.search(p.section.title) and p.level == 1:
                 past |= {q.idx for q in extent(self.layout, p)}
         spans = [(t, t.span) for t in self.draft.tasks]
+        signed = self.draft.meta.date
+        seen: set[tuple] = set()
         for p in body:
             if p.idx in past or p.start < self.layout.body_start:
                 continue
-            for target in targets_in_text(p.text, p.start, self.norm):
+            for target in targets_in_text(p.text, p.start, self.norm) + table_rules.glued_indicator_targets(p.text, p.start, self.norm):
+                if signed and target.due and target.due < signed and target.baseline is None and str(target.due.year) in target.raw:
+                    continue  # due before the plan was signed: "2021年孕产妇死亡率10.13/10万" reports the past
+                key = (_WORD_RE.sub("", target.metric), target.value, target.value_high, target.unit, target.due)
+                if key in seen:
+                    continue  # the same figure quoted again (an annex repeats the body, a cell its neighbour)
+                seen.add(key)
                 owner = next((t for t, s in spans if s and target.span and s.start <= target.span.start < s.end), None)
                 target.task = owner.id if owner else None
                 self.draft.targets.append(target)

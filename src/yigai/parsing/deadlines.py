@@ -44,14 +44,20 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+_TITLE_RE = re.compile(r"《[^《》]{0,80}》")
+
+
 def find_dates(text: str) -> list[DateMention]:
     """Every date or period end mentioned in ``text`` (normalised), in order."""
     found: list[DateMention] = []
+    titles = [t.span() for t in _TITLE_RE.finditer(text)] if "《" in text else []
     for m in _DATE_RE.finditer(text):
         year = int(m.group("year"))
         # A year followed by 〔…〕 or 号 is a document number, not a date.
         if m.start() > 0 and text[m.start() - 1] in "〔[":
             continue
+        if any(a < m.start() < b for a, b in titles):
+            continue  # 《2025年…工作要点》 names a document
         year_only = False
         try:
             if m.group("month"):

@@ -218,7 +218,7 @@ def _levelled(name: str, kind: DepartmentKind, written: str, level: str) -> str:
             return prefix + name[1:]
     return name
 _NOT_LEVEL = ("市场", "区域", "县域", "省级", "市级", "区级", "县级")
-_GROUP_RE = re.compile(r"^各(?!地|级|方|类|项|种)|成员单位$|有关部门$|相关部门$|^所有|各[\u4e00-\u9fff]{1,6}(?:牵头)?(?:单位|部门)$")
+_GROUP_RE = re.compile(r"^各(?!地|级|方|类|项|种)|成员单位$|(?:有关|相关)(?:部门|单位|科室|处室)$|^所有|各[\u4e00-\u9fff]{1,6}(?:牵头)?(?:单位|部门)$")
 _PLACE_PART_RE = re.compile(r"[\u4e00-\u9fff]{1,10}?(?P<level>自治区|省|市|区|县|旗)")
 
 # The last part of the name of a government body, a unit of one, or an institution.

@@ -15,6 +15,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from yigai.domain.plan import Span
+from yigai.parsing.departments import looks_like_department
 from yigai.parsing.markers import MarkerType, match_marker, starts_block
 
 _TAG_RE = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
@@ -240,6 +241,7 @@ def _should_join(prev: _Line, nxt: _Line, wrap: int | None) -> bool:
 
 
 _OPENERS = "(〔[【“《‘"
+_CLOSERS = ")〕]】”》’"
 _LEADING_CLOSERS = ")〕]】”》’,、;:。%‰!?"
 _IDEOGRAPH_RE = re.compile(r"[\u4e00-\u9fff]")
 _DATE_END_RE = re.compile(r"\d{1,2}日$")
@@ -249,7 +251,12 @@ _FRAGMENT_MAX = 4
 def _is_fragment(text: str) -> bool:
     """A piece an HTML span left on a line of its own: a number, a bracket, a quote, 年 …"""
     s = text.strip()
+    if _FIGURE_RE.fullmatch(s):
+        return True  # a figure the page set apart: "16/10", "12345", "1.75"
     return 0 < len(s) <= _FRAGMENT_MAX and len(_IDEOGRAPH_RE.findall(s)) <= 1 and not _OTHER_BLOCK_RE.match(s)
+
+
+_FIGURE_RE = re.compile(r"\d[\d.,/:%‰]{0,9}")
 
 
 _OTHER_BLOCK_RE = re.compile(r"附|表\d")
@@ -309,13 +316,24 @@ def _glue_fragments(lines: list[_Line]) -> list[_Line]:
         elif fragment and text[:1] in "(〔[【" and not opener_marker:
             join = True  # a clause opened on its own line after the sentence: "。" / "(" / "…负责" / ")"
         elif tail_fragment and not starts_block(text) and not _marker_only(ptext[-_FRAGMENT_MAX:]):
-            join = ptext[-1:] not in "。!?;"
+            # "（" / "5" / "分）" then "办公室", or "规划" / "科" then "体改科": a table cell of its own
+            cell = (ptext[-1:] in _CLOSERS or len(prev.chars) <= 20 and looks_like_department(prev.text.strip()))
+            join = ptext[-1:] not in "。!?;" and not (cell and _cell_department(lines, i))
         if join:
             _append(prev, ln)
         else:
             out.append(ln)
         tail_fragment, field_line = fragment, False
     return out
+
+
+def _cell_department(lines: list[_Line], i: int) -> bool:
+    """Line ``i`` is a department name, or one with its last character on the next line ("规划信息" / "科")."""
+    text = lines[i].text.strip()
+    if looks_like_department(text):
+        return True
+    nxt = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+    return _is_fragment(nxt) and looks_like_department(text + nxt)
 
 
 def _append(into: _Line, ln: _Line) -> None:

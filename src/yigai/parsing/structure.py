@@ -201,11 +201,20 @@ def _in_sections(layout: Layout, heads: list[Para]) -> list[Para]:
     return out
 
 
+def _task_heads(layout: Layout, body: list[Para]) -> list[Para]:
+    return [p for p in body if p.marker and p.section and len(p.section.title) <= 30 and not NON_TASK_RE.search(p.section.title)
+            and (TASK_SECTION_RE.search(p.section.title) or (p.level == 1 and DUTY_SECTION_RE.search(p.section.title)))]
+
+
+def has_task_part(layout: Layout) -> bool:
+    """The body has a section of tasks (主要任务, 重点工作, 职责分工 …)."""
+    return bool(_task_heads(layout, [p for p in layout.paras[: layout.appendix_start] if not p.is_table]))
+
+
 def task_part(layout: Layout) -> list[Para]:
     """Paragraphs of the task part of the plan."""
     body = [p for p in layout.paras[: layout.appendix_start] if not p.is_table and p.start >= layout.body_start]
-    heads = [p for p in body if p.marker and p.section and len(p.section.title) <= 30 and not NON_TASK_RE.search(p.section.title)
-             and (TASK_SECTION_RE.search(p.section.title) or (p.level == 1 and DUTY_SECTION_RE.search(p.section.title)))]
+    heads = _task_heads(layout, body)
     if heads:
         top = min(h.level for h in heads)
         return _in_sections(layout, [h for h in heads if h.level == top])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -317,3 +318,80 @@ def header_year(text: str) -> int | None:
     """The latest year a table's header or caption names ("2025年目标值", "“十四五”目标")."""
     years = [y for k, y in FIVE_YEAR_PLANS.items() if k in text] + [d.date.year for d in find_dates(text)]
     return max(years) if years else None
+
+
+# ---- indicator tables glued into running text ---------------------------------------
+# A page that lost every cell boundary: "序号指标名称2020年完成值2025年目标值责任单位养老方面1养老服务床位
+# 总量（张）25783000区社会事业局2养老机构护理型床位占比（%）-60区社会事业局…". Each row is its number,
+# the indicator's name with its unit in brackets, the baseline and the target written together, and
+# the responsible body.
+_GLUED_HEAD_RE = re.compile(
+    r"指标(?:名称)?(?:(?P<base>\d{4})年)?(?:完成值|基期值|基线值|现状值|现状|基数)(?P<year>\d{4})年?(?:目标值|目标)"
+)
+_GLUED_UNIT_RE = re.compile(r"[(（](?P<unit>%|‰|1/10万|个|张|人|名|家|所|元|岁|天|次|台|项|床|万人|平方米)[)）]")
+_GLUED_VALUES_RE = re.compile(r"[-—–/]?[\d.]+%?|[-—–/]")
+
+
+def _plain_number(text: str) -> bool:
+    """A number as a person writes it: no leading zero except 0 or 0.x, at most two decimals."""
+    return re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d{1,2})?", text) is not None
+
+
+def split_glued_values(digits: str, percent: bool) -> tuple[float | None, float] | None:
+    """"25783000" → (2578, 3000); "-60" → (None, 60); "6.2525" → (6.25, 25): the baseline and the target
+    written together. The split keeps both numbers plain (no leading zero, at most two decimals),
+    percentages at most 100, and baseline and target of the nearest magnitude."""
+    digits = digits.rstrip("%")
+    if digits[:1] in "-—–/":
+        rest = digits[1:]
+        return (None, float(rest)) if rest and _plain_number(rest) else None
+    best: tuple[float, float, float] | None = None
+    for k in range(1, len(digits)):
+        a, b = digits[:k], digits[k:]
+        if not (_plain_number(a) and _plain_number(b)):
+            continue
+        va, vb = float(a), float(b)
+        if percent and (va > 100 or vb > 100):
+            continue
+        gap = abs(math.log((vb + 1) / (va + 1)))
+        if best is None or gap < best[0]:
+            best = (gap, va, vb)
+    return (best[1], best[2]) if best else None
+
+
+def glued_indicator_targets(text: str, start: int, norm: NormalizedText) -> list[Target]:
+    """Targets of an indicator table whose cells a web page wrote without separators (see above)."""
+    import datetime as dt
+
+    head = _GLUED_HEAD_RE.search(text)
+    if head is None:
+        return []
+    year = int(head.group("year"))
+    out: list[Target] = []
+    pos, expected = head.end(), 1
+    for m in _GLUED_UNIT_RE.finditer(text, head.end()):
+        values = _GLUED_VALUES_RE.match(text, m.end())
+        if values is None:
+            break  # the table has ended
+        before = text[pos : m.start()]
+        at = next((before.find(str(n)) for n in (expected, 1) if before.find(str(n)) >= 0), -1)
+        if at < 0:
+            break
+        number = expected if before.startswith(str(expected), at) else 1
+        name = before[at + len(str(number)) :]
+        if not 2 <= len(name) <= 40 or re.search(r"[。;；]", name):
+            break
+        split = split_glued_values(values.group(0), m.group("unit") == "%")
+        pos, expected = values.end(), number + 1
+        if split is None:
+            continue
+        baseline, value = split
+        row_start, row_end = start + m.start() - len(name), start + values.end()
+        out.append(Target(
+            raw=text[m.start() - len(name) : values.end()], metric=name, comparator=Comparator.EQ, value=value,
+            unit=m.group("unit"), baseline=baseline, baseline_year=int(head.group("base")) if head.group("base") else None,
+            due=dt.date(year, 12, 31), source="table",
+            span=norm.span(row_start, row_end),
+            provenance={"value": norm.span(start + values.start(), start + values.end())},
+        ))
+    return out

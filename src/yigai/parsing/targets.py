@@ -17,22 +17,26 @@ from yigai.parsing.deadlines import find_dates
 from yigai.parsing.normalize import NormalizedText
 
 UNITS = (
-    "个百分点", "1/10万", "/10万", "1/万", "/万", "万单管", "万人次", "万人", "万名", "万元", "亿元", "平方米", "公里", "分钟",
+    "个百分点", "人(次)", "1/10万", "/10万", "1/万", "/万", "万单管", "万人次", "万人", "万名", "万元", "亿元", "平方米", "公里", "分钟",
     "小时", "人次", "%", "‰", "‱", "张", "人", "名", "家", "所", "个", "项", "次", "岁", "天", "元", "倍", "级", "种", "支",
-    "座", "台", "辆", "套", "户",
+    "座", "台", "辆", "套", "户", "例",
 )
-COUNT_UNITS = ("家", "所", "个", "名", "支", "座", "项", "种", "台", "万名", "人次", "万人次", "辆", "套", "户")
+COUNT_UNITS = ("家", "所", "个", "名", "支", "座", "项", "种", "台", "万名", "人次", "万人次", "辆", "套", "户", "例")
 # Longest first, so that 万人次 is not read as 万人 and 人次 not as 人.
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"
+# 万分之1.75 (of the population), 十万分之18
+_PER_PART = {"千": "‰", "万": "1/万", "十万": "1/10万"}
 VALUE_RE = re.compile(
     rf"(?P<ratio>1\s*:\s*(?P<rv>{_NUM}))"
-    rf"|(?P<v1>{_NUM})\s*(?P<u1>{_UNIT_RE})?\s*(?:(?P<sep>[-~—至])\s*(?P<v2>{_NUM}))?\s*(?P<unit>{_UNIT_RE})?"
+    rf"|(?P<part>十万|万|千)分之(?P<pv>{_NUM})"
+    rf"|(?P<v1>{_NUM})\s*(?P<u1>{_UNIT_RE})?\s*(?:(?P<sep>[-~—至])\s*(?P<v2>{_NUM})\s*(?P<unit>{_UNIT_RE})?)?"
+    r"(?P<per>/(?:月|年|日|天|周|季度))?"  # 不少于25次/月
 )
 
 GE_WORDS = ("最低为", "提到", "不低于", "不少于", "不小于", "至少", "力争达到", "达到", "提高到", "提升到", "提高至", "提升至",
             "增加到", "增长到", "增至", "超过", "高于", "大于", "达", "实现")
-LE_WORDS = ("最高为", "不得高于", "不得超过", "不高于", "不超过", "不大于", "控制在", "降低到", "降低至", "降至", "下降到", "下降至", "减少到",
+LE_WORDS = ("最高为", "不得高于", "不得超过", "不高于", "不超过", "不大于", "控制在", "降低到", "降低至", "降到", "降至", "下降到", "下降至", "减少到",
             "缩短到", "缩短至", "低于", "小于", "最多")
 EQ_WORDS = ("保持在", "稳定在", "为", "在")
 _PREFIX_WORDS = sorted(
@@ -46,8 +50,9 @@ SUFFIX_GE = ("及以上", "以上")
 SUFFIX_LE = ("及以下", "以下", "以内")
 SUFFIX_APPROX = ("左右",)
 COUNT_VERBS = ("建设", "创建", "建成", "培育", "打造", "新建", "新增", "引进", "培养", "争创", "设立", "组建", "建立",
-               "配备", "培训", "设置", "招聘", "引育", "遴选", "推荐", "改造", "布局", "规划建设", "完成", "改扩建", "扶持")
+               "配备", "配置", "抽调", "培训", "设置", "招聘", "引育", "遴选", "推荐", "改造", "布局", "规划建设", "完成", "改扩建", "扶持")
 _MONEY_UNITS = ("元", "万元", "亿元")
+_PER_POP_RE = re.compile(r"(?:常住人口|户籍人口|服务人口|人口)$")
 _PER_HEAD_RE = re.compile(r"(?:每人每年|每人每月|每人|每年|每月|人均)$")
 _RAISE_WORDS = ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至", "达到", "不低于", "提到",
                 "降到", "降低到", "降低至", "降至", "下降到", "下降至", "减少到", "压缩到")
@@ -79,6 +84,7 @@ class _Value:
 def _comparator(before: str, after: str, value: _Value) -> tuple[Comparator | None, str]:
     """Comparator from the words around a value; suffix words win (控制在25%左右 is ≈)."""
     before = _PER_HEAD_RE.sub("", before)  # 提高到每人每年79元
+    before = _PER_POP_RE.sub("", before)  # 达到常住人口万分之1.75
     for w in SUFFIX_APPROX:
         if after.startswith(w):
             return Comparator.APPROX, w
@@ -111,7 +117,7 @@ _BASELINE_TAIL_RE = re.compile(rf"(?:由|从)\s*(?:\d{{4}}年)?(?:每人每年|�
 
 
 def _strip_comparator_words(head: str) -> str:
-    head = _BASELINE_TAIL_RE.sub("", head)
+    head = _PER_POP_RE.sub("", _BASELINE_TAIL_RE.sub("", head))
     prev = None
     while prev != head:
         prev = head
@@ -150,6 +156,9 @@ def _values(sentence: str) -> list[_Value]:
         if m.group("ratio"):
             out.append(_Value(float(m.group("rv")), None, "比", m.start(), m.end(), True))
             continue
+        if m.group("part"):
+            out.append(_Value(float(m.group("pv")), None, _PER_PART[m.group("part")], m.start(), m.end()))
+            continue
         unit = m.group("unit") or m.group("u1") or ""
         if unit == "/10万":
             unit = "1/10万"
@@ -167,6 +176,10 @@ def _values(sentence: str) -> list[_Value]:
         v2 = float(m.group("v2")) if m.group("v2") else None
         if m.group("v1").startswith(("19", "20")) and len(m.group("v1")) == 4 and not unit:
             continue
+        if unit == "人(次)":
+            unit = "人次"
+        if m.group("per") and unit not in ("%", "‰", "‱"):
+            unit += m.group("per")
         out.append(_Value(v1, v2, unit, m.start(), m.end()))
     return out
 
@@ -243,13 +256,14 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
             pre = sentence[max(0, first.start - 4) : first.start]
             clause = sentence[_metric_start(sentence, first.start) : first.start]
             continues_list = last_count_stop is not None and sentence[last_count_stop : first.start] in ("、", "和", "及", "、和", ",", "，")
-            if continues_list or any(pre.endswith(v) or pre.endswith(v + "了") for v in COUNT_VERBS) or (
+            composed = pre.endswith("由") and re.search(r"^[^。;；]*?组成", sentence[last.end :]) is not None  # 由3名A、25名B组成
+            if continues_list or composed or any(pre.endswith(v) or pre.endswith(v + "了") for v in COUNT_VERBS) or (
                 _COUNT_VERB_RE.search(clause) is not None
             ) or (re.match(r"(?:加快|加强|推进|推动|实施)", clause)
                   and re.match(r"[^,，;；。]*?(?:建设|创建|改造|新建|改扩建|验收)", sentence[last.end :])):
                 tail = sentence[last.end :]
                 tail = re.sub(r"^(?:以上|左右|及以上)", "", tail)
-                stop = re.search(r"[,;，；。、(]|和(?=\d)|[和及](?=若干|一批)|以及|和(?=[^,;，；。]*?\d)", tail)
+                stop = re.search(r"[,;，；。、(]|组成|和(?=\d)|[和及](?=若干|一批)|以及|和(?=[^,;，；。]*?\d)", tail)
                 count_metric = tail[: stop.start()] if stop else tail
                 last_count_stop = last.end + (len(sentence[last.end :]) - len(tail)) + (stop.start() if stop else len(tail))
                 count_metric = re.sub(r"^的", "", count_metric)
@@ -286,7 +300,8 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
                     break
         if comp is None:
             continue
-        if first.unit in _MONEY_UNITS and not (word in _RAISE_WORDS or _BASELINE_RE.search(sentence[max(0, first.start - 20) : first.start])):
+        raised = word in _RAISE_WORDS or any(_PER_HEAD_RE.sub("", before).endswith(w) for w in _RAISE_WORDS)
+        if first.unit in _MONEY_UNITS and not (raised or _BASELINE_RE.search(sentence[max(0, first.start - 20) : first.start])):
             continue  # amounts of money are caps, thresholds and budgets unless the plan raises them to a level
         baseline = None
         m_base = _BASELINE_RE.search(sentence[max(0, first.start - 20) : first.start])  # 由8%提高到12%

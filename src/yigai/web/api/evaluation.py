@@ -41,8 +41,8 @@ BULLETIN_TYPES = {BulletinFormat.DOCX: DOCX_TYPE, BulletinFormat.XLSX: XLSX_TYPE
 
 class ScheduleBody(BaseModel):
     type: PeriodType
-    first: str = Field(max_length=8, description="first period, e.g. 2021Q3")
-    last: str = Field(max_length=8, description="last period, e.g. 2025Q4")
+    first: str = Field(max_length=20, description="first period, e.g. 2021Q3 or 2021年第3季度")
+    last: str = Field(max_length=20, description="last period, e.g. 2025Q4 or 2025年第4季度")
     due_days: int = Field(default=15, description="days after a period's end within which a report is on time")
 
 
