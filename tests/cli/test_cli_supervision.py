@@ -230,7 +230,8 @@ def test_the_supervision_groups() -> None:
         "drg": ["group"], "indicators": ["list", "load"],
         "orgunits": ["list", "load"], "records": ["load", "status"], "report": ["accept", "contribute", "history", "owed", "resubmit", "return",
                                                 "save", "submit"],
-        "targets": ["link", "list", "suggest"], "template": ["import", "write"], "users": ["add", "list", "password"],
+        "targets": ["link", "list", "suggest"], "template": ["import", "write"], "users": ["add", "disable", "enable", "list", "password",
+                                                                                 "set"],
         "values": ["bounds", "enter", "import", "list", "validate"], "vbp": ["retain"]}
 
 

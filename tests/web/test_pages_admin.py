@@ -62,7 +62,8 @@ def test_audit_log_shows_writes_with_filters_and_pages(web: Web) -> None:
     assert "审计日志" in html and "创建用户" in html and "设置报送周期" in html
     assert "wjw" in html and "共 " in html
     filtered = client.get("/audit?action=schedule.set").text
-    assert "共 1 条" in filtered and "quarterly" in filtered
+    assert "共 1 条" in filtered and "<ins>季度</ins>" in filtered and "起始报告期" in filtered
+    assert "quarterly" not in filtered.split("<table>", 1)[1]
     assert "创建用户</" not in filtered.split("<table>", 1)[1]
     assert "共 0 条" in client.get("/audit?since=2099-01-01").text
     assert client.get("/audit?page=99").status_code == 200

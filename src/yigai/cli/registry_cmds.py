@@ -22,7 +22,7 @@ from yigai.services.auth import set_password
 from yigai.services.departments import add_alias, list_departments, rename_department
 from yigai.services.orgunits import list_orgunits, load_orgunits
 from yigai.services.schedules import set_schedule
-from yigai.services.users import create_user, list_users
+from yigai.services.users import create_user, list_users, set_user_active, update_user
 from yigai.storage.audit import jsonable
 
 orgunits_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
@@ -162,8 +162,10 @@ def users_password(
     stdin: Annotated[bool, typer.Option("--stdin", help="Read the password from the first line of stdin.")] = False,
     user: UserOpt = None,
 ) -> None:
-    """Set a user's web sign-in password (asked twice, not echoed; at least 8 characters).
+    """Set (reset) a user's web sign-in password (asked twice, not echoed).
 
+    The password policy applies: at least 8 characters of two kinds (letters, digits, symbols),
+    not a common password, a run (12345678), a repetition (11111111) or the user name.
     Every session of the user ends. Nobody has a password until one is set here.
 
     Example: yigai users password wjw
@@ -175,6 +177,59 @@ def users_password(
     with opened() as built:
         set_password(built.uow(), who(built, user), username, password)
     info(f"已设置密码 password set: {username}")
+
+
+@users_app.command("set")
+def users_set(
+    username: Annotated[str, typer.Argument(help="The user to change.", show_default=False)],
+    role: Annotated[Role | None, typer.Option("--role", help="New role.", show_default=False)] = None,
+    dept: Annotated[list[str] | None, typer.Option(
+        "--dept", help="Departments the user reports for (repeat; replaces the current ones).",
+        show_default=False)] = None,
+    org_unit: Annotated[list[str] | None, typer.Option(
+        "--org-unit", help="Org-unit codes (repeat; replaces the current ones).", show_default=False)] = None,
+    name: Annotated[str | None, typer.Option("--name", help="New display name.", show_default=False)] = None,
+    user: UserOpt = None,
+) -> None:
+    """Change a user's role, scope or display name (what is not given stays); audited.
+
+    Example: yigai users set wjw --role department_reporter --dept 区卫健委 --dept 区医保局
+    """
+    with opened() as built:
+        changed = update_user(built.uow(), who(built, user), username, role=role, departments=dept,
+                              org_units=org_unit, display_name=name)
+    info(f"已修改用户 changed: {changed.username}（{changed.role.value}）")
+
+
+@users_app.command("disable")
+def users_disable(
+    username: Annotated[str, typer.Argument(help="The user to disable.", show_default=False)],
+    user: UserOpt = None,
+) -> None:
+    """Disable a user: sign-in is refused and every open session ends.
+
+    Users are never deleted (their reports keep their author); enable them again any time.
+    Nobody can disable themself or the last active office admin.
+
+    Example: yigai users disable wjw
+    """
+    with opened() as built:
+        set_user_active(built.uow(), who(built, user), username, False)
+    info(f"已停用用户 disabled: {username}")
+
+
+@users_app.command("enable")
+def users_enable(
+    username: Annotated[str, typer.Argument(help="The user to enable.", show_default=False)],
+    user: UserOpt = None,
+) -> None:
+    """Enable a disabled user again (with the password they had).
+
+    Example: yigai users enable wjw
+    """
+    with opened() as built:
+        set_user_active(built.uow(), who(built, user), username, True)
+    info(f"已启用用户 enabled: {username}")
 
 
 def schedule(

@@ -52,10 +52,11 @@ def departments_table(entries: Sequence[DepartmentEntry]) -> Table:
 def users_table(users: Sequence[User]) -> Table:
     table = _table(f"用户 users ({len(users)})", [
         ("用户名\nusername", "left"), ("姓名\nname", "left"), ("角色\nrole", "left"),
-        ("部门范围\ndepartments", "left"), ("机构范围\norg units", "left")])
+        ("部门范围\ndepartments", "left"), ("机构范围\norg units", "left"), ("状态\nstatus", "left")])
     for u in users:
         table.add_row(u.username, u.display_name, f"{ROLE_LABELS[u.role]} ({u.role.value})",
-                      "、".join(sorted(u.departments)), "、".join(sorted(u.org_units)))
+                      "、".join(sorted(u.departments)), "、".join(sorted(u.org_units)),
+                      "启用 active" if u.active else "已停用 disabled")
     return table
 
 

@@ -19,6 +19,7 @@
         ├── UnknownOrgUnitError          no org unit with that code
         ├── OutOfScopeError              the org unit or department is outside the user's scope
         ├── DuplicateError               the object already exists
+        ├── WeakPasswordError            the password policy refuses the password
         ├── ImportFileError              rows of an import file are wrong (every error listed)
         └── PlanHasReportsError          a plan with reports cannot be replaced
 
@@ -111,6 +112,10 @@ class UnknownOrgUnitError(InvalidInputError):
 
 class OutOfScopeError(InvalidInputError):
     message_zh = "超出用户权限范围"
+
+
+class WeakPasswordError(InvalidInputError):
+    message_zh = "密码不符合要求"
 
 
 class DuplicateError(InvalidInputError):

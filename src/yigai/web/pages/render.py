@@ -22,6 +22,7 @@ from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.reports.bulletin_data import fmt_number, fmt_percent, fmt_rate
 from yigai.web.deps import csrf_token
 from yigai.web.security import current_session
+from yigai.web.viewmodels.audit_labels import ACTION_LABELS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 HTMX_VERSION = "2.0.11"
@@ -71,7 +72,7 @@ def _environment() -> Jinja2Templates:
     env = templates.env
     env.filters.update(rate=fmt_rate, pct=fmt_percent, num=fmt_number, cdate=_date, cdatetime=_datetime, size=_size,
                        period=period_label)
-    env.globals.update(assets=ASSETS, role_labels=ROLE_LABELS, Role=Role)
+    env.globals.update(assets=ASSETS, role_labels=ROLE_LABELS, Role=Role, action_labels=ACTION_LABELS)
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates
