@@ -132,6 +132,12 @@ CASES = [
     Case("create a user", "POST", "/api/v1/users", ("admin",), 201,
          json={"username": "czj", "role": "department_reporter", "departments": ["区财政局"]}),
     Case("set a password", "PUT", "/api/v1/users/admin/password", ("admin",), json={"password": "brand-new-pass"}),
+    Case("change a user's role and scope", "PATCH", "/api/v1/users/wjw", ("admin",),
+         json={"departments": ["区卫健委", "区医保局"]}),
+    Case("disable a user", "PUT", "/api/v1/users/ybj/active", ("admin",), json={"active": False}),
+    Case("set the scoring weights", "PUT", "/api/v1/scoring", ("admin",),
+         json={"values": {"parts": {"tasks": 70, "indicators": 30}}}),
+    Case("reset the scoring weights", "POST", "/api/v1/scoring/reset", ("admin",)),
 ]
 
 
@@ -184,7 +190,7 @@ READS_FOR_THE_OFFICE = ["/api/v1/users", "/api/v1/audit", "/api/v1/drafts", "/ap
                         "/api/v1/review/count"]
 READS = ["/api/v1/plans", f"/api/v1/plans/{PLAN}", f"/api/v1/plans/{PLAN}/tasks", f"/api/v1/plans/{PLAN}/reports",
          f"/api/v1/plans/{PLAN}/owed?period=2023Q4", "/api/v1/indicators", "/api/v1/values", "/api/v1/orgunits",
-         "/api/v1/departments", f"/api/v1/plans/{PLAN}/schedule", "/api/v1/auth/me"]
+         "/api/v1/departments", f"/api/v1/plans/{PLAN}/schedule", "/api/v1/auth/me", "/api/v1/scoring"]
 
 
 @pytest.mark.parametrize("url", READS + READS_FOR_THE_OFFICE)

@@ -78,7 +78,8 @@ def test_template_round_trip_through_the_pages(web: Web) -> None:
         "csrf_token": csrf_of(page, "/workspace/template"), "plan": "1", "dept": "区医保局", "period": "2023Q3", "submit": "1"},
         files={"file": ("医保局-2023Q3.xlsx", buffer.getvalue(),
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
-    assert response.status_code == 200 and "已导入 1 条进展报告" in response.text
+    assert response.status_code == 200 and "导入完成：保存 1 行（已提交），未变化 0 行。" in response.text
+    assert "工作表「进展填报」第" in response.text and "T22.M3 " in response.text
     versions = report_history(web.core.uow(), PLAN, "T22.M3", "2023Q3")
     assert [(v.percent, v.narrative) for v in versions] == [(70.0, "已完成医保支付方式改革方案")]
 

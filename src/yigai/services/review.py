@@ -44,8 +44,8 @@ def move_in(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, peri
     ctx = open_context(uow, plan_ref, item_id, period_id)
     latest = uow.reports.latest(ctx.plan.id, item_id, ctx.period.id)
     if latest is None:
-        raise IllegalTransitionError(f"cannot {what}: no report for {item_id} in {period_id}",
-                                     message_zh=f"不能{what_zh}：{item_id} 在 {period_id} 尚无报告", where="state")
+        raise IllegalTransitionError(f"cannot {what}: no report for {item_id} in {ctx.period.id}",
+                                     message_zh=f"不能{what_zh}：{item_id} 在{ctx.period.label}尚无报告", where="state")
     if review:
         require_admin(user, what, what_zh)
     else:

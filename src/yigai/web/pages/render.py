@@ -17,11 +17,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from yigai.clock import aware
+from yigai.domain.periods import period_label
 from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.reports.bulletin_data import fmt_number, fmt_percent, fmt_rate
 from yigai.services.review_desk import waiting_count
 from yigai.web.deps import csrf_token
 from yigai.web.security import current_session
+from yigai.web.viewmodels.audit_labels import ACTION_LABELS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 HTMX_VERSION = "2.0.11"
@@ -70,8 +72,9 @@ def _size(n: int) -> str:
 def _environment() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
-    env.filters.update(rate=fmt_rate, pct=fmt_percent, num=fmt_number, cdate=_date, cdatetime=_datetime, size=_size)
-    env.globals.update(assets=ASSETS, role_labels=ROLE_LABELS, Role=Role)
+    env.filters.update(rate=fmt_rate, pct=fmt_percent, num=fmt_number, cdate=_date, cdatetime=_datetime, size=_size,
+                       period=period_label)
+    env.globals.update(assets=ASSETS, role_labels=ROLE_LABELS, Role=Role, action_labels=ACTION_LABELS)
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates
