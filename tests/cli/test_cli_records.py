@@ -82,7 +82,7 @@ def test_a_file_naming_no_table_needs_the_table_option(records, tmp_path: Path, 
     refused = records("load", str(f))
     assert refused.exit_code == 2 and "--table" in refused.output
     assert records("load", str(f), "--table", "outpatient_visits", "--period", "202301").exit_code == 0
-    bad_period = records("load", str(f), "--table", "outpatient_visits", "--period", "2023-1")
+    bad_period = records("load", str(f), "--table", "outpatient_visits", "--period", "2023年13月")
     assert bad_period.exit_code == 2 and "报告期格式错误" in bad_period.output
 
 

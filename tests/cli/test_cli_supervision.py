@@ -111,6 +111,10 @@ def test_a_report_through_the_review_workflow(supervised: Invoke, tmp_path: Path
     (["values", "enter", "NO_SUCH", "350104", "2023Q4", "1"], 2, ["indicator:", "未知指标"]),
     (["values", "enter", "FD_COVERAGE", "350104", "2024Q3", "70", "--plan", "1"], 2, ["period:", "报送期"]),
     (["values", "enter", "FD_COVERAGE", "350104", "2023Q9", "70"], 2, ["period:", "报告期格式错误"]),
+    (["values", "enter", "FD_COVERAGE", "350104", "2023Q4", "147.2"], 2, ["value:", "超过 100%", "over 100 %"]),
+    (["values", "enter", "FD_COVERAGE", "350104", "2023Q4", "147.2", "--confirm"], 2, ["超过 100%"]),
+    (["values", "enter", "FD_COVERAGE", "350104", "2099年第4季度", "70"], 2, ["period:", "尚未结束", "not ended"]),
+    (["values", "enter", "FD_COVERAGE", "350104", "2099Q4", "70", "--confirm"], 2, ["period:", "尚未结束"]),
     (["report", "history", "1", "T4.M2", "--period", "2023Q4", "--user", "nobody"], 2, ["No such option"]),
     (["report", "submit", "1", "T4.M2", "--period", "2023Q4", "--user", "nobody"], 1, ["不存在", "no user"]),
 ])
@@ -134,13 +138,13 @@ def test_values_targets_and_evaluation(supervised: Invoke, tmp_path: Path) -> No
                      "POP_RESIDENT,350104,2023,450000\n", encoding="utf-8")
     imported = _ok(supervised("values", "import", str(sheet), "--plan", "1"))
     assert "5 行" in imported.stderr
-    entered = _ok(supervised("values", "enter", "预约转诊占公立医院门诊就诊量比例", "仓山区", "2023Q4", "128%",
-                             "--plan", "1"))
-    assert "超出合理范围" in entered.stderr
+    entered = _ok(supervised("values", "enter", "预约转诊占公立医院门诊就诊量比例", "仓山区", "2023年第4季度", "2.6%",
+                             "--plan", "1", "--confirm"))
+    assert "已确认并标记" in entered.stderr and "2023年第2季度数值（26）" in entered.stderr
     _ok(supervised("values", "enter", "REFERRAL_BOOKED_SHARE", "350104", "2023Q4", "28", "--comment", "更正"))
     history = _json(supervised("values", "list", "--key", "REFERRAL_BOOKED_SHARE", "--period", "2023Q4",
                                "--history", "--format", "json"))
-    assert [(v["version"], v["value"], v["outlier"]) for v in history] == [(1, 128.0, True), (2, 28.0, False)]
+    assert [(v["version"], v["value"], v["outlier"]) for v in history] == [(1, 2.6, True), (2, 28.0, False)]
     failed = _json(supervised("values", "validate", "2023", "--format", "json"))
     assert [v["rule"]["code"] for v in failed] == ["FD_CONTRACTED_LE_POP"]
     _ok(supervised("values", "bounds", "REFERRAL_BOOKED_SHARE", "--min", "0", "--max", "60"))
@@ -182,11 +186,23 @@ def test_template_and_bulletin_commands(supervised: Invoke, tmp_path: Path) -> N
     wb.save(template)
     imported = _ok(supervised("template", "import", "1", "--dept", "区医保局", "--period", "2023Q4", str(template),
                               "--submit"))
-    assert "imported 1" in imported.stderr
+    assert "保存 saved 1" in imported.stderr and f"进展填报 第{header + 1}行 row {header + 1}" in imported.stdout
+    again = _ok(supervised("template", "import", "1", "--dept", "区医保局", "--period", "2023Q4", str(template),
+                           "--submit"))
+    assert "保存 saved 0" in again.stderr and "未变化 unchanged 1" in again.stderr and "与本期第1版（已提交）相同" in again.stdout
     ws.cell(header + 1, cols["完成百分比"]).value = "四十"
     wb.save(template)
     bad = supervised("template", "import", "1", "--dept", "区医保局", "--period", "2023Q4", str(template))
     assert bad.exit_code == 2 and "完成百分比" in bad.output
+    ws.cell(header + 1, cols["完成百分比"]).value = 45  # submitted and awaiting review: refused
+    ws.cell(header + 2, cols["进展状态"]).value = "滞后"
+    ws.cell(header + 2, cols["完成百分比"]).value = 10
+    wb.save(template)
+    refused = supervised("template", "import", "1", "--dept", "区医保局", "--period", "2023Q4", str(template))
+    assert refused.exit_code == 2 and "1 行不能保存" in refused.output and "正等待医改办审核" in refused.output
+    rest = _ok(supervised("template", "import", "1", "--dept", "区医保局", "--period", "2023Q4", str(template),
+                          "--save-rest"))
+    assert "保存 saved 1" in rest.stderr and "不能保存 refused 1" in rest.stderr and "不能保存 refused" in rest.stdout
     out = tmp_path / "通报.docx"
     _ok(supervised("bulletin", "1", "--period", "2023Q4", "--format", "docx", "--out", str(out)))
     assert "一、总体情况" in [p.text for p in docx.Document(str(out)).paragraphs]
@@ -214,7 +230,8 @@ def test_the_supervision_groups() -> None:
         "drg": ["group"], "indicators": ["list", "load"],
         "orgunits": ["list", "load"], "records": ["load", "status"], "report": ["accept", "contribute", "history", "owed", "resubmit", "return",
                                                 "save", "submit"],
-        "targets": ["link", "list", "suggest"], "template": ["import", "write"], "users": ["add", "list", "password"],
+        "targets": ["link", "list", "suggest"], "template": ["import", "write"], "users": ["add", "disable", "enable", "list", "password",
+                                                                                 "set"],
         "values": ["bounds", "enter", "import", "list", "validate"], "vbp": ["retain"]}
 
 
@@ -228,3 +245,30 @@ def test_every_subcommand_documents_an_example(yigai: Invoke, group: str, comman
 @pytest.mark.parametrize(("group", "command"), SUBCOMMANDS)
 def test_every_subcommand_is_in_the_readme(group: str, command: str) -> None:
     assert f"yigai {group} {command}" in " ".join(README.split())
+
+
+def test_a_bulletin_only_for_a_period_of_the_schedule_that_has_ended(supervised: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "通报.docx"
+    outside = supervised("bulletin", "1", "--period", "2025Q4", "--out", str(out))
+    assert outside.exit_code == 2 and "不在本计划的报送期内" in outside.stderr
+    assert "2021年第3季度至2023年第4季度" in outside.stderr and "not one of this plan's" in outside.stderr
+    assert not out.exists()
+    _ok(supervised("schedule", "1", "--type", "quarterly", "--from", "2021Q3", "--to", "2099Q4"))
+    future = supervised("bulletin", "1", "--period", "2099年第四季度", "--out", str(out))
+    assert future.exit_code == 2 and "尚未结束" in future.stderr and "has not ended" in future.stderr
+    assert not out.exists()
+    _ok(supervised("bulletin", "1", "--period", "2023年第4季度", "--out", str(out)))
+    import docx
+
+    assert any("2023年第4季度" in p.text for p in docx.Document(str(out)).paragraphs)
+
+
+def test_a_tenfold_jump_is_saved_only_with_confirm(supervised: Invoke) -> None:
+    _ok(supervised("values", "enter", "家庭医生签约覆盖率", "350104", "2025年第3季度", "7.1"))
+    jump = supervised("values", "enter", "家庭医生签约覆盖率", "350104", "2025年第4季度", "71")
+    assert jump.exit_code == 2 and "2025年第3季度数值（7.1）的 10 倍" in jump.stderr and "--confirm" in jump.stderr
+    assert [v["period_id"] for v in _json(supervised("values", "list", "--format", "json"))] == ["2025Q3"]
+    confirmed = _ok(supervised("values", "enter", "家庭医生签约覆盖率", "350104", "2025年第4季度", "71", "--confirm"))
+    assert "FD_COVERAGE 350104 2025年第4季度 = 71" in confirmed.stderr
+    values = _json(supervised("values", "list", "--period", "2025年第4季度", "--format", "json"))
+    assert [(v["period_id"], v["value"], v["outlier"]) for v in values] == [("2025Q4", 71.0, True)]

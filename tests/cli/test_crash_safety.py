@@ -102,7 +102,7 @@ def test_a_values_import_killed_mid_write_leaves_all_or_nothing_and_can_be_rerun
     sheet = tmp_path / "values.csv"
     keys = ("FD_COVERAGE", "DRUG_SHARE")
     lines = [f"{key},350104,{year}{month:02d},{50 + (year + month) % 40}"
-             for key in keys for year in range(1900, 2100) for month in range(1, 13)]
+             for key in keys for year in range(1826, 2026) for month in range(1, 13)]  # 200 years, all ended
     rows = ["key,org_unit,period,value", *lines]
     sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert _kill_while_writing(["values", "import", str(sheet)], data, db), "finished before it could be killed"

@@ -199,3 +199,29 @@ def test_a_year_in_a_documents_title_is_not_a_deadline() -> None:
     draft = plan("(一)加强机关效能建设。认真落实《2025年机关效能建设工作要点》。(市卫健委负责)\n"
                  "(二)完成年度评估。2025年6月底前完成。(市卫健委负责)\n")
     assert [t.deadline.date for t in draft.tasks] == [None, dt.date(2025, 6, 30)]
+
+
+RULES = "青山市人民政府关于印发青山市城乡医疗救助实施办法的通知\n青山市城乡医疗救助实施办法\n"
+
+
+def test_the_tasks_of_a_rules_document_are_its_duty_articles() -> None:
+    draft = parse_text(RULES + "第一章 总则\n第一条 为做好城乡医疗救助工作，制定本办法。\n"
+                       "第二条 民政部门根据救助对象人数编制年度预算。\n"
+                       "第二章 组织与实施\n第三条 各级政府应切实加强领导。\n"
+                       "第四条 财政部门负责医疗救助基金的筹集和拨付，并会同民政等相关部门，加强监督检查。\n"
+                       "第五条 审计、监察部门负责对医疗救助资金的审计监督。\n"
+                       "第六条 本办法自2026年1月1日起执行。\n")
+    got = [(t.no, t.title, [d.raw for d in t.responsibility.lead], [d.raw for d in t.responsibility.cooperating]) for t in draft.tasks]
+    assert got == [("第四条", "财政部门负责医疗救助基金的筹集和拨付", ["财政部门"], ["民政"]),
+                   ("第五条", "审计、监察部门负责对医疗救助资金的审计监督", ["审计", "监察部门"], [])]
+
+
+def test_duty_sentences_of_one_paragraph_are_tasks_of_a_rules_document() -> None:
+    draft = parse_text(RULES + "一、救助对象\n符合条件的困难群众。\n二、工作要求\n(一)强化组织领导。各级政府要加强领导。\n"
+                       "(二)加强部门协同。市医保局负责统筹推进医疗救助工作。市民政局做好救助对象认定。市财政局按规定做好资金支持。\n")
+    assert [[d.raw for d in t.responsibility.lead] for t in draft.tasks] == [["市医保局"], ["市民政局"], ["市财政局"]]
+
+
+def test_a_rules_title_with_a_task_section_keeps_its_tasks() -> None:
+    draft = parse_text(RULES + "一、主要任务\n(一)完善救助制度。(市民政局负责)\n(二)加强部门协同。市医保局负责统筹推进。(市医保局负责)\n")
+    assert [t.title for t in draft.tasks] == ["完善救助制度", "加强部门协同"]

@@ -17,14 +17,17 @@ from yigai.domain.errors import NotFoundError, YigaiError
 from yigai.domain.periods import parse_period
 from yigai.domain.plan import PlanDraft
 from yigai.domain.reports import ProgressReport, ProgressStatus
-from yigai.reports.template_import import ReportRow, TemplateError, TemplateProblem, read_template
+from yigai.reports.template_import import ReportRow, TemplateError, TemplateProblem, read_template, read_template_rows
 from yigai.reports.template_xlsx import DATA_SHEET, META_SHEET, TEMPLATE_KIND, department_items, write_template
+
+from .excel_saved import as_excel_saves
 
 PLAN_ID = 7
 DEPT = "区医保局"
 PERIOD = parse_period("2023Q4")
 VISIBLE = ("序号", "主要任务", "具体措施", "完成时间", "进展状态", "完成百分比", "进展情况", "存在问题", "下步打算")
-# Columns of 进展填报: A 计划编号, B 事项编号, C 序号 … G 进展状态, H 完成百分比, I 进展情况, J 存在问题, K 下步打算.
+# Columns of 进展填报: A 计划编号, B 事项编号, C 序号 … G 进展状态, H 完成百分比, I 进展情况, J 存在问题, K 下步打算,
+# L 预填版本 (hidden).
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +81,10 @@ def test_template_lists_the_items_the_department_leads_with_hidden_ids(blank: Pa
     wb = load_workbook(blank)
     ws = wb[DATA_SHEET]
     assert "填报说明" in ws["A1"].value
-    assert [c.value for c in ws[2]] == ["计划编号", "事项编号", *VISIBLE]
+    assert [c.value for c in ws[2]] == ["计划编号", "事项编号", *VISIBLE, "预填版本"]
     assert all(c.font.bold for c in ws[2])
     assert ws.freeze_panes == "D3"
-    assert ws.column_dimensions["A"].hidden and ws.column_dimensions["B"].hidden
+    assert ws.column_dimensions["A"].hidden and ws.column_dimensions["B"].hidden and ws.column_dimensions["L"].hidden
     assert ws.column_dimensions["E"].width == 50
     expected = [item.item_id for item in department_items(draft, DEPT)]
     assert "T1.M3" in expected and "T11.M2" in expected and "T2.M2" not in expected
@@ -91,10 +94,10 @@ def test_template_lists_the_items_the_department_leads_with_hidden_ids(blank: Pa
     assert [r[2] for r in rows] == list(range(1, len(expected) + 1))
     first = rows[0]
     assert first[3].startswith("1. 完善深化医改领导体制") and first[4].startswith("(3) 谋划中长期") and first[5] == "持续实施"
-    assert first[6:] == (None,) * 5
+    assert first[6:] == (None,) * 6  # nothing to prefill: 预填版本 empty too
     # locked sheet; only 进展状态 … 下步打算 can be edited
     assert ws.protection.sheet
-    assert ws["B3"].protection.locked and ws["E3"].protection.locked
+    assert ws["B3"].protection.locked and ws["E3"].protection.locked and ws["L3"].protection.locked
     assert not ws["G3"].protection.locked and not ws["K3"].protection.locked
     validations = {str(dv.sqref).split(":")[0]: dv for dv in ws.data_validations.dataValidation}
     assert validations["G3"].type == "list"
@@ -135,16 +138,17 @@ def test_latest_reports_are_prefilled_and_formula_text_stays_text(tmp_path: Path
     ws = load_workbook(path)[DATA_SHEET]
     by_id = {row[1].value: row for row in ws.iter_rows(min_row=3)}
     t13 = by_id["T1.M3"]
-    assert [c.value for c in t13[6:]] == ["推进中", 60, "=SUM(A1:A9) 第二版", "-资金未到位", "@下季度完成"]
-    assert [c.data_type for c in t13[8:]] == ["s", "s", "s"]  # text, never a formula
+    assert [c.value for c in t13[6:]] == ["推进中", 60, "=SUM(A1:A9) 第二版", "-资金未到位", "@下季度完成", "2023Q4:2"]
+    assert [c.data_type for c in t13[8:11]] == ["s", "s", "s"]  # text, never a formula
     assert t13[8].quotePrefix
     assert [c.value for c in by_id["T7.M2"][6:9]] == ["滞后", 30, "上期"]
+    assert by_id["T7.M2"][11].value == "2023Q3:1"  # prefilled from the period before
     assert by_id["T11.M2"][6].value is None
 
     rows = _read(path, draft)
     assert rows[0] == ReportRow("T1.M3", ProgressStatus.IN_PROGRESS, 60.0, "=SUM(A1:A9) 第二版", "-资金未到位",
                                 "@下季度完成", row=3)
-    assert [r.item_id for r in rows] == ["T1.M3", "T7.M2"]
+    assert [(r.item_id, r.prefill) for r in rows] == [("T1.M3", "2023Q4:2"), ("T7.M2", "2023Q3:1")]
 
 
 def test_filled_template_round_trips(blank: Path, draft: PlanDraft) -> None:
@@ -267,9 +271,27 @@ def test_every_problem_is_reported_at_once_in_both_languages(blank: Path, draft:
         _read(blank, draft)
     err = info.value
     assert [(p.row, p.column) for p in err.problems] == [(3, "G"), (4, "H"), (5, "B")]
-    assert "3 problems" in str(err) and "sheet 进展填报, row 4, column H (完成百分比)" in str(err)
-    assert "3 处错误" in err.message_zh and "工作表「进展填报」第4行H列（完成百分比）" in err.message_zh
+    row4 = department_items(draft, DEPT)[1]  # each row is named by its item too
+    assert "3 problems" in str(err) and f"sheet 进展填报, row 4, item {row4.item_id}, column H (完成百分比)" in str(err)
+    assert "3 处错误" in err.message_zh
+    assert f"工作表「进展填报」第4行（{row4.label}）H列（完成百分比）" in err.message_zh
+    assert "第5行（T2.M2 " in err.message_zh  # an item the department does not lead is named by its title too
     assert err.where.endswith("填报.xlsx")
+
+
+def test_rows_with_problems_are_refused_one_by_one(blank: Path, draft: PlanDraft) -> None:
+    _edit(blank, {"G3": "好", "H3": 50, "G4": "推进中", "H4": 40, "B5": "T2.M2", "G5": "推进中", "H5": 5})
+    found = read_template_rows(blank, plan_id=PLAN_ID, department=DEPT, period=PERIOD, draft=draft)
+    items = department_items(draft, DEPT)
+    assert [(r.row, r.item_id, r.percent) for r in found.rows] == [(4, items[1].item_id, 40.0)]
+    assert [(r.row, r.item_id, [p.column for p in r.problems]) for r in found.refused] == [
+        (3, items[0].item_id, ["G"]), (5, "T2.M2", ["B"])]
+    assert found.refused[0].label == items[0].label and found.refused[0].label.startswith("T1.M3 谋划中长期")
+
+
+def test_line_breaks_as_excel_and_wps_store_them(blank: Path, draft: PlanDraft) -> None:
+    _edit(blank, {"G3": "推进中", "H3": 5.0, "I3": "第一行_x000D_\n第二行\r\n第三行"})
+    assert _read(blank, draft)[0].narrative == "第一行\n第二行\n第三行"
 
 
 def test_a_file_that_is_not_xlsx(tmp_path: Path, draft: PlanDraft) -> None:
@@ -305,3 +327,20 @@ def test_a_zip_bomb_is_refused_without_unpacking(tmp_path: Path, draft: PlanDraf
     assert bomb.stat().st_size < 1024 * 1024
     problems = _problems(bomb, draft)
     assert len(problems) == 1 and "压缩" in problems[0].message_zh and "absurd" in problems[0].message
+
+
+def test_a_template_saved_by_excel_or_wps_reads_the_same(tmp_path: Path, draft: PlanDraft) -> None:
+    existing = [_report("T1.M3", "2023Q4", 2, ProgressStatus.IN_PROGRESS, 60, "第一段\n第二段"),
+                _report("T7.M2", "2023Q3", 1, ProgressStatus.DELAYED, 30, "上期")]
+    path = write_template(draft, PLAN_ID, DEPT, PERIOD, tmp_path / "t.xlsx", existing)
+    _fill(path, {5: ("推进中", 45, "部分加粗的文字", "", "")})
+    before = _read(path, draft)
+    as_excel_saves(path, rich={"部分加粗的文字": ["部分", "加粗", "的文字"]})
+    with zipfile.ZipFile(path) as z:  # really restructured: shared strings, CR as _x000D_, 7.0, no empty cells
+        assert "_x000D_\n第二段" in z.read("xl/sharedStrings.xml").decode()
+        assert "<v>7.0</v>" in z.read("xl/worksheets/sheet2.xml").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        assert sheet.count("<c ") < 12 * (2 + len(department_items(draft, DEPT)))
+    after = _read(path, draft)
+    assert after == before and [r.prefill for r in after] == [r.prefill for r in before] == ["2023Q4:2", "2023Q3:1", ""]
+    assert after[0].narrative == "第一段\n第二段" and after[2].narrative == "部分加粗的文字"

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
+from yigai.clock import OFFICE_TZ
 from yigai.domain.indicators import MissingValueStrategy, ValidationRule, ValueSource
 from yigai.domain.periods import PeriodError
 from yigai.services.errors import (
     ImportFileError,
     InvalidInputError,
     OutOfScopeError,
+    ImpossibleValueError,
+    PeriodNotEndedError,
     PeriodOutsideScheduleError,
     PermissionDeniedError,
+    UnconfirmedValueError,
     UnknownIndicatorError,
     UnknownOrgUnitError,
 )
@@ -52,7 +57,11 @@ def test_a_correction_is_a_new_version_and_the_same_value_changes_nothing(loop: 
 @pytest.mark.parametrize(("key", "org_unit", "period", "value", "error", "where"), [
     ("NO_SUCH_INDICATOR", CANGSHAN, "2023Q4", "1", UnknownIndicatorError, "indicator"),
     ("家庭医生签约率（自创）", CANGSHAN, "2023Q4", "1", UnknownIndicatorError, "indicator"),
-    ("FD_COVERAGE", CANGSHAN, "2023年四季度", "1", PeriodError, "period"),
+    ("FD_COVERAGE", CANGSHAN, "2023年第五季度", "1", PeriodError, "period"),
+    ("FD_COVERAGE", CANGSHAN, "2023Q4", "147.2", ImpossibleValueError, "value"),
+    ("FD_COVERAGE", CANGSHAN, "2023Q4", "-3", ImpossibleValueError, "value"),
+    ("INFANT_MORTALITY", CANGSHAN, "2023", "1200‰", ImpossibleValueError, "value"),
+    ("FD_COVERAGE", CANGSHAN, "2099Q4", "70", PeriodNotEndedError, "period"),
     ("FD_COVERAGE", "999999", "2023Q4", "1", UnknownOrgUnitError, "org_unit"),
     ("FD_COVERAGE", CANGSHAN, "2023Q4", "八十", InvalidInputError, "value"),
     ("FD_COVERAGE", CANGSHAN, "2023Q4", "inf", InvalidInputError, "value"),
@@ -68,7 +77,7 @@ def test_bad_values_are_refused_and_nothing_saved(loop: Loop, key: str, org_unit
 def test_a_period_outside_the_plan_is_refused_when_a_plan_is_named(loop: Loop) -> None:
     with pytest.raises(PeriodOutsideScheduleError) as err:
         enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", CANGSHAN, "2024Q2", 70, plan_ref=1)
-    assert "2021Q3" in err.value.message_zh and err.value.where == "period"
+    assert "2021年第3季度至2023年第4季度" in err.value.message_zh and err.value.where == "period"
     enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", CANGSHAN, "2022", 70, plan_ref="仓医改组〔2021〕1号")
     enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", CANGSHAN, "2020", 60)  # a baseline, no plan named
     assert _count(loop) == 2
@@ -96,17 +105,91 @@ def test_an_institution_reporter_scoped_to_a_town_covers_the_units_below_it(loop
         enter_value(loop.app.uow(), town, "FD_CONTRACTED", "350104103-02", "2023Q4", 1)
 
 
-def test_values_outside_the_bounds_are_flagged_not_refused(loop: Loop) -> None:
-    saved = enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", CANGSHAN, "2023Q4", 180)
-    assert saved.outlier and saved.bounds is not None and saved.bounds.maximum == 100
+def test_values_outside_the_bounds_are_held_until_confirmed_then_flagged(loop: Loop) -> None:
     assert enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", CANGSHAN, "2023Q3", 75).outlier is False
     set_bounds(loop.app.uow(), loop.admin, "FD_COVERAGE", 80, 100)
-    assert enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", CANGSHAN, "2023Q2", 75).outlier is True
-    assert [r.outlier for r in list_values(loop.app.uow(), key="FD_COVERAGE")] == [True, False, True]
+    with pytest.raises(UnconfirmedValueError) as held:
+        enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", CANGSHAN, "2023Q2", 75)
+    assert held.value.reasons == ["75 超出合理范围 80–100"] and held.value.where == "value"
+    assert _count(loop) == 1
+    saved = enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", CANGSHAN, "2023Q2", 75, confirm=True)
+    assert saved.outlier and saved.bounds is not None and saved.bounds.maximum == 100
+    assert [r.outlier for r in list_values(loop.app.uow(), key="FD_COVERAGE")] == [True, False]
+    with loop.app.uow() as uow:
+        audit = uow.audit.entries(entity="data_value")[-1]
+    assert "75 超出合理范围 80–100" in str(audit.after)
     with pytest.raises(PermissionDeniedError):
         set_bounds(loop.app.uow(), loop.health, "FD_COVERAGE", 0, 1)
     with pytest.raises(InvalidInputError, match="above"):
         set_bounds(loop.app.uow(), loop.admin, "FD_COVERAGE", 5, 1)
+
+
+def test_a_period_as_people_write_it_is_stored_as_its_id(loop: Loop) -> None:
+    saved = enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", CANGSHAN, "2023年第4季度", 70)
+    again = enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", CANGSHAN, "2023年四季度", 70)
+    assert saved.value.period_id == "2023Q4" and again.changed is False
+    assert [r.value.period_id for r in list_values(loop.app.uow(), period_id="2023年第四季度")] == ["2023Q4"]
+
+
+def test_a_period_not_yet_ended_in_office_time_is_refused_even_confirmed(loop: Loop) -> None:
+    # 23:30 on 31 December in Beijing: the quarter has not ended; half an hour later it has.
+    late = dt.datetime(2023, 12, 31, 23, 30, tzinfo=OFFICE_TZ)
+    with pytest.raises(PeriodNotEndedError) as err:
+        enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", CANGSHAN, "2023Q4", 70, confirm=True, now=late)
+    assert "2023年第4季度" in err.value.message_zh and "尚未结束" in err.value.message_zh
+    assert _count(loop) == 0
+    # 16:30 UTC on 31 December is 00:30 on 1 January in Beijing.
+    utc = dt.datetime(2023, 12, 31, 16, 30, tzinfo=dt.UTC)
+    assert enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", CANGSHAN, "2023Q4", 70, now=utc).changed
+
+
+def test_a_tenfold_jump_is_held_until_confirmed(loop: Loop) -> None:
+    enter_value(loop.app.uow(), loop.admin, "FD_CONTRACTED", CANGSHAN, "2023Q2", 12000)
+    with pytest.raises(UnconfirmedValueError) as held:
+        enter_value(loop.app.uow(), loop.admin, "FD_CONTRACTED", CANGSHAN, "2023Q3", 120000)
+    assert held.value.reasons == ["120000 是2023年第2季度数值（12000）的 10 倍，变化异常"]
+    assert "--confirm" in held.value.message_zh and _count(loop) == 1
+    with pytest.raises(UnconfirmedValueError, match="0.1 times"):
+        enter_value(loop.app.uow(), loop.admin, "FD_CONTRACTED", CANGSHAN, "2023Q3", 1200)
+    assert not enter_value(loop.app.uow(), loop.admin, "FD_CONTRACTED", CANGSHAN, "2023Q3", 13000).outlier
+    saved = enter_value(loop.app.uow(), loop.admin, "FD_CONTRACTED", CANGSHAN, "2023Q4", 130000, confirm=True)
+    assert saved.outlier and [c.kind for c in saved.concerns] == ["jump"]
+    # A growth rate may go from 1 % to 12 %, or below zero, without a question.
+    enter_value(loop.app.uow(), loop.admin, "OP_COST_GROWTH", CANGSHAN, "2022", 1)
+    assert not enter_value(loop.app.uow(), loop.admin, "OP_COST_GROWTH", CANGSHAN, "2023", -12).outlier
+
+
+def test_a_value_outside_its_history_is_held(loop: Loop) -> None:
+    for n, value in enumerate((30.0, 31.0, 32.5, 33.0)):
+        enter_value(loop.app.uow(), loop.admin, "REFERRAL_BOOKED_SHARE", CANGSHAN, f"2022Q{n + 1}", value)
+    assert not enter_value(loop.app.uow(), loop.admin, "REFERRAL_BOOKED_SHARE", CANGSHAN, "2023Q1", 34).outlier
+    with pytest.raises(UnconfirmedValueError) as held:
+        enter_value(loop.app.uow(), loop.admin, "REFERRAL_BOOKED_SHARE", CANGSHAN, "2023Q2", 62)
+    assert [r.split(" ")[0] for r in held.value.reasons] == ["62"] and "以往 5 期" in held.value.reasons[0]
+
+
+def test_an_indicator_allowed_over_100_takes_it(loop: Loop) -> None:
+    assert enter_value(loop.app.uow(), loop.admin, "PRIMARY_STAFF_QUOTA_USE", CANGSHAN, "2023", 103.5).changed
+    with loop.app.uow() as uow:
+        assert [(i.over_100, i.signed) for i in (uow.indicators.get("PRIMARY_STAFF_QUOTA_USE"),
+                                                 uow.indicators.get("OP_COST_GROWTH"),
+                                                 uow.indicators.get("FD_COVERAGE"))] == [
+            (True, False), (True, True), (False, False)]
+
+
+def test_an_import_refuses_impossible_and_unended_rows_and_flags_jumps(loop: Loop, tmp_path: Path) -> None:
+    bad = _csv(tmp_path, "指标,机构,报告期,数值\n"
+                         "FD_COVERAGE,350104,2023年第3季度,147.2\n"
+                         "FD_COVERAGE,350104,2099年第4季度,70\n")
+    with pytest.raises(ImportFileError) as err:
+        import_values(loop.app.uow(), loop.admin, bad)
+    assert [(e.row, e.column) for e in err.value.errors] == [(2, "value"), (3, "period")]
+    series = _csv(tmp_path, "指标,机构,报告期,数值\n"
+                            "FD_CONTRACTED,350104,2023年第1季度,12000\n"
+                            "FD_CONTRACTED,350104,2023年第2季度,12500\n"
+                            "FD_CONTRACTED,350104,2023年第3季度,125000\n")
+    saved = import_values(loop.app.uow(), loop.admin, series)
+    assert [(s.value.period_id, s.outlier) for s in saved] == [("2023Q1", False), ("2023Q2", False), ("2023Q3", True)]
 
 
 def test_numbers_as_offices_write_them() -> None:

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_upgrade_builds_the_model_schema(tmp_path: Path) -> None:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     upgrade_to_head(engine)
-    assert current_revision(engine) == head_revision() == "0007"
+    assert current_revision(engine) == head_revision() == "0009"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
     assert diff == []

@@ -32,5 +32,5 @@ def test_the_column_is_added_and_dropped(app: App) -> None:
     downgrade(engine, "0006")
     assert "implicit" not in {c["name"] for c in inspect(engine).get_columns("targets")}
     upgrade_to_head(engine)
-    assert current_revision(engine) == head_revision() == "0007"
+    assert current_revision(engine) == head_revision() == "0009"
     assert "implicit" in {c["name"] for c in inspect(engine).get_columns("targets")}

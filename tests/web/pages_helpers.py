@@ -42,7 +42,7 @@ def add_history(web: Web) -> None:
                 narrative="家庭医生签约进度滞后", problems="人员不足", submit=True, now=when("2023-10-12"))
     link_target(core.uow(), admin, PLAN, BEDS_TARGET, BEDS, now=when("2023-01-05"))
     for year, value in (("2021", 5.0), ("2022", 5.2), ("2023", 5.3)):
-        enter_value(core.uow(), admin, BEDS, REGION, year, value, now=when("2023-01-05"))
+        enter_value(core.uow(), admin, BEDS, REGION, year, value, now=when(f"{int(year) + 1}-01-05"))
 
 
 def csrf_of(html: str, action: str = "") -> str:

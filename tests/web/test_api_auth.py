@@ -16,7 +16,8 @@ def test_login_sets_an_httponly_samesite_cookie_and_me_answers(web: Web) -> None
     assert "Secure" not in cookie  # plain HTTP in the test; see test_cookie_is_secure_over_https
     body = response.json()
     assert body["user"] == {"username": "wjw", "display_name": "卫健委填报员", "role": "department_reporter",
-                            "role_label": "部门填报人", "departments": ["区卫生健康委"], "org_units": []}
+                            "role_label": "部门填报人", "departments": ["区卫生健康委"], "org_units": [],
+                            "active": True, "active_label": "启用"}
     me = client.get("/api/v1/auth/me")
     assert me.status_code == 200 and me.json()["csrf_token"] == body["csrf_token"]
 

@@ -106,6 +106,10 @@ CASES = [
     Case("resubmit", "POST", f"{R}/T4.M2/2023Q4/resubmit", ("admin", "wjw"), setup=_returned),
     Case("return", "POST", f"{R}/T4.M2/2023Q4/return", ("admin",), json={"comment": "请补充"}, setup=_submitted),
     Case("accept", "POST", f"{R}/T4.M2/2023Q4/accept", ("admin",), setup=_submitted),
+    Case("accept on the review desk", "POST", "/api/v1/review/accept", ("admin",), setup=_submitted,
+         json={"reports": [{"plan": PLAN, "item": "T4.M2", "period": "2023Q4", "version": 2}]}),
+    Case("return on the review desk", "POST", "/api/v1/review/return", ("admin",), setup=_submitted,
+         json={"reports": [{"plan": PLAN, "item": "T4.M2", "period": "2023Q4", "version": 2, "comment": "请补充"}]}),
     Case("import a template", "POST", f"/api/v1/plans/{PLAN}/template", ("admin", "ybj"), 201,
          data={"department": "区医保局", "period": "2023Q4"}, setup=_template,
          files=lambda ctx: {"file": ("医保局.xlsx", ctx["template"],
@@ -128,6 +132,12 @@ CASES = [
     Case("create a user", "POST", "/api/v1/users", ("admin",), 201,
          json={"username": "czj", "role": "department_reporter", "departments": ["区财政局"]}),
     Case("set a password", "PUT", "/api/v1/users/admin/password", ("admin",), json={"password": "brand-new-pass"}),
+    Case("change a user's role and scope", "PATCH", "/api/v1/users/wjw", ("admin",),
+         json={"departments": ["区卫健委", "区医保局"]}),
+    Case("disable a user", "PUT", "/api/v1/users/ybj/active", ("admin",), json={"active": False}),
+    Case("set the scoring weights", "PUT", "/api/v1/scoring", ("admin",),
+         json={"values": {"parts": {"tasks": 70, "indicators": 30}}}),
+    Case("reset the scoring weights", "POST", "/api/v1/scoring/reset", ("admin",)),
 ]
 
 
@@ -176,10 +186,11 @@ def test_every_state_changing_route_is_in_the_matrix(web: Web) -> None:
     assert missing == []
 
 
-READS_FOR_THE_OFFICE = ["/api/v1/users", "/api/v1/audit", "/api/v1/drafts"]
+READS_FOR_THE_OFFICE = ["/api/v1/users", "/api/v1/audit", "/api/v1/drafts", "/api/v1/review/reports",
+                        "/api/v1/review/count"]
 READS = ["/api/v1/plans", f"/api/v1/plans/{PLAN}", f"/api/v1/plans/{PLAN}/tasks", f"/api/v1/plans/{PLAN}/reports",
          f"/api/v1/plans/{PLAN}/owed?period=2023Q4", "/api/v1/indicators", "/api/v1/values", "/api/v1/orgunits",
-         "/api/v1/departments", f"/api/v1/plans/{PLAN}/schedule", "/api/v1/auth/me"]
+         "/api/v1/departments", f"/api/v1/plans/{PLAN}/schedule", "/api/v1/auth/me", "/api/v1/scoring"]
 
 
 @pytest.mark.parametrize("url", READS + READS_FOR_THE_OFFICE)

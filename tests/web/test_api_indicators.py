@@ -39,13 +39,28 @@ def test_enter_values_versions_outliers_and_scope(web: Web) -> None:
     assert [v["value"] for v in cmz.get("/api/v1/values", params={"org_unit": THC}).json()] == [12500.0]
 
 
-def test_bounds_flag_outliers(web: Web) -> None:
+def test_suspicious_values_are_held_until_confirmed(web: Web) -> None:
     admin = web.client("admin")
-    assert admin.put("/api/v1/indicators/FD_COVERAGE/bounds", json={"minimum": 0, "maximum": 100}).status_code == 200
-    saved = admin.post("/api/v1/values", json={"key": "FD_COVERAGE", "org_unit": "350104", "period": "2023",
-                                               "value": 130})
-    assert saved.json()["outlier"] is True
+    assert admin.put("/api/v1/indicators/FD_COVERAGE/bounds", json={"minimum": 0, "maximum": 60}).status_code == 200
+    body = {"key": "FD_COVERAGE", "org_unit": "350104", "period": "2023年", "value": 70}
+    held = admin.post("/api/v1/values", json=body)
+    assert held.status_code == 422 and held.json()["error"]["confirm"] == ["70 超出合理范围 0–60"]
+    assert held.json()["error"]["where"] == "value" and admin.get("/api/v1/values").json() == []
+    saved = admin.post("/api/v1/values", json={**body, "confirm": True})
+    assert saved.status_code == 201 and saved.json()["outlier"] is True and saved.json()["period_id"] == "2023"
+    assert saved.json()["concerns"] == ["70 超出合理范围 0–60"]
     assert admin.put("/api/v1/indicators/FD_COVERAGE/bounds", json={"minimum": 9, "maximum": 1}).status_code == 422
+
+
+def test_impossible_values_and_unended_periods_are_refused_even_confirmed(web: Web) -> None:
+    admin = web.client("admin")
+    body = {"key": "FD_COVERAGE", "org_unit": "350104", "period": "2023Q4", "value": 147.2, "confirm": True}
+    over = admin.post("/api/v1/values", json=body)
+    assert over.status_code == 422 and "超过 100%" in over.json()["error"]["message"]
+    assert "confirm" not in over.json()["error"] or over.json()["error"]["confirm"] is None
+    future = admin.post("/api/v1/values", json={**body, "value": 70, "period": "2099年第4季度"})
+    assert future.status_code == 422 and "尚未结束" in future.json()["error"]["message"]
+    assert admin.get("/api/v1/values").json() == []
 
 
 def _sheet(rows: list[list[object]]) -> bytes:

@@ -174,3 +174,28 @@ def test_template_download_fill_and_import(web: Web) -> None:
     not_xlsx = ybj.post(f"/api/v1/plans/{PLAN}/template", data={"department": "区医保局", "period": "2023Q4"},
                         files={"file": ("医保局.csv", b"a,b\n", "text/csv")})
     assert not_xlsx.status_code == 422
+
+
+def test_template_import_lists_unchanged_and_refused_rows_and_can_save_the_rest(web: Web) -> None:
+    ybj = web.client("ybj")
+    filled = filled_template(web, "区医保局", "2023Q4", percent=65)
+    url, form = f"/api/v1/plans/{PLAN}/template", {"department": "区医保局", "period": "2023Q4", "submit": "true"}
+    first = ybj.post(url, data=form, files={"file": ("医保局.xlsx", filled, XLSX)}).json()
+    assert len(first["saved"]) == 41 and first["unchanged"] == [] and first["committed"]
+    again = ybj.post(url, data=form, files={"file": ("医保局.xlsx", filled, XLSX)})  # the same file once more
+    assert again.status_code == 201 and again.json()["saved"] == [] and len(again.json()["unchanged"]) == 41
+    assert again.json()["unchanged"][0]["note"] == "与本期第1版（已提交）相同"
+
+    book = load_workbook(io.BytesIO(filled_template(web, "区医保局", "2023Q4", percent=65)))
+    sheet = book["进展填报"]
+    sheet["H3"] = 70  # a report awaiting review: refused
+    buffer = io.BytesIO()
+    book.save(buffer)
+    refused = ybj.post(url, data=form, files={"file": ("医保局.xlsx", buffer.getvalue(), XLSX)})
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["errors"][0]["row"] == 3 and error["errors"][0]["item"].startswith("T1.M3 ")
+    assert "正等待医改办审核" in error["errors"][0]["message"] and "填报模板有 1 行不能保存" in error["message"]
+    assert error["rows"]["committed"] is False and len(error["rows"]["unchanged"]) == 40
+    rest = ybj.post(url, data={**form, "save_rest": "true"}, files={"file": ("医保局.xlsx", buffer.getvalue(), XLSX)})
+    assert rest.status_code == 201 and [r["row"] for r in rest.json()["refused"]] == [3]

@@ -32,6 +32,8 @@ PAGES: dict[str, frozenset[str]] = {
     "/admin": OFFICE,
     "/audit": OFFICE,
     "/plans/import": OFFICE,
+    "/review": OFFICE,
+    "/review?state=all&when=late": OFFICE,
 }
 STATIC = Path(__file__).resolve().parents[2] / "src" / "yigai" / "web" / "static"
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "yigai" / "web" / "templates"

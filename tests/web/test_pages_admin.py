@@ -12,7 +12,7 @@ from .pages_helpers import csrf_of
 def test_admin_page_lists_users_departments_units_schedules_and_weights(web: Web) -> None:
     html = web.client("admin").get("/admin").text
     for text in ("用户与权限", "卫健委填报员", "部门与别名", "区卫生健康委", "区卫健局", "机构层级", "城门镇卫生院",
-                 "报送周期", "2021Q3–2023Q4", "考核评分方案", "任务推进", "每未报送一次"):
+                 "报送周期", "2021年第3季度至2023年第4季度", "考核评分方案", "任务推进", "每未报送一次"):
         assert text in html, text
 
 
@@ -29,8 +29,14 @@ def test_office_creates_a_user_with_a_password_and_sets_a_schedule(web: Web) -> 
         "csrf_token": csrf_of(page, "/admin/users"), "username": "czj", "role": "viewer"})
     assert again.status_code == 409 and "用户「czj」已存在" in again.text
     schedule = client.post("/admin/schedules/1", data={
-        "csrf_token": csrf_of(page, "/admin/schedules/1"), "period_type": "quarterly", "first": "2021Q3", "last": "2024Q4", "due_days": "20"})
-    assert "已设置报送周期" in schedule.text and "2021Q3–2024Q4，期末后 20 天内报送" in schedule.text
+        "csrf_token": csrf_of(page, "/admin/schedules/1"), "period_type": "quarterly", "first": "2021年第3季度", "last": "2024年四季度", "due_days": "20"})
+    assert "已设置报送周期" in schedule.text and "2021年第3季度至2024年第4季度，期末后 20 天内报送" in schedule.text
+    assert 'name="first" style="width: 8em" placeholder="2021年第3季度" aria-label="开始报告期" value="2021年第3季度"' in schedule.text
+    assert "2021Q3" not in schedule.text
+    wrong = client.post("/admin/schedules/1", data={
+        "csrf_token": csrf_of(page, "/admin/schedules/1"), "period_type": "quarterly", "first": "2021年下半年",
+        "last": "2024年第4季度", "due_days": "20"})
+    assert wrong.status_code == 422 and "开始报告期「2021年下半年」不是季度报告期" in wrong.text
 
 
 def test_office_adds_an_alias(web: Web) -> None:
@@ -56,7 +62,8 @@ def test_audit_log_shows_writes_with_filters_and_pages(web: Web) -> None:
     assert "审计日志" in html and "创建用户" in html and "设置报送周期" in html
     assert "wjw" in html and "共 " in html
     filtered = client.get("/audit?action=schedule.set").text
-    assert "共 1 条" in filtered and "quarterly" in filtered
+    assert "共 1 条" in filtered and "<ins>季度</ins>" in filtered and "起始报告期" in filtered
+    assert "quarterly" not in filtered.split("<table>", 1)[1]
     assert "创建用户</" not in filtered.split("<table>", 1)[1]
     assert "共 0 条" in client.get("/audit?since=2099-01-01").text
     assert client.get("/audit?page=99").status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from yigai.services.values import list_values
 
 from .conftest import Web
@@ -64,3 +66,44 @@ def test_file_import_saves_all_rows_or_lists_every_bad_one(web: Web) -> None:
 
 def test_unknown_indicator_code_is_a_404_page(web: Web) -> None:
     assert web.client("leader").get("/indicators/NOPE").status_code == 404
+
+
+def _field(html: str, name: str) -> str:
+    """The value an <input name=…> of the value form carries."""
+    found = re.search(rf'<input type="text" name="{name}"[^>]*value="([^"]*)"', html)
+    assert found, name
+    return found.group(1)
+
+
+def test_a_refused_value_stays_in_the_form_with_the_message(web: Web) -> None:
+    client = web.client("admin", csrf=False)
+    page = client.get("/indicators/FD_COVERAGE").text
+    token = csrf_of(page, "/indicators/FD_COVERAGE/values")
+    refused = client.post("/indicators/FD_COVERAGE/values", data={
+        "csrf_token": token, "org_unit": "350104101", "period": "2023年第4季度", "value": "147.2", "comment": "核对中"})
+    assert refused.status_code == 422 and "家庭医生签约覆盖率的数值 147.2% 超过 100%" in refused.text
+    assert (_field(refused.text, "period"), _field(refused.text, "value"), _field(refused.text, "comment")) == (
+        "2023年第4季度", "147.2", "核对中")
+    assert '<option value="350104101" selected>' in refused.text and 'name="confirm"' not in refused.text
+    future = client.post("/indicators/FD_COVERAGE/values", data={
+        "csrf_token": token, "org_unit": "350104", "period": "2099Q4", "value": "70"})
+    assert future.status_code == 422 and "报告期「2099年第4季度」尚未结束" in future.text
+    assert list_values(web.core.uow(), key="FD_COVERAGE") == []
+
+
+def test_a_jump_asks_to_be_confirmed(web: Web) -> None:
+    client = web.client("admin", csrf=False)
+    page = client.get("/indicators/FD_COVERAGE").text
+    token = csrf_of(page, "/indicators/FD_COVERAGE/values")
+    base = {"csrf_token": token, "org_unit": "350104", "period": "2023年第3季度", "value": "6.5"}
+    assert client.post("/indicators/FD_COVERAGE/values", data=base).status_code == 200
+    held = client.post("/indicators/FD_COVERAGE/values", data={**base, "period": "2023年第4季度", "value": "65"})
+    assert held.status_code == 422 and "该数值可疑，尚未保存" in held.text
+    assert "65 是2023年第3季度数值（6.5）的 10 倍，变化异常" in held.text
+    assert 'name="confirm"' in held.text and "确认保存</button>" in held.text and _field(held.text, "value") == "65"
+    assert len(list_values(web.core.uow(), key="FD_COVERAGE")) == 1
+    confirmed = client.post("/indicators/FD_COVERAGE/values", data={
+        **base, "period": "2023年第4季度", "value": "65", "confirm": "1"})
+    assert confirmed.status_code == 200 and "已确认保存" in confirmed.text and "2023年第4季度" in confirmed.text
+    assert [(r.value.period_id, r.outlier) for r in list_values(web.core.uow(), key="FD_COVERAGE")] == [
+        ("2023Q3", False), ("2023Q4", True)]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
+import pytest
 from fastapi.testclient import TestClient
 
 from yigai.services.reports import report_history
@@ -140,3 +142,76 @@ def test_bad_input_is_shown_on_the_page_and_nothing_is_saved(web: Web) -> None:
         "percent": "40"}, files=[("evidence", ("setup.exe", b"MZ\x90\x00", "application/octet-stream"))])
     assert bad.status_code == 422 and "不接受此类型的文件" in bad.text
     assert report_history(web.core.uow(), PLAN, "T2.M1", "2023Q4") == []
+
+
+def _form_values(html: str) -> dict[str, str]:
+    """What the report form shows: the selected status, the percent and the three texts."""
+    form = re.search(r'<form method="post" action="/plans/1/tasks/T2.M1/report".*?</form>', html, re.S)
+    assert form, "report form"
+    body = form.group(0)
+    values = {"status": re.search(r"<option selected>([^<]+)</option>", body).group(1),  # type: ignore[union-attr]
+              "percent": re.search(r'name="percent"[^>]*value="([^"]*)"', body).group(1)}  # type: ignore[union-attr]
+    for name in ("narrative", "problems", "next_steps"):
+        values[name] = unescape(re.search(rf'<textarea name="{name}">(.*?)</textarea>', body, re.S).group(1))  # type: ignore[union-attr]
+    return values
+
+
+TYPED = {"status": "推进中", "percent": "62.5", "narrative": "本季度新签约 1200 人<含“1+1+1”组合>",
+         "problems": "部分社区人手紧张", "next_steps": "四季度扩大到全部街道"}
+
+
+@pytest.mark.parametrize(("extra", "files", "status", "message"), [
+    ({}, [("evidence", ("setup.exe", b"MZ\x90\x00", "application/octet-stream"))], 422, "setup.exe：不接受此类型的文件"),
+    ({}, [("evidence", ("台账.pdf", b"not a pdf", "application/pdf"))], 422, "台账.pdf 的内容与扩展名 .pdf 不符"),
+    ({"status": "已完成"}, [], 422, "状态为已完成时完成百分比应为 100"),
+])
+def test_a_refused_report_comes_back_as_typed_not_as_last_quarters(web: Web, extra: dict[str, str],
+                                                                  files: list[object], status: int,
+                                                                  message: str) -> None:
+    add_history(web)  # T2.M1 reported 滞后 30 % in 2023Q3: what the 2023Q4 form would be prefilled with
+    client = web.client("wjw", csrf=False)
+    page = client.get(f"/plans/1/tasks/T2.M1?period=2023Q4&at={AT}").text
+    assert _form_values(page)["narrative"] == "家庭医生签约进度滞后"  # the prefill before anything is typed
+    typed = TYPED | extra
+    response = client.post("/plans/1/tasks/T2.M1/report", data={
+        "csrf_token": csrf_of(page, "/plans/1/tasks/T2.M1/report"), "period": "2023Q4", "department": "区卫生健康委",
+        "action": "submit", **typed}, files=files or None)
+    assert response.status_code == status and message in response.text
+    assert _form_values(response.text) == typed
+    if files:
+        assert "未保存，请重新选择文件" in response.text
+    assert report_history(web.core.uow(), PLAN, "T2.M1", "2023Q4") == []
+
+
+def test_a_conflict_shows_what_was_typed(web: Web) -> None:
+    client = web.client("wjw", csrf=False)
+    page = client.get(f"/plans/1/tasks/T2.M1?period=2023Q4&at={AT}").text
+    assert _submit(client, "T2.M1", "2023Q4").status_code == 200  # submitted: awaiting review
+    response = client.post("/plans/1/tasks/T2.M1/report", data={
+        "csrf_token": csrf_of(page, "/plans/1/tasks/T2.M1/report"), "period": "2023Q4", "department": "区卫生健康委",
+        "action": "submit", **TYPED})  # a second tab, still showing the form
+    assert response.status_code == 409 and "不能保存：当前为「已提交」（第1版）" in response.text
+    assert "您填写的内容（未保存）" in response.text and "四季度扩大到全部街道" in response.text
+    assert "本季度新签约 1200 人&lt;含“1+1+1”组合&gt;" in response.text
+
+
+def test_evidence_downloads_under_its_chinese_name_and_type(web: Web) -> None:
+    client = web.client("wjw", csrf=False)
+    page = client.get(f"/plans/1/tasks/T2.M1?period=2023Q4&at={AT}").text
+    data = b"PK\x03\x04" + bytes(40)  # what an .xlsx starts with
+    client.post("/plans/1/tasks/T2.M1/report", data={
+        "csrf_token": csrf_of(page, "/plans/1/tasks/T2.M1/report"), "period": "2023Q4", "department": "区卫生健康委",
+        "action": "save", "status": "推进中", "percent": "10"},
+        files=[("evidence", ("工作台账.xlsx", data, "application/octet-stream")),
+               ("evidence", ("签约服务包.pdf", PDF, "application/pdf"))])
+    html = client.get(f"/plans/1/tasks/T2.M1?period=2023Q4&at={AT}").text
+    links = dict((name, href) for href, name in re.findall(r'href="(/evidence/[0-9a-f]{64})">([^<]+)</a>', html))
+    sheet = client.get(links["工作台账.xlsx"])
+    assert sheet.status_code == 200 and sheet.content == data
+    assert sheet.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert sheet.headers["content-disposition"] == (
+        "attachment; filename=\"download.xlsx\"; filename*=UTF-8''%E5%B7%A5%E4%BD%9C%E5%8F%B0%E8%B4%A6.xlsx")
+    pdf = client.get(links["签约服务包.pdf"])
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"].startswith("inline; filename=\"download.pdf\"; filename*=UTF-8''%E7%AD%BE")
+    assert client.get("/evidence/" + "0" * 64).status_code == 404

@@ -269,5 +269,5 @@ def indicator_def(ind: Indicator) -> IndicatorDef:
         numerator=" + ".join(m.name.upper() for m in ind.numerator),
         denominator=" + ".join(m.name.upper() for m in ind.denominator),
         factor=ind.factor, aggregation=Aggregation.AVERAGE if stock_den else Aggregation.SUM,
-        decimals=ind.decimals, aliases=list(ind.aliases),
+        decimals=ind.decimals, aliases=list(ind.aliases), over_100=ind.is_growth, signed=ind.is_growth,
     )

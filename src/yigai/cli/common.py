@@ -6,6 +6,7 @@ registers them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -14,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from yigai import clock
 from yigai.bootstrap import App, build
 from yigai.cli.edge import stderr
 from yigai.domain.users import User
@@ -33,8 +35,21 @@ UserOpt = Annotated[str | None, typer.Option(
     "--user", "-u", show_default=False,
     help=f"Act as this user (see `yigai users list`); default: the built-in office admin "
          f"'{DEFAULT_ADMIN.username}', created on first use.")]
-PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="Period id: 2023, 2023S1, 2023Q4 or 202312.",
-                                        show_default=False)]
+PeriodOpt = Annotated[str, typer.Option("--period", "-p", show_default=False, help=(
+    "Period as people write it or as an id: 2023年第4季度, 2023年四季度, 2023年下半年, 2023年12月, 2023年, "
+    "2023Q4, 2023S2, 202312, 2023."))]
+AtOpt = Annotated[str | None, typer.Option("--at", show_default=False, help=(
+    "Evaluation date YYYY-MM-DD (default: today in office time, Beijing)."))]
+
+
+def office_day(at: str | None) -> dt.date:
+    """The date of ``--at``, or the office's calendar day (Beijing time), never the machine's or UTC's."""
+    if not at:
+        return clock.now().date()
+    try:
+        return dt.date.fromisoformat(at.strip())
+    except ValueError:
+        raise typer.BadParameter(f"--at must be YYYY-MM-DD, got {at!r} / 日期格式应为 YYYY-MM-DD") from None
 
 
 @contextmanager

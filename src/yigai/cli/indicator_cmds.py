@@ -5,7 +5,6 @@ The shipped indicator catalogue is loaded the first time a command needs it.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,7 +13,7 @@ import yaml
 from rich.table import Table
 
 from yigai.bootstrap import App
-from yigai.cli.common import FormatOpt, OutputFormat, PlanArg, UserOpt, info, opened, who
+from yigai.cli.common import AtOpt, FormatOpt, OutputFormat, PlanArg, UserOpt, info, office_day, opened, who
 from yigai.cli.edge import EdgeGroup, stdout
 from yigai.cli.render import print_json
 from yigai.cli.render_supervision import (
@@ -25,6 +24,7 @@ from yigai.cli.render_supervision import (
     violations_table,
 )
 from yigai.domain.errors import ConfigurationError
+from yigai.domain.periods import period_label
 from yigai.domain.users import User
 from yigai.services.compare import compare_plans, compare_regions
 from yigai.cli.analytics_cmds import print_catalogue
@@ -98,24 +98,32 @@ def values_enter(
     key: Annotated[str, typer.Argument(help="Indicator or data-element code, or an indicator name.",
                                        show_default=False)],
     org_unit: Annotated[str, typer.Argument(help="Org-unit code (or unique name).", show_default=False)],
-    period: Annotated[str, typer.Argument(help="Period id, e.g. 2023Q4 or 2023.", show_default=False)],
+    period: Annotated[str, typer.Argument(help="A period that has ended: 2023年第4季度, 2023年四季度, 2023年下半年, "
+                                               "2023年12月, 2023年, or an id (2023Q4, 2023S2, 202312, 2023).",
+                                          show_default=False)],
     value: Annotated[str, typer.Argument(help="The value, e.g. 31.5 or 31.5%.", show_default=False)],
     comment: Annotated[str, typer.Option("--comment", help="Note kept with the value.")] = "",
+    confirm: Annotated[bool, typer.Option("--confirm", help="Save a suspicious value (a tenfold jump, outside the "
+                                          "expected range) after checking it; it is flagged.")] = False,
     plan: PlanOpt = None,
     user: UserOpt = None,
 ) -> None:
-    """Enter one value (a new version when it differs from the current one); flags outliers.
+    """Enter one value (a new version when it differs from the current one).
 
-    Example: yigai values enter 预约转诊占公立医院门诊就诊量比例 350104 2023Q4 31.5 --plan 5
+    Refused (exit 2, nothing saved): a value its unit cannot take (a share over 100 %), a period
+    that has not ended yet in Beijing time. Held (exit 2, nothing saved) unless --confirm: a value
+    ten times (or a tenth of) the previous period's, or outside the expected or historical range.
+
+    Example: yigai values enter 预约转诊占公立医院门诊就诊量比例 350104 2023年第4季度 31.5 --plan 5
     """
     with opened() as built:
         saved = enter_value(built.uow(), _actor(built, user), key, org_unit, period, value, comment=comment,
-                            plan_ref=plan)
+                            plan_ref=plan, confirm=confirm)
     v = saved.value
     state = f"第 {v.version} 版 version" if saved.changed else "未变 unchanged"
-    info(f"{v.key} {v.org_unit} {v.period_id} = {v.value:g}（{state}）")
-    if saved.outlier and saved.bounds is not None:
-        info(f"注意 warning: 超出合理范围 outside the expected range [{saved.bounds.minimum}, {saved.bounds.maximum}]")
+    info(f"{v.key} {v.org_unit} {period_label(v.period_id)} = {v.value:g}（{state}）")
+    for concern in saved.concerns:
+        info(f"已确认并标记 confirmed and flagged: {concern.message_zh} / {concern.message}")
 
 
 @values_app.command("import")
@@ -127,22 +135,28 @@ def values_import(
 ) -> None:
     """Import values from a sheet; any bad row refuses the whole file, every error listed by row and column.
 
+    Periods as people write them (2023年第4季度) or as ids; values of periods not yet ended and values
+    their unit cannot take are errors; suspicious values are saved, flagged and listed.
+
     Example: yigai values import 2023年四季度指标.xlsx --plan 5
     """
     with opened() as built:
         saved = import_values(built.uow(), _actor(built, user), file, plan_ref=plan)
     outliers = [s for s in saved if s.changed and s.outlier]
     info(f"{file.name}: {len(saved)} 行 rows，{sum(s.changed for s in saved)} 个新版本 new versions，"
-         f"{len(outliers)} 个超出范围 outliers")
+         f"{len(outliers)} 个可疑值已标记 suspicious values flagged")
     for s in outliers:
-        info(f"  超出范围 outlier: {s.value.key} {s.value.org_unit} {s.value.period_id} = {s.value.value:g}")
+        why = "；".join(c.message_zh for c in s.concerns)
+        info(f"  可疑 suspicious: {s.value.key} {s.value.org_unit} {period_label(s.value.period_id)} = "
+             f"{s.value.value:g}（{why}）")
 
 
 @values_app.command("list")
 def values_list(
     key: Annotated[str | None, typer.Option("--key", help="Indicator code or name.", show_default=False)] = None,
     org_unit: Annotated[str | None, typer.Option("--org-unit", help="Org-unit code.", show_default=False)] = None,
-    period: Annotated[str | None, typer.Option("--period", "-p", help="Period id.", show_default=False)] = None,
+    period: Annotated[str | None, typer.Option("--period", "-p", help="Period, e.g. 2023年第4季度 or 2023Q4.",
+                                               show_default=False)] = None,
     history: Annotated[bool, typer.Option("--history", help="Every version, not only the current one.")] = False,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
@@ -160,7 +174,7 @@ def values_list(
 
 @values_app.command("validate")
 def values_validate(
-    period: Annotated[str, typer.Argument(help="Period id.", show_default=False)],
+    period: Annotated[str, typer.Argument(help="Period, e.g. 2023年 or 2023.", show_default=False)],
     org_unit: Annotated[str | None, typer.Option("--org-unit", help="Only this org unit.", show_default=False)] = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
@@ -254,8 +268,7 @@ def _weights(path: Path | None) -> dict[str, Any] | None:
 
 def evaluate(
     plan: PlanArg,
-    at: Annotated[str | None, typer.Option("--at", help="Evaluation date YYYY-MM-DD (default: today).",
-                                           show_default=False)] = None,
+    at: AtOpt = None,
     weights: Annotated[Path | None, typer.Option("--weights", help="Scoring scheme YAML overriding the default.",
                                                  show_default=False)] = None,
     org_unit: Annotated[str | None, typer.Option("--org-unit", help="Take indicator values of this org unit "
@@ -267,10 +280,7 @@ def evaluate(
 
     Example: yigai evaluate 5 --at 2023-12-31 --format json
     """
-    try:
-        day = dt.date.fromisoformat(at) if at else dt.date.today()
-    except ValueError:
-        raise typer.BadParameter(f"--at must be YYYY-MM-DD, got {at!r} / 日期格式应为 YYYY-MM-DD") from None
+    day = office_day(at)
     with opened() as built:
         ev = evaluate_plan(built.uow(), plan, day, _weights(weights), org_unit=org_unit)
     if fmt is OutputFormat.JSON:
@@ -282,8 +292,7 @@ def evaluate(
 
 def compare_cmd(
     indicator: Annotated[str, typer.Argument(help="Indicator code or name.", show_default=False)],
-    at: Annotated[str | None, typer.Option("--at", help="Evaluation date YYYY-MM-DD (default: today).",
-                                           show_default=False)] = None,
+    at: AtOpt = None,
     plan: Annotated[str | None, typer.Option("--plan", help="Compare regions on this plan's target instead of "
                                              "plans.", show_default=False)] = None,
     org_unit: Annotated[list[str] | None, typer.Option("--org-unit", help="With --plan: a region or institution "
@@ -294,10 +303,7 @@ def compare_cmd(
 
     Example: yigai compare REFERRAL_BOOKED_SHARE --at 2023-12-31 --plan 5 --org-unit 350104001 --org-unit 350104002
     """
-    try:
-        day = dt.date.fromisoformat(at) if at else dt.date.today()
-    except ValueError:
-        raise typer.BadParameter(f"--at must be YYYY-MM-DD, got {at!r} / 日期格式应为 YYYY-MM-DD") from None
+    day = office_day(at)
     with opened() as built:
         if plan is not None:
             rows = compare_regions(built.uow(), plan, indicator, org_unit or [], day)

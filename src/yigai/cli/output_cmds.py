@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from yigai.cli.common import PeriodOpt, PlanArg, UserOpt, info, opened, who
-from yigai.cli.edge import EdgeGroup
+from yigai.cli.edge import EdgeGroup, stdout
+from yigai.domain.periods import period_label
 from yigai.services.bulletins import write_bulletin
 from yigai.services.templates import import_department_template, write_department_template
 
@@ -46,16 +48,30 @@ def template_import(
     plan: PlanArg, dept: DeptOpt, period: PeriodOpt,
     file: Annotated[Path, typer.Argument(help="The filled XLSX template.", show_default=False)],
     submit: Annotated[bool, typer.Option("--submit", help="Submit the reports instead of saving drafts.")] = False,
+    save_rest: Annotated[bool, typer.Option(
+        "--save-rest", help="保存其余可保存的行 Save the savable rows when some rows are refused "
+                            "(default: one refused row and nothing is saved).")] = False,
     user: UserOpt = None,
 ) -> None:
-    """Import a filled template: every row becomes a new report version, or nothing is saved.
+    """Import a filled template: changed rows become new versions, unchanged rows are skipped.
+
+    Every row is listed as saved, unchanged or refused (sheet, row, item, reason). A row
+    the review rules forbid (submitted and awaiting review, accepted) or with a bad cell is
+    refused; then nothing is saved (exit code 2) unless --save-rest is given.
 
     Example: yigai template import 5 --dept 区医保局 --period 2023Q4 医保局-2023Q4.xlsx --submit --user yibao
     """
     with opened() as built:
-        result = import_department_template(built.uow(), who(built, user), plan, dept, period, file, submit=submit)
-    info(f"已导入 imported {len(result.reports)} 项进展 reports for {result.department} {result.period_id}"
-         f"（{'已提交 submitted' if submit else '草稿 drafts'}）")
+        result = import_department_template(built.uow(), who(built, user), plan, dept, period, file, submit=submit,
+                                            save_rest=save_rest)
+    out = stdout()
+    for row in result.rows:
+        label = {"saved": "保存 saved", "unchanged": "未变化 unchanged", "refused": "不能保存 refused"}[row.outcome.value]
+        out.print(escape(f"{row.sheet} 第{row.row}行 row {row.row}\t{row.label}\t{label}\t{row.note_zh} / {row.note_en}"),
+                  highlight=False, soft_wrap=True)
+    info(f"已导入 imported {result.department} {period_label(result.period_id)}: 保存 saved {len(result.saved)}"
+         f"（{'已提交 submitted' if submit else '草稿 drafts'}），未变化 unchanged {len(result.unchanged)}，"
+         f"不能保存 refused {len(result.refused)}")
 
 
 def bulletin(

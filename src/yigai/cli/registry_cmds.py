@@ -15,13 +15,14 @@ from yigai.cli.common import FormatOpt, OutputFormat, PlanArg, UserOpt, info, op
 from yigai.cli.edge import EdgeGroup, stdout
 from yigai.cli.render import print_json
 from yigai.cli.render_supervision import departments_table, orgunits_table, users_table
+from yigai.domain.periods import span_label
 from yigai.domain.reports import due_date
 from yigai.domain.users import Role
 from yigai.services.auth import set_password
 from yigai.services.departments import add_alias, list_departments, rename_department, set_department_class
 from yigai.services.orgunits import list_orgunits, load_orgunits
 from yigai.services.schedules import set_schedule
-from yigai.services.users import create_user, list_users
+from yigai.services.users import create_user, list_users, set_user_active, update_user
 from yigai.storage.audit import jsonable
 
 orgunits_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
@@ -179,8 +180,10 @@ def users_password(
     stdin: Annotated[bool, typer.Option("--stdin", help="Read the password from the first line of stdin.")] = False,
     user: UserOpt = None,
 ) -> None:
-    """Set a user's web sign-in password (asked twice, not echoed; at least 8 characters).
+    """Set (reset) a user's web sign-in password (asked twice, not echoed).
 
+    The password policy applies: at least 8 characters of two kinds (letters, digits, symbols),
+    not a common password, a run (12345678), a repetition (11111111) or the user name.
     Every session of the user ends. Nobody has a password until one is set here.
 
     Example: yigai users password wjw
@@ -194,11 +197,66 @@ def users_password(
     info(f"已设置密码 password set: {username}")
 
 
+@users_app.command("set")
+def users_set(
+    username: Annotated[str, typer.Argument(help="The user to change.", show_default=False)],
+    role: Annotated[Role | None, typer.Option("--role", help="New role.", show_default=False)] = None,
+    dept: Annotated[list[str] | None, typer.Option(
+        "--dept", help="Departments the user reports for (repeat; replaces the current ones).",
+        show_default=False)] = None,
+    org_unit: Annotated[list[str] | None, typer.Option(
+        "--org-unit", help="Org-unit codes (repeat; replaces the current ones).", show_default=False)] = None,
+    name: Annotated[str | None, typer.Option("--name", help="New display name.", show_default=False)] = None,
+    user: UserOpt = None,
+) -> None:
+    """Change a user's role, scope or display name (what is not given stays); audited.
+
+    Example: yigai users set wjw --role department_reporter --dept 区卫健委 --dept 区医保局
+    """
+    with opened() as built:
+        changed = update_user(built.uow(), who(built, user), username, role=role, departments=dept,
+                              org_units=org_unit, display_name=name)
+    info(f"已修改用户 changed: {changed.username}（{changed.role.value}）")
+
+
+@users_app.command("disable")
+def users_disable(
+    username: Annotated[str, typer.Argument(help="The user to disable.", show_default=False)],
+    user: UserOpt = None,
+) -> None:
+    """Disable a user: sign-in is refused and every open session ends.
+
+    Users are never deleted (their reports keep their author); enable them again any time.
+    Nobody can disable themself or the last active office admin.
+
+    Example: yigai users disable wjw
+    """
+    with opened() as built:
+        set_user_active(built.uow(), who(built, user), username, False)
+    info(f"已停用用户 disabled: {username}")
+
+
+@users_app.command("enable")
+def users_enable(
+    username: Annotated[str, typer.Argument(help="The user to enable.", show_default=False)],
+    user: UserOpt = None,
+) -> None:
+    """Enable a disabled user again (with the password they had).
+
+    Example: yigai users enable wjw
+    """
+    with opened() as built:
+        set_user_active(built.uow(), who(built, user), username, True)
+    info(f"已启用用户 enabled: {username}")
+
+
 def schedule(
     plan: PlanArg,
     type_: Annotated[str, typer.Option("--type", help="yearly, six_monthly, quarterly or monthly.")] = "quarterly",
-    first: Annotated[str, typer.Option("--from", help="First period, e.g. 2021Q3.", show_default=False)] = "",
-    last: Annotated[str, typer.Option("--to", help="Last period, e.g. 2025Q4.", show_default=False)] = "",
+    first: Annotated[str, typer.Option("--from", help="First period, e.g. 2021年第3季度 or 2021Q3.",
+                                       show_default=False)] = "",
+    last: Annotated[str, typer.Option("--to", help="Last period, e.g. 2025年第4季度 or 2025Q4.",
+                                      show_default=False)] = "",
     due_days: Annotated[int, typer.Option("--due-days",
                                           help="Days after a period ends that a report is on time.")] = 15,
     user: UserOpt = None,
@@ -206,7 +264,7 @@ def schedule(
 ) -> None:
     """Set a plan's reporting schedule and list its periods with their due dates.
 
-    Example: yigai schedule 5 --type quarterly --from 2021Q3 --to 2023Q4 --due-days 15
+    Example: yigai schedule 5 --type quarterly --from 2021年第3季度 --to 2023年第4季度 --due-days 15
     """
     if not first or not last:
         raise typer.BadParameter("give --from and --to / 请指定 --from 和 --to")
@@ -219,7 +277,7 @@ def schedule(
         return
     for p in periods:
         stdout().print(f"{p.id}\t{p.label}\t{p.start} – {p.end}\t截止 due {due_date(p, result.due_days)}")
-    info(f"计划 {result.plan_id}：{len(periods)} 个报告期 periods, {result.first}–{result.last}，"
+    info(f"计划 {result.plan_id}：{len(periods)} 个报告期 periods, {span_label(result.first, result.last)}，"
          f"期末后 {result.due_days} 天内报送 due {result.due_days} days after period end")
 
 

@@ -13,6 +13,7 @@ from yigai.cli.render import _table, number
 from yigai.domain.departments import CLASS_LABELS
 from yigai.domain.indicators import IndicatorDef, ValueSource
 from yigai.domain.orgunits import OrgUnit
+from yigai.domain.periods import period_label
 from yigai.domain.reports import REVIEW_LABELS, ProgressReport
 from yigai.domain.users import ROLE_LABELS, User
 from yigai.evaluation.results import ITEM_STATUS_LABELS, PlanEvaluation
@@ -54,10 +55,11 @@ def departments_table(entries: Sequence[DepartmentEntry]) -> Table:
 def users_table(users: Sequence[User]) -> Table:
     table = _table(f"用户 users ({len(users)})", [
         ("用户名\nusername", "left"), ("姓名\nname", "left"), ("角色\nrole", "left"),
-        ("部门范围\ndepartments", "left"), ("机构范围\norg units", "left")])
+        ("部门范围\ndepartments", "left"), ("机构范围\norg units", "left"), ("状态\nstatus", "left")])
     for u in users:
         table.add_row(u.username, u.display_name, f"{ROLE_LABELS[u.role]} ({u.role.value})",
-                      "、".join(sorted(u.departments)), "、".join(sorted(u.org_units)))
+                      "、".join(sorted(u.departments)), "、".join(sorted(u.org_units)),
+                      "启用 active" if u.active else "已停用 disabled")
     return table
 
 
@@ -106,7 +108,7 @@ def values_table(records: Sequence[ValueRecord]) -> Table:
     table = _table(f"数据 values ({len(records)})", [*columns, ("备注\ncomment", "left")])
     for rec in records:
         v = rec.value
-        cells = [v.key, v.org_unit, v.period_id, number(v.value), str(v.version), v.source.value, v.author,
+        cells = [v.key, v.org_unit, period_label(v.period_id), number(v.value), str(v.version), v.source.value, v.author,
                  _when(v.saved_at), "[red]超出范围[/]" if rec.outlier else ""]
         if computed:
             cells += ["" if v.numerator is None else f"{v.numerator:,.2f}",
@@ -116,7 +118,7 @@ def values_table(records: Sequence[ValueRecord]) -> Table:
 
 
 def violations_table(violations: Sequence[Violation], period: str) -> Table:
-    table = _table(f"校验结果 validation {period} ({len(violations)})", [
+    table = _table(f"校验结果 validation {period_label(period)} ({len(violations)})", [
         ("规则\nrule", "left"), ("机构\norg unit", "left"), ("左边\nleft", "right"), ("运算\nop", "left"),
         ("右边\nright", "right")])
     for v in violations:
@@ -142,7 +144,7 @@ def evaluation_tables(ev: PlanEvaluation, *, all_items: bool = False) -> list[Ta
     summary.add_column()
     counts = "，".join(f"{ITEM_STATUS_LABELS[s]} {n}" for s, n in ev.counts.items() if n)
     for key, value in (("文号 document number", ev.doc_number), ("评估日期 at", ev.at.isoformat()),
-                       ("最近报告期 period", ev.period_id), ("综合得分 score", f"{ev.score:.1f}"),
+                       ("最近报告期 period", period_label(ev.period_id)), ("综合得分 score", f"{ev.score:.1f}"),
                        ("完成率 completion", f"{ev.completion_rate:.1%}"), ("报送率 reporting", f"{ev.reporting_rate:.1%}"),
                        ("及时率 on time", f"{ev.on_time_rate:.1%}"), ("状态 statuses", counts)):
         summary.add_row(key, value)
@@ -166,7 +168,7 @@ def evaluation_tables(ev: PlanEvaluation, *, all_items: bool = False) -> list[Ta
     for t in ev.targets:
         if not t.indicator_code:
             continue
-        latest = "" if t.latest is None else f"{number(t.latest.value)} ({t.latest.period.id})"
+        latest = "" if t.latest is None else f"{number(t.latest.value)} ({t.latest.period.label})"
         met = {True: "达标", False: "[red]未达标[/]", None: "无数据"}[t.attainment.met]
         targets.add_row(f"{t.metric}\n{t.indicator_code}", t.target_text, latest, met, t.projection.sentence)
     shown = [i for i in ev.items if all_items or i.status.value in ("overdue", "at_risk", "not_reported")]

@@ -15,6 +15,7 @@ from yigai.cli.common import FormatOpt, OutputFormat, PeriodOpt, PlanArg, UserOp
 from yigai.cli.edge import EdgeGroup, stdout
 from yigai.cli.render import print_json
 from yigai.cli.render_supervision import history_table, owed_table
+from yigai.domain.periods import period_label
 from yigai.domain.reports import REVIEW_LABELS, ProgressReport
 from yigai.services.evidence import EvidenceUpload
 from yigai.services.reminders import owed_reports
@@ -31,7 +32,7 @@ ItemArg = Annotated[str, typer.Argument(help="Measure id (T4.M2) or task id (T4)
 
 
 def _done(report: ProgressReport) -> None:
-    info(f"{report.item_id} {report.period_id}：第 {report.version} 版 version，{REVIEW_LABELS[report.state]} "
+    info(f"{report.item_id} {period_label(report.period_id)}：第 {report.version} 版 version，{REVIEW_LABELS[report.state]} "
          f"{report.state.value}（{report.department}，{report.status.value} {report.percent:g}%）")
 
 
@@ -160,7 +161,7 @@ def owed(
         print_json([{**jsonable(r), "label": r.label, "due_soon": r.due_soon} for r in shown])
         return
     period_id = rows[0].period_id if rows else (period or "")
-    stdout().print(owed_table(shown, f"待报 owed {period_id}" + (f" — {dept}" if dept else "")))
+    stdout().print(owed_table(shown, f"待报 owed {period_label(period_id)}" + (f" — {dept}" if dept else "")))
     info(f"{sum(r.owed for r in rows)} 项待报送 owed / {len(rows)} 项应报 expected")
 
 

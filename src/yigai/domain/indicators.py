@@ -37,6 +37,10 @@ class IndicatorDef:
     aggregation: Aggregation = Aggregation.SUM
     decimals: int = 2
     aliases: list[str] = field(default_factory=list)  # other names the plans use
+    # What values the unit allows beyond its natural range (see domain/value_checks.py): a rate
+    # over its whole, 100 % or 1000 ‰ (growth rates; 编制利用率 and 参保率 of 户籍人口 can pass 100 %) …
+    over_100: bool = False
+    signed: bool = False  # … and a value below zero (growth rates)
 
 
 @dataclass(slots=True)

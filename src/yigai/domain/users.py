@@ -28,6 +28,7 @@ class User:
     role: Role
     departments: frozenset[str] = field(default_factory=frozenset)  # canonical names
     org_units: frozenset[str] = field(default_factory=frozenset)  # org-unit codes
+    active: bool = True  # a disabled user cannot sign in; users are disabled, never deleted (reports keep their author)
 
     def can_report_for(self, department: str) -> bool:
         """May write progress reports in the name of ``department``."""

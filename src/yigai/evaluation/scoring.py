@@ -1,9 +1,10 @@
 """Scores (考核评分) of items, tasks, sections, departments and the plan, from a weights scheme.
 
-The scheme is data: ``src/yigai/data/scoring.yaml`` ships the default and an office replaces
-any part of it per plan (``EvaluationInput.weights`` is merged over the default key by key).
-Unknown keys and non-numeric or negative values are refused, so a typo in a scheme cannot
-silently score with the defaults.
+The scheme is data: ``src/yigai/data/scoring.yaml`` ships the default; the office edits its
+own in 系统管理 (``services.scoring``, stored and versioned in the database) and
+``EvaluationInput.weights`` is merged over the default key by key. Unknown keys, non-numeric
+or negative values, status scores above 100 and thresholds above 100 are refused, so a typo
+in a scheme cannot silently score with the defaults.
 
 Rules (the numbers are the shipped defaults):
 
@@ -87,12 +88,24 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any], where: str) -> dict[st
     return out
 
 
-def _number(raw: dict[str, Any], section: str, key: str) -> float:
+def merged_overrides(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The default with each layer merged over it in turn (later layers win), checked key by key."""
+    raw = _default_raw()
+    for layer in layers:
+        if layer:
+            raw = _merge(raw, layer, "")
+    return copy.deepcopy(raw)
+
+
+def _number(raw: dict[str, Any], section: str, key: str, most: float | None = None) -> float:
     value = raw[section][key]
     where = f"{section}.{key}"
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != value:
         raise ConfigurationError(f"{where} must be a number >= 0, got {value!r}",
                                  message_zh=f"评分方案配置项 {where} 应为不小于0的数，实为 {value!r}", where=where)
+    if most is not None and value > most:
+        raise ConfigurationError(f"{where} must be at most {most:g}, got {value!r}",
+                                 message_zh=f"评分方案配置项 {where} 应在0-{most:g}之间，实为 {value!r}", where=where)
     return float(value)
 
 
@@ -104,23 +117,19 @@ def load_scheme(overrides: Mapping[str, Any] | None = None) -> ScoringScheme:
     scheme = ScoringScheme(
         tasks_weight=_number(raw, "parts", "tasks"),
         indicators_weight=_number(raw, "parts", "indicators"),
-        status_scores={s: _number(raw, "status_scores", s.value) for s in ItemStatus},
+        status_scores={s: _number(raw, "status_scores", s.value, 100) for s in ItemStatus},
         late_deduction=_number(raw, "deductions", "late_report"),
         missing_deduction=_number(raw, "deductions", "missing_report"),
-        max_deduction=_number(raw, "deductions", "max"),
+        max_deduction=_number(raw, "deductions", "max", 100),
         early_bonus=_number(raw, "bonus", "early_completion"),
-        max_bonus=_number(raw, "bonus", "max"),
-        missing_value_score=_number(raw, "indicators", "missing_value_score"),
-        pro_rata_margin=_number(raw, "status", "pro_rata_margin"),
-        near_deadline_percent=_number(raw, "status", "near_deadline_percent"),
+        max_bonus=_number(raw, "bonus", "max", 100),
+        missing_value_score=_number(raw, "indicators", "missing_value_score", 1),
+        pro_rata_margin=_number(raw, "status", "pro_rata_margin", 100),
+        near_deadline_percent=_number(raw, "status", "near_deadline_percent", 100),
     )
     if scheme.tasks_weight + scheme.indicators_weight <= 0:
         raise ConfigurationError("parts.tasks + parts.indicators must be > 0",
                                  message_zh="评分方案中任务与指标权重之和应大于0", where="parts")
-    if scheme.missing_value_score > 1:
-        raise ConfigurationError("indicators.missing_value_score must be within 0-1",
-                                 message_zh="评分方案配置项 indicators.missing_value_score 应在0-1之间",
-                                 where="indicators.missing_value_score")
     return scheme
 
 

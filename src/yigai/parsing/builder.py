@@ -20,7 +20,7 @@ from yigai.domain.plan import (
     Span,
     Task,
 )
-from yigai.parsing import annex_tasks, table_rules
+from yigai.parsing import annex_tasks, duties, table_rules
 from yigai.parsing.deadlines import deadline_kind_in, find_dates, parse_deadline
 from yigai.parsing.departments import DepartmentDirectory, default_directory, looks_like_department
 from yigai.parsing.metadata import extract_meta
@@ -131,6 +131,7 @@ class _Builder:
         self.duties_by_number()
         self.tables()
         self.annex_task_table()
+        self.rules_duties()
         if not self.draft.tasks:
             self.warn("no_tasks", "未识别出任务：文档中没有编号任务条目、责任条款、加粗引领句或任务清单表")
         self.text_targets(body + self.annex_text())
@@ -412,6 +413,29 @@ class _Builder:
         self.draft.tasks = tasks
         self.warn("tasks_from_annex", "正文没有任务章节，任务取自附件的任务分解表（按行读取，请核对）",
                   found[0].start, found[-1].end)
+
+    def rules_duties(self) -> None:
+        """A rules document (办法, 规定 …) without a task section: its tasks are the departments' duty
+        statements (see duties.py), not its numbered rules."""
+        if not duties.RULES_TITLE_RE.search(self.draft.meta.title) or has_task_part(self.layout):
+            return
+        found = duties.duty_statements(self.layout, lambda text: looks_like_department(text, self.directory, self.region))
+        if len(found) < 2:
+            return
+        norm, tasks = self.norm, []
+        for n, d in enumerate(found, 1):
+            lead, lead_others = self.refs_from_cell(d.who, d.who_start)
+            coop, coop_others = self.refs_from_cell(d.with_, d.with_start) if d.with_ else ([], False)
+            resp = Responsibility(lead, coop, lead_others, coop_others, d.who + (f";{d.with_}" if d.with_ else ""),
+                                  norm.span(d.who_start, d.who_start + len(d.who)))
+            task = Task(id=f"T{n}", no=d.no, path=[], section_id=None, title=d.title, text=d.text, responsibility=resp,
+                        span=norm.span(d.start, d.start + len(d.text)))
+            task.provenance["title"] = norm.span(d.start, d.start + len(d.title))
+            task.provenance["text"] = task.span  # type: ignore[assignment]
+            task.provenance["responsibility"] = resp.span  # type: ignore[assignment]
+            tasks.append(task)
+        self.draft.tasks = tasks
+        self.warn("tasks_from_duties", "规章类文件：任务取自各部门的职责条款（请核对）", found[0].start, found[-1].start)
 
     def caption(self, table: Table, first: Para) -> None:
         for p in reversed(self.layout.paras[max(0, first.idx - 2) : first.idx]):

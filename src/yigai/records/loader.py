@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from yigai import clock
 from yigai.domain.periods import Period, PeriodError, parse_period
 from yigai.records.schema import Table, TableKind, record_tables, table
 from yigai.records.store import LoadEntry, RecordStore, month_ranges
@@ -340,7 +341,7 @@ def load_records(store: RecordStore, paths: Sequence[Path], *, table_name: str |
     tick = progress or (lambda _what, _done, _total: None)
     conn = store.conn
     state = _CommandState()
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now().replace(tzinfo=None)  # office time (Beijing), as every time shown to people
     staged: list[tuple[FileTarget, FileReport, dict[str, str] | None]] = []
     with tempfile.TemporaryDirectory(prefix="yigai-records-") as tmp:
         try:

@@ -1,9 +1,14 @@
 """Reading a filled progress template back (进展填报模板): every check before anything is saved.
 
 The template kind and version, that it is for the expected plan, department and period,
-the columns, every value. All problems found are raised together in one ``TemplateError``,
-each naming sheet, row and column; a file with any problem returns nothing. The layout is
-defined with the writer in ``yigai.reports.template_xlsx``.
+the columns, every value. A problem with the file as a whole (not a workbook, another
+template, renamed columns) raises one ``TemplateError`` listing every problem, each naming
+sheet, row and column. A problem confined to a data row (a bad status, an item the
+department does not lead) refuses that row only: ``read_template_rows`` returns the good
+rows and the refused ones, and the caller decides (all or nothing, or save the rest);
+``read_template`` is the strict form that raises for any problem. Excel and WPS write a
+carriage return as ``_x000D_``; it is read back as a line break. The layout is defined with
+the writer in ``yigai.reports.template_xlsx``.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +33,7 @@ from yigai.reports.xlsx_guard import xlsx_problem
 from yigai.reports.template_xlsx import (
     COLUMNS, DATA_SHEET, EDITABLE_KEYS, FIRST_DATA_ROW, HEADER_ROW, META_KEYS, HEADERS, MAX_DATA_ROWS, MAX_FILE_BYTES,
     MAX_UNCOMPRESSED_BYTES, META_LABELS, META_SHEET, STATUS_LABELS, TEMPLATE_KIND, TEMPLATE_VERSION, TemplateItem,
-    column_letter, plan_items,
+    OPTIONAL_KEYS, column_letter, plan_items,
 )
 
 
@@ -40,6 +46,9 @@ class ReportRow:
     problems: str
     next_steps: str
     row: int = 0  # the row of 进展填报 it came from
+    # 预填版本 as written ("2026Q3:2", "" when nothing was prefilled); None: an older template without the column
+    prefill: str | None = field(default=None, compare=False)
+    label: str = field(default="", compare=False)  # "T1.M3 谋划中长期…", to name the row in messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +61,7 @@ class TemplateProblem:
     row: int | None = None
     column: str = ""
     header: str = ""
+    item: str = ""  # the row's item, "T1.M3 谋划中长期…"
 
     def where_zh(self) -> str:
         parts = []
@@ -59,6 +69,8 @@ class TemplateProblem:
             parts.append(f"工作表「{self.sheet}」")
         if self.row is not None:
             parts.append(f"第{self.row}行")
+        if self.item:
+            parts.append(f"（{self.item}）")
         if self.column:
             parts.append(f"{self.column}列" + (f"（{self.header}）" if self.header else ""))
         return "".join(parts)
@@ -69,9 +81,29 @@ class TemplateProblem:
             parts.append(f"sheet {self.sheet}")
         if self.row is not None:
             parts.append(f"row {self.row}")
+        if self.item:
+            parts.append(f"item {self.item.split(' ')[0]}")
         if self.column:
             parts.append(f"column {self.column}" + (f" ({self.header})" if self.header else ""))
         return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedRow:
+    """A data row that cannot be saved as it is, with every problem found in it."""
+
+    row: int
+    item_id: str
+    label: str
+    problems: tuple[TemplateProblem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateRows:
+    """What a filled template holds: the rows to report and the rows refused for their own problems."""
+
+    rows: list[ReportRow]
+    refused: list[RefusedRow]
 
 
 class TemplateError(DocumentError):
@@ -93,17 +125,22 @@ class TemplateError(DocumentError):
 class _Problems:
     def __init__(self) -> None:
         self.items: list[TemplateProblem] = []
+        self.in_rows: dict[int, list[TemplateProblem]] = {}  # problems confined to one data row
 
     def add(self, zh: str, en: str, sheet: str = "", row: int | None = None, key: str = "",
-            column: str = "", header: str = "") -> None:
+            column: str = "", header: str = "", item: str = "", in_row: bool = False) -> None:
         if key:
             column, header = column_letter(key), HEADERS[key]
-        self.items.append(TemplateProblem(zh, en, sheet, row, column, header))
+        problem = TemplateProblem(zh, en, sheet, row, column, header, item)
+        if in_row and row is not None:
+            self.in_rows.setdefault(row, []).append(problem)
+        else:
+            self.items.append(problem)
 
 
-def read_template(path: str | os.PathLike[str], *, plan_id: int, department: str, period: Period,
-                  draft: PlanDraft) -> list[ReportRow]:
-    """The rows of a filled template, or ``TemplateError`` listing every problem.
+def read_template_rows(path: str | os.PathLike[str], *, plan_id: int, department: str, period: Period,
+                       draft: PlanDraft) -> TemplateRows:
+    """The good rows and the refused rows of a filled template; ``TemplateError`` for a bad file.
 
     A row whose 进展状态 … 下步打算 are all empty is not a report and is skipped.
     """
@@ -112,13 +149,27 @@ def read_template(path: str | os.PathLike[str], *, plan_id: int, department: str
     wb = _open(path, problems)
     if wb is None:
         raise TemplateError(problems.items, where=str(path))
+    labels: dict[int, tuple[str, str]] = {}
     try:
-        rows = _read(wb, problems, plan_id=plan_id, department=department, period=period, draft=draft)
+        rows = _read(wb, problems, plan_id=plan_id, department=department, period=period, draft=draft,
+                     labels=labels)
     finally:
         wb.close()
     if problems.items:
-        raise TemplateError(problems.items, where=str(path))
-    return rows
+        raise TemplateError(problems.items + [p for row in sorted(problems.in_rows) for p in problems.in_rows[row]],
+                            where=str(path))
+    refused = [RefusedRow(row, *labels.get(row, ("", "")), problems=tuple(found))
+               for row, found in sorted(problems.in_rows.items())]
+    return TemplateRows(rows, refused)
+
+
+def read_template(path: str | os.PathLike[str], *, plan_id: int, department: str, period: Period,
+                  draft: PlanDraft) -> list[ReportRow]:
+    """The rows of a filled template, or ``TemplateError`` listing every problem (a refused row too)."""
+    found = read_template_rows(path, plan_id=plan_id, department=department, period=period, draft=draft)
+    if found.refused:
+        raise TemplateError([p for r in found.refused for p in r.problems], where=str(path))
+    return found.rows
 
 
 def _open(path: Path, problems: _Problems) -> Any:
@@ -136,11 +187,13 @@ def _open(path: Path, problems: _Problems) -> Any:
 def _fold(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a number a spreadsheet saved as 5.0
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
 def _read(wb: Any, problems: _Problems, *, plan_id: int, department: str, period: Period,
-          draft: PlanDraft) -> list[ReportRow]:
+          draft: PlanDraft, labels: dict[int, tuple[str, str]]) -> list[ReportRow]:
     if META_SHEET not in wb.sheetnames:
         problems.add(f"缺少工作表「{META_SHEET}」：这不是本系统生成的进展填报模板",
                      f"sheet {META_SHEET} is missing: this is not a yigai progress-report template", sheet=META_SHEET)
@@ -175,7 +228,7 @@ def _read(wb: Any, problems: _Problems, *, plan_id: int, department: str, period
             problems.add(f"数据行超过 {MAX_DATA_ROWS} 行", f"more than {MAX_DATA_ROWS} data rows", sheet=DATA_SHEET, row=row)
             break
         parsed = _row(cells, row, columns, problems, expected_plan=plan_id, identity_ok=identity_ok,
-                      items=items, department=department, seen=seen)
+                      items=items, department=department, seen=seen, labels=labels)
         if parsed is not None:
             out.append(parsed)
     return out
@@ -216,6 +269,8 @@ def _columns(header_cells: Sequence[Any], problems: _Problems) -> dict[str, int]
             columns[key] = index
         elif header in names:
             columns[key] = names.index(header)
+        elif key in OPTIONAL_KEYS:
+            continue
         else:
             there = names[index] if index < len(names) else ""
             got = f"，该处为「{there}」" if there else ""
@@ -226,7 +281,8 @@ def _columns(header_cells: Sequence[Any], problems: _Problems) -> dict[str, int]
 
 
 def _row(cells: Sequence[Any], row: int, columns: dict[str, int], problems: _Problems, *, expected_plan: int,
-         identity_ok: bool, items: dict[str, TemplateItem], department: str, seen: dict[str, int]) -> ReportRow | None:
+         identity_ok: bool, items: dict[str, TemplateItem], department: str, seen: dict[str, int],
+         labels: dict[int, tuple[str, str]]) -> ReportRow | None:
     def cell(key: str) -> Any:
         index = columns.get(key)
         return cells[index] if index is not None and index < len(cells) else None
@@ -239,11 +295,14 @@ def _row(cells: Sequence[Any], row: int, columns: dict[str, int], problems: _Pro
     if all(_fold(raw(k)) == "" for k in editable):
         return None
     ok = True
+    item_id = _fold(raw("item_id"))
+    label = items[item_id].label if item_id in items else item_id
+    labels[row] = (item_id, label)
 
     def bad(zh: str, en: str, key: str) -> None:
         nonlocal ok
         ok = False
-        problems.add(zh, en, sheet=DATA_SHEET, row=row, key=key)
+        problems.add(zh, en, sheet=DATA_SHEET, row=row, key=key, item=label, in_row=True)
 
     for key in ("plan_id", "item_id", *editable):
         c = cell(key)
@@ -252,7 +311,6 @@ def _row(cells: Sequence[Any], row: int, columns: dict[str, int], problems: _Pro
     if not ok:
         return None
 
-    item_id = _fold(raw("item_id"))
     if "plan_id" in columns and _fold(raw("plan_id")).removesuffix(".0") != str(expected_plan):
         bad(f"计划编号为「{_fold(raw('plan_id'))}」，应为「{expected_plan}」",
             f"plan id is {_fold(raw('plan_id'))!r}, expected {expected_plan}", "plan_id")
@@ -294,8 +352,10 @@ def _row(cells: Sequence[Any], row: int, columns: dict[str, int], problems: _Pro
 
     if not ok or status is None or percent is None:
         return None
+    prefill = _fold(raw("prefill")) if "prefill" in columns else None
     return ReportRow(item_id=item_id, status=status, percent=percent, narrative=_text(raw("narrative")),
-                     problems=_text(raw("problems")), next_steps=_text(raw("next_steps")), row=row)
+                     problems=_text(raw("problems")), next_steps=_text(raw("next_steps")), row=row, prefill=prefill,
+                     label=label)
 
 
 def _percent(c: Any, status: ProgressStatus | None) -> tuple[float | None, tuple[str, str] | None]:
@@ -325,12 +385,18 @@ def _percent(c: Any, status: ProgressStatus | None) -> tuple[float | None, tuple
     return round(number, 2), None
 
 
+_ESCAPED_CONTROL = re.compile(r"_x(00[01][0-9A-Fa-f])_")
+
+
 def _text(value: object) -> str:
+    """Cell text as typed: ``_x000D_`` (how Excel and WPS store a carriage return) and CR LF become LF."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    return str(value).strip()
+    text = _ESCAPED_CONTROL.sub(lambda m: chr(int(m.group(1), 16)), str(value))
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-__all__ = ["ReportRow", "TemplateError", "TemplateProblem", "read_template"]
+__all__ = ["RefusedRow", "ReportRow", "TemplateError", "TemplateProblem", "TemplateRows", "read_template",
+           "read_template_rows"]

@@ -7,12 +7,14 @@ and checks everything before the caller saves anything.
 
 Layout of sheet 进展填报: row 1 the instructions, row 2 the headers, items from
 row 3. Columns A-B (计划编号, 事项编号) identify the row and are hidden and
-locked; only 进展状态 … 下步打算 can be edited. Sheet 模板信息 holds the metadata.
+locked; only 进展状态 … 下步打算 can be edited. The hidden, locked column L
+(预填版本, ``2026Q3:2``) says which report version the row was prefilled with, so
+that an import can tell an untouched row from an edited one and a stale template
+from a current one. Sheet 模板信息 holds the metadata.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
+from yigai import clock
 from yigai.domain.errors import NotFoundError, YigaiError
 from yigai.domain.periods import Period, parse_period
 from yigai.domain.plan import DeadlineKind, Measure, PlanDraft, Task
@@ -45,16 +48,19 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("plan_id", "计划编号", 10), ("item_id", "事项编号", 12), ("no", "序号", 6), ("task", "主要任务", 28),
     ("measure", "具体措施", 50), ("deadline", "完成时间", 14), ("status", "进展状态", 12),
     ("percent", "完成百分比", 12), ("narrative", "进展情况", 40), ("problems", "存在问题", 30),
-    ("next_steps", "下步打算", 30),
+    ("next_steps", "下步打算", 30), ("prefill", "预填版本", 12),
 )
 HEADERS = {key: header for key, header, _ in COLUMNS}
-HIDDEN_KEYS = ("plan_id", "item_id")
+HIDDEN_KEYS = ("plan_id", "item_id", "prefill")
+# Templates written before 预填版本 existed lack it; the reader then compares with the database.
+OPTIONAL_KEYS = ("prefill",)
 EDITABLE_KEYS = ("status", "percent", "narrative", "problems", "next_steps")
 STATUS_LABELS = tuple(s.value for s in ProgressStatus)
 INSTRUCTIONS = (
     "填报说明：只填写“进展状态”至“下步打算”各列。进展状态从下拉列表中选择（{statuses}）；"
     "完成百分比填 0-100 的数字；不要增删、改名或移动列，不要修改隐藏的编号列和“模板信息”工作表；"
-    "某事项本期不报送的，将其“进展状态”至“下步打算”留空。"
+    "某事项本期不报送的，将其“进展状态”至“下步打算”留空。预填的是最近一次报告：与本期当前版本相同的行、"
+    "沿用上期内容而未改动的行都不会保存为新版本，导入结果会逐行列出。"
 )
 
 META_KEYS: tuple[tuple[str, str], ...] = (
@@ -71,6 +77,7 @@ EDITABLE_FILL = PatternFill("solid", fgColor="FFF9E5")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_DATA_ROWS = 10_000
+LABEL_CHARS = 30
 
 
 # ---------------------------------------------------------------------------- items
@@ -97,6 +104,13 @@ class TemplateItem:
         if self.measure is None:
             return self.task.text
         return f"{self.measure.no} {self.measure.text}" if self.measure.no else self.measure.text
+
+    @property
+    def label(self) -> str:
+        """``T1.M3 谋划中长期医改规划…``: the code and the start of the title, to name a row in messages."""
+        text = (self.measure.text if self.measure is not None else (self.task.title or self.task.text)).strip()
+        short = text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+        return f"{self.item_id} {short}".strip()
 
     @property
     def deadline(self) -> str:
@@ -131,6 +145,24 @@ def set_text(cell: Any, value: object) -> None:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         cell.data_type = "s"
         cell.quotePrefix = True
+
+
+def cell_text(text: str) -> str:
+    """Line breaks as a spreadsheet keeps them (a browser sends CR LF, Excel stores LF)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def prefill_stamp(report: ProgressReport | None) -> str | None:
+    """``2026Q3:2``: the period and version a row was prefilled with (None: nothing prefilled)."""
+    return None if report is None else f"{report.period_id}:{report.version}"
+
+
+def parse_prefill_stamp(text: str) -> tuple[str, int] | None:
+    """``2026Q3:2`` → ("2026Q3", 2); anything else → None."""
+    period_id, sep, version = text.partition(":")
+    if not sep or not period_id or not version.removesuffix(".0").isdigit():
+        return None
+    return period_id, int(version.removesuffix(".0"))
 
 
 def latest_reports(reports: Iterable[ProgressReport], period: Period) -> dict[str, ProgressReport]:
@@ -187,11 +219,12 @@ def build_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
             "measure": item.detail, "deadline": item.deadline,
             "status": r.status.value if r else None, "percent": r.percent if r else None,
             "narrative": r.narrative if r else None, "problems": r.problems if r else None,
-            "next_steps": r.next_steps if r else None,
+            "next_steps": r.next_steps if r else None, "prefill": prefill_stamp(r),
         }
         for col, (key, _, _) in enumerate(COLUMNS, start=1):
             cell = ws.cell(row, col)
-            set_text(cell, values[key] if values[key] != "" else None)
+            value = values[key]
+            set_text(cell, cell_text(value) if isinstance(value, str) and value else (value if value != "" else None))
             wrap = key in ("task", "measure", "narrative", "problems", "next_steps")
             cell.alignment = Alignment(vertical="top", wrap_text=wrap)
             if key in EDITABLE_KEYS:
@@ -211,7 +244,7 @@ def build_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
         "kind": TEMPLATE_KIND, "version": TEMPLATE_VERSION, "plan_id": plan_id,
         "title": draft.meta.title or draft.source_name, "doc_number": draft.meta.doc_number,
         "department": department, "period": period.id, "period_label": period.label,
-        "generated": dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
+        "generated": clock.now().replace(tzinfo=None).isoformat(sep=" "),
     }
     for row, (key, label) in enumerate(META_KEYS, start=1):
         meta.cell(row, 1, label).font = Font(bold=True)
@@ -254,6 +287,6 @@ def write_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
 
 
 __all__ = [
-    "COLUMNS", "DATA_SHEET", "META_SHEET", "TEMPLATE_KIND", "TEMPLATE_VERSION", "TemplateItem", "column_letter",
-    "department_items", "plan_items", "write_template",
+    "COLUMNS", "DATA_SHEET", "META_SHEET", "TEMPLATE_KIND", "TEMPLATE_VERSION", "TemplateItem", "cell_text",
+    "column_letter", "department_items", "parse_prefill_stamp", "plan_items", "prefill_stamp", "write_template",
 ]

@@ -27,12 +27,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from yigai.clock import now as clock_now
 from yigai.domain.errors import NotFoundError
 from yigai.domain.users import User
-from yigai.services.errors import AuthenticationError, InvalidInputError, PermissionDeniedError, TooManyAttemptsError
+from yigai.services.errors import AuthenticationError, PermissionDeniedError, TooManyAttemptsError
+from yigai.services.passwords import check_password
 from yigai.storage.session_repository import WebSession
 from yigai.storage.uow import UnitOfWork
 
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 256
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=5)
 IDLE_TIMEOUT = dt.timedelta(hours=2)
@@ -55,41 +54,45 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def check_password_rules(username: str, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
-                                message_zh=f"密码至少 {MIN_PASSWORD_LENGTH} 位", where="password")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInputError(f"the password may have at most {MAX_PASSWORD_LENGTH} characters",
-                                message_zh=f"密码最多 {MAX_PASSWORD_LENGTH} 位", where="password")
-    if password.strip().casefold() == username.casefold():
-        raise InvalidInputError("the password may not be the username", message_zh="密码不能与用户名相同",
-                                where="password")
-
-
 def set_password(uow: UnitOfWork, actor: User, username: str, password: str, *,
                  current_password: str | None = None, now: dt.datetime | None = None) -> None:
-    """An office admin sets anyone's password; a user changes their own with the current one.
+    """An office admin sets (resets) anyone's password; another user changes their own with the current one.
 
-    Every session of that user ends (a changed password signs out everywhere).
+    The password policy (``services.passwords``) applies. Every session of that user ends
+    (a changed password signs out everywhere).
     """
     if actor.username != username and not actor.can_review:
         raise PermissionDeniedError(f"{actor.username} may not set the password of {username}",
                                     message_zh=f"无权设置用户「{username}」的密码", where="user")
-    check_password_rules(username, password)
+    check_password(username, password)
     with uow:
         user_id = uow.users.user_id(username)
         if user_id is None:
-            raise NotFoundError(f"no user {username!r}", message_zh=f"用户「{username}」不存在", where="username")
-        if actor.username == username and not actor.can_review:
-            stored = uow.users.password_hash(username)
-            if stored is None or current_password is None or not _verify(stored, current_password):
-                raise AuthenticationError("the current password is wrong", message_zh="当前密码错误",
-                                          where="current_password")
+            raise NotFoundError(f"no active user {username!r}", message_zh=f"用户「{username}」不存在或已停用",
+                                where="username")
+        own_change = actor.username == username and (current_password is not None or not actor.can_review)
+        if own_change:
+            _check_current(uow, username, current_password)
         uow.users.set_password_hash(username, hash_password(password))
         uow.web_sessions.delete_for_user(user_id)
-        uow.audit.record(actor.username, "user.password", "user", username, at=now)
+        uow.audit.record(actor.username, "user.password_change" if own_change else "user.password", "user", username,
+                         at=now)
         uow.commit()
+
+
+def change_own_password(uow: UnitOfWork, user: User, current_password: str, password: str, *,
+                        now: dt.datetime | None = None) -> None:
+    """Any signed-in user changes their own password; the current one is always required."""
+    if not current_password:
+        raise AuthenticationError("give the current password", message_zh="请输入当前密码", where="current_password")
+    set_password(uow, user, user.username, password, current_password=current_password, now=now)
+
+
+def _check_current(uow: UnitOfWork, username: str, current_password: str | None) -> None:
+    stored = uow.users.password_hash(username)
+    if stored is None or current_password is None or not _verify(stored, current_password):
+        raise AuthenticationError("the current password is wrong", message_zh="当前密码错误",
+                                  where="current_password")
 
 
 def _verify(stored: str, password: str) -> bool:

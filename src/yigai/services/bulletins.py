@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from yigai import clock
-from yigai.domain.periods import Period, parse_period
+from yigai.domain.periods import Period
 from yigai.domain.reports import due_date
 from yigai.reports.bulletin_data import BulletinData, build_bulletin_data
 from yigai.reports.bulletin_render import render_bulletin
 from yigai.services.evaluate import evaluated
 from yigai.services.plans import find_plan
-from yigai.services.schedules import require_schedule
+from yigai.services.schedules import ended_period, require_schedule
 from yigai.storage.uow import UnitOfWork
 
 FORMATS = ("docx", "xlsx", "html")
@@ -34,19 +34,23 @@ def bulletin_date(period: Period, due_days: int, today: dt.date) -> dt.date:
 
 
 def bulletin_data(uow: UnitOfWork, plan_ref: str | int, period_id: str, *, at: dt.date | None = None,
-                  weights: Mapping[str, Any] | None = None, org_unit: str | None = None) -> BulletinData:
-    """The bulletin for ``period_id``, evaluated as of ``at`` (default: ``bulletin_date``)."""
-    period = parse_period(period_id)
-    if at is None:
-        with uow:
-            due_days = require_schedule(uow, find_plan(uow, plan_ref).id).due_days
-        at = bulletin_date(period, due_days, clock.now().date())
-    inp, ev = evaluated(uow, plan_ref, at, weights, org_unit=org_unit)
+                  weights: Mapping[str, Any] | None = None, org_unit: str | None = None,
+                  today: dt.date | None = None) -> BulletinData:
+    """The bulletin for ``period_id``, evaluated as of ``at`` (default: ``bulletin_date``).
+
+    Only a period of the plan's schedule that has ended by ``today`` (default: the office's calendar
+    day) has a bulletin: any other would be titled with the schedule's latest period, not the one asked.
+    """
+    today = today or clock.now().date()
+    with uow:
+        schedule = require_schedule(uow, find_plan(uow, plan_ref).id)
+    period = ended_period(schedule, period_id, today)
+    inp, ev = evaluated(uow, plan_ref, at or bulletin_date(period, schedule.due_days, today), weights, org_unit=org_unit)
     return build_bulletin_data(ev, inp.draft, inp.reports, inp.targets)
 
 
 def write_bulletin(uow: UnitOfWork, plan_ref: str | int, period_id: str, fmt: str, out: Path, *,
                    at: dt.date | None = None, weights: Mapping[str, Any] | None = None,
-                   org_unit: str | None = None) -> Path:
-    return render_bulletin(bulletin_data(uow, plan_ref, period_id, at=at, weights=weights, org_unit=org_unit),
-                           fmt, out)
+                   org_unit: str | None = None, today: dt.date | None = None) -> Path:
+    return render_bulletin(bulletin_data(uow, plan_ref, period_id, at=at, weights=weights, org_unit=org_unit,
+                                         today=today), fmt, out)

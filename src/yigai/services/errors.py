@@ -8,6 +8,9 @@
         ├── UnknownItemError             no such task or measure in the plan
         ├── NotLeadDepartmentError       the department does not lead the item
         ├── PeriodOutsideScheduleError   the period is not one of the plan's reporting periods
+        ├── PeriodNotEndedError          the period has not ended yet (office time)
+        ├── ImpossibleValueError         a value its unit cannot take (a share over 100 %)
+        ├── UnconfirmedValueError        a suspicious value (a 10× jump, outside the range) not yet confirmed
         ├── ScheduleMissingError         the plan has no reporting schedule yet
         ├── InvalidReportError           percent, status or review comment out of range
         ├── IllegalTransitionError       a review move TRANSITIONS does not allow
@@ -16,6 +19,7 @@
         ├── UnknownOrgUnitError          no org unit with that code
         ├── OutOfScopeError              the org unit or department is outside the user's scope
         ├── DuplicateError               the object already exists
+        ├── WeakPasswordError            the password policy refuses the password
         ├── ImportFileError              rows of an import file are wrong (every error listed)
         └── PlanHasReportsError          a plan with reports cannot be replaced
 
@@ -63,6 +67,25 @@ class PeriodOutsideScheduleError(InvalidInputError):
     message_zh = "报告期不在计划的报送期内"
 
 
+class PeriodNotEndedError(InvalidInputError):
+    message_zh = "报告期尚未结束"
+
+
+class ImpossibleValueError(InvalidInputError):
+    message_zh = "数值超出该指标单位允许的范围"
+
+
+class UnconfirmedValueError(InvalidInputError):
+    """A value that looks wrong; saved only when the person confirms it. ``reasons`` says why, in Chinese."""
+
+    message_zh = "数值可疑，需确认后保存"
+
+    def __init__(self, message: str, *, reasons: Sequence[str], message_zh: str | None = None,
+                 where: str = "") -> None:
+        super().__init__(message, message_zh=message_zh, where=where)
+        self.reasons = list(reasons)
+
+
 class ScheduleMissingError(InvalidInputError):
     message_zh = "计划尚未设置报送周期"
 
@@ -89,6 +112,10 @@ class UnknownOrgUnitError(InvalidInputError):
 
 class OutOfScopeError(InvalidInputError):
     message_zh = "超出用户权限范围"
+
+
+class WeakPasswordError(InvalidInputError):
+    message_zh = "密码不符合要求"
 
 
 class DuplicateError(InvalidInputError):

@@ -5,7 +5,9 @@ plan, its schedule, every report version and the linked indicator series meet.
 Series are the values stored for the plan's own region (the org unit whose
 name the plan's region ends with, e.g. 仓山区 for 福建省福州市仓山区) unless
 another org unit is named. Only confirmed target links bring a series; an
-unlinked target is passed without one and is not scored.
+unlinked target is passed without one and is not scored. The scoring weights are the
+office's (``services.scoring``: the shipped default until an admin edits them in 系统管理),
+with the caller's ``weights``, if any, merged over them.
 """
 
 from __future__ import annotations
@@ -20,16 +22,19 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from yigai.domain.errors import ConfigurationError
 from yigai.domain.indicators import Direction, IndicatorDef
 from yigai.domain.periods import parse_period
 from yigai.domain.plan import Comparator, Target
 from yigai.evaluation.engine import evaluate
 from yigai.evaluation.results import EvaluationInput, Observation, PlanEvaluation, TargetInput
+from yigai.evaluation.scoring import merged_overrides
 from yigai.services.departments import department_class_overrides
 from yigai.services.errors import UnknownOrgUnitError
 from yigai.services.orgunits import find_region_unit
 from yigai.services.plans import find_plan
 from yigai.services.schedules import require_schedule
+from yigai.services.scoring import office_overrides
 from yigai.storage.indicator_repository import ValueRecord
 from yigai.storage.uow import UnitOfWork
 
@@ -58,6 +63,20 @@ def series_of(records: list[ValueRecord]) -> list[Observation]:
     return [by_end[end] for end in sorted(by_end)]
 
 
+def _weights(office: Mapping[str, Any], given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The office's scheme with the caller's weights over it (empty: the shipped default)."""
+    if not office and not given:
+        return {}
+    try:
+        return merged_overrides(office, given)
+    except ConfigurationError as exc:
+        if given:
+            raise
+        raise ConfigurationError(f"the stored scoring scheme is no longer valid: {exc}", where="scoring",
+                                 message_zh=f"系统管理中保存的考核评分方案已失效（{exc.message_zh}），"
+                                            "请在系统管理中重新保存") from None
+
+
 def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None = None, *,
                  org_unit: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> EvaluationInput:
     """The engine's input for a plan at ``at``."""
@@ -75,6 +94,7 @@ def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Map
         else:
             region = find_region_unit(uow, plan.draft.meta.region)
         classes = department_class_overrides(uow)
+        office = office_overrides(uow)
         indicators = {i.code: i for i in uow.indicators.all()}
         links = {rec.link.target_index: rec.link.indicator_code for rec in uow.links.for_plan(plan.id)
                  if rec.link.confirmed and rec.link.target_index < len(plan.draft.targets)
@@ -95,7 +115,7 @@ def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Map
         ))
     return EvaluationInput(plan_id=plan.id, draft=plan.draft, periods=schedule.periods, reports=reports,
                            targets=targets, at=at, due_days=schedule.due_days, tolerance=tolerance,
-                           weights=dict(weights or {}), department_classes=classes)
+                           weights=_weights(office, weights), department_classes=classes)
 
 
 def evaluate_plan(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None = None, *,

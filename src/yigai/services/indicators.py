@@ -56,6 +56,13 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("（", "(").replace("）", ")")
 
 
+def _flag(entry: dict[str, Any], name: str) -> bool:
+    value = entry.get(name, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, got {value!r}")
+    return value
+
+
 def _indicator(entry: dict[str, Any], n: int, errors: list[RowError]) -> IndicatorDef | None:
     code = str(entry.get("code") or "")
     if not _CODE.match(code):
@@ -71,9 +78,11 @@ def _indicator(entry: dict[str, Any], n: int, errors: list[RowError]) -> Indicat
             numerator=str(entry.get("numerator", "")), denominator=str(entry.get("denominator", "")),
             factor=float(entry.get("factor", 1)), aggregation=Aggregation(entry.get("aggregation", "sum")),
             decimals=int(entry.get("decimals", 2)), aliases=[str(a) for a in entry.get("aliases") or []],
+            over_100=_flag(entry, "over_100"), signed=_flag(entry, "signed"),
         )
     except (ValueError, TypeError) as exc:
-        errors.append(RowError(n, "direction/aggregation/factor", f"{code}: {exc}", f"{code} 的字段取值无效"))
+        errors.append(RowError(n, "direction/aggregation/factor/over_100/signed", f"{code}: {exc}",
+                               f"{code} 的字段取值无效"))
         return None
 
 

@@ -139,7 +139,7 @@ def save_in(
     ctx = open_context(uow, plan_ref, item_id, period_id)
     dept = _lead_department(uow, ctx, department)
     require_reporter(user, dept)
-    latest = uow.reports.latest(ctx.plan.id, item_id, period_id)
+    latest = uow.reports.latest(ctx.plan.id, item_id, ctx.period.id)
     target = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
     check_move(latest, target, "save", "保存")
     files: list[Evidence] = list(latest.evidence) if latest else []
@@ -180,7 +180,7 @@ def add_contribution(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: 
                     f"{dept} is not a cooperating department of {item_id} ({', '.join(ctx.item.cooperating) or 'none'})",
                     message_zh=f"{dept} 不是 {item_id} 的配合部门（配合：{coop}）", where="department")
             require_reporter(user, dept)
-            latest = uow.reports.latest(ctx.plan.id, item_id, period_id)
+            latest = uow.reports.latest(ctx.plan.id, item_id, ctx.period.id)
             check_move(latest, ReviewState.DRAFT, "save", "补充配合意见")
             if latest is None:
                 base = ProgressReport(ctx.plan.id, item_id, ctx.period.id, ctx.item.lead[0] if ctx.item.lead else dept,

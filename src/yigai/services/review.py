@@ -44,8 +44,8 @@ def move_in(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, peri
     ctx = open_context(uow, plan_ref, item_id, period_id)
     latest = uow.reports.latest(ctx.plan.id, item_id, ctx.period.id)
     if latest is None:
-        raise IllegalTransitionError(f"cannot {what}: no report for {item_id} in {period_id}",
-                                     message_zh=f"不能{what_zh}：{item_id} 在 {period_id} 尚无报告", where="state")
+        raise IllegalTransitionError(f"cannot {what}: no report for {item_id} in {ctx.period.id}",
+                                     message_zh=f"不能{what_zh}：{item_id} 在{ctx.period.label}尚无报告", where="state")
     if review:
         require_admin(user, what, what_zh)
     else:
@@ -81,7 +81,8 @@ def resubmit_report(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: s
                  what="resubmit", what_zh="重新提交", review=False, require=ReviewState.RETURNED, now=now)
 
 
-def _comment(comment: str, required: bool) -> str:
+def check_comment(comment: str, required: bool) -> str:
+    """The review comment, trimmed; refused when a return has none or it is too long."""
     text = comment.strip()
     if required and not text:
         raise InvalidReportError("a returned report needs a comment saying what to fix",
@@ -95,7 +96,7 @@ def _comment(comment: str, required: bool) -> str:
 def return_report(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, comment: str,
                   *, now: dt.datetime | None = None) -> ProgressReport:
     """The office sends a submitted report back with a comment (退回)."""
-    text = _comment(comment, required=True)
+    text = check_comment(comment, required=True)
     return _move(uow, user, plan_ref, item_id, period_id, ReviewState.RETURNED, action="report.return",
                  what="return the report", what_zh="退回报告", comment=text, review=True, now=now)
 
@@ -103,6 +104,6 @@ def return_report(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str
 def accept_report(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str,
                   comment: str = "", *, now: dt.datetime | None = None) -> ProgressReport:
     """The office accepts a submitted report (采纳); an accepted report is final."""
-    text = _comment(comment, required=False)
+    text = check_comment(comment, required=False)
     return _move(uow, user, plan_ref, item_id, period_id, ReviewState.ACCEPTED, action="report.accept",
                  what="accept the report", what_zh="采纳报告", comment=text, review=True, now=now)

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from yigai.domain.periods import Period, PeriodError, PeriodType, parse_period, periods_between
+from yigai.domain.periods import Period, PeriodError, PeriodType, parse_period, periods_between, span_label
 from yigai.domain.users import User
-from yigai.services.errors import InvalidInputError, PeriodOutsideScheduleError, ScheduleMissingError
+from yigai.services.errors import (
+    InvalidInputError,
+    PeriodNotEndedError,
+    PeriodOutsideScheduleError,
+    ScheduleMissingError,
+)
 from yigai.services.items import require_admin
 from yigai.services.plans import find_plan
 from yigai.storage.report_repository import ReportingSchedule
 from yigai.storage.uow import UnitOfWork
 
 MAX_DUE_DAYS = 366
+TYPE_LABELS = {PeriodType.YEARLY: "年度", PeriodType.SIX_MONTHLY: "半年", PeriodType.QUARTERLY: "季度",
+               PeriodType.MONTHLY: "月度"}
 MAX_PERIODS = 600  # fifty years of months: anything longer is a typing error
 
 
@@ -45,11 +52,16 @@ def set_schedule(uow: UnitOfWork, user: User, plan_ref: str | int, period_type: 
     require_admin(user, "set reporting schedules", "设置报送周期")
     ptype = _type(period_type)
     for name, pid in (("from", first), ("to", last)):
-        period = parse_period(pid)
+        try:
+            period = parse_period(pid)
+        except PeriodError as exc:
+            exc.where = name
+            raise
         if period.type is not ptype:
             raise InvalidInputError(
                 f"{name} period {pid} is not a {ptype.value} period",
-                message_zh=f"{'开始' if name == 'from' else '结束'}报告期 {pid} 不是{ptype.value}类型", where=name,
+                message_zh=f"{'开始' if name == 'from' else '结束'}报告期「{period.label}」不是{TYPE_LABELS[ptype]}报告期",
+                where=name,
             )
     periods = periods_between(first, last)
     if len(periods) > MAX_PERIODS:
@@ -91,11 +103,30 @@ def schedule_period(schedule: ReportingSchedule, period_id: str) -> Period:
         raise
     if not schedule.covers(period):
         raise PeriodOutsideScheduleError(
-            f"period {period_id} is not one of this plan's reporting periods "
+            f"period {period.id} is not one of this plan's reporting periods "
             f"({schedule.type.value} {schedule.first}–{schedule.last})",
-            message_zh=f"报告期 {period_id} 不在本计划的报送期内（{schedule.first}–{schedule.last}）",
+            message_zh=f"报告期「{period.label}」不在本计划的报送期内（{span_label(schedule.first, schedule.last)}）",
             where="period",
         )
+    return period
+
+
+def due_periods(schedule: ReportingSchedule, today: dt.date) -> list[Period]:
+    """The schedule's periods that have ended by ``today`` (office time): those a bulletin can be about."""
+    return [p for p in schedule.periods if p.ended_by(today)]
+
+
+def ended_period(schedule: ReportingSchedule, period_id: str, today: dt.date) -> Period:
+    """One of the schedule's periods that has ended; refused with the periods that can be chosen otherwise."""
+    period = schedule_period(schedule, period_id)
+    if not period.ended_by(today):
+        due = due_periods(schedule, today)
+        latest = f"；最近已结束的报告期为{due[-1].label}" if due else "；本计划尚无已结束的报告期"
+        raise PeriodNotEndedError(
+            f"period {period.id} has not ended yet (it ends {period.end.isoformat()}, today is {today.isoformat()})"
+            + (f"; the latest ended period is {due[-1].id}" if due else ""),
+            message_zh=f"报告期「{period.label}」尚未结束（{period.end.year}年{period.end.month}月{period.end.day}日结束）"
+                       + latest, where="period")
     return period
 
 

@@ -1,12 +1,16 @@
-"""Data values: enter one, import a CSV/XLSX sheet, list them; min-max outlier flags.
+"""Data values: enter one, import a CSV/XLSX sheet, list them; impossible values, jumps and outliers.
 
 A value is keyed by (indicator or data element, org unit, period). Saving a
 different value for the same key adds the next version (source and author
 recorded); saving the same value again changes nothing, so re-importing a file
 is harmless. A value is refused, and nothing is saved, when the indicator is
-unknown, the period cannot be parsed (or, with a plan, lies outside its
-schedule), the org unit is unknown or outside the user's scope. An import is
-all or nothing: every bad row is listed with its row and column.
+unknown, the period cannot be parsed, has not ended yet in office time (or, with
+a plan, lies outside its schedule), the value is one its unit cannot take (a
+share over 100 %, see ``domain/value_checks.py``), the org unit is unknown or
+outside the user's scope. A suspicious value (a tenfold jump, outside the
+office's range or its history's) is entered only when the person confirms it,
+and is then flagged; an import saves and flags it, listing it. An import is all
+or nothing: every bad row is listed with its row and column.
 """
 
 from __future__ import annotations
@@ -26,19 +30,23 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from yigai import clock
 from yigai.domain.errors import YigaiError
-from yigai.domain.indicators import DataValue, OutlierBounds, ValueSource
+from yigai.domain.indicators import DataValue, IndicatorDef, OutlierBounds, ValueSource
 from yigai.domain.orgunits import OrgUnit
-from yigai.domain.periods import PeriodError, parse_period
+from yigai.domain.periods import Period, PeriodError, parse_period, span_label
+from yigai.domain.value_checks import Concern, Earlier, concerns, impossible
 from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.reports.xlsx_guard import xlsx_problem
 from yigai.services.concurrency import retrying
 from yigai.services.errors import (
+    ImpossibleValueError,
     ImportFileError,
     InvalidInputError,
     OutOfScopeError,
     PermissionDeniedError,
+    PeriodNotEndedError,
     PeriodOutsideScheduleError,
     RowError,
+    UnconfirmedValueError,
     UnknownOrgUnitError,
 )
 from yigai.services.indicators import key_index, resolve_key
@@ -67,6 +75,7 @@ class SavedValue:
     outlier: bool
     bounds: OutlierBounds | None
     changed: bool  # False: the same value was already current, nothing was saved
+    concerns: tuple[Concern, ...] = ()  # why it looked wrong (confirmed on entry, flagged on import)
 
 
 def parse_number(raw: object) -> float:
@@ -87,9 +96,10 @@ def parse_number(raw: object) -> float:
 class _Lookups:
     """Catalogue and org units read once per call, not once per row."""
 
-    def __init__(self, uow: UnitOfWork, user: User, schedule: ReportingSchedule | None) -> None:
-        self.user, self.schedule = user, schedule
+    def __init__(self, uow: UnitOfWork, user: User, schedule: ReportingSchedule | None, today: dt.date) -> None:
+        self.user, self.schedule, self.today = user, schedule, today
         self.keys = key_index(uow)
+        self.indicators = {i.code: i for i in uow.indicators.all()}
         units = uow.orgunits.all()
         self.units = {u.code: u for u in units}
         self.by_name: dict[str, list[OrgUnit]] = {}
@@ -122,69 +132,122 @@ class _Lookups:
         return unit.code
 
 
-def _period(raw: str, schedule: ReportingSchedule | None) -> str:
+def _period(raw: str, schedule: ReportingSchedule | None, today: dt.date) -> Period:
     try:
         period = parse_period(str(raw))
     except PeriodError as exc:
         exc.where = "period"
         raise
+    if not period.ended_by(today):
+        end = period.end
+        raise PeriodNotEndedError(
+            f"period {period.id} has not ended yet (it ends {end.isoformat()}); "
+            f"a value can be entered from {(end + dt.timedelta(days=1)).isoformat()}",
+            message_zh=f"报告期「{period.label}」尚未结束（{end.year}年{end.month}月{end.day}日结束），不能填报该期数值",
+            where="period")
     if schedule is not None and not schedule.spans(period.end):
         raise PeriodOutsideScheduleError(
             f"period {period.id} is outside the plan's reporting span {schedule.first}–{schedule.last}",
-            message_zh=f"报告期 {period.id} 不在计划的报送期 {schedule.first}–{schedule.last} 内", where="period")
-    return period.id
+            message_zh=f"报告期「{period.label}」不在计划的报送期（{span_label(schedule.first, schedule.last)}）内",
+            where="period")
+    return period
 
 
-def _is_outlier(value: float, bounds: OutlierBounds | None) -> bool:
-    if bounds is None:
-        return False
-    return (bounds.minimum is not None and value < bounds.minimum) or \
-        (bounds.maximum is not None and value > bounds.maximum)
+def _possible(ind: IndicatorDef | None, value: float) -> float:
+    problem = None if ind is None else impossible(ind, value)
+    if problem is not None:
+        raise ImpossibleValueError(problem[0], message_zh=problem[1], where="value")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
 class _Checked:
     key: str
     org_unit: str
-    period_id: str
+    period: Period
     value: float
     comment: str
+    signed: bool  # the indicator may be negative: no jump check
+
+    @property
+    def period_id(self) -> str:
+        return self.period.id
 
 
 def _check(look: _Lookups, key: str, org_unit: str, period: str, value: object, comment: str) -> _Checked:
-    return _Checked(look.keys.resolve(key), look.org_unit(org_unit), _period(period, look.schedule),
-                    parse_number(value), str(comment or "").strip())
+    code = look.keys.resolve(key)
+    ind = look.indicators.get(code)
+    return _Checked(code, look.org_unit(org_unit), _period(period, look.schedule, look.today),
+                    _possible(ind, parse_number(value)), str(comment or "").strip(), ind is not None and ind.signed)
 
 
-def _save(uow: UnitOfWork, user: User, c: _Checked, source: ValueSource, at: dt.datetime) -> SavedValue:
+Series = dict[str, float]  # period id → current value, for one key and org unit
+
+
+def _series(uow: UnitOfWork, key: str, org_unit: str) -> Series:
+    return {r.value.period_id: r.value.value for r in uow.values.query(keys=[key], org_units=[org_unit])}
+
+
+def _earlier(series: Series, period: Period) -> list[Earlier]:
+    """The values of earlier periods of the same type, oldest first."""
+    found = sorted((p, v) for pid, v in series.items()
+                   if (p := parse_period(pid)).type is period.type and p.end < period.start)
+    return [Earlier(p.label, v) for p, v in found]
+
+
+def _save(uow: UnitOfWork, user: User, c: _Checked, source: ValueSource, at: dt.datetime, *,
+          series: Series, confirm: bool) -> SavedValue:
+    """Save ``c`` as the next version; a suspicious value raises UnconfirmedValueError unless ``confirm``."""
     latest = uow.values.latest(c.key, c.org_unit, c.period_id)
     bounds = uow.indicators.bounds(c.key)
     if latest is not None and latest.value.value == c.value and latest.value.comment == c.comment:
         return SavedValue(latest.value, latest.outlier, bounds, changed=False)
+    found = tuple(concerns(c.value, _earlier(series, c.period), bounds, signed=c.signed))
+    if found and not confirm:
+        raise UnconfirmedValueError(
+            f"{c.key} {c.org_unit} {c.period_id} = {c.value:g} looks wrong: "
+            + "; ".join(x.message for x in found) + "; nothing was saved — confirm it to save it "
+            "(--confirm on the command line, \"confirm\": true in the API)",
+            message_zh=f"{c.period.label}数值 {c.value:g} 可疑：" + "；".join(x.message_zh for x in found)
+                       + "。未保存；核实无误后请确认保存（命令行加 --confirm）",
+            reasons=[x.message_zh for x in found], where="value")
     value = DataValue(c.key, c.org_unit, c.period_id, c.value, source, user.username,
                       (latest.value.version + 1) if latest else 1, at, c.comment)
-    outlier = _is_outlier(c.value, bounds)
-    uow.values.add(value, outlier=outlier)
-    return SavedValue(value, outlier, bounds, changed=True)
+    uow.values.add(value, outlier=bool(found))
+    return SavedValue(value, bool(found), bounds, changed=True, concerns=found)
 
 
 def _schedule(uow: UnitOfWork, plan_ref: str | int | None) -> ReportingSchedule | None:
     return None if plan_ref is None else require_schedule(uow, find_plan(uow, plan_ref).id)
 
 
+def _today(at: dt.datetime) -> dt.date:
+    """The office's calendar day at ``at`` (a naive time is taken as office time)."""
+    return (clock.aware(clock.to_utc(at)) or at).date()
+
+
 def enter_value(uow: UnitOfWork, user: User, key: str, org_unit: str, period_id: str, value: object, *,
-                comment: str = "", plan_ref: str | int | None = None, now: dt.datetime | None = None) -> SavedValue:
-    """Enter one value; with ``plan_ref`` the period must fall within that plan's schedule."""
+                comment: str = "", plan_ref: str | int | None = None, confirm: bool = False,
+                now: dt.datetime | None = None) -> SavedValue:
+    """Enter one value; with ``plan_ref`` the period must fall within that plan's schedule.
+
+    A suspicious value (see ``domain/value_checks.py``) is saved, and flagged, only with ``confirm``;
+    an impossible one or one for a period not yet ended never is.
+    """
     at = now or clock.now()
 
     def attempt() -> SavedValue:
         with uow:
-            checked = _check(_Lookups(uow, user, _schedule(uow, plan_ref)), key, org_unit, period_id, value,
-                             comment)
-            saved = _save(uow, user, checked, ValueSource.ENTERED, at)
+            checked = _check(_Lookups(uow, user, _schedule(uow, plan_ref), _today(at)), key, org_unit, period_id,
+                             value, comment)
+            saved = _save(uow, user, checked, ValueSource.ENTERED, at,
+                          series=_series(uow, checked.key, checked.org_unit), confirm=confirm)
             if saved.changed:
+                after: object = saved.value
+                if saved.concerns:
+                    after = {"value": saved.value, "confirmed": [x.message_zh for x in saved.concerns]}
                 uow.audit.record(user.username, "value.enter", "data_value",
-                                 f"{checked.key}/{checked.org_unit}/{checked.period_id}", after=saved.value, at=at)
+                                 f"{checked.key}/{checked.org_unit}/{checked.period_id}", after=after, at=at)
                 uow.commit()
         return saved
 
@@ -248,7 +311,7 @@ def import_values(uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | in
     checked: list[_Checked] = []
     seen: dict[tuple[str, str, str], int] = {}
     with uow:
-        look = _Lookups(uow, user, _schedule(uow, plan_ref))
+        look = _Lookups(uow, user, _schedule(uow, plan_ref), _today(at))
         for number, row in enumerate(rows[1:], start=2):
             if not any(str(c or "").strip() for c in row):
                 continue
@@ -272,7 +335,15 @@ def import_values(uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | in
             checked.append(c)
         if errors:
             raise ImportFileError(path.name, errors)
-        saved = [_save(uow, user, c, ValueSource.IMPORTED, at) for c in checked]
+        # Each row is compared with the stored values overlaid with the file's own: a series
+        # imported in one file is checked period after period.
+        series: dict[tuple[str, str], Series] = {}
+        for c in checked:
+            if (c.key, c.org_unit) not in series:
+                series[(c.key, c.org_unit)] = _series(uow, c.key, c.org_unit)
+            series[(c.key, c.org_unit)][c.period_id] = c.value
+        saved = [_save(uow, user, c, ValueSource.IMPORTED, at, series=series[(c.key, c.org_unit)], confirm=True)
+                 for c in checked]
         changed = [s for s in saved if s.changed]
         if changed:
             uow.audit.record(user.username, "value.import", "data_value", path.name, at=at, after={

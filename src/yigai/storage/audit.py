@@ -92,7 +92,12 @@ class AuditRepository:
     def search(self, *, actor: str | None = None, action: str | None = None, entity: str | None = None,
                entity_key: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
                offset: int = 0, limit: int = 50) -> tuple[int, list[AuditEntry]]:
-        """Newest first: (how many match, one page of them). ``action`` matches a prefix (``report.``)."""
+        """Newest first by time, then by id: (how many match, one page of them).
+
+        ``action`` matches a prefix (``report.``). Ordered by ``at``, not by id alone: writes
+        dated in the past (the demo's history, imports with their own times) come later in id
+        order than what they precede in time.
+        """
         stmt = select(AuditRow)
         if actor:
             stmt = stmt.where(AuditRow.actor == actor)
@@ -107,6 +112,6 @@ class AuditRepository:
         if until is not None:
             stmt = stmt.where(AuditRow.at < to_utc(until))
         total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = self.session.scalars(stmt.order_by(AuditRow.id.desc()).offset(offset).limit(limit))
+        rows = self.session.scalars(stmt.order_by(AuditRow.at.desc(), AuditRow.id.desc()).offset(offset).limit(limit))
         return int(total), [AuditEntry(at=aware(r.at) or r.at, actor=r.actor, action=r.action, entity=r.entity,
                                        entity_key=r.entity_key, before=r.before, after=r.after) for r in rows]

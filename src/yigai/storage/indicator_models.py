@@ -19,7 +19,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yigai.storage.models import Base
@@ -44,6 +55,9 @@ class IndicatorRow(Base):
     aggregation: Mapped[str] = mapped_column(String(8), default="sum")
     decimals: Mapped[int] = mapped_column(Integer, default=2)
     aliases: Mapped[list[str]] = mapped_column(default=list)
+    # What the unit allows (migration 0008): a rate over its whole (100 %), a value below zero.
+    over_100: Mapped[bool] = mapped_column(default=False, server_default=false())
+    signed: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -67,7 +81,7 @@ class DataValueRow(Base):
     author: Mapped[str] = mapped_column(String(64), default="")
     saved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str] = mapped_column(Text, default="")
-    outlier: Mapped[bool] = mapped_column(default=False)  # outside the min-max bounds when saved
+    outlier: Mapped[bool] = mapped_column(default=False)  # suspicious when saved (confirmed, or flagged on import)
     # Computed values only (migration 0006): ratio parts, definition version, hash of the inputs.
     numerator: Mapped[float | None] = mapped_column(Float)
     denominator: Mapped[float | None] = mapped_column(Float)

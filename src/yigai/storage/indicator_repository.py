@@ -42,6 +42,7 @@ def _indicator(r: IndicatorRow) -> IndicatorDef:
         code=r.code, name=r.name, unit=r.unit, direction=Direction(r.direction), definition=r.definition,
         numerator=r.numerator, denominator=r.denominator, factor=r.factor,
         aggregation=Aggregation(r.aggregation), decimals=r.decimals, aliases=list(r.aliases),
+        over_100=r.over_100, signed=r.signed,
     )
 
 
@@ -103,6 +104,7 @@ class IndicatorRepository:
             row.name, row.unit, row.direction, row.definition = d.name, d.unit, d.direction.value, d.definition
             row.numerator, row.denominator, row.factor = d.numerator, d.denominator, d.factor
             row.aggregation, row.decimals, row.aliases = d.aggregation.value, d.decimals, list(d.aliases)
+            row.over_100, row.signed = d.over_100, d.signed
             row.updated_at = to_utc(at or now())
         self.session.flush()
         return created, updated

@@ -218,7 +218,7 @@ def _user(row: UserRow) -> User:
     return User(
         username=row.username, display_name=row.display_name, role=Role(row.role),
         departments=frozenset(s.value for s in row.scopes if s.kind == SCOPE_DEPARTMENT),
-        org_units=frozenset(s.value for s in row.scopes if s.kind == SCOPE_ORG_UNIT),
+        org_units=frozenset(s.value for s in row.scopes if s.kind == SCOPE_ORG_UNIT), active=row.active,
     )
 
 
@@ -237,6 +237,36 @@ class UserRepository:
     def get(self, username: str) -> User | None:
         row = self.session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
         return None if row is None else _user(row)
+
+    def get_any(self, username: str) -> User | None:
+        """The user, active or disabled."""
+        row = self.session.scalar(select(UserRow).where(UserRow.username == username))
+        return None if row is None else _user(row)
+
+    def update(self, user: User) -> None:
+        """Store the display name, role, scopes and active flag of an existing user (by username)."""
+        row = self.session.scalar(select(UserRow).where(UserRow.username == user.username))
+        if row is None:
+            raise KeyError(user.username)
+        row.display_name, row.role, row.active = user.display_name, user.role.value, user.active
+        wanted = {(SCOPE_DEPARTMENT, d) for d in user.departments} | {(SCOPE_ORG_UNIT, o) for o in user.org_units}
+        kept = [s for s in row.scopes if (s.kind, s.value) in wanted]
+        held = {(s.kind, s.value) for s in kept}
+        # drop first, then add: a scope kept keeps its row (the pair is unique per user)
+        row.scopes = kept
+        self.session.flush()
+        row.scopes += [UserScopeRow(kind=kind, value=value) for kind, value in sorted(wanted - held)]
+        self.session.flush()
+
+    def count_active(self, role: Role, *, lock: bool = False) -> int:
+        """Active users with the role; ``lock`` holds their rows to the end of the transaction
+        (PostgreSQL), so that two admins disabling each other at once cannot leave none."""
+        stmt = select(UserRow.id).where(UserRow.role == role.value, UserRow.active.is_(True))
+        return len(list(self.session.scalars(stmt.with_for_update() if lock else stmt)))
+
+    def any_user_id(self, username: str) -> int | None:
+        """The row id of the user, active or disabled."""
+        return self.session.scalar(select(UserRow.id).where(UserRow.username == username))
 
     def exists(self, username: str) -> bool:
         return self.session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None

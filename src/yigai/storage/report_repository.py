@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from yigai.clock import aware, now, to_utc
 from yigai.domain.periods import Period, PeriodType, parse_period, periods_between
@@ -198,6 +198,16 @@ class ReportRepository:
         stmt = select(ProgressReportRow).where(ProgressReportRow.plan_id == plan_id, ProgressReportRow.id > after)
         stmt = stmt.order_by(ProgressReportRow.period_id, ProgressReportRow.item_id, ProgressReportRow.version)
         return [_report(r) for r in self.session.scalars(stmt)]
+
+    def count_standing(self, state: ReviewState) -> int:
+        """How many reports, over every plan and period, have ``state`` in their latest version
+        (``SUBMITTED``: what waits for the office's review). One query on the unique version index."""
+        newer = aliased(ProgressReportRow)
+        superseded = select(newer.id).where(
+            newer.plan_id == ProgressReportRow.plan_id, newer.item_id == ProgressReportRow.item_id,
+            newer.period_id == ProgressReportRow.period_id, newer.version > ProgressReportRow.version).exists()
+        return self.session.scalar(
+            select(func.count(ProgressReportRow.id)).where(ProgressReportRow.state == state.value, ~superseded)) or 0
 
     def count_for_plan(self, plan_id: int) -> int:
         return self.session.scalar(

@@ -11,6 +11,7 @@ Tables::
     plan_schedules (one row per plan: period type, first and last period, due days)
     progress_reports (append-only versions per plan × item × period) ── report_evidence ── evidence_files
     audit_log (who, when, action, entity, before/after)
+    scoring_schemes (append-only versions of the office's scoring weights; the newest applies)
 
 ``plan_schedules`` keeps ``plan_id`` without a foreign key on purpose: a plan
 re-imported with ``--replace`` is deleted and stored again under the same id,
@@ -212,3 +213,20 @@ class AuditRow(Base):
     entity_key: Mapped[str] = mapped_column(String(255), default="")
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ScoringSchemeRow(Base):
+    """One version of the office's scoring weights (考核评分方案), never overwritten.
+
+    ``overrides`` holds the keys that differ from the shipped ``scoring.yaml`` (empty: the
+    default applies again); the newest version is the office's scheme.
+    """
+
+    __tablename__ = "scoring_schemes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -20,6 +20,7 @@ from yigai.storage.indicator_repository import IndicatorRepository, TargetLinkRe
 from yigai.storage.registry_repository import DepartmentRepository, OrgUnitRepository, UserRepository
 from yigai.storage.report_repository import ReportRepository
 from yigai.storage.repository import PlanRepository, SqlPlanRepository
+from yigai.storage.scoring_repository import ScoringRepository
 from yigai.storage.session_repository import LoginFailureRepository, WebSessionRepository
 
 
@@ -48,6 +49,8 @@ class UnitOfWork(Protocol):
     def web_sessions(self) -> WebSessionRepository: ...
     @property
     def login_failures(self) -> LoginFailureRepository: ...
+    @property
+    def scoring(self) -> ScoringRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -72,6 +75,7 @@ class SqlUnitOfWork:
     audit: AuditRepository
     web_sessions: WebSessionRepository
     login_failures: LoginFailureRepository
+    scoring: ScoringRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -92,6 +96,7 @@ class SqlUnitOfWork:
         self.audit = AuditRepository(session)
         self.web_sessions = WebSessionRepository(session)
         self.login_failures = LoginFailureRepository(session)
+        self.scoring = ScoringRepository(session)
         return self
 
     def __exit__(

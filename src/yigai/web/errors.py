@@ -41,6 +41,7 @@ from yigai.services.errors import (
     PermissionDeniedError,
     PlanHasReportsError,
     TooManyAttemptsError,
+    UnconfirmedValueError,
 )
 
 log = logging.getLogger("yigai.web")
@@ -72,10 +73,12 @@ _HTTP_ZH = {
 
 
 class RowProblem(BaseModel):
-    row: int
+    row: int | None
     column: str
     message: str
     message_en: str
+    sheet: str | None = None  # a workbook's sheet (progress templates)
+    item: str | None = None  # the task or measure of the row (progress templates)
 
 
 class FieldProblem(BaseModel):
@@ -89,6 +92,7 @@ class ErrorDetail(BaseModel):
     where: str  # the field, file, row or column concerned
     errors: list[RowProblem] | None = None  # an import file's bad rows
     details: list[FieldProblem] | None = None  # a request that could not be parsed
+    confirm: list[str] | None = None  # why a value is held: send it again with confirm: true to save it
 
 
 class ErrorResponse(BaseModel):
@@ -122,9 +126,14 @@ def status_for(error: YigaiError) -> int:
 def error_body(error: YigaiError) -> dict[str, Any]:
     body: dict[str, Any] = {"message": error.message_zh, "message_en": str(error.args[0]) if error.args else "",
                             "where": error.where}
+    if isinstance(error, UnconfirmedValueError):
+        body["confirm"] = error.reasons
     if isinstance(error, ImportFileError):
         body["errors"] = [{"row": e.row, "column": e.column, "message": e.message_zh, "message_en": e.message}
                           for e in error.errors]
+    elif isinstance(error, TemplateError):
+        body["errors"] = [{"sheet": p.sheet, "row": p.row, "column": p.column, "item": p.item,
+                           "message": p.message_zh, "message_en": p.message} for p in error.problems]
     return body
 
 

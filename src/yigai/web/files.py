@@ -81,9 +81,26 @@ def scratch_file(filename: str) -> Iterator[Path]:
         yield Path(folder) / safe_filename(filename)
 
 
-def download(data: bytes, filename: str, media_type: str, *, inline: bool = False) -> Response:
+def ascii_filename(name: str) -> str:
+    """The ``filename=`` fallback for clients without RFC 5987: ASCII only, the extension kept.
+
+    ``2026年Q4台账.xlsx`` → ``2026_Q4.xlsx``; ``工作台账.xlsx`` → ``download.xlsx``.
+    """
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not ext.isascii() or len(ext) > 10:
+        stem, ext = name, ""
+    plain = re.sub(r"[^\x20-\x7e]+|[\"%;\\]+", "_", stem)
+    plain = re.sub(r"_+", "_", plain).strip("_ .") or "download"
+    return f"{plain}.{ext}" if ext else plain
+
+
+def disposition(filename: str, *, inline: bool = False) -> str:
+    """Content-Disposition per RFC 6266: ``filename*=UTF-8''…`` (RFC 5987) and an ASCII ``filename``."""
     name = safe_filename(filename, "download")
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    disposition = f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition,
+    return (f"{'inline' if inline else 'attachment'}; filename=\"{ascii_filename(name)}\"; "
+            f"filename*=UTF-8''{quote(name, safe='')}")
+
+
+def download(data: bytes, filename: str, media_type: str, *, inline: bool = False) -> Response:
+    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition(filename, inline=inline),
                                                           "X-Content-Type-Options": "nosniff"})

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from yigai.web.api import auth, drafts, evaluation, indicators, plans, registry, reports
+from yigai.web.api import auth, drafts, evaluation, indicators, plans, registry, reports, review_desk
 from yigai.web.deps import verify_api_csrf
 from yigai.web.errors import ERROR_RESPONSES
 
-RESOURCES = (auth, drafts, plans, reports, indicators, evaluation, registry)
+RESOURCES = (auth, drafts, plans, reports, review_desk, indicators, evaluation, registry)
 
 
 def build_router() -> APIRouter:

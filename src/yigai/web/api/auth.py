@@ -24,13 +24,14 @@ class Credentials(BaseModel):
 
 class PasswordChange(BaseModel):
     password: str = Field(max_length=256)
-    current_password: str | None = Field(default=None, max_length=256)
+    current_password: str = Field(default="", max_length=256, description="required")
 
 
 def user_view(user: User) -> dict[str, Any]:
     return {"username": user.username, "display_name": user.display_name, "role": user.role.value,
             "role_label": ROLE_LABELS[user.role], "departments": sorted(user.departments),
-            "org_units": sorted(user.org_units)}
+            "org_units": sorted(user.org_units), "active": user.active,
+            "active_label": "启用" if user.active else "已停用"}
 
 
 @public.post("/login", summary="Sign in (sets the session cookie; returns the CSRF token)")
@@ -55,9 +56,9 @@ def me(request: Request, user: CurrentUser) -> dict[str, Any]:
     return {"user": user_view(user), "csrf_token": csrf_token(request)}
 
 
-@router.post("/password", summary="Change your own password (office admins: any user's, see /users)")
+@router.post("/password", summary="Change your own password, giving the current one (ends your sessions)")
 def change_password(body: PasswordChange, app: AppDep, user: CurrentUser, request: Request,
                     response: Response) -> dict[str, bool]:
-    auth.set_password(app.uow(), user, user.username, body.password, current_password=body.current_password)
+    auth.change_own_password(app.uow(), user, body.current_password, body.password)
     clear_session_cookie(response, request)
     return {"ok": True}

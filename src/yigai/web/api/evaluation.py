@@ -1,4 +1,4 @@
-"""Schedules, evaluation, comparison and bulletins (通报)."""
+"""Schedules, evaluation, the office's scoring weights, comparison and bulletins (通报)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from pydantic import BaseModel, Field
 from yigai import clock
 from yigai.domain.periods import PeriodType
 from yigai.domain.reports import due_date
+from yigai.evaluation.scoring import default_scheme_dict
 from yigai.services.bulletins import write_bulletin
 from yigai.services.compare import compare_plans, compare_regions
 from yigai.services.evaluate import evaluate_plan
 from yigai.services.schedules import get_schedule, set_schedule
+from yigai.services.scoring import OfficeScheme, office_scheme, reset_office_scheme, set_office_scheme
 from yigai.storage.audit import jsonable
 from yigai.storage.report_repository import ReportingSchedule
 from yigai.web.deps import CurrentUser, UowDep
@@ -39,8 +41,8 @@ BULLETIN_TYPES = {BulletinFormat.DOCX: DOCX_TYPE, BulletinFormat.XLSX: XLSX_TYPE
 
 class ScheduleBody(BaseModel):
     type: PeriodType
-    first: str = Field(max_length=8, description="first period, e.g. 2021Q3")
-    last: str = Field(max_length=8, description="last period, e.g. 2025Q4")
+    first: str = Field(max_length=20, description="first period, e.g. 2021Q3 or 2021年第3季度")
+    last: str = Field(max_length=20, description="last period, e.g. 2025Q4 or 2025年第4季度")
     due_days: int = Field(default=15, description="days after a period's end within which a report is on time")
 
 
@@ -88,3 +90,31 @@ def bulletin(plan: str, period: str, uow: UowDep, _: CurrentUser,
         data = path.read_bytes()
     return download(data, f"计划{plan}-{period}-通报.{fmt.value}", BULLETIN_TYPES[fmt],
                     inline=fmt is BulletinFormat.HTML)
+
+
+class SchemeBody(BaseModel):
+    values: dict[str, Any] = Field(description="the keys to change, nested as in scoring.yaml, e.g. "
+                                               '{"parts": {"tasks": 70, "indicators": 30}}')
+    note: str = Field(default="", max_length=500)
+
+
+def scheme_json(scheme: OfficeScheme) -> dict[str, Any]:
+    stored = scheme.stored
+    return {"values": scheme.values, "default": default_scheme_dict(), "is_default": scheme.is_default,
+            "version": stored.version if stored else None, "saved_by": stored.created_by if stored else None,
+            "saved_at": stored.created_at.isoformat() if stored else None, "note": stored.note if stored else ""}
+
+
+@router.get("/scoring", summary="The office's scoring weights in effect (and the shipped default)")
+def scoring(uow: UowDep, _: CurrentUser) -> dict[str, Any]:
+    return scheme_json(office_scheme(uow))
+
+
+@router.put("/scoring", summary="Office: change scoring weights (validated; stored as a new version, audited)")
+def scoring_set(body: SchemeBody, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
+    return scheme_json(set_office_scheme(uow, user, body.values, note=body.note))
+
+
+@router.post("/scoring/reset", summary="Office: back to the shipped default weights (a new version, audited)")
+def scoring_reset(uow: UowDep, user: CurrentUser) -> dict[str, Any]:
+    return scheme_json(reset_office_scheme(uow, user))

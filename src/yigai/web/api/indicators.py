@@ -35,10 +35,12 @@ LINK_COLUMNS = [("index", "目标编号"), ("metric", "目标"), ("unit", "单�
 class ValueBody(BaseModel):
     key: str = Field(max_length=100, description="indicator or data-element code, name or alias")
     org_unit: str = Field(max_length=64)
-    period: str = Field(max_length=8)
+    period: str = Field(max_length=20, description="e.g. 2023Q4, 2023年第4季度, 2023年下半年, 2023年12月, 2023年")
     value: float
     comment: str = Field(default="", max_length=2000)
     plan: str | None = Field(default=None, description="the period must lie in this plan's schedule")
+    confirm: bool = Field(default=False, description="save a suspicious value (a tenfold jump, outside the expected "
+                                                     "range) that the error's `confirm` list named")
 
 
 class Bounds(BaseModel):
@@ -51,7 +53,8 @@ class Link(BaseModel):
 
 
 def saved_view(s: SavedValue) -> dict[str, Any]:
-    return {**jsonable(s.value), "outlier": s.outlier, "changed": s.changed, "bounds": jsonable(s.bounds)}
+    return {**jsonable(s.value), "outlier": s.outlier, "changed": s.changed, "bounds": jsonable(s.bounds),
+            "concerns": [c.message_zh for c in s.concerns]}
 
 
 @router.get("/indicators", summary="The indicator catalogue")
@@ -71,10 +74,13 @@ def values(uow: UowDep, _: CurrentUser, key: str | None = None, org_unit: str | 
     return export(VALUE_COLUMNS, [{**jsonable(r.value), "outlier": r.outlier} for r in records], fmt, "指标数据")
 
 
-@router.post("/values", status_code=201, summary="Enter one value (a new version when it differs)")
+@router.post("/values", status_code=201, summary="Enter one value (a new version when it differs)",
+             description="Refused (422): a period not yet ended (office time), a value its unit cannot take. "
+                         "Held (422 whose error lists `confirm`, the reasons) until sent again with confirm: true: "
+                         "a tenfold jump from the previous period, a value outside the expected or historical range.")
 def value_enter(body: ValueBody, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
     return saved_view(enter_value(uow, user, body.key, body.org_unit, body.period, body.value,
-                                  comment=body.comment, plan_ref=body.plan))
+                                  comment=body.comment, plan_ref=body.plan, confirm=body.confirm))
 
 
 @router.post("/values/import", status_code=201, summary="Import a .csv or .xlsx sheet: every row or none")

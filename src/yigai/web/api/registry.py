@@ -13,12 +13,13 @@ from yigai.services.audit import list_audit
 from yigai.services.auth import set_password
 from yigai.services.departments import DepartmentEntry, add_alias, list_departments, rename_department, set_department_class
 from yigai.services.orgunits import list_orgunits, load_orgunits
-from yigai.services.users import create_user, list_users
+from yigai.services.users import create_user, list_users, set_user_active, update_user
 from yigai.storage.audit import jsonable
 from yigai.web.api.auth import user_view
 from yigai.web.deps import AppDep, CurrentUser, UowDep, require_role
 from yigai.web.exports import ListFormat, export
 from yigai.web.files import check_extension, read_upload, saved_upload
+from yigai.web.viewmodels.audit_labels import action_label, entity_label
 
 router = APIRouter(tags=["registry"])
 Fmt = Annotated[ListFormat, Query(alias="format", description="json, csv or xlsx")]
@@ -30,8 +31,8 @@ ORGUNIT_COLUMNS = [("code", "编码"), ("name", "名称"), ("level", "层级"), 
 DEPARTMENT_COLUMNS = [("name", "部门"), ("kind", "类型"), ("class_label", "排名类别"), ("aliases", "别名"),
                       ("in_plans", "计划中出现")]
 USER_COLUMNS = [("username", "用户名"), ("display_name", "姓名"), ("role_label", "角色"), ("departments", "部门"),
-                ("org_units", "机构")]
-AUDIT_COLUMNS = [("at", "时间"), ("actor", "操作人"), ("action", "操作"), ("entity", "对象"),
+                ("org_units", "机构"), ("active_label", "状态")]
+AUDIT_COLUMNS = [("at", "时间"), ("actor", "操作人"), ("action_label", "操作"), ("entity_label", "对象"),
                  ("entity_key", "对象编号"), ("before", "修改前"), ("after", "修改后")]
 
 
@@ -63,6 +64,20 @@ class UserBody(BaseModel):
 
 class PasswordBody(BaseModel):
     password: str = Field(max_length=256)
+
+
+class UserChange(BaseModel):
+    """What is not given stays; a scope that does not fit the role is dropped."""
+
+    display_name: str | None = Field(default=None, max_length=200)
+    role: Role | None = None
+    departments: list[str] | None = Field(default=None, max_length=50)
+    org_units: list[str] | None = Field(default=None, max_length=200)
+
+
+class ActiveBody(BaseModel):
+    active: bool = Field(description="false disables the user (sign-in refused, sessions end); users are never "
+                                     "deleted, so their reports keep their author")
 
 
 @router.get("/orgunits", summary="Places and institutions in tree order (under: a subtree)")
@@ -121,19 +136,31 @@ def user_create(body: UserBody, app: AppDep, user: CurrentUser) -> dict[str, Any
     return user_view(created)
 
 
+@router.patch("/users/{username}", summary="Office: change a user's role, scope (departments, org units) or name")
+def user_change(username: str, body: UserChange, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
+    return user_view(update_user(uow, user, username, role=body.role, departments=body.departments,
+                                 org_units=body.org_units, display_name=body.display_name))
+
+
+@router.put("/users/{username}/active", summary="Office: disable or enable a user (users are never deleted)")
+def user_active(username: str, body: ActiveBody, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
+    return user_view(set_user_active(uow, user, username, body.active))
+
+
 @router.put("/users/{username}/password", summary="Office: set a user's password (ends their sessions)")
 def user_password(username: str, body: PasswordBody, uow: UowDep, user: CurrentUser) -> dict[str, bool]:
     set_password(uow, user, username, body.password)
     return {"ok": True}
 
 
-@router.get("/audit", summary="Office: the audit log, newest first, filtered and paginated")
+@router.get("/audit", summary="Office: the audit log, newest first by time, filtered and paginated")
 def audit(uow: UowDep, user: CurrentUser, actor: str | None = None, action: str | None = None,
           entity: str | None = None, entity_key: str | None = None, since: dt.date | None = None,
           until: dt.date | None = None, page: int = 1, per_page: int = 50, fmt: Fmt = ListFormat.JSON) -> Any:
     found = list_audit(uow, user, actor=actor, action=action, entity=entity, entity_key=entity_key, since=since,
                        until=until, page=page, per_page=per_page)
-    rows = [jsonable(e) for e in found.entries]
+    rows = [jsonable(e) | {"action_label": action_label(e.action), "entity_label": entity_label(e.entity)}
+            for e in found.entries]
     if fmt is not ListFormat.JSON:
         return export(AUDIT_COLUMNS, rows, fmt, "审计日志")
     return {"total": found.total, "page": found.page, "per_page": found.per_page, "pages": found.pages,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from yigai.domain.reports import ProgressReport, ProgressStatus
@@ -18,11 +19,14 @@ from yigai.services.errors import EvidenceRejectedError
 from yigai.services.evidence import EvidenceUpload, read_evidence
 from yigai.services.reminders import owed_reports
 from yigai.services.reports import add_contribution, latest_reports, report_history, save_report
-from yigai.services.templates import import_department_template, write_department_template
+from yigai.services.templates import (
+    RowResult, TemplateImport, TemplateRowsRefusedError, import_department_template, write_department_template,
+)
 from yigai.settings import MAX_EVIDENCE_BYTES
 from yigai.storage.audit import jsonable
 from yigai.storage.evidence_store import EvidenceStore
 from yigai.web.deps import AppDep, CurrentUser, UowDep
+from yigai.web.errors import error_body
 from yigai.web.exports import XLSX_TYPE, ListFormat, export
 from yigai.web.files import check_extension, download, read_upload, saved_upload, scratch_file
 
@@ -163,15 +167,33 @@ def template(plan: str, department: str, period: str, uow: UowDep, _: CurrentUse
 
 
 @router.post("/plans/{plan}/template", status_code=201,
-             summary="Import a filled template: every row a new version, or nothing saved")
+             summary="Import a filled template: changed rows become new versions, unchanged rows are skipped",
+             description="Every row is listed as saved, unchanged or refused (sheet, row, item, reason). All or "
+                         "nothing by default: with a refused row nothing is saved and the answer is 422 with "
+                         "`error.rows` listing every row; `save_rest=true` saves the other rows.")
 async def template_import(
     plan: str, app: AppDep, user: CurrentUser, file: UploadFile, department: Annotated[str, Form(max_length=200)],
     period: Annotated[str, Form(max_length=8)], submit: Annotated[bool, Form()] = False,
-) -> dict[str, Any]:
+    save_rest: Annotated[bool, Form(description="save the savable rows when some are refused")] = False,
+) -> Any:
     name = file.filename or "template.xlsx"
     check_extension(name, (".xlsx",))
     data = await read_upload(file, app.settings.max_document_bytes)
-    with saved_upload(data, name) as path:
-        result = import_department_template(app.uow(), user, plan, department, period, path, submit=submit)
+    try:
+        with saved_upload(data, name) as path:
+            result = import_department_template(app.uow(), user, plan, department, period, path, submit=submit,
+                                                save_rest=save_rest)
+    except TemplateRowsRefusedError as exc:
+        return JSONResponse({"error": {**error_body(exc), "rows": template_import_view(exc.result)}}, status_code=422)
+    return template_import_view(result)
+
+
+def template_import_view(result: TemplateImport) -> dict[str, Any]:
+    def row(r: RowResult) -> dict[str, Any]:
+        return {"sheet": r.sheet, "row": r.row, "item_id": r.item_id, "item": r.label, "note": r.note_zh,
+                "note_en": r.note_en, "report": report_view(r.report) if r.report is not None else None}
+
     return {"plan_id": result.plan_id, "department": result.department, "period_id": result.period_id,
-            "reports": [report_view(r) for r in result.reports]}
+            "submit": result.submit, "committed": result.committed,
+            "saved": [row(r) for r in result.saved], "unchanged": [row(r) for r in result.unchanged],
+            "refused": [row(r) for r in result.refused], "reports": [report_view(r) for r in result.reports]}

@@ -19,7 +19,8 @@ router = APIRouter()
 @router.get("/bulletins")
 def bulletins(request: Request, user: PageUser, uow: UowDep, plan: int | None = None,
               period: str | None = None) -> Response:
-    return render(request, "bulletins.html", {"view": bulletin_page(uow, plan, period)})
+    view = bulletin_page(uow, plan, period)
+    return render(request, "bulletins.html", {"view": view}, status_code=view.status)
 
 
 @router.get("/bulletins/{plan_id:int}/{period}.{fmt}")

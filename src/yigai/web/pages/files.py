@@ -7,17 +7,18 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 from fastapi import UploadFile
 from fastapi.responses import Response
 
 from yigai.services.errors import InvalidInputError
+from yigai.settings import EVIDENCE_CONTENT_TYPES
+from yigai.web.files import download
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MEDIA_TYPES = {".xlsx": XLSX, ".docx": DOCX, ".html": "text/html; charset=utf-8", ".csv": "text/csv; charset=utf-8",
-               ".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8"}
+MEDIA_TYPES = {**EVIDENCE_CONTENT_TYPES, ".xlsx": XLSX, ".docx": DOCX, ".html": "text/html; charset=utf-8",
+               ".csv": "text/csv; charset=utf-8", ".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8"}
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
@@ -27,14 +28,16 @@ def safe_filename(name: str, default: str = "download") -> str:
     return cleaned[:150] or default
 
 
-def attachment(data: bytes, filename: str, media_type: str | None = None) -> Response:
-    """A download; the Chinese name goes in ``filename*`` (RFC 6266/5987), an ASCII fallback in ``filename``."""
-    name = safe_filename(filename)
-    suffix = Path(name).suffix.lower()
-    ascii_name = name.encode("ascii", "ignore").decode() or f"download{suffix}"
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    return Response(data, media_type=media_type or MEDIA_TYPES.get(suffix, "application/octet-stream"),
-                    headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+def attachment(data: bytes, filename: str, media_type: str | None = None, *, inline: bool = False) -> Response:
+    """A download; the Chinese name goes in ``filename*`` (RFC 6266/5987), an ASCII fallback in ``filename``.
+
+    Without ``media_type`` the type comes from the extension.
+    """
+    suffix = Path(safe_filename(filename)).suffix.lower()
+    response = download(data, filename, media_type or MEDIA_TYPES.get(suffix, "application/octet-stream"),
+                        inline=inline)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def produce(filename: str, write: Callable[[Path], object]) -> bytes:

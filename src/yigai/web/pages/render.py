@@ -17,10 +17,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from yigai.clock import aware
+from yigai.domain.periods import period_label
 from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.reports.bulletin_data import fmt_number, fmt_percent, fmt_rate
+from yigai.services.review_desk import waiting_count
 from yigai.web.deps import csrf_token
 from yigai.web.security import current_session
+from yigai.web.viewmodels.audit_labels import ACTION_LABELS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 HTMX_VERSION = "2.0.11"
@@ -38,6 +41,7 @@ NAV: tuple[tuple[str, str, frozenset[Role] | None], ...] = (
     ("/", "总览", None),
     ("/plans", "计划与任务", None),
     ("/workspace", "部门工作台", frozenset({Role.OFFICE_ADMIN, Role.DEPARTMENT_REPORTER})),
+    ("/review", "审核台", frozenset({Role.OFFICE_ADMIN})),
     ("/indicators", "指标监测", None),
     ("/bulletins", "通报", None),
     ("/plans/import", "导入计划", frozenset({Role.OFFICE_ADMIN})),
@@ -68,8 +72,9 @@ def _size(n: int) -> str:
 def _environment() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
-    env.filters.update(rate=fmt_rate, pct=fmt_percent, num=fmt_number, cdate=_date, cdatetime=_datetime, size=_size)
-    env.globals.update(assets=ASSETS, role_labels=ROLE_LABELS, Role=Role)
+    env.filters.update(rate=fmt_rate, pct=fmt_percent, num=fmt_number, cdate=_date, cdatetime=_datetime, size=_size,
+                       period=period_label)
+    env.globals.update(assets=ASSETS, role_labels=ROLE_LABELS, Role=Role, action_labels=ACTION_LABELS)
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates
@@ -78,7 +83,8 @@ def _environment() -> Jinja2Templates:
 templates = _environment()
 
 
-def nav_for(user: User | None, path: str) -> list[dict[str, Any]]:
+def nav_for(user: User | None, path: str, badges: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """The menu for the user's role; ``badges`` puts a count beside an entry (审核台: reports waiting)."""
     if user is None:
         return []
     items = []
@@ -89,7 +95,7 @@ def nav_for(user: User | None, path: str) -> list[dict[str, Any]]:
         if href == "/plans" and path.startswith("/plans") and not path.startswith("/plans/import") \
                 and not path.startswith("/plans/review"):
             active = True
-        items.append({"href": href, "label": label, "active": active})
+        items.append({"href": href, "label": label, "active": active, "badge": (badges or {}).get(href, 0)})
     return items
 
 
@@ -98,7 +104,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     """Render a page (or, for an HTMX request, a partial template) with the common context."""
     active = current_session(request)
     user = active.user if active else None
-    ctx = {"user": user, "csrf": csrf_token(request), "nav": nav_for(user, request.url.path),
+    badges = {"/review": waiting_count(request.app.state.yigai.uow())} if user is not None and user.can_review else {}
+    ctx = {"user": user, "csrf": csrf_token(request), "nav": nav_for(user, request.url.path, badges),
            "path": request.url.path, **(context or {})}
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
 

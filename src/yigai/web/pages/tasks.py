@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from yigai.domain.errors import NotFoundError, YigaiError
 from yigai.domain.users import User
-from yigai.services.evidence import EvidenceUpload
+from yigai.services.evidence import EvidenceUpload, read_evidence
 from yigai.services.reports import add_contribution, save_report
 from yigai.services.review import accept_report, resubmit_report, return_report
 from yigai.settings import MAX_EVIDENCE_BYTES
@@ -31,10 +31,12 @@ DONE = {"saved": "已保存草稿。", "submitted": "已提交进展报告。", 
 
 
 def _page(request: Request, uow: UnitOfWork, user: User, plan_id: int, item_id: str, *, period: str | None,
-          at: str | None = None, error: str = "", status_code: int = 200, done: str = "") -> Response:
+          at: str | None = None, error: str = "", status_code: int = 200, done: str = "",
+          typed: dict[str, object] | None = None) -> Response:
+    """The page; after a refusal ``typed`` holds what was typed (``form`` names the form), shown as typed."""
     view = task_page(uow, user, plan_id, item_id, parse_day(at), period)
-    return render(request, "task.html", {"view": view, "error": error, "done": DONE.get(done, "")},
-                  status_code=status_code)
+    return render(request, "task.html", {"view": view, "error": error, "done": DONE.get(done, ""),
+                                         "typed": typed or {}}, status_code=status_code)
 
 
 def _back(plan_id: int, item_id: str, period: str, done: str) -> RedirectResponse:
@@ -68,8 +70,11 @@ async def submit(request: Request, user: PageUser, app: AppDep, plan_id: int, it
                     problems=problems, next_steps=next_steps, submit=action == "submit", evidence=uploads,
                     store=EvidenceStore(app.settings.evidence_dir))
     except YigaiError as exc:
+        typed = {"form": "report", "department": department, "status": status, "percent": percent,
+                 "narrative": narrative, "problems": problems, "next_steps": next_steps,
+                 "files": [u.filename for u in uploads]}
         return _page(request, app.uow(), user, plan_id, item_id, period=period, error=exc.message_zh,
-                     status_code=status_for(exc))
+                     status_code=status_for(exc), typed=typed)
     return _back(plan_id, item_id, period, "submitted" if action == "submit" else "saved")
 
 
@@ -81,7 +86,7 @@ def contribute(request: Request, user: PageUser, app: AppDep, plan_id: int, item
         add_contribution(app.uow(), user, plan_id, item_id, period, department, text)
     except YigaiError as exc:
         return _page(request, app.uow(), user, plan_id, item_id, period=period, error=exc.message_zh,
-                     status_code=status_for(exc))
+                     status_code=status_for(exc), typed={"form": "contribute", "department": department, "text": text})
     return _back(plan_id, item_id, period, "contributed")
 
 
@@ -100,17 +105,17 @@ def review(request: Request, user: PageUser, app: AppDep, plan_id: int, item_id:
             raise NotFoundError(f"unknown decision {decision!r}", message_zh="未知的审核操作", where="decision")
     except YigaiError as exc:
         return _page(request, app.uow(), user, plan_id, item_id, period=period, error=exc.message_zh,
-                     status_code=status_for(exc))
+                     status_code=status_for(exc), typed={"form": "review", "comment": comment})
     return _back(plan_id, item_id, period, {"accept": "accepted", "return": "returned"}.get(decision, "resubmitted"))
 
 
 @router.get("/evidence/{sha256}")
 def evidence(user: PageUser, app: AppDep, uow: UowDep, sha256: str) -> Response:
-    """An evidence file, by its SHA-256; every signed-in user may read what the reports show."""
-    with uow:
-        found = uow.reports.evidence(sha256) if len(sha256) == 64 else None
-    store = EvidenceStore(app.settings.evidence_dir)
-    if found is None or not store.exists(sha256):
-        raise NotFoundError(f"no evidence file {sha256}", message_zh="佐证材料不存在", where="evidence")
-    return attachment(store.read(sha256), found.filename, found.content_type)
+    """An evidence file, by its SHA-256, under the name it was uploaded with and the type of its extension.
+
+    Every signed-in user may read what the reports show; PDFs and images open in the browser.
+    """
+    ev, data = read_evidence(uow, EvidenceStore(app.settings.evidence_dir), sha256)
+    return attachment(data, ev.filename, ev.content_type or None,
+                      inline=ev.content_type.startswith(("image/", "application/pdf")))
 

@@ -131,7 +131,7 @@
     if (!button) { return; }
     var formId = button.getAttribute("data-form"), what = button.getAttribute("data-select");
     each(boxes(formId), function (cb) {
-      if (what === "none") { cb.checked = false; } else if (cb.hasAttribute("data-unassigned")) { cb.checked = true; }
+      if (what === "none") { cb.checked = false; } else if (what === "all" || cb.hasAttribute("data-unassigned")) { cb.checked = true; }
     });
     count(formId);
   });

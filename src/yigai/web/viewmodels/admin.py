@@ -1,13 +1,19 @@
-"""The administration page: users and scopes, departments and aliases, org units, schedules, scoring weights."""
+"""The administration pages: users and scopes, departments and aliases, org units, schedules, scoring weights."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from yigai.domain.errors import NotFoundError
 from yigai.domain.orgunits import OrgUnit
 from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.evaluation.scoring import default_scheme_dict
+from yigai.services.audit import list_audit
+from yigai.services.passwords import POLICY_ZH
+from yigai.services.scoring import SCHEME_LABELS, OfficeScheme, leaves, office_scheme, scheme_history
+from yigai.storage.audit import AuditEntry
+from yigai.storage.scoring_repository import StoredScheme
 from yigai.services.departments import DepartmentEntry, list_departments
 from yigai.services.orgunits import list_orgunits
 from yigai.services.plans import list_plans
@@ -17,14 +23,33 @@ from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
 
 PERIOD_TYPES = (("quarterly", "季度"), ("monthly", "月度"), ("six_monthly", "半年"), ("yearly", "年度"))
-SCHEME_LABELS = {
-    "parts": "总分构成（任务推进 : 指标达成）", "status_scores": "事项状态得分", "deductions": "部门扣分",
-    "bonus": "部门加分", "indicators": "指标达成", "status": "状态判定阈值",
-    "tasks": "任务推进", "completed": "已完成", "on_track": "按期推进", "at_risk": "存在风险", "not_started": "未启动",
-    "not_reported": "未报送", "overdue": "逾期未完成", "late_report": "每逾期报送一次", "missing_report": "每未报送一次",
-    "max": "上限", "early_completion": "每提前完成一项", "missing_value_score": "已关联但无数据的目标得分",
-    "pro_rata_margin": "落后序时进度超过（百分点）即存在风险", "near_deadline_percent": "临近时限且进度低于（%）即存在风险",
-}
+
+
+@dataclass(frozen=True, slots=True)
+class SchemeField:
+    name: str  # the form field: "parts.tasks"
+    label: str
+    value: Any
+    default: Any
+    kind: str  # "number", "text" or "bool"
+
+    @property
+    def changed(self) -> bool:
+        return self.value != self.default
+
+
+@dataclass(slots=True)
+class SchemeSection:
+    label: str
+    fields: list[SchemeField]
+    note: str = ""
+
+
+@dataclass(slots=True)
+class SchemeView:
+    sections: list[SchemeSection]
+    scheme: OfficeScheme
+    history: list[StoredScheme]
 
 
 @dataclass(slots=True)
@@ -41,16 +66,40 @@ class AdminPage:
     orgunits: list[OrgUnit]
     schedules: list[ScheduleRow]
     period_types: tuple[tuple[str, str], ...]
-    scheme: list[tuple[str, list[tuple[str, Any]]]]  # section label, (key label, value)
+    scheme: SchemeView
+    password_policy: str = POLICY_ZH
 
 
-def _scheme() -> list[tuple[str, list[tuple[str, Any]]]]:
-    out = []
-    for section, values in default_scheme_dict().items():
-        rows: list[tuple[str, Any]] = [(SCHEME_LABELS.get(str(k), str(k)), v) for k, v in values.items()] \
-            if isinstance(values, dict) else [(str(section), values)]
-        out.append((SCHEME_LABELS.get(section, section), rows))
-    return out
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    return "number" if isinstance(value, int | float) else "text"
+
+
+def _share(values: dict[str, Any]) -> str:
+    parts = values.get("parts", {})
+    tasks, indicators = parts.get("tasks", 0), parts.get("indicators", 0)
+    total = tasks + indicators
+    if not total:
+        return ""
+    return f"即任务推进占 {100 * tasks / total:.4g}%、指标达成占 {100 * indicators / total:.4g}%（按两者之和折算为100%）"
+
+
+def scheme_view(uow: UnitOfWork) -> SchemeView:
+    """The scheme in effect as form fields by section, each with its default, and the stored versions."""
+    scheme = office_scheme(uow)
+    default = leaves(default_scheme_dict())
+    sections: dict[str, SchemeSection] = {}
+    for name, value in leaves(scheme.values).items():
+        if isinstance(value, list | tuple):
+            continue  # not a weight: lists are not edited here
+        head, _, key = name.partition(".")
+        section = sections.setdefault(head, SchemeSection(SCHEME_LABELS.get(head, head), []))
+        section.fields.append(SchemeField(name, SCHEME_LABELS.get(key or head, key or head), value,
+                                          default.get(name), _kind(default.get(name, value))))
+    if "parts" in sections:
+        sections["parts"].note = _share(scheme.values)
+    return SchemeView(list(sections.values()), scheme, scheme_history(uow))
 
 
 def admin_page(uow: UnitOfWork) -> AdminPage:
@@ -58,4 +107,25 @@ def admin_page(uow: UnitOfWork) -> AdminPage:
     with uow:
         schedules = [ScheduleRow(p, uow.reports.schedule(p.id)) for p in plans]
     return AdminPage(list_users(uow), [(r.value, ROLE_LABELS[r]) for r in Role], list_departments(uow),
-                     list_orgunits(uow), schedules, PERIOD_TYPES, _scheme())
+                     list_orgunits(uow), schedules, PERIOD_TYPES, scheme_view(uow))
+
+
+@dataclass(slots=True)
+class UserPage:
+    user: User
+    roles: list[tuple[str, str]]
+    departments: list[DepartmentEntry]
+    orgunits: list[OrgUnit]
+    history: list[AuditEntry]
+    password_policy: str = POLICY_ZH
+
+
+def user_page(uow: UnitOfWork, admin: User, username: str) -> UserPage:
+    """One user's page for the office: role and scope, password reset, disable/enable, recent changes."""
+    with uow:
+        found = uow.users.get_any(username)
+    if found is None:
+        raise NotFoundError(f"no user {username!r}", message_zh=f"用户「{username}」不存在", where="username")
+    history = list_audit(uow, admin, action="user.", entity="user", entity_key=username, per_page=20).entries
+    return UserPage(found, [(r.value, ROLE_LABELS[r]) for r in Role], list_departments(uow), list_orgunits(uow),
+                    history)

@@ -1,9 +1,12 @@
-"""The audit-log browser: who did what, when, with before and after; filters and pages (``services.audit``)."""
+"""The audit-log browser: who did what, when, with before and after; filters and pages (``services.audit``).
+
+Newest first by the time of the write (not by row id: the demo and imports of history record
+writes dated in the past), shown in office time (北京时间), in Chinese (``audit_labels``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -12,22 +15,16 @@ from yigai.domain.users import User
 from yigai.services.audit import list_audit
 from yigai.storage.audit import AuditEntry
 from yigai.storage.uow import UnitOfWork
+from yigai.web.viewmodels.audit_labels import (
+    ACTION_LABELS,
+    ENTITY_LABELS,
+    action_label,
+    entity_label,
+    field_label,
+    show,
+)
 
 PAGE_SIZE = 50
-ACTION_LABELS = {
-    "auth.login": "登录", "auth.login_failed": "登录失败", "auth.logout": "退出", "user.create": "创建用户",
-    "user.password": "设置密码", "department.alias": "添加部门别名", "department.rename": "部门更名",
-    "orgunits.load": "导入机构层级", "orgunits.sync": "同步机构层级", "indicators.load": "导入指标目录",
-    "indicators.register": "登记指标", "value.compute": "保存计算值", "schedule.set": "设置报送周期",
-    "report.save": "保存进展草稿", "report.submit": "提交进展报告", "report.contribute": "提交配合意见",
-    "report.return": "退回报告", "report.accept": "采纳报告", "report.resubmit": "重新提交报告",
-    "evidence.add": "上传佐证材料", "value.enter": "录入数值", "value.import": "导入数值", "bounds.set": "设置异常值范围",
-    "rule.put": "设置校验规则", "targets.suggest": "推荐指标关联", "target.link": "确认指标关联",
-    "plan.publish": "发布计划", "plan_draft.upload": "上传计划草稿", "plan_draft.publish": "发布草稿",
-    "plan_draft.discard": "删除草稿", "plan_draft.departments": "修改责任部门", "plan_draft.title": "修改标题",
-    "plan_draft.deadline": "修改完成时间", "plan_draft.category": "修改类别", "plan_draft.meta": "修改文件信息",
-    "plan_draft.delete": "删除任务",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +45,8 @@ class AuditFilters:
 
 @dataclass(frozen=True, slots=True)
 class FieldChange:
-    name: str
+    field: str  # as stored: "percent"
+    name: str  # as shown: 完成百分比
     before: str
     after: str
 
@@ -57,6 +55,7 @@ class FieldChange:
 class AuditRow:
     entry: AuditEntry
     label: str
+    entity: str  # the object type in Chinese
     changes: list[FieldChange]
 
 
@@ -68,25 +67,19 @@ class AuditPage:
     pages: int
     total: int
     actions: list[tuple[str, str]]  # value (a prefix such as "report." selects a group), label
+    entities: list[tuple[str, str]]  # value, label
 
 
 ACTION_GROUPS = (("report.", "进展报告（全部）"), ("plan_draft.", "计划草稿（全部）"), ("auth.", "登录与退出（全部）"),
-                 ("value.", "指标数值（全部）"))
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)[:500]
+                 ("value.", "指标数值（全部）"), ("user.", "用户管理（全部）"))
 
 
 def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
-    """The keys whose values differ (all keys of a create or a delete)."""
+    """The keys whose values differ (all keys of a create or a delete), in Chinese; empty on both sides: left out."""
     a, b = before or {}, after or {}
     keys = [k for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k)]
-    return [FieldChange(k, _text(a.get(k)), _text(b.get(k))) for k in keys]
+    changes = [FieldChange(k, field_label(k), show(k, a.get(k)), show(k, b.get(k))) for k in keys]
+    return [c for c in changes if c.before or c.after]
 
 
 def audit_page(uow: UnitOfWork, user: User, filters: AuditFilters, page: int = 1) -> AuditPage:
@@ -100,6 +93,8 @@ def audit_page(uow: UnitOfWork, user: User, filters: AuditFilters, page: int = 1
     found = query(max(page, 1))
     if found.page > found.pages:
         found = query(found.pages)
-    rows = [AuditRow(e, ACTION_LABELS.get(e.action, e.action), field_changes(e.before, e.after)) for e in found.entries]
+    rows = [AuditRow(e, action_label(e.action), entity_label(e.entity), field_changes(e.before, e.after))
+            for e in found.entries]
     return AuditPage(rows, filters, found.page, found.pages, found.total,
-                     [*ACTION_GROUPS, *sorted(ACTION_LABELS.items())])
+                     [*ACTION_GROUPS, *sorted(ACTION_LABELS.items(), key=lambda kv: kv[1])],
+                     sorted(ENTITY_LABELS.items(), key=lambda kv: kv[1]))

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
+from yigai.domain.diff import TextOp, text_ops
 from yigai.domain.periods import parse_period
 from yigai.domain.reports import REVIEW_LABELS, Evidence, ProgressReport
 
 TEXT_FIELDS = (("narrative", "进展情况"), ("problems", "存在问题"), ("next_steps", "下步打算"),
                ("review_comment", "审核意见"))
-
-
-@dataclass(frozen=True, slots=True)
-class TextOp:
-    op: str  # "eq", "ins" or "del"
-    text: str
 
 
 @dataclass(slots=True)
@@ -47,21 +41,6 @@ class PeriodHistory:
     @property
     def latest(self) -> ProgressReport:
         return self.versions[0].report
-
-
-def text_ops(before: str, after: str) -> list[TextOp]:
-    """A character diff (Chinese has no word boundaries): equal, inserted and deleted runs."""
-    ops: list[TextOp] = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-        if tag == "equal":
-            ops.append(TextOp("eq", before[a0:a1]))
-            continue
-        if a1 > a0:
-            ops.append(TextOp("del", before[a0:a1]))
-        if b1 > b0:
-            ops.append(TextOp("ins", after[b0:b1]))
-    return ops
 
 
 def _pct(value: float) -> str:

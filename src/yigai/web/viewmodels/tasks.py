@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from yigai.domain.errors import NotFoundError
-from yigai.domain.periods import Period
+from yigai.domain.periods import Period, PeriodError, parse_period
 from yigai.domain.plan import Measure, PlanDraft, Target, Task
 from yigai.domain.reports import ProgressReport, ProgressStatus, ReviewState, due_date
 from yigai.domain.users import User
@@ -136,6 +136,14 @@ def _form(user: User, item: ReportItem, schedule: ReportingSchedule, period: Per
     )
 
 
+def _period_id(text: str | None) -> str | None:
+    """The id of a period from the address (``2023Q4`` or as people write it); None when there is none."""
+    try:
+        return parse_period(text).id if text else None
+    except PeriodError:
+        return None
+
+
 def task_page(uow: UnitOfWork, user: User, plan_id: int, item_id: str, at: dt.date,
               period_id: str | None = None) -> TaskPage:
     draft = get_plan(uow, plan_id).draft
@@ -154,7 +162,8 @@ def task_page(uow: UnitOfWork, user: User, plan_id: int, item_id: str, at: dt.da
                if t.task == task.id]
     form = None
     if item is not None and schedule is not None:
-        period = next((p for p in schedule.periods if p.id == period_id), None) or current_period(schedule, at)
+        asked = _period_id(period_id)
+        period = next((p for p in schedule.periods if p.id == asked), None) or current_period(schedule, at)
         form = _form(user, item, schedule, period, reports)
     if item is not None:
         lead, coop, deadline = item.lead, item.cooperating, deadline_text(item.deadline)

@@ -1,16 +1,24 @@
-"""The department workspace: what a department leads and supports, and what it owes this period."""
+"""The department workspace, a reporter's home: the to-do first, then what the department leads and supports.
+
+The to-do (待办) is what is owed, returned reports first (any period: the office is waiting
+for them), then this period's items not yet submitted, each plan → task → measure with their
+titles; what was submitted this period and the lists of led and supported items follow,
+folded, so that the page stays short however many items a department leads.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from yigai.domain.periods import Period
+from yigai.domain.periods import Period, parse_period
+from yigai.domain.plan import PlanDraft
+from yigai.domain.reports import ProgressReport, ReviewState, due_date
 from yigai.domain.users import Role, User
 from yigai.evaluation.results import ItemEvaluation
 from yigai.services.items import ReportItem, report_items
 from yigai.services.plans import get_plan, list_plans
-from yigai.services.reminders import OwedItem, owed_reports
+from yigai.services.reminders import OWED_LABELS, OwedItem, owed_reports
 from yigai.storage.report_repository import ReportingSchedule
 from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
@@ -24,6 +32,7 @@ class WorkItem:
     url: str
     deadline: str
     evaluation: ItemEvaluation | None
+    task: str = ""  # the parent task's number and title, for a measure ("" for a task without measures)
 
     @property
     def status_label(self) -> str:
@@ -40,6 +49,50 @@ class OwedRow:
     url: str
 
 
+@dataclass(frozen=True, slots=True)
+class TodoItem:
+    """One report the department owes: a measure (or a task without measures) for a period."""
+
+    item_id: str
+    no: str
+    title: str
+    period: Period
+    due: dt.date
+    days_left: int  # negative: overdue by that many days
+    state: ReviewState | None  # of the latest version; None: nothing saved
+    url: str
+    report: ProgressReport | None = None  # the latest version (a returned one carries the office's comment)
+
+    @property
+    def label(self) -> str:
+        return OWED_LABELS[self.state]
+
+
+@dataclass(slots=True)
+class TodoTask:
+    no: str
+    title: str
+    url: str
+    items: list[TodoItem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TodoPlan:
+    """A plan's share of the to-do, grouped by task in document order."""
+
+    plan: PlanSummary
+    tasks: list[TodoTask] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(t.items) for t in self.tasks)
+
+    @property
+    def first(self) -> TodoItem:
+        """The earliest due item (this period's items share their period's due day)."""
+        return min((i for t in self.tasks for i in t.items), key=lambda i: i.due)
+
+
 @dataclass(slots=True)
 class PlanWork:
     plan: PlanSummary
@@ -54,6 +107,11 @@ class PlanWork:
     def outstanding(self) -> int:
         return sum(1 for r in self.owed if r.owed.owed)
 
+    @property
+    def received(self) -> list[OwedRow]:
+        """This period's reports already submitted (waiting for review) or accepted."""
+        return [r for r in self.owed if not r.owed.owed]
+
 
 @dataclass(slots=True)
 class Workspace:
@@ -62,6 +120,16 @@ class Workspace:
     can_write: bool  # the user may report in the department's name
     at: dt.date
     plans: list[PlanWork]
+    returned: list[TodoPlan] = field(default_factory=list)  # returned reports, any period: first
+    todo: list[TodoPlan] = field(default_factory=list)  # this period's items not yet submitted
+
+    @property
+    def returned_count(self) -> int:
+        return sum(p.count for p in self.returned)
+
+    @property
+    def todo_count(self) -> int:
+        return sum(p.count for p in self.todo)
 
 
 def departments_for(uow: UnitOfWork, user: User) -> list[str]:
@@ -86,7 +154,9 @@ def workspace(uow: UnitOfWork, user: User, at: dt.date, department: str = "") ->
             schedule = uow.reports.schedule(summary.id)
         if schedule is None:
             continue
-        items = report_items(get_plan(uow, summary.id).draft)
+        draft = get_plan(uow, summary.id).draft
+        items = report_items(draft)
+        tasks = {t.id: f"{t.no} {t.title or t.text[:40]}".strip() for t in draft.tasks}
         leads = [i for i in items if dept in i.lead]
         supports = [i for i in items if dept in i.cooperating]
         if not leads and not supports:
@@ -97,7 +167,8 @@ def workspace(uow: UnitOfWork, user: User, at: dt.date, department: str = "") ->
         work = PlanWork(summary, schedule, period, period.end + dt.timedelta(days=schedule.due_days))
 
         def row(i: ReportItem, plan_id: int = summary.id) -> WorkItem:
-            return WorkItem(i, item_url(plan_id, i), deadline_text(i.deadline), by_item.get(i.item_id))
+            return WorkItem(i, item_url(plan_id, i), deadline_text(i.deadline), by_item.get(i.item_id),
+                            "" if i.item_id == i.task_id else tasks.get(i.task_id, ""))
 
         work.leads = [row(i) for i in leads]
         work.supports = [row(i) for i in supports]
@@ -105,4 +176,52 @@ def workspace(uow: UnitOfWork, user: User, at: dt.date, department: str = "") ->
             work.owed = [OwedRow(o, item_url(summary.id, o.item_id))
                          for o in owed_reports(uow, summary.id, period_id=period.id, department=dept, at=at)]
         plans.append(work)
-    return Workspace(dept, choices, bool(dept) and user.can_report_for(dept), at, plans)
+    space = Workspace(dept, choices, bool(dept) and user.can_report_for(dept), at, plans)
+    for work in plans:
+        if work.leads:
+            returned, todo = _todo(uow, work, dept, at)
+            space.returned += [returned] if returned.count else []
+            space.todo += [todo] if todo.count else []
+    space.todo.sort(key=lambda p: p.first.due)  # the most overdue first (a stable sort keeps the rest)
+    return space
+
+
+def _todo(uow: UnitOfWork, work: PlanWork, dept: str, at: dt.date) -> tuple[TodoPlan, TodoPlan]:
+    """The plan's returned reports (any period) and this period's items not yet submitted, by task."""
+    plan_id = work.plan.id
+    with uow:
+        reports = uow.reports.for_plan(plan_id)
+    latest: dict[tuple[str, str], ProgressReport] = {}
+    for r in reports:
+        latest[(r.item_id, r.period_id)] = r
+    draft = get_plan(uow, plan_id).draft
+    order = {i.item_id: n for n, i in enumerate(report_items(draft))}
+    returned: list[TodoItem] = []
+    for (item_id, period_id), r in latest.items():
+        if r.state is ReviewState.RETURNED and r.department == dept and item_id in order:
+            period = parse_period(period_id)
+            due = due_date(period, work.schedule.due_days)
+            returned.append(TodoItem(item_id, "", "", period, due, (due - at).days, r.state,
+                                     item_url(plan_id, item_id), r))
+    owed = [TodoItem(o.item_id, o.no, o.title, work.period, o.due, o.days_left, o.state, item_url(plan_id, o.item_id),
+                     latest.get((o.item_id, o.period_id)))
+            for o in (r.owed for r in work.owed) if o.owed and o.state is not ReviewState.RETURNED]
+    returned.sort(key=lambda t: (t.period.start, order[t.item_id]))
+    return TodoPlan(work.plan, _by_task(draft, plan_id, returned)), TodoPlan(work.plan, _by_task(draft, plan_id, owed))
+
+
+def _by_task(draft: PlanDraft, plan_id: int, items: list[TodoItem]) -> list[TodoTask]:
+    """``items`` under their tasks (in the order given), each with the number and title a person reads."""
+    found = {i.item_id: i for i in report_items(draft)}
+    tasks = {t.id: t for t in draft.tasks}
+    groups: dict[str, TodoTask] = {}
+    for item in items:
+        known = found[item.item_id]
+        task = tasks[known.task_id]
+        group = groups.get(task.id)
+        if group is None:
+            group = groups[task.id] = TodoTask(task.no, task.title or task.text[:40], item_url(plan_id, task.id))
+        is_task = known.item_id == known.task_id
+        group.items.append(TodoItem(item.item_id, "" if is_task else known.no, "" if is_task else known.title,
+                                    item.period, item.due, item.days_left, item.state, item.url, item.report))
+    return list(groups.values())
