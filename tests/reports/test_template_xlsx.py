@@ -132,7 +132,7 @@ def test_latest_reports_are_prefilled_and_formula_text_stays_text(tmp_path: Path
         _report("T1.M3", "2023Q4", 2, ProgressStatus.IN_PROGRESS, 60, "=SUM(A1:A9) 第二版"),
         _report("T1.M3", "2024Q1", 1, ProgressStatus.COMPLETED, 100, "下一期，不用"),
         _report("T7.M2", "2023Q3", 1, ProgressStatus.DELAYED, 30, "上期"),  # carried forward
-        _report("T11.M2", "2023Q4", 5, ProgressStatus.COMPLETED, 100, "别的部门的", department="区卫生健康委"),
+        _report("T11.M2", "2023Q4", 5, ProgressStatus.COMPLETED, 100, "共同牵头部门的", department="区卫生健康委"),
     ]
     path = write_template(draft, PLAN_ID, DEPT, PERIOD, tmp_path / "t.xlsx", existing)
     ws = load_workbook(path)[DATA_SHEET]
@@ -143,12 +143,14 @@ def test_latest_reports_are_prefilled_and_formula_text_stays_text(tmp_path: Path
     assert t13[8].quotePrefix
     assert [c.value for c in by_id["T7.M2"][6:9]] == ["滞后", 30, "上期"]
     assert by_id["T7.M2"][11].value == "2023Q3:1"  # prefilled from the period before
-    assert by_id["T11.M2"][6].value is None
+    # one report thread per item and period, whichever lead department writes it: a co-lead's report is the row's
+    assert [c.value for c in by_id["T11.M2"][6:9]] == ["已完成", 100, "共同牵头部门的"]
+    assert by_id["T11.M2"][11].value == "2023Q4:5"
 
     rows = _read(path, draft)
     assert rows[0] == ReportRow("T1.M3", ProgressStatus.IN_PROGRESS, 60.0, "=SUM(A1:A9) 第二版", "-资金未到位",
                                 "@下季度完成", row=3)
-    assert [(r.item_id, r.prefill) for r in rows] == [("T1.M3", "2023Q4:2"), ("T7.M2", "2023Q3:1")]
+    assert [(r.item_id, r.prefill) for r in rows] == [("T1.M3", "2023Q4:2"), ("T7.M2", "2023Q3:1"), ("T11.M2", "2023Q4:5")]
 
 
 def test_filled_template_round_trips(blank: Path, draft: PlanDraft) -> None:

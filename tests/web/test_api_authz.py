@@ -127,6 +127,7 @@ CASES = [
     Case("load org units", "POST", "/api/v1/orgunits/load", ("admin",)),
     Case("add an alias", "POST", "/api/v1/departments/aliases", ("admin",), 201,
          json={"alias": "仓山卫健", "canonical": "区卫生健康委"}),
+    Case("class a department", "PUT", "/api/v1/departments/区委/class", ("admin",), json={"class": "leading"}),
     Case("rename a department", "POST", "/api/v1/departments/rename", ("admin",),
          json={"old": "区医保局", "new": "区医疗保障局"}),
     Case("create a user", "POST", "/api/v1/users", ("admin",), 201,

@@ -195,8 +195,10 @@ def build_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
             f"department {department!r} leads no task or measure of this plan",
             message_zh=f"部门「{department}」在本计划中没有牵头的任务或措施", where=department,
         )
-    mine = [r for r in existing if r.plan_id == plan_id and r.department == department]
-    prefill = latest_reports(mine, period)
+    # an item has one report thread per period whichever of its lead departments writes it, so the row
+    # shows the item's latest report (a co-lead's included): that is the version an edit must follow
+    reports = [r for r in existing if r.plan_id == plan_id]
+    prefill = latest_reports(reports, period)
 
     wb = Workbook()
     ws = wb.active

@@ -158,7 +158,7 @@ def import_department_template(uow: UnitOfWork, user: User, plan_ref: str | int,
                                            for p in r.problems), problems=r.problems)
                        for r in found.refused]
             legacy = any(r.prefill is None for r in found.rows)  # a template written before 预填版本
-            mine = [r for r in uow.reports.for_plan(plan.id) if r.department == name] if legacy else []
+            mine = uow.reports.for_plan(plan.id) if legacy else []  # the item's reports, any lead department's
             for row in found.rows:
                 results.append(_import_row(uow, user, plan.id, period, name, row, mine, submit=submit, at=at))
             results.sort(key=lambda r: r.row)

@@ -24,7 +24,7 @@ from yigai.services.scoring import SCHEME_LABELS
 ACTION_LABELS = {
     "auth.login": "登录", "auth.login_failed": "登录失败", "auth.logout": "退出", "user.create": "创建用户",
     "user.password": "重置密码", "user.password_change": "修改本人密码", "user.update": "修改角色与权限范围",
-    "user.disable": "停用用户", "user.enable": "启用用户", "department.alias": "添加部门别名",
+    "user.disable": "停用用户", "user.enable": "启用用户", "department.alias": "添加部门别名", "department.class": "设定部门类别（是否参加排名）",
     "department.rename": "部门更名", "orgunits.load": "导入机构层级", "orgunits.sync": "同步机构层级",
     "indicators.load": "导入指标目录", "indicators.register": "登记指标", "value.compute": "保存计算值",
     "schedule.set": "设置报送周期", "report.save": "保存进展草稿", "report.submit": "提交进展报告",
@@ -71,7 +71,7 @@ FIELD_LABELS = {
     "type": "类型", "first": "起始报告期", "last": "截止报告期", "due_days": "期末后报送天数",
     "updated_at": "设置时间", "updated_by": "设置人",
     # aliases and departments
-    "region": "地区", "alias": "别名", "kind": "类别", "rows": "行数",
+    "region": "地区", "alias": "别名", "kind": "类别", "class": "部门类别", "rows": "行数",
     # imports and computations
     "created": "新增", "updated": "更新", "codes": "编码", "rules": "校验规则", "changed": "变更条数",
     "keys": "指标编码", "outliers": "异常值条数", "values": "数值条数", "unchanged": "未变条数",
