@@ -144,7 +144,7 @@ def _example_urls(server: Server) -> list[str]:
     with build(demo_settings(server.folder)) as app:
         draft_id = upload_plan(app.uow(), acting_user(app.uow()), seed_paths()[3])
     values = {"plan_id": "5", "item_id": "T4.M2", "task_id": "T4.M2", "code": "REFERRAL_BOOKED_SHARE",
-              "draft_id": str(draft_id), "draft": str(draft_id)}
+              "draft_id": str(draft_id), "draft": str(draft_id), "username": "wjw"}
     urls = []
     for path in sorted(page_routes()):
         if re.search(r"\.\w+$|\{fmt\}|\{sha256\}|/evidence/", path):
