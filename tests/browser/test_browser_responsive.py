@@ -11,8 +11,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from yigai.bootstrap import build
 from yigai.clock import now
 from yigai.domain.periods import PeriodType, period_containing
+from yigai.services.demo import demo_settings
+from yigai.services.items import report_items
+from yigai.services.plans import get_plan
+from yigai.services.reports import latest_reports
 
 from .conftest import Browser, Page, Server
 from .test_browser import _example_urls, require_pages, sign_in
@@ -52,6 +57,14 @@ def _shot(browser: Browser, page: Page, name: str) -> None:
                     clip={"x": 0, "y": 0, "width": width, "height": height})
 
 
+def _unreported_item(server: Server, plan_id: int, department: str, period_id: str) -> str:
+    """An item the department leads with no report for the period yet (other tests submit some)."""
+    with build(demo_settings(server.folder)) as app:
+        draft = get_plan(app.uow(), plan_id).draft
+        reported = {r.item_id for r in latest_reports(app.uow(), plan_id, period_id=period_id)}
+    return next(i.item_id for i in report_items(draft) if department in i.lead and i.item_id not in reported)
+
+
 def _menu_folds_and_opens(page: Page) -> None:
     """On a phone the links and the account are behind 菜单; one tap shows them, 退出 on the screen."""
     logout = page.locator("form[action='/logout'] button")
@@ -68,7 +81,8 @@ def _menu_folds_and_opens(page: Page) -> None:
 def test_no_page_is_wider_than_a_phone_for_any_role(browser: Browser, server: Server) -> None:
     require_pages("/", "/login", "/workspace", "/plans/{plan_id}/tasks/{item_id}")
     current = period_containing(PeriodType.QUARTERLY, now().date())
-    report = f"{server.url}/plans/5/tasks/T4.M2?period={current.id}"  # led by 区卫生健康委: wjw's report form
+    item = _unreported_item(server, 5, "区卫生健康委", current.id)
+    report = f"{server.url}/plans/5/tasks/{item}?period={current.id}"  # wjw (区卫生健康委) has a form to fill in
     urls = [*_example_urls(server), report]
     page = browser.page()
     problems: list[str] = []
@@ -99,6 +113,8 @@ def test_no_page_is_wider_than_a_phone_for_any_role(browser: Browser, server: Se
                 form, history = page.locator("form[action$='/report']"), page.get_by_role("heading", name="报告历史")
                 assert form.is_visible()
                 assert (form.bounding_box() or {"y": 1e9})["y"] < (history.bounding_box() or {"y": 0})["y"]
+                page.goto(f"{report}#history")  # where the workspace's links land
+                page.screenshot(path=browser.shots / "phone-wjw-report-form.png")
 
         # the intranet may block scripts: the menu needs none
         page.route(re.compile(r"\.js(\?|$)"), lambda route: route.abort())
