@@ -8,7 +8,8 @@ each client sending its next request as soon as the previous one is answered:
 
 * baseline: one client for ``--baseline-seconds`` (default 5 s): the unloaded latency;
 * load: ``--clients`` clients (default 50) for ``--seconds`` (default 30 s), mixing the
-  dashboard, the plan page, task pages, API reads and report submissions (each a new
+  dashboard, the plan page, task pages, the review desk and its count (the office), the to-do (a
+  reporter), API reads and report submissions (each a new
   report submitted by a 区卫生健康委 reporter for an item and period not reported yet).
 
 It prints the throughput, p50/p95/p99/max per route and the error count (a status other
@@ -63,7 +64,12 @@ MIX = {
     "GET /api/v1/plans/5/items": ("api", 8),
     "GET /api/v1/plans/5/reports/{item}/{period}": ("api", 16),
     "POST /api/v1/plans/5/reports/{item}/{period}": ("write", 10),
+    "GET /review (review desk)": ("page", 6),
+    "GET /workspace (to-do)": ("page", 6),
+    "GET /api/v1/review/count": ("api", 4),
 }
+# routes only some users ask for: the office reviews, a reporter works from its to-do
+ONLY = {"GET /review (review desk)": {"admin"}, "GET /api/v1/review/count": {"admin"}, "GET /workspace (to-do)": {"wjw"}}
 
 
 @dataclass
@@ -170,7 +176,8 @@ class Client:
 
     def next_request(self) -> tuple[str, str, str, dict[str, object] | None]:
         """(route label, method, url, json body) — a write only for a reporter with something left to report."""
-        labels = [k for k in MIX if MIX[k][0] != "write" or (self.username == "wjw" and self.pool)]
+        labels = [k for k in MIX if (MIX[k][0] != "write" or (self.username == "wjw" and self.pool))
+                  and (k not in ONLY or self.username in ONLY[k])]
         label = self.rng.choices(labels, weights=[MIX[k][1] for k in labels])[0]
         item = self.rng.choice(self.demo.items)
         period = self.rng.choice(self.demo.periods)

@@ -168,6 +168,17 @@ def test_a_value_outside_its_history_is_held(loop: Loop) -> None:
     assert [r.split(" ")[0] for r in held.value.reasons] == ["62"] and "以往 5 期" in held.value.reasons[0]
 
 
+def test_the_history_is_the_latest_two_years_of_months(loop: Loop, tmp_path: Path) -> None:
+    """A value is judged against the 24 months before it: a share rising steadily from 10 to 60 over six
+    years makes the whole past a wide range (75 would fit it), the last two years a narrow one (75 does not)."""
+    months = [(y, m) for y in range(2016, 2022) for m in range(1, 13)]
+    rows = [f"REFERRAL_BOOKED_SHARE,350104,{y}{m:02d},{10 + 50 * n / (len(months) - 1):.2f}"
+            for n, (y, m) in enumerate(months)]
+    rows.append("REFERRAL_BOOKED_SHARE,350104,202201,75")
+    saved = import_values(loop.app.uow(), loop.admin, _csv(tmp_path, "key,org_unit,period,value\n" + "\n".join(rows) + "\n"))
+    assert [s.value.period_id for s in saved if s.outlier] == ["202201"]
+
+
 def test_an_indicator_allowed_over_100_takes_it(loop: Loop) -> None:
     assert enter_value(loop.app.uow(), loop.admin, "PRIMARY_STAFF_QUOTA_USE", CANGSHAN, "2023", 103.5).changed
     with loop.app.uow() as uow:

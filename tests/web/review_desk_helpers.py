@@ -11,11 +11,23 @@ from fastapi import FastAPI
 
 from yigai.bootstrap import build
 from yigai.services.demo import demo_settings, quarters
+from yigai.services.reports import save_report
 
 from ..conftest import DemoBuild  # type: ignore[import-not-found]
-from .conftest import Web
+from .conftest import PLAN, Web
+from .pages_helpers import add_history, when
 
 HEALTH = "区卫生健康委"
+
+
+def late_history(web: Web) -> None:
+    """On top of ``add_history``: 区医保局 reports T22.M1 for 2023Q3 five days late."""
+    add_history(web)
+    with web.core.uow() as uow:
+        ybj = uow.users.get("ybj")
+    assert ybj is not None
+    save_report(web.core.uow(), ybj, PLAN, "T22.M1", "2023Q3", "区医保局", "推进中", 50, narrative="已印发差异化支付政策",
+                submit=True, now=when("2023-10-20"))
 DEMO_PLAN = 5  # 仓山区实施方案: quarterly reports for the last six quarters
 
 

@@ -7,12 +7,11 @@ import io
 from openpyxl import load_workbook
 
 from yigai.domain.reports import ReviewState
-from yigai.services.reports import report_history, save_report
+from yigai.services.reports import report_history
 
 from ..conftest import DemoBuild  # type: ignore[import-not-found]
 from .conftest import PLAN, Web
-from .pages_helpers import add_history, when
-from .review_desk_helpers import DEMO_PLAN, HEALTH, demo_web, reviewed_quarter  # noqa: F401 (demo_web is a fixture)
+from .review_desk_helpers import DEMO_PLAN, HEALTH, demo_web, late_history, reviewed_quarter  # noqa: F401 (demo_web is a fixture)
 
 LIST = "/api/v1/review/reports"
 
@@ -22,17 +21,10 @@ def _ref(row: dict, comment: str = "") -> dict:
             "comment": comment}
 
 
-def _history(web: Web) -> None:
-    add_history(web)
-    with web.core.uow() as uow:
-        ybj = uow.users.get("ybj")
-    assert ybj is not None
-    save_report(web.core.uow(), ybj, PLAN, "T22.M1", "2023Q3", "区医保局", "推进中", 50, narrative="已印发差异化支付政策",
-                submit=True, now=when("2023-10-20"))
 
 
 def test_the_list_filters_and_carries_the_change_and_the_version(web: Web) -> None:
-    _history(web)
+    late_history(web)
     admin = web.client("admin")
     rows = admin.get(LIST, params={"department": "区医保局", "period": "2023Q3"}).json()
     assert [(r["item_id"], r["version"], r["timeliness"], r["days_late"]) for r in rows] == [
@@ -61,7 +53,7 @@ def test_the_list_filters_and_carries_the_change_and_the_version(web: Web) -> No
 
 
 def test_batch_accept_all_or_nothing_then_partial_and_return_with_comments(web: Web) -> None:
-    _history(web)
+    late_history(web)
     admin = web.client("admin")
     rows = admin.get(LIST, params={"department": "区医保局"}).json()
     refs = [_ref(r) for r in rows]
@@ -94,7 +86,7 @@ def test_batch_accept_all_or_nothing_then_partial_and_return_with_comments(web: 
 
 
 def test_only_the_office_reviews_in_batches(web: Web) -> None:
-    _history(web)
+    late_history(web)
     refs = [_ref(r) for r in web.client("admin").get(LIST).json()]
     refused = web.client("ybj").post("/api/v1/review/accept", json={"reports": refs})
     assert refused.status_code == 403 and "仅医改办管理员可操作" in refused.json()["error"]["message"]

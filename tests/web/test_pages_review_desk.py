@@ -5,34 +5,27 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from yigai.domain.reports import ReviewState
-from yigai.services.reports import report_history, save_report
+from yigai.services.reports import report_history
 
 from ..conftest import DemoBuild  # type: ignore[import-not-found]
 from .conftest import PLAN, Web
-from .pages_helpers import add_history, csrf_of, when
+from .pages_helpers import csrf_of, when
 from .review_desk_helpers import (  # noqa: F401 (demo_web is a fixture)
     DEMO_PLAN,
     HEALTH,
     demo_web,
     desk_keys,
+    late_history,
     nav_badge,
     reviewed_quarter,
     waiting_total,
 )
 
 
-def _more_history(web: Web) -> None:
-    """On top of ``add_history``: 区医保局 reports T22.M1 for 2023Q3 five days late."""
-    add_history(web)
-    with web.core.uow() as uow:
-        ybj = uow.users.get("ybj")
-    assert ybj is not None
-    save_report(web.core.uow(), ybj, PLAN, "T22.M1", "2023Q3", "区医保局", "推进中", 50, narrative="已印发差异化支付政策",
-                submit=True, now=when("2023-10-20"))
 
 
 def test_the_desk_lists_what_waits_with_filters_and_the_office_sees_a_badge(web: Web) -> None:
-    _more_history(web)
+    late_history(web)
     admin = web.client("admin")
     page = admin.get("/review").text
     assert waiting_total(page) == 5 and nav_badge(page) == 5
@@ -56,7 +49,7 @@ def test_the_desk_lists_what_waits_with_filters_and_the_office_sees_a_badge(web:
 
 
 def test_a_report_changed_since_the_page_was_loaded_is_refused_by_name(web: Web) -> None:
-    _more_history(web)
+    late_history(web)
     admin = web.client("admin")
     page = admin.get("/review?dept=区医保局").text
     keys = desk_keys(page)
@@ -81,7 +74,7 @@ def test_a_report_changed_since_the_page_was_loaded_is_refused_by_name(web: Web)
 
 
 def test_a_return_needs_a_comment_and_the_department_sees_it(web: Web) -> None:
-    _more_history(web)
+    late_history(web)
     admin = web.client("admin")
     page = admin.get("/review").text
     token = csrf_of(page, "/review/return")
@@ -102,7 +95,7 @@ def test_a_return_needs_a_comment_and_the_department_sees_it(web: Web) -> None:
 
 
 def test_desk_writes_need_the_form_token(web: Web) -> None:
-    _more_history(web)
+    late_history(web)
     client = web.client("admin", csrf=False)
     response = client.post("/review/accept", data={"items": ["1|T22.M1|2023Q3|1"]})
     assert response.status_code == 403

@@ -27,6 +27,7 @@ from yigai.domain.indicators import IndicatorDef, OutlierBounds
 WHOLE = {"%": 100.0, "‰": 1000.0, "1/10万": 100000.0}
 JUMP_FACTOR = 10.0
 HISTORY_MIN = 4
+HISTORY_WINDOW = 24  # the latest earlier values a new one is compared with (two years of months)
 HISTORY_SD = 3.0
 HISTORY_FLOOR = 0.1
 

@@ -15,12 +15,14 @@ or nothing: every bad row is listed with its row and column.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import io
 import math
 import unicodedata
 import zipfile
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +35,7 @@ from yigai.domain.errors import YigaiError
 from yigai.domain.indicators import DataValue, IndicatorDef, OutlierBounds, ValueSource
 from yigai.domain.orgunits import OrgUnit
 from yigai.domain.periods import Period, PeriodError, parse_period, span_label
-from yigai.domain.value_checks import Concern, Earlier, concerns, impossible
+from yigai.domain.value_checks import HISTORY_WINDOW, Concern, Earlier, concerns, impossible
 from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.reports.xlsx_guard import xlsx_problem
 from yigai.services.concurrency import retrying
@@ -188,21 +190,39 @@ def _series(uow: UnitOfWork, key: str, org_unit: str) -> Series:
     return {r.value.period_id: r.value.value for r in uow.values.query(keys=[key], org_units=[org_unit])}
 
 
-def _earlier(series: Series, period: Period) -> list[Earlier]:
-    """The values of earlier periods of the same type, oldest first."""
-    found = sorted((p, v) for pid, v in series.items()
-                   if (p := parse_period(pid)).type is period.type and p.end < period.start)
-    return [Earlier(p.label, v) for p, v in found]
+@lru_cache(maxsize=65536)
+def _stored_period(period_id: str) -> Period:
+    """A stored period id, parsed once: an imported series compares each value with all before it."""
+    return parse_period(period_id)
+
+
+class _History:
+    """One series' values by period type, in period order, so that the earlier values of a period
+    are found by bisection: a file of thousands of values is checked in one pass, not one per value."""
+
+    def __init__(self, series: Series) -> None:
+        by_type: dict[object, list[tuple[Period, float]]] = {}
+        for pid, v in series.items():
+            p = _stored_period(pid)
+            by_type.setdefault(p.type, []).append((p, v))
+        self.items = {t: sorted(values) for t, values in by_type.items()}
+        self.starts = {t: [p.start for p, _ in values] for t, values in self.items.items()}
+
+    def before(self, period: Period) -> list[Earlier]:
+        """The latest ``HISTORY_WINDOW`` values of earlier periods of the same type, oldest first."""
+        items = self.items.get(period.type, [])
+        k = bisect.bisect_left(self.starts.get(period.type, []), period.start)
+        return [Earlier(p.label, v) for p, v in items[max(0, k - HISTORY_WINDOW) : k]]
 
 
 def _save(uow: UnitOfWork, user: User, c: _Checked, source: ValueSource, at: dt.datetime, *,
-          series: Series, confirm: bool) -> SavedValue:
+          history: _History, confirm: bool) -> SavedValue:
     """Save ``c`` as the next version; a suspicious value raises UnconfirmedValueError unless ``confirm``."""
     latest = uow.values.latest(c.key, c.org_unit, c.period_id)
     bounds = uow.indicators.bounds(c.key)
     if latest is not None and latest.value.value == c.value and latest.value.comment == c.comment:
         return SavedValue(latest.value, latest.outlier, bounds, changed=False)
-    found = tuple(concerns(c.value, _earlier(series, c.period), bounds, signed=c.signed))
+    found = tuple(concerns(c.value, history.before(c.period), bounds, signed=c.signed))
     if found and not confirm:
         raise UnconfirmedValueError(
             f"{c.key} {c.org_unit} {c.period_id} = {c.value:g} looks wrong: "
@@ -241,7 +261,7 @@ def enter_value(uow: UnitOfWork, user: User, key: str, org_unit: str, period_id:
             checked = _check(_Lookups(uow, user, _schedule(uow, plan_ref), _today(at)), key, org_unit, period_id,
                              value, comment)
             saved = _save(uow, user, checked, ValueSource.ENTERED, at,
-                          series=_series(uow, checked.key, checked.org_unit), confirm=confirm)
+                          history=_History(_series(uow, checked.key, checked.org_unit)), confirm=confirm)
             if saved.changed:
                 after: object = saved.value
                 if saved.concerns:
@@ -342,7 +362,8 @@ def import_values(uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | in
             if (c.key, c.org_unit) not in series:
                 series[(c.key, c.org_unit)] = _series(uow, c.key, c.org_unit)
             series[(c.key, c.org_unit)][c.period_id] = c.value
-        saved = [_save(uow, user, c, ValueSource.IMPORTED, at, series=series[(c.key, c.org_unit)], confirm=True)
+        histories = {ident: _History(values) for ident, values in series.items()}
+        saved = [_save(uow, user, c, ValueSource.IMPORTED, at, history=histories[(c.key, c.org_unit)], confirm=True)
                  for c in checked]
         changed = [s for s in saved if s.changed]
         if changed:
