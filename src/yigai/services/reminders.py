@@ -17,6 +17,7 @@ from yigai.services.departments import resolve_department
 from yigai.services.items import report_items
 from yigai.services.plans import find_plan
 from yigai.services.schedules import require_schedule, schedule_period
+from yigai.storage.repository import PlanRecord
 from yigai.storage.uow import UnitOfWork
 
 DUE_SOON_DAYS = 7
@@ -61,16 +62,21 @@ def _latest_period_due(periods: list[Period], day: dt.date) -> Period:
     return ended[-1] if ended else periods[0]
 
 
-def owed_reports(uow: UnitOfWork, plan_ref: str | int, *, period_id: str | None = None,
-                 department: str | None = None, at: dt.date | None = None) -> list[OwedItem]:
-    """Each lead department × item for the period (default: the last period ended by ``at``)."""
+def owed_reports(uow: UnitOfWork, plan_ref: str | int | PlanRecord, *, period_id: str | None = None,
+                 department: str | None = None, at: dt.date | None = None,
+                 reports: list[ProgressReport] | None = None) -> list[OwedItem]:
+    """Each lead department × item for the period (default: the last period ended by ``at``).
+
+    A page that shows the plan and its reports too passes them (``plan_ref`` the plan read, ``reports``).
+    """
     day = at or clock.now().date()
     with uow:
-        plan = find_plan(uow, plan_ref)
+        plan = plan_ref if isinstance(plan_ref, PlanRecord) else find_plan(uow, plan_ref)
         schedule = require_schedule(uow, plan.id)
         period = schedule_period(schedule, period_id) if period_id else _latest_period_due(schedule.periods, day)
         dept = resolve_department(uow, department, plan.draft.meta.region) if department else None
-        reports = uow.reports.for_plan(plan.id)
+        if reports is None:
+            reports = uow.reports.for_plan(plan.id)
     by_key: dict[tuple[str, str], list[ProgressReport]] = {}
     for r in reports:
         by_key.setdefault((r.item_id, r.period_id), []).append(r)

@@ -149,12 +149,14 @@ def workspace(uow: UnitOfWork, user: User, at: dt.date, department: str = "") ->
     choices = departments_for(uow, user)
     dept = department if department in choices else (choices[0] if choices else "")
     plans: list[PlanWork] = []
+    drafts: dict[int, tuple[PlanDraft, list[ProgressReport]]] = {}
     for summary in list_plans(uow) if dept else []:
         with uow:
             schedule = uow.reports.schedule(summary.id)
         if schedule is None:
             continue
-        draft = get_plan(uow, summary.id).draft
+        record = get_plan(uow, summary.id)
+        draft = record.draft
         items = report_items(draft)
         tasks = {t.id: f"{t.no} {t.title or t.text[:40]}".strip() for t in draft.tasks}
         leads = [i for i in items if dept in i.lead]
@@ -173,28 +175,30 @@ def workspace(uow: UnitOfWork, user: User, at: dt.date, department: str = "") ->
         work.leads = [row(i) for i in leads]
         work.supports = [row(i) for i in supports]
         if leads:
+            with uow:
+                reports = uow.reports.for_plan(summary.id)  # read once for what is owed and for the to-do
             work.owed = [OwedRow(o, item_url(summary.id, o.item_id))
-                         for o in owed_reports(uow, summary.id, period_id=period.id, department=dept, at=at)]
+                         for o in owed_reports(uow, record, period_id=period.id, department=dept, at=at,
+                                               reports=reports)]
+            drafts[summary.id] = (draft, reports)
         plans.append(work)
     space = Workspace(dept, choices, bool(dept) and user.can_report_for(dept), at, plans)
     for work in plans:
         if work.leads:
-            returned, todo = _todo(uow, work, dept, at)
+            returned, todo = _todo(work, dept, at, *drafts[work.plan.id])
             space.returned += [returned] if returned.count else []
             space.todo += [todo] if todo.count else []
     space.todo.sort(key=lambda p: p.first.due)  # the most overdue first (a stable sort keeps the rest)
     return space
 
 
-def _todo(uow: UnitOfWork, work: PlanWork, dept: str, at: dt.date) -> tuple[TodoPlan, TodoPlan]:
+def _todo(work: PlanWork, dept: str, at: dt.date, draft: PlanDraft,
+          reports: list[ProgressReport]) -> tuple[TodoPlan, TodoPlan]:
     """The plan's returned reports (any period) and this period's items not yet submitted, by task."""
     plan_id = work.plan.id
-    with uow:
-        reports = uow.reports.for_plan(plan_id)
     latest: dict[tuple[str, str], ProgressReport] = {}
     for r in reports:
         latest[(r.item_id, r.period_id)] = r
-    draft = get_plan(uow, plan_id).draft
     order = {i.item_id: n for n, i in enumerate(report_items(draft))}
     returned: list[TodoItem] = []
     for (item_id, period_id), r in latest.items():
