@@ -1,4 +1,4 @@
-"""The memoised evaluation is served again while nothing changed, and recomputed after any write."""
+"""The memoised evaluation is served again while nothing it depends on changed, and recomputed after such a write."""
 
 from __future__ import annotations
 
@@ -39,3 +39,22 @@ def test_drafts_and_sign_ins_leave_the_memo_alone_a_submission_does_not(loop: Lo
     save_report(loop.app.uow(), loop.health, loop.plan_id, "T4.M2", "2023Q3", "区卫生健康委", "推进中", 40,
                 submit=True, now=at("2023-10-11"))
     assert evaluated(loop.app.uow(), loop.plan_id, day) is not first
+
+
+def test_a_write_on_another_plan_leaves_the_memo_one_on_this_plan_does_not(loop: Loop) -> None:
+    day = dt.date(2023, 12, 31)
+    first = evaluated(loop.app.uow(), loop.plan_id, day)
+    with loop.app.uow() as uow:  # another plan's report and target link: keyed by that plan
+        uow.audit.record("admin", "report.submit", "progress_report", f"{loop.plan_id + 1}/T1/2023Q3")
+        uow.audit.record("admin", "target.link", "target_link", f"{loop.plan_id + 1}/0")
+        uow.commit()
+    assert evaluated(loop.app.uow(), loop.plan_id, day) is first
+    with loop.app.uow() as uow:  # this plan's suggested links are keyed by the plan alone
+        uow.audit.record("admin", "targets.suggest", "target_link", str(loop.plan_id))
+        uow.commit()
+    second = evaluated(loop.app.uow(), loop.plan_id, day)
+    assert second is not first
+    with loop.app.uow() as uow:  # a value entered belongs to no plan: every plan's evaluation may use it
+        uow.audit.record("admin", "value.enter", "data_value", "FD_COVERAGE/350104/2023Q3")
+        uow.commit()
+    assert evaluated(loop.app.uow(), loop.plan_id, day) is not second

@@ -131,6 +131,9 @@ def evaluate_plan(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Ma
 # Entries of writes the evaluation cannot depend on are ignored: draft saves and contributions
 # (drafts count nowhere) and sign-ins, so the quarter-end rush of drafts does not recompute it.
 NOT_EVALUATED_ACTIONS = ("report.save", "report.contribute", "auth.")
+# Writes keyed by their plan (``plan/…``): a report submitted for one plan leaves the others' entries
+# valid, so the rush on one plan does not recompute every plan a page shows.
+PLAN_ENTITIES = ("progress_report", "target_link")
 _Memo = OrderedDict[tuple[Any, ...], tuple[EvaluationInput, PlanEvaluation]]
 _MEMO: WeakKeyDictionary[Engine, _Memo] = WeakKeyDictionary()  # one memo per database engine
 _MEMO_SIZE = 32
@@ -145,7 +148,7 @@ def _memo_key(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mappin
         stamp = uow.plans.stamp(plan_id)
         if stamp is None or stamp[0] is None:
             return None  # unknown plan: gather_input raises the proper error
-        latest = uow.audit.latest_id(ignoring=NOT_EVALUATED_ACTIONS)
+        latest = uow.audit.latest_id(ignoring=NOT_EVALUATED_ACTIONS, plan=plan_id, plan_entities=PLAN_ENTITIES)
     weights_key = json.dumps(weights, sort_keys=True, default=str) if weights else ""
     with _MEMO_LOCK:
         memo = _MEMO.setdefault(stamp[0], OrderedDict())

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from yigai.clock import aware, now, to_utc
@@ -59,18 +59,23 @@ class AuditRepository:
             before=None if before is None else jsonable(before), after=None if after is None else jsonable(after),
         ))
 
-    def latest_id(self, *, ignoring: Sequence[str] = ()) -> int:
+    def latest_id(self, *, ignoring: Sequence[str] = (), plan: int | None = None,
+                  plan_entities: Sequence[str] = ()) -> int:
         """The newest entry's id: it changes with every audited write, so it versions the data.
 
         ``ignoring`` lists actions (or prefixes ending in ``.``) whose writes a reader does not
-        depend on; the newest of the other entries is returned.
+        depend on; the newest of the other entries is returned. With ``plan``, entries of
+        ``plan_entities`` (keyed ``plan`` or ``plan/…``) that belong to another plan are ignored too.
         """
-        stmt = select(func.max(AuditRow.id))
+        stmt = select(AuditRow.id).order_by(AuditRow.id.desc()).limit(1)  # read from the newest back
         exact = [a for a in ignoring if not a.endswith(".")]
         if exact:
             stmt = stmt.where(AuditRow.action.not_in(exact))
         for prefix in (a for a in ignoring if a.endswith(".")):
             stmt = stmt.where(~AuditRow.action.startswith(prefix, autoescape=True))
+        if plan is not None and plan_entities:
+            stmt = stmt.where(~and_(AuditRow.entity.in_(list(plan_entities)), AuditRow.entity_key != str(plan),
+                                    ~AuditRow.entity_key.startswith(f"{plan}/", autoescape=True)))
         return int(self.session.execute(stmt).scalar() or 0)
 
     def entries(self, *, entity: str | None = None, entity_key: str | None = None,
