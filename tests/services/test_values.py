@@ -179,6 +179,13 @@ def test_the_history_is_the_latest_two_years_of_months(loop: Loop, tmp_path: Pat
     assert [s.value.period_id for s in saved if s.outlier] == ["202201"]
 
 
+def test_a_csv_saved_by_excel_on_chinese_windows_imports(loop: Loop, tmp_path: Path) -> None:
+    path = tmp_path / "指标数据.csv"
+    path.write_bytes("指标,机构,报告期,数值\nFD_COVERAGE,350104,2023年第3季度,70\n".encode("gb18030"))
+    assert [(s.value.key, s.value.period_id, s.value.value) for s in import_values(loop.app.uow(), loop.admin, path)] == [
+        ("FD_COVERAGE", "2023Q3", 70.0)]
+
+
 def test_an_indicator_allowed_over_100_takes_it(loop: Loop) -> None:
     assert enter_value(loop.app.uow(), loop.admin, "PRIMARY_STAFF_QUOTA_USE", CANGSHAN, "2023", 103.5).changed
     with loop.app.uow() as uow:

@@ -35,8 +35,9 @@ from yigai.domain.errors import YigaiError
 from yigai.domain.indicators import DataValue, IndicatorDef, OutlierBounds, ValueSource
 from yigai.domain.orgunits import OrgUnit
 from yigai.domain.periods import Period, PeriodError, parse_period, span_label
-from yigai.domain.value_checks import HISTORY_WINDOW, Concern, Earlier, concerns, impossible
 from yigai.domain.users import ROLE_LABELS, Role, User
+from yigai.domain.value_checks import HISTORY_WINDOW, Concern, Earlier, concerns, impossible
+from yigai.records.loader import csv_encoding
 from yigai.reports.xlsx_guard import xlsx_problem
 from yigai.services.concurrency import retrying
 from yigai.services.errors import (
@@ -288,8 +289,9 @@ def read_rows(path: Path) -> list[list[object]]:
     """The first sheet of an XLSX file, or a CSV file, as rows of cells (header first)."""
     suffix = path.suffix.lower()
     try:
-        if suffix == ".csv":
-            return [list(r) for r in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))]
+        if suffix == ".csv":  # UTF-8, or GB18030 as Excel saves CSV on a Chinese Windows
+            encoding = "utf-8-sig" if csv_encoding(path) == "utf-8" else "gb18030"
+            return [list(r) for r in csv.reader(io.StringIO(path.read_text(encoding=encoding)))]
         if suffix in {".xlsx", ".xlsm"}:
             problem = xlsx_problem(path, max_file_bytes=MAX_IMPORT_FILE_BYTES,
                                    max_uncompressed_bytes=MAX_IMPORT_UNCOMPRESSED_BYTES)
