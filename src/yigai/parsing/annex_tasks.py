@@ -25,7 +25,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from yigai.domain.plan import DepartmentRef, Measure, Responsibility, Task
 from yigai.parsing.markers import MarkerType, match_marker
+from yigai.parsing.normalize import NormalizedText
+
+# (cell text, its normalised start) → the departments it names, and whether the list ended with 等
+RefsOf = Callable[[str, int | None], tuple[list[DepartmentRef], bool]]
 
 _RESP_HEAD_RE = re.compile(r"^(?:牵头|责任|主责|主要责任|承办|主办|负责)(?:科室|单位|部门|处室|科室单位|单位部门)$")
 _HEAD_CELLS = frozenset((
@@ -227,3 +232,27 @@ def read(lines: list[Line], is_department: Callable[[str], bool]) -> list[AnnexT
             out += _tasks_of_group(group, repeated)
         k = end
     return out
+
+
+def to_tasks(found: list[AnnexTask], norm: NormalizedText, refs_of: RefsOf, *, first_is_lead: bool) -> list[Task]:
+    """The plan's tasks from the table's rows; with "排序第一位为牵头" the first unit leads."""
+    tasks: list[Task] = []
+    for n, row in enumerate(found, 1):
+        lead: list[DepartmentRef] = []
+        others = False
+        for ln in row.departments:
+            refs, more = refs_of(ln.text, ln.start)
+            lead, others = lead + refs, others or more
+        resp = Responsibility(lead[:1] if first_is_lead else lead, lead[1:] if first_is_lead else [], others, False,
+                              "、".join(ln.text for ln in row.departments))
+        task = Task(id=f"T{n}", no=row.no, path=[row.group] if row.group else [], section_id=None, title=row.title,
+                    text=row.text, responsibility=resp, span=norm.span(row.start, row.end))
+        task.provenance["title"] = norm.span(row.title_start, row.title_start + len(row.title))
+        task.provenance["text"] = task.span  # type: ignore[assignment]
+        if row.departments:
+            resp.span = task.provenance["responsibility"] = norm.span(row.departments[0].start, row.departments[-1].end)
+        for k, (no, ln) in enumerate(row.measures, 1):
+            task.measures.append(Measure(f"{task.id}.M{k}", no, ln.text[len(no) + 1 :].lstrip(), Responsibility(),
+                                         span=norm.span(ln.start, ln.end)))
+        tasks.append(task)
+    return tasks

@@ -26,7 +26,9 @@ from yigai.parsing.departments import DepartmentDirectory, default_directory, lo
 from yigai.parsing.metadata import extract_meta
 from yigai.parsing.normalize import NormalizedText, display, normalize
 from yigai.parsing.responsibility import Clause, build_refs, find_clauses, merge, settle_responsible
-from yigai.parsing.structure import Layout, Para, ancestors, build_layout, choose_tasks, extent, has_task_part, own_paras
+from yigai.parsing.structure import (
+    Layout, Para, ancestors, annex_text, build_layout, choose_tasks, extent, has_task_part, own_paras,
+)
 from yigai.parsing.tables import Table, parse_table
 from yigai.parsing.targets import targets_in_text
 
@@ -50,8 +52,6 @@ _BY_NUMBER_WHO_RE = re.compile(r"(?P<who>[^,，;；。:：\n]{2,30})[:：]?\s*$"
 _ANNUAL_TITLE_RE = re.compile(r"^[^\d“”\"]{0,16}?((?:19|20)\d{2})年(?:度)?(?![-—~至到]\d)(?!.*(?:19|20)\d{2}年)")
 _DIGITS_RE = re.compile(r"\D")
 _POLICY_RE = re.compile(r"制定|出台|印发|修订|政策|办法|制度")
-_ANNEX_HEAD_RE = re.compile(r"附\s*件\s*\d")
-_FORM_RE = re.compile(r"(?:申请|申报|登记|审批|审核|报名|备案|信息|调查|推荐)表|回执|花名册")
 _PAST_SECTION_RE = re.compile(r"基础|现状|回顾|成效|形势|背景")
 
 
@@ -134,7 +134,7 @@ class _Builder:
         self.rules_duties()
         if not self.draft.tasks:
             self.warn("no_tasks", "未识别出任务：文档中没有编号任务条目、责任条款、加粗引领句或任务清单表")
-        self.text_targets(body + self.annex_text())
+        self.text_targets(body + annex_text(layout))
         self.annual_due()
         for task in self.draft.tasks:
             self.finish_task(task)
@@ -360,25 +360,7 @@ class _Builder:
                 self.add_projects(table)
 
     def flat_table(self, block: list[Para]) -> None:
-        """Rows rebuilt from a one-cell-per-line table: the header is the first line when it
-        is not a row, else the nearest header or caption above (a table split by group lines)."""
-        rows = [p for p in block if re.match(r"\(?\d{1,2}\)?(?:[.、．]|\t|$)", p.text)]
-        head = " ".join(p.text for p in block if p not in rows)
-        year = table_rules.header_year(head)
-        if year is None:
-            for p in reversed(self.layout.paras[max(0, block[0].idx - 60) : block[0].idx]):
-                if (p.is_table or len(p.text) <= 40) and (year := table_rules.header_year(p.text)):
-                    break
-        in_task = [t for t in self.draft.tasks if t.span and block and t.span.start <= self.norm.span(block[0].start, block[0].end).start < t.span.end]
-        targets = table_rules.flat_row_targets(
-            [(p.text, p.start) for p in rows], self.norm, year,
-            lambda text, start: targets_in_text(text, start, self.norm),
-        )
-        for target in targets:
-            if target.due is None and year:
-                target.due = dt.date(year, 12, 31)
-            target.task = in_task[0].id if in_task else None
-        self.draft.targets += targets
+        self.draft.targets += table_rules.flat_block_targets(block, self.layout.paras, self.norm, self.draft.tasks)
 
     def annex_task_table(self) -> None:
         """A body without a task section whose annex breaks the work down in a task table
@@ -390,27 +372,7 @@ class _Builder:
         assigned = sum(1 for a in found if a.departments)
         if assigned < max(2, sum(1 for t in self.draft.tasks if not t.responsibility.is_empty)):
             return
-        norm, tasks = self.norm, []
-        for n, row in enumerate(found, 1):
-            lead, others = [], False
-            for ln in row.departments:
-                refs, more = self.refs_from_cell(ln.text, ln.start)
-                lead, others = lead + refs, others or more
-            coop = lead[1:] if self.first_is_lead else []
-            resp = Responsibility(lead[:1] if self.first_is_lead else lead, coop, others, False,
-                                  "、".join(ln.text for ln in row.departments))
-            task = Task(id=f"T{n}", no=row.no, path=[row.group] if row.group else [], section_id=None, title=row.title,
-                        text=row.text, responsibility=resp, span=norm.span(row.start, row.end))
-            task.provenance["title"] = norm.span(row.title_start, row.title_start + len(row.title))
-            task.provenance["text"] = task.span  # type: ignore[assignment]
-            if row.departments:
-                resp.span = task.provenance["responsibility"] = norm.span(row.departments[0].start, row.departments[-1].end)
-            for k, (no, ln) in enumerate(row.measures, 1):
-                measure = Measure(f"{task.id}.M{k}", no, ln.text[len(no) + 1 :].lstrip(), Responsibility(),
-                                  span=norm.span(ln.start, ln.end))
-                task.measures.append(measure)
-            tasks.append(task)
-        self.draft.tasks = tasks
+        self.draft.tasks = annex_tasks.to_tasks(found, self.norm, self.refs_from_cell, first_is_lead=self.first_is_lead)
         self.warn("tasks_from_annex", "正文没有任务章节，任务取自附件的任务分解表（按行读取，请核对）",
                   found[0].start, found[-1].end)
 
@@ -422,19 +384,7 @@ class _Builder:
         found = duties.duty_statements(self.layout, lambda text: looks_like_department(text, self.directory, self.region))
         if len(found) < 2:
             return
-        norm, tasks = self.norm, []
-        for n, d in enumerate(found, 1):
-            lead, lead_others = self.refs_from_cell(d.who, d.who_start)
-            coop, coop_others = self.refs_from_cell(d.with_, d.with_start) if d.with_ else ([], False)
-            resp = Responsibility(lead, coop, lead_others, coop_others, d.who + (f";{d.with_}" if d.with_ else ""),
-                                  norm.span(d.who_start, d.who_start + len(d.who)))
-            task = Task(id=f"T{n}", no=d.no, path=[], section_id=None, title=d.title, text=d.text, responsibility=resp,
-                        span=norm.span(d.start, d.start + len(d.text)))
-            task.provenance["title"] = norm.span(d.start, d.start + len(d.title))
-            task.provenance["text"] = task.span  # type: ignore[assignment]
-            task.provenance["responsibility"] = resp.span  # type: ignore[assignment]
-            tasks.append(task)
-        self.draft.tasks = tasks
+        self.draft.tasks = duties.to_tasks(found, self.norm, self.refs_from_cell)
         self.warn("tasks_from_duties", "规章类文件：任务取自各部门的职责条款（请核对）", found[0].start, found[-1].start)
 
     def caption(self, table: Table, first: Para) -> None:
@@ -528,18 +478,6 @@ class _Builder:
             self.draft.projects.append(Project(row.no, row.group, row.text, Responsibility(lead, coop, lo, co), row.span))
 
     # -- targets -------------------------------------------------------------------
-    def annex_text(self) -> list[Para]:
-        """The annexes' paragraphs that may state targets: not the forms to fill in (申请表, 登记表, 回执 …)."""
-        out: list[Para] = []
-        form = False
-        paras = [p for p in self.layout.paras[self.layout.appendix_start :] if not p.is_table]
-        for k, p in enumerate(paras):
-            if _ANNEX_HEAD_RE.match(p.text):
-                form = _FORM_RE.search("".join(q.text for q in paras[k : k + 3])[:80]) is not None
-            if not form:
-                out.append(p)
-        return out
-
     def text_targets(self, body: list[Para]) -> None:
         past = set()
         for p in body:

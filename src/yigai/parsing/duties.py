@@ -15,7 +15,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from yigai.domain.plan import DepartmentRef, Responsibility, Task
+from yigai.parsing.normalize import NormalizedText
 from yigai.parsing.structure import Layout, Para, extent
+
+# (text, its normalised start) → the departments it names, and whether the list ended with 等
+RefsOf = Callable[[str, int | None], tuple[list[DepartmentRef], bool]]
 
 RULES_TITLE_RE = re.compile(r"(?:办法|规定|细则|条例|规则|规程)(?:\((?:试行|暂行)\))?$")
 _DUTY_HEAD_RE = re.compile(r"部门协同|协同配合|职责分工|部门职责|工作职责|部门分工|分工协作|组织与实施|组织实施")
@@ -89,3 +94,20 @@ def duty_statements(layout: Layout, is_department: Callable[[str], bool]) -> lis
                     duty.with_, duty.with_start = w.group("who"), offset + w.start("who")
                 out.append(duty)
     return out
+
+
+def to_tasks(found: list[Duty], norm: NormalizedText, refs_of: RefsOf) -> list[Task]:
+    """One task per duty statement, led by the body that acts; 会同 gives the cooperating ones."""
+    tasks: list[Task] = []
+    for n, d in enumerate(found, 1):
+        lead, lead_others = refs_of(d.who, d.who_start)
+        coop, coop_others = refs_of(d.with_, d.with_start) if d.with_ else ([], False)
+        resp = Responsibility(lead, coop, lead_others, coop_others, d.who + (f";{d.with_}" if d.with_ else ""),
+                              norm.span(d.who_start, d.who_start + len(d.who)))
+        task = Task(id=f"T{n}", no=d.no, path=[], section_id=None, title=d.title, text=d.text, responsibility=resp,
+                    span=norm.span(d.start, d.start + len(d.text)))
+        task.provenance["title"] = norm.span(d.start, d.start + len(d.title))
+        task.provenance["text"] = task.span  # type: ignore[assignment]
+        task.provenance["responsibility"] = resp.span  # type: ignore[assignment]
+        tasks.append(task)
+    return tasks

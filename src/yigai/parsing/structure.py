@@ -299,3 +299,20 @@ def _titled(layout: Layout, p: Para) -> bool:
         return False
     leads = sum(1 for q in below if q.marker is None and q.lead_len)
     return leads < 2 or leads * 2 < len(below)  # paragraphs that open with lead phrases are the tasks
+
+
+_ANNEX_HEAD_RE = re.compile(r"附\s*件\s*\d")
+_FORM_RE = re.compile(r"(?:申请|申报|登记|审批|审核|报名|备案|信息|调查|推荐)表|回执|花名册")
+
+
+def annex_text(layout: Layout) -> list[Para]:
+    """The annexes' paragraphs that may state targets: not the forms to fill in (申请表, 登记表, 回执 …)."""
+    out: list[Para] = []
+    form = False
+    paras = [p for p in layout.paras[layout.appendix_start :] if not p.is_table]
+    for k, p in enumerate(paras):
+        if _ANNEX_HEAD_RE.match(p.text):
+            form = _FORM_RE.search("".join(q.text for q in paras[k : k + 3])[:80]) is not None
+        if not form:
+            out.append(p)
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -12,7 +13,11 @@ from yigai.domain.plan import Category, Comparator, Span, Target
 from yigai.parsing.deadlines import FIVE_YEAR_PLANS, find_dates
 from yigai.parsing.normalize import NormalizedText
 from yigai.parsing.tables import Row, Table, compact
-from yigai.parsing.targets import first_number, parse_attribute, parse_table_value, split_name_unit
+from yigai.parsing.targets import first_number, parse_attribute, parse_table_value, split_name_unit, targets_in_text
+
+if TYPE_CHECKING:
+    from yigai.domain.plan import Task
+    from yigai.parsing.structure import Para
 
 
 _TASK_HEADERS = ("重点任务", "主要任务", "工作任务", "任务内容", "工作内容", "重点工作", "工作措施", "主要内容", "改革任务", "任务")
@@ -312,6 +317,28 @@ def flat_row_targets(lines: list[tuple[str, int]], norm: NormalizedText, due_yea
             provenance={"value": norm.span(cell_start, cell_start + len(cell))},
         ))
     return out
+
+
+def flat_block_targets(block: list["Para"], paras: list["Para"], norm: NormalizedText, tasks: list["Task"]) -> list[Target]:
+    """Targets of rows rebuilt from a one-cell-per-line table: the header is the first line when it
+    is not a row, else the nearest header or caption above (a table split by group lines)."""
+    import datetime as dt
+
+    rows = [p for p in block if re.match(r"\(?\d{1,2}\)?(?:[.、．]|\t|$)", p.text)]
+    year = header_year(" ".join(p.text for p in block if p not in rows))
+    if year is None:
+        for p in reversed(paras[max(0, block[0].idx - 60) : block[0].idx]):
+            if (p.is_table or len(p.text) <= 40) and (year := header_year(p.text)):
+                break
+    at = norm.span(block[0].start, block[0].end).start
+    owner = next((t for t in tasks if t.span and t.span.start <= at < t.span.end), None)
+    targets = flat_row_targets([(p.text, p.start) for p in rows], norm, year,
+                               lambda text, start: targets_in_text(text, start, norm))
+    for target in targets:
+        if target.due is None and year:
+            target.due = dt.date(year, 12, 31)
+        target.task = owner.id if owner else None
+    return targets
 
 
 def header_year(text: str) -> int | None:
