@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Callable
@@ -195,8 +196,6 @@ def _due_from_header(header: str) -> tuple[str, object]:
 
 def indicator_targets(table: Table, norm: NormalizedText) -> list[Target]:
     """Each row of an indicator table → a Target (with the observed value where a column gives one)."""
-    import datetime as dt
-
     c_name = table.col("指标名称", "指标")
     c_scope = table.col("统计口径", "口径")
     c_attr = table.col("属性", "类型")
@@ -277,8 +276,6 @@ def flat_row_targets(lines: list[tuple[str, int]], norm: NormalizedText, due_yea
     values. A row whose cells are the pieces of a sentence ("1 | …控制在 | 9% | 以内。") is
     read as the sentence it is.
     """
-    import datetime as dt
-
     out: list[Target] = []
     for text, start in lines:
         cells = text.split("\t")
@@ -322,8 +319,6 @@ def flat_row_targets(lines: list[tuple[str, int]], norm: NormalizedText, due_yea
 def flat_block_targets(block: list["Para"], paras: list["Para"], norm: NormalizedText, tasks: list["Task"]) -> list[Target]:
     """Targets of rows rebuilt from a one-cell-per-line table: the header is the first line when it
     is not a row, else the nearest header or caption above (a table split by group lines)."""
-    import datetime as dt
-
     rows = [p for p in block if re.match(r"\(?\d{1,2}\)?(?:[.、．]|\t|$)", p.text)]
     year = header_year(" ".join(p.text for p in block if p not in rows))
     if year is None:
@@ -388,8 +383,6 @@ def split_glued_values(digits: str, percent: bool) -> tuple[float | None, float]
 
 def glued_indicator_targets(text: str, start: int, norm: NormalizedText) -> list[Target]:
     """Targets of an indicator table whose cells a web page wrote without separators (see above)."""
-    import datetime as dt
-
     head = _GLUED_HEAD_RE.search(text)
     if head is None:
         return []

@@ -149,7 +149,7 @@ def workspace(uow: UnitOfWork, user: User, at: dt.date, department: str = "") ->
     choices = departments_for(uow, user)
     dept = department if department in choices else (choices[0] if choices else "")
     plans: list[PlanWork] = []
-    drafts: dict[int, tuple[PlanDraft, list[ProgressReport]]] = {}
+    drafts: dict[int, tuple[PlanDraft, list[ReportItem], list[ProgressReport]]] = {}
     for summary in list_plans(uow) if dept else []:
         with uow:
             schedule = uow.reports.schedule(summary.id)
@@ -180,7 +180,7 @@ def workspace(uow: UnitOfWork, user: User, at: dt.date, department: str = "") ->
             work.owed = [OwedRow(o, item_url(summary.id, o.item_id))
                          for o in owed_reports(uow, record, period_id=period.id, department=dept, at=at,
                                                reports=reports)]
-            drafts[summary.id] = (draft, reports)
+            drafts[summary.id] = (draft, items, reports)
         plans.append(work)
     space = Workspace(dept, choices, bool(dept) and user.can_report_for(dept), at, plans)
     for work in plans:
@@ -192,14 +192,15 @@ def workspace(uow: UnitOfWork, user: User, at: dt.date, department: str = "") ->
     return space
 
 
-def _todo(work: PlanWork, dept: str, at: dt.date, draft: PlanDraft,
+def _todo(work: PlanWork, dept: str, at: dt.date, draft: PlanDraft, items: list[ReportItem],
           reports: list[ProgressReport]) -> tuple[TodoPlan, TodoPlan]:
     """The plan's returned reports (any period) and this period's items not yet submitted, by task."""
     plan_id = work.plan.id
     latest: dict[tuple[str, str], ProgressReport] = {}
     for r in reports:
         latest[(r.item_id, r.period_id)] = r
-    order = {i.item_id: n for n, i in enumerate(report_items(draft))}
+    order = {i.item_id: n for n, i in enumerate(items)}
+    known = {i.item_id: i for i in items}
     returned: list[TodoItem] = []
     for (item_id, period_id), r in latest.items():
         if r.state is ReviewState.RETURNED and r.department == dept and item_id in order:
@@ -211,12 +212,12 @@ def _todo(work: PlanWork, dept: str, at: dt.date, draft: PlanDraft,
                      latest.get((o.item_id, o.period_id)))
             for o in (r.owed for r in work.owed) if o.owed and o.state is not ReviewState.RETURNED]
     returned.sort(key=lambda t: (t.period.start, order[t.item_id]))
-    return TodoPlan(work.plan, _by_task(draft, plan_id, returned)), TodoPlan(work.plan, _by_task(draft, plan_id, owed))
+    return (TodoPlan(work.plan, _by_task(draft, known, plan_id, returned)),
+            TodoPlan(work.plan, _by_task(draft, known, plan_id, owed)))
 
 
-def _by_task(draft: PlanDraft, plan_id: int, items: list[TodoItem]) -> list[TodoTask]:
+def _by_task(draft: PlanDraft, found: dict[str, ReportItem], plan_id: int, items: list[TodoItem]) -> list[TodoTask]:
     """``items`` under their tasks (in the order given), each with the number and title a person reads."""
-    found = {i.item_id: i for i in report_items(draft)}
     tasks = {t.id: t for t in draft.tasks}
     groups: dict[str, TodoTask] = {}
     for item in items:
