@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,6 +87,8 @@ class Run:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     error_samples: list[str] = field(default_factory=list)
+    server_cpu_s: float | None = None  # the server's CPU time over the run, sign-ins excluded
+    load_before: float = 0.0  # the machine's 1-minute load average as the run began
 
     @property
     def requests(self) -> int:
@@ -146,11 +149,30 @@ def _peak_kib(pid: int) -> int | None:
     return next((int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("VmHWM:")), None)
 
 
+def _server_pids(process: subprocess.Popen[str]) -> list[int]:
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    return [process.pid, *(int(p) for p in children.read_text().split())] if children.exists() else [process.pid]
+
+
+def server_cpu_s(process: subprocess.Popen[str]) -> float | None:
+    """CPU seconds (user + system) the server's processes have used so far (Linux), else None.
+
+    Per request it says what the server costs whatever else the machine runs: the latencies do
+    not, since clients and server share the cores.
+    """
+    total, ticks = 0, os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for pid in _server_pids(process):
+        stat = Path(f"/proc/{pid}/stat")
+        if not stat.exists():
+            return None
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
+    return total / ticks
+
+
 def stop_server(process: subprocess.Popen[str]) -> int | None:
     """Ctrl-C the server; returns the peak resident memory (KiB, Linux) of its largest process, read just before."""
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
-    pids = [process.pid, *(int(p) for p in children.read_text().split())] if children.exists() else [process.pid]
-    peaks = [k for k in map(_peak_kib, pids) if k is not None]
+    peaks = [k for k in map(_peak_kib, _server_pids(process)) if k is not None]
     process.send_signal(signal.SIGINT)
     try:
         process.communicate(timeout=30)
@@ -216,7 +238,9 @@ class Client:
         await self.http.aclose()
 
 
-async def drive(base: str, demo: Demo, clients: int, seconds: float, seed: int, think: float) -> Run:
+async def drive(base: str, demo: Demo, clients: int, seconds: float, seed: int, think: float,
+                cpu: Callable[[], float | None] = lambda: None) -> Run:
+    """The closed-loop run; ``cpu`` (the server's CPU seconds so far) is read after the sign-ins and at the end."""
     rng = random.Random(seed)
     pool = [(i, p) for p in demo.open_periods for i in demo.health_items]
     rng.shuffle(pool)
@@ -225,8 +249,12 @@ async def drive(base: str, demo: Demo, clients: int, seconds: float, seed: int, 
     for client in crowd:  # sign-ins are not timed (argon2 is meant to be slow)
         await client.sign_in()
     run = Run(seconds)
+    run.load_before, cpu_before = os.getloadavg()[0], cpu()
     until = time.perf_counter() + seconds
     await asyncio.gather(*(c.loop(run, until, think) for c in crowd))
+    cpu_after = cpu()
+    if cpu_before is not None and cpu_after is not None:
+        run.server_cpu_s = cpu_after - cpu_before
     for client in crowd:
         await client.close()
     return run
@@ -286,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         base = f"http://127.0.0.1:{port}"
         try:
             baseline = asyncio.run(drive(base, demo, 1, args.baseline_seconds, args.seed, 0.0))
-            loaded = asyncio.run(drive(base, demo, args.clients, args.seconds, args.seed + 1, args.think))
+            loaded = asyncio.run(drive(base, demo, args.clients, args.seconds, args.seed + 1, args.think,
+                                       lambda: server_cpu_s(server)))
         finally:
             peak_kib = stop_server(server)
 
@@ -295,6 +324,12 @@ def main(argv: list[str] | None = None) -> int:
     console.print(table(f"load, {args.clients} clients", loaded, load_stats))
     if peak_kib is not None:
         console.print(f"server peak resident memory (VmHWM, largest process): {peak_kib / 1024:.0f} MiB")
+    server_ms = None
+    if loaded.server_cpu_s is not None and loaded.requests:
+        server_ms = 1000 * loaded.server_cpu_s / loaded.requests
+        console.print(f"server CPU under load: {loaded.server_cpu_s:.1f} s for {loaded.requests} requests "
+                      f"({server_ms:.1f} ms a request); machine load average {loaded.load_before:.2f} as the "
+                      f"loaded run began")
     misses = []
     for label, s in load_stats.items():
         kind = MIX[label][0]
@@ -314,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.system()},
             "clients": args.clients, "seconds": args.seconds, "baseline": base_stats, "load": load_stats,
             "throughput": {"baseline": baseline.requests / baseline.seconds, "load": loaded.requests / loaded.seconds},
-            "errors": errors, "server_peak_rss_mib": None if peak_kib is None else peak_kib / 1024, "misses": misses,
+            "errors": errors, "server_cpu_ms_per_request": server_ms, "server_peak_rss_mib": None if peak_kib is None else peak_kib / 1024, "misses": misses,
         }, ensure_ascii=False, indent=2), "utf-8")
     return 1 if args.check and misses else 0
 

@@ -20,8 +20,11 @@ class TextOp:
 
 def text_ops(before: str, after: str) -> list[TextOp]:
     """Equal, inserted and deleted runs turning ``before`` into ``after``."""
+    return _ops(difflib.SequenceMatcher(None, before, after, autojunk=False), before, after)
+
+
+def _ops(matcher: difflib.SequenceMatcher[str], before: str, after: str) -> list[TextOp]:
     ops: list[TextOp] = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for tag, a0, a1, b0, b1 in matcher.get_opcodes():
         if tag == "equal":
             ops.append(TextOp("eq", before[a0:a1]))
@@ -36,9 +39,10 @@ def text_ops(before: str, after: str) -> list[TextOp]:
 def rewrite_ops(before: str, after: str, similar: float = 0.4) -> list[TextOp]:
     """``text_ops``, or, when the texts share little (a rewrite), the old deleted and the new inserted whole:
     a character diff of two different sentences is confetti."""
-    if before and after and difflib.SequenceMatcher(None, before, after, autojunk=False).ratio() < similar:
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)  # one matcher for both questions
+    if before and after and matcher.ratio() < similar:
         return [TextOp("del", before), TextOp("ins", after)]
-    return text_ops(before, after)
+    return _ops(matcher, before, after)
 
 
 def compact_ops(ops: list[TextOp], context: int = 8, deleted: int = 60) -> list[TextOp]:

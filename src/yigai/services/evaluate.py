@@ -14,13 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
-from weakref import WeakKeyDictionary
 from typing import Any
-
-from sqlalchemy import Engine
 
 from yigai.domain.errors import ConfigurationError
 from yigai.domain.indicators import Direction, IndicatorDef
@@ -31,6 +26,7 @@ from yigai.evaluation.results import EvaluationInput, Observation, PlanEvaluatio
 from yigai.evaluation.scoring import merged_overrides
 from yigai.services.departments import department_class_overrides
 from yigai.services.errors import UnknownOrgUnitError
+from yigai.services.memo import memoised
 from yigai.services.orgunits import find_region_unit
 from yigai.services.plans import find_plan
 from yigai.services.schedules import require_schedule
@@ -81,7 +77,7 @@ def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Map
                  org_unit: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> EvaluationInput:
     """The engine's input for a plan at ``at``."""
     with uow:
-        plan = find_plan(uow, plan_ref)
+        plan = find_plan(uow, plan_ref, shared=True)
         schedule = require_schedule(uow, plan.id)
         # Drafts (saves and contributions not yet submitted) count nowhere in the evaluation or the
         # bulletin; leaving them out keeps the input the size of the plan, not of the typing.
@@ -124,35 +120,22 @@ def evaluate_plan(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Ma
     return evaluated(uow, plan_ref, at, weights, org_unit=org_unit, tolerance=tolerance)[1]
 
 
-# Evaluations are memoised per process: every page of the web app shows the plan's
-# evaluation, and recomputing it is most of a page's cost. An entry is valid while the
-# database, the plan's revision and the newest audit entry are unchanged — every write
-# service records an audit entry, so any report, value, link or schedule change is seen.
-# Entries of writes the evaluation cannot depend on are ignored: draft saves and contributions
-# (drafts count nowhere) and sign-ins, so the quarter-end rush of drafts does not recompute it.
+# Evaluations are memoised (``yigai.services.memo``): every page of the web app shows the plan's
+# evaluation, and recomputing it is most of a page's cost. Writes the evaluation cannot depend on
+# are ignored: draft saves and contributions (drafts count nowhere) and sign-ins, so the
+# quarter-end rush of drafts does not recompute it.
 NOT_EVALUATED_ACTIONS = ("report.save", "report.contribute", "auth.")
 # Writes keyed by their plan (``plan/…``): a report submitted for one plan leaves the others' entries
 # valid, so the rush on one plan does not recompute every plan a page shows.
 PLAN_ENTITIES = ("progress_report", "target_link")
-_Memo = OrderedDict[tuple[Any, ...], tuple[EvaluationInput, PlanEvaluation]]
-_MEMO: WeakKeyDictionary[Engine, _Memo] = WeakKeyDictionary()  # one memo per database engine
-_MEMO_SIZE = 32
-_MEMO_LOCK = threading.Lock()
 
 
-def _memo_key(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None,
-              org_unit: str | None, tolerance: float) -> tuple[_Memo, tuple[Any, ...]] | None:
+def _plan_id(uow: UnitOfWork, plan_ref: str | int) -> int:
+    """An id needs no plan read; a 文号 is looked up (unknown: the proper error)."""
+    if isinstance(plan_ref, int) or str(plan_ref).isdigit():
+        return int(plan_ref)
     with uow:
-        # an id needs no plan read (a plan read copies the whole draft); a 文号 is looked up
-        plan_id = int(plan_ref) if isinstance(plan_ref, int) or str(plan_ref).isdigit() else find_plan(uow, plan_ref).id
-        stamp = uow.plans.stamp(plan_id)
-        if stamp is None or stamp[0] is None:
-            return None  # unknown plan: gather_input raises the proper error
-        latest = uow.audit.latest_id(ignoring=NOT_EVALUATED_ACTIONS, plan=plan_id, plan_entities=PLAN_ENTITIES)
-    weights_key = json.dumps(weights, sort_keys=True, default=str) if weights else ""
-    with _MEMO_LOCK:
-        memo = _MEMO.setdefault(stamp[0], OrderedDict())
-    return memo, (stamp[1], plan_id, latest, at, weights_key, org_unit, tolerance)
+        return find_plan(uow, plan_ref).id
 
 
 def evaluated(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None = None, *,
@@ -162,19 +145,12 @@ def evaluated(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mappin
 
     Both are shared between callers: treat them as read-only.
     """
-    found = _memo_key(uow, plan_ref, at, weights, org_unit, tolerance)
-    if found is not None:
-        memo, key = found
-        with _MEMO_LOCK:
-            hit = memo.get(key)
-            if hit is not None:
-                memo.move_to_end(key)
-                return hit
-    inp = gather_input(uow, plan_ref, at, weights, org_unit=org_unit, tolerance=tolerance)
-    result = (inp, evaluate(inp))
-    if found is not None:
-        with _MEMO_LOCK:
-            memo[key] = result
-            while len(memo) > _MEMO_SIZE:
-                memo.popitem(last=False)
-    return result
+    plan_id = _plan_id(uow, plan_ref)
+    weights_key = json.dumps(weights, sort_keys=True, default=str) if weights else ""
+
+    def compute() -> tuple[EvaluationInput, PlanEvaluation]:
+        inp = gather_input(uow, plan_id, at, weights, org_unit=org_unit, tolerance=tolerance)
+        return inp, evaluate(inp)
+
+    return memoised(uow, ("evaluation", plan_id, at, weights_key, org_unit, tolerance), compute,
+                    ignoring=NOT_EVALUATED_ACTIONS, plan=plan_id, plan_entities=PLAN_ENTITIES)

@@ -124,23 +124,26 @@ def _not_found(ref: str) -> NotFoundError:
     )
 
 
-def find_plan(uow: UnitOfWork, ref: str | int) -> PlanRecord:
+def find_plan(uow: UnitOfWork, ref: str | int, *, shared: bool = False) -> PlanRecord:
     """``get_plan`` for a unit of work that is already open (services that also write)."""
     text = unicodedata.normalize("NFKC", str(ref)).strip()
     if text.isdigit():
         plan_id = int(text) if len(text) <= MAX_ID_DIGITS else None  # beyond a 64-bit id
     else:
         plan_id = uow.plans.id_by_doc_number(text)
-    record = None if plan_id is None else uow.plans.get(plan_id)
+    record = None if plan_id is None else uow.plans.get(plan_id, shared=shared)
     if record is None:
         raise _not_found(str(ref))
     return record
 
 
-def get_plan(uow: UnitOfWork, ref: str | int) -> PlanRecord:
-    """A plan by its id or 文号 (whitespace and full-/half-width digits do not matter)."""
+def get_plan(uow: UnitOfWork, ref: str | int, *, shared: bool = False) -> PlanRecord:
+    """A plan by its id or 文号 (whitespace and full-/half-width digits do not matter).
+
+    ``shared``: the process's cached draft itself, not a copy — for callers that never change it.
+    """
     with uow:
-        return find_plan(uow, ref)
+        return find_plan(uow, ref, shared=shared)
 
 
 def get_summary(uow: UnitOfWork, plan_id: int) -> PlanSummary:

@@ -41,7 +41,7 @@ class ReportContext:
 
 def open_context(uow: UnitOfWork, plan_ref: str | int, item_id: str, period_id: str) -> ReportContext:
     """Plan, schedule, period and item, each checked (inside an open unit of work)."""
-    plan = find_plan(uow, plan_ref)
+    plan = find_plan(uow, plan_ref, shared=True)
     schedule = require_schedule(uow, plan.id)
     period = schedule_period(schedule, period_id)
     return ReportContext(plan, schedule, period, find_item(plan.draft, item_id))
@@ -218,7 +218,7 @@ def latest_reports(uow: UnitOfWork, plan_ref: str | int, *, period_id: str | Non
                    department: str | None = None) -> list[ProgressReport]:
     """The current version of every report of a plan, by period then item; optionally one period or department."""
     with uow:
-        plan = find_plan(uow, plan_ref)
+        plan = find_plan(uow, plan_ref, shared=True)
         dept = resolve_department(uow, department, plan.draft.meta.region) if department else None
         period = parse_period(period_id).id if period_id else None
         latest: dict[tuple[str, str], ProgressReport] = {}

@@ -17,6 +17,7 @@ so (``partial``), the others are. ``BatchOutcome.message_zh`` says which.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ from yigai.services.concurrency import retrying
 from yigai.services.departments import resolve_department
 from yigai.services.errors import IllegalTransitionError, InvalidInputError, InvalidReportError
 from yigai.services.items import ReportItem, report_items, require_admin
+from yigai.services.memo import memoised
 from yigai.services.plans import find_plan
 from yigai.services.reports import open_context
 from yigai.services.review import check_comment, move_in
@@ -94,8 +96,14 @@ class ReportChange:
         return "；".join(parts) or "内容无变化"
 
 
+@functools.lru_cache(maxsize=2048)
+def _compact_diff(before: str, after: str) -> tuple[TextOp, ...]:
+    """The desk's diff of two texts; two versions' texts never change, and the desk shows them on every visit."""
+    return tuple(compact_ops(rewrite_ops(before, after)))
+
+
 def report_change(old: ProgressReport, new: ProgressReport) -> ReportChange:
-    texts = [TextChange(name, label, compact_ops(rewrite_ops(getattr(old, name), getattr(new, name))))
+    texts = [TextChange(name, label, list(_compact_diff(getattr(old, name), getattr(new, name))))
              for name, label in CONTENT_FIELDS if getattr(old, name) != getattr(new, name)]
     known = {e.sha256 for e in old.evidence}
     return ReportChange(
@@ -176,9 +184,16 @@ def _baseline(history: list[ProgressReport], latest: ProgressReport) -> tuple[Pr
 
 
 def waiting_count(uow: UnitOfWork) -> int:
-    """Reports waiting for the office (latest version submitted), every plan: the navigation's badge."""
-    with uow:
-        return uow.reports.count_standing(ReviewState.SUBMITTED)
+    """Reports waiting for the office (latest version submitted), every plan: the navigation's badge.
+
+    Every page the office opens shows it: memoised until the next write.
+    """
+
+    def count() -> int:
+        with uow:
+            return uow.reports.count_standing(ReviewState.SUBMITTED)
+
+    return memoised(uow, ("waiting_count",), count)
 
 
 def desk(uow: UnitOfWork, flt: DeskFilter = DeskFilter(), *, at: dt.date | None = None) -> Desk:
@@ -195,7 +210,7 @@ def desk(uow: UnitOfWork, flt: DeskFilter = DeskFilter(), *, at: dt.date | None 
             schedule = uow.reports.schedule(summary.id)
             if schedule is None:
                 continue
-            plan = find_plan(uow, summary.id)
+            plan = find_plan(uow, summary.id, shared=True)
             dept = resolve_department(uow, flt.department, plan.draft.meta.region) if flt.department else ""
             history: dict[str, list[ProgressReport]] = {}
             latest: dict[tuple[str, str], ProgressReport] = {}

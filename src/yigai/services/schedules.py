@@ -132,7 +132,7 @@ def ended_period(schedule: ReportingSchedule, period_id: str, today: dt.date) ->
 
 def get_schedule(uow: UnitOfWork, plan_ref: str | int) -> ReportingSchedule:
     with uow:
-        return require_schedule(uow, find_plan(uow, plan_ref).id)
+        return require_schedule(uow, find_plan(uow, plan_ref, shared=True).id)
 
 
 def list_periods(uow: UnitOfWork, plan_ref: str | int) -> list[Period]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import Session
 
 from yigai.clock import aware, now, to_utc
@@ -51,6 +51,11 @@ def jsonable(value: Any) -> Any:
 class AuditRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def database(self) -> Engine | None:
+        """The database these entries version (its engine), so memo entries of two databases never meet."""
+        bind = self.session.get_bind()
+        return bind if isinstance(bind, Engine) else None
 
     def record(self, actor: str, action: str, entity: str, entity_key: str = "", *,
                before: Any = None, after: Any = None, at: dt.datetime | None = None) -> None:

@@ -76,7 +76,7 @@ class PlanRepository(Protocol):
     def add(self, draft: PlanDraft) -> int: ...
     def replace(self, plan_id: int, draft: PlanDraft) -> None: ...
     def set_responsibilities(self, plan_id: int, changes: Mapping[str, Responsibility], region: str) -> None: ...
-    def get(self, plan_id: int) -> PlanRecord | None: ...
+    def get(self, plan_id: int, *, shared: bool = False) -> PlanRecord | None: ...
     def find_existing(self, *, sha256: str, doc_number: str) -> ExistingPlan | None: ...
     def id_by_doc_number(self, doc_number: str) -> int | None: ...
     def summaries(self, plan_ids: Iterable[int] | None = None) -> list[PlanSummary]: ...
@@ -113,6 +113,7 @@ class SqlPlanRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._loaded: dict[int, PlanRecord] = {}  # plans read in this unit of work (a batch reads one often)
+        self._shared: dict[int, PlanRecord] = {}  # the same, for read-only readers (not copies)
 
     # -- writing
 
@@ -137,6 +138,7 @@ class SqlPlanRepository:
 
     def add(self, draft: PlanDraft, *, plan_id: int | None = None) -> int:
         self._loaded.clear()
+        self._shared.clear()
         departments = self._resolver(draft)
         row = plan_to_row(draft, resolve=lambda ref: departments[ref.name], imported_at=_now())
         if plan_id is not None:
@@ -148,6 +150,7 @@ class SqlPlanRepository:
     def replace(self, plan_id: int, draft: PlanDraft) -> None:
         """Delete the stored plan and store ``draft`` under the same id."""
         self._loaded.clear()
+        self._shared.clear()
         old = self.session.get(PlanRow, plan_id)
         if old is None:
             raise KeyError(plan_id)
@@ -163,6 +166,7 @@ class SqlPlanRepository:
         reports are keyed by plan and item id, not by these rows: they are untouched.
         """
         self._loaded.clear()
+        self._shared.clear()
         tasks = selectinload(PlanRow.tasks)
         plan = self.session.scalars(
             select(PlanRow).where(PlanRow.id == plan_id)
@@ -195,13 +199,17 @@ class SqlPlanRepository:
         bind = self.session.get_bind()
         return (bind if isinstance(bind, Engine) else None), str(revision)
 
-    def get(self, plan_id: int) -> PlanRecord | None:
+    def get(self, plan_id: int, *, shared: bool = False) -> PlanRecord | None:
         """The stored plan: read once per unit of work, and from the process cache while its revision holds.
 
-        Each unit of work gets its own ``PlanDraft`` (a caller may not change another's).
+        Each unit of work gets its own ``PlanDraft`` (a caller may not change another's), unless
+        ``shared``: then the process cache's own draft, not copied — for readers that only look
+        (a page, a report's history), since copying a plan was a tenth of their cost.
         """
         if plan_id in self._loaded:
             return self._loaded[plan_id]
+        if shared and plan_id in self._shared:
+            return self._shared[plan_id]
         stamp = self.session.execute(
             select(PlanRow.revision, PlanRow.imported_at).where(PlanRow.id == plan_id)).first()
         if stamp is None:
@@ -209,14 +217,15 @@ class SqlPlanRepository:
         engine = self.session.get_bind()
         cache = _CACHE.setdefault(engine, {}) if isinstance(engine, Engine) else {}
         hit = cache.get(plan_id)
-        if hit is not None and hit.revision == stamp.revision:
-            record = PlanRecord(plan_id, copy_draft(hit.draft), hit.imported_at)
-        else:
-            record = self._load(plan_id)
+        if hit is None or hit.revision != stamp.revision:
+            loaded = self._load(plan_id)
             if len(cache) >= _CACHE_SIZE:
                 cache.pop(next(iter(cache)))
-            cache[plan_id] = _Cached(stamp.revision, record.imported_at, copy_draft(record.draft))
-        self._loaded[plan_id] = record
+            hit = cache[plan_id] = _Cached(stamp.revision, loaded.imported_at, loaded.draft)
+        if shared:
+            record = self._shared[plan_id] = PlanRecord(plan_id, hit.draft, hit.imported_at)
+        else:
+            record = self._loaded[plan_id] = PlanRecord(plan_id, copy_draft(hit.draft), hit.imported_at)
         return record
 
     def _load(self, plan_id: int) -> PlanRecord:

@@ -52,7 +52,7 @@ def plans(uow: UowDep, _: CurrentUser, fmt: Fmt = ListFormat.JSON) -> Any:
 
 @router.get("/{plan}", summary="One plan (by id or 文号): metadata, counts and section tree")
 def plan(plan: str, app: AppDep, _: CurrentUser) -> dict[str, Any]:
-    record = get_plan(app.uow(), plan)
+    record = get_plan(app.uow(), plan, shared=True)
     summary = get_summary(app.uow(), record.id)
     return {"id": record.id, "meta": meta_dict(record.draft.meta), "summary": summary_view(summary),
             "sections": [section_dict(s) for s in record.draft.sections]}
@@ -60,14 +60,14 @@ def plan(plan: str, app: AppDep, _: CurrentUser) -> dict[str, Any]:
 
 @router.get("/{plan}/source", summary="The plan's source text (provenance spans index into it)")
 def source(plan: str, uow: UowDep, _: CurrentUser) -> dict[str, Any]:
-    record = get_plan(uow, plan)
+    record = get_plan(uow, plan, shared=True)
     return {"id": record.id, "source_name": record.draft.source_name, "text": record.draft.source_text}
 
 
 @router.get("/{plan}/tasks", summary="Tasks with their measures, optionally one department's or one category's")
 def tasks(plan: str, uow: UowDep, _: CurrentUser, department: str | None = None,
           category: Category | None = None) -> list[dict[str, Any]]:
-    draft = get_plan(uow, plan).draft
+    draft = get_plan(uow, plan, shared=True).draft
     selected = tasks_for_department(draft, department) if department else draft.tasks
     if category is not None:
         selected = [t for t in selected if category in t.categories
@@ -82,7 +82,7 @@ def items(plan: str, uow: UowDep, _: CurrentUser, department: str | None = None,
     rows = [{"item_id": i.item_id, "task_id": i.task_id, "no": i.no, "title": i.title, "section": i.section,
              "lead": list(i.lead), "cooperating": list(i.cooperating), "deadline": i.deadline.raw,
              "deadline_date": i.deadline.date.isoformat() if i.deadline.date else None}
-            for i in report_items(get_plan(uow, plan).draft)
+            for i in report_items(get_plan(uow, plan, shared=True).draft)
             if (department is None or department in i.lead or department in i.cooperating)
             and not (without_lead and i.lead)]
     return export(ITEM_COLUMNS, rows, fmt, f"计划{plan}事项")
@@ -97,20 +97,20 @@ def assign(plan: str, body: Assign, uow: UowDep, user: CurrentUser) -> dict[str,
 
 @router.get("/{plan}/targets", summary="The plan's quantitative targets, numbered from 0")
 def targets(plan: str, uow: UowDep, _: CurrentUser) -> list[dict[str, Any]]:
-    return [{"index": i, **target_dict(t)} for i, t in enumerate(get_plan(uow, plan).draft.targets)]
+    return [{"index": i, **target_dict(t)} for i, t in enumerate(get_plan(uow, plan, shared=True).draft.targets)]
 
 
 @router.get("/{plan}/departments", summary="Responsibility matrix: department × tasks and measures led or supported")
 def departments(plan: str, uow: UowDep, _: CurrentUser, fmt: Fmt = ListFormat.JSON) -> Any:
     rows = [{**dataclasses.asdict(d), "lead": d.lead, "cooperating": d.cooperating}
-            for d in department_matrix(get_plan(uow, plan).draft)]
+            for d in department_matrix(get_plan(uow, plan, shared=True).draft)]
     return export(MATRIX_COLUMNS, rows, fmt, f"计划{plan}部门分工")
 
 
 @router.get("/{plan}/export.xlsx", summary="The plan as a workbook: 任务清单, 指标目标, 项目清单",
             responses={200: {"content": {XLSX_TYPE: {}}}})
 def export_xlsx(plan: str, uow: UowDep, _: CurrentUser) -> Any:
-    record = get_plan(uow, plan)
+    record = get_plan(uow, plan, shared=True)
     out = io.BytesIO()
     build_workbook(record.draft).save(out)
     name = record.draft.meta.doc_number or record.draft.meta.title or f"plan-{record.id}"

@@ -43,7 +43,7 @@ def plan(request: Request, user: PageUser, uow: UowDep, plan_id: int, department
 
 @router.get("/plans/{plan_id:int}/export.xlsx")
 def export(user: PageUser, uow: UowDep, plan_id: int) -> Response:
-    draft = get_plan(uow, plan_id).draft
+    draft = get_plan(uow, plan_id, shared=True).draft
     name = f"{draft.meta.title or draft.source_name}-任务清单.xlsx"
     return attachment(produce(name, lambda path: write_plan_xlsx(draft, path)), name, XLSX)
 

@@ -69,12 +69,18 @@ def _size(n: int) -> str:
     return f"{n / 1048576:.1f} MiB" if n >= 1048576 else f"{max(1, n // 1024)} KiB"
 
 
+def _clamp(percent: float) -> float:
+    """A bar's width: the percent within 0–100 (Jinja's min/max filters cost more than the bar)."""
+    return max(0.0, min(100.0, percent))
+
+
 def _environment() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
     env.filters.update(rate=fmt_rate, pct=fmt_percent, num=fmt_number, cdate=_date, cdatetime=_datetime, size=_size,
-                       period=period_label)
+                       period=period_label, clamp=_clamp)
     env.globals.update(assets=ASSETS, role_labels=ROLE_LABELS, Role=Role, action_labels=ACTION_LABELS)
+    env.auto_reload = False  # the templates ship with the package: no stat of each file per page
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates

@@ -10,6 +10,7 @@ from yigai.evaluation.results import ItemEvaluation, ItemStatus, PlanEvaluation
 from yigai.reports.bulletin_data import BulletinData, build_bulletin_data
 from yigai.services.evaluate import evaluated
 from yigai.services.items import report_items
+from yigai.services.memo import memoised
 from yigai.services.plans import list_plans
 from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
@@ -49,6 +50,11 @@ class Dashboard:
 
 
 def dashboard(uow: UnitOfWork, at: dt.date, plan_id: int | None = None) -> Dashboard:
+    """The dashboard of ``plan_id`` (default: the most reported-on plan), memoised until the next write."""
+    return memoised(uow, ("dashboard", at, plan_id), lambda: _dashboard(uow, at, plan_id))
+
+
+def _dashboard(uow: UnitOfWork, at: dt.date, plan_id: int | None) -> Dashboard:
     every = list_plans(uow)
     scheduled = scheduled_plans(uow, every)
     plan = next((p for p in scheduled if p.id == plan_id), None) or (scheduled[0] if scheduled else None)

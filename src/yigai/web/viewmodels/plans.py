@@ -246,7 +246,7 @@ def filter_options(draft: PlanDraft, has_schedule: bool) -> FilterOptions:
 
 def plan_page(uow: UnitOfWork, plan_id: int, at: dt.date, filters: Filters) -> PlanPage:
     summary = get_summary(uow, plan_id)
-    record = get_plan(uow, plan_id)
+    record = get_plan(uow, plan_id, shared=True)
     with uow:
         schedule = uow.reports.schedule(plan_id)
     ev = plan_evaluation(uow, plan_id, at) if schedule is not None else None

@@ -146,7 +146,7 @@ def _period_id(text: str | None) -> str | None:
 
 def task_page(uow: UnitOfWork, user: User, plan_id: int, item_id: str, at: dt.date,
               period_id: str | None = None) -> TaskPage:
-    draft = get_plan(uow, plan_id).draft
+    draft = get_plan(uow, plan_id, shared=True).draft
     task, measure = _locate(draft, item_id)
     with uow:
         schedule = uow.reports.schedule(plan_id)

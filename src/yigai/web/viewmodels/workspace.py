@@ -141,7 +141,7 @@ def departments_for(uow: UnitOfWork, user: User) -> list[str]:
         with uow:
             scheduled = uow.reports.schedule(summary.id) is not None
         if scheduled:
-            names.update(n for i in report_items(get_plan(uow, summary.id).draft) for n in i.lead)
+            names.update(n for i in report_items(get_plan(uow, summary.id, shared=True).draft) for n in i.lead)
     return sorted(names)
 
 
@@ -155,7 +155,7 @@ def workspace(uow: UnitOfWork, user: User, at: dt.date, department: str = "") ->
             schedule = uow.reports.schedule(summary.id)
         if schedule is None:
             continue
-        record = get_plan(uow, summary.id)
+        record = get_plan(uow, summary.id, shared=True)
         draft = record.draft
         items = report_items(draft)
         tasks = {t.id: f"{t.no} {t.title or t.text[:40]}".strip() for t in draft.tasks}
