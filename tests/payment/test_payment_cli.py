@@ -8,6 +8,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from yigai.cli.main import app
+from yigai.payment.drg import demo_pack_dir
+
+DEMO = str(demo_pack_dir())
 
 
 def _run(*args: str):  # type: ignore[no-untyped-def]
@@ -22,14 +25,14 @@ def test_drg_group_with_the_demo_pack(tmp_path: Path) -> None:
                     "c3,Z99.000,,,5000\n"                  # 0000, left out of the weights
                     "c4,,,,1\n",                           # row 5: main diagnosis missing
                     encoding="utf-8")
-    result = _run("drg", "group", str(path), "--format", "json")
+    result = _run("drg", "group", str(path), "--pack", DEMO, "--format", "json")
     assert result.exit_code == 2
     data = json.loads(result.stdout)
     assert [c["drg"] for c in data["cases"]] == ["HC11", "HC15", "0000"]
     assert data["weights"] == {"HC11": "1.6", "HC15": "0.4"}
     assert data["bad"] == [{"row": 5, "field": "main_diagnosis", "reason": "missing / 缺失"}]
     assert all(c["trace"] for c in data["cases"])
-    table = _run("drg", "group", str(path), "--trace")
+    table = _run("drg", "group", str(path), "--pack", DEMO, "--trace")
     assert "HC11" in table.stdout and "MDCH" in table.stdout
 
 
@@ -63,7 +66,7 @@ def test_drg_group_and_vbp_retain_write_workbooks(tmp_path: Path) -> None:
                      "c2,K80.100,,51.2200,4000,H2\n"
                      "c3,Z99.000,,,5000,H2\n", encoding="utf-8")
     out = tmp_path / "drg.xlsx"
-    assert _run("drg", "group", str(cases), "--xlsx", str(out)).exit_code == 0
+    assert _run("drg", "group", str(cases), "--pack", DEMO, "--xlsx", str(out)).exit_code == 0
     wb = load_workbook(out)
     assert wb.sheetnames == ["DRG分组", "DRG权重"]
     rows = list(wb["DRG分组"].iter_rows(min_row=2, values_only=True))
