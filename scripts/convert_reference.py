@@ -188,8 +188,12 @@ def convert_scheme(folder: Path) -> dict[str, Any]:
     for mdc_letter, code in order:
         name = adrg_names.get(code, "")
         heads = blocks[code]
-        adrgs.append({"code": code, "mdc": mdc_letter, "name": name, "rule": _rule(name, heads),
-                      **_limits(name), "drgs": drgs.get(code, {})})
+        limits = _limits(name)
+        if mdc_letter == "P" and "age_days" not in limits:
+            # 新生儿: the first 28 days (PB1/PC1/PJ1 state it; PV1 states its own band, 29 days to one year)
+            limits["age_days"] = [None, 29]
+        adrgs.append({"code": code, "mdc": mdc_letter, "name": name, "rule": _rule(name, heads), **limits,
+                      "drgs": drgs.get(code, {})})
 
     def cc_table(path: Path) -> dict[str, str]:
         out = {}

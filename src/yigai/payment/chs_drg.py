@@ -6,9 +6,11 @@ in the scheme's order with their rules, the DRGs of each ADRG, the MCC/CC lists 
 exclusion table (表 7-N) and the tables themselves. Grouping, in the order the scheme prescribes:
 
 1. 先期分组 MDCA: a transplant, ECMO or ventilation ≥ 96 h procedure, whatever the diagnosis;
-2. MDCP for newborns (principal diagnosis on the MDCP table, age under one year), MDCY (HIV),
+2. MDCP for newborns (principal diagnosis on the MDCP table, age under one year; its ADRGs are for
+   the first 28 days except PV1, 29 days to one year, as their names say), MDCY (HIV),
    MDCZ (principal diagnosis on the multiple-trauma table and trauma of two or more body sites);
-3. otherwise the MDC whose table holds the principal diagnosis (MDCM male, MDCN female only);
+3. otherwise the MDC whose table holds the principal diagnosis (MDCM male, MDCN female only), or,
+   for a diagnosis on no table, the MDC of the ADRG that lists it;
 4. inside the MDC the first ADRG whose rule holds: alternatives (或) of conditions that must all
    hold (且) on the principal diagnosis, any diagnosis, the procedures (one of a list; one of each
    of two lists: 同时包含…和…), any operating-room procedure, none, age in days, birth weight.
@@ -116,7 +118,7 @@ def compile_pack(data: Mapping[str, Any]) -> ChsPack:
     mdcs_of: dict[str, list[str]] = {}
     sites: dict[str, set[str]] = {}
     for m in data["mdcs"]:
-        for code in m["principal"]:
+        for code in dict.fromkeys(m["principal"]):
             mdcs_of.setdefault(code, []).append(m["code"])
         for site, codes in (m.get("sites") or {}).items():
             for code in codes:
@@ -132,6 +134,15 @@ def compile_pack(data: Mapping[str, Any]) -> ChsPack:
         by_mdc.setdefault(a["mdc"], []).append(adrg)
         drg_names.update({a["code"] + d: n for d, n in a["drgs"].items()})
     adrgs = {m: tuple(v) for m, v in by_mdc.items()}
+    # an ADRG may list a principal diagnosis that no MDC table holds (burns T20.3 in WB1/WR1): the
+    # ADRG's MDC takes it; a diagnosis some table holds stays with that table
+    listed = {m: {d for a in v for c in a.alternatives for d in (c.pdx or frozenset()) | (c.anydx or frozenset())}
+              for m, v in adrgs.items() if m != "A"}
+    extra: dict[str, list[str]] = {}
+    for m, codes in listed.items():
+        for d in codes - mdcs_of.keys():
+            extra.setdefault(d, []).append(m)
+    mdcs_of.update(extra)
     or_procs = {p for v in adrgs.values() for a in v if a.operating_room for c in a.alternatives
                 for p in (c.proc or frozenset()).union(*c.procs)}
     relevant = {d for v in adrgs.values() for a in v for c in a.alternatives for d in (c.anydx or ())} | set(sites)
@@ -250,21 +261,23 @@ def choose_adrg(pack: ChsPack, pdx: str, procs: tuple[str, ...], sex: str, age_b
     if mdc is None:
         return AdrgResult(None, None, UNGROUPABLE, (why,))
     steps = [why]
-    missing_weight = False
+    missing = ""
     for a in pack.adrgs.get(mdc, ()):
         if surgery and not a.surgical:
             continue
-        if a.age_days is not None and not _age_ok(age_bucket, a.age_days):
-            continue
         if not any(_holds(c, pdx, others, procs, surgery) for c in a.alternatives):
             continue
+        if a.age_days is not None and not _age_ok(age_bucket, a.age_days):
+            missing = missing or ("年龄（天） / age in days" if age_bucket is None else "")
+            continue
         if a.weight is not None and not _in(weight, a.weight):
-            missing_weight = missing_weight or weight is None
+            missing = missing or ("新生儿出生体重 / birth weight" if weight is None else "")
             continue
         steps.append(f"符合 {a.code} {a.name} 的入组规则 → ADRG {a.code}")
         return AdrgResult(a, mdc, None, tuple(steps))
-    if missing_weight:
-        steps.append("新生儿缺少出生体重，不能分入PS组 / birth weight missing → 0000")
+    if missing:
+        zh, en = missing.split(" / ")
+        steps.append(f"缺少{zh}，不能确定MDC{mdc}的ADRG / {en} missing → {UNGROUPABLE}")
         return AdrgResult(None, mdc, UNGROUPABLE, tuple(steps))
     if surgery:
         unrelated = "、".join(p for p in procs if p in pack.or_procedures)
