@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from yigai.payment.chs_drg import ChsPack, split_digit
+from yigai.payment.chs_group import FastGrouper
 from yigai.payment.drg import DrgCase, group, load_pack, national_pack_dir, read_cases
 
 from .chs_witness import witness
@@ -153,6 +154,7 @@ def test_the_split_merges_missing_levels(splits: tuple[str, ...], level: int, di
 
 _DX = sorted(PACK.mdcs_of)
 _PX = sorted(PACK.or_procedures)
+FAST = FastGrouper(PACK)
 
 
 @settings(max_examples=150, deadline=None)
@@ -187,3 +189,15 @@ def test_settlement_list_columns_in_chinese(tmp_path: Path) -> None:
     assert cases[1].main_procedure == "47.0100" and cases[1].other_procedures == ("99.2100",)
     assert cases[0].los == 12 and cases[0].discharge_status == "1"
     assert bad == [(4, "birth_weight", "not a non-negative whole number: 'x' / 出生体重（克）无效")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(_DX), st.lists(st.sampled_from(_DX + sorted(PACK.complication)[:300]), max_size=4),
+       st.lists(st.sampled_from(_PX), max_size=2), st.sampled_from(["男", "女", ""]),
+       st.sampled_from([(50, None, None), (0, 3, 1800), (0, 3, None), (0, 100, None), (None, None, None)]))
+def test_the_column_grouper_agrees_with_the_traced_one(pdx: str, others: list[str], procs: list[str], sex: str,
+                                                       ages: tuple[int | None, int | None, int | None]) -> None:
+    age, age_days, weight = ages
+    traced = group(case(pdx, *others, procs=tuple(procs), sex=sex, age=age, age_days=age_days, weight=weight), PACK)
+    assert FAST.drg(pdx, others, procs, sex, age, age_days, weight) == traced.drg
+

@@ -161,3 +161,85 @@ class NationalGrouper:
 def national_grouper(pack: ChsPack) -> NationalGrouper:
     """One memoising grouper per loaded pack."""
     return NationalGrouper(pack)
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+class FastGrouper:
+    """DRG codes only, for columns of many cases (benchmarks, whole-district runs): no trace.
+
+    Gives the same DRG as :class:`NationalGrouper` (a test checks it). One memo maps the fields
+    that decide the ADRG (principal diagnosis and procedures as given, sex, age band, birth weight,
+    the few other diagnoses that can change an ADRG) to the checked principal diagnosis and the
+    DRG per complication level; the level itself is a few dictionary look-ups per other diagnosis.
+    """
+
+    def __init__(self, pack: ChsPack, book: CodeBook | None = None) -> None:
+        self.pack = pack
+        self.book = book or codebook()
+        self._dx: dict[str, str] = {}
+        self._px: dict[str, str] = {}
+        self._memo: dict[tuple[object, ...], tuple[str, tuple[str, str, str] | None]] = {}
+
+    @property
+    def distinct_inputs(self) -> int:
+        return len(self._memo)
+
+    def _usable(self, code: str, proc: bool) -> str:
+        cache = self._px if proc else self._dx
+        hit = cache.get(code)
+        if hit is None:
+            check = self.book.procedure(code) if proc else self.book.diagnosis(code)
+            hit = cache[code] = check.code if check.usable else ""
+        return hit
+
+    def _step(self, pdx: str, procs: Sequence[str], sex: str, bucket: int | None, weight: int | None,
+              rel: frozenset[str]) -> tuple[str, tuple[str, str, str] | None]:
+        """(checked principal diagnosis, DRG by level 0/1/2) or (the QY/0000 code, None)."""
+        main = self._usable(pdx, False)
+        if not main:
+            return UNGROUPABLE, None
+        prc = tuple(p for p in (self._usable(c, True) for c in procs) if p)
+        step = choose_adrg(self.pack, main, prc, _sex(sex), bucket, weight, rel)
+        if step.adrg is None:
+            return step.drg or UNGROUPABLE, None
+        code, splits = step.adrg.code, step.adrg.splits
+        return main, (code + split_digit(splits, 0), code + split_digit(splits, 1), code + split_digit(splits, 2))
+
+    def drg(self, pdx: str, others: Sequence[str], procs: Sequence[str], sex: str, age: int | None,
+            age_days: int | None, weight: int | None) -> str:
+        dx = self._dx
+        odx = [dx.get(d) or self._usable(d, False) for d in others] if others else ()
+        rel = _NONE
+        relevant = self.pack.adrg_diagnoses
+        if odx and not relevant.isdisjoint(odx):
+            rel = frozenset(o for o in odx if o in relevant)
+        if age_days is None:
+            bucket = 2 if age is not None and age >= 1 else None
+        else:
+            bucket = 0 if age_days < 29 else 1 if age_days < 365 else 2
+        key = (pdx, tuple(procs), sex, bucket, weight, rel)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._step(pdx, procs, sex, bucket, weight, rel)
+        main, by_level = hit
+        if by_level is None:
+            return main
+        if not odx or by_level[0] == by_level[2]:
+            return by_level[0]
+        level = 0
+        excluded = self.pack.excluded_by.get(main, _NONE)
+        complication = self.pack.complication
+        for o in odx:
+            c = complication.get(o)
+            if c is not None and c[0] > level and o != main and c[1] not in excluded:
+                level = c[0]
+        return by_level[level]
+
+    def drgs(self, pdx: Sequence[str], others: Sequence[Sequence[str]], procs: Sequence[Sequence[str]],
+             sex: Sequence[str], age: Sequence[int | None], age_days: Sequence[int | None],
+             weight: Sequence[int | None]) -> list[str]:
+        """One DRG per row of the given columns."""
+        group = self.drg
+        return [group(*row) for row in zip(pdx, others, procs, sex, age, age_days, weight, strict=True)]
