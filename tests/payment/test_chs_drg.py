@@ -107,6 +107,10 @@ CASES = [
     (case("I21.000"), "0000", "grey code"),
     # 0000: a male-only diagnosis for a woman
     (case("N40.x00", sex="女"), "0000", "does not fit the sex"),
+    # sex not given: a male-only diagnosis still finds MDCM (MZ1 其他男性生殖系统疾患)
+    (case("N40.x00", sex=""), "MZ19", "MDCM"),
+    # 0000: a newborn-only diagnosis (新生儿肠致病性大肠杆菌肠炎, only on the MDCP table) at 30 years
+    (case("A04.000x001", age=30), "0000", "newborn diagnosis"),
     # 0000: a premature newborn without birth weight cannot be put in a PS group
     (case("P07.300", age=0, age_days=3), "0000", "birth weight missing"),
     # 国临版 I21.000x001 is mapped to 医保版 I21.003 through the crosswalk, then FR1

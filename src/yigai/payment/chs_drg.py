@@ -232,22 +232,23 @@ def choose_mdc(pack: ChsPack, pdx: str, others: frozenset[str], sex: str, age_bu
         if len(sites) >= 2:
             return "Z", f"多发严重创伤：{'、'.join(sorted(sites))} → MDCZ"
     general = [m for m in tables if m not in _SPECIAL]
-    fitting = [m for m in general if pack.mdc_sex.get(m, sex or "?") in (sex, "?") or m not in pack.mdc_sex]
     if sex:
         fitting = [m for m in general if pack.mdc_sex.get(m, sex) == sex]
-        if len(fitting) > 1:  # a sex-specific MDC wins over a general one
-            fitting = [m for m in fitting if m in pack.mdc_sex] or fitting
-    elif len(general) > 1 and any(m in pack.mdc_sex for m in general):
-        fitting = [m for m in general if m not in pack.mdc_sex]
-        if not fitting:
+        fitting = [m for m in fitting if m in pack.mdc_sex] or fitting  # a sex-specific MDC wins
+    else:  # sex not given: a general MDC if there is one, else the sex-specific one if only one
+        fitting = [m for m in general if m not in pack.mdc_sex] or general
+        if len({pack.mdc_sex.get(m) for m in fitting}) > 1:
             return None, f"主诊断 {pdx} 分属男/女性MDC，缺少性别 / sex needed to choose the MDC"
-    if not fitting:
-        if general:
-            return None, f"主诊断 {pdx} 与性别 {sex} 不符 / principal diagnosis does not fit the sex"
-        if tables:
-            return None, f"主诊断 {pdx} 仅用于新生儿/婴儿 / a newborn diagnosis for an older patient"
-        return None, f"主诊断 {pdx} 不在任何MDC主诊表 / principal diagnosis in no MDC"
-    return fitting[0], f"主诊断 {pdx} → MDC{fitting[0]} {pack.mdc_names[fitting[0]]}"
+    if fitting:
+        return fitting[0], f"主诊断 {pdx} → MDC{fitting[0]} {pack.mdc_names[fitting[0]]}"
+    if general:
+        return None, f"主诊断 {pdx} 与性别 {sex} 不符 / principal diagnosis does not fit the sex"
+    if "Z" in tables:
+        return None, (f"主诊断 {pdx} 仅在多发严重创伤主诊表，但只有一个创伤部位 / on the multiple-trauma table "
+                      "only, with one body site")
+    if "P" in tables:
+        return None, f"主诊断 {pdx} 仅用于新生儿/婴儿 / a newborn diagnosis for a patient of one year or more"
+    return None, f"主诊断 {pdx} 不在任何MDC主诊表 / principal diagnosis in no MDC"
 
 
 def choose_adrg(pack: ChsPack, pdx: str, procs: tuple[str, ...], sex: str, age_bucket: int | None,
