@@ -97,6 +97,7 @@ class ChsPack:
     excluded_by: Mapping[str, frozenset[str]]      # principal diagnosis → tables that list it
     or_procedures: frozenset[str]
     adrg_diagnoses: frozenset[str]                 # other diagnoses that can change the ADRG
+    listed_principal: frozenset[str]               # diagnoses some ADRG lists (a coder's usual choice)
     illustrative: bool = False
     adrg_index: Mapping[str, ChsAdrg] = field(default_factory=dict)
 
@@ -157,7 +158,7 @@ def compile_pack(data: Mapping[str, Any]) -> ChsPack:
                    {m["code"]: m["sex"] for m in data["mdcs"] if m.get("sex")},
                    {k: tuple(v) for k, v in mdcs_of.items()}, {k: frozenset(v) for k, v in sites.items()},
                    adrgs, drg_names, complication, {k: frozenset(v) for k, v in excluded.items()},
-                   frozenset(or_procs), frozenset(relevant),
+                   frozenset(or_procs), frozenset(relevant), frozenset(set().union(*listed.values())),
                    adrg_index={a.code: a for v in adrgs.values() for a in v})
 
 
