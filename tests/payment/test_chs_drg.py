@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from yigai.payment.chs_drg import ChsPack, split_digit
 from yigai.payment.chs_group import FastGrouper
-from yigai.payment.drg import DrgCase, group, load_pack, national_pack_dir, read_cases
+from yigai.payment.drg import DrgCase, PackError, group, load_pack, national_pack_dir, read_cases
 
 from .chs_witness import witness
 
@@ -205,3 +205,9 @@ def test_the_column_grouper_agrees_with_the_traced_one(pdx: str, others: list[st
     traced = group(case(pdx, *others, procs=tuple(procs), sex=sex, age=age, age_days=age_days, weight=weight), PACK)
     assert FAST.drg(pdx, others, procs, sex, age, age_days, weight) == traced.drg
 
+
+
+def test_a_broken_national_pack_names_its_file(tmp_path: Path) -> None:
+    (tmp_path / "pack.json.gz").write_bytes(b"not gzip")
+    with pytest.raises(PackError, match="pack.json.gz"):
+        load_pack(tmp_path)

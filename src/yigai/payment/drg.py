@@ -38,7 +38,7 @@ import yaml
 
 from yigai.data import data_path
 from yigai.domain.codes import CodeCheck, diagnosis_shape
-from yigai.payment.chs_drg import ChsPack, is_chs_pack, load_chs_pack
+from yigai.payment.chs_drg import PACK_FILE, ChsPack, is_chs_pack, load_chs_pack
 from yigai.payment.chs_group import national_grouper
 
 UNGROUPABLE = "0000"
@@ -168,7 +168,11 @@ def load_pack(folder: Path | str | None = None) -> Pack:
     is a national pack, one with ``pack.yaml`` a prefix pack such as the illustrative demo."""
     folder = Path(folder) if folder is not None else national_pack_dir()
     if is_chs_pack(folder):
-        return load_chs_pack(folder)
+        try:
+            return load_chs_pack(folder)
+        except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError) as exc:
+            raise PackError(f"{folder / PACK_FILE}: {exc!r} / 规则包无法读取（请用 scripts/convert_reference.py 重新生成）"
+                            ) from None
     meta = _load(folder, "pack.yaml") or {}
     mdcs = []
     for i, entry in enumerate(_load(folder, "mdc.yaml") or []):
