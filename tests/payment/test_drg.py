@@ -14,6 +14,7 @@ from yigai.payment.drg import (
     DrgCase,
     PackError,
     base_rate,
+    demo_pack_dir,
     group,
     load_pack,
     point_payments,
@@ -23,7 +24,7 @@ from yigai.payment.drg import (
     relative_weights,
 )
 
-PACK = load_pack()
+PACK = load_pack(demo_pack_dir())
 
 
 def case(main: str, *others: str, proc: str | None = None) -> DrgCase:

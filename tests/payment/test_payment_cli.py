@@ -8,6 +8,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from yigai.cli.main import app
+from yigai.payment.drg import demo_pack_dir
+
+DEMO = str(demo_pack_dir())
 
 
 def _run(*args: str):  # type: ignore[no-untyped-def]
@@ -22,14 +25,14 @@ def test_drg_group_with_the_demo_pack(tmp_path: Path) -> None:
                     "c3,Z99.000,,,5000\n"                  # 0000, left out of the weights
                     "c4,,,,1\n",                           # row 5: main diagnosis missing
                     encoding="utf-8")
-    result = _run("drg", "group", str(path), "--format", "json")
+    result = _run("drg", "group", str(path), "--pack", DEMO, "--format", "json")
     assert result.exit_code == 2
     data = json.loads(result.stdout)
     assert [c["drg"] for c in data["cases"]] == ["HC11", "HC15", "0000"]
     assert data["weights"] == {"HC11": "1.6", "HC15": "0.4"}
     assert data["bad"] == [{"row": 5, "field": "main_diagnosis", "reason": "missing / 缺失"}]
     assert all(c["trace"] for c in data["cases"])
-    table = _run("drg", "group", str(path), "--trace")
+    table = _run("drg", "group", str(path), "--pack", DEMO, "--trace")
     assert "HC11" in table.stdout and "MDCH" in table.stdout
 
 
@@ -63,7 +66,7 @@ def test_drg_group_and_vbp_retain_write_workbooks(tmp_path: Path) -> None:
                      "c2,K80.100,,51.2200,4000,H2\n"
                      "c3,Z99.000,,,5000,H2\n", encoding="utf-8")
     out = tmp_path / "drg.xlsx"
-    assert _run("drg", "group", str(cases), "--xlsx", str(out)).exit_code == 0
+    assert _run("drg", "group", str(cases), "--pack", DEMO, "--xlsx", str(out)).exit_code == 0
     wb = load_workbook(out)
     assert wb.sheetnames == ["DRG分组", "DRG权重"]
     rows = list(wb["DRG分组"].iter_rows(min_row=2, values_only=True))
@@ -87,3 +90,22 @@ def test_drg_group_and_vbp_retain_write_workbooks(tmp_path: Path) -> None:
     assert generics["X"][5:] == (1000, 0.5, 0.9, "是", 450)
     assert generics["Y"][5:] == (200, 0.5, 0.9, "否", 0)
     assert Decimal(str(generics["X"][3])) == Decimal("1400")
+
+
+def test_drg_group_on_the_national_pack_states_the_scheme_and_counts(tmp_path: Path) -> None:
+    path = tmp_path / "清单.csv"
+    path.write_text("病案号,性别,年龄,年龄（天）,新生儿出生体重,住院天数,离院方式,主要诊断,其他诊断,手术操作,总费用\n"
+                    "c1,男,70,,,8,1,J18.900,R57.000,,9000\n"           # ES31: 休克 is an MCC
+                    "c2,女,0,3,1800,12,1,P07.300,,,20000\n"            # PS25 by birth weight
+                    "c3,男,50,,,5,1,A01.000x002,,,3000\n"              # 国临版 → A01.003, SR15
+                    "c4,男,50,,,5,1,K80.100,,,3000\n"                  # 灰码 on no MDC table → 0000
+                    "c5,女,60,,,5,1,J18.900,,81.5400,50000\n",         # knee replacement for pneumonia → EQY
+                    encoding="utf-8")
+    result = _run("drg", "group", str(path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [c["drg"] for c in data["cases"]] == ["ES31", "PS25", "SR15", "0000", "EQY"]
+    assert data["summary"] == {"ungroupable": 1, "qy": 1, "grey_principal": 1, "mapped": 1,
+                               "mapped_codes": {"A01.000x002": 1}, "unknown": 0, "unknown_codes": {}}
+    assert "CHS-DRG 1.1" in result.stderr
+    assert "1 0000 未入组 ungroupable, 1 QY 歧义组, 1 灰码主诊断" in " ".join(result.stderr.split())

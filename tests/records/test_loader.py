@@ -117,6 +117,23 @@ def test_empty_required_values_codes_and_minimums(tmp_path: Path, base: RecordSt
     assert ids(base, "institutions") == ["C1", "C2", "C8", "H1"]
 
 
+def test_diagnosis_and_procedure_codes_follow_the_one_code_rule(tmp_path: Path, base: RecordStore) -> None:
+    """The shapes of yigai.domain.codes, the same as the DIP loader and the DRG grouper use."""
+    write_csv(tmp_path / "inpatient_discharges.csv", [
+        discharge("D1", main_dx="K35.800x001", other_dx="I10.x00x002;E11.900", main_proc="47.0100",
+                  other_procs="33.6x00"),
+        discharge("D2", main_dx="K80.1000"),                      # four characters after the dot
+        discharge("D3", other_dx="I10;胆结石"),
+        discharge("D4", main_proc="5123"),
+        discharge("D5", main_dx="A01.002+G01*", other_dx="J18.900x001；")])
+    result = load_records(base, [tmp_path])
+    assert problems(result) == [("inpatient_discharges.csv", 3, "main_dx", "code"),
+                                ("inpatient_discharges.csv", 4, "other_dx", "code"),
+                                ("inpatient_discharges.csv", 5, "main_proc", "code")]
+    assert result.files[0].listed[0].message == "'K80.1000' is not an allowed code (医保版 ICD-10, e.g. K35.800x001)"
+    assert ids(base, "inpatient_discharges") == ["D1", "D5"]
+
+
 def test_references_resolve_against_the_store_and_the_same_load(tmp_path: Path, store: RecordStore) -> None:
     write_csv(tmp_path / "towns.csv", TOWNS)
     write_csv(tmp_path / "institutions.csv", [*INSTITUTIONS, institution("C9", town_code="T9")])

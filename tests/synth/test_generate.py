@@ -8,13 +8,18 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from yigai.codes import codebook
 from yigai.data import data_path
+from yigai.domain.codes import CodeStatus, procedure_shape
+from yigai.payment.chs_group import FastGrouper
+from yigai.payment.drg import load_pack
 from yigai.records.schema import record_tables
 from yigai.synth import SynthError, generate, load_config
 from yigai.synth.icd import is_valid
@@ -177,13 +182,31 @@ def test_referrals_go_up_to_hospitals_and_down_to_primary_care(db: duckdb.DuckDB
                     f"WHERE v.booked_referral AND i.type IN {primary}") == 0
 
 
-def test_every_diagnosis_is_a_valid_icd10_code(db: duckdb.DuckDBPyConnection) -> None:
+def test_every_diagnosis_is_a_medical_insurance_icd10_code(db: duckdb.DuckDBPyConnection) -> None:
     codes = {r[0] for r in db.execute("SELECT DISTINCT diagnosis FROM outpatient_visits UNION "
                                       "SELECT DISTINCT main_dx FROM inpatient_discharges").fetchall()}
     other = db.execute("SELECT DISTINCT other_dx FROM inpatient_discharges WHERE other_dx IS NOT NULL").fetchall()
     codes |= {c for (o,) in other for c in o.split(";")}
     assert len(codes) > 100
     assert [c for c in codes if not is_valid(c)] == []
+
+
+def test_discharges_group_like_a_real_district_on_the_national_drg_pack(db: duckdb.DuckDBPyConnection) -> None:
+    """医保版 codes throughout: almost every stay groups, into a few dozen DRGs (docs/synthetic.md)."""
+    rows = db.execute("""SELECT d.main_dx, coalesce(d.other_dx, ''), coalesce(d.main_proc, ''), r.sex,
+                                date_diff('year', r.birth_date, d.admission_date)
+                         FROM inpatient_discharges d LEFT JOIN residents r USING (person_id)""").fetchall()
+    book = codebook()
+    assert all(book.procedure(p).status is CodeStatus.VALID and not book.procedure(p).grey
+               for p in {r[2] for r in rows if r[2]})
+    fast = FastGrouper(load_pack())  # type: ignore[arg-type]
+    drgs = Counter(fast.drg(dx, [o for o in other.split(";") if o], [proc] if proc else [], sex or "",
+                            age, None, None) for dx, other, proc, sex, age in rows)
+    n = sum(drgs.values())
+    ungroupable = drgs["0000"] + sum(v for d, v in drgs.items() if d.endswith("QY"))
+    assert n > 1000 and ungroupable / n < 0.01
+    assert 30 <= len(drgs) <= 300
+    assert sum(v for _, v in drgs.most_common(20)) / n > 0.5
 
 
 def test_procedures_and_surgery_flags_agree(db: duckdb.DuckDBPyConnection) -> None:
@@ -193,7 +216,7 @@ def test_procedures_and_surgery_flags_agree(db: duckdb.DuckDBPyConnection) -> No
     assert _one(db, "SELECT count(*) FROM inpatient_discharges WHERE day_surgery AND (NOT elective OR los > 1)") == 0
     procs = [r[0] for r in db.execute("SELECT DISTINCT main_proc FROM inpatient_discharges "
                                       "WHERE main_proc IS NOT NULL").fetchall()]
-    assert procs and all(re.fullmatch(r"\d{2}\.\d{4}", p) for p in procs)
+    assert procs and all(procedure_shape(p) for p in procs)
     share = _one(db, "SELECT avg(surgery::INT) FROM inpatient_discharges")
     assert 0.10 < share < 0.40  # type: ignore[operator]
     assert _one(db, "SELECT count(*) FROM inpatient_discharges WHERE day_surgery") > 0

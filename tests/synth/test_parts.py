@@ -42,10 +42,12 @@ def test_cost_parts_are_whole_cents_that_add_up_to_the_total(totals: list[int], 
     assert (parts.sum(axis=1) == total).all()
 
 
-def test_icd_leaves_come_from_the_package() -> None:
-    assert leaves("J06") == ("J06.0", "J06.8", "J06.9")
-    assert leaves("I10") == ("I10",)  # a category without subcodes is its own leaf
-    with pytest.raises(ValueError, match="not a valid ICD-10 code"):
+def test_icd_leaves_are_the_medical_insurance_codes_without_grey_codes() -> None:
+    assert leaves("K35")[:3] == ("K35.200", "K35.201", "K35.300")  # 医保版 ICD-10 v2.0, in code order
+    hypertension = leaves("I10")
+    assert "I10.x00" not in hypertension and "I10.x00x002" in hypertension  # I10.x00 is a 灰码
+    assert all(c.startswith("I10.") for c in hypertension)
+    with pytest.raises(ValueError, match="not a 医保版 ICD-10 category"):
         leaves("J6X")
 
 

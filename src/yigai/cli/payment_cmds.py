@@ -15,13 +15,14 @@ from rich.table import Table
 from yigai.cli.common import FormatOpt, OutputFormat, UserOpt, info, opened, who
 from yigai.cli.edge import EXIT_BAD_INPUT, stdout
 from yigai.cli.render import print_json
+from yigai.payment.chs_group import CodeTally
 from yigai.payment.drg import PackError, group, load_pack, read_cases, relative_weights
 from yigai.payment.export import Sheet, write_sheets
 from yigai.payment.indicators import inputs_hash, vbp_values
 from yigai.payment.vbp import DEFAULT_CAP, effective_share, retain_file
 
 drg_app = typer.Typer(
-    help="DRG grouping by a rule pack (CHS-DRG structure).\n\nExample: yigai drg group cases.csv --pack ./chs-drg-2.0",
+    help="DRG grouping on the national CHS-DRG 1.1 scheme (or a rule pack).\n\nExample: yigai drg group cases.csv",
     no_args_is_help=True)
 vbp_app = typer.Typer(
     help="集采医保资金结余留用: savings retention for volume-based procurement.\n\n"
@@ -62,8 +63,9 @@ def _written(path: Path) -> None:
 def drg_group(
     file: FileArg,
     pack: Annotated[Path | None, typer.Option(
-        "--pack", help="Rule-pack folder (pack.yaml, mdc.yaml, adrg.yaml, cc.yaml); default: the small "
-                       "ILLUSTRATIVE demo pack, not the official scheme.", show_default=False)] = None,
+        "--pack", help="Rule-pack folder: a national pack (pack.json.gz, made by scripts/convert_reference.py) "
+                       "or a prefix pack (pack.yaml, mdc.yaml, adrg.yaml, cc.yaml); default: the national "
+                       "CHS-DRG 1.1 scheme.", show_default=False)] = None,
     trace: Annotated[bool, typer.Option("--trace", help="Show every grouping step.")] = False,
     xlsx: XlsxOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
@@ -73,16 +75,20 @@ def drg_group(
     --xlsx writes two sheets: DRG分组 (per case, with the trace) and DRG权重 (per DRG: cases, mean
     cost, RW).
 
-    Columns: case_id, main_diagnosis, other_diagnoses (separated by ;), main_procedure, cost, hospital
-    (Chinese headers 病案号, 主诊断, 其他诊断, 主手术, 总费用, 医疗机构 also work). Bad records are listed
-    with row and field and left out.
+    Columns (医保结算清单; Chinese headers in brackets): case_id (病案号), sex (性别), age (年龄),
+    age_days (年龄（天）), birth_weight (新生儿出生体重, grams), los (住院天数), discharge_status
+    (离院方式), main_diagnosis (主要诊断), other_diagnoses (其他诊断, separated by ;), procedures
+    (手术操作, the main one first; or main_procedure 主要手术操作 and other_procedures), cost (总费用),
+    hospital (医疗机构). Codes are 医保版 ICD-10 / ICD-9-CM-3 v2.0; 国临版 codes are mapped through the
+    crosswalk and counted, a 灰码 principal diagnosis is reported. Bad records are listed with row and
+    field and left out.
 
     RW_d = mean cost of DRG d / mean cost of all grouped cases (0000 and QY cases left out).
 
-    Example: yigai drg group cases.csv --pack ./chs-drg-2.0 --trace
+    Example: yigai drg group cases.csv --trace
 
-    With the demo pack, a row "c1,K80.100,N17.900,51.2300,16000" groups to HC11 (MDC H → ADRG HC1 by the
-    procedure 51.23 → with MCC N17).
+    A row "c1,男,70,,,8,1,J18.900,J96.000,,9000" (pneumonia with respiratory failure, an MCC) groups to
+    ES31 (MDC E → ADRG ES3 by the principal diagnosis → with MCC).
     """
     try:
         rules = load_pack(pack)
@@ -90,6 +96,8 @@ def drg_group(
         raise typer.BadParameter(str(exc), param_hint="--pack") from None
     if rules.illustrative:
         info("注意：使用示意规则包，非国家分组方案 / note: the illustrative demo pack, not the official scheme")
+    else:
+        info(f"分组方案 scheme: {rules.name}")
     cases, bad = read_cases(file)
     groupings = [group(c, rules) for c in cases]
     weights = relative_weights((g.drg, c.cost) for c, g in zip(cases, groupings, strict=True) if c.cost > 0)
@@ -112,6 +120,7 @@ def drg_group(
             "cases": [{"case_id": c.case_id, "drg": g.drg, "adrg": g.adrg, "mdc": g.mdc, "trace": g.trace}
                       for c, g in zip(cases, groupings, strict=True)],
             "weights": {d: str(w) for d, w in weights.items()},
+            "summary": _summary(groupings),
             "bad": [{"row": r, "field": f, "reason": why} for r, f, why in bad]}
         print_json(data)
     else:
@@ -125,10 +134,24 @@ def drg_group(
         stdout().print(table)
     for r, f, why in bad:
         info(f"row {r}, {f}: {why}")
-    ungrouped = sum(not g.grouped for g in groupings)
-    info(f"{len(cases)} 例 cases, {ungrouped} 未入组 ungrouped, {len(bad)} 条错误 bad field(s)")
+    summary = _summary(groupings)
+    info(f"{len(cases)} 例 cases: {summary['ungroupable']} 0000 未入组 ungroupable, {summary['qy']} QY 歧义组, "
+         f"{summary['grey_principal']} 灰码主诊断 grey principal diagnoses, {summary['mapped']} 国临版编码已转换 "
+         f"codes mapped to 医保版, {summary['unknown']} 无效编码 unknown codes; {len(bad)} 条错误 bad field(s)")
     if bad:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _summary(groupings: list[Any]) -> dict[str, Any]:
+    """Counts the CLI states: 0000, QY, grey principal diagnoses, crosswalk mappings, unknown codes."""
+    tally = CodeTally()
+    for g in groupings:
+        tally.add(g.codes)
+    return {"ungroupable": sum(g.drg == "0000" for g in groupings),
+            "qy": sum(g.drg.endswith("QY") for g in groupings),
+            "grey_principal": sum(tally.grey_principal.values()),
+            "mapped": sum(tally.mapped.values()), "mapped_codes": dict(tally.mapped),
+            "unknown": sum(tally.unknown.values()), "unknown_codes": dict(tally.unknown)}
 
 
 @vbp_app.command("retain")

@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from yigai.domain.codes import ICD9_PATTERN, ICD10_PATTERN
 from yigai.payment.cases import ALIASES, INSURANCE_TYPES, BadRecord, Case, LoadResult, load_cases, parse_row
 
 LIST_JOIN = ";"  # other diagnoses and procedures are kept as one string, codes joined by this
@@ -37,8 +38,8 @@ SCHEMA = pa.schema([
 ])
 
 # Strict forms accepted by the fast check (RE2 syntax); anything else goes to parse_row.
-_ICD10 = r"[A-Za-z][0-9]{2}(\.[0-9xX]{1,3}([xX][0-9]{3})?)?"
-_ICD9 = r"[0-9]{2}(\.[0-9]{1,4}([xX][0-9]{3})?)?"
+_ICD10 = ICD10_PATTERN  # the one code rule, yigai.domain.codes
+_ICD9 = ICD9_PATTERN
 _CLEAN_TEXT = r"(?s)^[^\s\pZ\pC](.*[^\s\pZ\pC])?$"     # non-empty, no surrounding space or control
 _SEPARATORS = r"[;；,，|\t\n\r\f\v ]+"
 _AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"

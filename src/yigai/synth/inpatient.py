@@ -21,7 +21,7 @@ from yigai.synth.model import CENTRE, Model, pick, split_cost
 from yigai.synth.population import Cohort
 
 GROUPS = ("child", "adult", "delivery", "death")
-OTHER_DX = pa.array(["", "I10", "E11.9", "I10;E11.9"], pa.string())
+OTHER_DX = pa.array(["", "I10.x00x002", "E11.900", "I10.x00x002;E11.900"], pa.string())  # 高血压, 2型糖尿病 (医保版)
 
 
 def discharges(rng: np.random.Generator, model: Model, p: Patients, person: np.ndarray, group: np.ndarray,
@@ -46,7 +46,7 @@ def discharges(rng: np.random.Generator, model: Model, p: Patients, person: np.n
         if not k:
             continue
         t = model.inpatient[name]
-        c, lf = t.draw(rng, k)
+        c, lf = t.draw(rng, k, p.female[person[m]])
         cat[m], leaf[m] = c, lf + model.code_offset[f"in:{name}"]
         route[m] = t.route[c]
         los_mean[m], cost_mean[m] = t.field("los", 7.0)[c], t.field("cost", 8000.0)[c]

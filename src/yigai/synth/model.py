@@ -92,6 +92,16 @@ def _routes(district: District, cfg: SynthConfig) -> DistrictRoutes:
                           in_cum_outside=outside)
 
 
+def _drg_listed() -> frozenset[str]:
+    """Principal diagnoses the national DRG scheme lists: a hospital coder's usual choices, so the
+    synthetic stays group as a real district's do (a stay is still coded from its category)."""
+    from yigai.payment.chs_drg import ChsPack
+    from yigai.payment.drg import load_pack
+
+    pack = load_pack()
+    return pack.listed_principal if isinstance(pack, ChsPack) else frozenset()
+
+
 def build_model(layout: Layout, cfg: SynthConfig) -> Model:
     inst = layout.institutions
     out, inp = cfg.rates["outpatient"], cfg.rates["inpatient"]
@@ -101,7 +111,9 @@ def build_model(layout: Layout, cfg: SynthConfig) -> Model:
     default = str(cfg.vocabulary["primary_department"])
     departments.append(default)
     outpatient = {g: category_table(e, departments, default) for g, e in cfg.diagnoses["outpatient"].items()}
-    inpatient = {g: category_table(e, departments, default) for g, e in cfg.diagnoses["inpatient"].items()}
+    listed = _drg_listed()
+    inpatient = {g: category_table(e, departments, default, listed.__contains__)
+                 for g, e in cfg.diagnoses["inpatient"].items()}
     procedures = {g: procedure_table(t.entries) for g, t in inpatient.items()}
     offsets: dict[str, int] = {}
     chunks: list[pa.Array] = []
