@@ -22,6 +22,7 @@ from yigai.payment.engines import COLUMNAR_FROM, Engine
 from yigai.payment.export import Sheet, write_sheets
 from yigai.payment.indicators import dip_values, inputs_hash
 from yigai.payment.settle_terms import SettleTerms, SettleTermsError, load_terms
+from yigai.services.errors import EmptyInputError
 from yigai.settings import Settings
 
 if TYPE_CHECKING:
@@ -92,41 +93,71 @@ SETTLE_HEADERS = ("机构 hospital", "例数 cases", "分值 points", "应得 en
                   "结余留用 retained", "超支分担 shared", "清算支付 payment", "月度预拨 advances", "清算结果 final")
 
 
-def _cases(paths: Sequence[Path]) -> CaseTable:
-    """Load case files; bad records are listed on stderr (file, row, field and reason) and left out."""
+@dataclasses.dataclass(frozen=True)
+class _Bad:
+    """A record refused on input: where it came from (a file or the record store) and why."""
+
+    source: str
+    row: int | None
+    field: str
+    case_id: str
+    reason: str
+
+    def line(self) -> str:
+        at = f"{self.source} 第{self.row}行 row {self.row}" if self.row is not None else self.source
+        return f"{at} 病案 case {self.case_id or '—'} {self.field}: {self.reason}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"file": self.source, "row": self.row, "field": self.field, "case_id": self.case_id,
+                "reason": self.reason}
+
+
+def _require(cases: CaseTable, bad: Sequence[_Bad], what: str, where: str) -> None:
+    """No usable case at all is an error, not a settlement of nothing (the bad records were listed)."""
+    if not len(cases):
+        raise EmptyInputError(f"no usable case records in the {what} ({len(bad)} bad records)",
+                              message_zh=f"{what}没有可用病例（{len(bad)} 条记录有误）", where=where)
+
+
+def _cases(paths: Sequence[Path], what: str) -> tuple[CaseTable, list[_Bad]]:
+    """Load case files; bad records are listed on stderr (file, row, field and reason) and set aside."""
     from yigai.services import payment
 
     loaded = payment.load(paths)
-    for fb in loaded.bad:
-        info(f"{fb.path.name} 第{fb.bad.row}行 row {fb.bad.row} {fb.bad.field}: {fb.bad.reason}")
-    if loaded.bad:
-        info(f"{len(loaded.bad)} 条记录有误，已排除 bad records set aside")
-    return loaded.cases
+    bad = [_Bad(fb.path.name, fb.bad.row, fb.bad.field, fb.bad.case_id, fb.bad.reason) for fb in loaded.bad]
+    for b in bad:
+        info(b.line())
+    if bad:
+        info(f"{len(bad)} 条记录有误，已排除 bad records set aside")
+    _require(loaded.cases, bad, what, "、".join(p.name for p in paths))
+    return loaded.cases, bad
 
 
 @dataclasses.dataclass(frozen=True)
 class _Inputs:
-    """The run's cases and what identifies them for the inputs hash of saved values."""
+    """The run's cases, the records refused on the way, and what identifies them for the inputs hash."""
 
     history: CaseTable
     current: CaseTable | None
     files: list[Path]
     store_digests: list[str]
+    bad: list[_Bad]
 
     def hash(self, *parameters: object) -> str:
         extra = [{"record_store": self.store_digests}] if self.store_digests else []
         return inputs_hash(self.files, *parameters, *extra)
 
 
-def _from_store(years: Sequence[int], what: str) -> tuple[CaseTable, str]:
+def _from_store(years: Sequence[int], what: str) -> tuple[CaseTable, str, list[_Bad]]:
     """The 出院病案 of ``years`` from the record store; bad records listed by case id, self-pay counted."""
     from yigai.payment.store_cases import load_store_cases
     from yigai.records.store import open_store
 
     with open_store(Settings.from_env().analytics_path, read_only=True) as store:
         got = load_store_cases(store.conn, years)
-    for bad in got.load.bad:
-        info(f"记录库 record store {what} 病案 case {bad.case_id or bad.value} {bad.field}: {bad.reason}")
+    bad = [_Bad(f"记录库 record store {what}", None, b.field, b.case_id or b.value, b.reason) for b in got.load.bad]
+    for b in bad:
+        info(b.line())
     if got.load.bad:
         info(f"{len(got.load.bad)} 条记录有误，已排除 bad records set aside")
     if got.missing:
@@ -134,7 +165,8 @@ def _from_store(years: Sequence[int], what: str) -> tuple[CaseTable, str]:
                                  f"{'、'.join(map(str, got.missing))} 年的医保出院病案", param_hint=f"--{what}-year")
     info(f"记录库 record store: {what} {'、'.join(map(str, got.years))} 年 {len(got.load.cases):,} 例 cases"
          + (f"；自费 {got.self_pay:,} 例不属 DIP，未计入 self-pay discharges left out" if got.self_pay else ""))
-    return got.load.cases, got.digest
+    _require(got.load.cases, bad, what, "记录库 record store")
+    return got.load.cases, got.digest, bad
 
 
 def _sync_store_units(uow: UnitOfWork, author: str) -> None:
@@ -160,18 +192,51 @@ def _inputs(history: Sequence[Path] | None, history_years: Sequence[int] | None,
                                  "--current-year 年度（二选一）", param_hint="--current")
     digests: list[str] = []
     if history:
-        past = _cases(history)
+        past, bad = _cases(history, "history")
     else:
-        past, digest = _from_store(history_years or [], "history")
+        past, digest, bad = _from_store(history_years or [], "history")
         digests.append(digest)
     now: CaseTable | None = None
     if needs_current and current is not None:
-        now = _cases([current])
+        now, more = _cases([current], "current")
+        bad += more
     elif needs_current and current_year is not None:
-        now, digest = _from_store([current_year], "current")
+        now, digest, more = _from_store([current_year], "current")
         digests.append(digest)
+        bad += more
     files = [*sorted(set(history or [])), *([current] if current is not None else [])]  # as hashed before
-    return _Inputs(past, now, files, digests)
+    return _Inputs(past, now, files, digests, bad)
+
+
+UNSETTLED_SHOWN = 200   # cases not settled listed one a line on the console; all of them in JSON and XLSX
+
+
+def _report_unsettled(unsettled: Sequence[tuple[str, str, str]], verb: str = "未结算", verb_en: str = "settled") \
+        -> None:
+    """Count and list, on stderr, the cases set aside (case, hospital, reason), with a count per reason kind."""
+    if not unsettled:
+        return
+    kinds: dict[str, int] = {}
+    for _, _, why in unsettled:
+        kind = why.split(" ", 1)[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    info(f"{len(unsettled)} 例{verb} {len(unsettled)} cases not {verb_en}: "
+         + "；".join(f"{k} {n} 例" for k, n in sorted(kinds.items())))
+    for cid, hospital, why in unsettled[:UNSETTLED_SHOWN]:
+        info(f"  病案 case {cid} ({hospital}): {why}")
+    if len(unsettled) > UNSETTLED_SHOWN:
+        info(f"  … 另有 {len(unsettled) - UNSETTLED_SHOWN} 例，见 --format json 或 --xlsx / "
+             f"{len(unsettled) - UNSETTLED_SHOWN} more in --format json or --xlsx")
+
+
+def _unsettled_json(unsettled: Sequence[tuple[str, str, str]]) -> list[dict[str, str]]:
+    return [{"case_id": cid, "hospital": hospital, "reason": why} for cid, hospital, why in unsettled]
+
+
+def _exit(inputs: _Inputs, unsettled: Sequence[object] = ()) -> None:
+    """One rule for every payment importer: exit 2 when any record was refused or any case set aside."""
+    if inputs.bad or unsettled:
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _params(threshold: int, weights: str, levels: Sequence[str] | None = None,
@@ -261,6 +326,7 @@ def build(history: HistoryOpt = None, history_year: HistoryYearOpt = None, thres
           [dataclasses.asdict(cat.groups[r[0]]) for r in rows])
     if xlsx is not None:
         _write(xlsx, [Sheet(GROUP_SHEET, GROUP_HEADERS, rows)])
+    _exit(inputs)
 
 
 @dip_app.command("score")
@@ -280,10 +346,13 @@ def score(history: HistoryOpt = None, current: CurrentOpt = None, history_year: 
     rows: list[tuple[Any, ...]] = list(result.scored)
     rows += [(cid, h, "—", 0.0, 0.0, 0.0, f"未入组：{why}", 0.0) for cid, h, why in result.ungrouped]
     data = {"scored": [{"case_id": r[0], "hospital": r[1], "group": r[2], "base_points": r[3],
-                        "level_coefficient": r[4], "k_dev": r[5], "label": r[6], "points": r[7]} for r in rows]}
+                        "level_coefficient": r[4], "k_dev": r[5], "label": r[6], "points": r[7]} for r in rows],
+            "unsettled": _unsettled_json(result.ungrouped), "bad": [b.as_json() for b in inputs.bad]}
     _emit("DIP 病例分值 case points", ("病例 case", "机构 hospital", "病种 group", "基准分值 base", "级别系数 level",
                                      "偏差系数 k", "标记 label", "分值 points"), rows, fmt, xlsx, data,
           [Sheet(GROUP_SHEET, GROUP_HEADERS, _group_rows(result.catalogue))])
+    _report_unsettled(result.ungrouped, "未评分", "scored")
+    _exit(inputs, result.ungrouped)
 
 
 @dip_app.command("settle")
@@ -333,7 +402,9 @@ def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
     _emit("DIP 年度清算 settlement", ("机构 hospital", "例数 cases", "分值 points", "应得 entitlement", "医保应付 fund due",
                                     "考核系数 assessment", "结余留用 retained", "超支分担 shared", "清算支付 payment",
                                     "月度预拨 advances", "清算结果 final"),
-          rows, fmt, None, {"point_value": result.point_value, "hospitals": [dataclasses.asdict(h) for h in hospitals]})
+          rows, fmt, None, {"point_value": result.point_value, "hospitals": [dataclasses.asdict(h) for h in hospitals],
+                            "unsettled": _unsettled_json(result.ungrouped), "bad": [b.as_json() for b in inputs.bad]})
+    _report_unsettled(result.ungrouped)
     if write:
         assert period is not None
         values = dip_values(result.hospitals, result.point_value, result.core_cases, result.all_cases)
@@ -350,8 +421,7 @@ def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
         if saved.hospitals_not_units:
             info(f"不是机构档案中的机构，仅计入区县值 not org units, counted in the district only: "
                  f"{'、'.join(saved.hospitals_not_units)}")
-    if result.ungrouped:
-        raise typer.Exit(EXIT_BAD_INPUT)
+    _exit(inputs, result.ungrouped)
 
 
 @dip_app.command("whatif")
@@ -382,6 +452,7 @@ def whatif_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
     rows = [(h, d.delta("points"), d.delta("entitlement"), d.delta("final")) for h, d in diffs.items()]
     _emit("DIP 测算差异 what-if", ("机构 hospital", "分值差 Δpoints", "应得差 Δentitlement", "清算差 Δfinal"), rows, fmt,
           None, [{"hospital": r[0], "points": r[1], "entitlement": r[2], "final": r[3]} for r in rows])
+    _exit(inputs)
 
 
 def register(app: typer.Typer) -> None:

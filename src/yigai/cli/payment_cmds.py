@@ -19,6 +19,7 @@ from yigai.payment.drg import PackError, group, load_pack, read_cases, relative_
 from yigai.payment.export import Sheet, write_sheets
 from yigai.payment.indicators import inputs_hash, vbp_values
 from yigai.payment.vbp import DEFAULT_CAP, effective_share, retain_file
+from yigai.services.errors import EmptyInputError
 
 drg_app = typer.Typer(
     help="DRG grouping by a rule pack (CHS-DRG structure).\n\nExample: yigai drg group cases.csv --pack ./chs-drg-2.0",
@@ -91,6 +92,9 @@ def drg_group(
     if rules.illustrative:
         info("注意：使用示意规则包，非国家分组方案 / note: the illustrative demo pack, not the official scheme")
     cases, bad = read_cases(file)
+    if not cases and not bad:
+        raise EmptyInputError(f"no case records in {file.name} (a header only)",
+                              message_zh="文件中没有病例记录（只有表头）", where=str(file))
     groupings = [group(c, rules) for c in cases]
     weights = relative_weights((g.drg, c.cost) for c, g in zip(cases, groupings, strict=True) if c.cost > 0)
     if xlsx is not None:

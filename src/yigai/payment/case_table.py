@@ -302,6 +302,7 @@ def validate_table(raw: pa.Table, first_row: int = 2) -> TableLoad:
     other_dx, ok_odx = f.codes("other_dx", _ICD10, upper=True)
     other_procs, ok_op = f.codes("other_procs", _ICD9, upper=False)
     total, ok_t = f.amount("total_cost", True)
+    ok_t &= total > 0          # zero cost: refused by the reference validator (parse_row), with its reason
     fund, ok_f = f.amount("fund_paid", False)
     oop, ok_o = f.amount("patient_paid", False)
     los, ok_los = f.integer("los")

@@ -36,6 +36,7 @@ ALIASES = {
     "统筹支付": "fund_paid", "个人支付": "patient_paid", "离院方式": "discharge_status", "年度": "year",
 }
 REQUIRED = ("case_id", "hospital", "hospital_level", "admission", "discharge", "main_dx", "total_cost")
+ZERO_COST = "总费用为 0 / zero total cost"
 LIST_SEP = re.compile(r"[;；,，|\s]+")
 
 
@@ -178,6 +179,8 @@ def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[Ba
             err(f, "金额不是有限数")
         elif money[f] < 0:
             err(f, "金额为负")
+        elif f == "total_cost" and money[f] == 0:   # a case that cost nothing has no place in a cost-based score
+            err(f, ZERO_COST)
     insurance = cell_text(r.get("insurance")) or "职工"
     if insurance not in INSURANCE_TYPES:
         err("insurance", "险种应为 职工 或 居民")

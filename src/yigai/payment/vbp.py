@@ -277,6 +277,8 @@ def read_records(path: Path) -> tuple[list[VbpRecord], list[BadRecord]]:
     if missing:
         return [], [BadRecord(1, k, "column missing / 缺少列") for k in missing]
     rows = [{k: (line[i] if i < len(line) else None) for k, i in columns.items()} for line in table[1:]]
+    if not any(any(v not in (None, "") for v in row.values()) for row in rows):
+        return [], [BadRecord(1, "header", "no records below the header / 表头下没有记录")]
     return parse_rows(rows)
 
 
