@@ -30,14 +30,12 @@ from yigai.payment.dip import (
     DipGroup,
     DipParams,
     HospitalDiff,
-    HospitalSettlement,
     MonthlyPreSettlement,
-    SettleParams,
     _weights,
     comprehensive_key,
-    hospital_settlement,
     weighted_mean_of_sums,
 )
+from yigai.payment.settlement import HospitalSettlement, SettleParams, hospital_settlement, settlement_point_value
 from yigai.payment.exact import exact_sums
 
 LABELS = ("正常", "低倍率", "高倍率", "特例单议")
@@ -376,11 +374,9 @@ def settle(catalogue: Catalogue, cases: CaseTable, sp: SettleParams) -> Columnar
 
 def settle_scored(s: ColumnarScoring, sp: SettleParams) -> ColumnarSettlement:
     """The clearing from case scores already computed (the what-if of a budget needs no rescoring)."""
-    if sp.reimbursement_ratio <= 0:
-        raise ValueError("报销比例 r 必须为正")
     cases = s.cases
     total = _sums(s.points, np.zeros(len(s.points), dtype=np.int64), 1)[0]
-    pv = (sp.fund_budget / sp.reimbursement_ratio) / total if total > 0 else 0.0
+    pv = settlement_point_value(sp, total)
     h_code, h_names = _codes(cases.column("hospital"))
     hc = h_code[s.index] if len(s.index) else np.zeros(0, dtype=np.int64)
     nh = len(h_names)
