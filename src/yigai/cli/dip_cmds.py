@@ -12,17 +12,53 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from yigai.cli.common import FormatOpt, OutputFormat, UserOpt, info, opened, who
-from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, stdout
-from yigai.cli.render import print_json
-from yigai.payment.dip import Catalogue, DipParams, SettleParams
+from yigai.cli.edge import EdgeGroup
+from yigai.cli.settle_common import (
+    PARAMS_HEADERS,
+    PARAMS_SHEET,
+    SETTLE_COLUMNS,
+    SETTLE_HEADERS,
+    SETTLE_SHEET,
+    UNGROUPED_HEADERS,
+    UNGROUPED_SHEET,
+    Bad,
+    BandOpt,
+    BudgetOpt,
+    CurrentOpt,
+    ExtremeOpt,
+    HighOpt,
+    HistoryOpt,
+    LevelOpt,
+    LowOpt,
+    OutlierBaseOpt,
+    OverrunOpt,
+    RatioOpt,
+    SurplusOpt,
+    TermsOpt,
+    WeightsOpt,
+    XlsxOpt,
+    emit,
+    exit_for,
+    levels,
+    load_cases,
+    outlier_rule,
+    parameter_rows,
+    report_unsettled,
+    require,
+    say_parameters,
+    settle_params,
+    terms_not_settled,
+    unsettled_json,
+    write_workbook,
+    year_weights,
+)
+from yigai.payment.dip import Catalogue, DipParams
 from yigai.payment.engines import COLUMNAR_FROM, Engine
-from yigai.payment.export import Sheet, write_sheets
+from yigai.payment.export import Sheet
 from yigai.payment.indicators import dip_values, inputs_hash
-from yigai.payment.settle_terms import SettleTerms, SettleTermsError, load_terms
-from yigai.services.errors import EmptyInputError
+from yigai.payment.settlement import OutlierBase
 from yigai.settings import Settings
 
 if TYPE_CHECKING:
@@ -37,11 +73,6 @@ dip_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
     "Example: yigai dip settle --history 2021.csv --history 2022.csv --history 2023.csv --current 2024.csv "
     "--budget 5.2e8 --ratio 0.7"))
 
-HistoryOpt = Annotated[list[Path] | None, typer.Option("--history", help="Historical case file "
-                                                       "(.csv/.parquet/.xlsx), repeat for each year, oldest first.",
-                                                       show_default=False)]
-CurrentOpt = Annotated[Path | None, typer.Option("--current", help="Case file (.csv/.parquet/.xlsx) of the year to "
-                                                 "score or settle.", show_default=False)]
 HistoryYearOpt = Annotated[list[int] | None, typer.Option("--history-year", help="Instead of --history: a year of "
                                                           "出院病案 in the record store (yigai records load), repeat.",
                                                           show_default=False)]
@@ -49,30 +80,12 @@ CurrentYearOpt = Annotated[int | None, typer.Option("--current-year", help="Inst
                                                     "出院病案 in the record store to score or settle.",
                                                     show_default=False)]
 ThresholdOpt = Annotated[int, typer.Option("--threshold", help="Cases for a core group (核心病种).")]
-WeightsOpt = Annotated[str, typer.Option("--year-weights", help="Weights of the historical years, oldest first.")]
-BudgetOpt = Annotated[float, typer.Option("--budget", help="The year's DIP fund budget F_DIP (元).",
-                                          show_default=False)]
-RatioOpt = Annotated[float, typer.Option("--ratio", help="Reimbursement ratio r (0-1).", show_default=False)]
-LevelOpt = Annotated[list[str] | None, typer.Option("--level", help="Hospital-level coefficient, e.g. 三级=1.2 (repeat); "
-                                                "default: derived from the history.", show_default=False)]
 PrimaryOpt = Annotated[list[str] | None, typer.Option("--primary", help="A group declared 基层病种, e.g. 'J18.9|-' "
                                                       "(repeat).", show_default=False)]
-XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Also write the tables to this XLSX file (one sheet "
-                                              "each).", show_default=False)]
 EngineOpt = Annotated[Engine, typer.Option("--engine", help=f"auto: the columnar engine from "
                                            f"{COLUMNAR_FROM:,} cases, else the reference engine (same "
                                            "figures).")]
 
-TermsOpt = Annotated[Path | None, typer.Option("--terms", help="Per-hospital terms (.csv/.xlsx, one row per "
-                                               "hospital): 机构, 考核系数 (default 1), 月度预拨 (advances paid, "
-                                               "default 0), 医保已记账 (default: the fund paid on its DIP cases).",
-                                               show_default=False)]
-BandOpt = Annotated[float, typer.Option("--band", min=0, help="Surplus or overrun counted up to this share of the "
-                                        "assessed fund due (合理区间).")]
-SurplusOpt = Annotated[float, typer.Option("--surplus-share", min=0, max=1, help="Share of the counted surplus the "
-                                           "hospital keeps (结余留用比例).")]
-OverrunOpt = Annotated[float, typer.Option("--overrun-share", min=0, max=1, help="Share of the counted overrun the "
-                                           "fund bears (超支分担比例).")]
 
 WriteOpt = Annotated[bool, typer.Option("--write", help="Save DIP 覆盖机构数, 核心病种入组率, 结余留用金额 and the "
                                         "settlement point value in the indicator store (computed values, "
@@ -85,52 +98,6 @@ DistrictOpt = Annotated[str | None, typer.Option("--district", help="District or
 
 GROUP_SHEET = "病种目录"
 GROUP_HEADERS = ("病种 group", "类型 kind", "例数 cases", "均费 mean", "RW", "分值 points", "基层病种 primary")
-UNGROUPED_SHEET = "未入组病例"
-UNGROUPED_HEADERS = ("病例 case", "机构 hospital", "原因 reason")
-SETTLE_SHEET = "年度清算"
-SETTLE_HEADERS = ("机构 hospital", "例数 cases", "分值 points", "应得 entitlement", "个人支付 patient paid",
-                  "医保应付 fund due", "考核系数 assessment", "考核后应付 assessed due", "医保已记账 booked fund",
-                  "结余留用 retained", "超支分担 shared", "清算支付 payment", "月度预拨 advances", "清算结果 final")
-
-
-@dataclasses.dataclass(frozen=True)
-class _Bad:
-    """A record refused on input: where it came from (a file or the record store) and why."""
-
-    source: str
-    row: int | None
-    field: str
-    case_id: str
-    reason: str
-
-    def line(self) -> str:
-        at = f"{self.source} 第{self.row}行 row {self.row}" if self.row is not None else self.source
-        return f"{at} 病案 case {self.case_id or '—'} {self.field}: {self.reason}"
-
-    def as_json(self) -> dict[str, Any]:
-        return {"file": self.source, "row": self.row, "field": self.field, "case_id": self.case_id,
-                "reason": self.reason}
-
-
-def _require(cases: CaseTable, bad: Sequence[_Bad], what: str, where: str) -> None:
-    """No usable case at all is an error, not a settlement of nothing (the bad records were listed)."""
-    if not len(cases):
-        raise EmptyInputError(f"no usable case records in the {what} ({len(bad)} bad records)",
-                              message_zh=f"{what}没有可用病例（{len(bad)} 条记录有误）", where=where)
-
-
-def _cases(paths: Sequence[Path], what: str) -> tuple[CaseTable, list[_Bad]]:
-    """Load case files; bad records are listed on stderr (file, row, field and reason) and set aside."""
-    from yigai.services import payment
-
-    loaded = payment.load(paths)
-    bad = [_Bad(fb.path.name, fb.bad.row, fb.bad.field, fb.bad.case_id, fb.bad.reason) for fb in loaded.bad]
-    for b in bad:
-        info(b.line())
-    if bad:
-        info(f"{len(bad)} 条记录有误，已排除 bad records set aside")
-    _require(loaded.cases, bad, what, "、".join(p.name for p in paths))
-    return loaded.cases, bad
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,21 +108,21 @@ class _Inputs:
     current: CaseTable | None
     files: list[Path]
     store_digests: list[str]
-    bad: list[_Bad]
+    bad: list[Bad]
 
     def hash(self, *parameters: object) -> str:
         extra = [{"record_store": self.store_digests}] if self.store_digests else []
         return inputs_hash(self.files, *parameters, *extra)
 
 
-def _from_store(years: Sequence[int], what: str) -> tuple[CaseTable, str, list[_Bad]]:
+def _from_store(years: Sequence[int], what: str) -> tuple[CaseTable, str, list[Bad]]:
     """The 出院病案 of ``years`` from the record store; bad records listed by case id, self-pay counted."""
     from yigai.payment.store_cases import load_store_cases
     from yigai.records.store import open_store
 
     with open_store(Settings.from_env().analytics_path, read_only=True) as store:
         got = load_store_cases(store.conn, years)
-    bad = [_Bad(f"记录库 record store {what}", None, b.field, b.case_id or b.value, b.reason) for b in got.load.bad]
+    bad = [Bad(f"记录库 record store {what}", None, b.field, b.case_id or b.value, b.reason) for b in got.load.bad]
     for b in bad:
         info(b.line())
     if got.load.bad:
@@ -165,7 +132,7 @@ def _from_store(years: Sequence[int], what: str) -> tuple[CaseTable, str, list[_
                                  f"{'、'.join(map(str, got.missing))} 年的医保出院病案", param_hint=f"--{what}-year")
     info(f"记录库 record store: {what} {'、'.join(map(str, got.years))} 年 {len(got.load.cases):,} 例 cases"
          + (f"；自费 {got.self_pay:,} 例不属 DIP，未计入 self-pay discharges left out" if got.self_pay else ""))
-    _require(got.load.cases, bad, what, "记录库 record store")
+    require(got.load.cases, bad, what, "记录库 record store")
     return got.load.cases, got.digest, bad
 
 
@@ -192,13 +159,13 @@ def _inputs(history: Sequence[Path] | None, history_years: Sequence[int] | None,
                                  "--current-year 年度（二选一）", param_hint="--current")
     digests: list[str] = []
     if history:
-        past, bad = _cases(history, "history")
+        past, bad = load_cases(history, "history")
     else:
         past, digest, bad = _from_store(history_years or [], "history")
         digests.append(digest)
     now: CaseTable | None = None
     if needs_current and current is not None:
-        now, more = _cases([current], "current")
+        now, more = load_cases([current], "current")
         bad += more
     elif needs_current and current_year is not None:
         now, digest, more = _from_store([current_year], "current")
@@ -208,101 +175,28 @@ def _inputs(history: Sequence[Path] | None, history_years: Sequence[int] | None,
     return _Inputs(past, now, files, digests, bad)
 
 
-UNSETTLED_SHOWN = 200   # cases not settled listed one a line on the console; all of them in JSON and XLSX
+
+def _params(threshold: int, weights: str, level: Sequence[str] | None = None, primary: Sequence[str] | None = None,
+            low: float = 0.5, high: float = 2.0, extreme: float = 5.0,
+            base: OutlierBase = OutlierBase.GROUP) -> DipParams:
+    rule = outlier_rule(low, high, extreme)
+    return DipParams(threshold=threshold, year_weights=year_weights(weights), level_coefficients=levels(level),
+                     primary_groups=frozenset(primary or ()), low=rule.low, high=rule.high, extreme=rule.extreme,
+                     outlier_base=base)
 
 
-def _report_unsettled(unsettled: Sequence[tuple[str, str, str]], verb: str = "未结算", verb_en: str = "settled") \
-        -> None:
-    """Count and list, on stderr, the cases set aside (case, hospital, reason), with a count per reason kind."""
-    if not unsettled:
-        return
-    kinds: dict[str, int] = {}
-    for _, _, why in unsettled:
-        kind = why.split(" ", 1)[0]
-        kinds[kind] = kinds.get(kind, 0) + 1
-    info(f"{len(unsettled)} 例{verb} {len(unsettled)} cases not {verb_en}: "
-         + "；".join(f"{k} {n} 例" for k, n in sorted(kinds.items())))
-    for cid, hospital, why in unsettled[:UNSETTLED_SHOWN]:
-        info(f"  病案 case {cid} ({hospital}): {why}")
-    if len(unsettled) > UNSETTLED_SHOWN:
-        info(f"  … 另有 {len(unsettled) - UNSETTLED_SHOWN} 例，见 --format json 或 --xlsx / "
-             f"{len(unsettled) - UNSETTLED_SHOWN} more in --format json or --xlsx")
-
-
-def _unsettled_json(unsettled: Sequence[tuple[str, str, str]]) -> list[dict[str, str]]:
-    return [{"case_id": cid, "hospital": hospital, "reason": why} for cid, hospital, why in unsettled]
-
-
-def _exit(inputs: _Inputs, unsettled: Sequence[object] = ()) -> None:
-    """One rule for every payment importer: exit 2 when any record was refused or any case set aside."""
-    if inputs.bad or unsettled:
-        raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def _params(threshold: int, weights: str, levels: Sequence[str] | None = None,
-            primary: Sequence[str] | None = None) -> DipParams:
-    try:
-        year_weights = tuple(float(w) for w in weights.replace("：", ":").replace(":", ",").split(",") if w.strip())
-        pairs = [item.replace("＝", "=").split("=", 1) for item in levels or []]
-        coefficients = {name.strip(): float(value) for name, value in pairs} if pairs else None
-    except ValueError:
-        raise typer.BadParameter("--year-weights must be numbers such as 1,2,7 and --level NAME=number "
-                                 "/ 年度权重与级别系数应为数字") from None
-    return DipParams(threshold=threshold, year_weights=year_weights or (1.0,), level_coefficients=coefficients,
-                     primary_groups=frozenset(primary or ()))
-
-
-def _settle_params(budget: float, ratio: float, terms: Path | None, band: float, surplus_share: float,
-                   overrun_share: float) -> tuple[SettleParams, SettleTerms | None]:
-    """The clearing's parameters; every problem in the terms sheet is listed on stderr before the error."""
-    sheet = None
-    if terms is not None:
-        try:
-            sheet = load_terms(terms)
-        except SettleTermsError as err:
-            for line in err.lines():
-                info(line)
-            raise
-    sp = SettleParams(fund_budget=budget, reimbursement_ratio=ratio,
-                      assessment=sheet.assessment() if sheet else {}, advances=sheet.advances() if sheet else {},
-                      booked_fund=sheet.booked_fund() if sheet else None, band=band, surplus_share=surplus_share,
-                      overrun_share=overrun_share)
-    return sp, sheet
-
-
-def _unsettled(sheet: SettleTerms | None, settled: Sequence[str]) -> None:
-    """Say which hospitals of the terms sheet have no DIP case this year: their advances are not cleared here."""
-    done = set(settled)
-    missing = [name for name in (sheet.names() if sheet else []) if name not in done]
-    if missing:
-        info(f"注意：结算参数表中以下机构本年没有入组病例，未参与清算（其预拨款需另行处理）/ no grouped cases this "
-             f"year, not settled (their advances need separate handling): {'、'.join(missing)}")
-
-
-def _write(path: Path, sheets: Sequence[Sheet]) -> None:
-    write_sheets(path, sheets)
-    info(f"已写入 written: {path}")
+def _parameters(p: DipParams) -> dict[str, Any]:
+    """What the figures depend on, recorded with them (console, JSON, XLSX)."""
+    return {"threshold": p.threshold, "year_weights": ",".join(f"{w:g}" for w in p.year_weights),
+            "scale": p.scale, "outlier_base": str(p.outlier_base), "low": p.low, "high": p.high,
+            "extreme": p.extreme,
+            "level_coefficients": ",".join(f"{k}={v:g}" for k, v in (p.level_coefficients or {}).items())
+            or "derived / 由历史推算", "primary_groups": ",".join(sorted(p.primary_groups))}
 
 
 def _group_rows(cat: Catalogue) -> list[tuple[Any, ...]]:
     groups = sorted(cat.groups.values(), key=lambda g: (g.kind, -g.n_cases, g.key))
     return [(g.key, g.kind, g.n_cases, g.mean_cost, g.rw, g.points, "是" if g.primary else "") for g in groups]
-
-
-def _emit(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: OutputFormat,
-          xlsx: Path | None, data: Any, more: Sequence[Sheet] = ()) -> None:
-    if xlsx is not None:
-        _write(xlsx, [Sheet(title.split(" ")[1] if " " in title else title, headers, rows), *more])
-    if fmt is OutputFormat.JSON:
-        print_json(data)
-        return
-    table = Table(title=title)
-    for i, h in enumerate(headers):  # a narrow terminal folds a figure onto two lines, never cuts it short
-        numeric = bool(rows) and all(isinstance(r[i], int | float) for r in rows)
-        table.add_column(h, overflow="fold", justify="right" if numeric else "left")
-    for row in rows:
-        table.add_row(*(f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row))
-    stdout().print(table)
 
 
 @dip_app.command("build")
@@ -322,37 +216,44 @@ def build(history: HistoryOpt = None, history_year: HistoryYearOpt = None, thres
     rows = _group_rows(cat)
     info(f"核心病种入组率 core share {cat.core_share:.1%}；区域均值 M {cat.regional_mean:,.2f}；"
          f"预算点值 budget point value {cat.budget_point_value:,.4f}")
-    _emit(f"DIP {GROUP_SHEET} catalogue", GROUP_HEADERS[:6], [r[:6] for r in rows], fmt, None,
-          [dataclasses.asdict(cat.groups[r[0]]) for r in rows])
+    emit(f"DIP {GROUP_SHEET} catalogue", GROUP_HEADERS[:6], [r[:6] for r in rows], fmt, None,
+         [dataclasses.asdict(cat.groups[r[0]]) for r in rows])
     if xlsx is not None:
-        _write(xlsx, [Sheet(GROUP_SHEET, GROUP_HEADERS, rows)])
-    _exit(inputs)
+        write_workbook(xlsx, [Sheet(GROUP_SHEET, GROUP_HEADERS, rows)])
+    exit_for(inputs.bad)
 
 
 @dip_app.command("score")
 def score(history: HistoryOpt = None, current: CurrentOpt = None, history_year: HistoryYearOpt = None,
           current_year: CurrentYearOpt = None, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7",
           level: LevelOpt = None, primary: PrimaryOpt = None, xlsx: XlsxOpt = None,
-          fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO) -> None:
+          fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO, low: LowOpt = 0.5,
+          high: HighOpt = 2.0, extreme: ExtremeOpt = 5.0, outlier_base: OutlierBaseOpt = OutlierBase.GROUP) -> None:
     """Score the cases of a year: group, level coefficient, outlier coefficient, points; ungrouped with reasons.
 
     Example: yigai dip score --history 2022.csv --history 2023.csv --current 2024.csv --year-weights 1,3
+
+    Example: yigai dip score --history 2023.csv --current 2024.csv --outlier-base level --low 0.4 --high 3 --extreme 6
     """
     from yigai.services import payment
 
+    params = _params(threshold, year_weights, level, primary, low, high, extreme, outlier_base)
     inputs = _inputs(history, history_year, current, current_year)
     assert inputs.current is not None
-    result = payment.score(inputs.history, inputs.current, _params(threshold, year_weights, level, primary), engine)
+    result = payment.score(inputs.history, inputs.current, params, engine)
+    say_parameters(_parameters(params))
     rows: list[tuple[Any, ...]] = list(result.scored)
     rows += [(cid, h, "—", 0.0, 0.0, 0.0, f"未入组：{why}", 0.0) for cid, h, why in result.ungrouped]
     data = {"scored": [{"case_id": r[0], "hospital": r[1], "group": r[2], "base_points": r[3],
                         "level_coefficient": r[4], "k_dev": r[5], "label": r[6], "points": r[7]} for r in rows],
-            "unsettled": _unsettled_json(result.ungrouped), "bad": [b.as_json() for b in inputs.bad]}
-    _emit("DIP 病例分值 case points", ("病例 case", "机构 hospital", "病种 group", "基准分值 base", "级别系数 level",
-                                     "偏差系数 k", "标记 label", "分值 points"), rows, fmt, xlsx, data,
-          [Sheet(GROUP_SHEET, GROUP_HEADERS, _group_rows(result.catalogue))])
-    _report_unsettled(result.ungrouped, "未评分", "scored")
-    _exit(inputs, result.ungrouped)
+            "unsettled": unsettled_json(result.ungrouped), "bad": [b.as_json() for b in inputs.bad],
+            "parameters": _parameters(params)}
+    emit("DIP 病例分值 case points", ("病例 case", "机构 hospital", "病种 group", "基准分值 base", "级别系数 level",
+                                    "偏差系数 k", "标记 label", "分值 points"), rows, fmt, xlsx, data,
+         [Sheet(GROUP_SHEET, GROUP_HEADERS, _group_rows(result.catalogue)),
+          Sheet(PARAMS_SHEET, PARAMS_HEADERS, parameter_rows(_parameters(params)))])
+    report_unsettled(result.ungrouped, "未评分", "scored")
+    exit_for(inputs.bad, result.ungrouped)
 
 
 @dip_app.command("settle")
@@ -362,11 +263,15 @@ def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
                primary: PrimaryOpt = None, xlsx: XlsxOpt = None, fmt: FormatOpt = OutputFormat.TABLE,
                terms: TermsOpt = None, band: BandOpt = 0.2, surplus_share: SurplusOpt = 1.0,
                overrun_share: OverrunOpt = 0.5, engine: EngineOpt = Engine.AUTO, write: WriteOpt = False,
-               period: ValuesPeriodOpt = None, district: DistrictOpt = None, user: UserOpt = None) -> None:
+               period: ValuesPeriodOpt = None, district: DistrictOpt = None, user: UserOpt = None,
+               low: LowOpt = 0.5, high: HighOpt = 2.0, extreme: ExtremeOpt = 5.0,
+               outlier_base: OutlierBaseOpt = OutlierBase.GROUP) -> None:
     """Settle a year per hospital: points, entitlement, fund due, retained surplus or shared overrun, final.
 
-    The XLSX file gets three sheets: 年度清算 (per hospital, every figure), 病种目录 (per group) and
-    未入组病例 (cases that could not be grouped, with the reason).
+    The XLSX file gets four sheets: 年度清算 (per hospital, every figure), 病种目录 (per group),
+    未入组病例 (cases that could not be grouped or scored, with the reason) and 参数 (the parameters).
+    Cases not settled are also counted and listed on stderr and in JSON (``unsettled``), refused
+    records in ``bad``; either makes the exit code 2.
 
     Example: yigai dip settle --history 2022.csv --history 2023.csv --current 2024.csv --budget 107600 --ratio 0.8
 
@@ -375,11 +280,13 @@ def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
     Example: yigai dip settle --history 2023.csv --current 2024.csv --budget 5.2e8 --ratio 0.7 --terms 考核与预拨.xlsx
 
     Example: yigai dip settle --history-year 2022 --history-year 2023 --current-year 2024 --budget 5.2e8 --ratio 0.7
+
+    Example: yigai dip settle --history 2023.csv --current 2024.csv --budget 5.2e8 --ratio 0.7 --outlier-base level
     """
     from yigai.services import payment
 
-    params = _params(threshold, year_weights, level, primary)
-    sp, sheet = _settle_params(budget, ratio, terms, band, surplus_share, overrun_share)
+    params = _params(threshold, year_weights, level, primary, low, high, extreme, outlier_base)
+    sp, sheet = settle_params(budget, ratio, terms, band, surplus_share, overrun_share)
     inputs = _inputs(history, history_year, current, current_year)
     cur = inputs.current
     assert cur is not None
@@ -391,20 +298,23 @@ def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
         period = str(years[0])
     result = payment.settle(inputs.history, cur, params, sp, engine)
     hospitals = [result.hospitals[h] for h in sorted(result.hospitals)]
-    _unsettled(sheet, list(result.hospitals))
+    terms_not_settled(sheet, list(result.hospitals))
     rows = [(h.hospital, h.cases, h.points, h.entitlement, h.fund_due, h.assessment, h.retained, h.shared_overrun,
              h.payment, h.advances, h.final) for h in hospitals]
+    parameters = _parameters(params)
+    say_parameters(parameters)
     info(f"结算点值 settlement point value {result.point_value:,.4f}；总分值 total points {result.total_points:,.2f}")
     if xlsx is not None:
-        _write(xlsx, [Sheet(SETTLE_SHEET, SETTLE_HEADERS, [tuple(dataclasses.astuple(h)) for h in hospitals]),
-                      Sheet(GROUP_SHEET, GROUP_HEADERS, _group_rows(result.catalogue)),
-                      Sheet(UNGROUPED_SHEET, UNGROUPED_HEADERS, result.ungrouped)])
-    _emit("DIP 年度清算 settlement", ("机构 hospital", "例数 cases", "分值 points", "应得 entitlement", "医保应付 fund due",
-                                    "考核系数 assessment", "结余留用 retained", "超支分担 shared", "清算支付 payment",
-                                    "月度预拨 advances", "清算结果 final"),
-          rows, fmt, None, {"point_value": result.point_value, "hospitals": [dataclasses.asdict(h) for h in hospitals],
-                            "unsettled": _unsettled_json(result.ungrouped), "bad": [b.as_json() for b in inputs.bad]})
-    _report_unsettled(result.ungrouped)
+        write_workbook(xlsx, [
+            Sheet(SETTLE_SHEET, SETTLE_HEADERS, [tuple(dataclasses.astuple(h)) for h in hospitals]),
+            Sheet(GROUP_SHEET, GROUP_HEADERS, _group_rows(result.catalogue)),
+            Sheet(UNGROUPED_SHEET, UNGROUPED_HEADERS, result.ungrouped),
+            Sheet(PARAMS_SHEET, PARAMS_HEADERS, parameter_rows(parameters))])
+    emit("DIP 年度清算 settlement", SETTLE_COLUMNS, rows, fmt, None,
+         {"point_value": result.point_value, "hospitals": [dataclasses.asdict(h) for h in hospitals],
+          "unsettled": unsettled_json(result.ungrouped), "bad": [b.as_json() for b in inputs.bad],
+          "parameters": parameters})
+    report_unsettled(result.ungrouped)
     if write:
         assert period is not None
         values = dip_values(result.hospitals, result.point_value, result.core_cases, result.all_cases)
@@ -421,7 +331,7 @@ def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
         if saved.hospitals_not_units:
             info(f"不是机构档案中的机构，仅计入区县值 not org units, counted in the district only: "
                  f"{'、'.join(saved.hospitals_not_units)}")
-    _exit(inputs, result.ungrouped)
+    exit_for(inputs.bad, result.ungrouped)
 
 
 @dip_app.command("whatif")
@@ -434,15 +344,17 @@ def whatif_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
                                                                 show_default=False)] = None,
                alt_threshold: Annotated[int | None, typer.Option("--alt-threshold", help="Core-group threshold of the "
                                                                  "alternative run.", show_default=False)] = None,
-               fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO) -> None:
+               fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO, low: LowOpt = 0.5,
+               high: HighOpt = 2.0, extreme: ExtremeOpt = 5.0,
+               outlier_base: OutlierBaseOpt = OutlierBase.GROUP) -> None:
     """Rerun the settlement with a changed budget or threshold and show each hospital's difference.
 
     Example: yigai dip whatif --history 2023.csv --current 2024.csv --budget 107600 --ratio 0.8 --alt-budget 121050
     """
     from yigai.services import payment
 
-    params = _params(threshold, year_weights, level, primary)
-    sp, _ = _settle_params(budget, ratio, terms, band, surplus_share, overrun_share)
+    params = _params(threshold, year_weights, level, primary, low, high, extreme, outlier_base)
+    sp, _ = settle_params(budget, ratio, terms, band, surplus_share, overrun_share)
     base = (params, sp)
     alt_params = dataclasses.replace(params, threshold=alt_threshold) if alt_threshold is not None else None
     alt_settle = dataclasses.replace(sp, fund_budget=alt_budget) if alt_budget is not None else None
@@ -450,9 +362,10 @@ def whatif_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
     assert inputs.current is not None
     diffs = payment.whatif(inputs.history, inputs.current, base, (alt_params, alt_settle), engine)
     rows = [(h, d.delta("points"), d.delta("entitlement"), d.delta("final")) for h, d in diffs.items()]
-    _emit("DIP 测算差异 what-if", ("机构 hospital", "分值差 Δpoints", "应得差 Δentitlement", "清算差 Δfinal"), rows, fmt,
-          None, [{"hospital": r[0], "points": r[1], "entitlement": r[2], "final": r[3]} for r in rows])
-    _exit(inputs)
+    say_parameters(_parameters(params))
+    emit("DIP 测算差异 what-if", ("机构 hospital", "分值差 Δpoints", "应得差 Δentitlement", "清算差 Δfinal"), rows, fmt,
+         None, [{"hospital": r[0], "points": r[1], "entitlement": r[2], "final": r[3]} for r in rows])
+    exit_for(inputs.bad)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from yigai.payment.cases import Case
 from yigai.payment.settlement import (
     HospitalSettlement,
+    OutlierBase,
     SettleParams,
     clear,
     hospital_settlement,
     level_coefficients,
     outlier_coefficient,
+    weighted_mean_of_sums,
+    year_weights,
 )
 
 CONSERVATIVE = "保守治疗"
@@ -71,6 +74,7 @@ class DipParams:
     primary_groups: frozenset[str] = frozenset()         # group keys declared 基层病种
     primary_coefficient: float = 1.0                     # replaces the level coefficient for 基层病种
     proc_rule: ProcedureClassRule = field(default_factory=ProcedureClassRule)
+    outlier_base: OutlierBase = OutlierBase.GROUP        # A = m_i × k, or the group's mean at the case's level
 
 
 def subcategory(dx: str) -> str:
@@ -106,6 +110,7 @@ class Catalogue:
     budget_point_value: float    # Σ w_y·cost_y / Σ w_y·points_y
     level_coefficients: Mapping[str, float]
     params: DipParams
+    level_means: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (group, level) → mean (LEVEL base)
 
     def assign(self, case: Case) -> tuple[str | None, str]:
         """Group key for a case, or ``None`` with the reason it cannot be grouped."""
@@ -126,21 +131,12 @@ def _assign(groups: Mapping[str, DipGroup], case: Case, params: DipParams) -> tu
 
 
 def _weights(years: Iterable[int], params: DipParams) -> dict[int, float]:
-    ys = sorted(set(years))[-len(params.year_weights):]
-    w = params.year_weights[-len(ys):] if ys else ()
-    return dict(zip(ys, w))
+    return year_weights(years, params.year_weights)
 
 
 def _weighted_mean(costs_by_year: Mapping[int, list[float]], w: Mapping[int, float]) -> float:
     """Σ_y w_y·mean_y / Σ_y w_y over the years that have cases."""
     return weighted_mean_of_sums({y: (math.fsum(v), len(v)) for y, v in costs_by_year.items()}, w)
-
-
-def weighted_mean_of_sums(sums: Mapping[int, tuple[float, int]], w: Mapping[int, float]) -> float:
-    """The year-weighted mean from each year's (Σ cost, cases); shared with the columnar engine."""
-    ys = [y for y in sums if y in w and sums[y][1]]
-    den = math.fsum(w[y] for y in ys)
-    return math.fsum(w[y] * sums[y][0] / sums[y][1] for y in ys) / den
 
 
 def _quantile(sorted_vals: Sequence[float], q: float) -> float:
@@ -209,7 +205,15 @@ def build_catalogue(history: Iterable[Case], params: DipParams = DipParams()) ->
     den = math.fsum(w[y] * math.fsum(v) for y, v in pts_y.items())
     levels = dict(params.level_coefficients) if params.level_coefficients is not None else \
         derive_level_coefficients(cases, groups, params)
-    return Catalogue(groups, M, n_core / len(cases), len(cases), num / den, levels, params)
+    level_means: dict[tuple[str, str], float] = {}
+    if params.outlier_base is OutlierBase.LEVEL:   # each group's mean at each level, over the cases averaged above
+        for k in sorted(members):
+            by_level: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+            for c in members[k]:
+                by_level[c.hospital_level][c.settle_year].append(c.total_cost)
+            for lv, by_year in sorted(by_level.items()):
+                level_means[(k, lv)] = _weighted_mean(by_year, w)
+    return Catalogue(groups, M, n_core / len(cases), len(cases), num / den, levels, params, level_means)
 
 
 def derive_level_coefficients(cases: Iterable[Case], groups: Mapping[str, DipGroup],
@@ -270,7 +274,7 @@ def score_cases(catalogue: Catalogue, cases: Iterable[Case]) -> Scoring:
         else:
             out.ungrouped.append(Ungrouped(c, f"医院等级 {c.hospital_level} 无等级系数"))
             continue
-        A = g.mean_cost * k_lv
+        A = catalogue.level_means.get((key, c.hospital_level), g.mean_cost * k_lv)
         k_dev, label = outlier_coefficient(c.total_cost, A, p)
         out.scored.append(ScoredCase(c, key, g.points, k_lv, A, k_dev, label, g.points * k_lv * k_dev))
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -60,6 +60,20 @@ def outlier_coefficient(cost: float, expected: float, t: Thresholds = OutlierRul
     if ratio > t.high:
         return ratio - (t.high - 1.0), SPECIAL if ratio >= t.extreme else HIGH
     return 1.0, NORMAL
+
+
+def year_weights(years: Iterable[int], weights: Sequence[float]) -> dict[int, float]:
+    """The weight of each year: the last ``len(weights)`` years with cases get the last weights (oldest first)."""
+    ys = sorted(set(years))[-len(weights):]
+    w = weights[-len(ys):] if ys else ()
+    return dict(zip(ys, w, strict=True))
+
+
+def weighted_mean_of_sums(sums: Mapping[int, tuple[float, int]], w: Mapping[int, float]) -> float:
+    """The year-weighted mean Σ_y w_y·mean_y / Σ_y w_y from each year's (Σ cost, cases)."""
+    ys = [y for y in sums if y in w and sums[y][1]]
+    den = math.fsum(w[y] for y in ys)
+    return math.fsum(w[y] * sums[y][0] / sums[y][1] for y in ys) / den
 
 
 def level_coefficients(rows: Iterable[tuple[str, float, float]]) -> dict[str, float]:
@@ -167,5 +181,5 @@ def clear(cases: Iterable[tuple[str, float, float, float]], sp: SettleParams) ->
 
 
 __all__ = ["NORMAL", "LOW", "HIGH", "SPECIAL", "OutlierBase", "Thresholds", "OutlierRule", "check_thresholds",
-           "outlier_coefficient", "level_coefficients", "SettleParams", "HospitalSettlement", "hospital_settlement",
+           "outlier_coefficient", "year_weights", "weighted_mean_of_sums", "level_coefficients", "SettleParams", "HospitalSettlement", "hospital_settlement",
            "settlement_point_value", "Clearing", "clear"]
