@@ -22,7 +22,9 @@ from yigai.payment.vbp import DEFAULT_CAP, effective_share, retain_file
 from yigai.services.errors import EmptyInputError
 
 drg_app = typer.Typer(
-    help="DRG grouping by a rule pack (CHS-DRG structure).\n\nExample: yigai drg group cases.csv --pack ./chs-drg-2.0",
+    help="DRG grouping by a rule pack (CHS-DRG structure), and DRG point settlement.\n\n"
+         "Example: yigai drg group cases.csv --pack ./chs-drg-2.0\n\n"
+         "Example: yigai drg settle --current 2024.csv --weights 福州2022 --history 2023.csv --budget 5.2e8 --ratio 0.7",
     no_args_is_help=True)
 vbp_app = typer.Typer(
     help="集采医保资金结余留用: savings retention for volume-based procurement.\n\n"
@@ -227,5 +229,8 @@ def vbp_retain(
 
 
 def register(app: typer.Typer) -> None:
+    from yigai.cli import drg_settle_cmds
+
+    drg_settle_cmds.register(drg_app)
     app.add_typer(drg_app, name="drg")
     app.add_typer(vbp_app, name="vbp")
