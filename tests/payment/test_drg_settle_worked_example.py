@@ -164,3 +164,18 @@ def test_no_weight_source_is_an_input_error(tmp_path: Path) -> None:
     code, _, err = _run(tmp_path, "--current", _file(tmp_path, "2024.csv", CURRENT), "--weights", "无此地2099",
                         "--budget", "1", "--ratio", "1")
     assert code == 2 and "福州2022" in "".join(err.replace("│", "").split())
+
+
+def test_the_same_level_mean_as_outlier_base(tmp_path: Path) -> None:
+    """e3 H2 (二级) HC13 60 000. Group base: A = 30 000 × 0.875 = 26 250, C/A = 2.2857…, k = 1.2857…;
+    level base: A = H2's own HC13 mean 25 000, C/A = 2.4, k = 1.4 → 150 × 0.875 × 1.4 = 183.75 points."""
+    current = _file(tmp_path, "2024.csv", _cases([("e3", "H2", "HC13", 60000)]))
+    history = _file(tmp_path, "2023.csv", HISTORY)
+    common = ["--current", current, "--history", history, "--year-weights", "1", "--budget", "1000", "--ratio", "1",
+              "--format", "json"]
+    _, group, _ = _run(tmp_path, *common)
+    _, level, _ = _run(tmp_path, *common, "--outlier-base", "level")
+    assert json.loads(group)["cases"][0]["k_dev"] == pytest.approx(60000 / 26250 - 1)
+    case = json.loads(level)["cases"][0]
+    assert (case["expected_cost"], case["k_dev"], case["points"]) == (25000, pytest.approx(1.4), pytest.approx(183.75))
+    assert json.loads(level)["parameters"]["outlier_base"] == "level"

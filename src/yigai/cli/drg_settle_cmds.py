@@ -131,7 +131,8 @@ def drg_settle(
 
     Example: yigai drg settle --current 2024.csv --weights 福州2022 --history 2023.csv --budget 5.2e8 --ratio 0.7
 
-    Example: yigai drg settle --current 2024.csv --weights 区域权重.csv --base-cost 10000 --level 三级=1.2 --level 二级=1 --budget 118240 --ratio 0.8 --terms 考核与预拨.csv
+    Example: yigai drg settle --current 2024.csv --weights 区域权重.csv --base-cost 10000 --level 三级=1.2
+    --budget 118240 --ratio 0.8 --terms 考核与预拨.csv
     """
     from yigai.payment.drg_settle import DrgParams, DrgSettleError, build_catalogue, settle
     from yigai.payment.drg_weights import WeightListError, load_weight_list
