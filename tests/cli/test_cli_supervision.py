@@ -227,7 +227,7 @@ SUBCOMMANDS = [(g, c) for g, commands in sorted(GROUPS.items()) for c in command
 def test_the_supervision_groups() -> None:
     assert GROUPS == {
         "departments-alias": ["add", "class", "list", "rename"], "dip": ["build", "score", "settle", "whatif"],
-        "drg": ["group"], "indicators": ["list", "load"],
+        "drg": ["group", "settle", "weights"], "indicators": ["list", "load"],
         "orgunits": ["list", "load"], "records": ["load", "status"], "report": ["accept", "contribute", "history", "owed", "resubmit", "return",
                                                 "save", "submit"],
         "targets": ["link", "list", "suggest"], "template": ["import", "write"], "users": ["add", "disable", "enable", "list", "password",

@@ -49,6 +49,7 @@ VARIANTS = {
     "patient_paid": ["3200", "", "x"],
     "discharge_status": ["1", "", " 2 "],
     "year": ["2024", "", "二〇二四", "-1"],
+    "drg": ["", "GB25", "gb25", " GB25", "BV11B", "G-25", "0000"],
 }
 field_values = st.fixed_dictionaries({f: st.sampled_from(v) for f, v in VARIANTS.items()})
 

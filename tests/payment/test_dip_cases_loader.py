@@ -16,7 +16,7 @@ def row(cid: str, **kw: str) -> dict[str, str]:
     base = dict(case_id=cid, hospital="H1", hospital_level="三级", insurance="职工", admission="2024-01-01",
                 discharge="2024-01-05", los="4", main_dx="K80.100", other_dx="I10.x00;E11.900",
                 main_proc="51.2300", other_procs="", total_cost="16000", fund_paid="12800",
-                patient_paid="3200", discharge_status="1", year="2024")
+                patient_paid="3200", discharge_status="1", year="2024", drg="")
     base.update(kw)
     return base
 

@@ -74,7 +74,7 @@ def test_both_engines_give_the_same_settlement_and_the_workbook_has_its_sheets(t
     assert ref.exit_code == col.exit_code == 2
     assert json.loads(ref.stdout) == json.loads(col.stdout)
     wb = load_workbook(tmp_path / "s.xlsx")
-    assert wb.sheetnames == ["年度清算", "病种目录", "未入组病例"]
+    assert wb.sheetnames == ["年度清算", "病种目录", "未入组病例", "参数"]
     settle_rows = list(wb["年度清算"].iter_rows(values_only=True))
     assert settle_rows[0][0] == "机构 hospital" and len(settle_rows) == 4
     assert settle_rows[1][0] == "'=HYPERLINK(\"x\")"           # escaped: shown as text, never run

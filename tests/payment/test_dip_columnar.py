@@ -16,6 +16,7 @@ from yigai.payment.case_table import CaseTable
 from yigai.payment.cases import Case
 from yigai.payment.dip import DipParams, SettleParams
 from yigai.payment.exact import exact_sums
+from yigai.payment.settlement import OutlierBase
 
 from .test_dip_worked_example import CURRENT, HISTORY, PARAMS, SETTLE
 
@@ -57,6 +58,10 @@ def test_the_worked_example_is_the_same_in_both_engines() -> None:
     assert col.scoring.cases.column("case_id")[int(col.scoring.special_review[0])].as_py() == "2024-08"
 
 
+def test_the_worked_example_with_the_same_level_outlier_base_is_the_same_in_both_engines() -> None:
+    assert_same(HISTORY, CURRENT, dataclasses.replace(PARAMS, outlier_base=OutlierBase.LEVEL), SETTLE)
+
+
 def test_the_worked_example_whatif_is_the_same() -> None:
     alt = dataclasses.replace(SETTLE, fund_budget=121_050.0)
     ref = dip.whatif(HISTORY, CURRENT, (PARAMS, SETTLE), (None, alt))
@@ -86,9 +91,9 @@ def make(i: int, year: int, r: tuple[str, str, str, list[str], float, int], expl
        current=st.lists(record, max_size=40), threshold=st.integers(1, 6),
        trim=st.sampled_from([None, (0.1, 0.9), (0.25, 0.75)]), configured=st.booleans(),
        primary=st.booleans(), explicit_year=st.booleans(),
-       fund=st.floats(1e3, 1e9), r=st.floats(0.3, 1.0))
+       fund=st.floats(1e3, 1e9), r=st.floats(0.3, 1.0), base=st.sampled_from(list(OutlierBase)))
 def test_random_districts_give_identical_results(years, current, threshold, trim, configured, primary,
-                                                 explicit_year, fund, r) -> None:
+                                                 explicit_year, fund, r, base) -> None:
     history = [make(i, 2020 + y, rec, explicit_year) for y, recs in enumerate(years) for i, rec in enumerate(recs)]
     cur = [make(i, 2030, rec, explicit_year) for i, rec in enumerate(current)]
     levels = {"三级": 1.2, "二级": 1.0, "一级": 0.85} if configured else None   # 社区 has none: ungrouped
@@ -98,7 +103,7 @@ def test_random_districts_give_identical_results(years, current, threshold, trim
             combos.get(dip.core_key(dip.subcategory(c.main_dx), c.procedures), 0) + 1
     core = sorted(k for k, n in combos.items() if n >= threshold)
     params = DipParams(threshold=threshold, trim=trim, level_coefficients=levels,
-                       primary_groups=frozenset(core[:1]) if primary else frozenset())
+                       primary_groups=frozenset(core[:1]) if primary else frozenset(), outlier_base=base)
     sp = SettleParams(fund_budget=fund, reimbursement_ratio=r, assessment={"B": 0.9}, advances={"A": 500.0})
     try:
         dip.build_catalogue(history, params)

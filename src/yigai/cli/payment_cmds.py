@@ -20,9 +20,12 @@ from yigai.payment.drg import PackError, group, load_pack, read_cases, relative_
 from yigai.payment.export import Sheet, write_sheets
 from yigai.payment.indicators import inputs_hash, vbp_values
 from yigai.payment.vbp import DEFAULT_CAP, effective_share, retain_file
+from yigai.services.errors import EmptyInputError
 
 drg_app = typer.Typer(
-    help="DRG grouping on the national CHS-DRG 1.1 scheme (or a rule pack).\n\nExample: yigai drg group cases.csv",
+    help="DRG grouping on the national CHS-DRG 1.1 scheme (or a rule pack), and DRG point settlement.\n\n"
+         "Example: yigai drg group cases.csv\n\n"
+         "Example: yigai drg settle --current 2024.csv --weights 福州2022 --history 2023.csv --budget 5.2e8 --ratio 0.7",
     no_args_is_help=True)
 vbp_app = typer.Typer(
     help="集采医保资金结余留用: savings retention for volume-based procurement.\n\n"
@@ -99,6 +102,9 @@ def drg_group(
     else:
         info(f"分组方案 scheme: {rules.name}")
     cases, bad = read_cases(file)
+    if not cases and not bad:
+        raise EmptyInputError(f"no case records in {file.name} (a header only)",
+                              message_zh="文件中没有病例记录（只有表头）", where=str(file))
     groupings = [group(c, rules) for c in cases]
     weights = relative_weights((g.drg, c.cost) for c, g in zip(cases, groupings, strict=True) if c.cost > 0)
     if xlsx is not None:
@@ -246,5 +252,8 @@ def vbp_retain(
 
 
 def register(app: typer.Typer) -> None:
+    from yigai.cli import drg_settle_cmds
+
+    drg_settle_cmds.register(drg_app)
     app.add_typer(drg_app, name="drg")
     app.add_typer(vbp_app, name="vbp")

@@ -34,7 +34,7 @@ SCHEMA = pa.schema([
     ("discharge", pa.date32()), ("los", pa.int64()), ("main_dx", pa.string()), ("other_dx", pa.string()),
     ("main_proc", pa.string()), ("other_procs", pa.string()), ("total_cost", pa.float64()),
     ("fund_paid", pa.float64()), ("patient_paid", pa.float64()), ("discharge_status", pa.string()),
-    ("year", pa.int64()),
+    ("year", pa.int64()), ("drg", pa.string()),
 ])
 
 # Strict forms accepted by the fast check (RE2 syntax); anything else goes to parse_row.
@@ -46,6 +46,7 @@ _AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"
 _INTEGER = r"^[0-9]{1,15}$"
 _ISO_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 _DIGIT_DATE = r"^[1-9][0-9]{7}$"
+_DRG = r"^([0-9A-Z]{3,6})?$"
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class CaseTable:
             "other_procs": [LIST_JOIN.join(c.other_procs) for c in cs],
             "total_cost": [c.total_cost for c in cs], "fund_paid": [c.fund_paid for c in cs],
             "patient_paid": [c.patient_paid for c in cs], "discharge_status": [c.discharge_status for c in cs],
-            "year": [c.year for c in cs],
+            "year": [c.year for c in cs], "drg": [c.drg for c in cs],
         }
         return cls(pa.table(data, schema=SCHEMA))
 
@@ -103,7 +104,7 @@ class CaseTable:
                 other_dx=tuple(c for c in r["other_dx"].split(LIST_JOIN) if c), main_proc=r["main_proc"],
                 other_procs=tuple(c for c in r["other_procs"].split(LIST_JOIN) if c), fund_paid=r["fund_paid"],
                 patient_paid=r["patient_paid"], discharge_status=r["discharge_status"], los=r["los"],
-                year=r["year"]))
+                year=r["year"], drg=r["drg"]))
         return out
 
     @staticmethod
@@ -303,18 +304,21 @@ def validate_table(raw: pa.Table, first_row: int = 2) -> TableLoad:
     other_dx, ok_odx = f.codes("other_dx", _ICD10, upper=True)
     other_procs, ok_op = f.codes("other_procs", _ICD9, upper=False)
     total, ok_t = f.amount("total_cost", True)
+    ok_t &= total > 0          # zero cost: refused by the reference validator (parse_row), with its reason
     fund, ok_f = f.amount("fund_paid", False)
     oop, ok_o = f.amount("patient_paid", False)
     los, ok_los = f.integer("los")
     ok_los &= ~_mask(pc.less(los, 0))
     year, ok_y = f.integer("year")
+    drg, ok_g = f.text("drg", False, allowed=lambda v: _mask(pc.match_substring_regex(v, _DRG)))
     ok &= ok_h & ok_l & ok_i & ok_s & ok_a & ok_d & ok_dx & ok_p & ok_odx & ok_op & ok_t & ok_f & ok_o & ok_los & ok_y
+    ok &= ok_g
     rows = np.arange(first_row, first_row + n, dtype=np.int64)
     fast = pa.table({
         "row": rows, "case_id": case_id, "hospital": hospital, "hospital_level": level, "insurance": insurance,
         "admission": admission, "discharge": discharge, "los": los, "main_dx": main_dx, "other_dx": other_dx,
         "main_proc": proc, "other_procs": other_procs, "total_cost": total, "fund_paid": fund,
-        "patient_paid": oop, "discharge_status": status, "year": year,
+        "patient_paid": oop, "discharge_status": status, "year": year, "drg": drg,
     }, schema=SCHEMA).filter(pa.array(ok))
     slow = np.flatnonzero(~ok)
     records = raw.take(pa.array(slow)).to_pylist() if len(slow) else []

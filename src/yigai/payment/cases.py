@@ -22,11 +22,13 @@ INSURANCE_TYPES = ("职工", "居民")
 # A01.002+G01*; 51.2300, 33.6x00, 47.0100x001) lives in yigai.domain.codes.
 ICD10_RE = re.compile(f"^{ICD10_PATTERN}$")
 ICD9CM3_RE = re.compile(f"^{ICD9_PATTERN}$")
+# A DRG code as grouped (CHS-DRG AH11, QY groups such as BQY, 0000) or a region's subgroup (BV11B).
+DRG_RE = re.compile(r"^[0-9A-Z]{3,6}$")
 
 FIELDS = (
     "case_id", "hospital", "hospital_level", "insurance", "admission", "discharge", "los",
     "main_dx", "other_dx", "main_proc", "other_procs", "total_cost", "fund_paid", "patient_paid",
-    "discharge_status", "year",
+    "discharge_status", "year", "drg",
 )
 # Chinese column headers accepted as aliases of the field names.
 ALIASES = {
@@ -35,8 +37,10 @@ ALIASES = {
     "住院天数": "los", "主要诊断": "main_dx", "其他诊断": "other_dx", "主要手术操作": "main_proc",
     "其他手术操作": "other_procs", "总费用": "total_cost", "医保基金支付": "fund_paid",
     "统筹支付": "fund_paid", "个人支付": "patient_paid", "离院方式": "discharge_status", "年度": "year",
+    "DRG编码": "drg", "DRG": "drg", "DRG组": "drg",
 }
 REQUIRED = ("case_id", "hospital", "hospital_level", "admission", "discharge", "main_dx", "total_cost")
+ZERO_COST = "总费用为 0 / zero total cost"
 LIST_SEP = re.compile(r"[;；,，|\s]+")
 
 
@@ -58,6 +62,7 @@ class Case:
     discharge_status: str = ""
     los: int | None = None
     year: int | None = None
+    drg: str = ""                # the DRG the case was grouped to, when the file gives one
 
     @property
     def settle_year(self) -> int:
@@ -164,6 +169,9 @@ def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[Ba
     other_procs = _codes(r.get("other_procs"))
     if any(not ICD9CM3_RE.match(c) for c in other_procs):
         err("other_procs", "其他手术操作编码格式无效")
+    drg = cell_text(r.get("drg")).upper()
+    if drg and not DRG_RE.match(drg):
+        err("drg", "DRG编码格式无效 (应为 3-6 位字母数字, 如 GB25)")
     money: dict[str, float] = {}
     for f in ("total_cost", "fund_paid", "patient_paid"):
         s = cell_text(r.get(f))
@@ -179,6 +187,8 @@ def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[Ba
             err(f, "金额不是有限数")
         elif money[f] < 0:
             err(f, "金额为负")
+        elif f == "total_cost" and money[f] == 0:   # a case that cost nothing has no place in a cost-based score
+            err(f, ZERO_COST)
     insurance = cell_text(r.get("insurance")) or "职工"
     if insurance not in INSURANCE_TYPES:
         err("insurance", "险种应为 职工 或 居民")
@@ -199,6 +209,7 @@ def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[Ba
         discharge=dates["discharge"], insurance=insurance, other_dx=other_dx, main_proc=main_proc,
         other_procs=other_procs, fund_paid=money["fund_paid"], patient_paid=money["patient_paid"],
         discharge_status=cell_text(r.get("discharge_status")), los=ints.get("los"), year=ints.get("year"),
+        drg=drg,
     ), []
 
 

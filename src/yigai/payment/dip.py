@@ -13,6 +13,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from yigai.payment.cases import Case
+from yigai.payment.settlement import (
+    HospitalSettlement,
+    OutlierBase,
+    SettleParams,
+    clear,
+    hospital_settlement,
+    level_coefficients,
+    outlier_coefficient,
+    weighted_mean_of_sums,
+    year_weights,
+)
 
 CONSERVATIVE = "保守治疗"
 DIAGNOSTIC = "诊断性操作"
@@ -63,6 +74,7 @@ class DipParams:
     primary_groups: frozenset[str] = frozenset()         # group keys declared 基层病种
     primary_coefficient: float = 1.0                     # replaces the level coefficient for 基层病种
     proc_rule: ProcedureClassRule = field(default_factory=ProcedureClassRule)
+    outlier_base: OutlierBase = OutlierBase.GROUP        # A = m_i × k, or the group's mean at the case's level
 
 
 def subcategory(dx: str) -> str:
@@ -98,6 +110,7 @@ class Catalogue:
     budget_point_value: float    # Σ w_y·cost_y / Σ w_y·points_y
     level_coefficients: Mapping[str, float]
     params: DipParams
+    level_means: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (group, level) → mean (LEVEL base)
 
     def assign(self, case: Case) -> tuple[str | None, str]:
         """Group key for a case, or ``None`` with the reason it cannot be grouped."""
@@ -118,21 +131,12 @@ def _assign(groups: Mapping[str, DipGroup], case: Case, params: DipParams) -> tu
 
 
 def _weights(years: Iterable[int], params: DipParams) -> dict[int, float]:
-    ys = sorted(set(years))[-len(params.year_weights):]
-    w = params.year_weights[-len(ys):] if ys else ()
-    return dict(zip(ys, w))
+    return year_weights(years, params.year_weights)
 
 
 def _weighted_mean(costs_by_year: Mapping[int, list[float]], w: Mapping[int, float]) -> float:
     """Σ_y w_y·mean_y / Σ_y w_y over the years that have cases."""
     return weighted_mean_of_sums({y: (math.fsum(v), len(v)) for y, v in costs_by_year.items()}, w)
-
-
-def weighted_mean_of_sums(sums: Mapping[int, tuple[float, int]], w: Mapping[int, float]) -> float:
-    """The year-weighted mean from each year's (Σ cost, cases); shared with the columnar engine."""
-    ys = [y for y in sums if y in w and sums[y][1]]
-    den = math.fsum(w[y] for y in ys)
-    return math.fsum(w[y] * sums[y][0] / sums[y][1] for y in ys) / den
 
 
 def _quantile(sorted_vals: Sequence[float], q: float) -> float:
@@ -201,7 +205,15 @@ def build_catalogue(history: Iterable[Case], params: DipParams = DipParams()) ->
     den = math.fsum(w[y] * math.fsum(v) for y, v in pts_y.items())
     levels = dict(params.level_coefficients) if params.level_coefficients is not None else \
         derive_level_coefficients(cases, groups, params)
-    return Catalogue(groups, M, n_core / len(cases), len(cases), num / den, levels, params)
+    level_means: dict[tuple[str, str], float] = {}
+    if params.outlier_base is OutlierBase.LEVEL:   # each group's mean at each level, over the cases averaged above
+        for k in sorted(members):
+            by_level: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+            for c in members[k]:
+                by_level[c.hospital_level][c.settle_year].append(c.total_cost)
+            for lv, by_year in sorted(by_level.items()):
+                level_means[(k, lv)] = _weighted_mean(by_year, w)
+    return Catalogue(groups, M, n_core / len(cases), len(cases), num / den, levels, params, level_means)
 
 
 def derive_level_coefficients(cases: Iterable[Case], groups: Mapping[str, DipGroup],
@@ -210,26 +222,12 @@ def derive_level_coefficients(cases: Iterable[Case], groups: Mapping[str, DipGro
 
     That is, the level's mean cost over the regional mean for the same case mix; 基层病种 excluded.
     """
-    num: dict[str, list[float]] = defaultdict(list)
-    den: dict[str, list[float]] = defaultdict(list)
+    rows = []
     for c in cases:
         key, _ = _assign(groups, c, params)
-        if key is None or groups[key].primary:
-            continue
-        num[c.hospital_level].append(c.total_cost)
-        den[c.hospital_level].append(groups[key].mean_cost)
-    return {lv: math.fsum(num[lv]) / math.fsum(den[lv]) for lv in sorted(num)}
-
-
-def outlier_coefficient(cost: float, expected: float, params: DipParams = DipParams()) -> tuple[float, str]:
-    """k_dev and a label: 低倍率 (C < low·A: k = C/A), 高倍率 (C > high·A: k = C/A − (high−1)),
-    特例单议 (C ≥ extreme·A, scored as 高倍率 and flagged), else 正常 (k = 1)."""
-    ratio = cost / expected
-    if ratio < params.low:
-        return ratio, "低倍率"
-    if ratio > params.high:
-        return ratio - (params.high - 1.0), "特例单议" if ratio >= params.extreme else "高倍率"
-    return 1.0, "正常"
+        if key is not None and not groups[key].primary:
+            rows.append((c.hospital_level, c.total_cost, groups[key].mean_cost))
+    return level_coefficients(rows)
 
 
 @dataclass(frozen=True)
@@ -276,40 +274,10 @@ def score_cases(catalogue: Catalogue, cases: Iterable[Case]) -> Scoring:
         else:
             out.ungrouped.append(Ungrouped(c, f"医院等级 {c.hospital_level} 无等级系数"))
             continue
-        A = g.mean_cost * k_lv
+        A = catalogue.level_means.get((key, c.hospital_level), g.mean_cost * k_lv)
         k_dev, label = outlier_coefficient(c.total_cost, A, p)
         out.scored.append(ScoredCase(c, key, g.points, k_lv, A, k_dev, label, g.points * k_lv * k_dev))
     return out
-
-
-@dataclass(frozen=True)
-class SettleParams:
-    fund_budget: float                                   # F_DIP
-    reimbursement_ratio: float                           # r
-    assessment: Mapping[str, float] = field(default_factory=dict)   # 考核系数, default 1
-    advances: Mapping[str, float] = field(default_factory=dict)     # 月度已预拨 total
-    booked_fund: Mapping[str, float] | None = None       # X_h; default Σ fund_paid of its DIP cases
-    band: float = 0.2                                    # surplus/overrun considered up to band × assessed fund due
-    surplus_share: float = 1.0                           # share of the surplus within the band the hospital keeps
-    overrun_share: float = 0.5                           # share of the overrun within the band the fund bears
-
-
-@dataclass(frozen=True)
-class HospitalSettlement:
-    hospital: str
-    cases: int
-    points: float
-    entitlement: float           # points × PV_settle
-    patient_paid: float          # OOP
-    fund_due: float              # entitlement − OOP
-    assessment: float
-    assessed_due: float          # fund_due × assessment
-    booked_fund: float           # X_h
-    retained: float              # 结余留用 (≥ 0)
-    shared_overrun: float        # 合理超支分担 borne by the fund (≥ 0)
-    payment: float               # annual fund payment
-    advances: float
-    final: float                 # payment − advances
 
 
 @dataclass
@@ -320,50 +288,14 @@ class Settlement:
     scoring: Scoring
 
 
-def hospital_settlement(h: str, n: int, pts: float, pv: float, oop: float, fund_paid: float,
-                        sp: SettleParams) -> HospitalSettlement:
-    """One hospital's clearing from its sums (points, OOP, Σ fund_paid of its DIP cases).
-
-    Shared by the reference and the columnar engine, so both apply the same arithmetic.
-    """
-    ent = pts * pv
-    due = ent - oop
-    a = sp.assessment.get(h, 1.0)
-    assessed = due * a
-    x = sp.booked_fund[h] if sp.booked_fund is not None and h in sp.booked_fund else fund_paid
-    cap = sp.band * max(assessed, 0.0)
-    retained = shared = 0.0
-    if x <= assessed:
-        retained = sp.surplus_share * min(assessed - x, cap)
-        pay = x + retained
-    else:
-        shared = sp.overrun_share * min(x - assessed, cap)
-        pay = assessed + shared
-    adv = sp.advances.get(h, 0.0)
-    return HospitalSettlement(h, n, pts, ent, oop, due, a, assessed, x, retained, shared, pay, adv, pay - adv)
-
-
 def settle(catalogue: Catalogue, cases: Iterable[Case], sp: SettleParams) -> Settlement:
-    """Annual clearing. PV_settle = (F_DIP / r) / Σ points; per hospital h:
-    entitlement = points·PV; fund due = entitlement − OOP; assessed = fund due × 考核系数;
-    X = booked fund; surplus s = assessed − X > 0 → retained = surplus_share·min(s, band·assessed),
-    payment = X + retained; overrun o = X − assessed > 0 → shared = overrun_share·min(o, band·assessed),
-    payment = assessed + shared; final = payment − advances."""
+    """Annual clearing: PV_settle = (F_DIP / r) / Σ points, then each hospital's clearing
+    (:func:`yigai.payment.settlement.clear`, the same for DRG)."""
     if sp.reimbursement_ratio <= 0:
         raise ValueError("报销比例 r 必须为正")
     scoring = score_cases(catalogue, cases)
-    by_h: dict[str, list[ScoredCase]] = defaultdict(list)
-    for s in scoring.scored:
-        by_h[s.case.hospital].append(s)
-    total = math.fsum(s.points for s in scoring.scored)
-    pv = (sp.fund_budget / sp.reimbursement_ratio) / total if total > 0 else 0.0
-    hospitals: dict[str, HospitalSettlement] = {}
-    for h in sorted(by_h):
-        ss = by_h[h]
-        x = math.fsum(s.case.fund_paid for s in ss)
-        hospitals[h] = hospital_settlement(h, len(ss), math.fsum(s.points for s in ss), pv,
-                                           math.fsum(s.case.patient_paid for s in ss), x, sp)
-    return Settlement(pv, total, hospitals, scoring)
+    cleared = clear(((s.case.hospital, s.points, s.case.patient_paid, s.case.fund_paid) for s in scoring.scored), sp)
+    return Settlement(cleared.point_value, cleared.total_points, cleared.hospitals, scoring)
 
 
 @dataclass(frozen=True)

@@ -30,13 +30,17 @@ from yigai.payment.dip import (
     DipGroup,
     DipParams,
     HospitalDiff,
-    HospitalSettlement,
     MonthlyPreSettlement,
-    SettleParams,
     _weights,
     comprehensive_key,
-    hospital_settlement,
     weighted_mean_of_sums,
+)
+from yigai.payment.settlement import (
+    HospitalSettlement,
+    OutlierBase,
+    SettleParams,
+    hospital_settlement,
+    settlement_point_value,
 )
 from yigai.payment.exact import exact_sums
 
@@ -197,7 +201,17 @@ def build_catalogue(history: CaseTable, params: DipParams = DipParams()) -> Cata
         levels = dict(params.level_coefficients)
     else:
         levels = _derive_levels(cases, cost, gid, mean, primary, n_groups)
-    return Catalogue(groups, M, n_core / len(cost), len(cost), num / den, levels, params)
+    level_means: dict[tuple[str, str], float] = {}
+    if params.outlier_base is OutlierBase.LEVEL:
+        lv_code, lv_names = _codes(cases.column("hospital_level"))
+        nl = max(len(lv_names), 1)
+        cell = kept_gid * nl + lv_code[kept]
+        with np.errstate(invalid="ignore"):   # cells without a case give 0/0; only cells with cases are read
+            cell_means = _group_means(kept_cost, cell, ycode[kept], n_groups * nl, [w[y] for y in ys])
+        present = np.flatnonzero(np.bincount(cell, minlength=n_groups * nl)).tolist()
+        level_means = {(keys[c // nl], lv_names[c % nl]): cell_means[c]
+                       for c in sorted(present, key=lambda c: (keys[c // nl], lv_names[c % nl]))}
+    return Catalogue(groups, M, n_core / len(cost), len(cost), num / den, levels, params, level_means)
 
 
 def _repeated_sum(values: np.ndarray, counts: np.ndarray) -> float:
@@ -335,6 +349,14 @@ def score_cases(catalogue: Catalogue, cases: CaseTable) -> ColumnarScoring:
     g = gid[idx]
     k_lv = np.where(is_primary[idx], p.primary_coefficient, lv_value[lv_code[idx]])
     A = g_mean[g] * k_lv
+    if catalogue.level_means:   # OutlierBase.LEVEL: the group's mean at the case's level, where the history has one
+        lv_index = {name: i for i, name in enumerate(lv_names)}
+        lvm = np.full((max(len(group_keys), 1), max(len(lv_names), 1)), np.nan)
+        for (key, lv), m in catalogue.level_means.items():
+            if key in gindex and lv in lv_index:
+                lvm[gindex[key], lv_index[lv]] = m
+        lm = lvm[g, lv_code[idx]] if len(idx) else np.zeros(0)
+        A = np.where(np.isnan(lm), A, lm)
     cost = cases.numbers("total_cost")[idx]
     if np.any(A == 0):
         raise ZeroDivisionError("float division by zero")   # as the reference: a zero expected cost
@@ -376,11 +398,9 @@ def settle(catalogue: Catalogue, cases: CaseTable, sp: SettleParams) -> Columnar
 
 def settle_scored(s: ColumnarScoring, sp: SettleParams) -> ColumnarSettlement:
     """The clearing from case scores already computed (the what-if of a budget needs no rescoring)."""
-    if sp.reimbursement_ratio <= 0:
-        raise ValueError("报销比例 r 必须为正")
     cases = s.cases
     total = _sums(s.points, np.zeros(len(s.points), dtype=np.int64), 1)[0]
-    pv = (sp.fund_budget / sp.reimbursement_ratio) / total if total > 0 else 0.0
+    pv = settlement_point_value(sp, total)
     h_code, h_names = _codes(cases.column("hospital"))
     hc = h_code[s.index] if len(s.index) else np.zeros(0, dtype=np.int64)
     nh = len(h_names)

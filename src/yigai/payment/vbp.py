@@ -21,6 +21,7 @@ number and field and set aside; the rest are computed. Pure functions, no storag
 from __future__ import annotations
 
 import csv
+import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -263,8 +264,12 @@ def table_rows(path: Path) -> list[list[object]]:
             return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
         finally:
             wb.close()
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        return [list(r) for r in csv.reader(fh)]
+    data = path.read_bytes()
+    try:   # UTF-8 (with or without BOM), else GB18030 as Excel saves a CSV on a Chinese Windows
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030")
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
 
 
 def read_records(path: Path) -> tuple[list[VbpRecord], list[BadRecord]]:
@@ -277,6 +282,8 @@ def read_records(path: Path) -> tuple[list[VbpRecord], list[BadRecord]]:
     if missing:
         return [], [BadRecord(1, k, "column missing / 缺少列") for k in missing]
     rows = [{k: (line[i] if i < len(line) else None) for k, i in columns.items()} for line in table[1:]]
+    if not any(any(v not in (None, "") for v in row.values()) for row in rows):
+        return [], [BadRecord(1, "header", "no records below the header / 表头下没有记录")]
     return parse_rows(rows)
 
 

@@ -21,6 +21,7 @@
         ├── DuplicateError               the object already exists
         ├── WeakPasswordError            the password policy refuses the password
         ├── ImportFileError              rows of an import file are wrong (every error listed)
+        ├── EmptyInputError              an input file with no records, or none usable
         └── PlanHasReportsError          a plan with reports cannot be replaced
 
 The CLI prints ``bilingual()`` (Chinese / English) and exits with 2 for an
@@ -53,6 +54,12 @@ class PermissionDeniedError(YigaiError):
 
 class InvalidInputError(YigaiError):
     message_zh = "输入有误，未保存"
+
+
+class EmptyInputError(InvalidInputError):
+    """An input file (or the whole input) holds no record, or no record that could be used."""
+
+    message_zh = "输入文件没有记录"
 
 
 class UnknownItemError(InvalidInputError):

@@ -24,7 +24,7 @@ from yigai.payment.dip import CORE, Catalogue, DipParams, HospitalDiff, Hospital
 from yigai.payment.engines import COLUMNAR_FROM, Engine, pick
 from yigai.payment.indicators import HOSPITAL, IndicatorValue, catalogue
 from yigai.services.computed_values import ComputedValue, register_indicators, save_computed
-from yigai.services.errors import InvalidInputError
+from yigai.services.errors import EmptyInputError, InvalidInputError
 from yigai.storage.uow import UnitOfWork
 
 # case, hospital, group, base points, level coefficient, k, label, points
@@ -45,11 +45,18 @@ class CaseFiles:
 
 
 def load(paths: Sequence[Path]) -> CaseFiles:
-    """Load case files (CSV, Parquet, XLSX); bad records are returned with their file, never dropped silently."""
+    """Load case files (CSV, Parquet, XLSX); bad records are returned with their file, never dropped silently.
+
+    A file with no record at all (empty, or a header only) is refused: settling it would give a
+    point value of 0 and pay nobody, with nothing said.
+    """
     tables: list[CaseTable] = []
     bad: list[FileBad] = []
     for path in paths:
         res = load_case_table(path)
+        if not len(res.cases) and not res.bad:
+            raise EmptyInputError(f"no case records in {path.name} (the file is empty or has a header only)",
+                                  message_zh="文件中没有病例记录（空文件或只有表头）", where=str(path))
         tables.append(res.cases)
         bad += [FileBad(path, b) for b in res.bad]
     return CaseFiles(CaseTable.concat(tables) if len(tables) != 1 else tables[0], bad)
