@@ -30,6 +30,8 @@ import json
 from pathlib import Path
 
 import pytest
+
+from yigai.payment.drg import demo_pack_dir
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -151,7 +153,8 @@ def test_cases_without_a_drg_are_grouped_by_the_pack(tmp_path: Path) -> None:
     weights = "DRG编码,RW\nHC11,1.6\n"
     code, out, err = _run(tmp_path, "--current", _file(tmp_path, "2024.csv", current),
                           "--weights", _file(tmp_path, "w.csv", weights), "--base-cost", "10000",
-                          "--level", "三级=1", "--budget", "1600", "--ratio", "1", "--format", "json")
+                          "--level", "三级=1", "--budget", "1600", "--ratio", "1", "--format", "json",
+                          "--pack", str(demo_pack_dir()))
     assert code == 0, err
     data = json.loads(out)
     assert [(c["drg"], c["points"]) for c in data["cases"]] == [("HC11", pytest.approx(160))]
