@@ -30,12 +30,11 @@ import json
 from pathlib import Path
 
 import pytest
-
-from yigai.payment.drg import demo_pack_dir
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from yigai.cli.main import app
+from yigai.payment.drg import demo_pack_dir
 
 HEADER = "case_id,hospital,hospital_level,main_dx,total_cost,fund_paid,patient_paid,admission,discharge,drg\n"
 LEVEL = {"H1": "三级", "H2": "二级", "H3": "一级"}
