@@ -114,3 +114,36 @@ def test_a_server_app_caps_the_requests_it_handles_at_once(tmp_path: Path, threa
     with TestClient(app) as client:
         assert client.portal.call(_tokens()) == expected  # type: ignore[arg-type]
         assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+FROZEN = textwrap.dedent("""
+    import gc, sys, time, weakref
+    from yigai.web.heap import release_free_memory
+
+    class Node:
+        def __init__(self):
+            self.me = self
+
+    cache = [[i, [i]] for i in range(400_000)]  # long-lived containers, as a warm server's caches
+    release_free_memory(freeze=sys.argv[1] == "freeze")
+    start = time.process_time()
+    gc.collect()
+    took = time.process_time() - start
+    node = Node()  # garbage made after the freeze is still collected
+    gone = weakref.ref(node)
+    del node
+    release_free_memory(freeze=True)
+    print(took, gone() is None)
+""")
+
+
+def test_frozen_survivors_make_the_next_full_collection_short() -> None:
+    def run(mode: str) -> tuple[float, bool]:
+        out = subprocess.run([sys.executable, "-c", FROZEN, mode], capture_output=True, text=True,
+                             check=True).stdout.split()
+        return float(out[0]), out[1] == "True"
+
+    walked, _ = run("plain")
+    frozen, collected = run("freeze")
+    assert collected
+    assert frozen < walked / 5

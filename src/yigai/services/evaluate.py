@@ -81,7 +81,7 @@ def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Map
         schedule = require_schedule(uow, plan.id)
         # Drafts (saves and contributions not yet submitted) count nowhere in the evaluation or the
         # bulletin; leaving them out keeps the input the size of the plan, not of the typing.
-        reports = uow.reports.for_plan(plan.id, drafts=False)
+        reports = uow.reports.for_plan(plan.id, drafts=False, shared=True)
         if org_unit is not None:
             region = uow.orgunits.get(org_unit)
             if region is None:

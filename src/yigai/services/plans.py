@@ -17,6 +17,7 @@ from yigai.domain.plan import DepartmentRef, PlanDraft, Responsibility, Task
 from yigai.parsing import parse_file
 from yigai.services.departments import office_directory
 from yigai.services.errors import PlanHasReportsError
+from yigai.services.memo import memoised
 from yigai.storage.repository import MatchedBy, PlanCounts, PlanRecord, PlanSummary, department_refs
 from yigai.storage.uow import UnitOfWork
 
@@ -112,8 +113,13 @@ def parse_stored(uow: UnitOfWork, path: Path, max_bytes: int | None = None) -> P
 
 
 def list_plans(uow: UnitOfWork) -> list[PlanSummary]:
-    with uow:
-        return uow.plans.summaries()
+    """Every stored plan's summary (memoised until the next write: most pages list the plans)."""
+
+    def read() -> list[PlanSummary]:
+        with uow:
+            return uow.plans.summaries()
+
+    return list(memoised(uow, ("plan summaries",), read))
 
 
 def _not_found(ref: str) -> NotFoundError:

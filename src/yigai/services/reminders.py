@@ -76,7 +76,7 @@ def owed_reports(uow: UnitOfWork, plan_ref: str | int | PlanRecord, *, period_id
         period = schedule_period(schedule, period_id) if period_id else _latest_period_due(schedule.periods, day)
         dept = resolve_department(uow, department, plan.draft.meta.region) if department else None
         if reports is None:
-            reports = uow.reports.for_plan(plan.id)
+            reports = uow.reports.for_plan(plan.id, shared=True)
     by_key: dict[tuple[str, str], list[ProgressReport]] = {}
     for r in reports:
         by_key.setdefault((r.item_id, r.period_id), []).append(r)

@@ -222,6 +222,6 @@ def latest_reports(uow: UnitOfWork, plan_ref: str | int, *, period_id: str | Non
         dept = resolve_department(uow, department, plan.draft.meta.region) if department else None
         period = parse_period(period_id).id if period_id else None
         latest: dict[tuple[str, str], ProgressReport] = {}
-        for report in uow.reports.for_plan(plan.id, period):
+        for report in uow.reports.for_plan(plan.id, period, shared=True):
             latest[(report.period_id, report.item_id)] = report
     return [r for r in latest.values() if dept is None or r.department == dept]

@@ -214,7 +214,7 @@ def desk(uow: UnitOfWork, flt: DeskFilter = DeskFilter(), *, at: dt.date | None 
             dept = resolve_department(uow, flt.department, plan.draft.meta.region) if flt.department else ""
             history: dict[str, list[ProgressReport]] = {}
             latest: dict[tuple[str, str], ProgressReport] = {}
-            for r in uow.reports.for_plan(summary.id):
+            for r in uow.reports.for_plan(summary.id, shared=True):
                 history.setdefault(r.item_id, []).append(r)
                 latest[(r.period_id, r.item_id)] = r
             items = {i.item_id: (n, i) for n, i in enumerate(report_items(plan.draft))}

@@ -57,10 +57,19 @@ def limit_arenas(arenas: int = SERVER_ARENAS) -> bool:
     return mallopt is not None and bool(mallopt(_M_ARENA_MAX, arenas))
 
 
-def release_free_memory() -> bool:
+def release_free_memory(*, freeze: bool = False) -> bool:
     """Collect cyclic garbage, then return the C heap's free pages to the system (False: the C
-    library cannot; the collection still ran)."""
+    library cannot; the collection still ran).
+
+    ``freeze`` (the server's timer): the survivors go to the collector's permanent generation, so
+    the next full collection walks only what was made since. Walking every cached plan, report
+    and memoised page took over 100 ms with the interpreter lock held — every request in flight
+    waited — each time. A frozen object is still freed when its last reference goes; only a cycle
+    among frozen objects would stay, and the caches hold trees, not cycles.
+    """
     gc.collect()
+    if freeze:
+        gc.freeze()
     trim = _malloc_trim()
     if trim is None:
         return False
@@ -77,4 +86,4 @@ async def release_periodically(every_s: float = RELEASE_EVERY_S) -> None:
     """``release_free_memory`` every ``every_s`` seconds until cancelled (tens of ms each time)."""
     while True:
         await asyncio.sleep(every_s)
-        await anyio.to_thread.run_sync(release_free_memory)
+        await anyio.to_thread.run_sync(functools.partial(release_free_memory, freeze=True))

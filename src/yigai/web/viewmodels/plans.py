@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from yigai.domain.plan import PlanDraft, Section, Task
 from yigai.evaluation.results import ITEM_STATUS_LABELS, ItemEvaluation, ItemStatus, PlanEvaluation
 from yigai.reports.bulletin_data import STATUS_ORDER
+from yigai.services.evaluate import PLAN_ENTITIES
 from yigai.services.items import ReportItem, report_items
+from yigai.services.memo import memoised
 from yigai.services.plans import get_plan, get_summary, list_plans
 from yigai.storage.report_repository import ReportingSchedule
 from yigai.storage.repository import PlanSummary
@@ -245,6 +247,13 @@ def filter_options(draft: PlanDraft, has_schedule: bool) -> FilterOptions:
 
 
 def plan_page(uow: UnitOfWork, plan_id: int, at: dt.date, filters: Filters) -> PlanPage:
+    """The plan's page, memoised until a write that concerns this plan (a report on another plan leaves it)."""
+    key = ("plan page", plan_id, at, filters.department, filters.status, filters.category, filters.deadline)
+    return memoised(uow, key, lambda: _plan_page(uow, plan_id, at, filters), plan=plan_id,
+                    plan_entities=PLAN_ENTITIES)
+
+
+def _plan_page(uow: UnitOfWork, plan_id: int, at: dt.date, filters: Filters) -> PlanPage:
     summary = get_summary(uow, plan_id)
     record = get_plan(uow, plan_id, shared=True)
     with uow:

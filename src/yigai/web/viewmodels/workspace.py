@@ -17,6 +17,7 @@ from yigai.domain.reports import ProgressReport, ReviewState, due_date
 from yigai.domain.users import Role, User
 from yigai.evaluation.results import ItemEvaluation
 from yigai.services.items import ReportItem, report_items
+from yigai.services.memo import memoised
 from yigai.services.plans import get_plan, list_plans
 from yigai.services.reminders import OWED_LABELS, OwedItem, owed_reports
 from yigai.storage.report_repository import ReportingSchedule
@@ -146,6 +147,12 @@ def departments_for(uow: UnitOfWork, user: User) -> list[str]:
 
 
 def workspace(uow: UnitOfWork, user: User, at: dt.date, department: str = "") -> Workspace:
+    """The user's work on ``at``: memoised until the next write (reporters open it again and again)."""
+    who = (user.username, user.role, tuple(sorted(user.departments)))
+    return memoised(uow, ("workspace", who, at, department), lambda: _workspace(uow, user, at, department))
+
+
+def _workspace(uow: UnitOfWork, user: User, at: dt.date, department: str) -> Workspace:
     choices = departments_for(uow, user)
     dept = department if department in choices else (choices[0] if choices else "")
     plans: list[PlanWork] = []
@@ -176,7 +183,7 @@ def workspace(uow: UnitOfWork, user: User, at: dt.date, department: str = "") ->
         work.supports = [row(i) for i in supports]
         if leads:
             with uow:
-                reports = uow.reports.for_plan(summary.id)  # read once for what is owed and for the to-do
+                reports = uow.reports.for_plan(summary.id, shared=True)  # read once for what is owed and for the to-do
             work.owed = [OwedRow(o, item_url(summary.id, o.item_id))
                          for o in owed_reports(uow, record, period_id=period.id, department=dept, at=at,
                                                reports=reports)]
