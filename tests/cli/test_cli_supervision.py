@@ -19,7 +19,7 @@ from yigai.data import seed_paths
 
 Invoke = Callable[..., Result]
 SEED_004 = str(seed_paths()[4])
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+REFERENCE = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text("utf-8")  # the CLI reference
 
 
 def _ok(result: Result) -> Result:
@@ -243,8 +243,8 @@ def test_every_subcommand_documents_an_example(yigai: Invoke, group: str, comman
 
 
 @pytest.mark.parametrize(("group", "command"), SUBCOMMANDS)
-def test_every_subcommand_is_in_the_readme(group: str, command: str) -> None:
-    assert f"yigai {group} {command}" in " ".join(README.split())
+def test_every_subcommand_is_in_the_cli_reference(group: str, command: str) -> None:
+    assert f"yigai {group} {command}" in " ".join(REFERENCE.split())
 
 
 def test_a_bulletin_only_for_a_period_of_the_schedule_that_has_ended(supervised: Invoke, tmp_path: Path) -> None:
