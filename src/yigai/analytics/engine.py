@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from yigai.analytics.catalogue import Compare, Indicator, Level, Measure, Rule, Source, SourceKind
+from yigai.analytics import materialised
 from yigai.analytics.dialect import execute
 from yigai.analytics.queries import fused
 from yigai.domain.errors import YigaiError
@@ -125,6 +126,7 @@ class Partials:
 class Computation:
     results: list[Result]
     statements: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # (sql, params) that ran
+    materialised: list[str] = field(default_factory=list)  # sources read from materialised partials, not scanned
     unattributed: dict[str, float] = field(default_factory=dict)  # measure → value left out of every unit
     rows_read: int = 0  # grouped rows returned by the database
 
@@ -163,10 +165,13 @@ def compute(
     levels: Iterable[Level] = ALL_LEVELS,
     *,
     progress: Callable[[str, int, int], None] | None = None,
+    use_materialised: bool = True,
 ) -> Computation:
     """Every indicator × supported level × org unit × period.
 
-    ``progress(step, done, total)`` is called after each source scan and each indicator.
+    ``progress(step, done, total)`` is called after each source scan and each indicator. A source
+    whose partials the record store keeps up to date (:mod:`yigai.analytics.materialised`) is read
+    from them instead of scanned, unless ``use_materialised`` is false.
     """
     periods = [parse_period(pid) for pid in dict.fromkeys(period_ids)]
     if not periods:
@@ -203,10 +208,16 @@ def compute(
         statement = fused(source, measures, as_of)
         sql = statement.sql
         params: dict[str, object] = {"start_date": start, "end_date": end} if source.kind is SourceKind.FLOW else {}
-        rows = execute(con, sql, params)
-        comp.statements.append((sql, params))
+        kept = materialised.rows(con, source, measures, start, end, as_of) if use_materialised else None
+        layout = statement.layout
+        if kept is None:
+            rows = execute(con, sql, params)
+            comp.statements.append((sql, params))
+        else:
+            rows, layout = kept.rows, kept.layout
+            comp.materialised.append(source.name)
         comp.rows_read += len(rows)
-        partials.update(_partials(source, measures, statement.layout, rows, org, plist, months, as_of))
+        partials.update(_partials(source, measures, layout, rows, org, plist, months, as_of))
         done += 1
         if progress:
             progress(f"scan {source.name}", done, total)
