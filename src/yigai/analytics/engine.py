@@ -203,12 +203,13 @@ def compute(
     done = 0
     comp = Computation(results=[])
     partials: dict[str, Partials] = {}
+    reader = materialised.reader(con) if use_materialised else None
     for measures in by_source.values():
         source = measures[0].source
         statement = fused(source, measures, as_of)
         sql = statement.sql
         params: dict[str, object] = {"start_date": start, "end_date": end} if source.kind is SourceKind.FLOW else {}
-        kept = materialised.rows(con, source, measures, start, end, as_of) if use_materialised else None
+        kept = reader.rows(source, measures, start, end, as_of) if reader else None
         layout = statement.layout
         if kept is None:
             rows = execute(con, sql, params)

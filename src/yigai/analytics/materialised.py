@@ -148,32 +148,46 @@ class Kept:
     rows: list[tuple[Any, ...]]
 
 
-def rows(con: object, source: Source, measures: Sequence[Measure], start: dt.date, end: dt.date,
-         as_of: Sequence[dt.date]) -> Kept | None:
-    """The rows the fused statement for ``measures`` would return (each measure's value and record
-    count per unit and day), read from the materialised partials; None when they are missing or stale."""
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """The measures whose partials match the records now (key → first and last month end kept)."""
+
+    con: duckdb.DuckDBPyConnection
+    kept: dict[str, tuple[dt.date | None, dt.date | None]]
+
+    def rows(self, source: Source, measures: Sequence[Measure], start: dt.date, end: dt.date,
+             as_of: Sequence[dt.date]) -> Kept | None:
+        """The rows the fused statement for ``measures`` would return (each measure's value and record
+        count per unit and day), read from the partials; None when one of them is not kept or a
+        month end asked for is outside those kept."""
+        keys = [measure_key(m) for m in measures]
+        flow = source.kind is SourceKind.FLOW
+        for key in keys:
+            if key not in self.kept:
+                return None
+            first, last = self.kept[key]
+            if not flow and any(first is None or last is None or not first <= d <= last for d in as_of):
+                return None
+        cols = ", ".join(f"sum(value) FILTER (WHERE measure_key = '{k}') AS v{i}, "
+                         f"sum(records) FILTER (WHERE measure_key = '{k}') AS r{i}" for i, k in enumerate(keys))
+        listed = ", ".join(f"'{k}'" for k in dict.fromkeys(keys))  # hex digests: safe to write in
+        where = "day >= $start AND day <= $end" if flow else "list_contains($as_of, day)"
+        sql = (f"SELECT unit, day, {cols} FROM {PARTIALS} WHERE measure_key IN ({listed}) AND {where} "
+               "GROUP BY unit, day")
+        params: dict[str, Any] = {"start": start, "end": end} if flow else {"as_of": list(as_of)}
+        layout = tuple((2 * i, 2 * i + 1) for i in range(len(keys)))
+        return Kept(sql, layout, self.con.execute(sql, params).fetchall())
+
+
+def reader(con: object) -> Reader | None:
+    """A reader of the partials kept in the record store ``con``, if any are up to date with its records."""
     if not isinstance(con, duckdb.DuckDBPyConnection):
         return None
     found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
                         [MEASURES]).fetchone()
     if not found or not found[0]:
         return None
-    keys = [measure_key(m) for m in measures]
-    kept = {r[0]: r[1:] for r in con.execute(
-        f"SELECT measure_key, stamp, first_as_of, last_as_of FROM {MEASURES} WHERE list_contains(?, measure_key)",
-        [keys]).fetchall()}
-    if len(kept) < len(set(keys)):
-        return None
     current = stamp(con)
-    flow = source.kind is SourceKind.FLOW
-    for st, first, last in kept.values():
-        if st != current or (not flow and any(not (first <= d <= last) for d in as_of)):
-            return None
-    cols = ", ".join(f"sum(value) FILTER (WHERE measure_key = '{k}') AS v{i}, "
-                     f"sum(records) FILTER (WHERE measure_key = '{k}') AS r{i}" for i, k in enumerate(keys))
-    where = "day >= $start AND day <= $end" if flow else "list_contains($as_of, day)"
-    sql = (f"SELECT unit, day, {cols} FROM {PARTIALS} WHERE list_contains($keys, measure_key) AND {where} "
-           "GROUP BY unit, day")
-    params: dict[str, Any] = {"keys": keys, **({"start": start, "end": end} if flow else {"as_of": list(as_of)})}
-    layout = tuple((2 * i, 2 * i + 1) for i in range(len(keys)))
-    return Kept(sql, layout, con.execute(sql, params).fetchall())
+    kept = {r[0]: (r[1], r[2]) for r in con.execute(
+        f"SELECT measure_key, first_as_of, last_as_of FROM {MEASURES} WHERE stamp = ?", [current]).fetchall()}
+    return Reader(con, kept) if kept else None
