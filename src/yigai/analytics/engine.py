@@ -22,7 +22,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from yigai.analytics.catalogue import Compare, Indicator, Level, Measure, Rule, Source, SourceKind
+from yigai.analytics.catalogue import (
+    Compare,
+    Indicator,
+    Level,
+    Measure,
+    Rule,
+    Source,
+    SourceKind,
+    measures_by_source,
+)
 from yigai.analytics import materialised
 from yigai.analytics.dialect import execute
 from yigai.analytics.queries import fused
@@ -193,12 +202,7 @@ def compute(
     as_of = sorted({p.end for p in (plist if stock_growth else periods)})
 
     org = OrgStructure.read(con)
-    by_source: dict[str, list[Measure]] = {}
-    for ind in indicators:
-        for m in ind.measures:
-            lst = by_source.setdefault(m.source.name, [])
-            if m not in lst:
-                lst.append(m)
+    by_source = measures_by_source(indicators)
     total = len(by_source) + len(indicators)
     done = 0
     comp = Computation(results=[])

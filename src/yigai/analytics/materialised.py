@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from yigai.analytics.catalogue import Catalogue, Measure, Source, SourceKind, load_catalogue
+from yigai.analytics.catalogue import Catalogue, Measure, Source, SourceKind, load_catalogue, measures_by_source
 from yigai.analytics.dialect import parameters
 from yigai.analytics.queries import fused
 from yigai.records.schema import TableKind, record_tables
@@ -82,16 +82,6 @@ def _event_span(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date] | Non
     return (min(firsts), max(lasts)) if firsts else None
 
 
-def _by_source(catalogue: Catalogue) -> dict[str, list[Measure]]:
-    out: dict[str, list[Measure]] = {}
-    for ind in catalogue.indicators.values():
-        for m in ind.measures:
-            lst = out.setdefault(m.source.name, [])
-            if m not in lst:
-                lst.append(m)
-    return out
-
-
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> None:
     used = {k: params[k] for k in parameters(sql)}
     rendered = _PARAM.sub(r"$\1", sql)
@@ -111,7 +101,7 @@ def refresh(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None = None) 
         con.execute(f"DELETE FROM {MEASURES}")
         current = stamp(con)
         seen: set[str] = set()
-        for measures in _by_source(cat).values():
+        for measures in measures_by_source(cat.indicators.values()).values():
             source = measures[0].source
             flow = source.kind is SourceKind.FLOW
             if not flow and not as_of:
