@@ -9,7 +9,9 @@ before the first event to the end of the last event's year — one row per measu
 They carry a stamp of the load ledger (the last load and every record table's row count) and a
 fingerprint of each measure's definition. The engine takes a measure's rows only while both still
 match and every month end it needs is there; otherwise it scans, so a value and its input hash are
-the same either way. ``yigai records load`` refreshes them after a load.
+the same either way. ``yigai records load`` refreshes them after a load. Records change by loading
+them: an ``UPDATE`` by hand that keeps every table's row count is not seen by the stamp (a checksum
+of the records would cost the scan this module saves).
 """
 
 from __future__ import annotations
