@@ -1,7 +1,9 @@
 """Compute catalogue indicators for org units × periods from the record tables.
 
 How it stays fast: each source is scanned once per run (its measures fused into one grouped
-statement: unit × month for flows, unit × month-end for stocks); everything after that is NumPy
+statement: unit × month for flows, unit × month-end for stocks), or not at all where the record
+store keeps that statement's rows up to date (:mod:`yigai.analytics.materialised`, made at load);
+everything after that is NumPy
 over small arrays — units roll up to towns, districts and institution types by a membership
 matrix, months to quarters and years by summing columns. Ratios are always Σnumerator / Σdenominator
 at the level asked for, never averages of lower-level ratios.
@@ -22,6 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from yigai.analytics import materialised
 from yigai.analytics.catalogue import (
     Compare,
     Indicator,
@@ -32,7 +35,6 @@ from yigai.analytics.catalogue import (
     SourceKind,
     measures_by_source,
 )
-from yigai.analytics import materialised
 from yigai.analytics.dialect import execute
 from yigai.analytics.queries import fused
 from yigai.domain.errors import YigaiError
