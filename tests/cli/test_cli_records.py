@@ -100,3 +100,22 @@ def test_a_missing_path_is_refused_before_any_store_is_created(records, tmp_path
     result = records("load", str(tmp_path / "nowhere"))
     assert result.exit_code == 2 and "文件或目录不存在" in result.output
     assert not (tmp_path / "var" / "records.duckdb").exists()
+
+
+def test_a_load_materialises_the_catalogue_partials_and_the_next_load_renews_them(  # type: ignore[no-untyped-def]
+        records, folder: Path, tmp_path: Path) -> None:
+    import duckdb
+
+    from yigai.analytics.catalogue import load_catalogue
+    from yigai.analytics.engine import compute
+
+    visits = load_catalogue().select("OUTPATIENT_VISITS")
+    assert records("load", str(folder)).exit_code == 0
+    with duckdb.connect(str(tmp_path / "var" / "records.duckdb"), read_only=True) as con:
+        comp = compute(con, visits, ["202301"])
+        assert comp.materialised == ["visits"] and comp.results[0].numerator == 2
+    write_csv(folder / "outpatient_visits-2023-01.csv", [visit("V1", "2023-01-05")])
+    assert records("load", str(folder / "outpatient_visits-2023-01.csv")).exit_code == 0
+    with duckdb.connect(str(tmp_path / "var" / "records.duckdb"), read_only=True) as con:
+        comp = compute(con, visits, ["202301"])
+        assert comp.materialised == ["visits"] and comp.results[0].numerator == 1

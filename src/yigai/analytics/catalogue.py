@@ -8,6 +8,7 @@ data lets the engine fuse every measure of a source into one grouped scan.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -142,6 +143,17 @@ class Catalogue:
                 f"unknown indicator(s): {', '.join(unknown)}",
                 message_zh=f"指标目录中没有：{'、'.join(unknown)}", where="--indicators")
         return [self.indicators[c] for c in wanted]
+
+
+def measures_by_source(indicators: Iterable[Indicator]) -> dict[str, list[Measure]]:
+    """The indicators' measures grouped by source (first-use order): what one fused scan computes."""
+    out: dict[str, list[Measure]] = {}
+    for ind in indicators:
+        for m in ind.measures:
+            lst = out.setdefault(m.source.name, [])
+            if m not in lst:
+                lst.append(m)
+    return out
 
 
 def _fail(message: str, zh: str, where: str) -> CatalogueError:

@@ -1,7 +1,9 @@
 """Compute catalogue indicators for org units × periods from the record tables.
 
 How it stays fast: each source is scanned once per run (its measures fused into one grouped
-statement: unit × month for flows, unit × month-end for stocks); everything after that is NumPy
+statement: unit × month for flows, unit × month-end for stocks), or not at all where the record
+store keeps that statement's rows up to date (:mod:`yigai.analytics.materialised`, made at load);
+everything after that is NumPy
 over small arrays — units roll up to towns, districts and institution types by a membership
 matrix, months to quarters and years by summing columns. Ratios are always Σnumerator / Σdenominator
 at the level asked for, never averages of lower-level ratios.
@@ -13,14 +15,26 @@ accepts and returns plain results.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 
-from yigai.analytics.catalogue import Compare, Indicator, Level, Measure, Rule, Source, SourceKind
+from yigai.analytics import materialised
+from yigai.analytics.catalogue import (
+    Compare,
+    Indicator,
+    Level,
+    Measure,
+    Rule,
+    Source,
+    SourceKind,
+    measures_by_source,
+)
 from yigai.analytics.dialect import execute
 from yigai.analytics.queries import fused
 from yigai.domain.errors import YigaiError
@@ -123,6 +137,7 @@ class Partials:
 class Computation:
     results: list[Result]
     statements: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # (sql, params) that ran
+    materialised: list[str] = field(default_factory=list)  # sources read from materialised partials, not scanned
     unattributed: dict[str, float] = field(default_factory=dict)  # measure → value left out of every unit
     rows_read: int = 0  # grouped rows returned by the database
 
@@ -161,10 +176,13 @@ def compute(
     levels: Iterable[Level] = ALL_LEVELS,
     *,
     progress: Callable[[str, int, int], None] | None = None,
+    use_materialised: bool = True,
 ) -> Computation:
     """Every indicator × supported level × org unit × period.
 
-    ``progress(step, done, total)`` is called after each source scan and each indicator.
+    ``progress(step, done, total)`` is called after each source scan and each indicator. A source
+    whose partials the record store keeps up to date (:mod:`yigai.analytics.materialised`) is read
+    from them instead of scanned, unless ``use_materialised`` is false.
     """
     periods = [parse_period(pid) for pid in dict.fromkeys(period_ids)]
     if not periods:
@@ -186,25 +204,27 @@ def compute(
     as_of = sorted({p.end for p in (plist if stock_growth else periods)})
 
     org = OrgStructure.read(con)
-    by_source: dict[str, list[Measure]] = {}
-    for ind in indicators:
-        for m in ind.measures:
-            lst = by_source.setdefault(m.source.name, [])
-            if m not in lst:
-                lst.append(m)
+    by_source = measures_by_source(indicators)
     total = len(by_source) + len(indicators)
     done = 0
     comp = Computation(results=[])
     partials: dict[str, Partials] = {}
+    reader = materialised.reader(con) if use_materialised else None
     for measures in by_source.values():
         source = measures[0].source
         statement = fused(source, measures, as_of)
         sql = statement.sql
         params: dict[str, object] = {"start_date": start, "end_date": end} if source.kind is SourceKind.FLOW else {}
-        rows = execute(con, sql, params)
-        comp.statements.append((sql, params))
+        kept = reader.rows(source, measures, start, end, as_of) if reader else None
+        layout = statement.layout
+        if kept is None:
+            rows = execute(con, sql, params)
+            comp.statements.append((sql, params))
+        else:
+            rows, layout = kept.rows, kept.layout
+            comp.materialised.append(source.name)
         comp.rows_read += len(rows)
-        partials.update(_partials(source, measures, statement.layout, rows, org, plist, months, as_of))
+        partials.update(_partials(source, measures, layout, rows, org, plist, months, as_of))
         done += 1
         if progress:
             progress(f"scan {source.name}", done, total)
@@ -212,14 +232,28 @@ def compute(
         if part.unattributed:
             comp.unattributed[name] = part.unattributed
 
-    for ind in indicators:
-        for level in wanted_levels:
-            if level in ind.levels:
-                comp.results.extend(_indicator_results(ind, level, periods, pindex, partials, org))
-        done += 1
-        if progress:
-            progress(ind.code, done, total)
+    with _no_gc():
+        for ind in indicators:
+            for level in wanted_levels:
+                if level in ind.levels:
+                    comp.results.extend(_indicator_results(ind, level, periods, pindex, partials, org))
+            done += 1
+            if progress:
+                progress(ind.code, done, total)
     return comp
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while results are made: a district-year run allocates
+    ~400,000 tuples, which would trigger a hundred collections that find nothing (they hold no cycles)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _partials(source: Source, measures: list[Measure], layout: tuple[tuple[int, int], ...], rows: list[tuple],
@@ -228,22 +262,21 @@ def _partials(source: Source, measures: list[Measure], layout: tuple[tuple[int, 
     units = org.units(source)
     upos = {u: i for i, u in enumerate(units)}
     k = len(measures)
-    take = np.array([c for pair in layout for c in pair])
+    take = np.array([c for pair in layout for c in pair], dtype=np.int64)
     flow = source.kind is SourceKind.FLOW
     cols = months if flow else as_of
     cpos = {c: i for i, c in enumerate(cols)}
     raw = np.zeros((k, 2, len(units), len(cols)))
-    lost = np.zeros(k)
-    for row in rows:
-        day = row[1].date() if isinstance(row[1], dt.datetime) else row[1]
-        col_key = day.year * 100 + day.month if flow else day
-        ci = cpos.get(col_key)
-        ui = upos.get(row[0])
-        vals = np.array([0.0 if v is None else float(v) for v in row[2:]])[take].reshape(k, 2)
-        if ui is None or ci is None:
-            lost += vals[:, 0]
-            continue
-        raw[:, :, ui, ci] = vals
+    n = len(rows)
+    days = [r[1].date() if isinstance(r[1], dt.datetime) else r[1] for r in rows]
+    ui = np.fromiter((upos.get(r[0], -1) for r in rows), dtype=np.int64, count=n)
+    ci = np.fromiter((cpos.get(d.year * 100 + d.month if flow else d, -1) for d in days), dtype=np.int64, count=n)
+    # None (a SUM over no value) counts as 0; columns reordered to (measure, value | records)
+    width = len(rows[0]) - 2 if rows else int(take.max()) + 1
+    vals = np.nan_to_num(np.array([r[2:] for r in rows], dtype=float).reshape(n, width))[:, take].reshape(n, k, 2)
+    known = (ui >= 0) & (ci >= 0)
+    lost = vals[~known, :, 0].sum(axis=0)
+    raw[:, :, ui[known], ci[known]] = vals[known].transpose(1, 2, 0)
     raw = np.round(raw, PARTIAL_DECIMALS)
     # period matrix: columns (months or month ends) → the needed periods
     pm = np.zeros((len(cols), len(plist)))
@@ -288,20 +321,22 @@ def _indicator_results(ind: Indicator, level: Level, periods: list[Period], pind
     f = ind.factor
     version = ind.definition_version
     code, lvl = ind.code, level
+    new = tuple.__new__  # Result's own __new__ without its argument handling: 400,000 calls
     for j, p in enumerate(periods):
         c = pindex[p.id]
+        pid = p.id
         hashes = digests[j]
         nv, nn = gnum_v[:, c].tolist(), gnum_n[:, c].astype(np.int64).tolist()
         if ind.aggregation is Rule.SUM:
-            out.extend(Result(code, lvl, u, p.id, nv[g], None, nv[g] * f, "", nn[g], None, version, hashes[g])
-                       for g, u in enumerate(codes))
+            out.extend(new(Result, (code, lvl, u, pid, v, None, v * f, "", n, None, version, h))
+                       for u, v, n, h in zip(codes, nv, nn, hashes))
             continue
         dv: list[float] = [] if gden_v is None else gden_v[:, c].tolist()
         dn: list[int] = [] if gden_n is None else gden_n[:, c].astype(np.int64).tolist()
         if ind.aggregation is Rule.RATIO_OF_SUMS:
-            out.extend(Result(code, lvl, u, p.id, nv[g], dv[g], nv[g] / dv[g] * f if dv[g] else None,
-                              "" if dv[g] else "denominator is 0", nn[g], dn[g], version, hashes[g])
-                       for g, u in enumerate(codes))
+            out.extend(new(Result, (code, lvl, u, pid, v, d, v / d * f if d else None,
+                                    "" if d else "denominator is 0", n, m, version, h))
+                       for u, v, d, n, m, h in zip(codes, nv, dv, nn, dn, hashes))
             continue
         # growth: base = Σnum/Σden (or Σnum); compared with the same base in the comparison period
         cp = compare_period(p, ind.compare)  # type: ignore[arg-type]
@@ -362,26 +397,22 @@ def _digests(ind: Indicator, codes: list[str], periods: list[Period], pindex: di
     prepared = []
     for gi, v, n in blocks:
         order = np.argsort(gi, kind="stable")
-        sorted_gi = gi[order]
-        bounds = np.searchsorted(sorted_gi, np.arange(n_groups + 1))
-        prepared.append((order, bounds, v, n))
+        bounds = np.searchsorted(gi[order], np.arange(n_groups + 1))
+        prepared.append((bounds, v[order], n[order]))  # units grouped, in unit order within a group
+    sha = hashlib.sha256
     for p in periods:
         cols = [pindex[p.id]]
         if ind.compare is not None:
             cols.append(pindex[compare_period(p, ind.compare).id])
-        bufs = []
-        for order, bounds, v, n in prepared:
-            block = np.concatenate([v[order][:, cols], n[order][:, cols]], axis=1)
-            row = block.shape[1] * 8
-            bufs.append((np.ascontiguousarray(block).tobytes(), bounds.tolist(), row))
         head = f"{ind.definition_version}|{p.id}|".encode()
-        sha = hashlib.sha256
-        if len(bufs) == 1:
-            (buf, bounds, row), = bufs
-            out.append([sha(head + prefixes[g] + buf[bounds[g] * row: bounds[g + 1] * row]).hexdigest()
-                        for g in range(n_groups)])
+        heads = [head + prefix for prefix in prefixes]
+        parts = []
+        for bounds, v, n in prepared:
+            buf = np.concatenate([v[:, cols], n[:, cols]], axis=1).tobytes()
+            cut = (bounds * (len(cols) * 2 * 8)).tolist()  # byte offset of each group's rows
+            parts.append([buf[a:b] for a, b in zip(cut, cut[1:])])
+        if len(parts) == 1:
+            out.append([sha(h + x).hexdigest() for h, x in zip(heads, parts[0])])
         else:
-            (b1, s1, r1), (b2, s2, r2) = bufs
-            out.append([sha(head + prefixes[g] + b1[s1[g] * r1: s1[g + 1] * r1] + b2[s2[g] * r2: s2[g + 1] * r2]).hexdigest()
-                        for g in range(n_groups)])
+            out.append([sha(h + x + y).hexdigest() for h, x, y in zip(heads, parts[0], parts[1])])
     return out

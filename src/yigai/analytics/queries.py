@@ -41,8 +41,11 @@ def fused(source: Source, measures: list[Measure], as_of_dates: list[dt.date] | 
     """One grouped statement for all ``measures`` of ``source``.
 
     Flow: rows (unit, month start, a0, a1, …) for events between :start_date and :end_date.
-    Stock: rows (unit, as_of, a0, …) for every date of ``as_of_dates`` (cross-joined as ``d``
-    unless the source reads them itself), so the source is read once for all month ends.
+    Stock: rows (unit, as_of, a0, …) for every date of ``as_of_dates``. A source that reads the
+    dates itself gets them as a CTE (``as_of_dates``, exposed as ``d``); any other is read once per
+    date with the date written in (UNION ALL), so that date arithmetic such as
+    ``:as_of - INTERVAL '65' YEAR`` is folded to a constant instead of evaluated on every row of
+    a cross join — half the time for the residents.
     Identical aggregates (every measure's COUNT(*), a count's record count) are computed once.
     """
     exprs: dict[str, int] = {}
@@ -52,7 +55,7 @@ def fused(source: Source, measures: list[Measure], as_of_dates: list[dt.date] | 
 
     layout = []
     for m in measures:
-        cond = _on_as_of_column(m.where)
+        cond = m.where
         if cond:
             layout.append((col(f"SUM(CASE WHEN {cond} THEN {m.value} ELSE 0 END)"),
                            col(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")))
@@ -69,10 +72,13 @@ def fused(source: Source, measures: list[Measure], as_of_dates: list[dt.date] | 
         return Fused(sql, tuple(layout))
     if not as_of_dates:
         raise ValueError("a stock source needs as-of dates")
-    where = f" WHERE {_on_as_of_column(source.where)}" if source.where else ""
-    dates = "" if reads_dates(source) else " CROSS JOIN as_of_dates d"
-    sql = (f"{_as_of_cte(as_of_dates)} SELECT {source.unit} AS unit, {AS_OF_COLUMN} AS as_of, {aggs} "
-           f"FROM {source.from_}{dates}{where} GROUP BY {source.unit}, {AS_OF_COLUMN}")
+    where = f" WHERE {source.where}" if source.where else ""
+    if reads_dates(source):
+        sql = _on_as_of_column(f"{_as_of_cte(as_of_dates)} SELECT {source.unit} AS unit, {AS_OF_COLUMN} AS as_of, "
+                               f"{aggs} FROM {source.from_}{where} GROUP BY {source.unit}, {AS_OF_COLUMN}")
+        return Fused(sql, tuple(layout))
+    branch = f"SELECT {source.unit} AS unit, :as_of AS as_of, {aggs} FROM {source.from_}{where} GROUP BY {source.unit}"
+    sql = " UNION ALL ".join(_AS_OF.sub(f"CAST('{d.isoformat()}' AS DATE)", branch) for d in as_of_dates)
     return Fused(sql, tuple(layout))
 
 

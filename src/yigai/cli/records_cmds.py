@@ -84,12 +84,14 @@ def records_load(
     Snapshot tables (towns, residents, institutions, staff, contracts) replace the records with the same
     key; event tables (visits, discharges, referrals, drug purchases) replace exactly the months a file
     covers. Bad records are set aside and listed while the rest load (exit code 2); with --strict any
-    error saves nothing.
+    error saves nothing. After a load the indicator catalogue's partials (each measure per unit and
+    month) are made again from the records, so that computing reads them instead of scanning.
 
     Example: yigai records load ./records/2023 --period 2023 --strict
 
     Example: yigai records load outpatient_visits-2023-01.parquet   (replaces January 2023 only)
     """
+    from yigai.analytics import materialised
     from yigai.records.loader import load_records, resolve
     from yigai.records.store import open_store
     from yigai.records.validate import StrictLoadError
@@ -105,6 +107,9 @@ def records_load(
             progress.update(bar, description=f"载入 loading {what}", completed=done, total=total or None)
 
         result = load_records(store, paths, table_name=table_name, period=period, strict=strict, progress=tick)
+        if result.saved:  # the catalogue's partials follow the records (yigai.analytics.materialised)
+            progress.update(bar, description="汇总 materialising the indicator partials", total=None)
+            materialised.refresh(store.conn)
     if fmt is OutputFormat.JSON:
         print_json({"saved": result.saved, "strict": result.strict, "files": [_file_dict(f) for f in result.files],
                     "skipped": [str(p) for p in result.skipped]})
