@@ -7,16 +7,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from .conftest import Loop, at
-from ..conftest import DemoBuild  # type: ignore[import-not-found]
-from ..reports.excel_saved import as_excel_saves
 from yigai.bootstrap import App, build
 from yigai.domain.users import User
-from yigai.services.demo import demo_settings
 from yigai.reports.template_import import TemplateError
+from yigai.services.demo import demo_settings
 from yigai.services.reports import report_history, save_report
 from yigai.services.review import accept_report, return_report
 from yigai.services.templates import TemplateRowsRefusedError, import_department_template, write_department_template
+
+from ..conftest import DemoBuild  # type: ignore[import-not-found]
+from ..reports.excel_saved import as_excel_saves
+from .conftest import Loop, at
 
 
 def _fill(path: Path, edits: dict[int, tuple[str, float]]) -> None:

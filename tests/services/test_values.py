@@ -13,9 +13,9 @@ from yigai.domain.indicators import MissingValueStrategy, ValidationRule, ValueS
 from yigai.domain.periods import PeriodError
 from yigai.services.errors import (
     ImportFileError,
+    ImpossibleValueError,
     InvalidInputError,
     OutOfScopeError,
-    ImpossibleValueError,
     PeriodNotEndedError,
     PeriodOutsideScheduleError,
     PermissionDeniedError,

@@ -12,8 +12,8 @@ from yigai.domain.plan import (
     DeadlineKind,
     Measure,
     ParseWarning,
-    PlanLevel,
     PlanDraft,
+    PlanLevel,
     Project,
     Responsibility,
     Section,
@@ -27,7 +27,15 @@ from yigai.parsing.metadata import extract_meta
 from yigai.parsing.normalize import NormalizedText, display, normalize
 from yigai.parsing.responsibility import Clause, build_refs, find_clauses, merge, settle_responsible
 from yigai.parsing.structure import (
-    Layout, Para, ancestors, annex_text, build_layout, choose_tasks, extent, has_task_part, own_paras,
+    Layout,
+    Para,
+    ancestors,
+    annex_text,
+    build_layout,
+    choose_tasks,
+    extent,
+    has_task_part,
+    own_paras,
 )
 from yigai.parsing.tables import Table, parse_table
 from yigai.parsing.targets import targets_in_text

@@ -305,9 +305,7 @@ def _glue_fragments(lines: list[_Line]) -> list[_Line]:
         join = False
         if opener_marker:
             join = False
-        elif ptext and ptext[-1] in _OPENERS:
-            join = True
-        elif text[:1] in _LEADING_CLOSERS:
+        elif (ptext and ptext[-1] in _OPENERS) or text[:1] in _LEADING_CLOSERS:
             join = True
         elif len(prev.chars) <= 12 and _marker_only(ptext):
             join = not starts_block(text)
@@ -317,7 +315,7 @@ def _glue_fragments(lines: list[_Line]) -> list[_Line]:
             join = True  # a clause opened on its own line after the sentence: "。" / "(" / "…负责" / ")"
         elif tail_fragment and not starts_block(text) and not _marker_only(ptext[-_FRAGMENT_MAX:]):
             # "（" / "5" / "分）" then "办公室", or "规划" / "科" then "体改科": a table cell of its own
-            cell = (ptext[-1:] in _CLOSERS or len(prev.chars) <= 20 and looks_like_department(prev.text.strip()))
+            cell = (ptext[-1:] in _CLOSERS or (len(prev.chars) <= 20 and looks_like_department(prev.text.strip())))
             join = ptext[-1:] not in "。!?;" and not (cell and _cell_department(lines, i))
         if join:
             _append(prev, ln)

@@ -443,7 +443,7 @@ def _pdf_text(pages: list[_PdfPage]) -> str:
                 else:
                     items.append(block)
                 continue
-            if isinstance(last, list) and (pos > 0 and page.blocks[pos - 1] is last[-1] or carries) \
+            if isinstance(last, list) and ((pos > 0 and page.blocks[pos - 1] is last[-1]) or carries) \
                     and _continues(last, block, geo, same_page=not carries):
                 last.append(block)
                 continue

@@ -35,6 +35,7 @@ from yigai.payment.dip import (
     comprehensive_key,
     weighted_mean_of_sums,
 )
+from yigai.payment.exact import exact_sums
 from yigai.payment.settlement import (
     HospitalSettlement,
     OutlierBase,
@@ -42,7 +43,6 @@ from yigai.payment.settlement import (
     hospital_settlement,
     settlement_point_value,
 )
-from yigai.payment.exact import exact_sums
 
 LABELS = ("正常", "低倍率", "高倍率", "特例单议")
 NORMAL, LOW, HIGH, SPECIAL = range(4)

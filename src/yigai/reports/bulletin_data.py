@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from yigai.domain.departments import CLASS_LABELS
 from yigai.domain.errors import YigaiError
 from yigai.domain.periods import Period, parse_period
-from yigai.evaluation.trajectory import target_text as evaluation_target_text
 from yigai.domain.plan import PlanDraft, Target
 from yigai.domain.reports import REVIEW_LABELS, ProgressReport, ReviewState
 from yigai.evaluation.results import (
@@ -33,6 +32,7 @@ from yigai.evaluation.results import (
     TargetEvaluation,
     TargetInput,
 )
+from yigai.evaluation.trajectory import target_text as evaluation_target_text
 from yigai.reports.template_xlsx import TemplateItem, plan_items
 
 # Chinese text of the bulletin, shared by every renderer.

@@ -20,7 +20,6 @@ from yigai.services.errors import PlanHasReportsError
 from yigai.storage.repository import MatchedBy, PlanCounts, PlanRecord, PlanSummary, department_refs
 from yigai.storage.uow import UnitOfWork
 
-
 MAX_ID_DIGITS = 18
 
 

@@ -36,8 +36,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
-    false,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
