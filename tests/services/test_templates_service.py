@@ -224,7 +224,7 @@ def _demo_round_trip(demo_build: DemoBuild, tmp_path: Path) -> tuple[App, User, 
 
 def test_demo_a_department_edits_two_rows_of_a_template_with_submitted_reports(demo_build: DemoBuild,
                                                                               tmp_path: Path) -> None:
-    app, wjw, plan, period, path, rows, returned, missing, submitted = _demo_round_trip(demo_build, tmp_path)
+    app, wjw, plan, period, path, rows, returned, missing, _submitted = _demo_round_trip(demo_build, tmp_path)
     with app:
         filled = [item for item, row in rows.items()
                   if openpyxl.load_workbook(path)["进展填报"].cell(row, 7).value is not None]
@@ -246,7 +246,7 @@ def test_demo_a_department_edits_two_rows_of_a_template_with_submitted_reports(d
 
 
 def test_demo_an_edit_to_a_report_awaiting_review_is_refused_by_name(demo_build: DemoBuild, tmp_path: Path) -> None:
-    app, wjw, plan, period, path, rows, returned, missing, submitted = _demo_round_trip(demo_build, tmp_path)
+    app, wjw, plan, period, path, rows, returned, _missing, submitted = _demo_round_trip(demo_build, tmp_path)
     with app:
         _set(path, {rows[returned]: {"完成百分比": 80}, rows[submitted]: {"进展情况": "补充一句"}})
         with pytest.raises(TemplateRowsRefusedError) as err:

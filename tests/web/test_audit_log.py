@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
@@ -87,10 +88,8 @@ def _busy(web: Web) -> None:
     change_own_password(uow(), user(web, "leader"), PASSWORDS["leader"], "leader-new-pass")
     signed = login(web.core.uow(), "wjw", PASSWORDS["wjw"])
     logout(uow(), signed.token, "wjw")
-    try:
+    with contextlib.suppress(AuthenticationError):
         login(uow(), "wjw", "wrong-pass-1")
-    except AuthenticationError:
-        pass
     set_office_scheme(uow(), admin, {"parts": {"tasks": 70, "indicators": 30}})
 
 

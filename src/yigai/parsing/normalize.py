@@ -10,6 +10,7 @@ in the original text of normalised character ``i``; bold ranges (from ``**`` or
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -412,7 +413,7 @@ def _split_run_on(ln: _Line, last: dict[MarkerType, int]) -> list[_Line]:
         return [ln]
     pieces: list[_Line] = []
     bounds = [0, *cuts, len(text)]
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         if a == b:
             continue
         bold = [(max(x - a, 0), min(y, b) - a) for x, y in ln.bold if x < b and y > a]
@@ -523,7 +524,7 @@ def _rebuild_flat_tables(lines: list[_Line]) -> list[_Line]:
         numeric = sum(1 for ln in run if _NUMERIC_CELL_RE.fullmatch(ln.text.strip()) and not _YEAR_RE.fullmatch(ln.text.strip()))
         if len(run) >= _FLAT_MIN_LINES and len(rows) >= _FLAT_MIN_ROWS and numeric * 4 >= len(run):
             bounds = ([0] if rows[0] > 0 else []) + rows + [len(run)]
-            for a, b in zip(bounds, bounds[1:]):
+            for a, b in itertools.pairwise(bounds):
                 out.append(_tab_join(run[a:b]))
         else:
             out.extend(run)

@@ -13,6 +13,7 @@ import bisect
 import collections
 import functools
 import io
+import itertools
 import logging
 import re
 import unicodedata
@@ -210,7 +211,7 @@ def _pdf_lines(chars: list[dict[str, Any]]) -> list[_PdfLine]:
         bold: list[bool] = []
         last_x1: float | None = None
         # a justified line spreads every character: only a gap wider than the usual one is a space
-        gaps = sorted(b["x0"] - a["x1"] for a, b in zip(row, row[1:], strict=False)
+        gaps = sorted(b["x0"] - a["x1"] for a, b in itertools.pairwise(row)
                       if not a["text"].isspace() and not b["text"].isspace())
         spread = max(gaps[len(gaps) // 2], 0.0) if len(gaps) >= 3 else 0.0
         for c in row:

@@ -122,10 +122,9 @@ def _cell_stream(lines: list[tuple[str, int]]) -> list[Cell]:
                 pending = Cell(piece, off, off + len(piece))
             else:  # a cell broken over two lines
                 pending = Cell(pending.text + piece, pending.start, off + len(piece))
-        if text.rstrip().endswith("|") or "|" in text:
-            if pending is not None:
-                cells.append(pending)
-                pending = None
+        if "|" in text and pending is not None:
+            cells.append(pending)
+            pending = None
     if pending is not None:
         cells.append(pending)
     return cells

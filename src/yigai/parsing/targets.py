@@ -332,7 +332,7 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
         suffix = re.match(r"以上|以下|以内|左右|及以上|及以下", sentence[last.end :])
         if suffix:
             raw_end += suffix.end()
-        pairs = list(zip(group, metrics)) if len(metrics) == len(group) else [(group[0], m) for m in metrics]
+        pairs = list(zip(group, metrics, strict=True)) if len(metrics) == len(group) else [(group[0], m) for m in metrics]
         for val, metric in pairs:
             own, _w = _comparator("", sentence[val.end : val.end + 4], val)
             comp_i = own if own is not None and len(group) > 1 else comp

@@ -245,7 +245,7 @@ def load_cases(path: str | Path) -> LoadResult:
         try:
             it = wb.worksheets[0].iter_rows(values_only=True)
             header = [cell_text(h) for h in next(it, ())]
-            rows = [dict(zip(header, vals)) for vals in it if any(v not in (None, "") for v in vals)]
+            rows = [dict(zip(header, vals, strict=False)) for vals in it if any(v not in (None, "") for v in vals)]
         finally:
             wb.close()
         return validate_rows(rows)

@@ -233,7 +233,7 @@ def restore(settings: Settings, source: Path) -> RestoreSummary:
     url = make_url(normalize_url(settings.database_url))
     backend = url.get_backend_name()
     try:
-        tar = tarfile.open(source, "r:gz")
+        tar = tarfile.open(source, "r:gz")  # noqa: SIM115 — entered in the `with` below, after the error check
     except (OSError, tarfile.TarError) as exc:
         raise RestoreError(f"cannot open {source}: {exc}", message_zh="无法打开备份文件", where=str(source)) from exc
     with tar, tempfile.TemporaryDirectory(prefix="yigai-restore-") as tmp_dir:
