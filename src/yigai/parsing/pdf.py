@@ -313,10 +313,10 @@ def _pdf_table(found: Any, chars: list[dict[str, Any]], taken: set[int]) -> _Pdf
         pads += [ln.x0 - x0 for ln in lines if ln.x0 > x0]
     pad = min(pads, default=0.0)
     for row in out:
-        for cell in row:
-            if cell is not None:
-                cell.x1 -= pad
-                cell.text = _join_cell_lines(cell)
+        for pdf_cell in row:
+            if pdf_cell is not None:
+                pdf_cell.x1 -= pad
+                pdf_cell.text = _join_cell_lines(pdf_cell)
     return _PdfTable(ttop, tbottom, tx0, tx1, out)
 
 

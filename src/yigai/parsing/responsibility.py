@@ -329,6 +329,7 @@ def find_clauses(
 ) -> list[Clause]:
     """Responsibility clauses in ``text`` (a slice of norm.text starting at ``offset``)."""
     clauses: list[Clause] = []
+    clause: Clause | None  # the statements searched below may name nobody
     pos = 0
     while True:
         m = _OPEN_RE.search(text, pos)

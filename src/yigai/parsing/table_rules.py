@@ -183,7 +183,7 @@ def project_rows(table: Table, norm: NormalizedText) -> list[ProjectRow]:
     return out
 
 
-def _due_from_header(header: str) -> tuple[str, object]:
+def _due_from_header(header: str) -> tuple[str, int | None]:
     """"“十三五”目标值" → due end of 2020; "2025年" → end of 2025."""
     for key, year in FIVE_YEAR_PLANS.items():
         if key in header:

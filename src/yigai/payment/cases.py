@@ -251,7 +251,7 @@ def load_cases(path: str | Path) -> LoadResult:
         return validate_rows(rows)
     if suffix == ".parquet":
         try:
-            import pyarrow.parquet as pq  # type: ignore[import-not-found]
+            import pyarrow.parquet as pq
         except ImportError as e:  # pragma: no cover - optional
             raise ValueError("读取 Parquet 需要安装 pyarrow") from e
         return validate_rows(pq.read_table(p).to_pylist())  # pragma: no cover

@@ -125,7 +125,8 @@ def target_text(t: Target) -> str:
     if t.value is None:
         return t.raw
     text = evaluation_target_text(t.comparator, t.value, t.value_high, t.unit)
-    return f"{text}（隐含：{_IMPLIED_WORD.search(t.raw).group(0)}）" if t.implicit and _IMPLIED_WORD.search(t.raw) else text
+    implied = _IMPLIED_WORD.search(t.raw) if t.implicit else None
+    return f"{text}（隐含：{implied.group(0)}）" if implied else text
 
 
 _IMPLIED_WORD = re.compile(r"全覆盖|全部|所有")

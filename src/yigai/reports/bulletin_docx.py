@@ -169,7 +169,7 @@ def _table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequence[
     for cell, text in zip(header.cells, headers, strict=True):
         _cell(cell, text, size, style_id, bold=True, center=True)
     for values in rows:
-        cells = table.add_row().cells  # type: ignore[no-untyped-call]
+        cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
             _cell(cell, "" if value is None else str(value), size, style_id)
     if widths:

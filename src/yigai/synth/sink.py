@@ -36,7 +36,7 @@ class TableSink:
         self.rows = 0
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
-        self._writer = pq.ParquetWriter(path, schema, **WRITER_OPTIONS)  # type: ignore[arg-type]
+        self._writer = pq.ParquetWriter(path, schema, **WRITER_OPTIONS)
 
     def write(self, chunk: pa.Table) -> None:
         if chunk.schema != self.schema:
