@@ -199,7 +199,7 @@ def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[Ba
             ints[f] = int(s) if s else None
         except ValueError:
             err(f, "不是整数")
-    if ints.get("los") is not None and ints["los"] < 0:  # type: ignore[operator]
+    if (los := ints.get("los")) is not None and los < 0:
         err("los", "住院天数为负")
     if bad:
         return None, bad
