@@ -22,8 +22,14 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/yigai demo
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest -q
+
+# ruff (lint and formatting) and mypy, configured in pyproject.toml; a few seconds, mypy's cache in .mypy_cache
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/parse.py
@@ -36,4 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/load.py
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build *.egg-info .mypy_cache .ruff_cache

@@ -138,7 +138,7 @@ def _dept_counts(expected: list[str], refs: list[Any], directory: DepartmentDire
     resolved = [directory.resolve(e, region).name for e in remaining]
     counts = Counts()
     for ref in refs:
-        hit = next((k for k, (e, r) in enumerate(zip(remaining, resolved))
+        hit = next((k for k, (e, r) in enumerate(zip(remaining, resolved, strict=True))
                     if e == name_key(ref.raw) or r == ref.name), None)
         if hit is None:
             counts.fp += 1

@@ -78,7 +78,7 @@ def _person(pid, born, town, resident=True, died=None, **flags):
                 death_date=died, **flags)
 
 
-def _staff(sid, inst, cat, gp=False, start=D(2010, 1, 1), end=None):
+def _staff(sid, inst, cat, gp=False, start=dt.date(2010, 1, 1), end=None):
     return dict(staff_id=sid, institution_id=inst, category=cat, general_practitioner=gp, title_level="junior",
                 start_date=start, end_date=end)
 

@@ -16,7 +16,6 @@ from yigai.data import seed_paths
 from yigai.domain.serialize import plan_to_dict
 from yigai.parsing import parse_file
 
-
 Invoke = Callable[..., Result]
 SEED = seed_paths()[4]  # 004: tasks, measures, targets
 
@@ -60,7 +59,7 @@ def test_text_is_a_readable_outline(yigai: Invoke) -> None:
         ("binary.txt", bytes(range(256)) * 40, "binary"),
         ("plan.exe", "一、总体要求".encode(), ".exe"),
         ("plan.xyz", "一、总体要求".encode(), ".xyz"),
-        ("blank.md", " \n\n\t\n".encode(), "no text"),
+        ("blank.md", b" \n\n\t\n", "no text"),
     ],
 )
 def test_bad_documents_exit_2_with_a_bilingual_message(

@@ -13,9 +13,9 @@ import typer
 from typer.testing import Result
 
 from yigai.cli.main import app
+from yigai.data import seed_paths
 
 from .conftest import _invoker
-from yigai.data import seed_paths
 
 Invoke = Callable[..., Result]
 SEED_004 = str(seed_paths()[4])

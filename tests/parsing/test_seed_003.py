@@ -31,7 +31,7 @@ def test_seventeen_items_with_leads(seeds: dict[str, PlanDraft]) -> None:
     assert names(tasks[0].responsibility.cooperating) == [MEMBERS]
     assert names(tasks[1].responsibility.lead) == ["区财政局", "区发展改革委", "区卫生健康委"]
     assert names(tasks[10].responsibility.cooperating) == ["区科委", "区医保局"]
-    assert [d.raw for d in tasks[10].responsibility.cooperating][0] == "区科委(信息委)"
+    assert next(d.raw for d in tasks[10].responsibility.cooperating) == "区科委(信息委)"
     assert names(tasks[13].responsibility.lead) == ["区委编办", "区卫生健康委"]
     # (六) continues over two paragraphs; its clause closes the second
     assert "15分钟社区健康服务圈" in tasks[5].text

@@ -209,5 +209,5 @@ def test_the_column_grouper_agrees_with_the_traced_one(pdx: str, others: list[st
 
 def test_a_broken_national_pack_names_its_file(tmp_path: Path) -> None:
     (tmp_path / "pack.json.gz").write_bytes(b"not gzip")
-    with pytest.raises(PackError, match="pack.json.gz"):
+    with pytest.raises(PackError, match=r"pack.json.gz"):
         load_pack(tmp_path)

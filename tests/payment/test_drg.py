@@ -97,12 +97,12 @@ def test_relative_weights_of_nothing_is_empty() -> None:
 
 
 def test_a_broken_pack_names_the_file(tmp_path: Path) -> None:
-    with pytest.raises(PackError, match="pack.yaml"):
+    with pytest.raises(PackError, match=r"pack.yaml"):
         load_pack(tmp_path)
     for name in ("pack.yaml", "mdc.yaml", "cc.yaml"):
         (tmp_path / name).write_text("{}\n" if name != "mdc.yaml" else "[]\n", encoding="utf-8")
     (tmp_path / "adrg.yaml").write_text("- {code: X1, mdc: X, rule: maybe}\n", encoding="utf-8")
-    with pytest.raises(PackError, match="adrg.yaml entry 1"):
+    with pytest.raises(PackError, match=r"adrg.yaml entry 1"):
         load_pack(tmp_path)
 
 

@@ -32,7 +32,7 @@ def test_dip_values_per_hospital_and_for_the_district() -> None:
 def test_vbp_values_of_one_year() -> None:
     rows = [HospitalResult("甲", 2024, Decimal(1400), Decimal(400), Decimal(1000), Decimal(450), ()),
             HospitalResult("乙", 2024, Decimal(500), Decimal(600), Decimal(0), Decimal(0), ()),
-            HospitalResult("甲", 2023, Decimal(9), Decimal(0), Decimal(9), Decimal(4.5), ())]
+            HospitalResult("甲", 2023, Decimal(9), Decimal(0), Decimal(9), Decimal("4.5"), ())]
     got = {(v.code, v.hospital): v.value for v in vbp_values(rows, 2024)}
     assert got == {("VBP_RETAINED", ""): 450.0, ("VBP_SAVING", ""): 1000.0, ("VBP_RETAINED", "甲"): 450.0,
                    ("VBP_SAVING", "甲"): 1000.0, ("VBP_RETAINED", "乙"): 0.0, ("VBP_SAVING", "乙"): 0.0}

@@ -323,7 +323,8 @@ def test_reloading_the_same_file_is_harmless(tmp_path: Path, base: RecordStore) 
     before = base.conn.execute(snapshot).fetchall()
     again = load_records(base, [f])
     assert again.errors == 0 and base.conn.execute(snapshot).fetchall() == before
-    assert [e.sha256 for e in base.loads(2)][0] == [e.sha256 for e in base.loads(2)][1]
+    shas = [e.sha256 for e in base.loads(2)]
+    assert shas[0] == shas[1]
 
 
 # --- formats -------------------------------------------------------------------------------------------

@@ -64,7 +64,6 @@ def test_month_ranges(months: list[str], text: str) -> None:
 
 def test_a_store_held_by_another_connection_is_reported_as_busy(tmp_path: Path) -> None:
     path = tmp_path / "records.duckdb"
-    with open_store(path):
-        with pytest.raises(StoreBusyError, match="in use") as caught:
-            open_store(path, read_only=True)
+    with open_store(path), pytest.raises(StoreBusyError, match="in use") as caught:
+        open_store(path, read_only=True)
     assert "记录库正被其他进程使用" in caught.value.bilingual()

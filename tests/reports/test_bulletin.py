@@ -21,6 +21,7 @@ from yigai.domain.indicators import Direction
 from yigai.domain.periods import parse_period
 from yigai.domain.plan import PlanDraft
 from yigai.domain.reports import ProgressReport, ProgressStatus, ReviewState, Timeliness
+from yigai.evaluation.ranking import FEW_ITEMS
 from yigai.evaluation.results import (
     Attainment,
     DepartmentScore,
@@ -34,7 +35,6 @@ from yigai.evaluation.results import (
     TargetEvaluation,
     TargetInput,
 )
-from yigai.evaluation.ranking import FEW_ITEMS
 from yigai.evaluation.scoring import load_scheme
 from yigai.reports import bulletin_charts
 from yigai.reports.bulletin_charts import bulletin_charts as draw_charts

@@ -181,7 +181,7 @@ def test_a_new_lead_does_not_touch_the_reports(loop: Loop) -> None:
         after = [(r.item_id, r.period_id, r.version, r.department, r.percent) for r in u.reports.for_plan(plan)]
         assert u.reports.latest(plan, "T4.M2", "2023Q3").version == 2
     assert after == before
-    with pytest.raises(NotLeadDepartmentError, match="cooperates on T4.M2 but does not lead it"):
+    with pytest.raises(NotLeadDepartmentError, match=r"cooperates on T4.M2 but does not lead it"):
         save_report(uow(), loop.health, plan, "T4.M2", "2023Q4", "区卫生健康委", "推进中", 50, now=at("2024-01-05"))
     report = save_report(uow(), loop.insurance, plan, "T4.M2", "2023Q4", "区医保局", "推进中", 50, submit=True,
                          now=at("2024-01-05"))

@@ -279,7 +279,7 @@ def test_sync_creates_missing_district_towns_and_institutions(app: App) -> None:
 
 def test_sync_refuses_a_unit_stored_under_another_parent_and_creates_nothing(app: App) -> None:
     moved = [("T2", "二街道", "D9", "九区"), ("T3", "三镇", "D9", "九区")]  # T2 is stored under D1
-    with pytest.raises(OrgUnitConflictError, match="T2 .records: town under D9; stored: town under D1"):
+    with pytest.raises(OrgUnitConflictError, match=r"T2 .records: town under D9; stored: town under D1"):
         sync_record_orgunits(app.uow(), "analyst", record_store(moved, []))
     with app.uow() as uow:
         assert uow.orgunits.get("D9") is None and uow.orgunits.get("T3") is None

@@ -5,8 +5,8 @@ from __future__ import annotations
 from yigai.services.auth import open_session
 from yigai.services.memo import memoised
 from yigai.services.plans import get_plan
-from yigai.services.review_desk import waiting_count
 from yigai.services.reports import save_report
+from yigai.services.review_desk import waiting_count
 
 from .conftest import Loop, at
 

@@ -110,7 +110,7 @@ def test_correct_a_department_then_publish(app: App, admin: User, draft_id: int)
     text = get_review(app.uow(), draft_id).source_text
     assert [(r.name, r.raw, r.known) for r in resp.lead] == [("区卫生健康委", "区卫健委", True)]
     assert _text(text, resp.lead[0].span) == "区卫健委"  # the printed name and span are kept
-    assert [(r.name, r.raw, r.span) for r in resp.cooperating][0] == ("区医保局", "区医保局", None)
+    assert next((r.name, r.raw, r.span) for r in resp.cooperating) == ("区医保局", "区医保局", None)
     assert resp.cooperating[1].span == before.cooperating[0].span
     assert resp.raw == before.raw and resp.span == before.span  # the printed clause stays the provenance
 

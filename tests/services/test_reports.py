@@ -22,9 +22,9 @@ from yigai.services.errors import (
     UnknownItemError,
 )
 from yigai.services.plans import get_plan, import_draft
-from yigai.services.users import acting_user
 from yigai.services.reports import add_contribution, report_history, save_report
 from yigai.services.review import accept_report, resubmit_report, return_report, submit_report
+from yigai.services.users import acting_user
 from yigai.storage.supervision_models import AuditRow, ProgressReportRow
 
 from .conftest import Loop, at

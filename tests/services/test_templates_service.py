@@ -7,16 +7,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from .conftest import Loop, at
-from ..conftest import DemoBuild  # type: ignore[import-not-found]
-from ..reports.excel_saved import as_excel_saves
 from yigai.bootstrap import App, build
 from yigai.domain.users import User
-from yigai.services.demo import demo_settings
 from yigai.reports.template_import import TemplateError
+from yigai.services.demo import demo_settings
 from yigai.services.reports import report_history, save_report
 from yigai.services.review import accept_report, return_report
 from yigai.services.templates import TemplateRowsRefusedError, import_department_template, write_department_template
+
+from ..conftest import DemoBuild  # type: ignore[import-not-found]
+from ..reports.excel_saved import as_excel_saves
+from .conftest import Loop, at
 
 
 def _fill(path: Path, edits: dict[int, tuple[str, float]]) -> None:
@@ -223,7 +224,7 @@ def _demo_round_trip(demo_build: DemoBuild, tmp_path: Path) -> tuple[App, User, 
 
 def test_demo_a_department_edits_two_rows_of_a_template_with_submitted_reports(demo_build: DemoBuild,
                                                                               tmp_path: Path) -> None:
-    app, wjw, plan, period, path, rows, returned, missing, submitted = _demo_round_trip(demo_build, tmp_path)
+    app, wjw, plan, period, path, rows, returned, missing, _submitted = _demo_round_trip(demo_build, tmp_path)
     with app:
         filled = [item for item, row in rows.items()
                   if openpyxl.load_workbook(path)["进展填报"].cell(row, 7).value is not None]
@@ -245,7 +246,7 @@ def test_demo_a_department_edits_two_rows_of_a_template_with_submitted_reports(d
 
 
 def test_demo_an_edit_to_a_report_awaiting_review_is_refused_by_name(demo_build: DemoBuild, tmp_path: Path) -> None:
-    app, wjw, plan, period, path, rows, returned, missing, submitted = _demo_round_trip(demo_build, tmp_path)
+    app, wjw, plan, period, path, rows, returned, _missing, submitted = _demo_round_trip(demo_build, tmp_path)
     with app:
         _set(path, {rows[returned]: {"完成百分比": 80}, rows[submitted]: {"进展情况": "补充一句"}})
         with pytest.raises(TemplateRowsRefusedError) as err:

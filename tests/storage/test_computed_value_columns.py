@@ -10,7 +10,6 @@ import datetime as dt
 from sqlalchemy import Engine, inspect
 
 from yigai.bootstrap import build
-
 from yigai.clock import OFFICE_TZ
 from yigai.domain.indicators import DataValue, ValueSource
 from yigai.domain.orgunits import OrgUnit, OrgUnitLevel

@@ -8,8 +8,8 @@ Each allowed role gets the success status on a fresh database; every other role 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +74,7 @@ class Case:
 
 
 R = f"/api/v1/plans/{PLAN}/reports"
-VALUES_CSV = "key,org_unit,period,value\nFD_CONTRACTED,350104101-01,2023Q4,12000\n".encode()
+VALUES_CSV = b"key,org_unit,period,value\nFD_CONTRACTED,350104101-01,2023Q4,12000\n"
 
 CASES = [
     Case("change own password", "POST", "/api/v1/auth/password", ROLES,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
@@ -87,10 +88,8 @@ def _busy(web: Web) -> None:
     change_own_password(uow(), user(web, "leader"), PASSWORDS["leader"], "leader-new-pass")
     signed = login(web.core.uow(), "wjw", PASSWORDS["wjw"])
     logout(uow(), signed.token, "wjw")
-    try:
+    with contextlib.suppress(AuthenticationError):
         login(uow(), "wjw", "wrong-pass-1")
-    except AuthenticationError:
-        pass
     set_office_scheme(uow(), admin, {"parts": {"tasks": 70, "indicators": 30}})
 
 
@@ -159,7 +158,7 @@ def test_every_field_and_action_written_in_the_code_has_a_label() -> None:
 def test_the_log_is_newest_first_by_time_in_beijing_time(web: Web) -> None:
     """Writes recorded with their own (earlier) time come later in id order: the page sorts by time."""
     admin = user(web, "admin")
-    utc = dt.timezone.utc
+    utc = dt.UTC
     create_user(web.core.uow(), admin, "late", "后建早记", Role.VIEWER,
                 now=dt.datetime(2021, 6, 30, 17, 30, tzinfo=utc))  # 2021-07-01 01:30 in Beijing
     create_user(web.core.uow(), admin, "early", "先建晚记", Role.VIEWER,

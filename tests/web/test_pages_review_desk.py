@@ -9,7 +9,7 @@ from yigai.services.reports import report_history
 
 from ..conftest import DemoBuild  # type: ignore[import-not-found]
 from .conftest import PLAN, Web
-from .pages_helpers import csrf_of, when
+from .pages_helpers import csrf_of
 from .review_desk_helpers import (  # noqa: F401 (demo_web is a fixture)
     DEMO_PLAN,
     HEALTH,
@@ -20,8 +20,6 @@ from .review_desk_helpers import (  # noqa: F401 (demo_web is a fixture)
     reviewed_quarter,
     waiting_total,
 )
-
-
 
 
 def test_the_desk_lists_what_waits_with_filters_and_the_office_sees_a_badge(web: Web) -> None:

@@ -170,11 +170,11 @@ def _enum(cls: type[StrEnum], value: Any, where: str) -> Any:
     try:
         return cls(str(value))
     except ValueError:
-        allowed = ", ".join(m.value for m in cls)  # type: ignore[attr-defined]
+        allowed = ", ".join(m.value for m in cls)
         raise _fail(f"{value!r} is not one of {allowed}", f"取值 {value} 不在 {allowed} 之中", where) from None
 
 
-def _sources(raw: dict[str, Any], where: str) -> dict[str, Source]:
+def _sources(raw: dict[str, Any] | None, where: str) -> dict[str, Source]:
     out: dict[str, Source] = {}
     for name, s in (raw or {}).items():
         w = f"{where}: sources.{name}"
@@ -188,7 +188,7 @@ def _sources(raw: dict[str, Any], where: str) -> dict[str, Source]:
     return out
 
 
-def _measures(raw: dict[str, Any], sources: dict[str, Source], where: str) -> dict[str, Measure]:
+def _measures(raw: dict[str, Any] | None, sources: dict[str, Source], where: str) -> dict[str, Measure]:
     out: dict[str, Measure] = {}
     for name, m in (raw or {}).items():
         w = f"{where}: measures.{name}"

@@ -287,8 +287,8 @@ def _partials(source: Source, measures: list[Measure], layout: tuple[tuple[int, 
         elif p.end in cpos:  # comparison periods of flow growths need no stock dates
             pm[cpos[p.end], j] = 1.0
     out = {}
-    for i, m in enumerate(measures):
-        out[m.name] = Partials(values=np.round(raw[i, 0] @ pm, PARTIAL_DECIMALS), records=raw[i, 1] @ pm,
+    for i, measure in enumerate(measures):
+        out[measure.name] = Partials(values=np.round(raw[i, 0] @ pm, PARTIAL_DECIMALS), records=raw[i, 1] @ pm,
                                unattributed=float(lost[i]))
     return out
 
@@ -339,10 +339,12 @@ def _indicator_results(ind: Indicator, level: Level, periods: list[Period], pind
                        for u, v, d, n, m, h in zip(codes, nv, dv, nn, dn, hashes))
             continue
         # growth: base = Σnum/Σden (or Σnum); compared with the same base in the comparison period
-        cp = compare_period(p, ind.compare)  # type: ignore[arg-type]
+        assert ind.compare is not None  # a growth indicator names its comparison (the catalogue refuses one without)
+        cp = compare_period(p, ind.compare)
         k = pindex[cp.id]
         pv, pn = gnum_v[:, k].tolist(), gnum_n[:, k].astype(np.int64).tolist()
-        pdv, pdn = (gden_v[:, k].tolist(), gden_n[:, k].astype(np.int64).tolist()) if ind.denominator else (None, None)
+        pdv, pdn = (gden_v[:, k].tolist(), gden_n[:, k].astype(np.int64).tolist()) \
+            if gden_v is not None and gden_n is not None else (None, None)
         for g, u in enumerate(codes):
             cur = _base(nv[g], dv[g] if ind.denominator else None)
             old = _base(pv[g], pdv[g] if pdv is not None else None)

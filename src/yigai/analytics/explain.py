@@ -92,7 +92,8 @@ def recomputed(e: Explanation) -> tuple[float, float | None, float | None]:
     den = total("denominator", p)
     if ind.aggregation is Rule.RATIO_OF_SUMS:
         return num, den, (num / den * ind.factor) if den else None
-    prev = compare_period(parse_period(p), ind.compare).id  # type: ignore[arg-type]
+    assert ind.compare is not None  # a growth indicator names its comparison (the catalogue refuses one without)
+    prev = compare_period(parse_period(p), ind.compare).id
     cur = num / den if ind.denominator and den else (num if not ind.denominator else None)
     pnum, pden = total("numerator", prev), total("denominator", prev)
     old = pnum / pden if ind.denominator and pden else (pnum if not ind.denominator else None)

@@ -34,7 +34,6 @@ from yigai.cli.settle_common import (
     RatioOpt,
     SurplusOpt,
     TermsOpt,
-    WeightsOpt,
     XlsxOpt,
     emit,
     exit_for,

@@ -13,6 +13,7 @@ import yaml
 from rich.table import Table
 
 from yigai.bootstrap import App
+from yigai.cli.analytics_cmds import print_catalogue
 from yigai.cli.common import AtOpt, FormatOpt, OutputFormat, PlanArg, UserOpt, info, office_day, opened, who
 from yigai.cli.edge import EdgeGroup, stdout
 from yigai.cli.render import print_json
@@ -27,7 +28,6 @@ from yigai.domain.errors import ConfigurationError
 from yigai.domain.periods import period_label
 from yigai.domain.users import User
 from yigai.services.compare import compare_plans, compare_regions
-from yigai.cli.analytics_cmds import print_catalogue
 from yigai.services.evaluate import evaluate_plan
 from yigai.services.indicators import ensure_catalogue, list_indicators, load_catalogue
 from yigai.services.targets import link_target, list_links, suggest_links

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from rich.console import JustifyMethod
 from rich.table import Table
 
 from yigai.domain.plan import Deadline, PlanDraft, Responsibility, Target, Task
@@ -119,16 +120,16 @@ def outline(draft: PlanDraft) -> str:
 # ----------------------------------------------------------------- tables
 
 
-def _table(title: str, columns: Sequence[tuple[str, str]]) -> Table:
+def _table(title: str, columns: Sequence[tuple[str, JustifyMethod]]) -> Table:
     table = Table(title=title, show_lines=False, header_style="bold")
     for header, justify in columns:
         # fold, not ellipsis: Chinese text has no spaces to wrap at, and nothing may be cut off;
         # numbers (right-aligned) never wrap, the text columns give way
-        table.add_column(header, justify=justify, overflow="fold", no_wrap=justify == "right")  # type: ignore[arg-type]
+        table.add_column(header, justify=justify, overflow="fold", no_wrap=justify == "right")
     return table
 
 
-COUNT_COLUMNS = [("任务\ntasks", "right"), ("措施\nmeasures", "right"), ("部门\ndepts", "right"),
+COUNT_COLUMNS: list[tuple[str, JustifyMethod]] = [("任务\ntasks", "right"), ("措施\nmeasures", "right"), ("部门\ndepts", "right"),
                  ("指标\ntargets", "right")]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import JustifyMethod
 from rich.table import Table
 
 from yigai.cli.render import _table, number
@@ -100,7 +101,7 @@ def indicators_table(defs: Sequence[IndicatorDef]) -> Table:
 
 def values_table(records: Sequence[ValueRecord]) -> Table:
     computed = any(rec.value.source is ValueSource.COMPUTED for rec in records)  # their make-up, only then
-    columns = [("指标\nkey", "left"), ("机构\norg unit", "left"), ("报告期\nperiod", "left"), ("数值\nvalue", "right"),
+    columns: list[tuple[str, JustifyMethod]] = [("指标\nkey", "left"), ("机构\norg unit", "left"), ("报告期\nperiod", "left"), ("数值\nvalue", "right"),
                ("版本\nversion", "right"), ("来源\nsource", "left"), ("填报人\nauthor", "left"),
                ("保存\nsaved", "left"), ("异常\noutlier", "left")]
     if computed:

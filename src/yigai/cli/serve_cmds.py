@@ -8,6 +8,7 @@ URL and stop cleanly on Ctrl-C.
 from __future__ import annotations
 
 import errno
+import functools
 import gc
 import os
 import socket
@@ -118,23 +119,23 @@ def serve_settings(settings: Settings, host: str, port: int, workers: int = 1,
     # Idle keep-alive connections stay open longer than a person pauses between two clicks and
     # longer than a reverse proxy's own upstream timeout (nginx: 60 s): a server closing a
     # connection just as the client reuses it makes the client see a dropped request.
-    options = {"host": host, "port": port, "log_level": "warning", "access_log": False, "server_header": False,
-               "timeout_keep_alive": KEEP_ALIVE_S}
+    config_for = functools.partial(uvicorn.Config, host=host, port=port, log_level="warning", access_log=False,
+                                   server_header=False, timeout_keep_alive=KEEP_ALIVE_S)
     try:
         if workers > 1:  # each worker process builds its app from the environment
             os.environ.update({"YIGAI_DATA_DIR": str(settings.data_dir), "YIGAI_DATABASE_URL": settings.database_url,
                                "YIGAI_MAX_DOCUMENT_BYTES": str(settings.max_document_bytes),
                                THREADS_ENV: str(threads)})
             # a busy worker answers the supervisor's health check late: give it 30 s before it is replaced
-            config = uvicorn.Config("yigai.cli.serve_cmds:tuned_app", factory=True, workers=workers,
-                                    timeout_worker_healthcheck=30, **options)  # type: ignore[arg-type]
+            config = config_for("yigai.cli.serve_cmds:tuned_app", factory=True, workers=workers,
+                                timeout_worker_healthcheck=30)
             Multiprocess(config, sockets=[listening_socket(host, port)]).run()
         else:
             from yigai.web.app import create_app  # the web stack loads only for the commands that serve
 
             app = create_app(settings, request_threads=threads)
             tune_process()
-            uvicorn.Server(uvicorn.Config(app, **options)).run()  # type: ignore[arg-type]
+            uvicorn.Server(config_for(app)).run()
     except KeyboardInterrupt:  # uvicorn finishes the requests in flight on Ctrl-C, then re-raises the signal
         pass
     info("已停止 stopped")

@@ -9,8 +9,8 @@ digits). ``Period.label`` is how a period is shown to people, and reads back.
 from __future__ import annotations
 
 import calendar
-import functools
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass

@@ -135,7 +135,7 @@ def _rows(lines: list[Line], is_department: Callable[[str], bool]) -> list[_Row]
         if is_department(text) and not _NONE_RE.match(text) and (row.content or row.departments):
             row.departments.append(ln)
             continue
-        opens = match_marker(text) is not None and match_marker(text).type is MarkerType.CN  # type: ignore[union-attr]
+        opens = (marker := match_marker(text)) is not None and marker.type is MarkerType.CN
         labelled = opens or (_SCORE_RE.match(text) is not None and not _ITEM_RE.match(text))
         filled = bool(row.items()) or any(len(c.text) >= 12 for c in row.content)
         if row.departments or (labelled and filled):
@@ -221,7 +221,8 @@ def read(lines: list[Line], is_department: Callable[[str], bool]) -> list[AnnexT
         groups: list[list[_Row]] = []
         for row in rows:
             label, idx = row.label(), row.items()
-            first_no = int(_ITEM_RE.match(row.content[idx[0]].text).group(1)) if idx else None  # type: ignore[union-attr]
+            first = _ITEM_RE.match(row.content[idx[0]].text) if idx else None
+            first_no = int(first.group(1)) if first else None
             same = bool(groups) and bool(label) and _key(label) == _key(groups[-1][0].label())
             cont = bool(groups) and not label and first_no is not None and first_no > 1
             if groups and (same or cont) and groups[-1][0].items():
@@ -248,7 +249,8 @@ def to_tasks(found: list[AnnexTask], norm: NormalizedText, refs_of: RefsOf, *, f
         task = Task(id=f"T{n}", no=row.no, path=[row.group] if row.group else [], section_id=None, title=row.title,
                     text=row.text, responsibility=resp, span=norm.span(row.start, row.end))
         task.provenance["title"] = norm.span(row.title_start, row.title_start + len(row.title))
-        task.provenance["text"] = task.span  # type: ignore[assignment]
+        if task.span is not None:
+            task.provenance["text"] = task.span
         if row.departments:
             resp.span = task.provenance["responsibility"] = norm.span(row.departments[0].start, row.departments[-1].end)
         for k, (no, ln) in enumerate(row.measures, 1):

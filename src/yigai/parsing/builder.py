@@ -12,8 +12,8 @@ from yigai.domain.plan import (
     DeadlineKind,
     Measure,
     ParseWarning,
-    PlanLevel,
     PlanDraft,
+    PlanLevel,
     Project,
     Responsibility,
     Section,
@@ -27,7 +27,15 @@ from yigai.parsing.metadata import extract_meta
 from yigai.parsing.normalize import NormalizedText, display, normalize
 from yigai.parsing.responsibility import Clause, build_refs, find_clauses, merge, settle_responsible
 from yigai.parsing.structure import (
-    Layout, Para, ancestors, annex_text, build_layout, choose_tasks, extent, has_task_part, own_paras,
+    Layout,
+    Para,
+    ancestors,
+    annex_text,
+    build_layout,
+    choose_tasks,
+    extent,
+    has_task_part,
+    own_paras,
 )
 from yigai.parsing.tables import Table, parse_table
 from yigai.parsing.targets import targets_in_text
@@ -170,13 +178,14 @@ class _Builder:
                 last_item = q
                 continue
             found = para_clauses.get(q.idx) or []
-            if not found or last_item is None or last_item.parent is None or all(c.acting for c in found):
+            if not found or last_item is None or last_item.marker is None or last_item.parent is None \
+                    or all(c.acting for c in found):
                 continue  # (an acting body's line, ——X：负责…, belongs to its item)
             covered = sum(c.end - c.start for c in found)
             if len(q.text) - covered > 8:
                 continue
             siblings = [p for p in body if p.marker and p.parent is last_item.parent
-                        and p.marker.type == last_item.marker.type]  # type: ignore[union-attr]
+                        and p.marker.type == last_item.marker.type]
             if len(siblings) < 2 or any(
                 any(para_clauses.get(r.idx) for r in own_paras(self.layout, p)) for p in siblings if p is not last_item
             ):
@@ -327,7 +336,8 @@ class _Builder:
         if clause_deadline is not None:
             task.deadline = clause_deadline
         task.provenance["title"] = norm.span(tp.body_start, tp.body_start + len(title))
-        task.provenance["text"] = task.span  # type: ignore[assignment]
+        if task.span is not None:
+            task.provenance["text"] = task.span
         if resp.span is not None:
             task.provenance["responsibility"] = resp.span
         for q in paras:
@@ -519,7 +529,7 @@ class _Builder:
         if task.deadline.kind is not DeadlineKind.UNSPECIFIED:
             pass  # stated in the task's own clause
         elif dated:
-            task.deadline = max(dated, key=lambda d: d.date)  # type: ignore[arg-type,return-value]
+            task.deadline = max(dated, key=lambda d: d.date or dt.date.min)  # every one dated (filtered above)
         elif task.measures and all(m.deadline.kind is not DeadlineKind.UNSPECIFIED for m in task.measures):
             task.deadline = task.measures[0].deadline
         else:

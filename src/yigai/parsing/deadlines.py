@@ -81,9 +81,9 @@ def find_dates(text: str) -> list[DateMention]:
             continue  # the first year of a range such as 2020-2030年
         found.append(DateMention(date, m.group(0), m.start(), m.end(), year_only))
     for m in _PLAN_END_RE.finditer(text):
-        year = FIVE_YEAR_PLANS.get(m.group(1))
-        if year:
-            found.append(DateMention(dt.date(year, 12, 31), m.group(0), m.start(), m.end(), False))
+        plan_end = FIVE_YEAR_PLANS.get(m.group(1))
+        if plan_end:
+            found.append(DateMention(dt.date(plan_end, 12, 31), m.group(0), m.start(), m.end(), False))
     found.sort(key=lambda d: d.start)
     return found
 

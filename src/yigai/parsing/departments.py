@@ -59,7 +59,7 @@ class DepartmentDirectory:
     def _add(self, alias: str, canonical: str, kind: DepartmentKind) -> None:
         self._aliases[_key(alias)] = (canonical, kind)
 
-    def for_place(self, place: str, text: str = "") -> "DepartmentDirectory":
+    def for_place(self, place: str, text: str = "") -> DepartmentDirectory:
         """A view for one document's place (某省青山市): 青山市卫健委 there is its 市卫生健康委;
         another place's bureau (沙县卫健局 in a city's plan) stays as printed. With the
         document's ``text``, a name cut off at a cell edge (青山医) is completed by the one
@@ -106,7 +106,7 @@ class DepartmentDirectory:
                 out.append((name[: -len(lvl)], lvl[-1]))
         return sorted(out, key=lambda p: len(p[0]), reverse=True)
 
-    def with_aliases(self, records: "list[tuple[str, str, str, str]]") -> "DepartmentDirectory":
+    def with_aliases(self, records: list[tuple[str, str, str, str]]) -> DepartmentDirectory:
         """A copy that also knows an office's own spellings: (region, alias, canonical, kind) rows.
 
         A regional row applies only to documents of that region; the office's rows win

@@ -107,7 +107,9 @@ def to_tasks(found: list[Duty], norm: NormalizedText, refs_of: RefsOf) -> list[T
         task = Task(id=f"T{n}", no=d.no, path=[], section_id=None, title=d.title, text=d.text, responsibility=resp,
                     span=norm.span(d.start, d.start + len(d.text)))
         task.provenance["title"] = norm.span(d.start, d.start + len(d.title))
-        task.provenance["text"] = task.span  # type: ignore[assignment]
-        task.provenance["responsibility"] = resp.span  # type: ignore[assignment]
+        if task.span is not None:
+            task.provenance["text"] = task.span
+        if resp.span is not None:
+            task.provenance["responsibility"] = resp.span
         tasks.append(task)
     return tasks

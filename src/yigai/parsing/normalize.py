@@ -10,6 +10,7 @@ in the original text of normalised character ``i``; bold ranges (from ``**`` or
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -305,9 +306,7 @@ def _glue_fragments(lines: list[_Line]) -> list[_Line]:
         join = False
         if opener_marker:
             join = False
-        elif ptext and ptext[-1] in _OPENERS:
-            join = True
-        elif text[:1] in _LEADING_CLOSERS:
+        elif (ptext and ptext[-1] in _OPENERS) or text[:1] in _LEADING_CLOSERS:
             join = True
         elif len(prev.chars) <= 12 and _marker_only(ptext):
             join = not starts_block(text)
@@ -317,7 +316,7 @@ def _glue_fragments(lines: list[_Line]) -> list[_Line]:
             join = True  # a clause opened on its own line after the sentence: "。" / "(" / "…负责" / ")"
         elif tail_fragment and not starts_block(text) and not _marker_only(ptext[-_FRAGMENT_MAX:]):
             # "（" / "5" / "分）" then "办公室", or "规划" / "科" then "体改科": a table cell of its own
-            cell = (ptext[-1:] in _CLOSERS or len(prev.chars) <= 20 and looks_like_department(prev.text.strip()))
+            cell = (ptext[-1:] in _CLOSERS or (len(prev.chars) <= 20 and looks_like_department(prev.text.strip())))
             join = ptext[-1:] not in "。!?;" and not (cell and _cell_department(lines, i))
         if join:
             _append(prev, ln)
@@ -414,7 +413,7 @@ def _split_run_on(ln: _Line, last: dict[MarkerType, int]) -> list[_Line]:
         return [ln]
     pieces: list[_Line] = []
     bounds = [0, *cuts, len(text)]
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         if a == b:
             continue
         bold = [(max(x - a, 0), min(y, b) - a) for x, y in ln.bold if x < b and y > a]
@@ -525,7 +524,7 @@ def _rebuild_flat_tables(lines: list[_Line]) -> list[_Line]:
         numeric = sum(1 for ln in run if _NUMERIC_CELL_RE.fullmatch(ln.text.strip()) and not _YEAR_RE.fullmatch(ln.text.strip()))
         if len(run) >= _FLAT_MIN_LINES and len(rows) >= _FLAT_MIN_ROWS and numeric * 4 >= len(run):
             bounds = ([0] if rows[0] > 0 else []) + rows + [len(run)]
-            for a, b in zip(bounds, bounds[1:]):
+            for a, b in itertools.pairwise(bounds):
                 out.append(_tab_join(run[a:b]))
         else:
             out.extend(run)

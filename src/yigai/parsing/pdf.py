@@ -13,6 +13,7 @@ import bisect
 import collections
 import functools
 import io
+import itertools
 import logging
 import re
 import unicodedata
@@ -210,7 +211,7 @@ def _pdf_lines(chars: list[dict[str, Any]]) -> list[_PdfLine]:
         bold: list[bool] = []
         last_x1: float | None = None
         # a justified line spreads every character: only a gap wider than the usual one is a space
-        gaps = sorted(b["x0"] - a["x1"] for a, b in zip(row, row[1:], strict=False)
+        gaps = sorted(b["x0"] - a["x1"] for a, b in itertools.pairwise(row)
                       if not a["text"].isspace() and not b["text"].isspace())
         spread = max(gaps[len(gaps) // 2], 0.0) if len(gaps) >= 3 else 0.0
         for c in row:
@@ -312,10 +313,10 @@ def _pdf_table(found: Any, chars: list[dict[str, Any]], taken: set[int]) -> _Pdf
         pads += [ln.x0 - x0 for ln in lines if ln.x0 > x0]
     pad = min(pads, default=0.0)
     for row in out:
-        for cell in row:
-            if cell is not None:
-                cell.x1 -= pad
-                cell.text = _join_cell_lines(cell)
+        for pdf_cell in row:
+            if pdf_cell is not None:
+                pdf_cell.x1 -= pad
+                pdf_cell.text = _join_cell_lines(pdf_cell)
     return _PdfTable(ttop, tbottom, tx0, tx1, out)
 
 
@@ -443,7 +444,7 @@ def _pdf_text(pages: list[_PdfPage]) -> str:
                 else:
                     items.append(block)
                 continue
-            if isinstance(last, list) and (pos > 0 and page.blocks[pos - 1] is last[-1] or carries) \
+            if isinstance(last, list) and ((pos > 0 and page.blocks[pos - 1] is last[-1]) or carries) \
                     and _continues(last, block, geo, same_page=not carries):
                 last.append(block)
                 continue

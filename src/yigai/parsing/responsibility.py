@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from yigai.domain.plan import Deadline, DepartmentRef, Responsibility
 from yigai.parsing.deadlines import parse_deadline
-from yigai.parsing.markers import match_marker
 from yigai.parsing.departments import DepartmentDirectory, looks_like_department, split_names
+from yigai.parsing.markers import match_marker
 from yigai.parsing.normalize import NormalizedText
+
 
 def _by_length(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
@@ -328,6 +329,7 @@ def find_clauses(
 ) -> list[Clause]:
     """Responsibility clauses in ``text`` (a slice of norm.text starting at ``offset``)."""
     clauses: list[Clause] = []
+    clause: Clause | None  # the statements searched below may name nobody
     pos = 0
     while True:
         m = _OPEN_RE.search(text, pos)

@@ -6,9 +6,9 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from yigai.domain.plan import Category, Comparator, Span, Target
 from yigai.parsing.deadlines import FIVE_YEAR_PLANS, find_dates
@@ -183,7 +183,7 @@ def project_rows(table: Table, norm: NormalizedText) -> list[ProjectRow]:
     return out
 
 
-def _due_from_header(header: str) -> tuple[str, object]:
+def _due_from_header(header: str) -> tuple[str, int | None]:
     """"“十三五”目标值" → due end of 2020; "2025年" → end of 2025."""
     for key, year in FIVE_YEAR_PLANS.items():
         if key in header:
@@ -268,7 +268,7 @@ _ROW_LABEL_RE = re.compile(r"^(?:\(?\d{1,2}\)?[.、．]?)\s*")
 
 
 def flat_row_targets(lines: list[tuple[str, int]], norm: NormalizedText, due_year: int | None,
-                     sentence_targets: "Callable[[str, int], list[Target]]") -> list[Target]:
+                     sentence_targets: Callable[[str, int], list[Target]]) -> list[Target]:
     """Targets of rows rebuilt from a one-cell-per-line table.
 
     A row with a unit cell and figures (指标 | 单位 | 2020年值 | 2025年目标值 | 性质) gives one
@@ -316,7 +316,7 @@ def flat_row_targets(lines: list[tuple[str, int]], norm: NormalizedText, due_yea
     return out
 
 
-def flat_block_targets(block: list["Para"], paras: list["Para"], norm: NormalizedText, tasks: list["Task"]) -> list[Target]:
+def flat_block_targets(block: list[Para], paras: list[Para], norm: NormalizedText, tasks: list[Task]) -> list[Target]:
     """Targets of rows rebuilt from a one-cell-per-line table: the header is the first line when it
     is not a row, else the nearest header or caption above (a table split by group lines)."""
     rows = [p for p in block if re.match(r"\(?\d{1,2}\)?(?:[.、．]|\t|$)", p.text)]

@@ -122,10 +122,9 @@ def _cell_stream(lines: list[tuple[str, int]]) -> list[Cell]:
                 pending = Cell(piece, off, off + len(piece))
             else:  # a cell broken over two lines
                 pending = Cell(pending.text + piece, pending.start, off + len(piece))
-        if text.rstrip().endswith("|") or "|" in text:
-            if pending is not None:
-                cells.append(pending)
-                pending = None
+        if "|" in text and pending is not None:
+            cells.append(pending)
+            pending = None
     if pending is not None:
         cells.append(pending)
     return cells
@@ -146,9 +145,7 @@ def _rows_from_stream(cells: list[Cell], width: int) -> list[Row]:
             flush()
             current.append(cell)
         elif _ITEM_RE.match(cell.text):
-            if current and not _GROUP_RE.match(current[0].text):
-                flush()
-            elif current and len(current) > 1:
+            if (current and not _GROUP_RE.match(current[0].text)) or (current and len(current) > 1):
                 flush()
             if not current:
                 current.append(Cell("", cell.start, cell.start))
@@ -177,7 +174,7 @@ def parse_table(lines: list[tuple[str, int]]) -> Table:
         for i in range(len(stream)):
             window = [c.text for c in stream[i : i + 8]]
             k = 0
-            while k < len(window) and any(w == window[k] or w in window[k] and len(window[k]) <= len(w) + 2 for w in HEADER_WORDS):
+            while k < len(window) and any(w == window[k] or (w in window[k] and len(window[k]) <= len(w) + 2) for w in HEADER_WORDS):
                 k += 1
             if k >= 2:
                 header = window[:k]

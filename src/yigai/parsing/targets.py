@@ -168,7 +168,7 @@ def _values(sentence: str) -> list[_Value]:
             continue
         if re.match(r"[年月日号条届期轮版]", after) and not unit:
             continue
-        if unit == "" or m.group("sep") and m.group("u1") and m.group("unit") and m.group("u1") != m.group("unit"):
+        if unit == "" or (m.group("sep") and m.group("u1") and m.group("unit") and m.group("u1") != m.group("unit")):
             continue
         if unit == "岁" and re.match(r"(?:及)?(?:以上|以下)?[\u4e00-\u9fff]", sentence[m.end() :]):
             continue  # an age qualifier such as 65岁以上老年人
@@ -216,7 +216,7 @@ def _two_rates(metric: str) -> list[str]:
     return [a, a[: len(a) - len(b)] + b]
 
 
-def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_due: "dt.date | None" = None) -> list[Target]:
+def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_due: dt.date | None = None) -> list[Target]:
     """Targets in one sentence (``base`` = its normalised offset)."""
     values = _values(sentence)
     targets: list[Target] = []
@@ -332,7 +332,7 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
         suffix = re.match(r"以上|以下|以内|左右|及以上|及以下", sentence[last.end :])
         if suffix:
             raw_end += suffix.end()
-        pairs = list(zip(group, metrics)) if len(metrics) == len(group) else [(group[0], m) for m in metrics]
+        pairs = list(zip(group, metrics, strict=True)) if len(metrics) == len(group) else [(group[0], m) for m in metrics]
         for val, metric in pairs:
             own, _w = _comparator("", sentence[val.end : val.end + 4], val)
             comp_i = own if own is not None and len(group) > 1 else comp

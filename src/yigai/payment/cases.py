@@ -199,7 +199,7 @@ def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[Ba
             ints[f] = int(s) if s else None
         except ValueError:
             err(f, "不是整数")
-    if ints.get("los") is not None and ints["los"] < 0:  # type: ignore[operator]
+    if (los := ints.get("los")) is not None and los < 0:
         err("los", "住院天数为负")
     if bad:
         return None, bad
@@ -245,13 +245,13 @@ def load_cases(path: str | Path) -> LoadResult:
         try:
             it = wb.worksheets[0].iter_rows(values_only=True)
             header = [cell_text(h) for h in next(it, ())]
-            rows = [dict(zip(header, vals)) for vals in it if any(v not in (None, "") for v in vals)]
+            rows = [dict(zip(header, vals, strict=False)) for vals in it if any(v not in (None, "") for v in vals)]
         finally:
             wb.close()
         return validate_rows(rows)
     if suffix == ".parquet":
         try:
-            import pyarrow.parquet as pq  # type: ignore[import-not-found]
+            import pyarrow.parquet as pq
         except ImportError as e:  # pragma: no cover - optional
             raise ValueError("读取 Parquet 需要安装 pyarrow") from e
         return validate_rows(pq.read_table(p).to_pylist())  # pragma: no cover

@@ -35,6 +35,7 @@ from yigai.payment.dip import (
     comprehensive_key,
     weighted_mean_of_sums,
 )
+from yigai.payment.exact import exact_sums
 from yigai.payment.settlement import (
     HospitalSettlement,
     OutlierBase,
@@ -42,7 +43,6 @@ from yigai.payment.settlement import (
     hospital_settlement,
     settlement_point_value,
 )
-from yigai.payment.exact import exact_sums
 
 LABELS = ("正常", "低倍率", "高倍率", "特例单议")
 NORMAL, LOW, HIGH, SPECIAL = range(4)
@@ -143,9 +143,9 @@ def _keys(cases: CaseTable, params: DipParams) -> _Keys:
     comp_pair_b = class_of_combo[core_pairs[:, 1]] if len(core_pairs) else np.zeros(0, dtype=np.int64)
     comp_of_core, comp_pairs = _pair_codes(comp_pair_a, comp_pair_b, len(class_names))
     dx3 = [dx3_names[a] for a in comp_pairs[:, 0].tolist()]
-    klass = [class_names[b] for b in comp_pairs[:, 1].tolist()]
-    comp_keys = [comprehensive_key(d, k) for d, k in zip(dx3, klass, strict=True)]
-    return _Keys(core, core_pairs, dx5, combo_uniq, comp_keys, comp_of_core, dx3, klass)
+    classes = [class_names[b] for b in comp_pairs[:, 1].tolist()]
+    comp_keys = [comprehensive_key(d, k) for d, k in zip(dx3, classes, strict=True)]
+    return _Keys(core, core_pairs, dx5, combo_uniq, comp_keys, comp_of_core, dx3, classes)
 
 
 def build_catalogue(history: CaseTable, params: DipParams = DipParams()) -> Catalogue:
@@ -208,9 +208,9 @@ def build_catalogue(history: CaseTable, params: DipParams = DipParams()) -> Cata
         cell = kept_gid * nl + lv_code[kept]
         with np.errstate(invalid="ignore"):   # cells without a case give 0/0; only cells with cases are read
             cell_means = _group_means(kept_cost, cell, ycode[kept], n_groups * nl, [w[y] for y in ys])
-        present = np.flatnonzero(np.bincount(cell, minlength=n_groups * nl)).tolist()
+        filled = np.flatnonzero(np.bincount(cell, minlength=n_groups * nl)).tolist()
         level_means = {(keys[c // nl], lv_names[c % nl]): cell_means[c]
-                       for c in sorted(present, key=lambda c: (keys[c // nl], lv_names[c % nl]))}
+                       for c in sorted(filled, key=lambda c: (keys[c // nl], lv_names[c % nl]))}
     return Catalogue(groups, M, n_core / len(cost), len(cost), num / den, levels, params, level_means)
 
 

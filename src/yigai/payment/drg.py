@@ -156,8 +156,8 @@ def _load(folder: Path, name: str) -> Any:
         return yaml.safe_load(fh)
 
 
-def _codes(values: object) -> tuple[str, ...]:
-    return tuple(normalise(str(v)) for v in (values or []))  # type: ignore[attr-defined]
+def _codes(values: Iterable[object] | None) -> tuple[str, ...]:
+    return tuple(normalise(str(v)) for v in (values or []))
 
 
 Pack = RulePack | ChsPack

@@ -85,7 +85,7 @@ def read_weight_file(path: Path, name: str | None = None, source: str | None = N
     without: list[str] = []
     conflicts: list[str] = []
     for row in table[1:]:
-        cell = lambda i: row[i] if i is not None and i < len(row) else ""  # noqa: E731
+        cell = lambda i, row=row: row[i] if i is not None and i < len(row) else ""  # noqa: E731
         drg = cell(code).upper()
         if not drg:
             continue

@@ -129,7 +129,7 @@ def _canonical(x: object) -> object:
     if isinstance(x, Mapping):
         return {str(k): _canonical(v) for k, v in x.items()}
     if isinstance(x, set | frozenset):
-        return sorted(_canonical(v) for v in x)  # type: ignore[type-var]
+        return sorted(_canonical(v) for v in x)  # type: ignore[type-var]  # a set holds codes or numbers, never a mix: comparable
     if isinstance(x, list | tuple):
         return [_canonical(v) for v in x]
     if isinstance(x, Decimal):

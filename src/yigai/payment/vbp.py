@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -212,7 +213,7 @@ def parse_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2) -> tupl
         if not values:
             continue  # blank line
         errors: list[BadRecord] = [BadRecord(n, k, "missing / 缺失") for k in REQUIRED if k not in values]
-        parsed: dict[str, object] = {}
+        parsed: dict[str, Any] = {}  # VbpRecord's fields by name: text, year, yes/no and amounts
         for key, value in values.items():
             try:
                 if key in ("hospital", "generic", "product"):
@@ -242,7 +243,7 @@ def parse_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2) -> tupl
             except (ValueError, InvalidOperation) as exc:
                 errors.append(BadRecord(n, key, str(exc)))
         if not errors:
-            dup_key = (str(parsed["hospital"]), int(parsed["year"]),  # type: ignore[call-overload]
+            dup_key = (str(parsed["hospital"]), int(parsed["year"]),
                        str(parsed["generic"]), str(parsed.get("product", "")))
             if dup_key in seen:
                 errors.append(BadRecord(n, "product", f"duplicate of row {seen[dup_key]} / 重复记录"))
@@ -251,7 +252,7 @@ def parse_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2) -> tupl
         if errors:
             bad.extend(errors)
             continue
-        good.append(VbpRecord(row=n, **parsed))  # type: ignore[arg-type]
+        good.append(VbpRecord(row=n, **parsed))
     return good, bad
 
 

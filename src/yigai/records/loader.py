@@ -383,8 +383,11 @@ def _load_staged(store: RecordStore, staged: Sequence[tuple[FileTarget, FileRepo
             if columns is None:
                 continue
             step = i * _STEPS_PER_FILE
-            entry = _load_file(store, target, report, columns, f"_src{i}", state, listed_per_check,
-                               lambda what, k, _t, s=step, f=target.path.name: tick(f"{f}: {what}", s + k))
+
+            def file_tick(what: str, k: int, _t: int, s: int = step, f: str = target.path.name) -> None:
+                tick(f"{f}: {what}", s + k)
+
+            entry = _load_file(store, target, report, columns, f"_src{i}", state, listed_per_check, file_tick)
             _drop(conn, "_checked", "_bad", "_stored", "_dups", "_typed")
             if entry is not None:
                 store.record_load(LoadEntry(load_id + i, *entry, loaded_at=now))
@@ -396,7 +399,8 @@ def _load_staged(store: RecordStore, staged: Sequence[tuple[FileTarget, FileRepo
 
 
 def _load_file(store: RecordStore, target: FileTarget, report: FileReport, columns: dict[str, str], source: str,
-               state: _CommandState, listed_per_check: int, tick: Progress) -> tuple[object, ...] | None:
+               state: _CommandState, listed_per_check: int, tick: Progress,
+               ) -> tuple[str, str, dt.date | None, dt.date | None, str, str, int, int] | None:
     """Check and save one staged file; returns the ``loads`` entry fields (after load_id), or None."""
     conn = store.conn
     tbl = table(target.table)

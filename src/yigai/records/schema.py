@@ -112,6 +112,13 @@ class Table:
         return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  " + ",\n  ".join(cols) + "\n)"
 
 
+def _reference(ref: str) -> tuple[str, str]:
+    table, dot, column = ref.partition(".")
+    if not dot:
+        raise ValueError(f"references must name table.column: {ref!r}")
+    return table, column
+
+
 def _column(raw: dict[str, Any]) -> Column:
     ref = raw.get("references")
     return Column(
@@ -119,7 +126,7 @@ def _column(raw: dict[str, Any]) -> Column:
         required=bool(raw.get("required", True)),
         values={str(k): str(v) for k, v in (raw.get("values") or {}).items()},
         minimum=None if raw.get("min") is None else float(raw["min"]),
-        references=tuple(str(ref).split(".", 1)) if ref else None,  # type: ignore[arg-type]
+        references=_reference(str(ref)) if ref else None,
         codes=str(raw["codes"]) if raw.get("codes") else None,
     )
 

@@ -137,7 +137,7 @@ def open_store(path: Path, read_only: bool = False, *, memory_limit: str = DEFAU
                             where=str(path))
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    config = {"memory_limit": memory_limit}
+    config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit}
     if not read_only:
         config["temp_directory"] = str(path.with_name(path.name + ".tmp"))
     try:

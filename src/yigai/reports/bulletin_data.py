@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from yigai.domain.departments import CLASS_LABELS
 from yigai.domain.errors import YigaiError
 from yigai.domain.periods import Period, parse_period
-from yigai.evaluation.trajectory import target_text as evaluation_target_text
 from yigai.domain.plan import PlanDraft, Target
 from yigai.domain.reports import REVIEW_LABELS, ProgressReport, ReviewState
 from yigai.evaluation.results import (
@@ -33,6 +32,7 @@ from yigai.evaluation.results import (
     TargetEvaluation,
     TargetInput,
 )
+from yigai.evaluation.trajectory import target_text as evaluation_target_text
 from yigai.reports.template_xlsx import TemplateItem, plan_items
 
 # Chinese text of the bulletin, shared by every renderer.
@@ -125,7 +125,8 @@ def target_text(t: Target) -> str:
     if t.value is None:
         return t.raw
     text = evaluation_target_text(t.comparator, t.value, t.value_high, t.unit)
-    return f"{text}（隐含：{_IMPLIED_WORD.search(t.raw).group(0)}）" if t.implicit and _IMPLIED_WORD.search(t.raw) else text
+    implied = _IMPLIED_WORD.search(t.raw) if t.implicit else None
+    return f"{text}（隐含：{implied.group(0)}）" if implied else text
 
 
 _IMPLIED_WORD = re.compile(r"全覆盖|全部|所有")

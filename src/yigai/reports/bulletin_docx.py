@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
-from docx.table import Table
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -41,11 +41,11 @@ from yigai.reports.bulletin_data import (
     RED_HEADERS,
     RED_LIST_EMPTY,
     RED_LIST_INTRO,
+    SCORE_DETAIL_HEADERS,
     SECTION_INDICATORS,
     SECTION_OVERVIEW,
     SECTION_RANKING,
     SECTION_RED_LIST,
-    SCORE_DETAIL_HEADERS,
     SECTION_REQUIREMENTS,
     STATUS_HEADERS,
     BulletinData,
@@ -78,7 +78,7 @@ PICTURE_WIDTH = Cm(15.5)
 
 def _fonts(element: object, name: str) -> None:
     """Set the Latin and East Asian font of a run or style's rPr, dropping theme fonts."""
-    rpr = element.get_or_add_rPr()  # type: ignore[attr-defined]
+    rpr = element.get_or_add_rPr()  # type: ignore[attr-defined]  # CT_R and CT_Style both have it; python-docx declares it on CT_R only
     rfonts = rpr.get_or_add_rFonts()
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         rfonts.attrib.pop(qn(attr), None)
@@ -169,7 +169,7 @@ def _table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequence[
     for cell, text in zip(header.cells, headers, strict=True):
         _cell(cell, text, size, style_id, bold=True, center=True)
     for values in rows:
-        cells = table.add_row().cells  # type: ignore[no-untyped-call]
+        cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
             _cell(cell, "" if value is None else str(value), size, style_id)
     if widths:
@@ -182,8 +182,8 @@ def _table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequence[
     return table
 
 
-def _cell(cell: object, text: str, size: Pt, style_id: str, *, bold: bool = False, center: bool = False) -> None:
-    p = cell.paragraphs[0]  # type: ignore[attr-defined]
+def _cell(cell: _Cell, text: str, size: Pt, style_id: str, *, bold: bool = False, center: bool = False) -> None:
+    p = cell.paragraphs[0]
     p._p.get_or_add_pPr().style = style_id
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -48,9 +48,9 @@ CHART_ROWS = 24  # rows left for each chart on the chart sheet
 def _table(ws: Worksheet, start_row: int, headers: Sequence[str], rows: Sequence[Sequence[object]],
            widths: Sequence[int]) -> None:
     for col, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = ws.cell(start_row, col, header)
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        head = ws.cell(start_row, col, header)
+        head.font, head.fill = Font(bold=True), HEADER_FILL
+        head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, width)
     for r, values in enumerate(rows, start=start_row + 1):
@@ -58,7 +58,7 @@ def _table(ws: Worksheet, start_row: int, headers: Sequence[str], rows: Sequence
             cell = ws.cell(r, col)
             set_text(cell, value)
             cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str) and len(value) > 8)
-    ws.freeze_panes = ws.cell(start_row + 1, 1)
+    ws.freeze_panes = f"A{start_row + 1}"
 
 
 def build_xlsx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Workbook:
@@ -134,7 +134,7 @@ def build_xlsx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Wor
     chart_ws = wb.create_sheet(CHART_SHEET)
     for n, chart in enumerate(charts):
         image = Image(io.BytesIO(chart.png))
-        image.width, image.height = image.width * 0.45, image.height * 0.45
+        image.width, image.height = round(image.width * 0.45), round(image.height * 0.45)
         chart_ws.add_image(image, f"A{1 + n * CHART_ROWS}")
     wb.properties.title = data.title
     return wb

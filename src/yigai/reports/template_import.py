@@ -29,12 +29,28 @@ from yigai.domain.errors import DocumentError
 from yigai.domain.periods import Period
 from yigai.domain.plan import PlanDraft
 from yigai.domain.reports import ProgressStatus
-from yigai.reports.xlsx_guard import xlsx_problem
 from yigai.reports.template_xlsx import (
-    COLUMNS, DATA_SHEET, EDITABLE_KEYS, FIRST_DATA_ROW, HEADER_ROW, META_KEYS, HEADERS, MAX_DATA_ROWS, MAX_FILE_BYTES,
-    MAX_UNCOMPRESSED_BYTES, META_LABELS, META_SHEET, STATUS_LABELS, TEMPLATE_KIND, TEMPLATE_VERSION, TemplateItem,
-    OPTIONAL_KEYS, column_letter, plan_items,
+    COLUMNS,
+    DATA_SHEET,
+    EDITABLE_KEYS,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    HEADERS,
+    MAX_DATA_ROWS,
+    MAX_FILE_BYTES,
+    MAX_UNCOMPRESSED_BYTES,
+    META_KEYS,
+    META_LABELS,
+    META_SHEET,
+    OPTIONAL_KEYS,
+    STATUS_LABELS,
+    TEMPLATE_KIND,
+    TEMPLATE_VERSION,
+    TemplateItem,
+    column_letter,
+    plan_items,
 )
+from yigai.reports.xlsx_guard import xlsx_problem
 
 
 @dataclass(frozen=True, slots=True)

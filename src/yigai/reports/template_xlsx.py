@@ -206,9 +206,9 @@ def build_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
     ws.title = DATA_SHEET
     _instructions(ws)
     for col, (_, header, width) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(HEADER_ROW, col, header)
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        head = ws.cell(HEADER_ROW, col, header)
+        head.font, head.fill = Font(bold=True), HEADER_FILL
+        head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = width
     for key in HIDDEN_KEYS:
         ws.column_dimensions[column_letter(key)].hidden = True

@@ -32,6 +32,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL, make_url
@@ -200,14 +201,14 @@ class RestoreSummary:
     records: bool
 
 
-def _read_manifest(tar: tarfile.TarFile, source: Path) -> dict[str, object]:
+def _read_manifest(tar: tarfile.TarFile, source: Path) -> dict[str, Any]:
     try:
         member = tar.extractfile(MANIFEST)
         manifest = json.loads(member.read().decode("utf-8")) if member else None
     except (KeyError, ValueError) as exc:
         raise RestoreError(f"{source.name} is not a yigai backup (no manifest)", message_zh="不是 yigai 备份文件",
                            where=str(source)) from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("members"), dict):
         raise RestoreError(f"{source.name}: unknown backup format", message_zh="备份文件格式无法识别",
                            where=str(source))
     return manifest
@@ -233,7 +234,7 @@ def restore(settings: Settings, source: Path) -> RestoreSummary:
     url = make_url(normalize_url(settings.database_url))
     backend = url.get_backend_name()
     try:
-        tar = tarfile.open(source, "r:gz")
+        tar = tarfile.open(source, "r:gz")  # noqa: SIM115 — entered in the `with` below, after the error check
     except (OSError, tarfile.TarError) as exc:
         raise RestoreError(f"cannot open {source}: {exc}", message_zh="无法打开备份文件", where=str(source)) from exc
     with tar, tempfile.TemporaryDirectory(prefix="yigai-restore-") as tmp_dir:
@@ -244,7 +245,7 @@ def restore(settings: Settings, source: Path) -> RestoreSummary:
                                where="YIGAI_DATABASE_URL")
         _require_empty(settings)
         work = Path(tmp_dir)
-        expected: dict[str, dict[str, object]] = manifest["members"]  # type: ignore[assignment]
+        expected: dict[str, dict[str, object]] = manifest["members"]
         names = set(tar.getnames()) - {MANIFEST}
         if names != set(expected):
             raise RestoreError(f"{source.name}: members differ from the manifest", message_zh="备份文件内容与清单不符",
@@ -277,4 +278,4 @@ def restore(settings: Settings, source: Path) -> RestoreSummary:
         if has_records:
             settings.analytics_path.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(work / RECORDS_MEMBER, settings.analytics_path)
-    return RestoreSummary(backend, manifest.get("revision"), len(evidence), has_records)  # type: ignore[arg-type]
+    return RestoreSummary(backend, manifest.get("revision"), len(evidence), has_records)

@@ -185,7 +185,7 @@ def record_orgunits(con: duckdb.DuckDBPyConnection) -> list[OrgUnit]:
                                                 "town_code"), "town_code, institution_id")
     districts: dict[str, OrgUnit] = {}
     units: list[OrgUnit] = []
-    for town_code, town_name, district_code, district_name in towns:
+    for _town_code, _town_name, district_code, district_name in towns:
         if district_code not in districts:
             districts[district_code] = OrgUnit(str(district_code), str(district_name), OrgUnitLevel.DISTRICT)
             units.append(districts[district_code])

@@ -143,7 +143,7 @@ def list_departments(uow: UnitOfWork, region: str = "") -> list[DepartmentEntry]
             uow.commit()
     grouped: dict[str, tuple[str, list[str]]] = {}
     for rec in records:
-        kind, aliases = grouped.setdefault(rec.department, (rec.kind, []))
+        _kind, aliases = grouped.setdefault(rec.department, (rec.kind, []))
         if rec.alias != rec.department:
             aliases.append(rec.alias if not rec.region else f"{rec.alias}（{rec.region}）")
     for name in registry - set(grouped):

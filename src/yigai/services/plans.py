@@ -21,7 +21,6 @@ from yigai.services.memo import memoised
 from yigai.storage.repository import MatchedBy, PlanCounts, PlanRecord, PlanSummary, department_refs
 from yigai.storage.uow import UnitOfWork
 
-
 MAX_ID_DIGITS = 18
 
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from yigai import clock
 from yigai.domain.periods import Period, parse_period
-from yigai.domain.reports import TRANSITIONS, REVIEW_LABELS, Evidence, ProgressReport, ProgressStatus, ReviewState
+from yigai.domain.reports import REVIEW_LABELS, TRANSITIONS, Evidence, ProgressReport, ProgressStatus, ReviewState
 from yigai.domain.users import User
-from yigai.services.departments import resolve_department
 from yigai.services.concurrency import retrying
+from yigai.services.departments import resolve_department
 from yigai.services.errors import IllegalTransitionError, InvalidReportError, NotLeadDepartmentError
 from yigai.services.evidence import EvidenceUpload, check_uploads, store_uploads
 from yigai.services.items import ReportItem, find_item, require_reporter

@@ -54,13 +54,12 @@ def move_in(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, peri
         raise IllegalTransitionError(f"cannot {what}: version {latest.version} is {latest.state.value}",
                                      message_zh=f"不能{what_zh}：第{latest.version}版状态不符", where="state")
     check_move(latest, target, what, what_zh)
-    changes: dict[str, object] = {"state": target, "version": latest.version + 1, "saved_at": at,
-                                  "author": latest.author if review else user.username}
     if review:
-        changes |= {"reviewed_at": at, "reviewer": user.username, "review_comment": comment}
+        report = dataclasses.replace(latest, state=target, version=latest.version + 1, saved_at=at, author=latest.author,
+                                     reviewed_at=at, reviewer=user.username, review_comment=comment)
     else:
-        changes |= {"submitted_at": at, "reviewed_at": None, "reviewer": "", "review_comment": ""}
-    report = dataclasses.replace(latest, **changes)  # type: ignore[arg-type]
+        report = dataclasses.replace(latest, state=target, version=latest.version + 1, saved_at=at, author=user.username,
+                                     submitted_at=at, reviewed_at=None, reviewer="", review_comment="")
     uow.reports.add(report)
     uow.audit.record(user.username, action, "progress_report", report_key(report), before=latest,
                      after=report, at=at)

@@ -30,8 +30,14 @@ from yigai.domain.reports import REVIEW_LABELS, TRANSITIONS, ProgressReport, Rev
 from yigai.domain.users import User
 from yigai.reports.template_import import ReportRow, TemplateError, TemplateProblem, read_template_rows
 from yigai.reports.template_xlsx import (
-    DATA_SHEET, cell_text, department_items, latest_reports as prefilled_reports, parse_prefill_stamp,
+    DATA_SHEET,
+    cell_text,
+    department_items,
+    parse_prefill_stamp,
     write_template,
+)
+from yigai.reports.template_xlsx import (
+    latest_reports as prefilled_reports,
 )
 from yigai.services.concurrency import retrying
 from yigai.services.departments import resolve_department

@@ -22,9 +22,9 @@ import io
 import math
 import unicodedata
 import zipfile
-from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -41,13 +41,13 @@ from yigai.records.loader import csv_encoding
 from yigai.reports.xlsx_guard import xlsx_problem
 from yigai.services.concurrency import retrying
 from yigai.services.errors import (
-    ImpossibleValueError,
     ImportFileError,
+    ImpossibleValueError,
     InvalidInputError,
     OutOfScopeError,
-    PermissionDeniedError,
     PeriodNotEndedError,
     PeriodOutsideScheduleError,
+    PermissionDeniedError,
     RowError,
     UnconfirmedValueError,
     UnknownOrgUnitError,

@@ -51,9 +51,8 @@ def create_db_engine(database_url: str, **kwargs: Any) -> Engine:
             message_zh="数据库地址无效", where="YIGAI_DATABASE_URL",
         ) from exc
     backend = url.get_backend_name()
-    if backend == "sqlite":
-        if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if backend == "sqlite" and url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(url, **kwargs)
     except ModuleNotFoundError as exc:

@@ -10,8 +10,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import Table, and_, func, insert, select
 from sqlalchemy.orm import Session
 
 from yigai.clock import aware, now, to_utc
@@ -172,7 +173,7 @@ class ValueRepository:
     def add_many(self, values: Sequence[tuple[DataValue, bool]]) -> None:
         """Insert many (value, outlier) versions in one executemany: the path of a compute run."""
         if values:
-            self.session.execute(insert(DataValueRow.__table__), [_row(v, outlier) for v, outlier in values])
+            self.session.execute(insert(cast(Table, DataValueRow.__table__)), [_row(v, outlier) for v, outlier in values])
 
     def current_versions(self, keys: Iterable[str], period_ids: Iterable[str] | None = None
                          ) -> dict[tuple[str, str, str], CurrentVersion]:
@@ -186,11 +187,11 @@ class ValueRepository:
         found: dict[tuple[str, str, str], CurrentVersion] = {}
         d = DataValueRow
         for i in range(0, len(wanted), _IN_CHUNK):
-            newest = select(d.key, d.org_unit, d.period_id, func.max(d.version).label("version")) \
+            versions = select(d.key, d.org_unit, d.period_id, func.max(d.version).label("version")) \
                 .where(d.key.in_(wanted[i:i + _IN_CHUNK]))
             if periods is not None and len(periods) <= _IN_CHUNK:
-                newest = newest.where(d.period_id.in_(periods))
-            newest = newest.group_by(d.key, d.org_unit, d.period_id).subquery()
+                versions = versions.where(d.period_id.in_(periods))
+            newest = versions.group_by(d.key, d.org_unit, d.period_id).subquery()
             stmt = select(d.key, d.org_unit, d.period_id, d.version, d.value, d.definition_version,
                           d.inputs_hash).join(newest, and_(
                               d.key == newest.c.key, d.org_unit == newest.c.org_unit,

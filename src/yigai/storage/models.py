@@ -36,8 +36,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
-    false,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -62,7 +62,7 @@ ROLE_COOPERATING = "cooperating"
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}  # noqa: RUF012 — SQLAlchemy reads it once
 
 
 class PlanRow(Base):

@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from yigai.clock import now, to_utc
@@ -205,7 +207,7 @@ class DepartmentRepository:
             .values(value=new),
             update(ProgressReportRow).where(ProgressReportRow.department == old).values(department=new),
         ):
-            touched += self.session.execute(stmt).rowcount  # type: ignore[attr-defined]
+            touched += cast(CursorResult[Any], self.session.execute(stmt)).rowcount
         self.session.flush()
         return touched
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from yigai.clock import aware, to_utc
@@ -55,16 +57,16 @@ class WebSessionRepository:
 
     def delete(self, token_hash: str) -> int:
         result = self.session.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == token_hash))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return cast(CursorResult[Any], result).rowcount
 
     def delete_for_user(self, user_id: int) -> int:
         result = self.session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return cast(CursorResult[Any], result).rowcount
 
     def purge(self, before: dt.datetime) -> int:
         """Drop sessions that expired before ``before``."""
         result = self.session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at < to_utc(before)))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return cast(CursorResult[Any], result).rowcount
 
 
 class LoginFailureRepository:

@@ -18,7 +18,7 @@ from yigai.records.schema import table
 from yigai.synth.arrow import dates, ids, yuan
 from yigai.synth.config import by_band, normalised
 from yigai.synth.district import days_in_month, month_start
-from yigai.synth.model import CENTRE, Model, pick, split_cost
+from yigai.synth.model import Model, pick, split_cost
 from yigai.synth.population import Cohort
 
 KINDS = ("child", "adult", "elder", "followup", "followup_diabetes", "prenatal")

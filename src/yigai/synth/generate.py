@@ -20,7 +20,7 @@ from yigai import __version__
 from yigai.data import data_path
 from yigai.synth.activity import Referrals, outside_patients, outside_visits, patients_of, resident_visits
 from yigai.synth.config import DIAGNOSES_FILE, RATES_FILE, VOCABULARY_FILE, SynthConfig, load_config
-from yigai.synth.district import institutions_table, build_layout
+from yigai.synth.district import build_layout, institutions_table
 from yigai.synth.errors import SynthError
 from yigai.synth.inpatient import outside_discharges, resident_discharges
 from yigai.synth.model import build_model

@@ -8,6 +8,7 @@ written: a failed run leaves the destination as it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -35,7 +36,7 @@ class TableSink:
         self.rows = 0
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
-        self._writer = pq.ParquetWriter(path, schema, **WRITER_OPTIONS)  # type: ignore[arg-type]
+        self._writer = pq.ParquetWriter(path, schema, **WRITER_OPTIONS)
 
     def write(self, chunk: pa.Table) -> None:
         if chunk.schema != self.schema:
@@ -98,8 +99,6 @@ class Output:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if kind is not None:
             for s in self.sinks.values():
-                try:
+                with contextlib.suppress(Exception):  # cleaning up after the real error, which propagates
                     s.close()
-                except Exception:  # noqa: BLE001 - cleaning up after the real error, which propagates
-                    pass
             shutil.rmtree(self.staging, ignore_errors=True)

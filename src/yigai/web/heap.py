@@ -25,6 +25,7 @@ import ctypes
 import ctypes.util
 import functools
 import gc
+from _ctypes import CFuncPtr
 
 import anyio.to_thread
 
@@ -34,7 +35,7 @@ _M_ARENA_MAX = -8  # mallopt parameter number, from glibc's malloc.h
 
 
 @functools.cache
-def _glibc(function: str, *argtypes: type) -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+def _glibc(function: str, *argtypes: type) -> CFuncPtr | None:
     """``function`` of the C library, typed once, when it is glibc's (``malloc_trim``, ``mallopt``), else None."""
     name = ctypes.util.find_library("c")
     if name is None:
@@ -47,7 +48,7 @@ def _glibc(function: str, *argtypes: type) -> ctypes._CFuncPtr | None:  # type: 
     return found
 
 
-def _malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+def _malloc_trim() -> CFuncPtr | None:
     return _glibc("malloc_trim", ctypes.c_size_t)
 
 

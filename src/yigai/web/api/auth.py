@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from yigai.domain.users import ROLE_LABELS, User
 from yigai.services import auth
 from yigai.web.deps import AppDep, CurrentUser, OptionalUser
-from yigai.web.security import client_address, clear_session_cookie, csrf_token, session_token, set_session_cookie
+from yigai.web.security import clear_session_cookie, client_address, csrf_token, session_token, set_session_cookie
 
 # The login route is the one write without a session, so it lives outside the CSRF-checked router.
 public = APIRouter(prefix="/auth", tags=["auth"])

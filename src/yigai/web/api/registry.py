@@ -11,7 +11,13 @@ from pydantic import BaseModel, Field
 from yigai.domain.users import Role, User
 from yigai.services.audit import list_audit
 from yigai.services.auth import set_password
-from yigai.services.departments import DepartmentEntry, add_alias, list_departments, rename_department, set_department_class
+from yigai.services.departments import (
+    DepartmentEntry,
+    add_alias,
+    list_departments,
+    rename_department,
+    set_department_class,
+)
 from yigai.services.orgunits import list_orgunits, load_orgunits
 from yigai.services.users import create_user, list_users, set_user_active, update_user
 from yigai.storage.audit import jsonable

@@ -20,7 +20,11 @@ from yigai.services.evidence import EvidenceUpload, read_evidence
 from yigai.services.reminders import owed_reports
 from yigai.services.reports import add_contribution, latest_reports, report_history, save_report
 from yigai.services.templates import (
-    RowResult, TemplateImport, TemplateRowsRefusedError, import_department_template, write_department_template,
+    RowResult,
+    TemplateImport,
+    TemplateRowsRefusedError,
+    import_department_template,
+    write_department_template,
 )
 from yigai.settings import MAX_EVIDENCE_BYTES
 from yigai.storage.audit import jsonable

@@ -10,7 +10,18 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from yigai.web.pages import (
-    admin, audit, auth, bulletins, dashboard, indicators, plans, review, review_desk, targets, tasks, workspace,
+    admin,
+    audit,
+    auth,
+    bulletins,
+    dashboard,
+    indicators,
+    plans,
+    review,
+    review_desk,
+    targets,
+    tasks,
+    workspace,
 )
 from yigai.web.pages.render import render_error
 

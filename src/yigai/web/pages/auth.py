@@ -15,7 +15,7 @@ from yigai.services.passwords import POLICY_ZH
 from yigai.web.deps import AppDep, OptionalUser, PageUser, verify_csrf
 from yigai.web.errors import status_for
 from yigai.web.pages.render import render
-from yigai.web.security import client_address, clear_session_cookie, safe_next, session_token, set_session_cookie
+from yigai.web.security import clear_session_cookie, client_address, safe_next, session_token, set_session_cookie
 
 router = APIRouter()
 

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from yigai.domain.errors import NotFoundError
-from yigai.services.bulletins import FORMATS, bulletin_data
 from yigai.reports.bulletin_render import render_bulletin
+from yigai.services.bulletins import FORMATS, bulletin_data
 from yigai.web.deps import PageUser, UowDep
 from yigai.web.pages.files import attachment, produce
 from yigai.web.pages.render import render

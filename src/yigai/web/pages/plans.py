@@ -17,8 +17,8 @@ from yigai.web.deps import AppDep, PageUser, UowDep, require_role, verify_csrf
 from yigai.web.errors import status_for
 from yigai.web.pages.files import XLSX, attachment, produce
 from yigai.web.pages.render import is_htmx, render
-from yigai.web.viewmodels.common import parse_day
 from yigai.web.viewmodels.assign import assign_page
+from yigai.web.viewmodels.common import parse_day
 from yigai.web.viewmodels.plans import Filters, plan_page, plans_list
 from yigai.web.viewmodels.review import assign_form
 

@@ -70,7 +70,7 @@ async def submit(request: Request, user: PageUser, app: AppDep, plan_id: int, it
                     problems=problems, next_steps=next_steps, submit=action == "submit", evidence=uploads,
                     store=EvidenceStore(app.settings.evidence_dir))
     except YigaiError as exc:
-        typed = {"form": "report", "department": department, "status": status, "percent": percent,
+        typed: dict[str, object] = {"form": "report", "department": department, "status": status, "percent": percent,
                  "narrative": narrative, "problems": problems, "next_steps": next_steps,
                  "files": [u.filename for u in uploads]}
         return _page(request, app.uow(), user, plan_id, item_id, period=period, error=exc.message_zh,

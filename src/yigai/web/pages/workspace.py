@@ -11,7 +11,11 @@ from yigai.domain.errors import YigaiError
 from yigai.reports.template_import import TemplateError
 from yigai.reports.template_xlsx import MAX_FILE_BYTES
 from yigai.services.templates import (
-    RowResult, TemplateImport, TemplateRowsRefusedError, import_department_template, write_department_template,
+    RowResult,
+    TemplateImport,
+    TemplateRowsRefusedError,
+    import_department_template,
+    write_department_template,
 )
 from yigai.web.deps import AppDep, PageUser, UowDep, verify_csrf
 from yigai.web.errors import status_for

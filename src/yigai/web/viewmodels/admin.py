@@ -10,16 +10,16 @@ from yigai.domain.orgunits import OrgUnit
 from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.evaluation.scoring import default_scheme_dict
 from yigai.services.audit import list_audit
-from yigai.services.passwords import POLICY_ZH
-from yigai.services.scoring import SCHEME_LABELS, OfficeScheme, leaves, office_scheme, scheme_history
-from yigai.storage.audit import AuditEntry
-from yigai.storage.scoring_repository import StoredScheme
 from yigai.services.departments import DepartmentEntry, list_departments
 from yigai.services.orgunits import list_orgunits
+from yigai.services.passwords import POLICY_ZH
 from yigai.services.plans import list_plans
+from yigai.services.scoring import SCHEME_LABELS, OfficeScheme, leaves, office_scheme, scheme_history
 from yigai.services.users import list_users
+from yigai.storage.audit import AuditEntry
 from yigai.storage.report_repository import ReportingSchedule
 from yigai.storage.repository import PlanSummary
+from yigai.storage.scoring_repository import StoredScheme
 from yigai.storage.uow import UnitOfWork
 
 PERIOD_TYPES = (("quarterly", "季度"), ("monthly", "月度"), ("six_monthly", "半年"), ("yearly", "年度"))

@@ -10,6 +10,7 @@ shown as excerpts: the lines around the marks, with the line numbers.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -70,7 +71,7 @@ def segments(text: str, marks: Sequence[Mark], start: int = 0, end: int | None =
     inside = [m for m in _valid(marks, len(text)) if m.start < stop and m.end > start]
     cuts = sorted({start, stop, *(max(m.start, start) for m in inside), *(min(m.end, stop) for m in inside)})
     out: list[Segment] = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         covering = [m for m in inside if m.start <= a and m.end >= b]
         covering.sort(key=lambda m: (KINDS.index(m.kind) if m.kind in KINDS else len(KINDS), m.start))
         kinds = tuple(dict.fromkeys(m.kind for m in covering))

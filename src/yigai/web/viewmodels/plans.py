@@ -179,7 +179,7 @@ def _task_rows(plan_id: int, draft: PlanDraft, ev: PlanEvaluation | None, f: Fil
         all_rows = []
         for item in items_by_task.get(task.id, []):
             m = measures.get(item.item_id)
-            cats = categories_of((m.categories if m and m.categories else task.categories))
+            cats = categories_of(m.categories if m and m.categories else task.categories)
             row = _item_row(plan_id, item, by_item.get(item.item_id), cats)
             if _matches(row, item, f):
                 all_rows.append(row)

@@ -171,7 +171,7 @@ def task_page(uow: UnitOfWork, user: User, plan_id: int, item_id: str, at: dt.da
         lead = tuple(dict.fromkeys(r.name for r in task.responsibility.lead))
         coop = tuple(dict.fromkeys(r.name for r in task.responsibility.cooperating))
         deadline = deadline_text(task.deadline)
-    cats = tuple(c.value for c in ((measure.categories if measure and measure.categories else task.categories)))
+    cats = tuple(c.value for c in (measure.categories if measure and measure.categories else task.categories))
     return TaskPage(
         plan_id=plan_id, draft=draft, task=task, measure=measure, item=item, evaluation=by_item.get(item_id),
         at=at, schedule=schedule, excerpts=excerpts(draft.source_text, item_marks(draft, task, measure)),

@@ -176,8 +176,8 @@ def _workspace(uow: UnitOfWork, user: User, at: dt.date, department: str) -> Wor
         work = PlanWork(summary, schedule, period, period.end + dt.timedelta(days=schedule.due_days))
 
         def row(i: ReportItem, plan_id: int = summary.id) -> WorkItem:
-            return WorkItem(i, item_url(plan_id, i), deadline_text(i.deadline), by_item.get(i.item_id),
-                            "" if i.item_id == i.task_id else tasks.get(i.task_id, ""))
+            return WorkItem(i, item_url(plan_id, i), deadline_text(i.deadline), by_item.get(i.item_id),  # noqa: B023
+                            "" if i.item_id == i.task_id else tasks.get(i.task_id, ""))  # noqa: B023 — used in this pass only
 
         work.leads = [row(i) for i in leads]
         work.supports = [row(i) for i in supports]
