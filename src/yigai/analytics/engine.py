@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -329,14 +330,14 @@ def _indicator_results(ind: Indicator, level: Level, periods: list[Period], pind
         nv, nn = gnum_v[:, c].tolist(), gnum_n[:, c].astype(np.int64).tolist()
         if ind.aggregation is Rule.SUM:
             out.extend(new(Result, (code, lvl, u, pid, v, None, v * f, "", n, None, version, h))
-                       for u, v, n, h in zip(codes, nv, nn, hashes))
+                       for u, v, n, h in zip(codes, nv, nn, hashes, strict=True))
             continue
         dv: list[float] = [] if gden_v is None else gden_v[:, c].tolist()
         dn: list[int] = [] if gden_n is None else gden_n[:, c].astype(np.int64).tolist()
         if ind.aggregation is Rule.RATIO_OF_SUMS:
             out.extend(new(Result, (code, lvl, u, pid, v, d, v / d * f if d else None,
                                     "" if d else "denominator is 0", n, m, version, h))
-                       for u, v, d, n, m, h in zip(codes, nv, dv, nn, dn, hashes))
+                       for u, v, d, n, m, h in zip(codes, nv, dv, nn, dn, hashes, strict=True))
             continue
         # growth: base = Σnum/Σden (or Σnum); compared with the same base in the comparison period
         assert ind.compare is not None  # a growth indicator names its comparison (the catalogue refuses one without)
@@ -412,9 +413,9 @@ def _digests(ind: Indicator, codes: list[str], periods: list[Period], pindex: di
         for bounds, v, n in prepared:
             buf = np.concatenate([v[:, cols], n[:, cols]], axis=1).tobytes()
             cut = (bounds * (len(cols) * 2 * 8)).tolist()  # byte offset of each group's rows
-            parts.append([buf[a:b] for a, b in zip(cut, cut[1:])])
+            parts.append([buf[a:b] for a, b in itertools.pairwise(cut)])
         if len(parts) == 1:
-            out.append([sha(h + x).hexdigest() for h, x in zip(heads, parts[0])])
+            out.append([sha(h + x).hexdigest() for h, x in zip(heads, parts[0], strict=True)])
         else:
-            out.append([sha(h + x + y).hexdigest() for h, x, y in zip(heads, parts[0], parts[1])])
+            out.append([sha(h + x + y).hexdigest() for h, x, y in zip(heads, parts[0], parts[1], strict=True)])
     return out
