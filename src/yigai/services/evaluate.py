@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from yigai.domain.errors import ConfigurationError
+from yigai.domain.ids import parse_id
 from yigai.domain.indicators import Direction, IndicatorDef
 from yigai.domain.periods import parse_period
 from yigai.domain.plan import Comparator, Target
@@ -144,8 +145,9 @@ def _memo_key(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mappin
               org_unit: str | None, tolerance: float) -> tuple[_Memo, tuple[Any, ...]] | None:
     with uow:
         # an id needs no plan read (a plan read copies the whole draft); a 文号 is looked up
-        plan_id = int(plan_ref) if isinstance(plan_ref, int) or str(plan_ref).isdigit() else find_plan(uow, plan_ref).id
-        stamp = uow.plans.stamp(plan_id)
+        plan_id = parse_id(plan_ref) if isinstance(plan_ref, int) or str(plan_ref).isdigit() \
+            else find_plan(uow, plan_ref).id
+        stamp = None if plan_id is None else uow.plans.stamp(plan_id)
         if stamp is None or stamp[0] is None:
             return None  # unknown plan: gather_input raises the proper error
         latest = uow.audit.latest_id(ignoring=NOT_EVALUATED_ACTIONS, plan=plan_id, plan_entities=PLAN_ENTITIES)

@@ -13,15 +13,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from yigai.domain.errors import NotFoundError
+from yigai.domain.ids import parse_id
 from yigai.domain.plan import DepartmentRef, PlanDraft, Responsibility, Task
 from yigai.parsing import parse_file
 from yigai.services.departments import office_directory
 from yigai.services.errors import PlanHasReportsError
 from yigai.storage.repository import MatchedBy, PlanCounts, PlanRecord, PlanSummary, department_refs
 from yigai.storage.uow import UnitOfWork
-
-
-MAX_ID_DIGITS = 18
 
 
 class ImportStatus(StrEnum):
@@ -128,7 +126,7 @@ def find_plan(uow: UnitOfWork, ref: str | int) -> PlanRecord:
     """``get_plan`` for a unit of work that is already open (services that also write)."""
     text = unicodedata.normalize("NFKC", str(ref)).strip()
     if text.isdigit():
-        plan_id = int(text) if len(text) <= MAX_ID_DIGITS else None  # beyond a 64-bit id
+        plan_id = parse_id(text)  # None beyond the stored range: no such plan
     else:
         plan_id = uow.plans.id_by_doc_number(text)
     record = None if plan_id is None else uow.plans.get(plan_id)
