@@ -199,3 +199,41 @@ def test_template_import_lists_unchanged_and_refused_rows_and_can_save_the_rest(
     assert error["rows"]["committed"] is False and len(error["rows"]["unchanged"]) == 40
     rest = ybj.post(url, data={**form, "save_rest": "true"}, files={"file": ("医保局.xlsx", buffer.getvalue(), XLSX)})
     assert rest.status_code == 201 and [r["row"] for r in rest.json()["refused"]] == [3]
+
+
+def test_an_unsubmitted_draft_is_seen_only_by_its_departments_and_the_office(web: Web) -> None:
+    wjw, admin = web.client("wjw"), web.client("admin")
+    secret = "草稿：尚未核实的数字 41%"
+    assert _save(wjw, T4M2, "区卫生健康委", 41, narrative=secret).status_code == 201
+    shared = "草稿：待医保局补充"
+    assert _save(wjw, f"{R}/T21.M3/2023Q4", "区卫生健康委", 10, narrative=shared).status_code == 201  # ybj cooperates
+    for name in ("admin", "wjw"):
+        client = web.client(name)
+        assert "T4.M2" in {r["item_id"] for r in client.get(R).json()}, name
+        assert [h["narrative"] for h in client.get(T4M2).json()] == [secret], name
+    for name in ("leader", "cmz", "ybj"):
+        client = web.client(name)
+        assert "T4.M2" not in {r["item_id"] for r in client.get(R).json()}, name
+        assert client.get(T4M2).json() == [], name
+        for fmt in ("csv", "xlsx"):
+            assert client.get(R, params={"format": fmt}).status_code == 200
+        assert secret not in client.get(R, params={"format": "csv"}).content.decode("utf-8-sig"), name
+        assert secret not in client.get(f"/plans/{PLAN}/tasks/T4.M2", params={"period": "2023Q4"}).text, name
+        template = client.get(f"/api/v1/plans/{PLAN}/template", params={"department": "区卫生健康委",
+                                                                        "period": "2023Q4"})
+        assert template.status_code == 200
+        cells = {c.value for row in load_workbook(io.BytesIO(template.content)).worksheets[0].iter_rows() for c in row}
+        assert secret not in cells, name
+    assert [h["narrative"] for h in web.client("ybj").get(f"{R}/T21.M3/2023Q4").json()] == [shared]  # cooperates
+    assert web.client("leader").get(f"{R}/T21.M3/2023Q4").json() == []
+    assert secret in web.client("wjw").get(f"/plans/{PLAN}/tasks/T4.M2", params={"period": "2023Q4"}).text
+    # submitted, it is everyone's; a later draft after a return is again the department's own
+    assert wjw.post(f"{T4M2}/submit").status_code == 200
+    leader = web.client("leader")
+    assert [h["narrative"] for h in leader.get(T4M2).json()] == [secret]  # the submitted version
+    assert admin.post(f"{T4M2}/return", json={"comment": "请核实"}).status_code == 200
+    assert _save(wjw, T4M2, "区卫生健康委", 45, narrative="改后草稿").status_code == 201
+    assert [h["state"] for h in leader.get(T4M2).json()] == ["submitted", "returned"]
+    current = next(r for r in leader.get(R).json() if r["item_id"] == "T4.M2")
+    assert (current["state"], current["percent"]) == ("returned", 41)
+    assert [h["state"] for h in wjw.get(T4M2).json()] == ["draft", "submitted", "returned", "draft"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -35,6 +36,12 @@ class User:
         if self.role is Role.OFFICE_ADMIN:
             return True
         return self.role is Role.DEPARTMENT_REPORTER and department in self.departments
+
+    def sees_drafts_of(self, departments: Iterable[str]) -> bool:
+        """May read unsubmitted drafts written for one of ``departments`` (the office reads every draft)."""
+        if self.role is Role.OFFICE_ADMIN:
+            return True
+        return self.role is Role.DEPARTMENT_REPORTER and not self.departments.isdisjoint(departments)
 
     def can_enter_values_for(self, org_unit: str, ancestors: frozenset[str] = frozenset()) -> bool:
         """May enter data values for ``org_unit`` (or a unit below one in scope)."""

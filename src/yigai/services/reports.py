@@ -22,7 +22,7 @@ from yigai.services.departments import resolve_department
 from yigai.services.concurrency import retrying
 from yigai.services.errors import IllegalTransitionError, InvalidReportError, NotLeadDepartmentError
 from yigai.services.evidence import EvidenceUpload, check_uploads, store_uploads
-from yigai.services.items import ReportItem, find_item, require_reporter
+from yigai.services.items import ReportItem, find_item, report_items, require_reporter, visible_reports
 from yigai.services.plans import find_plan
 from yigai.services.schedules import require_schedule, schedule_period
 from yigai.storage.evidence_store import EvidenceStore
@@ -202,11 +202,13 @@ def add_contribution(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: 
     return retrying(attempt)
 
 
-def report_history(uow: UnitOfWork, plan_ref: str | int, item_id: str, period_id: str) -> list[ProgressReport]:
-    """Every version, oldest first."""
+def report_history(uow: UnitOfWork, plan_ref: str | int, item_id: str, period_id: str, *,
+                   viewer: User | None = None) -> list[ProgressReport]:
+    """Every version ``viewer`` may read (``visible_reports``; None: all, as the office), oldest first."""
     with uow:
         ctx = open_context(uow, plan_ref, item_id, period_id)
-        return uow.reports.versions(ctx.plan.id, item_id, ctx.period.id)
+        versions = uow.reports.versions(ctx.plan.id, item_id, ctx.period.id)
+    return versions if viewer is None else visible_reports(viewer, ctx.item, versions)
 
 
 def report_key(report: ProgressReport) -> str:
@@ -214,14 +216,20 @@ def report_key(report: ProgressReport) -> str:
     return f"{report.plan_id}/{report.item_id}/{report.period_id}"
 
 
-def latest_reports(uow: UnitOfWork, plan_ref: str | int, *, period_id: str | None = None,
+def latest_reports(uow: UnitOfWork, plan_ref: str | int, *, viewer: User | None = None, period_id: str | None = None,
                    department: str | None = None) -> list[ProgressReport]:
-    """The current version of every report of a plan, by period then item; optionally one period or department."""
+    """The current version of every report of a plan that ``viewer`` may read, by period then item.
+
+    Optionally one period or department. For a reader who may not see a draft, the current
+    version is the latest submitted or reviewed one (``viewer`` None: every version, as the office).
+    """
     with uow:
         plan = find_plan(uow, plan_ref)
         dept = resolve_department(uow, department, plan.draft.meta.region) if department else None
         period = parse_period(period_id).id if period_id else None
+        items = {i.item_id: i for i in report_items(plan.draft)}
         latest: dict[tuple[str, str], ProgressReport] = {}
         for report in uow.reports.for_plan(plan.id, period):
-            latest[(report.period_id, report.item_id)] = report
+            if viewer is None or visible_reports(viewer, items.get(report.item_id), [report]):
+                latest[(report.period_id, report.item_id)] = report
     return [r for r in latest.values() if dept is None or r.department == dept]

@@ -35,7 +35,7 @@ from yigai.reports.template_xlsx import (
 )
 from yigai.services.concurrency import retrying
 from yigai.services.departments import resolve_department
-from yigai.services.items import require_reporter
+from yigai.services.items import report_items, require_reporter, visible_reports
 from yigai.services.plans import find_plan
 from yigai.services.reports import save_in
 from yigai.services.schedules import require_schedule, schedule_period
@@ -122,14 +122,21 @@ class TemplateRowsRefusedError(TemplateError):
 
 
 def write_department_template(uow: UnitOfWork, plan_ref: str | int, department: str, period_id: str,
-                              out: Path) -> Path:
-    """Write ``department``'s template for ``period_id``, prefilled with its latest reports."""
+                              out: Path, *, viewer: User | None = None) -> Path:
+    """Write ``department``'s template for ``period_id``, prefilled with its latest reports.
+
+    For a ``viewer`` outside the department (a leader, another department) the prefill leaves out
+    unsubmitted drafts; without one (the command line, which acts as the office) it has them all.
+    """
     period = parse_period(period_id)
     with uow:
         plan = find_plan(uow, plan_ref)
         require_schedule(uow, plan.id)
         name = resolve_department(uow, department, plan.draft.meta.region)
         existing = uow.reports.for_plan(plan.id)
+    if viewer is not None:
+        items = {i.item_id: i for i in report_items(plan.draft)}
+        existing = [r for r in existing if visible_reports(viewer, items.get(r.item_id), [r])]
     return write_template(plan.draft, plan.id, name, period, out, existing)
 
 

@@ -75,15 +75,15 @@ def _store(app: Any) -> EvidenceStore:
 
 
 @router.get("/plans/{plan}/reports", summary="Current version of every report (filter by period, department)")
-def reports(plan: str, uow: UowDep, _: CurrentUser, period: str | None = None, department: str | None = None,
+def reports(plan: str, uow: UowDep, user: CurrentUser, period: str | None = None, department: str | None = None,
             fmt: Fmt = ListFormat.JSON) -> Any:
-    rows = [report_view(r) for r in latest_reports(uow, plan, period_id=period, department=department)]
+    rows = [report_view(r) for r in latest_reports(uow, plan, viewer=user, period_id=period, department=department)]
     return export(REPORT_COLUMNS, rows, fmt, f"计划{plan}进展报告")
 
 
 @router.get("/plans/{plan}/reports/{item}/{period}", summary="Every version of one report, oldest first")
-def history(plan: str, item: str, period: str, uow: UowDep, _: CurrentUser) -> list[dict[str, Any]]:
-    return [report_view(r) for r in report_history(uow, plan, item, period)]
+def history(plan: str, item: str, period: str, uow: UowDep, user: CurrentUser) -> list[dict[str, Any]]:
+    return [report_view(r) for r in report_history(uow, plan, item, period, viewer=user)]
 
 
 @router.post("/plans/{plan}/reports/{item}/{period}", status_code=201,
@@ -159,9 +159,9 @@ def evidence(sha256: str, app: AppDep, _: CurrentUser) -> Any:
 
 @router.get("/plans/{plan}/template", summary="A department's progress template for a period (XLSX)",
             responses={200: {"content": {XLSX_TYPE: {}}}})
-def template(plan: str, department: str, period: str, uow: UowDep, _: CurrentUser) -> Any:
+def template(plan: str, department: str, period: str, uow: UowDep, user: CurrentUser) -> Any:
     with scratch_file("template.xlsx") as path:
-        write_department_template(uow, plan, department, period, path)
+        write_department_template(uow, plan, department, period, path, viewer=user)
         data = path.read_bytes()
     return download(data, f"{department}-{period}-进展填报.xlsx", XLSX_TYPE)
 

@@ -32,7 +32,7 @@ def workspace_page(request: Request, user: PageUser, uow: UowDep, dept: str = ""
 @router.get("/workspace/template.xlsx")
 def template(user: PageUser, uow: UowDep, plan: DbInt, dept: str, period: str) -> Response:
     name = f"{dept}-{period}-进展填报模板.xlsx"
-    data = produce(name, lambda path: write_department_template(uow, plan, dept, period, path))
+    data = produce(name, lambda path: write_department_template(uow, plan, dept, period, path, viewer=user))
     return attachment(data, name, XLSX)
 
 
