@@ -20,7 +20,9 @@ from yigai.domain.reports import TRANSITIONS, REVIEW_LABELS, Evidence, ProgressR
 from yigai.domain.users import User
 from yigai.services.departments import resolve_department
 from yigai.services.concurrency import retrying
-from yigai.services.errors import IllegalTransitionError, InvalidReportError, NotLeadDepartmentError
+from yigai.services.errors import (
+    IllegalTransitionError, InvalidReportError, NotLeadDepartmentError, StaleVersionError,
+)
 from yigai.services.evidence import EvidenceUpload, check_uploads, store_uploads
 from yigai.services.items import ReportItem, find_item, report_items, require_reporter, visible_reports
 from yigai.services.plans import find_plan
@@ -85,6 +87,29 @@ def check_move(latest: ProgressReport | None, target: ReviewState, what: str, wh
                                  where="state")
 
 
+def check_base_version(latest: ProgressReport | None, base_version: int | None) -> None:
+    """A save names the version it edits (0: there is none yet); a newer one means someone saved in between.
+
+    ``None`` (the command line, the demo generator) saves after whatever is there.
+    """
+    current = latest.version if latest is not None else 0
+    if base_version is None or base_version == current:
+        return
+    if latest is None:
+        raise StaleVersionError(f"you edited version {base_version} but the report has no version",
+                                message_zh=f"您编辑的是第{base_version}版，但该报告尚无任何版本；请刷新后重新填写",
+                                where="base_version", current=None)
+    saved = latest.saved_at.astimezone(clock.OFFICE_TZ).strftime("%Y-%m-%d %H:%M") if latest.saved_at else ""
+    by = "、".join(x for x in (latest.author, saved) if x)
+    raise StaleVersionError(
+        f"version {latest.version} ({latest.state.value}, {latest.status.value} {latest.percent:g}%, by {by}) was "
+        f"saved after version {base_version} that you edited; nothing was saved — look at it and save again",
+        message_zh=f"您编辑的是第{base_version}版，此后已有人保存了第{latest.version}版（{by}，"
+                   f"{REVIEW_LABELS[latest.state]}，{latest.status.value} {latest.percent:g}%），为免覆盖，本次未保存。"
+                   "请查看最新版本后再保存",
+        where="base_version", current=latest)
+
+
 def _lead_department(uow: UnitOfWork, ctx: ReportContext, department: str) -> str:
     name = resolve_department(uow, department, ctx.plan.draft.meta.region)
     if name in ctx.item.lead:
@@ -105,11 +130,13 @@ def save_report(
     uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, department: str,
     status: ProgressStatus | str, percent: float, *, narrative: str = "", problems: str = "",
     next_steps: str = "", submit: bool = False, evidence: Sequence[EvidenceUpload] = (),
-    store: EvidenceStore | None = None, now: dt.datetime | None = None,
+    store: EvidenceStore | None = None, now: dt.datetime | None = None, base_version: int | None = None,
 ) -> ProgressReport:
     """Save a new version of the lead department's report, as a draft or submitted.
 
-    Evidence of the previous version is kept; new files are added to it.
+    Evidence of the previous version is kept; new files are added to it. ``base_version`` is the
+    version the user edited (0: none yet): a newer one raises ``StaleVersionError`` (optimistic
+    concurrency: the web pages and the API always name it).
     """
     at = now or clock.now()
 
@@ -117,7 +144,7 @@ def save_report(
         with uow:
             report = save_in(uow, user, plan_ref, item_id, period_id, department, status, percent,
                              narrative=narrative, problems=problems, next_steps=next_steps, submit=submit,
-                             evidence=evidence, store=store, at=at)
+                             evidence=evidence, store=store, at=at, base_version=base_version)
             uow.commit()
         return report
 
@@ -128,7 +155,7 @@ def save_in(
     uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, department: str,
     status: ProgressStatus | str, percent: float, *, narrative: str = "", problems: str = "",
     next_steps: str = "", submit: bool = False, evidence: Sequence[EvidenceUpload] = (),
-    store: EvidenceStore | None = None, at: dt.datetime,
+    store: EvidenceStore | None = None, at: dt.datetime, base_version: int | None = None,
 ) -> ProgressReport:
     """``save_report`` inside a unit of work the caller opened and commits (a batch is one transaction)."""
     the_status = parse_status(status)
@@ -141,7 +168,8 @@ def save_in(
     require_reporter(user, dept)
     latest = uow.reports.latest(ctx.plan.id, item_id, ctx.period.id)
     target = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
-    check_move(latest, target, "save", "保存")
+    check_move(latest, target, "save", "保存")  # a submitted or accepted report is refused whichever version
+    check_base_version(latest, base_version)
     files: list[Evidence] = list(latest.evidence) if latest else []
     if evidence and store is not None:
         known = {e.sha256 for e in files}

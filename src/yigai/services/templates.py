@@ -191,7 +191,7 @@ def _import_row(uow: UnitOfWork, user: User, plan_id: int, period: Period, depar
     try:
         report = save_in(uow, user, plan_id, row.item_id, period.id, department, row.status, row.percent,
                          narrative=row.narrative, problems=row.problems, next_steps=row.next_steps, submit=submit,
-                         at=at)
+                         at=at, base_version=current.version if current is not None else 0)
     except YigaiError as exc:  # every check in save_in runs before its first write: nothing of this row was saved
         return RowResult(row.row, row.item_id, row.label, RowOutcome.REFUSED, exc.message_zh, str(exc.args[0]),
                          current)

@@ -54,6 +54,7 @@ def task(request: Request, user: PageUser, uow: UowDep, plan_id: DbInt, item_id:
 async def submit(request: Request, user: PageUser, app: AppDep, plan_id: DbInt, item_id: str,
                  period: Annotated[str, Form()], department: Annotated[str, Form()],
                  status: Annotated[str, Form()], percent: Annotated[str, Form()],
+                 base_version: Annotated[DbInt, Form()],
                  narrative: Annotated[str, Form(max_length=20000)] = "",
                  problems: Annotated[str, Form(max_length=20000)] = "",
                  next_steps: Annotated[str, Form(max_length=20000)] = "",
@@ -68,7 +69,7 @@ async def submit(request: Request, user: PageUser, app: AppDep, plan_id: DbInt, 
             value = float("nan")
         save_report(app.uow(), user, plan_id, item_id, period, department, status, value, narrative=narrative,
                     problems=problems, next_steps=next_steps, submit=action == "submit", evidence=uploads,
-                    store=EvidenceStore(app.settings.evidence_dir))
+                    store=EvidenceStore(app.settings.evidence_dir), base_version=base_version)
     except YigaiError as exc:
         typed = {"form": "report", "department": department, "status": status, "percent": percent,
                  "narrative": narrative, "problems": problems, "next_steps": next_steps,
