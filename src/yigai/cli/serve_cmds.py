@@ -109,21 +109,31 @@ def tuned_app() -> Any:
     return app
 
 
+def server_options(host: str, port: int) -> dict[str, Any]:
+    """uvicorn's options for ``serve`` and ``demo``.
+
+    Idle keep-alive connections stay open longer than a person pauses between two clicks and
+    longer than a reverse proxy's own upstream timeout (nginx: 60 s): a server closing a
+    connection just as the client reuses it makes the client see a dropped request. uvicorn's
+    own proxy-header handling is off (it trusts X-Forwarded-For from loopback by default): the
+    app reads the headers only from ``YIGAI_TRUSTED_PROXIES`` (``yigai.web.app.create_app``).
+    """
+    return {"host": host, "port": port, "log_level": "warning", "access_log": False, "server_header": False,
+            "timeout_keep_alive": KEEP_ALIVE_S, "proxy_headers": False}
+
+
 def serve_settings(settings: Settings, host: str, port: int, workers: int = 1,
                    threads: int = DEFAULT_REQUEST_THREADS) -> None:
     """Run the web app for ``settings`` until Ctrl-C (the schema is already migrated: ``build`` ran)."""
     check_port(host, port)
     shown = f"[{host}]" if ":" in host else host
     info(f"服务地址 serving on http://{shown}:{port}/ （按 Ctrl-C 停止 / press Ctrl-C to stop）")
-    # Idle keep-alive connections stay open longer than a person pauses between two clicks and
-    # longer than a reverse proxy's own upstream timeout (nginx: 60 s): a server closing a
-    # connection just as the client reuses it makes the client see a dropped request.
-    options = {"host": host, "port": port, "log_level": "warning", "access_log": False, "server_header": False,
-               "timeout_keep_alive": KEEP_ALIVE_S}
+    options = server_options(host, port)
     try:
         if workers > 1:  # each worker process builds its app from the environment
             os.environ.update({"YIGAI_DATA_DIR": str(settings.data_dir), "YIGAI_DATABASE_URL": settings.database_url,
                                "YIGAI_MAX_DOCUMENT_BYTES": str(settings.max_document_bytes),
+                               "YIGAI_TRUSTED_PROXIES": ",".join(str(n) for n in settings.trusted_proxies),
                                THREADS_ENV: str(threads)})
             # a busy worker answers the supervisor's health check late: give it 30 s before it is replaced
             config = uvicorn.Config("yigai.cli.serve_cmds:tuned_app", factory=True, workers=workers,
