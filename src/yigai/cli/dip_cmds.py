@@ -12,20 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from yigai.cli.common import FormatOpt, OutputFormat, UserOpt, info, opened, who
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, stdout
 from yigai.cli.render import print_json
-from yigai.payment.dip import Catalogue, DipParams, SettleParams
-from yigai.payment.engines import COLUMNAR_FROM, Engine
-from yigai.payment.export import Sheet, write_sheets
-from yigai.payment.indicators import dip_values, inputs_hash
-from yigai.payment.settle_terms import SettleTerms, SettleTermsError, load_terms
 from yigai.settings import Settings
+from yigai.payment.engines import COLUMNAR_FROM, Engine
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the heavy modules load when a command runs (yigai --help stays fast)
     from yigai.payment.case_table import CaseTable
+    from yigai.payment.dip import Catalogue, DipParams, SettleParams
+    from yigai.payment.export import Sheet
+    from yigai.payment.settle_terms import SettleTerms
     from yigai.storage.uow import UnitOfWork
 
 # The engines (NumPy, Arrow) and the record store (DuckDB) are imported by the commands that run
@@ -114,6 +112,7 @@ class _Inputs:
     store_digests: list[str]
 
     def hash(self, *parameters: object) -> str:
+        from yigai.payment.indicators import inputs_hash
         extra = [{"record_store": self.store_digests}] if self.store_digests else []
         return inputs_hash(self.files, *parameters, *extra)
 
@@ -176,6 +175,7 @@ def _inputs(history: Sequence[Path] | None, history_years: Sequence[int] | None,
 
 def _params(threshold: int, weights: str, levels: Sequence[str] | None = None,
             primary: Sequence[str] | None = None) -> DipParams:
+    from yigai.payment.dip import DipParams
     try:
         year_weights = tuple(float(w) for w in weights.replace("：", ":").replace(":", ",").split(",") if w.strip())
         pairs = [item.replace("＝", "=").split("=", 1) for item in levels or []]
@@ -190,6 +190,8 @@ def _params(threshold: int, weights: str, levels: Sequence[str] | None = None,
 def _settle_params(budget: float, ratio: float, terms: Path | None, band: float, surplus_share: float,
                    overrun_share: float) -> tuple[SettleParams, SettleTerms | None]:
     """The clearing's parameters; every problem in the terms sheet is listed on stderr before the error."""
+    from yigai.payment.dip import SettleParams
+    from yigai.payment.settle_terms import SettleTermsError, load_terms
     sheet = None
     if terms is not None:
         try:
@@ -215,6 +217,7 @@ def _unsettled(sheet: SettleTerms | None, settled: Sequence[str]) -> None:
 
 
 def _write(path: Path, sheets: Sequence[Sheet]) -> None:
+    from yigai.payment.export import write_sheets
     write_sheets(path, sheets)
     info(f"已写入 written: {path}")
 
@@ -226,6 +229,9 @@ def _group_rows(cat: Catalogue) -> list[tuple[Any, ...]]:
 
 def _emit(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: OutputFormat,
           xlsx: Path | None, data: Any, more: Sequence[Sheet] = ()) -> None:
+    from rich.table import Table
+
+    from yigai.payment.export import Sheet
     if xlsx is not None:
         _write(xlsx, [Sheet(title.split(" ")[1] if " " in title else title, headers, rows), *more])
     if fmt is OutputFormat.JSON:
@@ -250,6 +256,7 @@ def build(history: HistoryOpt = None, history_year: HistoryYearOpt = None, thres
 
     Example: yigai dip build --history-year 2022 --history-year 2023 --year-weights 1,3
     """
+    from yigai.payment.export import Sheet
     from yigai.services import payment
 
     inputs = _inputs(history, history_year, needs_current=False)
@@ -272,6 +279,7 @@ def score(history: HistoryOpt = None, current: CurrentOpt = None, history_year: 
 
     Example: yigai dip score --history 2022.csv --history 2023.csv --current 2024.csv --year-weights 1,3
     """
+    from yigai.payment.export import Sheet
     from yigai.services import payment
 
     inputs = _inputs(history, history_year, current, current_year)
@@ -307,6 +315,8 @@ def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
 
     Example: yigai dip settle --history-year 2022 --history-year 2023 --current-year 2024 --budget 5.2e8 --ratio 0.7
     """
+    from yigai.payment.export import Sheet
+    from yigai.payment.indicators import dip_values
     from yigai.services import payment
 
     params = _params(threshold, year_weights, level, primary)

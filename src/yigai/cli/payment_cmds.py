@@ -10,15 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from yigai.cli.common import FormatOpt, OutputFormat, UserOpt, info, opened, who
 from yigai.cli.edge import EXIT_BAD_INPUT, stdout
 from yigai.cli.render import print_json
-from yigai.payment.drg import PackError, group, load_pack, read_cases, relative_weights
-from yigai.payment.export import Sheet, write_sheets
-from yigai.payment.indicators import inputs_hash, vbp_values
-from yigai.payment.vbp import DEFAULT_CAP, effective_share, retain_file
+from yigai.payment.vbp import DEFAULT_CAP
 
 drg_app = typer.Typer(
     help="DRG grouping by a rule pack (CHS-DRG structure).\n\nExample: yigai drg group cases.csv --pack ./chs-drg-2.0",
@@ -84,6 +80,10 @@ def drg_group(
     With the demo pack, a row "c1,K80.100,N17.900,51.2300,16000" groups to HC11 (MDC H → ADRG HC1 by the
     procedure 51.23 → with MCC N17).
     """
+    from rich.table import Table
+
+    from yigai.payment.drg import PackError, group, load_pack, read_cases, relative_weights
+    from yigai.payment.export import Sheet, write_sheets
     try:
         rules = load_pack(pack)
     except PackError as exc:
@@ -164,6 +164,11 @@ def vbp_retain(
     A generic with base 1000 × 2.00 × 0.7 = 1400, actual 400, assessment 0.9 and share 0.5 retains
     (1400 − 400) × 0.5 × 0.9 = 450.
     """
+    from rich.table import Table
+
+    from yigai.payment.export import Sheet, write_sheets
+    from yigai.payment.indicators import inputs_hash, vbp_values
+    from yigai.payment.vbp import effective_share, retain_file
     try:
         effective_share(str(share), str(cap))
     except ValueError as exc:

@@ -10,14 +10,15 @@ import dataclasses
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from yigai.domain.plan import Deadline, PlanDraft, Responsibility, Target, Task
-from yigai.reports.xlsx_export import deadline_text, departments_text
-from yigai.services.plans import DepartmentLoad, ImportResult
-from yigai.storage.repository import PlanSummary
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs (yigai --help stays fast)
+    from rich.table import Table
+
+    from yigai.services.plans import DepartmentLoad, ImportResult
+    from yigai.storage.repository import PlanSummary
 
 
 def print_json(data: Any) -> None:
@@ -51,6 +52,7 @@ def result_dict(r: ImportResult) -> dict[str, Any]:
 
 
 def _who(resp: Responsibility, deadline: Deadline | None) -> str:
+    from yigai.reports.xlsx_export import deadline_text, departments_text
     parts = [f"牵头 lead: {departments_text(resp, 'lead') or '—'}"]
     if resp.cooperating:
         parts.append(f"配合 cooperating: {departments_text(resp, 'cooperating')}")
@@ -120,6 +122,7 @@ def outline(draft: PlanDraft) -> str:
 
 
 def _table(title: str, columns: Sequence[tuple[str, str]]) -> Table:
+    from rich.table import Table
     table = Table(title=title, show_lines=False, header_style="bold")
     for header, justify in columns:
         # fold, not ellipsis: Chinese text has no spaces to wrap at, and nothing may be cut off;
@@ -144,6 +147,7 @@ def plans_table(summaries: Iterable[PlanSummary], title: str = "计划 plans") -
 
 
 def meta_table(plan_id: int, draft: PlanDraft, summary: PlanSummary) -> Table:
+    from rich.table import Table
     m, c = draft.meta, summary.counts
     table = Table(show_header=False, title=m.title or draft.source_name)
     table.add_column(style="bold")
@@ -164,6 +168,7 @@ def meta_table(plan_id: int, draft: PlanDraft, summary: PlanSummary) -> Table:
 
 
 def tasks_table(tasks: Sequence[Task], title: str) -> Table:
+    from yigai.reports.xlsx_export import deadline_text, departments_text
     table = _table(title, [("序号\nno", "right"), ("任务 / 措施\ntask / measure", "left"),
                            ("牵头\nlead", "left"), ("配合\ncooperating", "left"), ("完成时间\ndue", "left")])
     for t in tasks:

@@ -6,8 +6,7 @@ Headers are bilingual like the plan tables in ``render.py``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from yigai.cli.render import _table, number
 from yigai.domain.departments import CLASS_LABELS
@@ -16,12 +15,16 @@ from yigai.domain.orgunits import OrgUnit
 from yigai.domain.periods import period_label
 from yigai.domain.reports import REVIEW_LABELS, ProgressReport
 from yigai.domain.users import ROLE_LABELS, User
-from yigai.evaluation.results import ITEM_STATUS_LABELS, PlanEvaluation
-from yigai.services.departments import DepartmentEntry
-from yigai.services.reminders import OwedItem
-from yigai.services.targets import LinkView, Suggestion
-from yigai.services.validation import Violation
-from yigai.storage.indicator_repository import ValueRecord
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs (yigai --help stays fast)
+    from rich.table import Table
+
+    from yigai.evaluation.results import PlanEvaluation
+    from yigai.services.departments import DepartmentEntry
+    from yigai.services.reminders import OwedItem
+    from yigai.services.targets import LinkView, Suggestion
+    from yigai.services.validation import Violation
+    from yigai.storage.indicator_repository import ValueRecord
 
 TIMELINESS_LABELS = {"on_time": "按时", "late": "逾期提交", "missing": "未报送", "not_due": "未到期"}
 
@@ -139,6 +142,9 @@ def suggestions_table(rows: Sequence[Suggestion] | Sequence[LinkView], title: st
 
 def evaluation_tables(ev: PlanEvaluation, *, all_items: bool = False) -> list[Table]:
     """Summary, department ranking, targets with a series, and the items that need attention."""
+    from rich.table import Table
+
+    from yigai.evaluation.results import ITEM_STATUS_LABELS
     summary = Table(show_header=False, title=f"评估 evaluation — {ev.title}")
     summary.add_column(style="bold")
     summary.add_column()

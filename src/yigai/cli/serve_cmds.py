@@ -15,15 +15,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import uvicorn
-from uvicorn.supervisors import Multiprocess
 
-from yigai.bootstrap import build
 from yigai.cli.common import info
 from yigai.cli.edge import stdout
 from yigai.cli.render import plans_table
 from yigai.domain.errors import ConfigurationError
-from yigai.services.demo import DEMO_DATABASE, build_demo, demo_settings, lines
 from yigai.settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"
@@ -42,6 +38,8 @@ PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to 
 
 def fresh_demo(folder: Path) -> Settings:
     """Delete the previous demo database under ``folder``, build a new one, print what it holds."""
+    from yigai.bootstrap import build
+    from yigai.services.demo import DEMO_DATABASE, build_demo, demo_settings, lines
     settings = demo_settings(folder)
     database = folder / DEMO_DATABASE
     for suffix in ("", "-wal", "-shm"):
@@ -125,6 +123,8 @@ def server_options(host: str, port: int) -> dict[str, Any]:
 def serve_settings(settings: Settings, host: str, port: int, workers: int = 1,
                    threads: int = DEFAULT_REQUEST_THREADS) -> None:
     """Run the web app for ``settings`` until Ctrl-C (the schema is already migrated: ``build`` ran)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
     check_port(host, port)
     shown = f"[{host}]" if ":" in host else host
     info(f"服务地址 serving on http://{shown}:{port}/ （按 Ctrl-C 停止 / press Ctrl-C to stop）")
@@ -191,6 +191,7 @@ def register(app: typer.Typer) -> None:
 
         Example: yigai serve --host 0.0.0.0 --port 8000
         """
+        from yigai.bootstrap import build
         settings = Settings.from_env()
         with build(settings) as built, built.uow() as uow:
             users = uow.users.all()

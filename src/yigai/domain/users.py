@@ -55,3 +55,7 @@ class User:
     def can_review(self) -> bool:
         """Accept or return reports, manage plans and settings."""
         return self.role is Role.OFFICE_ADMIN
+
+
+# The office account the command line acts as when no --user is given (created on first use).
+DEFAULT_ADMIN = User(username="admin", display_name="医改办管理员", role=Role.OFFICE_ADMIN)
