@@ -212,7 +212,7 @@ def test_a_save_after_someone_saved_a_newer_version_is_refused_in_chinese_showin
                                     "department": "区卫生健康委", "base_version": "0", "action": "save", **TYPED})
     assert stale.status_code == 409
     text = unescape(stale.text)
-    assert "此后已有人保存了第1版（wjw" in text and "推进中 55%" in text and "为免覆盖，本次未保存" in text
+    assert "您编辑的是尚未填报时的空白报告，此后已有人保存了第1版（wjw" in text and "推进中 55%" in text and "为免覆盖，本次未保存" in text
     assert "同事先保存的进展" in text  # the newer version, in the history beside the form
     assert _form_values(stale.text) == TYPED  # what was typed stays, to compare and save again
     assert base_version_of(stale.text, action) == "1"  # saving again now follows the version just shown

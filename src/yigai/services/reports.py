@@ -101,10 +101,11 @@ def check_base_version(latest: ProgressReport | None, base_version: int | None) 
                                 where="base_version", current=None)
     saved = latest.saved_at.astimezone(clock.OFFICE_TZ).strftime("%Y-%m-%d %H:%M") if latest.saved_at else ""
     by = "、".join(x for x in (latest.author, saved) if x)
+    edited = f"第{base_version}版" if base_version else "尚未填报时的空白报告"
     raise StaleVersionError(
         f"version {latest.version} ({latest.state.value}, {latest.status.value} {latest.percent:g}%, by {by}) was "
         f"saved after version {base_version} that you edited; nothing was saved — look at it and save again",
-        message_zh=f"您编辑的是第{base_version}版，此后已有人保存了第{latest.version}版（{by}，"
+        message_zh=f"您编辑的是{edited}，此后已有人保存了第{latest.version}版（{by}，"
                    f"{REVIEW_LABELS[latest.state]}，{latest.status.value} {latest.percent:g}%），为免覆盖，本次未保存。"
                    "请查看最新版本后再保存",
         where="base_version", current=latest)
