@@ -66,7 +66,10 @@ def main() -> None:
     trees = {"this tree": ROOT / "src"}
     with tempfile.TemporaryDirectory() as tmp:
         if args.baseline:
-            trees[f"baseline {args.baseline}"] = baseline_src(args.baseline, Path(tmp))
+            try:
+                trees[f"baseline {args.baseline}"] = baseline_src(args.baseline, Path(tmp))
+            except (OSError, subprocess.CalledProcessError):
+                print(f"no baseline: revision {args.baseline} is not in a git checkout here", file=sys.stderr)
         load_before = os.getloadavg()
         samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for name, argv in commands().items():
