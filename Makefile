@@ -33,6 +33,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/parse.py
+	$(BIN)/python benchmarks/cli_start.py
 	$(BIN)/python benchmarks/corpus.py
 	$(BIN)/python benchmarks/evaluation.py
 	$(BIN)/python benchmarks/web.py

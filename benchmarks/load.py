@@ -56,8 +56,9 @@ class QuarterEndClient(web.Client):
         period = self.rng.choice(self.demo.open_periods or self.demo.periods)
         if label.startswith("POST"):
             item = self.rng.choice(self.demo.health_items)
-            body = {"department": web.HEALTH, "status": "推进中", "percent": self.rng.randint(10, 90),
-                    "narrative": "季末集中填报：按计划推进。", "submit": False}
+            body = self.save_body(item, period, {"department": web.HEALTH, "status": "推进中",
+                                                 "percent": self.rng.randint(10, 90),
+                                                 "narrative": "季末集中填报：按计划推进。", "submit": False})
             return label, "POST", f"/api/v1/plans/{PLAN}/reports/{item}/{period}", body
         item = self.rng.choice(self.demo.items)
         url = label.split(" ", 1)[1].split(" (")[0].replace("{item}", item).replace("{period}", period)

@@ -79,6 +79,8 @@ class Demo:
     health_items: list[str]  # those 区卫生健康委 leads
     periods: list[str]  # the schedule's periods
     open_periods: list[str]  # the current period and those after it (nothing submitted there yet)
+    # (item, period) → current report version: what a save names as base_version (the clients keep it current)
+    versions: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 @dataclass
@@ -107,12 +109,15 @@ def prepare(folder: Path, settings: Settings | None = None) -> Demo:
         draft = get_plan(app.uow(), PLAN).draft
         with app.uow() as uow:
             schedule = uow.reports.schedule(PLAN)
+            versions: dict[tuple[str, str], int] = {}
+            for r in uow.reports.for_plan(PLAN):
+                versions[(r.item_id, r.period_id)] = max(r.version, versions.get((r.item_id, r.period_id), 0))
     assert schedule is not None
     items = report_items(draft)
     current = period_containing(PeriodType.QUARTERLY, now().date())
     periods = [p.id for p in schedule.periods]
     return Demo([i.item_id for i in items], [i.item_id for i in items if HEALTH in i.lead], periods,
-                [p for p in periods if p >= current.id])
+                [p for p in periods if p >= current.id], versions)
 
 
 def start_server(folder: Path, port: int, workers: int, database_url: str | None = None) -> subprocess.Popen[str]:
@@ -189,6 +194,22 @@ class Client:
         self.http = httpx.AsyncClient(base_url=base, timeout=60, follow_redirects=False)
         self.username, self.demo, self.rng, self.pool = username, demo, rng, pool
         self.csrf = ""
+        self.saving: tuple[str, str] | None = None  # the report the pending write saves
+
+    def save_body(self, item: str, period: str, body: dict[str, object]) -> dict[str, object]:
+        """A save names the version it edits, as the pages and every API client do."""
+        self.saving = (item, period)
+        return {**body, "base_version": self.demo.versions.get((item, period), 0)}
+
+    def learn(self, response: httpx.Response) -> None:
+        """The report's version after a save (201), or the newer one a stale save was shown (409)."""
+        if self.saving is None or response.status_code not in (201, 409):
+            return
+        data = response.json()
+        report = data if response.status_code == 201 else data["error"].get("current") or {}
+        if "version" in report:
+            self.demo.versions[self.saving] = max(report["version"], self.demo.versions.get(self.saving, 0))
+        self.saving = None
 
     async def sign_in(self) -> None:
         response = await self.http.post("/api/v1/auth/login",
@@ -205,8 +226,8 @@ class Client:
         period = self.rng.choice(self.demo.periods)
         if label.startswith("POST"):
             item, period = self.pool.pop()
-            body = {"department": HEALTH, "status": "推进中", "percent": 50, "narrative": "压力测试：按计划推进。",
-                    "submit": True}
+            body = self.save_body(item, period, {"department": HEALTH, "status": "推进中", "percent": 50,
+                                                 "narrative": "压力测试：按计划推进。", "submit": True})
             return label, "POST", f"/api/v1/plans/{PLAN}/reports/{item}/{period}", body
         url = label.split(" ", 1)[1].split(" (")[0].replace("{item}", item).replace("{period}", period)
         if label.startswith("GET / "):
@@ -222,6 +243,7 @@ class Client:
                 response = await self.http.request(method, url, json=body,
                                                    headers={"X-CSRF-Token": self.csrf} if body else None)
                 ok = 200 <= response.status_code < 300
+                self.learn(response)
                 detail = f"{response.status_code} {response.text[:160]!r}"
             except httpx.HTTPError as exc:
                 ok, detail = False, repr(exc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,11 +30,17 @@ EVIDENCE_CONTENT_TYPES = {
 }
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
     database_url: str
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    # Reverse proxies whose X-Forwarded-For names the client (YIGAI_TRUSTED_PROXIES); from any other
+    # peer the header is ignored, so nobody can pick the address that sign-in throttling counts.
+    trusted_proxies: tuple[Network, ...] = ()
 
     @property
     def evidence_dir(self) -> Path:
@@ -65,4 +72,23 @@ class Settings:
                 message_zh="YIGAI_MAX_DOCUMENT_BYTES 必须为正数",
                 where="YIGAI_MAX_DOCUMENT_BYTES",
             )
-        return cls(data_dir=data_dir, database_url=url, max_document_bytes=max_bytes)
+        proxies = overrides.get("trusted_proxies")
+        trusted = proxies if isinstance(proxies, tuple) else parse_networks(
+            str(proxies if proxies is not None else env.get("YIGAI_TRUSTED_PROXIES", "")))
+        return cls(data_dir=data_dir, database_url=url, max_document_bytes=max_bytes, trusted_proxies=trusted)
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """``"127.0.0.1, 10.8.0.0/16"`` → the networks; a bad entry is a ConfigurationError naming it."""
+    found = []
+    for part in (p.strip() for p in text.replace(";", ",").split(",")):
+        if not part:
+            continue
+        try:
+            found.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"YIGAI_TRUSTED_PROXIES: {part!r} is not an IP address or network (e.g. 127.0.0.1, 10.8.0.0/16)",
+                message_zh=f"YIGAI_TRUSTED_PROXIES 中的「{part}」不是 IP 地址或网段（例如 127.0.0.1、10.8.0.0/16）",
+                where="YIGAI_TRUSTED_PROXIES") from exc
+    return tuple(found)

@@ -118,7 +118,7 @@ def test_an_unexpected_error_is_a_short_message_not_a_traceback(
     def explode(*_: object, **__: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("yigai.cli.main.parse_file", explode)
+    monkeypatch.setattr("yigai.parsing.parse_file", explode)  # imported when the command runs
     result = yigai("parse", str(SEED))
     assert result.exit_code == 1
     assert "内部错误 / internal error: RuntimeError: disk on fire" in result.stderr

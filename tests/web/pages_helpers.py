@@ -45,6 +45,15 @@ def add_history(web: Web) -> None:
         enter_value(core.uow(), admin, BEDS, REGION, year, value, now=when(f"{int(year) + 1}-01-05"))
 
 
+def base_version_of(html: str, action: str) -> str:
+    """The report version the form posting to ``action`` edits (its hidden ``base_version``)."""
+    chosen = [f for f in post_forms(html) if f'action="{action}"' in f]
+    assert chosen, f"no form posting to {action}"
+    found = re.search(r'name="base_version" value="(\d+)"', chosen[0])
+    assert found, f"the form posting to {action} names no base version"
+    return found.group(1)
+
+
 def csrf_of(html: str, action: str = "") -> str:
     """The token the form posting to ``action`` carries (the first POST form when ``action`` is empty)."""
     chosen = [f for f in post_forms(html) if not action or f'action="{action}"' in f]

@@ -29,7 +29,7 @@ def test_schedule_read_and_set(web: Web) -> None:
 def test_evaluation_at_a_date(web: Web) -> None:
     ybj = web.client("ybj")
     ybj.post(f"{P}/reports/T27.M4/2023Q4", json={"department": "区医保局", "status": "已完成", "percent": 100,
-                                                 "submit": True})
+                                                 "submit": True, "base_version": 0})
     before = ybj.get(f"{P}/evaluation", params={"at": "2023-12-31"}).json()  # the report was saved later
     assert before["at"] == "2023-12-31" and before["period_id"] == "2023Q4"
     assert {i["item_id"]: i["status"] for i in before["items"]}["T27.M4"] != "completed"

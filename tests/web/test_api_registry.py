@@ -91,10 +91,10 @@ def test_changing_your_own_password_needs_the_current_one(web: Web) -> None:
 
 def test_audit_log_filtered_paginated_exported(web: Web) -> None:
     admin, wjw = web.client("admin"), web.client("wjw")
-    for percent in (10, 20, 30):
+    for version, percent in enumerate((10, 20, 30)):
         wjw.post("/api/v1/plans/1/reports/T4.M2/2023Q4",
                  json={"department": "区卫生健康委", "status": "推进中", "percent": percent,
-                       "narrative": "@SUM(1+1)"})
+                       "narrative": "@SUM(1+1)", "base_version": version})
     page = admin.get("/api/v1/audit", params={"actor": "wjw", "action": "report.", "per_page": 2}).json()
     assert (page["total"], page["pages"], len(page["entries"])) == (3, 2, 2)
     assert [e["after"]["percent"] for e in page["entries"]] == [30, 20]  # newest first

@@ -20,8 +20,16 @@ T27M4 = f"{R}/T27.M4/2023Q4"  # led by 区医保局
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _current(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    """The report's current version as this client reads it (0: none yet): what a save names."""
+    response = client.get(url)
+    return response.json()[-1]["version"] if response.status_code == 200 and response.json() else 0
+
+
 def _save(client, url: str, department: str, percent: float = 40, **extra: object):  # type: ignore[no-untyped-def]
-    return client.post(url, json={"department": department, "status": "推进中", "percent": percent, **extra})
+    body = {"department": department, "status": "推进中", "percent": percent, **extra}
+    body.setdefault("base_version", _current(client, url))
+    return client.post(url, json=body)
 
 
 def test_save_submit_return_resubmit_accept_and_history(web: Web) -> None:
@@ -58,9 +66,9 @@ def test_bad_reports_are_refused_with_the_field_named(web: Web) -> None:
     for url, (where, status) in cases.items():
         response = _save(wjw, url, "区卫生健康委")
         assert (response.status_code, response.json()["error"]["where"]) == (status, where), url
-    completed = wjw.post(T4M2, json={"department": "区卫生健康委", "status": "已完成", "percent": 80})
+    completed = wjw.post(T4M2, json={"department": "区卫生健康委", "status": "已完成", "percent": 80, "base_version": 0})
     assert completed.status_code == 422 and completed.json()["error"]["message"]
-    over = wjw.post(T4M2, json={"department": "区卫生健康委", "status": "推进中", "percent": 140})
+    over = wjw.post(T4M2, json={"department": "区卫生健康委", "status": "推进中", "percent": 140, "base_version": 0})
     assert over.status_code == 422 and over.json()["error"]["where"] == "percent"
     not_lead = _save(wjw, T27M4, "区卫生健康委")
     assert not_lead.status_code == 422 and "牵头部门" in not_lead.json()["error"]["message"]
@@ -78,7 +86,7 @@ def test_cooperating_department_contributes(web: Web) -> None:
 def test_evidence_upload_and_download(web: Web) -> None:
     ybj = web.client("ybj")
     response = ybj.post(f"{T27M4}/upload", data={"department": "区医保局", "status": "推进中", "percent": "50",
-                                                 "submit": "true"},
+                                                 "base_version": "0", "submit": "true"},
                         files=[("evidence", ("参保名单.pdf", PDF, "application/pdf")),
                                ("evidence", ("../../照片.png", PNG, "image/png"))])
     assert response.status_code == 201, response.text
@@ -106,7 +114,7 @@ def test_evidence_download_cannot_leave_the_store(web: Web, ref: str) -> None:
 
 def test_oversized_and_wrong_type_evidence_is_refused(web: Web) -> None:
     ybj = web.client("ybj")
-    form = {"department": "区医保局", "status": "推进中", "percent": "50"}
+    form = {"department": "区医保局", "status": "推进中", "percent": "50", "base_version": "0"}
     too_big = ybj.post(f"{T27M4}/upload", data=form,
                        files={"evidence": ("big.pdf", b"%PDF-" + b"0" * MAX_EVIDENCE_BYTES, "application/pdf")})
     assert too_big.status_code == 422 and too_big.json()["error"]["where"] == "evidence"
@@ -128,7 +136,7 @@ def test_a_request_body_over_the_limit_is_refused_before_it_is_read(web: Web) ->
 def test_csrf_token_in_a_form_field_is_accepted(web: Web) -> None:
     client = web.client("ybj", csrf=False)
     token = client.get("/api/v1/auth/me").json()["csrf_token"]
-    form = {"department": "区医保局", "status": "推进中", "percent": "50"}
+    form = {"department": "区医保局", "status": "推进中", "percent": "50", "base_version": "0"}
     assert client.post(f"{T27M4}/upload", data=form).status_code == 403
     assert client.post(f"{T27M4}/upload", data={**form, CSRF_FIELD: "forged"}).status_code == 403
     assert client.post(f"{T27M4}/upload", data={**form, CSRF_FIELD: token}).status_code == 201
@@ -199,3 +207,64 @@ def test_template_import_lists_unchanged_and_refused_rows_and_can_save_the_rest(
     assert error["rows"]["committed"] is False and len(error["rows"]["unchanged"]) == 40
     rest = ybj.post(url, data={**form, "save_rest": "true"}, files={"file": ("医保局.xlsx", buffer.getvalue(), XLSX)})
     assert rest.status_code == 201 and [r["row"] for r in rest.json()["refused"]] == [3]
+
+
+def test_an_unsubmitted_draft_is_seen_only_by_its_departments_and_the_office(web: Web) -> None:
+    wjw, admin = web.client("wjw"), web.client("admin")
+    secret = "草稿：尚未核实的数字 41%"
+    assert _save(wjw, T4M2, "区卫生健康委", 41, narrative=secret).status_code == 201
+    shared = "草稿：待医保局补充"
+    assert _save(wjw, f"{R}/T21.M3/2023Q4", "区卫生健康委", 10, narrative=shared).status_code == 201  # ybj cooperates
+    for name in ("admin", "wjw"):
+        client = web.client(name)
+        assert "T4.M2" in {r["item_id"] for r in client.get(R).json()}, name
+        assert [h["narrative"] for h in client.get(T4M2).json()] == [secret], name
+    for name in ("leader", "cmz", "ybj"):
+        client = web.client(name)
+        assert "T4.M2" not in {r["item_id"] for r in client.get(R).json()}, name
+        assert client.get(T4M2).json() == [], name
+        for fmt in ("csv", "xlsx"):
+            assert client.get(R, params={"format": fmt}).status_code == 200
+        assert secret not in client.get(R, params={"format": "csv"}).content.decode("utf-8-sig"), name
+        assert secret not in client.get(f"/plans/{PLAN}/tasks/T4.M2", params={"period": "2023Q4"}).text, name
+        template = client.get(f"/api/v1/plans/{PLAN}/template", params={"department": "区卫生健康委",
+                                                                        "period": "2023Q4"})
+        assert template.status_code == 200
+        cells = {c.value for row in load_workbook(io.BytesIO(template.content)).worksheets[0].iter_rows() for c in row}
+        assert secret not in cells, name
+    assert [h["narrative"] for h in web.client("ybj").get(f"{R}/T21.M3/2023Q4").json()] == [shared]  # cooperates
+    assert web.client("leader").get(f"{R}/T21.M3/2023Q4").json() == []
+    assert secret in web.client("wjw").get(f"/plans/{PLAN}/tasks/T4.M2", params={"period": "2023Q4"}).text
+    # submitted, it is everyone's; a later draft after a return is again the department's own
+    assert wjw.post(f"{T4M2}/submit").status_code == 200
+    leader = web.client("leader")
+    assert [h["narrative"] for h in leader.get(T4M2).json()] == [secret]  # the submitted version
+    assert admin.post(f"{T4M2}/return", json={"comment": "请核实"}).status_code == 200
+    assert _save(wjw, T4M2, "区卫生健康委", 45, narrative="改后草稿").status_code == 201
+    assert [h["state"] for h in leader.get(T4M2).json()] == ["submitted", "returned"]
+    current = next(r for r in leader.get(R).json() if r["item_id"] == "T4.M2")
+    assert (current["state"], current["percent"]) == ("returned", 41)
+    assert [h["state"] for h in wjw.get(T4M2).json()] == ["draft", "submitted", "returned", "draft"]
+
+
+def test_a_save_names_the_version_it_edits_and_a_stale_one_is_409_with_the_newer_version(web: Web) -> None:
+    wjw, other_tab = web.client("wjw"), web.client("wjw")
+    body = {"department": "区卫生健康委", "status": "推进中", "percent": 30, "narrative": "第一稿"}
+    unnamed = wjw.post(T4M2, json=body)
+    assert unnamed.status_code == 422 and unnamed.json()["error"]["where"] == "base_version"
+    assert wjw.post(T4M2, json={**body, "base_version": 0}).json()["version"] == 1
+    newer = other_tab.post(T4M2, json={**body, "percent": 60, "narrative": "另一处的修改", "base_version": 1})
+    assert newer.status_code == 201 and newer.json()["version"] == 2
+    stale = wjw.post(T4M2, json={**body, "percent": 35, "narrative": "基于第1版的修改", "base_version": 1})
+    assert stale.status_code == 409, stale.text
+    error = stale.json()["error"]
+    assert error["where"] == "base_version" and "第2版" in error["message"] and "未保存" in error["message"]
+    assert (error["current"]["version"], error["current"]["narrative"]) == (2, "另一处的修改")
+    assert [h["narrative"] for h in wjw.get(T4M2).json()] == ["第一稿", "另一处的修改"]  # nothing overwritten
+    ahead = wjw.post(T4M2, json={**body, "base_version": 7})
+    assert ahead.status_code == 409 and ahead.json()["error"]["current"]["version"] == 2
+    assert wjw.post(T4M2, json={**body, "percent": 35, "base_version": 2}).json()["version"] == 3
+    form = {"department": "区卫生健康委", "status": "推进中", "percent": "40", "base_version": "2"}
+    upload = wjw.post(f"{T4M2}/upload", data=form, files={"evidence": ("a.pdf", PDF, "application/pdf")})
+    assert upload.status_code == 409 and upload.json()["error"]["current"]["version"] == 3
+    assert len(wjw.get(T4M2).json()) == 3

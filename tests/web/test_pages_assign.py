@@ -71,10 +71,10 @@ def test_assign_many_tasks_then_the_lead_department_reports(web: Web) -> None:
     workspace = wjw.get(f"/workspace?at={AT}").text
     assert f'href="/plans/{plan_id}/tasks/T3' in workspace
     saved = wjw.post(f"/api/v1/plans/{plan_id}/reports/T3/2024Q1", json={
-        "department": "区卫生健康委", "status": "推进中", "percent": 30, "submit": True})
+        "department": "区卫生健康委", "status": "推进中", "percent": 30, "submit": True, "base_version": 0})
     assert saved.status_code == 201, saved.text
     ybj = web.client("ybj").post(f"/api/v1/plans/{plan_id}/reports/T3/2024Q1", json={
-        "department": "区医保局", "status": "推进中", "percent": 30})
+        "department": "区医保局", "status": "推进中", "percent": 30, "base_version": 1})
     assert ybj.status_code == 422 and "配合部门而非牵头部门" in ybj.json()["error"]["message"]
 
 
@@ -101,7 +101,7 @@ def test_replace_on_the_supervised_plan_keeps_its_reports(web: Web) -> None:
     assert "所有任务均已指定牵头部门" in html
     wjw = web.client("wjw")
     assert wjw.post(f"/api/v1/plans/{PLAN}/reports/T4.M2/2023Q4", json={
-        "department": "区卫生健康委", "status": "推进中", "percent": 40}).status_code == 201
+        "department": "区卫生健康委", "status": "推进中", "percent": 40, "base_version": 0}).status_code == 201
     response = client.post(action, data={"csrf_token": csrf_of(html, action), "items": ["T4.M2"],
                                          "lead": "区医保局", "cooperating": "区卫生健康委", "mode": "replace"})
     assert response.status_code == 200 and "已为 1 项事项调整责任部门" in response.text

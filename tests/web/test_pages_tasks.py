@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from yigai.services.reports import report_history
 
 from .conftest import PLAN, Web
-from .pages_helpers import AT, add_history, csrf_of, post_forms
+from .pages_helpers import AT, add_history, base_version_of, csrf_of, post_forms
 
 PDF = b"%PDF-1.4\n% evidence\n"
 
@@ -46,6 +46,7 @@ def test_task_page_marks_title_responsibility_and_targets_and_lists_measures(web
 def _submit(client: TestClient, item: str, period: str, **fields: str) -> object:
     page = client.get(f"/plans/1/tasks/{item}?period={period}&at={AT}")
     data = {"csrf_token": csrf_of(page.text, f"/plans/1/tasks/{item}/report"), "period": period, "department": "区卫生健康委", "status": "推进中",
+            "base_version": base_version_of(page.text, f"/plans/1/tasks/{item}/report"),
             "percent": "40", "narrative": "已完成签约服务包设计", "problems": "", "next_steps": "扩大试点",
             "action": "submit", **fields}
     return client.post(f"/plans/1/tasks/{item}/report", data=data,
@@ -120,7 +121,7 @@ def test_a_department_that_does_not_lead_the_item_gets_no_form_and_is_refused(we
     assert "/tasks/T2.M1/report" not in page and "只有牵头部门" in page
     response = client.post("/plans/1/tasks/T2.M1/report", data={  # the session's token, from the sign-out form
         "csrf_token": csrf_of(page, "/logout"), "period": "2023Q4", "department": "区卫生健康委", "status": "推进中",
-        "percent": "40"})
+        "percent": "40", "base_version": "0"})
     assert response.status_code == 403 and "无权以「区卫生健康委」名义填报" in response.text
     assert report_history(web.core.uow(), PLAN, "T2.M1", "2023Q4") == []
 
@@ -139,7 +140,7 @@ def test_bad_input_is_shown_on_the_page_and_nothing_is_saved(web: Web) -> None:
     page = client.get(f"/plans/1/tasks/T2.M1?period=2023Q4&at={AT}").text
     bad = client.post("/plans/1/tasks/T2.M1/report", data={
         "csrf_token": csrf_of(page, "/plans/1/tasks/T2.M1/report"), "period": "2023Q4", "department": "区卫生健康委", "status": "推进中",
-        "percent": "40"}, files=[("evidence", ("setup.exe", b"MZ\x90\x00", "application/octet-stream"))])
+        "percent": "40", "base_version": "0"}, files=[("evidence", ("setup.exe", b"MZ\x90\x00", "application/octet-stream"))])
     assert bad.status_code == 422 and "不接受此类型的文件" in bad.text
     assert report_history(web.core.uow(), PLAN, "T2.M1", "2023Q4") == []
 
@@ -175,7 +176,8 @@ def test_a_refused_report_comes_back_as_typed_not_as_last_quarters(web: Web, ext
     typed = TYPED | extra
     response = client.post("/plans/1/tasks/T2.M1/report", data={
         "csrf_token": csrf_of(page, "/plans/1/tasks/T2.M1/report"), "period": "2023Q4", "department": "区卫生健康委",
-        "action": "submit", **typed}, files=files or None)
+        "base_version": base_version_of(page, "/plans/1/tasks/T2.M1/report"), "action": "submit", **typed},
+        files=files or None)
     assert response.status_code == status and message in response.text
     assert _form_values(response.text) == typed
     if files:
@@ -189,10 +191,37 @@ def test_a_conflict_shows_what_was_typed(web: Web) -> None:
     assert _submit(client, "T2.M1", "2023Q4").status_code == 200  # submitted: awaiting review
     response = client.post("/plans/1/tasks/T2.M1/report", data={
         "csrf_token": csrf_of(page, "/plans/1/tasks/T2.M1/report"), "period": "2023Q4", "department": "区卫生健康委",
-        "action": "submit", **TYPED})  # a second tab, still showing the form
+        "base_version": base_version_of(page, "/plans/1/tasks/T2.M1/report"), "action": "submit",
+        **TYPED})  # a second tab, still showing the form
     assert response.status_code == 409 and "不能保存：当前为「已提交」（第1版）" in response.text
     assert "您填写的内容（未保存）" in response.text and "四季度扩大到全部街道" in response.text
     assert "本季度新签约 1200 人&lt;含“1+1+1”组合&gt;" in response.text
+
+
+def test_a_save_after_someone_saved_a_newer_version_is_refused_in_chinese_showing_it(web: Web) -> None:
+    mine, other = web.client("wjw", csrf=False), web.client("wjw", csrf=False)  # two tabs, or two colleagues
+    action = "/plans/1/tasks/T2.M1/report"
+    page = mine.get(f"/plans/1/tasks/T2.M1?period=2023Q4&at={AT}").text
+    assert base_version_of(page, action) == "0"
+    first = other.get(f"/plans/1/tasks/T2.M1?period=2023Q4&at={AT}").text
+    saved = other.post(action, data={"csrf_token": csrf_of(first, action), "period": "2023Q4",
+                                     "department": "区卫生健康委", "base_version": "0", "action": "save",
+                                     "status": "推进中", "percent": "55", "narrative": "同事先保存的进展"})
+    assert saved.status_code == 200 and "第1版 · 草稿" in saved.text
+    stale = mine.post(action, data={"csrf_token": csrf_of(page, action), "period": "2023Q4",
+                                    "department": "区卫生健康委", "base_version": "0", "action": "save", **TYPED})
+    assert stale.status_code == 409
+    text = unescape(stale.text)
+    assert "您编辑的是尚未填报时的空白报告，此后已有人保存了第1版（wjw" in text and "推进中 55%" in text and "为免覆盖，本次未保存" in text
+    assert "同事先保存的进展" in text  # the newer version, in the history beside the form
+    assert _form_values(stale.text) == TYPED  # what was typed stays, to compare and save again
+    assert base_version_of(stale.text, action) == "1"  # saving again now follows the version just shown
+    assert [(v.version, v.narrative) for v in report_history(web.core.uow(), PLAN, "T2.M1", "2023Q4")] == [
+        (1, "同事先保存的进展")]
+    again = mine.post(action, data={"csrf_token": csrf_of(page, action), "period": "2023Q4",
+                                    "department": "区卫生健康委", "base_version": "1", "action": "save", **TYPED})
+    assert again.status_code == 200
+    assert [v.version for v in report_history(web.core.uow(), PLAN, "T2.M1", "2023Q4")] == [1, 2]
 
 
 def test_evidence_downloads_under_its_chinese_name_and_type(web: Web) -> None:
@@ -201,7 +230,7 @@ def test_evidence_downloads_under_its_chinese_name_and_type(web: Web) -> None:
     data = b"PK\x03\x04" + bytes(40)  # what an .xlsx starts with
     client.post("/plans/1/tasks/T2.M1/report", data={
         "csrf_token": csrf_of(page, "/plans/1/tasks/T2.M1/report"), "period": "2023Q4", "department": "区卫生健康委",
-        "action": "save", "status": "推进中", "percent": "10"},
+        "action": "save", "status": "推进中", "percent": "10", "base_version": "0"},
         files=[("evidence", ("工作台账.xlsx", data, "application/octet-stream")),
                ("evidence", ("签约服务包.pdf", PDF, "application/pdf"))])
     html = client.get(f"/plans/1/tasks/T2.M1?period=2023Q4&at={AT}").text

@@ -12,16 +12,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from yigai.analytics.catalogue import Indicator
 from yigai.cli.common import FormatOpt, OutputFormat, PeriodOpt, UserOpt, info, opened, who
 from yigai.cli.edge import stderr, stdout
 from yigai.cli.render import print_json
 from yigai.settings import Settings
 
-if TYPE_CHECKING:  # the engine brings DuckDB: imported by the commands that run it
+if TYPE_CHECKING:  # the catalogue and the engine (DuckDB) load when a command runs: yigai --help stays fast
+    from yigai.analytics.catalogue import Indicator
     from yigai.analytics.engine import Result
     from yigai.analytics.explain import Explanation
 
@@ -70,6 +68,9 @@ def compute_cmd(
 
     Example: yigai compute -i DRUG_SHARE,CONSUMABLES_SHARE -p 2023Q4 -l institution --write
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
     from yigai.services.analytics import parse_levels, records, run, write
 
     levels = parse_levels(level)
@@ -173,6 +174,8 @@ def explain_cmd(
 
 def print_catalogue(fmt: OutputFormat = OutputFormat.TABLE) -> None:
     """The standard catalogue: for ``yigai indicators --format json`` (and a table)."""
+    from rich.table import Table
+
     from yigai.services.analytics import catalogue_rows
 
     rows = catalogue_rows()

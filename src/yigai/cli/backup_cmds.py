@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from yigai.cli.common import info
-from yigai.services.backup import backup, restore
 from yigai.settings import Settings
 
 
@@ -24,6 +23,7 @@ def backup_cmd(
 
     Example: yigai backup --out /backup/yigai-2026-11-26.tar.gz
     """
+    from yigai.services.backup import backup
     summary = backup(Settings.from_env(), out)
     info(f"已备份 backed up: {summary.path} ({summary.bytes:,} bytes) — {summary.backend} 数据库 "
          f"revision {summary.revision}, 佐证材料 {summary.evidence_files} 个 evidence files, "
@@ -42,6 +42,7 @@ def restore_cmd(
     Example: yigai restore /backup/yigai-2026-11-26.tar.gz  (with YIGAI_DATA_DIR and YIGAI_DATABASE_URL
     naming the new, empty instance)
     """
+    from yigai.services.backup import restore
     summary = restore(Settings.from_env(), archive)
     info(f"已恢复 restored: {summary.backend} 数据库 revision {summary.revision}, "
          f"佐证材料 {summary.evidence_files} 个 evidence files, "

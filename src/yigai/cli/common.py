@@ -10,18 +10,19 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from yigai import clock
-from yigai.bootstrap import App, build
 from yigai.cli.edge import stderr
-from yigai.domain.users import User
-from yigai.services.users import DEFAULT_ADMIN, acting_user
+from yigai.domain.users import DEFAULT_ADMIN, User
 from yigai.settings import Settings
-from yigai.storage.evidence_store import EvidenceStore
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs (yigai --help stays fast)
+    from yigai.bootstrap import App
+    from yigai.storage.evidence_store import EvidenceStore
 
 
 class OutputFormat(StrEnum):
@@ -54,16 +55,19 @@ def office_day(at: str | None) -> dt.date:
 
 @contextmanager
 def opened() -> Iterator[App]:
+    from yigai.bootstrap import build
     with build(Settings.from_env()) as built:
         yield built
 
 
 def who(built: App, username: str | None) -> User:
     """The acting user of a command."""
+    from yigai.services.users import acting_user
     return acting_user(built.uow(), username)
 
 
 def evidence_store(built: App) -> EvidenceStore:
+    from yigai.storage.evidence_store import EvidenceStore
     return EvidenceStore(built.settings.evidence_dir)
 
 

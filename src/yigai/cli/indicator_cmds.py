@@ -6,14 +6,10 @@ The shipped indicator catalogue is loaded the first time a command needs it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
-from rich.table import Table
 
-from yigai.bootstrap import App
-from yigai.cli.analytics_cmds import print_catalogue
 from yigai.cli.common import AtOpt, FormatOpt, OutputFormat, PlanArg, UserOpt, info, office_day, opened, who
 from yigai.cli.edge import EdgeGroup, stdout
 from yigai.cli.render import print_json
@@ -27,13 +23,9 @@ from yigai.cli.render_supervision import (
 from yigai.domain.errors import ConfigurationError
 from yigai.domain.periods import period_label
 from yigai.domain.users import User
-from yigai.services.compare import compare_plans, compare_regions
-from yigai.services.evaluate import evaluate_plan
-from yigai.services.indicators import ensure_catalogue, list_indicators, load_catalogue
-from yigai.services.targets import link_target, list_links, suggest_links
-from yigai.services.validation import run_validation
-from yigai.services.values import enter_value, import_values, list_values, set_bounds
-from yigai.storage.audit import jsonable
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs (yigai --help stays fast)
+    from yigai.bootstrap import App
 
 indicators_app = typer.Typer(cls=EdgeGroup, invoke_without_command=True, help=(
     "指标目录 indicators. Without a command: the standard catalogue of indicators computed from records "
@@ -52,6 +44,7 @@ PlanOpt = Annotated[str | None, typer.Option("--plan", help="Refuse periods outs
 
 
 def _actor(built: App, user: str | None) -> User:
+    from yigai.services.indicators import ensure_catalogue
     actor = who(built, user)
     ensure_catalogue(built.uow(), actor)
     return actor
@@ -59,6 +52,7 @@ def _actor(built: App, user: str | None) -> User:
 
 @indicators_app.callback()
 def indicators_catalogue(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    from yigai.cli.analytics_cmds import print_catalogue
     if ctx.invoked_subcommand is None:
         print_catalogue(fmt)
 
@@ -73,6 +67,7 @@ def indicators_load(
 
     Example: yigai indicators load 本地指标目录.yaml
     """
+    from yigai.services.indicators import load_catalogue
     with opened() as built:
         r = load_catalogue(built.uow(), who(built, user), file)
     info(f"{r.source}: 新增 created {r.created}，更新 updated {r.updated}，规则 rules {r.rules}，范围 bounds {r.bounds}")
@@ -84,6 +79,8 @@ def indicators_list(fmt: FormatOpt = OutputFormat.TABLE) -> None:
 
     Example: yigai indicators list --format json
     """
+    from yigai.services.indicators import ensure_catalogue, list_indicators
+    from yigai.storage.audit import jsonable
     with opened() as built:
         ensure_catalogue(built.uow(), who(built, None))
         defs = list_indicators(built.uow())
@@ -116,6 +113,7 @@ def values_enter(
 
     Example: yigai values enter 预约转诊占公立医院门诊就诊量比例 350104 2023年第4季度 31.5 --plan 5
     """
+    from yigai.services.values import enter_value
     with opened() as built:
         saved = enter_value(built.uow(), _actor(built, user), key, org_unit, period, value, comment=comment,
                             plan_ref=plan, confirm=confirm)
@@ -140,6 +138,7 @@ def values_import(
 
     Example: yigai values import 2023年四季度指标.xlsx --plan 5
     """
+    from yigai.services.values import import_values
     with opened() as built:
         saved = import_values(built.uow(), _actor(built, user), file, plan_ref=plan)
     outliers = [s for s in saved if s.changed and s.outlier]
@@ -164,6 +163,8 @@ def values_list(
 
     Example: yigai values list --key REFERRAL_BOOKED_SHARE --org-unit 350104 --history
     """
+    from yigai.services.values import list_values
+    from yigai.storage.audit import jsonable
     with opened() as built:
         records = list_values(built.uow(), key=key, org_unit=org_unit, period_id=period, history=history)
     if fmt is OutputFormat.JSON:
@@ -182,6 +183,8 @@ def values_validate(
 
     Example: yigai values validate 2023Q4 --org-unit 350104
     """
+    from yigai.services.validation import run_validation
+    from yigai.storage.audit import jsonable
     with opened() as built:
         violations = run_validation(built.uow(), period, org_unit)
     if fmt is OutputFormat.JSON:
@@ -201,6 +204,7 @@ def values_bounds(
 
     Example: yigai values bounds FD_COVERAGE --min 20 --max 100
     """
+    from yigai.services.values import set_bounds
     with opened() as built:
         b = set_bounds(built.uow(), _actor(built, user), key, minimum, maximum)
     info(f"{b.key}: [{b.minimum}, {b.maximum}]")
@@ -212,6 +216,8 @@ def targets_suggest(plan: PlanArg, user: UserOpt = None, fmt: FormatOpt = Output
 
     Example: yigai targets suggest 仓医改组〔2021〕1号
     """
+    from yigai.services.targets import suggest_links
+    from yigai.storage.audit import jsonable
     with opened() as built:
         rows = suggest_links(built.uow(), _actor(built, user), plan)
     if fmt is OutputFormat.JSON:
@@ -233,6 +239,7 @@ def targets_link(
 
     Example: yigai targets link 5 25 REFERRAL_BOOKED_SHARE
     """
+    from yigai.services.targets import link_target
     with opened() as built:
         view = link_target(built.uow(), _actor(built, user), plan, index, code)
     info(f"已关联 linked: [{view.index}] {view.metric} → {view.indicator_code} {view.indicator_name}")
@@ -244,6 +251,8 @@ def targets_list(plan: PlanArg, fmt: FormatOpt = OutputFormat.TABLE) -> None:
 
     Example: yigai targets list 5 --format json
     """
+    from yigai.services.targets import list_links
+    from yigai.storage.audit import jsonable
     with opened() as built:
         rows = list_links(built.uow(), plan)
     if fmt is OutputFormat.JSON:
@@ -253,6 +262,7 @@ def targets_list(plan: PlanArg, fmt: FormatOpt = OutputFormat.TABLE) -> None:
 
 
 def _weights(path: Path | None) -> dict[str, Any] | None:
+    import yaml
     if path is None:
         return None
     try:
@@ -280,6 +290,8 @@ def evaluate(
 
     Example: yigai evaluate 5 --at 2023-12-31 --format json
     """
+    from yigai.services.evaluate import evaluate_plan
+    from yigai.storage.audit import jsonable
     day = office_day(at)
     with opened() as built:
         ev = evaluate_plan(built.uow(), plan, day, _weights(weights), org_unit=org_unit)
@@ -303,6 +315,10 @@ def compare_cmd(
 
     Example: yigai compare REFERRAL_BOOKED_SHARE --at 2023-12-31 --plan 5 --org-unit 350104001 --org-unit 350104002
     """
+    from rich.table import Table
+
+    from yigai.services.compare import compare_plans, compare_regions
+    from yigai.storage.audit import jsonable
     day = office_day(at)
     with opened() as built:
         if plan is not None:

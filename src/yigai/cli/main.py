@@ -12,15 +12,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import yaml
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from yigai.bootstrap import App, build
-from yigai.cli import (
+from yigai.cli import (  # each registers its commands; heavy modules load when a command runs
     analytics_cmds,
     backup_cmds,
     dip_cmds,
@@ -50,19 +47,11 @@ from yigai.cli.render import (
 from yigai.data import seed_paths
 from yigai.domain.errors import DocumentError
 from yigai.domain.serialize import meta_dict, plan_to_dict, target_dict, task_dict
-from yigai.parsing import parse_file
-from yigai.reports.xlsx_export import write_plan_xlsx
-from yigai.services.plans import (
-    ImportResult,
-    ImportStatus,
-    department_matrix,
-    get_plan,
-    get_summary,
-    import_file,
-    list_plans,
-    tasks_for_department,
-)
 from yigai.settings import Settings
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs (yigai --help stays fast)
+    from yigai.bootstrap import App
+    from yigai.services.plans import ImportResult
 
 app = typer.Typer(
     cls=EdgeGroup,
@@ -96,6 +85,7 @@ PlanArgument = Annotated[str, typer.Argument(help="Plan id or 文号, e.g. 1 or 
 
 @contextmanager
 def _opened(settings: Settings | None = None) -> Iterator[App]:
+    from yigai.bootstrap import build
     with build(settings or Settings.from_env()) as built:
         yield built
 
@@ -113,6 +103,9 @@ def parse(
 
     Example: yigai parse 仓山区医改实施方案.docx --format text
     """
+    import yaml
+
+    from yigai.parsing import parse_file
     draft = parse_file(file, max_bytes=Settings.from_env().max_document_bytes)
     if fmt is ParseFormat.TEXT:
         typer.echo(outline(draft), nl=False)
@@ -127,6 +120,9 @@ def parse(
 
 def _import_all(built: App, paths: Sequence[Path], replace: bool) -> tuple[list[ImportResult], int]:
     """Import each file in its own transaction; a bad document is reported and skipped."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from yigai.services.plans import import_file
     results: list[ImportResult] = []
     failed = 0
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
@@ -156,6 +152,7 @@ def import_(
 
     Example: yigai import 青浦区医改工作方案.docx 杨浦区医改工作方案.pdf --replace
     """
+    from yigai.services.plans import ImportStatus
     paths = [*(files or []), *(seed_paths() if builtin else [])]
     if not paths:
         raise typer.BadParameter("give at least one FILE or --builtin / 请指定文件或 --builtin")
@@ -180,6 +177,7 @@ def plans(fmt: FormatOption = ListFormat.TABLE) -> None:
 
     Example: yigai plans --format json
     """
+    from yigai.services.plans import list_plans
     with _opened() as built:
         summaries = list_plans(built.uow())
     if fmt is ListFormat.JSON:
@@ -203,6 +201,7 @@ def show(
 
     Example: yigai show 仓医改组〔2021〕1号 --dept 区卫健局
     """
+    from yigai.services.plans import get_plan, get_summary, tasks_for_department
     with _opened() as built:
         record = get_plan(built.uow(), plan)
         summary = get_summary(built.uow(), record.id)
@@ -232,6 +231,7 @@ def departments(plan: PlanArgument, fmt: FormatOption = ListFormat.TABLE) -> Non
 
     Example: yigai departments 1 --format json
     """
+    from yigai.services.plans import department_matrix, get_plan
     with _opened() as built:
         record = get_plan(built.uow(), plan)
     loads = department_matrix(record.draft)
@@ -250,6 +250,8 @@ def export(
 
     Example: yigai export 青府发〔2021〕47号 --xlsx 青浦十四五任务清单.xlsx
     """
+    from yigai.reports.xlsx_export import write_plan_xlsx
+    from yigai.services.plans import get_plan
     with _opened() as built:
         record = get_plan(built.uow(), plan)
     write_plan_xlsx(record.draft, xlsx)

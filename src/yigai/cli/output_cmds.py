@@ -13,8 +13,6 @@ from rich.markup import escape
 from yigai.cli.common import PeriodOpt, PlanArg, UserOpt, info, opened, who
 from yigai.cli.edge import EdgeGroup, stdout
 from yigai.domain.periods import period_label
-from yigai.services.bulletins import write_bulletin
-from yigai.services.templates import import_department_template, write_department_template
 
 template_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
     "进展填报模板 progress templates: an XLSX per department and period, filled offline and imported back.\n\n"
@@ -38,6 +36,7 @@ def template_write(
 
     Example: yigai template write 5 --dept 区医保局 --period 2023Q4 --out 医保局-2023Q4.xlsx
     """
+    from yigai.services.templates import write_department_template
     with opened() as built:
         path = write_department_template(built.uow(), plan, dept, period, out)
     info(f"已生成填报模板 template written: {path}")
@@ -61,6 +60,7 @@ def template_import(
 
     Example: yigai template import 5 --dept 区医保局 --period 2023Q4 医保局-2023Q4.xlsx --submit --user yibao
     """
+    from yigai.services.templates import import_department_template
     with opened() as built:
         result = import_department_template(built.uow(), who(built, user), plan, dept, period, file, submit=submit,
                                             save_rest=save_rest)
@@ -87,6 +87,7 @@ def bulletin(
 
     Example: yigai bulletin 5 --period 2023Q4 --format docx --out 2023年第四季度医改工作通报.docx
     """
+    from yigai.services.bulletins import write_bulletin
     with opened() as built:
         path = write_bulletin(built.uow(), plan, period, fmt.value, out, at=at.date() if at else None)
     info(f"已生成通报 bulletin written: {path}")

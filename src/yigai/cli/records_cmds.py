@@ -10,16 +10,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from yigai.cli.common import FormatOpt, OutputFormat, info
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, stderr, stdout
 from yigai.cli.render import print_json
-from yigai.records.schema import record_tables
 from yigai.settings import Settings
 
+from yigai.records.schema import record_tables  # the table names, in the help text
+
 if TYPE_CHECKING:  # the loader and the store bring DuckDB and Arrow: imported by the commands that use them
+    from rich.table import Table
+
     from yigai.records.loader import LoadResult
     from yigai.records.store import LoadEntry
     from yigai.records.validate import FileReport
@@ -43,6 +44,7 @@ def _file_dict(f: FileReport) -> dict[str, Any]:
 
 
 def _load_tables(result: LoadResult) -> list[Table]:
+    from rich.table import Table
     files = Table(title="载入 load" + ("" if result.saved else " — 未保存 nothing saved"))
     for col in ("文件 file", "表 table", "行 rows", "载入 loaded", "搁置 set aside", "替换 replaced",
                 "错误 errors", "警告 warnings"):
@@ -91,6 +93,8 @@ def records_load(
 
     Example: yigai records load outpatient_visits-2023-01.parquet   (replaces January 2023 only)
     """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from yigai.analytics import materialised
     from yigai.records.loader import load_records, resolve
     from yigai.records.store import open_store
@@ -146,6 +150,8 @@ def records_status(
 
     Example: yigai records status --format json
     """
+    from rich.table import Table
+
     from yigai.records.store import month_ranges, open_store
 
     settings = Settings.from_env()

@@ -18,12 +18,6 @@ from yigai.cli.render_supervision import departments_table, orgunits_table, user
 from yigai.domain.periods import span_label
 from yigai.domain.reports import due_date
 from yigai.domain.users import Role
-from yigai.services.auth import set_password
-from yigai.services.departments import add_alias, list_departments, rename_department, set_department_class
-from yigai.services.orgunits import list_orgunits, load_orgunits
-from yigai.services.schedules import set_schedule
-from yigai.services.users import create_user, list_users, set_user_active, update_user
-from yigai.storage.audit import jsonable
 
 orgunits_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
     "机构层级 org units: province → city → district → street/town → institution.\n\n"
@@ -47,6 +41,7 @@ def orgunits_load(
 
     Example: yigai orgunits load units.csv
     """
+    from yigai.services.orgunits import load_orgunits
     with opened() as built:
         result = load_orgunits(built.uow(), who(built, user), file)
     info(f"{result.source}: 新增 created {result.created}，更新 updated {result.updated}")
@@ -62,6 +57,8 @@ def orgunits_list(
 
     Example: yigai orgunits list --under 350104 --format json
     """
+    from yigai.services.orgunits import list_orgunits
+    from yigai.storage.audit import jsonable
     with opened() as built:
         units = list_orgunits(built.uow(), under)
     if fmt is OutputFormat.JSON:
@@ -82,6 +79,7 @@ def alias_add(
 
     Example: yigai departments-alias add 仓山医保 区医保局 --region 仓山区
     """
+    from yigai.services.departments import add_alias
     with opened() as built:
         record = add_alias(built.uow(), who(built, user), alias, canonical, region=region)
     info(f"别名 alias: {record.alias} → {record.department}" + (f"（{record.region}）" if record.region else ""))
@@ -96,6 +94,8 @@ def alias_list(
 
     Example: yigai departments-alias list --region 仓山区
     """
+    from yigai.services.departments import list_departments
+    from yigai.storage.audit import jsonable
     with opened() as built:
         entries = list_departments(built.uow(), region)
     if fmt is OutputFormat.JSON:
@@ -114,6 +114,7 @@ def alias_rename(
 
     Example: yigai departments-alias rename 区卫生健康委 区卫生健康局
     """
+    from yigai.services.departments import rename_department
     with opened() as built:
         touched = rename_department(built.uow(), who(built, user), old, new)
     info(f"已重命名 renamed: {old} → {new}（{touched} 行 rows）")
@@ -132,6 +133,7 @@ def alias_class(
 
     Example: yigai departments-alias class 区政府办 member
     """
+    from yigai.services.departments import set_department_class
     with opened() as built:
         entry = set_department_class(built.uow(), who(built, user), name, value)
     info(f"排名类别 class: {entry.name} → {entry.class_label}（{entry.ranking_class.value}）")
@@ -154,6 +156,7 @@ def users_add(
 
     Example: yigai users add cmz --name 城门镇卫生院 --role institution_reporter --org-unit 350104101-01
     """
+    from yigai.services.users import create_user
     with opened() as built:
         created = create_user(built.uow(), who(built, user), username, name, role,
                               departments=dept or [], org_units=org_unit or [])
@@ -166,6 +169,8 @@ def users_list(fmt: FormatOpt = OutputFormat.TABLE) -> None:
 
     Example: yigai users list --format json
     """
+    from yigai.services.users import list_users
+    from yigai.storage.audit import jsonable
     with opened() as built:
         users = list_users(built.uow())
     if fmt is OutputFormat.JSON:
@@ -188,6 +193,7 @@ def users_password(
 
     Example: yigai users password wjw
     """
+    from yigai.services.auth import set_password
     if stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -213,6 +219,7 @@ def users_set(
 
     Example: yigai users set wjw --role department_reporter --dept 区卫健委 --dept 区医保局
     """
+    from yigai.services.users import update_user
     with opened() as built:
         changed = update_user(built.uow(), who(built, user), username, role=role, departments=dept,
                               org_units=org_unit, display_name=name)
@@ -231,6 +238,7 @@ def users_disable(
 
     Example: yigai users disable wjw
     """
+    from yigai.services.users import set_user_active
     with opened() as built:
         set_user_active(built.uow(), who(built, user), username, False)
     info(f"已停用用户 disabled: {username}")
@@ -245,6 +253,7 @@ def users_enable(
 
     Example: yigai users enable wjw
     """
+    from yigai.services.users import set_user_active
     with opened() as built:
         set_user_active(built.uow(), who(built, user), username, True)
     info(f"已启用用户 enabled: {username}")
@@ -266,6 +275,8 @@ def schedule(
 
     Example: yigai schedule 5 --type quarterly --from 2021年第3季度 --to 2023年第4季度 --due-days 15
     """
+    from yigai.services.schedules import set_schedule
+    from yigai.storage.audit import jsonable
     if not first or not last:
         raise typer.BadParameter("give --from and --to / 请指定 --from 和 --to")
     with opened() as built:

@@ -10,15 +10,15 @@ import dataclasses
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-from rich.console import JustifyMethod
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from yigai.domain.plan import Deadline, PlanDraft, Responsibility, Target, Task
-from yigai.reports.xlsx_export import deadline_text, departments_text
-from yigai.services.plans import DepartmentLoad, ImportResult
-from yigai.storage.repository import PlanSummary
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs (yigai --help stays fast)
+    from rich.table import Table
+
+    from yigai.services.plans import DepartmentLoad, ImportResult
+    from yigai.storage.repository import PlanSummary
 
 
 def print_json(data: Any) -> None:
@@ -52,6 +52,7 @@ def result_dict(r: ImportResult) -> dict[str, Any]:
 
 
 def _who(resp: Responsibility, deadline: Deadline | None) -> str:
+    from yigai.reports.xlsx_export import deadline_text, departments_text
     parts = [f"牵头 lead: {departments_text(resp, 'lead') or '—'}"]
     if resp.cooperating:
         parts.append(f"配合 cooperating: {departments_text(resp, 'cooperating')}")
@@ -120,16 +121,17 @@ def outline(draft: PlanDraft) -> str:
 # ----------------------------------------------------------------- tables
 
 
-def _table(title: str, columns: Sequence[tuple[str, JustifyMethod]]) -> Table:
+def _table(title: str, columns: Sequence[tuple[str, str]]) -> Table:
+    from rich.table import Table
     table = Table(title=title, show_lines=False, header_style="bold")
     for header, justify in columns:
         # fold, not ellipsis: Chinese text has no spaces to wrap at, and nothing may be cut off;
         # numbers (right-aligned) never wrap, the text columns give way
-        table.add_column(header, justify=justify, overflow="fold", no_wrap=justify == "right")
+        table.add_column(header, justify=justify, overflow="fold", no_wrap=justify == "right")  # type: ignore[arg-type]
     return table
 
 
-COUNT_COLUMNS: list[tuple[str, JustifyMethod]] = [("任务\ntasks", "right"), ("措施\nmeasures", "right"), ("部门\ndepts", "right"),
+COUNT_COLUMNS = [("任务\ntasks", "right"), ("措施\nmeasures", "right"), ("部门\ndepts", "right"),
                  ("指标\ntargets", "right")]
 
 
@@ -145,6 +147,7 @@ def plans_table(summaries: Iterable[PlanSummary], title: str = "计划 plans") -
 
 
 def meta_table(plan_id: int, draft: PlanDraft, summary: PlanSummary) -> Table:
+    from rich.table import Table
     m, c = draft.meta, summary.counts
     table = Table(show_header=False, title=m.title or draft.source_name)
     table.add_column(style="bold")
@@ -165,6 +168,7 @@ def meta_table(plan_id: int, draft: PlanDraft, summary: PlanSummary) -> Table:
 
 
 def tasks_table(tasks: Sequence[Task], title: str) -> Table:
+    from yigai.reports.xlsx_export import deadline_text, departments_text
     table = _table(title, [("序号\nno", "right"), ("任务 / 措施\ntask / measure", "left"),
                            ("牵头\nlead", "left"), ("配合\ncooperating", "left"), ("完成时间\ndue", "left")])
     for t in tasks:

@@ -6,9 +6,7 @@ Headers are bilingual like the plan tables in ``render.py``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from rich.console import JustifyMethod
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from yigai.cli.render import _table, number
 from yigai.domain.departments import CLASS_LABELS
@@ -17,12 +15,16 @@ from yigai.domain.orgunits import OrgUnit
 from yigai.domain.periods import period_label
 from yigai.domain.reports import REVIEW_LABELS, ProgressReport
 from yigai.domain.users import ROLE_LABELS, User
-from yigai.evaluation.results import ITEM_STATUS_LABELS, PlanEvaluation
-from yigai.services.departments import DepartmentEntry
-from yigai.services.reminders import OwedItem
-from yigai.services.targets import LinkView, Suggestion
-from yigai.services.validation import Violation
-from yigai.storage.indicator_repository import ValueRecord
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs (yigai --help stays fast)
+    from rich.table import Table
+
+    from yigai.evaluation.results import PlanEvaluation
+    from yigai.services.departments import DepartmentEntry
+    from yigai.services.reminders import OwedItem
+    from yigai.services.targets import LinkView, Suggestion
+    from yigai.services.validation import Violation
+    from yigai.storage.indicator_repository import ValueRecord
 
 TIMELINESS_LABELS = {"on_time": "按时", "late": "逾期提交", "missing": "未报送", "not_due": "未到期"}
 
@@ -101,7 +103,7 @@ def indicators_table(defs: Sequence[IndicatorDef]) -> Table:
 
 def values_table(records: Sequence[ValueRecord]) -> Table:
     computed = any(rec.value.source is ValueSource.COMPUTED for rec in records)  # their make-up, only then
-    columns: list[tuple[str, JustifyMethod]] = [("指标\nkey", "left"), ("机构\norg unit", "left"), ("报告期\nperiod", "left"), ("数值\nvalue", "right"),
+    columns = [("指标\nkey", "left"), ("机构\norg unit", "left"), ("报告期\nperiod", "left"), ("数值\nvalue", "right"),
                ("版本\nversion", "right"), ("来源\nsource", "left"), ("填报人\nauthor", "left"),
                ("保存\nsaved", "left"), ("异常\noutlier", "left")]
     if computed:
@@ -140,6 +142,9 @@ def suggestions_table(rows: Sequence[Suggestion] | Sequence[LinkView], title: st
 
 def evaluation_tables(ev: PlanEvaluation, *, all_items: bool = False) -> list[Table]:
     """Summary, department ranking, targets with a series, and the items that need attention."""
+    from rich.table import Table
+
+    from yigai.evaluation.results import ITEM_STATUS_LABELS
     summary = Table(show_header=False, title=f"评估 evaluation — {ev.title}")
     summary.add_column(style="bold")
     summary.add_column()

@@ -17,11 +17,6 @@ from yigai.cli.render import print_json
 from yigai.cli.render_supervision import history_table, owed_table
 from yigai.domain.periods import period_label
 from yigai.domain.reports import REVIEW_LABELS, ProgressReport
-from yigai.services.evidence import EvidenceUpload
-from yigai.services.reminders import owed_reports
-from yigai.services.reports import add_contribution, report_history, save_report
-from yigai.services.review import accept_report, resubmit_report, return_report, submit_report
-from yigai.storage.audit import jsonable
 
 report_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
     "进展报告 progress reports (督办): every save is a new version; draft → submitted → returned | accepted.\n\n"
@@ -55,6 +50,8 @@ def save(
 
     Example: yigai report save 5 T4.M2 --period 2023Q4 --dept 区卫健委 --status 推进中 --percent 60 --evidence 预案.pdf
     """
+    from yigai.services.evidence import EvidenceUpload
+    from yigai.services.reports import save_report
     uploads = [EvidenceUpload.from_path(p) for p in evidence or []]
     with opened() as built:
         report = save_report(built.uow(), who(built, user), plan, item, period, dept, status, percent,
@@ -74,6 +71,7 @@ def contribute(
 
     Example: yigai report contribute 5 T4.M2 --period 2023Q4 --dept 区应急局 --text 已配合开展联合演练
     """
+    from yigai.services.reports import add_contribution
     with opened() as built:
         report = add_contribution(built.uow(), who(built, user), plan, item, period, dept, text)
     _done(report)
@@ -85,6 +83,7 @@ def submit(plan: PlanArg, item: ItemArg, period: PeriodOpt, user: UserOpt = None
 
     Example: yigai report submit 5 T4.M2 --period 2023Q4 --user wjw
     """
+    from yigai.services.review import submit_report
     with opened() as built:
         _done(submit_report(built.uow(), who(built, user), plan, item, period))
 
@@ -99,6 +98,7 @@ def return_(
 
     Example: yigai report return 5 T4.M2 --period 2023Q4 --comment 请补充专家咨询委员会名单
     """
+    from yigai.services.review import return_report
     with opened() as built:
         _done(return_report(built.uow(), who(built, user), plan, item, period, comment))
 
@@ -113,6 +113,7 @@ def accept(
 
     Example: yigai report accept 5 T4.M2 --period 2023Q4
     """
+    from yigai.services.review import accept_report
     with opened() as built:
         _done(accept_report(built.uow(), who(built, user), plan, item, period, comment))
 
@@ -123,6 +124,7 @@ def resubmit(plan: PlanArg, item: ItemArg, period: PeriodOpt, user: UserOpt = No
 
     Example: yigai report resubmit 5 T4.M2 --period 2023Q4 --user wjw
     """
+    from yigai.services.review import resubmit_report
     with opened() as built:
         _done(resubmit_report(built.uow(), who(built, user), plan, item, period))
 
@@ -133,6 +135,8 @@ def history(plan: PlanArg, item: ItemArg, period: PeriodOpt, fmt: FormatOpt = Ou
 
     Example: yigai report history 5 T4.M2 --period 2023Q4
     """
+    from yigai.services.reports import report_history
+    from yigai.storage.audit import jsonable
     with opened() as built:
         versions = report_history(built.uow(), plan, item, period)
     if fmt is OutputFormat.JSON:
@@ -154,6 +158,8 @@ def owed(
 
     Example: yigai report owed 5 --dept 区医保局 --period 2023Q4
     """
+    from yigai.services.reminders import owed_reports
+    from yigai.storage.audit import jsonable
     with opened() as built:
         rows = owed_reports(built.uow(), plan, period_id=period, department=dept)
     shown = rows if all_ else [r for r in rows if r.owed]

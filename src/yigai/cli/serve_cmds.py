@@ -8,7 +8,6 @@ URL and stop cleanly on Ctrl-C.
 from __future__ import annotations
 
 import errno
-import functools
 import gc
 import os
 import socket
@@ -16,15 +15,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import uvicorn
-from uvicorn.supervisors import Multiprocess
 
-from yigai.bootstrap import build
 from yigai.cli.common import info
 from yigai.cli.edge import stdout
 from yigai.cli.render import plans_table
 from yigai.domain.errors import ConfigurationError
-from yigai.services.demo import DEMO_DATABASE, build_demo, demo_settings, lines
 from yigai.settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"
@@ -43,6 +38,8 @@ PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to 
 
 def fresh_demo(folder: Path) -> Settings:
     """Delete the previous demo database under ``folder``, build a new one, print what it holds."""
+    from yigai.bootstrap import build
+    from yigai.services.demo import DEMO_DATABASE, build_demo, demo_settings, lines
     settings = demo_settings(folder)
     database = folder / DEMO_DATABASE
     for suffix in ("", "-wal", "-shm"):
@@ -110,32 +107,44 @@ def tuned_app() -> Any:
     return app
 
 
+def server_options(host: str, port: int) -> dict[str, Any]:
+    """uvicorn's options for ``serve`` and ``demo``.
+
+    Idle keep-alive connections stay open longer than a person pauses between two clicks and
+    longer than a reverse proxy's own upstream timeout (nginx: 60 s): a server closing a
+    connection just as the client reuses it makes the client see a dropped request. uvicorn's
+    own proxy-header handling is off (it trusts X-Forwarded-For from loopback by default): the
+    app reads the headers only from ``YIGAI_TRUSTED_PROXIES`` (``yigai.web.app.create_app``).
+    """
+    return {"host": host, "port": port, "log_level": "warning", "access_log": False, "server_header": False,
+            "timeout_keep_alive": KEEP_ALIVE_S, "proxy_headers": False}
+
+
 def serve_settings(settings: Settings, host: str, port: int, workers: int = 1,
                    threads: int = DEFAULT_REQUEST_THREADS) -> None:
     """Run the web app for ``settings`` until Ctrl-C (the schema is already migrated: ``build`` ran)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
     check_port(host, port)
     shown = f"[{host}]" if ":" in host else host
     info(f"服务地址 serving on http://{shown}:{port}/ （按 Ctrl-C 停止 / press Ctrl-C to stop）")
-    # Idle keep-alive connections stay open longer than a person pauses between two clicks and
-    # longer than a reverse proxy's own upstream timeout (nginx: 60 s): a server closing a
-    # connection just as the client reuses it makes the client see a dropped request.
-    config_for = functools.partial(uvicorn.Config, host=host, port=port, log_level="warning", access_log=False,
-                                   server_header=False, timeout_keep_alive=KEEP_ALIVE_S)
+    options = server_options(host, port)
     try:
         if workers > 1:  # each worker process builds its app from the environment
             os.environ.update({"YIGAI_DATA_DIR": str(settings.data_dir), "YIGAI_DATABASE_URL": settings.database_url,
                                "YIGAI_MAX_DOCUMENT_BYTES": str(settings.max_document_bytes),
+                               "YIGAI_TRUSTED_PROXIES": ",".join(str(n) for n in settings.trusted_proxies),
                                THREADS_ENV: str(threads)})
             # a busy worker answers the supervisor's health check late: give it 30 s before it is replaced
-            config = config_for("yigai.cli.serve_cmds:tuned_app", factory=True, workers=workers,
-                                timeout_worker_healthcheck=30)
+            config = uvicorn.Config("yigai.cli.serve_cmds:tuned_app", factory=True, workers=workers,
+                                    timeout_worker_healthcheck=30, **options)  # type: ignore[arg-type]
             Multiprocess(config, sockets=[listening_socket(host, port)]).run()
         else:
             from yigai.web.app import create_app  # the web stack loads only for the commands that serve
 
             app = create_app(settings, request_threads=threads)
             tune_process()
-            uvicorn.Server(config_for(app)).run()
+            uvicorn.Server(uvicorn.Config(app, **options)).run()  # type: ignore[arg-type]
     except KeyboardInterrupt:  # uvicorn finishes the requests in flight on Ctrl-C, then re-raises the signal
         pass
     info("已停止 stopped")
@@ -182,6 +191,7 @@ def register(app: typer.Typer) -> None:
 
         Example: yigai serve --host 0.0.0.0 --port 8000
         """
+        from yigai.bootstrap import build
         settings = Settings.from_env()
         with build(settings) as built, built.uow() as uow:
             users = uow.users.all()

@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from yigai.cli.common import info
 from yigai.cli.edge import stderr, stdout
@@ -40,6 +38,9 @@ def synth(
     check: Annotated[bool, typer.Option("--check", help="Measure the key rates on the files and compare them "
                                         "with the documented ranges.")] = False,
 ) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
     from yigai.synth import generate, load_config  # Arrow and NumPy: loaded by the command, not by the CLI
     from yigai.synth.measure import measure
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -36,6 +37,12 @@ class User:
             return True
         return self.role is Role.DEPARTMENT_REPORTER and department in self.departments
 
+    def sees_drafts_of(self, departments: Iterable[str]) -> bool:
+        """May read unsubmitted drafts written for one of ``departments`` (the office reads every draft)."""
+        if self.role is Role.OFFICE_ADMIN:
+            return True
+        return self.role is Role.DEPARTMENT_REPORTER and not self.departments.isdisjoint(departments)
+
     def can_enter_values_for(self, org_unit: str, ancestors: frozenset[str] = frozenset()) -> bool:
         """May enter data values for ``org_unit`` (or a unit below one in scope)."""
         if self.role is Role.OFFICE_ADMIN:
@@ -48,3 +55,7 @@ class User:
     def can_review(self) -> bool:
         """Accept or return reports, manage plans and settings."""
         return self.role is Role.OFFICE_ADMIN
+
+
+# The office account the command line acts as when no --user is given (created on first use).
+DEFAULT_ADMIN = User(username="admin", display_name="医改办管理员", role=Role.OFFICE_ADMIN)

@@ -34,7 +34,7 @@ from yigai.domain.periods import Period, parse_period
 from yigai.domain.plan import DeadlineKind, Measure, PlanDraft, Task
 from yigai.domain.reports import ProgressReport, ProgressStatus
 from yigai.reports.atomic import write_atomically
-from yigai.reports.xlsx_export import FORMULA_PREFIXES, deadline_text
+from yigai.reports.xlsx_export import deadline_text, runs_as_formula
 
 TEMPLATE_KIND = "yigai-progress-report"
 TEMPLATE_VERSION = 1
@@ -140,9 +140,12 @@ def department_items(draft: PlanDraft, department: str) -> list[TemplateItem]:
 # ---------------------------------------------------------------------------- writing
 
 def set_text(cell: Any, value: object) -> None:
-    """Store ``value``; text a spreadsheet would run as a formula (= + - @) stays text."""
+    """Store ``value``; text a spreadsheet would run as a formula (= + - @) stays text.
+
+    Cells read back by an import keep their exact text: a quote prefix rather than ``escape_formula``'s apostrophe.
+    """
     cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if runs_as_formula(value):
         cell.data_type = "s"
         cell.quotePrefix = True
 

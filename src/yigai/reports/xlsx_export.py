@@ -64,10 +64,15 @@ WRAPPED_HEADERS = {"主要任务", "具体措施", "牵头部门", "配合部门
 Cell = str | int | float | dt.date | None
 
 
+def runs_as_formula(value: object) -> bool:
+    """Whether a spreadsheet would evaluate this cell text (the one rule every export applies)."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
 def escape_formula(value: Cell) -> Cell:
-    """Prefix text that a spreadsheet would evaluate with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Prefix text that a spreadsheet would evaluate with an apostrophe (CSV and plain XLSX cells)."""
+    if runs_as_formula(value):
+        return "'" + str(value)
     return value
 
 

@@ -3,9 +3,12 @@
 Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106); a hash made
 with weaker parameters is upgraded at the next successful sign-in. Nobody has a
 password until an office admin sets one (``yigai users password``); the demo sets
-its own. Sign-in is refused after ``MAX_FAILURES`` failures for the same username
-from the same client address within ``FAILURE_WINDOW`` (``TooManyAttemptsError``,
-HTTP 429), and a failure takes as long for an unknown user as for a known one.
+its own. Sign-in is throttled two ways within ``FAILURE_WINDOW`` (``TooManyAttemptsError``,
+HTTP 429): after ``MAX_FAILURES_PER_USER`` failures for one user name from any address (one
+account guessed from many machines), and after ``MAX_FAILURES_PER_ADDRESS`` failures from one
+client address for any user names (one common password tried on many accounts). A success
+clears only that user name's failures from that address, so signing in to one's own account
+between guesses resets nothing. A failure takes as long for an unknown user as for a known one.
 
 A session is a random token: the cookie carries it, the database only its SHA-256.
 Every sign-in creates a new token (no session fixation); each session has its own
@@ -32,7 +35,8 @@ from yigai.services.passwords import check_password
 from yigai.storage.session_repository import WebSession
 from yigai.storage.uow import UnitOfWork
 
-MAX_FAILURES = 5
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 10  # higher: colleagues behind one NAT address share it
 FAILURE_WINDOW = dt.timedelta(minutes=5)
 IDLE_TIMEOUT = dt.timedelta(hours=2)
 MAX_AGE = dt.timedelta(hours=12)
@@ -109,6 +113,24 @@ class SignIn:
     csrf_token: str
 
 
+def _check_throttle(uow: UnitOfWork, username: str, client: str, window_start: dt.datetime,
+                    at: dt.datetime) -> None:
+    """Refuse a sign-in while the user name or the address has too many recent failures."""
+    by_user = uow.login_failures.since(window_start, username=username)
+    by_address = uow.login_failures.since(window_start, client=client)
+    limits = [(by_user, MAX_FAILURES_PER_USER, f"user name {username!r}"),
+              (by_address, MAX_FAILURES_PER_ADDRESS, f"address {client or '?'}")]
+    hit = [(failures, limit, what) for failures, limit, what in limits if len(failures) >= limit]
+    if not hit:
+        return
+    # the sign-in opens again when enough of the failures have left the window
+    reopen = max(failures[len(failures) - limit] + FAILURE_WINDOW for failures, limit, _ in hit)
+    retry = max(1, math.ceil((reopen - at).total_seconds()))
+    raise TooManyAttemptsError(
+        f"too many failed sign-ins for {' and '.join(w for _, _, w in hit)}; try again in {retry} s",
+        retry_after=retry, message_zh=f"登录失败次数过多，请 {(retry + 59) // 60} 分钟后再试", where="username")
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -120,13 +142,7 @@ def login(uow: UnitOfWork, username: str, password: str, *, client: str = "", us
     username = username.strip()[:64]
     window_start = at - FAILURE_WINDOW
     with uow:
-        failures = uow.login_failures.count_since(username, client, window_start)
-        if failures >= MAX_FAILURES:
-            oldest = uow.login_failures.oldest_since(username, client, window_start) or at
-            retry = max(1, math.ceil((oldest + FAILURE_WINDOW - at).total_seconds()))
-            raise TooManyAttemptsError(
-                f"too many failed sign-ins for {username!r}; try again in {retry} s", retry_after=retry,
-                message_zh=f"登录失败次数过多，请 {(retry + 59) // 60} 分钟后再试", where="username")
+        _check_throttle(uow, username, client, window_start, at)
         stored = uow.users.password_hash(username) if username else None
         ok = _verify(stored or _dummy_hash(), password) and stored is not None
         user_id = uow.users.user_id(username) if ok else None

@@ -14,6 +14,7 @@
         ├── ScheduleMissingError         the plan has no reporting schedule yet
         ├── InvalidReportError           percent, status or review comment out of range
         ├── IllegalTransitionError       a review move TRANSITIONS does not allow
+        ├── StaleVersionError            a save names a version that is no longer the latest (``current`` is)
         ├── EvidenceRejectedError        too large, empty, or a type that is not accepted
         ├── UnknownIndicatorError        no indicator or data element with that code
         ├── UnknownOrgUnitError          no org unit with that code
@@ -34,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from yigai.domain.errors import YigaiError
+from yigai.domain.reports import ProgressReport
 
 
 class AuthenticationError(YigaiError):
@@ -103,6 +105,19 @@ class InvalidReportError(InvalidInputError):
 
 class IllegalTransitionError(InvalidInputError):
     message_zh = "当前状态下不能执行此操作"
+
+
+class StaleVersionError(InvalidInputError):
+    """Someone saved a newer version after the one this save edits; nothing was saved.
+
+    ``current`` is that newer version (None when the edited one was never there), shown to the user.
+    """
+
+    message_zh = "报告已有更新的版本，本次未保存"
+
+    def __init__(self, message: str, *, message_zh: str, where: str, current: ProgressReport | None) -> None:
+        super().__init__(message, message_zh=message_zh, where=where)
+        self.current = current
 
 
 class EvidenceRejectedError(InvalidInputError):

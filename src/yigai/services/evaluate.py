@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from yigai.domain.errors import ConfigurationError
+from yigai.domain.ids import parse_id
 from yigai.domain.indicators import Direction, IndicatorDef
 from yigai.domain.periods import parse_period
 from yigai.domain.plan import Comparator, Target
@@ -131,9 +132,10 @@ PLAN_ENTITIES = ("progress_report", "target_link")
 
 
 def _plan_id(uow: UnitOfWork, plan_ref: str | int) -> int:
-    """An id needs no plan read; a 文号 is looked up (unknown: the proper error)."""
-    if isinstance(plan_ref, int) or str(plan_ref).isdigit():
-        return int(plan_ref)
+    """An id needs no plan read; a 文号 is looked up (unknown, or an id beyond the stored range: the proper error)."""
+    plan_id = parse_id(plan_ref) if isinstance(plan_ref, int) or str(plan_ref).isdigit() else None
+    if plan_id is not None:
+        return plan_id
     with uow:
         return find_plan(uow, plan_ref).id
 

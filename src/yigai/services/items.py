@@ -8,9 +8,11 @@ when a responsibility clause closes a whole task.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from yigai.domain.plan import Deadline, DeadlineKind, PlanDraft, Responsibility, Task
+from yigai.domain.reports import ProgressReport, ReviewState
 from yigai.domain.users import ROLE_LABELS, User
 from yigai.services.errors import PermissionDeniedError, UnknownItemError
 
@@ -86,3 +88,13 @@ def require_reporter(user: User, department: str) -> None:
             message_zh=f"用户 {user.username}（{ROLE_LABELS[user.role]}）无权以「{department}」名义填报",
             where="user",
         )
+
+
+def visible_reports(user: User, item: ReportItem | None, reports: Iterable[ProgressReport]) -> list[ProgressReport]:
+    """The versions ``user`` may read: an unsubmitted draft only by the departments that write it and the office.
+
+    The item's lead and cooperating departments write its report (co-leads share one thread, cooperating
+    departments add their input to the draft); everyone else sees the submitted and reviewed versions only.
+    """
+    writers = (*item.lead, *item.cooperating) if item is not None else ()
+    return [r for r in reports if r.state is not ReviewState.DRAFT or user.sees_drafts_of((*writers, r.department))]

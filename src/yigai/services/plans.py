@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from yigai.domain.errors import NotFoundError
+from yigai.domain.ids import parse_id
 from yigai.domain.plan import DepartmentRef, PlanDraft, Responsibility, Task
 from yigai.parsing import parse_file
 from yigai.services.departments import office_directory
@@ -20,8 +21,6 @@ from yigai.services.errors import PlanHasReportsError
 from yigai.services.memo import memoised
 from yigai.storage.repository import MatchedBy, PlanCounts, PlanRecord, PlanSummary, department_refs
 from yigai.storage.uow import UnitOfWork
-
-MAX_ID_DIGITS = 18
 
 
 class ImportStatus(StrEnum):
@@ -133,7 +132,7 @@ def find_plan(uow: UnitOfWork, ref: str | int, *, shared: bool = False) -> PlanR
     """``get_plan`` for a unit of work that is already open (services that also write)."""
     text = unicodedata.normalize("NFKC", str(ref)).strip()
     if text.isdigit():
-        plan_id = int(text) if len(text) <= MAX_ID_DIGITS else None  # beyond a 64-bit id
+        plan_id = parse_id(text)  # None beyond the stored range: no such plan
     else:
         plan_id = uow.plans.id_by_doc_number(text)
     record = None if plan_id is None else uow.plans.get(plan_id, shared=shared)

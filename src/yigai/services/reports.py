@@ -20,9 +20,11 @@ from yigai.domain.reports import REVIEW_LABELS, TRANSITIONS, Evidence, ProgressR
 from yigai.domain.users import User
 from yigai.services.concurrency import retrying
 from yigai.services.departments import resolve_department
-from yigai.services.errors import IllegalTransitionError, InvalidReportError, NotLeadDepartmentError
+from yigai.services.errors import (
+    IllegalTransitionError, InvalidReportError, NotLeadDepartmentError, StaleVersionError,
+)
 from yigai.services.evidence import EvidenceUpload, check_uploads, store_uploads
-from yigai.services.items import ReportItem, find_item, require_reporter
+from yigai.services.items import ReportItem, find_item, report_items, require_reporter, visible_reports
 from yigai.services.plans import find_plan
 from yigai.services.schedules import require_schedule, schedule_period
 from yigai.storage.evidence_store import EvidenceStore
@@ -85,6 +87,30 @@ def check_move(latest: ProgressReport | None, target: ReviewState, what: str, wh
                                  where="state")
 
 
+def check_base_version(latest: ProgressReport | None, base_version: int | None) -> None:
+    """A save names the version it edits (0: there is none yet); a newer one means someone saved in between.
+
+    ``None`` (the command line, the demo generator) saves after whatever is there.
+    """
+    current = latest.version if latest is not None else 0
+    if base_version is None or base_version == current:
+        return
+    if latest is None:
+        raise StaleVersionError(f"you edited version {base_version} but the report has no version",
+                                message_zh=f"您编辑的是第{base_version}版，但该报告尚无任何版本；请刷新后重新填写",
+                                where="base_version", current=None)
+    saved = latest.saved_at.astimezone(clock.OFFICE_TZ).strftime("%Y-%m-%d %H:%M") if latest.saved_at else ""
+    by = "、".join(x for x in (latest.author, saved) if x)
+    edited = f"第{base_version}版" if base_version else "尚未填报时的空白报告"
+    raise StaleVersionError(
+        f"version {latest.version} ({latest.state.value}, {latest.status.value} {latest.percent:g}%, by {by}) was "
+        f"saved after version {base_version} that you edited; nothing was saved — look at it and save again",
+        message_zh=f"您编辑的是{edited}，此后已有人保存了第{latest.version}版（{by}，"
+                   f"{REVIEW_LABELS[latest.state]}，{latest.status.value} {latest.percent:g}%），为免覆盖，本次未保存。"
+                   "请查看最新版本后再保存",
+        where="base_version", current=latest)
+
+
 def _lead_department(uow: UnitOfWork, ctx: ReportContext, department: str) -> str:
     name = resolve_department(uow, department, ctx.plan.draft.meta.region)
     if name in ctx.item.lead:
@@ -105,11 +131,13 @@ def save_report(
     uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, department: str,
     status: ProgressStatus | str, percent: float, *, narrative: str = "", problems: str = "",
     next_steps: str = "", submit: bool = False, evidence: Sequence[EvidenceUpload] = (),
-    store: EvidenceStore | None = None, now: dt.datetime | None = None,
+    store: EvidenceStore | None = None, now: dt.datetime | None = None, base_version: int | None = None,
 ) -> ProgressReport:
     """Save a new version of the lead department's report, as a draft or submitted.
 
-    Evidence of the previous version is kept; new files are added to it.
+    Evidence of the previous version is kept; new files are added to it. ``base_version`` is the
+    version the user edited (0: none yet): a newer one raises ``StaleVersionError`` (optimistic
+    concurrency: the web pages and the API always name it).
     """
     at = now or clock.now()
 
@@ -117,7 +145,7 @@ def save_report(
         with uow:
             report = save_in(uow, user, plan_ref, item_id, period_id, department, status, percent,
                              narrative=narrative, problems=problems, next_steps=next_steps, submit=submit,
-                             evidence=evidence, store=store, at=at)
+                             evidence=evidence, store=store, at=at, base_version=base_version)
             uow.commit()
         return report
 
@@ -128,7 +156,7 @@ def save_in(
     uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, department: str,
     status: ProgressStatus | str, percent: float, *, narrative: str = "", problems: str = "",
     next_steps: str = "", submit: bool = False, evidence: Sequence[EvidenceUpload] = (),
-    store: EvidenceStore | None = None, at: dt.datetime,
+    store: EvidenceStore | None = None, at: dt.datetime, base_version: int | None = None,
 ) -> ProgressReport:
     """``save_report`` inside a unit of work the caller opened and commits (a batch is one transaction)."""
     the_status = parse_status(status)
@@ -141,7 +169,8 @@ def save_in(
     require_reporter(user, dept)
     latest = uow.reports.latest(ctx.plan.id, item_id, ctx.period.id)
     target = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
-    check_move(latest, target, "save", "保存")
+    check_move(latest, target, "save", "保存")  # a submitted or accepted report is refused whichever version
+    check_base_version(latest, base_version)
     files: list[Evidence] = list(latest.evidence) if latest else []
     if evidence and store is not None:
         known = {e.sha256 for e in files}
@@ -202,11 +231,13 @@ def add_contribution(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: 
     return retrying(attempt)
 
 
-def report_history(uow: UnitOfWork, plan_ref: str | int, item_id: str, period_id: str) -> list[ProgressReport]:
-    """Every version, oldest first."""
+def report_history(uow: UnitOfWork, plan_ref: str | int, item_id: str, period_id: str, *,
+                   viewer: User | None = None) -> list[ProgressReport]:
+    """Every version ``viewer`` may read (``visible_reports``; None: all, as the office), oldest first."""
     with uow:
         ctx = open_context(uow, plan_ref, item_id, period_id)
-        return uow.reports.versions(ctx.plan.id, item_id, ctx.period.id)
+        versions = uow.reports.versions(ctx.plan.id, item_id, ctx.period.id)
+    return versions if viewer is None else visible_reports(viewer, ctx.item, versions)
 
 
 def report_key(report: ProgressReport) -> str:
@@ -214,14 +245,20 @@ def report_key(report: ProgressReport) -> str:
     return f"{report.plan_id}/{report.item_id}/{report.period_id}"
 
 
-def latest_reports(uow: UnitOfWork, plan_ref: str | int, *, period_id: str | None = None,
+def latest_reports(uow: UnitOfWork, plan_ref: str | int, *, viewer: User | None = None, period_id: str | None = None,
                    department: str | None = None) -> list[ProgressReport]:
-    """The current version of every report of a plan, by period then item; optionally one period or department."""
+    """The current version of every report of a plan that ``viewer`` may read, by period then item.
+
+    Optionally one period or department. For a reader who may not see a draft, the current
+    version is the latest submitted or reviewed one (``viewer`` None: every version, as the office).
+    """
     with uow:
         plan = find_plan(uow, plan_ref, shared=True)
         dept = resolve_department(uow, department, plan.draft.meta.region) if department else None
         period = parse_period(period_id).id if period_id else None
+        items = {i.item_id: i for i in report_items(plan.draft)}
         latest: dict[tuple[str, str], ProgressReport] = {}
         for report in uow.reports.for_plan(plan.id, period, shared=True):
-            latest[(report.period_id, report.item_id)] = report
+            if viewer is None or visible_reports(viewer, items.get(report.item_id), [report]):
+                latest[(report.period_id, report.item_id)] = report
     return [r for r in latest.values() if dept is None or r.department == dept]

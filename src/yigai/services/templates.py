@@ -41,7 +41,7 @@ from yigai.reports.template_xlsx import (
 )
 from yigai.services.concurrency import retrying
 from yigai.services.departments import resolve_department
-from yigai.services.items import require_reporter
+from yigai.services.items import report_items, require_reporter, visible_reports
 from yigai.services.plans import find_plan
 from yigai.services.reports import save_in
 from yigai.services.schedules import require_schedule, schedule_period
@@ -128,14 +128,21 @@ class TemplateRowsRefusedError(TemplateError):
 
 
 def write_department_template(uow: UnitOfWork, plan_ref: str | int, department: str, period_id: str,
-                              out: Path) -> Path:
-    """Write ``department``'s template for ``period_id``, prefilled with its latest reports."""
+                              out: Path, *, viewer: User | None = None) -> Path:
+    """Write ``department``'s template for ``period_id``, prefilled with its latest reports.
+
+    For a ``viewer`` outside the department (a leader, another department) the prefill leaves out
+    unsubmitted drafts; without one (the command line, which acts as the office) it has them all.
+    """
     period = parse_period(period_id)
     with uow:
         plan = find_plan(uow, plan_ref)
         require_schedule(uow, plan.id)
         name = resolve_department(uow, department, plan.draft.meta.region)
         existing = uow.reports.for_plan(plan.id)
+    if viewer is not None:
+        items = {i.item_id: i for i in report_items(plan.draft)}
+        existing = [r for r in existing if visible_reports(viewer, items.get(r.item_id), [r])]
     return write_template(plan.draft, plan.id, name, period, out, existing)
 
 
@@ -190,7 +197,7 @@ def _import_row(uow: UnitOfWork, user: User, plan_id: int, period: Period, depar
     try:
         report = save_in(uow, user, plan_id, row.item_id, period.id, department, row.status, row.percent,
                          narrative=row.narrative, problems=row.problems, next_steps=row.next_steps, submit=submit,
-                         at=at)
+                         at=at, base_version=current.version if current is not None else 0)
     except YigaiError as exc:  # every check in save_in runs before its first write: nothing of this row was saved
         return RowResult(row.row, row.item_id, row.label, RowOutcome.REFUSED, exc.message_zh, str(exc.args[0]),
                          current)

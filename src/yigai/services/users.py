@@ -17,13 +17,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from yigai.domain.errors import NotFoundError
-from yigai.domain.users import Role, User
+from yigai.domain.users import DEFAULT_ADMIN, Role, User
 from yigai.services.departments import ensure_seeded, resolve_department
 from yigai.services.errors import DuplicateError, InvalidInputError, PermissionDeniedError, UnknownOrgUnitError
 from yigai.services.items import require_admin
 from yigai.storage.uow import UnitOfWork
 
-DEFAULT_ADMIN = User(username="admin", display_name="医改办管理员", role=Role.OFFICE_ADMIN)
 SYSTEM = "system"
 _USERNAME = re.compile(r"^[\w.\-@]{1,64}$")
 

@@ -77,16 +77,15 @@ class LoginFailureRepository:
         self.session.add(LoginFailureRow(username=username[:64], client=client[:64], at=to_utc(at)))
         self.session.flush()
 
-    def count_since(self, username: str, client: str, since: dt.datetime) -> int:
-        return int(self.session.scalar(select(func.count(LoginFailureRow.id)).where(
-            LoginFailureRow.username == username[:64], LoginFailureRow.client == client[:64],
-            LoginFailureRow.at >= to_utc(since))) or 0)
-
-    def oldest_since(self, username: str, client: str, since: dt.datetime) -> dt.datetime | None:
-        value = self.session.scalar(select(func.min(LoginFailureRow.at)).where(
-            LoginFailureRow.username == username[:64], LoginFailureRow.client == client[:64],
-            LoginFailureRow.at >= to_utc(since)))
-        return aware(value)
+    def since(self, since: dt.datetime, *, username: str | None = None,
+              client: str | None = None) -> list[dt.datetime]:
+        """When each failure since ``since`` happened, oldest first: for one user name, one address, or both."""
+        query = select(LoginFailureRow.at).where(LoginFailureRow.at >= to_utc(since))
+        if username is not None:
+            query = query.where(LoginFailureRow.username == username[:64])
+        if client is not None:
+            query = query.where(LoginFailureRow.client == client[:64])
+        return [at for at in (aware(v) for v in self.session.scalars(query.order_by(LoginFailureRow.at))) if at]
 
     def clear(self, username: str, client: str) -> None:
         self.session.execute(delete(LoginFailureRow).where(

@@ -17,6 +17,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import yigai
 from yigai.bootstrap import App, build
@@ -64,6 +65,8 @@ def create_app(settings: Settings | None = None, *, core: App | None = None,
     app.add_middleware(SecurityHeadersMiddleware)
     limit = max(core.settings.max_document_bytes, MAX_EVIDENCE_BYTES) + MULTIPART_OVERHEAD
     app.add_middleware(BodySizeLimitMiddleware, limit=limit)
+    if core.settings.trusted_proxies:  # outermost: the client and scheme a trusted proxy names, for everything
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=[str(n) for n in core.settings.trusted_proxies])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_router())
     app.add_api_route(DOCS_URL, _docs, include_in_schema=False, methods=["GET"])

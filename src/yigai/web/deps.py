@@ -5,6 +5,8 @@
 - ``CurrentUser``: the signed-in user, else 401 (API).
 - ``PageUser``: the signed-in user, else a redirect to ``/login?next=…`` (pages).
 - ``OptionalUser``: the signed-in user or None.
+- ``DbInt``: the one type of every integer a request carries (ids, versions, pages): 0 to the
+  largest stored integer, else 422 — a number beyond it never reaches the database driver.
 - ``require_role(Role.OFFICE_ADMIN, …)``: a dependency returning the user if they have one
   of the roles, else 403 (401 when nobody is signed in); ``page=True`` redirects instead.
 - ``csrf_token(request)``: the token a page puts in its forms (``<input name="csrf_token">``)
@@ -22,16 +24,21 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from pydantic import Field
 
 from yigai.bootstrap import App
+from yigai.domain.ids import MAX_STORED_INT
 from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.storage.uow import SqlUnitOfWork
 from yigai.web.errors import LoginRequired
 from yigai.web.security import csrf_ok, csrf_token, current_session
 
 __all__ = [
-    "AppDep", "CurrentUser", "OptionalUser", "PageUser", "UowDep", "csrf_token", "require_role", "verify_csrf",
+    "AppDep", "CurrentUser", "DbInt", "OptionalUser", "PageUser", "UowDep", "csrf_token", "require_role", "verify_csrf",
 ]
+
+
+DbInt = Annotated[int, Field(ge=0, le=MAX_STORED_INT)]
 
 
 def get_app(request: Request) -> App:

@@ -5,7 +5,8 @@ Status by exception type::
     AuthenticationError 401 (TooManyAttemptsError 429 with Retry-After)
     PermissionDeniedError, OutOfScopeError 403
     NotFoundError 404
-    DuplicateError, PlanHasReportsError, IllegalTransitionError 409
+    DuplicateError, PlanHasReportsError, IllegalTransitionError 409; StaleVersionError 409 with "current",
+    the newer version of the report
     DocumentTooLargeError 413
     InvalidInputError (every other), PeriodError, TemplateError 422; "errors" lists an import file's rows
     DocumentError 400; ConfigurationError 500; any other YigaiError 400
@@ -40,9 +41,11 @@ from yigai.services.errors import (
     OutOfScopeError,
     PermissionDeniedError,
     PlanHasReportsError,
+    StaleVersionError,
     TooManyAttemptsError,
     UnconfirmedValueError,
 )
+from yigai.storage.audit import jsonable
 
 log = logging.getLogger("yigai.web")
 
@@ -57,6 +60,7 @@ _STATUS: list[tuple[type[YigaiError], int]] = [
     (DuplicateError, 409),
     (PlanHasReportsError, 409),
     (IllegalTransitionError, 409),
+    (StaleVersionError, 409),
     (DocumentTooLargeError, 413),
     (InvalidInputError, 422),
     (PeriodError, 422),
@@ -93,6 +97,7 @@ class ErrorDetail(BaseModel):
     errors: list[RowProblem] | None = None  # an import file's bad rows
     details: list[FieldProblem] | None = None  # a request that could not be parsed
     confirm: list[str] | None = None  # why a value is held: send it again with confirm: true to save it
+    current: dict[str, Any] | None = None  # a stale save: the newer version (send its version as base_version)
 
 
 class ErrorResponse(BaseModel):
@@ -128,6 +133,8 @@ def error_body(error: YigaiError) -> dict[str, Any]:
                             "where": error.where}
     if isinstance(error, UnconfirmedValueError):
         body["confirm"] = error.reasons
+    if isinstance(error, StaleVersionError):
+        body["current"] = jsonable(error.current)  # the newer version, to show before saving again
     if isinstance(error, ImportFileError):
         body["errors"] = [{"row": e.row, "column": e.column, "message": e.message_zh, "message_en": e.message}
                           for e in error.errors]

@@ -37,19 +37,24 @@ Column = tuple[str, str]  # (key in the row dict, header shown in the file)
 
 
 def _cell(value: Any) -> Any:
+    """A value as a spreadsheet cell; text (joined lists and mappings included) goes through ``escape_formula``."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, StrEnum):
-        return value.value
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None) if value.tzinfo else value
-    if isinstance(value, list | tuple | set | frozenset):
-        return "、".join(str(v) for v in value)
-    if isinstance(value, Mapping):
-        return "；".join(f"{k}: {v}" for k, v in value.items())
-    return escape_formula(value) if isinstance(value, str) else value
+    if isinstance(value, int | float | dt.date):
+        return value
+    if isinstance(value, StrEnum):
+        text = value.value
+    elif isinstance(value, list | tuple | set | frozenset):
+        text = "、".join(str(v) for v in value)
+    elif isinstance(value, Mapping):
+        text = "；".join(f"{k}: {v}" for k, v in value.items())
+    else:
+        text = str(value)
+    return escape_formula(text)
 
 
 def csv_bytes(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> bytes:

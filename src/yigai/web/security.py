@@ -42,6 +42,12 @@ CONTENT_SECURITY_POLICY = (
 
 
 def client_address(request: Request) -> str:
+    """The address sign-in throttling and the audit log count.
+
+    The TCP peer, or, when the peer is one of ``Settings.trusted_proxies``, the client its
+    ``X-Forwarded-For`` names (``create_app`` installs uvicorn's ``ProxyHeadersMiddleware`` for
+    exactly those proxies). From any other peer the header is ignored: a forged one picks nothing.
+    """
     return request.client.host if request.client else ""
 
 

@@ -17,7 +17,7 @@ from yigai.domain.users import Role, User
 from yigai.services import plan_review
 from yigai.services.assignment import Assignment, AssignMode, unassigned_tasks
 from yigai.storage.audit import jsonable
-from yigai.web.deps import AppDep, CurrentUser, UowDep, require_role
+from yigai.web.deps import AppDep, CurrentUser, DbInt, UowDep, require_role
 from yigai.web.files import check_extension, read_upload, saved_upload
 
 router = APIRouter(tags=["plan review"])
@@ -90,44 +90,44 @@ async def upload(app: AppDep, user: CurrentUser, file: UploadFile) -> dict[str, 
 
 
 @router.get("/drafts/{draft_id}", summary="The draft, its source text, every field's span, corrections so far")
-def draft(draft_id: int, uow: UowDep, _: Office) -> dict[str, Any]:
+def draft(draft_id: DbInt, uow: UowDep, _: Office) -> dict[str, Any]:
     return review_view(plan_review.get_review(uow, draft_id))
 
 
 @router.put("/drafts/{draft_id}/items/{item_id}/departments", summary="Set lead and cooperating departments")
-def set_departments(draft_id: int, item_id: str, body: Departments, uow: UowDep, user: CurrentUser) -> Any:
+def set_departments(draft_id: DbInt, item_id: str, body: Departments, uow: UowDep, user: CurrentUser) -> Any:
     return jsonable(plan_review.set_task_departments(uow, user, draft_id, item_id, body.lead, body.cooperating))
 
 
 @router.post("/drafts/{draft_id}/assignments", summary="Assign lead and cooperating departments to many tasks at once "
              "(add to or replace those there; names from the registry)")
-def assign(draft_id: int, body: Assign, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
+def assign(draft_id: DbInt, body: Assign, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
     return assignment_view(plan_review.assign_departments(uow, user, draft_id, body.items, body.lead,
                                                           body.cooperating, mode=body.mode))
 
 
 @router.put("/drafts/{draft_id}/items/{item_id}/{field}", summary="Correct title, deadline or category")
-def set_field(draft_id: int, item_id: str, field: str, body: FieldValue, uow: UowDep, user: CurrentUser) -> Any:
+def set_field(draft_id: DbInt, item_id: str, field: str, body: FieldValue, uow: UowDep, user: CurrentUser) -> Any:
     return {"value": jsonable(plan_review.set_task_field(uow, user, draft_id, item_id, field, body.value))}
 
 
 @router.delete("/drafts/{draft_id}/items/{item_id}", summary="Delete a task or measure that is not one")
-def delete_item(draft_id: int, item_id: str, uow: UowDep, user: CurrentUser) -> dict[str, bool]:
+def delete_item(draft_id: DbInt, item_id: str, uow: UowDep, user: CurrentUser) -> dict[str, bool]:
     plan_review.delete_task(uow, user, draft_id, item_id)
     return {"ok": True}
 
 
 @router.patch("/drafts/{draft_id}/meta", summary="Correct metadata: title, issuer, doc_number, date, region …")
-def set_meta(draft_id: int, body: dict[str, Any], uow: UowDep, user: CurrentUser) -> dict[str, Any]:
+def set_meta(draft_id: DbInt, body: dict[str, Any], uow: UowDep, user: CurrentUser) -> dict[str, Any]:
     return meta_dict(plan_review.set_meta(uow, user, draft_id, **body))
 
 
 @router.post("/drafts/{draft_id}/publish", summary="Publish the draft as a plan (replace: over the same document)")
-def publish(draft_id: int, uow: UowDep, user: CurrentUser, body: Publish | None = None) -> dict[str, int]:
+def publish(draft_id: DbInt, uow: UowDep, user: CurrentUser, body: Publish | None = None) -> dict[str, int]:
     return {"plan_id": plan_review.publish(uow, user, draft_id, replace=body.replace if body else False)}
 
 
 @router.post("/drafts/{draft_id}/discard", summary="Discard the draft (it stays readable)")
-def discard(draft_id: int, uow: UowDep, user: CurrentUser) -> dict[str, bool]:
+def discard(draft_id: DbInt, uow: UowDep, user: CurrentUser) -> dict[str, bool]:
     plan_review.discard_draft(uow, user, draft_id)
     return {"ok": True}

@@ -20,7 +20,7 @@ from yigai.services.schedules import get_schedule, set_schedule
 from yigai.services.scoring import OfficeScheme, office_scheme, reset_office_scheme, set_office_scheme
 from yigai.storage.audit import jsonable
 from yigai.storage.report_repository import ReportingSchedule
-from yigai.web.deps import CurrentUser, UowDep
+from yigai.web.deps import CurrentUser, DbInt, UowDep
 from yigai.web.exports import XLSX_TYPE
 from yigai.web.files import download, scratch_file
 
@@ -43,7 +43,7 @@ class ScheduleBody(BaseModel):
     type: PeriodType
     first: str = Field(max_length=20, description="first period, e.g. 2021Q3 or 2021年第3季度")
     last: str = Field(max_length=20, description="last period, e.g. 2025Q4 or 2025年第4季度")
-    due_days: int = Field(default=15, description="days after a period's end within which a report is on time")
+    due_days: DbInt = Field(default=15, description="days after a period's end within which a report is on time")
 
 
 def schedule_view(s: ReportingSchedule) -> dict[str, Any]:

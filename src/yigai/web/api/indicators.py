@@ -13,7 +13,7 @@ from yigai.services.targets import link_target, list_links, suggest_links
 from yigai.services.validation import run_validation
 from yigai.services.values import SavedValue, enter_value, import_values, list_values, set_bounds
 from yigai.storage.audit import jsonable
-from yigai.web.deps import AppDep, CurrentUser, UowDep, require_role
+from yigai.web.deps import AppDep, CurrentUser, DbInt, UowDep, require_role
 from yigai.web.exports import ListFormat, export
 from yigai.web.files import check_extension, read_upload, saved_upload
 
@@ -116,5 +116,5 @@ def links_suggest(plan: str, uow: UowDep, user: CurrentUser) -> list[Any]:
 
 
 @router.put("/plans/{plan}/links/{index}", summary="Office: confirm that target INDEX is measured by an indicator")
-def link(plan: str, index: int, body: Link, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
+def link(plan: str, index: DbInt, body: Link, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
     return jsonable(link_target(uow, user, plan, index, body.indicator))

@@ -22,7 +22,7 @@ from yigai.services.orgunits import list_orgunits, load_orgunits
 from yigai.services.users import create_user, list_users, set_user_active, update_user
 from yigai.storage.audit import jsonable
 from yigai.web.api.auth import user_view
-from yigai.web.deps import AppDep, CurrentUser, UowDep, require_role
+from yigai.web.deps import AppDep, CurrentUser, DbInt, UowDep, require_role
 from yigai.web.exports import ListFormat, export
 from yigai.web.files import check_extension, read_upload, saved_upload
 from yigai.web.viewmodels.audit_labels import action_label, entity_label
@@ -162,7 +162,7 @@ def user_password(username: str, body: PasswordBody, uow: UowDep, user: CurrentU
 @router.get("/audit", summary="Office: the audit log, newest first by time, filtered and paginated")
 def audit(uow: UowDep, user: CurrentUser, actor: str | None = None, action: str | None = None,
           entity: str | None = None, entity_key: str | None = None, since: dt.date | None = None,
-          until: dt.date | None = None, page: int = 1, per_page: int = 50, fmt: Fmt = ListFormat.JSON) -> Any:
+          until: dt.date | None = None, page: DbInt = 1, per_page: DbInt = 50, fmt: Fmt = ListFormat.JSON) -> Any:
     found = list_audit(uow, user, actor=actor, action=action, entity=entity, entity_key=entity_key, since=since,
                        until=until, page=page, per_page=per_page)
     rows = [jsonable(e) | {"action_label": action_label(e.action), "entity_label": entity_label(e.entity)}

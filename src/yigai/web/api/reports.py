@@ -29,7 +29,7 @@ from yigai.services.templates import (
 from yigai.settings import MAX_EVIDENCE_BYTES
 from yigai.storage.audit import jsonable
 from yigai.storage.evidence_store import EvidenceStore
-from yigai.web.deps import AppDep, CurrentUser, UowDep
+from yigai.web.deps import AppDep, CurrentUser, DbInt, UowDep
 from yigai.web.errors import error_body
 from yigai.web.exports import XLSX_TYPE, ListFormat, export
 from yigai.web.files import check_extension, download, read_upload, saved_upload, scratch_file
@@ -38,6 +38,9 @@ router = APIRouter(tags=["reports"])
 Fmt = Annotated[ListFormat, Query(alias="format", description="json, csv or xlsx")]
 MAX_FILES = 20
 TEXT = 20_000
+BASE_VERSION = ("the version this save edits: the report's current version as last read (0 when there is none "
+                "yet); when someone saved a newer one since, nothing is saved and the answer is 409 with "
+                "error.current, that newer version")
 
 REPORT_COLUMNS = [("period_id", "报告期"), ("item_id", "事项编号"), ("department", "牵头部门"), ("status", "进展状态"),
                   ("percent", "完成百分比"), ("narrative", "进展情况"), ("problems", "存在问题"),
@@ -53,6 +56,7 @@ class ReportBody(BaseModel):
     department: str = Field(max_length=200)
     status: ProgressStatus
     percent: float = Field(ge=0, le=100)
+    base_version: DbInt = Field(description=BASE_VERSION)
     narrative: str = Field(default="", max_length=TEXT)
     problems: str = Field(default="", max_length=TEXT)
     next_steps: str = Field(default="", max_length=TEXT)
@@ -79,23 +83,24 @@ def _store(app: Any) -> EvidenceStore:
 
 
 @router.get("/plans/{plan}/reports", summary="Current version of every report (filter by period, department)")
-def reports(plan: str, uow: UowDep, _: CurrentUser, period: str | None = None, department: str | None = None,
+def reports(plan: str, uow: UowDep, user: CurrentUser, period: str | None = None, department: str | None = None,
             fmt: Fmt = ListFormat.JSON) -> Any:
-    rows = [report_view(r) for r in latest_reports(uow, plan, period_id=period, department=department)]
+    rows = [report_view(r) for r in latest_reports(uow, plan, viewer=user, period_id=period, department=department)]
     return export(REPORT_COLUMNS, rows, fmt, f"计划{plan}进展报告")
 
 
 @router.get("/plans/{plan}/reports/{item}/{period}", summary="Every version of one report, oldest first")
-def history(plan: str, item: str, period: str, uow: UowDep, _: CurrentUser) -> list[dict[str, Any]]:
-    return [report_view(r) for r in report_history(uow, plan, item, period)]
+def history(plan: str, item: str, period: str, uow: UowDep, user: CurrentUser) -> list[dict[str, Any]]:
+    return [report_view(r) for r in report_history(uow, plan, item, period, viewer=user)]
 
 
 @router.post("/plans/{plan}/reports/{item}/{period}", status_code=201,
-             summary="Save a new version (draft, or submitted with submit=true)")
+             summary="Save a new version (draft, or submitted with submit=true) of the version named by base_version")
 def save(plan: str, item: str, period: str, body: ReportBody, app: AppDep, user: CurrentUser) -> dict[str, Any]:
     return report_view(save_report(
         app.uow(), user, plan, item, period, body.department, body.status, body.percent,
-        narrative=body.narrative, problems=body.problems, next_steps=body.next_steps, submit=body.submit))
+        narrative=body.narrative, problems=body.problems, next_steps=body.next_steps, submit=body.submit,
+        base_version=body.base_version))
 
 
 @router.post("/plans/{plan}/reports/{item}/{period}/upload", status_code=201,
@@ -103,7 +108,7 @@ def save(plan: str, item: str, period: str, body: ReportBody, app: AppDep, user:
 async def save_with_evidence(
     plan: str, item: str, period: str, app: AppDep, user: CurrentUser,
     department: Annotated[str, Form(max_length=200)], status: Annotated[ProgressStatus, Form()],
-    percent: Annotated[float, Form(ge=0, le=100)],
+    percent: Annotated[float, Form(ge=0, le=100)], base_version: Annotated[DbInt, Form(description=BASE_VERSION)],
     narrative: Annotated[str, Form(max_length=TEXT)] = "", problems: Annotated[str, Form(max_length=TEXT)] = "",
     next_steps: Annotated[str, Form(max_length=TEXT)] = "", submit: Annotated[bool, Form()] = False,
     evidence: Annotated[list[UploadFile] | None, File(description="pdf ofd docx xlsx doc xls jpg png txt")] = None,
@@ -116,7 +121,7 @@ async def save_with_evidence(
                for f in files]
     return report_view(save_report(
         app.uow(), user, plan, item, period, department, status, percent, narrative=narrative, problems=problems,
-        next_steps=next_steps, submit=submit, evidence=uploads, store=_store(app)))
+        next_steps=next_steps, submit=submit, evidence=uploads, store=_store(app), base_version=base_version))
 
 
 @router.post("/plans/{plan}/reports/{item}/{period}/contribute", status_code=201,
@@ -163,9 +168,9 @@ def evidence(sha256: str, app: AppDep, _: CurrentUser) -> Any:
 
 @router.get("/plans/{plan}/template", summary="A department's progress template for a period (XLSX)",
             responses={200: {"content": {XLSX_TYPE: {}}}})
-def template(plan: str, department: str, period: str, uow: UowDep, _: CurrentUser) -> Any:
+def template(plan: str, department: str, period: str, uow: UowDep, user: CurrentUser) -> Any:
     with scratch_file("template.xlsx") as path:
-        write_department_template(uow, plan, department, period, path)
+        write_department_template(uow, plan, department, period, path, viewer=user)
         data = path.read_bytes()
     return download(data, f"{department}-{period}-进展填报.xlsx", XLSX_TYPE)
 

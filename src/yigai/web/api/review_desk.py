@@ -32,7 +32,7 @@ from yigai.services.review_desk import (
 )
 from yigai.storage.audit import jsonable
 from yigai.web.api.reports import TEXT, report_view
-from yigai.web.deps import CurrentUser, UowDep, require_role
+from yigai.web.deps import CurrentUser, DbInt, UowDep, require_role
 from yigai.web.exports import ListFormat, export
 
 router = APIRouter(prefix="/review", tags=["review desk"])
@@ -59,10 +59,10 @@ class DeskTimeliness(StrEnum):
 
 
 class ReportRef(BaseModel):
-    plan: int = Field(ge=1)
+    plan: DbInt = Field(ge=1)
     item: str = Field(max_length=64)
     period: str = Field(max_length=16)
-    version: int = Field(ge=1, description="the version the reviewer saw (as listed)")
+    version: DbInt = Field(ge=1, description="the version the reviewer saw (as listed)")
     comment: str = Field(default="", max_length=TEXT, description="退回意见 for this report")
 
 
@@ -115,7 +115,7 @@ def _picks(batch: Batch) -> list[Pick]:
 
 
 @router.get("/reports", summary="Reports on the review desk (default: waiting for review), across plans")
-def reports(uow: UowDep, _: Office, plan: int | None = None, department: str = Query("", max_length=200),
+def reports(uow: UowDep, _: Office, plan: DbInt | None = None, department: str = Query("", max_length=200),
             period: str = Query("", max_length=16), state: DeskState = DeskState.SUBMITTED,
             timeliness: DeskTimeliness | None = None, fmt: Fmt = ListFormat.JSON) -> Any:
     flt = DeskFilter(plan, department, period, None if state is DeskState.ALL else ReviewState(state.value),

@@ -18,7 +18,7 @@ from yigai.services.orgunits import load_orgunits
 from yigai.services.schedules import set_schedule
 from yigai.services.scoring import label_of, reset_office_scheme, set_office_scheme, tree
 from yigai.services.users import create_user, set_user_active, update_user
-from yigai.web.deps import AppDep, UowDep, require_role, verify_csrf
+from yigai.web.deps import AppDep, DbInt, UowDep, require_role, verify_csrf
 from yigai.web.errors import status_for
 from yigai.web.pages.files import saved_upload
 from yigai.web.pages.render import render
@@ -174,8 +174,8 @@ def orgunits(request: Request, user: OfficeAdmin, app: AppDep,
 
 
 @write.post("/admin/schedules/{plan_id:int}")
-def schedule(request: Request, user: OfficeAdmin, app: AppDep, plan_id: int, period_type: Annotated[str, Form()],
+def schedule(request: Request, user: OfficeAdmin, app: AppDep, plan_id: DbInt, period_type: Annotated[str, Form()],
              first: Annotated[str, Form(max_length=10)], last: Annotated[str, Form(max_length=10)],
-             due_days: Annotated[int, Form()] = 15) -> Response:
+             due_days: Annotated[DbInt, Form()] = 15) -> Response:
     return _run(request, app, lambda: set_schedule(app.uow(), user, plan_id, period_type, first.strip(), last.strip(),
                                                    due_days), "schedule", "schedules")

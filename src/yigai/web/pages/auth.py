@@ -12,7 +12,7 @@ from yigai.domain.users import Role, User
 from yigai.services import auth
 from yigai.services.errors import AuthenticationError, InvalidInputError, TooManyAttemptsError
 from yigai.services.passwords import POLICY_ZH
-from yigai.web.deps import AppDep, OptionalUser, PageUser, verify_csrf
+from yigai.web.deps import AppDep, DbInt, OptionalUser, PageUser, verify_csrf
 from yigai.web.errors import status_for
 from yigai.web.pages.render import render
 from yigai.web.security import clear_session_cookie, client_address, safe_next, session_token, set_session_cookie
@@ -32,7 +32,7 @@ PASSWORD_CHANGED = "密码已修改，所有已登录的会话均已结束，请
 
 
 @router.get("/login")
-def login_form(request: Request, user: OptionalUser, next: str = "/", changed: int = 0) -> Response:
+def login_form(request: Request, user: OptionalUser, next: str = "/", changed: DbInt = 0) -> Response:
     if user is not None:
         return RedirectResponse(landing(user, next), status_code=303)
     return render(request, "login.html", {"next": safe_next(next), "username": "", "error": "",

@@ -13,7 +13,7 @@ from yigai.domain.users import Role, User
 from yigai.reports.xlsx_export import write_plan_xlsx
 from yigai.services.assignment import assign_plan_departments
 from yigai.services.plans import get_plan
-from yigai.web.deps import AppDep, PageUser, UowDep, require_role, verify_csrf
+from yigai.web.deps import AppDep, DbInt, PageUser, UowDep, require_role, verify_csrf
 from yigai.web.errors import status_for
 from yigai.web.pages.files import XLSX, attachment, produce
 from yigai.web.pages.render import is_htmx, render
@@ -33,7 +33,7 @@ def plans(request: Request, user: PageUser, uow: UowDep, at: str | None = None) 
 
 
 @router.get("/plans/{plan_id:int}")
-def plan(request: Request, user: PageUser, uow: UowDep, plan_id: int, department: str = "", status: str = "",
+def plan(request: Request, user: PageUser, uow: UowDep, plan_id: DbInt, department: str = "", status: str = "",
          category: str = "", deadline: str = "", at: str | None = None) -> Response:
     view = plan_page(uow, plan_id, parse_day(at), Filters(department, status, category, deadline))
     template = "_plan_tasks.html" if is_htmx(request) and request.headers.get("HX-Target") == "task-list" \
@@ -42,7 +42,7 @@ def plan(request: Request, user: PageUser, uow: UowDep, plan_id: int, department
 
 
 @router.get("/plans/{plan_id:int}/export.xlsx")
-def export(user: PageUser, uow: UowDep, plan_id: int) -> Response:
+def export(user: PageUser, uow: UowDep, plan_id: DbInt) -> Response:
     draft = get_plan(uow, plan_id, shared=True).draft
     name = f"{draft.meta.title or draft.source_name}-任务清单.xlsx"
     return attachment(produce(name, lambda path: write_plan_xlsx(draft, path)), name, XLSX)
@@ -61,14 +61,14 @@ def _assign(request: Request, app: AppDep, plan_id: int, *, error: str = "", don
 
 
 @router.get("/plans/{plan_id:int}/assign")
-def assign(request: Request, user: OfficeAdmin, app: AppDep, plan_id: int, done: int | None = None) -> Response:
+def assign(request: Request, user: OfficeAdmin, app: AppDep, plan_id: DbInt, done: DbInt | None = None) -> Response:
     """Tasks with no lead department first; tick many, pick departments from the registry, assign."""
     message = f"已为 {done} 项事项调整责任部门，进展报告保持不变。" if done else ("所选事项的部门没有变化。" if done == 0 else "")
     return _assign(request, app, plan_id, done=message)
 
 
 @write.post("/plans/{plan_id:int}/assign")
-def assign_post(request: Request, user: OfficeAdmin, app: AppDep, plan_id: int,
+def assign_post(request: Request, user: OfficeAdmin, app: AppDep, plan_id: DbInt,
                 items: Annotated[list[str] | None, Form()] = None, lead: Annotated[str, Form(max_length=2000)] = "",
                 cooperating: Annotated[str, Form(max_length=2000)] = "",
                 mode: Annotated[str, Form()] = "add") -> Response:

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from yigai.domain.errors import YigaiError
 from yigai.domain.users import Role, User
 from yigai.services import plan_review
-from yigai.web.deps import AppDep, UowDep, require_role, verify_csrf
+from yigai.web.deps import AppDep, DbInt, UowDep, require_role, verify_csrf
 from yigai.web.errors import status_for
 from yigai.web.pages.files import saved_upload
 from yigai.web.pages.render import is_htmx, render
@@ -58,13 +58,13 @@ def upload(request: Request, user: OfficeAdmin, app: AppDep, file: Annotated[Upl
 
 
 @router.get("/plans/review/{draft_id:int}")
-def review(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int, edit: str = "",
+def review(request: Request, user: OfficeAdmin, app: AppDep, draft_id: DbInt, edit: str = "",
            done: str = "") -> Response:
     return _review(request, app, draft_id, edit=edit, done=done)
 
 
 @router.get("/plans/review/{draft_id:int}/items/{item_id}/edit")
-def edit_form(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int, item_id: str) -> Response:
+def edit_form(request: Request, user: OfficeAdmin, app: AppDep, draft_id: DbInt, item_id: str) -> Response:
     """The edit form of one item (HTMX loads it in place; without JavaScript the page opens with it)."""
     if not is_htmx(request):
         return RedirectResponse(f"/plans/review/{draft_id}?edit={item_id}#f-{item_id}", status_code=303)
@@ -73,7 +73,7 @@ def edit_form(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int, i
 
 
 @write.post("/plans/review/{draft_id:int}/items/{item_id}/departments")
-def departments(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int, item_id: str,
+def departments(request: Request, user: OfficeAdmin, app: AppDep, draft_id: DbInt, item_id: str,
                 lead: Annotated[str, Form(max_length=2000)] = "",
                 cooperating: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Replace the lead and cooperating departments (names as typed, 、-separated; aliases resolved)."""
@@ -85,7 +85,7 @@ def departments(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int,
 
 
 @write.post("/plans/review/{draft_id:int}/assign")
-def assign(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int,
+def assign(request: Request, user: OfficeAdmin, app: AppDep, draft_id: DbInt,
            items: Annotated[list[str] | None, Form()] = None, lead: Annotated[str, Form(max_length=2000)] = "",
            cooperating: Annotated[str, Form(max_length=2000)] = "", mode: Annotated[str, Form()] = "add") -> Response:
     """Assign departments to every ticked task or measure (names from the registry; add to or replace those there)."""
@@ -99,7 +99,7 @@ def assign(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int,
 
 
 @write.post("/plans/review/{draft_id:int}/items/{item_id}")
-def correct(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int, item_id: str,
+def correct(request: Request, user: OfficeAdmin, app: AppDep, draft_id: DbInt, item_id: str,
             title: Annotated[str, Form(max_length=1000)] = "", deadline: Annotated[str, Form(max_length=200)] = "",
             category: Annotated[list[str] | None, Form()] = None, action: Annotated[str, Form()] = "save") -> Response:
     """Save what changed of title, deadline and categories (each change is one correction), or delete the item."""
@@ -124,7 +124,7 @@ def correct(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int, ite
 
 
 @write.post("/plans/review/{draft_id:int}/meta")
-async def meta(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int) -> Response:
+async def meta(request: Request, user: OfficeAdmin, app: AppDep, draft_id: DbInt) -> Response:
     form = await request.form()
     view = review_page(app.uow(), draft_id)
     changes: dict[str, Any] = {f.name: str(form[f.name]).strip() for f in view.meta
@@ -138,7 +138,7 @@ async def meta(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int) 
 
 
 @write.post("/plans/review/{draft_id:int}/publish")
-def publish(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int,
+def publish(request: Request, user: OfficeAdmin, app: AppDep, draft_id: DbInt,
             replace: Annotated[str, Form()] = "") -> Response:
     try:
         plan_id = plan_review.publish(app.uow(), user, draft_id, replace=bool(replace))
@@ -148,7 +148,7 @@ def publish(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int,
 
 
 @write.post("/plans/review/{draft_id:int}/discard")
-def discard(request: Request, user: OfficeAdmin, app: AppDep, draft_id: int) -> Response:
+def discard(request: Request, user: OfficeAdmin, app: AppDep, draft_id: DbInt) -> Response:
     try:
         plan_review.discard_draft(app.uow(), user, draft_id)
     except YigaiError as exc:

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from yigai.domain.errors import YigaiError
 from yigai.domain.users import Role, User
 from yigai.services.review_desk import BatchOutcome, review_batch
-from yigai.web.deps import AppDep, require_role, verify_csrf
+from yigai.web.deps import AppDep, DbInt, require_role, verify_csrf
 from yigai.web.errors import status_for
 from yigai.web.pages.render import render
 from yigai.web.viewmodels.common import today
@@ -40,7 +40,7 @@ def _render(request: Request, app: AppDep, query: DeskQuery, *, message: str = "
 
 @router.get("/review")
 def review_desk(request: Request, user: OfficeAdmin, app: AppDep, plan: str = "", dept: str = "", period: str = "",
-                state: str = "submitted", when: str = "", page: str = "1", done: str = "", n: int = 0) -> Response:
+                state: str = "submitted", when: str = "", page: str = "1", done: str = "", n: DbInt = 0) -> Response:
     message = DONE[done].format(n=n) if done in DONE else ""
     return _render(request, app, _query(plan, dept, period, state, when, page), message=message)
 

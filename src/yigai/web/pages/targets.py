@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from yigai.domain.errors import YigaiError
 from yigai.domain.users import Role, User
 from yigai.services.targets import link_target, suggest_links
-from yigai.web.deps import AppDep, PageUser, UowDep, require_role, verify_csrf
+from yigai.web.deps import AppDep, DbInt, PageUser, UowDep, require_role, verify_csrf
 from yigai.web.errors import status_for
 from yigai.web.pages.render import render
 from yigai.web.viewmodels.targets import targets_page
@@ -23,7 +23,7 @@ DONE = {"suggested": "已按名称和单位推荐关联指标（待确认）。"
 
 
 @router.get("/plans/{plan_id:int}/targets")
-def targets(request: Request, user: PageUser, uow: UowDep, plan_id: int, done: str = "") -> Response:
+def targets(request: Request, user: PageUser, uow: UowDep, plan_id: DbInt, done: str = "") -> Response:
     return render(request, "targets.html", {"view": targets_page(uow, plan_id), "message": DONE.get(done, ""),
                                             "ok": True})
 
@@ -38,11 +38,11 @@ def _back(request: Request, app: AppDep, plan_id: int, action: Callable[[], obje
 
 
 @write.post("/plans/{plan_id:int}/targets/suggest")
-def suggest(request: Request, user: OfficeAdmin, app: AppDep, plan_id: int) -> Response:
+def suggest(request: Request, user: OfficeAdmin, app: AppDep, plan_id: DbInt) -> Response:
     return _back(request, app, plan_id, lambda: suggest_links(app.uow(), user, plan_id), "suggested")
 
 
 @write.post("/plans/{plan_id:int}/targets/{index:int}")
-def link(request: Request, user: OfficeAdmin, app: AppDep, plan_id: int, index: int,
+def link(request: Request, user: OfficeAdmin, app: AppDep, plan_id: DbInt, index: DbInt,
          indicator: Annotated[str, Form(max_length=100)]) -> Response:
     return _back(request, app, plan_id, lambda: link_target(app.uow(), user, plan_id, index, indicator), "linked")

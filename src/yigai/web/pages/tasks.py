@@ -16,7 +16,7 @@ from yigai.services.review import accept_report, resubmit_report, return_report
 from yigai.settings import MAX_EVIDENCE_BYTES
 from yigai.storage.evidence_store import EvidenceStore
 from yigai.storage.uow import UnitOfWork
-from yigai.web.deps import AppDep, PageUser, UowDep, verify_csrf
+from yigai.web.deps import AppDep, DbInt, PageUser, UowDep, verify_csrf
 from yigai.web.errors import status_for
 from yigai.web.pages.files import attachment
 from yigai.web.pages.render import render
@@ -45,15 +45,16 @@ def _back(plan_id: int, item_id: str, period: str, done: str) -> RedirectRespons
 
 
 @router.get("/plans/{plan_id:int}/tasks/{item_id}")
-def task(request: Request, user: PageUser, uow: UowDep, plan_id: int, item_id: str, period: str | None = None,
+def task(request: Request, user: PageUser, uow: UowDep, plan_id: DbInt, item_id: str, period: str | None = None,
          at: str | None = None, done: str = "") -> Response:
     return _page(request, uow, user, plan_id, item_id, period=period, at=at, done=done)
 
 
 @write.post("/plans/{plan_id:int}/tasks/{item_id}/report")
-async def submit(request: Request, user: PageUser, app: AppDep, plan_id: int, item_id: str,
+async def submit(request: Request, user: PageUser, app: AppDep, plan_id: DbInt, item_id: str,
                  period: Annotated[str, Form()], department: Annotated[str, Form()],
                  status: Annotated[str, Form()], percent: Annotated[str, Form()],
+                 base_version: Annotated[DbInt, Form()],
                  narrative: Annotated[str, Form(max_length=20000)] = "",
                  problems: Annotated[str, Form(max_length=20000)] = "",
                  next_steps: Annotated[str, Form(max_length=20000)] = "",
@@ -68,7 +69,7 @@ async def submit(request: Request, user: PageUser, app: AppDep, plan_id: int, it
             value = float("nan")
         save_report(app.uow(), user, plan_id, item_id, period, department, status, value, narrative=narrative,
                     problems=problems, next_steps=next_steps, submit=action == "submit", evidence=uploads,
-                    store=EvidenceStore(app.settings.evidence_dir))
+                    store=EvidenceStore(app.settings.evidence_dir), base_version=base_version)
     except YigaiError as exc:
         typed: dict[str, object] = {"form": "report", "department": department, "status": status, "percent": percent,
                  "narrative": narrative, "problems": problems, "next_steps": next_steps,
@@ -79,7 +80,7 @@ async def submit(request: Request, user: PageUser, app: AppDep, plan_id: int, it
 
 
 @write.post("/plans/{plan_id:int}/tasks/{item_id}/contribute")
-def contribute(request: Request, user: PageUser, app: AppDep, plan_id: int, item_id: str,
+def contribute(request: Request, user: PageUser, app: AppDep, plan_id: DbInt, item_id: str,
                period: Annotated[str, Form()], department: Annotated[str, Form()],
                text: Annotated[str, Form(max_length=20000)]) -> Response:
     try:
@@ -91,7 +92,7 @@ def contribute(request: Request, user: PageUser, app: AppDep, plan_id: int, item
 
 
 @write.post("/plans/{plan_id:int}/tasks/{item_id}/review")
-def review(request: Request, user: PageUser, app: AppDep, plan_id: int, item_id: str,
+def review(request: Request, user: PageUser, app: AppDep, plan_id: DbInt, item_id: str,
            period: Annotated[str, Form()], decision: Annotated[str, Form()],
            comment: Annotated[str, Form(max_length=4000)] = "") -> Response:
     try:

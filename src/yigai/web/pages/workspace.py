@@ -17,7 +17,7 @@ from yigai.services.templates import (
     import_department_template,
     write_department_template,
 )
-from yigai.web.deps import AppDep, PageUser, UowDep, verify_csrf
+from yigai.web.deps import AppDep, DbInt, PageUser, UowDep, verify_csrf
 from yigai.web.errors import status_for
 from yigai.web.pages.files import XLSX, attachment, produce, saved_upload
 from yigai.web.pages.render import render
@@ -34,14 +34,14 @@ def workspace_page(request: Request, user: PageUser, uow: UowDep, dept: str = ""
 
 
 @router.get("/workspace/template.xlsx")
-def template(user: PageUser, uow: UowDep, plan: int, dept: str, period: str) -> Response:
+def template(user: PageUser, uow: UowDep, plan: DbInt, dept: str, period: str) -> Response:
     name = f"{dept}-{period}-进展填报模板.xlsx"
-    data = produce(name, lambda path: write_department_template(uow, plan, dept, period, path))
+    data = produce(name, lambda path: write_department_template(uow, plan, dept, period, path, viewer=user))
     return attachment(data, name, XLSX)
 
 
 @write.post("/workspace/template")
-def upload(request: Request, user: PageUser, app: AppDep, plan: Annotated[int, Form()], dept: Annotated[str, Form()],
+def upload(request: Request, user: PageUser, app: AppDep, plan: Annotated[DbInt, Form()], dept: Annotated[str, Form()],
            period: Annotated[str, Form()], file: Annotated[UploadFile, File()],
            submit: Annotated[str, Form()] = "", save_rest: Annotated[str, Form()] = "") -> Response:
     """Import a filled template; the page lists the rows saved, unchanged and refused."""

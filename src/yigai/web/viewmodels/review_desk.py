@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from yigai.domain.ids import parse_id
 from yigai.domain.reports import ReviewState
 from yigai.services.errors import InvalidInputError
 from yigai.services.review_desk import STATE_LABELS, TIMELINESS_LABELS, DeskEntry, DeskFilter, Facet, Pick, desk
@@ -28,7 +29,8 @@ class DeskQuery:
     page: int = 1
 
     def to_filter(self) -> DeskFilter:
-        if self.plan and not self.plan.isdigit():
+        plan_id = parse_id(self.plan) if self.plan else None
+        if self.plan and plan_id is None:
             raise InvalidInputError(f"not a plan id: {self.plan!r}", message_zh=f"计划编号「{self.plan}」无效",
                                     where="plan")
         states = {s.value: s for s in STATE_LABELS}
@@ -39,7 +41,7 @@ class DeskQuery:
         if self.when and self.when not in whens:
             raise InvalidInputError(f"unknown timeliness {self.when!r}", message_zh=f"报送时效「{self.when}」无效",
                                     where="when")
-        return DeskFilter(int(self.plan) if self.plan else None, self.dept.strip(), self.period.strip(),
+        return DeskFilter(plan_id, self.dept.strip(), self.period.strip(),
                           None if self.state == ALL else states[self.state], whens[self.when] if self.when else None)
 
     def fields(self) -> dict[str, str]:
@@ -90,9 +92,10 @@ def row_key(entry: DeskEntry) -> str:
 def parse_key(key: str, comment: str = "") -> Pick:
     """``1|T4.M2|2023Q4|3`` → a Pick; refused with the value named when it is not one."""
     parts = key.split("|")
-    if len(parts) != 4 or not parts[0].isdigit() or not parts[3].isdigit():
+    plan_id, version = (parse_id(parts[0]), parse_id(parts[3])) if len(parts) == 4 else (None, None)
+    if plan_id is None or version is None:
         raise InvalidInputError(f"not a report reference: {key!r}", message_zh=f"报告标识「{key}」无效", where="items")
-    return Pick(int(parts[0]), parts[1], parts[2], int(parts[3]), comment)
+    return Pick(plan_id, parts[1], parts[2], version, comment)
 
 
 def desk_page(uow: UnitOfWork, query: DeskQuery, at: dt.date) -> DeskPage:

@@ -12,7 +12,7 @@ from yigai.domain.reports import ProgressReport, ProgressStatus, ReviewState, du
 from yigai.domain.users import User
 from yigai.evaluation.results import ItemEvaluation, TargetEvaluation
 from yigai.reports.bulletin_data import target_text
-from yigai.services.items import ReportItem, report_items
+from yigai.services.items import ReportItem, report_items, visible_reports
 from yigai.services.plans import get_plan
 from yigai.storage.report_repository import ReportingSchedule
 from yigai.storage.uow import UnitOfWork
@@ -150,11 +150,12 @@ def task_page(uow: UnitOfWork, user: User, plan_id: int, item_id: str, at: dt.da
     task, measure = _locate(draft, item_id)
     with uow:
         schedule = uow.reports.schedule(plan_id)
-        reports = uow.reports.for_item(plan_id, item_id)
+        stored = uow.reports.for_item(plan_id, item_id)
     ev = plan_evaluation(uow, plan_id, at) if schedule is not None else None
     by_item = {i.item_id: i for i in ev.items} if ev else {}
     items = {i.item_id: i for i in report_items(draft)}
     item = items.get(item_id)
+    reports = visible_reports(user, item, stored)
     measures = [MeasureRow(m.id, m.no, m.text, items[m.id].lead, deadline_text(items[m.id].deadline),
                            by_item.get(m.id), item_url(plan_id, m.id)) for m in task.measures] if measure is None else []
     target_evs = {t.index: t for t in ev.targets} if ev else {}
