@@ -14,9 +14,8 @@ from rich.markup import escape
 from yigai.cli.common import FormatOpt, OutputFormat, info
 from yigai.cli.edge import EXIT_BAD_INPUT, EdgeGroup, stderr, stdout
 from yigai.cli.render import print_json
-from yigai.settings import Settings
-
 from yigai.records.schema import record_tables  # the table names, in the help text
+from yigai.settings import Settings
 
 if TYPE_CHECKING:  # the loader and the store bring DuckDB and Arrow: imported by the commands that use them
     from rich.table import Table

@@ -21,7 +21,10 @@ from yigai.domain.users import User
 from yigai.services.concurrency import retrying
 from yigai.services.departments import resolve_department
 from yigai.services.errors import (
-    IllegalTransitionError, InvalidReportError, NotLeadDepartmentError, StaleVersionError,
+    IllegalTransitionError,
+    InvalidReportError,
+    NotLeadDepartmentError,
+    StaleVersionError,
 )
 from yigai.services.evidence import EvidenceUpload, check_uploads, store_uploads
 from yigai.services.items import ReportItem, find_item, report_items, require_reporter, visible_reports
