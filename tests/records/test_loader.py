@@ -463,4 +463,4 @@ def test_a_zip_bomb_xlsx_is_refused_without_unpacking(tmp_path: Path, base: Reco
     assert bomb.stat().st_size < 1024 * 1024
     result = load_records(base, [bomb])
     assert problems(result) == [("towns.xlsx", 1, "", "unreadable")]
-    assert "压缩" in result.files[0].listed[0].message_zh and loader.MAX_XLSX_UNCOMPRESSED_BYTES > 0
+    assert "压缩" in result.files[0].listed[0].message_zh and loader.XLSX_LIMITS.max_uncompressed_bytes > 0

@@ -29,12 +29,12 @@ from yigai.domain.errors import DocumentError
 from yigai.domain.periods import Period
 from yigai.domain.plan import PlanDraft
 from yigai.domain.reports import ProgressStatus
-from yigai.reports.xlsx_guard import xlsx_problem
 from yigai.reports.template_xlsx import (
     COLUMNS, DATA_SHEET, EDITABLE_KEYS, FIRST_DATA_ROW, HEADER_ROW, META_KEYS, HEADERS, MAX_DATA_ROWS, MAX_FILE_BYTES,
     MAX_UNCOMPRESSED_BYTES, META_LABELS, META_SHEET, STATUS_LABELS, TEMPLATE_KIND, TEMPLATE_VERSION, TemplateItem,
     OPTIONAL_KEYS, column_letter, plan_items,
 )
+from yigai.tabular import Limits, xlsx_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +173,7 @@ def read_template(path: str | os.PathLike[str], *, plan_id: int, department: str
 
 
 def _open(path: Path, problems: _Problems) -> Any:
-    problem = xlsx_problem(path, max_file_bytes=MAX_FILE_BYTES, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES)
+    problem = xlsx_problem(path, Limits(MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES))
     if problem is not None:
         problems.add(*problem)
         return None

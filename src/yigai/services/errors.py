@@ -56,6 +56,11 @@ class InvalidInputError(YigaiError):
     message_zh = "输入有误，未保存"
 
 
+def invalid_input(exc: YigaiError) -> InvalidInputError:
+    """A lower layer's refusal of an uploaded file (e.g. ``yigai.tabular``) as the services' input error."""
+    return InvalidInputError(str(exc.args[0]), message_zh=exc.message_zh, where=exc.where)
+
+
 class EmptyInputError(InvalidInputError):
     """An input file (or the whole input) holds no record, or no record that could be used."""
 
