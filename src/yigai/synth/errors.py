@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from yigai.services.errors import InvalidInputError
+from yigai.domain.errors import YigaiError
 
 
-class SynthError(InvalidInputError):
+class SynthError(YigaiError):
     """Bad generator arguments (preset, year, output folder); nothing was written."""
 
     message_zh = "无法生成模拟数据"
