@@ -177,3 +177,11 @@ def test_every_importer_refuses_a_zip_bomb(importer: Importer, tmp_path: Path, r
     with pytest.raises(importer.refusal) as err:
         importer.run(bomb, lambda: request.getfixturevalue("app"))
     assert "压缩包解压后过大" in err.value.message_zh + "".join(getattr(err.value, "lines", lambda: [])())
+
+
+def test_a_list_in_a_cell_does_not_change_the_delimiter(tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text('病案号,其他诊断,备注\nc1,I10.x00;E11.900;N17.900,"a,b"\nc2,I10.x00;E11.900;K80.100,"c,d,e"\n',
+                    encoding="utf-8")
+    assert csv_format(path).delimiter == ","
+    assert read_table(path).rows[0].cells == ("c1", "I10.x00;E11.900;N17.900", "a,b")

@@ -178,12 +178,19 @@ def csv_encoding(path: Path) -> str:
 
 
 def sniff_delimiter(sample: str) -> str:
-    """The delimiter of a CSV sample: csv.Sniffer over comma, tab, semicolon and bar; else the header's commonest."""
+    """The delimiter of a CSV sample: one of comma, tab, semicolon and bar that the header row holds.
+
+    The header decides (a cell such as 其他诊断 ``I10.x00;E11.900`` must not turn a comma file into a
+    semicolon one); csv.Sniffer chooses only between delimiters the header holds alike.
+    """
     first = sample.split("\n", 1)[0]
+    present = [d for d in DELIMITERS if d in first]
+    if len(present) <= 1:
+        return present[0] if present else ","
     try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+        return csv.Sniffer().sniff(sample, delimiters="".join(present)).delimiter
     except csv.Error:
-        return max(DELIMITERS, key=first.count) if any(d in first for d in DELIMITERS) else ","
+        return max(present, key=first.count)
 
 
 def csv_format(path: Path) -> CsvFormat:
