@@ -45,6 +45,7 @@ from yigai.domain.plan import (
 from yigai.parsing import parse_file
 from yigai.services.demo import DemoSummary, build_demo, demo_settings
 from yigai.settings import Settings
+from yigai.storage.evidence_store import EvidenceStore
 from yigai.storage.local_postgres import create_database, postgres_bin, running_postgres
 
 SAMPLE_TEXT = (
@@ -187,7 +188,7 @@ class DemoBuild:
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
     folder = tmp_path_factory.mktemp("demo")
     with build(demo_settings(folder)) as built:
-        summary = build_demo(built)
+        summary = build_demo(built.uow, EvidenceStore(built.settings.evidence_dir))
     return DemoBuild(folder, summary)
 
 

@@ -34,3 +34,14 @@ def test_the_parsers_group_marking_makes_a_group() -> None:
 def test_classes_are_read_from_values_and_chinese_labels() -> None:
     assert parse_class("leading") is L and parse_class("成员单位") is M and parse_class(" 泛指单位 ") is G
     assert parse_class("department") is None and parse_class("部门") is None
+
+
+def test_one_normaliser_matches_both_bracket_widths_and_prints_chinese_ones() -> None:
+    from yigai.domain.departments import department_key, printed_department
+    from yigai.parsing.departments import default_directory
+
+    assert department_key(" 区卫健委 （医改办）") == department_key("区卫健委(医改办)") == "区卫健委(医改办)"
+    assert printed_department("区卫健委 (医改办)") == "区卫健委（医改办）"
+    # the parser's directory matches on the same key: either width resolves alike
+    directory = default_directory()
+    assert directory.resolve("各镇街(园区)").name == directory.resolve("各镇街（园区）").name

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from yigai.payment.cases import FIELDS, load_cases, validate_rows
+from yigai.tabular import TableFileError
 from yigai.payment.dip import DipParams, SettleParams, build_catalogue, settle
 
 
@@ -74,5 +75,5 @@ def test_csv_and_xlsx_load_the_same(tmp_path: Path) -> None:
     a, b = load_cases(p), load_cases(x)
     assert a.cases == b.cases and len(a.cases) == 3
     assert [(e.row, e.field) for e in a.bad] == [(e.row, e.field) for e in b.bad]
-    with pytest.raises(ValueError):
+    with pytest.raises(TableFileError, match="unsupported file type"):
         load_cases(tmp_path / "cases.txt")

@@ -55,9 +55,10 @@ def test_xlsx_and_csv_files_and_what_is_not_a_sheet(tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_bytes("\ufeff机构,月度预拨\n区人民医院,5\n".encode())
     assert load_terms(tmp_path / "t.csv").advances() == {"区人民医院": 5.0}
     (tmp_path / "fake.xlsx").write_bytes(b"not a zip")
-    (tmp_path / "gbk.csv").write_bytes("机构\n医院\n".encode("gbk"))
+    (tmp_path / "gbk.csv").write_bytes("机构,考核系数\n区人民医院,0.9\n".encode("gbk"))  # Excel on Chinese Windows
+    assert load_terms(tmp_path / "gbk.csv").assessment() == {"区人民医院": 0.9}
     (tmp_path / "t.txt").write_text("机构\n", encoding="utf-8")
-    for name in ("fake.xlsx", "gbk.csv", "t.txt", "missing.csv"):
+    for name in ("fake.xlsx", "t.txt", "missing.csv"):
         with pytest.raises(SettleTermsError) as err:
             load_terms(tmp_path / name)
         assert err.value.where == name

@@ -39,7 +39,8 @@ from yigai.evaluation.scoring import load_scheme
 from yigai.reports import bulletin_charts
 from yigai.reports.bulletin_charts import bulletin_charts as draw_charts
 from yigai.reports.bulletin_charts import cjk_font
-from yigai.reports.bulletin_data import BulletinData, build_bulletin_data, chinese_number, fmt_rate
+from yigai.domain.formatting import chinese_number, fmt_rate
+from yigai.reports.bulletin_data import BulletinData, build_bulletin_data
 from yigai.reports.bulletin_render import render_bulletin
 from yigai.reports.template_xlsx import plan_items
 

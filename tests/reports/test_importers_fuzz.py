@@ -25,7 +25,7 @@ from yigai.reports.template_import import read_template
 from yigai.reports.template_xlsx import DATA_SHEET, META_SHEET, write_template
 from yigai.services.indicators import read_catalogue
 from yigai.services.orgunits import read_units
-from yigai.services.values import read_rows
+from yigai.tabular import read_table
 
 PLAN_ID, DEPT, PERIOD = 7, "区医保局", parse_period("2023Q4")
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
@@ -76,7 +76,7 @@ def test_arbitrary_bytes_are_refused_with_a_clear_error(
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"input{suffix}"
         path.write_bytes(payload)
-        for read in (lambda: read_rows(path), lambda: read_units(path), lambda: read_catalogue(path)):
+        for read in (lambda: read_table(path), lambda: read_units(path), lambda: read_catalogue(path)):
             try:
                 read()
             except YigaiError as exc:
@@ -92,7 +92,7 @@ def test_arbitrary_text_files_are_read_or_refused_with_a_clear_error(text: str, 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"input{suffix}"
         path.write_bytes(text.encode("utf-8", errors="replace"))
-        for read in (lambda: read_rows(path), lambda: read_units(path), lambda: read_catalogue(path)):
+        for read in (lambda: read_table(path), lambda: read_units(path), lambda: read_catalogue(path)):
             try:
                 read()
             except YigaiError as exc:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from yigai.cli.common import info
+from yigai.cli.common import evidence_store, info
 from yigai.cli.edge import stdout
 from yigai.cli.render import plans_table
 from yigai.domain.errors import ConfigurationError
@@ -46,7 +46,7 @@ def fresh_demo(folder: Path) -> Settings:
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     info("正在生成演示数据 building the demo district …")
     with build(settings) as built:
-        summary = build_demo(built)
+        summary = build_demo(built.uow, evidence_store(built))
     stdout().print(plans_table(summary.plans, title="内置计划 built-in plans"))
     for line in lines(summary):
         info(line)

@@ -57,6 +57,24 @@ _PLACE = re.compile(
 )
 
 
+_TO_ASCII = str.maketrans("（）", "()")
+_TO_PRINTED = str.maketrans("()", "（）")
+
+
+def department_key(name: str) -> str:
+    """The one normalised form of a department name for matching: no whitespace, ASCII brackets.
+
+    区卫健委（医改办） and 区卫健委 (医改办) are one key. The parser's directory and the
+    office's alias table both match on it.
+    """
+    return re.sub(r"\s+", "", name).translate(_TO_ASCII)
+
+
+def printed_department(name: str) -> str:
+    """A department name as printed and stored: its :func:`department_key` with Chinese brackets."""
+    return department_key(name).translate(_TO_PRINTED)
+
+
 def _plain(name: str) -> str:
     """No whitespace, no bracketed note: 区深化医改领导小组（办公室） reads as 区深化医改领导小组."""
     text = re.sub(r"\s+", "", name)

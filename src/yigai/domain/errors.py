@@ -7,6 +7,7 @@
     │   ├── UnsupportedFormatError
     │   ├── DocumentTooLargeError
     │   └── EncodingError
+    ├── InvalidInputError        bad input, nothing saved (services and synth subclass it)
     ├── NotFoundError            a plan or other object does not exist
     └── ConfigurationError       bad settings
 """
@@ -56,6 +57,10 @@ class DocumentTooLargeError(DocumentError):
 
 class EncodingError(DocumentError):
     message_zh = "无法识别文档编码"
+
+
+class InvalidInputError(YigaiError):
+    message_zh = "输入有误，未保存"
 
 
 class NotFoundError(YigaiError):

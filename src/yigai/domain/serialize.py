@@ -62,6 +62,11 @@ def _resp(r: Responsibility) -> dict[str, Any]:
     }
 
 
+def responsibility_dict(r: Responsibility) -> dict[str, Any]:
+    """A responsibility clause in the stored form: departments, "and others" flags, the clause's text and span."""
+    return {**_resp(r), "responsibility_raw": r.raw, "responsibility_span": _span(r.span)}
+
+
 def meta_dict(m: PlanMeta) -> dict[str, Any]:
     return {
         "title": m.title,
@@ -259,18 +264,12 @@ def plan_to_stored_dict(draft: PlanDraft) -> dict[str, Any]:
     details), so that ``plan_from_dict(plan_to_stored_dict(d), d.source_text) == d``."""
     data = plan_to_dict(draft)
 
-    def clause(out: dict[str, Any], resp: Responsibility) -> None:
-        out["responsibility_raw"] = resp.raw
-        out["responsibility_span"] = _span(resp.span)
-
     for t_out, task in zip(data["tasks"], draft.tasks, strict=True):
-        clause(t_out, task.responsibility)
+        t_out.update(responsibility_dict(task.responsibility))
         for m_out, measure in zip(t_out["measures"], task.measures, strict=True):
-            clause(m_out, measure.responsibility)
+            m_out.update(responsibility_dict(measure.responsibility))
     for p_out, project in zip(data["projects"], draft.projects, strict=True):
-        clause(p_out, project.responsibility)
-        p_out["lead_and_others"] = project.responsibility.lead_and_others
-        p_out["cooperating_and_others"] = project.responsibility.cooperating_and_others
+        p_out.update(responsibility_dict(project.responsibility))
     return data
 
 

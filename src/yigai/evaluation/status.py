@@ -34,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from yigai.domain.formatting import fmt_date, percent_text
 from yigai.domain.periods import Period
 from yigai.domain.plan import Deadline, DeadlineKind, PlanDraft
 from yigai.domain.reports import ProgressReport, ProgressStatus, ReviewState, Timeliness, timeliness
@@ -55,7 +56,6 @@ REASON_BEHIND = "进度{percent}%，低于序时进度{expected}%"
 REASON_NEAR_DEADLINE = "完成时限{deadline}临近，进度仅{percent}%"
 REASON_ON_TRACK = "{period}报告{status}，进度{percent}%"
 PROGRESS_SUFFIX = "（最新进度{percent}%）"
-DATE_FORMAT = "{y}年{m}月{d}日"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +110,6 @@ def index_reports(reports: Iterable[ProgressReport], plan_id: int | None = None,
         if plan_id is None or r.plan_id == plan_id:
             out[r.item_id][r.period_id].append(r)
     return out
-
-
-def date_text(day: dt.date) -> str:
-    return DATE_FORMAT.format(y=day.year, m=day.month, d=day.day)
-
-
-def percent_text(p: float) -> str:
-    return f"{p:.0f}" if float(p).is_integer() else f"{p:.1f}"
 
 
 def _submitted_on(r: ProgressReport) -> dt.date | None:
@@ -202,7 +194,7 @@ def item_status(item: PlanItem, by_period: dict[str, list[ProgressReport]], peri
         return result(ItemStatus.COMPLETED, REASON_COMPLETED.format(period=period_label))
     if kind is DeadlineKind.DATE and deadline is not None and deadline < at and not completed:
         progress = PROGRESS_SUFFIX.format(percent=percent_text(percent)) if percent is not None else ""
-        return result(ItemStatus.OVERDUE, REASON_OVERDUE.format(deadline=date_text(deadline), progress=progress))
+        return result(ItemStatus.OVERDUE, REASON_OVERDUE.format(deadline=fmt_date(deadline), progress=progress))
     if last_due is not None and timely[last_due] is Timeliness.MISSING and (
             latest is None or latest.period.end <= _period_end(periods, last_due)):
         label = next(p.label for p in periods if p.id == last_due)
@@ -222,7 +214,7 @@ def item_status(item: PlanItem, by_period: dict[str, list[ProgressReport]], peri
     if kind is DeadlineKind.DATE and deadline is not None and report.percent < near_deadline_percent:
         horizon = _next_period_end(periods, at)
         if horizon is not None and deadline <= horizon:
-            return result(ItemStatus.AT_RISK, REASON_NEAR_DEADLINE.format(deadline=date_text(deadline),
+            return result(ItemStatus.AT_RISK, REASON_NEAR_DEADLINE.format(deadline=fmt_date(deadline),
                                                                            percent=percent_text(report.percent)))
     if report.status is ProgressStatus.NOT_STARTED:
         return result(ItemStatus.NOT_STARTED, REASON_REPORTED_NOT_STARTED.format(period=period_label))

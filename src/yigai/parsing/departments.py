@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from yigai.data import data_path
+from yigai.domain.departments import department_key as _key
 from yigai.domain.plan import DepartmentKind
 
 _SEPARATORS = "、，,;；/"
@@ -18,11 +19,6 @@ _AND_OTHERS = ("等部门", "等单位", "等")
 _STRIP = " \t\n。.:：—-"
 _NOTE_RE = re.compile(r"以下|不再|均需|均由|另行|详见")
 _NONE_MARKS = {"", "—", "——", "---", "--", "-", "无", "/"}
-
-
-def _key(name: str) -> str:
-    """Lookup key: no whitespace, ASCII brackets."""
-    return re.sub(r"\s+", "", name).replace("（", "(").replace("）", ")")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ does, with the same messages, and bad records are set aside, never dropped silen
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from yigai import tabular
 from yigai.domain.codes import ICD9_PATTERN, ICD10_PATTERN
 from yigai.payment.cases import ALIASES, INSURANCE_TYPES, BadRecord, Case, LoadResult, load_cases, parse_row
 
@@ -380,17 +380,24 @@ def _finish(fast: CaseTable, slow: CaseTable, bad: list[BadRecord]) -> TableLoad
 
 
 def _read_csv(path: Path) -> pa.Table | None:
-    """Every column as text, as csv.DictReader gives it; None when Arrow cannot read the file as is."""
+    """Every column as text, as the reference loader reads it; None when Arrow cannot read the file as is.
+
+    The encoding and delimiter are :mod:`yigai.tabular`'s; Arrow only scans.
+    """
     import pyarrow.csv as pcsv
 
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        header = next(csv.reader(fh), None)
-    if not header or len(set(header)) != len(header):
+    fmt = tabular.csv_format(path)
+    try:
+        header = list(tabular.csv_header(path, fmt))
+    except tabular.TableFileError:
+        return None   # the reference loader says what is wrong
+    if len(set(header)) != len(header):
         return None
+    encoding = "utf8" if fmt.encoding == "utf-8-sig" else fmt.encoding
     try:
         return pcsv.read_csv(
-            path, read_options=pcsv.ReadOptions(column_names=header, skip_rows=1),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            path, read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, encoding=encoding),
+            parse_options=pcsv.ParseOptions(delimiter=fmt.delimiter, newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, UnicodeDecodeError):
@@ -418,21 +425,9 @@ def load_case_table(path: str | Path) -> TableLoad:
     return TableLoad(table_of(res), res.bad)
 
 
-def _source_rows(res: LoadResult) -> list[int]:
-    """Source rows of the accepted cases of a reference load: the rows not named in a bad record, in order."""
-    bad = set(res.bad_rows)
-    rows: list[int] = []
-    r = 2
-    while len(rows) < len(res.cases):
-        if r not in bad:
-            rows.append(r)
-        r += 1
-    return rows
-
-
 def table_of(result: LoadResult) -> CaseTable:
     """The cases of a reference load as columns, with their source rows."""
-    return CaseTable.from_cases(result.cases, _source_rows(result))
+    return CaseTable.from_cases(result.cases, result.rows)
 
 
 __all__ = ["CaseTable", "TableLoad", "SCHEMA", "LIST_JOIN", "validate_table", "load_case_table", "table_of"]

@@ -7,14 +7,15 @@ is set aside and the rest continue. No I/O happens outside :func:`load_cases`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from yigai.domain.codes import ICD9_PATTERN, ICD10_PATTERN
+from yigai.tabular import cell_text, read_table
 
 INSURANCE_TYPES = ("职工", "居民")
 
@@ -94,21 +95,11 @@ class BadRecord:
 class LoadResult:
     cases: list[Case] = field(default_factory=list)
     bad: list[BadRecord] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # the source row of each accepted case
 
     @property
     def bad_rows(self) -> list[int]:
         return sorted({b.row for b in self.bad})
-
-
-def cell_text(v: object) -> str:
-    """A cell of a CSV or XLSX sheet as stripped text: blank for None, 3.0 → "3", a datetime → its date."""
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat()
-    return str(v).strip()
 
 
 def _date(v: object) -> dt.date:
@@ -213,12 +204,15 @@ def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[Ba
     ), []
 
 
-def validate_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2) -> LoadResult:
-    """Validate records in order; ``first_row`` is the source row number of the first record."""
+def validate_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2,
+                  numbers: Iterable[int] | None = None) -> LoadResult:
+    """Validate records in order; ``first_row`` is the source row number of the first record.
+
+    ``numbers`` gives each record's source row where rows are not consecutive (blank rows left out).
+    """
     out = LoadResult()
     seen: dict[str, int] = {}
-    for i, raw in enumerate(rows):
-        row = first_row + i
+    for row, raw in zip(itertools.count(first_row) if numbers is None else numbers, rows):
         case, bad = parse_row(raw, row)
         if case is not None and case.case_id in seen:
             bad = [BadRecord(row, "case_id", case.case_id, f"病案号重复 (首次出现在第{seen[case.case_id]}行)", case.case_id)]
@@ -228,31 +222,11 @@ def validate_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2) -> L
         else:
             seen[case.case_id] = row
             out.cases.append(case)
+            out.rows.append(row)
     return out
 
 
 def load_cases(path: str | Path) -> LoadResult:
-    """Load a CSV, XLSX (first sheet) or Parquet (only if pyarrow is installed) file."""
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix == ".csv":
-        with p.open(encoding="utf-8-sig", newline="") as fh:
-            return validate_rows(list(csv.DictReader(fh)))
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(p, read_only=True, data_only=True)
-        try:
-            it = wb.worksheets[0].iter_rows(values_only=True)
-            header = [cell_text(h) for h in next(it, ())]
-            rows = [dict(zip(header, vals, strict=False)) for vals in it if any(v not in (None, "") for v in vals)]
-        finally:
-            wb.close()
-        return validate_rows(rows)
-    if suffix == ".parquet":
-        try:
-            import pyarrow.parquet as pq
-        except ImportError as e:  # pragma: no cover - optional
-            raise ValueError("读取 Parquet 需要安装 pyarrow") from e
-        return validate_rows(pq.read_table(p).to_pylist())  # pragma: no cover
-    raise ValueError(f"不支持的文件类型: {p.suffix} (支持 .csv .xlsx .parquet)")
+    """Load a CSV (UTF-8 or GB18030), XLSX (first sheet) or Parquet file, read by :mod:`yigai.tabular`."""
+    sheet = read_table(Path(path))
+    return validate_rows(sheet.records(), numbers=[r.number for r in sheet.rows])

@@ -360,12 +360,12 @@ def read_cases(path: Path) -> tuple[list[DrgCase], list[tuple[int, str, str]]]:
     ``main_procedure`` and ``other_procedures``. Returns the good cases and ``(row, field, reason)``
     for each bad record, which is set aside.
     """
-    from yigai.payment.vbp import table_rows
+    from yigai.tabular import cell_text, read_table
 
-    table = table_rows(Path(path))
-    if not table:
+    sheet = read_table(Path(path))
+    if not sheet.header:
         return [], [(1, "header", "empty file / 空文件")]
-    header = [str(h).strip().lower() if h is not None else "" for h in table[0]]
+    header = [h.lower() for h in sheet.header]
     where = {k: next((i for i, h in enumerate(header) if h in {s.lower() for s in names}), None)
              for k, names in CASE_COLUMNS.items()}
     missing = [k for k in ("case_id", "main_diagnosis") if where[k] is None]
@@ -374,9 +374,8 @@ def read_cases(path: Path) -> tuple[list[DrgCase], list[tuple[int, str, str]]]:
     cases: list[DrgCase] = []
     bad: list[tuple[int, str, str]] = []
     seen: dict[str, int] = {}
-    for n, line in enumerate(table[1:], start=2):
-        cell = {k: ("" if i is None or i >= len(line) or line[i] is None else str(line[i]).strip())
-                for k, i in where.items()}
+    for n, line in ((r.number, r.cells) for r in sheet.rows):
+        cell = {k: "" if i is None else cell_text(line[i]) for k, i in where.items()}
         if not any(cell.values()):
             continue
         errors = [(n, k, "missing / 缺失") for k in ("case_id", "main_diagnosis") if not cell[k]]

@@ -69,10 +69,10 @@ def _weight(cell: str) -> float | None:
 
 def read_weight_file(path: Path, name: str | None = None, source: str | None = None) -> WeightList:
     """Read a weight list (CSV in UTF-8 or GB18030, or XLSX, header row first)."""
-    from yigai.payment.vbp import table_rows
+    from yigai.tabular import cell_text, read_table
 
-    table = [[("" if c is None else str(c).strip()) for c in row] for row in table_rows(path)]
-    table = [row for row in table if any(row)]
+    sheet = read_table(path)
+    table = [list(sheet.header), *([cell_text(c) for c in row.cells] for row in sheet.rows)] if sheet.header else []
     if not table:
         raise WeightListError(f"{path.name}: empty weight list / 权重表为空")
     header = table[0]

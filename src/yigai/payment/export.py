@@ -17,10 +17,10 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from yigai.reports.atomic import write_atomically
 from yigai.reports.xlsx_export import escape_formula
+from yigai.reports.xlsx_style import style_header
 
 MAX_ROWS = 1_048_576 - 1     # an XLSX sheet's rows, less the header
 TITLE_MAX = 31               # an XLSX sheet title's length
@@ -64,7 +64,7 @@ def _new(wb: Workbook, sheet: Sheet, part: int) -> Any:
     header = []
     for h in sheet.headers:
         c = WriteOnlyCell(ws, value=_cell(h))
-        c.font = Font(bold=True)
+        style_header(c, fill=False)
         header.append(c)
     ws.append(header)
     return ws

@@ -11,15 +11,14 @@ on defaults.
 
 from __future__ import annotations
 
-import csv
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from yigai.domain.errors import DocumentError
-from yigai.payment.cases import cell_text
-from yigai.reports.xlsx_guard import xlsx_problem
+from yigai.tabular import Limits, TableFileError, cell_text, read_table
 
 # header (Chinese or English) → field
 TERM_COLUMNS: Mapping[str, str] = {
@@ -30,8 +29,7 @@ TERM_COLUMNS: Mapping[str, str] = {
 }
 TERM_LABELS: Mapping[str, str] = {"hospital": "机构", "assessment": "考核系数", "advances": "月度预拨",
                                   "booked_fund": "医保已记账"}
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+LIMITS = Limits(max_file_bytes=5 * 1024 * 1024, max_uncompressed_bytes=50 * 1024 * 1024)
 
 
 class SettleTermsError(DocumentError):
@@ -93,8 +91,12 @@ def _number(value: object) -> float | None:
     return number
 
 
-def parse_terms(header: Sequence[object], rows: Iterable[Sequence[object]], source: str = "") -> SettleTerms:
-    """Read the sheet's header and rows (row 1 is the header); raise ``SettleTermsError`` with every problem."""
+def parse_terms(header: Sequence[object], rows: Iterable[Sequence[object]], source: str = "",
+                numbers: Iterable[int] | None = None) -> SettleTerms:
+    """Read the sheet's header and rows (row 1 is the header); raise ``SettleTermsError`` with every problem.
+
+    ``numbers`` gives each row's number in the file where rows are not consecutive (blank rows left out).
+    """
     problems: list[tuple[int, str, str, str]] = []
     names = [cell_text(h) for h in header]
     fields: list[str | None] = []
@@ -113,7 +115,7 @@ def parse_terms(header: Sequence[object], rows: Iterable[Sequence[object]], sour
         raise SettleTermsError(source, problems)
     seen: dict[str, int] = {}
     terms: list[HospitalTerms] = []
-    for number, row in enumerate(rows, start=2):
+    for number, row in zip(itertools.count(2) if numbers is None else numbers, rows):
         cells = dict(zip(fields, row, strict=False))
         cells.pop(None, None)
         if all(cell_text(v) == "" for v in cells.values()):
@@ -148,33 +150,9 @@ def parse_terms(header: Sequence[object], rows: Iterable[Sequence[object]], sour
 
 
 def load_terms(path: Path) -> SettleTerms:
-    """Read a terms sheet: CSV (UTF-8, with or without BOM) or the first sheet of an XLSX workbook."""
-    source = path.name
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                table = list(csv.reader(fh))
-        except UnicodeDecodeError:
-            raise SettleTermsError(source, [(1, "", "文件不是 UTF-8 编码的 CSV", "the file is not UTF-8 CSV")]) from None
-        except OSError as exc:
-            raise SettleTermsError(source, [(1, "", "无法读取文件", f"cannot read the file: {exc.strerror}")]) from None
-        return parse_terms(table[0] if table else [], table[1:], source)
-    if suffix in (".xlsx", ".xlsm"):
-        problem = xlsx_problem(path, max_file_bytes=MAX_FILE_BYTES, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES)
-        if problem is not None:
-            raise SettleTermsError(source, [(1, "", *problem)])
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-            try:
-                rows = [tuple(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-            finally:
-                wb.close()
-        except Exception:  # openpyxl raises many kinds on a damaged package
-            raise SettleTermsError(source, [(1, "", "Excel 文件已损坏，无法打开",
-                                             "the workbook is damaged and cannot be opened")]) from None
-        return parse_terms(rows[0] if rows else [], rows[1:], source)
-    raise SettleTermsError(source, [(1, "", f"不支持的文件类型 {suffix or '（无扩展名）'}，请用 .csv 或 .xlsx",
-                                     f"unsupported file type {suffix or '(none)'}: use .csv or .xlsx")])
+    """Read a terms sheet: CSV (UTF-8 or GB18030), the first sheet of an XLSX workbook, or Parquet."""
+    try:
+        sheet = read_table(path, limits=LIMITS)
+    except TableFileError as exc:
+        raise SettleTermsError(path.name, [(1, "", exc.message_zh, str(exc))]) from None
+    return parse_terms(sheet.header, [r.cells for r in sheet.rows], path.name, [r.number for r in sheet.rows])

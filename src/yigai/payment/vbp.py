@@ -14,20 +14,21 @@ ceiling (default 0.5), so a share above the cap is cut to the cap. ``assessment`
 hospital's assessment coefficient k ∈ [0, 1] for the year; every row of one hospital and year
 must carry the same value. Amounts are ``Decimal`` so results never depend on record order.
 
-Inputs come from CSV or XLSX (first sheet, header row). Bad records are listed with their row
+Inputs come from CSV, XLSX (first sheet, header row) or Parquet, read by :mod:`yigai.tabular`. Bad records are listed with their row
 number and field and set aside; the rest are computed. Pure functions, no storage.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+
+from yigai.tabular import read_table
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -203,12 +204,16 @@ _TRUE = {"1", "true", "yes", "y", "是", "中选"}
 _FALSE = {"0", "false", "no", "n", "否", "非中选"}
 
 
-def parse_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2) -> tuple[list[VbpRecord], list[BadRecord]]:
-    """Validate raw rows (keys as in ``COLUMNS``); rows are numbered as in the file (header = 1)."""
+def parse_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2,
+               numbers: Iterable[int] | None = None) -> tuple[list[VbpRecord], list[BadRecord]]:
+    """Validate raw rows (keys as in ``COLUMNS``); rows are numbered as in the file (header = 1).
+
+    ``numbers`` gives each row's number in the file where rows are not consecutive (blank rows left out).
+    """
     good: list[VbpRecord] = []
     bad: list[BadRecord] = []
     seen: dict[tuple[str, int, str, str], int] = {}
-    for n, raw in enumerate(rows, start=first_row):
+    for n, raw in zip(itertools.count(first_row) if numbers is None else numbers, rows):
         values = {k: v for k, v in raw.items() if v is not None and str(v).strip() != ""}
         if not values:
             continue  # blank line
@@ -256,36 +261,19 @@ def parse_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2) -> tupl
     return good, bad
 
 
-def table_rows(path: Path) -> list[list[object]]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            wb.close()
-    data = path.read_bytes()
-    try:   # UTF-8 (with or without BOM), else GB18030 as Excel saves a CSV on a Chinese Windows
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("gb18030")
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
-
-
 def read_records(path: Path) -> tuple[list[VbpRecord], list[BadRecord]]:
     """Read a CSV or XLSX file: header row, then one row per product or generic."""
-    table = table_rows(Path(path))
-    if not table:
+    sheet = read_table(Path(path))
+    if not sheet.header:
         return [], [BadRecord(1, "header", "empty file / 空文件")]
-    columns = _header_map(table[0])
+    columns = _header_map(sheet.header)
     missing = [k for k in REQUIRED if k not in columns]
     if missing:
         return [], [BadRecord(1, k, "column missing / 缺少列") for k in missing]
-    rows = [{k: (line[i] if i < len(line) else None) for k, i in columns.items()} for line in table[1:]]
+    rows = [{k: line.cells[i] for k, i in columns.items()} for line in sheet.rows]
     if not any(any(v not in (None, "") for v in row.values()) for row in rows):
         return [], [BadRecord(1, "header", "no records below the header / 表头下没有记录")]
-    return parse_rows(rows)
+    return parse_rows(rows, numbers=[line.number for line in sheet.rows])
 
 
 def retain_file(path: Path, share: Decimal | float | str = DEFAULT_CAP,

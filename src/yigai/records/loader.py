@@ -13,11 +13,8 @@ rest load; with ``strict`` any error leaves the store as it was.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 import hashlib
-import itertools
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -27,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from yigai import clock
+from yigai import clock, tabular
 from yigai.domain.periods import Period, PeriodError, parse_period
 from yigai.records.schema import Table, TableKind, record_tables, table
 from yigai.records.store import LoadEntry, RecordStore, month_ranges
@@ -47,14 +44,11 @@ from yigai.records.validate import (
     sql_literal,
     table_checks,
 )
-from yigai.reports.xlsx_guard import xlsx_problem
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 # A spreadsheet export of records (large tables come as CSV or Parquet): checked before it is unpacked.
-MAX_XLSX_BYTES = 200 * 1024 * 1024
-MAX_XLSX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024
+XLSX_LIMITS = tabular.Limits(max_file_bytes=200 * 1024 * 1024, max_uncompressed_bytes=2 * 1024 * 1024 * 1024)
 _SEPARATORS = "-_. "
-_CHUNK = 1 << 20
 
 Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all)
 _STEPS_PER_FILE = 3  # read, check, save
@@ -161,93 +155,24 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def csv_encoding(path: Path) -> str:
-    """``utf-8`` (with or without BOM) or ``gb18030`` (Excel's 另存为 CSV on Chinese Windows)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as fh:
-        try:
-            while chunk := fh.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            return "gb18030"
-
-
-def _transcode(path: Path, folder: Path) -> Path:
-    out = folder / (path.stem + ".utf8.csv")
-    decoder = codecs.getincrementaldecoder("gb18030")()
-    try:
-        with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
-            while chunk := src.read(_CHUNK):
-                dst.write(decoder.decode(chunk))
-            dst.write(decoder.decode(b"", final=True))
-    except UnicodeDecodeError as exc:
-        raise RecordFileError(f"{path.name}: neither UTF-8 nor GB18030 text ({exc.reason} at byte {exc.start})",
-                              message_zh=f"{path.name}：既不是 UTF-8 也不是 GB18030 编码", where=str(path)) from None
-    return out
-
-
-def csv_header(path: Path) -> tuple[list[str], str]:
-    """The column names of a UTF-8 CSV's first line, and its delimiter (comma, tab, semicolon or bar)."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        first = fh.readline()
-    if not first.strip():
-        raise RecordFileError(f"{path.name}: empty file, no header row", message_zh=f"{path.name}：文件为空，没有表头行",
-                              where=str(path))
-    delimiter = max(",\t;|", key=first.count)
-    names = next(csv.reader([first], delimiter=delimiter))
+def _unique(names: Sequence[str]) -> list[str]:
+    """Header names made unique: a blank one ``column3``, a repeated one ``name (2)`` (an unknown column)."""
     seen: dict[str, int] = {}
     out: list[str] = []
     for i, raw in enumerate(names):
-        n = raw.strip() or f"column{i + 1}"
+        n = raw or f"column{i + 1}"
         seen[n] = seen.get(n, 0) + 1
-        out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")  # a repeated name: shown as an unknown column
-    return out, delimiter
-
-
-def _cell(value: object) -> str | None:
-    """An XLSX cell as the text a CSV export would hold."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
+        out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")
+    return out
 
 
 def _xlsx_arrow(path: Path) -> pa.Table:
-    from openpyxl import load_workbook  # only XLSX loads pay for the import
-
-    problem = xlsx_problem(path, max_file_bytes=MAX_XLSX_BYTES, max_uncompressed_bytes=MAX_XLSX_UNCOMPRESSED_BYTES)
-    if problem is not None:
-        raise RecordFileError(f"{path.name}: {problem[1]}", message_zh=f"{path.name}：{problem[0]}", where=str(path))
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
-        raise RecordFileError(f"{path.name}: not a readable XLSX workbook ({exc})",
-                              message_zh=f"{path.name}：无法读取的 XLSX 工作簿", where=str(path)) from None
-    try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None) or ()
-        names = [str(h).strip() if h is not None else f"column{i + 1}" for i, h in enumerate(header)]
-        columns: list[list[str | None]] = [[] for _ in names]
-        numbers: list[int] = []
-        for number, row in enumerate(rows, start=2):
-            cells = [_cell(v) for v in itertools.islice(row, len(names))]
-            if all(c is None or not c.strip() for c in cells):
-                continue  # formatted but empty rows below the data
-            numbers.append(number)
-            for i, col in enumerate(columns):
-                col.append(cells[i] if i < len(cells) else None)
-    finally:
-        wb.close()
-    return pa.table({"_row": pa.array(numbers, pa.int64()),
+    """The workbook's first sheet as text columns (as a CSV export would hold them) and ``_row``."""
+    sheet = tabular.read_table(path, limits=XLSX_LIMITS, suffixes=tabular.XLSX_SUFFIXES)
+    names = _unique(sheet.header)
+    columns = [[None if r.cells[i] is None else tabular.cell_text(r.cells[i]) for r in sheet.rows]
+               for i in range(len(names))]
+    return pa.table({"_row": pa.array([r.number for r in sheet.rows], pa.int64()),
                      **{n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)}})
 
 
@@ -267,8 +192,8 @@ def stage(conn: duckdb.DuckDBPyConnection, path: Path, workdir: Path, name: str)
             conn.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _xlsx")
             conn.unregister("_xlsx")
         else:
-            source = path if csv_encoding(path) == "utf-8" else _transcode(path, workdir)
-            names, delimiter = csv_header(source)
+            source, fmt = tabular.utf8_csv(path, workdir)
+            names, delimiter = _unique(tabular.csv_header(source, fmt)), fmt.delimiter
             columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in names) + "}"
             # The header is read here, not sniffed: a ragged row is an error, not a reason to guess again.
             conn.execute(f"CREATE OR REPLACE TEMP TABLE {name}_csv AS SELECT * FROM read_csv("
@@ -283,6 +208,9 @@ def stage(conn: duckdb.DuckDBPyConnection, path: Path, workdir: Path, name: str)
     except duckdb.Error as exc:
         unstage(conn, name)
         raise RecordFileError(_short(exc), message_zh=f"{path.name}：无法读取文件", where=str(path)) from None
+    except tabular.TableFileError as exc:
+        unstage(conn, name)
+        raise RecordFileError(str(exc), message_zh=exc.message_zh, where=exc.where) from None
     return {str(r[0]): str(r[1]) for r in described if r[0] != "_row"}
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from yigai.domain.departments import CLASS_LABELS
 from yigai.domain.errors import YigaiError
+from yigai.domain.formatting import fmt_date, fmt_number, fmt_rate
 from yigai.domain.periods import Period, parse_period
 from yigai.domain.plan import PlanDraft, Target
 from yigai.domain.reports import REVIEW_LABELS, ProgressReport, ReviewState
@@ -86,38 +87,6 @@ STATUS_SCORE_ORDER = (ItemStatus.COMPLETED, ItemStatus.ON_TRACK, ItemStatus.AT_R
                       ItemStatus.NOT_REPORTED, ItemStatus.OVERDUE)
 APPENDIX_HEADERS = ("序号", "主要任务", "具体事项", "牵头部门", "完成时限", "状态", "完成进度", "报告期", "审核",
                     "进展情况", "存在问题", "下步打算")
-
-
-def fmt_rate(rate: float | None) -> str:
-    """A 0-1 fraction as a percentage: 0.8571 → "85.7%"."""
-    return "—" if rate is None else f"{rate * 100:.1f}%"
-
-
-def fmt_percent(percent: float | None) -> str:
-    """A 0-100 percent complete: 60 → "60%"."""
-    return "—" if percent is None else f"{percent:.4g}%"
-
-
-def fmt_number(value: float | None, unit: str = "") -> str:
-    if value is None:
-        return "—"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{text}{unit}"
-
-
-def fmt_date(day: dt.date | None) -> str:
-    return "—" if day is None else f"{day.year}年{day.month}月{day.day}日"
-
-
-_DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 17 → 十七, 20 → 二十, 35 → 三十五 (as in （十七）)."""
-    if n < 10:
-        return _DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
 
 
 def target_text(t: Target) -> str:

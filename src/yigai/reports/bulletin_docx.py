@@ -26,6 +26,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from yigai.domain.formatting import chinese_number, fmt_date, fmt_number, fmt_percent, fmt_rate
 from yigai.reports.bulletin_charts import Chart, bulletin_charts
 from yigai.reports.bulletin_data import (
     APPENDIX_HEADERS,
@@ -49,11 +50,6 @@ from yigai.reports.bulletin_data import (
     SECTION_REQUIREMENTS,
     STATUS_HEADERS,
     BulletinData,
-    chinese_number,
-    fmt_date,
-    fmt_number,
-    fmt_percent,
-    fmt_rate,
 )
 
 TITLE_FONT = "方正小标宋简体"

@@ -13,6 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from yigai.domain.formatting import chinese_number, fmt_date, fmt_number, fmt_percent, fmt_rate
 from yigai.reports.bulletin_charts import Chart, bulletin_charts
 from yigai.reports.bulletin_data import (
     APPENDIX_HEADERS,
@@ -36,11 +37,6 @@ from yigai.reports.bulletin_data import (
     SECTION_REQUIREMENTS,
     STATUS_HEADERS,
     BulletinData,
-    chinese_number,
-    fmt_date,
-    fmt_number,
-    fmt_percent,
-    fmt_rate,
 )
 from yigai.reports.bulletin_docx import FIGURE_CAPTION, SUBTITLE
 

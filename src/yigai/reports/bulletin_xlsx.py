@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.drawing.image import Image
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -31,6 +31,7 @@ from yigai.reports.bulletin_data import (
     RankingRow,
 )
 from yigai.reports.template_xlsx import set_text
+from yigai.reports.xlsx_style import BOLD, filter_and_freeze, set_width, style_header
 
 OVERVIEW_SHEET = "总体情况"
 RED_LIST_SHEET = "红色清单"
@@ -41,18 +42,14 @@ APPENDIX_SHEET = "任务明细"
 CHART_SHEET = "图表"
 RED_LIST_COLUMNS = ("牵头部门", *RED_HEADERS)
 OVERVIEW_LABELS = ("通报", "评估日期", "报告期", "文号", "完成率", "报送率", "按时报送率", "综合得分")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 CHART_ROWS = 24  # rows left for each chart on the chart sheet
 
 
 def _table(ws: Worksheet, start_row: int, headers: Sequence[str], rows: Sequence[Sequence[object]],
            widths: Sequence[int]) -> None:
     for col, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        head = ws.cell(start_row, col, header)
-        head.font, head.fill = Font(bold=True), HEADER_FILL
-        head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        letter = get_column_letter(col)
-        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, width)
+        style_header(ws.cell(start_row, col, header))
+        set_width(ws, col, width, grow_only=True)
     for r, values in enumerate(rows, start=start_row + 1):
         for col, value in enumerate(values, start=1):
             cell = ws.cell(r, col)
@@ -71,7 +68,7 @@ def build_xlsx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Wor
     facts = (data.title, data.at, data.period_label, data.doc_number, ov.completion_rate, ov.reporting_rate,
              ov.on_time_rate, round(ov.score, 1))
     for row, (label, value) in enumerate(zip(OVERVIEW_LABELS, facts, strict=True), start=1):
-        ov_ws.cell(row, 1, label).font = Font(bold=True)
+        ov_ws.cell(row, 1, label).font = BOLD
         cell = ov_ws.cell(row, 2)
         set_text(cell, value)
         if label in ("完成率", "报送率", "按时报送率"):
@@ -106,7 +103,7 @@ def build_xlsx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Wor
         _percent_column(rank, col)
     if data.not_ranked:
         start = len(data.ranking) + 3
-        rank.cell(start, 1, NOT_RANKED_INTRO).font = Font(bold=True)
+        rank.cell(start, 1, NOT_RANKED_INTRO).font = BOLD
         _table(rank, start + 1, NOT_RANKED_HEADERS,
                [(r.department, r.class_label, r.items, r.completion_rate, r.on_time_rate, round(r.score, 2), r.reason)
                 for r in data.not_ranked], (20, 14, 8, 8, 10, 8, 50))
@@ -125,7 +122,7 @@ def build_xlsx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Wor
 
     if data.method:
         method = wb.create_sheet(METHOD_SHEET)
-        method.cell(1, 1, METHOD_TITLE).font = Font(bold=True)
+        method.cell(1, 1, METHOD_TITLE).font = BOLD
         method.column_dimensions["A"].width = 120
         for n, text in enumerate(data.method, start=2):
             set_text(method.cell(n, 1), text)

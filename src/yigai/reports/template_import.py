@@ -50,7 +50,7 @@ from yigai.reports.template_xlsx import (
     column_letter,
     plan_items,
 )
-from yigai.reports.xlsx_guard import xlsx_problem
+from yigai.tabular import Limits, xlsx_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +189,7 @@ def read_template(path: str | os.PathLike[str], *, plan_id: int, department: str
 
 
 def _open(path: Path, problems: _Problems) -> Any:
-    problem = xlsx_problem(path, max_file_bytes=MAX_FILE_BYTES, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES)
+    problem = xlsx_problem(path, Limits(MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES))
     if problem is not None:
         problems.add(*problem)
         return None

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
@@ -35,6 +35,7 @@ from yigai.domain.plan import DeadlineKind, Measure, PlanDraft, Task
 from yigai.domain.reports import ProgressReport, ProgressStatus
 from yigai.reports.atomic import write_atomically
 from yigai.reports.xlsx_export import deadline_text, runs_as_formula
+from yigai.reports.xlsx_style import BOLD, EDITABLE_FILL, WARNING_FONT, set_width, style_header
 
 TEMPLATE_KIND = "yigai-progress-report"
 TEMPLATE_VERSION = 1
@@ -70,8 +71,6 @@ META_KEYS: tuple[tuple[str, str], ...] = (
 )
 META_LABELS = dict(META_KEYS)
 
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-EDITABLE_FILL = PatternFill("solid", fgColor="FFF9E5")
 
 # Limits on what read_template opens: a template for a few hundred items is tens of KiB.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -209,10 +208,8 @@ def build_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
     ws.title = DATA_SHEET
     _instructions(ws)
     for col, (_, header, width) in enumerate(COLUMNS, start=1):
-        head = ws.cell(HEADER_ROW, col, header)
-        head.font, head.fill = Font(bold=True), HEADER_FILL
-        head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(col)].width = width
+        style_header(ws.cell(HEADER_ROW, col, header))
+        set_width(ws, col, width)
     for key in HIDDEN_KEYS:
         ws.column_dimensions[column_letter(key)].hidden = True
 
@@ -252,7 +249,7 @@ def build_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
         "generated": clock.now().replace(tzinfo=None).isoformat(sep=" "),
     }
     for row, (key, label) in enumerate(META_KEYS, start=1):
-        meta.cell(row, 1, label).font = Font(bold=True)
+        meta.cell(row, 1, label).font = BOLD
         set_text(meta.cell(row, 2), values_meta[key])
     meta.column_dimensions["A"].width = 14
     meta.column_dimensions["B"].width = 60
@@ -264,7 +261,7 @@ def build_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
 def _instructions(ws: Worksheet) -> None:
     cell = ws.cell(INSTRUCTIONS_ROW, 1, INSTRUCTIONS.format(statuses="/".join(STATUS_LABELS)))
     cell.alignment = Alignment(wrap_text=True, vertical="center")
-    cell.font = Font(color="C00000")
+    cell.font = WARNING_FONT
     ws.merge_cells(start_row=INSTRUCTIONS_ROW, start_column=1, end_row=INSTRUCTIONS_ROW, end_column=len(COLUMNS))
     ws.row_dimensions[INSTRUCTIONS_ROW].height = 48
 

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from yigai.domain.plan import (
@@ -30,6 +29,7 @@ from yigai.domain.plan import (
     Task,
 )
 from yigai.reports.atomic import write_atomically
+from yigai.reports.xlsx_style import filter_and_freeze, set_width, style_header
 
 # Sheet titles and column headers are data the users read: kept here, in Chinese.
 TASK_SHEET = "任务清单"
@@ -58,7 +58,6 @@ AND_OTHERS = "等"
 
 # Cells starting with these are formulas (or DDE) to Excel and LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 WRAPPED_HEADERS = {"主要任务", "具体措施", "牵头部门", "配合部门", "指标名称", "所属任务", "原文", "项目内容", "分组"}
 
 Cell = str | int | float | dt.date | None
@@ -144,20 +143,15 @@ def _fill(ws: Worksheet, headers: Sequence[str], widths: Sequence[int], rows: It
     ws.append(list(headers))
     for row in rows:
         ws.append([escape_formula(v) for v in row])
-    bold = Font(bold=True)
     for col, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        letter = get_column_letter(col)
-        ws.column_dimensions[letter].width = width
-        head = ws.cell(row=1, column=col)
-        head.font, head.fill = bold, HEADER_FILL
-        head.alignment = Alignment(horizontal="center", vertical="center")
+        set_width(ws, col, width)
+        style_header(ws.cell(row=1, column=col))
         wrap = header in WRAPPED_HEADERS
         for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
             cell.alignment = Alignment(vertical="top", wrap_text=wrap)
             if isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(ws.max_row, 1)}"
+    filter_and_freeze(ws, len(headers))
 
 
 def build_workbook(draft: PlanDraft) -> Workbook:

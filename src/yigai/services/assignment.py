@@ -39,7 +39,6 @@ from yigai import clock
 from yigai.domain.plan import (
     DepartmentKind,
     DepartmentRef,
-    Measure,
     PlanDraft,
     PlanLevel,
     PlanMeta,
@@ -50,8 +49,8 @@ from yigai.domain.serialize import department_dict
 from yigai.domain.users import User
 from yigai.parsing.departments import default_directory
 from yigai.services.departments import ensure_seeded, list_departments, resolve_department
-from yigai.services.errors import InvalidInputError, UnknownItemError
-from yigai.services.items import report_items, require_admin
+from yigai.services.errors import InvalidInputError
+from yigai.services.items import find_thing, report_items, require_admin
 from yigai.services.orgunits import region_candidates
 from yigai.services.plans import find_plan
 from yigai.storage.uow import UnitOfWork
@@ -263,19 +262,6 @@ def dept_value(resp: Responsibility) -> dict[str, Any]:
 
 def _names(value: dict[str, Any]) -> tuple[list[str], list[str]]:
     return [d["name"] for d in value["lead"]], [d["name"] for d in value["cooperating"]]
-
-
-def find_thing(draft: PlanDraft, item_id: str, *, in_draft: bool = False, where: str = "items") -> Task | Measure:
-    """The task or measure with this id (``T4``, ``T4.M2``); ``where`` names the field in the error."""
-    for task in draft.tasks:
-        if task.id == item_id:
-            return task
-        for measure in task.measures:
-            if measure.id == item_id:
-                return measure
-    what, what_zh = ("draft", "草稿") if in_draft else ("plan", "计划")
-    raise UnknownItemError(f"no task or measure {item_id!r} in this {what}",
-                           message_zh=f"{what_zh}中没有任务或措施「{item_id}」", where=where)
 
 
 # ---------------------------------------------------------------- a published plan

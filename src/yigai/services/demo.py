@@ -1,6 +1,6 @@
 """The demo district: 仓山区 with the five built-in plans, people and a plausible history.
 
-``build_demo(app)`` fills an empty database through the same services the product
+``build_demo(uow, evidence)`` fills an empty database through the same services the product
 uses: the five seed plans imported (published), the 福建省 → 福州市 → 仓山区 org units,
 the indicator catalogue, a reporting schedule per plan, one user per role with a
 password (demo only) and reporters for the other departments (no password: they
@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from yigai import clock
-from yigai.bootstrap import App
 from yigai.data import seed_paths
 from yigai.domain.periods import Period, PeriodType, period_containing
 from yigai.domain.plan import DeadlineKind, DepartmentKind, PlanDraft
@@ -54,6 +53,7 @@ from yigai.storage.evidence_store import EvidenceStore
 from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
 
+UowFactory = Callable[[], UnitOfWork]  # a fresh unit of work per call, as App.uow
 DEMO_DATABASE = "demo.sqlite3"
 DISTRICT = "350104"  # 仓山区
 CLINIC = "350104001-01"  # 仓前街道社区卫生服务中心
@@ -142,18 +142,17 @@ def quarters(today: dt.date) -> tuple[Period, list[Period]]:
     return current, ended
 
 
-def build_demo(app: App, *, today: dt.date | None = None) -> DemoSummary:
-    """Fill the (empty) database of ``app`` with the demo district."""
+def build_demo(uow: UowFactory, evidence: EvidenceStore, *, today: dt.date | None = None) -> DemoSummary:
+    """Fill the (empty) database behind ``uow`` with the demo district; evidence files go to ``evidence``."""
     now = clock.now() if today is None else dt.datetime.combine(today, dt.time(18), tzinfo=clock.OFFICE_TZ)
     day = now.date()
-    uow = app.uow
     admin = acting_user(uow())
     plan_ids = [import_file(uow(), path).plan_id for path in seed_paths()]
     load_orgunits(uow(), admin)
     load_catalogue(uow(), admin)
     current, ended = quarters(day)
     start = dt.datetime.combine(ended[0].start, dt.time(9), tzinfo=clock.OFFICE_TZ)
-    reporters, clinic = _people(app, admin, [get_plan(uow(), plan_ids[i]).draft for i in (3, 4)], start)
+    reporters, clinic = _people(uow, admin, [get_plan(uow(), plan_ids[i]).draft for i in (3, 4)], start)
 
     schedules = {
         plan_ids[4]: ("quarterly", ended[0].id, _shift(current, 2).id),
@@ -165,10 +164,10 @@ def build_demo(app: App, *, today: dt.date | None = None) -> DemoSummary:
     for plan_id, (ptype, first, last) in schedules.items():
         set_schedule(uow(), admin, plan_id, ptype, first, last, DUE_DAYS, now=start)
 
-    history = _History(app, admin, reporters, now, random.Random(2021))
+    history = _History(uow, evidence, admin, reporters, now, random.Random(2021))
     history.run(plan_ids[4], ended, current)
     history.run(plan_ids[3], ended[-3:], current, drafts=False)
-    values = _values(app, admin, clinic, plan_ids[4], ended, day)
+    values = _values(uow, admin, clinic, plan_ids[4], ended, day)
     for user in DEMO_USERS:
         set_password(uow(), admin, user.username, user.password, now=start)
     return DemoSummary(
@@ -185,14 +184,14 @@ def _shift(period: Period, n: int) -> Period:
     return period
 
 
-def _people(app: App, admin: User, drafts: list[PlanDraft], at: dt.datetime) -> tuple[dict[str, User], User]:
+def _people(uow: UowFactory, admin: User, drafts: list[PlanDraft], at: dt.datetime) -> tuple[dict[str, User], User]:
     """The demo users, then a reporter (without a password) for every other lead department.
 
     Returns the department reporters by department and the 社区卫生服务中心's reporter.
     """
     created = {
         demo.username: create_user(
-            app.uow(), admin, demo.username, demo.display_name, demo.role, now=at,
+            uow(), admin, demo.username, demo.display_name, demo.role, now=at,
             departments=[demo.scope] if demo.role is Role.DEPARTMENT_REPORTER else [],
             org_units=[demo.scope] if demo.role is Role.INSTITUTION_REPORTER else [])
         for demo in DEMO_USERS[1:]
@@ -201,7 +200,7 @@ def _people(app: App, admin: User, drafts: list[PlanDraft], at: dt.datetime) -> 
     leads = sorted({ref.name for d in drafts for t in d.tasks for r in (t.responsibility, *(m.responsibility
                     for m in t.measures)) for ref in r.lead if ref.kind is DepartmentKind.DEPARTMENT})
     for n, dept in enumerate(d for d in leads if d not in reporters):
-        reporters[dept] = create_user(app.uow(), admin, f"dept{n + 1:02d}", f"{dept}填报员",
+        reporters[dept] = create_user(uow(), admin, f"dept{n + 1:02d}", f"{dept}填报员",
                                       Role.DEPARTMENT_REPORTER, departments=[dept], now=at)
     return reporters, created["cqsq"]
 
@@ -209,9 +208,9 @@ def _people(app: App, admin: User, drafts: list[PlanDraft], at: dt.datetime) -> 
 class _History:
     """Progress reports of one plan over its settled quarters, in one transaction per plan."""
 
-    def __init__(self, app: App, admin: User, users: dict[str, User], now: dt.datetime, rng: random.Random) -> None:
-        self.app, self.admin, self.users, self.now, self.rng = app, admin, users, now, rng
-        self.store = EvidenceStore(app.settings.evidence_dir)
+    def __init__(self, uow: UowFactory, store: EvidenceStore, admin: User, users: dict[str, User], now: dt.datetime,
+                 rng: random.Random) -> None:
+        self.uow, self.store, self.admin, self.users, self.now, self.rng = uow, store, admin, users, now, rng
         self.written = 0
         self.resubmitted = self.returned = ""
         self.missing_health: list[str] = []
@@ -222,7 +221,7 @@ class _History:
         return min(moment, self.now - dt.timedelta(hours=1))
 
     def run(self, plan_id: int, ended: list[Period], current: Period, *, drafts: bool = True) -> None:
-        draft = get_plan(self.app.uow(), plan_id).draft
+        draft = get_plan(self.uow(), plan_id).draft
         items = [(item, self._reporter(item)) for item in report_items(draft)]
         items = [(item, dept) for item, dept in items if dept]
         pace = {item.item_id: (self.rng.randint(5, 30), self.rng.randint(6, 14), self.rng.random() < 0.12)
@@ -230,7 +229,7 @@ class _History:
         done: set[str] = set()
         # one 区卫生健康委 item with no deadline of its own always misses the last quarter (the dashboard shows it)
         showcase = next((i.item_id for i, d in items if d == HEALTH and i.deadline.kind is not DeadlineKind.DATE), "")
-        with self.app.uow() as uow:
+        with self.uow() as uow:
             for n, period in enumerate(ended):
                 last = n == len(ended) - 1
                 for item, dept in items:
@@ -338,9 +337,8 @@ def _years(day: dt.date) -> list[str]:
     return [str(day.year - k) for k in range(5, 0, -1)]
 
 
-def _values(app: App, admin: User, clinic: User, plan_id: int, ended: list[Period], day: dt.date) -> int:
+def _values(uow: UowFactory, admin: User, clinic: User, plan_id: int, ended: list[Period], day: dt.date) -> int:
     """Linked targets of seed 004 with their values for 仓山区; the clinic's family-doctor coverage."""
-    uow = app.uow
     targets = {t.metric: i for i, t in reversed(list(enumerate(get_plan(uow(), plan_id).draft.targets)))}
     count = 0
 

@@ -18,14 +18,13 @@ rows (``member``, ``leading``, ``place`` or ``group``; ``department`` means "by 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from yigai.data import data_path
-from yigai.domain.departments import CLASS_LABELS, DepartmentClass, classify_by_name, parse_class
+from yigai.domain.departments import CLASS_LABELS, DepartmentClass, classify_by_name, parse_class, printed_department
 from yigai.domain.plan import DepartmentKind
 from yigai.domain.users import User
 from yigai.parsing.departments import DepartmentDirectory, default_directory
@@ -96,10 +95,6 @@ def office_directory(uow: UnitOfWork) -> DepartmentDirectory:
     return base.with_aliases(rows) if rows else base
 
 
-def _clean(name: str) -> str:
-    return re.sub(r"\s+", "", name).replace("(", "（").replace(")", "）")
-
-
 def resolve_department(uow: UnitOfWork, name: str, region: str = "") -> str:
     """The canonical name for what a user typed (inside an open unit of work).
 
@@ -107,7 +102,7 @@ def resolve_department(uow: UnitOfWork, name: str, region: str = "") -> str:
     unknown name is returned cleaned but unchanged, so the caller's own check
     (is it the item's lead?) gives the specific message.
     """
-    text = _clean(name)
+    text = printed_department(name)
     regions = [*region_candidates(region), ""] if region else [""]
     for candidate in [text, *_unprefixed(text, region)]:
         for reg in regions:
@@ -156,7 +151,7 @@ def add_alias(uow: UnitOfWork, user: User, alias: str, canonical: str, *, region
               now: dt.datetime | None = None) -> AliasRecord:
     """Make ``alias`` another spelling of ``canonical`` (itself resolved through the table)."""
     require_admin(user, "edit department aliases", "维护部门别名")
-    alias = _clean(alias)
+    alias = printed_department(alias)
     if not alias:
         raise InvalidInputError("the alias is empty", message_zh="别名不能为空", where="alias")
     with uow:
@@ -185,7 +180,7 @@ def add_alias(uow: UnitOfWork, user: User, alias: str, canonical: str, *, region
 def rename_department(uow: UnitOfWork, user: User, old: str, new: str, *, now: dt.datetime | None = None) -> int:
     """Rename a canonical department everywhere; the old name stays as an alias. Returns rows touched."""
     require_admin(user, "rename departments", "重命名部门")
-    new = _clean(new)
+    new = printed_department(new)
     with uow:
         ensure_seeded(uow)
         current = resolve_department(uow, old)

@@ -4,7 +4,7 @@
     ├── AuthenticationError         wrong username or password, or no valid session
     │   └── TooManyAttemptsError    too many failed sign-ins; try again later
     ├── PermissionDeniedError       the acting user may not do this
-    └── InvalidInputError           bad input; nothing was saved
+    └── InvalidInputError           bad input; nothing was saved (defined in yigai.domain.errors)
         ├── UnknownItemError             no such task or measure in the plan
         ├── NotLeadDepartmentError       the department does not lead the item
         ├── PeriodOutsideScheduleError   the period is not one of the plan's reporting periods
@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from yigai.domain.errors import YigaiError
+from yigai.domain.errors import InvalidInputError, YigaiError
 from yigai.domain.reports import ProgressReport
 
 
@@ -54,8 +54,9 @@ class PermissionDeniedError(YigaiError):
     message_zh = "无权执行此操作"
 
 
-class InvalidInputError(YigaiError):
-    message_zh = "输入有误，未保存"
+def invalid_input(exc: YigaiError) -> InvalidInputError:
+    """A lower layer's refusal of an uploaded file (e.g. ``yigai.tabular``) as the services' input error."""
+    return InvalidInputError(str(exc.args[0]), message_zh=exc.message_zh, where=exc.where)
 
 
 class EmptyInputError(InvalidInputError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from yigai.domain.plan import Deadline, DeadlineKind, PlanDraft, Responsibility, Task
+from yigai.domain.plan import Deadline, DeadlineKind, Measure, PlanDraft, Responsibility, Task
 from yigai.domain.reports import ProgressReport, ReviewState
 from yigai.domain.users import ROLE_LABELS, User
 from yigai.services.errors import PermissionDeniedError, UnknownItemError
@@ -55,15 +55,36 @@ def _task_items(task: Task) -> list[ReportItem]:
     return items
 
 
-def find_item(draft: PlanDraft, item_id: str) -> ReportItem:
+def locate(draft: PlanDraft, item_id: str) -> tuple[Task, Measure | None] | None:
+    """The one lookup of an id in a plan: ``T4`` → (task, None), ``T4.M2`` → (task, measure); None if absent."""
     for task in draft.tasks:
-        if item_id == task.id or item_id.startswith(f"{task.id}."):
-            for item in _task_items(task):
-                if item.item_id == item_id:
-                    return item
-    task_ids = {t.id for t in draft.tasks}
-    hint = "；该任务有具体措施，请按措施填报（如 T4.M1）" if item_id in task_ids else ""
-    hint_en = "; that task has measures: report per measure (e.g. T4.M1)" if item_id in task_ids else ""
+        if item_id == task.id:
+            return task, None
+        for measure in task.measures:
+            if measure.id == item_id:
+                return task, measure
+    return None
+
+
+def find_thing(draft: PlanDraft, item_id: str, *, in_draft: bool = False, where: str = "items") -> Task | Measure:
+    """The task or measure with this id (``T4``, ``T4.M2``); ``where`` names the field in the error."""
+    found = locate(draft, item_id)
+    if found is None:
+        what, what_zh = ("draft", "草稿") if in_draft else ("plan", "计划")
+        raise UnknownItemError(f"no task or measure {item_id!r} in this {what}",
+                               message_zh=f"{what_zh}中没有任务或措施「{item_id}」", where=where)
+    return found[1] or found[0]
+
+
+def find_item(draft: PlanDraft, item_id: str) -> ReportItem:
+    """The reportable item with this id: a measure, or a task without measures."""
+    found = locate(draft, item_id)
+    if found is not None:
+        for item in _task_items(found[0]):
+            if item.item_id == item_id:
+                return item
+    hint = "；该任务有具体措施，请按措施填报（如 T4.M1）" if found else ""
+    hint_en = "; that task has measures: report per measure (e.g. T4.M1)" if found else ""
     raise UnknownItemError(
         f"no task or measure {item_id!r} in this plan{hint_en}; `yigai show PLAN --tasks` lists them",
         message_zh=f"计划中没有任务或措施「{item_id}」{hint}（用 yigai show PLAN --tasks 查看）",

@@ -18,8 +18,6 @@ Chinese headers (编码, 名称, 层级, 上级编码, 机构类型, 等级, 分
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +28,10 @@ import yaml
 from yigai.data import data_path
 from yigai.domain.orgunits import InstitutionGrade, InstitutionType, OrgUnit, OrgUnitLevel
 from yigai.domain.users import User
-from yigai.services.errors import ImportFileError, InvalidInputError, RowError
+from yigai.services.errors import ImportFileError, InvalidInputError, RowError, invalid_input
 from yigai.services.items import require_admin
 from yigai.storage.uow import UnitOfWork
+from yigai.tabular import TableFileError, cell_text, read_table
 
 BUILTIN_ORGUNITS = "orgunits_cangshan.yaml"
 
@@ -94,13 +93,19 @@ def _yaml_entries(data: Any) -> list[_Entry]:
     return entries
 
 
-def _csv_entries(text: str) -> list[_Entry]:
-    reader = csv.DictReader(io.StringIO(text))
+def _sheet_entries(path: Path) -> list[_Entry]:
+    """One entry per row of a CSV, XLSX or Parquet sheet, keyed by the (Chinese or English) header."""
+    try:
+        sheet = read_table(path)
+    except TableFileError as exc:
+        raise invalid_input(exc) from None
+    names = [_HEADERS.get(h, h.lower()) for h in sheet.header]
     entries = []
-    for number, raw in enumerate(reader, start=2):
-        fields = {_HEADERS.get((k or "").strip(), (k or "").strip().lower()): (v or "").strip()
-                  for k, v in raw.items()}
-        entries.append(_Entry(number, fields, fields.get("parent") or None))
+    for row in sheet.rows:
+        fields: dict[str, Any] = {}
+        for name, cell in zip(names, row.cells, strict=True):
+            fields.setdefault(name, cell_text(cell))
+        entries.append(_Entry(row.number, fields, fields.get("parent") or None))
     return entries
 
 
@@ -170,20 +175,15 @@ def _parents_first(units: dict[str, OrgUnit], stored: dict[str, OrgUnit]) -> lis
 
 def read_units(path: Path, stored: dict[str, OrgUnit] | None = None) -> list[OrgUnit]:
     """Parse and check a hierarchy file; raises ImportFileError listing every problem."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"cannot read {path}: {exc}", message_zh="无法读取文件", where=str(path)) from exc
     if path.suffix.lower() in {".yaml", ".yml"}:
         try:
-            entries = _yaml_entries(yaml.safe_load(text))
+            entries = _yaml_entries(yaml.safe_load(path.read_text(encoding="utf-8-sig")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInputError(f"cannot read {path}: {exc}", message_zh="无法读取文件", where=str(path)) from exc
         except yaml.YAMLError as exc:
             raise InvalidInputError(f"not valid YAML: {exc}", message_zh="YAML 格式错误", where=str(path)) from exc
-    elif path.suffix.lower() == ".csv":
-        entries = _csv_entries(text)
-    else:
-        raise InvalidInputError("org units load from .yaml or .csv", message_zh="机构层级文件须为 .yaml 或 .csv",
-                                where=str(path))
+    else:  # a table: CSV (UTF-8 or GB18030), XLSX or Parquet
+        entries = _sheet_entries(path)
     units, errors = _check(entries, stored or {})
     if errors:
         raise ImportFileError(path.name, errors)

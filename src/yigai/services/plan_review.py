@@ -56,7 +56,6 @@ from yigai.services.assignment import (
     check_request,
     department_kinds,
     dept_value,
-    find_thing,
     item_ids,
     parse_mode,
     registry_names,
@@ -65,7 +64,7 @@ from yigai.services.assignment import (
 from yigai.services.assignment import names as assignment_names
 from yigai.services.departments import ensure_seeded, resolve_department
 from yigai.services.errors import DuplicateError, IllegalTransitionError, InvalidInputError
-from yigai.services.items import require_admin
+from yigai.services.items import find_thing, require_admin
 from yigai.services.plans import ImportStatus, parse_stored, store_in, summarize
 from yigai.storage.draft_repository import DraftInfo, DraftRecord, DraftStatus
 from yigai.storage.repository import MatchedBy, PlanCounts

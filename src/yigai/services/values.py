@@ -16,19 +16,14 @@ or nothing: every bad row is listed with its row and column.
 from __future__ import annotations
 
 import bisect
-import csv
 import datetime as dt
-import io
 import math
 import unicodedata
-import zipfile
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from yigai import clock
 from yigai.domain.errors import YigaiError
@@ -37,8 +32,6 @@ from yigai.domain.orgunits import OrgUnit
 from yigai.domain.periods import Period, PeriodError, parse_period, span_label
 from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.domain.value_checks import HISTORY_WINDOW, Concern, Earlier, concerns, impossible
-from yigai.records.loader import csv_encoding
-from yigai.reports.xlsx_guard import xlsx_problem
 from yigai.services.concurrency import retrying
 from yigai.services.errors import (
     ImportFileError,
@@ -51,6 +44,7 @@ from yigai.services.errors import (
     RowError,
     UnconfirmedValueError,
     UnknownOrgUnitError,
+    invalid_input,
 )
 from yigai.services.indicators import key_index, resolve_key
 from yigai.services.items import require_admin
@@ -59,6 +53,7 @@ from yigai.services.schedules import require_schedule
 from yigai.storage.indicator_repository import ValueRecord
 from yigai.storage.report_repository import ReportingSchedule
 from yigai.storage.uow import UnitOfWork
+from yigai.tabular import Limits, TableFileError, read_table
 
 COLUMNS = {
     "key": ("key", "indicator", "code", "指标", "指标编码", "数据元"),
@@ -68,8 +63,7 @@ COLUMNS = {
     "comment": ("comment", "备注", "说明"),
 }
 MAX_IMPORT_ROWS = 100_000
-MAX_IMPORT_FILE_BYTES = 50 * 1024 * 1024
-MAX_IMPORT_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
+IMPORT_LIMITS = Limits(max_file_bytes=50 * 1024 * 1024, max_uncompressed_bytes=500 * 1024 * 1024)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,31 +279,6 @@ def _header(cells: Sequence[object]) -> dict[str, int]:
     return found
 
 
-def read_rows(path: Path) -> list[list[object]]:
-    """The first sheet of an XLSX file, or a CSV file, as rows of cells (header first)."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":  # UTF-8, or GB18030 as Excel saves CSV on a Chinese Windows
-            encoding = "utf-8-sig" if csv_encoding(path) == "utf-8" else "gb18030"
-            return [list(r) for r in csv.reader(io.StringIO(path.read_text(encoding=encoding)))]
-        if suffix in {".xlsx", ".xlsm"}:
-            problem = xlsx_problem(path, max_file_bytes=MAX_IMPORT_FILE_BYTES,
-                                   max_uncompressed_bytes=MAX_IMPORT_UNCOMPRESSED_BYTES)
-            if problem is not None:
-                raise InvalidInputError(problem[1], message_zh=problem[0], where=str(path))
-            book = load_workbook(path, read_only=True, data_only=True)
-            try:
-                return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-            finally:
-                book.close()
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException,
-            csv.Error) as exc:
-        raise InvalidInputError(f"cannot read {path.name}: {exc}", message_zh="无法读取导入文件",
-                                where=str(path)) from exc
-    raise InvalidInputError("values import from .csv or .xlsx", message_zh="数据导入文件须为 .csv 或 .xlsx",
-                            where=str(path))
-
-
 def import_values(uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | int | None = None,
                   now: dt.datetime | None = None) -> list[SavedValue]:
     """Import every row of a sheet, or none: columns key, org_unit, period, value[, comment]."""
@@ -317,15 +286,18 @@ def import_values(uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | in
         raise PermissionDeniedError(
             f"{user.username} ({user.role.value}) may not import values",
             message_zh=f"用户 {user.username}（{ROLE_LABELS[user.role]}）无权导入指标数据", where="user")
-    rows = read_rows(path)
-    if not rows:
+    try:
+        sheet = read_table(path, limits=IMPORT_LIMITS)
+    except TableFileError as exc:
+        raise invalid_input(exc) from None
+    if not sheet.header:
         raise ImportFileError(path.name, [RowError(1, "-", "the file is empty", "文件为空")])
-    header = _header(rows[0])
+    header = _header(sheet.header)
     missing = [f for f in ("key", "org_unit", "period", "value") if f not in header]
     if missing:
         raise ImportFileError(path.name, [RowError(1, f, f"missing column {f} ({'/'.join(COLUMNS[f])})",
                                                    f"缺少列 {'/'.join(COLUMNS[f])}") for f in missing])
-    if len(rows) - 1 > MAX_IMPORT_ROWS:
+    if len(sheet.rows) > MAX_IMPORT_ROWS:
         raise ImportFileError(path.name, [RowError(1, "-", f"more than {MAX_IMPORT_ROWS} rows",
                                                    f"超过 {MAX_IMPORT_ROWS} 行")])
     at = now or clock.now()
@@ -334,11 +306,9 @@ def import_values(uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | in
     seen: dict[tuple[str, str, str], int] = {}
     with uow:
         look = _Lookups(uow, user, _schedule(uow, plan_ref), _today(at))
-        for number, row in enumerate(rows[1:], start=2):
-            if not any(str(c or "").strip() for c in row):
-                continue
+        for number, row in ((r.number, r.cells) for r in sheet.rows):
 
-            def cell(field: str, row: list[object] = row) -> object:
+            def cell(field: str, row: tuple[object, ...] = row) -> object:
                 i = header.get(field)
                 return row[i] if i is not None and i < len(row) else ""
 

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Engine, distinct, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from yigai.domain.plan import DepartmentRef, PlanDraft, Responsibility, copy_draft
-from yigai.storage.mapping import _responsibility_rows, doc_number_key, plan_to_row, row_to_draft
+from yigai.storage.mapping import doc_number_key, plan_to_row, responsibility_rows, row_to_draft
 from yigai.storage.models import (
     DepartmentRow,
     MeasureRow,
@@ -185,7 +185,7 @@ class SqlPlanRepository:
         departments = self._department_rows(region, refs)
         with self.session.no_autoflush:
             for key, resp in changes.items():
-                owners[key].responsibilities = _responsibility_rows(resp, plan, lambda ref: departments[ref.name])
+                owners[key].responsibilities = responsibility_rows(resp, plan, lambda ref: departments[ref.name])
         plan.revision = new_revision()
         self.session.flush()
 

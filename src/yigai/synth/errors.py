@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yigai.services.errors import InvalidInputError
+from yigai.domain.errors import InvalidInputError
 
 
 class SynthError(InvalidInputError):

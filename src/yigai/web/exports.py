@@ -15,15 +15,15 @@ from enum import StrEnum
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from yigai.reports.xlsx_export import escape_formula
+from yigai.reports.xlsx_style import HEADER_FILL
 from yigai.web.files import download
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 MAX_WIDTH = 60
 
 

@@ -18,6 +18,7 @@ from yigai.domain.plan import Category, DepartmentRef, Measure, PlanDraft, Task
 from yigai.reports.bulletin_data import target_text
 from yigai.services.assignment import MODE_LABELS, AssignMode, DepartmentOption, department_options, unassigned_tasks
 from yigai.services.plan_review import META_LABELS, DraftReview, FieldSpan, get_review
+from yigai.services.items import locate
 from yigai.storage.uow import UnitOfWork
 from yigai.web.viewmodels.common import deadline_text
 from yigai.web.viewmodels.highlight import Mark, Segment, segments
@@ -167,10 +168,10 @@ def assign_form(action: str, unassigned: int, options: list[DepartmentOption], l
 
 
 def find_item(page: ReviewPage, item_id: str) -> ItemView | None:
-    for task in page.items:
-        if task.id == item_id:
-            return task
-        for m in task.measures:
-            if m.id == item_id:
-                return m
-    return None
+    """The view of a task or measure: found by the services' lookup, the page's items being in task order."""
+    found = locate(page.review.draft, item_id)
+    if found is None:
+        return None
+    task, measure = found
+    view = page.items[page.review.draft.tasks.index(task)]
+    return view if measure is None else view.measures[task.measures.index(measure)]
