@@ -9,8 +9,8 @@ import pytest
 from openpyxl import Workbook
 
 from yigai.payment.cases import FIELDS, load_cases, validate_rows
-from yigai.tabular import TableFileError
 from yigai.payment.dip import DipParams, SettleParams, build_catalogue, settle
+from yigai.tabular import TableFileError
 
 
 def row(cid: str, **kw: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from yigai.domain.departments import NOT_RANKED_REASONS, DepartmentClass
 from yigai.domain.errors import YigaiError
+from yigai.domain.formatting import chinese_number, fmt_rate
 from yigai.domain.indicators import Direction
 from yigai.domain.periods import parse_period
 from yigai.domain.plan import PlanDraft
@@ -39,7 +40,6 @@ from yigai.evaluation.scoring import load_scheme
 from yigai.reports import bulletin_charts
 from yigai.reports.bulletin_charts import bulletin_charts as draw_charts
 from yigai.reports.bulletin_charts import cjk_font
-from yigai.domain.formatting import chinese_number, fmt_rate
 from yigai.reports.bulletin_data import BulletinData, build_bulletin_data
 from yigai.reports.bulletin_render import render_bulletin
 from yigai.reports.template_xlsx import plan_items

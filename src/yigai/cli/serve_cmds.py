@@ -137,14 +137,14 @@ def serve_settings(settings: Settings, host: str, port: int, workers: int = 1,
                                THREADS_ENV: str(threads)})
             # a busy worker answers the supervisor's health check late: give it 30 s before it is replaced
             config = uvicorn.Config("yigai.cli.serve_cmds:tuned_app", factory=True, workers=workers,
-                                    timeout_worker_healthcheck=30, **options)  # type: ignore[arg-type]
+                                    timeout_worker_healthcheck=30, **options)
             Multiprocess(config, sockets=[listening_socket(host, port)]).run()
         else:
             from yigai.web.app import create_app  # the web stack loads only for the commands that serve
 
             app = create_app(settings, request_threads=threads)
             tune_process()
-            uvicorn.Server(uvicorn.Config(app, **options)).run()  # type: ignore[arg-type]
+            uvicorn.Server(uvicorn.Config(app, **options)).run()
     except KeyboardInterrupt:  # uvicorn finishes the requests in flight on Ctrl-C, then re-raises the signal
         pass
     info("已停止 stopped")

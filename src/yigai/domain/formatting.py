@@ -7,6 +7,9 @@ line print 85.7%, 60%, 1,234.5 and 2024年3月1日 alike because they all format
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 NONE_TEXT = "—"
 _DIGITS = "零一二三四五六七八九"
@@ -46,3 +49,19 @@ def chinese_number(n: int) -> str:
         return _DIGITS[n]
     tens, ones = divmod(n, 10)
     return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+# Cells starting with these are formulas (or DDE) to Excel and LibreOffice.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def runs_as_formula(value: object) -> bool:
+    """Whether a spreadsheet would evaluate this cell text (the one rule every export applies)."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def escape_formula(value: _T) -> _T | str:
+    """Prefix text that a spreadsheet would evaluate with an apostrophe (CSV and plain XLSX cells)."""
+    if runs_as_formula(value):
+        return "'" + str(value)
+    return value

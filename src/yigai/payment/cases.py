@@ -212,7 +212,7 @@ def validate_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2,
     """
     out = LoadResult()
     seen: dict[str, int] = {}
-    for row, raw in zip(itertools.count(first_row) if numbers is None else numbers, rows):
+    for row, raw in zip(itertools.count(first_row) if numbers is None else numbers, rows, strict=False):
         case, bad = parse_row(raw, row)
         if case is not None and case.case_id in seen:
             bad = [BadRecord(row, "case_id", case.case_id, f"病案号重复 (首次出现在第{seen[case.case_id]}行)", case.case_id)]

@@ -13,14 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from yigai.domain.formatting import escape_formula
 
-from yigai.reports.atomic import write_atomically
-from yigai.reports.xlsx_export import escape_formula
-from yigai.reports.xlsx_style import style_header
+if TYPE_CHECKING:  # openpyxl loads when a workbook is written: the commands import Sheet at start
+    from openpyxl import Workbook
 
 MAX_ROWS = 1_048_576 - 1     # an XLSX sheet's rows, less the header
 TITLE_MAX = 31               # an XLSX sheet title's length
@@ -41,6 +39,9 @@ def _cell(value: Any) -> Any:
 
 def write_sheets(path: str | Path, sheets: Sequence[Sheet], *, max_rows: int = MAX_ROWS) -> Path:
     """Write the sheets (headers in bold) to ``path`` atomically; returns the path."""
+    from openpyxl import Workbook
+
+    from yigai.reports.atomic import write_atomically
 
     def write(tmp: Path) -> None:
         wb = Workbook(write_only=True)
@@ -59,6 +60,10 @@ def write_sheets(path: str | Path, sheets: Sequence[Sheet], *, max_rows: int = M
 
 
 def _new(wb: Workbook, sheet: Sheet, part: int) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    from yigai.reports.xlsx_style import style_header
+
     title = sheet.title if part == 1 else f"{sheet.title}({part})"
     ws = wb.create_sheet(title[:TITLE_MAX])
     header = []

@@ -115,7 +115,7 @@ def parse_terms(header: Sequence[object], rows: Iterable[Sequence[object]], sour
         raise SettleTermsError(source, problems)
     seen: dict[str, int] = {}
     terms: list[HospitalTerms] = []
-    for number, row in zip(itertools.count(2) if numbers is None else numbers, rows):
+    for number, row in zip(itertools.count(2) if numbers is None else numbers, rows, strict=False):
         cells = dict(zip(fields, row, strict=False))
         cells.pop(None, None)
         if all(cell_text(v) == "" for v in cells.values()):

@@ -213,7 +213,7 @@ def parse_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2,
     good: list[VbpRecord] = []
     bad: list[BadRecord] = []
     seen: dict[tuple[str, int, str, str], int] = {}
-    for n, raw in zip(itertools.count(first_row) if numbers is None else numbers, rows):
+    for n, raw in zip(itertools.count(first_row) if numbers is None else numbers, rows, strict=False):
         values = {k: v for k, v in raw.items() if v is not None and str(v).strip() != ""}
         if not values:
             continue  # blank line

@@ -31,7 +31,7 @@ from yigai.reports.bulletin_data import (
     RankingRow,
 )
 from yigai.reports.template_xlsx import set_text
-from yigai.reports.xlsx_style import BOLD, filter_and_freeze, set_width, style_header
+from yigai.reports.xlsx_style import BOLD, set_width, style_header
 
 OVERVIEW_SHEET = "总体情况"
 RED_LIST_SHEET = "红色清单"

@@ -30,11 +30,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from yigai import clock
 from yigai.domain.errors import NotFoundError, YigaiError
+from yigai.domain.formatting import runs_as_formula
 from yigai.domain.periods import Period, parse_period
 from yigai.domain.plan import DeadlineKind, Measure, PlanDraft, Task
 from yigai.domain.reports import ProgressReport, ProgressStatus
 from yigai.reports.atomic import write_atomically
-from yigai.reports.xlsx_export import deadline_text, runs_as_formula
+from yigai.reports.xlsx_export import deadline_text
 from yigai.reports.xlsx_style import BOLD, EDITABLE_FILL, WARNING_FONT, set_width, style_header
 
 TEMPLATE_KIND = "yigai-progress-report"

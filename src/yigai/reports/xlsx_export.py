@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
+from yigai.domain.formatting import escape_formula
 from yigai.domain.plan import (
     Category,
     Comparator,
@@ -56,23 +57,9 @@ COMPARATOR_LABELS = {Comparator.RANGE: "区间"}
 LIST_SEPARATOR = "、"
 AND_OTHERS = "等"
 
-# Cells starting with these are formulas (or DDE) to Excel and LibreOffice.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 WRAPPED_HEADERS = {"主要任务", "具体措施", "牵头部门", "配合部门", "指标名称", "所属任务", "原文", "项目内容", "分组"}
 
 Cell = str | int | float | dt.date | None
-
-
-def runs_as_formula(value: object) -> bool:
-    """Whether a spreadsheet would evaluate this cell text (the one rule every export applies)."""
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-
-
-def escape_formula(value: Cell) -> Cell:
-    """Prefix text that a spreadsheet would evaluate with an apostrophe (CSV and plain XLSX cells)."""
-    if runs_as_formula(value):
-        return "'" + str(value)
-    return value
 
 
 def departments_text(resp: Responsibility, role: str) -> str:

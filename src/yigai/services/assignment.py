@@ -43,7 +43,6 @@ from yigai.domain.plan import (
     PlanLevel,
     PlanMeta,
     Responsibility,
-    Task,
 )
 from yigai.domain.serialize import department_dict
 from yigai.domain.users import User

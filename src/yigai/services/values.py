@@ -19,7 +19,6 @@ import bisect
 import datetime as dt
 import math
 import unicodedata
-from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from yigai.reports.xlsx_export import escape_formula
+from yigai.domain.formatting import escape_formula
 from yigai.reports.xlsx_style import HEADER_FILL
 from yigai.web.files import download
 

@@ -17,9 +17,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from yigai.clock import aware
+from yigai.domain.formatting import fmt_number, fmt_percent, fmt_rate
 from yigai.domain.periods import period_label
 from yigai.domain.users import ROLE_LABELS, Role, User
-from yigai.domain.formatting import fmt_number, fmt_percent, fmt_rate
 from yigai.services.review_desk import waiting_count
 from yigai.web.deps import csrf_token
 from yigai.web.security import current_session

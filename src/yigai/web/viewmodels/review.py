@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from yigai.domain.plan import Category, DepartmentRef, Measure, PlanDraft, Task
 from yigai.reports.bulletin_data import target_text
 from yigai.services.assignment import MODE_LABELS, AssignMode, DepartmentOption, department_options, unassigned_tasks
-from yigai.services.plan_review import META_LABELS, DraftReview, FieldSpan, get_review
 from yigai.services.items import locate
+from yigai.services.plan_review import META_LABELS, DraftReview, FieldSpan, get_review
 from yigai.storage.uow import UnitOfWork
 from yigai.web.viewmodels.common import deadline_text
 from yigai.web.viewmodels.highlight import Mark, Segment, segments
