@@ -112,9 +112,12 @@ class LakeOutput:
     """The same run written as a record lake (``yigai.records.lake``): a folder per table, event
     tables split by month into ``month=YYYY-MM`` folders, the generator's manifest inside the lake's.
 
-    The generator emits months in order, so a table keeps one month's file open at a time; a
-    chunk for a month already closed (never from the generator) goes to a further part file.
+    The generator emits months in order (a discharge may fall in the next month), so a table keeps
+    its latest ``OPEN_MONTHS`` months' files open; a chunk for a month already closed (rare) goes to
+    a further part file. Memory stays bounded by tables × open months × one row group.
     """
+
+    OPEN_MONTHS = 3
 
     def __init__(self, out: Path, row_group: int = ROW_GROUP, overwrite: bool = False) -> None:
         self.out = out
@@ -124,24 +127,28 @@ class LakeOutput:
         except lake.LakeError as exc:
             raise SynthError(str(exc), message_zh=exc.message_zh, where=exc.where) from None
         self.tables = record_tables()
-        self._open: dict[str, tuple[str, TableSink]] = {}  # table → (month or "", its open sink)
+        self._open: dict[str, dict[str, TableSink]] = {name: {} for name in self.tables}  # table → month → sink
         self._parts: dict[tuple[str, str], int] = {}
         self._rows: dict[str, int] = dict.fromkeys(self.tables, 0)
         self._months: dict[str, dict[str, int]] = {name: {} for name in self.tables}
 
     def _sink(self, name: str, month: str) -> TableSink:
-        current = self._open.get(name)
-        if current is not None and current[0] == month:
-            return current[1]
-        if current is not None:
-            current[1].close()
+        sinks = self._open[name]
+        if month in sinks:
+            return sinks[month]
         part = self._parts.get((name, month), 0)
         self._parts[(name, month)] = part + 1
         folder = self.staging / name / (f"{lake.PARTITION}={month}" if month else "")
         folder.mkdir(parents=True, exist_ok=True)
-        sink = TableSink(folder / f"part-{part}.parquet", self.tables[name].arrow_schema(), self.row_group)
-        self._open[name] = (month, sink)
-        return sink
+        sinks[month] = TableSink(folder / f"part-{part}.parquet", self.tables[name].arrow_schema(), self.row_group)
+        while len(sinks) > self.OPEN_MONTHS:
+            sinks.pop(min(sinks)).close()
+        return sinks[month]
+
+    def _close(self) -> None:
+        for sinks in self._open.values():
+            while sinks:
+                sinks.popitem()[1].close()
 
     def write(self, name: str, chunk: pa.Table) -> None:
         if not chunk.num_rows:
@@ -161,9 +168,7 @@ class LakeOutput:
         return dict(self._rows)
 
     def publish(self, manifest: str) -> None:
-        for _, sink in self._open.values():
-            sink.close()
-        self._open = {}
+        self._close()
         for name, t in self.tables.items():  # an empty table still gets its schema
             if not (self.staging / name).exists():
                 (self.staging / name).mkdir()
@@ -177,9 +182,8 @@ class LakeOutput:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if kind is not None:
-            for _, sink in self._open.values():
-                try:
-                    sink.close()
-                except Exception:  # noqa: BLE001 - cleaning up after the real error, which propagates
-                    pass
+            try:
+                self._close()
+            except Exception:  # noqa: BLE001 - cleaning up after the real error, which propagates
+                pass
             shutil.rmtree(self.staging, ignore_errors=True)
