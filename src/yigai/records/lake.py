@@ -131,9 +131,10 @@ def export_lake(conn: Any, out: Path, *, source: str = "", overwrite: bool = Fal
                              f"(FORMAT parquet, COMPRESSION zstd)")
             count = conn.execute(f"SELECT count(*) FROM {name}").fetchone()
             tables[name] = table_manifest(t, int(count[0]) if count else 0, months)
+        ledger = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'loads'").fetchone()
         loads = [_load_dict(r) for r in conn.execute(
             "SELECT load_id, table_name, replaced, period_start, period_end, file_name, sha256, row_count, "
-            "set_aside, loaded_at FROM loads ORDER BY load_id").fetchall()]
+            "set_aside, loaded_at FROM loads ORDER BY load_id").fetchall()] if ledger and ledger[0] else []
         publish(staging, out, manifest(tables, {"kind": "record store", "path": source}, loads))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
