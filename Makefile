@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	@fc-list :lang=zh 2>/dev/null | grep -q . || (apt-get update && apt-get install -y fonts-noto-cjk)
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update && apt-get install -y postgresql)
+	@command -v java >/dev/null || (apt-get update && apt-get install -y default-jre-headless)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"

@@ -232,6 +232,21 @@ class PostgresDatabases:
 
 
 @pytest.fixture(scope="session")
+def spark_session() -> Iterator[object]:
+    """One local Spark session for the whole run (its JVM takes ~20 s to start): two threads, few
+    shuffle partitions, no UI. Tests pass it to ``open_lake(session=…)`` or rely on it being active."""
+    from yigai.analytics.spark import SparkUnavailableError, start_session
+
+    try:
+        session = start_session("local[2]", {"spark.sql.shuffle.partitions": "2", "spark.driver.memory": "1g"},
+                                app_name="yigai tests")
+    except SparkUnavailableError as exc:
+        pytest.fail(f"Spark cannot start ({exc}): `make test` installs PySpark (.[dev]) and Java (default-jre-headless)")
+    yield session
+    session.stop()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
 def postgres_databases(postgres_dsn: str) -> PostgresDatabases:
     return PostgresDatabases(postgres_dsn)
 

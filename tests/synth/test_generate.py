@@ -70,6 +70,30 @@ def test_another_seed_gives_other_records(small: Path, tmp_path: Path) -> None:
         assert other[name] != mine[name], name
 
 
+def test_the_lake_layout_holds_the_same_records_by_month(small: Path, tmp_path: Path) -> None:
+    """``--lake``: a folder per table, event tables split by month of their date; nothing lost or doubled."""
+    lake = tmp_path / "lake"
+    generate("small", YEAR, SEED, lake, lake=True)
+    con = duckdb.connect()
+    data = json.loads((lake / MANIFEST).read_text(encoding="utf-8"))
+    flat = json.loads((small / MANIFEST).read_text(encoding="utf-8"))
+    assert data["format"] == "yigai-record-lake" and data["source"]["rows"] == flat["rows"]
+    for name, t in record_tables().items():
+        files = (lake / name / "**" / "*.parquet").as_posix()
+        cols = ", ".join(t.names)
+        got = con.execute(f"SELECT {cols} FROM read_parquet('{files}', hive_partitioning = false) EXCEPT ALL "
+                          f"SELECT {cols} FROM read_parquet('{(small / f'{name}.parquet').as_posix()}')").fetchall()
+        assert got == [] and data["tables"][name]["rows"] == flat["rows"][name], name
+        if t.period:
+            wrong = _one(con, f"SELECT count(*) FROM read_parquet('{files}', hive_partitioning = true) "
+                              f"WHERE strftime({t.period}, '%Y-%m') <> month")
+            assert wrong == 0, name
+            assert sum(data["tables"][name]["months"].values()) == flat["rows"][name], name
+            assert len(data["tables"][name]["months"]) >= 12, name
+        else:
+            assert [p.name for p in (lake / name).iterdir()] == ["part-0.parquet"], name
+
+
 def test_row_group_size_does_not_change_the_records(small: Path, tmp_path: Path) -> None:
     """Output is buffered into fixed row groups; the records never depend on the chunking."""
     generate("small", YEAR, SEED, tmp_path, row_group=100_000)

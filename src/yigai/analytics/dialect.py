@@ -3,14 +3,14 @@ SQLGlot for PostgreSQL and Spark; every statement the engine runs goes through :
 so the same computation can run over a psycopg connection.
 
 Parameters are written ``:name`` (SQLGlot's portable placeholder); DuckDB receives ``$name``,
-PostgreSQL ``%(name)s``.
+PostgreSQL ``%(name)s``, an :class:`SqlEngine` (Spark: ``yigai.analytics.spark``) ``:name``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import duckdb
 import sqlglot
@@ -23,6 +23,16 @@ _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 class DialectError(YigaiError):
     message_zh = "SQL 无法转换为目标数据库方言"
+
+
+@runtime_checkable
+class SqlEngine(Protocol):
+    """The seam for engines other than a DB-API connection: rows of one statement rendered in
+    ``dialect``, with named ``:name`` parameters bound by the engine itself."""
+
+    dialect: str
+
+    def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]: ...
 
 
 def render(sql: str, dialect: str) -> str:
@@ -52,6 +62,8 @@ def execute(con: Any, sql: str, params: Mapping[str, Any] | None = None) -> list
     used = {k: (params or {})[k] for k in parameters(sql)}
     if isinstance(con, duckdb.DuckDBPyConnection):
         return con.execute(_PARAM.sub(r"$\1", sql), used or None).fetchall()
+    if isinstance(con, SqlEngine):
+        return con.rows(render(sql, con.dialect), used)
     with con.cursor() as cur:  # a DB-API connection to PostgreSQL (psycopg)
         cur.execute(render(sql, "postgres"), used)
         return list(cur.fetchall())

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import dataclasses
+from contextlib import AbstractContextManager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -26,6 +28,11 @@ if TYPE_CHECKING:  # the catalogue and the engine (DuckDB) load when a command r
 RecordsOpt = Annotated[Path | None, typer.Option(
     "--records", help="Record store (DuckDB file); default: records.duckdb in the data directory.",
     show_default=False)]
+
+
+class Engine(StrEnum):
+    DUCKDB = "duckdb"
+    SPARK = "spark"
 
 
 def _store(path: Path | None) -> Path:
@@ -54,6 +61,16 @@ def compute_cmd(
     write_values: Annotated[bool, typer.Option("--write", help="Save the values in the indicator store "
                                                "(computed values, versioned).")] = False,
     records_path: RecordsOpt = None,
+    engine: Annotated[Engine, typer.Option("--engine", help="duckdb: the record store on this machine; spark: "
+                                           "the record lake (--lake) on Apache Spark.")] = Engine.DUCKDB,
+    lake: Annotated[str | None, typer.Option("--lake", help="Spark: the record lake, a folder or a URI Spark "
+                                             "reads (hdfs://…, s3a://…); see yigai records export.",
+                                             show_default=False)] = None,
+    spark_master: Annotated[str, typer.Option("--spark-master", help="Spark: local[N], spark://HOST:7077, "
+                                              "sc://HOST:15002 (Spark Connect), yarn or k8s://….")] = "local[2]",
+    spark_conf: Annotated[list[str] | None, typer.Option("--spark-conf", help="Spark: a setting KEY=VALUE "
+                                                          "(repeatable), e.g. spark.executor.memory=8g.",
+                                                          show_default=False)] = None,
     rows: Annotated[int, typer.Option("--rows", min=0, help="Table format: show at most this many results "
                                       "(0: all); json lists all.")] = 200,
     user: UserOpt = None,
@@ -67,15 +84,19 @@ def compute_cmd(
     Example: yigai compute --indicators all --period 2023 --level town --within
 
     Example: yigai compute -i DRUG_SHARE,CONSUMABLES_SHARE -p 2023Q4 -l institution --write
+
+    Example: yigai compute -p 2023 --within --engine spark --spark-master spark://10.0.0.5:7077 --lake hdfs://nn/yigai/lake --write
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from yigai.services.analytics import parse_levels, records, run, write
+    from yigai.services.analytics import lake_records, parse_levels, records, run, write
 
     levels = parse_levels(level)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with records(_store(records_path)) as con:
+    source: AbstractContextManager[Any] = (
+        lake_records(lake, spark_master, spark_conf or ()) if engine is Engine.SPARK else records(_store(records_path)))
+    with source as con:
         with Progress(*columns, console=stderr(), transient=True) as progress:
             bar = progress.add_task("计算 computing", total=None)
 

@@ -180,5 +180,40 @@ def records_status(
         stdout().print(recent)
 
 
+@records_app.command("export")
+def records_export(
+    parquet: Annotated[Path, typer.Option(
+        "--parquet", help="Folder of the record lake: one folder per table, event tables by month "
+                          "(table/month=YYYY-MM/part-0.parquet), and manifest.json.", show_default=False)],
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a lake already in the folder.")] = False,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Write the record store as a Parquet record lake, for Spark (yigai compute --engine spark --lake DIR).
+
+    The manifest lists each table's rows and months and every load the store ledgered. The lake is
+    written to a staging folder and moved into place when complete.
+
+    Example: yigai records export --parquet /data/lake && yigai compute -p 2023 --engine spark --lake /data/lake
+    """
+    from yigai.records.lake import export_lake
+    from yigai.records.store import open_store
+
+    settings = Settings.from_env()
+    with open_store(settings.analytics_path, read_only=True) as store:
+        result = export_lake(store.conn, parquet, source=str(settings.analytics_path), overwrite=overwrite)
+    if fmt is OutputFormat.JSON:
+        print_json({"lake": str(result.out), "rows": result.rows, "months": result.months, "files": result.files,
+                    "bytes": result.bytes})
+        return
+    tables = Table(title=f"记录湖 record lake — {escape(str(result.out))}")
+    for col in ("表 table", "行 rows", "月份 months"):
+        tables.add_column(col, justify="right" if col.startswith("行") else "left")
+    for name, rows in result.rows.items():
+        months = result.months.get(name, [])
+        tables.add_row(name, f"{rows:,}", f"{months[0]}–{months[-1]} ({len(months)})" if months else "")
+    stdout().print(tables)
+    info(f"已写入 written {result.files:,} 个文件 files, {result.bytes / 2**20:,.1f} MiB: {result.out}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(records_app, name="records")

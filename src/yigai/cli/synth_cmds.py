@@ -35,6 +35,8 @@ def synth(
     year: Annotated[int, typer.Option("--year", help="Calendar year of the records.")] = 2023,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (non-negative).")] = 0,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace synthetic files already in --out.")] = False,
+    lake: Annotated[bool, typer.Option("--lake", help="Write the record-lake layout Spark reads (a folder per "
+                                       "table, event tables by month: table/month=YYYY-MM/part-0.parquet).")] = False,
     check: Annotated[bool, typer.Option("--check", help="Measure the key rates on the files and compare them "
                                         "with the documented ranges.")] = False,
 ) -> None:
@@ -52,7 +54,7 @@ def synth(
         def advance(done: int, total: int, what: str) -> None:
             progress.update(bar, completed=done, total=total, description=f"生成 generating {what}")
 
-        result = generate(preset.value, year, seed, out, overwrite=overwrite, progress=advance)
+        result = generate(preset.value, year, seed, out, overwrite=overwrite, lake=lake, progress=advance)
     seconds = time.perf_counter() - started
     rows = Table(title=f"{out} — {preset.value} {year} seed {seed}")
     rows.add_column("表 table")

@@ -49,6 +49,21 @@ def records(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield store.conn
 
 
+@contextmanager
+def lake_records(lake: str | Path | None, master: str, conf: Sequence[str] = ()) -> Iterator[Any]:
+    """The record lake at ``lake`` on Spark (``master``: local[N], spark://…, sc://…, yarn, k8s://…),
+    with ``conf`` pairs KEY=VALUE; checked before Spark starts (``yigai.analytics.spark``)."""
+    if lake is None:
+        raise InvalidInputError("--engine spark reads a record lake: give --lake DIR (yigai records export "
+                                "--parquet DIR writes one)",
+                                message_zh="Spark 引擎读取记录湖：请用 --lake 指定目录（可用 yigai records export --parquet 生成）",
+                                where="--lake")
+    from yigai.analytics.spark import open_lake, parse_conf  # PySpark: only for a Spark run
+
+    with open_lake(lake, master, conf=parse_conf(conf)) as con:
+        yield con
+
+
 def parse_levels(text: str) -> list[Level]:
     """``all`` or ``district,town`` → levels, in the canonical order."""
     if text.strip().lower() == "all":

@@ -26,11 +26,12 @@ import numbers
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 
 from yigai import clock
+from yigai.analytics.dialect import execute
 from yigai.domain.indicators import DataValue, IndicatorDef, OutlierBounds, ValueSource
 from yigai.domain.orgunits import InstitutionGrade, InstitutionType, OrgUnit, OrgUnitLevel
 from yigai.domain.periods import PeriodError, parse_period
@@ -146,12 +147,12 @@ def register_indicators(uow: UnitOfWork, author: str, defs: Iterable[IndicatorDe
 # -- org units from the record store
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[str], order: str) -> list[tuple]:
+def _fetch(con: Any, name: str, columns: Sequence[str], order: str) -> list[tuple]:
     schema = table(name)
     for c in columns:
         schema.column(c)  # KeyError here is a programming error: the contract changed
     try:
-        return con.execute(f"SELECT {', '.join(columns)} FROM {name} ORDER BY {order}").fetchall()
+        return execute(con, f"SELECT {', '.join(columns)} FROM {name} ORDER BY {order}")
     except duckdb.Error as exc:
         raise InvalidInputError(f"cannot read the record table {name}: {exc}",
                                 message_zh=f"无法读取记录表 {name}（{schema.meaning}）", where=name) from exc
@@ -177,8 +178,9 @@ def _institution(row: tuple, errors: list[str]) -> OrgUnit | None:
     return OrgUnit(str(code), str(name), OrgUnitLevel.INSTITUTION, str(town_code), itype, grade, groups)
 
 
-def record_orgunits(con: duckdb.DuckDBPyConnection) -> list[OrgUnit]:
-    """The record store's districts, towns and institutions as org units, parents first."""
+def record_orgunits(con: Any) -> list[OrgUnit]:
+    """The record store's districts, towns and institutions as org units, parents first (``con``: any
+    connection :func:`~yigai.analytics.dialect.execute` takes, the record lake on Spark included)."""
     towns = _fetch(con, "towns", ("town_code", "town_name", "district_code", "district_name"),
                    "district_code, town_code")
     institutions = _fetch(con, "institutions", ("institution_id", "name", "type", "level", "ownership",
@@ -201,7 +203,7 @@ def record_orgunits(con: duckdb.DuckDBPyConnection) -> list[OrgUnit]:
     return units
 
 
-def sync_record_orgunits(uow: UnitOfWork, author: str, con: duckdb.DuckDBPyConnection) -> int:
+def sync_record_orgunits(uow: UnitOfWork, author: str, con: Any) -> int:
     """Create the record store's district, towns and institutions that the org units lack.
 
     An existing unit is left as it is, unless it sits at another level or under another parent

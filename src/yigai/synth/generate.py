@@ -26,7 +26,7 @@ from yigai.synth.inpatient import outside_discharges, resident_discharges
 from yigai.synth.model import build_model
 from yigai.synth.population import make_cohort, make_contracts
 from yigai.synth.purchases import purchases
-from yigai.synth.sink import ROW_GROUP, Output
+from yigai.synth.sink import ROW_GROUP, LakeOutput, Output
 
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -66,8 +66,9 @@ def manifest(cfg: SynthConfig, preset: str, year: int, seed: int, rows: dict[str
 
 
 def generate(preset: str, year: int, seed: int, out: Path, *, row_group: int = ROW_GROUP, overwrite: bool = False,
-             progress: Progress | None = None) -> GenerationResult:
-    """Generate ``preset`` for ``year`` into ``out`` (one Parquet file per record table and manifest.json)."""
+             lake: bool = False, progress: Progress | None = None) -> GenerationResult:
+    """Generate ``preset`` for ``year`` into ``out``: one Parquet file per record table and manifest.json,
+    or, with ``lake``, the record-lake layout (``yigai.records.lake``) Spark reads."""
     cfg = load_config()
     _check(cfg, preset, year, seed)
     report = progress or (lambda done, total, what: None)
@@ -76,7 +77,8 @@ def generate(preset: str, year: int, seed: int, out: Path, *, row_group: int = R
     towns = [(d, t) for d in layout.districts for t in d.towns]
     steps = len(towns) * 13 + 12
     done = 0
-    with Output(out, row_group=row_group, overwrite=overwrite) as output:
+    sink = LakeOutput if lake else Output
+    with sink(out, row_group=row_group, overwrite=overwrite) as output:
         output.write("towns", layout.towns)
         output.write("institutions", institutions_table(layout.institutions))
         output.write("staff", layout.staff)

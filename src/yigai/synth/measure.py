@@ -16,12 +16,13 @@ PRIORITY = ("(date_diff('year', r.birth_date, DATE '{end}') >= 65 OR date_diff('
 
 
 def measure(folder: Path, year: int) -> dict[str, float]:
-    """The rates named in rates.yaml ``checks``, computed from the files in ``folder``."""
+    """The rates named in rates.yaml ``checks``, computed from the files in ``folder`` (or a record lake)."""
     con = duckdb.connect()
     for name in ("residents", "institutions", "staff", "outpatient_visits", "inpatient_discharges",
                  "family_doctor_contracts", "drug_purchases"):
-        path = (folder / f"{name}.parquet").as_posix().replace("'", "''")
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
+        file = folder / f"{name}.parquet"  # one file per table, or a record lake's folder of them
+        path = (file if file.exists() else folder / name / "**" / "*.parquet").as_posix().replace("'", "''")
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}', hive_partitioning = false)")
     end = f"{year}-12-31"
     priority = PRIORITY.format(end=end)
 

@@ -1,4 +1,4 @@
-"""Parquet output: one file per record table, written in fixed-size row groups as chunks arrive.
+"""Parquet output: one file per record table (or a record lake, :class:`LakeOutput`), written in fixed-size row groups as chunks arrive.
 
 Rows are buffered only up to one row group, and the groups have a fixed size whatever the chunks
 were, so memory stays bounded and the same rows always give the same bytes. Files are written
@@ -9,14 +9,17 @@ written: a failed run leaves the destination as it was.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 from pathlib import Path
 from types import TracebackType
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from yigai.records import lake
 from yigai.records.schema import record_tables
 from yigai.synth.errors import SynthError
 
@@ -101,4 +104,85 @@ class Output:
             for s in self.sinks.values():
                 with contextlib.suppress(Exception):  # cleaning up after the real error, which propagates
                     s.close()
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class LakeOutput:
+    """The same run written as a record lake (``yigai.records.lake``): a folder per table, event
+    tables split by month into ``month=YYYY-MM`` folders, the generator's manifest inside the lake's.
+
+    The generator emits months in order (a discharge may fall in the next month), so a table keeps
+    its latest ``OPEN_MONTHS`` months' files open; a chunk for a month already closed (rare) goes to
+    a further part file. Memory stays bounded by tables × open months × one row group.
+    """
+
+    OPEN_MONTHS = 3
+
+    def __init__(self, out: Path, row_group: int = ROW_GROUP, overwrite: bool = False) -> None:
+        self.out = out
+        self.row_group = row_group
+        try:
+            self.staging = lake.prepare(out, overwrite)
+        except lake.LakeError as exc:
+            raise SynthError(str(exc), message_zh=exc.message_zh, where=exc.where) from None
+        self.tables = record_tables()
+        self._open: dict[str, dict[str, TableSink]] = {name: {} for name in self.tables}  # table → month → sink
+        self._parts: dict[tuple[str, str], int] = {}
+        self._rows: dict[str, int] = dict.fromkeys(self.tables, 0)
+        self._months: dict[str, dict[str, int]] = {name: {} for name in self.tables}
+
+    def _sink(self, name: str, month: str) -> TableSink:
+        sinks = self._open[name]
+        if month in sinks:
+            return sinks[month]
+        part = self._parts.get((name, month), 0)
+        self._parts[(name, month)] = part + 1
+        folder = self.staging / name / (f"{lake.PARTITION}={month}" if month else "")
+        folder.mkdir(parents=True, exist_ok=True)
+        sinks[month] = TableSink(folder / f"part-{part}.parquet", self.tables[name].arrow_schema(), self.row_group)
+        while len(sinks) > self.OPEN_MONTHS:
+            sinks.pop(min(sinks)).close()
+        return sinks[month]
+
+    def _close(self) -> None:
+        for sinks in self._open.values():
+            while sinks:
+                sinks.popitem()[1].close()
+
+    def write(self, name: str, chunk: pa.Table) -> None:
+        if not chunk.num_rows:
+            return
+        t = self.tables[name]
+        self._rows[name] += chunk.num_rows
+        if not lake.partitioned(t):
+            self._sink(name, "").write(chunk)
+            return
+        keys = pc.strftime(chunk.column(t.period), format="%Y-%m")
+        for month in sorted(pc.unique(keys).to_pylist()):
+            part = chunk.filter(pc.equal(keys, month))
+            self._months[name][month] = self._months[name].get(month, 0) + part.num_rows
+            self._sink(name, month).write(part)
+
+    def rows(self) -> dict[str, int]:
+        return dict(self._rows)
+
+    def publish(self, manifest: str) -> None:
+        self._close()
+        for name, t in self.tables.items():  # an empty table still gets its schema
+            if not (self.staging / name).exists():
+                (self.staging / name).mkdir()
+                pq.write_table(t.arrow_schema().empty_table(), self.staging / name / "part-0.parquet",
+                               **WRITER_OPTIONS)  # type: ignore[arg-type]
+        tables = {name: lake.table_manifest(t, self._rows[name], self._months[name]) for name, t in self.tables.items()}
+        lake.publish(self.staging, self.out, lake.manifest(tables, {"kind": "synth", **json.loads(manifest)}, []))
+
+    def __enter__(self) -> LakeOutput:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is not None:
+            try:
+                self._close()
+            except Exception:  # noqa: BLE001 - cleaning up after the real error, which propagates
+                pass
             shutil.rmtree(self.staging, ignore_errors=True)
