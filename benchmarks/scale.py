@@ -16,6 +16,7 @@ time — which should grow no faster than rows. Also the lake's bytes per row, b
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\ngrowth from one preset to the next (time should grow no faster than rows):")
     for engine in engines:
         mine = [r for r in results if r["engine"] == engine]
-        for a, b in zip(mine, mine[1:], strict=False):
+        for a, b in itertools.pairwise(mine):
             print(f"{engine:7s} {a['preset']} → {b['preset']}: rows ×{b['rows_read'] / a['rows_read']:.2f}, "
                   f"time ×{b['seconds'] / a['seconds']:.2f}, peak memory ×{b['peak_mib'] / a['peak_mib']:.2f}")
     for preset in presets:

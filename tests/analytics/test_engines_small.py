@@ -68,10 +68,10 @@ def pg_copy(postgres_dsn: str, small_store: Path, tmp_path_factory: pytest.TempP
             pg.execute(render(t.ddl(), "postgres"))
             path = folder / f"{t.name}.csv"
             duck.execute(f"COPY (SELECT {', '.join(t.names)} FROM {t.name}) TO '{path.as_posix()}' (HEADER false)")
-            with pg.cursor() as cur, cur.copy(f"COPY {t.name} ({', '.join(t.names)}) FROM STDIN (FORMAT csv)") as copy:
-                with path.open("rb") as fh:
-                    while block := fh.read(1 << 20):
-                        copy.write(block)
+            copy_sql = f"COPY {t.name} ({', '.join(t.names)}) FROM STDIN (FORMAT csv)"
+            with pg.cursor() as cur, cur.copy(copy_sql) as copy, path.open("rb") as fh:
+                while block := fh.read(1 << 20):
+                    copy.write(block)
     pg.execute("ANALYZE")
     yield pg
     pg.close()

@@ -172,7 +172,7 @@ class LakeOutput:
             if not (self.staging / name).exists():
                 (self.staging / name).mkdir()
                 pq.write_table(t.arrow_schema().empty_table(), self.staging / name / "part-0.parquet",
-                               **WRITER_OPTIONS)  # type: ignore[arg-type]
+                               **WRITER_OPTIONS)
         tables = {name: lake.table_manifest(t, self._rows[name], self._months[name]) for name, t in self.tables.items()}
         lake.publish(self.staging, self.out, lake.manifest(tables, {"kind": "synth", **json.loads(manifest)}, []))
 
@@ -181,8 +181,6 @@ class LakeOutput:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if kind is not None:
-            try:
+            with contextlib.suppress(Exception):  # cleaning up after the real error, which propagates
                 self._close()
-            except Exception:  # noqa: BLE001 - cleaning up after the real error, which propagates
-                pass
             shutil.rmtree(self.staging, ignore_errors=True)
