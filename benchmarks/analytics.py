@@ -86,8 +86,10 @@ def prepare(preset: str, console: Console) -> tuple[Path, Path]:
 def scanned_rows(con: duckdb.DuckDBPyConnection, statements: list[tuple[str, dict[str, object]]]) -> int:
     """Rows of the record tables the scanning statements read (a table read twice counts twice):
     the records a run covers, whether it scans them or reads their materialised partials."""
-    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
-              for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    counts = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+        for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    }
     total = 0
     for sql, _ in statements:
         words = {w.strip("(),") for w in sql.split()}
@@ -118,17 +120,24 @@ def timed_full(con: duckdb.DuckDBPyConnection, use_materialised: bool) -> tuple[
     catalogue = load_catalogue()
     gc.collect()
     started, cpu = time.perf_counter(), time.process_time()
-    comp = compute(con, list(catalogue.indicators.values()), periods_within(str(YEAR)),
-                   use_materialised=use_materialised)
+    comp = compute(
+        con, list(catalogue.indicators.values()), periods_within(str(YEAR)), use_materialised=use_materialised
+    )
     return time.perf_counter() - started, time.process_time() - cpu, comp
 
 
-def engine_values(con: duckdb.DuckDBPyConnection, codes: tuple[str, ...], periods: list[str],
-                  use_materialised: bool = True) -> tuple[float, dict]:
+def engine_values(
+    con: duckdb.DuckDBPyConnection, codes: tuple[str, ...], periods: list[str], use_materialised: bool = True
+) -> tuple[float, dict]:
     catalogue = load_catalogue()
     started = time.perf_counter()
-    comp = compute(con, [catalogue.indicators[c] for c in codes], periods,
-                   [Level.DISTRICT, Level.TOWN, Level.INSTITUTION], use_materialised=use_materialised)
+    comp = compute(
+        con,
+        [catalogue.indicators[c] for c in codes],
+        periods,
+        [Level.DISTRICT, Level.TOWN, Level.INSTITUTION],
+        use_materialised=use_materialised,
+    )
     elapsed = time.perf_counter() - started
     return elapsed, {(r.code, r.level.value, r.org_unit, r.period_id): r.value for r in comp.results}
 
@@ -139,13 +148,15 @@ def pandas_values(synth: Path, periods: list[str]) -> tuple[float, dict]:
     inst = pd.read_parquet(synth / "institutions.parquet", columns=["institution_id", "town_code", "type"])
     towns = pd.read_parquet(synth / "towns.parquet", columns=["town_code", "district_code"])
     inst = inst.merge(towns, on="town_code")
-    visits = pd.read_parquet(synth / "outpatient_visits.parquet",
-                             columns=["institution_id", "visit_date", "total_cost", "drug_cost"])
+    visits = pd.read_parquet(
+        synth / "outpatient_visits.parquet", columns=["institution_id", "visit_date", "total_cost", "drug_cost"]
+    )
     visits = visits.merge(inst, on="institution_id")
     visits["visit_date"] = pd.to_datetime(visits["visit_date"])
     visits["primary"] = visits["type"].isin(PRIMARY_TYPES)
-    stays = pd.read_parquet(synth / "inpatient_discharges.parquet",
-                            columns=["institution_id", "discharge_date", "los", "surgery"])
+    stays = pd.read_parquet(
+        synth / "inpatient_discharges.parquet", columns=["institution_id", "discharge_date", "los", "surgery"]
+    )
     stays = stays.merge(inst, on="institution_id")
     stays["discharge_date"] = pd.to_datetime(stays["discharge_date"])
     levels = {"district": "district_code", "town": "town_code", "institution": "institution_id"}
@@ -159,8 +170,7 @@ def pandas_values(synth: Path, periods: list[str]) -> tuple[float, dict]:
     for pid in periods:
         p = parse_period(pid)
         v = visits[(visits["visit_date"] >= pd.Timestamp(p.start)) & (visits["visit_date"] <= pd.Timestamp(p.end))]
-        s = stays[(stays["discharge_date"] >= pd.Timestamp(p.start))
-                  & (stays["discharge_date"] <= pd.Timestamp(p.end))]
+        s = stays[(stays["discharge_date"] >= pd.Timestamp(p.start)) & (stays["discharge_date"] <= pd.Timestamp(p.end))]
         for level, column in levels.items():
             g = v.groupby(column)
             ratio("OP_DRUG_SHARE", level, g["drug_cost"].sum(), g["total_cost"].sum(), 100)
@@ -176,10 +186,18 @@ def pandas_values(synth: Path, periods: list[str]) -> tuple[float, dict]:
 def agree(engine: dict, baseline: dict) -> tuple[int, list[str]]:
     """How many values both computed, and the keys where they differ."""
     both = [k for k in baseline if k in engine]
-    differ = [f"{k}: engine {engine[k]} pandas {baseline[k]}" for k in both
-              if not ((engine[k] is None and baseline[k] is None) or (
-                  engine[k] is not None and baseline[k] is not None
-                  and math.isclose(engine[k], baseline[k], rel_tol=1e-9, abs_tol=1e-9)))]
+    differ = [
+        f"{k}: engine {engine[k]} pandas {baseline[k]}"
+        for k in both
+        if not (
+            (engine[k] is None and baseline[k] is None)
+            or (
+                engine[k] is not None
+                and baseline[k] is not None
+                and math.isclose(engine[k], baseline[k], rel_tol=1e-9, abs_tol=1e-9)
+            )
+        )
+    ]
     return len(both), differ
 
 
@@ -214,24 +232,33 @@ def main(argv: list[str] | None = None) -> int:
     table = Table(title=f"indicator catalogue on the {args.preset} preset ({YEAR})")
     for col in ("measure", "figure", "target"):
         table.add_column(col)
-    table.add_row("indicators × levels × periods", f"{len(catalogue.indicators)} × 4 × {len(periods)} → "
-                  f"{len(full.results):,} values", "")
-    table.add_row("materialising the partials (at load)", f"{refresh_s:.2f} s, {kept_rows:,} rows, "
-                  f"{refresh_peak:,.0f} MiB", "")
-    table.add_row("full catalogue, wall (materialised)", f"{full_s:.2f} s (CPU {full_cpu:.2f} s)",
-                  f"< {FULL_S:.0f} s")
+    table.add_row(
+        "indicators × levels × periods",
+        f"{len(catalogue.indicators)} × 4 × {len(periods)} → {len(full.results):,} values",
+        "",
+    )
+    table.add_row(
+        "materialising the partials (at load)", f"{refresh_s:.2f} s, {kept_rows:,} rows, {refresh_peak:,.0f} MiB", ""
+    )
+    table.add_row("full catalogue, wall (materialised)", f"{full_s:.2f} s (CPU {full_cpu:.2f} s)", f"< {FULL_S:.0f} s")
     table.add_row("full catalogue, wall (scanning)", f"{scan_s:.2f} s (CPU {scan_cpu:.2f} s)", "")
     table.add_row("rows of records covered", f"{covered:,}", "")
-    table.add_row("rows/s (materialised, scanning)", f"{covered / full_s / 1e6:.1f} M, {covered / scan_s / 1e6:.1f} M",
-                  "")
-    table.add_row("materialised ÷ scanning (wall, CPU)", f"{speedup:.1f}×, {scan_cpu / full_cpu:.1f}×",
-                  f"≥ {SPEEDUP:.0f}×")
-    table.add_row("peak memory (materialised, then scanning)", f"{full_peak:,.0f} MiB, {scan_peak:,.0f} MiB",
-                  f"< {MEMORY_GB:.0f} GB")
+    table.add_row(
+        "rows/s (materialised, scanning)", f"{covered / full_s / 1e6:.1f} M, {covered / scan_s / 1e6:.1f} M", ""
+    )
+    table.add_row(
+        "materialised ÷ scanning (wall, CPU)", f"{speedup:.1f}×, {scan_cpu / full_cpu:.1f}×", f"≥ {SPEEDUP:.0f}×"
+    )
+    table.add_row(
+        "peak memory (materialised, then scanning)",
+        f"{full_peak:,.0f} MiB, {scan_peak:,.0f} MiB",
+        f"< {MEMORY_GB:.0f} GB",
+    )
     table.add_row("five indicators: engine (materialised, scanning)", f"{five_s:.2f} s, {five_scan_s:.2f} s", "")
     table.add_row("five indicators: pandas", f"{pandas_s:.2f} s", "")
-    table.add_row("pandas ÷ engine (materialised, scanning)", f"{ratio:.1f}×, {pandas_s / five_scan_s:.1f}×",
-                  f"≥ {RATIO:.0f}×")
+    table.add_row(
+        "pandas ÷ engine (materialised, scanning)", f"{ratio:.1f}×, {pandas_s / five_scan_s:.1f}×", f"≥ {RATIO:.0f}×"
+    )
     table.add_row("values compared, differing", f"{compared:,}, {len(differ)}", "0 differing")
     console.print(table)
     console.print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")

@@ -32,9 +32,11 @@ TARGETS = {"yigai --help": 0.4, "yigai parse 000": 0.6}
 
 
 def commands() -> dict[str, list[str]]:
-    return {"python -c pass": [sys.executable, "-c", "pass"],
-            "yigai --help": [sys.executable, "-c", ENTRY, "--help"],
-            "yigai parse 000": [sys.executable, "-c", ENTRY, "parse", str(SEED_000)]}
+    return {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "yigai --help": [sys.executable, "-c", ENTRY, "--help"],
+        "yigai parse 000": [sys.executable, "-c", ENTRY, "parse", str(SEED_000)],
+    }
 
 
 def timed(argv: list[str], src: Path) -> tuple[float, float]:
@@ -79,16 +81,21 @@ def main() -> None:
                 for tree, src in trees.items():  # alternately, so that load changes hit both alike
                     samples.setdefault((name, tree), []).append(timed(argv, src))
         load_after = os.getloadavg()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average before "
-          f"{load_before[0]:.2f} / after {load_after[0]:.2f}; {args.runs} runs each")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average before "
+        f"{load_before[0]:.2f} / after {load_after[0]:.2f}; {args.runs} runs each"
+    )
     print(f"{'command':<18} {'tree':<18} {'median s':>9} {'best s':>8} {'CPU s':>7}  target")
     for (name, tree), runs in samples.items():
         walls = sorted(w for w, _ in runs)
         median = statistics.median(walls)
         cpu = sorted(runs)[len(runs) // 2][1]
         target = TARGETS.get(name)
-        verdict = "" if target is None or tree != "this tree" else (
-            f"< {target} s: {'met' if median < target else 'missed'} (median)")
+        verdict = (
+            ""
+            if target is None or tree != "this tree"
+            else (f"< {target} s: {'met' if median < target else 'missed'} (median)")
+        )
         print(f"{name:<18} {tree:<18} {median:>9.3f} {walls[0]:>8.3f} {cpu:>7.3f}  {verdict}")
 
 

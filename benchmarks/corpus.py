@@ -39,8 +39,13 @@ EXPECTED_DIR = ROOT / "tests" / "parsing" / "corpus"
 CORPUS_DIR = EXPECTED_DIR / "docs"  # a copy of ../shared/corpus (README there: source and layout of each)
 
 _PUNCT = re.compile(r"[\s\W_“”‘’《》〈〉「」『』【】〔〕（）()，。、；：！？—…·-]+")
-_COMPARATORS = {">=": Comparator.GE, "<=": Comparator.LE, "=": Comparator.EQ, "~": Comparator.APPROX,
-                "range": Comparator.RANGE}
+_COMPARATORS = {
+    ">=": Comparator.GE,
+    "<=": Comparator.LE,
+    "=": Comparator.EQ,
+    "~": Comparator.APPROX,
+    "range": Comparator.RANGE,
+}
 _LEVEL_PREFIX = {"district": "区", "county": "县", "city": "市", "province": "省"}
 
 
@@ -138,8 +143,14 @@ def _dept_counts(expected: list[str], refs: list[Any], directory: DepartmentDire
     resolved = [directory.resolve(e, region).name for e in remaining]
     counts = Counts()
     for ref in refs:
-        hit = next((k for k, (e, r) in enumerate(zip(remaining, resolved, strict=True))
-                    if e == name_key(ref.raw) or r == ref.name), None)
+        hit = next(
+            (
+                k
+                for k, (e, r) in enumerate(zip(remaining, resolved, strict=True))
+                if e == name_key(ref.raw) or r == ref.name
+            ),
+            None,
+        )
         if hit is None:
             counts.fp += 1
         else:
@@ -158,12 +169,21 @@ def _target_counts(expected: list[dict[str, Any]], draft: PlanDraft) -> tuple[Co
     counts, comp_ok, year_ok = Counts(), 0, 0
     for e in expected:
         value, high = float(e["value"]), e.get("value_high")
-        candidates = [k for k in left
-                      if draft.targets[k].value is not None and abs(draft.targets[k].value - value) < 1e-6
-                      and ((high is None and draft.targets[k].value_high is None)
-                           or (high is not None and draft.targets[k].value_high is not None
-                               and abs(draft.targets[k].value_high - float(high)) < 1e-6))
-                      and _unit(draft.targets[k].unit) == _unit(str(e.get("unit") or ""))]
+        candidates = [
+            k
+            for k in left
+            if draft.targets[k].value is not None
+            and abs(draft.targets[k].value - value) < 1e-6
+            and (
+                (high is None and draft.targets[k].value_high is None)
+                or (
+                    high is not None
+                    and draft.targets[k].value_high is not None
+                    and abs(draft.targets[k].value_high - float(high)) < 1e-6
+                )
+            )
+            and _unit(draft.targets[k].unit) == _unit(str(e.get("unit") or ""))
+        ]
         if not candidates:
             counts.fn += 1
             continue
@@ -257,10 +277,16 @@ def overall(scores: list[DocScore]) -> Overall:
     n = len(scores) or 1
     exp_tasks = sum(s.expected_tasks for s in scores) or 1
     return Overall(
-        len(scores), sum(s.count_exact for s in scores) / n, sum(s.titles_found for s in scores) / exp_tasks,
-        lead, coop, targets,
-        sum(s.doc_number_ok for s in scores) / n, sum(s.issuer_ok for s in scores) / n,
-        sum(s.date_ok for s in scores) / n, sum(s.title_ok for s in scores) / n,
+        len(scores),
+        sum(s.count_exact for s in scores) / n,
+        sum(s.titles_found for s in scores) / exp_tasks,
+        lead,
+        coop,
+        targets,
+        sum(s.doc_number_ok for s in scores) / n,
+        sum(s.issuer_ok for s in scores) / n,
+        sum(s.date_ok for s in scores) / n,
+        sum(s.title_ok for s in scores) / n,
         sum(len(s.level_slips) for s in scores),
     )
 
@@ -285,12 +311,26 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     scores = run(args.corpus, args.expected)
     table = Table(title="Parser scorecard — development corpus", box=box.SIMPLE)
-    for col in ("doc", "tasks exp/got", "titles", "lead P/R/F1", "coop P/R/F1", "targets R/P", "cmp/yr ok",
-                "文号", "issuer", "date", "title", "slips"):
+    for col in (
+        "doc",
+        "tasks exp/got",
+        "titles",
+        "lead P/R/F1",
+        "coop P/R/F1",
+        "targets R/P",
+        "cmp/yr ok",
+        "文号",
+        "issuer",
+        "date",
+        "title",
+        "slips",
+    ):
         table.add_column(col, justify="left" if col == "doc" else "right")
     for s in scores:
         table.add_row(
-            s.doc[:12], f"{s.expected_tasks}/{s.parsed_tasks}{'' if s.count_exact else ' ✗'}", _f(s.title_recall),
+            s.doc[:12],
+            f"{s.expected_tasks}/{s.parsed_tasks}{'' if s.count_exact else ' ✗'}",
+            _f(s.title_recall),
             f"{_f(s.lead.precision)}/{_f(s.lead.recall)}/{_f(s.lead.f1)}",
             f"{_f(s.cooperating.precision)}/{_f(s.cooperating.recall)}/{_f(s.cooperating.f1)}",
             f"{_f(s.targets.recall)}/{_f(s.targets.precision)} ({s.targets.tp}/{s.targets.tp + s.targets.fn})",
@@ -301,22 +341,37 @@ def main(argv: list[str] | None = None) -> int:
     o = overall(scores)
     Console(width=200).print(table)
     print(f"documents: {o.documents}")
-    print(f"task count exact: {o.count_exact_share:.0%} of documents (target ≥ 85 %); title recall {o.title_recall:.2f}")
+    print(
+        f"task count exact: {o.count_exact_share:.0%} of documents (target ≥ 85 %); title recall {o.title_recall:.2f}"
+    )
     print(f"lead departments: P {_f(o.lead.precision)} R {_f(o.lead.recall)} F1 {_f(o.lead.f1)} (target F1 ≥ 0.90)")
-    print(f"cooperating: P {_f(o.cooperating.precision)} R {_f(o.cooperating.recall)} F1 {_f(o.cooperating.f1)} "
-          "(target F1 ≥ 0.85)")
-    print(f"targets: recall {_f(o.targets.recall)} (target ≥ 0.80), precision {_f(o.targets.precision)} (target ≥ 0.90)"
-          f" — {o.targets.tp} matched, {o.targets.fn} missed, {o.targets.fp} extra")
-    print(f"metadata right: 文号 {o.doc_number_share:.0%}, issuer {o.issuer_share:.0%}, date {o.date_share:.0%}, "
-          f"title {o.title_share:.0%} (target 文号 and issuer ≥ 90 %)")
+    print(
+        f"cooperating: P {_f(o.cooperating.precision)} R {_f(o.cooperating.recall)} F1 {_f(o.cooperating.f1)} "
+        "(target F1 ≥ 0.85)"
+    )
+    print(
+        f"targets: recall {_f(o.targets.recall)} (target ≥ 0.80), precision {_f(o.targets.precision)} (target ≥ 0.90)"
+        f" — {o.targets.tp} matched, {o.targets.fn} missed, {o.targets.fp} extra"
+    )
+    print(
+        f"metadata right: 文号 {o.doc_number_share:.0%}, issuer {o.issuer_share:.0%}, date {o.date_share:.0%}, "
+        f"title {o.title_share:.0%} (target 文号 and issuer ≥ 90 %)"
+    )
     print(f"level slips (a department resolved to another level than the document's): {o.level_slips}")
     if args.slips:
         for s in scores:
             if s.level_slips:
                 print(f"  {s.doc}: {', '.join(s.level_slips)}")
     if args.json:
-        args.json.write_text(json.dumps({"documents": [asdict(s) for s in scores], "overall": asdict(o)},
-                                        ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {"documents": [asdict(s) for s in scores], "overall": asdict(o)},
+                ensure_ascii=False,
+                indent=1,
+                default=str,
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -102,7 +102,7 @@ def synthetic(pack: ChsPack, n: int, seed: int) -> dict[str, list]:  # type: ign
         elif k > 0.978:
             d = d + "0"  # malformed
         m = int(n_other[i])
-        others.append(tuple(others_pool[j] for j in oth_i[o:o + m]))
+        others.append(tuple(others_pool[j] for j in oth_i[o : o + m]))
         o += m
         pdx.append(d)
         procs.append(ps)
@@ -111,8 +111,15 @@ def synthetic(pack: ChsPack, n: int, seed: int) -> dict[str, list]:  # type: ign
         age.append(ag)
         age_days.append(ad)
         weight.append(w)
-    return {"pdx": pdx, "others": others, "procs": procs, "sex": sex, "age": age, "age_days": age_days,
-            "weight": weight}
+    return {
+        "pdx": pdx,
+        "others": others,
+        "procs": procs,
+        "sex": sex,
+        "age": age,
+        "age_days": age_days,
+        "weight": weight,
+    }
 
 
 def main() -> None:
@@ -132,24 +139,40 @@ def main() -> None:
 
     fast = FastGrouper(pack)
     t0 = time.perf_counter()
-    drgs = fast.drgs(cols["pdx"], cols["others"], cols["procs"], cols["sex"], cols["age"], cols["age_days"],
-                     cols["weight"])
+    drgs = fast.drgs(
+        cols["pdx"], cols["others"], cols["procs"], cols["sex"], cols["age"], cols["age_days"], cols["weight"]
+    )
     t_fast = time.perf_counter() - t0
     rate = args.n / t_fast
     counts = Counter(drgs)
     grouped = sum(v for d, v in counts.items() if d != "0000" and not d.endswith("QY"))
     top = sum(v for _, v in counts.most_common(300))
-    print(f"column grouper: {args.n:,} cases in {t_fast:.2f} s = {rate:,.0f} cases/s "
-          f"(aim {TARGET:,}: {'met' if rate >= TARGET else 'NOT met'}); peak memory {peak_mib():,.0f} MiB; "
-          f"{fast.distinct_inputs:,} distinct ADRG inputs")
-    print(f"  {len(counts)} DRGs used; the 300 largest hold {top / args.n:.1%}; "
-          f"0000 {counts['0000'] / args.n:.2%}, QY {sum(v for d, v in counts.items() if d.endswith('QY')) / args.n:.2%}, "
-          f"grouped {grouped / args.n:.1%}")
+    print(
+        f"column grouper: {args.n:,} cases in {t_fast:.2f} s = {rate:,.0f} cases/s "
+        f"(aim {TARGET:,}: {'met' if rate >= TARGET else 'NOT met'}); peak memory {peak_mib():,.0f} MiB; "
+        f"{fast.distinct_inputs:,} distinct ADRG inputs"
+    )
+    print(
+        f"  {len(counts)} DRGs used; the 300 largest hold {top / args.n:.1%}; "
+        f"0000 {counts['0000'] / args.n:.2%}, QY {sum(v for d, v in counts.items() if d.endswith('QY')) / args.n:.2%}, "
+        f"grouped {grouped / args.n:.1%}"
+    )
 
     m = min(SAMPLE, args.n)
-    cases = [DrgCase(str(i), cols["pdx"][i], cols["others"][i], (cols["procs"][i] or (None,))[0],
-                     cols["procs"][i][1:], sex=cols["sex"][i], age=cols["age"][i], age_days=cols["age_days"][i],
-                     birth_weight=cols["weight"][i]) for i in range(m)]
+    cases = [
+        DrgCase(
+            str(i),
+            cols["pdx"][i],
+            cols["others"][i],
+            (cols["procs"][i] or (None,))[0],
+            cols["procs"][i][1:],
+            sex=cols["sex"][i],
+            age=cols["age"][i],
+            age_days=cols["age_days"][i],
+            birth_weight=cols["weight"][i],
+        )
+        for i in range(m)
+    ]
     traced = NationalGrouper(pack)
     t0 = time.perf_counter()
     full = [traced.group(c).drg for c in cases]
@@ -170,8 +193,10 @@ def main() -> None:
     same = full == base == drgs[:m]
     print(f"per-case interface with trace (drg.group): {m / t_traced:,.0f} cases/s on {m:,}")
     print(f"baseline, no memoisation (every case walks the rules): {m / t_base:,.0f} cases/s on {m:,}")
-    print(f"column grouper / baseline: {rate / (m / t_base):.1f}x; same DRG for every sampled case: "
-          f"{'yes' if same else 'NO'}")
+    print(
+        f"column grouper / baseline: {rate / (m / t_base):.1f}x; same DRG for every sampled case: "
+        f"{'yes' if same else 'NO'}"
+    )
 
 
 if __name__ == "__main__":

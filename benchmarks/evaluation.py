@@ -57,12 +57,34 @@ TOTAL_TARGET_S = 2.0
 BASELINE_PLANS = 10
 FIRST_PERIOD, LAST_PERIOD = "2021Q1", "2025Q4"
 AT = dt.date(2026, 1, 31)  # every period has ended and its reports are due
-DEPARTMENTS = ["区卫健局", "区医保局", "区财政局", "区人社局", "区市场监管局", "区委编办", "区发改局", "区民政局",
-               "区教育局", "区大数据中心", "区妇联", "各镇街（园区）"]
-SECTIONS = ["构建公共卫生体系", "构建分级诊疗体系", "构建医疗保障体系", "构建基层卫生服务体系", "构建综合监管体系",
-            "构建药品供应保障体系"]
-KINDS = [DeadlineKind.CONTINUOUS] * 4 + [DeadlineKind.DATE] * 2 + [DeadlineKind.BY_SCHEDULE] * 2 + \
-    [DeadlineKind.BY_SUPERIORS] * 2
+DEPARTMENTS = [
+    "区卫健局",
+    "区医保局",
+    "区财政局",
+    "区人社局",
+    "区市场监管局",
+    "区委编办",
+    "区发改局",
+    "区民政局",
+    "区教育局",
+    "区大数据中心",
+    "区妇联",
+    "各镇街（园区）",
+]
+SECTIONS = [
+    "构建公共卫生体系",
+    "构建分级诊疗体系",
+    "构建医疗保障体系",
+    "构建基层卫生服务体系",
+    "构建综合监管体系",
+    "构建药品供应保障体系",
+]
+KINDS = (
+    [DeadlineKind.CONTINUOUS] * 4
+    + [DeadlineKind.DATE] * 2
+    + [DeadlineKind.BY_SCHEDULE] * 2
+    + [DeadlineKind.BY_SUPERIORS] * 2
+)
 COMPARATORS = [Comparator.GE, Comparator.GE, Comparator.LE, Comparator.APPROX, Comparator.RANGE, Comparator.EQ]
 
 
@@ -81,10 +103,23 @@ def _deadline(rng: random.Random) -> Deadline:
 def make_draft(rng: random.Random, plan_id: int, tasks: int, measures: int) -> PlanDraft:
     out = []
     for t in range(1, tasks + 1):
-        ms = [Measure(id=f"T{t}.M{m}", no=str(m), text=f"措施{t}.{m}", responsibility=_lead(rng),
-                      deadline=_deadline(rng)) for m in range(1, measures + 1)]
-        out.append(Task(id=f"T{t}", no=str(t), path=["主要任务", SECTIONS[t % len(SECTIONS)]], section_id=None,
-                        title=f"任务{t}", text="", responsibility=_lead(rng), deadline=_deadline(rng), measures=ms))
+        ms = [
+            Measure(id=f"T{t}.M{m}", no=str(m), text=f"措施{t}.{m}", responsibility=_lead(rng), deadline=_deadline(rng))
+            for m in range(1, measures + 1)
+        ]
+        out.append(
+            Task(
+                id=f"T{t}",
+                no=str(t),
+                path=["主要任务", SECTIONS[t % len(SECTIONS)]],
+                section_id=None,
+                title=f"任务{t}",
+                text="",
+                responsibility=_lead(rng),
+                deadline=_deadline(rng),
+                measures=ms,
+            )
+        )
     meta = PlanMeta(title=f"合成方案{plan_id}", doc_number=f"合医改〔2021〕{plan_id}号")
     return PlanDraft(f"plan{plan_id}.txt", "txt", "", f"{plan_id:064x}", meta=meta, tasks=out)
 
@@ -103,30 +138,105 @@ def make_reports(rng: random.Random, plan_id: int, draft: PlanDraft, periods: li
             if rng.random() < 0.10:
                 continue
             percent = min(100.0, round(pace * (i + 1), 1))
-            status = ProgressStatus.COMPLETED if percent >= 100 else rng.choices(
-                [ProgressStatus.IN_PROGRESS, ProgressStatus.DELAYED, ProgressStatus.BLOCKED,
-                 ProgressStatus.NOT_STARTED], [85, 8, 3, 4])[0]
-            submitted = period.end + dt.timedelta(days=rng.randint(16, 40) if rng.random() < 0.15 else
-                                                  rng.randint(1, 15))
+            status = (
+                ProgressStatus.COMPLETED
+                if percent >= 100
+                else rng.choices(
+                    [
+                        ProgressStatus.IN_PROGRESS,
+                        ProgressStatus.DELAYED,
+                        ProgressStatus.BLOCKED,
+                        ProgressStatus.NOT_STARTED,
+                    ],
+                    [85, 8, 3, 4],
+                )[0]
+            )
+            submitted = period.end + dt.timedelta(
+                days=rng.randint(16, 40) if rng.random() < 0.15 else rng.randint(1, 15)
+            )
             shape = rng.random()
             if shape < 0.07:  # returned, redrafted, resubmitted
-                out.append(ProgressReport(plan_id, item, period.id, "x", status, max(0.0, percent - 10),
-                                          state=ReviewState.RETURNED, version=1, submitted_at=_at(submitted),
-                                          reviewed_at=_at(submitted + dt.timedelta(days=2))))
-                out.append(ProgressReport(plan_id, item, period.id, "x", status, percent, state=ReviewState.DRAFT,
-                                          version=2, saved_at=_at(submitted + dt.timedelta(days=3))))
-                out.append(ProgressReport(plan_id, item, period.id, "x", status, percent,
-                                          state=ReviewState.SUBMITTED, version=3,
-                                          submitted_at=_at(submitted + dt.timedelta(days=4))))
+                out.append(
+                    ProgressReport(
+                        plan_id,
+                        item,
+                        period.id,
+                        "x",
+                        status,
+                        max(0.0, percent - 10),
+                        state=ReviewState.RETURNED,
+                        version=1,
+                        submitted_at=_at(submitted),
+                        reviewed_at=_at(submitted + dt.timedelta(days=2)),
+                    )
+                )
+                out.append(
+                    ProgressReport(
+                        plan_id,
+                        item,
+                        period.id,
+                        "x",
+                        status,
+                        percent,
+                        state=ReviewState.DRAFT,
+                        version=2,
+                        saved_at=_at(submitted + dt.timedelta(days=3)),
+                    )
+                )
+                out.append(
+                    ProgressReport(
+                        plan_id,
+                        item,
+                        period.id,
+                        "x",
+                        status,
+                        percent,
+                        state=ReviewState.SUBMITTED,
+                        version=3,
+                        submitted_at=_at(submitted + dt.timedelta(days=4)),
+                    )
+                )
             elif shape < 0.10:  # a submission with a newer draft on top
-                out.append(ProgressReport(plan_id, item, period.id, "x", status, percent,
-                                          state=ReviewState.ACCEPTED, version=1, submitted_at=_at(submitted)))
-                out.append(ProgressReport(plan_id, item, period.id, "x", status, min(100.0, percent + 5),
-                                          state=ReviewState.DRAFT, version=2,
-                                          saved_at=_at(submitted + dt.timedelta(days=1))))
+                out.append(
+                    ProgressReport(
+                        plan_id,
+                        item,
+                        period.id,
+                        "x",
+                        status,
+                        percent,
+                        state=ReviewState.ACCEPTED,
+                        version=1,
+                        submitted_at=_at(submitted),
+                    )
+                )
+                out.append(
+                    ProgressReport(
+                        plan_id,
+                        item,
+                        period.id,
+                        "x",
+                        status,
+                        min(100.0, percent + 5),
+                        state=ReviewState.DRAFT,
+                        version=2,
+                        saved_at=_at(submitted + dt.timedelta(days=1)),
+                    )
+                )
             else:
-                out.append(ProgressReport(plan_id, item, period.id, "x", status, percent,
-                                          state=ReviewState.SUBMITTED, version=1, submitted_at=_at(submitted)))
+                out.append(
+                    ProgressReport(
+                        plan_id,
+                        item,
+                        period.id,
+                        "x",
+                        status,
+                        percent,
+                        state=ReviewState.SUBMITTED,
+                        version=1,
+                        submitted_at=_at(submitted),
+                    )
+                )
     rng.shuffle(out)  # storage order is not period order
     return out
 
@@ -138,26 +248,45 @@ def make_targets(rng: random.Random, periods: list[Period], count: int, points: 
         direction = Direction.LOWER_IS_BETTER if comparator is Comparator.LE else Direction.HIGHER_IS_BETTER
         target = rng.uniform(20, 90)
         start, step = rng.uniform(10, 80), rng.uniform(-1.5, 2.5)
-        series = [Observation(p, round(max(0.0, start + step * k + rng.gauss(0, 1.5)), 2))
-                  for k, p in enumerate(periods[:points])]
-        out.append(TargetInput(
-            index=i, metric=f"指标{i}", comparator=comparator, value=round(target, 1),
-            value_high=round(target * 1.1, 1) if comparator is Comparator.RANGE else None, unit="%",
-            due=dt.date(2025, 12, 31), direction=direction, indicator_code=f"IND{i:03d}", series=series,
-        ))
+        series = [
+            Observation(p, round(max(0.0, start + step * k + rng.gauss(0, 1.5)), 2))
+            for k, p in enumerate(periods[:points])
+        ]
+        out.append(
+            TargetInput(
+                index=i,
+                metric=f"指标{i}",
+                comparator=comparator,
+                value=round(target, 1),
+                value_high=round(target * 1.1, 1) if comparator is Comparator.RANGE else None,
+                unit="%",
+                due=dt.date(2025, 12, 31),
+                direction=direction,
+                indicator_code=f"IND{i:03d}",
+                series=series,
+            )
+        )
     return out
 
 
-def make_portfolio(plans: int, tasks: int, measures: int, targets: int, points: int,
-                   seed: int = 20231231) -> list[EvaluationInput]:
+def make_portfolio(
+    plans: int, tasks: int, measures: int, targets: int, points: int, seed: int = 20231231
+) -> list[EvaluationInput]:
     rng = random.Random(seed)
     periods = periods_between(FIRST_PERIOD, LAST_PERIOD)
     out = []
     for plan_id in range(1, plans + 1):
         draft = make_draft(rng, plan_id, tasks, measures)
-        out.append(EvaluationInput(plan_id=plan_id, draft=draft, periods=periods,
-                                   reports=make_reports(rng, plan_id, draft, periods),
-                                   targets=make_targets(rng, periods, targets, points), at=AT))
+        out.append(
+            EvaluationInput(
+                plan_id=plan_id,
+                draft=draft,
+                periods=periods,
+                reports=make_reports(rng, plan_id, draft, periods),
+                targets=make_targets(rng, periods, targets, points),
+                at=AT,
+            )
+        )
     return out
 
 
@@ -204,8 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
 
     build_start = time.perf_counter()
-    input_mib, built = traced_peak_mib(lambda: make_portfolio(args.plans, args.tasks, args.measures, args.targets,
-                                                              args.points))
+    input_mib, built = traced_peak_mib(
+        lambda: make_portfolio(args.plans, args.tasks, args.measures, args.targets, args.points)
+    )
     portfolio: list[EvaluationInput] = built  # type: ignore[assignment]
     build_s = time.perf_counter() - build_start
     baseline = portfolio[:BASELINE_PLANS]
@@ -224,35 +354,65 @@ def main(argv: list[str] | None = None) -> int:
     table.add_column("workload", no_wrap=True)
     for column in ("plans", "median s", "min s", "max s", "runs", "ms / plan"):
         table.add_column(column, justify="right")
-    for name, n, med, samples in [(f"baseline: first {len(baseline)} plans", len(baseline), base_s, base_samples),
-                                  (f"portfolio: {len(portfolio)} plans", len(portfolio), full_s, full_samples)]:
-        table.add_row(name, str(n), f"{med:.3f}", f"{min(samples):.3f}", f"{max(samples):.3f}", str(len(samples)),
-                      f"{1e3 * med / n:.2f}")
+    for name, n, med, samples in [
+        (f"baseline: first {len(baseline)} plans", len(baseline), base_s, base_samples),
+        (f"portfolio: {len(portfolio)} plans", len(portfolio), full_s, full_samples),
+    ]:
+        table.add_row(
+            name,
+            str(n),
+            f"{med:.3f}",
+            f"{min(samples):.3f}",
+            f"{max(samples):.3f}",
+            str(len(samples)),
+            f"{1e3 * med / n:.2f}",
+        )
     console.print(table)
-    console.print(f"inputs: {len(portfolio)} plans × {args.tasks} tasks"
-                  f"{f' × {args.measures} measures' if args.measures else ''} = {items:,} items, "
-                  f"{len(portfolio[0].periods)} quarterly periods, {reports:,} report versions, "
-                  f"{sum(len(inp.targets) for inp in portfolio):,} targets with {observations:,} observations "
-                  f"(built in {build_s:.1f} s, not timed)")
+    console.print(
+        f"inputs: {len(portfolio)} plans × {args.tasks} tasks"
+        f"{f' × {args.measures} measures' if args.measures else ''} = {items:,} items, "
+        f"{len(portfolio[0].periods)} quarterly periods, {reports:,} report versions, "
+        f"{sum(len(inp.targets) for inp in portfolio):,} targets with {observations:,} observations "
+        f"(built in {build_s:.1f} s, not timed)"
+    )
     total_ok = full_s < TOTAL_TARGET_S
     console.print(f"total, whole portfolio: {full_s:.3f} s  target < {TOTAL_TARGET_S:.0f} s: {_verdict(total_ok)}")
     console.print(f"linearity: {full_s:.3f} s / ({scale:g} × {base_s:.3f} s) = {ratio:.3f}")
-    console.print(f"peak memory (tracemalloc), evaluating the portfolio: {peak_mib:,.1f} MiB "
-                  f"(inputs themselves: {input_mib:,.1f} MiB)")
+    console.print(
+        f"peak memory (tracemalloc), evaluating the portfolio: {peak_mib:,.1f} MiB "
+        f"(inputs themselves: {input_mib:,.1f} MiB)"
+    )
     statuses = {s.value: sum(e.counts[s] for e in evaluations) for s in ItemStatus}
-    console.print(f"[dim]statuses: {statuses}; mean plan score {statistics.mean(e.score for e in evaluations):.1f}"
-                  f"[/dim]")
+    console.print(
+        f"[dim]statuses: {statuses}; mean plan score {statistics.mean(e.score for e in evaluations):.1f}[/dim]"
+    )
     console.print(f"[dim]Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs[/dim]")
 
     if args.json:
-        args.json.write_text(json.dumps({
-            "plans": len(portfolio), "tasks": args.tasks, "measures": args.measures, "items": items,
-            "report_versions": reports, "targets": args.targets, "observations": observations,
-            "portfolio_s": full_s, "portfolio_samples": full_samples,
-            "baseline_plans": len(baseline), "baseline_s": base_s, "baseline_samples": base_samples,
-            "linearity_ratio": ratio, "peak_mib": peak_mib, "input_mib": input_mib,
-            "python": platform.python_version(), "cpus": os.cpu_count(),
-        }, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "plans": len(portfolio),
+                    "tasks": args.tasks,
+                    "measures": args.measures,
+                    "items": items,
+                    "report_versions": reports,
+                    "targets": args.targets,
+                    "observations": observations,
+                    "portfolio_s": full_s,
+                    "portfolio_samples": full_samples,
+                    "baseline_plans": len(baseline),
+                    "baseline_s": base_s,
+                    "baseline_samples": base_samples,
+                    "linearity_ratio": ratio,
+                    "peak_mib": peak_mib,
+                    "input_mib": input_mib,
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                },
+                indent=2,
+            )
+        )
     return 0 if total_ok or not args.check else 1
 
 

@@ -56,9 +56,17 @@ class QuarterEndClient(web.Client):
         period = self.rng.choice(self.demo.open_periods or self.demo.periods)
         if label.startswith("POST"):
             item = self.rng.choice(self.demo.health_items)
-            body = self.save_body(item, period, {"department": web.HEALTH, "status": "推进中",
-                                                 "percent": self.rng.randint(10, 90),
-                                                 "narrative": "季末集中填报：按计划推进。", "submit": False})
+            body = self.save_body(
+                item,
+                period,
+                {
+                    "department": web.HEALTH,
+                    "status": "推进中",
+                    "percent": self.rng.randint(10, 90),
+                    "narrative": "季末集中填报：按计划推进。",
+                    "submit": False,
+                },
+            )
             return label, "POST", f"/api/v1/plans/{PLAN}/reports/{item}/{period}", body
         item = self.rng.choice(self.demo.items)
         url = label.split(" ", 1)[1].split(" (")[0].replace("{item}", item).replace("{period}", period)
@@ -70,8 +78,9 @@ class QuarterEndClient(web.Client):
 async def drive(base: str, demo: web.Demo, clients: int, seconds: float, seed: int, think: float) -> web.Run:
     rng = random.Random(seed)
     users = ["wjw", "wjw", "admin", "leader"]  # half of the crowd are reporters
-    crowd = [QuarterEndClient(base, users[n % len(users)], demo, random.Random(rng.random()), [])
-             for n in range(clients)]
+    crowd = [
+        QuarterEndClient(base, users[n % len(users)], demo, random.Random(rng.random()), []) for n in range(clients)
+    ]
     for client in crowd:
         await client.sign_in()
     run = web.Run(seconds)
@@ -92,8 +101,9 @@ def _rss_kib(root_pid: int) -> int:
     for pid in pids:
         status = Path(f"/proc/{pid}/status")
         if status.exists():
-            total += next((int(line.split()[1]) for line in status.read_text().splitlines()
-                           if line.startswith("VmRSS:")), 0)
+            total += next(
+                (int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("VmRSS:")), 0
+            )
     return total
 
 
@@ -101,13 +111,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=600.0, help="length of the soak")
-    parser.add_argument("--think", type=float, default=5.0,
-                        help="mean pause of a person between two requests, in seconds (reading, typing)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=5.0,
+        help="mean pause of a person between two requests, in seconds (reading, typing)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="server processes (yigai serve --workers)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
-    parser.add_argument("--probe", type=Path, metavar="DIR",
-                        help="sample each server worker's heap into DIR every 30 s (benchmarks/heap_probe)")
+    parser.add_argument(
+        "--probe",
+        type=Path,
+        metavar="DIR",
+        help="sample each server worker's heap into DIR every 30 s (benchmarks/heap_probe)",
+    )
     args = parser.parse_args(argv)
     if args.probe:  # the server inherits the environment: its workers import heap_probe/sitecustomize.py
         args.probe.mkdir(parents=True, exist_ok=True)
@@ -128,8 +146,10 @@ def main(argv: list[str] | None = None) -> int:
             folder = base_dir / "var"
             started = time.perf_counter()
             demo = web.prepare(folder, Settings.from_env({}, data_dir=folder, database_url=url))
-            console.print(f"demo built on PostgreSQL in {time.perf_counter() - started:.1f} s: plan {PLAN}, "
-                          f"{len(demo.items)} items, {len(demo.health_items)} led by {web.HEALTH}")
+            console.print(
+                f"demo built on PostgreSQL in {time.perf_counter() - started:.1f} s: plan {PLAN}, "
+                f"{len(demo.items)} items, {len(demo.health_items)} led by {web.HEALTH}"
+            )
             port = web._free_port()
             server = web.start_server(folder, port, args.workers, url)
             samples: dict[str, int] = {}
@@ -148,8 +168,9 @@ def main(argv: list[str] | None = None) -> int:
             sampler = threading.Thread(target=sample_memory, daemon=True)
             try:
                 sampler.start()
-                run = asyncio.run(drive(f"http://127.0.0.1:{port}", demo, args.clients, args.seconds, args.seed,
-                                        args.think))
+                run = asyncio.run(
+                    drive(f"http://127.0.0.1:{port}", demo, args.clients, args.seconds, args.seed, args.think)
+                )
                 samples["end"] = _rss_kib(server.pid)
             finally:
                 done.set()
@@ -163,10 +184,15 @@ def main(argv: list[str] | None = None) -> int:
     console.print(web.table(f"soak, {args.clients} clients on PostgreSQL, {args.workers} workers", run, stats))
     start_mib, end_mib = samples.get("start", 0) / 1024, samples.get("end", 0) / 1024
     growth = (end_mib / start_mib - 1) if start_mib else float("nan")
-    console.print(f"server memory (all processes): {start_mib:.0f} MiB after warm-up, {end_mib:.0f} MiB at the end "
-                  f"({growth:+.1%}); every 30 s: " + ", ".join(f"{kib / 1024:.0f}" for _, kib in series))
-    misses = [f"{label}: p95 {s['p95_ms']:.0f} ms (target < {P95_MS:.0f} ms)"
-              for label, s in stats.items() if s["p95_ms"] >= P95_MS]
+    console.print(
+        f"server memory (all processes): {start_mib:.0f} MiB after warm-up, {end_mib:.0f} MiB at the end "
+        f"({growth:+.1%}); every 30 s: " + ", ".join(f"{kib / 1024:.0f}" for _, kib in series)
+    )
+    misses = [
+        f"{label}: p95 {s['p95_ms']:.0f} ms (target < {P95_MS:.0f} ms)"
+        for label, s in stats.items()
+        if s["p95_ms"] >= P95_MS
+    ]
     errors = sum(run.errors.values())
     if errors:
         misses.append(f"{errors} errors, e.g. {'; '.join(run.error_samples[:3])}")
@@ -176,8 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     for line in misses:
         console.print(f"[red]target missed[/]: {line}")
     if not misses:
-        console.print(f"[green]targets met[/]: no errors, p95 < {P95_MS:.0f} ms on every route, "
-                      f"memory growth < {GROWTH_LIMIT:.0%}")
+        console.print(
+            f"[green]targets met[/]: no errors, p95 < {P95_MS:.0f} ms on every route, "
+            f"memory growth < {GROWTH_LIMIT:.0%}"
+        )
     return 1 if args.check and misses else 0
 
 

@@ -132,33 +132,49 @@ def main(argv: list[str] | None = None) -> int:
     for t in [*per_seed, one_pass, big]:
         if t is one_pass:
             table.add_section()
-        table.add_row(t.name, f"{t.utf8_bytes / 1000:,.1f}", f"{t.median_ms:,.2f}", f"{t.min_ms:,.2f}",
-                      f"{t.max_ms:,.2f}", str(t.runs), f"{t.mb_per_s:,.1f}")
+        table.add_row(
+            t.name,
+            f"{t.utf8_bytes / 1000:,.1f}",
+            f"{t.median_ms:,.2f}",
+            f"{t.min_ms:,.2f}",
+            f"{t.max_ms:,.2f}",
+            str(t.runs),
+            f"{t.mb_per_s:,.1f}",
+        )
     console.print(table)
 
     total_ok = total_ms < TOTAL_TARGET_MS
     linear_ok = ratio <= LINEARITY_TARGET
     total_rate = total_bytes / 1e6 / (total_ms / 1e3) if total_ms else float("inf")
-    console.print(f"total, five seeds: {total_ms:,.2f} ms ({total_bytes / 1000:,.1f} KB, {total_rate:,.2f} MB/s)"
-                  f"  target < {TOTAL_TARGET_MS:.0f} ms: {_verdict(total_ok)}")
-    console.print(f"linearity: ×{SCALE} document {big.median_ms:,.2f} ms / ({SCALE} × {one_pass.median_ms:,.2f} ms)"
-                  f" = {ratio:.3f}  target ≤ {LINEARITY_TARGET}: {_verdict(linear_ok)}")
-    console.print(f"peak memory (tracemalloc), ×{SCALE} document of {big.utf8_bytes / 1e6:,.2f} MB:"
-                  f" {peak_mib:,.1f} MiB")
-    console.print(f"[dim]Python {platform.python_version()} on {platform.machine()}, "
-                  f"{os.cpu_count()} CPUs[/dim]")
+    console.print(
+        f"total, five seeds: {total_ms:,.2f} ms ({total_bytes / 1000:,.1f} KB, {total_rate:,.2f} MB/s)"
+        f"  target < {TOTAL_TARGET_MS:.0f} ms: {_verdict(total_ok)}"
+    )
+    console.print(
+        f"linearity: ×{SCALE} document {big.median_ms:,.2f} ms / ({SCALE} × {one_pass.median_ms:,.2f} ms)"
+        f" = {ratio:.3f}  target ≤ {LINEARITY_TARGET}: {_verdict(linear_ok)}"
+    )
+    console.print(
+        f"peak memory (tracemalloc), ×{SCALE} document of {big.utf8_bytes / 1e6:,.2f} MB: {peak_mib:,.1f} MiB"
+    )
+    console.print(f"[dim]Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs[/dim]")
 
     if args.json:
-        args.json.write_text(json.dumps({
-            "per_seed": [asdict(t) | {"mb_per_s": t.mb_per_s} for t in per_seed],
-            "total_ms": total_ms,
-            "one_pass": asdict(one_pass),
-            "scaled": asdict(big),
-            "linearity_ratio": ratio,
-            "peak_mib": peak_mib,
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-        }, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "per_seed": [asdict(t) | {"mb_per_s": t.mb_per_s} for t in per_seed],
+                    "total_ms": total_ms,
+                    "one_pass": asdict(one_pass),
+                    "scaled": asdict(big),
+                    "linearity_ratio": ratio,
+                    "peak_mib": peak_mib,
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                },
+                indent=2,
+            )
+        )
     return 0 if (total_ok and linear_ok) or not args.check else 1
 
 

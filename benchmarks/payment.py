@@ -39,14 +39,14 @@ from yigai.payment.dip import DipParams, SettleParams
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench-cache"
-VERSION = 1                      # bump when the generator changes
+VERSION = 1  # bump when the generator changes
 HOSPITALS = 40
 HISTORY_YEARS = (2021, 2022, 2023)
 CURRENT_YEAR = 2024
-TARGET_SECONDS = 10.0            # 1M-case year scored and settled
+TARGET_SECONDS = 10.0  # 1M-case year scored and settled
 TARGET_MEMORY_MIB = 4096.0
-TARGET_RATIO = 5.0               # × the pandas baseline (grouping + scoring)
-BAD_SHARE = 0.0005               # records given a defect the loader must report
+TARGET_RATIO = 5.0  # × the pandas baseline (grouping + scoring)
+BAD_SHARE = 0.0005  # records given a defect the loader must report
 
 
 def _vocabulary() -> tuple[list[str], list[str]]:
@@ -60,7 +60,7 @@ def synthetic(n: int, year: int, seed: int) -> pa.Table:
     """``n`` discharges of one year as the columns of a case file (Parquet types)."""
     rng = np.random.default_rng([seed, year])
     dx, procs = _vocabulary()
-    zipf = 1.0 / np.arange(1, len(dx) + 1) ** 0.9          # a few common diagnoses, a long tail
+    zipf = 1.0 / np.arange(1, len(dx) + 1) ** 0.9  # a few common diagnoses, a long tail
     d = rng.choice(len(dx), size=n, p=zipf / zipf.sum())
     has_proc = rng.random(n) < 0.55
     p = rng.integers(0, len(procs), n)
@@ -70,8 +70,12 @@ def synthetic(n: int, year: int, seed: int) -> pa.Table:
     hosp = rng.integers(0, HOSPITALS, n)
     level = np.where(hosp < 5, "三级", np.where(hosp < 15, "二级", "一级"))
     base = 3000.0 + (np.arange(len(dx)) * 7919 % 17000)
-    cost = base[d] * np.where(has_proc, 1.8, 1.0) * (1.25 - 0.05 * (hosp >= 5) - 0.1 * (hosp >= 15)) \
+    cost = (
+        base[d]
+        * np.where(has_proc, 1.8, 1.0)
+        * (1.25 - 0.05 * (hosp >= 5) - 0.1 * (hosp >= 15))
         * rng.lognormal(0.0, 0.45, n)
+    )
     cost = np.round(cost, 2)
     discharge = np.datetime64(f"{year}-01-01") + rng.integers(0, 365, n).astype("timedelta64[D]")
     los = rng.integers(1, 20, n)
@@ -86,17 +90,23 @@ def synthetic(n: int, year: int, seed: int) -> pa.Table:
     ids = case_id.to_numpy(zero_copy_only=False).astype(object)
     dup = bad[(kinds == 3) & (bad > 0)]
     ids[dup] = ids[dup - 1]
-    return pa.table({
-        "case_id": pa.array(ids, pa.string()), "hospital": pa.array([f"H{h:02d}" for h in range(HOSPITALS)])
-        .take(pa.array(hosp)), "hospital_level": pa.array(level, pa.string()),
-        "insurance": pa.array(np.where(rng.random(n) < 0.6, "职工", "居民"), pa.string()),
-        "admission": pa.array(discharge - np.abs(los).astype("timedelta64[D]") * np.sign(los), pa.date32()),
-        "discharge": pa.array(discharge, pa.date32()), "los": pa.array(np.abs(los), pa.int64()),
-        "main_dx": pa.array(main_dx, pa.string()), "main_proc": pa.array(main_proc, pa.string()),
-        "other_procs": pa.array(other, pa.string()), "total_cost": pa.array(cost),
-        "fund_paid": pa.array(np.round(np.abs(cost) * 0.7, 2)),
-        "patient_paid": pa.array(np.round(np.abs(cost) * 0.3, 2)),
-    })
+    return pa.table(
+        {
+            "case_id": pa.array(ids, pa.string()),
+            "hospital": pa.array([f"H{h:02d}" for h in range(HOSPITALS)]).take(pa.array(hosp)),
+            "hospital_level": pa.array(level, pa.string()),
+            "insurance": pa.array(np.where(rng.random(n) < 0.6, "职工", "居民"), pa.string()),
+            "admission": pa.array(discharge - np.abs(los).astype("timedelta64[D]") * np.sign(los), pa.date32()),
+            "discharge": pa.array(discharge, pa.date32()),
+            "los": pa.array(np.abs(los), pa.int64()),
+            "main_dx": pa.array(main_dx, pa.string()),
+            "main_proc": pa.array(main_proc, pa.string()),
+            "other_procs": pa.array(other, pa.string()),
+            "total_cost": pa.array(cost),
+            "fund_paid": pa.array(np.round(np.abs(cost) * 0.7, 2)),
+            "patient_paid": pa.array(np.round(np.abs(cost) * 0.3, 2)),
+        }
+    )
 
 
 def cached(n: int, year: int, seed: int) -> Path:
@@ -125,8 +135,11 @@ def pandas_group_and_score(hist_paths: list[Path], cur_path: Path, p: DipParams)
     t0 = time.perf_counter()
 
     def keys(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-        procs = (df["main_proc"] + ";" + df["other_procs"]).str.split(";").map(
-            lambda xs: "+".join(sorted({x for x in xs if x})) or "-")
+        procs = (
+            (df["main_proc"] + ";" + df["other_procs"])
+            .str.split(";")
+            .map(lambda xs: "+".join(sorted({x for x in xs if x})) or "-")
+        )
         klass = procs.map(lambda c: p.proc_rule.combination_class(() if c == "-" else tuple(c.split("+"))))
         return df["main_dx"].str[:5] + "|" + procs, df["main_dx"].str[:3] + "|" + klass
 
@@ -184,17 +197,32 @@ def one(n: int, seed: int, reference: bool) -> dict[str, object]:
     sp = SettleParams(fund_budget=n * 6000.0, reimbursement_ratio=0.7)
     settlement = dc.settle_scored(scoring, sp)
     t5 = time.perf_counter()
-    out.update(load=t1 - t0, load_current=t1 - tc, build=t3 - t2, score=t4 - t3, settle=t5 - t4, peak_mib=peak_mib(),
-               loaded=len(history) + len(current), bad=sum(len(x.bad) for x in loads) + len(cur_load.bad),
-               groups=len(cat.groups), core_share=cat.core_share, scored=len(scoring.index),
-               ungrouped=len(scoring.ungrouped_index), hospitals=len(settlement.hospitals))
+    out.update(
+        load=t1 - t0,
+        load_current=t1 - tc,
+        build=t3 - t2,
+        score=t4 - t3,
+        settle=t5 - t4,
+        peak_mib=peak_mib(),
+        loaded=len(history) + len(current),
+        bad=sum(len(x.bad) for x in loads) + len(cur_load.bad),
+        groups=len(cat.groups),
+        core_share=cat.core_share,
+        scored=len(scoring.index),
+        ungrouped=len(scoring.ungrouped_index),
+        hospitals=len(settlement.hospitals),
+    )
     pd_seconds, pd_scored = pandas_group_and_score(hist_paths, cur_path, params)
-    ours = dict(zip(*[current.column("case_id").take(pa.array(scoring.index)).to_pylist(), scoring.points.tolist()],
-                    strict=True))
+    ours = dict(
+        zip(
+            *[current.column("case_id").take(pa.array(scoring.index)).to_pylist(), scoring.points.tolist()], strict=True
+        )
+    )
     theirs = dict(zip(pd_scored["case_id"].tolist(), pd_scored["points"].tolist(), strict=True))  # type: ignore[index]
     out["pandas"] = pd_seconds
     out["pandas_agrees"] = ours.keys() == theirs.keys() and all(
-        math.isclose(ours[c], theirs[c], rel_tol=1e-9) for c in ours)
+        math.isclose(ours[c], theirs[c], rel_tol=1e-9) for c in ours
+    )
     if reference:
         hist_cases, cur_cases = history.to_cases(), current.to_cases()
         r0 = time.perf_counter()
@@ -206,19 +234,23 @@ def one(n: int, seed: int, reference: bool) -> dict[str, object]:
         r3 = time.perf_counter()
         out.update(ref_build=r1 - r0, ref_score=r2 - r1, ref_settle=r3 - r2)
         out["reference_identical"] = (
-            rcat == cat and [s.points for s in rscoring.scored] == scoring.points.tolist()
-            and rsettle.hospitals == settlement.hospitals and rsettle.point_value == settlement.point_value)
+            rcat == cat
+            and [s.points for s in rscoring.scored] == scoring.points.tolist()
+            and rsettle.hospitals == settlement.hospitals
+            and rsettle.point_value == settlement.point_value
+        )
     return out
 
 
 def report(r: dict[str, float]) -> None:
     n = int(r["n"])
-    print(f"\nDIP engine (columnar), {n:,} cases a year: 3 history years + 1 current year; "
-          f"{int(r['loaded']):,} cases loaded, {int(r['bad']):,} bad records set aside; {int(r['groups']):,} groups "
-          f"(core share {r['core_share']:.1%}); {int(r['scored']):,} scored, {int(r['ungrouped']):,} ungrouped")
+    print(
+        f"\nDIP engine (columnar), {n:,} cases a year: 3 history years + 1 current year; "
+        f"{int(r['loaded']):,} cases loaded, {int(r['bad']):,} bad records set aside; {int(r['groups']):,} groups "
+        f"(core share {r['core_share']:.1%}); {int(r['scored']):,} scored, {int(r['ungrouped']):,} ungrouped"
+    )
     print(f"{'stage':<24}{'seconds':>10}{'cases/s':>14}")
-    for stage, count in (("load (4 Parquet files)", 4 * n), ("build (3 years)", 3 * n), ("score", n),
-                         ("settle", n)):
+    for stage, count in (("load (4 Parquet files)", 4 * n), ("build (3 years)", 3 * n), ("score", n), ("settle", n)):
         key = stage.split()[0]
         print(f"{stage:<24}{r[key]:>10.2f}{count / r[key]:>14,.0f}")
     ss = r["score"] + r["settle"]
@@ -227,27 +259,36 @@ def report(r: dict[str, float]) -> None:
     def verdict(ok: bool) -> str:
         return ("met" if ok else "NOT met") if at_target else "the target is for 1M cases a year"
 
-    print(f"score + settle of the current year: {ss:.2f} s   (target < {TARGET_SECONDS:.0f} s: "
-          f"{verdict(ss < TARGET_SECONDS)}); with loading its file: {ss + r['load_current']:.2f} s")
-    print(f"peak memory (ru_maxrss, whole process): {r['peak_mib']:,.0f} MiB   (target < {TARGET_MEMORY_MIB:,.0f} MiB: "
-          f"{verdict(r['peak_mib'] < TARGET_MEMORY_MIB)})")
+    print(
+        f"score + settle of the current year: {ss:.2f} s   (target < {TARGET_SECONDS:.0f} s: "
+        f"{verdict(ss < TARGET_SECONDS)}); with loading its file: {ss + r['load_current']:.2f} s"
+    )
+    print(
+        f"peak memory (ru_maxrss, whole process): {r['peak_mib']:,.0f} MiB   (target < {TARGET_MEMORY_MIB:,.0f} MiB: "
+        f"{verdict(r['peak_mib'] < TARGET_MEMORY_MIB)})"
+    )
     ours = r["build"] + r["score"]
     ratio = r["pandas"] / ours
-    print(f"grouping + scoring: columnar {ours:.2f} s, straightforward pandas {r['pandas']:.2f} s → {ratio:.1f}× "
-          f"(target ≥ {TARGET_RATIO:.0f}×: {verdict(ratio >= TARGET_RATIO)}); pandas points agree: "
-          f"{'yes' if r['pandas_agrees'] else 'NO'}")
+    print(
+        f"grouping + scoring: columnar {ours:.2f} s, straightforward pandas {r['pandas']:.2f} s → {ratio:.1f}× "
+        f"(target ≥ {TARGET_RATIO:.0f}×: {verdict(ratio >= TARGET_RATIO)}); pandas points agree: "
+        f"{'yes' if r['pandas_agrees'] else 'NO'}"
+    )
     if "ref_build" in r:
-        print(f"reference engine (one object per case): build {r['ref_build']:.2f} s, score {r['ref_score']:.2f} s, "
-              f"settle {r['ref_settle']:.2f} s; results identical to the columnar engine: "
-              f"{'yes' if r['reference_identical'] else 'NO'}")
+        print(
+            f"reference engine (one object per case): build {r['ref_build']:.2f} s, score {r['ref_score']:.2f} s, "
+            f"settle {r['ref_settle']:.2f} s; results identical to the columnar engine: "
+            f"{'yes' if r['reference_identical'] else 'NO'}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200_000, 1_000_000], help="discharges per year")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--reference-up-to", type=int, default=200_000,
-                        help="also run the reference engine at sizes up to this")
+    parser.add_argument(
+        "--reference-up-to", type=int, default=200_000, help="also run the reference engine at sizes up to this"
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -256,9 +297,21 @@ def main() -> None:
     for n in args.sizes:
         for y in (*HISTORY_YEARS, CURRENT_YEAR):
             cached(n, y, args.seed)
-        proc = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed),
-                               "--reference-up-to", str(args.reference_up_to)],
-                              check=True, capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                str(n),
+                "--seed",
+                str(args.seed),
+                "--reference-up-to",
+                str(args.reference_up_to),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         report(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 

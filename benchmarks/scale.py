@@ -166,8 +166,9 @@ def _lake_rows(lake: Path) -> dict[str, int]:
 
 def lake_bytes_per_row(lake: Path) -> dict[str, float]:
     rows = _lake_rows(lake)
-    return {name: sum(f.stat().st_size for f in (lake / name).rglob("*.parquet")) / max(n, 1)
-            for name, n in rows.items()}
+    return {
+        name: sum(f.stat().st_size for f in (lake / name).rglob("*.parquet")) / max(n, 1) for name, n in rows.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,8 +186,13 @@ def main(argv: list[str] | None = None) -> int:
     for preset in presets:
         prepare(preset)
         for engine in engines:
-            proc = subprocess.run([sys.executable, __file__, "--one", engine, preset], capture_output=True,
-                                  text=True, check=False, env={**os.environ, "PYSPARK_PYTHON": sys.executable})
+            proc = subprocess.run(
+                [sys.executable, __file__, "--one", engine, preset],
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**os.environ, "PYSPARK_PYTHON": sys.executable},
+            )
             line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
             if proc.returncode or not line:
                 print(f"{engine} {preset} failed:\n{proc.stderr[-3000:]}", flush=True)
@@ -194,21 +200,28 @@ def main(argv: list[str] | None = None) -> int:
             r = json.loads(line[0][7:])
             results.append(r)
             start = f" (+ {r['start_seconds']:.1f} s session start)" if "start_seconds" in r else ""
-            print(f"{engine:7s} {preset:9s} {r['seconds']:8.2f} s{start}  {r['rows_read']:>12,} rows read  "
-                  f"{r['rows_read'] / r['seconds'] / 1e6:6.2f} M rows/s  peak {r['peak_mib']:,.0f} MiB  "
-                  f"{r['values']:,} values", flush=True)
+            print(
+                f"{engine:7s} {preset:9s} {r['seconds']:8.2f} s{start}  {r['rows_read']:>12,} rows read  "
+                f"{r['rows_read'] / r['seconds'] / 1e6:6.2f} M rows/s  peak {r['peak_mib']:,.0f} MiB  "
+                f"{r['values']:,} values",
+                flush=True,
+            )
     print("\ngrowth from one preset to the next (time should grow no faster than rows):")
     for engine in engines:
         mine = [r for r in results if r["engine"] == engine]
         for a, b in itertools.pairwise(mine):
-            print(f"{engine:7s} {a['preset']} → {b['preset']}: rows ×{b['rows_read'] / a['rows_read']:.2f}, "
-                  f"time ×{b['seconds'] / a['seconds']:.2f}, peak memory ×{b['peak_mib'] / a['peak_mib']:.2f}")
+            print(
+                f"{engine:7s} {a['preset']} → {b['preset']}: rows ×{b['rows_read'] / a['rows_read']:.2f}, "
+                f"time ×{b['seconds'] / a['seconds']:.2f}, peak memory ×{b['peak_mib'] / a['peak_mib']:.2f}"
+            )
     for preset in presets:
         lake = CACHE / f"lake-{preset}-{YEAR}-{SEED}"
         per_row = lake_bytes_per_row(lake)
         total = sum(f.stat().st_size for f in lake.rglob("*.parquet"))
-        print(f"\nlake {preset}: {total / 2**20:,.1f} MiB; bytes per row: "
-              + ", ".join(f"{n} {b:.1f}" for n, b in per_row.items()))
+        print(
+            f"\nlake {preset}: {total / 2**20:,.1f} MiB; bytes per row: "
+            + ", ".join(f"{n} {b:.1f}" for n, b in per_row.items())
+        )
     return 0
 
 

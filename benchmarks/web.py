@@ -70,7 +70,11 @@ MIX = {
     "GET /api/v1/review/count": ("api", 4),
 }
 # routes only some users ask for: the office reviews, a reporter works from its to-do
-ONLY = {"GET /review (review desk)": {"admin"}, "GET /api/v1/review/count": {"admin"}, "GET /workspace (to-do)": {"wjw"}}
+ONLY = {
+    "GET /review (review desk)": {"admin"},
+    "GET /api/v1/review/count": {"admin"},
+    "GET /workspace (to-do)": {"wjw"},
+}
 
 
 @dataclass
@@ -116,15 +120,31 @@ def prepare(folder: Path, settings: Settings | None = None) -> Demo:
     items = report_items(draft)
     current = period_containing(PeriodType.QUARTERLY, now().date())
     periods = [p.id for p in schedule.periods]
-    return Demo([i.item_id for i in items], [i.item_id for i in items if HEALTH in i.lead], periods,
-                [p for p in periods if p >= current.id], versions)
+    return Demo(
+        [i.item_id for i in items],
+        [i.item_id for i in items if HEALTH in i.lead],
+        periods,
+        [p for p in periods if p >= current.id],
+        versions,
+    )
 
 
 def start_server(folder: Path, port: int, workers: int, database_url: str | None = None) -> subprocess.Popen[str]:
-    env = {**os.environ, "YIGAI_DATA_DIR": str(folder),
-           "YIGAI_DATABASE_URL": database_url or f"sqlite:///{(folder / DEMO_DATABASE).as_posix()}"}
-    command = [sys.executable, "-c", "from yigai.cli.main import app; app()", "serve", "--port", str(port),
-               "--workers", str(workers)]
+    env = {
+        **os.environ,
+        "YIGAI_DATA_DIR": str(folder),
+        "YIGAI_DATABASE_URL": database_url or f"sqlite:///{(folder / DEMO_DATABASE).as_posix()}",
+    }
+    command = [
+        sys.executable,
+        "-c",
+        "from yigai.cli.main import app; app()",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     # the server's messages go to a file: a pipe nobody reads would fill up and stall a long run
     log = open(folder / "server.log", "w", encoding="utf-8")  # noqa: SIM115 — closed with the process
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
@@ -212,22 +232,36 @@ class Client:
         self.saving = None
 
     async def sign_in(self) -> None:
-        response = await self.http.post("/api/v1/auth/login",
-                                        json={"username": self.username, "password": PASSWORDS[self.username]})
+        response = await self.http.post(
+            "/api/v1/auth/login", json={"username": self.username, "password": PASSWORDS[self.username]}
+        )
         response.raise_for_status()
         self.csrf = response.json()["csrf_token"]
 
     def next_request(self) -> tuple[str, str, str, dict[str, object] | None]:
         """(route label, method, url, json body) — a write only for a reporter with something left to report."""
-        labels = [k for k in MIX if (MIX[k][0] != "write" or (self.username == "wjw" and self.pool))
-                  and (k not in ONLY or self.username in ONLY[k])]
+        labels = [
+            k
+            for k in MIX
+            if (MIX[k][0] != "write" or (self.username == "wjw" and self.pool))
+            and (k not in ONLY or self.username in ONLY[k])
+        ]
         label = self.rng.choices(labels, weights=[MIX[k][1] for k in labels])[0]
         item = self.rng.choice(self.demo.items)
         period = self.rng.choice(self.demo.periods)
         if label.startswith("POST"):
             item, period = self.pool.pop()
-            body = self.save_body(item, period, {"department": HEALTH, "status": "推进中", "percent": 50,
-                                                 "narrative": "压力测试：按计划推进。", "submit": True})
+            body = self.save_body(
+                item,
+                period,
+                {
+                    "department": HEALTH,
+                    "status": "推进中",
+                    "percent": 50,
+                    "narrative": "压力测试：按计划推进。",
+                    "submit": True,
+                },
+            )
             return label, "POST", f"/api/v1/plans/{PLAN}/reports/{item}/{period}", body
         url = label.split(" ", 1)[1].split(" (")[0].replace("{item}", item).replace("{period}", period)
         if label.startswith("GET / "):
@@ -240,8 +274,9 @@ class Client:
             label, method, url, body = self.next_request()
             start = time.perf_counter()
             try:
-                response = await self.http.request(method, url, json=body,
-                                                   headers={"X-CSRF-Token": self.csrf} if body else None)
+                response = await self.http.request(
+                    method, url, json=body, headers={"X-CSRF-Token": self.csrf} if body else None
+                )
                 ok = 200 <= response.status_code < 300
                 self.learn(response)
                 detail = f"{response.status_code} {response.text[:160]!r}"
@@ -260,8 +295,15 @@ class Client:
         await self.http.aclose()
 
 
-async def drive(base: str, demo: Demo, clients: int, seconds: float, seed: int, think: float,
-                cpu: Callable[[], float | None] = lambda: None) -> Run:
+async def drive(
+    base: str,
+    demo: Demo,
+    clients: int,
+    seconds: float,
+    seed: int,
+    think: float,
+    cpu: Callable[[], float | None] = lambda: None,
+) -> Run:
     """The closed-loop run; ``cpu`` (the server's CPU seconds so far) is read after the sign-ins and at the end."""
     rng = random.Random(seed)
     pool = [(i, p) for p in demo.open_periods for i in demo.health_items]
@@ -292,22 +334,38 @@ def figures(run: Run) -> dict[str, dict[str, float]]:
     for label in MIX:
         values = run.latencies.get(label, [])
         if values:
-            out[label] = {"count": len(values), "per_s": len(values) / run.seconds,
-                          "p50_ms": 1000 * statistics.median(values), "p95_ms": 1000 * quantile(values, 0.95),
-                          "p99_ms": 1000 * quantile(values, 0.99), "max_ms": 1000 * max(values),
-                          "errors": run.errors.get(label, 0)}
+            out[label] = {
+                "count": len(values),
+                "per_s": len(values) / run.seconds,
+                "p50_ms": 1000 * statistics.median(values),
+                "p95_ms": 1000 * quantile(values, 0.95),
+                "p99_ms": 1000 * quantile(values, 0.99),
+                "max_ms": 1000 * max(values),
+                "errors": run.errors.get(label, 0),
+            }
     return out
 
 
 def table(title: str, run: Run, stats: dict[str, dict[str, float]]) -> Table:
-    out = Table(title=f"{title}: {run.requests} requests in {run.seconds:.0f} s, "
-                      f"{run.requests / run.seconds:.1f} req/s, {sum(run.errors.values())} errors",
-                box=box.SIMPLE_HEAVY)
+    out = Table(
+        title=f"{title}: {run.requests} requests in {run.seconds:.0f} s, "
+        f"{run.requests / run.seconds:.1f} req/s, {sum(run.errors.values())} errors",
+        box=box.SIMPLE_HEAVY,
+    )
     for name in ("route", "kind", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors"):
         out.add_column(name, justify="left" if name in ("route", "kind") else "right")
     for label, s in stats.items():
-        out.add_row(label, MIX[label][0], f"{s['count']:.0f}", f"{s['per_s']:.1f}", f"{s['p50_ms']:.1f}",
-                    f"{s['p95_ms']:.1f}", f"{s['p99_ms']:.1f}", f"{s['max_ms']:.1f}", f"{s['errors']:.0f}")
+        out.add_row(
+            label,
+            MIX[label][0],
+            f"{s['count']:.0f}",
+            f"{s['per_s']:.1f}",
+            f"{s['p50_ms']:.1f}",
+            f"{s['p95_ms']:.1f}",
+            f"{s['p99_ms']:.1f}",
+            f"{s['max_ms']:.1f}",
+            f"{s['errors']:.0f}",
+        )
     return out
 
 
@@ -316,8 +374,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the loaded run")
     parser.add_argument("--baseline-seconds", type=float, default=5.0, help="length of the one-client run")
-    parser.add_argument("--think", type=float, default=1.0,
-                        help="mean pause of a loaded client between its requests, in seconds (0: none)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean pause of a loaded client between its requests, in seconds (0: none)",
+    )
     parser.add_argument("--workers", type=int, default=1, help="server processes (yigai serve --workers)")
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
@@ -329,15 +391,18 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         started = time.perf_counter()
         demo = prepare(folder)
-        console.print(f"demo built in {time.perf_counter() - started:.1f} s: plan {PLAN} with {len(demo.items)} items, "
-                      f"{len(demo.open_periods)} open periods")
+        console.print(
+            f"demo built in {time.perf_counter() - started:.1f} s: plan {PLAN} with {len(demo.items)} items, "
+            f"{len(demo.open_periods)} open periods"
+        )
         port = _free_port()
         server = start_server(folder, port, args.workers)
         base = f"http://127.0.0.1:{port}"
         try:
             baseline = asyncio.run(drive(base, demo, 1, args.baseline_seconds, args.seed, 0.0))
-            loaded = asyncio.run(drive(base, demo, args.clients, args.seconds, args.seed + 1, args.think,
-                                       lambda: server_cpu_s(server)))
+            loaded = asyncio.run(
+                drive(base, demo, args.clients, args.seconds, args.seed + 1, args.think, lambda: server_cpu_s(server))
+            )
         finally:
             peak_kib = stop_server(server)
 
@@ -349,9 +414,11 @@ def main(argv: list[str] | None = None) -> int:
     server_ms = None
     if loaded.server_cpu_s is not None and loaded.requests:
         server_ms = 1000 * loaded.server_cpu_s / loaded.requests
-        console.print(f"server CPU under load: {loaded.server_cpu_s:.1f} s for {loaded.requests} requests "
-                      f"({server_ms:.1f} ms a request); machine load average {loaded.load_before:.2f} as the "
-                      f"loaded run began")
+        console.print(
+            f"server CPU under load: {loaded.server_cpu_s:.1f} s for {loaded.requests} requests "
+            f"({server_ms:.1f} ms a request); machine load average {loaded.load_before:.2f} as the "
+            f"loaded run began"
+        )
     misses = []
     for label, s in load_stats.items():
         kind = MIX[label][0]
@@ -364,15 +431,36 @@ def main(argv: list[str] | None = None) -> int:
     for line in misses:
         console.print(f"[red]target missed[/]: {line}")
     if not misses:
-        console.print(f"[green]targets met[/]: p95 < {PAGE_P95_MS:.0f} ms pages, < {API_P95_MS:.0f} ms API reads, "
-                      "no errors")
+        console.print(
+            f"[green]targets met[/]: p95 < {PAGE_P95_MS:.0f} ms pages, < {API_P95_MS:.0f} ms API reads, no errors"
+        )
     if args.json:
-        args.json.write_text(json.dumps({
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.system()},
-            "clients": args.clients, "seconds": args.seconds, "baseline": base_stats, "load": load_stats,
-            "throughput": {"baseline": baseline.requests / baseline.seconds, "load": loaded.requests / loaded.seconds},
-            "errors": errors, "server_cpu_ms_per_request": server_ms, "server_peak_rss_mib": None if peak_kib is None else peak_kib / 1024, "misses": misses,
-        }, ensure_ascii=False, indent=2), "utf-8")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": {
+                        "cpus": os.cpu_count(),
+                        "python": platform.python_version(),
+                        "system": platform.system(),
+                    },
+                    "clients": args.clients,
+                    "seconds": args.seconds,
+                    "baseline": base_stats,
+                    "load": load_stats,
+                    "throughput": {
+                        "baseline": baseline.requests / baseline.seconds,
+                        "load": loaded.requests / loaded.seconds,
+                    },
+                    "errors": errors,
+                    "server_cpu_ms_per_request": server_ms,
+                    "server_peak_rss_mib": None if peak_kib is None else peak_kib / 1024,
+                    "misses": misses,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            "utf-8",
+        )
     return 1 if args.check and misses else 0
 
 

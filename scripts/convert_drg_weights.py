@@ -28,8 +28,10 @@ from yigai.payment.drg_weights import WeightListError, read_weight_file
 SOURCE = Path("/work/shared/reference-data/drg-payment")
 TARGET = Path(__file__).resolve().parents[1] / "src" / "yigai" / "data" / "drg_weights"
 LICENCE = "LICENSE-OpenDRG-Apache-2.0.txt"
-ORIGIN = ("OpenDRG/DRG_Datas, folder Payment, commit 164c3f6cf898c2a5a2950513a5a7f658fe23f932 "
-          "(Apache-2.0), transcribed from the regional medical-insurance bureaus' published DRG lists")
+ORIGIN = (
+    "OpenDRG/DRG_Datas, folder Payment, commit 164c3f6cf898c2a5a2950513a5a7f658fe23f932 "
+    "(Apache-2.0), transcribed from the regional medical-insurance bureaus' published DRG lists"
+)
 NOTICE = """# Regional DRG weight lists (区域DRG病组权重)
 
 Relative weights (RW) per DRG of {n} regional lists, converted by `scripts/convert_drg_weights.py`
@@ -72,15 +74,27 @@ def convert(source: Path = SOURCE, target: Path = TARGET) -> dict[str, object]:
             writer.writerow((code, name, repr(rw) if rw is not None else ""))
         (target / f"{path.stem}.csv").write_text(out.getvalue(), encoding="utf-8")
         encoding = "utf-8" if _is_utf8(path) else "gb18030"
-        index[path.stem] = {"source": path.name, "encoding": encoding, "drgs": len(weights.names),
-                            "with_rw": len(weights.weights), "without_rw": list(weights.without_rw),
-                            "listed_twice_with_different_rw": list(weights.conflicts)}
-    meta = {"origin": ORIGIN, "licence": "Apache-2.0", "licence_file": LICENCE, "lists": index,
-            "not_converted": skipped}
+        index[path.stem] = {
+            "source": path.name,
+            "encoding": encoding,
+            "drgs": len(weights.names),
+            "with_rw": len(weights.weights),
+            "without_rw": list(weights.without_rw),
+            "listed_twice_with_different_rw": list(weights.conflicts),
+        }
+    meta = {
+        "origin": ORIGIN,
+        "licence": "Apache-2.0",
+        "licence_file": LICENCE,
+        "lists": index,
+        "not_converted": skipped,
+    }
     (target / "index.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
     shutil.copyfile(source.parent / LICENCE, target / LICENCE)
-    (target / "NOTICE.md").write_text(NOTICE.format(n=len(index), origin=ORIGIN, licence=LICENCE,
-                                                    skipped="; ".join(skipped) or "none"), encoding="utf-8")
+    (target / "NOTICE.md").write_text(
+        NOTICE.format(n=len(index), origin=ORIGIN, licence=LICENCE, skipped="; ".join(skipped) or "none"),
+        encoding="utf-8",
+    )
     return meta
 
 

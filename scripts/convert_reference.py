@@ -28,8 +28,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "yigai" / "data"
-SCHEME = {"name": "CHS-DRG 1.1", "folder": "chs-drg-1.1", "year": 2021,
-          "source": "OpenDRG/DRG_Rules, folder CHS_DRG_11, commit ab57a5bda301dab8d3a3d3a956b8e9ac6fa9f061"}
+SCHEME = {
+    "name": "CHS-DRG 1.1",
+    "folder": "chs-drg-1.1",
+    "year": 2021,
+    "source": "OpenDRG/DRG_Rules, folder CHS_DRG_11, commit ab57a5bda301dab8d3a3d3a956b8e9ac6fa9f061",
+}
 ICD_SOURCE = "OpenDRG/DRG_Datas, folder ICD/dataset, commit 164c3f6cf898c2a5a2950513a5a7f658fe23f932"
 LICENCE = "LICENSE-OpenDRG-Apache-2.0.txt"
 
@@ -60,10 +64,14 @@ def convert_codes(icd: Path) -> dict[str, Any]:
         return {old: new for old, new in _pairs(icd / name) if old != new}
 
     return {
-        "meta": {"diagnoses": "医保版 ICD-10 v2.0", "procedures": "医保版 ICD-9-CM-3 v2.0",
-                 "crosswalk_diagnoses": "国临版 ICD-10 v2.0 → 医保版 v2.0",
-                 "crosswalk_procedures": "国临版 ICD-9-CM-3 v3.0 → 医保版 v2.0",
-                 "source": ICD_SOURCE, "licence": "Apache-2.0 (see NOTICE.md)"},
+        "meta": {
+            "diagnoses": "医保版 ICD-10 v2.0",
+            "procedures": "医保版 ICD-9-CM-3 v2.0",
+            "crosswalk_diagnoses": "国临版 ICD-10 v2.0 → 医保版 v2.0",
+            "crosswalk_procedures": "国临版 ICD-9-CM-3 v3.0 → 医保版 v2.0",
+            "source": ICD_SOURCE,
+            "licence": "Apache-2.0 (see NOTICE.md)",
+        },
         "diagnoses": _pairs(icd / "ICD10医保版v2.0.dat"),
         "procedures": _pairs(icd / "ICD9CM3医保版v2.0.dat"),
         "grey_diagnoses": [c for c, _ in _pairs(icd / "ICD10医保版v2.0灰码.dat")],
@@ -192,8 +200,16 @@ def convert_scheme(folder: Path) -> dict[str, Any]:
         if mdc_letter == "P" and "age_days" not in limits:
             # 新生儿: the first 28 days (PB1/PC1/PJ1 state it; PV1 states its own band, 29 days to one year)
             limits["age_days"] = [None, 29]
-        adrgs.append({"code": code, "mdc": mdc_letter, "name": name, "rule": _rule(name, heads), **limits,
-                      "drgs": drgs.get(code, {})})
+        adrgs.append(
+            {
+                "code": code,
+                "mdc": mdc_letter,
+                "name": name,
+                "rule": _rule(name, heads),
+                **limits,
+                "drgs": drgs.get(code, {}),
+            }
+        )
 
     def cc_table(path: Path) -> dict[str, str]:
         out = {}
@@ -211,11 +227,20 @@ def convert_scheme(folder: Path) -> dict[str, Any]:
             exclusions[table] = []
         elif _CODE.match(ln):
             exclusions[table].append(ln.split(" ", 1)[0])
-    return {"meta": {"name": SCHEME["name"], "year": SCHEME["year"], "source": SCHEME["source"],
-                     "licence": "Apache-2.0 (see NOTICE.md)",
-                     "counts": {"mdc": len(mdcs), "adrg": len(adrgs), "drg": sum(len(v) for v in drgs.values())}},
-            "mdcs": mdcs, "adrgs": adrgs, "mcc": cc_table(folder / "5_MCC.txt"),
-            "cc": cc_table(folder / "6_CC.txt"), "exclusions": exclusions}
+    return {
+        "meta": {
+            "name": SCHEME["name"],
+            "year": SCHEME["year"],
+            "source": SCHEME["source"],
+            "licence": "Apache-2.0 (see NOTICE.md)",
+            "counts": {"mdc": len(mdcs), "adrg": len(adrgs), "drg": sum(len(v) for v in drgs.values())},
+        },
+        "mdcs": mdcs,
+        "adrgs": adrgs,
+        "mcc": cc_table(folder / "5_MCC.txt"),
+        "cc": cc_table(folder / "6_CC.txt"),
+        "exclusions": exclusions,
+    }
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:
@@ -240,8 +265,10 @@ def main(argv: list[str]) -> None:
     codes_dir, pack_dir = DATA / "codes", DATA / "drg_chs11"
     _write(codes_dir / "chs-icd-2.0.json.gz", convert_codes(ref / "icd"))
     _write(pack_dir / "pack.json.gz", convert_scheme(ref / SCHEME["folder"]))
-    for folder, what, source in ((codes_dir, "医保版 ICD-10 / ICD-9-CM-3 v2.0, 灰码 and 国临版 crosswalks", ICD_SOURCE),
-                                 (pack_dir, f"{SCHEME['name']} grouping scheme", SCHEME["source"])):
+    for folder, what, source in (
+        (codes_dir, "医保版 ICD-10 / ICD-9-CM-3 v2.0, 灰码 and 国临版 crosswalks", ICD_SOURCE),
+        (pack_dir, f"{SCHEME['name']} grouping scheme", SCHEME["source"]),
+    ):
         shutil.copyfile(ref / LICENCE, folder / LICENCE)
         (folder / "NOTICE.md").write_text(NOTICE.format(what=what, source=source, licence=LICENCE), encoding="utf-8")
 

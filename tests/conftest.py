@@ -56,14 +56,24 @@ SAMPLE_TEXT = (
 ) * 3
 
 
-def dept(name: str, raw: str | None = None, kind: DepartmentKind = DepartmentKind.DEPARTMENT,
-         known: bool = True, at: int | None = None) -> DepartmentRef:
-    return DepartmentRef(name=name, raw=raw or name, kind=kind, known=known,
-                         span=None if at is None else Span(at, at + len(raw or name)))
+def dept(
+    name: str,
+    raw: str | None = None,
+    kind: DepartmentKind = DepartmentKind.DEPARTMENT,
+    known: bool = True,
+    at: int | None = None,
+) -> DepartmentRef:
+    return DepartmentRef(
+        name=name, raw=raw or name, kind=kind, known=known, span=None if at is None else Span(at, at + len(raw or name))
+    )
 
 
-def make_draft(*, text: str = SAMPLE_TEXT, doc_number: str = "仓医改组〔2021〕91号",
-               title: str = "仓山区深化医药卫生体制集成改革实施方案") -> PlanDraft:
+def make_draft(
+    *,
+    text: str = SAMPLE_TEXT,
+    doc_number: str = "仓医改组〔2021〕91号",
+    title: str = "仓山区深化医药卫生体制集成改革实施方案",
+) -> PlanDraft:
     """A plan with sections, tasks (with and without measures), projects, targets, warnings.
 
     Its 文号 is fictitious so that it never collides with a seed plan.
@@ -71,73 +81,126 @@ def make_draft(*, text: str = SAMPLE_TEXT, doc_number: str = "仓医改组〔202
     s11 = Section("S1.1", 2, "（一）", 1, "完善推进机制", Span(50, 58))
     s1 = Section("S1", 1, "一、", 1, "构建高效的医改领导体制", Span(36, 49), children=[s11])
     t1 = Task(
-        id="T1", no="1", path=["构建高效的医改领导体制", "完善推进机制"], section_id="S1.1",
-        title="完善深化医改领导体制", text="完善深化医改领导体制。调整政府领导职责分工。",
+        id="T1",
+        no="1",
+        path=["构建高效的医改领导体制", "完善推进机制"],
+        section_id="S1.1",
+        title="完善深化医改领导体制",
+        text="完善深化医改领导体制。调整政府领导职责分工。",
         responsibility=Responsibility(
-            lead=[dept("区卫健局", at=90)], cooperating=[dept("区医保局", "仓山医保局", at=95)],
-            raw="〔责任单位：区卫健局、仓山医保局〕", span=Span(84, 101),
+            lead=[dept("区卫健局", at=90)],
+            cooperating=[dept("区医保局", "仓山医保局", at=95)],
+            raw="〔责任单位：区卫健局、仓山医保局〕",
+            span=Span(84, 101),
         ),
         deadline=Deadline(DeadlineKind.ADJUST_AS_NEEDED, raw="适时调整"),
-        categories=[Category.MEASURE], categories_inferred=False,
+        categories=[Category.MEASURE],
+        categories_inferred=False,
         measures=[
             Measure(
-                id="T1.M1", no="(1)", text="完善医改领导组织架构，调整政府领导职责分工",
+                id="T1.M1",
+                no="(1)",
+                text="完善医改领导组织架构，调整政府领导职责分工",
                 responsibility=Responsibility(lead=[dept("区委"), dept("区政府")]),
                 deadline=Deadline(DeadlineKind.ADJUST_AS_NEEDED, raw="适时调整", span=Span(10, 14)),
-                categories=[Category.MEASURE], span=Span(60, 80), provenance={"text": Span(60, 80)},
+                categories=[Category.MEASURE],
+                span=Span(60, 80),
+                provenance={"text": Span(60, 80)},
             ),
             Measure(
-                id="T1.M2", no="(2)", text="=完善医改领导小组及秘书处统筹推进机制",
+                id="T1.M2",
+                no="(2)",
+                text="=完善医改领导小组及秘书处统筹推进机制",
                 responsibility=Responsibility(
                     lead=[dept("区医改领导小组", known=False)],
                     cooperating=[dept("各镇街（园区）", "各镇（街）园区", DepartmentKind.GROUP)],
-                    cooperating_and_others=True, raw="区医改领导小组；各镇（街）园区等",
+                    cooperating_and_others=True,
+                    raw="区医改领导小组；各镇（街）园区等",
                 ),
                 deadline=Deadline(DeadlineKind.CONTINUOUS, raw="持续实施"),
                 categories=[Category.POLICY, Category.MEASURE],
             ),
         ],
-        span=Span(59, 102), provenance={"title": Span(62, 72), "text": Span(62, 84)},
+        span=Span(59, 102),
+        provenance={"title": Span(62, 72), "text": Span(62, 84)},
     )
     t2 = Task(
-        id="T2", no="2", path=["构建高效的医改领导体制"], section_id="S1",
-        title="推进家庭医生签约", text="到2025年，家庭医生签约覆盖率达到80%以上。",
-        responsibility=Responsibility(lead=[dept("区卫健局")], cooperating=[dept("区医保局"), dept("区财政局")],
-                                      lead_and_others=True),
+        id="T2",
+        no="2",
+        path=["构建高效的医改领导体制"],
+        section_id="S1",
+        title="推进家庭医生签约",
+        text="到2025年，家庭医生签约覆盖率达到80%以上。",
+        responsibility=Responsibility(
+            lead=[dept("区卫健局")], cooperating=[dept("区医保局"), dept("区财政局")], lead_and_others=True
+        ),
         deadline=Deadline(DeadlineKind.DATE, dt.date(2025, 12, 31), raw="到2025年", span=Span(115, 121)),
         categories=[Category.INDICATOR],
     )
     t3 = Task(id="T3", no="", path=[], section_id=None, title="加强督查评估", text="加强督查评估。")
     targets = [
         Target(
-            raw="家庭医生签约覆盖率达到80%以上", metric="家庭医生签约覆盖率", comparator=Comparator.GE,
-            value=80.0, unit="%", scope="常住人口", attribute=TargetAttribute.BINDING, baseline=32.5,
-            baseline_year=2020, due=dt.date(2025, 12, 31), task="T2", observed=35.1, observed_raw="35.1%",
-            observed_period="2020", source="text", span=Span(122, 138), provenance={"value": Span(132, 135)},
+            raw="家庭医生签约覆盖率达到80%以上",
+            metric="家庭医生签约覆盖率",
+            comparator=Comparator.GE,
+            value=80.0,
+            unit="%",
+            scope="常住人口",
+            attribute=TargetAttribute.BINDING,
+            baseline=32.5,
+            baseline_year=2020,
+            due=dt.date(2025, 12, 31),
+            task="T2",
+            observed=35.1,
+            observed_raw="35.1%",
+            observed_period="2020",
+            source="text",
+            span=Span(122, 138),
+            provenance={"value": Span(132, 135)},
         ),
-        Target(raw="每千常住人口床位数7.48张", metric="每千常住人口床位数", comparator=Comparator.RANGE,
-               value=7.0, value_high=7.48, unit="张", source="table:表1"),
+        Target(
+            raw="每千常住人口床位数7.48张",
+            metric="每千常住人口床位数",
+            comparator=Comparator.RANGE,
+            value=7.0,
+            value_high=7.48,
+            unit="张",
+            source="table:表1",
+        ),
         Target(raw="+5个百分点", metric="-药占比", comparator=None, value=None),
     ]
     return PlanDraft(
-        source_name="sample.txt", source_format="txt", source_text=text,
+        source_name="sample.txt",
+        source_format="txt",
+        source_text=text,
         sha256=hashlib.sha256(text.encode()).hexdigest(),
         meta=PlanMeta(
-            title=title, issuer="仓山区深化医药卫生体制改革领导小组", doc_number=doc_number,
-            date=dt.date(2021, 6, 1), region="仓山区", level=PlanLevel.DISTRICT,
-            type=PlanType.IMPLEMENTATION_PLAN, valid_until=dt.date(2025, 12, 31),
+            title=title,
+            issuer="仓山区深化医药卫生体制改革领导小组",
+            doc_number=doc_number,
+            date=dt.date(2021, 6, 1),
+            region="仓山区",
+            level=PlanLevel.DISTRICT,
+            type=PlanType.IMPLEMENTATION_PLAN,
+            valid_until=dt.date(2025, 12, 31),
             provenance={"doc_number": Span(19, 30), "title": Span(0, 18)},
         ),
         sections=[s1],
         tasks=[t1, t2, t3],
         projects=[
-            Project(no="1", group="基层能力建设", text="@社区卫生服务中心标准化建设",
-                    responsibility=Responsibility(lead=[dept("区卫健局")], cooperating=[dept("区发改局")]),
-                    span=Span(200, 230)),
+            Project(
+                no="1",
+                group="基层能力建设",
+                text="@社区卫生服务中心标准化建设",
+                responsibility=Responsibility(lead=[dept("区卫健局")], cooperating=[dept("区发改局")]),
+                span=Span(200, 230),
+            ),
         ],
         targets=targets,
-        warnings=[ParseWarning("unplaced_responsibility", "责任单位未能归属到任务", Span(300, 310)),
-                  ParseWarning("no_date", "没有成文日期")],
+        warnings=[
+            ParseWarning("unplaced_responsibility", "责任单位未能归属到任务", Span(300, 310)),
+            ParseWarning("no_date", "没有成文日期"),
+        ],
     )
 
 
@@ -238,10 +301,13 @@ def spark_session() -> Iterator[object]:
     from yigai.analytics.spark import SparkUnavailableError, start_session
 
     try:
-        session = start_session("local[2]", {"spark.sql.shuffle.partitions": "2", "spark.driver.memory": "1g"},
-                                app_name="yigai tests")
+        session = start_session(
+            "local[2]", {"spark.sql.shuffle.partitions": "2", "spark.driver.memory": "1g"}, app_name="yigai tests"
+        )
     except SparkUnavailableError as exc:
-        pytest.fail(f"Spark cannot start ({exc}): `make test` installs PySpark (.[dev]) and Java (default-jre-headless)")
+        pytest.fail(
+            f"Spark cannot start ({exc}): `make test` installs PySpark (.[dev]) and Java (default-jre-headless)"
+        )
     yield session
     session.stop()  # type: ignore[attr-defined]
 

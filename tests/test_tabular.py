@@ -39,10 +39,16 @@ from yigai.tabular import TableFileError, column_letter, csv_format, read_table
 
 @pytest.mark.parametrize(("encoding", "bom"), [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("gb18030", b"")])
 @pytest.mark.parametrize("delimiter", [",", "\t", ";", "|"])
-def test_csv_in_any_office_encoding_and_delimiter_reads_the_same(tmp_path: Path, encoding: str, bom: bytes,
-                                                                  delimiter: str) -> None:
+def test_csv_in_any_office_encoding_and_delimiter_reads_the_same(
+    tmp_path: Path, encoding: str, bom: bytes, delimiter: str
+) -> None:
     path = tmp_path / "t.csv"
-    text = delimiter.join(["机构", "考核系数", "备注"]) + "\n" + delimiter.join(["区人民医院", "0.97", "良好，达标"]) + "\n"
+    text = (
+        delimiter.join(["机构", "考核系数", "备注"])
+        + "\n"
+        + delimiter.join(["区人民医院", "0.97", "良好，达标"])
+        + "\n"
+    )
     path.write_bytes(bom + text.encode(encoding))
     t = read_table(path)
     assert csv_format(path).delimiter == delimiter
@@ -70,7 +76,10 @@ def test_xlsx_sheet_is_chosen_by_name_and_a_missing_one_is_named(tmp_path: Path)
     wb.save(tmp_path / "t.xlsx")
     t = read_table(tmp_path / "t.xlsx", sheet="集采")
     assert (t.source, t.header, [(r.number, r.cells) for r in t.rows]) == (
-        "t.xlsx[集采]", ("机构", "日期"), [(3, ("区人民医院", dt.datetime(2024, 3, 1)))])
+        "t.xlsx[集采]",
+        ("机构", "日期"),
+        [(3, ("区人民医院", dt.datetime(2024, 3, 1)))],
+    )
     assert read_table(tmp_path / "t.xlsx").header == ("说明",)
     with pytest.raises(TableFileError, match="no sheet '价格'") as err:
         read_table(tmp_path / "t.xlsx", sheet="价格")
@@ -120,8 +129,10 @@ def _values(path: Path, ctx: Callable[[], Any]) -> object:
     return [(s.value.key, s.value.period_id, s.value.value) for s in import_values(app.uow(), admin, path)]
 
 
-_CASES = ("病案号,医疗机构,机构等级,险种,入院日期,出院日期,住院天数,主要诊断,总费用,统筹支付,个人支付\n"
-          "c1,区人民医院,三级,职工,2024-01-01,2024-01-05,4,K80.100,16000,12800,3200\n")
+_CASES = (
+    "病案号,医疗机构,机构等级,险种,入院日期,出院日期,住院天数,主要诊断,总费用,统筹支付,个人支付\n"
+    "c1,区人民医院,三级,职工,2024-01-01,2024-01-05,4,K80.100,16000,12800,3200\n"
+)
 
 
 @dataclass(frozen=True)
@@ -135,26 +146,72 @@ class Importer:
 
 
 IMPORTERS = [
-    Importer("records", "towns", "town_code,town_name,district_code,district_name\nT1,东街街道,D1,仓山区\n",
-             _records, (1, [])),
-    Importer("values", "values", "指标,机构,报告期,数值\nFD_COVERAGE,350104,2023年第3季度,70\n",
-             _values, [("FD_COVERAGE", "2023Q3", 70.0)], InvalidInputError),
-    Importer("orgunits", "units", "编码,名称,层级,上级编码\n35,福建省,省,\n3501,福州市,市,35\n",
-             lambda p, _c: [(u.code, u.name) for u in read_units(p)], [("35", "福建省"), ("3501", "福州市")],
-             InvalidInputError),
-    Importer("dip cases (reference)", "cases", _CASES,
-             lambda p, _c: [(c.case_id, c.hospital, c.main_dx) for c in load_cases(p).cases],
-             [("c1", "区人民医院", "K80.100")]),
-    Importer("dip/drg settle cases (columnar)", "cases", _CASES,
-             lambda p, _c: payment.load([p]).cases.table.column("hospital").to_pylist(), ["区人民医院"]),
-    Importer("settlement terms", "terms", "机构,考核系数\n区人民医院,0.97\n",
-             lambda p, _c: load_terms(p).assessment(), {"区人民医院": 0.97}, SettleTermsError),
-    Importer("集采", "vbp", "医疗机构,年度,通用名,基期用量,基期价格,报销比例,实际医保支出\n区人民医院,2024,阿托伐他汀,100,2,0.7,100\n",
-             lambda p, _c: [(r.hospital, r.generic) for r in read_records(p)[0]], [("区人民医院", "阿托伐他汀")]),
-    Importer("drg group", "drg", "病案号,主要诊断,总费用,医疗机构\nc1,K80.100,5000,区人民医院\n",
-             lambda p, _c: [(c.case_id, c.hospital) for c in read_cases(p)[0]], [("c1", "区人民医院")]),
-    Importer("drg weights", "weights", "DRG编码,DRG名称,权重\nHC35,胆囊切除术，不伴并发症,1.02\n",
-             lambda p, _c: read_weight_file(p).names, {"HC35": "胆囊切除术，不伴并发症"}),
+    Importer(
+        "records",
+        "towns",
+        "town_code,town_name,district_code,district_name\nT1,东街街道,D1,仓山区\n",
+        _records,
+        (1, []),
+    ),
+    Importer(
+        "values",
+        "values",
+        "指标,机构,报告期,数值\nFD_COVERAGE,350104,2023年第3季度,70\n",
+        _values,
+        [("FD_COVERAGE", "2023Q3", 70.0)],
+        InvalidInputError,
+    ),
+    Importer(
+        "orgunits",
+        "units",
+        "编码,名称,层级,上级编码\n35,福建省,省,\n3501,福州市,市,35\n",
+        lambda p, _c: [(u.code, u.name) for u in read_units(p)],
+        [("35", "福建省"), ("3501", "福州市")],
+        InvalidInputError,
+    ),
+    Importer(
+        "dip cases (reference)",
+        "cases",
+        _CASES,
+        lambda p, _c: [(c.case_id, c.hospital, c.main_dx) for c in load_cases(p).cases],
+        [("c1", "区人民医院", "K80.100")],
+    ),
+    Importer(
+        "dip/drg settle cases (columnar)",
+        "cases",
+        _CASES,
+        lambda p, _c: payment.load([p]).cases.table.column("hospital").to_pylist(),
+        ["区人民医院"],
+    ),
+    Importer(
+        "settlement terms",
+        "terms",
+        "机构,考核系数\n区人民医院,0.97\n",
+        lambda p, _c: load_terms(p).assessment(),
+        {"区人民医院": 0.97},
+        SettleTermsError,
+    ),
+    Importer(
+        "集采",
+        "vbp",
+        "医疗机构,年度,通用名,基期用量,基期价格,报销比例,实际医保支出\n区人民医院,2024,阿托伐他汀,100,2,0.7,100\n",
+        lambda p, _c: [(r.hospital, r.generic) for r in read_records(p)[0]],
+        [("区人民医院", "阿托伐他汀")],
+    ),
+    Importer(
+        "drg group",
+        "drg",
+        "病案号,主要诊断,总费用,医疗机构\nc1,K80.100,5000,区人民医院\n",
+        lambda p, _c: [(c.case_id, c.hospital) for c in read_cases(p)[0]],
+        [("c1", "区人民医院")],
+    ),
+    Importer(
+        "drg weights",
+        "weights",
+        "DRG编码,DRG名称,权重\nHC35,胆囊切除术，不伴并发症,1.02\n",
+        lambda p, _c: read_weight_file(p).names,
+        {"HC35": "胆囊切除术，不伴并发症"},
+    ),
 ]
 
 
@@ -181,7 +238,8 @@ def test_every_importer_refuses_a_zip_bomb(importer: Importer, tmp_path: Path, r
 
 def test_a_list_in_a_cell_does_not_change_the_delimiter(tmp_path: Path) -> None:
     path = tmp_path / "cases.csv"
-    path.write_text('病案号,其他诊断,备注\nc1,I10.x00;E11.900;N17.900,"a,b"\nc2,I10.x00;E11.900;K80.100,"c,d,e"\n',
-                    encoding="utf-8")
+    path.write_text(
+        '病案号,其他诊断,备注\nc1,I10.x00;E11.900;N17.900,"a,b"\nc2,I10.x00;E11.900;K80.100,"c,d,e"\n', encoding="utf-8"
+    )
     assert csv_format(path).delimiter == ","
     assert read_table(path).rows[0].cells == ("c1", "I10.x00;E11.900;N17.900", "a,b")

@@ -21,9 +21,21 @@ _DIR = os.environ.get("YIGAI_PROBE_DIR")
 
 
 class _MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
-                 "keepcost")]
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
 
 
 def _rss_mib() -> int:
@@ -33,9 +45,11 @@ def _rss_mib() -> int:
 
 def _sample(n: int, mallinfo2: ctypes._CFuncPtr) -> None:  # type: ignore[name-defined]
     m = mallinfo2()
-    line = (f"t{n * int(_EVERY)} rss {_rss_mib()} heap {m.arena >> 20} inuse {m.uordblks >> 20} "
-            f"free {m.fordblks >> 20} mmapped {m.hblkhd >> 20} pyblocks {sys.getallocatedblocks()} "
-            f"objects {len(gc.get_objects())} threads {threading.active_count()} gc {gc.get_count()}")
+    line = (
+        f"t{n * int(_EVERY)} rss {_rss_mib()} heap {m.arena >> 20} inuse {m.uordblks >> 20} "
+        f"free {m.fordblks >> 20} mmapped {m.hblkhd >> 20} pyblocks {sys.getallocatedblocks()} "
+        f"objects {len(gc.get_objects())} threads {threading.active_count()} gc {gc.get_count()}"
+    )
     with open(os.path.join(_DIR or ".", f"{os.getpid()}.txt"), "a") as out:
         out.write(line + "\n")
     with open(os.path.join(_DIR or ".", f"{os.getpid()}.maps.{n}"), "w") as out, open("/proc/self/smaps") as smaps:

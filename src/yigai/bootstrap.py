@@ -52,7 +52,8 @@ def build(settings: Settings, *, migrate: bool = True) -> App:
     except OSError as exc:
         raise ConfigurationError(
             f"cannot create the data directory: {exc.strerror}",
-            message_zh="无法创建数据目录", where=str(settings.data_dir),
+            message_zh="无法创建数据目录",
+            where=str(settings.data_dir),
         ) from exc
     engine = create_db_engine(settings.database_url)
     try:

@@ -73,8 +73,11 @@ class Settings:
                 where="YIGAI_MAX_DOCUMENT_BYTES",
             )
         proxies = overrides.get("trusted_proxies")
-        trusted = proxies if isinstance(proxies, tuple) else parse_networks(
-            str(proxies if proxies is not None else env.get("YIGAI_TRUSTED_PROXIES", "")))
+        trusted = (
+            proxies
+            if isinstance(proxies, tuple)
+            else parse_networks(str(proxies if proxies is not None else env.get("YIGAI_TRUSTED_PROXIES", "")))
+        )
         return cls(data_dir=data_dir, database_url=url, max_document_bytes=max_bytes, trusted_proxies=trusted)
 
 
@@ -90,5 +93,6 @@ def parse_networks(text: str) -> tuple[Network, ...]:
             raise ConfigurationError(
                 f"YIGAI_TRUSTED_PROXIES: {part!r} is not an IP address or network (e.g. 127.0.0.1, 10.8.0.0/16)",
                 message_zh=f"YIGAI_TRUSTED_PROXIES 中的「{part}」不是 IP 地址或网段（例如 127.0.0.1、10.8.0.0/16）",
-                where="YIGAI_TRUSTED_PROXIES") from exc
+                where="YIGAI_TRUSTED_PROXIES",
+            ) from exc
     return tuple(found)

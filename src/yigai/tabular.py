@@ -127,6 +127,7 @@ def cell_text(value: object) -> str:
 
 # --- guards and detection ----------------------------------------------------------------------------
 
+
 def xlsx_problem(path: Path, limits: Limits = Limits()) -> tuple[str, str] | None:
     """None for a plausible workbook; otherwise (Chinese, English) saying what is wrong (zip bomb included)."""
     not_xlsx = ("文件不是 Excel（.xlsx）文件", "the file is not an Excel (.xlsx) workbook")
@@ -135,8 +136,10 @@ def xlsx_problem(path: Path, limits: Limits = Limits()) -> tuple[str, str] | Non
     except OSError as exc:
         return "无法读取文件", f"cannot read the file: {exc.strerror or exc}"
     if size > limits.max_file_bytes:
-        return (f"文件过大（{size} 字节，上限 {limits.max_file_bytes} 字节）",
-                f"the file is too large ({size} bytes, limit {limits.max_file_bytes})")
+        return (
+            f"文件过大（{size} 字节，上限 {limits.max_file_bytes} 字节）",
+            f"the file is too large ({size} bytes, limit {limits.max_file_bytes})",
+        )
     if not zipfile.is_zipfile(path):
         return not_xlsx
     try:
@@ -145,10 +148,15 @@ def xlsx_problem(path: Path, limits: Limits = Limits()) -> tuple[str, str] | Non
     except (zipfile.BadZipFile, OSError, ValueError):
         return not_xlsx
     total = sum(i.file_size for i in infos)
-    if (len(infos) > MAX_ENTRIES or total > limits.max_uncompressed_bytes
-            or any(i.file_size > _BIG_ENTRY and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos)):
-        return (f"压缩包解压后过大或压缩比异常（{len(infos)} 个文件，共 {total} 字节），拒绝读取",
-                f"refused: the archive unpacks to an absurd size or ratio ({len(infos)} entries, {total} bytes)")
+    if (
+        len(infos) > MAX_ENTRIES
+        or total > limits.max_uncompressed_bytes
+        or any(i.file_size > _BIG_ENTRY and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos)
+    ):
+        return (
+            f"压缩包解压后过大或压缩比异常（{len(infos)} 个文件，共 {total} 字节），拒绝读取",
+            f"refused: the archive unpacks to an absurd size or ratio ({len(infos)} entries, {total} bytes)",
+        )
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         return not_xlsx
@@ -200,8 +208,11 @@ def csv_format(path: Path) -> CsvFormat:
         with path.open(encoding=encoding, newline="") as fh:
             sample = fh.read(_SAMPLE)
     except UnicodeDecodeError as exc:
-        raise TableFileError(f"{path.name}: neither UTF-8 nor GB18030 text ({exc.reason} at byte {exc.start})",
-                             message_zh=f"{path.name}：既不是 UTF-8 也不是 GB18030 编码", where=str(path)) from None
+        raise TableFileError(
+            f"{path.name}: neither UTF-8 nor GB18030 text ({exc.reason} at byte {exc.start})",
+            message_zh=f"{path.name}：既不是 UTF-8 也不是 GB18030 编码",
+            where=str(path),
+        ) from None
     except OSError as exc:
         raise _unreadable(path, exc) from None
     return CsvFormat(encoding, sniff_delimiter(sample))
@@ -220,8 +231,11 @@ def utf8_csv(path: Path, folder: Path) -> tuple[Path, CsvFormat]:
                 dst.write(decoder.decode(chunk))
             dst.write(decoder.decode(b"", final=True))
     except UnicodeDecodeError as exc:
-        raise TableFileError(f"{path.name}: neither UTF-8 nor GB18030 text ({exc.reason} at byte {exc.start})",
-                             message_zh=f"{path.name}：既不是 UTF-8 也不是 GB18030 编码", where=str(path)) from None
+        raise TableFileError(
+            f"{path.name}: neither UTF-8 nor GB18030 text ({exc.reason} at byte {exc.start})",
+            message_zh=f"{path.name}：既不是 UTF-8 也不是 GB18030 编码",
+            where=str(path),
+        ) from None
     return out, CsvFormat("utf-8", fmt.delimiter)
 
 
@@ -231,11 +245,15 @@ def csv_header(path: Path, fmt: CsvFormat) -> tuple[str, ...]:
         with path.open(encoding=fmt.encoding, newline="") as fh:
             first = next(csv.reader(fh, delimiter=fmt.delimiter), None)
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise TableFileError(f"{path.name}: not a readable CSV file ({exc})",
-                             message_zh=f"{path.name}：无法读取的 CSV 文件", where=str(path)) from None
+        raise TableFileError(
+            f"{path.name}: not a readable CSV file ({exc})",
+            message_zh=f"{path.name}：无法读取的 CSV 文件",
+            where=str(path),
+        ) from None
     if not first or not any(c.strip() for c in first):
-        raise TableFileError(f"{path.name}: empty file, no header row", message_zh=f"{path.name}：文件为空，没有表头行",
-                             where=str(path))
+        raise TableFileError(
+            f"{path.name}: empty file, no header row", message_zh=f"{path.name}：文件为空，没有表头行", where=str(path)
+        )
     return header_names(first)
 
 
@@ -246,16 +264,24 @@ def header_names(cells: Sequence[object]) -> tuple[str, ...]:
 
 # --- reading -----------------------------------------------------------------------------------------------
 
-def read_table(path: Path, *, sheet: str | None = None, limits: Limits = Limits(),
-               suffixes: Sequence[str] = (*CSV_SUFFIXES, *XLSX_SUFFIXES, *PARQUET_SUFFIXES)) -> Table:
+
+def read_table(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    limits: Limits = Limits(),
+    suffixes: Sequence[str] = (*CSV_SUFFIXES, *XLSX_SUFFIXES, *PARQUET_SUFFIXES),
+) -> Table:
     """Read a CSV, XLSX (the named sheet, else the first) or Parquet file; see the module docstring."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in suffixes:
         kinds = " ".join(sorted(set(suffixes)))
-        raise TableFileError(f"{path.name}: unsupported file type {suffix or '(none)'}; use {kinds}",
-                             message_zh=f"{path.name}：不支持的文件类型 {suffix or '（无扩展名）'}，请用 {kinds}",
-                             where=str(path))
+        raise TableFileError(
+            f"{path.name}: unsupported file type {suffix or '(none)'}; use {kinds}",
+            message_zh=f"{path.name}：不支持的文件类型 {suffix or '（无扩展名）'}，请用 {kinds}",
+            where=str(path),
+        )
     if not path.is_file():
         raise TableFileError(f"no such file: {path}", message_zh=f"文件不存在：{path}", where=str(path))
     if suffix in XLSX_SUFFIXES:
@@ -282,15 +308,21 @@ def _table(source: str, lines: Iterator[Sequence[object]], first: int = 1) -> Ta
 def _read_csv(path: Path, limits: Limits) -> Table:
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise TableFileError(f"{path.name}: the file is too large ({size} bytes, limit {limits.max_file_bytes})",
-                             message_zh=f"{path.name}：文件过大（{size} 字节）", where=str(path))
+        raise TableFileError(
+            f"{path.name}: the file is too large ({size} bytes, limit {limits.max_file_bytes})",
+            message_zh=f"{path.name}：文件过大（{size} 字节）",
+            where=str(path),
+        )
     fmt = csv_format(path)
     try:
         with path.open(encoding=fmt.encoding, newline="") as fh:
             return _table(path.name, iter(list(csv.reader(fh, delimiter=fmt.delimiter))))
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise TableFileError(f"{path.name}: not a readable CSV file ({exc})",
-                             message_zh=f"{path.name}：无法读取的 CSV 文件", where=str(path)) from None
+        raise TableFileError(
+            f"{path.name}: not a readable CSV file ({exc})",
+            message_zh=f"{path.name}：无法读取的 CSV 文件",
+            where=str(path),
+        ) from None
 
 
 def _read_xlsx(path: Path, sheet: str | None, limits: Limits) -> Table:
@@ -300,19 +332,27 @@ def _read_xlsx(path: Path, sheet: str | None, limits: Limits) -> Table:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types on a damaged package
-        raise TableFileError(f"{path.name}: the workbook is damaged and cannot be opened ({type(exc).__name__})",
-                             message_zh=f"{path.name}：Excel 文件已损坏，无法打开", where=str(path)) from None
+        raise TableFileError(
+            f"{path.name}: the workbook is damaged and cannot be opened ({type(exc).__name__})",
+            message_zh=f"{path.name}：Excel 文件已损坏，无法打开",
+            where=str(path),
+        ) from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            raise TableFileError(f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})",
-                                 message_zh=f"{path.name}：没有工作表「{sheet}」（现有：{'、'.join(wb.sheetnames)}）",
-                                 where=f"{path}[{sheet}]")
+            raise TableFileError(
+                f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})",
+                message_zh=f"{path.name}：没有工作表「{sheet}」（现有：{'、'.join(wb.sheetnames)}）",
+                where=f"{path}[{sheet}]",
+            )
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         try:
             return _table(f"{path.name}[{ws.title}]", (list(r) for r in ws.iter_rows(values_only=True)))
         except Exception as exc:  # a damaged sheet part fails while its rows are read
-            raise TableFileError(f"{path.name}: sheet {ws.title} cannot be read ({type(exc).__name__})",
-                                 message_zh=f"{path.name}：工作表「{ws.title}」已损坏", where=str(path)) from None
+            raise TableFileError(
+                f"{path.name}: sheet {ws.title} cannot be read ({type(exc).__name__})",
+                message_zh=f"{path.name}：工作表「{ws.title}」已损坏",
+                where=str(path),
+            ) from None
     finally:
         wb.close()
 
@@ -325,18 +365,37 @@ def _read_parquet(path: Path) -> Table:
         with pq.ParquetFile(path) as fh:  # the plain reader: pq.read_table would import the dataset layer
             data = fh.read()
     except (pa.ArrowException, OSError) as exc:
-        raise TableFileError(f"{path.name}: not a readable Parquet file ({exc})",
-                             message_zh=f"{path.name}：无法读取的 Parquet 文件", where=str(path)) from None
+        raise TableFileError(
+            f"{path.name}: not a readable Parquet file ({exc})",
+            message_zh=f"{path.name}：无法读取的 Parquet 文件",
+            where=str(path),
+        ) from None
     columns = [data.column(i).to_pylist() for i in range(data.num_columns)]
     lines = iter([list(data.column_names), *([c[i] for c in columns] for i in range(data.num_rows))])
     return _table(path.name, lines)
 
 
 def _unreadable(path: Path, exc: OSError) -> TableFileError:
-    return TableFileError(f"cannot read {path.name}: {exc.strerror or exc}", message_zh=f"无法读取文件 {path.name}",
-                          where=str(path))
+    return TableFileError(
+        f"cannot read {path.name}: {exc.strerror or exc}", message_zh=f"无法读取文件 {path.name}", where=str(path)
+    )
 
 
-__all__ = ["CsvFormat", "Limits", "Row", "Table", "TableFileError", "cell_text", "check_xlsx", "column_letter",
-           "csv_encoding", "csv_format", "csv_header", "header_names", "read_table", "sniff_delimiter", "utf8_csv",
-           "xlsx_problem"]
+__all__ = [
+    "CsvFormat",
+    "Limits",
+    "Row",
+    "Table",
+    "TableFileError",
+    "cell_text",
+    "check_xlsx",
+    "column_letter",
+    "csv_encoding",
+    "csv_format",
+    "csv_header",
+    "header_names",
+    "read_table",
+    "sniff_delimiter",
+    "utf8_csv",
+    "xlsx_problem",
+]

@@ -48,55 +48,161 @@ def new_store(rows: dict[str, list[dict[str, Any]]], path: str = ":memory:") -> 
     return con
 
 
-def _visit(vid, person, inst, day, total, drug, herbal, cons, exam, lab, service, fund=0, ooc=0,
-           premium=False, booked=False):
+def _visit(
+    vid, person, inst, day, total, drug, herbal, cons, exam, lab, service, fund=0, ooc=0, premium=False, booked=False
+):
     assert abs(total - (drug + herbal + cons + exam + lab + service)) < 1e-9, vid
-    return dict(visit_id=vid, person_id=person, institution_id=inst, visit_date=day, department="内科",
-                diagnosis="I10", total_cost=total, drug_cost=drug, herbal_cost=herbal, consumables_cost=cons,
-                exam_cost=exam, lab_cost=lab, service_cost=service, other_cost=0, fund_paid=fund,
-                out_of_catalogue_cost=ooc, premium=premium, booked_referral=booked)
+    return dict(
+        visit_id=vid,
+        person_id=person,
+        institution_id=inst,
+        visit_date=day,
+        department="内科",
+        diagnosis="I10",
+        total_cost=total,
+        drug_cost=drug,
+        herbal_cost=herbal,
+        consumables_cost=cons,
+        exam_cost=exam,
+        lab_cost=lab,
+        service_cost=service,
+        other_cost=0,
+        fund_paid=fund,
+        out_of_catalogue_cost=ooc,
+        premium=premium,
+        booked_referral=booked,
+    )
 
 
-def _stay(cid, person, inst, ins, adm, dis, los, total, drug, herbal, cons, exam, lab, service, fund, ooc,
-          surgery=False, mis=False, elective=False, day=False, premium=False, status="ordered"):
+def _stay(
+    cid,
+    person,
+    inst,
+    ins,
+    adm,
+    dis,
+    los,
+    total,
+    drug,
+    herbal,
+    cons,
+    exam,
+    lab,
+    service,
+    fund,
+    ooc,
+    surgery=False,
+    mis=False,
+    elective=False,
+    day=False,
+    premium=False,
+    status="ordered",
+):
     assert abs(total - (drug + herbal + cons + exam + lab + service)) < 1e-9, cid
-    return dict(case_id=cid, person_id=person, institution_id=inst, insurance=ins, admission_date=adm,
-                discharge_date=dis, los=los, main_dx="K35.8", surgery=surgery, minimally_invasive=mis,
-                elective=elective, day_surgery=day, total_cost=total, drug_cost=drug, herbal_cost=herbal,
-                consumables_cost=cons, exam_cost=exam, lab_cost=lab, service_cost=service, other_cost=0,
-                fund_paid=fund, patient_paid=total - fund, out_of_catalogue_cost=ooc, premium=premium,
-                discharge_status=status)
+    return dict(
+        case_id=cid,
+        person_id=person,
+        institution_id=inst,
+        insurance=ins,
+        admission_date=adm,
+        discharge_date=dis,
+        los=los,
+        main_dx="K35.8",
+        surgery=surgery,
+        minimally_invasive=mis,
+        elective=elective,
+        day_surgery=day,
+        total_cost=total,
+        drug_cost=drug,
+        herbal_cost=herbal,
+        consumables_cost=cons,
+        exam_cost=exam,
+        lab_cost=lab,
+        service_cost=service,
+        other_cost=0,
+        fund_paid=fund,
+        patient_paid=total - fund,
+        out_of_catalogue_cost=ooc,
+        premium=premium,
+        discharge_status=status,
+    )
 
 
 def _inst(iid, typ, own, town, beds, level="unrated", close=None):
-    return dict(institution_id=iid, name=f"机构{iid}", type=typ, level=level, ownership=own, town_code=town,
-                approved_beds=beds, open_beds=beds, close_date=close)
+    return dict(
+        institution_id=iid,
+        name=f"机构{iid}",
+        type=typ,
+        level=level,
+        ownership=own,
+        town_code=town,
+        approved_beds=beds,
+        open_beds=beds,
+        close_date=close,
+    )
 
 
 def _person(pid, born, town, resident=True, died=None, **flags):
-    return dict(person_id=pid, birth_date=born, sex="F", registered=True, resident=resident, town_code=town,
-                death_date=died, **flags)
+    return dict(
+        person_id=pid,
+        birth_date=born,
+        sex="F",
+        registered=True,
+        resident=resident,
+        town_code=town,
+        death_date=died,
+        **flags,
+    )
 
 
 def _staff(sid, inst, cat, gp=False, start=dt.date(2010, 1, 1), end=None):
-    return dict(staff_id=sid, institution_id=inst, category=cat, general_practitioner=gp, title_level="junior",
-                start_date=start, end_date=end)
+    return dict(
+        staff_id=sid,
+        institution_id=inst,
+        category=cat,
+        general_practitioner=gp,
+        title_level="junior",
+        start_date=start,
+        end_date=end,
+    )
 
 
 def _contract(cid, person, centre, start, end, district=None, city=None):
-    return dict(contract_id=cid, person_id=person, doctor_id="S6", centre_id=centre, district_hospital_id=district,
-                city_hospital_id=city, start_date=start, end_date=end)
+    return dict(
+        contract_id=cid,
+        person_id=person,
+        doctor_id="S6",
+        centre_id=centre,
+        district_hospital_id=district,
+        city_hospital_id=city,
+        start_date=start,
+        end_date=end,
+    )
 
 
 def _ref(rid, person, src, dst, direction, day, booked=False):
-    return dict(referral_id=rid, person_id=person, from_institution_id=src, to_institution_id=dst,
-                direction=direction, referral_date=day, booked=booked)
+    return dict(
+        referral_id=rid,
+        person_id=person,
+        from_institution_id=src,
+        to_institution_id=dst,
+        direction=direction,
+        referral_date=day,
+        booked=booked,
+    )
 
 
 def _buy(pid, inst, day, generic, selected, qty, amount):
-    return dict(purchase_id=pid, institution_id=inst, purchase_date=day, generic_name=generic,
-                product_name=f"{generic}-{'中选' if selected else '原研'}", vbp_selected=selected,
-                quantity=qty, amount=amount)
+    return dict(
+        purchase_id=pid,
+        institution_id=inst,
+        purchase_date=day,
+        generic_name=generic,
+        product_name=f"{generic}-{'中选' if selected else '原研'}",
+        vbp_selected=selected,
+        quantity=qty,
+        amount=amount,
+    )
 
 
 HAND_ROWS: dict[str, list[dict[str, Any]]] = {
@@ -148,16 +254,106 @@ HAND_ROWS: dict[str, list[dict[str, Any]]] = {
     ],
     "inpatient_discharges": [
         #     id    person inst ins        admitted         discharged      los total drug herb cons exam lab serv fund ooc
-        _stay("D1", "P1", "H1", "employee", D(2023, 3, 1), D(2023, 3, 11), 10, 10000, 3000, 0, 2000, 1000, 1000, 3000,
-              7000, 500, surgery=True, mis=True, elective=True),
-        _stay("D2", "P4", "H1", "resident", D(2023, 6, 1), D(2023, 6, 2), 1, 4000, 500, 0, 1500, 500, 500, 1000,
-              3000, 200, surgery=True, elective=True, day=True),
-        _stay("D3", "P6", "C2", "none", D(2023, 9, 10), D(2023, 9, 20), 10, 2000, 800, 200, 100, 300, 200, 400,
-              0, 300, status="death"),
-        _stay("D4", "P7", "H2", "resident", D(2023, 12, 1), D(2023, 12, 5), 4, 6000, 1500, 0, 1000, 1000, 500, 2000,
-              4000, 600, surgery=True, mis=True, premium=True),
-        _stay("D5", "P1", "H1", "employee", D(2022, 10, 1), D(2022, 10, 8), 7, 5000, 2000, 0, 500, 500, 500, 1500,
-              3500, 100),
+        _stay(
+            "D1",
+            "P1",
+            "H1",
+            "employee",
+            D(2023, 3, 1),
+            D(2023, 3, 11),
+            10,
+            10000,
+            3000,
+            0,
+            2000,
+            1000,
+            1000,
+            3000,
+            7000,
+            500,
+            surgery=True,
+            mis=True,
+            elective=True,
+        ),
+        _stay(
+            "D2",
+            "P4",
+            "H1",
+            "resident",
+            D(2023, 6, 1),
+            D(2023, 6, 2),
+            1,
+            4000,
+            500,
+            0,
+            1500,
+            500,
+            500,
+            1000,
+            3000,
+            200,
+            surgery=True,
+            elective=True,
+            day=True,
+        ),
+        _stay(
+            "D3",
+            "P6",
+            "C2",
+            "none",
+            D(2023, 9, 10),
+            D(2023, 9, 20),
+            10,
+            2000,
+            800,
+            200,
+            100,
+            300,
+            200,
+            400,
+            0,
+            300,
+            status="death",
+        ),
+        _stay(
+            "D4",
+            "P7",
+            "H2",
+            "resident",
+            D(2023, 12, 1),
+            D(2023, 12, 5),
+            4,
+            6000,
+            1500,
+            0,
+            1000,
+            1000,
+            500,
+            2000,
+            4000,
+            600,
+            surgery=True,
+            mis=True,
+            premium=True,
+        ),
+        _stay(
+            "D5",
+            "P1",
+            "H1",
+            "employee",
+            D(2022, 10, 1),
+            D(2022, 10, 8),
+            7,
+            5000,
+            2000,
+            0,
+            500,
+            500,
+            500,
+            1500,
+            3500,
+            100,
+        ),
     ],
     "family_doctor_contracts": [
         _contract("K1", "P1", "C1", D(2023, 1, 1), D(2023, 12, 31), district="H1"),

@@ -11,7 +11,7 @@ DOC = (Path(__file__).resolve().parents[2] / "docs" / "indicators.md").read_text
 
 
 def test_generated_section_is_up_to_date() -> None:
-    section = DOC[DOC.index(BEGIN): DOC.index(END) + len(END)]
+    section = DOC[DOC.index(BEGIN) : DOC.index(END) + len(END)]
     assert section == catalogue_markdown(), "regenerate: python -m yigai.analytics.docs docs/indicators.md"
 
 

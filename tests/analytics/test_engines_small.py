@@ -94,7 +94,8 @@ def test_the_whole_catalogue_on_the_small_district_is_identical_on_postgres(on_d
 
 
 def test_the_whole_catalogue_on_the_small_district_is_identical_on_spark(
-        on_duck, small_store: Path, tmp_path: Path, spark_session) -> None:
+    on_duck, small_store: Path, tmp_path: Path, spark_session
+) -> None:
     with duckdb.connect(str(small_store), read_only=True) as duck:
         lake = export_lake(duck, tmp_path / "lake")
     assert lake.rows["outpatient_visits"] > 500_000

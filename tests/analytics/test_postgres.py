@@ -39,6 +39,7 @@ def test_catalogue_on_postgres_equals_duckdb(pg_store, hand_store) -> None:
     for key, d in duck.items():
         p = pg[key]
         assert (p.numerator, p.denominator, p.numerator_records, p.denominator_records) == pytest.approx(
-            (d.numerator, d.denominator, d.numerator_records, d.denominator_records)), key
+            (d.numerator, d.denominator, d.numerator_records, d.denominator_records)
+        ), key
         assert p.value == pytest.approx(d.value) and p.reason == d.reason, key
         assert p.inputs_hash == d.inputs_hash, key

@@ -21,25 +21,57 @@ _spec.loader.exec_module(hand)
 
 CAT = load_catalogue()
 SHARES = CAT.select("DRUG_SHARE,OP_DRUG_SHARE,PRIMARY_VISIT_SHARE,PREMIUM_SERVICE_SHARE,REFERRAL_BOOKED_SHARE")
-INSTITUTIONS = [("I0", "chc", "T1"), ("I1", "general_hospital", "T1"), ("I2", "clinic", "T2"),
-                ("I3", "general_hospital", "T2")]
+INSTITUTIONS = [
+    ("I0", "chc", "T1"),
+    ("I1", "general_hospital", "T1"),
+    ("I2", "clinic", "T2"),
+    ("I3", "general_hospital", "T2"),
+]
 TOWN_OF = {i: t for i, _, t in INSTITUTIONS}
 SAME_TOWN = {"I0": "I1", "I1": "I0", "I2": "I3", "I3": "I2"}
 
-visit = st.tuples(st.sampled_from([i for i, _, _ in INSTITUTIONS]), st.integers(1, 12), st.integers(0, 500),
-                  st.integers(0, 500), st.booleans(), st.booleans())
+visit = st.tuples(
+    st.sampled_from([i for i, _, _ in INSTITUTIONS]),
+    st.integers(1, 12),
+    st.integers(0, 500),
+    st.integers(0, 500),
+    st.booleans(),
+    st.booleans(),
+)
 
 
 def _store(visits):
     rows = {
         "towns": [dict(town_code=t, town_name=t, district_code="D1", district_name="区") for t in ("T1", "T2")],
-        "institutions": [dict(institution_id=i, name=i, type=ty, level="unrated", ownership="public", town_code=t,
-                              approved_beds=0, open_beds=0) for i, ty, t in INSTITUTIONS],
+        "institutions": [
+            dict(
+                institution_id=i,
+                name=i,
+                type=ty,
+                level="unrated",
+                ownership="public",
+                town_code=t,
+                approved_beds=0,
+                open_beds=0,
+            )
+            for i, ty, t in INSTITUTIONS
+        ],
         "outpatient_visits": [
-            dict(visit_id=f"V{n}", person_id="P", institution_id=inst, visit_date=dt.date(2023, month, 15),
-                 department="内科", diagnosis="I10", total_cost=drug + other, drug_cost=drug, service_cost=other,
-                 premium=premium, booked_referral=booked)
-            for n, (inst, month, drug, other, premium, booked) in enumerate(visits)],
+            dict(
+                visit_id=f"V{n}",
+                person_id="P",
+                institution_id=inst,
+                visit_date=dt.date(2023, month, 15),
+                department="内科",
+                diagnosis="I10",
+                total_cost=drug + other,
+                drug_cost=drug,
+                service_cost=other,
+                premium=premium,
+                booked_referral=booked,
+            )
+            for n, (inst, month, drug, other, premium, booked) in enumerate(visits)
+        ],
     }
     return hand.new_store(rows)
 

@@ -46,8 +46,7 @@ def test_levels_outside_an_indicator_are_not_computed(hand_store) -> None:
 
 
 def test_flow_quarter_is_the_sum_of_its_months(hand_store) -> None:
-    res, _ = _results(hand_store, ["OUTPATIENT_VISITS", "OP_COST_PER_VISIT"], periods_within("2023"),
-                      [Level.DISTRICT])
+    res, _ = _results(hand_store, ["OUTPATIENT_VISITS", "OP_COST_PER_VISIT"], periods_within("2023"), [Level.DISTRICT])
     months = [res[("OUTPATIENT_VISITS", "D1", f"2023{m:02d}")].numerator for m in (1, 2, 3)]
     assert months == [0, 1, 1]  # V1 in February, V2 in March
     assert res[("OUTPATIENT_VISITS", "D1", "2023Q1")].numerator == 2
@@ -108,9 +107,18 @@ def test_input_hash_changes_with_the_inputs_and_only_those(make_store, hand_rows
             v["total_cost"] += 10
             v["service_cost"] += 10
     after, _ = _results(make_store(hand_rows), ["OP_COST_PER_VISIT"], ["2023"], [Level.DISTRICT, Level.TOWN])
-    assert after[("OP_COST_PER_VISIT", "T1", "2023")].inputs_hash == before[("OP_COST_PER_VISIT", "T1", "2023")].inputs_hash
-    assert after[("OP_COST_PER_VISIT", "T2", "2023")].inputs_hash != before[("OP_COST_PER_VISIT", "T2", "2023")].inputs_hash
-    assert after[("OP_COST_PER_VISIT", "D1", "2023")].inputs_hash != before[("OP_COST_PER_VISIT", "D1", "2023")].inputs_hash
+    assert (
+        after[("OP_COST_PER_VISIT", "T1", "2023")].inputs_hash
+        == before[("OP_COST_PER_VISIT", "T1", "2023")].inputs_hash
+    )
+    assert (
+        after[("OP_COST_PER_VISIT", "T2", "2023")].inputs_hash
+        != before[("OP_COST_PER_VISIT", "T2", "2023")].inputs_hash
+    )
+    assert (
+        after[("OP_COST_PER_VISIT", "D1", "2023")].inputs_hash
+        != before[("OP_COST_PER_VISIT", "D1", "2023")].inputs_hash
+    )
 
 
 def test_growth_of_a_stock_compares_the_last_days_of_the_two_periods(hand_store, tmp_path) -> None:
@@ -120,12 +128,15 @@ def test_growth_of_a_stock_compares_the_last_days_of_the_two_periods(hand_store,
     from yigai.data import data_path
 
     shutil.copy(data_path("indicators/measures.yaml"), tmp_path / "measures.yaml")
-    (tmp_path / "resources.yaml").write_text("""
+    (tmp_path / "resources.yaml").write_text(
+        """
 indicators:
   - {code: POP_GROWTH, name: 常住人口增长率, unit: "%", direction: neutral, definition: 期末常住人口比上期末, version: 1,
      factor: 100, source: {document: 测试, edition: "1", certainty: recalled}, numerator: [resident_population],
      growth: {compare: previous}, levels: [district], aggregation: growth}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     ind = parse_catalogue(tmp_path).indicators["POP_GROWTH"]
     r = compute(hand_store, [ind], ["2023"], [Level.DISTRICT]).results[0]
     # 2023-12-31: P1-P4, P6-P8 = 7; 2022-12-31: P9 was alive too = 8

@@ -27,8 +27,16 @@ import pytest
 from yigai.services.demo import DEMO_DATABASE
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -103,8 +111,11 @@ def server(demo_build, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
     _require_browser()
     folder = demo_build.copy_to(tmp_path_factory.mktemp("served") / "demo")
     port = _free_port()
-    env = {**os.environ, "YIGAI_DATA_DIR": str(folder),
-           "YIGAI_DATABASE_URL": f"sqlite:///{(folder / DEMO_DATABASE).as_posix()}"}
+    env = {
+        **os.environ,
+        "YIGAI_DATA_DIR": str(folder),
+        "YIGAI_DATABASE_URL": f"sqlite:///{(folder / DEMO_DATABASE).as_posix()}",
+    }
     command = [sys.executable, "-c", "from yigai.cli.main import app; app()", "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
@@ -135,8 +146,13 @@ def browser(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     shots.mkdir(parents=True)
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, locale="zh-CN", viewport={"width": 1280, "height": 900})
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            locale="zh-CN",
+            viewport={"width": 1280, "height": 900},
+        )
         context.set_default_timeout(15_000)
         handle = Browser(context, server, shots)
 

@@ -64,13 +64,17 @@ def completed(page: Page) -> int:
 
 def at_risk_links(page: Page) -> dict[str, str]:
     """href → lead departments of each row of the dashboard's 存在风险 list."""
-    rows = page.locator("section.card", has=page.locator("h2", has_text="存在风险")).locator("tr", has=page.locator("a"))
-    return {row.locator("a").first.get_attribute("href") or "": row.locator("td").nth(1).inner_text()
-            for row in rows.all()}
+    rows = page.locator("section.card", has=page.locator("h2", has_text="存在风险")).locator(
+        "tr", has=page.locator("a")
+    )
+    return {
+        row.locator("a").first.get_attribute("href") or "": row.locator("td").nth(1).inner_text() for row in rows.all()
+    }
 
 
-def test_a_department_report_with_evidence_changes_the_office_dashboard(browser: Browser, server: Server,
-                                                                          tmp_path: Path) -> None:
+def test_a_department_report_with_evidence_changes_the_office_dashboard(
+    browser: Browser, server: Server, tmp_path: Path
+) -> None:
     require_pages("/", "/login", "/plans/{plan_id}/tasks/{item_id}")
     office = sign_in(browser, "admin")
     office.goto(f"{server.url}/?plan=5")
@@ -143,8 +147,15 @@ def _example_urls(server: Server) -> list[str]:
     """Every GET page with its parameters filled from the demo (downloads left out)."""
     with build(demo_settings(server.folder)) as app:
         draft_id = upload_plan(app.uow(), acting_user(app.uow()), seed_paths()[3])
-    values = {"plan_id": "5", "item_id": "T4.M2", "task_id": "T4.M2", "code": "REFERRAL_BOOKED_SHARE",
-              "draft_id": str(draft_id), "draft": str(draft_id), "username": "wjw"}
+    values = {
+        "plan_id": "5",
+        "item_id": "T4.M2",
+        "task_id": "T4.M2",
+        "code": "REFERRAL_BOOKED_SHARE",
+        "draft_id": str(draft_id),
+        "draft": str(draft_id),
+        "username": "wjw",
+    }
     urls = []
     for path in sorted(page_routes()):
         if re.search(r"\.\w+$|\{fmt\}|\{sha256\}|/evidence/", path):
@@ -168,7 +179,8 @@ def test_every_page_renders_offline_and_references_no_outside_host(browser: Brow
         assert response is not None and response.status == 200, (url, response and response.status)
         references = page.eval_on_selector_all(
             "[src], [href], [action]",
-            "els => els.map(e => e.getAttribute('src') || e.getAttribute('href') || e.getAttribute('action'))")
+            "els => els.map(e => e.getAttribute('src') || e.getAttribute('href') || e.getAttribute('action'))",
+        )
         outside = [r for r in references if urlsplit(r).netloc and urlsplit(r).netloc != origin.netloc]
         assert outside == [], (url, outside)
     browser.shot(page, "07-last-page-offline")

@@ -52,8 +52,7 @@ def _report_first_owed(page: Page, narrative: str) -> str:
     return path
 
 
-def test_a_whole_quarter_of_the_office(browser: Browser, server: Server, demo_build: DemoBuild,
-                                       tmp_path: Path) -> None:
+def test_a_whole_quarter_of_the_office(browser: Browser, server: Server, demo_build: DemoBuild, tmp_path: Path) -> None:
     quarter = quarters(demo_build.summary.today)[1][-1]  # the quarter the departments report on
     page = browser.page()
     page.set_viewport_size(DESK)
@@ -152,7 +151,8 @@ def test_a_whole_quarter_of_the_office(browser: Browser, server: Server, demo_bu
     form = health.locator("form", has=health.locator("textarea[name=narrative]")).first
     form.locator("textarea[name=narrative]").fill("已召开专题会议（会议纪要见附件），完成方案初稿，正在征求意见。")
     form.locator("input[name=evidence]").set_input_files(
-        {"name": "会议纪要.txt", "mimeType": "text/plain", "buffer": "专题会议纪要".encode()})
+        {"name": "会议纪要.txt", "mimeType": "text/plain", "buffer": "专题会议纪要".encode()}
+    )
     form.locator("button[name=action][value=submit]").click()
     health.wait_for_load_state()
     browser.shot(health, "quarter-06-resubmitted")
@@ -175,6 +175,8 @@ def test_a_whole_quarter_of_the_office(browser: Browser, server: Server, demo_bu
     ranking = [t for t in doc.tables if t.rows[0].cells[0].text == "名次"]
     assert ranking, "the bulletin has no ranking table"
     ranked = [r.cells[1].text for t in ranking for r in t.rows[1:] if r.cells[0].text.strip().isdigit()]
-    assert ranked and not [n for n in ranked if re.search(r"区委(?!编办)|区政府|领导小组|各镇街|区直有关部门", n)], ranked
+    assert ranked and not [n for n in ranked if re.search(r"区委(?!编办)|区政府|领导小组|各镇街|区直有关部门", n)], (
+        ranked
+    )
     assert "排名" in text and "方法" in text
     assert browser.blocked == []

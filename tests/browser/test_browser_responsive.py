@@ -53,8 +53,9 @@ def _name(url: str) -> str:
 def _shot(browser: Browser, page: Page, name: str) -> None:
     height = min(SHOT_HEIGHT, page.evaluate("document.documentElement.scrollHeight"))
     width = page.viewport_size["width"] if page.viewport_size else PHONE["width"]
-    page.screenshot(path=browser.shots / f"{name}.png", full_page=True,
-                    clip={"x": 0, "y": 0, "width": width, "height": height})
+    page.screenshot(
+        path=browser.shots / f"{name}.png", full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height}
+    )
 
 
 def _unreported_item(server: Server, plan_id: int, department: str, period_id: str) -> str:
@@ -125,8 +126,14 @@ def test_no_page_is_wider_than_a_phone_for_any_role(browser: Browser, server: Se
 
         page.set_viewport_size(DESKTOP)
         page = sign_in(browser, "admin")
-        for url in (f"{server.url}/", f"{server.url}/plans", f"{server.url}/plans/5", f"{server.url}/admin",
-                    f"{server.url}/workspace", report):
+        for url in (
+            f"{server.url}/",
+            f"{server.url}/plans",
+            f"{server.url}/plans/5",
+            f"{server.url}/admin",
+            f"{server.url}/workspace",
+            report,
+        ):
             page.goto(url, wait_until="load")
             assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"], url
             assert page.locator(".topbar nav").is_visible() and not page.locator(".menu-button").is_visible()
@@ -138,8 +145,9 @@ def test_no_page_is_wider_than_a_phone_for_any_role(browser: Browser, server: Se
 
 
 @pytest.mark.parametrize(("width", "folded"), [(1024, True), (1180, False)])
-def test_the_menu_is_folded_or_whole_between_tablet_and_laptop(browser: Browser, server: Server, width: int,
-                                                               folded: bool) -> None:
+def test_the_menu_is_folded_or_whole_between_tablet_and_laptop(
+    browser: Browser, server: Server, width: int, folded: bool
+) -> None:
     """A tablet gets the 菜单 button; a small laptop every entry on the bar, none scrolled out of sight."""
     require_pages("/", "/login")
     page = sign_in(browser, "admin")

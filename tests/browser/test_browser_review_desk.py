@@ -25,8 +25,9 @@ def _waiting(page: Page) -> int:
     return int(found.group(1))
 
 
-def test_the_office_reviews_a_batch_and_the_department_sees_the_return(browser: Browser, server: Server,
-                                                                        demo_build: DemoBuild) -> None:
+def test_the_office_reviews_a_batch_and_the_department_sees_the_return(
+    browser: Browser, server: Server, demo_build: DemoBuild
+) -> None:
     quarter = quarters(demo_build.summary.today)[1][-1]
     page = browser.page()
     for tag, department, reporter in (("desk", "区卫生健康委", "wjw"), ("phone", "区医保局", "ybj")):

@@ -49,9 +49,12 @@ def _unreported(path: Path, period: str, *, exclude: str) -> list[str]:
     """Items whose row was not prefilled with a report of ``period`` (other browser tests report some)."""
     ws = openpyxl.load_workbook(path)["进展填报"]
     cols = {c.value: c.column for c in ws[2]}
-    return [ws.cell(r, cols["事项编号"]).value for r in range(3, ws.max_row + 1)
-            if ws.cell(r, cols["事项编号"]).value not in (None, exclude)
-            and not str(ws.cell(r, cols["预填版本"]).value or "").startswith(f"{period}:")]
+    return [
+        ws.cell(r, cols["事项编号"]).value
+        for r in range(3, ws.max_row + 1)
+        if ws.cell(r, cols["事项编号"]).value not in (None, exclude)
+        and not str(ws.cell(r, cols["预填版本"]).value or "").startswith(f"{period}:")
+    ]
 
 
 def _upload(page: Page, plan: str, path: Path, *, save_rest: bool = False) -> None:
@@ -70,8 +73,12 @@ def _fits(page: Page) -> None:
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"] + 1
 
 
-def test_a_department_round_trips_its_template_with_submitted_rows(browser: Browser, server: Server, demo_build,  # type: ignore[no-untyped-def]
-                                                                   tmp_path: Path) -> None:
+def test_a_department_round_trips_its_template_with_submitted_rows(
+    browser: Browser,
+    server: Server,
+    demo_build,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     plan, returned, period = demo_build.summary.returned.split("/")
     page = browser.sign_in("wjw", PASSWORDS["wjw"])
     page.set_viewport_size(DESKTOP)
@@ -79,8 +86,13 @@ def test_a_department_round_trips_its_template_with_submitted_rows(browser: Brow
     path = _download(page, plan, tmp_path)
     missing, other = _unreported(path, period, exclude=returned)[:2]  # two items nobody has reported this period
     assert path.name.endswith(f"{period}-进展填报模板.xlsx") and "区卫生健康委" in path.name
-    rows = _edit(path, {returned: {"进展情况": "已按退回意见补充各社区签约数据", "完成百分比": 80},
-                        missing: {"进展状态": "推进中", "完成百分比": 30, "进展情况": "本季度已启动"}})
+    rows = _edit(
+        path,
+        {
+            returned: {"进展情况": "已按退回意见补充各社区签约数据", "完成百分比": 80},
+            missing: {"进展状态": "推进中", "完成百分比": 30, "进展情况": "本季度已启动"},
+        },
+    )
     _upload(page, plan, path)
     assert page.locator(".flash.ok").count() == 1, page.locator("section.import-result").inner_text()
     assert page.locator(".flash.ok").inner_text().startswith("导入完成：保存 2 行（已提交），未变化 ")
@@ -102,7 +114,9 @@ def test_a_department_round_trips_its_template_with_submitted_rows(browser: Brow
     _upload(page, plan, path)
     assert page.locator(".flash.error").inner_text().startswith("填报模板有 1 行不能保存")
     refused = page.locator("li.import-refused")
-    assert refused.count() == 1 and re.search("正等待医改办审核|已被医改办采纳", refused.inner_text())  # the desk test may have accepted it
+    assert refused.count() == 1 and re.search(
+        "正等待医改办审核|已被医改办采纳", refused.inner_text()
+    )  # the desk test may have accepted it
     assert re.search(rf"第{rows[submitted]}行 · {re.escape(submitted)} ", refused.inner_text())
     browser.shot(page, "template-03-refused-1440")
     page.set_viewport_size(PHONE)

@@ -14,9 +14,13 @@ Invoke = Callable[..., Result]
 
 
 def _invoker(folder: Path) -> Invoke:
-    env = {"YIGAI_DATA_DIR": str(folder / "var"),
-           "YIGAI_DATABASE_URL": f"sqlite:///{(folder / 'var' / 'yigai.sqlite3').as_posix()}",
-           "YIGAI_DEBUG": None, "YIGAI_MAX_DOCUMENT_BYTES": None, "COLUMNS": "200"}
+    env = {
+        "YIGAI_DATA_DIR": str(folder / "var"),
+        "YIGAI_DATABASE_URL": f"sqlite:///{(folder / 'var' / 'yigai.sqlite3').as_posix()}",
+        "YIGAI_DEBUG": None,
+        "YIGAI_MAX_DOCUMENT_BYTES": None,
+        "COLUMNS": "200",
+    }
 
     def invoke(*args: str, input: str | None = None, **extra_env: str | None) -> Result:  # noqa: A002
         return CliRunner().invoke(app, list(args), input=input, env={**env, **extra_env})

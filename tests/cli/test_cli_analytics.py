@@ -16,7 +16,8 @@ from yigai.cli.common import OutputFormat
 from yigai.cli.edge import EdgeGroup
 
 _spec = importlib.util.spec_from_file_location(
-    "analytics_hand_rows", Path(__file__).parents[1] / "analytics" / "conftest.py")
+    "analytics_hand_rows", Path(__file__).parents[1] / "analytics" / "conftest.py"
+)
 assert _spec and _spec.loader
 hand = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(hand)
@@ -30,8 +31,12 @@ def env(tmp_path: Path) -> dict[str, str | None]:
     var = tmp_path / "var"
     var.mkdir()
     hand.new_store(hand.HAND_ROWS, str(var / "records.duckdb")).close()
-    return {"YIGAI_DATA_DIR": str(var), "YIGAI_DATABASE_URL": f"sqlite:///{(var / 'yigai.sqlite3').as_posix()}",
-            "YIGAI_DEBUG": None, "COLUMNS": "250"}
+    return {
+        "YIGAI_DATA_DIR": str(var),
+        "YIGAI_DATABASE_URL": f"sqlite:///{(var / 'yigai.sqlite3').as_posix()}",
+        "YIGAI_DEBUG": None,
+        "COLUMNS": "250",
+    }
 
 
 def _run(env: dict[str, str | None], *args: str):
@@ -65,8 +70,9 @@ def test_compute_table_and_write_then_rewrite_changes_nothing(env) -> None:
     # SURGERY_SHARE has a value for D1, T1, T2, H1, C2, H2 (C1 and K1 discharge nobody: 0/0);
     # DAY_SURGERY_SHARE for D1, T1, H1 only (the elective surgeries D1, D2 are at H1 in T1) → 9 values
     assert "新版本 new versions 9," in r.stderr
-    again = _run(env, "compute", "-i", "SURGERY_SHARE,DAY_SURGERY_SHARE", "-p", "2023", "-l", "all", "--write",
-                 "-f", "json")
+    again = _run(
+        env, "compute", "-i", "SURGERY_SHARE,DAY_SURGERY_SHARE", "-p", "2023", "-l", "all", "--write", "-f", "json"
+    )
     written = json.loads(again.stdout)["written"]
     assert (written["created"], written["unchanged"], written["without_value"]) == (0, 9, 2 + 5)
     assert written["not_stored_level"] == 2 * 4  # types general_hospital, chc, township_hc, clinic
@@ -96,8 +102,11 @@ def test_explain_prints_the_sql_parameters_and_counts(env) -> None:
     assert "25.0 %" in r.stdout
     j = json.loads(_run(env, "explain", "OP_COST_GROWTH", "-o", "D1", "-p", "2023Q1", "-f", "json").stdout)
     assert [(t["period"], t["measure"], t["value"], t["records"]) for t in j["terms"]] == [
-        ("2023Q1", "op_total_cost", 400, 2), ("2023Q1", "op_visits", 2, 2),
-        ("2022Q4", "op_total_cost", 250, 1), ("2022Q4", "op_visits", 1, 1)]
+        ("2023Q1", "op_total_cost", 400, 2),
+        ("2023Q1", "op_visits", 2, 2),
+        ("2022Q4", "op_total_cost", 250, 1),
+        ("2022Q4", "op_visits", 1, 1),
+    ]
     assert j["value"] == pytest.approx(-20.0) == j["engine"]["value"]
 
 

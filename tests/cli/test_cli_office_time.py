@@ -36,7 +36,8 @@ def _item(ev: dict[str, Any], item_id: str) -> dict[str, Any]:
 
 
 def test_evaluate_without_at_counts_a_report_accepted_after_midnight_in_beijing(
-        yigai: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    yigai: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _ok(yigai("import", str(seed_paths()[4])))
     _ok(yigai("schedule", "1", "--type", "quarterly", "--from", "2026年第1季度", "--to", "2026年第4季度"))
     _freeze(monkeypatch, ACCEPTED)

@@ -112,9 +112,7 @@ def test_bad_setting_exits_1_with_the_variable_named(yigai: Invoke) -> None:
     assert "YIGAI_MAX_DOCUMENT_BYTES" in result.stderr and "必须是整数" in result.stderr
 
 
-def test_an_unexpected_error_is_a_short_message_not_a_traceback(
-    yigai: Invoke, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_unexpected_error_is_a_short_message_not_a_traceback(yigai: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
     def explode(*_: object, **__: object) -> None:
         raise RuntimeError("disk on fire")
 
@@ -132,7 +130,10 @@ def test_the_installed_entry_point_prints_no_traceback(tmp_path: Path) -> None:
     path.write_bytes(b"\x00\x01garbage")
     proc = subprocess.run(
         [sys.executable, "-c", "from yigai.cli.main import app; app()", "parse", str(path)],
-        capture_output=True, text=True, encoding="utf-8", timeout=60,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
     )
     assert proc.returncode == 2
     assert "binary.pdf" in proc.stderr and proc.stdout == ""

@@ -82,7 +82,8 @@ def test_plans_lists_counts(yigai_builtin: Invoke, seed_drafts: list[PlanDraft])
     data = _json(yigai_builtin("plans", "--format", "json"))
     drafts = seed_drafts
     assert [(p["doc_number"], p["tasks"], p["measures"], p["targets"]) for p in data] == [
-        (d.meta.doc_number, len(d.tasks), len(d.measures()), len(d.targets)) for d in drafts]
+        (d.meta.doc_number, len(d.tasks), len(d.measures()), len(d.targets)) for d in drafts
+    ]
     table = yigai_builtin("plans")
     assert table.exit_code == 0 and all(d.meta.doc_number in table.stdout for d in drafts)
 
@@ -124,7 +125,8 @@ def test_departments_matrix(yigai_builtin: Invoke, seed_drafts: list[PlanDraft])
     data = _json(yigai_builtin("departments", "仓医改组〔2021〕1号", "--format", "json"))
     expected = department_matrix(seed_drafts[4])
     assert [(d["name"], d["lead"], d["cooperating"]) for d in data] == [
-        (d.name, d.lead, d.cooperating) for d in expected]
+        (d.name, d.lead, d.cooperating) for d in expected
+    ]
     assert yigai_builtin("departments", "1").exit_code == 0
 
 
@@ -154,8 +156,9 @@ def test_demo_builds_a_fresh_database_each_time(yigai: Invoke, tmp_path: Path, s
         assert f"{username}" in result.stderr and password in result.stderr  # the demo prints its passwords
     assert "serving on" not in result.stderr
     assert not (tmp_path / "var" / "yigai.sqlite3").exists()  # the configured database is untouched
-    listed = _json(yigai("plans", "--format", "json",
-                         YIGAI_DATABASE_URL=f"sqlite:///{(folder / 'demo.sqlite3').as_posix()}"))
+    listed = _json(
+        yigai("plans", "--format", "json", YIGAI_DATABASE_URL=f"sqlite:///{(folder / 'demo.sqlite3').as_posix()}")
+    )
     assert [p["id"] for p in listed] == [1, 2, 3, 4, 5]
 
 
@@ -169,9 +172,37 @@ REFERENCE = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(
 
 
 def test_the_command_set() -> None:
-    assert COMMANDS == ["backup", "bulletin", "compare", "compute", "demo", "departments", "departments-alias", "dip", "drg", "evaluate", "explain", "export",
-                        "import", "indicators", "orgunits", "parse", "plans", "records", "report", "restore", "schedule", "serve", "show", "synth",
-                        "targets", "template", "users", "values", "vbp"]
+    assert COMMANDS == [
+        "backup",
+        "bulletin",
+        "compare",
+        "compute",
+        "demo",
+        "departments",
+        "departments-alias",
+        "dip",
+        "drg",
+        "evaluate",
+        "explain",
+        "export",
+        "import",
+        "indicators",
+        "orgunits",
+        "parse",
+        "plans",
+        "records",
+        "report",
+        "restore",
+        "schedule",
+        "serve",
+        "show",
+        "synth",
+        "targets",
+        "template",
+        "users",
+        "values",
+        "vbp",
+    ]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -47,23 +47,34 @@ def test_load_a_folder_then_status(records, folder: Path, tmp_path: Path) -> Non
     data = json.loads(status.stdout)
     rows = {t["table"]: (t["rows"], t["periods"]) for t in data["tables"]}
     assert rows["towns"] == (2, []) and rows["outpatient_visits"] == (2, ["202301"])
-    assert [(e["table"], e["rows"]) for e in data["loads"]] == [("outpatient_visits", 2), ("institutions", 3),
-                                                                 ("towns", 2)]
+    assert [(e["table"], e["rows"]) for e in data["loads"]] == [
+        ("outpatient_visits", 2),
+        ("institutions", 3),
+        ("towns", 2),
+    ]
     table = records("status")
     assert "outpatient_visits" in table.stdout and "202301" in table.stdout
 
 
 def test_bad_records_are_listed_the_good_ones_load_and_the_exit_code_says_so(  # type: ignore[no-untyped-def]
-        records, folder: Path) -> None:
+    records, folder: Path
+) -> None:
     write_csv(folder / "outpatient_visits-2023-01.csv", [visit("V1", "2023-01-05"), visit("V2", "2023-02-06")])
     result = records("load", str(folder), "--format", "json")
     assert result.exit_code == 2
     data = json.loads(result.stdout)
     visits = data["files"][-1]
     assert data["saved"] and (visits["loaded"], visits["set_aside"], visits["errors"]) == (1, 1, 1)
-    assert visits["problems"] == [{"row": 3, "column": "visit_date", "severity": "error", "kind": "period",
-                                   "message": "2023-02-06 is outside the period 202301",
-                                   "message_zh": "2023-02-06 不在报告期 202301 内"}]
+    assert visits["problems"] == [
+        {
+            "row": 3,
+            "column": "visit_date",
+            "severity": "error",
+            "kind": "period",
+            "message": "2023-02-06 is outside the period 202301",
+            "message_zh": "2023-02-06 不在报告期 202301 内",
+        }
+    ]
 
 
 def test_strict_saves_nothing_and_says_so_in_both_languages(records, folder: Path) -> None:  # type: ignore[no-untyped-def]
@@ -103,7 +114,8 @@ def test_a_missing_path_is_refused_before_any_store_is_created(records, tmp_path
 
 
 def test_a_load_materialises_the_catalogue_partials_and_the_next_load_renews_them(  # type: ignore[no-untyped-def]
-        records, folder: Path, tmp_path: Path) -> None:
+    records, folder: Path, tmp_path: Path
+) -> None:
     import duckdb
 
     from yigai.analytics.catalogue import load_catalogue

@@ -25,10 +25,21 @@ def _free_port() -> int:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_answers_on_the_printed_url_and_stops_on_ctrl_c(tmp_path: Path, workers: int) -> None:
     port = _free_port()
-    env = {**os.environ, "YIGAI_DATA_DIR": str(tmp_path / "var"),
-           "YIGAI_DATABASE_URL": f"sqlite:///{(tmp_path / 'var' / 'yigai.sqlite3').as_posix()}"}
-    command = [sys.executable, "-c", "from yigai.cli.main import app; app()", "serve", "--port", str(port),
-               "--workers", str(workers)]
+    env = {
+        **os.environ,
+        "YIGAI_DATA_DIR": str(tmp_path / "var"),
+        "YIGAI_DATABASE_URL": f"sqlite:///{(tmp_path / 'var' / 'yigai.sqlite3').as_posix()}",
+    }
+    command = [
+        sys.executable,
+        "-c",
+        "from yigai.cli.main import app; app()",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         url = f"http://127.0.0.1:{port}/"

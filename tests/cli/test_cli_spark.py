@@ -19,7 +19,8 @@ from yigai.cli import analytics_cmds, records_cmds
 from yigai.cli.edge import EdgeGroup
 
 _spec = importlib.util.spec_from_file_location(
-    "analytics_hand_rows", Path(__file__).parents[1] / "analytics" / "conftest.py")
+    "analytics_hand_rows", Path(__file__).parents[1] / "analytics" / "conftest.py"
+)
 assert _spec and _spec.loader
 hand = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(hand)
@@ -35,8 +36,12 @@ def env(tmp_path: Path) -> dict[str, str | None]:
     var = tmp_path / "var"
     var.mkdir()
     hand.new_store(hand.HAND_ROWS, str(var / "records.duckdb")).close()
-    return {"YIGAI_DATA_DIR": str(var), "YIGAI_DATABASE_URL": f"sqlite:///{(var / 'yigai.sqlite3').as_posix()}",
-            "YIGAI_DEBUG": None, "COLUMNS": "250"}
+    return {
+        "YIGAI_DATA_DIR": str(var),
+        "YIGAI_DATABASE_URL": f"sqlite:///{(var / 'yigai.sqlite3').as_posix()}",
+        "YIGAI_DEBUG": None,
+        "COLUMNS": "250",
+    }
 
 
 def _run(env: dict[str, str | None], *args: str) -> Result:
@@ -75,7 +80,8 @@ def test_spark_gives_duckdbs_results_and_saves_the_same_versions(env, tmp_path: 
 
 
 def test_a_lake_missing_a_table_or_an_unreachable_master_fails_in_both_languages_writing_nothing(
-        env, tmp_path: Path) -> None:
+    env, tmp_path: Path
+) -> None:
     first = _run(env, "compute", "-i", "DRUG_SHARE", "-p", "2023", "--write")  # something already stored
     assert first.exit_code == 0, first.output
     before = _stored(env)
@@ -91,14 +97,37 @@ def test_a_lake_missing_a_table_or_an_unreachable_master_fails_in_both_languages
         port = s.getsockname()[1]
     _lake(env, tmp_path / "whole")
     for master in (f"spark://127.0.0.1:{port}", f"sc://127.0.0.1:{port}"):
-        r = _run(env, "compute", "-p", "2023", "--engine", "spark", "--spark-master", master,
-                 "--lake", str(tmp_path / "whole"), "--write")
+        r = _run(
+            env,
+            "compute",
+            "-p",
+            "2023",
+            "--engine",
+            "spark",
+            "--spark-master",
+            master,
+            "--lake",
+            str(tmp_path / "whole"),
+            "--write",
+        )
         assert r.exit_code == 1, r.output
-        assert f"Spark 主节点 {master} 无法连接" in r.output and f"the Spark master {master} does not answer" in r.output
+        assert (
+            f"Spark 主节点 {master} 无法连接" in r.output and f"the Spark master {master} does not answer" in r.output
+        )
         assert _stored(env) == before
 
-    r = _run(env, "compute", "-p", "2023", "--engine", "spark", "--spark-master", "mesos://x:5050",
-             "--lake", str(tmp_path / "whole"))
+    r = _run(
+        env,
+        "compute",
+        "-p",
+        "2023",
+        "--engine",
+        "spark",
+        "--spark-master",
+        "mesos://x:5050",
+        "--lake",
+        str(tmp_path / "whole"),
+    )
     assert r.exit_code == 1 and "无法识别的 Spark 主节点地址" in r.output and "unknown Spark master" in r.output
     r = _run(env, "compute", "-p", "2023", "--engine", "spark")
     assert r.exit_code == 2 and "--lake" in r.output and "记录湖" in r.output

@@ -40,8 +40,7 @@ def _kill_while_writing(args: list[str], data_dir: Path, db: Path) -> bool:
     """Start the command and SIGKILL it once its writes reach the log; False if it finished first."""
     _quiet_log(db)
     wal = Path(f"{db}-wal")
-    proc = subprocess.Popen([*YIGAI, *args], env=_env(data_dir), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([*YIGAI, *args], env=_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while proc.poll() is None:
             if wal.exists() and wal.stat().st_size > 0:
@@ -71,8 +70,7 @@ def big_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_a_plan_import_killed_mid_write_leaves_all_or_nothing_and_can_be_rerun(
-        big_plan: Path, tmp_path: Path) -> None:
+def test_a_plan_import_killed_mid_write_leaves_all_or_nothing_and_can_be_rerun(big_plan: Path, tmp_path: Path) -> None:
     data = tmp_path / "var"
     db = data / "yigai.sqlite3"
     assert _run(["import", str(seed_paths()[0])], data).returncode == 0  # a database with another plan in it
@@ -101,8 +99,12 @@ def test_a_values_import_killed_mid_write_leaves_all_or_nothing_and_can_be_rerun
     assert _run(["indicators", "load"], data).returncode == 0
     sheet = tmp_path / "values.csv"
     keys = ("FD_COVERAGE", "DRUG_SHARE")
-    lines = [f"{key},350104,{year}{month:02d},{50 + (year + month) % 40}"
-             for key in keys for year in range(1826, 2026) for month in range(1, 13)]  # 200 years, all ended
+    lines = [
+        f"{key},350104,{year}{month:02d},{50 + (year + month) % 40}"
+        for key in keys
+        for year in range(1826, 2026)
+        for month in range(1, 13)
+    ]  # 200 years, all ended
     rows = ["key,org_unit,period,value", *lines]
     sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert _kill_while_writing(["values", "import", str(sheet)], data, db), "finished before it could be killed"
@@ -129,8 +131,12 @@ def test_a_record_load_killed_mid_write_leaves_all_or_nothing_and_can_be_rerun(t
     assert first.returncode == 0, first.stderr
     size = store.stat().st_size
 
-    proc = subprocess.Popen([*YIGAI, "records", "load", str(synth), "--strict"], env=_env(data),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*YIGAI, "records", "load", str(synth), "--strict"],
+        env=_env(data),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wal = Path(f"{store}.wal")
     killed = False
     while proc.poll() is None:
@@ -151,8 +157,10 @@ def test_a_record_load_killed_mid_write_leaves_all_or_nothing_and_can_be_rerun(t
     fresh = tmp_path / "fresh"
     assert _run(["records", "load", str(synth), "--strict"], fresh).returncode == 0
     with duckdb.connect(str(fresh / "records.duckdb"), read_only=True) as con:
-        complete = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
-                    for (t,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()}
+        complete = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+            for (t,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()
+        }
     # the schema's tables; the catalogue's partials are stamped with the records, not all-or-nothing with them
     record_tables = list(schema_tables())
     nothing = {t: (complete[t] if t == "towns" else 0) for t in record_tables}
@@ -165,7 +173,8 @@ def test_a_record_load_killed_mid_write_leaves_all_or_nothing_and_can_be_rerun(t
 
 
 def test_a_bulk_report_import_killed_mid_write_leaves_all_or_nothing_and_can_be_rerun(
-        big_plan: Path, tmp_path: Path) -> None:
+    big_plan: Path, tmp_path: Path
+) -> None:
     from openpyxl import load_workbook
 
     data = tmp_path / "var"

@@ -6,7 +6,11 @@ from yigai.domain.diff import TextOp, compact_ops, rewrite_ops, text_ops
 
 
 def test_a_character_diff_of_chinese_text() -> None:
-    assert text_ops("已制定方案", "已制定并印发方案") == [TextOp("eq", "已制定"), TextOp("ins", "并印发"), TextOp("eq", "方案")]
+    assert text_ops("已制定方案", "已制定并印发方案") == [
+        TextOp("eq", "已制定"),
+        TextOp("ins", "并印发"),
+        TextOp("eq", "方案"),
+    ]
     assert text_ops("人员不足", "") == [TextOp("del", "人员不足")]
 
 

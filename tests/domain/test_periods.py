@@ -31,9 +31,29 @@ def test_range_of_quarters() -> None:
     assert ids[0] == "2021Q3" and ids[-1] == "2023Q4" and len(ids) == 10
 
 
-@pytest.mark.parametrize("bad", ["", "2023Q5", "2023M1", "23Q1", "2023S3", "202313", "abc", "2023年第5季度",
-                                 "2023年五季度", "2023年13月", "2023年十三月", "2023年0月", "2023-13", "二〇二三年",
-                                 "2023年中半年", "2023Q4季度", "第4季度", "2023年第4季度2"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "2023Q5",
+        "2023M1",
+        "23Q1",
+        "2023S3",
+        "202313",
+        "abc",
+        "2023年第5季度",
+        "2023年五季度",
+        "2023年13月",
+        "2023年十三月",
+        "2023年0月",
+        "2023-13",
+        "二〇二三年",
+        "2023年中半年",
+        "2023Q4季度",
+        "第4季度",
+        "2023年第4季度2",
+    ],
+)
 def test_bad_ids_are_refused(bad: str) -> None:
     with pytest.raises(PeriodError):
         parse_period(bad)
@@ -55,16 +75,39 @@ def test_period_containing_round_trips(day: dt.date, ptype: PeriodType) -> None:
     assert p.next().previous() == p
 
 
-@pytest.mark.parametrize(("written", "pid"), [
-    ("2026Q4", "2026Q4"), ("2026年第4季度", "2026Q4"), ("2026年四季度", "2026Q4"), ("2026年第四季度", "2026Q4"),
-    ("2026年4季度", "2026Q4"), ("2026年第1季", "2026Q1"), ("2026年Q4", "2026Q4"), ("2026-Q4", "2026Q4"),
-    ("2026q4", "2026Q4"), ("２０２６年第４季度", "2026Q4"), (" 2026 年 第 4 季度 ", "2026Q4"),
-    ("2026年上半年", "2026S1"), ("2026年下半年", "2026S2"), ("2026S2", "2026S2"), ("2026H1", "2026S1"),
-    ("2026年度下半年", "2026S2"),
-    ("2026年12月", "202612"), ("2026年1月", "202601"), ("2026年01月", "202601"), ("2026年十二月", "202612"),
-    ("2026年三月份", "202603"), ("2026-12", "202612"), ("2026.3", "202603"), ("202612", "202612"),
-    ("2026年", "2026"), ("2026年度", "2026"), ("2026全年", "2026"), ("2026", "2026"),
-])
+@pytest.mark.parametrize(
+    ("written", "pid"),
+    [
+        ("2026Q4", "2026Q4"),
+        ("2026年第4季度", "2026Q4"),
+        ("2026年四季度", "2026Q4"),
+        ("2026年第四季度", "2026Q4"),
+        ("2026年4季度", "2026Q4"),
+        ("2026年第1季", "2026Q1"),
+        ("2026年Q4", "2026Q4"),
+        ("2026-Q4", "2026Q4"),
+        ("2026q4", "2026Q4"),
+        ("２０２６年第４季度", "2026Q4"),
+        (" 2026 年 第 4 季度 ", "2026Q4"),
+        ("2026年上半年", "2026S1"),
+        ("2026年下半年", "2026S2"),
+        ("2026S2", "2026S2"),
+        ("2026H1", "2026S1"),
+        ("2026年度下半年", "2026S2"),
+        ("2026年12月", "202612"),
+        ("2026年1月", "202601"),
+        ("2026年01月", "202601"),
+        ("2026年十二月", "202612"),
+        ("2026年三月份", "202603"),
+        ("2026-12", "202612"),
+        ("2026.3", "202603"),
+        ("202612", "202612"),
+        ("2026年", "2026"),
+        ("2026年度", "2026"),
+        ("2026全年", "2026"),
+        ("2026", "2026"),
+    ],
+)
 def test_periods_as_people_write_them(written: str, pid: str) -> None:
     assert parse_period(written).id == pid
 
@@ -76,17 +119,36 @@ def test_the_refusal_says_how_to_write_a_period() -> None:
     assert caught.value.where == "period" and "2026Q4" in str(caught.value)
 
 
-_CN = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十", 11: "十一",
-       12: "十二"}
-_periods = st.builds(period_containing, st.sampled_from(list(PeriodType)),
-                     st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)))
+_CN = {
+    1: "一",
+    2: "二",
+    3: "三",
+    4: "四",
+    5: "五",
+    6: "六",
+    7: "七",
+    8: "八",
+    9: "九",
+    10: "十",
+    11: "十一",
+    12: "十二",
+}
+_periods = st.builds(
+    period_containing,
+    st.sampled_from(list(PeriodType)),
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)),
+)
 
 
 def _spellings(p: Period) -> list[str]:
     """Other ways a person writes ``p``: Chinese numerals, without 第, full-width digits, spaces."""
     y = p.start.year
-    n = (p.start.month - 1) // {PeriodType.YEARLY: 12, PeriodType.SIX_MONTHLY: 6, PeriodType.QUARTERLY: 3,
-                                PeriodType.MONTHLY: 1}[p.type] + 1
+    n = (p.start.month - 1) // {
+        PeriodType.YEARLY: 12,
+        PeriodType.SIX_MONTHLY: 6,
+        PeriodType.QUARTERLY: 3,
+        PeriodType.MONTHLY: 1,
+    }[p.type] + 1
     forms = {
         PeriodType.YEARLY: [f"{y}年度", f"{y}"],
         PeriodType.SIX_MONTHLY: [f"{y}年{'上' if n == 1 else '下'}半年度", f"{y}H{n}"],
@@ -121,6 +183,11 @@ def test_any_text_is_a_period_or_a_period_error(text: str) -> None:
 
 def test_labels_for_people() -> None:
     assert [parse_period(p).label for p in ("2026", "2026S1", "2026S2", "2026Q4", "202612")] == [
-        "2026年", "2026年上半年", "2026年下半年", "2026年第4季度", "2026年12月"]
+        "2026年",
+        "2026年上半年",
+        "2026年下半年",
+        "2026年第4季度",
+        "2026年12月",
+    ]
     assert span_label("2026S2", "2027S2") == "2026年下半年至2027年下半年"
     assert period_label("not a period") == "not a period"

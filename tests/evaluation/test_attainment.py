@@ -63,10 +63,23 @@ TABLE = [
 ]
 
 
-@pytest.mark.parametrize(("name", "comp", "target", "high", "value", "direction", "tol", "met", "score", "gap"),
-                         TABLE, ids=[row[0] for row in TABLE])
-def test_hand_computed_table(name: str, comp: Comparator | None, target: float, high: float | None, value: float,
-                             direction: Direction, tol: float, met: bool, score: float, gap: float) -> None:
+@pytest.mark.parametrize(
+    ("name", "comp", "target", "high", "value", "direction", "tol", "met", "score", "gap"),
+    TABLE,
+    ids=[row[0] for row in TABLE],
+)
+def test_hand_computed_table(
+    name: str,
+    comp: Comparator | None,
+    target: float,
+    high: float | None,
+    value: float,
+    direction: Direction,
+    tol: float,
+    met: bool,
+    score: float,
+    gap: float,
+) -> None:
     a = attainment(comp, target, high, value, direction, tol)
     assert a.met is met
     assert a.score == pytest.approx(score, abs=1e-9)
@@ -96,8 +109,9 @@ directions = st.sampled_from([H, L, N])
 
 
 @given(comparators, finite, st.none() | finite, finite, directions, st.floats(0, 0.5))
-def test_score_is_within_0_and_1_and_met_scores_1(comp: Comparator | None, target: float, high: float | None,
-                                                  value: float, direction: Direction, tol: float) -> None:
+def test_score_is_within_0_and_1_and_met_scores_1(
+    comp: Comparator | None, target: float, high: float | None, value: float, direction: Direction, tol: float
+) -> None:
     a = attainment(comp, target, high, value, direction, tol)
     assert 0.0 <= a.score <= 1.0
     assert a.met is not None

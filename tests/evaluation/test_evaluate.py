@@ -30,18 +30,42 @@ def quarter_series(values: Sequence[float], first: str = "2021Q3") -> list[Obser
     return [Observation(p, v) for p, v in zip(ps, values, strict=False)]
 
 
-def target_from(draft: PlanDraft, index: int, direction: Direction, code: str,
-                values: Sequence[float]) -> TargetInput:
+def target_from(draft: PlanDraft, index: int, direction: Direction, code: str, values: Sequence[float]) -> TargetInput:
     t = draft.targets[index]
-    return TargetInput(index, t.metric, t.comparator, t.value, t.value_high, t.unit, t.due, direction, code,
-                       task_id=t.task, series=quarter_series(values))
+    return TargetInput(
+        index,
+        t.metric,
+        t.comparator,
+        t.value,
+        t.value_high,
+        t.unit,
+        t.due,
+        direction,
+        code,
+        task_id=t.task,
+        series=quarter_series(values),
+    )
 
 
-def rep(item: str, period: str, days_after_end: int, status: ProgressStatus = ProgressStatus.IN_PROGRESS,
-        percent: float = 50, plan_id: int = 4) -> ProgressReport:
+def rep(
+    item: str,
+    period: str,
+    days_after_end: int,
+    status: ProgressStatus = ProgressStatus.IN_PROGRESS,
+    percent: float = 50,
+    plan_id: int = 4,
+) -> ProgressReport:
     end = parse_period(period).end
-    return ProgressReport(plan_id, item, period, "区卫生健康委", status, percent, state=ReviewState.SUBMITTED,
-                          submitted_at=dt.datetime.combine(end + dt.timedelta(days=days_after_end), dt.time(9)))
+    return ProgressReport(
+        plan_id,
+        item,
+        period,
+        "区卫生健康委",
+        status,
+        percent,
+        state=ReviewState.SUBMITTED,
+        submitted_at=dt.datetime.combine(end + dt.timedelta(days=days_after_end), dt.time(9)),
+    )
 
 
 def test_no_reports_at_the_first_due_day(seed004: PlanDraft) -> None:
@@ -61,8 +85,11 @@ def test_no_reports_at_the_first_due_day(seed004: PlanDraft) -> None:
 def test_no_reports_at_the_end_of_2023(seed004: PlanDraft) -> None:
     at = D(2023, 12, 31)
     ev = evaluate(EvaluationInput(4, seed004, PERIODS, [], [], at))
-    overdue = sum(1 for m in seed004.measures()
-                  if m.deadline.kind is DeadlineKind.DATE and m.deadline.date and m.deadline.date < at)
+    overdue = sum(
+        1
+        for m in seed004.measures()
+        if m.deadline.kind is DeadlineKind.DATE and m.deadline.date and m.deadline.date < at
+    )
     assert overdue == 16  # 1 + 1 + 4 + 1 + 1 + 1 + 7 deadlines before 2023-12-31
     assert ev.counts[ItemStatus.OVERDUE] == overdue
     assert ev.counts[ItemStatus.NOT_REPORTED] == 133 - overdue
@@ -72,11 +99,29 @@ def test_no_reports_at_the_end_of_2023(seed004: PlanDraft) -> None:
     leads = {name for m in seed004.measures() for name in (d.name for d in m.responsibility.lead)}
     assert {d.name for d in [*ev.departments, *ev.not_ranked]} == leads
     # ranked: member departments leading 3 items or more; 区委, 区政府, groups and places are listed apart
-    assert {d.name for d in ev.departments} == {"区卫生健康委", "区医保局", "区财政局", "区人力资源社会保障局",
-                                                "区市场监管局", "区发展改革委", "区委编办", "区民政局", "区大数据中心",
-                                                "区工信局", "区商务局", "区文旅局", "区教育局", "区应急局", "区司法局",
-                                                "区建设局", "区自然资源局", "区妇联"} & {d.name for d in ev.departments}
-    assert not {"区委", "区政府", "区深化医改领导小组", "各镇街（园区）", "区直有关部门"} & {d.name for d in ev.departments}
+    assert {d.name for d in ev.departments} == {
+        "区卫生健康委",
+        "区医保局",
+        "区财政局",
+        "区人力资源社会保障局",
+        "区市场监管局",
+        "区发展改革委",
+        "区委编办",
+        "区民政局",
+        "区大数据中心",
+        "区工信局",
+        "区商务局",
+        "区文旅局",
+        "区教育局",
+        "区应急局",
+        "区司法局",
+        "区建设局",
+        "区自然资源局",
+        "区妇联",
+    } & {d.name for d in ev.departments}
+    assert not {"区委", "区政府", "区深化医改领导小组", "各镇街（园区）", "区直有关部门"} & {
+        d.name for d in ev.departments
+    }
     assert all(d.items >= 3 and d.department_class.value == "member" for d in ev.departments)
     # all score 0 after the 20-point deduction cap: one shared rank, listed by name
     assert {d.rank for d in ev.departments} == {1}
@@ -88,8 +133,10 @@ def test_a_quarter_of_supervision_on_seed_004(seed004: PlanDraft) -> None:
     at = D(2023, 12, 31)
     quarters = [p.id for p in PERIODS[:-1]]  # 2021Q3 … 2023Q3
     reports = [rep("T1.M3", q, 10) for q in quarters]  # continuous, always on time → on track
-    reports += [rep("T2.M4", q, 20 if q == "2023Q3" else 5, percent=10 * i)  # by schedule, 80 % at 2023Q3
-                for i, q in enumerate(quarters, 1)]
+    reports += [
+        rep("T2.M4", q, 20 if q == "2023Q3" else 5, percent=10 * i)  # by schedule, 80 % at 2023Q3
+        for i, q in enumerate(quarters, 1)
+    ]
     reports += [rep("T15.M1", q, 10) for q in quarters[:-1]]  # misses 2023Q3 → not reported
     reports += [rep("T1.M1", "2022Q2", 10, ProgressStatus.COMPLETED, 100)]  # 适时调整, completed
     reports += [rep("T1.M2", q, 10, plan_id=5) for q in quarters]  # another plan's: ignored
@@ -144,8 +191,18 @@ def test_targets_of_seed_004(seed004: PlanDraft) -> None:
 
 def test_range_path_leads_to_the_nearer_edge() -> None:
     # 全科医生 4～5名 per 万: from 2.0 (2021) the path leads to 4 by 2025 → 3.0 expected at 2023
-    t = TargetInput(0, "每万城乡居民拥有全科医生数", Comparator.RANGE, 4, 5, "名", D(2025, 12, 31), H, "GP",
-                    series=[Observation(parse_period(str(y)), v) for y, v in [(2021, 2.0), (2023, 3.1)]])
+    t = TargetInput(
+        0,
+        "每万城乡居民拥有全科医生数",
+        Comparator.RANGE,
+        4,
+        5,
+        "名",
+        D(2025, 12, 31),
+        H,
+        "GP",
+        series=[Observation(parse_period(str(y)), v) for y, v in [(2021, 2.0), (2023, 3.1)]],
+    )
     ev = evaluate_target(t, D(2024, 1, 31), 0.05, None)
     assert ev.path.expected == pytest.approx(2.0 + 2.0 * (730 / 1461))
     assert ev.path.ahead is True
@@ -156,26 +213,57 @@ def test_range_path_leads_to_the_nearer_edge() -> None:
 
 
 def test_observations_after_the_evaluation_date_are_ignored() -> None:
-    t = TargetInput(0, "签约覆盖率", Comparator.GE, 80, None, "%", D(2025, 12, 31), H, "FD",
-                    series=quarter_series([50, 60, 70, 90], "2023Q1"))
+    t = TargetInput(
+        0,
+        "签约覆盖率",
+        Comparator.GE,
+        80,
+        None,
+        "%",
+        D(2025, 12, 31),
+        H,
+        "FD",
+        series=quarter_series([50, 60, 70, 90], "2023Q1"),
+    )
     ev = evaluate_target(t, D(2023, 10, 1), 0.05, None)
     assert ev.latest is not None and ev.latest.value == 70 and ev.projection.points == 3
 
 
 def test_compare_regions_on_one_indicator() -> None:
     def region(values: list[float], code: str = "FD") -> TargetInput:
-        return TargetInput(0, "家庭医生签约覆盖率", Comparator.GE, 80, None, "%", D(2025, 12, 31), H, code,
-                           series=[Observation(parse_period(str(2021 + i)), v) for i, v in enumerate(values)])
+        return TargetInput(
+            0,
+            "家庭医生签约覆盖率",
+            Comparator.GE,
+            80,
+            None,
+            "%",
+            D(2025, 12, 31),
+            H,
+            code,
+            series=[Observation(parse_period(str(2021 + i)), v) for i, v in enumerate(values)],
+        )
 
-    rows = compare({"仓山区": region([60, 64, 68.5]), "鼓楼区": region([70, 82]), "晋安区": region([70, 79]),
-                    "台江区": region([]), "马尾区": region([50], code="OTHER")}, "FD", at=D(2023, 12, 31))
+    rows = compare(
+        {
+            "仓山区": region([60, 64, 68.5]),
+            "鼓楼区": region([70, 82]),
+            "晋安区": region([70, 79]),
+            "台江区": region([]),
+            "马尾区": region([50], code="OTHER"),
+        },
+        "FD",
+        at=D(2023, 12, 31),
+    )
     assert [(r.rank, r.label) for r in rows] == [(1, "鼓楼区"), (2, "晋安区"), (3, "仓山区"), (4, "台江区")]
     assert rows[0].met is True and rows[1].score == pytest.approx(79 / 80)
     assert rows[2].projection == "按当前趋势，2025年预计达到76.9%，目标≥80%，存在未达标风险"
     assert rows[3].latest is None and rows[0].target == "≥80%"
     # without a date the comparison is as of the latest observation (2023-12-31 here)
     assert [r.label for r in compare({"仓山区": region([60, 64, 68.5]), "鼓楼区": region([70, 82])}, "FD")] == [
-        "鼓楼区", "仓山区"]
+        "鼓楼区",
+        "仓山区",
+    ]
 
 
 def test_compare_plans_from_their_evaluations(seed004: PlanDraft) -> None:
@@ -186,6 +274,5 @@ def test_compare_plans_from_their_evaluations(seed004: PlanDraft) -> None:
         ev.title = f"方案{plan_id}"
         evs.append(ev)
     rows = compare(evs, "REFERRAL_BOOKED")
-    assert [(r.label, r.plan_id, r.met) for r in rows] == [("方案1", 1, True), ("方案2", 2, False),
-                                                          ("方案3", 3, None)]
+    assert [(r.label, r.plan_id, r.met) for r in rows] == [("方案1", 1, True), ("方案2", 2, False), ("方案3", 3, None)]
     assert compare(evs, "UNKNOWN") == []

@@ -34,21 +34,43 @@ def lead(*names: str) -> Responsibility:
 def draft(*measures: tuple[str, Deadline], task_lead: str = "区卫健局") -> PlanDraft:
     """One task T1 holding the given measures (id, deadline), all led by 区卫健局."""
     ms = [Measure(id=mid, no=str(i), text=f"措施{mid}", deadline=dl) for i, (mid, dl) in enumerate(measures, 1)]
-    task = Task(id="T1", no="1", path=["主要任务", "一、甲"], section_id="S1", title="任务一", text="",
-                responsibility=lead(task_lead), measures=ms)
+    task = Task(
+        id="T1",
+        no="1",
+        path=["主要任务", "一、甲"],
+        section_id="S1",
+        title="任务一",
+        text="",
+        responsibility=lead(task_lead),
+        measures=ms,
+    )
     return PlanDraft("t.txt", "txt", "", "0", tasks=[task])
 
 
-def rep(item: str, period: str, status: S = S.IN_PROGRESS, percent: float = 50, *, submitted: dt.date | None = None,
-        state: ReviewState = ReviewState.SUBMITTED, version: int = 1, reviewed: dt.date | None = None,
-        ) -> ProgressReport:
+def rep(
+    item: str,
+    period: str,
+    status: S = S.IN_PROGRESS,
+    percent: float = 50,
+    *,
+    submitted: dt.date | None = None,
+    state: ReviewState = ReviewState.SUBMITTED,
+    version: int = 1,
+    reviewed: dt.date | None = None,
+) -> ProgressReport:
     """A version; by default submitted on the 10th day after the quarter ends (on time)."""
     if submitted is None:
         end = next(p.end for p in PERIODS if p.id == period)
         submitted = end + dt.timedelta(days=10)
     return ProgressReport(
-        plan_id=1, item_id=item, period_id=period, department="区卫健局", status=status, percent=percent,
-        state=state, version=version,
+        plan_id=1,
+        item_id=item,
+        period_id=period,
+        department="区卫健局",
+        status=status,
+        percent=percent,
+        state=state,
+        version=version,
         submitted_at=None if state is ReviewState.DRAFT else dt.datetime.combine(submitted, dt.time(9)),
         reviewed_at=None if reviewed is None else dt.datetime.combine(reviewed, dt.time(9)),
     )
@@ -107,8 +129,15 @@ def test_late_report_is_late_but_received() -> None:
 def test_returned_then_resubmitted_counts_by_the_resubmission_and_first_submission_time() -> None:
     reports = [
         *quarters(upto="2023Q2"),
-        rep("M", "2023Q3", S.IN_PROGRESS, 40, submitted=D(2023, 10, 10), state=ReviewState.RETURNED,
-            reviewed=D(2023, 10, 12)),
+        rep(
+            "M",
+            "2023Q3",
+            S.IN_PROGRESS,
+            40,
+            submitted=D(2023, 10, 10),
+            state=ReviewState.RETURNED,
+            reviewed=D(2023, 10, 12),
+        ),
         rep("M", "2023Q3", S.IN_PROGRESS, 60, version=2, state=ReviewState.DRAFT),
         rep("M", "2023Q3", S.IN_PROGRESS, 60, version=3, submitted=D(2023, 10, 25)),
     ]
@@ -118,8 +147,7 @@ def test_returned_then_resubmitted_counts_by_the_resubmission_and_first_submissi
 
 
 def test_returned_and_not_resubmitted_is_not_received() -> None:
-    reports = [*quarters(upto="2023Q2"),
-               rep("M", "2023Q3", state=ReviewState.RETURNED, reviewed=D(2023, 10, 12))]
+    reports = [*quarters(upto="2023Q2"), rep("M", "2023Q3", state=ReviewState.RETURNED, reviewed=D(2023, 10, 12))]
     it = one(CONTINUOUS, reports)
     assert it.status is ItemStatus.NOT_REPORTED
     assert it.timeliness["2023Q3"] is MISSING
@@ -127,10 +155,12 @@ def test_returned_and_not_resubmitted_is_not_received() -> None:
 
 
 def test_drafts_do_not_count_and_the_latest_submitted_version_wins() -> None:
-    reports = [*quarters(upto="2023Q2"),
-               rep("M", "2023Q3", percent=50, version=1),
-               rep("M", "2023Q3", percent=70, version=2),
-               rep("M", "2023Q3", S.COMPLETED, 100, version=3, state=ReviewState.DRAFT)]
+    reports = [
+        *quarters(upto="2023Q2"),
+        rep("M", "2023Q3", percent=50, version=1),
+        rep("M", "2023Q3", percent=70, version=2),
+        rep("M", "2023Q3", S.COMPLETED, 100, version=3, state=ReviewState.DRAFT),
+    ]
     it = one(BY_SUPERIORS, reports)
     assert (it.status, it.percent) == (ItemStatus.ON_TRACK, 70)
 
@@ -236,10 +266,26 @@ def test_reports_of_other_plans_are_ignored() -> None:
 def test_items_inherit_lead_and_deadline_from_their_task() -> None:
     m1 = Measure(id="T1.M1", no="1", text="甲", responsibility=lead("区医保局"))
     m2 = Measure(id="T1.M2", no="2", text="乙", deadline=CONTINUOUS)
-    t1 = Task(id="T1", no="1", path=["主要任务", "一、甲"], section_id=None, title="任务一", text="",
-              responsibility=lead("区卫健局", "区财政局"), deadline=on(D(2023, 6, 30)), measures=[m1, m2])
-    t2 = Task(id="T2", no="2", path=["主要任务", "二、乙"], section_id=None, title="任务二", text="",
-              responsibility=lead("区财政局"))
+    t1 = Task(
+        id="T1",
+        no="1",
+        path=["主要任务", "一、甲"],
+        section_id=None,
+        title="任务一",
+        text="",
+        responsibility=lead("区卫健局", "区财政局"),
+        deadline=on(D(2023, 6, 30)),
+        measures=[m1, m2],
+    )
+    t2 = Task(
+        id="T2",
+        no="2",
+        path=["主要任务", "二、乙"],
+        section_id=None,
+        title="任务二",
+        text="",
+        responsibility=lead("区财政局"),
+    )
     t3 = Task(id="T3", no="", path=[], section_id=None, title="加强督查", text="")
     d = PlanDraft("t.txt", "txt", "", "0", tasks=[t1, t2, t3])
     items = plan_items(d)

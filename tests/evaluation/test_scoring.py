@@ -43,21 +43,49 @@ def lead(name: str) -> Responsibility:
 
 def tiny_plan() -> PlanDraft:
     """T1 (section 甲) = M1 (区卫健局, by 2023-12-31) + M2 (区医保局, continuous); T2 (section 乙, 区卫健局)."""
-    m1 = Measure(id="T1.M1", no="1", text="建立制度", responsibility=lead("区卫健局"),
-                 deadline=Deadline(DeadlineKind.DATE, D(2023, 12, 31)))
-    m2 = Measure(id="T1.M2", no="2", text="持续推进结算", responsibility=lead("区医保局"),
-                 deadline=Deadline(DeadlineKind.CONTINUOUS))
+    m1 = Measure(
+        id="T1.M1",
+        no="1",
+        text="建立制度",
+        responsibility=lead("区卫健局"),
+        deadline=Deadline(DeadlineKind.DATE, D(2023, 12, 31)),
+    )
+    m2 = Measure(
+        id="T1.M2",
+        no="2",
+        text="持续推进结算",
+        responsibility=lead("区医保局"),
+        deadline=Deadline(DeadlineKind.CONTINUOUS),
+    )
     t1 = Task(id="T1", no="1", path=["一、甲"], section_id="S1", title="任务一", text="", measures=[m1, m2])
-    t2 = Task(id="T2", no="2", path=["二、乙"], section_id="S2", title="任务二", text="",
-              responsibility=lead("区卫健局"), deadline=Deadline(DeadlineKind.BY_SUPERIORS))
-    return PlanDraft("tiny.txt", "txt", "", "0", meta=PlanMeta(title="小方案", doc_number="测〔2023〕1号"),
-                     tasks=[t1, t2])
+    t2 = Task(
+        id="T2",
+        no="2",
+        path=["二、乙"],
+        section_id="S2",
+        title="任务二",
+        text="",
+        responsibility=lead("区卫健局"),
+        deadline=Deadline(DeadlineKind.BY_SUPERIORS),
+    )
+    return PlanDraft(
+        "tiny.txt", "txt", "", "0", meta=PlanMeta(title="小方案", doc_number="测〔2023〕1号"), tasks=[t1, t2]
+    )
 
 
-def rep(item: str, period: str, submitted: dt.date, status: ProgressStatus = ProgressStatus.IN_PROGRESS,
-        percent: float = 50) -> ProgressReport:
-    return ProgressReport(1, item, period, "x", status, percent, state=ReviewState.ACCEPTED,
-                          submitted_at=dt.datetime.combine(submitted, dt.time(10)))
+def rep(
+    item: str, period: str, submitted: dt.date, status: ProgressStatus = ProgressStatus.IN_PROGRESS, percent: float = 50
+) -> ProgressReport:
+    return ProgressReport(
+        1,
+        item,
+        period,
+        "x",
+        status,
+        percent,
+        state=ReviewState.ACCEPTED,
+        submitted_at=dt.datetime.combine(submitted, dt.time(10)),
+    )
 
 
 REPORTS = [
@@ -79,10 +107,30 @@ def series(*values: float) -> list[Observation]:
 
 
 TARGETS = [
-    TargetInput(0, "家庭医生签约覆盖率", Comparator.GE, 80, None, "%", D(2025, 12, 31), Direction.HIGHER_IS_BETTER,
-                "FD_COVERAGE", series=series(50, 55, 60)),  # 60/80 = 0.75
-    TargetInput(1, "孕产妇死亡率", Comparator.LE, 12, None, "1/10万", D(2025, 12, 31), Direction.LOWER_IS_BETTER,
-                "MMR", series=series(14, 11, 10)),  # met = 1.0
+    TargetInput(
+        0,
+        "家庭医生签约覆盖率",
+        Comparator.GE,
+        80,
+        None,
+        "%",
+        D(2025, 12, 31),
+        Direction.HIGHER_IS_BETTER,
+        "FD_COVERAGE",
+        series=series(50, 55, 60),
+    ),  # 60/80 = 0.75
+    TargetInput(
+        1,
+        "孕产妇死亡率",
+        Comparator.LE,
+        12,
+        None,
+        "1/10万",
+        D(2025, 12, 31),
+        Direction.LOWER_IS_BETTER,
+        "MMR",
+        series=series(14, 11, 10),
+    ),  # met = 1.0
     TargetInput(2, "未关联指标", Comparator.GE, 90, None, "%", None, Direction.HIGHER_IS_BETTER),  # not scored
     TargetInput(3, "已关联无数据", Comparator.GE, 90, None, "%", None, Direction.HIGHER_IS_BETTER, "NO_DATA"),  # 0
 ]
@@ -95,7 +143,10 @@ def run(weights: dict[str, object] | None = None) -> PlanEvaluation:
 def test_tiny_plan_by_hand() -> None:
     ev = run()
     assert [(i.item_id, i.status, i.score) for i in ev.items] == [
-        ("T1.M1", ItemStatus.COMPLETED, 100), ("T1.M2", ItemStatus.NOT_REPORTED, 0), ("T2", ItemStatus.ON_TRACK, 80)]
+        ("T1.M1", ItemStatus.COMPLETED, 100),
+        ("T1.M2", ItemStatus.NOT_REPORTED, 0),
+        ("T2", ItemStatus.ON_TRACK, 80),
+    ]
     assert ev.task_scores == {"T1": 50.0, "T2": 80.0}
     assert [(s.section, s.score, s.items) for s in ev.sections] == [("一、甲", 50.0, 2), ("二、乙", 80.0, 1)]
     # two and one items: scored, listed, not ranked (fewer than 3 items)
@@ -138,15 +189,18 @@ def test_status_thresholds_come_from_the_scheme() -> None:
     assert ev.items[0].status is ItemStatus.COMPLETED  # unaffected
 
 
-@pytest.mark.parametrize(("weights", "where"), [
-    ({"part": {"tasks": 1}}, "part"),
-    ({"parts": {"task": 1}}, "parts.task"),
-    ({"parts": {"tasks": -1}}, "parts.tasks"),
-    ({"parts": {"tasks": "sixty"}}, "parts.tasks"),
-    ({"parts": 60}, "parts"),
-    ({"parts": {"tasks": 0, "indicators": 0}}, "parts"),
-    ({"indicators": {"missing_value_score": 2}}, "indicators.missing_value_score"),
-])
+@pytest.mark.parametrize(
+    ("weights", "where"),
+    [
+        ({"part": {"tasks": 1}}, "part"),
+        ({"parts": {"task": 1}}, "parts.task"),
+        ({"parts": {"tasks": -1}}, "parts.tasks"),
+        ({"parts": {"tasks": "sixty"}}, "parts.tasks"),
+        ({"parts": 60}, "parts"),
+        ({"parts": {"tasks": 0, "indicators": 0}}, "parts"),
+        ({"indicators": {"missing_value_score": 2}}, "indicators.missing_value_score"),
+    ],
+)
 def test_bad_schemes_are_refused_naming_the_key(weights: dict[str, object], where: str) -> None:
     with pytest.raises(ConfigurationError) as err:
         load_scheme(weights)
@@ -163,8 +217,9 @@ def test_shipped_scheme() -> None:
     assert load_scheme().tasks_weight == 60
 
 
-def _item(item_id: str, lead: list[str], status: ItemStatus, score: float,
-          timeliness: dict[str, Timeliness]) -> ItemEvaluation:
+def _item(
+    item_id: str, lead: list[str], status: ItemStatus, score: float, timeliness: dict[str, Timeliness]
+) -> ItemEvaluation:
     return ItemEvaluation(item_id, "T", "", lead, status, None, None, None, timeliness, "", score)
 
 
@@ -178,5 +233,9 @@ def test_ties_are_broken_by_on_time_rate_then_name() -> None:
     ]
     rows = department_scores(items, load_scheme())
     assert [(r.rank, r.name, r.score) for r in rows] == [
-        (1, "丁局", 100.0), (2, "乙局", 80.0), (3, "甲局", 80.0), (4, "丙局", 80.0)]
+        (1, "丁局", 100.0),
+        (2, "乙局", 80.0),
+        (3, "甲局", 80.0),
+        (4, "丙局", 80.0),
+    ]
     assert rows[0].items == 1 and rows[0].reporting_rate == 1.0  # nothing due: nothing missing

@@ -27,4 +27,3 @@ def pdf_file(objects: list[bytes], *, head: bytes = b"%PDF-1.4\n", trailer: byte
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R" % (len(objects) + 1) + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
     return bytes(out)
-

@@ -28,12 +28,40 @@ def lines(*cells: str) -> str:
 
 
 TABLE = lines(
-    "项目", "考核内容", "评分标准", "责任科室",
-    "为基层减负", "（", "5", "分）", "1.", "精简文件和会议", "2.", "规范督查检查", "按完成情况评分", "办公室",
-    "一、项目攻坚（20分）", "1.", "重点项目攻坚（5分）", "规划", "科", "体改科",
-    "2.", "绿色发展攻坚（5分）", "3.", "营商环境攻坚（10分）", "政法监督科", "（审批办）",
-    "经济指标（10分）本年度无我委负责的指标", "按完成情况评分", "本年度无我委", "负责的指标",
-    "综合评价（5分）", "市委市政府综合评价", "按完成情况评分", "各科室",
+    "项目",
+    "考核内容",
+    "评分标准",
+    "责任科室",
+    "为基层减负",
+    "（",
+    "5",
+    "分）",
+    "1.",
+    "精简文件和会议",
+    "2.",
+    "规范督查检查",
+    "按完成情况评分",
+    "办公室",
+    "一、项目攻坚（20分）",
+    "1.",
+    "重点项目攻坚（5分）",
+    "规划",
+    "科",
+    "体改科",
+    "2.",
+    "绿色发展攻坚（5分）",
+    "3.",
+    "营商环境攻坚（10分）",
+    "政法监督科",
+    "（审批办）",
+    "经济指标（10分）本年度无我委负责的指标",
+    "按完成情况评分",
+    "本年度无我委",
+    "负责的指标",
+    "综合评价（5分）",
+    "市委市政府综合评价",
+    "按完成情况评分",
+    "各科室",
 )
 
 
@@ -53,18 +81,35 @@ def test_rows_of_an_annex_task_table_are_the_tasks() -> None:
 def test_the_first_unit_leads_when_the_document_says_so() -> None:
     draft = parse_text(HEAD + TABLE + "注：一项工作如涉及多个科室，排序第一位为牵头科室。\n")
     task = draft.tasks[1]
-    assert ([d.raw for d in task.responsibility.lead], [d.raw for d in task.responsibility.cooperating]) == (["规划科"], ["体改科"])
+    assert ([d.raw for d in task.responsibility.lead], [d.raw for d in task.responsibility.cooperating]) == (
+        ["规划科"],
+        ["体改科"],
+    )
 
 
 def test_a_body_with_a_task_section_keeps_its_tasks() -> None:
-    body = HEAD.replace("二、工作内容", "二、主要任务").replace("(一)目标设定。\n由委办公室牵头", "(一)目标设定。\n由委办公室负责")
+    body = HEAD.replace("二、工作内容", "二、主要任务").replace(
+        "(一)目标设定。\n由委办公室牵头", "(一)目标设定。\n由委办公室负责"
+    )
     draft = parse_text(body + TABLE)
     assert "tasks_from_annex" not in [w.code for w in draft.warnings]
 
 
 def test_an_indicator_table_is_not_a_task_table() -> None:
-    table = lines("指标名称", "年度目标", "责任科室", "孕产妇死亡率", "≤16/10万", "基妇科", "婴儿死亡率", "≤5‰", "基妇科",
-                  "适龄儿童免疫规划疫苗接种率", "≥95%", "疾控科")
+    table = lines(
+        "指标名称",
+        "年度目标",
+        "责任科室",
+        "孕产妇死亡率",
+        "≤16/10万",
+        "基妇科",
+        "婴儿死亡率",
+        "≤5‰",
+        "基妇科",
+        "适龄儿童免疫规划疫苗接种率",
+        "≥95%",
+        "疾控科",
+    )
     draft = parse_text(HEAD + table)
     assert "tasks_from_annex" not in [w.code for w in draft.warnings]
 

@@ -331,13 +331,16 @@ def test_corrupt_pdf(tmp_path: Path, raw: bytes) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(raw=st.one_of(
-    st.binary(max_size=2048),
-    st.text(max_size=512).map(lambda t: t.encode("utf-8", "surrogatepass")),
-    st.text(max_size=512).map(lambda t: t.encode("utf-16", "surrogatepass")),
-    st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), max_size=256)
-    .map(lambda t: t.encode("gb18030")),
-))
+@given(
+    raw=st.one_of(
+        st.binary(max_size=2048),
+        st.text(max_size=512).map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.text(max_size=512).map(lambda t: t.encode("utf-16", "surrogatepass")),
+        st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), max_size=256).map(
+            lambda t: t.encode("gb18030")
+        ),
+    )
+)
 def test_arbitrary_bytes_raise_only_document_errors(tmp_path: Path, raw: bytes) -> None:
     path = tmp_path / "any.txt"
     path.write_bytes(raw)

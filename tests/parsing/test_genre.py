@@ -35,7 +35,9 @@ def test_county_departments_keep_their_level() -> None:
 def test_task_table_rows_complete_or_add_tasks() -> None:
     draft = parse_file(COUNTY)
     assert [t.title for t in draft.tasks] == [
-        "推进紧密型县域医共体建设", "深化医保支付方式改革", "推进家庭医生签约服务，重点人群签约率达到75%以上",
+        "推进紧密型县域医共体建设",
+        "深化医保支付方式改革",
+        "推进家庭医生签约服务，重点人群签约率达到75%以上",
     ]
     assert draft.tasks[1].deadline.kind is DeadlineKind.CONTINUOUS  # from the table's 完成时限
     signing = next(t for t in draft.targets if t.metric == "重点人群签约率")
@@ -82,8 +84,9 @@ def test_measures_under_a_task_and_hard_wrapped_lines() -> None:
 
 
 def test_baseline_from_由_提高到() -> None:
-    draft = parse_text("一、主要任务\n1.优化用药结构。到2025年，医保目录外费用控制比例由8%提高到12%以内。"
-                       "（牵头部门：区医保局）\n")
+    draft = parse_text(
+        "一、主要任务\n1.优化用药结构。到2025年，医保目录外费用控制比例由8%提高到12%以内。（牵头部门：区医保局）\n"
+    )
     target = next(t for t in draft.targets if t.value == 12)
     assert (target.baseline, target.comparator, target.due) == (8.0, Comparator.LE, dt.date(2025, 12, 31))
     assert target.metric == "医保目录外费用控制比例"

@@ -29,7 +29,9 @@ PAGE_NUMBER = re.compile(r"\s*(?:[-—]\s*\d+\s*[-—]|第\s*\d+\s*页(?:\s*共\
 @pytest.fixture(scope="module")
 def parsed() -> dict[str, PlanDraft]:
     """The .docx and .pdf fixtures parsed once: keys like "003.pdf"."""
-    return {f"{seed}.{ext}": parse_file(DATA / f"seed_{seed}.{ext}") for seed in ("003", "004") for ext in ("docx", "pdf")}
+    return {
+        f"{seed}.{ext}": parse_file(DATA / f"seed_{seed}.{ext}") for seed in ("003", "004") for ext in ("docx", "pdf")
+    }
 
 
 def names(refs: list[Any]) -> list[str]:
@@ -41,13 +43,30 @@ def plan_view(plan: PlanDraft) -> dict[str, Any]:
     return {
         "meta": (plan.meta.title, plan.meta.doc_number, plan.meta.issuer, plan.meta.date),
         "tasks": [
-            (t.no, t.title, names(t.responsibility.lead), names(t.responsibility.cooperating),
-             t.deadline.kind, t.deadline.date, t.categories)
+            (
+                t.no,
+                t.title,
+                names(t.responsibility.lead),
+                names(t.responsibility.cooperating),
+                t.deadline.kind,
+                t.deadline.date,
+                t.categories,
+            )
             for t in plan.tasks
         ],
         "measures": [
-            [(m.no, m.text, names(m.responsibility.lead), names(m.responsibility.cooperating),
-              m.deadline.kind, m.deadline.date, m.categories) for m in t.measures]
+            [
+                (
+                    m.no,
+                    m.text,
+                    names(m.responsibility.lead),
+                    names(m.responsibility.cooperating),
+                    m.deadline.kind,
+                    m.deadline.date,
+                    m.categories,
+                )
+                for m in t.measures
+            ]
             for t in plan.tasks
         ],
         "targets": [(g.metric, g.comparator, g.value, g.value_high, g.unit, g.due) for g in plan.targets],
@@ -60,8 +79,9 @@ def plan_view(plan: PlanDraft) -> dict[str, Any]:
 
 @pytest.mark.parametrize("seed", ["003", "004"])
 @pytest.mark.parametrize("ext", ["docx", "pdf"])
-def test_word_and_pdf_give_the_plan_of_the_text(seed: str, ext: str, seeds: dict[str, PlanDraft],
-                                                parsed: dict[str, PlanDraft]) -> None:
+def test_word_and_pdf_give_the_plan_of_the_text(
+    seed: str, ext: str, seeds: dict[str, PlanDraft], parsed: dict[str, PlanDraft]
+) -> None:
     plan = parsed[f"{seed}.{ext}"]
     assert plan.source_format == ext
     got, want = plan_view(plan), plan_view(seeds[seed])
@@ -82,7 +102,9 @@ def test_pdf_of_seed_003_has_the_32_key_projects(parsed: dict[str, PlanDraft]) -
     assert names(by_no["32"].responsibility.cooperating) == ["区人力资源社会保障局", "区财政局"]
 
 
-def test_pdf_of_seed_004_has_the_133_appendix_measures(seeds: dict[str, PlanDraft], parsed: dict[str, PlanDraft]) -> None:
+def test_pdf_of_seed_004_has_the_133_appendix_measures(
+    seeds: dict[str, PlanDraft], parsed: dict[str, PlanDraft]
+) -> None:
     tasks = {t.no: t for t in parsed["004.pdf"].tasks}
     assert sum(len(t.measures) for t in tasks.values()) == 133 == len(seeds["004"].measures())
     # a measure whose row a page break split is one measure, its text whole
@@ -90,7 +112,11 @@ def test_pdf_of_seed_004_has_the_133_appendix_measures(seeds: dict[str, PlanDraf
     assert m.text.endswith("改革完善重大公共卫生、基本公共卫生服务绩效评价机制和资金使用机制，拓展公共卫生服务内容。")
     # blank cells inherit from the row above; a name cut at the cell edge is completed
     assert names(tasks["4"].measures[1].responsibility.cooperating) == [
-        "区应急局", "区建设局", "火车南站综管处", "各镇街（园区）"]
+        "区应急局",
+        "区建设局",
+        "火车南站综管处",
+        "各镇街（园区）",
+    ]
     assert names(tasks["3"].measures[1].responsibility.lead) == ["各镇街（园区）", "区卫生健康委"]
 
 
@@ -138,8 +164,12 @@ def test_pdf_page_headers_footers_and_numbers_removed(seed: str, footer: str, pa
 
 def _build_pdf(pages: list[list[tuple[float, float, str, str]]]) -> bytes:
     """Pages of (x, y, font, text) in 12 pt Courier (F1) or Courier-Bold (F2), 7.2 pt a character."""
-    objects: list[bytes] = [b"", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>",
-                            b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier-Bold >>"]
+    objects: list[bytes] = [
+        b"",
+        b"",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier-Bold >>",
+    ]
     kids = []
     for items in pages:
         ops = []
@@ -149,8 +179,10 @@ def _build_pdf(pages: list[list[tuple[float, float, str, str]]]) -> bytes:
         stream = "\n".join(ops).encode("latin-1")
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         content = len(objects)
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
-                       b" /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>" % content)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
+            b" /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>" % content
+        )
         kids.append(len(objects))
     objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
@@ -169,10 +201,22 @@ def test_pdf_paragraphs_bold_runs_and_page_furniture(tmp_path: Path) -> None:
     line5 = _words(56, "e")  # indented by four characters, also full
     header = (250.0, 760.0, "F1", "Health Reform Plan")
     pages = [
-        [header, (72.0, 700.0, "F2", "Lead phrase."), (158.4, 700.0, "F1", line1[12:]),
-         (72.0, 686.0, "F1", line2), (72.0, 672.0, "F1", line3), (288.0, 40.0, "F1", "- 1 -")],
-        [header, (72.0, 700.0, "F1", line4), (100.8, 686.0, "F1", line5), (72.0, 672.0, "F1", line6),
-         (72.0, 644.0, "F1", "Third, after a gap."), (288.0, 40.0, "F1", "- 2 -")],
+        [
+            header,
+            (72.0, 700.0, "F2", "Lead phrase."),
+            (158.4, 700.0, "F1", line1[12:]),
+            (72.0, 686.0, "F1", line2),
+            (72.0, 672.0, "F1", line3),
+            (288.0, 40.0, "F1", "- 1 -"),
+        ],
+        [
+            header,
+            (72.0, 700.0, "F1", line4),
+            (100.8, 686.0, "F1", line5),
+            (72.0, 672.0, "F1", line6),
+            (72.0, 644.0, "F1", "Third, after a gap."),
+            (288.0, 40.0, "F1", "- 2 -"),
+        ],
     ]
     path = tmp_path / "plan.pdf"
     path.write_bytes(_build_pdf(pages))

@@ -80,7 +80,19 @@ def test_thirty_five_tasks_in_eight_groups(seeds: dict[str, PlanDraft]) -> None:
 
 def test_table1_every_row(seeds: dict[str, PlanDraft]) -> None:
     rows = _table(seeds["001"], "表1")
-    got = [(t.metric, t.unit, t.scope, t.attribute.value if t.attribute else "", t.comparator, t.value, t.value_high, t.observed) for t in rows]
+    got = [
+        (
+            t.metric,
+            t.unit,
+            t.scope,
+            t.attribute.value if t.attribute else "",
+            t.comparator,
+            t.value,
+            t.value_high,
+            t.observed,
+        )
+        for t in rows
+    ]
     assert got == TABLE1
     assert all(t.due == dt.date(2020, 12, 31) and t.observed_period == "2020" for t in rows)
 

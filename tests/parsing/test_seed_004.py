@@ -7,7 +7,45 @@ import datetime as dt
 from yigai.domain.plan import Category, Comparator, DeadlineKind, PlanDraft
 
 # measures per task, counted in appendix 2
-MEASURES = [3, 7, 2, 3, 3, 5, 5, 3, 6, 1, 3, 4, 5, 2, 3, 3, 4, 2, 1, 2, 4, 3, 4, 6, 3, 4, 4, 2, 5, 2, 3, 5, 7, 3, 2, 7, 2]
+MEASURES = [
+    3,
+    7,
+    2,
+    3,
+    3,
+    5,
+    5,
+    3,
+    6,
+    1,
+    3,
+    4,
+    5,
+    2,
+    3,
+    3,
+    4,
+    2,
+    1,
+    2,
+    4,
+    3,
+    4,
+    6,
+    3,
+    4,
+    4,
+    2,
+    5,
+    2,
+    3,
+    5,
+    7,
+    3,
+    2,
+    7,
+    2,
+]
 
 
 def names(refs: list) -> list[str]:
@@ -48,7 +86,11 @@ def test_measure_cells(seeds: dict[str, PlanDraft]) -> None:
     t = {task.no: task for task in seeds["004"].tasks}
     m = t["1"].measures[0]
     assert (m.no, names(m.responsibility.lead), m.categories, m.deadline.kind) == (
-        "(1)", ["区委", "区政府"], [Category.MEASURE], DeadlineKind.ADJUST_AS_NEEDED)
+        "(1)",
+        ["区委", "区政府"],
+        [Category.MEASURE],
+        DeadlineKind.ADJUST_AS_NEEDED,
+    )
     # blank cells inherit from the row above (merged cells)
     m = t["4"].measures[1]
     assert names(m.responsibility.lead) == ["区卫生健康委"]

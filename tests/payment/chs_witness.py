@@ -32,14 +32,14 @@ def candidates(pack: ChsPack, adrg: ChsAdrg) -> Iterator[DrgCase]:
     elif adrg.mdc == "P":
         weight = 3200
     sites = sorted(pack.trauma_sites.items())
-    before = pack.adrgs[adrg.mdc][:pack.adrgs[adrg.mdc].index(adrg)]
+    before = pack.adrgs[adrg.mdc][: pack.adrgs[adrg.mdc].index(adrg)]
     earlier_dx = {d for a in before for c in a.alternatives for d in c.pdx or ()}
     earlier_px = {p for a in before for c in a.alternatives for p in (c.proc or frozenset()).union(*c.procs)}
     for c in adrg.alternatives:
         listed = sorted(c.pdx if c.pdx is not None else c.anydx if c.anydx is not None else table)
         mine = [d for d in listed if adrg.mdc in pack.mdcs_of.get(d, ())] or listed
         mine.sort(key=lambda d: d in earlier_dx)  # codes no earlier ADRG lists first
-        pdxs = mine[:TRIES // 2] + mine[TRIES // 2::max(1, len(mine) // TRIES)]
+        pdxs = mine[: TRIES // 2] + mine[TRIES // 2 :: max(1, len(mine) // TRIES)]
         if adrg.mdc == "A":
             pdxs = ["J18.900"]
         proc_sets = _procedures(c, surgery, earlier_px)
@@ -51,8 +51,17 @@ def candidates(pack: ChsPack, adrg: ChsAdrg) -> Iterator[DrgCase]:
                 mine = pack.trauma_sites.get(pdx, frozenset())
                 other = next((d for d, s in sites if not s & mine), None)
                 others += (other,) if other else ()
-            yield DrgCase("w", pdx, others, procs[0] if procs else None, tuple(procs[1:]), sex=sex, age=age,
-                          age_days=age_days, birth_weight=weight)
+            yield DrgCase(
+                "w",
+                pdx,
+                others,
+                procs[0] if procs else None,
+                tuple(procs[1:]),
+                sex=sex,
+                age=age,
+                age_days=age_days,
+                birth_weight=weight,
+            )
 
 
 def _procedures(c: Condition, surgery: list[str], earlier: set[str]) -> list[tuple[str, ...]]:
@@ -61,7 +70,7 @@ def _procedures(c: Condition, surgery: list[str], earlier: set[str]) -> list[tup
     if c.proc is not None:
         return [(p,) for p in sorted(c.proc, key=lambda p: (p in earlier, p))[:TRIES]]
     if c.anysurgery:
-        return [(p,) for p in surgery[::max(1, len(surgery) // TRIES)]]
+        return [(p,) for p in surgery[:: max(1, len(surgery) // TRIES)]]
     return [()]
 
 

@@ -23,10 +23,26 @@ PACK = load_pack()
 assert isinstance(PACK, ChsPack)
 
 
-def case(pdx: str, *others: str, procs: tuple[str, ...] = (), sex: str = "男", age: int | None = 50,
-         age_days: int | None = None, weight: int | None = None) -> DrgCase:
-    return DrgCase("c", pdx, others, procs[0] if procs else None, procs[1:], sex=sex, age=age,
-                   age_days=age_days, birth_weight=weight)
+def case(
+    pdx: str,
+    *others: str,
+    procs: tuple[str, ...] = (),
+    sex: str = "男",
+    age: int | None = 50,
+    age_days: int | None = None,
+    weight: int | None = None,
+) -> DrgCase:
+    return DrgCase(
+        "c",
+        pdx,
+        others,
+        procs[0] if procs else None,
+        procs[1:],
+        sex=sex,
+        age=age,
+        age_days=age_days,
+        birth_weight=weight,
+    )
 
 
 def test_the_default_pack_is_the_national_scheme_with_its_licence() -> None:
@@ -144,14 +160,25 @@ def test_every_adrg_is_reachable(mdc: str) -> None:
 
 def test_codes_are_judged_the_same_by_dip_and_drg() -> None:
     from yigai.payment.cases import ICD10_RE
+
     for code, ok in (("J18.900x001", True), ("K80.1000", False), ("K35.800x001", True), ("A01.002+G01*", True)):
         assert bool(ICD10_RE.match(code)) is ok
         assert (group(case(code), PACK).trace[-1].find("malformed") < 0) is ok
 
 
-@pytest.mark.parametrize(("splits", "level", "digit"), [
-    (("1", "3", "5"), 2, "1"), (("1", "3", "5"), 1, "3"), (("1", "3", "5"), 0, "5"),
-    (("1", "5"), 2, "1"), (("1", "5"), 1, "5"), (("3", "5"), 2, "3"), (("3", "5"), 0, "5"), (("9",), 2, "9")])
+@pytest.mark.parametrize(
+    ("splits", "level", "digit"),
+    [
+        (("1", "3", "5"), 2, "1"),
+        (("1", "3", "5"), 1, "3"),
+        (("1", "3", "5"), 0, "5"),
+        (("1", "5"), 2, "1"),
+        (("1", "5"), 1, "5"),
+        (("3", "5"), 2, "3"),
+        (("3", "5"), 0, "5"),
+        (("9",), 2, "9"),
+    ],
+)
 def test_the_split_merges_missing_levels(splits: tuple[str, ...], level: int, digit: str) -> None:
     assert split_digit(splits, level) == digit
 
@@ -162,10 +189,15 @@ FAST = FastGrouper(PACK)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.sampled_from(_DX), st.lists(st.sampled_from(_DX), max_size=4), st.lists(st.sampled_from(_PX), max_size=2),
-       st.sampled_from(["男", "女", ""]))
+@given(
+    st.sampled_from(_DX),
+    st.lists(st.sampled_from(_DX), max_size=4),
+    st.lists(st.sampled_from(_PX), max_size=2),
+    st.sampled_from(["男", "女", ""]),
+)
 def test_any_case_gets_a_published_drg_or_qy_or_0000_and_order_of_others_does_not_matter(
-        pdx: str, others: list[str], procs: list[str], sex: str) -> None:
+    pdx: str, others: list[str], procs: list[str], sex: str
+) -> None:
     a = group(case(pdx, *others, procs=tuple(procs), sex=sex), PACK)
     b = group(case(pdx, *reversed(others), procs=tuple(procs), sex=sex), PACK)
     assert a.drg == b.drg and a.trace
@@ -184,10 +216,13 @@ def test_more_other_diagnoses_never_lower_the_severity(pdx: str, extra: list[str
 
 def test_settlement_list_columns_in_chinese(tmp_path: Path) -> None:
     path = tmp_path / "清单.csv"
-    path.write_text("病案号,性别,年龄,年龄（天）,新生儿出生体重,住院天数,离院方式,主要诊断,其他诊断,手术操作,总费用\n"
-                    "c1,女,0,3,1800,12,1,P07.300,,,20000\n"
-                    "c2,男,45,,,5,1,K35.301,,47.0100;99.2100,12000\n"
-                    "c3,男,45,,x,5,1,K35.301,,,12000\n", encoding="utf-8-sig")
+    path.write_text(
+        "病案号,性别,年龄,年龄（天）,新生儿出生体重,住院天数,离院方式,主要诊断,其他诊断,手术操作,总费用\n"
+        "c1,女,0,3,1800,12,1,P07.300,,,20000\n"
+        "c2,男,45,,,5,1,K35.301,,47.0100;99.2100,12000\n"
+        "c3,男,45,,x,5,1,K35.301,,,12000\n",
+        encoding="utf-8-sig",
+    )
     cases, bad = read_cases(path)
     assert [group(c, PACK).drg for c in cases] == ["PS25", "GD15"]
     assert cases[1].main_procedure == "47.0100" and cases[1].other_procedures == ("99.2100",)
@@ -196,15 +231,19 @@ def test_settlement_list_columns_in_chinese(tmp_path: Path) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.sampled_from(_DX), st.lists(st.sampled_from(_DX + sorted(PACK.complication)[:300]), max_size=4),
-       st.lists(st.sampled_from(_PX), max_size=2), st.sampled_from(["男", "女", ""]),
-       st.sampled_from([(50, None, None), (0, 3, 1800), (0, 3, None), (0, 100, None), (None, None, None)]))
-def test_the_column_grouper_agrees_with_the_traced_one(pdx: str, others: list[str], procs: list[str], sex: str,
-                                                       ages: tuple[int | None, int | None, int | None]) -> None:
+@given(
+    st.sampled_from(_DX),
+    st.lists(st.sampled_from(_DX + sorted(PACK.complication)[:300]), max_size=4),
+    st.lists(st.sampled_from(_PX), max_size=2),
+    st.sampled_from(["男", "女", ""]),
+    st.sampled_from([(50, None, None), (0, 3, 1800), (0, 3, None), (0, 100, None), (None, None, None)]),
+)
+def test_the_column_grouper_agrees_with_the_traced_one(
+    pdx: str, others: list[str], procs: list[str], sex: str, ages: tuple[int | None, int | None, int | None]
+) -> None:
     age, age_days, weight = ages
     traced = group(case(pdx, *others, procs=tuple(procs), sex=sex, age=age, age_days=age_days, weight=weight), PACK)
     assert FAST.drg(pdx, others, procs, sex, age, age_days, weight) == traced.drg
-
 
 
 def test_a_broken_national_pack_names_its_file(tmp_path: Path) -> None:

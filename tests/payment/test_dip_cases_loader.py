@@ -14,24 +14,39 @@ from yigai.tabular import TableFileError
 
 
 def row(cid: str, **kw: str) -> dict[str, str]:
-    base = dict(case_id=cid, hospital="H1", hospital_level="三级", insurance="职工", admission="2024-01-01",
-                discharge="2024-01-05", los="4", main_dx="K80.100", other_dx="I10.x00;E11.900",
-                main_proc="51.2300", other_procs="", total_cost="16000", fund_paid="12800",
-                patient_paid="3200", discharge_status="1", year="2024", drg="")
+    base = dict(
+        case_id=cid,
+        hospital="H1",
+        hospital_level="三级",
+        insurance="职工",
+        admission="2024-01-01",
+        discharge="2024-01-05",
+        los="4",
+        main_dx="K80.100",
+        other_dx="I10.x00;E11.900",
+        main_proc="51.2300",
+        other_procs="",
+        total_cost="16000",
+        fund_paid="12800",
+        patient_paid="3200",
+        discharge_status="1",
+        year="2024",
+        drg="",
+    )
     base.update(kw)
     return base
 
 
 ROWS = [
     row("c1"),
-    row("c2", main_dx="K80"),                      # row 3: 3-character category is a valid code
-    row("c3", main_dx="80.100"),                   # row 4: unknown code format
-    row("c4", total_cost="-5"),                    # row 5: negative cost
-    row("c5", admission="2024-02-01"),             # row 6: discharge before admission
-    row("c1"),                                     # row 7: duplicate case id
-    row("c6", main_proc="5123"),                   # row 8: bad procedure code
-    row("c7", insurance="公费"),                    # row 9: unknown insurance type
-    row("c8", total_cost="abc", discharge="x"),    # row 10: two problems, both listed
+    row("c2", main_dx="K80"),  # row 3: 3-character category is a valid code
+    row("c3", main_dx="80.100"),  # row 4: unknown code format
+    row("c4", total_cost="-5"),  # row 5: negative cost
+    row("c5", admission="2024-02-01"),  # row 6: discharge before admission
+    row("c1"),  # row 7: duplicate case id
+    row("c6", main_proc="5123"),  # row 8: bad procedure code
+    row("c7", insurance="公费"),  # row 9: unknown insurance type
+    row("c8", total_cost="abc", discharge="x"),  # row 10: two problems, both listed
     row("c9", main_proc="", hospital="H2", hospital_level="二级", main_dx="J18.900"),
 ]
 
@@ -40,8 +55,16 @@ def test_bad_records_are_listed_with_row_and_field() -> None:
     res = validate_rows(ROWS)
     assert [c.case_id for c in res.cases] == ["c1", "c2", "c9"]
     got = {(b.row, b.field) for b in res.bad}
-    assert got == {(4, "main_dx"), (5, "total_cost"), (6, "discharge"), (7, "case_id"), (8, "main_proc"),
-                   (9, "insurance"), (10, "total_cost"), (10, "discharge")}
+    assert got == {
+        (4, "main_dx"),
+        (5, "total_cost"),
+        (6, "discharge"),
+        (7, "case_id"),
+        (8, "main_proc"),
+        (9, "insurance"),
+        (10, "total_cost"),
+        (10, "discharge"),
+    }
     dup = next(b for b in res.bad if b.field == "case_id")
     assert "重复" in dup.reason and "第2行" in dup.reason
     assert "负" in next(b for b in res.bad if b.row == 5).reason

@@ -26,8 +26,10 @@ PROCS = ["", "51.2300", "47.0100", "88.0100", "45.2300", "93.0500"]
 
 
 def scored_rows(s: dip.Scoring) -> list[tuple[object, ...]]:
-    return [(x.case.case_id, x.case.hospital, x.group, x.base_points, x.level_coefficient, x.k_dev, x.label,
-             x.points) for x in s.scored]
+    return [
+        (x.case.case_id, x.case.hospital, x.group, x.base_points, x.level_coefficient, x.k_dev, x.label, x.points)
+        for x in s.scored
+    ]
 
 
 def ungrouped_rows(s: dip.Scoring) -> list[tuple[str, str, str]]:
@@ -37,7 +39,7 @@ def ungrouped_rows(s: dip.Scoring) -> list[tuple[str, str, str]]:
 def assert_same(history: list[Case], current: list[Case], params: DipParams, sp: SettleParams) -> None:
     ref_cat = dip.build_catalogue(history, params)
     col_cat = dc.build_catalogue(CaseTable.from_cases(history), params)
-    assert col_cat == ref_cat                     # every group, mean, RW, point, M, share, PV, level coefficient
+    assert col_cat == ref_cat  # every group, mean, RW, point, M, share, PV, level coefficient
     cur = CaseTable.from_cases(current)
     ref = dip.settle(ref_cat, current, sp)
     col = dc.settle(col_cat, cur, sp)
@@ -71,7 +73,9 @@ def test_the_worked_example_whatif_is_the_same() -> None:
 
 
 record = st.tuples(
-    st.sampled_from(sorted(LEVELS)), st.sampled_from(DX), st.sampled_from(PROCS),
+    st.sampled_from(sorted(LEVELS)),
+    st.sampled_from(DX),
+    st.sampled_from(PROCS),
     st.lists(st.sampled_from(PROCS[1:]), max_size=2),
     st.one_of(st.just(0.0), st.floats(0.01, 200_000), st.integers(0, 90_000).map(lambda c: c / 100)),
     st.integers(1, 12),
@@ -81,33 +85,58 @@ record = st.tuples(
 def make(i: int, year: int, r: tuple[str, str, str, list[str], float, int], explicit_year: bool) -> Case:
     h, dx, proc, others, cost, month = r
     d = dt.date(year, month, 10)
-    return Case(case_id=f"{year}-{i}", hospital=h, hospital_level=LEVELS[h], main_dx=dx, total_cost=cost,
-                admission=d - dt.timedelta(days=2), discharge=d, main_proc=proc, other_procs=tuple(others),
-                fund_paid=cost * 0.7, patient_paid=cost - cost * 0.7, year=year if explicit_year else None)
+    return Case(
+        case_id=f"{year}-{i}",
+        hospital=h,
+        hospital_level=LEVELS[h],
+        main_dx=dx,
+        total_cost=cost,
+        admission=d - dt.timedelta(days=2),
+        discharge=d,
+        main_proc=proc,
+        other_procs=tuple(others),
+        fund_paid=cost * 0.7,
+        patient_paid=cost - cost * 0.7,
+        year=year if explicit_year else None,
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(years=st.lists(st.lists(record, min_size=1, max_size=40), min_size=1, max_size=4),
-       current=st.lists(record, max_size=40), threshold=st.integers(1, 6),
-       trim=st.sampled_from([None, (0.1, 0.9), (0.25, 0.75)]), configured=st.booleans(),
-       primary=st.booleans(), explicit_year=st.booleans(),
-       fund=st.floats(1e3, 1e9), r=st.floats(0.3, 1.0), base=st.sampled_from(list(OutlierBase)))
-def test_random_districts_give_identical_results(years, current, threshold, trim, configured, primary,
-                                                 explicit_year, fund, r, base) -> None:
+@given(
+    years=st.lists(st.lists(record, min_size=1, max_size=40), min_size=1, max_size=4),
+    current=st.lists(record, max_size=40),
+    threshold=st.integers(1, 6),
+    trim=st.sampled_from([None, (0.1, 0.9), (0.25, 0.75)]),
+    configured=st.booleans(),
+    primary=st.booleans(),
+    explicit_year=st.booleans(),
+    fund=st.floats(1e3, 1e9),
+    r=st.floats(0.3, 1.0),
+    base=st.sampled_from(list(OutlierBase)),
+)
+def test_random_districts_give_identical_results(
+    years, current, threshold, trim, configured, primary, explicit_year, fund, r, base
+) -> None:
     history = [make(i, 2020 + y, rec, explicit_year) for y, recs in enumerate(years) for i, rec in enumerate(recs)]
     cur = [make(i, 2030, rec, explicit_year) for i, rec in enumerate(current)]
-    levels = {"三级": 1.2, "二级": 1.0, "一级": 0.85} if configured else None   # 社区 has none: ungrouped
+    levels = {"三级": 1.2, "二级": 1.0, "一级": 0.85} if configured else None  # 社区 has none: ungrouped
     combos: dict[str, int] = {}
     for c in history:
-        combos[dip.core_key(dip.subcategory(c.main_dx), c.procedures)] = \
+        combos[dip.core_key(dip.subcategory(c.main_dx), c.procedures)] = (
             combos.get(dip.core_key(dip.subcategory(c.main_dx), c.procedures), 0) + 1
+        )
     core = sorted(k for k, n in combos.items() if n >= threshold)
-    params = DipParams(threshold=threshold, trim=trim, level_coefficients=levels,
-                       primary_groups=frozenset(core[:1]) if primary else frozenset(), outlier_base=base)
+    params = DipParams(
+        threshold=threshold,
+        trim=trim,
+        level_coefficients=levels,
+        primary_groups=frozenset(core[:1]) if primary else frozenset(),
+        outlier_base=base,
+    )
     sp = SettleParams(fund_budget=fund, reimbursement_ratio=r, assessment={"B": 0.9}, advances={"A": 500.0})
     try:
         dip.build_catalogue(history, params)
-    except (ValueError, ZeroDivisionError) as exc:   # e.g. all costs zero: both engines refuse
+    except (ValueError, ZeroDivisionError) as exc:  # e.g. all costs zero: both engines refuse
         try:
             dc.build_catalogue(CaseTable.from_cases(history), params)
         except type(exc) as col_exc:
@@ -116,7 +145,7 @@ def test_random_districts_give_identical_results(years, current, threshold, trim
         raise AssertionError("the columnar engine accepted what the reference refused") from exc
     try:
         dip.settle(dip.build_catalogue(history, params), cur, sp)
-    except ZeroDivisionError:          # a group with mean 0: the reference cannot score it, nor can the columnar
+    except ZeroDivisionError:  # a group with mean 0: the reference cannot score it, nor can the columnar
         try:
             dc.settle(dc.build_catalogue(CaseTable.from_cases(history), params), CaseTable.from_cases(cur), sp)
         except ZeroDivisionError:
@@ -126,9 +155,10 @@ def test_random_districts_give_identical_results(years, current, threshold, trim
 
 
 @settings(max_examples=150, deadline=None)
-@given(values=st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e200, max_value=1e200),
-                       max_size=60),
-       data=st.data())
+@given(
+    values=st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e200, max_value=1e200), max_size=60),
+    data=st.data(),
+)
 def test_exact_sums_are_fsum_per_key(values, data) -> None:
     n_keys = data.draw(st.integers(1, 5))
     keys = data.draw(st.lists(st.integers(0, n_keys - 1), min_size=len(values), max_size=len(values)))

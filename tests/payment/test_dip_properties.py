@@ -12,22 +12,38 @@ from yigai.payment.cases import Case
 from yigai.payment.dip import DipParams, SettleParams, build_catalogue, outlier_coefficient, settle
 
 HOSPITALS = {"A": "三级", "B": "二级", "C": "一级", "D": "三级"}
-COMBOS = [("K80.100", "51.2300"), ("J18.900", ""), ("K35.800", "47.0100"), ("K29.700", "88.0100"),
-          ("I63.900", ""), ("K35.200", "47.0900")]
+COMBOS = [
+    ("K80.100", "51.2300"),
+    ("J18.900", ""),
+    ("K35.800", "47.0100"),
+    ("K29.700", "88.0100"),
+    ("I63.900", ""),
+    ("K35.200", "47.0900"),
+]
 PRIMARY = "J18.9|-"
 
 
 def make(i: int, year: int, h: str, combo: int, cost: float) -> Case:
     dx, proc = COMBOS[combo]
     d = dt.date(year, 1 + i % 12, 15)
-    return Case(case_id=f"{year}-{i}", hospital=h, hospital_level=HOSPITALS[h], main_dx=dx, total_cost=cost,
-                admission=d - dt.timedelta(days=3), discharge=d, main_proc=proc,
-                fund_paid=cost * 0.7, patient_paid=cost * 0.3)
+    return Case(
+        case_id=f"{year}-{i}",
+        hospital=h,
+        hospital_level=HOSPITALS[h],
+        main_dx=dx,
+        total_cost=cost,
+        admission=d - dt.timedelta(days=3),
+        discharge=d,
+        main_proc=proc,
+        fund_paid=cost * 0.7,
+        patient_paid=cost * 0.3,
+    )
 
 
 costs = st.floats(min_value=100, max_value=100_000, allow_nan=False)
-records = st.lists(st.tuples(st.sampled_from(sorted(HOSPITALS)), st.integers(0, len(COMBOS) - 1), costs),
-                   min_size=1, max_size=40)
+records = st.lists(
+    st.tuples(st.sampled_from(sorted(HOSPITALS)), st.integers(0, len(COMBOS) - 1), costs), min_size=1, max_size=40
+)
 
 
 def history() -> list[Case]:

@@ -25,63 +25,85 @@ from yigai.payment.dip import (
     whatif,
 )
 
-G1 = "K80.1|51.2300"           # 胆囊结石 + 腹腔镜胆囊切除 (core)
-G2 = "J18.9|-"                 # 肺炎 保守治疗 (core, 基层病种)
-C_K35 = "K35|相关手术"          # 阑尾炎 手术 (comprehensive)
-C_K29 = "K29|诊断性操作"        # 胃炎 诊断性操作 (comprehensive)
+G1 = "K80.1|51.2300"  # 胆囊结石 + 腹腔镜胆囊切除 (core)
+G2 = "J18.9|-"  # 肺炎 保守治疗 (core, 基层病种)
+C_K35 = "K35|相关手术"  # 阑尾炎 手术 (comprehensive)
+C_K29 = "K29|诊断性操作"  # 胃炎 诊断性操作 (comprehensive)
 
 PARAMS = DipParams(
-    threshold=5, year_weights=(1.0, 3.0), scale=100.0,
+    threshold=5,
+    year_weights=(1.0, 3.0),
+    scale=100.0,
     level_coefficients={"三级": 1.2, "二级": 1.0, "一级": 0.8},
     primary_groups=frozenset({G2}),
 )
 HOSP = {"H1": "三级", "H2": "二级", "H3": "一级"}
 
 
-def case(i: int, year: int, h: str, dx: str, proc: str, cost: float, month: int = 6,
-         oop_share: float = 0.2) -> Case:
+def case(i: int, year: int, h: str, dx: str, proc: str, cost: float, month: int = 6, oop_share: float = 0.2) -> Case:
     d = dt.date(year, month, 10)
-    return Case(case_id=f"{year}-{i:02d}", hospital=h, hospital_level=HOSP[h], main_dx=dx, total_cost=cost,
-                admission=d - dt.timedelta(days=5), discharge=d, main_proc=proc,
-                fund_paid=cost * (1 - oop_share), patient_paid=cost * oop_share)
+    return Case(
+        case_id=f"{year}-{i:02d}",
+        hospital=h,
+        hospital_level=HOSP[h],
+        main_dx=dx,
+        total_cost=cost,
+        admission=d - dt.timedelta(days=5),
+        discharge=d,
+        main_proc=proc,
+        fund_paid=cost * (1 - oop_share),
+        patient_paid=cost * oop_share,
+    )
 
 
 # 2022: 8 cases, total 64 000, mean 8 000
 Y2022 = [
-    case(1, 2022, "H1", "K80.100", "51.2300", 15000), case(2, 2022, "H2", "K80.100", "51.2300", 17000),  # G1 mean 16 000
-    case(3, 2022, "H2", "J18.900", "", 4000), case(4, 2022, "H3", "J18.900", "", 4000),                # G2 mean 4 000
-    case(5, 2022, "H1", "K35.800", "47.0100", 12000),                                                 # K35 mean 12 000
-    case(6, 2022, "H1", "K29.700", "88.0100", 3000), case(7, 2022, "H2", "K29.700", "88.0100", 4000),
-    case(8, 2022, "H3", "K29.700", "88.0100", 5000),                                                  # K29 mean 4 000
+    case(1, 2022, "H1", "K80.100", "51.2300", 15000),
+    case(2, 2022, "H2", "K80.100", "51.2300", 17000),  # G1 mean 16 000
+    case(3, 2022, "H2", "J18.900", "", 4000),
+    case(4, 2022, "H3", "J18.900", "", 4000),  # G2 mean 4 000
+    case(5, 2022, "H1", "K35.800", "47.0100", 12000),  # K35 mean 12 000
+    case(6, 2022, "H1", "K29.700", "88.0100", 3000),
+    case(7, 2022, "H2", "K29.700", "88.0100", 4000),
+    case(8, 2022, "H3", "K29.700", "88.0100", 5000),  # K29 mean 4 000
 ]
 # 2023: 12 cases, total 96 000, mean 8 000
 Y2023 = [
-    case(1, 2023, "H1", "K80.100", "51.2300", 14000), case(2, 2023, "H1", "K80.100", "51.2300", 16000),
-    case(3, 2023, "H2", "K80.100", "51.2300", 18000),                                                 # G1 mean 16 000
-    case(4, 2023, "H1", "J18.900", "", 3000), case(5, 2023, "H2", "J18.900", "", 4000),
-    case(6, 2023, "H2", "J18.900", "", 4000), case(7, 2023, "H3", "J18.900", "", 4000),
-    case(8, 2023, "H3", "J18.900", "", 5000),                                                         # G2 mean 4 000
-    case(9, 2023, "H1", "K35.800", "47.0100", 10000), case(10, 2023, "H2", "K35.200", "47.0900", 14000),  # K35 mean 12 000
-    case(11, 2023, "H2", "K29.000", "88.0100", 1000), case(12, 2023, "H3", "K29.000", "88.0100", 3000),   # K29 mean 2 000
+    case(1, 2023, "H1", "K80.100", "51.2300", 14000),
+    case(2, 2023, "H1", "K80.100", "51.2300", 16000),
+    case(3, 2023, "H2", "K80.100", "51.2300", 18000),  # G1 mean 16 000
+    case(4, 2023, "H1", "J18.900", "", 3000),
+    case(5, 2023, "H2", "J18.900", "", 4000),
+    case(6, 2023, "H2", "J18.900", "", 4000),
+    case(7, 2023, "H3", "J18.900", "", 4000),
+    case(8, 2023, "H3", "J18.900", "", 5000),  # G2 mean 4 000
+    case(9, 2023, "H1", "K35.800", "47.0100", 10000),
+    case(10, 2023, "H2", "K35.200", "47.0900", 14000),  # K35 mean 12 000
+    case(11, 2023, "H2", "K29.000", "88.0100", 1000),
+    case(12, 2023, "H3", "K29.000", "88.0100", 3000),  # K29 mean 2 000
 ]
 HISTORY = Y2022 + Y2023
 # 2024: 10 cases to settle
 CURRENT = [
     case(1, 2024, "H1", "K80.100", "51.2300", 19200, month=1),  # A = 16 000×1.2 = 19 200, ratio 1   → k 1
     case(2, 2024, "H1", "K80.100", "51.2300", 48000, month=2),  # ratio 2.5 → k = 2.5 − 1 = 1.5
-    case(3, 2024, "H1", "J18.900", "", 4000, month=1),          # 基层: A = 4 000, ratio 1 → k 1
+    case(3, 2024, "H1", "J18.900", "", 4000, month=1),  # 基层: A = 4 000, ratio 1 → k 1
     case(4, 2024, "H1", "K35.800", "47.0100", 14400, month=2),  # comprehensive K35: A = 12 000×1.2 → k 1
-    case(5, 2024, "H2", "K80.100", "51.2300", 6400, month=1),   # A = 16 000, ratio 0.4 < 0.5 → k 0.4
-    case(6, 2024, "H2", "J18.900", "", 3000, month=1),          # ratio 0.75 → k 1
-    case(7, 2024, "H2", "K29.100", "88.0100", 2500, month=1),   # K29.1 combo not core → K29|诊断性操作, A = 2 500 → k 1
+    case(5, 2024, "H2", "K80.100", "51.2300", 6400, month=1),  # A = 16 000, ratio 0.4 < 0.5 → k 0.4
+    case(6, 2024, "H2", "J18.900", "", 3000, month=1),  # ratio 0.75 → k 1
+    case(7, 2024, "H2", "K29.100", "88.0100", 2500, month=1),  # K29.1 combo not core → K29|诊断性操作, A = 2 500 → k 1
     case(8, 2024, "H3", "K80.100", "51.2300", 64000, month=1),  # A = 16 000×0.8 = 12 800, ratio 5 → k 4, 特例单议
-    case(9, 2024, "H3", "J18.900", "", 2000, month=1),          # ratio exactly 0.5 (not below) → k 1
-    case(10, 2024, "H3", "E11.900", "", 5000, month=1),         # no E11 group → cannot be grouped
+    case(9, 2024, "H3", "J18.900", "", 2000, month=1),  # ratio exactly 0.5 (not below) → k 1
+    case(10, 2024, "H3", "E11.900", "", 5000, month=1),  # no E11 group → cannot be grouped
 ]
 SETTLE = SettleParams(
-    fund_budget=107_600.0, reimbursement_ratio=0.8,
-    assessment={"H2": 0.95}, advances={"H1": 40_000.0, "H2": 8_000.0, "H3": 40_000.0},
-    band=0.2, surplus_share=1.0, overrun_share=0.5,
+    fund_budget=107_600.0,
+    reimbursement_ratio=0.8,
+    assessment={"H2": 0.95},
+    advances={"H1": 40_000.0, "H2": 8_000.0, "H3": 40_000.0},
+    band=0.2,
+    surplus_share=1.0,
+    overrun_share=0.5,
 )
 
 
@@ -112,8 +134,8 @@ def test_the_catalogue_by_hand() -> None:
 
 def test_outlier_coefficients_by_hand() -> None:
     assert outlier_coefficient(6400, 16000) == (pytest.approx(0.4), "低倍率")
-    assert outlier_coefficient(2000, 4000) == (1.0, "正常")                  # exactly 0.5×: not low
-    assert outlier_coefficient(38400, 19200) == (1.0, "正常")                # exactly 2×: k = 1 either way
+    assert outlier_coefficient(2000, 4000) == (1.0, "正常")  # exactly 0.5×: not low
+    assert outlier_coefficient(38400, 19200) == (1.0, "正常")  # exactly 2×: k = 1 either way
     assert outlier_coefficient(48000, 19200) == (pytest.approx(1.5), "高倍率")
     assert outlier_coefficient(64000, 12800) == (pytest.approx(4.0), "特例单议")  # 5× → flagged
 

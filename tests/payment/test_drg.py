@@ -35,28 +35,31 @@ def test_the_demo_pack_is_labelled_illustrative() -> None:
     assert PACK.illustrative and {m.code for m in PACK.mdcs} == {"F", "H"}
 
 
-@pytest.mark.parametrize(("record", "drg", "adrg", "mdc", "says"), [
-    # 胆囊结石 + 胆囊切除 + 急性肾衰竭 (N17, an MCC) → MDC H, ADRG HC1 (by procedure), split full → HC11
-    (case("K80.100", "N17.900", proc="51.2300"), "HC11", "HC1", "H", "N17.900 counts as MCC"),
-    # same with 低钠血症 (E87, a CC) → HC13
-    (case("K80.100", "E87.100", proc="51.2300"), "HC13", "HC1", "H", "E87.100 counts as CC"),
-    # no complication → HC15
-    (case("K80.100", proc="51.2200"), "HC15", "HC1", "H", "without CC"),
-    # 不稳定型心绞痛 + 冠脉支架: FM1 is not split → FM19 whatever the complications
-    (case("I20.000", "N17.900", proc="36.0600"), "FM19", "FM1", "F", "not split"),
-    # 急性心梗 with 心衰 (I50, a CC) excluded for main I21 (排除表) → no valid CC → FR15
-    (case("I21.000", "I50.900"), "FR15", "FR1", "F", "excluded for main diagnosis I21.000"),
-    # 胆道疾病 without surgery, split "combined": an MCC gives 3 → HU13
-    (case("K81.000", "R57.000"), "HU13", "HU1", "H", "with MCC/CC"),
-    # 胆囊结石 with a knee replacement (an OR procedure outside MDC H's surgical ADRGs) → HQY (歧义组)
-    (case("K80.100", proc="81.5400"), "HQY", None, "H", "OR procedure"),
-    # main diagnosis in no MDC of the pack → 0000
-    (case("Z99.000"), "0000", None, None, "in no MDC"),
-    # MDC H found but no ADRG for K85 (胰腺炎) in the demo pack → 0000
-    (case("K85.000"), "0000", None, "H", "no ADRG"),
-    # malformed main diagnosis → 0000
-    (case("胆结石"), "0000", None, None, "malformed"),
-])
+@pytest.mark.parametrize(
+    ("record", "drg", "adrg", "mdc", "says"),
+    [
+        # 胆囊结石 + 胆囊切除 + 急性肾衰竭 (N17, an MCC) → MDC H, ADRG HC1 (by procedure), split full → HC11
+        (case("K80.100", "N17.900", proc="51.2300"), "HC11", "HC1", "H", "N17.900 counts as MCC"),
+        # same with 低钠血症 (E87, a CC) → HC13
+        (case("K80.100", "E87.100", proc="51.2300"), "HC13", "HC1", "H", "E87.100 counts as CC"),
+        # no complication → HC15
+        (case("K80.100", proc="51.2200"), "HC15", "HC1", "H", "without CC"),
+        # 不稳定型心绞痛 + 冠脉支架: FM1 is not split → FM19 whatever the complications
+        (case("I20.000", "N17.900", proc="36.0600"), "FM19", "FM1", "F", "not split"),
+        # 急性心梗 with 心衰 (I50, a CC) excluded for main I21 (排除表) → no valid CC → FR15
+        (case("I21.000", "I50.900"), "FR15", "FR1", "F", "excluded for main diagnosis I21.000"),
+        # 胆道疾病 without surgery, split "combined": an MCC gives 3 → HU13
+        (case("K81.000", "R57.000"), "HU13", "HU1", "H", "with MCC/CC"),
+        # 胆囊结石 with a knee replacement (an OR procedure outside MDC H's surgical ADRGs) → HQY (歧义组)
+        (case("K80.100", proc="81.5400"), "HQY", None, "H", "OR procedure"),
+        # main diagnosis in no MDC of the pack → 0000
+        (case("Z99.000"), "0000", None, None, "in no MDC"),
+        # MDC H found but no ADRG for K85 (胰腺炎) in the demo pack → 0000
+        (case("K85.000"), "0000", None, "H", "no ADRG"),
+        # malformed main diagnosis → 0000
+        (case("胆结石"), "0000", None, None, "malformed"),
+    ],
+)
 def test_one_case_per_path(record: DrgCase, drg: str, adrg: str | None, mdc: str | None, says: str) -> None:
     result = group(record, PACK)
     assert (result.drg, result.adrg, result.mdc) == (drg, adrg, mdc)
@@ -108,9 +111,13 @@ def test_a_broken_pack_names_the_file(tmp_path: Path) -> None:
 
 codes = st.sampled_from(["K80.100", "K81.000", "K85.000", "I20.000", "I21.000", "Z99.000", "", "bad", "N17.900"])
 procs = st.sampled_from([None, "51.2300", "36.0600", "81.5400", "99.0000"])
-cases = st.builds(DrgCase, case_id=st.just("c"), main_diagnosis=codes,
-                  other_diagnoses=st.lists(codes | st.sampled_from(["E87.1", "I50.9", "R57.0"]), max_size=3).map(tuple),
-                  main_procedure=procs)
+cases = st.builds(
+    DrgCase,
+    case_id=st.just("c"),
+    main_diagnosis=codes,
+    other_diagnoses=st.lists(codes | st.sampled_from(["E87.1", "I50.9", "R57.0"]), max_size=3).map(tuple),
+    main_procedure=procs,
+)
 
 
 @given(cases)
@@ -121,8 +128,10 @@ def test_every_grouping_has_a_non_empty_trace(record: DrgCase) -> None:
         assert result.adrg is not None and result.drg.startswith(result.adrg) and result.drg[3] in "1359"
 
 
-@given(st.lists(st.tuples(st.sampled_from(["HC11", "HC15", "FM19", "0000"]),
-                          st.integers(1, 10**6).map(D)), min_size=1), st.randoms(use_true_random=False))
+@given(
+    st.lists(st.tuples(st.sampled_from(["HC11", "HC15", "FM19", "0000"]), st.integers(1, 10**6).map(D)), min_size=1),
+    st.randoms(use_true_random=False),
+)
 def test_weights_do_not_depend_on_case_order(pairs: list[tuple[str, D]], rnd: random.Random) -> None:
     shuffled = list(pairs)
     rnd.shuffle(shuffled)

@@ -42,16 +42,30 @@ DX = {"HC13": "K80.100", "ES25": "J18.900", "GB15": "C16.900", "KZ19": "E11.900"
 
 
 def _cases(rows: list[tuple[str, str, str, int]]) -> str:
-    lines = [f"{cid},{h},{LEVEL[h]},{DX[drg]},{cost},{cost * 4 // 5},{cost // 5},2024-03-01,2024-03-08,{drg}\n"
-             for cid, h, drg, cost in rows]
+    lines = [
+        f"{cid},{h},{LEVEL[h]},{DX[drg]},{cost},{cost * 4 // 5},{cost // 5},2024-03-01,2024-03-08,{drg}\n"
+        for cid, h, drg, cost in rows
+    ]
     return HEADER + "".join(lines)
 
 
-CURRENT = _cases([("d1", "H1", "HC13", 24000), ("d2", "H1", "HC13", 60000), ("d3", "H1", "ES25", 9600),
-                  ("d4", "H2", "ES25", 3200), ("d5", "H2", "GB15", 15000), ("d6", "H2", "GB15", 75000),
-                  ("d7", "H2", "KZ19", 5000), ("d8", "H3", "ES25", 6000), ("d9", "H1", "0000", 7000)])
-WEIGHTS = ("DRG编码,DRG名称,RW\nHC13,胆囊切除术，伴并发症或合并症,2.0\nES25,呼吸系统感染/炎症，不伴并发症或合并症,0.8\n"
-           "GB15,食管、胃、十二指肠大手术，不伴并发症或合并症,1.5\nKZ19,其他内分泌代谢疾病,\n")
+CURRENT = _cases(
+    [
+        ("d1", "H1", "HC13", 24000),
+        ("d2", "H1", "HC13", 60000),
+        ("d3", "H1", "ES25", 9600),
+        ("d4", "H2", "ES25", 3200),
+        ("d5", "H2", "GB15", 15000),
+        ("d6", "H2", "GB15", 75000),
+        ("d7", "H2", "KZ19", 5000),
+        ("d8", "H3", "ES25", 6000),
+        ("d9", "H1", "0000", 7000),
+    ]
+)
+WEIGHTS = (
+    "DRG编码,DRG名称,RW\nHC13,胆囊切除术，伴并发症或合并症,2.0\nES25,呼吸系统感染/炎症，不伴并发症或合并症,0.8\n"
+    "GB15,食管、胃、十二指肠大手术，不伴并发症或合并症,1.5\nKZ19,其他内分泌代谢疾病,\n"
+)
 TERMS = "机构,考核系数,月度预拨,医保已记账\nH1,,50000,\nH2,0.95,40000,50000\n"
 
 
@@ -67,10 +81,29 @@ def _file(tmp_path: Path, name: str, text: str) -> str:
 
 def test_the_worked_example_by_hand(tmp_path: Path) -> None:
     code, out, err = _run(
-        tmp_path, "--current", _file(tmp_path, "2024.csv", CURRENT), "--weights", _file(tmp_path, "w.csv", WEIGHTS),
-        "--base-cost", "10000", "--level", "三级=1.2", "--level", "二级=1.0", "--budget", "118240", "--ratio", "0.8",
-        "--terms", _file(tmp_path, "terms.csv", TERMS), "--xlsx", str(tmp_path / "drg.xlsx"), "--format", "json")
-    assert code == 2                       # three cases set aside, each listed with its reason
+        tmp_path,
+        "--current",
+        _file(tmp_path, "2024.csv", CURRENT),
+        "--weights",
+        _file(tmp_path, "w.csv", WEIGHTS),
+        "--base-cost",
+        "10000",
+        "--level",
+        "三级=1.2",
+        "--level",
+        "二级=1.0",
+        "--budget",
+        "118240",
+        "--ratio",
+        "0.8",
+        "--terms",
+        _file(tmp_path, "terms.csv", TERMS),
+        "--xlsx",
+        str(tmp_path / "drg.xlsx"),
+        "--format",
+        "json",
+    )
+    assert code == 2  # three cases set aside, each listed with its reason
     data = json.loads(out)
     assert data["point_value"] == pytest.approx(100)
     assert data["total_points"] == pytest.approx(1478)
@@ -85,12 +118,34 @@ def test_the_worked_example_by_hand(tmp_path: Path) -> None:
     }
     assert data["special_review"] == ["d6"]
     h = {x["hospital"]: x for x in data["hospitals"]}
-    expected = {"H1": dict(points=696, entitlement=69600, patient_paid=18720, fund_due=50880, assessed_due=50880,
-                           booked_fund=74880, retained=0, shared_overrun=5088, payment=55968, advances=50000,
-                           final=5968),
-                "H2": dict(points=782, entitlement=78200, patient_paid=18640, fund_due=59560, assessed_due=56582,
-                           booked_fund=50000, retained=6582, shared_overrun=0, payment=56582, advances=40000,
-                           final=16582)}
+    expected = {
+        "H1": dict(
+            points=696,
+            entitlement=69600,
+            patient_paid=18720,
+            fund_due=50880,
+            assessed_due=50880,
+            booked_fund=74880,
+            retained=0,
+            shared_overrun=5088,
+            payment=55968,
+            advances=50000,
+            final=5968,
+        ),
+        "H2": dict(
+            points=782,
+            entitlement=78200,
+            patient_paid=18640,
+            fund_due=59560,
+            assessed_due=56582,
+            booked_fund=50000,
+            retained=6582,
+            shared_overrun=0,
+            payment=56582,
+            advances=40000,
+            final=16582,
+        ),
+    }
     for name, figures in expected.items():
         assert {k: h[name][k] for k in figures} == {k: pytest.approx(v) for k, v in figures.items()}, name
     unsettled = {u["case_id"]: u["reason"] for u in data["unsettled"]}
@@ -105,8 +160,9 @@ def test_the_worked_example_by_hand(tmp_path: Path) -> None:
     assert [r[0] for r in wb["未入组病例"].iter_rows(min_row=2, values_only=True)] == ["d7", "d8", "d9"]
 
 
-HISTORY = _cases([("h1", "H1", "HC13", 35000), ("h2", "H2", "HC13", 25000), ("h3", "H1", "ES25", 10000),
-                  ("h4", "H2", "ES25", 10000)]).replace("2024-03", "2023-03")
+HISTORY = _cases(
+    [("h1", "H1", "HC13", 35000), ("h2", "H2", "HC13", 25000), ("h3", "H1", "ES25", 10000), ("h4", "H2", "ES25", 10000)]
+).replace("2024-03", "2023-03")
 
 
 def test_weights_and_level_coefficients_from_local_history(tmp_path: Path) -> None:
@@ -115,16 +171,32 @@ def test_weights_and_level_coefficients_from_local_history(tmp_path: Path) -> No
     k 二级 = 35 000 / 40 000 = 0.875. 2024: e1 H1 HC13 33 750 = A (30 000 × 1.125) → 168.75 points;
     e2 H2 ES25 8 750 = A → 43.75. PV = (17 000 / 0.8) / 212.5 = 100: H1 16 875, H2 4 375."""
     current = _cases([("e1", "H1", "HC13", 33750), ("e2", "H2", "ES25", 8750)])
-    code, out, _ = _run(tmp_path, "--current", _file(tmp_path, "2024.csv", current),
-                        "--history", _file(tmp_path, "2023.csv", HISTORY), "--year-weights", "1",
-                        "--budget", "17000", "--ratio", "0.8", "--format", "json")
-    assert code == 0                       # every record read, every case settled
+    code, out, _ = _run(
+        tmp_path,
+        "--current",
+        _file(tmp_path, "2024.csv", current),
+        "--history",
+        _file(tmp_path, "2023.csv", HISTORY),
+        "--year-weights",
+        "1",
+        "--budget",
+        "17000",
+        "--ratio",
+        "0.8",
+        "--format",
+        "json",
+    )
+    assert code == 0  # every record read, every case settled
     data = json.loads(out)
     assert data["point_value"] == pytest.approx(100)
-    assert {c["case_id"]: c["points"] for c in data["cases"]} == {"e1": pytest.approx(168.75),
-                                                                 "e2": pytest.approx(43.75)}
-    assert {x["hospital"]: x["entitlement"] for x in data["hospitals"]} == {"H1": pytest.approx(16875),
-                                                                           "H2": pytest.approx(4375)}
+    assert {c["case_id"]: c["points"] for c in data["cases"]} == {
+        "e1": pytest.approx(168.75),
+        "e2": pytest.approx(43.75),
+    }
+    assert {x["hospital"]: x["entitlement"] for x in data["hospitals"]} == {
+        "H1": pytest.approx(16875),
+        "H2": pytest.approx(4375),
+    }
     assert data["parameters"]["level_coefficients"] == "三级=1.125,二级=0.875"
     assert data["unsettled"] == [] and data["bad"] == []
 
@@ -132,11 +204,27 @@ def test_weights_and_level_coefficients_from_local_history(tmp_path: Path) -> No
 def test_the_shipped_fuzhou_list(tmp_path: Path) -> None:
     """福州2022: FR25 RW 0.9113, GB15 7.2659. Base cost 10 000, 三级 1: costs at A score RW × 100 points:
     91.13 + 726.59 = 817.72; budget 8 177.2 at r = 1 → point value 10."""
-    current = HEADER + ("f1,H1,三级,I50.900,9113,7290,1823,2024-03-01,2024-03-08,FR25\n"
-                        "f2,H1,三级,C16.900,72659,58127,14532,2024-03-01,2024-03-08,GB15\n")
-    code, out, err = _run(tmp_path, "--current", _file(tmp_path, "2024.csv", current), "--weights", "福州2022",
-                          "--base-cost", "10000", "--level", "三级=1", "--budget", "8177.2", "--ratio", "1",
-                          "--format", "json")
+    current = HEADER + (
+        "f1,H1,三级,I50.900,9113,7290,1823,2024-03-01,2024-03-08,FR25\n"
+        "f2,H1,三级,C16.900,72659,58127,14532,2024-03-01,2024-03-08,GB15\n"
+    )
+    code, out, err = _run(
+        tmp_path,
+        "--current",
+        _file(tmp_path, "2024.csv", current),
+        "--weights",
+        "福州2022",
+        "--base-cost",
+        "10000",
+        "--level",
+        "三级=1",
+        "--budget",
+        "8177.2",
+        "--ratio",
+        "1",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     data = json.loads(out)
     assert {c["case_id"]: c["rw"] for c in data["cases"]} == {"f1": 0.9113, "f2": 7.2659}
@@ -146,14 +234,31 @@ def test_the_shipped_fuzhou_list(tmp_path: Path) -> None:
 
 def test_cases_without_a_drg_are_grouped_by_the_pack(tmp_path: Path) -> None:
     """The illustrative pack groups K80.100 + 51.2300 (with N17.900 an MCC) to HC11 (yigai drg group's example)."""
-    current = ("case_id,hospital,hospital_level,main_dx,other_dx,main_proc,total_cost,fund_paid,patient_paid,"
-               "admission,discharge\n"
-               "g1,H1,三级,K80.100,N17.900,51.2300,16000,12800,3200,2024-03-01,2024-03-08\n")
+    current = (
+        "case_id,hospital,hospital_level,main_dx,other_dx,main_proc,total_cost,fund_paid,patient_paid,"
+        "admission,discharge\n"
+        "g1,H1,三级,K80.100,N17.900,51.2300,16000,12800,3200,2024-03-01,2024-03-08\n"
+    )
     weights = "DRG编码,RW\nHC11,1.6\n"
-    code, out, err = _run(tmp_path, "--current", _file(tmp_path, "2024.csv", current),
-                          "--weights", _file(tmp_path, "w.csv", weights), "--base-cost", "10000",
-                          "--level", "三级=1", "--budget", "1600", "--ratio", "1", "--format", "json",
-                          "--pack", str(demo_pack_dir()))
+    code, out, err = _run(
+        tmp_path,
+        "--current",
+        _file(tmp_path, "2024.csv", current),
+        "--weights",
+        _file(tmp_path, "w.csv", weights),
+        "--base-cost",
+        "10000",
+        "--level",
+        "三级=1",
+        "--budget",
+        "1600",
+        "--ratio",
+        "1",
+        "--format",
+        "json",
+        "--pack",
+        str(demo_pack_dir()),
+    )
     assert code == 0, err
     data = json.loads(out)
     assert [(c["drg"], c["points"]) for c in data["cases"]] == [("HC11", pytest.approx(160))]
@@ -163,8 +268,17 @@ def test_cases_without_a_drg_are_grouped_by_the_pack(tmp_path: Path) -> None:
 def test_no_weight_source_is_an_input_error(tmp_path: Path) -> None:
     code, _, err = _run(tmp_path, "--current", _file(tmp_path, "2024.csv", CURRENT), "--budget", "1", "--ratio", "1")
     assert code == 2 and "内部错误" not in err
-    code, _, err = _run(tmp_path, "--current", _file(tmp_path, "2024.csv", CURRENT), "--weights", "无此地2099",
-                        "--budget", "1", "--ratio", "1")
+    code, _, err = _run(
+        tmp_path,
+        "--current",
+        _file(tmp_path, "2024.csv", CURRENT),
+        "--weights",
+        "无此地2099",
+        "--budget",
+        "1",
+        "--ratio",
+        "1",
+    )
     assert code == 2 and "福州2022" in "".join(err.replace("│", "").split())
 
 
@@ -173,8 +287,20 @@ def test_the_same_level_mean_as_outlier_base(tmp_path: Path) -> None:
     level base: A = H2's own HC13 mean 25 000, C/A = 2.4, k = 1.4 → 150 × 0.875 × 1.4 = 183.75 points."""
     current = _file(tmp_path, "2024.csv", _cases([("e3", "H2", "HC13", 60000)]))
     history = _file(tmp_path, "2023.csv", HISTORY)
-    common = ["--current", current, "--history", history, "--year-weights", "1", "--budget", "1000", "--ratio", "1",
-              "--format", "json"]
+    common = [
+        "--current",
+        current,
+        "--history",
+        history,
+        "--year-weights",
+        "1",
+        "--budget",
+        "1000",
+        "--ratio",
+        "1",
+        "--format",
+        "json",
+    ]
     _, group, _ = _run(tmp_path, *common)
     _, level, _ = _run(tmp_path, *common, "--outlier-base", "level")
     assert json.loads(group)["cases"][0]["k_dev"] == pytest.approx(60000 / 26250 - 1)

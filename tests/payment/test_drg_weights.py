@@ -29,8 +29,9 @@ def test_every_shipped_list_loads_as_its_index_records_it() -> None:
     for name in shipped_lists():
         w = load_weight_list(name)
         assert len(w.weights) == index["lists"][name]["with_rw"], name
-        assert set(w.without_rw) == set(index["lists"][name]["without_rw"]) | \
-            set(index["lists"][name]["listed_twice_with_different_rw"]), name
+        assert set(w.without_rw) == set(index["lists"][name]["without_rw"]) | set(
+            index["lists"][name]["listed_twice_with_different_rw"]
+        ), name
 
 
 def test_fuzhou_2022() -> None:
@@ -42,8 +43,10 @@ def test_fuzhou_2022() -> None:
 
 def test_a_users_gbk_list_with_blank_zero_and_conflicting_weights(tmp_path: Path) -> None:
     path = tmp_path / "区域.csv"
-    path.write_bytes("分组编码,分组名称,权重\nGB15,食管手术,7.2\nKZ19,其他,\nES25,感染,0\nDR13,肿瘤,0.7\n"
-                     "DR13,出血,1.4\ngb25,小写,1.1\n".encode("gb18030"))
+    path.write_bytes(
+        "分组编码,分组名称,权重\nGB15,食管手术,7.2\nKZ19,其他,\nES25,感染,0\nDR13,肿瘤,0.7\n"
+        "DR13,出血,1.4\ngb25,小写,1.1\n".encode("gb18030")
+    )
     w = read_weight_file(path)
     assert w.weights == {"GB15": 7.2, "GB25": 1.1}
     assert w.without_rw == ("KZ19", "ES25") and w.conflicts == ("DR13",)
@@ -63,8 +66,12 @@ def test_a_list_without_a_weight_column_or_an_unknown_name_is_refused(tmp_path: 
 @pytest.mark.skipif(not SOURCE.is_dir(), reason="the reference data is not on this machine")
 def test_the_conversion_script_reproduces_the_shipped_lists(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
-    subprocess.run([sys.executable, str(root / "scripts" / "convert_drg_weights.py"), str(SOURCE), str(tmp_path)],
-                   check=True, capture_output=True, env={"PYTHONPATH": str(root / "src")})
+    subprocess.run(
+        [sys.executable, str(root / "scripts" / "convert_drg_weights.py"), str(SOURCE), str(tmp_path)],
+        check=True,
+        capture_output=True,
+        env={"PYTHONPATH": str(root / "src")},
+    )
     for name in shipped_lists():
         assert (tmp_path / f"{name}.csv").read_bytes() == (shipped_dir() / f"{name}.csv").read_bytes(), name
     assert (tmp_path / "index.yaml").read_bytes() == (shipped_dir() / "index.yaml").read_bytes()

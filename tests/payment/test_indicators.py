@@ -15,8 +15,9 @@ def hs(h: str, retained: float) -> HospitalSettlement:
 
 
 def test_dip_values_per_hospital_and_for_the_district() -> None:
-    values = dip_values({"A": hs("A", 300.0), "B": hs("B", 0.0)}, 12.5, core_cases={"A": 9, "B": 1},
-                        all_cases={"A": 10, "B": 4, "C": 2})   # C: only ungrouped cases, settles nothing
+    values = dip_values(
+        {"A": hs("A", 300.0), "B": hs("B", 0.0)}, 12.5, core_cases={"A": 9, "B": 1}, all_cases={"A": 10, "B": 4, "C": 2}
+    )  # C: only ungrouped cases, settles nothing
     got = {(v.code, v.hospital): v for v in values}
     assert got[("DIP_INSTITUTIONS", "")].value == 2
     assert got[("DIP_POINT_VALUE", "")].value == 12.5
@@ -30,12 +31,20 @@ def test_dip_values_per_hospital_and_for_the_district() -> None:
 
 
 def test_vbp_values_of_one_year() -> None:
-    rows = [HospitalResult("甲", 2024, Decimal(1400), Decimal(400), Decimal(1000), Decimal(450), ()),
-            HospitalResult("乙", 2024, Decimal(500), Decimal(600), Decimal(0), Decimal(0), ()),
-            HospitalResult("甲", 2023, Decimal(9), Decimal(0), Decimal(9), Decimal("4.5"), ())]
+    rows = [
+        HospitalResult("甲", 2024, Decimal(1400), Decimal(400), Decimal(1000), Decimal(450), ()),
+        HospitalResult("乙", 2024, Decimal(500), Decimal(600), Decimal(0), Decimal(0), ()),
+        HospitalResult("甲", 2023, Decimal(9), Decimal(0), Decimal(9), Decimal("4.5"), ()),
+    ]
     got = {(v.code, v.hospital): v.value for v in vbp_values(rows, 2024)}
-    assert got == {("VBP_RETAINED", ""): 450.0, ("VBP_SAVING", ""): 1000.0, ("VBP_RETAINED", "甲"): 450.0,
-                   ("VBP_SAVING", "甲"): 1000.0, ("VBP_RETAINED", "乙"): 0.0, ("VBP_SAVING", "乙"): 0.0}
+    assert got == {
+        ("VBP_RETAINED", ""): 450.0,
+        ("VBP_SAVING", ""): 1000.0,
+        ("VBP_RETAINED", "甲"): 450.0,
+        ("VBP_SAVING", "甲"): 1000.0,
+        ("VBP_RETAINED", "乙"): 0.0,
+        ("VBP_SAVING", "乙"): 0.0,
+    }
 
 
 def test_the_inputs_hash_follows_the_inputs_not_the_order_of_sets(tmp_path: Path) -> None:

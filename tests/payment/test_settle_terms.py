@@ -13,10 +13,14 @@ from yigai.payment.settle_terms import HospitalTerms, SettleTermsError, load_ter
 
 
 def test_chinese_or_english_headers_blank_cells_keep_the_defaults() -> None:
-    terms = parse_terms(["医疗机构", "年度考核系数", "已预拨", "医保已记账"],
-                        [["区人民医院", "0.98", "1,200,000", ""], ["", "", "", ""], ["城门镇卫生院", None, 35000, 80000.5]])
-    assert terms.hospitals == (HospitalTerms("区人民医院", 0.98, 1_200_000.0, None),
-                               HospitalTerms("城门镇卫生院", None, 35000.0, 80000.5))
+    terms = parse_terms(
+        ["医疗机构", "年度考核系数", "已预拨", "医保已记账"],
+        [["区人民医院", "0.98", "1,200,000", ""], ["", "", "", ""], ["城门镇卫生院", None, 35000, 80000.5]],
+    )
+    assert terms.hospitals == (
+        HospitalTerms("区人民医院", 0.98, 1_200_000.0, None),
+        HospitalTerms("城门镇卫生院", None, 35000.0, 80000.5),
+    )
     assert terms.assessment() == {"区人民医院": 0.98}
     assert terms.advances() == {"区人民医院": 1_200_000.0, "城门镇卫生院": 35000.0}
     assert terms.booked_fund() == {"城门镇卫生院": 80000.5}
@@ -26,18 +30,29 @@ def test_chinese_or_english_headers_blank_cells_keep_the_defaults() -> None:
 
 def test_every_problem_is_reported_with_its_row_and_column() -> None:
     with pytest.raises(SettleTermsError) as err:
-        parse_terms(["机构", "考核系数", "月度预拨"],
-                    [["H1", "0.9", "abc"], ["H2", "-1", ""], ["", "1", "2"], ["H1", "1", "1"], ["H3", "nan", "inf"]])
+        parse_terms(
+            ["机构", "考核系数", "月度预拨"],
+            [["H1", "0.9", "abc"], ["H2", "-1", ""], ["", "1", "2"], ["H1", "1", "1"], ["H3", "nan", "inf"]],
+        )
     assert [(p[0], p[1]) for p in err.value.problems] == [
-        (2, "月度预拨"), (3, "考核系数"), (4, "机构"), (5, "机构"), (6, "考核系数"), (6, "月度预拨")]
+        (2, "月度预拨"),
+        (3, "考核系数"),
+        (4, "机构"),
+        (5, "机构"),
+        (6, "考核系数"),
+        (6, "月度预拨"),
+    ]
     assert "第2行" in err.value.bilingual() and "另有 5 处" in err.value.bilingual()
 
 
-@pytest.mark.parametrize(("header", "column"), [
-    (["机构", "考核系"], "考核系"),             # a typo would otherwise settle every hospital at 1
-    (["考核系数", "月度预拨"], "机构"),
-    (["机构", "考核系数", "assessment"], "assessment"),
-])
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        (["机构", "考核系"], "考核系"),  # a typo would otherwise settle every hospital at 1
+        (["考核系数", "月度预拨"], "机构"),
+        (["机构", "考核系数", "assessment"], "assessment"),
+    ],
+)
 def test_a_header_it_cannot_use_is_refused(header: list[str], column: str) -> None:
     with pytest.raises(SettleTermsError) as err:
         parse_terms(header, [["H1", "1", "1"]])
@@ -68,9 +83,12 @@ cells = st.one_of(st.none(), st.text(max_size=8), st.floats(allow_nan=True), st.
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["机构", "考核系数", "月度预拨", "医保已记账", "hospital", "x", "", "已预拨"]),
-                max_size=5),
-       st.lists(st.lists(cells, max_size=6), max_size=6))
+@given(
+    st.lists(
+        st.sampled_from(["机构", "考核系数", "月度预拨", "医保已记账", "hospital", "x", "", "已预拨"]), max_size=5
+    ),
+    st.lists(st.lists(cells, max_size=6), max_size=6),
+)
 def test_any_sheet_gives_terms_or_the_terms_error(header: list[str], rows: list[list[object]]) -> None:
     try:
         terms = parse_terms(header, rows)

@@ -14,11 +14,33 @@ from openpyxl import Workbook
 from yigai.payment.vbp import VbpRecord, effective_share, parse_rows, read_records, retain, retain_file
 
 
-def rec(hospital: str, generic: str, volume: int, price: str, ratio: str, actual: int, *, product: str = "",
-        agreed: int | None = None, completed: int | None = None, k: str = "1", year: int = 2024) -> VbpRecord:
-    return VbpRecord(hospital, year, generic, D(volume), D(price), D(ratio), D(actual), product=product,
-                     agreed_volume=None if agreed is None else D(agreed),
-                     completed_volume=None if completed is None else D(completed), assessment=D(k))
+def rec(
+    hospital: str,
+    generic: str,
+    volume: int,
+    price: str,
+    ratio: str,
+    actual: int,
+    *,
+    product: str = "",
+    agreed: int | None = None,
+    completed: int | None = None,
+    k: str = "1",
+    year: int = 2024,
+) -> VbpRecord:
+    return VbpRecord(
+        hospital,
+        year,
+        generic,
+        D(volume),
+        D(price),
+        D(ratio),
+        D(actual),
+        product=product,
+        agreed_volume=None if agreed is None else D(agreed),
+        completed_volume=None if completed is None else D(completed),
+        assessment=D(k),
+    )
 
 
 def test_hand_computed_retention() -> None:
@@ -67,17 +89,23 @@ def test_bad_records_are_listed_by_row_and_field_and_the_rest_computed(tmp_path:
     path = tmp_path / "vbp.csv"
     path.write_text(
         "医疗机构,年度,通用名,产品,基期用量,基期价格,报销比例,实际医保支出,约定采购量,实际采购量,考核系数\n"
-        "甲,2024,X,a,100,10,1,200,,,1\n"          # row 2: fine, saving 800 → 400
-        "甲,2024,Y,b,-5,10,1,0,,,1\n"             # row 3: negative volume
-        "甲,2024,Z,c,100,abc,1.2,0,,,1\n"         # row 4: bad price and ratio above 1
-        ",2024,X,d,1,1,1,0,,,1\n"                 # row 5: hospital missing
-        "甲,2024,X,a,1,1,1,0,,,1\n"               # row 6: duplicate of row 2
+        "甲,2024,X,a,100,10,1,200,,,1\n"  # row 2: fine, saving 800 → 400
+        "甲,2024,Y,b,-5,10,1,0,,,1\n"  # row 3: negative volume
+        "甲,2024,Z,c,100,abc,1.2,0,,,1\n"  # row 4: bad price and ratio above 1
+        ",2024,X,d,1,1,1,0,,,1\n"  # row 5: hospital missing
+        "甲,2024,X,a,1,1,1,0,,,1\n"  # row 6: duplicate of row 2
         "\n"
-        "乙,2024,X,,100,10,0.5,0,50,40,1\n",      # row 8: not completed → 0
-        encoding="utf-8")
+        "乙,2024,X,,100,10,0.5,0,50,40,1\n",  # row 8: not completed → 0
+        encoding="utf-8",
+    )
     report = retain_file(path)
-    assert [(b.row, b.field) for b in report.bad] == [(3, "base_volume"), (4, "base_price"), (4, "ratio"),
-                                                      (5, "hospital"), (6, "product")]
+    assert [(b.row, b.field) for b in report.bad] == [
+        (3, "base_volume"),
+        (4, "base_price"),
+        (4, "ratio"),
+        (5, "hospital"),
+        (6, "product"),
+    ]
     assert "row 3, base_volume" in str(report.bad[0])
     assert [(h.hospital, h.retained) for h in report.hospitals] == [("乙", 0), ("甲", 400)]
 
@@ -101,13 +129,21 @@ def test_missing_columns_are_reported(tmp_path: Path) -> None:
 
 
 money = st.integers(min_value=0, max_value=10**7).map(lambda c: D(c) / 100)
-records_strategy = st.lists(st.builds(
-    VbpRecord,
-    hospital=st.sampled_from(["甲", "乙", "丙"]), year=st.just(2024), generic=st.sampled_from(["X", "Y", "Z"]),
-    base_volume=st.integers(0, 10_000).map(D), base_price=money,
-    ratio=st.integers(1, 100).map(lambda p: D(p) / 100), actual_fund=money,
-    agreed_volume=st.none() | st.integers(0, 100).map(D), completed_volume=st.none() | st.integers(0, 100).map(D),
-), max_size=20)
+records_strategy = st.lists(
+    st.builds(
+        VbpRecord,
+        hospital=st.sampled_from(["甲", "乙", "丙"]),
+        year=st.just(2024),
+        generic=st.sampled_from(["X", "Y", "Z"]),
+        base_volume=st.integers(0, 10_000).map(D),
+        base_price=money,
+        ratio=st.integers(1, 100).map(lambda p: D(p) / 100),
+        actual_fund=money,
+        agreed_volume=st.none() | st.integers(0, 100).map(D),
+        completed_volume=st.none() | st.integers(0, 100).map(D),
+    ),
+    max_size=20,
+)
 shares = st.integers(0, 100).map(lambda p: D(p) / 100)
 
 
@@ -129,8 +165,28 @@ def test_result_does_not_depend_on_record_order(records: list[VbpRecord], rnd: r
 
 
 def test_parse_rows_accepts_yes_no_selected() -> None:
-    good, bad = parse_rows([{"hospital": "甲", "year": "2024", "generic": "X", "selected": "中选", "base_volume": "1",
-                             "base_price": "1", "ratio": "1", "actual_fund": "0"},
-                            {"hospital": "甲", "year": "20x4", "generic": "Y", "selected": "maybe",
-                             "base_volume": "1", "base_price": "1", "ratio": "1", "actual_fund": "0"}])
+    good, bad = parse_rows(
+        [
+            {
+                "hospital": "甲",
+                "year": "2024",
+                "generic": "X",
+                "selected": "中选",
+                "base_volume": "1",
+                "base_price": "1",
+                "ratio": "1",
+                "actual_fund": "0",
+            },
+            {
+                "hospital": "甲",
+                "year": "20x4",
+                "generic": "Y",
+                "selected": "maybe",
+                "base_volume": "1",
+                "base_price": "1",
+                "ratio": "1",
+                "actual_fund": "0",
+            },
+        ]
+    )
     assert good[0].selected is True and {b.field for b in bad} == {"year", "selected"}

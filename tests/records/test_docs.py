@@ -32,7 +32,8 @@ def test_each_section_states_kind_key_and_every_column_as_the_yaml_does() -> Non
         for (col, typ, req, meaning, values, minimum, ref), c in zip(rows, t.columns, strict=True):
             assert (typ, req == "yes", meaning) == (str(c.type), c.required, c.meaning), (name, col)
             assert re.findall(r"`(\w+)` ([^<]+)", values) == [(k, v.strip()) for k, v in c.values.items()] or (
-                not values.strip() and not c.values), (name, col)
+                not values.strip() and not c.values
+            ), (name, col)
             assert minimum == ("" if c.minimum is None else f"{c.minimum:g}"), (name, col)
             assert ref == (f"`{c.references[0]}.{c.references[1]}`" if c.references else ""), (name, col)
 

@@ -22,9 +22,14 @@ from .conftest import visit, write_csv
 @pytest.fixture
 def loaded(tmp_path: Path, base: RecordStore) -> RecordStore:
     """The base store plus visits in January (two) and March (one) 2023."""
-    f = write_csv(tmp_path / "outpatient_visits.csv", [visit("V1", "2023-01-05"), visit("V2", "2023-01-31"),
-                                                       visit("V3", "2023-03-06", total_cost="100.25",
-                                                             service_cost="20.25")])
+    f = write_csv(
+        tmp_path / "outpatient_visits.csv",
+        [
+            visit("V1", "2023-01-05"),
+            visit("V2", "2023-01-31"),
+            visit("V3", "2023-03-06", total_cost="100.25", service_cost="20.25"),
+        ],
+    )
     assert load_records(base, [f], strict=True).saved
     return base
 

@@ -25,18 +25,23 @@ def _visits(tmp_path: Path, name: str, rows: list[dict[str, str]], **kw: object)
 
 # --- which table, which period, which order ----------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "tbl", "period"), [
-    ("outpatient_visits.csv", "outpatient_visits", None),
-    ("outpatient_visits-2023-01.parquet", "outpatient_visits", "202301"),
-    ("outpatient_visits_2023Q1.xlsx", "outpatient_visits", "2023Q1"),
-    ("OUTPATIENT_VISITS 2023.csv", "outpatient_visits", "2023"),
-    ("outpatient_visits_part3.csv", "outpatient_visits", None),
-    ("staff.csv", "staff", None),
-    ("visits.csv", None, None),
-    ("townsfolk.csv", None, None),
-])
+
+@pytest.mark.parametrize(
+    ("name", "tbl", "period"),
+    [
+        ("outpatient_visits.csv", "outpatient_visits", None),
+        ("outpatient_visits-2023-01.parquet", "outpatient_visits", "202301"),
+        ("outpatient_visits_2023Q1.xlsx", "outpatient_visits", "2023Q1"),
+        ("OUTPATIENT_VISITS 2023.csv", "outpatient_visits", "2023"),
+        ("outpatient_visits_part3.csv", "outpatient_visits", None),
+        ("staff.csv", "staff", None),
+        ("visits.csv", None, None),
+        ("townsfolk.csv", None, None),
+    ],
+)
 def test_a_file_name_starting_with_a_table_name_names_the_table_and_maybe_the_period(
-        name: str, tbl: str | None, period: str | None) -> None:
+    name: str, tbl: str | None, period: str | None
+) -> None:
     assert table_for(Path(name)) == tbl
     if tbl:
         found = period_from_name(Path(name), tbl)
@@ -62,6 +67,7 @@ def test_a_single_file_that_names_no_table_is_refused_unless_the_table_is_given(
 
 # --- each kind of bad record -----------------------------------------------------------------------
 
+
 def test_a_missing_required_column_sets_the_whole_file_aside(tmp_path: Path, base: RecordStore) -> None:
     rows = [visit("V1"), visit("V2")]
     f = write_csv(tmp_path / "outpatient_visits.csv", rows, [c for c in rows[0] if c != "visit_date"])
@@ -82,16 +88,22 @@ def test_unknown_columns_and_missing_optional_ones_are_warnings(tmp_path: Path, 
 
 
 def test_wrong_types_are_named_by_row_and_column(tmp_path: Path, base: RecordStore) -> None:
-    f = _visits(tmp_path, "outpatient_visits.csv", [
-        visit("V1"),
-        visit("V2", day="2023-02-30"),
-        visit("V3", drug_cost="四十"),
-        visit("V4", premium="maybe"),
-    ])
+    f = _visits(
+        tmp_path,
+        "outpatient_visits.csv",
+        [
+            visit("V1"),
+            visit("V2", day="2023-02-30"),
+            visit("V3", drug_cost="四十"),
+            visit("V4", premium="maybe"),
+        ],
+    )
     result = load_records(base, [f])
-    assert problems(result) == [("outpatient_visits.csv", 3, "visit_date", "type"),
-                                ("outpatient_visits.csv", 4, "drug_cost", "type"),
-                                ("outpatient_visits.csv", 5, "premium", "type")]
+    assert problems(result) == [
+        ("outpatient_visits.csv", 3, "visit_date", "type"),
+        ("outpatient_visits.csv", 4, "drug_cost", "type"),
+        ("outpatient_visits.csv", 5, "premium", "type"),
+    ]
     msg = result.files[0].listed[0]
     assert msg.message == "'2023-02-30' is not a date (2023-01-31)" and "不是日期" in msg.message_zh
     assert ids(base, "outpatient_visits") == ["V1"]
@@ -103,33 +115,45 @@ def test_an_integer_column_refuses_a_fraction(tmp_path: Path, base: RecordStore)
 
 
 def test_empty_required_values_codes_and_minimums(tmp_path: Path, base: RecordStore) -> None:
-    f = write_csv(tmp_path / "institutions.csv", [
-        institution("C5", name=" "),
-        institution("C6", type="hospital"),
-        institution("C7", approved_beds="-1"),
-        institution("C8", close_date=""),  # optional: empty is fine
-    ])
+    f = write_csv(
+        tmp_path / "institutions.csv",
+        [
+            institution("C5", name=" "),
+            institution("C6", type="hospital"),
+            institution("C7", approved_beds="-1"),
+            institution("C8", close_date=""),  # optional: empty is fine
+        ],
+    )
     result = load_records(base, [f])
-    assert problems(result) == [("institutions.csv", 2, "name", "required"),
-                                ("institutions.csv", 3, "type", "code"),
-                                ("institutions.csv", 4, "approved_beds", "minimum")]
+    assert problems(result) == [
+        ("institutions.csv", 2, "name", "required"),
+        ("institutions.csv", 3, "type", "code"),
+        ("institutions.csv", 4, "approved_beds", "minimum"),
+    ]
     assert result.files[0].listed[1].message.startswith("'hospital' is not an allowed code (general_hospital,")
     assert ids(base, "institutions") == ["C1", "C2", "C8", "H1"]
 
 
 def test_diagnosis_and_procedure_codes_follow_the_one_code_rule(tmp_path: Path, base: RecordStore) -> None:
     """The shapes of yigai.domain.codes, the same as the DIP loader and the DRG grouper use."""
-    write_csv(tmp_path / "inpatient_discharges.csv", [
-        discharge("D1", main_dx="K35.800x001", other_dx="I10.x00x002;E11.900", main_proc="47.0100",
-                  other_procs="33.6x00"),
-        discharge("D2", main_dx="K80.1000"),                      # four characters after the dot
-        discharge("D3", other_dx="I10;胆结石"),
-        discharge("D4", main_proc="5123"),
-        discharge("D5", main_dx="A01.002+G01*", other_dx="J18.900x001；")])
+    write_csv(
+        tmp_path / "inpatient_discharges.csv",
+        [
+            discharge(
+                "D1", main_dx="K35.800x001", other_dx="I10.x00x002;E11.900", main_proc="47.0100", other_procs="33.6x00"
+            ),
+            discharge("D2", main_dx="K80.1000"),  # four characters after the dot
+            discharge("D3", other_dx="I10;胆结石"),
+            discharge("D4", main_proc="5123"),
+            discharge("D5", main_dx="A01.002+G01*", other_dx="J18.900x001；"),
+        ],
+    )
     result = load_records(base, [tmp_path])
-    assert problems(result) == [("inpatient_discharges.csv", 3, "main_dx", "code"),
-                                ("inpatient_discharges.csv", 4, "other_dx", "code"),
-                                ("inpatient_discharges.csv", 5, "main_proc", "code")]
+    assert problems(result) == [
+        ("inpatient_discharges.csv", 3, "main_dx", "code"),
+        ("inpatient_discharges.csv", 4, "other_dx", "code"),
+        ("inpatient_discharges.csv", 5, "main_proc", "code"),
+    ]
     assert result.files[0].listed[0].message == "'K80.1000' is not an allowed code (医保版 ICD-10, e.g. K35.800x001)"
     assert ids(base, "inpatient_discharges") == ["D1", "D5"]
 
@@ -137,13 +161,17 @@ def test_diagnosis_and_procedure_codes_follow_the_one_code_rule(tmp_path: Path, 
 def test_references_resolve_against_the_store_and_the_same_load(tmp_path: Path, store: RecordStore) -> None:
     write_csv(tmp_path / "towns.csv", TOWNS)
     write_csv(tmp_path / "institutions.csv", [*INSTITUTIONS, institution("C9", town_code="T9")])
-    write_csv(tmp_path / "outpatient_visits.csv", [visit("V1", institution_id="H1"), visit("V2", institution_id="C9"),
-                                                   visit("V3", institution_id="X1")])
+    write_csv(
+        tmp_path / "outpatient_visits.csv",
+        [visit("V1", institution_id="H1"), visit("V2", institution_id="C9"), visit("V3", institution_id="X1")],
+    )
     result = load_records(store, [tmp_path])
     # C9 names an unknown town, so it is set aside, and the visit to it has nowhere to point
-    assert problems(result) == [("institutions.csv", 5, "town_code", "reference"),
-                                ("outpatient_visits.csv", 3, "institution_id", "reference"),
-                                ("outpatient_visits.csv", 4, "institution_id", "reference")]
+    assert problems(result) == [
+        ("institutions.csv", 5, "town_code", "reference"),
+        ("outpatient_visits.csv", 3, "institution_id", "reference"),
+        ("outpatient_visits.csv", 4, "institution_id", "reference"),
+    ]
     assert ids(store, "outpatient_visits") == ["V1"]
     (tmp_path / "more").mkdir()
     later = write_csv(tmp_path / "more" / "outpatient_visits.csv", [visit("V4", institution_id="C2")])
@@ -151,11 +179,16 @@ def test_references_resolve_against_the_store_and_the_same_load(tmp_path: Path, 
 
 
 def test_dates_outside_the_period_being_loaded(tmp_path: Path, base: RecordStore) -> None:
-    f = _visits(tmp_path, "outpatient_visits.csv", [visit("V1", "2023-03-31"), visit("V2", "2023-04-01"),
-                                                    visit("V3", "2022-12-31")])
+    f = _visits(
+        tmp_path,
+        "outpatient_visits.csv",
+        [visit("V1", "2023-03-31"), visit("V2", "2023-04-01"), visit("V3", "2022-12-31")],
+    )
     result = load_records(base, [f], period="2023Q1")
-    assert problems(result) == [("outpatient_visits.csv", 3, "visit_date", "period"),
-                                ("outpatient_visits.csv", 4, "visit_date", "period")]
+    assert problems(result) == [
+        ("outpatient_visits.csv", 3, "visit_date", "period"),
+        ("outpatient_visits.csv", 4, "visit_date", "period"),
+    ]
     assert result.files[0].listed[0].message == "2023-04-01 is outside the period 2023Q1"
     # the period in the file name counts the same way
     g = _visits(tmp_path, "outpatient_visits-2023-02.csv", [visit("V5", "2023-03-01")])
@@ -165,61 +198,127 @@ def test_dates_outside_the_period_being_loaded(tmp_path: Path, base: RecordStore
 def test_duplicate_keys_in_the_file_and_against_other_periods(tmp_path: Path, base: RecordStore) -> None:
     jan = _visits(tmp_path, "outpatient_visits-2023-01.csv", [visit("V1", "2023-01-05")])
     assert load_records(base, [jan]).errors == 0
-    feb = _visits(tmp_path, "outpatient_visits-2023-02.csv", [
-        visit("V2", "2023-02-01"), visit("V2", "2023-02-02"), visit("V1", "2023-02-03")])
+    feb = _visits(
+        tmp_path,
+        "outpatient_visits-2023-02.csv",
+        [visit("V2", "2023-02-01"), visit("V2", "2023-02-02"), visit("V1", "2023-02-03")],
+    )
     result = load_records(base, [feb])
-    assert problems(result) == [("outpatient_visits-2023-02.csv", 3, "visit_id", "duplicate"),
-                                ("outpatient_visits-2023-02.csv", 4, "visit_id", "stored_duplicate")]
+    assert problems(result) == [
+        ("outpatient_visits-2023-02.csv", 3, "visit_id", "duplicate"),
+        ("outpatient_visits-2023-02.csv", 4, "visit_id", "stored_duplicate"),
+    ]
     assert result.files[0].listed[0].message == "duplicate key 'V2' (first at row 2)"
     rows = base.conn.execute("SELECT visit_id, visit_date FROM outpatient_visits ORDER BY visit_id").fetchall()
     assert rows == [("V1", dt.date(2023, 1, 5)), ("V2", dt.date(2023, 2, 1))]
 
 
 def test_total_cost_must_equal_its_parts_within_a_fen(tmp_path: Path, base: RecordStore) -> None:
-    f = _visits(tmp_path, "outpatient_visits.csv", [
-        visit("V1", total_cost="100.01"),  # 0.01 off: rounding, accepted
-        visit("V2", total_cost="100.02"),
-        visit("V3", total_cost="90"),
-    ])
+    f = _visits(
+        tmp_path,
+        "outpatient_visits.csv",
+        [
+            visit("V1", total_cost="100.01"),  # 0.01 off: rounding, accepted
+            visit("V2", total_cost="100.02"),
+            visit("V3", total_cost="90"),
+        ],
+    )
     result = load_records(base, [f])
-    assert problems(result) == [("outpatient_visits.csv", 3, "total_cost", "total"),
-                                ("outpatient_visits.csv", 4, "total_cost", "total")]
+    assert problems(result) == [
+        ("outpatient_visits.csv", 3, "total_cost", "total"),
+        ("outpatient_visits.csv", 4, "total_cost", "total"),
+    ]
     assert result.files[0].listed[1].message == "total 90.0 differs from the sum of its parts 100.0"
 
 
 def test_discharge_before_admission_and_contract_end_before_start(tmp_path: Path, base: RecordStore) -> None:
-    write_csv(tmp_path / "residents.csv", [{
-        "person_id": "P1", "birth_date": "1950-05-01", "sex": "F", "registered": "是", "resident": "是",
-        "town_code": "T1", "hypertension": "是", "diabetes": "否", "pregnant": "否", "disability": "否",
-        "severe_mental": "否", "tuberculosis": "否", "death_date": ""}])
-    write_csv(tmp_path / "staff.csv", [{
-        "staff_id": "S1", "institution_id": "C1", "category": "physician", "general_practitioner": "Y",
-        "title_level": "intermediate", "start_date": "2010-09-01", "end_date": ""}])
-    write_csv(tmp_path / "family_doctor_contracts.csv", [
-        {"contract_id": "K1", "person_id": "P1", "doctor_id": "S1", "centre_id": "C1", "district_hospital_id": "H1",
-         "city_hospital_id": "", "start_date": "2023-01-01", "end_date": "2023-12-31"},
-        {"contract_id": "K2", "person_id": "P1", "doctor_id": "S1", "centre_id": "C1", "district_hospital_id": "",
-         "city_hospital_id": "", "start_date": "2023-01-01", "end_date": "2022-12-31"}])
+    write_csv(
+        tmp_path / "residents.csv",
+        [
+            {
+                "person_id": "P1",
+                "birth_date": "1950-05-01",
+                "sex": "F",
+                "registered": "是",
+                "resident": "是",
+                "town_code": "T1",
+                "hypertension": "是",
+                "diabetes": "否",
+                "pregnant": "否",
+                "disability": "否",
+                "severe_mental": "否",
+                "tuberculosis": "否",
+                "death_date": "",
+            }
+        ],
+    )
+    write_csv(
+        tmp_path / "staff.csv",
+        [
+            {
+                "staff_id": "S1",
+                "institution_id": "C1",
+                "category": "physician",
+                "general_practitioner": "Y",
+                "title_level": "intermediate",
+                "start_date": "2010-09-01",
+                "end_date": "",
+            }
+        ],
+    )
+    write_csv(
+        tmp_path / "family_doctor_contracts.csv",
+        [
+            {
+                "contract_id": "K1",
+                "person_id": "P1",
+                "doctor_id": "S1",
+                "centre_id": "C1",
+                "district_hospital_id": "H1",
+                "city_hospital_id": "",
+                "start_date": "2023-01-01",
+                "end_date": "2023-12-31",
+            },
+            {
+                "contract_id": "K2",
+                "person_id": "P1",
+                "doctor_id": "S1",
+                "centre_id": "C1",
+                "district_hospital_id": "",
+                "city_hospital_id": "",
+                "start_date": "2023-01-01",
+                "end_date": "2022-12-31",
+            },
+        ],
+    )
     write_csv(tmp_path / "inpatient_discharges.csv", [discharge("D1"), discharge("D2", "2023-01-09", "2023-01-02")])
     result = load_records(base, [tmp_path])
-    assert problems(result) == [("family_doctor_contracts.csv", 3, "end_date", "date_order"),
-                                ("inpatient_discharges.csv", 3, "discharge_date", "date_order")]
+    assert problems(result) == [
+        ("family_doctor_contracts.csv", 3, "end_date", "date_order"),
+        ("inpatient_discharges.csv", 3, "discharge_date", "date_order"),
+    ]
     assert result.files[-1].listed[0].message == "2023-01-02 is before admission_date 2023-01-09"
     assert ids(base, "family_doctor_contracts") == ["K1"] and ids(base, "inpatient_discharges") == ["D1"]
 
 
 def test_a_stay_length_that_does_not_match_the_dates_is_an_error(tmp_path: Path, base: RecordStore) -> None:
-    write_csv(tmp_path / "inpatient_discharges.csv", [
-        discharge("D1"),                                           # 7 days, written 7
-        discharge("D2", "2023-01-05", "2023-01-05", los="0"),      # same day: 0 …
-        discharge("D3", "2023-01-05", "2023-01-05", los="1"),      # … or 1
-        discharge("D4", "2023-01-02", "2023-01-09", los="8"),      # counted the admission day too
-        discharge("D5", "2023-01-05", "2023-01-05", los="2"),
-        discharge("D6", "2023-01-09", "2023-01-02", los="7")])     # date order: reported once, as that
+    write_csv(
+        tmp_path / "inpatient_discharges.csv",
+        [
+            discharge("D1"),  # 7 days, written 7
+            discharge("D2", "2023-01-05", "2023-01-05", los="0"),  # same day: 0 …
+            discharge("D3", "2023-01-05", "2023-01-05", los="1"),  # … or 1
+            discharge("D4", "2023-01-02", "2023-01-09", los="8"),  # counted the admission day too
+            discharge("D5", "2023-01-05", "2023-01-05", los="2"),
+            discharge("D6", "2023-01-09", "2023-01-02", los="7"),
+        ],
+    )  # date order: reported once, as that
     result = load_records(base, [tmp_path])
-    assert problems(result) == [("inpatient_discharges.csv", 5, "los", "stay_length"),
-                                ("inpatient_discharges.csv", 6, "los", "stay_length"),
-                                ("inpatient_discharges.csv", 7, "discharge_date", "date_order")]
+    assert problems(result) == [
+        ("inpatient_discharges.csv", 5, "los", "stay_length"),
+        ("inpatient_discharges.csv", 6, "los", "stay_length"),
+        ("inpatient_discharges.csv", 7, "discharge_date", "date_order"),
+    ]
     listed = result.files[0].listed[0]
     assert listed.message == "8 days does not match the dates (7 days from admission to discharge)"
     assert listed.message_zh == "住院天数 8 与出入院日期不符（入院至出院 7 天）"
@@ -236,6 +335,7 @@ def test_the_report_lists_a_few_of_each_kind_but_counts_them_all(tmp_path: Path,
 
 
 # --- strict and lenient ------------------------------------------------------------------------------
+
 
 def test_strict_saves_nothing_when_any_file_has_an_error(tmp_path: Path, store: RecordStore) -> None:
     write_csv(tmp_path / "towns.csv", TOWNS)
@@ -260,6 +360,7 @@ def test_lenient_loads_the_good_records_and_counts_the_rest(tmp_path: Path, stor
 
 # --- replacement -------------------------------------------------------------------------------------
 
+
 def test_a_period_reload_replaces_that_period_only(tmp_path: Path, base: RecordStore) -> None:
     jan = _visits(tmp_path, "outpatient_visits-2023-01.csv", [visit("J1", "2023-01-05"), visit("J2", "2023-01-20")])
     feb = _visits(tmp_path, "outpatient_visits-2023-02.csv", [visit("F1", "2023-02-05")])
@@ -272,8 +373,11 @@ def test_a_period_reload_replaces_that_period_only(tmp_path: Path, base: RecordS
 
 
 def test_without_a_period_a_file_replaces_the_months_it_covers(tmp_path: Path, base: RecordStore) -> None:
-    first = _visits(tmp_path, "outpatient_visits.csv", [visit("A", "2023-01-05"), visit("B", "2023-02-05"),
-                                                       visit("C", "2023-03-05")])
+    first = _visits(
+        tmp_path,
+        "outpatient_visits.csv",
+        [visit("A", "2023-01-05"), visit("B", "2023-02-05"), visit("C", "2023-03-05")],
+    )
     load_records(base, [first])
     (tmp_path / "again").mkdir()
     second = _visits(tmp_path / "again", "outpatient_visits.csv", [visit("B2", "2023-02-10"), visit("D", "2023-04-01")])
@@ -285,8 +389,16 @@ def test_without_a_period_a_file_replaces_the_months_it_covers(tmp_path: Path, b
 
 
 def test_a_given_period_is_replaced_whole_even_where_the_file_has_no_records(tmp_path: Path, base: RecordStore) -> None:
-    load_records(base, [_visits(tmp_path, "outpatient_visits.csv", [visit("A", "2023-01-05"), visit("B", "2023-03-05"),
-                                                                     visit("C", "2023-04-05")])])
+    load_records(
+        base,
+        [
+            _visits(
+                tmp_path,
+                "outpatient_visits.csv",
+                [visit("A", "2023-01-05"), visit("B", "2023-03-05"), visit("C", "2023-04-05")],
+            )
+        ],
+    )
     (tmp_path / "q1").mkdir()
     q1 = _visits(tmp_path / "q1", "outpatient_visits.csv", [visit("A2", "2023-01-06")])
     load_records(base, [q1], period="2023Q1")
@@ -307,7 +419,8 @@ def test_a_snapshot_reload_upserts_by_key(tmp_path: Path, base: RecordStore) -> 
     assert result.files[0].replaced == "2 keys (C1 – C3)"
     assert ids(base, "institutions") == ["C1", "C2", "C3", "H1"]
     assert base.conn.execute("SELECT name FROM institutions WHERE institution_id = 'C1'").fetchone() == (
-        "东街社区卫生服务中心",)
+        "东街社区卫生服务中心",
+    )
 
 
 def test_a_snapshot_key_twice_in_one_command_is_a_duplicate(tmp_path: Path, base: RecordStore) -> None:
@@ -431,19 +544,41 @@ def test_parquet_text_is_taken_as_it_is_csv_text_is_trimmed(tmp_path: Path, base
     names = list(rows[0])
     pq.write_table(pa.table({n: pa.array([r[n] for r in rows]) for n in names}), tmp_path / "outpatient_visits.parquet")
     result = load_records(base, [tmp_path / "outpatient_visits.parquet"])
-    assert problems(result) == [("outpatient_visits.parquet", 1, "institution_id", "reference"),
-                                ("outpatient_visits.parquet", 2, "institution_id", "required")]
+    assert problems(result) == [
+        ("outpatient_visits.parquet", 1, "institution_id", "reference"),
+        ("outpatient_visits.parquet", 2, "institution_id", "required"),
+    ]
     (tmp_path / "csv").mkdir()
     f = write_csv(tmp_path / "csv" / "outpatient_visits.csv", rows[:1])
     assert load_records(base, [f]).errors == 0
     assert base.conn.execute("SELECT institution_id FROM outpatient_visits").fetchall() == [("C1",)]
 
 
-def test_a_file_bad_everywhere_lists_at_most_200_problems_and_counts_them_all(tmp_path: Path, base: RecordStore) -> None:
-    rows = [visit(f"V{i}", "x", drug_cost="y", exam_cost="z", lab_cost="w", premium="?", booked_referral="?",
-                  institution_id="X", department="", diagnosis="", person_id="", fund_paid="-1",
-                  out_of_catalogue_cost="q", herbal_cost="-", other_cost="o", service_cost="s",
-                  consumables_cost="c") for i in range(30)]
+def test_a_file_bad_everywhere_lists_at_most_200_problems_and_counts_them_all(
+    tmp_path: Path, base: RecordStore
+) -> None:
+    rows = [
+        visit(
+            f"V{i}",
+            "x",
+            drug_cost="y",
+            exam_cost="z",
+            lab_cost="w",
+            premium="?",
+            booked_referral="?",
+            institution_id="X",
+            department="",
+            diagnosis="",
+            person_id="",
+            fund_paid="-1",
+            out_of_catalogue_cost="q",
+            herbal_cost="-",
+            other_cost="o",
+            service_cost="s",
+            consumables_cost="c",
+        )
+        for i in range(30)
+    ]
     report = load_records(base, [_visits(tmp_path, "outpatient_visits.csv", rows)]).files[0]
     assert len(report.listed) == 200 and report.errors == 30 * 16 and report.unlisted == 30 * 16 - 200
     assert [p.row for p in report.listed][:16] == [2] * 16  # the first rows first

@@ -22,8 +22,9 @@ from yigai.records.store import open_store
 
 from .conftest import institution, visit
 
-FUZZ = settings(max_examples=25, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 VISIT_COLUMNS = list(table("outpatient_visits").names)
 
 

@@ -8,9 +8,17 @@ from yigai.records.schema import ColumnType, TableKind, record_tables, table
 
 
 def test_the_tables_the_catalogue_needs_are_there() -> None:
-    assert set(record_tables()) >= {"towns", "residents", "institutions", "staff", "outpatient_visits",
-                                    "inpatient_discharges", "family_doctor_contracts", "referrals",
-                                    "drug_purchases"}
+    assert set(record_tables()) >= {
+        "towns",
+        "residents",
+        "institutions",
+        "staff",
+        "outpatient_visits",
+        "inpatient_discharges",
+        "family_doctor_contracts",
+        "referrals",
+        "drug_purchases",
+    }
 
 
 def test_every_reference_names_an_existing_key_column_of_an_earlier_table() -> None:

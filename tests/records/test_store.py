@@ -25,8 +25,10 @@ def test_a_new_store_has_every_record_table_empty_and_a_loads_ledger(store: Reco
 
 
 def test_counts_periods_and_the_ledger_after_a_load(tmp_path: Path, base: RecordStore) -> None:
-    f = write_csv(tmp_path / "outpatient_visits.csv", [visit("V1", "2023-01-05"), visit("V2", "2023-03-05"),
-                                                       visit("V3", "2023-03-06")])
+    f = write_csv(
+        tmp_path / "outpatient_visits.csv",
+        [visit("V1", "2023-01-05"), visit("V2", "2023-03-05"), visit("V3", "2023-03-06")],
+    )
     load_records(base, [f])
     assert base.counts()["outpatient_visits"] == 3 and base.counts()["institutions"] == 3
     assert base.periods("outpatient_visits") == ["202301", "202303"]
@@ -55,9 +57,15 @@ def test_the_key_is_not_indexed_the_loader_checks_it(store: RecordStore) -> None
     assert store.counts()["towns"] == 2
 
 
-@pytest.mark.parametrize(("months", "text"), [
-    ([], ""), (["202301"], "202301"), (["202301", "202302", "202303"], "202301–202303"),
-    (["202211", "202212", "202301", "202305"], "202211–202301, 202305")])
+@pytest.mark.parametrize(
+    ("months", "text"),
+    [
+        ([], ""),
+        (["202301"], "202301"),
+        (["202301", "202302", "202303"], "202301–202303"),
+        (["202211", "202212", "202301", "202305"], "202211–202301, 202305"),
+    ],
+)
 def test_month_ranges(months: list[str], text: str) -> None:
     assert month_ranges(months) == text
 

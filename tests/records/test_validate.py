@@ -81,8 +81,11 @@ def test_decimals_refuse_non_finite_and_foreign_text(text: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from([(t, True) for t in TRUE_TOKENS] + [(t, False) for t in FALSE_TOKENS]),
-       st.booleans(), st.sampled_from(["", " ", "\t", "\u3000"]))
+@given(
+    st.sampled_from([(t, True) for t in TRUE_TOKENS] + [(t, False) for t in FALSE_TOKENS]),
+    st.booleans(),
+    st.sampled_from(["", " ", "\t", "\u3000"]),
+)
 def test_boolean_tokens_in_any_case_with_spaces(token: tuple[str, bool], upper: bool, pad: str) -> None:
     text, value = token
     assert _eval(boolean_sql, pad + (text.upper() if upper else text) + pad) is value
@@ -91,7 +94,9 @@ def test_boolean_tokens_in_any_case_with_spaces(token: tuple[str, bool], upper: 
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=6))
 def test_any_other_text_is_not_a_boolean(text: str) -> None:
-    expected = {**{t: True for t in TRUE_TOKENS}, **{t: False for t in FALSE_TOKENS}}.get(text.strip(WHITESPACE).lower())
+    expected = {**{t: True for t in TRUE_TOKENS}, **{t: False for t in FALSE_TOKENS}}.get(
+        text.strip(WHITESPACE).lower()
+    )
     assert _eval(boolean_sql, text) is expected
 
 
@@ -102,7 +107,8 @@ def test_the_accepted_boolean_spellings_are_the_documented_ones() -> None:
 def test_a_report_counts_errors_and_warnings_apart_and_knows_how_many_are_unlisted() -> None:
     report = FileReport("visits.csv", "outpatient_visits")
     report.add(problem("visits.csv", 1, "extra", Kind.UNKNOWN_COLUMN, severity=Severity.WARNING))
-    report.add(problem("visits.csv", 7, "visit_date", Kind.TYPE, value="x", detail="a date", detail_zh="日期"),
-               count=40)
+    report.add(
+        problem("visits.csv", 7, "visit_date", Kind.TYPE, value="x", detail="a date", detail_zh="日期"), count=40
+    )
     assert (report.errors, report.warnings, len(report.listed), report.unlisted) == (40, 1, 2, 39)
     assert str(report.listed[1]) == "visits.csv, row 7, visit_date: “x”不是日期 / 'x' is not a date"

@@ -66,22 +66,35 @@ def as_excel_saves(path: Path, *, rich: dict[str, list[str]] | None = None, crlf
     for text in strings:
         runs = rich.get(text)
         if runs:
-            parts = [f'<r><rPr><b/></rPr><t xml:space="preserve">{_xml_text(t, crlf)}</t></r>' if n % 2 else
-                     f'<r><t xml:space="preserve">{_xml_text(t, crlf)}</t></r>' for n, t in enumerate(runs)]
+            parts = [
+                f'<r><rPr><b/></rPr><t xml:space="preserve">{_xml_text(t, crlf)}</t></r>'
+                if n % 2
+                else f'<r><t xml:space="preserve">{_xml_text(t, crlf)}</t></r>'
+                for n, t in enumerate(runs)
+            ]
             items.append(f"<si>{''.join(parts)}</si>")
         else:
             items.append(f'<si><t xml:space="preserve">{_xml_text(text, crlf)}</t></si>')
     files["xl/sharedStrings.xml"] = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{NS}" count="{len(strings)}" '
-        f'uniqueCount="{len(strings)}">{"".join(items)}</sst>').encode()
+        f'uniqueCount="{len(strings)}">{"".join(items)}</sst>'
+    ).encode()
     types = files["[Content_Types].xml"].decode()
-    files["[Content_Types].xml"] = types.replace("</Types>", (
-        '<Override PartName="/xl/sharedStrings.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')).encode()
+    files["[Content_Types].xml"] = types.replace(
+        "</Types>",
+        (
+            '<Override PartName="/xl/sharedStrings.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+        ),
+    ).encode()
     rels = files["xl/_rels/workbook.xml.rels"].decode()
-    files["xl/_rels/workbook.xml.rels"] = rels.replace("</Relationships>", (
-        '<Relationship Id="rIdShared" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        'sharedStrings" Target="sharedStrings.xml"/></Relationships>')).encode()
+    files["xl/_rels/workbook.xml.rels"] = rels.replace(
+        "</Relationships>",
+        (
+            '<Relationship Id="rIdShared" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+        ),
+    ).encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in files.items():
             z.writestr(name, data)

@@ -28,11 +28,19 @@ from yigai.services.orgunits import read_units
 from yigai.tabular import read_table
 
 PLAN_ID, DEPT, PERIOD = 7, "区医保局", parse_period("2023Q4")
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 cell_values = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=40).map(lambda t: "".join(c for c in t if c.isprintable())),
     st.sampled_from(["推进中", "已完成", "未启动", "滞后", "=1+1", "100%", "１２０", "-5", "abc", ""]),
     st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)),
@@ -46,11 +54,17 @@ def blank(seed_drafts: list[PlanDraft], tmp_path_factory: pytest.TempPathFactory
     return write_template(draft, PLAN_ID, DEPT, PERIOD, tmp_path_factory.mktemp("tpl") / "t.xlsx"), draft
 
 
-@settings(max_examples=15, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=cells, meta=cells)
 def test_a_template_with_arbitrary_cells_reads_or_names_its_problems(
-        blank: tuple[Path, PlanDraft], data: dict[tuple[int, int], object], meta: dict[tuple[int, int], object]) -> None:
+    blank: tuple[Path, PlanDraft], data: dict[tuple[int, int], object], meta: dict[tuple[int, int], object]
+) -> None:
     path, draft = blank
     wb = load_workbook(path)
     for sheet, edits in ((DATA_SHEET, data), (META_SHEET, meta)):
@@ -72,7 +86,8 @@ def test_a_template_with_arbitrary_cells_reads_or_names_its_problems(
 @FUZZ
 @given(payload=st.binary(max_size=4000), suffix=st.sampled_from([".xlsx", ".csv", ".yaml", ".xlsm"]))
 def test_arbitrary_bytes_are_refused_with_a_clear_error(
-        blank: tuple[Path, PlanDraft], payload: bytes, suffix: str) -> None:
+    blank: tuple[Path, PlanDraft], payload: bytes, suffix: str
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"input{suffix}"
         path.write_bytes(payload)

@@ -51,8 +51,9 @@ def _edit(path: Path, cells: dict[str, object], sheet: str = DATA_SHEET) -> Path
 def _fill(path: Path, rows: dict[int, tuple[object, object, str, str, str]]) -> Path:
     cells: dict[str, object] = {}
     for row, (status, percent, narrative, problems, next_steps) in rows.items():
-        cells.update({f"G{row}": status, f"H{row}": percent, f"I{row}": narrative, f"J{row}": problems,
-                      f"K{row}": next_steps})
+        cells.update(
+            {f"G{row}": status, f"H{row}": percent, f"I{row}": narrative, f"J{row}": problems, f"K{row}": next_steps}
+        )
     return _edit(path, cells)
 
 
@@ -77,6 +78,7 @@ def _at(problems: list[TemplateProblem], sheet: str, row: int | None, column: st
 
 # ---------------------------------------------------------------------------- writing
 
+
 def test_template_lists_the_items_the_department_leads_with_hidden_ids(blank: Path, draft: PlanDraft) -> None:
     wb = load_workbook(blank)
     ws = wb[DATA_SHEET]
@@ -93,7 +95,11 @@ def test_template_lists_the_items_the_department_leads_with_hidden_ids(blank: Pa
     assert {r[0] for r in rows} == {PLAN_ID}
     assert [r[2] for r in rows] == list(range(1, len(expected) + 1))
     first = rows[0]
-    assert first[3].startswith("1. 完善深化医改领导体制") and first[4].startswith("(3) 谋划中长期") and first[5] == "持续实施"
+    assert (
+        first[3].startswith("1. 完善深化医改领导体制")
+        and first[4].startswith("(3) 谋划中长期")
+        and first[5] == "持续实施"
+    )
     assert first[6:] == (None,) * 6  # nothing to prefill: 预填版本 empty too
     # locked sheet; only 进展状态 … 下步打算 can be edited
     assert ws.protection.sheet
@@ -119,11 +125,28 @@ def test_a_department_that_leads_nothing_gets_no_template(tmp_path: Path, draft:
     assert not (tmp_path / "x.xlsx").exists()
 
 
-def _report(item: str, period: str, version: int, status: ProgressStatus, percent: float, narrative: str = "",
-            department: str = DEPT) -> ProgressReport:
-    return ProgressReport(plan_id=PLAN_ID, item_id=item, period_id=period, department=department, status=status,
-                          percent=percent, narrative=narrative, problems="-资金未到位", next_steps="@下季度完成",
-                          version=version, saved_at=dt.datetime(2024, 1, version))
+def _report(
+    item: str,
+    period: str,
+    version: int,
+    status: ProgressStatus,
+    percent: float,
+    narrative: str = "",
+    department: str = DEPT,
+) -> ProgressReport:
+    return ProgressReport(
+        plan_id=PLAN_ID,
+        item_id=item,
+        period_id=period,
+        department=department,
+        status=status,
+        percent=percent,
+        narrative=narrative,
+        problems="-资金未到位",
+        next_steps="@下季度完成",
+        version=version,
+        saved_at=dt.datetime(2024, 1, version),
+    )
 
 
 def test_latest_reports_are_prefilled_and_formula_text_stays_text(tmp_path: Path, draft: PlanDraft) -> None:
@@ -148,19 +171,27 @@ def test_latest_reports_are_prefilled_and_formula_text_stays_text(tmp_path: Path
     assert by_id["T11.M2"][11].value == "2023Q4:5"
 
     rows = _read(path, draft)
-    assert rows[0] == ReportRow("T1.M3", ProgressStatus.IN_PROGRESS, 60.0, "=SUM(A1:A9) 第二版", "-资金未到位",
-                                "@下季度完成", row=3)
-    assert [(r.item_id, r.prefill) for r in rows] == [("T1.M3", "2023Q4:2"), ("T7.M2", "2023Q3:1"), ("T11.M2", "2023Q4:5")]
+    assert rows[0] == ReportRow(
+        "T1.M3", ProgressStatus.IN_PROGRESS, 60.0, "=SUM(A1:A9) 第二版", "-资金未到位", "@下季度完成", row=3
+    )
+    assert [(r.item_id, r.prefill) for r in rows] == [
+        ("T1.M3", "2023Q4:2"),
+        ("T7.M2", "2023Q3:1"),
+        ("T11.M2", "2023Q4:5"),
+    ]
 
 
 def test_filled_template_round_trips(blank: Path, draft: PlanDraft) -> None:
-    _fill(blank, {
-        3: ("推进中", 60, "已完成规划初稿", "部门意见待统一", "四季度报审"),
-        4: ("已完成", 100, "机制已建立", "", ""),
-        6: ("未启动", None, "", "", "等待省级文件"),  # blank percent: 0 for 未启动
-        7: ("  已完成 ", "100%", "全角空格与百分号", "", ""),
-        8: ("滞后", "４５", "", "", ""),  # full-width digits
-    })
+    _fill(
+        blank,
+        {
+            3: ("推进中", 60, "已完成规划初稿", "部门意见待统一", "四季度报审"),
+            4: ("已完成", 100, "机制已建立", "", ""),
+            6: ("未启动", None, "", "", "等待省级文件"),  # blank percent: 0 for 未启动
+            7: ("  已完成 ", "100%", "全角空格与百分号", "", ""),
+            8: ("滞后", "４５", "", "", ""),  # full-width digits
+        },
+    )
     rows = _read(blank, draft)
     ids = [item.item_id for item in department_items(draft, DEPT)]
     assert rows == [
@@ -187,6 +218,7 @@ def test_an_untouched_template_reports_nothing(blank: Path, draft: PlanDraft) ->
 
 # ---------------------------------------------------------------------------- refusals
 
+
 def test_wrong_template_kind(blank: Path, draft: PlanDraft) -> None:
     _edit(blank, {"B1": "plan-export"}, META_SHEET)
     problems = _problems(blank, draft)
@@ -210,13 +242,17 @@ def test_a_sheet_without_metadata_is_not_a_template(tmp_path: Path, draft: PlanD
     assert problems[0].sheet == META_SHEET and "不是本系统生成" in problems[0].message_zh
 
 
-@pytest.mark.parametrize(("expect", "row", "word"), [
-    ({"plan_id": 8}, 3, "plan"),
-    ({"department": "区卫生健康委"}, 6, "department"),
-    ({"period": parse_period("2023Q3")}, 7, "period"),
-])
-def test_a_template_for_another_plan_department_or_period(blank: Path, draft: PlanDraft, expect: dict[str, object],
-                                                          row: int, word: str) -> None:
+@pytest.mark.parametrize(
+    ("expect", "row", "word"),
+    [
+        ({"plan_id": 8}, 3, "plan"),
+        ({"department": "区卫生健康委"}, 6, "department"),
+        ({"period": parse_period("2023Q3")}, 7, "period"),
+    ],
+)
+def test_a_template_for_another_plan_department_or_period(
+    blank: Path, draft: PlanDraft, expect: dict[str, object], row: int, word: str
+) -> None:
     _fill(blank, {3: ("推进中", 50, "", "", "")})
     problems = _problems(blank, draft, **expect)
     problem = _at(problems, META_SHEET, row, "B")
@@ -235,22 +271,26 @@ def test_renamed_and_deleted_columns(blank: Path, draft: PlanDraft) -> None:
     assert "状态" in _at(problems, DATA_SHEET, 2, "G").message_zh
 
 
-@pytest.mark.parametrize(("cells", "column", "zh"), [
-    ({"G3": "进行中", "H3": 50}, "G", "进展状态「进行中」无效"),
-    ({"H3": 50, "I3": "忘了选状态"}, "G", "进展状态为空"),
-    ({"G3": "推进中", "H3": "八十"}, "H", "不是数字"),
-    ({"G3": "推进中", "H3": 120}, "H", "超出0-100"),
-    ({"G3": "推进中", "H3": -5}, "H", "超出0-100"),
-    ({"G3": "推进中", "H3": None}, "H", "完成百分比为空"),
-    ({"G3": "已完成", "H3": 50}, "H", "应为100"),
-    ({"G3": "推进中", "H3": "=40+10"}, "H", "公式"),
-    ({"B3": "T999.M1", "G3": "推进中", "H3": 50}, "B", "不属于本计划"),
-    ({"B3": "T2.M2", "G3": "推进中", "H3": 50}, "B", "不由「区医保局」牵头"),
-    ({"B3": None, "G3": "推进中", "H3": 50}, "B", "事项编号为空"),
-    ({"A3": 99, "G3": "推进中", "H3": 50}, "A", "计划编号"),
-])
-def test_bad_values_name_sheet_row_and_column(blank: Path, draft: PlanDraft, cells: dict[str, object], column: str,
-                                              zh: str) -> None:
+@pytest.mark.parametrize(
+    ("cells", "column", "zh"),
+    [
+        ({"G3": "进行中", "H3": 50}, "G", "进展状态「进行中」无效"),
+        ({"H3": 50, "I3": "忘了选状态"}, "G", "进展状态为空"),
+        ({"G3": "推进中", "H3": "八十"}, "H", "不是数字"),
+        ({"G3": "推进中", "H3": 120}, "H", "超出0-100"),
+        ({"G3": "推进中", "H3": -5}, "H", "超出0-100"),
+        ({"G3": "推进中", "H3": None}, "H", "完成百分比为空"),
+        ({"G3": "已完成", "H3": 50}, "H", "应为100"),
+        ({"G3": "推进中", "H3": "=40+10"}, "H", "公式"),
+        ({"B3": "T999.M1", "G3": "推进中", "H3": 50}, "B", "不属于本计划"),
+        ({"B3": "T2.M2", "G3": "推进中", "H3": 50}, "B", "不由「区医保局」牵头"),
+        ({"B3": None, "G3": "推进中", "H3": 50}, "B", "事项编号为空"),
+        ({"A3": 99, "G3": "推进中", "H3": 50}, "A", "计划编号"),
+    ],
+)
+def test_bad_values_name_sheet_row_and_column(
+    blank: Path, draft: PlanDraft, cells: dict[str, object], column: str, zh: str
+) -> None:
     _edit(blank, {"G4": "推进中", "H4": 30, **cells})  # row 4 is fine, and is not returned either
     problems = _problems(blank, draft)
     assert len(problems) == 1, problems
@@ -267,8 +307,20 @@ def test_duplicate_rows_are_refused(blank: Path, draft: PlanDraft) -> None:
 
 
 def test_every_problem_is_reported_at_once_in_both_languages(blank: Path, draft: PlanDraft) -> None:
-    _edit(blank, {"G3": "好", "H3": 50, "G4": "推进中", "H4": 101, "B5": "T2.M2", "G5": "推进中", "H5": 5,
-                  "G6": "推进中", "H6": 10})
+    _edit(
+        blank,
+        {
+            "G3": "好",
+            "H3": 50,
+            "G4": "推进中",
+            "H4": 101,
+            "B5": "T2.M2",
+            "G5": "推进中",
+            "H5": 5,
+            "G6": "推进中",
+            "H6": 10,
+        },
+    )
     with pytest.raises(TemplateError) as info:
         _read(blank, draft)
     err = info.value
@@ -287,7 +339,9 @@ def test_rows_with_problems_are_refused_one_by_one(blank: Path, draft: PlanDraft
     items = department_items(draft, DEPT)
     assert [(r.row, r.item_id, r.percent) for r in found.rows] == [(4, items[1].item_id, 40.0)]
     assert [(r.row, r.item_id, [p.column for p in r.problems]) for r in found.refused] == [
-        (3, items[0].item_id, ["G"]), (5, "T2.M2", ["B"])]
+        (3, items[0].item_id, ["G"]),
+        (5, "T2.M2", ["B"]),
+    ]
     assert found.refused[0].label == items[0].label and found.refused[0].label.startswith("T1.M3 谋划中长期")
 
 
@@ -332,8 +386,10 @@ def test_a_zip_bomb_is_refused_without_unpacking(tmp_path: Path, draft: PlanDraf
 
 
 def test_a_template_saved_by_excel_or_wps_reads_the_same(tmp_path: Path, draft: PlanDraft) -> None:
-    existing = [_report("T1.M3", "2023Q4", 2, ProgressStatus.IN_PROGRESS, 60, "第一段\n第二段"),
-                _report("T7.M2", "2023Q3", 1, ProgressStatus.DELAYED, 30, "上期")]
+    existing = [
+        _report("T1.M3", "2023Q4", 2, ProgressStatus.IN_PROGRESS, 60, "第一段\n第二段"),
+        _report("T7.M2", "2023Q3", 1, ProgressStatus.DELAYED, 30, "上期"),
+    ]
     path = write_template(draft, PLAN_ID, DEPT, PERIOD, tmp_path / "t.xlsx", existing)
     _fill(path, {5: ("推进中", 45, "部分加粗的文字", "", "")})
     before = _read(path, draft)

@@ -31,11 +31,33 @@ def test_task_sheet_has_one_row_per_measure_and_inherits_from_the_task(tmp_path:
     rows = _values(path, TASK_SHEET)
     assert rows[0] == TASK_HEADERS
     assert rows[1:] == [
-        (1, "1. 完善深化医改领导体制", "(1) 完善医改领导组织架构，调整政府领导职责分工", "区委、区政府", None, "措施类", "适时调整"),
-        (2, "1. 完善深化医改领导体制", "(2) =完善医改领导小组及秘书处统筹推进机制", "区医改领导小组",
-         "各镇街（园区）等", "政策类、措施类", "持续实施"),
-        (3, "2. 推进家庭医生签约", "到2025年，家庭医生签约覆盖率达到80%以上。", "区卫健局等", "区医保局、区财政局",
-         "指标类", "到2025年"),
+        (
+            1,
+            "1. 完善深化医改领导体制",
+            "(1) 完善医改领导组织架构，调整政府领导职责分工",
+            "区委、区政府",
+            None,
+            "措施类",
+            "适时调整",
+        ),
+        (
+            2,
+            "1. 完善深化医改领导体制",
+            "(2) =完善医改领导小组及秘书处统筹推进机制",
+            "区医改领导小组",
+            "各镇街（园区）等",
+            "政策类、措施类",
+            "持续实施",
+        ),
+        (
+            3,
+            "2. 推进家庭医生签约",
+            "到2025年，家庭医生签约覆盖率达到80%以上。",
+            "区卫健局等",
+            "区医保局、区财政局",
+            "指标类",
+            "到2025年",
+        ),
         (4, "加强督查评估", "加强督查评估。", None, None, None, None),
     ]
 
@@ -49,8 +71,19 @@ def test_measure_without_departments_takes_the_tasks(tmp_path: Path, sample_draf
 def test_target_sheet(tmp_path: Path, sample_draft: PlanDraft) -> None:
     rows = _values(write_plan_xlsx(sample_draft, tmp_path / "p.xlsx"), TARGET_SHEET)
     assert rows[0] == TARGET_HEADERS
-    assert rows[1] == ("家庭医生签约覆盖率", "常住人口", "约束性", "≥", 80, None, "%", 32.5,
-                       dt.datetime(2025, 12, 31), "2. 推进家庭医生签约", "家庭医生签约覆盖率达到80%以上")
+    assert rows[1] == (
+        "家庭医生签约覆盖率",
+        "常住人口",
+        "约束性",
+        "≥",
+        80,
+        None,
+        "%",
+        32.5,
+        dt.datetime(2025, 12, 31),
+        "2. 推进家庭医生签约",
+        "家庭医生签约覆盖率达到80%以上",
+    )
     assert rows[2][:7] == ("每千常住人口床位数", None, None, "区间", 7, 7.48, "张")
     # text that a spreadsheet would evaluate comes back as text, escaped
     assert rows[3][0] == "'-药占比" and rows[3][10] == "'+5个百分点"
@@ -60,7 +93,9 @@ def test_project_sheet_only_when_there_are_projects(tmp_path: Path, sample_draft
     wb = load_workbook(write_plan_xlsx(sample_draft, tmp_path / "a.xlsx"))
     assert wb.sheetnames == [TASK_SHEET, TARGET_SHEET, PROJECT_SHEET]
     assert list(wb[PROJECT_SHEET].iter_rows(values_only=True)) == [
-        PROJECT_HEADERS, ("1", "基层能力建设", "'@社区卫生服务中心标准化建设", "区卫健局", "区发改局")]
+        PROJECT_HEADERS,
+        ("1", "基层能力建设", "'@社区卫生服务中心标准化建设", "区卫健局", "区发改局"),
+    ]
     sample_draft.projects.clear()
     assert load_workbook(write_plan_xlsx(sample_draft, tmp_path / "b.xlsx")).sheetnames == [TASK_SHEET, TARGET_SHEET]
 
@@ -80,8 +115,10 @@ def test_header_is_bold_frozen_and_filtered(tmp_path: Path, sample_draft: PlanDr
     assert ws.column_dimensions["C"].width == 60
 
 
-@pytest.mark.parametrize(("value", "expected"), [("=1+1", "'=1+1"), ("+86", "'+86"), ("-", "'-"), ("@x", "'@x"),
-                                                 ("a=b", "a=b"), (-5, -5), (None, None)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("=1+1", "'=1+1"), ("+86", "'+86"), ("-", "'-"), ("@x", "'@x"), ("a=b", "a=b"), (-5, -5), (None, None)],
+)
 def test_escape_formula(value: str | int | None, expected: str | int | None) -> None:
     assert escape_formula(value) == expected
 

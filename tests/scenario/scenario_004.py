@@ -80,8 +80,19 @@ def build_scenario(data_dir: Path) -> Scenario:
     }
 
     def report(dept: str, item: str, period: str, status: str, percent: float, days: int = 5) -> None:
-        save_report(uow(), users[dept], plan_id, item, period, dept, status, percent,
-                    narrative=f"{period} 进展", submit=True, now=_when(period, days))
+        save_report(
+            uow(),
+            users[dept],
+            plan_id,
+            item,
+            period,
+            dept,
+            status,
+            percent,
+            narrative=f"{period} 进展",
+            submit=True,
+            now=_when(period, days),
+        )
 
     for i, period in enumerate(DUE_PERIODS):
         # 区委编办: on time, every quarter; T15.M3 completed in 2022Q3 and owes nothing after

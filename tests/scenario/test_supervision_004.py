@@ -50,22 +50,55 @@ def test_item_statuses(evaluation: PlanEvaluation) -> None:
     assert [status[x] for x in ("T8.M3", "T9.M1", "T15.M2", "T15.M3")] == [S.ON_TRACK] * 3 + [S.COMPLETED]
     # 区财政局: T8.M2 completed in 2022Q4, T20.M1 reported 滞后
     assert [status[x] for x in ("T8.M1", "T8.M2", "T11.M1", "T20.M1", "T27.M1")] == [
-        S.ON_TRACK, S.COMPLETED, S.ON_TRACK, S.AT_RISK, S.ON_TRACK]
+        S.ON_TRACK,
+        S.COMPLETED,
+        S.ON_TRACK,
+        S.AT_RISK,
+        S.ON_TRACK,
+    ]
     # 区人力资源社会保障局: T9.M2 counts by its resubmission; T18.M2 missed 2023Q3; nobody reports T10.M1, T16.M1
     assert [status[x] for x in ("T9.M2", "T9.M3", "T18.M1", "T18.M2", "T10.M1", "T16.M1")] == [
-        S.ON_TRACK, S.ON_TRACK, S.ON_TRACK, S.NOT_REPORTED, S.NOT_REPORTED, S.NOT_REPORTED]
+        S.ON_TRACK,
+        S.ON_TRACK,
+        S.ON_TRACK,
+        S.NOT_REPORTED,
+        S.NOT_REPORTED,
+        S.NOT_REPORTED,
+    ]
     # dated measures nobody reported, deadline passed: 7(5) 2021-09, 9(4) 2022-08, 9(6) 2022-07, 17(2), 17(4),
     # 21(2), 22(3), 33(1) 2022-12, 23(1) 2021-10, 24(4), 24(6), 25(1), 25(3) 2021-12, 27(2) 2022-01 → 14 overdue
     overdue = sorted(x for x, s in status.items() if s is S.OVERDUE)
-    assert overdue == sorted(["T7.M5", "T9.M4", "T9.M6", "T17.M2", "T17.M4", "T21.M2", "T22.M3", "T33.M1",
-                              "T23.M1", "T24.M4", "T24.M6", "T25.M1", "T25.M3", "T27.M2"])
+    assert overdue == sorted(
+        [
+            "T7.M5",
+            "T9.M4",
+            "T9.M6",
+            "T17.M2",
+            "T17.M4",
+            "T21.M2",
+            "T22.M3",
+            "T33.M1",
+            "T23.M1",
+            "T24.M4",
+            "T24.M6",
+            "T25.M1",
+            "T25.M3",
+            "T27.M2",
+        ]
+    )
     # 16(2) is due 2023-12-31, the evaluation date itself: not yet overdue
     assert status["T16.M2"] is S.NOT_REPORTED
     # 133 items: 2 completed, 9 on track (3 of 编办, 3 of 财政局, 3 of 人社局), 1 at risk, 14 overdue
     on_track = {"T8.M3", "T9.M1", "T15.M2", "T8.M1", "T11.M1", "T27.M1", "T9.M2", "T9.M3", "T18.M1"}
     assert {x for x, s in status.items() if s is S.ON_TRACK} == on_track
-    assert evaluation.counts == {S.COMPLETED: 2, S.ON_TRACK: 9, S.AT_RISK: 1, S.OVERDUE: 14,
-                                 S.NOT_REPORTED: 133 - 2 - 9 - 1 - 14, S.NOT_STARTED: 0}
+    assert evaluation.counts == {
+        S.COMPLETED: 2,
+        S.ON_TRACK: 9,
+        S.AT_RISK: 1,
+        S.OVERDUE: 14,
+        S.NOT_REPORTED: 133 - 2 - 9 - 1 - 14,
+        S.NOT_STARTED: 0,
+    }
 
 
 def test_department_scores_and_ranking(evaluation: PlanEvaluation) -> None:
@@ -91,8 +124,13 @@ def test_department_scores_and_ranking(evaluation: PlanEvaluation) -> None:
 
 def test_targets_and_plan_score(evaluation: PlanEvaluation) -> None:
     linked = {t.indicator_code: t for t in evaluation.targets if t.indicator_code}
-    assert set(linked) == {"REFERRAL_BOOKED_SHARE", "PRIMARY_STAFF_QUOTA_USE", "DOCTORS_PER_1000",
-                           "BEDS_PER_1000", "OUT_OF_CATALOGUE_SHARE"}
+    assert set(linked) == {
+        "REFERRAL_BOOKED_SHARE",
+        "PRIMARY_STAFF_QUOTA_USE",
+        "DOCTORS_PER_1000",
+        "BEDS_PER_1000",
+        "OUT_OF_CATALOGUE_SHARE",
+    }
     referral = linked["REFERRAL_BOOKED_SHARE"]  # ≥30% by 2022-12-31; latest 28 → 28/30
     assert referral.attainment.met is False and referral.attainment.score == pytest.approx(28 / 30)
     assert referral.off_track
@@ -115,12 +153,18 @@ def test_targets_and_plan_score(evaluation: PlanEvaluation) -> None:
 
 def test_bulletin_docx(scenario: scenario_004.Scenario, tmp_path: Path) -> None:
     # as of the evaluation above (by default a bulletin is evaluated the day after the period's reports were due)
-    out = write_bulletin(scenario.app.uow(), scenario.plan_id, "2023Q4", "docx", tmp_path / "通报.docx",
-                         at=dt.date(2023, 12, 31))
+    out = write_bulletin(
+        scenario.app.uow(), scenario.plan_id, "2023Q4", "docx", tmp_path / "通报.docx", at=dt.date(2023, 12, 31)
+    )
     doc = docx.Document(str(out))
     headings = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"]
-    assert headings == ["一、总体情况", "二、重点督办事项（红色清单）", "三、指标监测预警", "四、部门考核排名",
-                        "五、下步工作要求"]
+    assert headings == [
+        "一、总体情况",
+        "二、重点督办事项（红色清单）",
+        "三、指标监测预警",
+        "四、部门考核排名",
+        "五、下步工作要求",
+    ]
     groups = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 2"]
     # the red list by lead department: 区卫生健康委 co-leads 13 of the overdue items and T20.M1 (at risk)
     assert groups[0] == "（一）区卫生健康委（14项）"
@@ -158,11 +202,16 @@ def test_comparison_across_regions_and_plans(scenario: scenario_004.Scenario) ->
     uow, plan = scenario.app.uow, scenario.plan_id
     for unit, value in (("350104001", 31), ("350104002", 25), ("350104003", 29)):
         enter_value(uow(), scenario.admin, "REFERRAL_BOOKED_SHARE", unit, "2023Q3", value, plan_ref=plan)
-    rows = compare_regions(uow(), plan, "预约转诊占公立医院门诊就诊量比例", ["350104001", "350104002", "350104003",
-                                                                   "350104"], AT)
+    rows = compare_regions(
+        uow(), plan, "预约转诊占公立医院门诊就诊量比例", ["350104001", "350104002", "350104003", "350104"], AT
+    )
     # target ≥30%: 31 meets it (1.0); then 29/30, 28/30 (the district), 25/30
     assert [(r.rank, r.label, r.latest.value if r.latest else None) for r in rows] == [
-        (1, "仓前街道", 31.0), (2, "金山街道", 29.0), (3, "仓山区", 28.0), (4, "东升街道", 25.0)]
+        (1, "仓前街道", 31.0),
+        (2, "金山街道", 29.0),
+        (3, "仓山区", 28.0),
+        (4, "东升街道", 25.0),
+    ]
     assert [r.met for r in rows] == [True, False, False, False]
     across = compare_plans(uow(), "REFERRAL_BOOKED_SHARE", AT)
     assert [(r.plan_id, r.target) for r in across] == [(plan, "≥30%")]

@@ -87,11 +87,21 @@ def loop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Loop]:
         settings = Settings.from_env({}, data_dir=folder)
     else:
         dbs = request.getfixturevalue("postgres_databases")
-        template = dbs.template("yigai_loop", lambda url: _prepare_loop(
-            Settings.from_env({}, data_dir=tmp_path / "template", database_url=url)))
+        template = dbs.template(
+            "yigai_loop",
+            lambda url: _prepare_loop(Settings.from_env({}, data_dir=tmp_path / "template", database_url=url)),
+        )
         settings = Settings.from_env({}, data_dir=folder, database_url=dbs.copy(template))
     with build(settings) as app:
         with app.uow() as uow:
             people = {u.username: u for u in uow.users.all()}
-        yield Loop(app, 1, people["admin"], people["wjw"], people["ybj"], people["cmz"], people["leader"],
-                   EvidenceStore(app.settings.evidence_dir))
+        yield Loop(
+            app,
+            1,
+            people["admin"],
+            people["wjw"],
+            people["ybj"],
+            people["cmz"],
+            people["leader"],
+            EvidenceStore(app.settings.evidence_dir),
+        )

@@ -83,7 +83,11 @@ def test_a_plan_without_departments_becomes_reportable(app: App, admin: User, pl
     assert _names(task.responsibility.cooperating) == ["区医保局", "区财政局"]
     assert all(r.known and r.span is None for r in task.responsibility.lead)
     assert unassigned_tasks(after) == [t.id for t in draft.tasks[20:]]
-    assert (after.meta, after.source_text, after.task("T3").title) == (draft.meta, draft.source_text, draft.task("T3").title)
+    assert (after.meta, after.source_text, after.task("T3").title) == (
+        draft.meta,
+        draft.source_text,
+        draft.task("T3").title,
+    )
 
     # one audit entry per task, with the departments before and after
     entries = _audit(app, "plan.departments")
@@ -106,8 +110,9 @@ def test_a_plan_without_departments_becomes_reportable(app: App, admin: User, pl
 def test_add_keeps_what_is_there_and_replace_replaces_it(app: App, admin: User, plan_001: int) -> None:
     assign_plan_departments(app.uow(), admin, plan_001, ["T1", "T2"], ["区卫生健康委"], ["区医保局"], now=AT)
     # add: 区医保局 moves up to lead, 区财政局 joins the cooperating ones, 区卫生健康委 stays
-    added = assign_plan_departments(app.uow(), admin, plan_001, ["T1"], "区医保局", "区财政局、区卫生健康委",
-                                    mode="add", now=AT)
+    added = assign_plan_departments(
+        app.uow(), admin, plan_001, ["T1"], "区医保局", "区财政局、区卫生健康委", mode="add", now=AT
+    )
     t1 = get_plan(app.uow(), plan_001).draft.task("T1").responsibility
     assert (_names(t1.lead), _names(t1.cooperating)) == (["区卫生健康委", "区医保局"], ["区财政局"])
     assert added.changed == ["T1"]
@@ -170,21 +175,24 @@ def test_a_new_lead_does_not_touch_the_reports(loop: Loop) -> None:
     """Seed 004: 区卫生健康委 reported on T4.M2; 区医保局 takes over the lead, every version stays."""
     uow, plan = loop.app.uow, loop.plan_id
     save_report(uow(), loop.health, plan, "T4.M2", "2023Q3", "区卫生健康委", "推进中", 40, now=at("2023-10-08"))
-    save_report(uow(), loop.health, plan, "T4.M2", "2023Q3", "区卫生健康委", "推进中", 45, submit=True,
-                now=at("2023-10-09"))
+    save_report(
+        uow(), loop.health, plan, "T4.M2", "2023Q3", "区卫生健康委", "推进中", 45, submit=True, now=at("2023-10-09")
+    )
     with uow() as u:
         before = [(r.item_id, r.period_id, r.version, r.department, r.percent) for r in u.reports.for_plan(plan)]
     assert before
-    assign_plan_departments(uow(), loop.admin, plan, ["T4.M2"], "区医保局", "区卫生健康委", mode="replace",
-                            now=at("2023-11-01"))
+    assign_plan_departments(
+        uow(), loop.admin, plan, ["T4.M2"], "区医保局", "区卫生健康委", mode="replace", now=at("2023-11-01")
+    )
     with uow() as u:
         after = [(r.item_id, r.period_id, r.version, r.department, r.percent) for r in u.reports.for_plan(plan)]
         assert u.reports.latest(plan, "T4.M2", "2023Q3").version == 2
     assert after == before
     with pytest.raises(NotLeadDepartmentError, match=r"cooperates on T4.M2 but does not lead it"):
         save_report(uow(), loop.health, plan, "T4.M2", "2023Q4", "区卫生健康委", "推进中", 50, now=at("2024-01-05"))
-    report = save_report(uow(), loop.insurance, plan, "T4.M2", "2023Q4", "区医保局", "推进中", 50, submit=True,
-                         now=at("2024-01-05"))
+    report = save_report(
+        uow(), loop.insurance, plan, "T4.M2", "2023Q4", "区医保局", "推进中", 50, submit=True, now=at("2024-01-05")
+    )
     assert report.department == "区医保局"
 
 

@@ -32,14 +32,18 @@ def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as conn:
         for table in sorted(insp.get_table_names()):
             cols = [c["name"] for c in insp.get_columns(table)]
-            found[table] = sorted(tuple(map(repr, r)) for r in conn.execute(
-                text(f"SELECT {', '.join(map(q, cols))} FROM {q(table)}")))
+            found[table] = sorted(
+                tuple(map(repr, r)) for r in conn.execute(text(f"SELECT {', '.join(map(q, cols))} FROM {q(table)}"))
+            )
     return found
 
 
 def _files(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _target(loop: Loop, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
@@ -50,7 +54,8 @@ def _target(loop: Loop, tmp_path: Path, request: pytest.FixtureRequest) -> Setti
 
 
 def test_restore_into_an_empty_instance_gives_back_every_table_and_file(
-        loop: Loop, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    loop: Loop, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 40, now=at("2024-01-05"))
     enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", "350104", "2023", 61.5, now=at("2024-01-06"))
     for n in range(3):
@@ -77,7 +82,8 @@ def test_restore_into_an_empty_instance_gives_back_every_table_and_file(
 
 
 def test_restore_never_overwrites_an_instance_that_has_data(
-        loop: Loop, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    loop: Loop, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     archive = tmp_path / "b.tar.gz"
     backup(loop.app.settings, archive)
     with pytest.raises(RestoreError) as info:
@@ -87,7 +93,8 @@ def test_restore_never_overwrites_an_instance_that_has_data(
 
 
 def test_a_damaged_backup_is_refused_before_anything_is_written(
-        loop: Loop, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    loop: Loop, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     archive = tmp_path / "b.tar.gz"
     loop.store.put(b"evidence")
     backup(loop.app.settings, archive)
@@ -99,6 +106,7 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(
                 data = b"tampered"
                 member.size = len(data)
             import io
+
             dst.addfile(member, io.BytesIO(data))
     target = _target(loop, tmp_path, request)
     with pytest.raises(RestoreError, match="checksum"):

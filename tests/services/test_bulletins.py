@@ -18,8 +18,18 @@ def _report_all_but(loop: Loop, missing: str) -> None:
     """T2.M1 reported by 区文旅局 on the 5th day after each quarter, all but ``missing``; percent rising."""
     for n, period in enumerate(periods_between("2021Q3", "2023Q4"), start=1):
         if period.id != missing:
-            save_report(loop.app.uow(), loop.admin, 1, "T2.M1", period.id, TOURISM, "推进中", 9.5 * n, submit=True,
-                        now=at((period.end + dt.timedelta(days=5)).isoformat()))
+            save_report(
+                loop.app.uow(),
+                loop.admin,
+                1,
+                "T2.M1",
+                period.id,
+                TOURISM,
+                "推进中",
+                9.5 * n,
+                submit=True,
+                now=at((period.end + dt.timedelta(days=5)).isoformat()),
+            )
 
 
 def test_the_bulletin_of_a_quarter_counts_that_quarters_reports(loop: Loop) -> None:

@@ -34,8 +34,9 @@ from yigai.settings import Settings
 
 T0 = dt.datetime(2024, 2, 1, 9, 0, tzinfo=OFFICE_TZ)
 T1 = dt.datetime(2024, 3, 1, 9, 0, tzinfo=OFFICE_TZ)
-DRUG = IndicatorDef("DRUG_SHARE", "药占比", "%", Direction.LOWER_IS_BETTER, numerator="drug_cost",
-                    denominator="total_cost", factor=100)
+DRUG = IndicatorDef(
+    "DRUG_SHARE", "药占比", "%", Direction.LOWER_IS_BETTER, numerator="drug_cost", denominator="total_cost", factor=100
+)
 BEDS = IndicatorDef("BEDS_PER_1000", "每千常住人口床位数", "张", Direction.NEUTRAL, factor=1000)
 
 
@@ -43,9 +44,17 @@ def h(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def cv(key: str = "DRUG_SHARE", org: str = "D1", period: str = "2023", value: float = 25.0, *,
-       num: float | None = 250.0, den: float | None = 1000.0, version: str = "DRUG_SHARE@1",
-       inputs: str = "a") -> ComputedValue:
+def cv(
+    key: str = "DRUG_SHARE",
+    org: str = "D1",
+    period: str = "2023",
+    value: float = 25.0,
+    *,
+    num: float | None = 250.0,
+    den: float | None = 1000.0,
+    version: str = "DRUG_SHARE@1",
+    inputs: str = "a",
+) -> ComputedValue:
     return ComputedValue(key, org, period, value, num, den, version, h(inputs))
 
 
@@ -54,18 +63,35 @@ def app(settings: Settings) -> Iterator[App]:
     """A store on SQLite or PostgreSQL (``settings``) with a district, two towns and two indicators."""
     with build(settings) as built:
         with built.uow() as uow:
-            uow.orgunits.upsert([OrgUnit("D1", "一区", OrgUnitLevel.DISTRICT),
-                                 OrgUnit("T1", "一街道", OrgUnitLevel.TOWN, "D1"),
-                                 OrgUnit("T2", "二街道", OrgUnitLevel.TOWN, "D1")])
+            uow.orgunits.upsert(
+                [
+                    OrgUnit("D1", "一区", OrgUnitLevel.DISTRICT),
+                    OrgUnit("T1", "一街道", OrgUnitLevel.TOWN, "D1"),
+                    OrgUnit("T2", "二街道", OrgUnitLevel.TOWN, "D1"),
+                ]
+            )
             uow.commit()
         assert register_indicators(built.uow(), "analyst", [DRUG, BEDS], now=T0) == 2
         yield built
 
 
 def values(app: App, **kw: object) -> list[tuple[object, ...]]:
-    return [(r.value.key, r.value.org_unit, r.value.period_id, r.value.version, r.value.value, r.value.source,
-             r.value.author, r.value.numerator, r.value.denominator, r.value.definition_version,
-             r.value.inputs_hash) for r in list_values(app.uow(), **kw)]  # type: ignore[arg-type]
+    return [
+        (
+            r.value.key,
+            r.value.org_unit,
+            r.value.period_id,
+            r.value.version,
+            r.value.value,
+            r.value.source,
+            r.value.author,
+            r.value.numerator,
+            r.value.denominator,
+            r.value.definition_version,
+            r.value.inputs_hash,
+        )
+        for r in list_values(app.uow(), **kw)
+    ]  # type: ignore[arg-type]
 
 
 def audit(app: App, action: str) -> list[dict[str, object]]:
@@ -104,8 +130,12 @@ def test_register_refuses_bad_or_repeated_codes_and_adds_nothing(app: App) -> No
 
 def test_first_save_creates_version_one_with_all_fields_and_one_audit_entry(app: App) -> None:
     result = save_computed(app.uow(), "analyst", [cv(), cv(org="T1", value=20.0, num=20, den=100)], now=T1)
-    assert (result.created, result.unchanged, result.keys, result.changed_keys) == (2, 0, ["DRUG_SHARE"],
-                                                                                    ["DRUG_SHARE"])
+    assert (result.created, result.unchanged, result.keys, result.changed_keys) == (
+        2,
+        0,
+        ["DRUG_SHARE"],
+        ["DRUG_SHARE"],
+    )
     assert values(app) == [
         ("DRUG_SHARE", "D1", "2023", 1, 25.0, ValueSource.COMPUTED, "analyst", 250.0, 1000.0, "DRUG_SHARE@1", h("a")),
         ("DRUG_SHARE", "T1", "2023", 1, 20.0, ValueSource.COMPUTED, "analyst", 20.0, 100.0, "DRUG_SHARE@1", h("a")),
@@ -148,12 +178,15 @@ def test_changed_inputs_or_definition_make_the_next_version_and_keep_history(app
 def test_a_computed_value_versions_on_top_of_an_entered_one(app: App) -> None:
     with app.uow() as uow:
         from yigai.domain.indicators import DataValue
+
         uow.values.add(DataValue("DRUG_SHARE", "D1", "2023", 25.0, ValueSource.ENTERED, "clerk", 1, T0))
         uow.commit()
     result = save_computed(app.uow(), "analyst", [cv(value=25.0)])
     assert result.created == 1
     assert [(v[3], v[5], v[6]) for v in values(app, history=True)] == [
-        (1, ValueSource.ENTERED, "clerk"), (2, ValueSource.COMPUTED, "analyst")]
+        (1, ValueSource.ENTERED, "clerk"),
+        (2, ValueSource.COMPUTED, "analyst"),
+    ]
 
 
 def test_numpy_numbers_are_saved_as_plain_floats(app: App) -> None:
@@ -206,17 +239,19 @@ def test_runs_racing_each_other_keep_every_version(app: App) -> None:
 # -- save_computed: refusals save nothing
 
 
-@pytest.mark.parametrize(("bad", "error", "named"), [
-    (cv(key="NO_SUCH"), UnknownIndicatorError, "NO_SUCH"),
-    (cv(org="X9"), UnknownOrgUnitError, "X9"),
-    (cv(period="2023-13"), PeriodError, "2023-13"),
-    (cv(value=float("nan")), InvalidInputError, "DRUG_SHARE/D1/2023"),
-    (cv(den=float("inf")), InvalidInputError, "DRUG_SHARE/D1/2023"),
-    (cv(version=""), InvalidInputError, "DRUG_SHARE/D1/2023"),
-    (cv(org="T2"), DuplicateError, "DRUG_SHARE/T2/2023"),
-])
-def test_one_bad_value_refuses_the_whole_run(app: App, bad: ComputedValue, error: type[Exception],
-                                             named: str) -> None:
+@pytest.mark.parametrize(
+    ("bad", "error", "named"),
+    [
+        (cv(key="NO_SUCH"), UnknownIndicatorError, "NO_SUCH"),
+        (cv(org="X9"), UnknownOrgUnitError, "X9"),
+        (cv(period="2023-13"), PeriodError, "2023-13"),
+        (cv(value=float("nan")), InvalidInputError, "DRUG_SHARE/D1/2023"),
+        (cv(den=float("inf")), InvalidInputError, "DRUG_SHARE/D1/2023"),
+        (cv(version=""), InvalidInputError, "DRUG_SHARE/D1/2023"),
+        (cv(org="T2"), DuplicateError, "DRUG_SHARE/T2/2023"),
+    ],
+)
+def test_one_bad_value_refuses_the_whole_run(app: App, bad: ComputedValue, error: type[Exception], named: str) -> None:
     good = [cv(org="T1"), cv(org="T2")]
     with pytest.raises(error, match=named):
         save_computed(app.uow(), "analyst", [*good, bad])
@@ -246,8 +281,11 @@ def record_store(towns: list[tuple[str, ...]], institutions: list[tuple[str, ...
     con.execute(table("institutions").ddl())
     con.executemany("INSERT INTO towns VALUES (?, ?, ?, ?)", towns)
     if institutions:
-        con.executemany("INSERT INTO institutions (institution_id, name, type, level, ownership, town_code, "
-                        "approved_beds, open_beds) VALUES (?, ?, ?, ?, ?, ?, 10, 10)", institutions)
+        con.executemany(
+            "INSERT INTO institutions (institution_id, name, type, level, ownership, town_code, "
+            "approved_beds, open_beds) VALUES (?, ?, ?, ?, ?, ?, 10, 10)",
+            institutions,
+        )
     return con
 
 
@@ -267,8 +305,15 @@ def test_sync_creates_missing_district_towns_and_institutions(app: App) -> None:
         assert uow.orgunits.ancestors("P1") == ["D2", "U1"]
     assert units["D1"].name == "一区" and units["D2"] == OrgUnit("D2", "二区", OrgUnitLevel.DISTRICT)
     assert units["T3"] == OrgUnit("T3", "三镇", OrgUnitLevel.TOWN, "D1")
-    assert units["H1"] == OrgUnit("H1", "一区人民医院", OrgUnitLevel.INSTITUTION, "T1",
-                                  InstitutionType.GENERAL_HOSPITAL, InstitutionGrade.TERTIARY, ["公立"])
+    assert units["H1"] == OrgUnit(
+        "H1",
+        "一区人民医院",
+        OrgUnitLevel.INSTITUTION,
+        "T1",
+        InstitutionType.GENERAL_HOSPITAL,
+        InstitutionGrade.TERTIARY,
+        ["公立"],
+    )
     assert units["C3"].institution_type is InstitutionType.TOWNSHIP_HEALTH_CENTER
     assert units["C3"].grade is InstitutionGrade.PRIMARY
     assert units["P1"].institution_type is InstitutionType.OTHER and units["P1"].groups == ["非公立", "门诊部、诊所"]
@@ -317,8 +362,10 @@ def test_a_fifty_thousand_value_run_saves_in_bulk(app: App) -> None:
     with app.uow() as uow:
         orgs = [u.code for u in uow.orgunits.all()]
     periods = ["2023", *[f"2023Q{q}" for q in range(1, 5)], *[f"2023{m:02d}" for m in range(1, 13)]]
-    run = [ComputedValue(c, o, p, float(i), float(i), 100.0, f"{c}@1", h(f"{c}{o}{p}"))
-           for i, (c, o, p) in enumerate((c, o, p) for c in codes for o in orgs for p in periods)]
+    run = [
+        ComputedValue(c, o, p, float(i), float(i), 100.0, f"{c}@1", h(f"{c}{o}{p}"))
+        for i, (c, o, p) in enumerate((c, o, p) for c in codes for o in orgs for p in periods)
+    ]
     assert len(run) == 40 * 75 * 17 == 51_000
     started = time.perf_counter()
     first = save_computed(app.uow(), "analyst", run)
@@ -328,5 +375,4 @@ def test_a_fifty_thousand_value_run_saves_in_bulk(app: App) -> None:
     again_s = time.perf_counter() - started
     assert (first.created, again.created, again.unchanged) == (51_000, 1, 50_999)
     assert first_s < 20 and again_s < 20, (first_s, again_s)
-    print(f"\n51,000 computed values on {app.engine.dialect.name}: first save {first_s:.2f} s, "
-          f"re-save {again_s:.2f} s")
+    print(f"\n51,000 computed values on {app.engine.dialect.name}: first save {first_s:.2f} s, re-save {again_s:.2f} s")

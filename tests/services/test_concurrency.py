@@ -36,8 +36,21 @@ def _together(work: list) -> list[BaseException]:
 
 
 def test_twenty_saves_of_one_report_at_once_keep_every_version(loop: Loop) -> None:
-    jobs = [lambda n=n: save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", n,
-                                    narrative=f"第{n}次保存", now=at("2024-01-05")) for n in range(1, CLIENTS + 1)]
+    jobs = [
+        lambda n=n: save_report(
+            loop.app.uow(),
+            loop.health,
+            1,
+            "T4.M2",
+            "2023Q4",
+            "区卫健局",
+            "推进中",
+            n,
+            narrative=f"第{n}次保存",
+            now=at("2024-01-05"),
+        )
+        for n in range(1, CLIENTS + 1)
+    ]
     assert _together(jobs) == []
     history = report_history(loop.app.uow(), 1, "T4.M2", "2023Q4")
     assert [r.version for r in history] == list(range(1, CLIENTS + 1))
@@ -46,8 +59,12 @@ def test_twenty_saves_of_one_report_at_once_keep_every_version(loop: Loop) -> No
 
 
 def test_twenty_entries_of_one_value_at_once_keep_every_version(loop: Loop) -> None:
-    jobs = [lambda n=n: enter_value(loop.app.uow(), loop.admin, "FD_COVERAGE", "350104", "2023Q4", 50 + n,
-                                    now=at("2024-01-05")) for n in range(1, CLIENTS + 1)]
+    jobs = [
+        lambda n=n: enter_value(
+            loop.app.uow(), loop.admin, "FD_COVERAGE", "350104", "2023Q4", 50 + n, now=at("2024-01-05")
+        )
+        for n in range(1, CLIENTS + 1)
+    ]
     assert _together(jobs) == []
     versions = list_values(loop.app.uow(), key="FD_COVERAGE", org_unit="350104", period_id="2023Q4", history=True)
     assert sorted(v.value.version for v in versions) == list(range(1, CLIENTS + 1))

@@ -32,8 +32,14 @@ def _key(key: str) -> tuple[int, str, str]:
 
 def test_the_settled_quarters_leave_the_one_just_ended_alone() -> None:
     current, ended = quarters(dt.date(2026, 11, 26))
-    assert current.id == "2026Q4" and [p.id for p in ended] == ["2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2",
-                                                              "2026Q3"]
+    assert current.id == "2026Q4" and [p.id for p in ended] == [
+        "2025Q2",
+        "2025Q3",
+        "2025Q4",
+        "2026Q1",
+        "2026Q2",
+        "2026Q3",
+    ]
     _, just_after = quarters(dt.date(2026, 10, 5))  # 2026Q3 ended five days ago: nothing reported yet
     assert [p.id for p in just_after] == ["2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2"]
 
@@ -58,12 +64,17 @@ def test_a_history_with_late_missing_returned_and_accepted_reports(demo_build: D
     summary = demo_build.summary
     with build(demo_build.settings) as app:
         history = report_history(app.uow(), *_key(summary.resubmitted))
-        assert [(r.state, r.author) for r in history] == [(ReviewState.SUBMITTED, "ybj"), (ReviewState.RETURNED, "ybj"),
-                                                         (ReviewState.SUBMITTED, "ybj")]
+        assert [(r.state, r.author) for r in history] == [
+            (ReviewState.SUBMITTED, "ybj"),
+            (ReviewState.RETURNED, "ybj"),
+            (ReviewState.SUBMITTED, "ybj"),
+        ]
         assert history[1].reviewer == "admin" and history[1].review_comment
         assert len(history[2].evidence) == len(history[1].evidence) + 1  # resubmitted with the evidence asked for
         returned = report_history(app.uow(), *_key(summary.returned))[-1]
-        assert returned.state is ReviewState.RETURNED and returned.review_comment and returned.department == "区卫生健康委"
+        assert (
+            returned.state is ReviewState.RETURNED and returned.review_comment and returned.department == "区卫生健康委"
+        )
 
         plan_id, _, last = _key(summary.resubmitted)
         owed = owed_reports(app.uow(), plan_id, period_id=last, at=summary.today)

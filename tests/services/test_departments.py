@@ -65,8 +65,9 @@ def test_an_upload_for_review_uses_the_office_aliases(app: App, admin: User, doc
 
 
 @pytest.mark.parametrize("region", ["青浦区", "上海市青浦区"])
-def test_a_regional_alias_applies_to_that_regions_documents_only(app: App, admin: User, document: Path,
-                                                                   region: str) -> None:
+def test_a_regional_alias_applies_to_that_regions_documents_only(
+    app: App, admin: User, document: Path, region: str
+) -> None:
     add_alias(app.uow(), admin, ALIAS, "区卫生健康委", region=region)
     plan_id = import_file(app.uow(), document).plan_id  # 上海市青浦区's document
     assert _lead_of_t3(app, plan_id) == [("区卫生健康委", ALIAS, True)]
@@ -79,8 +80,11 @@ def test_a_regional_alias_applies_to_that_regions_documents_only(app: App, admin
 def test_a_renamed_department_is_what_the_next_import_names(app: App, admin: User) -> None:
     rename_department(app.uow(), admin, "区医保局", "区医疗保障管理局")
     plan_id = import_file(app.uow(), SEED_000).plan_id
-    names = {r.name for t in get_plan(app.uow(), plan_id).draft.tasks
-             for r in (*t.responsibility.lead, *t.responsibility.cooperating)}
+    names = {
+        r.name
+        for t in get_plan(app.uow(), plan_id).draft.tasks
+        for r in (*t.responsibility.lead, *t.responsibility.cooperating)
+    }
     assert "区医疗保障管理局" in names and "区医保局" not in names
 
 

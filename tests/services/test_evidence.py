@@ -31,14 +31,17 @@ def test_the_store_is_content_addressed(tmp_path: Path) -> None:
         store.path_for("../../etc/passwd")
 
 
-@pytest.mark.parametrize(("name", "data", "fragment"), [
-    ("会议纪要.exe", b"MZ" + b"\x00" * 10, "type .exe"),
-    ("无扩展名", b"text", "type (none)"),
-    ("空文件.pdf", b"", "empty"),
-    ("伪装.pdf", b"MZ\x90\x00 not a pdf", "does not contain"),
-    ("伪装.docx", PDF, "does not contain"),
-    ("二进制.txt", b"\x00\x01\x02", "does not contain"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "fragment"),
+    [
+        ("会议纪要.exe", b"MZ" + b"\x00" * 10, "type .exe"),
+        ("无扩展名", b"text", "type (none)"),
+        ("空文件.pdf", b"", "empty"),
+        ("伪装.pdf", b"MZ\x90\x00 not a pdf", "does not contain"),
+        ("伪装.docx", PDF, "does not contain"),
+        ("二进制.txt", b"\x00\x01\x02", "does not contain"),
+    ],
+)
 def test_unacceptable_files_are_refused(name: str, data: bytes, fragment: str) -> None:
     with pytest.raises(EvidenceRejectedError, match=fragment.replace("(", r"\(").replace(")", r"\)")) as err:
         check_upload(EvidenceUpload(name, data))
@@ -57,12 +60,42 @@ def test_accepted_types_and_the_size_limit() -> None:
 
 def test_evidence_is_stored_once_and_carried_to_later_versions(loop: Loop) -> None:
     uow = loop.app.uow
-    save_report(uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫生健康委", "推进中", 40, store=loop.store,
-                evidence=[EvidenceUpload("专家委员会名单.pdf", PDF)])
-    save_report(uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫生健康委", "推进中", 60, store=loop.store,
-                evidence=[EvidenceUpload("演练照片.png", PNG), EvidenceUpload("名单副本.pdf", PDF)])
-    save_report(uow(), loop.health, 1, "T4.M3", "2023Q4", "区卫生健康委", "推进中", 60, store=loop.store,
-                evidence=[EvidenceUpload("同一份名单.pdf", PDF)])
+    save_report(
+        uow(),
+        loop.health,
+        1,
+        "T4.M2",
+        "2023Q4",
+        "区卫生健康委",
+        "推进中",
+        40,
+        store=loop.store,
+        evidence=[EvidenceUpload("专家委员会名单.pdf", PDF)],
+    )
+    save_report(
+        uow(),
+        loop.health,
+        1,
+        "T4.M2",
+        "2023Q4",
+        "区卫生健康委",
+        "推进中",
+        60,
+        store=loop.store,
+        evidence=[EvidenceUpload("演练照片.png", PNG), EvidenceUpload("名单副本.pdf", PDF)],
+    )
+    save_report(
+        uow(),
+        loop.health,
+        1,
+        "T4.M3",
+        "2023Q4",
+        "区卫生健康委",
+        "推进中",
+        60,
+        store=loop.store,
+        evidence=[EvidenceUpload("同一份名单.pdf", PDF)],
+    )
     first, second = report_history(uow(), 1, "T4.M2", "2023Q4")
     assert [e.filename for e in first.evidence] == ["专家委员会名单.pdf"]
     assert [e.filename for e in second.evidence] == ["专家委员会名单.pdf", "演练照片.png"]
@@ -75,8 +108,18 @@ def test_evidence_is_stored_once_and_carried_to_later_versions(loop: Loop) -> No
 
 def test_a_report_with_a_bad_file_saves_nothing_and_stores_nothing(loop: Loop) -> None:
     with pytest.raises(EvidenceRejectedError):
-        save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫生健康委", "推进中", 40,
-                    store=loop.store, evidence=[EvidenceUpload("ok.pdf", PDF), EvidenceUpload("bad.exe", b"MZ")])
+        save_report(
+            loop.app.uow(),
+            loop.health,
+            1,
+            "T4.M2",
+            "2023Q4",
+            "区卫生健康委",
+            "推进中",
+            40,
+            store=loop.store,
+            evidence=[EvidenceUpload("ok.pdf", PDF), EvidenceUpload("bad.exe", b"MZ")],
+        )
     assert not loop.store.root.exists() or not any(p.is_file() for p in loop.store.root.rglob("*"))
     with loop.app.uow() as uow:
         assert uow.reports.count_for_plan(1) == 0

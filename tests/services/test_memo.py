@@ -23,20 +23,32 @@ def test_a_memoised_read_is_recomputed_after_a_write_and_not_after_a_sign_in(loo
     assert memoised(loop.app.uow(), ("other probe",), read) == 2  # the key names the read
     open_session(loop.app.uow(), loop.viewer)  # an audited sign-in changes no data a page shows
     assert memoised(loop.app.uow(), ("probe",), read) == 1
-    save_report(loop.app.uow(), loop.health, loop.plan_id, "T4.M2", "2023Q3", "区卫生健康委", "推进中", 20,
-                now=at("2023-10-10"))
+    save_report(
+        loop.app.uow(), loop.health, loop.plan_id, "T4.M2", "2023Q3", "区卫生健康委", "推进中", 20, now=at("2023-10-10")
+    )
     assert memoised(loop.app.uow(), ("probe",), read) == 3
     # a read that said draft saves cannot change it keeps its value across one
     assert memoised(loop.app.uow(), ("drafts ignored",), read, ignoring=("report.save", "auth.")) == 4
-    save_report(loop.app.uow(), loop.health, loop.plan_id, "T4.M2", "2023Q3", "区卫生健康委", "推进中", 30,
-                now=at("2023-10-10"))
+    save_report(
+        loop.app.uow(), loop.health, loop.plan_id, "T4.M2", "2023Q3", "区卫生健康委", "推进中", 30, now=at("2023-10-10")
+    )
     assert memoised(loop.app.uow(), ("drafts ignored",), read, ignoring=("report.save", "auth.")) == 4
 
 
 def test_the_review_badge_follows_submissions(loop: Loop) -> None:
     before = waiting_count(loop.app.uow())
-    save_report(loop.app.uow(), loop.health, loop.plan_id, "T4.M2", "2023Q3", "区卫生健康委", "推进中", 40,
-                submit=True, now=at("2023-10-11"))
+    save_report(
+        loop.app.uow(),
+        loop.health,
+        loop.plan_id,
+        "T4.M2",
+        "2023Q3",
+        "区卫生健康委",
+        "推进中",
+        40,
+        submit=True,
+        now=at("2023-10-11"),
+    )
     assert waiting_count(loop.app.uow()) == before + 1
 
 

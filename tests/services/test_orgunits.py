@@ -33,9 +33,14 @@ def test_the_builtin_cangshan_hierarchy(loop: Loop) -> None:
     towns = [u for u in units if u.level is OrgUnitLevel.TOWN]
     assert len(towns) >= 6 and all(u.parent_code == "350104" for u in towns)
     kinds = {u.institution_type for u in units if u.institution_type}
-    assert {InstitutionType.REGIONAL_MEDICAL_CENTER, InstitutionType.COMMUNITY_HEALTH_CENTER,
-            InstitutionType.TOWNSHIP_HEALTH_CENTER, InstitutionType.VILLAGE_CLINIC, InstitutionType.CDC,
-            InstitutionType.TCM_HOSPITAL} <= kinds
+    assert {
+        InstitutionType.REGIONAL_MEDICAL_CENTER,
+        InstitutionType.COMMUNITY_HEALTH_CENTER,
+        InstitutionType.TOWNSHIP_HEALTH_CENTER,
+        InstitutionType.VILLAGE_CLINIC,
+        InstitutionType.CDC,
+        InstitutionType.TCM_HOSPITAL,
+    } <= kinds
     assert by_code["350104101-01"].name == "城门镇卫生院"
     # tree order: every unit after its parent
     seen: set[str] = set()
@@ -43,7 +48,11 @@ def test_the_builtin_cangshan_hierarchy(loop: Loop) -> None:
         assert u.parent_code is None or u.parent_code in seen
         seen.add(u.code)
     assert [u.code for u in list_orgunits(loop.app.uow(), "350104101")] == [
-        "350104101", "350104101-01", "350104101-02", "350104101-03"]
+        "350104101",
+        "350104101-01",
+        "350104101-02",
+        "350104101-03",
+    ]
 
 
 def test_a_plan_region_names_its_org_unit(loop: Loop) -> None:
@@ -55,10 +64,13 @@ def test_a_plan_region_names_its_org_unit(loop: Loop) -> None:
 
 def test_a_csv_hierarchy_in_any_order_updates_and_moves_units(loop: Loop, tmp_path: Path) -> None:
     path = tmp_path / "units.csv"
-    path.write_text("编码,名称,层级,上级编码,机构类型,等级,分组\n"
-                    "350104201-01,示例社区卫生服务站,,350104201,社区卫生服务站,未定级,公立;基层医疗卫生机构\n"
-                    "350104201,城门镇新区片区,园区,350104,,,\n"
-                    "350104101-02,林浦村卫生室,机构,350104201,村卫生室,,\n", encoding="utf-8")
+    path.write_text(
+        "编码,名称,层级,上级编码,机构类型,等级,分组\n"
+        "350104201-01,示例社区卫生服务站,,350104201,社区卫生服务站,未定级,公立;基层医疗卫生机构\n"
+        "350104201,城门镇新区片区,园区,350104,,,\n"
+        "350104101-02,林浦村卫生室,机构,350104201,村卫生室,,\n",
+        encoding="utf-8",
+    )
     result = load_orgunits(loop.app.uow(), loop.admin, path)
     assert (result.created, result.updated) == (2, 1)
     units = {u.code: u for u in list_orgunits(loop.app.uow(), "350104201")}
@@ -71,17 +83,25 @@ def test_a_csv_hierarchy_in_any_order_updates_and_moves_units(loop: Loop, tmp_pa
 
 def test_a_hierarchy_with_errors_loads_nothing(loop: Loop, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text("code,name,level,parent,type\n"
-                    "X1,某街道,town,NOWHERE,\n"
-                    "X2,某医院,institution,350104,大医院\n"
-                    "X3,某省,province,350104,\n"
-                    "X3,重复,town,350104,\n"
-                    ",无编码,town,350104,\n", encoding="utf-8")
+    path.write_text(
+        "code,name,level,parent,type\n"
+        "X1,某街道,town,NOWHERE,\n"
+        "X2,某医院,institution,350104,大医院\n"
+        "X3,某省,province,350104,\n"
+        "X3,重复,town,350104,\n"
+        ",无编码,town,350104,\n",
+        encoding="utf-8",
+    )
     before = len(list_orgunits(loop.app.uow()))
     with pytest.raises(ImportFileError) as err:
         load_orgunits(loop.app.uow(), loop.admin, path)
     assert [(e.row, e.column) for e in err.value.errors] == [
-        (2, "parent"), (3, "type"), (4, "level"), (5, "code"), (6, "code")]
+        (2, "parent"),
+        (3, "type"),
+        (4, "level"),
+        (5, "code"),
+        (6, "code"),
+    ]
     assert len(list_orgunits(loop.app.uow())) == before
     with pytest.raises(PermissionDeniedError):
         load_orgunits(loop.app.uow(), loop.health)

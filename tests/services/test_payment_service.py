@@ -29,24 +29,42 @@ def _file(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def _row(cid: str, h: str, lv: str, dx: str, cost: str, year: int) -> dict[str, str]:
-    return {"case_id": cid, "hospital": h, "hospital_level": lv, "admission": f"{year}-03-01",
-            "discharge": f"{year}-03-04", "main_dx": dx, "total_cost": cost, "fund_paid": "0", "patient_paid": "0"}
+    return {
+        "case_id": cid,
+        "hospital": h,
+        "hospital_level": lv,
+        "admission": f"{year}-03-01",
+        "discharge": f"{year}-03-04",
+        "main_dx": dx,
+        "total_cost": cost,
+        "fund_paid": "0",
+        "patient_paid": "0",
+    }
 
 
 def test_both_engines_settle_files_alike_and_bad_records_name_their_file(tmp_path: Path) -> None:
-    hist = _file(tmp_path / "2023.csv", [_row("a", "H1", "三级", "J18.900", "4000", 2023),
-                                         _row("b", "H2", "二级", "J18.900", "2000", 2023),
-                                         _row("c", "H2", "二级", "J18.900", "-1", 2023)])
-    cur = _file(tmp_path / "2024.csv", [_row("d", "H1", "三级", "J18.900", "3000", 2024),
-                                        _row("d", "H2", "二级", "J18.900", "3000", 2024)])
+    hist = _file(
+        tmp_path / "2023.csv",
+        [
+            _row("a", "H1", "三级", "J18.900", "4000", 2023),
+            _row("b", "H2", "二级", "J18.900", "2000", 2023),
+            _row("c", "H2", "二级", "J18.900", "-1", 2023),
+        ],
+    )
+    cur = _file(
+        tmp_path / "2024.csv",
+        [_row("d", "H1", "三级", "J18.900", "3000", 2024), _row("d", "H2", "二级", "J18.900", "3000", 2024)],
+    )
     history, current = payment.load([hist]), payment.load([cur])
     assert [(b.path.name, b.bad.row, b.bad.field) for b in history.bad + current.bad] == [
-        ("2023.csv", 4, "total_cost"), ("2024.csv", 3, "case_id")]
+        ("2023.csv", 4, "total_cost"),
+        ("2024.csv", 3, "case_id"),
+    ]
     params, sp = DipParams(threshold=1, year_weights=(1.0,)), SettleParams(fund_budget=1000.0, reimbursement_ratio=0.5)
     ref = payment.settle(history.cases, current.cases, params, sp, Engine.REFERENCE)
     col = payment.settle(history.cases, current.cases, params, sp, Engine.COLUMNAR)
     assert (ref.engine, col.engine) == (Engine.REFERENCE, Engine.COLUMNAR)
     assert ref.hospitals == col.hospitals and ref.point_value == col.point_value
     # H2's record repeats case d and is set aside: H1 has every point, so all of F / r = 2 000
-    assert list(col.hospitals) == ["H1"] and col.hospitals["H1"].entitlement == 2000.0   # F / r
+    assert list(col.hospitals) == ["H1"] and col.hospitals["H1"].entitlement == 2000.0  # F / r
     assert isinstance(history.cases, CaseTable)

@@ -40,7 +40,9 @@ from yigai.services.schedules import set_schedule
 from yigai.services.users import acting_user, create_user
 from yigai.storage.draft_repository import DraftStatus
 
-SEED_000 = seed_paths()[0]  # 青浦区 工作方案, 青卫健医政〔2022〕14号: T3 led by 区卫健委, with 区财政局 and 区发展改革委
+SEED_000 = seed_paths()[
+    0
+]  # 青浦区 工作方案, 青卫健医政〔2022〕14号: T3 led by 区卫健委, with 区财政局 and 区发展改革委
 AT = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
@@ -56,7 +58,7 @@ def draft_id(app: App, admin: User) -> int:
 
 def _text(review_text: str, span: Span | None) -> str:
     assert span is not None
-    return review_text[span.start:span.end]
+    return review_text[span.start : span.end]
 
 
 def test_stored_drafts_round_trip_through_json(seed_drafts: list[PlanDraft], sample_draft: PlanDraft) -> None:
@@ -75,10 +77,10 @@ def test_upload_stores_a_draft_with_its_source_and_every_span(app: App, draft_id
     keys = {f.key: f for f in review.spans}
     text = review.source_text
     doc = keys["meta.doc_number"]
-    assert "青卫健医政〔2022〕14" in text[doc.start:doc.end]
+    assert "青卫健医政〔2022〕14" in text[doc.start : doc.end]
     lead = keys["T3.lead.0"]
-    assert (text[lead.start:lead.end], lead.item, lead.label) == ("区卫健委", "T3", "牵头：区卫生健康委")
-    assert text[keys["T3.deadline"].start:keys["T3.deadline"].end] == "“十四五”末"
+    assert (text[lead.start : lead.end], lead.item, lead.label) == ("区卫健委", "T3", "牵头：区卫生健康委")
+    assert text[keys["T3.deadline"].start : keys["T3.deadline"].end] == "“十四五”末"
     assert all(0 <= f.start < f.end <= len(text) for f in review.spans)
     assert [f.start for f in review.spans] == sorted(f.start for f in review.spans)
     assert review.duplicate is None
@@ -96,7 +98,8 @@ def test_drafts_are_invisible_until_published(app: App, admin: User, draft_id: i
     assert [p.id for p in list_plans(app.uow())] == [plan_id]
     assert list_drafts(app.uow()) == []
     assert [(d.id, d.status, d.published_plan_id) for d in list_drafts(app.uow(), include_closed=True)] == [
-        (draft_id, DraftStatus.PUBLISHED, plan_id)]
+        (draft_id, DraftStatus.PUBLISHED, plan_id)
+    ]
     set_schedule(app.uow(), admin, plan_id, "quarterly", "2022Q3", "2023Q4", 15)
 
 
@@ -151,22 +154,31 @@ def test_fields_meta_and_deleting_a_task(app: App, admin: User, draft_id: int) -
     printed = get_review(uow(), draft_id).draft.task("T3").deadline
     deadline = set_task_field(uow(), admin, draft_id, "T3", "deadline", "2023年底")
     assert (deadline.kind, deadline.date, deadline.raw, deadline.span) == (
-        DeadlineKind.DATE, dt.date(2023, 12, 31), "2023年底", printed.span)
+        DeadlineKind.DATE,
+        dt.date(2023, 12, 31),
+        "2023年底",
+        printed.span,
+    )
     assert set_task_field(uow(), admin, draft_id, "T4", "deadline", "持续推进").kind is DeadlineKind.CONTINUOUS
     assert set_task_field(uow(), admin, draft_id, "T4", "deadline", "2024-06-30").date == dt.date(2024, 6, 30)
     with pytest.raises(InvalidInputError, match="cannot read the deadline"):
         set_task_field(uow(), admin, draft_id, "T4", "deadline", "尽快")
     assert set_task_field(uow(), admin, draft_id, "T3", "title", "  筑牢公共卫生 防线 ") == "筑牢公共卫生 防线"
     assert set_task_field(uow(), admin, draft_id, "T3", "category", ["政策类", "指标类"]) == [
-        Category.POLICY, Category.INDICATOR]
+        Category.POLICY,
+        Category.INDICATOR,
+    ]
     with pytest.raises(InvalidInputError):
         set_task_field(uow(), admin, draft_id, "T3", "category", "其他类")
     with pytest.raises(InvalidInputError):
         set_task_field(uow(), admin, draft_id, "T3", "text", "x")
 
     meta = set_meta(uow(), admin, draft_id, doc_number="青卫健医政〔2022〕15号", date="2022-08-01", type="实施方案")
-    assert (meta.doc_number, meta.date, meta.type) == ("青卫健医政〔2022〕15号", dt.date(2022, 8, 1),
-                                                       PlanType.IMPLEMENTATION_PLAN)
+    assert (meta.doc_number, meta.date, meta.type) == (
+        "青卫健医政〔2022〕15号",
+        dt.date(2022, 8, 1),
+        PlanType.IMPLEMENTATION_PLAN,
+    )
     with pytest.raises(InvalidInputError):
         set_meta(uow(), admin, draft_id, level="village")
     with pytest.raises(InvalidInputError):
@@ -177,7 +189,15 @@ def test_fields_meta_and_deleting_a_task(app: App, admin: User, draft_id: int) -
     assert [t.id for t in review.draft.tasks][3:6] == ["T4", "T6", "T7"]  # the other ids are kept
     assert [t.task for t in review.draft.targets] == ["T1", "T3", "T3", "T3", None, None, "T13"]
     assert [c.action for c in review.corrections] == [
-        "upload", "deadline", "deadline", "deadline", "title", "category", "meta", "delete"]
+        "upload",
+        "deadline",
+        "deadline",
+        "deadline",
+        "title",
+        "category",
+        "meta",
+        "delete",
+    ]
     assert review.info.version == 8
     meta_change = review.corrections[-2]
     assert meta_change.before == {"doc_number": "青卫健医政〔2022〕14号", "date": "2022-12-05", "type": "工作方案"}

@@ -48,7 +48,10 @@ def test_same_document_number_with_other_text_is_the_same_plan(app: App, draft_f
     first = import_draft(app.uow(), original)
     again = import_draft(app.uow(), reworded)
     assert (again.status, again.plan_id, again.matched_by) == (
-        ImportStatus.ALREADY_IMPORTED, first.plan_id, "doc_number")
+        ImportStatus.ALREADY_IMPORTED,
+        first.plan_id,
+        "doc_number",
+    )
     assert get_plan(app.uow(), first.plan_id).draft == original
 
 
@@ -105,8 +108,17 @@ def test_unknown_plan_is_not_found_in_both_languages(app: App, sample_draft: Pla
 
 def test_department_matrix_counts_lead_and_cooperating(sample_draft: PlanDraft) -> None:
     rows = department_matrix(sample_draft)
-    table = {r.name: (r.lead_tasks, r.cooperating_tasks, r.lead_measures, r.cooperating_measures,
-                      r.lead_projects, r.cooperating_projects) for r in rows}
+    table = {
+        r.name: (
+            r.lead_tasks,
+            r.cooperating_tasks,
+            r.lead_measures,
+            r.cooperating_measures,
+            r.lead_projects,
+            r.cooperating_projects,
+        )
+        for r in rows
+    }
     assert table == {
         "区卫健局": (2, 0, 0, 0, 1, 0),
         "区医保局": (0, 2, 0, 0, 0, 0),

@@ -48,7 +48,10 @@ def test_reports_are_read_once_then_only_what_was_added(loop: Loop, reads: list[
     with loop.app.uow() as uow:
         assert [r.version for r in uow.reports.for_plan(1, "2023Q4")] == [2]
         assert [(r.period_id, r.version) for r in uow.reports.for_item(1, "T4.M2")] == [
-            ("2023Q3", 1), ("2023Q4", 1), ("2023Q4", 2)]
+            ("2023Q3", 1),
+            ("2023Q4", 1),
+            ("2023Q4", 2),
+        ]
 
 
 def test_a_rename_and_a_rolled_back_save_are_never_served_stale(loop: Loop, reads: list[int]) -> None:
@@ -77,15 +80,18 @@ def test_each_reader_gets_its_own_copies(loop: Loop, reads: list[int]) -> None:
 
 def test_superseded_drafts_leave_the_cache_and_the_rest_stays(loop: Loop, reads: list[int]) -> None:
     save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 40, now=at("2024-01-05"))
-    save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 50, submit=True,
-                now=at("2024-01-06"))
+    save_report(
+        loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 50, submit=True, now=at("2024-01-06")
+    )
     save_report(loop.app.uow(), loop.health, 1, "T5.M1", "2023Q4", "区卫健局", "推进中", 10, now=at("2024-01-07"))
     with loop.app.uow() as uow:
         standing = uow.reports.for_plan(1)
         final = uow.reports.for_plan(1, drafts=False)
         none = uow.reports.for_plan(1, "2023Q3")
-    assert [(r.item_id, r.version, r.state.value) for r in standing] == [("T4.M2", 2, "submitted"),
-                                                                         ("T5.M1", 1, "draft")]
+    assert [(r.item_id, r.version, r.state.value) for r in standing] == [
+        ("T4.M2", 2, "submitted"),
+        ("T5.M1", 1, "draft"),
+    ]
     assert [(r.item_id, r.version, r.percent) for r in final] == [("T4.M2", 2, 50.0)]
     assert none == []
     assert reads == [0]  # three filtered reads, one read of the rows
@@ -93,13 +99,15 @@ def test_superseded_drafts_leave_the_cache_and_the_rest_stays(loop: Loop, reads:
 
 def test_the_cache_does_not_grow_with_typing(loop: Loop, reads: list[int]) -> None:
     """A department saving its draft over and over leaves one draft in the cache; what was reviewed stays."""
-    save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 10, submit=True,
-                now=at("2024-01-02"))
+    save_report(
+        loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 10, submit=True, now=at("2024-01-02")
+    )
     return_report(loop.app.uow(), loop.admin, 1, "T4.M2", "2023Q4", "请补充", now=at("2024-01-03"))
     reviewed = [row[2] for row in _all(loop)]
     for n in range(12):
-        save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 20 + n,
-                    now=at("2024-01-05"))
+        save_report(
+            loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫健局", "推进中", 20 + n, now=at("2024-01-05")
+        )
         assert [row[2] for row in _all(loop)] == reviewed + [reviewed[-1] + n + 1]  # and the newest draft
     (plans,) = report_repository._CACHE.values()
     stamp, cached = plans[1]
@@ -110,18 +118,38 @@ def test_the_cache_does_not_grow_with_typing(loop: Loop, reads: list[int]) -> No
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["2023Q3", "2023Q4"]), st.sampled_from(["T1", "T2", "T3"]),
-                          st.sampled_from(list(ReviewState))), max_size=30))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["2023Q3", "2023Q4"]),
+            st.sampled_from(["T1", "T2", "T3"]),
+            st.sampled_from(list(ReviewState)),
+        ),
+        max_size=30,
+    )
+)
 def test_standing_drops_exactly_the_replaced_drafts(saves: list[tuple[str, str, ReviewState]]) -> None:
     versions: dict[tuple[str, str], int] = {}
     reports = []
     for period, item, state in saves:
         versions[(period, item)] = versions.get((period, item), 0) + 1
-        reports.append(ProgressReport(1, item, period, "区卫生健康委", ProgressStatus.IN_PROGRESS, 0.0, "",
-                                      state=state, version=versions[(period, item)]))
+        reports.append(
+            ProgressReport(
+                1,
+                item,
+                period,
+                "区卫生健康委",
+                ProgressStatus.IN_PROGRESS,
+                0.0,
+                "",
+                state=state,
+                version=versions[(period, item)],
+            )
+        )
     reports.sort(key=report_repository._order)
     kept = report_repository._standing(reports)
     latest = {(r.period_id, r.item_id): r.version for r in reports}
-    assert kept == [r for r in reports
-                    if r.state is not ReviewState.DRAFT or r.version == latest[(r.period_id, r.item_id)]]
+    assert kept == [
+        r for r in reports if r.state is not ReviewState.DRAFT or r.version == latest[(r.period_id, r.item_id)]
+    ]
     assert {(r.period_id, r.item_id) for r in kept} == set(latest)  # every report keeps its latest version

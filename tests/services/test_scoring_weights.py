@@ -31,21 +31,42 @@ def _scoring_audit(loop: Loop) -> list[tuple[str, str, dict | None, dict | None]
 def test_the_default_applies_until_the_office_saves_its_own(loop: Loop) -> None:
     scheme = office_scheme(loop.app.uow())
     assert scheme.is_default and scheme.stored is None and scheme.values == default_scheme_dict()
-    save_report(loop.app.uow(), loop.health, loop.plan_id, "T4.M2", "2023Q4", "区卫生健康委", "推进中", 60,
-                submit=True, now=at("2024-01-05"))
+    save_report(
+        loop.app.uow(),
+        loop.health,
+        loop.plan_id,
+        "T4.M2",
+        "2023Q4",
+        "区卫生健康委",
+        "推进中",
+        60,
+        submit=True,
+        now=at("2024-01-05"),
+    )
     before = _scores_by_status(loop)
     assert before[ItemStatus.NOT_REPORTED] == 0
 
-    saved = set_office_scheme(loop.app.uow(), loop.admin, {"status_scores": {"not_reported": 10, "overdue": 5}},
-                              note="2024年考核办法", now=at("2024-01-10"))
+    saved = set_office_scheme(
+        loop.app.uow(),
+        loop.admin,
+        {"status_scores": {"not_reported": 10, "overdue": 5}},
+        note="2024年考核办法",
+        now=at("2024-01-10"),
+    )
     assert saved.stored is not None and saved.stored.version == 1 and not saved.is_default
     assert saved.stored.overrides == {"status_scores": {"not_reported": 10, "overdue": 5}}
     after = _scores_by_status(loop)
     assert after[ItemStatus.NOT_REPORTED] == 10 and after.get(ItemStatus.OVERDUE, 5) == 5
     # the memoised evaluation sees the change (an audited write)
     assert evaluated(loop.app.uow(), loop.plan_id, DAY)[0].weights["status_scores"]["not_reported"] == 10
-    assert _scoring_audit(loop) == [("admin", "1", {"status_scores.not_reported": 0, "status_scores.overdue": 0},
-                                     {"status_scores.not_reported": 10, "status_scores.overdue": 5})]
+    assert _scoring_audit(loop) == [
+        (
+            "admin",
+            "1",
+            {"status_scores.not_reported": 0, "status_scores.overdue": 0},
+            {"status_scores.not_reported": 10, "status_scores.overdue": 5},
+        )
+    ]
 
 
 def test_each_change_is_a_new_version_and_nothing_is_overwritten(loop: Loop) -> None:
@@ -57,7 +78,8 @@ def test_each_change_is_a_new_version_and_nothing_is_overwritten(loop: Loop) -> 
     history = scheme_history(uow())
     assert [(h.version, h.overrides) for h in history] == [
         (2, {"parts": {"tasks": 70, "indicators": 30}, "deductions": {"max": 30}}),
-        (1, {"parts": {"tasks": 70, "indicators": 30}})]
+        (1, {"parts": {"tasks": 70, "indicators": 30}}),
+    ]
     back = reset_office_scheme(uow(), loop.admin, now=at("2024-04-10"))
     assert back.is_default and back.values == default_scheme_dict()
     assert [h.version for h in scheme_history(uow())] == [3, 2, 1] and scheme_history(uow())[0].overrides == {}
@@ -65,17 +87,21 @@ def test_each_change_is_a_new_version_and_nothing_is_overwritten(loop: Loop) -> 
     assert _scoring_audit(loop)[-1][2] == {"parts.tasks": 70, "parts.indicators": 30, "deductions.max": 30}
 
 
-@pytest.mark.parametrize(("changes", "where", "zh"), [
-    ({"status_scores": {"completed": -1}}, "status_scores.completed", "「事项状态得分 · 已完成」"),
-    ({"status_scores": {"on_track": 120}}, "status_scores.on_track", "0-100"),
-    ({"parts": {"tasks": 0, "indicators": 0}}, "parts", "大于0"),
-    ({"indicators": {"missing_value_score": 2}}, "indicators.missing_value_score", "0-1"),
-    ({"parts": {"taks": 50}}, "parts.taks", "未知"),
-    ({"parts": {"tasks": "六十"}}, "parts.tasks", "不小于0的数"),
-    ({"status": {"near_deadline_percent": 101}}, "status.near_deadline_percent", "0-100"),
-])
-def test_bad_weights_are_refused_in_chinese_and_nothing_is_stored(loop: Loop, changes: dict, where: str,
-                                                                  zh: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "where", "zh"),
+    [
+        ({"status_scores": {"completed": -1}}, "status_scores.completed", "「事项状态得分 · 已完成」"),
+        ({"status_scores": {"on_track": 120}}, "status_scores.on_track", "0-100"),
+        ({"parts": {"tasks": 0, "indicators": 0}}, "parts", "大于0"),
+        ({"indicators": {"missing_value_score": 2}}, "indicators.missing_value_score", "0-1"),
+        ({"parts": {"taks": 50}}, "parts.taks", "未知"),
+        ({"parts": {"tasks": "六十"}}, "parts.tasks", "不小于0的数"),
+        ({"status": {"near_deadline_percent": 101}}, "status.near_deadline_percent", "0-100"),
+    ],
+)
+def test_bad_weights_are_refused_in_chinese_and_nothing_is_stored(
+    loop: Loop, changes: dict, where: str, zh: str
+) -> None:
     with pytest.raises(InvalidInputError) as refused:
         set_office_scheme(loop.app.uow(), loop.admin, changes)
     assert refused.value.where == where and zh in refused.value.message_zh
@@ -98,5 +124,8 @@ def test_weights_given_for_one_run_go_over_the_office_scheme(loop: Loop) -> None
     ev = evaluate_plan(loop.app.uow(), loop.plan_id, DAY, {"status_scores": {"not_started": 40}})
     assert ev is not None
     inp = evaluated(loop.app.uow(), loop.plan_id, DAY, {"status_scores": {"not_started": 40}})[0]
-    assert inp.weights["status_scores"] == {**default_scheme_dict()["status_scores"], "not_reported": 10,
-                                            "not_started": 40}
+    assert inp.weights["status_scores"] == {
+        **default_scheme_dict()["status_scores"],
+        "not_reported": 10,
+        "not_started": 40,
+    }

@@ -26,10 +26,20 @@ DOCTORS, BEDS, MMR, IMR, GP, STAFF_QUOTA, CONTROL_QUOTA, REFERRAL = 0, 1, 4, 5, 
 
 def test_suggestions_for_seed_004(loop: Loop) -> None:
     rows = {s.index: s for s in suggest_links(loop.app.uow(), loop.admin, 1)}
-    expected = {DOCTORS: "DOCTORS_PER_1000", BEDS: "BEDS_PER_1000", MMR: "MATERNAL_MORTALITY",
-                IMR: "INFANT_MORTALITY", GP: "GP_PER_10000", STAFF_QUOTA: "PRIMARY_STAFF_QUOTA_USE",
-                REFERRAL: "REFERRAL_BOOKED_SHARE", 2: "REIMBURSEMENT_RATIO", 3: "OOP_SHARE",
-                25: "PREMIUM_SERVICE_SHARE", 27: "OUT_OF_CATALOGUE_SHARE", 24: "INSURANCE_COVERAGE"}
+    expected = {
+        DOCTORS: "DOCTORS_PER_1000",
+        BEDS: "BEDS_PER_1000",
+        MMR: "MATERNAL_MORTALITY",
+        IMR: "INFANT_MORTALITY",
+        GP: "GP_PER_10000",
+        STAFF_QUOTA: "PRIMARY_STAFF_QUOTA_USE",
+        REFERRAL: "REFERRAL_BOOKED_SHARE",
+        2: "REIMBURSEMENT_RATIO",
+        3: "OOP_SHARE",
+        25: "PREMIUM_SERVICE_SHARE",
+        27: "OUT_OF_CATALOGUE_SHARE",
+        24: "INSURANCE_COVERAGE",
+    }
     assert {i: rows[i].indicator_code for i in expected} == expected
     assert all(not s.confirmed for s in rows.values())
     assert rows[IMR].score < 1.0  # the plan's 婴儿死亡率 target came out as %, the indicator is ‰
@@ -39,8 +49,9 @@ def test_suggestions_for_seed_004(loop: Loop) -> None:
 def test_similarity_rewards_names_and_units() -> None:
     from yigai.domain.indicators import IndicatorDef
 
-    beds = IndicatorDef("BEDS_PER_1000", "每千常住人口床位数", "张", Direction.HIGHER_IS_BETTER,
-                        aliases=["千人口医疗卫生机构床位数"])
+    beds = IndicatorDef(
+        "BEDS_PER_1000", "每千常住人口床位数", "张", Direction.HIGHER_IS_BETTER, aliases=["千人口医疗卫生机构床位数"]
+    )
     assert similarity("每千常住人口床位数", "张", beds) == 1.0
     assert similarity("每千常住人口床位数", "%", beds) == 0.8
     assert 0.7 < similarity("每千人口医疗卫生机构床位数", "张", beds) < 1.0
@@ -72,17 +83,41 @@ def test_the_evaluation_input_takes_confirmed_links_and_the_regions_values(loop:
         enter_value(loop.app.uow(), loop.admin, "REFERRAL_BOOKED_SHARE", "350104", period, value)
     enter_value(loop.app.uow(), loop.admin, "REFERRAL_BOOKED_SHARE", "350104101-01", "2023Q4", 5.0)  # not the region
     enter_value(loop.app.uow(), loop.admin, "DOCTORS_PER_1000", "350104", "2023", 3.1)  # linked only by suggestion
-    save_report(loop.app.uow(), loop.health, 1, "T4.M2", "2023Q4", "区卫生健康委", "推进中", 60, submit=True,
-                now=at("2024-01-10"))
+    save_report(
+        loop.app.uow(),
+        loop.health,
+        1,
+        "T4.M2",
+        "2023Q4",
+        "区卫生健康委",
+        "推进中",
+        60,
+        submit=True,
+        now=at("2024-01-10"),
+    )
     inp = gather_input(loop.app.uow(), 1, dt.date(2023, 12, 31))
-    assert [p.id for p in inp.periods] == ["2021Q3", "2021Q4", "2022Q1", "2022Q2", "2022Q3", "2022Q4", "2023Q1",
-                                           "2023Q2", "2023Q3", "2023Q4"]
+    assert [p.id for p in inp.periods] == [
+        "2021Q3",
+        "2021Q4",
+        "2022Q1",
+        "2022Q2",
+        "2022Q3",
+        "2022Q4",
+        "2023Q1",
+        "2023Q2",
+        "2023Q3",
+        "2023Q4",
+    ]
     assert inp.due_days == 15 and len(inp.reports) == 1 and len(inp.targets) == 29
     referral = inp.targets[REFERRAL]
     assert referral.indicator_code == "REFERRAL_BOOKED_SHARE" and referral.direction is Direction.HIGHER_IS_BETTER
     # 2022 (the year) wins over 2022Q4, which ends the same day
     assert [(o.period.id, o.value) for o in referral.series] == [
-        ("2021Q4", 18.0), ("2022", 23.5), ("2023Q2", 26.0), ("2023Q4", 28.0)]
+        ("2021Q4", 18.0),
+        ("2022", 23.5),
+        ("2023Q2", 26.0),
+        ("2023Q4", 28.0),
+    ]
     assert inp.targets[DOCTORS].indicator_code == "" and inp.targets[DOCTORS].series == []
     assert inp.targets[MMR].direction is Direction.LOWER_IS_BETTER  # from ≤ when unlinked
     ev = evaluate_plan(loop.app.uow(), 1, dt.date(2023, 12, 31))
@@ -123,21 +158,28 @@ def test_schedule_periods_and_their_checks(loop: Loop) -> None:
 def test_reminders_list_what_each_department_owes_with_timeliness(loop: Loop) -> None:
     uow = loop.app.uow
     # 2023Q4 is due on 2024-01-15.
-    save_report(uow(), loop.insurance, 1, "T27.M4", "2023Q4", "区医保局", "推进中", 50, submit=True,
-                now=at("2024-01-12"))
+    save_report(
+        uow(), loop.insurance, 1, "T27.M4", "2023Q4", "区医保局", "推进中", 50, submit=True, now=at("2024-01-12")
+    )
     save_report(uow(), loop.insurance, 1, "T28.M2", "2023Q4", "区医保局", "推进中", 50, now=at("2024-01-12"))
-    save_report(uow(), loop.insurance, 1, "T30.M2", "2023Q4", "区医保局", "推进中", 50, submit=True,
-                now=at("2024-01-12"))
+    save_report(
+        uow(), loop.insurance, 1, "T30.M2", "2023Q4", "区医保局", "推进中", 50, submit=True, now=at("2024-01-12")
+    )
     return_report(uow(), loop.admin, 1, "T30.M2", "2023Q4", "补充数据", now=at("2024-01-13"))
-    save_report(uow(), loop.insurance, 1, "T34.M2", "2023Q4", "区医保局", "推进中", 50, submit=True,
-                now=at("2024-01-20"))
-    rows = {r.item_id: r for r in owed_reports(uow(), 1, period_id="2023Q4", department="医保局",
-                                              at=dt.date(2024, 1, 22))}
+    save_report(
+        uow(), loop.insurance, 1, "T34.M2", "2023Q4", "区医保局", "推进中", 50, submit=True, now=at("2024-01-20")
+    )
+    rows = {
+        r.item_id: r for r in owed_reports(uow(), 1, period_id="2023Q4", department="医保局", at=dt.date(2024, 1, 22))
+    }
     assert all(r.department == "区医保局" and r.due == dt.date(2024, 1, 15) for r in rows.values())
     assert (rows["T27.M4"].owed, rows["T27.M4"].timeliness) == (False, Timeliness.ON_TIME)
     assert (rows["T34.M2"].owed, rows["T34.M2"].timeliness) == (False, Timeliness.LATE)
     assert (rows["T28.M2"].owed, rows["T28.M2"].label, rows["T28.M2"].timeliness) == (
-        True, "草稿未提交", Timeliness.MISSING)
+        True,
+        "草稿未提交",
+        Timeliness.MISSING,
+    )
     assert (rows["T30.M2"].owed, rows["T30.M2"].state) == (True, ReviewState.RETURNED)
     assert rows["T14.M2"].label == "未填报" and rows["T14.M2"].days_left == -7
     before_due = owed_reports(uow(), 1, period_id="2023Q4", department="区医保局", at=dt.date(2024, 1, 10))

@@ -21,8 +21,11 @@ from .conftest import Loop, at
 
 def _audit(loop: Loop, username: str) -> list[tuple[str, str, dict | None, dict | None]]:
     with loop.app.uow() as uow:
-        return [(e.actor, e.action, e.before, e.after) for e in uow.audit.entries(entity="user", entity_key=username)
-                if e.action.startswith("user.")]
+        return [
+            (e.actor, e.action, e.before, e.after)
+            for e in uow.audit.entries(entity="user", entity_key=username)
+            if e.action.startswith("user.")
+        ]
 
 
 def test_a_disabled_user_cannot_sign_in_and_their_sessions_end(loop: Loop) -> None:
@@ -46,7 +49,8 @@ def test_a_disabled_user_cannot_sign_in_and_their_sessions_end(loop: Loop) -> No
     assert login(uow(), "wjw", "wjw-pass-22").user.username == "wjw"  # the old password works again
     assert [(a, act, b, af) for a, act, b, af in _audit(loop, "wjw") if act in ("user.disable", "user.enable")] == [
         ("admin", "user.disable", {"active": True}, {"active": False}),
-        ("admin", "user.enable", {"active": False}, {"active": True})]
+        ("admin", "user.enable", {"active": False}, {"active": True}),
+    ]
 
 
 def test_nobody_disables_themself_or_changes_their_own_role(loop: Loop) -> None:

@@ -49,7 +49,9 @@ def _dump(engine: Engine) -> dict[str, dict[str, list[Any]]]:
                 continue
             cols = [c["name"] for c in insp.get_columns(table)]
             order = insp.get_pk_constraint(table)["constrained_columns"] or cols[:1]
-            rows = conn.execute(text(f"SELECT {', '.join(map(q, cols))} FROM {q(table)} ORDER BY {', '.join(map(q, order))}")).all()
+            rows = conn.execute(
+                text(f"SELECT {', '.join(map(q, cols))} FROM {q(table)} ORDER BY {', '.join(map(q, order))}")
+            ).all()
             found[table] = {c: [r[i] for r in rows] for i, c in enumerate(cols)}
     return found
 

@@ -39,10 +39,15 @@ def test_downgrade_then_upgrade_again(tmp_path: Path) -> None:
 
 
 def test_package_data_ships_every_migration_file() -> None:
-    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["package-data"]["yigai"]
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["package-data"][
+        "yigai"
+    ]
     package_root = MIGRATIONS_DIR.parents[1]
-    files = [p.relative_to(package_root).as_posix() for p in MIGRATIONS_DIR.rglob("*")
-             if p.is_file() and "__pycache__" not in p.parts]
+    files = [
+        p.relative_to(package_root).as_posix()
+        for p in MIGRATIONS_DIR.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
     assert "storage/migrations/script.py.mako" in files
     assert any(f.startswith("storage/migrations/versions/") for f in files)
     unshipped = [f for f in files if not any(fnmatch.fnmatch(f, pat) for pat in patterns)]

@@ -28,8 +28,9 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return seen
 
 
-def test_a_plan_is_read_once_and_each_reader_gets_its_own_copy(app: App, sample_draft: PlanDraft,
-                                                                 loads: list[int]) -> None:
+def test_a_plan_is_read_once_and_each_reader_gets_its_own_copy(
+    app: App, sample_draft: PlanDraft, loads: list[int]
+) -> None:
     plan_id = import_draft(app.uow(), sample_draft).plan_id
     first, second = get_plan(app.uow(), plan_id), get_plan(app.uow(), plan_id)
     assert loads == [plan_id]
@@ -38,8 +39,9 @@ def test_a_plan_is_read_once_and_each_reader_gets_its_own_copy(app: App, sample_
     assert get_plan(app.uow(), plan_id).draft.tasks[0].title == sample_draft.tasks[0].title
 
 
-def test_a_replace_in_the_same_second_and_a_rename_are_seen(app: App, sample_draft: PlanDraft,
-                                                            loads: list[int]) -> None:
+def test_a_replace_in_the_same_second_and_a_rename_are_seen(
+    app: App, sample_draft: PlanDraft, loads: list[int]
+) -> None:
     plan_id = import_draft(app.uow(), sample_draft).plan_id
     get_plan(app.uow(), plan_id)
     revised = dataclasses.replace(sample_draft, tasks=sample_draft.tasks[:2])  # same text, same 文号

@@ -74,24 +74,31 @@ def test_replace_keeps_the_id_and_leaves_no_orphans(app: App, sample_draft: Plan
     with app.uow() as uow:
         plan_id = uow.plans.add(sample_draft)
         uow.commit()
-    smaller = dataclasses.replace(sample_draft, tasks=sample_draft.tasks[1:2], projects=[], targets=[],
-                                  sha256="0" * 64)
+    smaller = dataclasses.replace(sample_draft, tasks=sample_draft.tasks[1:2], projects=[], targets=[], sha256="0" * 64)
     with app.uow() as uow:
         uow.plans.replace(plan_id, smaller)
         uow.commit()
     with app.uow() as uow:
         record = uow.plans.get(plan_id)
         session = uow.plans.session
-        counts = (session.scalar(select(func.count()).select_from(TaskRow)),
-                  session.scalar(select(func.count()).select_from(MeasureRow)),
-                  session.scalar(select(func.count()).select_from(ResponsibilityRow)))
+        counts = (
+            session.scalar(select(func.count()).select_from(TaskRow)),
+            session.scalar(select(func.count()).select_from(MeasureRow)),
+            session.scalar(select(func.count()).select_from(ResponsibilityRow)),
+        )
     assert record is not None and record.draft == smaller
     assert counts == (1, 0, 3)  # T2: lead 区卫健局, cooperating 区医保局 and 区财政局
 
 
 @pytest.mark.parametrize(
     "written",
-    ["仓医改组〔2021〕91号", "仓医改组〔2021〕91 号", "仓医改组〔２０２１〕９１号", "仓医改组(2021)91号", " 仓医改组［2021］91号 "],
+    [
+        "仓医改组〔2021〕91号",
+        "仓医改组〔2021〕91 号",
+        "仓医改组〔２０２１〕９１号",
+        "仓医改组(2021)91号",
+        " 仓医改组［2021］91号 ",
+    ],
 )
 def test_find_by_document_number_ignores_spacing_width_and_brackets(
     app: App, sample_draft: PlanDraft, written: str

@@ -22,8 +22,15 @@ from yigai.storage.report_repository import ReportingSchedule
 UNITS = [
     OrgUnit("35", "福建省", OrgUnitLevel.PROVINCE),
     OrgUnit("350104", "仓山区", OrgUnitLevel.DISTRICT, "35"),
-    OrgUnit("350104-01", "仓山区疾病预防控制中心", OrgUnitLevel.INSTITUTION, "350104", InstitutionType.CDC,
-            InstitutionGrade.UNGRADED, ["公立"]),
+    OrgUnit(
+        "350104-01",
+        "仓山区疾病预防控制中心",
+        OrgUnitLevel.INSTITUTION,
+        "350104",
+        InstitutionType.CDC,
+        InstitutionGrade.UNGRADED,
+        ["公立"],
+    ),
 ]
 
 
@@ -51,8 +58,17 @@ def test_users_round_trip_with_scopes(app: App) -> None:
 
 
 def _report(plan_id: int, version: int) -> ProgressReport:
-    return ProgressReport(plan_id, "T1.M1", "2023Q4", "区委", ProgressStatus.IN_PROGRESS, 50.0, version=version,
-                          saved_at=dt.datetime(2024, 1, 16, 7, 30, tzinfo=OFFICE_TZ), contributions={"区政府": "配合"})
+    return ProgressReport(
+        plan_id,
+        "T1.M1",
+        "2023Q4",
+        "区委",
+        ProgressStatus.IN_PROGRESS,
+        50.0,
+        version=version,
+        saved_at=dt.datetime(2024, 1, 16, 7, 30, tzinfo=OFFICE_TZ),
+        contributions={"区政府": "配合"},
+    )
 
 
 def test_report_versions_are_append_only_and_keep_office_time(app: App, sample_draft: PlanDraft) -> None:
@@ -85,8 +101,19 @@ def test_schedule_and_links_are_kept_by_plan_id(app: App) -> None:
     schedule = ReportingSchedule(7, PeriodType.QUARTERLY, "2021Q3", "2023Q4", 15, updated_by="admin")
     with app.uow() as uow:
         uow.reports.set_schedule(schedule)
-        uow.indicators.upsert([IndicatorDef("FD_COVERAGE", "家庭医生签约覆盖率", "%", Direction.HIGHER_IS_BETTER,
-                                            numerator="FD_CONTRACTED", denominator="POP_RESIDENT", factor=100)])
+        uow.indicators.upsert(
+            [
+                IndicatorDef(
+                    "FD_COVERAGE",
+                    "家庭医生签约覆盖率",
+                    "%",
+                    Direction.HIGHER_IS_BETTER,
+                    numerator="FD_CONTRACTED",
+                    denominator="POP_RESIDENT",
+                    factor=100,
+                )
+            ]
+        )
         uow.links.put(TargetLink(7, 3, "FD_COVERAGE", True, "admin", 0.9), "家庭医生签约覆盖率")
         uow.commit()
     with app.uow() as uow:
@@ -106,7 +133,9 @@ def test_data_values_keep_every_version(app: App) -> None:
         uow.commit()
     with app.uow() as uow:
         assert [(r.value.version, r.value.value, r.outlier) for r in uow.values.query(all_versions=True)] == [
-            (1, 70.0, False), (2, 72.5, True)]
+            (1, 70.0, False),
+            (2, 72.5, True),
+        ]
         assert [r.value.value for r in uow.values.query(keys=["FD_COVERAGE"])] == [72.5]
         assert uow.values.latest("FD_COVERAGE", "350104", "2023").value.version == 2  # type: ignore[union-attr]
         assert uow.indicators.bounds("FD_COVERAGE") == OutlierBounds("FD_COVERAGE", 0, 100)

@@ -31,9 +31,11 @@ def test_normalised_weights_sum_to_one_and_missing_keys_weigh_nothing() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(totals=st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=50),
-       alpha=st.lists(st.floats(min_value=0.05, max_value=50), min_size=7, max_size=7),
-       seed=st.integers(min_value=0, max_value=2**32 - 1))
+@given(
+    totals=st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=50),
+    alpha=st.lists(st.floats(min_value=0.05, max_value=50), min_size=7, max_size=7),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+)
 def test_cost_parts_are_whole_cents_that_add_up_to_the_total(totals: list[int], alpha: list[float], seed: int) -> None:
     total = np.array(totals, dtype=np.int64)
     parts = split_cost(np.random.default_rng(seed), total, np.tile(np.array(alpha), (len(total), 1)))
@@ -52,9 +54,15 @@ def test_icd_leaves_are_the_medical_insurance_codes_without_grey_codes() -> None
 
 
 def test_procedure_draws_follow_the_category_shares() -> None:
-    entries = ({"procs": [{"code": "51.2300", "share": 0.3, "surgery": True, "mi": True},
-                          {"code": "45.1300", "share": 0.2, "surgery": False, "mi": False}]},
-               {"code": "J18"})
+    entries = (
+        {
+            "procs": [
+                {"code": "51.2300", "share": 0.3, "surgery": True, "mi": True},
+                {"code": "45.1300", "share": 0.2, "surgery": False, "mi": False},
+            ]
+        },
+        {"code": "J18"},
+    )
     table = procedure_table(entries)
     assert table.codes == ["51.2300", "45.1300"]
     drawn = table.draw(np.random.default_rng(3), np.zeros(20_000, dtype=np.int64))
@@ -91,7 +99,11 @@ def test_sink_writes_fixed_row_groups_whatever_the_chunks(tmp_path: Path) -> Non
 def test_a_failed_run_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(RuntimeError), Output(tmp_path) as out:
-        out.write("towns", pa.table({"town_code": ["1"], "town_name": ["a"], "district_code": ["9"],
-                                     "district_name": ["b"]}).cast(out.sinks["towns"].schema))
+        out.write(
+            "towns",
+            pa.table({"town_code": ["1"], "town_name": ["a"], "district_code": ["9"], "district_name": ["b"]}).cast(
+                out.sinks["towns"].schema
+            ),
+        )
         raise RuntimeError("generation failed")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

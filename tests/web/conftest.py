@@ -41,10 +41,20 @@ DB = "yigai.sqlite3"
 PLAN = 1
 # admin: office_admin; wjw: department_reporter for 区卫生健康委; ybj: department_reporter
 # for 区医保局; cmz: institution_reporter for 城门镇卫生院 (350104101-01); leader: viewer.
-PASSWORDS = {"admin": "admin-pass-1", "wjw": "wjw-pass-22", "ybj": "ybj-pass-333", "cmz": "cmz-pass-4444",
-             "leader": "leader-pass-5"}
-ROLES = {"admin": Role.OFFICE_ADMIN, "wjw": Role.DEPARTMENT_REPORTER, "ybj": Role.DEPARTMENT_REPORTER,
-         "cmz": Role.INSTITUTION_REPORTER, "leader": Role.VIEWER}
+PASSWORDS = {
+    "admin": "admin-pass-1",
+    "wjw": "wjw-pass-22",
+    "ybj": "ybj-pass-333",
+    "cmz": "cmz-pass-4444",
+    "leader": "leader-pass-5",
+}
+ROLES = {
+    "admin": Role.OFFICE_ADMIN,
+    "wjw": Role.DEPARTMENT_REPORTER,
+    "ybj": Role.DEPARTMENT_REPORTER,
+    "cmz": Role.INSTITUTION_REPORTER,
+    "leader": Role.VIEWER,
+}
 
 
 def at(day: str, hour: int = 10) -> dt.datetime:

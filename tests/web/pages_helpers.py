@@ -36,10 +36,33 @@ def add_history(web: Web) -> None:
         admin, ybj, wjw = (uow.users.get(n) for n in ("admin", "ybj", "wjw"))
     assert admin and ybj and wjw
     for period, day in (("2023Q1", "2023-04-10"), ("2023Q2", "2023-07-10"), ("2023Q3", "2023-10-10")):
-        save_report(core.uow(), ybj, PLAN, "T22.M3", period, "区医保局", "推进中", 60, narrative=f"{period}进展",
-                    submit=True, now=when(day))
-    save_report(core.uow(), wjw, PLAN, "T2.M1", "2023Q3", "区卫生健康委", "滞后", 30,
-                narrative="家庭医生签约进度滞后", problems="人员不足", submit=True, now=when("2023-10-12"))
+        save_report(
+            core.uow(),
+            ybj,
+            PLAN,
+            "T22.M3",
+            period,
+            "区医保局",
+            "推进中",
+            60,
+            narrative=f"{period}进展",
+            submit=True,
+            now=when(day),
+        )
+    save_report(
+        core.uow(),
+        wjw,
+        PLAN,
+        "T2.M1",
+        "2023Q3",
+        "区卫生健康委",
+        "滞后",
+        30,
+        narrative="家庭医生签约进度滞后",
+        problems="人员不足",
+        submit=True,
+        now=when("2023-10-12"),
+    )
     link_target(core.uow(), admin, PLAN, BEDS_TARGET, BEDS, now=when("2023-01-05"))
     for year, value in (("2021", 5.0), ("2022", 5.2), ("2023", 5.3)):
         enter_value(core.uow(), admin, BEDS, REGION, year, value, now=when(f"{int(year) + 1}-01-05"))

@@ -26,8 +26,21 @@ def late_history(web: Web) -> None:
     with web.core.uow() as uow:
         ybj = uow.users.get("ybj")
     assert ybj is not None
-    save_report(web.core.uow(), ybj, PLAN, "T22.M1", "2023Q3", "区医保局", "推进中", 50, narrative="已印发差异化支付政策",
-                submit=True, now=when("2023-10-20"))
+    save_report(
+        web.core.uow(),
+        ybj,
+        PLAN,
+        "T22.M1",
+        "2023Q3",
+        "区医保局",
+        "推进中",
+        50,
+        narrative="已印发差异化支付政策",
+        submit=True,
+        now=when("2023-10-20"),
+    )
+
+
 DEMO_PLAN = 5  # 仓山区实施方案: quarterly reports for the last six quarters
 
 

@@ -31,17 +31,25 @@ def test_login_sets_an_httponly_samesite_cookie_and_me_answers(web: Web) -> None
     assert f"{SESSION_COOKIE}=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Secure" not in cookie  # plain HTTP in the test; see test_cookie_is_secure_over_https
     body = response.json()
-    assert body["user"] == {"username": "wjw", "display_name": "卫健委填报员", "role": "department_reporter",
-                            "role_label": "部门填报人", "departments": ["区卫生健康委"], "org_units": [],
-                            "active": True, "active_label": "启用"}
+    assert body["user"] == {
+        "username": "wjw",
+        "display_name": "卫健委填报员",
+        "role": "department_reporter",
+        "role_label": "部门填报人",
+        "departments": ["区卫生健康委"],
+        "org_units": [],
+        "active": True,
+        "active_label": "启用",
+    }
     me = client.get("/api/v1/auth/me")
     assert me.status_code == 200 and me.json()["csrf_token"] == body["csrf_token"]
 
 
 def test_cookie_is_secure_over_https(web: Web) -> None:
     client = web.client(None)
-    response = client.post("https://testserver/api/v1/auth/login",
-                           json={"username": "leader", "password": PASSWORDS["leader"]})
+    response = client.post(
+        "https://testserver/api/v1/auth/login", json={"username": "leader", "password": PASSWORDS["leader"]}
+    )
     assert response.status_code == 200
     assert "Secure" in response.headers["set-cookie"]
 
@@ -49,8 +57,9 @@ def test_cookie_is_secure_over_https(web: Web) -> None:
 def test_wrong_password_is_401_in_chinese(web: Web) -> None:
     response = web.client(None).post("/api/v1/auth/login", json={"username": "wjw", "password": "nope-nope"})
     assert response.status_code == 401
-    assert response.json() == {"error": {"message": "用户名或密码错误", "message_en": "wrong username or password",
-                                         "where": "password"}}
+    assert response.json() == {
+        "error": {"message": "用户名或密码错误", "message_en": "wrong username or password", "where": "password"}
+    }
     unknown = web.client(None).post("/api/v1/auth/login", json={"username": "ghost", "password": "nope-nope"})
     assert unknown.status_code == 401 and unknown.json() == response.json()
 
@@ -155,14 +164,20 @@ def test_a_user_name_guessed_from_many_addresses_is_slowed(web: Web) -> None:
 
 def test_behind_a_trusted_proxy_the_forwarded_scheme_makes_the_cookie_secure(web: Web) -> None:
     proxy = _trusting(web, "127.0.0.0/8")
-    response = proxy.post("/api/v1/auth/login", json={"username": "wjw", "password": PASSWORDS["wjw"]},
-                          headers={"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"})
+    response = proxy.post(
+        "/api/v1/auth/login",
+        json={"username": "wjw", "password": PASSWORDS["wjw"]},
+        headers={"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"},
+    )
     assert response.status_code == 200 and "secure" in response.headers["set-cookie"].lower()
     direct = TestClient(web.app, raise_server_exceptions=False, client=("127.0.0.1", 50000))  # trusts no proxy
     web.clients.append(direct)
     web.app.state.yigai = web.core
-    plain = direct.post("/api/v1/auth/login", json={"username": "wjw", "password": PASSWORDS["wjw"]},
-                        headers={"X-Forwarded-Proto": "https"})
+    plain = direct.post(
+        "/api/v1/auth/login",
+        json={"username": "wjw", "password": PASSWORDS["wjw"]},
+        headers={"X-Forwarded-Proto": "https"},
+    )
     assert plain.status_code == 200 and "secure" not in plain.headers["set-cookie"].lower()
 
 
@@ -198,11 +213,17 @@ def test_served_from_loopback_a_forged_forwarded_header_resets_no_count(web: Web
             time.sleep(0.05)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
             for n in range(MAX_FAILURES_PER_USER):
-                response = client.post("/api/v1/auth/login", json={"username": "ybj", "password": "guess-123"},
-                                       headers={"X-Forwarded-For": f"203.0.113.{n}"})
+                response = client.post(
+                    "/api/v1/auth/login",
+                    json={"username": "ybj", "password": "guess-123"},
+                    headers={"X-Forwarded-For": f"203.0.113.{n}"},
+                )
                 assert response.status_code == 401
-            blocked = client.post("/api/v1/auth/login", json={"username": "ybj", "password": PASSWORDS["ybj"]},
-                                  headers={"X-Forwarded-For": "198.51.100.9"})
+            blocked = client.post(
+                "/api/v1/auth/login",
+                json={"username": "ybj", "password": PASSWORDS["ybj"]},
+                headers={"X-Forwarded-For": "198.51.100.9"},
+            )
             assert blocked.status_code == 429
     finally:
         server.should_exit = True

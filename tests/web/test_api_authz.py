@@ -77,67 +77,186 @@ R = f"/api/v1/plans/{PLAN}/reports"
 VALUES_CSV = b"key,org_unit,period,value\nFD_CONTRACTED,350104101-01,2023Q4,12000\n"
 
 CASES = [
-    Case("change own password", "POST", "/api/v1/auth/password", ROLES,
-         body_for=lambda role: {"password": f"new-{PASSWORDS[role]}", "current_password": PASSWORDS[role]}),
-    Case("import a plan", "POST", "/api/v1/plans/import", ("admin",), 201,
-         files=lambda ctx: {"file": seed_document()}),
+    Case(
+        "change own password",
+        "POST",
+        "/api/v1/auth/password",
+        ROLES,
+        body_for=lambda role: {"password": f"new-{PASSWORDS[role]}", "current_password": PASSWORDS[role]},
+    ),
+    Case("import a plan", "POST", "/api/v1/plans/import", ("admin",), 201, files=lambda ctx: {"file": seed_document()}),
     Case("upload a draft", "POST", "/api/v1/drafts", ("admin",), 201, files=lambda ctx: {"file": seed_document()}),
-    Case("correct departments", "PUT", "/api/v1/drafts/{draft}/items/T1/departments", ("admin",),
-         json={"lead": ["区卫健局"], "cooperating": ["区医保局"]}, setup=_draft),
-    Case("assign departments on a draft", "POST", "/api/v1/drafts/{draft}/assignments", ("admin",),
-         json={"items": ["T1", "T2"], "lead": ["区卫健局"], "cooperating": ["区医保局"]}, setup=_draft),
-    Case("assign departments on a plan", "POST", f"/api/v1/plans/{PLAN}/assignments", ("admin",),
-         json={"items": ["T1", "T4.M2"], "lead": ["区医保局"], "mode": "add"}),
-    Case("correct a title", "PUT", "/api/v1/drafts/{draft}/items/T1/title", ("admin",),
-         json={"value": "新的任务标题"}, setup=_draft),
-    Case("correct metadata", "PATCH", "/api/v1/drafts/{draft}/meta", ("admin",), json={"issuer": "青浦区人民政府"},
-         setup=_draft),
+    Case(
+        "correct departments",
+        "PUT",
+        "/api/v1/drafts/{draft}/items/T1/departments",
+        ("admin",),
+        json={"lead": ["区卫健局"], "cooperating": ["区医保局"]},
+        setup=_draft,
+    ),
+    Case(
+        "assign departments on a draft",
+        "POST",
+        "/api/v1/drafts/{draft}/assignments",
+        ("admin",),
+        json={"items": ["T1", "T2"], "lead": ["区卫健局"], "cooperating": ["区医保局"]},
+        setup=_draft,
+    ),
+    Case(
+        "assign departments on a plan",
+        "POST",
+        f"/api/v1/plans/{PLAN}/assignments",
+        ("admin",),
+        json={"items": ["T1", "T4.M2"], "lead": ["区医保局"], "mode": "add"},
+    ),
+    Case(
+        "correct a title",
+        "PUT",
+        "/api/v1/drafts/{draft}/items/T1/title",
+        ("admin",),
+        json={"value": "新的任务标题"},
+        setup=_draft,
+    ),
+    Case(
+        "correct metadata",
+        "PATCH",
+        "/api/v1/drafts/{draft}/meta",
+        ("admin",),
+        json={"issuer": "青浦区人民政府"},
+        setup=_draft,
+    ),
     Case("delete a draft item", "DELETE", "/api/v1/drafts/{draft}/items/T1", ("admin",), setup=_draft),
     Case("publish a draft", "POST", "/api/v1/drafts/{draft}/publish", ("admin",), setup=_draft),
     Case("discard a draft", "POST", "/api/v1/drafts/{draft}/discard", ("admin",), setup=_draft),
-    Case("save a report", "POST", f"{R}/T4.M2/2023Q4", ("admin", "wjw"), 201,
-         json={"department": "区卫生健康委", "status": "推进中", "percent": 40, "base_version": 0}),
-    Case("save with evidence", "POST", f"{R}/T27.M4/2023Q4/upload", ("admin", "ybj"), 201,
-         data={"department": "区医保局", "status": "推进中", "percent": "50", "base_version": "0"},
-         files=lambda ctx: {"evidence": ("名单.pdf", PDF, "application/pdf")}),
-    Case("contribute", "POST", f"{R}/T21.M3/2023Q4/contribute", ("admin", "ybj"), 201,
-         json={"department": "区医保局", "text": "已配合完成医保支付测算"}),
+    Case(
+        "save a report",
+        "POST",
+        f"{R}/T4.M2/2023Q4",
+        ("admin", "wjw"),
+        201,
+        json={"department": "区卫生健康委", "status": "推进中", "percent": 40, "base_version": 0},
+    ),
+    Case(
+        "save with evidence",
+        "POST",
+        f"{R}/T27.M4/2023Q4/upload",
+        ("admin", "ybj"),
+        201,
+        data={"department": "区医保局", "status": "推进中", "percent": "50", "base_version": "0"},
+        files=lambda ctx: {"evidence": ("名单.pdf", PDF, "application/pdf")},
+    ),
+    Case(
+        "contribute",
+        "POST",
+        f"{R}/T21.M3/2023Q4/contribute",
+        ("admin", "ybj"),
+        201,
+        json={"department": "区医保局", "text": "已配合完成医保支付测算"},
+    ),
     Case("submit", "POST", f"{R}/T4.M2/2023Q4/submit", ("admin", "wjw"), setup=_saved),
     Case("resubmit", "POST", f"{R}/T4.M2/2023Q4/resubmit", ("admin", "wjw"), setup=_returned),
     Case("return", "POST", f"{R}/T4.M2/2023Q4/return", ("admin",), json={"comment": "请补充"}, setup=_submitted),
     Case("accept", "POST", f"{R}/T4.M2/2023Q4/accept", ("admin",), setup=_submitted),
-    Case("accept on the review desk", "POST", "/api/v1/review/accept", ("admin",), setup=_submitted,
-         json={"reports": [{"plan": PLAN, "item": "T4.M2", "period": "2023Q4", "version": 2}]}),
-    Case("return on the review desk", "POST", "/api/v1/review/return", ("admin",), setup=_submitted,
-         json={"reports": [{"plan": PLAN, "item": "T4.M2", "period": "2023Q4", "version": 2, "comment": "请补充"}]}),
-    Case("import a template", "POST", f"/api/v1/plans/{PLAN}/template", ("admin", "ybj"), 201,
-         data={"department": "区医保局", "period": "2023Q4"}, setup=_template,
-         files=lambda ctx: {"file": ("医保局.xlsx", ctx["template"],
-                                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}),
+    Case(
+        "accept on the review desk",
+        "POST",
+        "/api/v1/review/accept",
+        ("admin",),
+        setup=_submitted,
+        json={"reports": [{"plan": PLAN, "item": "T4.M2", "period": "2023Q4", "version": 2}]},
+    ),
+    Case(
+        "return on the review desk",
+        "POST",
+        "/api/v1/review/return",
+        ("admin",),
+        setup=_submitted,
+        json={"reports": [{"plan": PLAN, "item": "T4.M2", "period": "2023Q4", "version": 2, "comment": "请补充"}]},
+    ),
+    Case(
+        "import a template",
+        "POST",
+        f"/api/v1/plans/{PLAN}/template",
+        ("admin", "ybj"),
+        201,
+        data={"department": "区医保局", "period": "2023Q4"},
+        setup=_template,
+        files=lambda ctx: {
+            "file": (
+                "医保局.xlsx",
+                ctx["template"],
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        },
+    ),
     Case("load indicators", "POST", "/api/v1/indicators/load", ("admin",)),
-    Case("enter a value", "POST", "/api/v1/values", ("admin", "cmz"), 201,
-         json={"key": "FD_CONTRACTED", "org_unit": "350104101-01", "period": "2023Q4", "value": 12000}),
-    Case("import values", "POST", "/api/v1/values/import", ("admin", "cmz"), 201,
-         files=lambda ctx: {"file": ("values.csv", VALUES_CSV, "text/csv")}),
+    Case(
+        "enter a value",
+        "POST",
+        "/api/v1/values",
+        ("admin", "cmz"),
+        201,
+        json={"key": "FD_CONTRACTED", "org_unit": "350104101-01", "period": "2023Q4", "value": 12000},
+    ),
+    Case(
+        "import values",
+        "POST",
+        "/api/v1/values/import",
+        ("admin", "cmz"),
+        201,
+        files=lambda ctx: {"file": ("values.csv", VALUES_CSV, "text/csv")},
+    ),
     Case("set bounds", "PUT", "/api/v1/indicators/FD_COVERAGE/bounds", ("admin",), json={"minimum": 0, "maximum": 100}),
     Case("suggest links", "POST", f"/api/v1/plans/{PLAN}/links/suggest", ("admin",)),
     Case("link a target", "PUT", f"/api/v1/plans/{PLAN}/links/1", ("admin",), json={"indicator": "BEDS_PER_1000"}),
-    Case("set the schedule", "PUT", f"/api/v1/plans/{PLAN}/schedule", ("admin",),
-         json={"type": "quarterly", "first": "2021Q3", "last": "2025Q4", "due_days": 20}),
+    Case(
+        "set the schedule",
+        "PUT",
+        f"/api/v1/plans/{PLAN}/schedule",
+        ("admin",),
+        json={"type": "quarterly", "first": "2021Q3", "last": "2025Q4", "due_days": 20},
+    ),
     Case("load org units", "POST", "/api/v1/orgunits/load", ("admin",)),
-    Case("add an alias", "POST", "/api/v1/departments/aliases", ("admin",), 201,
-         json={"alias": "仓山卫健", "canonical": "区卫生健康委"}),
+    Case(
+        "add an alias",
+        "POST",
+        "/api/v1/departments/aliases",
+        ("admin",),
+        201,
+        json={"alias": "仓山卫健", "canonical": "区卫生健康委"},
+    ),
     Case("class a department", "PUT", "/api/v1/departments/区委/class", ("admin",), json={"class": "leading"}),
-    Case("rename a department", "POST", "/api/v1/departments/rename", ("admin",),
-         json={"old": "区医保局", "new": "区医疗保障局"}),
-    Case("create a user", "POST", "/api/v1/users", ("admin",), 201,
-         json={"username": "czj", "role": "department_reporter", "departments": ["区财政局"]}),
+    Case(
+        "rename a department",
+        "POST",
+        "/api/v1/departments/rename",
+        ("admin",),
+        json={"old": "区医保局", "new": "区医疗保障局"},
+    ),
+    Case(
+        "create a user",
+        "POST",
+        "/api/v1/users",
+        ("admin",),
+        201,
+        json={"username": "czj", "role": "department_reporter", "departments": ["区财政局"]},
+    ),
     Case("set a password", "PUT", "/api/v1/users/admin/password", ("admin",), json={"password": "brand-new-pass"}),
-    Case("change a user's role and scope", "PATCH", "/api/v1/users/wjw", ("admin",),
-         json={"departments": ["区卫健委", "区医保局"]}),
+    Case(
+        "change a user's role and scope",
+        "PATCH",
+        "/api/v1/users/wjw",
+        ("admin",),
+        json={"departments": ["区卫健委", "区医保局"]},
+    ),
     Case("disable a user", "PUT", "/api/v1/users/ybj/active", ("admin",), json={"active": False}),
-    Case("set the scoring weights", "PUT", "/api/v1/scoring", ("admin",),
-         json={"values": {"parts": {"tasks": 70, "indicators": 30}}}),
+    Case(
+        "set the scoring weights",
+        "PUT",
+        "/api/v1/scoring",
+        ("admin",),
+        json={"values": {"parts": {"tasks": 70, "indicators": 30}}},
+    ),
     Case("reset the scoring weights", "POST", "/api/v1/scoring/reset", ("admin",)),
 ]
 
@@ -145,8 +264,9 @@ CASES = [
 def _send(web: Web, case: Case, role: str | None, ctx: dict[str, Any]) -> httpx.Response:
     client = web.client(role)
     body = case.body_for(role) if case.body_for and role else case.json
-    return client.request(case.method, case.url.format(**ctx), json=body, data=case.data,
-                          files=case.files(ctx) if case.files else None)
+    return client.request(
+        case.method, case.url.format(**ctx), json=body, data=case.data, files=case.files(ctx) if case.files else None
+    )
 
 
 def _audit_count(web: Web) -> int:
@@ -178,20 +298,41 @@ def _pattern(path: str) -> re.Pattern[str]:
 
 
 def test_every_state_changing_route_is_in_the_matrix(web: Web) -> None:
-    routes = {(method, path) for path, ops in web.app.openapi()["paths"].items() for method in ops
-              if method in {"post", "put", "patch", "delete"}}
+    routes = {
+        (method, path)
+        for path, ops in web.app.openapi()["paths"].items()
+        for method in ops
+        if method in {"post", "put", "patch", "delete"}
+    }
     exempt = {("post", "/api/v1/auth/login"), ("post", "/api/v1/auth/logout")}  # nothing to refuse
     cases = {(c.method.lower(), c.url.format(draft=1)) for c in CASES}
-    missing = sorted((m, p) for m, p in routes - exempt
-                     if not any(m == cm and _pattern(p).match(url) for cm, url in cases))
+    missing = sorted(
+        (m, p) for m, p in routes - exempt if not any(m == cm and _pattern(p).match(url) for cm, url in cases)
+    )
     assert missing == []
 
 
-READS_FOR_THE_OFFICE = ["/api/v1/users", "/api/v1/audit", "/api/v1/drafts", "/api/v1/review/reports",
-                        "/api/v1/review/count"]
-READS = ["/api/v1/plans", f"/api/v1/plans/{PLAN}", f"/api/v1/plans/{PLAN}/tasks", f"/api/v1/plans/{PLAN}/reports",
-         f"/api/v1/plans/{PLAN}/owed?period=2023Q4", "/api/v1/indicators", "/api/v1/values", "/api/v1/orgunits",
-         "/api/v1/departments", f"/api/v1/plans/{PLAN}/schedule", "/api/v1/auth/me", "/api/v1/scoring"]
+READS_FOR_THE_OFFICE = [
+    "/api/v1/users",
+    "/api/v1/audit",
+    "/api/v1/drafts",
+    "/api/v1/review/reports",
+    "/api/v1/review/count",
+]
+READS = [
+    "/api/v1/plans",
+    f"/api/v1/plans/{PLAN}",
+    f"/api/v1/plans/{PLAN}/tasks",
+    f"/api/v1/plans/{PLAN}/reports",
+    f"/api/v1/plans/{PLAN}/owed?period=2023Q4",
+    "/api/v1/indicators",
+    "/api/v1/values",
+    "/api/v1/orgunits",
+    "/api/v1/departments",
+    f"/api/v1/plans/{PLAN}/schedule",
+    "/api/v1/auth/me",
+    "/api/v1/scoring",
+]
 
 
 @pytest.mark.parametrize("url", READS + READS_FOR_THE_OFFICE)
@@ -211,8 +352,16 @@ def test_only_the_office_reads_users_and_the_audit_log(web: Web) -> None:
 
 
 PUBLIC_READS = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/auth/csrf"}
-EXAMPLE_PATH = {"plan_ref": str(PLAN), "plan_id": str(PLAN), "item_id": "T4.M2", "period_id": "2023Q4",
-                "username": "wjw", "code": "FD_COVERAGE", "draft_id": "1", "sha256": "0" * 64}
+EXAMPLE_PATH = {
+    "plan_ref": str(PLAN),
+    "plan_id": str(PLAN),
+    "item_id": "T4.M2",
+    "period_id": "2023Q4",
+    "username": "wjw",
+    "code": "FD_COVERAGE",
+    "draft_id": "1",
+    "sha256": "0" * 64,
+}
 
 
 def test_every_read_endpoint_for_every_role_and_nobody(web: Web) -> None:

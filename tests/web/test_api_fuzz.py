@@ -40,11 +40,17 @@ def test_every_operation_survives_generated_input(web: Web) -> None:
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def call(case: schemathesis.Case) -> None:
-            response = case.call_and_validate(headers={CSRF_HEADER: signed.csrf_token},
-                                              cookies={SESSION_COOKIE: signed.token}, checks=CHECKS)
+            response = case.call_and_validate(
+                headers={CSRF_HEADER: signed.csrf_token}, cookies={SESSION_COOKIE: signed.token}, checks=CHECKS
+            )
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
         try:

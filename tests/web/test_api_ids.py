@@ -17,10 +17,25 @@ from .conftest import PLAN, Web
 
 HUGE = "623858392637407232000"  # beyond 64 bits: OverflowError in the database driver
 JUST_PAST = str(2**31)  # beyond a PostgreSQL integer column
-EXAMPLE = {"plan": str(PLAN), "plan_id": str(PLAN), "item_id": "T4.M2", "item": "T4.M2", "period": "2023Q4",
-           "period_id": "2023Q4", "draft_id": "1", "username": "wjw", "key": "FD_COVERAGE", "index": "0",
-           "sha256": "0" * 64, "name": "区卫健局", "field": "title", "dept": "区卫健局", "fmt": "xlsx",
-           "code": "FD_COVERAGE", "department": "区卫健局"}
+EXAMPLE = {
+    "plan": str(PLAN),
+    "plan_id": str(PLAN),
+    "item_id": "T4.M2",
+    "item": "T4.M2",
+    "period": "2023Q4",
+    "period_id": "2023Q4",
+    "draft_id": "1",
+    "username": "wjw",
+    "key": "FD_COVERAGE",
+    "index": "0",
+    "sha256": "0" * 64,
+    "name": "区卫健局",
+    "field": "title",
+    "dept": "区卫健局",
+    "fmt": "xlsx",
+    "code": "FD_COVERAGE",
+    "department": "区卫健局",
+}
 
 
 def _is_int(annotation: Any) -> bool:
@@ -43,8 +58,11 @@ def _int_params(route: Any) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
 
     def walk(dependant: Any) -> None:
-        for where, params in (("path", dependant.path_params), ("query", dependant.query_params),
-                              ("form", dependant.body_params)):
+        for where, params in (
+            ("path", dependant.path_params),
+            ("query", dependant.query_params),
+            ("form", dependant.body_params),
+        ):
             found.extend((where, p.alias) for p in params if _is_int(p.field_info.annotation))
         for sub in dependant.dependencies:
             walk(sub)
@@ -68,8 +86,12 @@ def _fill(path: str, overrides: dict[str, str]) -> str:
 
 def test_every_integer_parameter_is_covered(web: Web) -> None:
     cases = {(path.replace(":int", ""), name) for _, path, _, name in _cases(web)}
-    assert {("/api/v1/drafts/{draft_id}", "draft_id"), ("/plans/{plan_id}", "plan_id"),
-            ("/plans/review/{draft_id}", "draft_id"), ("/api/v1/audit", "page")} <= cases
+    assert {
+        ("/api/v1/drafts/{draft_id}", "draft_id"),
+        ("/plans/{plan_id}", "plan_id"),
+        ("/plans/review/{draft_id}", "draft_id"),
+        ("/api/v1/audit", "page"),
+    } <= cases
 
 
 @pytest.mark.parametrize("value", [HUGE, JUST_PAST, "-1"])

@@ -31,8 +31,10 @@ def test_enter_values_versions_outliers_and_scope(web: Web) -> None:
     assert other.status_code == 403 and other.json()["error"]["where"] == "org_unit"
     unknown = cmz.post("/api/v1/values", json={**body, "key": "NO_SUCH"})
     assert unknown.status_code == 422 and unknown.json()["error"]["where"] == "indicator"
-    outside = web.client("admin").post("/api/v1/values", json={**body, "org_unit": "350104", "key": "FD_COVERAGE",
-                                                               "value": 70, "period": "2024Q2", "plan": str(PLAN)})
+    outside = web.client("admin").post(
+        "/api/v1/values",
+        json={**body, "org_unit": "350104", "key": "FD_COVERAGE", "value": 70, "period": "2024Q2", "plan": str(PLAN)},
+    )
     assert outside.status_code == 422 and outside.json()["error"]["where"] == "period"
     history = cmz.get("/api/v1/values", params={"key": "FD_CONTRACTED", "history": "true"}).json()
     assert [(v["value"], v["version"]) for v in history] == [(12000.0, 1), (12500.0, 2)]
@@ -76,12 +78,23 @@ def _sheet(rows: list[list[object]]) -> bytes:
 
 def test_import_values_all_or_nothing_with_row_errors(web: Web) -> None:
     cmz = web.client("cmz")
-    good = _sheet([["指标", "机构", "报告期", "数值"], ["FD_CONTRACTED", THC, "2023Q3", 11000],
-                   ["FD_CONTRACTED", THC, "2023Q4", 12000]])
+    good = _sheet(
+        [
+            ["指标", "机构", "报告期", "数值"],
+            ["FD_CONTRACTED", THC, "2023Q3", 11000],
+            ["FD_CONTRACTED", THC, "2023Q4", 12000],
+        ]
+    )
     response = cmz.post("/api/v1/values/import", files={"file": ("values.xlsx", good, "application/octet-stream")})
     assert response.status_code == 201 and response.json()["saved"] == 2
-    bad = _sheet([["指标", "机构", "报告期", "数值"], ["FD_CONTRACTED", THC, "2023Q2", 10000],
-                  ["FD_CONTRACTED", "350104", "2023Q2", 5], ["NOPE", THC, "2023Q2", "abc"]])
+    bad = _sheet(
+        [
+            ["指标", "机构", "报告期", "数值"],
+            ["FD_CONTRACTED", THC, "2023Q2", 10000],
+            ["FD_CONTRACTED", "350104", "2023Q2", 5],
+            ["NOPE", THC, "2023Q2", "abc"],
+        ]
+    )
     refused = cmz.post("/api/v1/values/import", files={"file": ("bad.xlsx", bad, "application/octet-stream")})
     assert refused.status_code == 422
     rows = {(e["row"], e["column"]) for e in refused.json()["error"]["errors"]}

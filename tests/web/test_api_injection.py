@@ -18,21 +18,36 @@ PAYLOADS = (
     "' OR '1'='1",
     "1 OR 1=1",
     "x'); DROP TABLE plans; --",
-    "\" OR \"\"=\"",
+    '" OR ""="',
     "%' UNION SELECT username, password_hash FROM users --",
     "1; UPDATE users SET role='office_admin'",
 )
-EXAMPLE_PATH = {"plan_ref": str(PLAN), "plan_id": str(PLAN), "item_id": "T4.M2", "period_id": "2023Q4",
-                "username": "wjw", "code": "FD_COVERAGE", "indicator": "FD_COVERAGE", "sha256": "0" * 64,
-                "draft_id": "1", "task_id": "T4", "department": "区卫健局", "org_unit": "350104",
-                "region": "仓山区", "key": "FD_COVERAGE", "name": "wjw"}
+EXAMPLE_PATH = {
+    "plan_ref": str(PLAN),
+    "plan_id": str(PLAN),
+    "item_id": "T4.M2",
+    "period_id": "2023Q4",
+    "username": "wjw",
+    "code": "FD_COVERAGE",
+    "indicator": "FD_COVERAGE",
+    "sha256": "0" * 64,
+    "draft_id": "1",
+    "task_id": "T4",
+    "department": "区卫健局",
+    "org_unit": "350104",
+    "region": "仓山区",
+    "key": "FD_COVERAGE",
+    "name": "wjw",
+}
 
 
 def _counts(web: Web) -> dict[str, int]:
     with web.core.engine.connect() as conn:
-        return {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one()
-                for t in inspect(web.core.engine).get_table_names()
-                if t not in {"web_sessions", "audit_log", "login_failures"}}
+        return {
+            t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one()
+            for t in inspect(web.core.engine).get_table_names()
+            if t not in {"web_sessions", "audit_log", "login_failures"}
+        }
 
 
 def _gets(web: Web) -> list[tuple[str, list[str], list[str]]]:

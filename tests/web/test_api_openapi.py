@@ -41,8 +41,9 @@ def test_errors_are_json_in_chinese_and_english_without_traceback(web: Web) -> N
     assert missing.status_code == 404 and missing.json()["error"]["message"] == "未找到"
     wrong_method = client.delete("/api/v1/plans")
     assert wrong_method.status_code == 405 and wrong_method.json()["error"]["message"] == "不支持的请求方法"
-    not_json = client.post("/api/v1/plans/1/reports/T4.M2/2023Q4", content=b"{not json",
-                           headers={"content-type": "application/json"})
+    not_json = client.post(
+        "/api/v1/plans/1/reports/T4.M2/2023Q4", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert not_json.status_code == 422 and not_json.json()["error"]["message"].startswith("请求参数有误")
 
 
@@ -59,8 +60,9 @@ def test_an_unexpected_error_is_500_without_details(web: Web) -> None:
     finally:
         web.app.router.routes[:] = [r for r in web.app.router.routes if getattr(r, "path", "") != "/api/v1/test-boom"]
     assert response.status_code == 500
-    assert response.json() == {"error": {"message": "服务器内部错误", "message_en": "internal server error",
-                                         "where": ""}}
+    assert response.json() == {
+        "error": {"message": "服务器内部错误", "message_en": "internal server error", "where": ""}
+    }
     assert "secret" not in response.text and "Traceback" not in response.text
 
 

@@ -18,7 +18,9 @@ P = f"/api/v1/plans/{PLAN}"
 def test_plans_list_and_one_plan_by_id_or_document_number(web: Web) -> None:
     client = web.client("leader")
     plans = client.get("/api/v1/plans").json()
-    assert [(p["id"], p["doc_number"], p["tasks"], p["measures"]) for p in plans] == [(1, "仓医改组〔2021〕1号", 37, 133)]
+    assert [(p["id"], p["doc_number"], p["tasks"], p["measures"]) for p in plans] == [
+        (1, "仓医改组〔2021〕1号", 37, 133)
+    ]
     by_id = client.get(P).json()
     by_number = client.get("/api/v1/plans/仓医改组〔2021〕1号").json()
     assert by_id == by_number
@@ -32,7 +34,9 @@ def test_unknown_plan_is_404_in_chinese(web: Web) -> None:
     response = web.client("leader").get("/api/v1/plans/99")
     assert response.status_code == 404
     error = response.json()["error"]
-    assert error["message"].startswith("未找到计划「99」") and "no plan" in error["message_en"] and error["where"] == "99"
+    assert (
+        error["message"].startswith("未找到计划「99」") and "no plan" in error["message_en"] and error["where"] == "99"
+    )
 
 
 def test_tasks_filtered_by_department_and_category(web: Web) -> None:
@@ -57,15 +61,20 @@ def test_items_targets_and_the_responsibility_matrix(web: Web) -> None:
     targets = client.get(f"{P}/targets").json()
     assert len(targets) == 29 and targets[0]["index"] == 0 and targets[0]["comparator"] == "≥"
     matrix = client.get(f"{P}/departments").json()
-    assert matrix[0]["name"] == "区卫生健康委" and matrix[0]["lead"] == matrix[0]["lead_tasks"] + matrix[0]["lead_measures"]
+    assert (
+        matrix[0]["name"] == "区卫生健康委"
+        and matrix[0]["lead"] == matrix[0]["lead_tasks"] + matrix[0]["lead_measures"]
+    )
 
 
 def test_list_exports_as_csv_and_xlsx(web: Web) -> None:
     client = web.client("leader")
     response = client.get(f"{P}/departments", params={"format": "csv"})
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
-    assert "attachment" in response.headers["content-disposition"] and "filename*=UTF-8''" in \
-        response.headers["content-disposition"]
+    assert (
+        "attachment" in response.headers["content-disposition"]
+        and "filename*=UTF-8''" in response.headers["content-disposition"]
+    )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["部门", "类型", "牵头任务"] and rows[1][0] == "区卫生健康委"
     book = load_workbook(io.BytesIO(client.get("/api/v1/plans", params={"format": "xlsx"}).content))
@@ -93,8 +102,9 @@ def test_import_then_review_and_publish(web: Web) -> None:
     review = client.get(f"/api/v1/drafts/{draft_id}").json()
     assert review["info"]["status"] == "draft" and review["plan"]["tasks"] and review["spans"]
     task = review["plan"]["tasks"][0]["id"]
-    fixed = client.put(f"/api/v1/drafts/{draft_id}/items/{task}/departments",
-                       json={"lead": ["区卫健局"], "cooperating": ["区医保局"]})
+    fixed = client.put(
+        f"/api/v1/drafts/{draft_id}/items/{task}/departments", json={"lead": ["区卫健局"], "cooperating": ["区医保局"]}
+    )
     assert fixed.status_code == 200, fixed.text
     assert [d["name"] for d in fixed.json()["lead"]] == ["区卫生健康委"]
     assert client.put(f"/api/v1/drafts/{draft_id}/items/{task}/deadline", json={"value": "2023年底"}).status_code == 200
@@ -121,8 +131,10 @@ def test_import_and_publish_at_once_and_bad_documents(web: Web) -> None:
     discarded = client.post("/api/v1/drafts", files={"file": seed_document()}).json()["draft_id"]
     assert client.post(f"/api/v1/drafts/{discarded}/discard").status_code == 200
     assert client.get("/api/v1/drafts").json() == []
-    assert [d["status"] for d in client.get("/api/v1/drafts", params={"all": "true"}).json()] == \
-        ["discarded", "published"]
+    assert [d["status"] for d in client.get("/api/v1/drafts", params={"all": "true"}).json()] == [
+        "discarded",
+        "published",
+    ]
 
 
 def test_a_draft_lists_its_tasks_without_a_lead_and_takes_departments_for_many(web: Web) -> None:
@@ -132,16 +144,21 @@ def test_a_draft_lists_its_tasks_without_a_lead_and_takes_departments_for_many(w
     draft_id = uploaded.json()["draft_id"]
     review = client.get(f"/api/v1/drafts/{draft_id}").json()
     assert len(review["without_lead"]) == 35 and review["without_lead"][0] == "T1"
-    response = client.post(f"/api/v1/drafts/{draft_id}/assignments",
-                           json={"items": review["without_lead"], "lead": ["区卫健委"], "mode": "replace"})
+    response = client.post(
+        f"/api/v1/drafts/{draft_id}/assignments",
+        json={"items": review["without_lead"], "lead": ["区卫健委"], "mode": "replace"},
+    )
     assert response.status_code == 200, response.text
     assert (response.json()["version"], len(response.json()["changed"])) == (2, 35)
     after = client.get(f"/api/v1/drafts/{draft_id}").json()
     assert after["without_lead"] == [] and after["corrections"][-1]["action"] == "assign"
-    bad = client.post(f"/api/v1/drafts/{draft_id}/assignments", json={"items": ["T1"], "cooperating": ["区医保局"], "mode": "replace"})
+    bad = client.post(
+        f"/api/v1/drafts/{draft_id}/assignments", json={"items": ["T1"], "cooperating": ["区医保局"], "mode": "replace"}
+    )
     assert bad.status_code == 422 and "替换方式须指定牵头部门" in bad.json()["error"]["message"]
-    wrong = client.post(f"/api/v1/drafts/{draft_id}/assignments", json={"items": ["T1"], "lead": ["区卫健委"],
-                                                                        "mode": "merge"})
+    wrong = client.post(
+        f"/api/v1/drafts/{draft_id}/assignments", json={"items": ["T1"], "lead": ["区卫健委"], "mode": "merge"}
+    )
     assert wrong.status_code == 422
 
 
@@ -161,6 +178,7 @@ def test_list_exports_write_a_formula_looking_department_as_text(web: Web) -> No
     assert lead.data_type == "s" and lead.value == "'" + name  # text, as every other export writes it
     rows = list(csv.reader(io.StringIO(admin.get(f"{P}/items", params={"format": "csv"}).content.decode("utf-8-sig"))))
     assert next(r[4] for r in rows if r[0] == "T27.M4") == "'" + name
-    matrix = list(csv.reader(io.StringIO(
-        admin.get(f"{P}/departments", params={"format": "csv"}).content.decode("utf-8-sig"))))
+    matrix = list(
+        csv.reader(io.StringIO(admin.get(f"{P}/departments", params={"format": "csv"}).content.decode("utf-8-sig")))
+    )
     assert "'" + name in [r[0] for r in matrix]

@@ -33,7 +33,9 @@ def test_departments_aliases_and_rename(web: Web) -> None:
     assert unknown.status_code == 422
     health = next(d for d in admin.get("/api/v1/departments").json() if d["name"] == "区卫生健康委")
     assert "仓山卫健" in health["aliases"]
-    assert admin.post("/api/v1/departments/rename", json={"old": "区医保局", "new": "区医疗保障局"}).json()["touched"] > 0
+    assert (
+        admin.post("/api/v1/departments/rename", json={"old": "区医保局", "new": "区医疗保障局"}).json()["touched"] > 0
+    )
     me = web.client("ybj").get("/api/v1/auth/me").json()
     assert me["user"]["departments"] == ["区医疗保障局"]
 
@@ -42,7 +44,10 @@ def test_a_departments_ranking_class_is_read_from_its_name_and_set_by_the_office
     admin, leader = web.client("admin"), web.client("leader")
     listed = {d["name"]: d for d in leader.get("/api/v1/departments").json()}
     assert (listed["区委"]["ranking_class"], listed["区委"]["class_label"], listed["区委"]["class_set"]) == (
-        "leading", "领导机构", False)
+        "leading",
+        "领导机构",
+        False,
+    )
     assert listed["各镇街（园区）"]["ranking_class"] == "group" and listed["区卫生健康委"]["ranking_class"] == "member"
     before = admin.get("/api/v1/plans/1/evaluation", params={"at": "2024-01-16"}).json()
     assert "区政府" in {d["name"] for d in before["not_ranked"]}
@@ -58,9 +63,16 @@ def test_a_departments_ranking_class_is_read_from_its_name_and_set_by_the_office
 
 def test_users_create_list_and_passwords(web: Web) -> None:
     admin = web.client("admin")
-    created = admin.post("/api/v1/users", json={"username": "czj", "display_name": "财政局填报员",
-                                                 "role": "department_reporter", "departments": ["区财政局"],
-                                                 "password": "czj-pass-99"})
+    created = admin.post(
+        "/api/v1/users",
+        json={
+            "username": "czj",
+            "display_name": "财政局填报员",
+            "role": "department_reporter",
+            "departments": ["区财政局"],
+            "password": "czj-pass-99",
+        },
+    )
     assert created.status_code == 201 and created.json()["departments"] == ["区财政局"]
     assert admin.post("/api/v1/users", json={"username": "czj", "role": "viewer"}).status_code == 409
     no_dept = admin.post("/api/v1/users", json={"username": "x1", "role": "department_reporter"})
@@ -83,18 +95,31 @@ def test_changing_your_own_password_needs_the_current_one(web: Web) -> None:
     wjw = web.client("wjw")
     wrong = wjw.post("/api/v1/auth/password", json={"password": "another-pass-1", "current_password": "nope"})
     assert wrong.status_code == 401 and wrong.json()["error"]["where"] == "current_password"
-    assert wjw.post("/api/v1/auth/password", json={"password": "another-pass-1",
-                                                   "current_password": PASSWORDS["wjw"]}).status_code == 200
-    assert web.client(None).post("/api/v1/auth/login", json={"username": "wjw", "password": "another-pass-1"}) \
-        .status_code == 200
+    assert (
+        wjw.post(
+            "/api/v1/auth/password", json={"password": "another-pass-1", "current_password": PASSWORDS["wjw"]}
+        ).status_code
+        == 200
+    )
+    assert (
+        web.client(None).post("/api/v1/auth/login", json={"username": "wjw", "password": "another-pass-1"}).status_code
+        == 200
+    )
 
 
 def test_audit_log_filtered_paginated_exported(web: Web) -> None:
     admin, wjw = web.client("admin"), web.client("wjw")
     for version, percent in enumerate((10, 20, 30)):
-        wjw.post("/api/v1/plans/1/reports/T4.M2/2023Q4",
-                 json={"department": "区卫生健康委", "status": "推进中", "percent": percent,
-                       "narrative": "@SUM(1+1)", "base_version": version})
+        wjw.post(
+            "/api/v1/plans/1/reports/T4.M2/2023Q4",
+            json={
+                "department": "区卫生健康委",
+                "status": "推进中",
+                "percent": percent,
+                "narrative": "@SUM(1+1)",
+                "base_version": version,
+            },
+        )
     page = admin.get("/api/v1/audit", params={"actor": "wjw", "action": "report.", "per_page": 2}).json()
     assert (page["total"], page["pages"], len(page["entries"])) == (3, 2, 2)
     assert [e["after"]["percent"] for e in page["entries"]] == [30, 20]  # newest first
@@ -104,8 +129,13 @@ def test_audit_log_filtered_paginated_exported(web: Web) -> None:
     assert keyed["total"] == 3
     assert admin.get("/api/v1/audit", params={"since": "2000-01-01", "until": "2000-01-02"}).json()["total"] == 0
     assert admin.get("/api/v1/audit", params={"per_page": 10_000}).status_code == 422
-    rows = list(csv.reader(io.StringIO(admin.get("/api/v1/audit", params={"actor": "wjw", "format": "csv"})
-                                       .content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                admin.get("/api/v1/audit", params={"actor": "wjw", "format": "csv"}).content.decode("utf-8-sig")
+            )
+        )
+    )
     assert rows[0] == ["时间", "操作人", "操作", "对象", "对象编号", "修改前", "修改后"] and len(rows) == 4
     book = load_workbook(io.BytesIO(admin.get("/api/v1/audit", params={"actor": "wjw", "format": "xlsx"}).content))
     sheet = book.active

@@ -50,8 +50,15 @@ def test_save_submit_return_resubmit_accept_and_history(web: Web) -> None:
     assert accepted.json()["state"] == "accepted" and accepted.json()["reviewer"] == "admin"
     history = ybj.get(T27M4).json()
     assert [(h["version"], h["state"]) for h in history] == [
-        (1, "draft"), (2, "submitted"), (3, "returned"), (4, "submitted"), (5, "returned"), (6, "draft"),
-        (7, "submitted"), (8, "accepted")]
+        (1, "draft"),
+        (2, "submitted"),
+        (3, "returned"),
+        (4, "submitted"),
+        (5, "returned"),
+        (6, "draft"),
+        (7, "submitted"),
+        (8, "accepted"),
+    ]
     final = _save(ybj, T27M4, "区医保局", 90)
     assert final.status_code == 409 and final.json()["error"]["where"] == "state"
 
@@ -66,7 +73,9 @@ def test_bad_reports_are_refused_with_the_field_named(web: Web) -> None:
     for url, (where, status) in cases.items():
         response = _save(wjw, url, "区卫生健康委")
         assert (response.status_code, response.json()["error"]["where"]) == (status, where), url
-    completed = wjw.post(T4M2, json={"department": "区卫生健康委", "status": "已完成", "percent": 80, "base_version": 0})
+    completed = wjw.post(
+        T4M2, json={"department": "区卫生健康委", "status": "已完成", "percent": 80, "base_version": 0}
+    )
     assert completed.status_code == 422 and completed.json()["error"]["message"]
     over = wjw.post(T4M2, json={"department": "区卫生健康委", "status": "推进中", "percent": 140, "base_version": 0})
     assert over.status_code == 422 and over.json()["error"]["where"] == "percent"
@@ -76,8 +85,9 @@ def test_bad_reports_are_refused_with_the_field_named(web: Web) -> None:
 
 
 def test_cooperating_department_contributes(web: Web) -> None:
-    response = web.client("ybj").post(f"{R}/T21.M3/2023Q4/contribute",
-                                      json={"department": "区医保局", "text": "已完成医保支付测算"})
+    response = web.client("ybj").post(
+        f"{R}/T21.M3/2023Q4/contribute", json={"department": "区医保局", "text": "已完成医保支付测算"}
+    )
     assert response.status_code == 201
     assert response.json()["contributions"] == {"区医保局": "已完成医保支付测算"}
     assert response.json()["department"] == "区卫生健康委"
@@ -85,14 +95,21 @@ def test_cooperating_department_contributes(web: Web) -> None:
 
 def test_evidence_upload_and_download(web: Web) -> None:
     ybj = web.client("ybj")
-    response = ybj.post(f"{T27M4}/upload", data={"department": "区医保局", "status": "推进中", "percent": "50",
-                                                 "base_version": "0", "submit": "true"},
-                        files=[("evidence", ("参保名单.pdf", PDF, "application/pdf")),
-                               ("evidence", ("../../照片.png", PNG, "image/png"))])
+    response = ybj.post(
+        f"{T27M4}/upload",
+        data={"department": "区医保局", "status": "推进中", "percent": "50", "base_version": "0", "submit": "true"},
+        files=[
+            ("evidence", ("参保名单.pdf", PDF, "application/pdf")),
+            ("evidence", ("../../照片.png", PNG, "image/png")),
+        ],
+    )
     assert response.status_code == 201, response.text
     report = response.json()
     assert report["state"] == "submitted"
-    assert [(e["filename"], e["size"]) for e in report["evidence"]] == [("参保名单.pdf", len(PDF)), ("照片.png", len(PNG))]
+    assert [(e["filename"], e["size"]) for e in report["evidence"]] == [
+        ("参保名单.pdf", len(PDF)),
+        ("照片.png", len(PNG)),
+    ]
     sha = hashlib.sha256(PDF).hexdigest()
     assert report["evidence"][0]["url"] == f"/api/v1/evidence/{sha}"
     download = web.client("leader").get(f"/api/v1/evidence/{sha}")
@@ -102,10 +119,20 @@ def test_evidence_upload_and_download(web: Web) -> None:
     assert web.client(None).get(f"/api/v1/evidence/{sha}").status_code == 401
 
 
-@pytest.mark.parametrize("ref", [
-    "..%2F..%2Fyigai.sqlite3", "..%2Fyigai.sqlite3", "%2e%2e%2f%2e%2e%2fyigai.sqlite3", "../../yigai.sqlite3",
-    "0" * 63 + "/", "A" * 64, "0" * 64, "....//....//etc//passwd", "%00" + "0" * 61,
-])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "..%2F..%2Fyigai.sqlite3",
+        "..%2Fyigai.sqlite3",
+        "%2e%2e%2f%2e%2e%2fyigai.sqlite3",
+        "../../yigai.sqlite3",
+        "0" * 63 + "/",
+        "A" * 64,
+        "0" * 64,
+        "....//....//etc//passwd",
+        "%00" + "0" * 61,
+    ],
+)
 def test_evidence_download_cannot_leave_the_store(web: Web, ref: str) -> None:
     response = web.client("admin").get(f"/api/v1/evidence/{ref}")
     assert response.status_code == 404
@@ -115,21 +142,26 @@ def test_evidence_download_cannot_leave_the_store(web: Web, ref: str) -> None:
 def test_oversized_and_wrong_type_evidence_is_refused(web: Web) -> None:
     ybj = web.client("ybj")
     form = {"department": "区医保局", "status": "推进中", "percent": "50", "base_version": "0"}
-    too_big = ybj.post(f"{T27M4}/upload", data=form,
-                       files={"evidence": ("big.pdf", b"%PDF-" + b"0" * MAX_EVIDENCE_BYTES, "application/pdf")})
+    too_big = ybj.post(
+        f"{T27M4}/upload",
+        data=form,
+        files={"evidence": ("big.pdf", b"%PDF-" + b"0" * MAX_EVIDENCE_BYTES, "application/pdf")},
+    )
     assert too_big.status_code == 422 and too_big.json()["error"]["where"] == "evidence"
     exe = ybj.post(f"{T27M4}/upload", data=form, files={"evidence": ("tool.exe", b"MZ\x90\x00", "application/pdf")})
     assert exe.status_code == 422 and exe.json()["error"]["message"]
-    disguised = ybj.post(f"{T27M4}/upload", data=form,
-                         files={"evidence": ("report.pdf", b"MZ\x90\x00binary", "application/pdf")})
+    disguised = ybj.post(
+        f"{T27M4}/upload", data=form, files={"evidence": ("report.pdf", b"MZ\x90\x00binary", "application/pdf")}
+    )
     assert disguised.status_code == 422
     assert ybj.get(T27M4).json() == []  # nothing was saved
 
 
 def test_a_request_body_over_the_limit_is_refused_before_it_is_read(web: Web) -> None:
     limit = max(web.core.settings.max_document_bytes, MAX_EVIDENCE_BYTES) + 1024 * 1024
-    response = web.client("ybj").post(f"{T27M4}/upload", content=b"x" * (limit + 1),
-                                      headers={"content-type": "multipart/form-data; boundary=x"})
+    response = web.client("ybj").post(
+        f"{T27M4}/upload", content=b"x" * (limit + 1), headers={"content-type": "multipart/form-data; boundary=x"}
+    )
     assert response.status_code == 413 and response.json()["error"]["message"].startswith("上传内容过大")
 
 
@@ -145,21 +177,22 @@ def test_csrf_token_in_a_form_field_is_accepted(web: Web) -> None:
 def test_reports_list_owed_and_exports(web: Web) -> None:
     wjw, ybj = web.client("wjw"), web.client("ybj")
     _save(wjw, T4M2, "区卫生健康委", 40, submit=True)
-    _save(ybj, T27M4, "区医保局", 60, narrative="=HYPERLINK(\"http://evil\")")
+    _save(ybj, T27M4, "区医保局", 60, narrative='=HYPERLINK("http://evil")')
     current = ybj.get(R, params={"period": "2023Q4"}).json()
     assert sorted((r["item_id"], r["state"]) for r in current) == [("T27.M4", "draft"), ("T4.M2", "submitted")]
     assert [r["item_id"] for r in ybj.get(R, params={"department": "区医保局"}).json()] == ["T27.M4"]
     owed = ybj.get(f"/api/v1/plans/{PLAN}/owed", params={"period": "2023Q4", "department": "区卫健委"}).json()
     assert owed and all(o["department"] == "区卫生健康委" for o in owed)
     assert "T4.M2" not in {o["item_id"] for o in owed}  # submitted: no longer owed
-    everything = ybj.get(f"/api/v1/plans/{PLAN}/owed",
-                         params={"period": "2023Q4", "department": "区卫健委", "all": "true"}).json()
+    everything = ybj.get(
+        f"/api/v1/plans/{PLAN}/owed", params={"period": "2023Q4", "department": "区卫健委", "all": "true"}
+    ).json()
     assert "T4.M2" in {o["item_id"] for o in everything} and len(everything) == len(owed) + 1
     book = load_workbook(io.BytesIO(ybj.get(R, params={"format": "xlsx"}).content))
     sheet = book.active
     assert sheet is not None
     narrative = next(row[5] for row in sheet.iter_rows(min_row=2, values_only=True) if row[1] == "T27.M4")
-    assert narrative == "'=HYPERLINK(\"http://evil\")"  # text, not a formula
+    assert narrative == '\'=HYPERLINK("http://evil")'  # text, not a formula
     csv_text = ybj.get(R, params={"format": "csv"}).content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text
 
@@ -170,17 +203,25 @@ def test_template_download_fill_and_import(web: Web) -> None:
     assert download.status_code == 200 and download.headers["content-type"] == XLSX
     assert load_workbook(io.BytesIO(download.content)).sheetnames[0] == "进展填报"
     filled = filled_template(web, "区医保局", "2023Q4", percent=65)
-    imported = ybj.post(f"/api/v1/plans/{PLAN}/template", data={"department": "区医保局", "period": "2023Q4",
-                                                                "submit": "true"},
-                        files={"file": ("医保局.xlsx", filled, XLSX)})
+    imported = ybj.post(
+        f"/api/v1/plans/{PLAN}/template",
+        data={"department": "区医保局", "period": "2023Q4", "submit": "true"},
+        files={"file": ("医保局.xlsx", filled, XLSX)},
+    )
     assert imported.status_code == 201, imported.text
     reports = imported.json()["reports"]
     assert reports and {(r["percent"], r["state"]) for r in reports} == {(65.0, "submitted")}
-    wrong_period = ybj.post(f"/api/v1/plans/{PLAN}/template", data={"department": "区医保局", "period": "2023Q3"},
-                            files={"file": ("医保局.xlsx", filled, XLSX)})
+    wrong_period = ybj.post(
+        f"/api/v1/plans/{PLAN}/template",
+        data={"department": "区医保局", "period": "2023Q3"},
+        files={"file": ("医保局.xlsx", filled, XLSX)},
+    )
     assert wrong_period.status_code == 422
-    not_xlsx = ybj.post(f"/api/v1/plans/{PLAN}/template", data={"department": "区医保局", "period": "2023Q4"},
-                        files={"file": ("医保局.csv", b"a,b\n", "text/csv")})
+    not_xlsx = ybj.post(
+        f"/api/v1/plans/{PLAN}/template",
+        data={"department": "区医保局", "period": "2023Q4"},
+        files={"file": ("医保局.csv", b"a,b\n", "text/csv")},
+    )
     assert not_xlsx.status_code == 422
 
 
@@ -227,8 +268,9 @@ def test_an_unsubmitted_draft_is_seen_only_by_its_departments_and_the_office(web
             assert client.get(R, params={"format": fmt}).status_code == 200
         assert secret not in client.get(R, params={"format": "csv"}).content.decode("utf-8-sig"), name
         assert secret not in client.get(f"/plans/{PLAN}/tasks/T4.M2", params={"period": "2023Q4"}).text, name
-        template = client.get(f"/api/v1/plans/{PLAN}/template", params={"department": "区卫生健康委",
-                                                                        "period": "2023Q4"})
+        template = client.get(
+            f"/api/v1/plans/{PLAN}/template", params={"department": "区卫生健康委", "period": "2023Q4"}
+        )
         assert template.status_code == 200
         cells = {c.value for row in load_workbook(io.BytesIO(template.content)).worksheets[0].iter_rows() for c in row}
         assert secret not in cells, name

@@ -17,10 +17,13 @@ LIST = "/api/v1/review/reports"
 
 
 def _ref(row: dict, comment: str = "") -> dict:
-    return {"plan": row["plan_id"], "item": row["item_id"], "period": row["period_id"], "version": row["version"],
-            "comment": comment}
-
-
+    return {
+        "plan": row["plan_id"],
+        "item": row["item_id"],
+        "period": row["period_id"],
+        "version": row["version"],
+        "comment": comment,
+    }
 
 
 def test_the_list_filters_and_carries_the_change_and_the_version(web: Web) -> None:
@@ -28,18 +31,32 @@ def test_the_list_filters_and_carries_the_change_and_the_version(web: Web) -> No
     admin = web.client("admin")
     rows = admin.get(LIST, params={"department": "区医保局", "period": "2023Q3"}).json()
     assert [(r["item_id"], r["version"], r["timeliness"], r["days_late"]) for r in rows] == [
-        ("T22.M1", 1, "late", 5), ("T22.M3", 1, "on_time", 0)]
+        ("T22.M1", 1, "late", 5),
+        ("T22.M3", 1, "on_time", 0),
+    ]
     t22m3 = rows[1]
     assert t22m3["task"] == {"id": "T22", "no": "22", "title": "建立分级诊疗医保政策杠杆机制"}
     assert t22m3["item"]["no"] == "(3)" and t22m3["due"] == "2023-10-15" and t22m3["state_label"] == "已提交"
     assert t22m3["url"] == "/plans/1/tasks/T22.M3?period=2023Q3"
     change = t22m3["change"]
-    assert change["against"] == {"period_id": "2023Q2", "version": 1, "state": "submitted",
-                                 "label": "上期2023年第2季度（已提交）"}
+    assert change["against"] == {
+        "period_id": "2023Q2",
+        "version": 1,
+        "state": "submitted",
+        "label": "上期2023年第2季度（已提交）",
+    }
     assert change["percent"] is None and change["text"] == [
-        {"field": "narrative", "label": "进展情况",
-         "ops": [{"op": "eq", "text": "2023Q"}, {"op": "del", "text": "2"}, {"op": "ins", "text": "3"},
-                 {"op": "eq", "text": "进展"}]}]
+        {
+            "field": "narrative",
+            "label": "进展情况",
+            "ops": [
+                {"op": "eq", "text": "2023Q"},
+                {"op": "del", "text": "2"},
+                {"op": "ins", "text": "3"},
+                {"op": "eq", "text": "进展"},
+            ],
+        }
+    ]
     assert rows[0]["change"] is None and rows[0]["change_summary"] == "首次报送"
     assert [r["item_id"] for r in admin.get(LIST, params={"timeliness": "late"}).json()] == ["T22.M1"]
     assert len(admin.get(LIST, params={"state": "all"}).json()) == 5
@@ -49,7 +66,10 @@ def test_the_list_filters_and_carries_the_change_and_the_version(web: Web) -> No
     book = load_workbook(io.BytesIO(sheet.content))
     values = list(book.active.iter_rows(values_only=True))
     assert values[0][:4] == ("计划", "任务", "事项", "牵头部门") and len(values) == 2 and values[1][3] == "区卫生健康委"
-    assert web.client("ybj").get(LIST).status_code == 403 and web.client("leader").get("/api/v1/review/count").status_code == 403
+    assert (
+        web.client("ybj").get(LIST).status_code == 403
+        and web.client("leader").get("/api/v1/review/count").status_code == 403
+    )
 
 
 def test_batch_accept_all_or_nothing_then_partial_and_return_with_comments(web: Web) -> None:
@@ -77,8 +97,10 @@ def test_batch_accept_all_or_nothing_then_partial_and_return_with_comments(web: 
     fresh = [_ref(r) for r in admin.get(LIST).json()]  # 区卫生健康委's T2.M1, then T22.M3 2023Q3 (version 3)
     missing = admin.post("/api/v1/review/return", json={"reports": [fresh[0] | {"comment": "请补充"}, fresh[1]]})
     assert missing.status_code == 422 and missing.json()["refused"][0]["message"] == "退回报告须填写退回意见"
-    returned = admin.post("/api/v1/review/return", json={"reports": [fresh[0] | {"comment": "请补充签约数据"},
-                                                                     fresh[1] | {"comment": "请补充文件"}]})
+    returned = admin.post(
+        "/api/v1/review/return",
+        json={"reports": [fresh[0] | {"comment": "请补充签约数据"}, fresh[1] | {"comment": "请补充文件"}]},
+    )
     assert returned.status_code == 200 and returned.json()["message"] == "已退回 2 份报告。"
     assert admin.get("/api/v1/review/count").json() == {"waiting": 0}
     latest = report_history(web.core.uow(), PLAN, "T2.M1", "2023Q3")[-1]
@@ -103,14 +125,18 @@ def test_a_demo_quarter_through_the_api(demo_web: Web, demo_build: DemoBuild) ->
     assert waiting >= 100
     rows = admin.get(LIST, params={"plan": DEMO_PLAN, "department": HEALTH, "period": quarter}).json()
     assert len(rows) >= 21 and {(r["plan_id"], r["department"], r["period_id"]) for r in rows} == {
-        (DEMO_PLAN, HEALTH, quarter)}
+        (DEMO_PLAN, HEALTH, quarter)
+    }
     accepted = admin.post("/api/v1/review/accept", json={"reports": [_ref(r) for r in rows[:20]]})
     assert accepted.status_code == 200 and accepted.json()["message"] == "已采纳 20 份报告。"
     returned = admin.post("/api/v1/review/return", json={"reports": [_ref(rows[20], "请补充会议纪要")]})
     assert returned.status_code == 200 and returned.json()["message"] == "已退回 1 份报告。"
     assert admin.get("/api/v1/review/count").json()["waiting"] == waiting - 21
-    mine = demo_web.client("wjw").get(f"/api/v1/plans/{DEMO_PLAN}/reports",
-                                      params={"department": HEALTH, "period": quarter}).json()
+    mine = (
+        demo_web.client("wjw")
+        .get(f"/api/v1/plans/{DEMO_PLAN}/reports", params={"department": HEALTH, "period": quarter})
+        .json()
+    )
     states = {r["item_id"]: (r["state"], r["review_comment"]) for r in mine}
     assert states[rows[20]["item_id"]] == ("returned", "请补充会议纪要")
     assert all(states[r["item_id"]][0] == "accepted" for r in rows[:20])

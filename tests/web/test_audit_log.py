@@ -51,8 +51,21 @@ def _busy(web: Web) -> None:
     admin, wjw, ybj = user(web, "admin"), user(web, "wjw"), user(web, "ybj")
     add_history(web)  # reports, values, a target link
     store = EvidenceStore(web.core.settings.evidence_dir)
-    save_report(uow(), wjw, PLAN, "T4.M2", "2023Q4", "区卫生健康委", "推进中", 40, narrative="已启动",
-                evidence=[EvidenceUpload("会议纪要.pdf", PDF)], store=store, submit=True, now=when("2024-01-08"))
+    save_report(
+        uow(),
+        wjw,
+        PLAN,
+        "T4.M2",
+        "2023Q4",
+        "区卫生健康委",
+        "推进中",
+        40,
+        narrative="已启动",
+        evidence=[EvidenceUpload("会议纪要.pdf", PDF)],
+        store=store,
+        submit=True,
+        now=when("2024-01-08"),
+    )
     add_contribution(uow(), ybj, PLAN, "T21.M3", "2023Q4", "区医保局", "已配合完成测算", now=when("2024-01-09"))
     return_report(uow(), admin, PLAN, "T4.M2", "2023Q4", "请补充材料", now=when("2024-01-10"))
     save_report(uow(), ybj, PLAN, "T22.M3", "2023Q4", "区医保局", "已完成", 100, submit=True, now=when("2024-01-09"))
@@ -135,8 +148,12 @@ def test_every_field_and_action_written_in_the_code_has_a_label() -> None:
     actions, entities, keys = set(), set(), set()
     for path in SRC.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "record" and "audit" in ast.unparse(node.func.value)):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "record"
+                and "audit" in ast.unparse(node.func.value)
+            ):
                 continue
             literal = [a.value for a in node.args[1:3] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
             if len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
@@ -159,10 +176,12 @@ def test_the_log_is_newest_first_by_time_in_beijing_time(web: Web) -> None:
     """Writes recorded with their own (earlier) time come later in id order: the page sorts by time."""
     admin = user(web, "admin")
     utc = dt.UTC
-    create_user(web.core.uow(), admin, "late", "后建早记", Role.VIEWER,
-                now=dt.datetime(2021, 6, 30, 17, 30, tzinfo=utc))  # 2021-07-01 01:30 in Beijing
-    create_user(web.core.uow(), admin, "early", "先建晚记", Role.VIEWER,
-                now=dt.datetime(2099, 1, 1, 2, 0, tzinfo=OFFICE_TZ))
+    create_user(
+        web.core.uow(), admin, "late", "后建早记", Role.VIEWER, now=dt.datetime(2021, 6, 30, 17, 30, tzinfo=utc)
+    )  # 2021-07-01 01:30 in Beijing
+    create_user(
+        web.core.uow(), admin, "early", "先建晚记", Role.VIEWER, now=dt.datetime(2099, 1, 1, 2, 0, tzinfo=OFFICE_TZ)
+    )
     html = web.client("admin").get("/audit").text
     times = re.findall(r'<td style="white-space: nowrap"[^>]*>([^<]+)</td>', html)
     assert times[0] == "2099-01-01 02:00"
@@ -196,8 +215,10 @@ def test_the_page_shows_chinese_labels_not_raw_names(web: Web) -> None:
     add_history(web)
     html = web.client("admin").get("/audit?entity=data_value").text
     table = html.split("<table>", 1)[1]
-    assert "指标或数据元编码" in table and "机构/地区编码" in table and "计算输入指纹" not in table  # empty: not a change
+    assert (
+        "指标或数据元编码" in table and "机构/地区编码" in table and "计算输入指纹" not in table
+    )  # empty: not a change
     assert "录入数值" in table and "指标数值" in table
-    for raw in ("<strong title=\"key\">key<", "org_unit</strong>", "data_value<", "value.enter<"):
+    for raw in ('<strong title="key">key<', "org_unit</strong>", "data_value<", "value.enter<"):
         assert raw not in table
     assert 'option value="data_value" selected>指标数值' in html

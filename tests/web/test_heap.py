@@ -103,12 +103,12 @@ def test_threads_share_the_capped_arenas() -> None:
 def _tokens() -> float:
     async def read() -> float:
         return anyio.to_thread.current_default_thread_limiter().total_tokens
+
     return read  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize(("threads", "expected"), [(None, 40), (3, 3)])
-def test_a_server_app_caps_the_requests_it_handles_at_once(tmp_path: Path, threads: int | None,
-                                                           expected: int) -> None:
+def test_a_server_app_caps_the_requests_it_handles_at_once(tmp_path: Path, threads: int | None, expected: int) -> None:
     settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{(tmp_path / 'y.sqlite3').as_posix()}")
     app = create_app(core=build(settings), request_threads=threads)
     with TestClient(app) as client:
@@ -139,8 +139,9 @@ FROZEN = textwrap.dedent("""
 
 def test_frozen_survivors_make_the_next_full_collection_short() -> None:
     def run(mode: str) -> tuple[float, bool]:
-        out = subprocess.run([sys.executable, "-c", FROZEN, mode], capture_output=True, text=True,
-                             check=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", FROZEN, mode], capture_output=True, text=True, check=True
+        ).stdout.split()
         return float(out[0]), out[1] == "True"
 
     walked, _ = run("plain")

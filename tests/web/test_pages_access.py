@@ -70,8 +70,12 @@ def test_each_role_sees_its_pages_and_is_refused_the_others(web: Web, username: 
 
 def test_nobody_signed_in_is_sent_to_the_sign_in_page(web: Web) -> None:
     client = web.client(None)
-    for url in [*PAGES, "/plans/review/1", "/workspace/template.xlsx?plan=1&dept=区医保局&period=2023Q3",
-                "/plans/1/export.xlsx"]:
+    for url in [
+        *PAGES,
+        "/plans/review/1",
+        "/workspace/template.xlsx?plan=1&dept=区医保局&period=2023Q3",
+        "/plans/1/export.xlsx",
+    ]:
         response = client.get(url, follow_redirects=False)
         assert response.status_code == 303, url
         assert response.headers["location"].startswith("/login?next=/"), url
@@ -81,8 +85,11 @@ def test_nobody_signed_in_is_sent_to_the_sign_in_page(web: Web) -> None:
 
 def test_unknown_plan_task_and_indicator_are_404_pages_in_chinese(web: Web) -> None:
     client = web.client("leader")
-    for url, message in (("/plans/99", "未找到计划"), ("/plans/1/tasks/T99", "计划中没有任务或措施"),
-                         ("/indicators/NO_SUCH", "未找到指标")):
+    for url, message in (
+        ("/plans/99", "未找到计划"),
+        ("/plans/1/tasks/T99", "计划中没有任务或措施"),
+        ("/indicators/NO_SUCH", "未找到指标"),
+    ):
         response = client.get(url)
         assert response.status_code == 404 and message in response.text, url
         assert response.headers["content-type"].startswith("text/html")
@@ -93,8 +100,12 @@ def test_every_asset_a_page_loads_is_served_from_here(web: Web) -> None:
     client = web.client("admin")
     html = client.get(f"/?at={AT}").text
     assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
-    assert {"/static/vendor/htmx-2.0.11.min.js", "/static/vendor/echarts-6.1.0.min.js", "/static/app-0.1.0.js",
-            "/static/app-0.1.0.css"} <= set(assets)
+    assert {
+        "/static/vendor/htmx-2.0.11.min.js",
+        "/static/vendor/echarts-6.1.0.min.js",
+        "/static/app-0.1.0.js",
+        "/static/app-0.1.0.css",
+    } <= set(assets)
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
     for name in ("htmx-2.0.11.LICENSE.txt", "echarts-6.1.0.LICENSE.txt", "echarts-6.1.0.NOTICE.txt"):

@@ -22,8 +22,7 @@ AT = "2024-04-20"  # 2024Q1 has ended
 
 def _plan_001(web: Web) -> int:
     plan_id = import_file(web.core.uow(), SEED_001).plan_id
-    set_schedule(web.core.uow(), user(web, "admin"), plan_id, "quarterly", "2024Q1", "2025Q4", 15,
-                 now=at("2024-01-02"))
+    set_schedule(web.core.uow(), user(web, "admin"), plan_id, "quarterly", "2024Q1", "2025Q4", 15, now=at("2024-01-02"))
     return plan_id
 
 
@@ -48,15 +47,31 @@ def test_assign_many_tasks_then_the_lead_department_reports(web: Web) -> None:
     html = client.get(f"/plans/{plan_id}/assign").text
     action = f"/plans/{plan_id}/assign"
     assert "未指定牵头部门（35 项任务）" in html and "已指定牵头部门" not in html
-    assert len(re.findall(r'<input type="checkbox" class="pick" name="items" value="T\d+" form="assign-form" '
-                          r'data-unassigned', html)) == 35
+    assert (
+        len(
+            re.findall(
+                r'<input type="checkbox" class="pick" name="items" value="T\d+" form="assign-form" '
+                r"data-unassigned",
+                html,
+            )
+        )
+        == 35
+    )
     assert '<datalist id="dept-options">' in html and '<option value="区卫生健康委">' in html
     assert 'name="mode" value="add" checked' in html and 'name="mode" value="replace"' in html
     assert "全选未指定牵头部门（35）" in html and outside_urls(html) == []
 
-    response = client.post(action, data={"csrf_token": csrf_of(html, action), "items": ["T1", "T2", "T3"],
-                                         "lead": "区卫健委", "cooperating": "区医保局、区财政局", "mode": "add"},
-                           follow_redirects=False)
+    response = client.post(
+        action,
+        data={
+            "csrf_token": csrf_of(html, action),
+            "items": ["T1", "T2", "T3"],
+            "lead": "区卫健委",
+            "cooperating": "区医保局、区财政局",
+            "mode": "add",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and response.headers["location"] == f"/plans/{plan_id}/assign?done=3"
     page = client.get(response.headers["location"]).text
     assert "已为 3 项事项调整责任部门，进展报告保持不变" in page
@@ -70,11 +85,15 @@ def test_assign_many_tasks_then_the_lead_department_reports(web: Web) -> None:
     wjw = web.client("wjw")
     workspace = wjw.get(f"/workspace?at={AT}").text
     assert f'href="/plans/{plan_id}/tasks/T3' in workspace
-    saved = wjw.post(f"/api/v1/plans/{plan_id}/reports/T3/2024Q1", json={
-        "department": "区卫生健康委", "status": "推进中", "percent": 30, "submit": True, "base_version": 0})
+    saved = wjw.post(
+        f"/api/v1/plans/{plan_id}/reports/T3/2024Q1",
+        json={"department": "区卫生健康委", "status": "推进中", "percent": 30, "submit": True, "base_version": 0},
+    )
     assert saved.status_code == 201, saved.text
-    ybj = web.client("ybj").post(f"/api/v1/plans/{plan_id}/reports/T3/2024Q1", json={
-        "department": "区医保局", "status": "推进中", "percent": 30, "base_version": 1})
+    ybj = web.client("ybj").post(
+        f"/api/v1/plans/{plan_id}/reports/T3/2024Q1",
+        json={"department": "区医保局", "status": "推进中", "percent": 30, "base_version": 1},
+    )
     assert ybj.status_code == 422 and "配合部门而非牵头部门" in ybj.json()["error"]["message"]
 
 
@@ -83,8 +102,15 @@ def test_a_refused_assignment_says_why_and_keeps_what_was_ticked(web: Web) -> No
     client = web.client("admin", csrf=False)
     action = f"/plans/{plan_id}/assign"
     html = client.get(action).text
-    refused = client.post(action, data={"csrf_token": csrf_of(html, action), "items": ["T4", "T5"],
-                                        "lead": "区卫生健康委、区智慧医疗专班", "mode": "add"})
+    refused = client.post(
+        action,
+        data={
+            "csrf_token": csrf_of(html, action),
+            "items": ["T4", "T5"],
+            "lead": "区卫生健康委、区智慧医疗专班",
+            "mode": "add",
+        },
+    )
     assert refused.status_code == 422
     assert "牵头部门「区智慧医疗专班」不在部门名录中" in refused.text
     assert 'value="T4" form="assign-form" data-unassigned checked' in refused.text
@@ -100,15 +126,29 @@ def test_replace_on_the_supervised_plan_keeps_its_reports(web: Web) -> None:
     html = client.get(action).text
     assert "所有任务均已指定牵头部门" in html
     wjw = web.client("wjw")
-    assert wjw.post(f"/api/v1/plans/{PLAN}/reports/T4.M2/2023Q4", json={
-        "department": "区卫生健康委", "status": "推进中", "percent": 40, "base_version": 0}).status_code == 201
-    response = client.post(action, data={"csrf_token": csrf_of(html, action), "items": ["T4.M2"],
-                                         "lead": "区医保局", "cooperating": "区卫生健康委", "mode": "replace"})
+    assert (
+        wjw.post(
+            f"/api/v1/plans/{PLAN}/reports/T4.M2/2023Q4",
+            json={"department": "区卫生健康委", "status": "推进中", "percent": 40, "base_version": 0},
+        ).status_code
+        == 201
+    )
+    response = client.post(
+        action,
+        data={
+            "csrf_token": csrf_of(html, action),
+            "items": ["T4.M2"],
+            "lead": "区医保局",
+            "cooperating": "区卫生健康委",
+            "mode": "replace",
+        },
+    )
     assert response.status_code == 200 and "已为 1 项事项调整责任部门" in response.text
     history = wjw.get(f"/api/v1/plans/{PLAN}/reports/T4.M2/2023Q4").json()
     assert [v["department"] for v in history] == ["区卫生健康委"]
-    assert [r.name for r in get_plan(web.core.uow(), PLAN).draft.task("T4").measures[1].responsibility.lead] \
-        == ["区医保局"]
+    assert [r.name for r in get_plan(web.core.uow(), PLAN).draft.task("T4").measures[1].responsibility.lead] == [
+        "区医保局"
+    ]
 
 
 def test_only_the_office_assigns_on_the_pages(web: Web) -> None:
@@ -116,8 +156,12 @@ def test_only_the_office_assigns_on_the_pages(web: Web) -> None:
     for username in ("wjw", "leader"):
         client = web.client(username)
         assert client.get(f"/plans/{plan_id}/assign").status_code == 403
-        assert client.post(f"/plans/{plan_id}/assign", data={"items": ["T1"], "lead": "区卫生健康委"}).status_code == 403
-    bad = web.client("admin", csrf=False).post(f"/plans/{plan_id}/assign", data={"items": ["T1"], "lead": "区卫生健康委"})
+        assert (
+            client.post(f"/plans/{plan_id}/assign", data={"items": ["T1"], "lead": "区卫生健康委"}).status_code == 403
+        )
+    bad = web.client("admin", csrf=False).post(
+        f"/plans/{plan_id}/assign", data={"items": ["T1"], "lead": "区卫生健康委"}
+    )
     assert bad.status_code == 403 and "CSRF" in bad.text
     assert _leads(web, plan_id, "T1") == []
     forms = post_forms(web.client("admin").get(f"/plans/{plan_id}/assign").text)
@@ -129,17 +173,26 @@ def test_the_api_assigns_and_lists_what_has_no_lead(web: Web) -> None:
     client = web.client("admin")
     items = client.get(f"/api/v1/plans/{plan_id}/items", params={"without_lead": True}).json()
     assert len(items) == 35
-    response = client.post(f"/api/v1/plans/{plan_id}/assignments", json={
-        "items": ["T1", "T2"], "lead": ["区卫健局"], "cooperating": ["区医保局"], "mode": "add"})
+    response = client.post(
+        f"/api/v1/plans/{plan_id}/assignments",
+        json={"items": ["T1", "T2"], "lead": ["区卫健局"], "cooperating": ["区医保局"], "mode": "add"},
+    )
     assert response.status_code == 200, response.text
-    assert response.json() == {"items": ["T1", "T2"], "changed": ["T1", "T2"], "lead": ["区卫生健康委"],
-                               "cooperating": ["区医保局"], "mode": "add", "version": None}
+    assert response.json() == {
+        "items": ["T1", "T2"],
+        "changed": ["T1", "T2"],
+        "lead": ["区卫生健康委"],
+        "cooperating": ["区医保局"],
+        "mode": "add",
+        "version": None,
+    }
     assert len(client.get(f"/api/v1/plans/{plan_id}/items", params={"without_lead": True}).json()) == 33
     unknown = client.post(f"/api/v1/plans/{plan_id}/assignments", json={"items": ["T3"], "lead": ["区无此局"]})
     assert unknown.status_code == 422 and "「区无此局」不在部门名录中" in unknown.json()["error"]["message"]
     for username in ("wjw", "leader"):
-        refused = web.client(username).post(f"/api/v1/plans/{plan_id}/assignments",
-                                            json={"items": ["T3"], "lead": ["区卫生健康委"]})
+        refused = web.client(username).post(
+            f"/api/v1/plans/{plan_id}/assignments", json={"items": ["T3"], "lead": ["区卫生健康委"]}
+        )
         assert refused.status_code == 403
     schema = client.get("/api/v1/openapi.json").json()
     assert "post" in schema["paths"]["/api/v1/plans/{plan}/assignments"]

@@ -12,8 +12,11 @@ def test_sign_in_with_the_form_then_sign_out(web: Web) -> None:
     client = web.client(None)
     form = client.get("/login?next=/plans")
     token = csrf_of(form.text, "/login")
-    response = client.post("/login", data={"username": "wjw", "password": PASSWORDS["wjw"], "next": "/plans",
-                                           "csrf_token": token}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": "wjw", "password": PASSWORDS["wjw"], "next": "/plans", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and response.headers["location"] == "/plans"
     assert "HttpOnly" in response.headers["set-cookie"] and SESSION_COOKIE in response.cookies
     page = client.get("/plans")
@@ -41,8 +44,11 @@ def test_sign_in_without_the_csrf_token_is_refused(web: Web) -> None:
 def test_next_may_not_lead_to_another_host(web: Web) -> None:
     client = web.client(None)
     token = csrf_of(client.get("/login").text, "/login")
-    response = client.post("/login", data={"username": "leader", "password": PASSWORDS["leader"],
-                                           "next": "//evil.example/", "csrf_token": token}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": "leader", "password": PASSWORDS["leader"], "next": "//evil.example/", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and response.headers["location"] == "/"
 
 

@@ -48,8 +48,9 @@ def test_filters_by_department_status_category_and_deadline(web: Web) -> None:
 
 def test_htmx_filter_returns_only_the_task_list(web: Web) -> None:
     add_history(web)
-    response = web.client("leader").get(f"/plans/1?at={AT}&status=overdue",
-                                        headers={"HX-Request": "true", "HX-Target": "task-list"})
+    response = web.client("leader").get(
+        f"/plans/1?at={AT}&status=overdue", headers={"HX-Request": "true", "HX-Target": "task-list"}
+    )
     assert response.status_code == 200
     html = response.text
     assert html.lstrip().startswith('<div id="task-list"') and "<html" not in html

@@ -12,8 +12,9 @@ def test_office_suggests_then_confirms_a_link(web: Web) -> None:
     client = web.client("admin", csrf=False)
     page = client.get(f"/plans/{PLAN}/targets").text
     assert "每千人口医疗卫生机构床位数" in page and "已确认关联指标 0 项" in page
-    suggested = client.post(f"/plans/{PLAN}/targets/suggest",
-                            data={"csrf_token": csrf_of(page, f"/plans/{PLAN}/targets/suggest")})
+    suggested = client.post(
+        f"/plans/{PLAN}/targets/suggest", data={"csrf_token": csrf_of(page, f"/plans/{PLAN}/targets/suggest")}
+    )
     assert suggested.status_code == 200 and "已按名称和单位推荐关联指标" in suggested.text and "推荐 " in suggested.text
     action = f"/plans/{PLAN}/targets/{BEDS_TARGET}"
     linked = client.post(action, data={"csrf_token": csrf_of(suggested.text, action), "indicator": BEDS})

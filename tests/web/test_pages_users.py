@@ -33,14 +33,16 @@ def test_office_disables_and_enables_a_user_on_their_page(web: Web) -> None:
     assert victim.get("/api/v1/auth/me").status_code == 200
     page = admin.get("/admin/users/wjw").text
     assert "停用该用户" in page and "已停用" not in page.split("<main>", 1)[1].split("<section", 1)[0]
-    done = admin.post("/admin/users/wjw/active", data={"csrf_token": csrf_of(page, "/admin/users/wjw/active"),
-                                                       "active": "false"})
+    done = admin.post(
+        "/admin/users/wjw/active", data={"csrf_token": csrf_of(page, "/admin/users/wjw/active"), "active": "false"}
+    )
     assert done.status_code == 200 and "已停用该用户" in done.text and "启用该用户" in done.text
     assert victim.get("/api/v1/auth/me").status_code == 401  # the open session ended
     assert _login(web, "wjw", PASSWORDS["wjw"]) == 401
     assert "已停用" in admin.get("/admin").text
-    again = admin.post("/admin/users/wjw/active", data={"csrf_token": csrf_of(done.text, "/admin/users/wjw/active"),
-                                                        "active": "true"})
+    again = admin.post(
+        "/admin/users/wjw/active", data={"csrf_token": csrf_of(done.text, "/admin/users/wjw/active"), "active": "true"}
+    )
     assert "已启用该用户" in again.text and _login(web, "wjw", PASSWORDS["wjw"]) == 200
     assert "停用用户" in again.text and "启用用户" in again.text  # the page's own change history
 
@@ -61,12 +63,26 @@ def test_office_changes_a_role_and_scope_and_a_refusal_keeps_what_was_typed(web:
     admin = web.client("admin", csrf=False)
     page = admin.get("/admin/users/ybj").text
     token = csrf_of(page, "/admin/users/ybj/update")
-    bad = admin.post("/admin/users/ybj/update", data={"csrf_token": token, "role": "institution_reporter",
-                                                      "display_name": "医保局填报员", "org_units": "999999"})
+    bad = admin.post(
+        "/admin/users/ybj/update",
+        data={
+            "csrf_token": token,
+            "role": "institution_reporter",
+            "display_name": "医保局填报员",
+            "org_units": "999999",
+        },
+    )
     assert bad.status_code == 422 and "机构编码「999999」不存在" in bad.text
     assert 'value="999999"' in bad.text and 'value="institution_reporter" selected' in bad.text
-    ok = admin.post("/admin/users/ybj/update", data={"csrf_token": token, "role": "department_reporter",
-                                                     "display_name": "医保局填报员", "departments": "区医保局、区卫健委"})
+    ok = admin.post(
+        "/admin/users/ybj/update",
+        data={
+            "csrf_token": token,
+            "role": "department_reporter",
+            "display_name": "医保局填报员",
+            "departments": "区医保局、区卫健委",
+        },
+    )
     assert ok.status_code == 200 and "已保存角色与权限范围" in ok.text
     assert _users(web)["ybj"].departments == frozenset({"区医保局", "区卫生健康委"})  # type: ignore[attr-defined]
     assert "修改角色与权限范围" in ok.text
@@ -76,7 +92,12 @@ def test_office_resets_a_password_under_the_policy(web: Web) -> None:
     admin = web.client("admin", csrf=False)
     page = admin.get("/admin/users/leader").text
     token = csrf_of(page, "/admin/users/leader/password")
-    for weak, why in (("12345678", "过于常见"), ("abcdefgh", "连续"), ("leader2024", "用户名"), ("11111111", "过于常见")):
+    for weak, why in (
+        ("12345678", "过于常见"),
+        ("abcdefgh", "连续"),
+        ("leader2024", "用户名"),
+        ("11111111", "过于常见"),
+    ):
         refused = admin.post("/admin/users/leader/password", data={"csrf_token": token, "password": weak})
         assert refused.status_code == 422 and why in refused.text, weak
     assert _login(web, "leader", PASSWORDS["leader"]) == 200
@@ -90,18 +111,46 @@ def test_anyone_changes_their_own_password_with_the_current_one(web: Web) -> Non
     assert 'href="/account"' in home
     page = client.get("/account").text
     token = csrf_of(page, "/account/password")
-    wrong = client.post("/account/password", data={"csrf_token": token, "current_password": "not-mine-1",
-                                                   "password": "cmz-new-pass-5", "confirm": "cmz-new-pass-5"})
+    wrong = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": "not-mine-1",
+            "password": "cmz-new-pass-5",
+            "confirm": "cmz-new-pass-5",
+        },
+    )
     assert wrong.status_code == 401 and "当前密码错误" in wrong.text
-    differ = client.post("/account/password", data={"csrf_token": token, "current_password": PASSWORDS["cmz"],
-                                                     "password": "cmz-new-pass-5", "confirm": "cmz-new-pass-6"})
+    differ = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORDS["cmz"],
+            "password": "cmz-new-pass-5",
+            "confirm": "cmz-new-pass-6",
+        },
+    )
     assert differ.status_code == 422 and "两次输入的新密码不一致" in differ.text
-    weak = client.post("/account/password", data={"csrf_token": token, "current_password": PASSWORDS["cmz"],
-                                                   "password": "password1", "confirm": "password1"})
+    weak = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORDS["cmz"],
+            "password": "password1",
+            "confirm": "password1",
+        },
+    )
     assert weak.status_code == 422 and "密码过于常见" in weak.text
-    done = client.post("/account/password", data={"csrf_token": token, "current_password": PASSWORDS["cmz"],
-                                                   "password": "cmz-new-pass-5", "confirm": "cmz-new-pass-5"},
-                       follow_redirects=False)
+    done = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORDS["cmz"],
+            "password": "cmz-new-pass-5",
+            "confirm": "cmz-new-pass-5",
+        },
+        follow_redirects=False,
+    )
     assert done.status_code == 303 and done.headers["location"] == "/login?changed=1"
     assert client.get("/api/v1/auth/me").status_code == 401  # signed out everywhere
     assert "密码已修改" in web.client(None).get("/login?changed=1").text
@@ -134,6 +183,7 @@ def test_office_edits_the_scoring_weights_and_the_evaluation_uses_them(web: Web)
     assert "scoring.yaml" not in page  # no file names in the UI
     token = csrf_of(page, "/admin/scoring")
     import datetime as dt
+
     day = dt.date.fromisoformat(AT)
     before = evaluate_plan(web.core.uow(), PLAN, day)
     fields = {m.group(1): m.group(2) for m in re.finditer(r'name="([a-z_]+\.[a-z_]+)" value="([^"]*)"', page)}
@@ -144,8 +194,16 @@ def test_office_edits_the_scoring_weights_and_the_evaluation_uses_them(web: Web)
     nan = admin.post("/admin/scoring", data={**fields, "csrf_token": token, "parts.tasks": "六十"})
     assert nan.status_code == 422 and "应为数字" in nan.text
     assert office_scheme(web.core.uow()).stored is None
-    saved = admin.post("/admin/scoring", data={**fields, "csrf_token": token, "status_scores.not_reported": "20",
-                                               "status_scores.at_risk": "40", "note": "2024年考核办法"})
+    saved = admin.post(
+        "/admin/scoring",
+        data={
+            **fields,
+            "csrf_token": token,
+            "status_scores.not_reported": "20",
+            "status_scores.at_risk": "40",
+            "note": "2024年考核办法",
+        },
+    )
     assert saved.status_code == 200 and "已保存考核评分方案" in saved.text and "第 1 版" in saved.text
     assert "默认 0" in saved.text and "2024年考核办法" in saved.text
     after = evaluate_plan(web.core.uow(), PLAN, day)

@@ -31,23 +31,40 @@ def test_a_reporters_home_is_the_to_do_returned_first_grouped_by_task(web: Web) 
     returned = admin.post("/api/v1/plans/1/reports/T22.M3/2023Q2/return", json={"comment": "请补充医保杠杆政策文件"})
     assert returned.status_code == 200, returned.text
     html = web.client("ybj").get("/workspace?at=2023-11-20").text
-    todo = html[html.index("待办事项（41 项）"):html.index("</section>")]
+    todo = html[html.index("待办事项（41 项）") : html.index("</section>")]
     back, rest = todo.index("已退回，请修改后重新提交（1 项）"), todo.index("本期待报送（40 项）")
     assert back < rest  # returned reports first
-    assert todo.index("22 建立分级诊疗医保政策杠杆机制") < todo.index("(3) 探索建立更灵敏、更有效的基层首诊")  # task, then measure
-    assert "退回意见：请补充医保杠杆政策文件" in todo[back:rest] and "2023年第2季度 · 截止 2023年7月15日" in todo[back:rest]
+    assert todo.index("22 建立分级诊疗医保政策杠杆机制") < todo.index(
+        "(3) 探索建立更灵敏、更有效的基层首诊"
+    )  # task, then measure
+    assert (
+        "退回意见：请补充医保杠杆政策文件" in todo[back:rest]
+        and "2023年第2季度 · 截止 2023年7月15日" in todo[back:rest]
+    )
     assert 'href="/plans/1/tasks/T22.M3?period=2023Q2#history">修改并重新提交' in todo
     assert "(1) 按照医疗机构功能定位实行差异化医保支付政策" in todo[rest:]  # measures carry their own text
     assert '<a href="/plans/1/tasks/T22">22 建立分级诊疗医保政策杠杆机制</a>' in todo[rest:]
 
 
 def test_a_reporter_signing_in_lands_on_the_to_do_and_others_on_what_they_asked(web: Web) -> None:
-    for name, next_url, landing in (("ybj", "/", "/workspace"), ("ybj", "/plans", "/plans"), ("admin", "/", "/"),
-                                    ("leader", "/", "/")):
+    for name, next_url, landing in (
+        ("ybj", "/", "/workspace"),
+        ("ybj", "/plans", "/plans"),
+        ("admin", "/", "/"),
+        ("leader", "/", "/"),
+    ):
         client = web.client(None)
         form = client.get("/login").text
-        response = client.post("/login", data={"username": name, "password": PASSWORDS[name], "next": next_url,
-                                                "csrf_token": csrf_of(form, "/login")}, follow_redirects=False)
+        response = client.post(
+            "/login",
+            data={
+                "username": name,
+                "password": PASSWORDS[name],
+                "next": next_url,
+                "csrf_token": csrf_of(form, "/login"),
+            },
+            follow_redirects=False,
+        )
         assert response.status_code == 303 and response.headers["location"] == landing, (name, next_url)
         assert client.get(f"/login?next={next_url}", follow_redirects=False).headers["location"] == landing
 
@@ -74,10 +91,23 @@ def test_template_round_trip_through_the_pages(web: Web) -> None:
     row[header.index("进展情况")].value = "已完成医保支付方式改革方案"
     buffer = io.BytesIO()
     book.save(buffer)
-    response = client.post("/workspace/template", data={
-        "csrf_token": csrf_of(page, "/workspace/template"), "plan": "1", "dept": "区医保局", "period": "2023Q3", "submit": "1"},
-        files={"file": ("医保局-2023Q3.xlsx", buffer.getvalue(),
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+    response = client.post(
+        "/workspace/template",
+        data={
+            "csrf_token": csrf_of(page, "/workspace/template"),
+            "plan": "1",
+            "dept": "区医保局",
+            "period": "2023Q3",
+            "submit": "1",
+        },
+        files={
+            "file": (
+                "医保局-2023Q3.xlsx",
+                buffer.getvalue(),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        },
+    )
     assert response.status_code == 200 and "导入完成：保存 1 行（已提交），未变化 0 行。" in response.text
     assert "工作表「进展填报」第" in response.text and "T22.M3 " in response.text
     versions = report_history(web.core.uow(), PLAN, "T22.M3", "2023Q3")
@@ -87,11 +117,20 @@ def test_template_round_trip_through_the_pages(web: Web) -> None:
 def test_a_wrong_file_lists_its_problems_and_saves_nothing(web: Web) -> None:
     client = web.client("ybj", csrf=False)
     page = client.get(f"/workspace?at={AT}").text
-    response = client.post("/workspace/template", data={
-        "csrf_token": csrf_of(page, "/workspace/template"), "plan": "1", "dept": "区医保局", "period": "2023Q3"},
-        files={"file": ("notes.xlsx", b"not a workbook", "application/octet-stream")})
+    response = client.post(
+        "/workspace/template",
+        data={"csrf_token": csrf_of(page, "/workspace/template"), "plan": "1", "dept": "区医保局", "period": "2023Q3"},
+        files={"file": ("notes.xlsx", b"not a workbook", "application/octet-stream")},
+    )
     assert response.status_code == 422 and "填报模板有 1 处错误，未保存任何内容" in response.text
-    other = client.post("/workspace/template", data={
-        "csrf_token": csrf_of(page, "/workspace/template"), "plan": "1", "dept": "区卫生健康委", "period": "2023Q3"},
-        files={"file": ("x.txt", b"hello", "text/plain")})
+    other = client.post(
+        "/workspace/template",
+        data={
+            "csrf_token": csrf_of(page, "/workspace/template"),
+            "plan": "1",
+            "dept": "区卫生健康委",
+            "period": "2023Q3",
+        },
+        files={"file": ("x.txt", b"hello", "text/plain")},
+    )
     assert other.status_code == 422 and "请选择填好的进展填报模板" in other.text

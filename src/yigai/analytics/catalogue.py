@@ -141,7 +141,9 @@ class Catalogue:
         if unknown:
             raise CatalogueError(
                 f"unknown indicator(s): {', '.join(unknown)}",
-                message_zh=f"指标目录中没有：{'、'.join(unknown)}", where="--indicators")
+                message_zh=f"指标目录中没有：{'、'.join(unknown)}",
+                where="--indicators",
+            )
         return [self.indicators[c] for c in wanted]
 
 
@@ -182,9 +184,15 @@ def _sources(raw: dict[str, Any] | None, where: str) -> dict[str, Source]:
         day = str(s.get("day") or "")
         if kind is SourceKind.FLOW and not day:
             raise _fail("a flow source needs `day`", "流量型来源须给出 day（事件日期）", w)
-        out[name] = Source(name=name, kind=kind, from_=" ".join(str(_req(s, "from", w)).split()),
-                           unit=str(_req(s, "unit", w)), attribution=_enum(Attribution, _req(s, "attribution", w), w),
-                           day=day, where=" ".join(str(s.get("where") or "").split()))
+        out[name] = Source(
+            name=name,
+            kind=kind,
+            from_=" ".join(str(_req(s, "from", w)).split()),
+            unit=str(_req(s, "unit", w)),
+            attribution=_enum(Attribution, _req(s, "attribution", w), w),
+            day=day,
+            where=" ".join(str(s.get("where") or "").split()),
+        )
     return out
 
 
@@ -195,9 +203,13 @@ def _measures(raw: dict[str, Any] | None, sources: dict[str, Source], where: str
         src = str(_req(m, "source", w))
         if src not in sources:
             raise _fail(f"unknown source {src!r}", f"未定义的来源 {src}", w)
-        out[name] = Measure(name=name, source=sources[src], value=str(m.get("value", "1")),
-                            where=" ".join(str(m.get("where") or "").split()),
-                            meaning=str(m.get("meaning", "")))
+        out[name] = Measure(
+            name=name,
+            source=sources[src],
+            value=str(m.get("value", "1")),
+            where=" ".join(str(m.get("where") or "").split()),
+            meaning=str(m.get("meaning", "")),
+        )
     return out
 
 
@@ -221,26 +233,45 @@ def _indicator(raw: dict[str, Any], measures: dict[str, Measure], area: str, whe
     rule = _enum(Rule, _req(raw, "aggregation", w), f"{w}.aggregation")
     expected = Rule.GROWTH if compare else (Rule.RATIO_OF_SUMS if den else Rule.SUM)
     if rule is not expected:
-        raise _fail(f"aggregation {rule.value!r} does not match the definition (expected {expected.value!r})",
-                    f"汇总规则 {rule.value} 与定义不符（应为 {expected.value}）", f"{w}.aggregation")
+        raise _fail(
+            f"aggregation {rule.value!r} does not match the definition (expected {expected.value!r})",
+            f"汇总规则 {rule.value} 与定义不符（应为 {expected.value}）",
+            f"{w}.aggregation",
+        )
     levels = tuple(_enum(Level, lv, f"{w}.levels") for lv in _req(raw, "levels", w))
     allowed = frozenset(Level)
     for m in num + den:
         allowed &= LEVELS_OF[m.source.attribution]
     bad = [lv.value for lv in levels if lv not in allowed]
     if bad:
-        raise _fail(f"levels {bad} are not supported by its measures' attribution",
-                    f"层级 {'、'.join(bad)} 超出其度量的归属范围", f"{w}.levels")
+        raise _fail(
+            f"levels {bad} are not supported by its measures' attribution",
+            f"层级 {'、'.join(bad)} 超出其度量的归属范围",
+            f"{w}.levels",
+        )
     src = _req(raw, "source", w)
     version = int(_req(raw, "version", w))
     return Indicator(
-        code=code, name=str(_req(raw, "name", w)), unit=str(_req(raw, "unit", w)),
+        code=code,
+        name=str(_req(raw, "name", w)),
+        unit=str(_req(raw, "unit", w)),
         direction=_enum(Direction, _req(raw, "direction", w), f"{w}.direction"),
         definition=str(_req(raw, "definition", w)),
-        source=SourceRef(document=str(_req(src, "document", f"{w}.source")), edition=str(src.get("edition", "")),
-                         certainty=str(_req(src, "certainty", f"{w}.source")), note=str(src.get("note", ""))),
-        version=version, numerator=num, denominator=den, factor=float(_req(raw, "factor", w)),
-        decimals=int(raw.get("decimals", 2)), levels=levels, aggregation=rule, area=area, compare=compare,
+        source=SourceRef(
+            document=str(_req(src, "document", f"{w}.source")),
+            edition=str(src.get("edition", "")),
+            certainty=str(_req(src, "certainty", f"{w}.source")),
+            note=str(src.get("note", "")),
+        ),
+        version=version,
+        numerator=num,
+        denominator=den,
+        factor=float(_req(raw, "factor", w)),
+        decimals=int(raw.get("decimals", 2)),
+        levels=levels,
+        aggregation=rule,
+        area=area,
+        compare=compare,
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),
     )
 
@@ -277,9 +308,17 @@ def indicator_def(ind: Indicator) -> IndicatorDef:
     """The indicator store's view of a catalogue entry (numerator/denominator as measure sums)."""
     stock_den = any(m.source.kind is SourceKind.STOCK for m in ind.denominator)
     return IndicatorDef(
-        code=ind.code, name=ind.name, unit=ind.unit, direction=ind.direction, definition=ind.definition,
+        code=ind.code,
+        name=ind.name,
+        unit=ind.unit,
+        direction=ind.direction,
+        definition=ind.definition,
         numerator=" + ".join(m.name.upper() for m in ind.numerator),
         denominator=" + ".join(m.name.upper() for m in ind.denominator),
-        factor=ind.factor, aggregation=Aggregation.AVERAGE if stock_den else Aggregation.SUM,
-        decimals=ind.decimals, aliases=list(ind.aliases), over_100=ind.is_growth, signed=ind.is_growth,
+        factor=ind.factor,
+        aggregation=Aggregation.AVERAGE if stock_den else Aggregation.SUM,
+        decimals=ind.decimals,
+        aliases=list(ind.aliases),
+        over_100=ind.is_growth,
+        signed=ind.is_growth,
     )

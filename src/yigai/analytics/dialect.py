@@ -38,15 +38,19 @@ class SqlEngine(Protocol):
 def render(sql: str, dialect: str) -> str:
     """The catalogue's SQL (DuckDB dialect) in ``dialect`` (duckdb, postgres, spark)."""
     if dialect not in DIALECTS:
-        raise DialectError(f"unknown dialect {dialect!r}; one of {', '.join(DIALECTS)}",
-                           message_zh=f"未知方言 {dialect}", where="dialect")
+        raise DialectError(
+            f"unknown dialect {dialect!r}; one of {', '.join(DIALECTS)}",
+            message_zh=f"未知方言 {dialect}",
+            where="dialect",
+        )
     if dialect == "duckdb":
         return sql
     try:
         return sqlglot.transpile(sql, read="duckdb", write=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)[0]
     except sqlglot.errors.SqlglotError as exc:
-        raise DialectError(f"cannot render for {dialect}: {exc}", message_zh=f"无法转换为 {dialect}：{exc}",
-                           where="sql") from exc
+        raise DialectError(
+            f"cannot render for {dialect}: {exc}", message_zh=f"无法转换为 {dialect}：{exc}", where="sql"
+        ) from exc
 
 
 def parameters(sql: str) -> list[str]:

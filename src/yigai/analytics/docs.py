@@ -23,10 +23,13 @@ def catalogue_markdown(cat: Catalogue | None = None) -> str:
     cat = cat or load_catalogue()
     lines = [BEGIN, "", f"### 指标 Indicators ({len(cat.indicators)})", ""]
     for area, area_name in cat.area_names.items():
-        lines += [f"#### {area_name} ({area})", "",
-                  "| 编码 code | 名称 name | 单位 | 方向 | 分子 numerator | 分母 denominator | × | 层级 levels | 汇总 | "
-                  "来源 source（版本） | 把握 |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"#### {area_name} ({area})",
+            "",
+            "| 编码 code | 名称 name | 单位 | 方向 | 分子 numerator | 分母 denominator | × | 层级 levels | 汇总 | "
+            "来源 source（版本） | 把握 |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
         for i in cat.indicators.values():
             if i.area != area:
                 continue
@@ -35,20 +38,33 @@ def catalogue_markdown(cat: Catalogue | None = None) -> str:
                 f"| `{i.code}`@{i.version} | {_cell(i.name)} | {_cell(i.unit)} | {DIRECTIONS[i.direction.value]} | "
                 f"{' + '.join(m.name for m in i.numerator)} | {' + '.join(m.name for m in i.denominator) or '—'} | "
                 f"{i.factor:g} | {', '.join(lv.value for lv in i.levels)} | {rule} | "
-                f"{_cell(i.source.document)}（{_cell(i.source.edition)}） | {i.source.certainty} |")
+                f"{_cell(i.source.document)}（{_cell(i.source.edition)}） | {i.source.certainty} |"
+            )
         lines.append("")
-    lines += [f"### 度量 Measures ({len(cat.measures)})", "",
-              "| 度量 measure | 来源 source | 类型 | 归属 | 值 value | 条件 where | 含义 meaning |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [
+        f"### 度量 Measures ({len(cat.measures)})",
+        "",
+        "| 度量 measure | 来源 source | 类型 | 归属 | 值 value | 条件 where | 含义 meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for m in cat.measures.values():
-        lines.append(f"| `{m.name}` | {m.source.name} | {m.source.kind.value} | {m.source.attribution.value} | "
-                     f"`{_cell(m.value)}` | {('`' + _cell(m.where) + '`') if m.where else '—'} | {_cell(m.meaning)} |")
-    lines += ["", f"### 来源 Sources ({len(cat.sources)})", "",
-              "| 来源 source | 类型 | FROM | 共同条件 where | 归属列 unit | 日期 day |", "|---|---|---|---|---|---|"]
+        lines.append(
+            f"| `{m.name}` | {m.source.name} | {m.source.kind.value} | {m.source.attribution.value} | "
+            f"`{_cell(m.value)}` | {('`' + _cell(m.where) + '`') if m.where else '—'} | {_cell(m.meaning)} |"
+        )
+    lines += [
+        "",
+        f"### 来源 Sources ({len(cat.sources)})",
+        "",
+        "| 来源 source | 类型 | FROM | 共同条件 where | 归属列 unit | 日期 day |",
+        "|---|---|---|---|---|---|",
+    ]
     for s in cat.sources.values():
-        lines.append(f"| {s.name} | {s.kind.value} | `{_cell(s.from_)}` | "
-                     f"{('`' + _cell(s.where) + '`') if s.where else '—'} | `{s.unit}` | "
-                     f"{('`' + s.day + '`') if s.day else '—'} |")
+        lines.append(
+            f"| {s.name} | {s.kind.value} | `{_cell(s.from_)}` | "
+            f"{('`' + _cell(s.where) + '`') if s.where else '—'} | `{s.unit}` | "
+            f"{('`' + s.day + '`') if s.day else '—'} |"
+        )
     lines += ["", END]
     return "\n".join(lines)
 

@@ -89,9 +89,14 @@ class OrgStructure:
         inst = execute(con, "SELECT institution_id, town_code, type, name FROM institutions ORDER BY institution_id")
         towns = execute(con, "SELECT town_code, district_code, town_name, district_name FROM towns ORDER BY town_code")
         return cls(
-            institutions=[r[0] for r in inst], inst_town=[r[1] for r in inst], inst_type=[r[2] for r in inst],
-            inst_name=[r[3] for r in inst], towns=[r[0] for r in towns], town_district=[r[1] for r in towns],
-            town_name=[r[2] for r in towns], district_name={r[1]: r[3] for r in towns},
+            institutions=[r[0] for r in inst],
+            inst_town=[r[1] for r in inst],
+            inst_type=[r[2] for r in inst],
+            inst_name=[r[3] for r in inst],
+            towns=[r[0] for r in towns],
+            town_district=[r[1] for r in towns],
+            town_name=[r[2] for r in towns],
+            district_name={r[1]: r[3] for r in towns},
         )
 
     def units(self, source: Source) -> list[str]:
@@ -165,8 +170,11 @@ def periods_within(period_id: str) -> list[str]:
     if p.type is PeriodType.MONTHLY:
         return [p.id]
     months = [str(m) for m in _months(p)]
-    quarters = [] if p.type is PeriodType.QUARTERLY else list(
-        dict.fromkeys(f"{p.start.year}Q{(int(m[4:]) - 1) // 3 + 1}" for m in months))
+    quarters = (
+        []
+        if p.type is PeriodType.QUARTERLY
+        else list(dict.fromkeys(f"{p.start.year}Q{(int(m[4:]) - 1) // 3 + 1}" for m in months))
+    )
     return months + quarters + [p.id]
 
 
@@ -200,8 +208,9 @@ def compute(
     months = sorted({m for p in plist for m in _months(p)})
     start = min(p.start for p in plist)
     end = max(p.end for p in plist)
-    stock_growth = any(ind.compare is not None and any(m.source.kind is SourceKind.STOCK for m in ind.measures)
-                       for ind in indicators)
+    stock_growth = any(
+        ind.compare is not None and any(m.source.kind is SourceKind.STOCK for m in ind.measures) for ind in indicators
+    )
     as_of = sorted({p.end for p in (plist if stock_growth else periods)})
 
     org = OrgStructure.read(con)
@@ -257,9 +266,16 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _partials(source: Source, measures: list[Measure], layout: tuple[tuple[int, int], ...], rows: list[tuple],
-              org: OrgStructure,
-              plist: list[Period], months: list[int], as_of: list[dt.date]) -> dict[str, Partials]:
+def _partials(
+    source: Source,
+    measures: list[Measure],
+    layout: tuple[tuple[int, int], ...],
+    rows: list[tuple],
+    org: OrgStructure,
+    plist: list[Period],
+    months: list[int],
+    as_of: list[dt.date],
+) -> dict[str, Partials]:
     units = org.units(source)
     upos = {u: i for i, u in enumerate(units)}
     k = len(measures)
@@ -289,8 +305,9 @@ def _partials(source: Source, measures: list[Measure], layout: tuple[tuple[int, 
             pm[cpos[p.end], j] = 1.0
     out = {}
     for i, measure in enumerate(measures):
-        out[measure.name] = Partials(values=np.round(raw[i, 0] @ pm, PARTIAL_DECIMALS), records=raw[i, 1] @ pm,
-                               unattributed=float(lost[i]))
+        out[measure.name] = Partials(
+            values=np.round(raw[i, 0] @ pm, PARTIAL_DECIMALS), records=raw[i, 1] @ pm, unattributed=float(lost[i])
+        )
     return out
 
 
@@ -300,8 +317,14 @@ def _sum_terms(terms: Sequence[Measure], partials: dict[str, Partials]) -> tuple
     return v, n
 
 
-def _indicator_results(ind: Indicator, level: Level, periods: list[Period], pindex: dict[str, int],
-                       partials: dict[str, Partials], org: OrgStructure) -> list[Result]:
+def _indicator_results(
+    ind: Indicator,
+    level: Level,
+    periods: list[Period],
+    pindex: dict[str, int],
+    partials: dict[str, Partials],
+    org: OrgStructure,
+) -> list[Result]:
     num_v, num_n = _sum_terms(ind.numerator, partials)
     # numerator and denominator may be attributed differently (beds by institution, population by
     # town): each rolls up to the level's groups through its own membership, then the groups align.
@@ -312,8 +335,10 @@ def _indicator_results(ind: Indicator, level: Level, periods: list[Period], pind
         codes_d, gi_d = org.groups(ind.denominator[0].source, level)
         blocks.append((codes_d, gi_d, den_v, den_n))
     codes = sorted({c for b in blocks for c in b[0]})
-    rolled = [(_reindex(_roll(v, gi, len(cs)), cs, codes), _reindex(_roll(n, gi, len(cs)), cs, codes))
-              for cs, gi, v, n in blocks]
+    rolled = [
+        (_reindex(_roll(v, gi, len(cs)), cs, codes), _reindex(_roll(n, gi, len(cs)), cs, codes))
+        for cs, gi, v, n in blocks
+    ]
     gnum_v, gnum_n = rolled[0]
     gden_v, gden_n = rolled[1] if ind.denominator else (None, None)
     hash_blocks = [(_remap(gi, cs, codes), v, n) for cs, gi, v, n in blocks]
@@ -329,23 +354,45 @@ def _indicator_results(ind: Indicator, level: Level, periods: list[Period], pind
         hashes = digests[j]
         nv, nn = gnum_v[:, c].tolist(), gnum_n[:, c].astype(np.int64).tolist()
         if ind.aggregation is Rule.SUM:
-            out.extend(new(Result, (code, lvl, u, pid, v, None, v * f, "", n, None, version, h))
-                       for u, v, n, h in zip(codes, nv, nn, hashes, strict=True))
+            out.extend(
+                new(Result, (code, lvl, u, pid, v, None, v * f, "", n, None, version, h))
+                for u, v, n, h in zip(codes, nv, nn, hashes, strict=True)
+            )
             continue
         dv: list[float] = [] if gden_v is None else gden_v[:, c].tolist()
         dn: list[int] = [] if gden_n is None else gden_n[:, c].astype(np.int64).tolist()
         if ind.aggregation is Rule.RATIO_OF_SUMS:
-            out.extend(new(Result, (code, lvl, u, pid, v, d, v / d * f if d else None,
-                                    "" if d else "denominator is 0", n, m, version, h))
-                       for u, v, d, n, m, h in zip(codes, nv, dv, nn, dn, hashes, strict=True))
+            out.extend(
+                new(
+                    Result,
+                    (
+                        code,
+                        lvl,
+                        u,
+                        pid,
+                        v,
+                        d,
+                        v / d * f if d else None,
+                        "" if d else "denominator is 0",
+                        n,
+                        m,
+                        version,
+                        h,
+                    ),
+                )
+                for u, v, d, n, m, h in zip(codes, nv, dv, nn, dn, hashes, strict=True)
+            )
             continue
         # growth: base = Σnum/Σden (or Σnum); compared with the same base in the comparison period
         assert ind.compare is not None  # a growth indicator names its comparison (the catalogue refuses one without)
         cp = compare_period(p, ind.compare)
         k = pindex[cp.id]
         pv, pn = gnum_v[:, k].tolist(), gnum_n[:, k].astype(np.int64).tolist()
-        pdv, pdn = (gden_v[:, k].tolist(), gden_n[:, k].astype(np.int64).tolist()) \
-            if gden_v is not None and gden_n is not None else (None, None)
+        pdv, pdn = (
+            (gden_v[:, k].tolist(), gden_n[:, k].astype(np.int64).tolist())
+            if gden_v is not None and gden_n is not None
+            else (None, None)
+        )
         for g, u in enumerate(codes):
             cur = _base(nv[g], dv[g] if ind.denominator else None)
             old = _base(pv[g], pdv[g] if pdv is not None else None)
@@ -355,9 +402,22 @@ def _indicator_results(ind: Indicator, level: Level, periods: list[Period], pind
                 value, reason = None, f"{'base is 0' if old == 0 else 'no denominator records'} in {cp.id}"
             else:
                 value, reason = (cur / old - 1.0) * f, ""
-            out.append(Result(code, lvl, u, p.id, 0.0 if cur is None else cur, old, value, reason,
-                              nn[g] + (dn[g] if ind.denominator else 0), pn[g] + (pdn[g] if pdn else 0),
-                              version, hashes[g]))
+            out.append(
+                Result(
+                    code,
+                    lvl,
+                    u,
+                    p.id,
+                    0.0 if cur is None else cur,
+                    old,
+                    value,
+                    reason,
+                    nn[g] + (dn[g] if ind.denominator else 0),
+                    pn[g] + (pdn[g] if pdn else 0),
+                    version,
+                    hashes[g],
+                )
+            )
     return out
 
 
@@ -390,8 +450,13 @@ def _remap(gi: np.ndarray, have: list[str], want: list[str]) -> np.ndarray:
     return table[gi]  # -1 stays -1 (last entry)
 
 
-def _digests(ind: Indicator, codes: list[str], periods: list[Period], pindex: dict[str, int],
-             blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[list[str]]:
+def _digests(
+    ind: Indicator,
+    codes: list[str],
+    periods: list[Period],
+    pindex: dict[str, int],
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> list[list[str]]:
     """sha256 per (period, group) of the definition version and the per-unit partials behind it
     (numerator and denominator values and record counts, this period and the comparison period)."""
     out: list[list[str]] = []

@@ -40,12 +40,19 @@ class Explanation:
 
 def find_level(org: OrgStructure, code: str) -> Level:
     """The level of an org-unit code in the record store (institution, town, district, institution type)."""
-    for level, codes in ((Level.INSTITUTION, org.institutions), (Level.TOWN, org.towns),
-                         (Level.DISTRICT, org.town_district), (Level.INSTITUTION_TYPE, org.inst_type)):
+    for level, codes in (
+        (Level.INSTITUTION, org.institutions),
+        (Level.TOWN, org.towns),
+        (Level.DISTRICT, org.town_district),
+        (Level.INSTITUTION_TYPE, org.inst_type),
+    ):
         if code in codes:
             return level
-    raise ComputationError(f"no institution, town, district or institution type {code!r} in the record store",
-                           message_zh=f"记录库中没有机构、街道（乡镇）、区或机构类别 {code}", where="--orgunit")
+    raise ComputationError(
+        f"no institution, town, district or institution type {code!r} in the record store",
+        message_zh=f"记录库中没有机构、街道（乡镇）、区或机构类别 {code}",
+        where="--orgunit",
+    )
 
 
 def _params(m: Measure, org_unit: str, p: Period) -> dict[str, object]:
@@ -60,7 +67,9 @@ def explain(con: object, ind: Indicator, org_unit: str, period_id: str, level: L
     if lvl not in ind.levels:
         raise ComputationError(
             f"{ind.code} is not computed at the {lvl.value} level (levels: {', '.join(v.value for v in ind.levels)})",
-            message_zh=f"{ind.code} 不按“{lvl.value}”层级计算", where="--orgunit")
+            message_zh=f"{ind.code} 不按“{lvl.value}”层级计算",
+            where="--orgunit",
+        )
     p = parse_period(period_id)
     periods = [p] + ([compare_period(p, ind.compare)] if ind.compare else [])
     terms: list[Term] = []
@@ -69,13 +78,16 @@ def explain(con: object, ind: Indicator, org_unit: str, period_id: str, level: L
             for m in measures:
                 sql = measure_sql(m, lvl)
                 params = _params(m, org_unit, q)
-                (value, records), = execute(con, sql, params)
+                ((value, records),) = execute(con, sql, params)
                 terms.append(Term(part, q.id, m.name, m.meaning, sql, params, float(value or 0), int(records or 0)))
     comp = compute(con, [ind], [p.id], [lvl])
     match = [r for r in comp.results if r.org_unit == org_unit]
     if not match:
-        raise ComputationError(f"{ind.code} has no result for {org_unit} in {p.id}",
-                               message_zh=f"{ind.code} 在 {p.id} 没有 {org_unit} 的结果", where="--orgunit")
+        raise ComputationError(
+            f"{ind.code} has no result for {org_unit} in {p.id}",
+            message_zh=f"{ind.code} 在 {p.id} 没有 {org_unit} 的结果",
+            where="--orgunit",
+        )
     return Explanation(ind, lvl, org_unit, org.name(lvl, org_unit), p.id, terms, match[0])
 
 

@@ -35,10 +35,12 @@ MEASURES = "catalogue_partials_measures"  # measure_key, stamp, first_as_of, las
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")  # as dialect.execute renders them for DuckDB
 FLOW_SPAN = (dt.date(1, 1, 1), dt.date(9999, 12, 31))  # a flow's partials cover every month held
 
-_DDL = (f"CREATE TABLE IF NOT EXISTS {PARTIALS} (measure_key VARCHAR NOT NULL, unit VARCHAR, day DATE NOT NULL, "
-        "value DOUBLE NOT NULL, records BIGINT NOT NULL)",
-        f"CREATE TABLE IF NOT EXISTS {MEASURES} (measure_key VARCHAR NOT NULL, stamp VARCHAR NOT NULL, "
-        "first_as_of DATE, last_as_of DATE)")
+_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {PARTIALS} (measure_key VARCHAR NOT NULL, unit VARCHAR, day DATE NOT NULL, "
+    "value DOUBLE NOT NULL, records BIGINT NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {MEASURES} (measure_key VARCHAR NOT NULL, stamp VARCHAR NOT NULL, "
+    "first_as_of DATE, last_as_of DATE)",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +79,11 @@ def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def _event_span(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date] | None:
-    spans = [con.execute(f"SELECT min({t.period}), max({t.period}) FROM {t.name}").fetchone()
-             for t in record_tables().values() if t.kind is TableKind.EVENTS and t.period]
+    spans = [
+        con.execute(f"SELECT min({t.period}), max({t.period}) FROM {t.name}").fetchone()
+        for t in record_tables().values()
+        if t.kind is TableKind.EVENTS and t.period
+    ]
     firsts = [s[0] for s in spans if s and s[0] is not None]
     lasts = [s[1] for s in spans if s and s[1] is not None]
     return (min(firsts), max(lasts)) if firsts else None
@@ -118,10 +123,13 @@ def refresh(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None = None) 
             parts = " UNION ALL ".join(
                 f"SELECT '{key}', CAST(unit AS VARCHAR), CAST({'month' if flow else 'as_of'} AS DATE), "
                 f"CAST(coalesce(a{v}, 0) AS DOUBLE), CAST(coalesce(a{r}, 0) AS BIGINT) FROM _fused"
-                for key, (v, r) in new.items())
+                for key, (v, r) in new.items()
+            )
             con.execute(f"INSERT INTO {PARTIALS} {parts}")
-            con.executemany(f"INSERT INTO {MEASURES} VALUES (?, ?, ?, ?)",
-                            [[key, current, None if flow else as_of[0], None if flow else as_of[-1]] for key in new])
+            con.executemany(
+                f"INSERT INTO {MEASURES} VALUES (?, ?, ?, ?)",
+                [[key, current, None if flow else as_of[0], None if flow else as_of[-1]] for key in new],
+            )
         con.execute("DROP TABLE IF EXISTS _fused")
         rows = con.execute(f"SELECT count(*) FROM {PARTIALS}").fetchone()[0]  # type: ignore[index]
         con.execute("COMMIT")
@@ -147,8 +155,9 @@ class Reader:
     con: duckdb.DuckDBPyConnection
     kept: dict[str, tuple[dt.date | None, dt.date | None]]
 
-    def rows(self, source: Source, measures: Sequence[Measure], start: dt.date, end: dt.date,
-             as_of: Sequence[dt.date]) -> Kept | None:
+    def rows(
+        self, source: Source, measures: Sequence[Measure], start: dt.date, end: dt.date, as_of: Sequence[dt.date]
+    ) -> Kept | None:
         """The rows the fused statement for ``measures`` would return (each measure's value and record
         count per unit and day), read from the partials; None when one of them is not kept or a
         month end asked for is outside those kept."""
@@ -160,12 +169,14 @@ class Reader:
             first, last = self.kept[key]
             if not flow and any(first is None or last is None or not first <= d <= last for d in as_of):
                 return None
-        cols = ", ".join(f"sum(value) FILTER (WHERE measure_key = '{k}') AS v{i}, "
-                         f"sum(records) FILTER (WHERE measure_key = '{k}') AS r{i}" for i, k in enumerate(keys))
+        cols = ", ".join(
+            f"sum(value) FILTER (WHERE measure_key = '{k}') AS v{i}, "
+            f"sum(records) FILTER (WHERE measure_key = '{k}') AS r{i}"
+            for i, k in enumerate(keys)
+        )
         listed = ", ".join(f"'{k}'" for k in dict.fromkeys(keys))  # hex digests: safe to write in
         where = "day >= $start AND day <= $end" if flow else "list_contains($as_of, day)"
-        sql = (f"SELECT unit, day, {cols} FROM {PARTIALS} WHERE measure_key IN ({listed}) AND {where} "
-               "GROUP BY unit, day")
+        sql = f"SELECT unit, day, {cols} FROM {PARTIALS} WHERE measure_key IN ({listed}) AND {where} GROUP BY unit, day"
         params: dict[str, Any] = {"start": start, "end": end} if flow else {"as_of": list(as_of)}
         layout = tuple((2 * i, 2 * i + 1) for i in range(len(keys)))
         return Kept(sql, layout, self.con.execute(sql, params).fetchall())
@@ -175,11 +186,16 @@ def reader(con: object) -> Reader | None:
     """A reader of the partials kept in the record store ``con``, if any are up to date with its records."""
     if not isinstance(con, duckdb.DuckDBPyConnection):
         return None
-    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
-                        [MEASURES]).fetchone()
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [MEASURES]
+    ).fetchone()
     if not found or not found[0]:
         return None
     current = stamp(con)
-    kept = {r[0]: (r[1], r[2]) for r in con.execute(
-        f"SELECT measure_key, first_as_of, last_as_of FROM {MEASURES} WHERE stamp = ?", [current]).fetchall()}
+    kept = {
+        r[0]: (r[1], r[2])
+        for r in con.execute(
+            f"SELECT measure_key, first_as_of, last_as_of FROM {MEASURES} WHERE stamp = ?", [current]
+        ).fetchall()
+    }
     return Reader(con, kept) if kept else None

@@ -80,15 +80,19 @@ def fused(source: Source, measures: list[Measure], as_of_dates: list[dt.date] | 
         if source.where:
             where += f" AND ({source.where})"
         mk = month_start(source.day)
-        sql = (f"SELECT {source.unit} AS unit, {mk} AS month, {aggs} FROM {source.from_} "
-               f"WHERE {where} GROUP BY {source.unit}, {mk}")
+        sql = (
+            f"SELECT {source.unit} AS unit, {mk} AS month, {aggs} FROM {source.from_} "
+            f"WHERE {where} GROUP BY {source.unit}, {mk}"
+        )
         return Fused(sql, tuple(layout))
     if not as_of_dates:
         raise ValueError("a stock source needs as-of dates")
     where = f" WHERE {source.where}" if source.where else ""
     if reads_dates(source):
-        sql = _on_as_of_column(f"{_as_of_cte(as_of_dates)} SELECT {source.unit} AS unit, {AS_OF_COLUMN} AS as_of, "
-                               f"{aggs} FROM {source.from_}{where} GROUP BY {source.unit}, {AS_OF_COLUMN}")
+        sql = _on_as_of_column(
+            f"{_as_of_cte(as_of_dates)} SELECT {source.unit} AS unit, {AS_OF_COLUMN} AS as_of, "
+            f"{aggs} FROM {source.from_}{where} GROUP BY {source.unit}, {AS_OF_COLUMN}"
+        )
         return Fused(sql, tuple(layout))
     branch = f"SELECT {source.unit} AS unit, :as_of AS as_of, {aggs} FROM {source.from_}{where} GROUP BY {source.unit}"
     sql = " UNION ALL ".join(_AS_OF.sub(f"CAST('{d.isoformat()}' AS DATE)", branch) for d in as_of_dates)
@@ -112,8 +116,10 @@ def unit_filter(source: Source, level: Level) -> str:
         return f"{source.unit} IN (SELECT town_code FROM towns WHERE district_code = :org_unit)"
     if level is Level.TOWN:
         return f"{source.unit} IN (SELECT institution_id FROM institutions WHERE town_code = :org_unit)"
-    return (f"{source.unit} IN (SELECT i2.institution_id FROM institutions i2 JOIN towns t2 "
-            f"ON t2.town_code = i2.town_code WHERE t2.district_code = :org_unit)")
+    return (
+        f"{source.unit} IN (SELECT i2.institution_id FROM institutions i2 JOIN towns t2 "
+        f"ON t2.town_code = i2.town_code WHERE t2.district_code = :org_unit)"
+    )
 
 
 def measure_sql(m: Measure, level: Level) -> str:
@@ -130,5 +136,7 @@ def measure_sql(m: Measure, level: Level) -> str:
     if m.where:
         conds.append(f"({m.where})")
     cte = "WITH as_of_dates AS (SELECT CAST(:as_of AS DATE) AS as_of) " if reads_dates(s) else ""
-    return (f"{cte}SELECT COALESCE({exact_sum(m.value)}, 0) AS value, COUNT(*) AS records FROM {s.from_} WHERE "
-            + " AND ".join(conds))
+    return (
+        f"{cte}SELECT COALESCE({exact_sum(m.value)}, 0) AS value, COUNT(*) AS records FROM {s.from_} WHERE "
+        + " AND ".join(conds)
+    )

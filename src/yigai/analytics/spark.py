@@ -34,8 +34,13 @@ DEFAULT_MASTER = "local[2]"
 CONNECT_TIMEOUT_S = 5.0
 DEFAULT_PORTS = {"spark": 7077, "sc": 15002}
 _LOCAL = re.compile(r"^local(\[(\d+|\*)(,\d+)?\])?$")
-_SPARK_TYPES = {ColumnType.STRING: "string", ColumnType.DATE: "date", ColumnType.INTEGER: "bigint",
-                ColumnType.DECIMAL: "double", ColumnType.BOOLEAN: "boolean"}
+_SPARK_TYPES = {
+    ColumnType.STRING: "string",
+    ColumnType.DATE: "date",
+    ColumnType.INTEGER: "bigint",
+    ColumnType.DECIMAL: "double",
+    ColumnType.BOOLEAN: "boolean",
+}
 # Settings of a session this module starts; `--spark-conf` overrides any of them.
 LOCAL_CONF = {
     "spark.ui.enabled": "false",
@@ -65,7 +70,8 @@ def check_master(master: str) -> None:
         raise SparkUnavailableError(
             f"unknown Spark master {master!r}; use local[N], spark://HOST:7077, sc://HOST:15002, yarn or k8s://…",
             message_zh=f"无法识别的 Spark 主节点地址 {master}（可用 local[N]、spark://主机:7077、sc://主机:15002、yarn、k8s://…）",
-            where="--spark-master")
+            where="--spark-master",
+        )
     for hostport in parts.netloc.split(","):  # standalone masters with ZooKeeper: spark://h1:7077,h2:7077
         host, _, port = hostport.partition(":")
         try:
@@ -75,12 +81,15 @@ def check_master(master: str) -> None:
             reason = exc
     raise SparkUnavailableError(
         f"the Spark master {master} does not answer ({reason}); check the address, the port and that the "
-        f"cluster is running", message_zh=f"Spark 主节点 {master} 无法连接（{reason}）；请检查地址、端口以及集群是否已启动",
-        where="--spark-master")
+        f"cluster is running",
+        message_zh=f"Spark 主节点 {master} 无法连接（{reason}）；请检查地址、端口以及集群是否已启动",
+        where="--spark-master",
+    )
 
 
-def start_session(master: str = DEFAULT_MASTER, conf: Mapping[str, str] | None = None,
-                  app_name: str = "yigai compute") -> SparkSession:
+def start_session(
+    master: str = DEFAULT_MASTER, conf: Mapping[str, str] | None = None, app_name: str = "yigai compute"
+) -> SparkSession:
     """A Spark session on ``master`` (``sc://…``: a Spark Connect client), with :data:`LOCAL_CONF`."""
     check_master(master)
     try:
@@ -89,7 +98,8 @@ def start_session(master: str = DEFAULT_MASTER, conf: Mapping[str, str] | None =
         raise SparkUnavailableError(
             "PySpark is not installed; install the extra: pip install 'yigai[spark]' (Java 17 or later is needed too)",
             message_zh="未安装 PySpark；请安装：pip install 'yigai[spark]'（另需 Java 17 及以上）",
-            where="--engine spark") from None
+            where="--engine spark",
+        ) from None
     builder = SparkSession.builder.appName(app_name)
     builder = builder.remote(master) if master.startswith("sc://") else builder.master(master)
     for key, value in {**LOCAL_CONF, **(conf or {})}.items():
@@ -97,9 +107,11 @@ def start_session(master: str = DEFAULT_MASTER, conf: Mapping[str, str] | None =
     try:
         return builder.getOrCreate()
     except Exception as exc:  # Java missing or too old, a bad setting: PySpark raises plain errors here
-        raise SparkUnavailableError(f"cannot start Spark on {master}: {_first_line(exc)}",
-                                    message_zh=f"无法在 {master} 上启动 Spark：{_first_line(exc)}",
-                                    where="--spark-master") from exc
+        raise SparkUnavailableError(
+            f"cannot start Spark on {master}: {_first_line(exc)}",
+            message_zh=f"无法在 {master} 上启动 Spark：{_first_line(exc)}",
+            where="--spark-master",
+        ) from exc
 
 
 def _first_line(exc: BaseException) -> str:
@@ -127,11 +139,16 @@ class SparkRecords:
             except Exception as exc:  # AnalysisException PATH_NOT_FOUND (or the Connect client's twin)
                 raise LakeError(
                     f"the record lake has no table {name} at {location}: {_first_line(exc)}",
-                    message_zh=f"记录湖缺少记录表 {name}（{t.meaning}）：{location}", where=location) from exc
+                    message_zh=f"记录湖缺少记录表 {name}（{t.meaning}）：{location}",
+                    where=location,
+                ) from exc
             missing = [c.name for c in t.columns if c.name not in frame.columns]
             if missing:
-                raise LakeError(f"{location} lacks column(s) {', '.join(missing)} of {name}",
-                                message_zh=f"记录表 {name} 的 Parquet 缺少列：{'、'.join(missing)}", where=location)
+                raise LakeError(
+                    f"{location} lacks column(s) {', '.join(missing)} of {name}",
+                    message_zh=f"记录表 {name} 的 Parquet 缺少列：{'、'.join(missing)}",
+                    where=location,
+                )
             cols = [frame[c.name].cast(_SPARK_TYPES[c.type]).alias(c.name) for c in t.columns]
             frame.select(*cols).createOrReplaceTempView(name)
 
@@ -141,13 +158,21 @@ class SparkRecords:
         try:
             return [tuple(r) for r in self.session.sql(sql, args=dict(params) or None).collect()]
         except Exception as exc:
-            raise ComputationError(f"Spark failed to run a statement: {_first_line(exc)}",
-                                   message_zh=f"Spark 执行查询失败：{_first_line(exc)}", where=sql[:120]) from exc
+            raise ComputationError(
+                f"Spark failed to run a statement: {_first_line(exc)}",
+                message_zh=f"Spark 执行查询失败：{_first_line(exc)}",
+                where=sql[:120],
+            ) from exc
 
 
 @contextmanager
-def open_lake(lake: str | Path, master: str = DEFAULT_MASTER, *, conf: Mapping[str, str] | None = None,
-              session: SparkSession | None = None) -> Iterator[SparkRecords]:
+def open_lake(
+    lake: str | Path,
+    master: str = DEFAULT_MASTER,
+    *,
+    conf: Mapping[str, str] | None = None,
+    session: SparkSession | None = None,
+) -> Iterator[SparkRecords]:
     """The lake at ``lake`` (a folder, or a URI Spark reads: hdfs://…, s3a://…) on a Spark session.
 
     ``session``: use this one and leave it running (tests share one); otherwise a session is started
@@ -185,7 +210,10 @@ def parse_conf(pairs: Sequence[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise SparkUnavailableError(f"--spark-conf {pair!r} is not KEY=VALUE",
-                                        message_zh=f"--spark-conf 参数 {pair} 应为 键=值", where="--spark-conf")
+            raise SparkUnavailableError(
+                f"--spark-conf {pair!r} is not KEY=VALUE",
+                message_zh=f"--spark-conf 参数 {pair} 应为 键=值",
+                where="--spark-conf",
+            )
         out[key.strip()] = value.strip()
     return out

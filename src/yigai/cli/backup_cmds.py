@@ -12,8 +12,9 @@ from yigai.settings import Settings
 
 
 def backup_cmd(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Archive to write (.tar.gz); replaced atomically.",
-                                      show_default=False)],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Archive to write (.tar.gz); replaced atomically.", show_default=False)
+    ],
 ) -> None:
     """备份 Back up the database, evidence files and record store, while the server keeps running.
 
@@ -24,15 +25,20 @@ def backup_cmd(
     Example: yigai backup --out /backup/yigai-2026-11-26.tar.gz
     """
     from yigai.services.backup import backup
+
     summary = backup(Settings.from_env(), out)
-    info(f"已备份 backed up: {summary.path} ({summary.bytes:,} bytes) — {summary.backend} 数据库 "
-         f"revision {summary.revision}, 佐证材料 {summary.evidence_files} 个 evidence files, "
-         f"业务数据库 record store: {'有 yes' if summary.records else '无 none'}")
+    info(
+        f"已备份 backed up: {summary.path} ({summary.bytes:,} bytes) — {summary.backend} 数据库 "
+        f"revision {summary.revision}, 佐证材料 {summary.evidence_files} 个 evidence files, "
+        f"业务数据库 record store: {'有 yes' if summary.records else '无 none'}"
+    )
 
 
 def restore_cmd(
-    archive: Annotated[Path, typer.Argument(help="A backup written by `yigai backup`.", exists=True,
-                                            dir_okay=False, show_default=False)],
+    archive: Annotated[
+        Path,
+        typer.Argument(help="A backup written by `yigai backup`.", exists=True, dir_okay=False, show_default=False),
+    ],
 ) -> None:
     """恢复 Restore a backup into an empty instance (a new database and an empty data directory).
 
@@ -43,10 +49,13 @@ def restore_cmd(
     naming the new, empty instance)
     """
     from yigai.services.backup import restore
+
     summary = restore(Settings.from_env(), archive)
-    info(f"已恢复 restored: {summary.backend} 数据库 revision {summary.revision}, "
-         f"佐证材料 {summary.evidence_files} 个 evidence files, "
-         f"业务数据库 record store: {'有 yes' if summary.records else '无 none'}")
+    info(
+        f"已恢复 restored: {summary.backend} 数据库 revision {summary.revision}, "
+        f"佐证材料 {summary.evidence_files} 个 evidence files, "
+        f"业务数据库 record store: {'有 yes' if summary.records else '无 none'}"
+    )
 
 
 def register(app: typer.Typer) -> None:

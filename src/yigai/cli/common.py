@@ -32,15 +32,34 @@ class OutputFormat(StrEnum):
 
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="table (Rich) or json.")]
 PlanArg = Annotated[str, typer.Argument(help="Plan id or 文号, e.g. 5 or 仓医改组〔2021〕1号.", show_default=False)]
-UserOpt = Annotated[str | None, typer.Option(
-    "--user", "-u", show_default=False,
-    help=f"Act as this user (see `yigai users list`); default: the built-in office admin "
-         f"'{DEFAULT_ADMIN.username}', created on first use.")]
-PeriodOpt = Annotated[str, typer.Option("--period", "-p", show_default=False, help=(
-    "Period as people write it or as an id: 2023年第4季度, 2023年四季度, 2023年下半年, 2023年12月, 2023年, "
-    "2023Q4, 2023S2, 202312, 2023."))]
-AtOpt = Annotated[str | None, typer.Option("--at", show_default=False, help=(
-    "Evaluation date YYYY-MM-DD (default: today in office time, Beijing)."))]
+UserOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        "-u",
+        show_default=False,
+        help=f"Act as this user (see `yigai users list`); default: the built-in office admin "
+        f"'{DEFAULT_ADMIN.username}', created on first use.",
+    ),
+]
+PeriodOpt = Annotated[
+    str,
+    typer.Option(
+        "--period",
+        "-p",
+        show_default=False,
+        help=(
+            "Period as people write it or as an id: 2023年第4季度, 2023年四季度, 2023年下半年, 2023年12月, 2023年, "
+            "2023Q4, 2023S2, 202312, 2023."
+        ),
+    ),
+]
+AtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--at", show_default=False, help=("Evaluation date YYYY-MM-DD (default: today in office time, Beijing).")
+    ),
+]
 
 
 def office_day(at: str | None) -> dt.date:
@@ -56,6 +75,7 @@ def office_day(at: str | None) -> dt.date:
 @contextmanager
 def opened() -> Iterator[App]:
     from yigai.bootstrap import build
+
     with build(Settings.from_env()) as built:
         yield built
 
@@ -63,11 +83,13 @@ def opened() -> Iterator[App]:
 def who(built: App, username: str | None) -> User:
     """The acting user of a command."""
     from yigai.services.users import acting_user
+
     return acting_user(built.uow(), username)
 
 
 def evidence_store(built: App) -> EvidenceStore:
     from yigai.storage.evidence_store import EvidenceStore
+
     return EvidenceStore(built.settings.evidence_dir)
 
 

@@ -68,33 +68,70 @@ if TYPE_CHECKING:
 # The engines (NumPy, Arrow) and the record store (DuckDB) are imported by the commands that run
 # them: `yigai --help`, and every other command, start without them.
 
-dip_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
-    "DIP 按病种分值付费: catalogue from historical cases, scores, point values, settlement, what-if.\n\n"
-    "Example: yigai dip settle --history 2021.csv --history 2022.csv --history 2023.csv --current 2024.csv "
-    "--budget 5.2e8 --ratio 0.7"))
+dip_app = typer.Typer(
+    cls=EdgeGroup,
+    no_args_is_help=True,
+    help=(
+        "DIP 按病种分值付费: catalogue from historical cases, scores, point values, settlement, what-if.\n\n"
+        "Example: yigai dip settle --history 2021.csv --history 2022.csv --history 2023.csv --current 2024.csv "
+        "--budget 5.2e8 --ratio 0.7"
+    ),
+)
 
-HistoryYearOpt = Annotated[list[int] | None, typer.Option("--history-year", help="Instead of --history: a year of "
-                                                          "出院病案 in the record store (yigai records load), repeat.",
-                                                          show_default=False)]
-CurrentYearOpt = Annotated[int | None, typer.Option("--current-year", help="Instead of --current: the year of "
-                                                    "出院病案 in the record store to score or settle.",
-                                                    show_default=False)]
+HistoryYearOpt = Annotated[
+    list[int] | None,
+    typer.Option(
+        "--history-year",
+        help="Instead of --history: a year of 出院病案 in the record store (yigai records load), repeat.",
+        show_default=False,
+    ),
+]
+CurrentYearOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--current-year",
+        help="Instead of --current: the year of 出院病案 in the record store to score or settle.",
+        show_default=False,
+    ),
+]
 ThresholdOpt = Annotated[int, typer.Option("--threshold", help="Cases for a core group (核心病种).")]
-PrimaryOpt = Annotated[list[str] | None, typer.Option("--primary", help="A group declared 基层病种, e.g. 'J18.9|-' "
-                                                      "(repeat).", show_default=False)]
-EngineOpt = Annotated[Engine, typer.Option("--engine", help=f"auto: the columnar engine from "
-                                           f"{COLUMNAR_FROM:,} cases, else the reference engine (same "
-                                           "figures).")]
+PrimaryOpt = Annotated[
+    list[str] | None,
+    typer.Option("--primary", help="A group declared 基层病种, e.g. 'J18.9|-' (repeat).", show_default=False),
+]
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help=f"auto: the columnar engine from {COLUMNAR_FROM:,} cases, else the reference engine (same figures).",
+    ),
+]
 
 
-WriteOpt = Annotated[bool, typer.Option("--write", help="Save DIP 覆盖机构数, 核心病种入组率, 结余留用金额 and the "
-                                        "settlement point value in the indicator store (computed values, "
-                                        "versioned): per hospital where the hospital code is an org unit, and for "
-                                        "the district.")]
-ValuesPeriodOpt = Annotated[str | None, typer.Option("--period", help="Period of the saved values (default: the "
-                                                     "year of the current cases).", show_default=False)]
-DistrictOpt = Annotated[str | None, typer.Option("--district", help="District org unit of the district values "
-                                                 "(default: the only district org unit).", show_default=False)]
+WriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--write",
+        help="Save DIP 覆盖机构数, 核心病种入组率, 结余留用金额 and the "
+        "settlement point value in the indicator store (computed values, "
+        "versioned): per hospital where the hospital code is an org unit, and for "
+        "the district.",
+    ),
+]
+ValuesPeriodOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--period", help="Period of the saved values (default: the year of the current cases).", show_default=False
+    ),
+]
+DistrictOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--district",
+        help="District org unit of the district values (default: the only district org unit).",
+        show_default=False,
+    ),
+]
 
 GROUP_SHEET = "病种目录"
 GROUP_HEADERS = ("病种 group", "类型 kind", "例数 cases", "均费 mean", "RW", "分值 points", "基层病种 primary")
@@ -128,10 +165,15 @@ def _from_store(years: Sequence[int], what: str) -> tuple[CaseTable, str, list[B
     if got.load.bad:
         info(f"{len(got.load.bad)} 条记录有误，已排除 bad records set aside")
     if got.missing:
-        raise typer.BadParameter(f"the record store has no insured discharges in {list(got.missing)} / 记录库中没有 "
-                                 f"{'、'.join(map(str, got.missing))} 年的医保出院病案", param_hint=f"--{what}-year")
-    info(f"记录库 record store: {what} {'、'.join(map(str, got.years))} 年 {len(got.load.cases):,} 例 cases"
-         + (f"；自费 {got.self_pay:,} 例不属 DIP，未计入 self-pay discharges left out" if got.self_pay else ""))
+        raise typer.BadParameter(
+            f"the record store has no insured discharges in {list(got.missing)} / 记录库中没有 "
+            f"{'、'.join(map(str, got.missing))} 年的医保出院病案",
+            param_hint=f"--{what}-year",
+        )
+    info(
+        f"记录库 record store: {what} {'、'.join(map(str, got.years))} 年 {len(got.load.cases):,} 例 cases"
+        + (f"；自费 {got.self_pay:,} 例不属 DIP，未计入 self-pay discharges left out" if got.self_pay else "")
+    )
     require(got.load.cases, bad, what, "记录库 record store")
     return got.load.cases, got.digest, bad
 
@@ -144,19 +186,33 @@ def _sync_store_units(uow: UnitOfWork, author: str) -> None:
     with open_store(Settings.from_env().analytics_path, read_only=True) as store:
         added = sync_record_orgunits(uow, author, store.conn)
     if added:
-        info(f"记录库中的 {added} 个区县、街道和机构已加入机构档案 / {added} district, town and institution "
-             "units of the record store added to the org units")
+        info(
+            f"记录库中的 {added} 个区县、街道和机构已加入机构档案 / {added} district, town and institution "
+            "units of the record store added to the org units"
+        )
 
 
-def _inputs(history: Sequence[Path] | None, history_years: Sequence[int] | None, current: Path | None = None,
-            current_year: int | None = None, *, needs_current: bool = True) -> _Inputs:
+def _inputs(
+    history: Sequence[Path] | None,
+    history_years: Sequence[int] | None,
+    current: Path | None = None,
+    current_year: int | None = None,
+    *,
+    needs_current: bool = True,
+) -> _Inputs:
     """Cases from files or from the record store: one source for the history, one for the current year."""
     if bool(history) == bool(history_years):
-        raise typer.BadParameter("give --history FILE or --history-year YEAR (not both) / 请给出 --history 文件或 "
-                                 "--history-year 年度（二选一）", param_hint="--history")
+        raise typer.BadParameter(
+            "give --history FILE or --history-year YEAR (not both) / 请给出 --history 文件或 "
+            "--history-year 年度（二选一）",
+            param_hint="--history",
+        )
     if needs_current and (current is None) == (current_year is None):
-        raise typer.BadParameter("give --current FILE or --current-year YEAR (not both) / 请给出 --current 文件或 "
-                                 "--current-year 年度（二选一）", param_hint="--current")
+        raise typer.BadParameter(
+            "give --current FILE or --current-year YEAR (not both) / 请给出 --current 文件或 "
+            "--current-year 年度（二选一）",
+            param_hint="--current",
+        )
     digests: list[str] = []
     if history:
         past, bad = load_cases(history, "history")
@@ -175,23 +231,43 @@ def _inputs(history: Sequence[Path] | None, history_years: Sequence[int] | None,
     return _Inputs(past, now, files, digests, bad)
 
 
-
-def _params(threshold: int, weights: str, level: Sequence[str] | None = None, primary: Sequence[str] | None = None,
-            low: float = 0.5, high: float = 2.0, extreme: float = 5.0,
-            base: OutlierBase = OutlierBase.GROUP) -> DipParams:
+def _params(
+    threshold: int,
+    weights: str,
+    level: Sequence[str] | None = None,
+    primary: Sequence[str] | None = None,
+    low: float = 0.5,
+    high: float = 2.0,
+    extreme: float = 5.0,
+    base: OutlierBase = OutlierBase.GROUP,
+) -> DipParams:
     rule = outlier_rule(low, high, extreme)
-    return DipParams(threshold=threshold, year_weights=year_weights(weights), level_coefficients=levels(level),
-                     primary_groups=frozenset(primary or ()), low=rule.low, high=rule.high, extreme=rule.extreme,
-                     outlier_base=base)
+    return DipParams(
+        threshold=threshold,
+        year_weights=year_weights(weights),
+        level_coefficients=levels(level),
+        primary_groups=frozenset(primary or ()),
+        low=rule.low,
+        high=rule.high,
+        extreme=rule.extreme,
+        outlier_base=base,
+    )
 
 
 def _parameters(p: DipParams) -> dict[str, Any]:
     """What the figures depend on, recorded with them (console, JSON, XLSX)."""
-    return {"threshold": p.threshold, "year_weights": ",".join(f"{w:g}" for w in p.year_weights),
-            "scale": p.scale, "outlier_base": str(p.outlier_base), "low": p.low, "high": p.high,
-            "extreme": p.extreme,
-            "level_coefficients": ",".join(f"{k}={v:g}" for k, v in (p.level_coefficients or {}).items())
-            or "derived / 由历史推算", "primary_groups": ",".join(sorted(p.primary_groups))}
+    return {
+        "threshold": p.threshold,
+        "year_weights": ",".join(f"{w:g}" for w in p.year_weights),
+        "scale": p.scale,
+        "outlier_base": str(p.outlier_base),
+        "low": p.low,
+        "high": p.high,
+        "extreme": p.extreme,
+        "level_coefficients": ",".join(f"{k}={v:g}" for k, v in (p.level_coefficients or {}).items())
+        or "derived / 由历史推算",
+        "primary_groups": ",".join(sorted(p.primary_groups)),
+    }
 
 
 def _group_rows(cat: Catalogue) -> list[tuple[Any, ...]]:
@@ -200,9 +276,17 @@ def _group_rows(cat: Catalogue) -> list[tuple[Any, ...]]:
 
 
 @dip_app.command("build")
-def build(history: HistoryOpt = None, history_year: HistoryYearOpt = None, threshold: ThresholdOpt = 15,
-          year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None, primary: PrimaryOpt = None, xlsx: XlsxOpt = None,
-          fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO) -> None:
+def build(
+    history: HistoryOpt = None,
+    history_year: HistoryYearOpt = None,
+    threshold: ThresholdOpt = 15,
+    year_weights: WeightsOpt = "1,2,7",
+    level: LevelOpt = None,
+    primary: PrimaryOpt = None,
+    xlsx: XlsxOpt = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+    engine: EngineOpt = Engine.AUTO,
+) -> None:
     """Build the DIP catalogue: core and comprehensive groups with mean cost, RW and points.
 
     Example: yigai dip build --history 2021.csv --history 2022.csv --history 2023.parquet --xlsx 病种目录.xlsx
@@ -214,21 +298,41 @@ def build(history: HistoryOpt = None, history_year: HistoryYearOpt = None, thres
     inputs = _inputs(history, history_year, needs_current=False)
     cat, _ = payment.build(inputs.history, _params(threshold, year_weights, level, primary), engine)
     rows = _group_rows(cat)
-    info(f"核心病种入组率 core share {cat.core_share:.1%}；区域均值 M {cat.regional_mean:,.2f}；"
-         f"预算点值 budget point value {cat.budget_point_value:,.4f}")
-    emit(f"DIP {GROUP_SHEET} catalogue", GROUP_HEADERS[:6], [r[:6] for r in rows], fmt, None,
-         [dataclasses.asdict(cat.groups[r[0]]) for r in rows])
+    info(
+        f"核心病种入组率 core share {cat.core_share:.1%}；区域均值 M {cat.regional_mean:,.2f}；"
+        f"预算点值 budget point value {cat.budget_point_value:,.4f}"
+    )
+    emit(
+        f"DIP {GROUP_SHEET} catalogue",
+        GROUP_HEADERS[:6],
+        [r[:6] for r in rows],
+        fmt,
+        None,
+        [dataclasses.asdict(cat.groups[r[0]]) for r in rows],
+    )
     if xlsx is not None:
         write_workbook(xlsx, [Sheet(GROUP_SHEET, GROUP_HEADERS, rows)])
     exit_for(inputs.bad)
 
 
 @dip_app.command("score")
-def score(history: HistoryOpt = None, current: CurrentOpt = None, history_year: HistoryYearOpt = None,
-          current_year: CurrentYearOpt = None, threshold: ThresholdOpt = 15, year_weights: WeightsOpt = "1,2,7",
-          level: LevelOpt = None, primary: PrimaryOpt = None, xlsx: XlsxOpt = None,
-          fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO, low: LowOpt = 0.5,
-          high: HighOpt = 2.0, extreme: ExtremeOpt = 5.0, outlier_base: OutlierBaseOpt = OutlierBase.GROUP) -> None:
+def score(
+    history: HistoryOpt = None,
+    current: CurrentOpt = None,
+    history_year: HistoryYearOpt = None,
+    current_year: CurrentYearOpt = None,
+    threshold: ThresholdOpt = 15,
+    year_weights: WeightsOpt = "1,2,7",
+    level: LevelOpt = None,
+    primary: PrimaryOpt = None,
+    xlsx: XlsxOpt = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+    engine: EngineOpt = Engine.AUTO,
+    low: LowOpt = 0.5,
+    high: HighOpt = 2.0,
+    extreme: ExtremeOpt = 5.0,
+    outlier_base: OutlierBaseOpt = OutlierBase.GROUP,
+) -> None:
     """Score the cases of a year: group, level coefficient, outlier coefficient, points; ungrouped with reasons.
 
     Example: yigai dip score --history 2022.csv --history 2023.csv --current 2024.csv --year-weights 1,3
@@ -244,28 +348,77 @@ def score(history: HistoryOpt = None, current: CurrentOpt = None, history_year: 
     say_parameters(_parameters(params))
     rows: list[tuple[Any, ...]] = list(result.scored)
     rows += [(cid, h, "—", 0.0, 0.0, 0.0, f"未入组：{why}", 0.0) for cid, h, why in result.ungrouped]
-    data = {"scored": [{"case_id": r[0], "hospital": r[1], "group": r[2], "base_points": r[3],
-                        "level_coefficient": r[4], "k_dev": r[5], "label": r[6], "points": r[7]} for r in rows],
-            "unsettled": unsettled_json(result.ungrouped), "bad": [b.as_json() for b in inputs.bad],
-            "parameters": _parameters(params)}
-    emit("DIP 病例分值 case points", ("病例 case", "机构 hospital", "病种 group", "基准分值 base", "级别系数 level",
-                                    "偏差系数 k", "标记 label", "分值 points"), rows, fmt, xlsx, data,
-         [Sheet(GROUP_SHEET, GROUP_HEADERS, _group_rows(result.catalogue)),
-          Sheet(PARAMS_SHEET, PARAMS_HEADERS, parameter_rows(_parameters(params)))])
+    data = {
+        "scored": [
+            {
+                "case_id": r[0],
+                "hospital": r[1],
+                "group": r[2],
+                "base_points": r[3],
+                "level_coefficient": r[4],
+                "k_dev": r[5],
+                "label": r[6],
+                "points": r[7],
+            }
+            for r in rows
+        ],
+        "unsettled": unsettled_json(result.ungrouped),
+        "bad": [b.as_json() for b in inputs.bad],
+        "parameters": _parameters(params),
+    }
+    emit(
+        "DIP 病例分值 case points",
+        (
+            "病例 case",
+            "机构 hospital",
+            "病种 group",
+            "基准分值 base",
+            "级别系数 level",
+            "偏差系数 k",
+            "标记 label",
+            "分值 points",
+        ),
+        rows,
+        fmt,
+        xlsx,
+        data,
+        [
+            Sheet(GROUP_SHEET, GROUP_HEADERS, _group_rows(result.catalogue)),
+            Sheet(PARAMS_SHEET, PARAMS_HEADERS, parameter_rows(_parameters(params))),
+        ],
+    )
     report_unsettled(result.ungrouped, "未评分", "scored")
     exit_for(inputs.bad, result.ungrouped)
 
 
 @dip_app.command("settle")
-def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, current: CurrentOpt = None,
-               history_year: HistoryYearOpt = None, current_year: CurrentYearOpt = None, threshold: ThresholdOpt = 15,
-               year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
-               primary: PrimaryOpt = None, xlsx: XlsxOpt = None, fmt: FormatOpt = OutputFormat.TABLE,
-               terms: TermsOpt = None, band: BandOpt = 0.2, surplus_share: SurplusOpt = 1.0,
-               overrun_share: OverrunOpt = 0.5, engine: EngineOpt = Engine.AUTO, write: WriteOpt = False,
-               period: ValuesPeriodOpt = None, district: DistrictOpt = None, user: UserOpt = None,
-               low: LowOpt = 0.5, high: HighOpt = 2.0, extreme: ExtremeOpt = 5.0,
-               outlier_base: OutlierBaseOpt = OutlierBase.GROUP) -> None:
+def settle_cmd(
+    budget: BudgetOpt,
+    ratio: RatioOpt,
+    history: HistoryOpt = None,
+    current: CurrentOpt = None,
+    history_year: HistoryYearOpt = None,
+    current_year: CurrentYearOpt = None,
+    threshold: ThresholdOpt = 15,
+    year_weights: WeightsOpt = "1,2,7",
+    level: LevelOpt = None,
+    primary: PrimaryOpt = None,
+    xlsx: XlsxOpt = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+    terms: TermsOpt = None,
+    band: BandOpt = 0.2,
+    surplus_share: SurplusOpt = 1.0,
+    overrun_share: OverrunOpt = 0.5,
+    engine: EngineOpt = Engine.AUTO,
+    write: WriteOpt = False,
+    period: ValuesPeriodOpt = None,
+    district: DistrictOpt = None,
+    user: UserOpt = None,
+    low: LowOpt = 0.5,
+    high: HighOpt = 2.0,
+    extreme: ExtremeOpt = 5.0,
+    outlier_base: OutlierBaseOpt = OutlierBase.GROUP,
+) -> None:
     """Settle a year per hospital: points, entitlement, fund due, retained surplus or shared overrun, final.
 
     The XLSX file gets four sheets: 年度清算 (per hospital, every figure), 病种目录 (per group),
@@ -293,27 +446,57 @@ def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
     if write and period is None:
         years = payment.settle_years(cur)
         if len(years) != 1:
-            raise typer.BadParameter(f"the current cases span {years}: give --period / 当年病例跨多个年度，请指定 --period",
-                                     param_hint="--period")
+            raise typer.BadParameter(
+                f"the current cases span {years}: give --period / 当年病例跨多个年度，请指定 --period",
+                param_hint="--period",
+            )
         period = str(years[0])
     result = payment.settle(inputs.history, cur, params, sp, engine)
     hospitals = [result.hospitals[h] for h in sorted(result.hospitals)]
     terms_not_settled(sheet, list(result.hospitals))
-    rows = [(h.hospital, h.cases, h.points, h.entitlement, h.fund_due, h.assessment, h.retained, h.shared_overrun,
-             h.payment, h.advances, h.final) for h in hospitals]
+    rows = [
+        (
+            h.hospital,
+            h.cases,
+            h.points,
+            h.entitlement,
+            h.fund_due,
+            h.assessment,
+            h.retained,
+            h.shared_overrun,
+            h.payment,
+            h.advances,
+            h.final,
+        )
+        for h in hospitals
+    ]
     parameters = _parameters(params)
     say_parameters(parameters)
     info(f"结算点值 settlement point value {result.point_value:,.4f}；总分值 total points {result.total_points:,.2f}")
     if xlsx is not None:
-        write_workbook(xlsx, [
-            Sheet(SETTLE_SHEET, SETTLE_HEADERS, [tuple(dataclasses.astuple(h)) for h in hospitals]),
-            Sheet(GROUP_SHEET, GROUP_HEADERS, _group_rows(result.catalogue)),
-            Sheet(UNGROUPED_SHEET, UNGROUPED_HEADERS, result.ungrouped),
-            Sheet(PARAMS_SHEET, PARAMS_HEADERS, parameter_rows(parameters))])
-    emit("DIP 年度清算 settlement", SETTLE_COLUMNS, rows, fmt, None,
-         {"point_value": result.point_value, "hospitals": [dataclasses.asdict(h) for h in hospitals],
-          "unsettled": unsettled_json(result.ungrouped), "bad": [b.as_json() for b in inputs.bad],
-          "parameters": parameters})
+        write_workbook(
+            xlsx,
+            [
+                Sheet(SETTLE_SHEET, SETTLE_HEADERS, [tuple(dataclasses.astuple(h)) for h in hospitals]),
+                Sheet(GROUP_SHEET, GROUP_HEADERS, _group_rows(result.catalogue)),
+                Sheet(UNGROUPED_SHEET, UNGROUPED_HEADERS, result.ungrouped),
+                Sheet(PARAMS_SHEET, PARAMS_HEADERS, parameter_rows(parameters)),
+            ],
+        )
+    emit(
+        "DIP 年度清算 settlement",
+        SETTLE_COLUMNS,
+        rows,
+        fmt,
+        None,
+        {
+            "point_value": result.point_value,
+            "hospitals": [dataclasses.asdict(h) for h in hospitals],
+            "unsettled": unsettled_json(result.ungrouped),
+            "bad": [b.as_json() for b in inputs.bad],
+            "parameters": parameters,
+        },
+    )
     report_unsettled(result.ungrouped)
     if write:
         assert period is not None
@@ -323,30 +506,55 @@ def settle_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
             if inputs.store_digests:  # the hospitals are the record store's institutions: make them org units
                 _sync_store_units(built.uow(), author)
             saved = payment.write_indicators(
-                built.uow(), author, {period: values},
-                inputs.hash(params, sp), district,
-                comment=f"yigai dip settle {current.name if current else f'--current-year {current_year}'}")
-        info(f"已保存指标 saved to the indicator store ({period}, 区县 district {saved.district}): 新版本 new versions "
-             f"{saved.created}, 未变 unchanged {saved.unchanged}; 机构 hospitals {len(saved.hospitals_saved)}")
+                built.uow(),
+                author,
+                {period: values},
+                inputs.hash(params, sp),
+                district,
+                comment=f"yigai dip settle {current.name if current else f'--current-year {current_year}'}",
+            )
+        info(
+            f"已保存指标 saved to the indicator store ({period}, 区县 district {saved.district}): 新版本 new versions "
+            f"{saved.created}, 未变 unchanged {saved.unchanged}; 机构 hospitals {len(saved.hospitals_saved)}"
+        )
         if saved.hospitals_not_units:
-            info(f"不是机构档案中的机构，仅计入区县值 not org units, counted in the district only: "
-                 f"{'、'.join(saved.hospitals_not_units)}")
+            info(
+                f"不是机构档案中的机构，仅计入区县值 not org units, counted in the district only: "
+                f"{'、'.join(saved.hospitals_not_units)}"
+            )
     exit_for(inputs.bad, result.ungrouped)
 
 
 @dip_app.command("whatif")
-def whatif_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, current: CurrentOpt = None,
-               history_year: HistoryYearOpt = None, current_year: CurrentYearOpt = None, threshold: ThresholdOpt = 15,
-               year_weights: WeightsOpt = "1,2,7", level: LevelOpt = None,
-               primary: PrimaryOpt = None, terms: TermsOpt = None, band: BandOpt = 0.2,
-               surplus_share: SurplusOpt = 1.0, overrun_share: OverrunOpt = 0.5,
-               alt_budget: Annotated[float | None, typer.Option("--alt-budget", help="Budget of the alternative run.",
-                                                                show_default=False)] = None,
-               alt_threshold: Annotated[int | None, typer.Option("--alt-threshold", help="Core-group threshold of the "
-                                                                 "alternative run.", show_default=False)] = None,
-               fmt: FormatOpt = OutputFormat.TABLE, engine: EngineOpt = Engine.AUTO, low: LowOpt = 0.5,
-               high: HighOpt = 2.0, extreme: ExtremeOpt = 5.0,
-               outlier_base: OutlierBaseOpt = OutlierBase.GROUP) -> None:
+def whatif_cmd(
+    budget: BudgetOpt,
+    ratio: RatioOpt,
+    history: HistoryOpt = None,
+    current: CurrentOpt = None,
+    history_year: HistoryYearOpt = None,
+    current_year: CurrentYearOpt = None,
+    threshold: ThresholdOpt = 15,
+    year_weights: WeightsOpt = "1,2,7",
+    level: LevelOpt = None,
+    primary: PrimaryOpt = None,
+    terms: TermsOpt = None,
+    band: BandOpt = 0.2,
+    surplus_share: SurplusOpt = 1.0,
+    overrun_share: OverrunOpt = 0.5,
+    alt_budget: Annotated[
+        float | None, typer.Option("--alt-budget", help="Budget of the alternative run.", show_default=False)
+    ] = None,
+    alt_threshold: Annotated[
+        int | None,
+        typer.Option("--alt-threshold", help="Core-group threshold of the alternative run.", show_default=False),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+    engine: EngineOpt = Engine.AUTO,
+    low: LowOpt = 0.5,
+    high: HighOpt = 2.0,
+    extreme: ExtremeOpt = 5.0,
+    outlier_base: OutlierBaseOpt = OutlierBase.GROUP,
+) -> None:
     """Rerun the settlement with a changed budget or threshold and show each hospital's difference.
 
     Example: yigai dip whatif --history 2023.csv --current 2024.csv --budget 107600 --ratio 0.8 --alt-budget 121050
@@ -363,8 +571,14 @@ def whatif_cmd(budget: BudgetOpt, ratio: RatioOpt, history: HistoryOpt = None, c
     diffs = payment.whatif(inputs.history, inputs.current, base, (alt_params, alt_settle), engine)
     rows = [(h, d.delta("points"), d.delta("entitlement"), d.delta("final")) for h, d in diffs.items()]
     say_parameters(_parameters(params))
-    emit("DIP 测算差异 what-if", ("机构 hospital", "分值差 Δpoints", "应得差 Δentitlement", "清算差 Δfinal"), rows, fmt,
-         None, [{"hospital": r[0], "points": r[1], "entitlement": r[2], "final": r[3]} for r in rows])
+    emit(
+        "DIP 测算差异 what-if",
+        ("机构 hospital", "分值差 Δpoints", "应得差 Δentitlement", "清算差 Δfinal"),
+        rows,
+        fmt,
+        None,
+        [{"hospital": r[0], "points": r[1], "entitlement": r[2], "final": r[3]} for r in rows],
+    )
     exit_for(inputs.bad)
 
 

@@ -56,22 +56,55 @@ if TYPE_CHECKING:
     from yigai.payment.drg_settle import DrgSettlement
 
 CASE_SHEET = "病例点数"
-CASE_HEADERS = ("病例 case", "机构 hospital", "DRG", "RW", "基准点数 base points", "级别系数 level",
-                "费用基准 expected cost", "总费用 cost", "偏差系数 k", "标记 label", "点数 points")
+CASE_HEADERS = (
+    "病例 case",
+    "机构 hospital",
+    "DRG",
+    "RW",
+    "基准点数 base points",
+    "级别系数 level",
+    "费用基准 expected cost",
+    "总费用 cost",
+    "偏差系数 k",
+    "标记 label",
+    "点数 points",
+)
 
-CurrentFileOpt = Annotated[Path, typer.Option("--current", help="Case file (.csv/.parquet/.xlsx) of the year to "
-                                              "settle: the DIP case columns, plus drg (DRG编码) where grouped.",
-                                              show_default=False)]
-RegionalOpt = Annotated[str | None, typer.Option("--weights", help="Regional weight list: a shipped one by name "
-                                                 "(e.g. 福州2022; `yigai drg weights` lists them) or a CSV/XLSX "
-                                                 "file with DRG编码 and RW columns. Default: RW from --history.",
-                                                 show_default=False)]
-BaseCostOpt = Annotated[float | None, typer.Option("--base-cost", min=0, help="Cost of RW 1 (例均费用) for the "
-                                                   "expected cost of a DRG; default: the history's mean cost per "
-                                                   "case.", show_default=False)]
+CurrentFileOpt = Annotated[
+    Path,
+    typer.Option(
+        "--current",
+        help="Case file (.csv/.parquet/.xlsx) of the year to "
+        "settle: the DIP case columns, plus drg (DRG编码) where grouped.",
+        show_default=False,
+    ),
+]
+RegionalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        help="Regional weight list: a shipped one by name "
+        "(e.g. 福州2022; `yigai drg weights` lists them) or a CSV/XLSX "
+        "file with DRG编码 and RW columns. Default: RW from --history.",
+        show_default=False,
+    ),
+]
+BaseCostOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--base-cost",
+        min=0,
+        help="Cost of RW 1 (例均费用) for the expected cost of a DRG; default: the history's mean cost per case.",
+        show_default=False,
+    ),
+]
 ScaleOpt = Annotated[float, typer.Option("--scale", min=0, help="Base points = RW × scale (the region's base).")]
-PackOpt = Annotated[Path | None, typer.Option("--pack", help="Rule pack that groups the cases without a DRG "
-                                              "(as yigai drg group).", show_default=False)]
+PackOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--pack", help="Rule pack that groups the cases without a DRG (as yigai drg group).", show_default=False
+    ),
+]
 
 
 def _drg_cases(path: Path, what: str) -> tuple[list[Case], list[Bad]]:
@@ -91,29 +124,52 @@ def _grouped(cases: list[Case], pack: Path | None, what: str) -> tuple[list[Case
     except PackError as exc:
         raise typer.BadParameter(str(exc), param_hint="--pack") from None
     got = assign_drgs(cases, rules)
-    info(f"{what}: {got.grouped_here:,} 例没有 DRG 编码，已按规则包 {rules.name} 分组 / cases grouped by the pack"
-         + ("（示意规则包，非国家分组方案 / the illustrative demo pack）" if rules.illustrative else ""))
+    info(
+        f"{what}: {got.grouped_here:,} 例没有 DRG 编码，已按规则包 {rules.name} 分组 / cases grouped by the pack"
+        + ("（示意规则包，非国家分组方案 / the illustrative demo pack）" if rules.illustrative else "")
+    )
     return got.cases, got.reasons
 
 
 def _parameters(result: DrgSettlement, pack: Path | None) -> dict[str, Any]:
     cat = result.catalogue
     p = cat.params
-    return {"weights": cat.source, "scale": p.scale, "base_cost": cat.regional_mean,
-            "year_weights": ",".join(f"{w:g}" for w in p.year_weights), "outlier_base": str(p.outlier_base),
-            "low": p.low, "high": p.high, "extreme": p.extreme,
-            "level_coefficients": ",".join(f"{k}={v:g}" for k, v in cat.level_coefficients.items()),
-            "pack": str(pack) if pack is not None else ""}
+    return {
+        "weights": cat.source,
+        "scale": p.scale,
+        "base_cost": cat.regional_mean,
+        "year_weights": ",".join(f"{w:g}" for w in p.year_weights),
+        "outlier_base": str(p.outlier_base),
+        "low": p.low,
+        "high": p.high,
+        "extreme": p.extreme,
+        "level_coefficients": ",".join(f"{k}={v:g}" for k, v in cat.level_coefficients.items()),
+        "pack": str(pack) if pack is not None else "",
+    }
 
 
 def drg_settle(
-    budget: BudgetOpt, ratio: RatioOpt, current: CurrentFileOpt, history: HistoryOpt = None,
-    weights: RegionalOpt = None, base_cost: BaseCostOpt = None, scale: ScaleOpt = 100.0,
-    year_weights_: Annotated[str, typer.Option("--year-weights", help="Weights of the historical years, oldest "
-                                               "first.")] = "1,2,7",
-    level: LevelOpt = None, low: LowOpt = 0.5, high: HighOpt = 2.0, extreme: ExtremeOpt = 5.0,
-    outlier_base: OutlierBaseOpt = OutlierBase.GROUP, pack: PackOpt = None, terms: TermsOpt = None,
-    band: BandOpt = 0.2, surplus_share: SurplusOpt = 1.0, overrun_share: OverrunOpt = 0.5, xlsx: XlsxOpt = None,
+    budget: BudgetOpt,
+    ratio: RatioOpt,
+    current: CurrentFileOpt,
+    history: HistoryOpt = None,
+    weights: RegionalOpt = None,
+    base_cost: BaseCostOpt = None,
+    scale: ScaleOpt = 100.0,
+    year_weights_: Annotated[
+        str, typer.Option("--year-weights", help="Weights of the historical years, oldest first.")
+    ] = "1,2,7",
+    level: LevelOpt = None,
+    low: LowOpt = 0.5,
+    high: HighOpt = 2.0,
+    extreme: ExtremeOpt = 5.0,
+    outlier_base: OutlierBaseOpt = OutlierBase.GROUP,
+    pack: PackOpt = None,
+    terms: TermsOpt = None,
+    band: BandOpt = 0.2,
+    surplus_share: SurplusOpt = 1.0,
+    overrun_share: OverrunOpt = 0.5,
+    xlsx: XlsxOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Settle a year by DRG points per hospital: points, entitlement, fund due, retained or shared, final.
@@ -143,8 +199,10 @@ def drg_settle(
     except WeightListError as exc:
         raise typer.BadParameter(str(exc), param_hint="--weights") from None
     if regional is not None and (regional.conflicts or regional.without_rw):
-        info(f"权重表 {regional.name}: {len(regional.without_rw)} 个 DRG 无权重, {len(regional.conflicts)} 个重复且权重不同"
-             f"，其病例不结算 / DRGs without a usable weight: their cases are not settled")
+        info(
+            f"权重表 {regional.name}: {len(regional.without_rw)} 个 DRG 无权重, {len(regional.conflicts)} 个重复且权重不同"
+            f"，其病例不结算 / DRGs without a usable weight: their cases are not settled"
+        )
     cur, bad = _drg_cases(current, "current")
     past: list[Case] = []
     for path in history or []:
@@ -153,9 +211,16 @@ def drg_settle(
         bad += more_bad
     cur, reasons = _grouped(cur, pack, "current")
     past, _ = _grouped(past, pack, "history")
-    params = DrgParams(scale=scale, year_weights=year_weights(year_weights_), low=rule.low, high=rule.high,
-                       extreme=rule.extreme, outlier_base=outlier_base, level_coefficients=levels(level),
-                       base_cost=base_cost)
+    params = DrgParams(
+        scale=scale,
+        year_weights=year_weights(year_weights_),
+        low=rule.low,
+        high=rule.high,
+        extreme=rule.extreme,
+        outlier_base=outlier_base,
+        level_coefficients=levels(level),
+        base_cost=base_cost,
+    )
     try:
         result = settle(build_catalogue(past, params, regional), cur, sp, reasons)
     except DrgSettleError as exc:
@@ -163,8 +228,9 @@ def drg_settle(
     _show(result, sheet, bad, pack, xlsx, fmt)
 
 
-def _show(result: DrgSettlement, sheet: Any, bad: list[Bad], pack: Path | None, xlsx: Path | None,
-          fmt: OutputFormat) -> None:
+def _show(
+    result: DrgSettlement, sheet: Any, bad: list[Bad], pack: Path | None, xlsx: Path | None, fmt: OutputFormat
+) -> None:
     hospitals = [result.hospitals[h] for h in sorted(result.hospitals)]
     terms_not_settled(sheet, list(result.hospitals))
     parameters = _parameters(result, pack)
@@ -174,23 +240,85 @@ def _show(result: DrgSettlement, sheet: Any, bad: list[Bad], pack: Path | None, 
     special = [s.case.case_id for s in result.scoring.special_review]
     if special:
         info(f"特例单议 special review ({len(special)}): {'、'.join(special)}")
-    case_rows = [(s.case.case_id, s.case.hospital, s.drg, s.rw, s.base_points, s.level_coefficient, s.expected_cost,
-                  s.case.total_cost, s.k_dev, s.label, s.points) for s in result.scoring.scored]
-    rows = [(h.hospital, h.cases, h.points, h.entitlement, h.fund_due, h.assessment, h.retained, h.shared_overrun,
-             h.payment, h.advances, h.final) for h in hospitals]
-    more = [Sheet(CASE_SHEET, CASE_HEADERS, case_rows), Sheet(UNGROUPED_SHEET, UNGROUPED_HEADERS, unsettled),
-            Sheet(PARAMS_SHEET, PARAMS_HEADERS, parameter_rows(parameters))]
-    emit("DRG 年度清算 settlement", SETTLE_COLUMNS, rows, fmt, None, {
-        "point_value": result.point_value, "total_points": result.total_points, "parameters": parameters,
-        "hospitals": [dataclasses.asdict(h) for h in hospitals],
-        "cases": [dict(zip(("case_id", "hospital", "drg", "rw", "base_points", "level_coefficient", "expected_cost",
-                            "cost", "k_dev", "label", "points"), r, strict=True)) for r in case_rows],
-        "special_review": special, "unsettled": unsettled_json(unsettled), "bad": [b.as_json() for b in bad]})
+    case_rows = [
+        (
+            s.case.case_id,
+            s.case.hospital,
+            s.drg,
+            s.rw,
+            s.base_points,
+            s.level_coefficient,
+            s.expected_cost,
+            s.case.total_cost,
+            s.k_dev,
+            s.label,
+            s.points,
+        )
+        for s in result.scoring.scored
+    ]
+    rows = [
+        (
+            h.hospital,
+            h.cases,
+            h.points,
+            h.entitlement,
+            h.fund_due,
+            h.assessment,
+            h.retained,
+            h.shared_overrun,
+            h.payment,
+            h.advances,
+            h.final,
+        )
+        for h in hospitals
+    ]
+    more = [
+        Sheet(CASE_SHEET, CASE_HEADERS, case_rows),
+        Sheet(UNGROUPED_SHEET, UNGROUPED_HEADERS, unsettled),
+        Sheet(PARAMS_SHEET, PARAMS_HEADERS, parameter_rows(parameters)),
+    ]
+    emit(
+        "DRG 年度清算 settlement",
+        SETTLE_COLUMNS,
+        rows,
+        fmt,
+        None,
+        {
+            "point_value": result.point_value,
+            "total_points": result.total_points,
+            "parameters": parameters,
+            "hospitals": [dataclasses.asdict(h) for h in hospitals],
+            "cases": [
+                dict(
+                    zip(
+                        (
+                            "case_id",
+                            "hospital",
+                            "drg",
+                            "rw",
+                            "base_points",
+                            "level_coefficient",
+                            "expected_cost",
+                            "cost",
+                            "k_dev",
+                            "label",
+                            "points",
+                        ),
+                        r,
+                        strict=True,
+                    )
+                )
+                for r in case_rows
+            ],
+            "special_review": special,
+            "unsettled": unsettled_json(unsettled),
+            "bad": [b.as_json() for b in bad],
+        },
+    )
     if xlsx is not None:
         from yigai.cli.settle_common import write_workbook
 
-        write_workbook(xlsx, [Sheet(SETTLE_SHEET, SETTLE_HEADERS, [dataclasses.astuple(h) for h in hospitals]),
-                              *more])
+        write_workbook(xlsx, [Sheet(SETTLE_SHEET, SETTLE_HEADERS, [dataclasses.astuple(h) for h in hospitals]), *more])
     report_unsettled(unsettled)
     exit_for(bad, unsettled)
 
@@ -208,8 +336,14 @@ def drg_weights_cmd(fmt: FormatOpt = OutputFormat.TABLE) -> None:
     for name in shipped_lists():
         w = load_weight_list(name)
         rows.append((name, len(w.weights), len(w.without_rw) + len(w.conflicts)))
-    emit("区域DRG权重表 regional DRG weight lists", ("名称 name", "有权重 with RW", "无权重 without RW"), rows, fmt,
-         None, [{"name": n, "with_rw": a, "without_rw": b} for n, a, b in rows])
+    emit(
+        "区域DRG权重表 regional DRG weight lists",
+        ("名称 name", "有权重 with RW", "无权重 without RW"),
+        rows,
+        fmt,
+        None,
+        [{"name": n, "with_rw": a, "without_rw": b} for n, a, b in rows],
+    )
 
 
 def register(drg_app: typer.Typer) -> None:

@@ -79,13 +79,15 @@ class ListFormat(StrEnum):
 
 
 FormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="table (Rich) or json.")]
-PlanArgument = Annotated[str, typer.Argument(help="Plan id or 文号, e.g. 1 or 青卫健医政〔2022〕14号.",
-                                             show_default=False)]
+PlanArgument = Annotated[
+    str, typer.Argument(help="Plan id or 文号, e.g. 1 or 青卫健医政〔2022〕14号.", show_default=False)
+]
 
 
 @contextmanager
 def _opened(settings: Settings | None = None) -> Iterator[App]:
     from yigai.bootstrap import build
+
     with build(settings or Settings.from_env()) as built:
         yield built
 
@@ -106,6 +108,7 @@ def parse(
     import yaml
 
     from yigai.parsing import parse_file
+
     draft = parse_file(file, max_bytes=Settings.from_env().max_document_bytes)
     if fmt is ParseFormat.TEXT:
         typer.echo(outline(draft), nl=False)
@@ -114,8 +117,10 @@ def parse(
         typer.echo(yaml.dump(plan_to_dict(draft), Dumper=dumper, allow_unicode=True, sort_keys=False), nl=False)
     else:
         print_json(plan_to_dict(draft))
-    _info(f"{draft.source_name}: {len(draft.tasks)} 任务 tasks, {len(draft.measures())} 措施 measures, "
-          f"{len(draft.targets)} 指标 targets, {len(draft.warnings)} 警告 warnings")
+    _info(
+        f"{draft.source_name}: {len(draft.tasks)} 任务 tasks, {len(draft.measures())} 措施 measures, "
+        f"{len(draft.targets)} 指标 targets, {len(draft.warnings)} 警告 warnings"
+    )
 
 
 def _import_all(built: App, paths: Sequence[Path], replace: bool) -> tuple[list[ImportResult], int]:
@@ -123,6 +128,7 @@ def _import_all(built: App, paths: Sequence[Path], replace: bool) -> tuple[list[
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from yigai.services.plans import import_file
+
     results: list[ImportResult] = []
     failed = 0
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
@@ -131,8 +137,9 @@ def _import_all(built: App, paths: Sequence[Path], replace: bool) -> tuple[list[
         for path in paths:
             progress.update(bar, description=f"导入 importing {path.name}")
             try:
-                results.append(import_file(built.uow(), path, replace=replace,
-                                           max_bytes=built.settings.max_document_bytes))
+                results.append(
+                    import_file(built.uow(), path, replace=replace, max_bytes=built.settings.max_document_bytes)
+                )
             except DocumentError as exc:
                 exc.where = exc.where or str(path)
                 report(exc)
@@ -153,6 +160,7 @@ def import_(
     Example: yigai import 青浦区医改工作方案.docx 杨浦区医改工作方案.pdf --replace
     """
     from yigai.services.plans import ImportStatus
+
     paths = [*(files or []), *(seed_paths() if builtin else [])]
     if not paths:
         raise typer.BadParameter("give at least one FILE or --builtin / 请指定文件或 --builtin")
@@ -164,8 +172,10 @@ def import_(
         stdout().print(import_table(results))
     unchanged = sum(r.status is ImportStatus.ALREADY_IMPORTED for r in results)
     if unchanged and not replace:
-        _info(f"{unchanged} 个计划已导入过，未改动（用 --replace 替换） / "
-              f"{unchanged} plan(s) already imported, left unchanged (use --replace to replace)")
+        _info(
+            f"{unchanged} 个计划已导入过，未改动（用 --replace 替换） / "
+            f"{unchanged} plan(s) already imported, left unchanged (use --replace to replace)"
+        )
     if failed:
         _info(f"{failed} 个文件未能导入 / {failed} file(s) not imported")
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -178,6 +188,7 @@ def plans(fmt: FormatOption = ListFormat.TABLE) -> None:
     Example: yigai plans --format json
     """
     from yigai.services.plans import list_plans
+
     with _opened() as built:
         summaries = list_plans(built.uow())
     if fmt is ListFormat.JSON:
@@ -192,8 +203,9 @@ def plans(fmt: FormatOption = ListFormat.TABLE) -> None:
 def show(
     plan: PlanArgument,
     tasks: Annotated[bool, typer.Option("--tasks", help="List tasks and their measures.")] = False,
-    dept: Annotated[str | None, typer.Option("--dept", help="Only tasks this department leads or supports.",
-                                             show_default=False)] = None,
+    dept: Annotated[
+        str | None, typer.Option("--dept", help="Only tasks this department leads or supports.", show_default=False)
+    ] = None,
     targets: Annotated[bool, typer.Option("--targets", help="List the quantitative targets.")] = False,
     fmt: FormatOption = ListFormat.TABLE,
 ) -> None:
@@ -202,14 +214,18 @@ def show(
     Example: yigai show 仓医改组〔2021〕1号 --dept 区卫健局
     """
     from yigai.services.plans import get_plan, get_summary, tasks_for_department
+
     with _opened() as built:
         record = get_plan(built.uow(), plan)
         summary = get_summary(built.uow(), record.id)
     draft = record.draft
     selected = tasks_for_department(draft, dept) if dept else draft.tasks if tasks else None
     if fmt is ListFormat.JSON:
-        data: dict[str, object] = {"id": record.id, "meta": meta_dict(draft.meta),
-                                   "counts": dataclasses.asdict(summary.counts)}
+        data: dict[str, object] = {
+            "id": record.id,
+            "meta": meta_dict(draft.meta),
+            "counts": dataclasses.asdict(summary.counts),
+        }
         if selected is not None:
             data["tasks"] = [task_dict(t) for t in selected]
         if targets:
@@ -232,6 +248,7 @@ def departments(plan: PlanArgument, fmt: FormatOption = ListFormat.TABLE) -> Non
     Example: yigai departments 1 --format json
     """
     from yigai.services.plans import department_matrix, get_plan
+
     with _opened() as built:
         record = get_plan(built.uow(), plan)
     loads = department_matrix(record.draft)
@@ -252,6 +269,7 @@ def export(
     """
     from yigai.reports.xlsx_export import write_plan_xlsx
     from yigai.services.plans import get_plan
+
     with _opened() as built:
         record = get_plan(built.uow(), plan)
     write_plan_xlsx(record.draft, xlsx)

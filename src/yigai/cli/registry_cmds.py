@@ -19,22 +19,41 @@ from yigai.domain.periods import span_label
 from yigai.domain.reports import due_date
 from yigai.domain.users import Role
 
-orgunits_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
-    "机构层级 org units: province → city → district → street/town → institution.\n\n"
-    "Example: yigai orgunits load && yigai orgunits list --under 350104"))
-alias_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
-    "部门别名 department aliases: one canonical name, every spelling the documents use.\n\n"
-    "Example: yigai departments-alias add 仓山区卫健局 区卫生健康委"))
-users_app = typer.Typer(cls=EdgeGroup, no_args_is_help=True, help=(
-    "用户 users, roles and scopes (office_admin, department_reporter, institution_reporter, viewer).\n\n"
-    "Example: yigai users add wjw --name 卫健委填报员 --role department_reporter --dept 区卫健委"))
+orgunits_app = typer.Typer(
+    cls=EdgeGroup,
+    no_args_is_help=True,
+    help=(
+        "机构层级 org units: province → city → district → street/town → institution.\n\n"
+        "Example: yigai orgunits load && yigai orgunits list --under 350104"
+    ),
+)
+alias_app = typer.Typer(
+    cls=EdgeGroup,
+    no_args_is_help=True,
+    help=(
+        "部门别名 department aliases: one canonical name, every spelling the documents use.\n\n"
+        "Example: yigai departments-alias add 仓山区卫健局 区卫生健康委"
+    ),
+)
+users_app = typer.Typer(
+    cls=EdgeGroup,
+    no_args_is_help=True,
+    help=(
+        "用户 users, roles and scopes (office_admin, department_reporter, institution_reporter, viewer).\n\n"
+        "Example: yigai users add wjw --name 卫健委填报员 --role department_reporter --dept 区卫健委"
+    ),
+)
 
 
 @orgunits_app.command("load")
 def orgunits_load(
-    file: Annotated[Path | None, typer.Argument(help="A .yaml (nested) or .csv (one row per unit) hierarchy; "
-                                                     "default: the built-in 仓山区 demo hierarchy.",
-                                                show_default=False)] = None,
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A .yaml (nested) or .csv (one row per unit) hierarchy; default: the built-in 仓山区 demo hierarchy.",
+            show_default=False,
+        ),
+    ] = None,
     user: UserOpt = None,
 ) -> None:
     """Load (insert or update) an org-unit hierarchy; a file with any error loads nothing.
@@ -42,6 +61,7 @@ def orgunits_load(
     Example: yigai orgunits load units.csv
     """
     from yigai.services.orgunits import load_orgunits
+
     with opened() as built:
         result = load_orgunits(built.uow(), who(built, user), file)
     info(f"{result.source}: 新增 created {result.created}，更新 updated {result.updated}")
@@ -49,8 +69,9 @@ def orgunits_load(
 
 @orgunits_app.command("list")
 def orgunits_list(
-    under: Annotated[str | None, typer.Option("--under", help="Only this unit (code) and what is below it.",
-                                              show_default=False)] = None,
+    under: Annotated[
+        str | None, typer.Option("--under", help="Only this unit (code) and what is below it.", show_default=False)
+    ] = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """List org units in tree order.
@@ -59,6 +80,7 @@ def orgunits_list(
     """
     from yigai.services.orgunits import list_orgunits
     from yigai.storage.audit import jsonable
+
     with opened() as built:
         units = list_orgunits(built.uow(), under)
     if fmt is OutputFormat.JSON:
@@ -70,8 +92,9 @@ def orgunits_list(
 @alias_app.command("add")
 def alias_add(
     alias: Annotated[str, typer.Argument(help="The other spelling, e.g. 仓山区卫健局.", show_default=False)],
-    canonical: Annotated[str, typer.Argument(help="The department (canonical name or a known alias).",
-                                             show_default=False)],
+    canonical: Annotated[
+        str, typer.Argument(help="The department (canonical name or a known alias).", show_default=False)
+    ],
     region: Annotated[str, typer.Option("--region", help="Only in this region, e.g. 仓山区.")] = "",
     user: UserOpt = None,
 ) -> None:
@@ -80,6 +103,7 @@ def alias_add(
     Example: yigai departments-alias add 仓山医保 区医保局 --region 仓山区
     """
     from yigai.services.departments import add_alias
+
     with opened() as built:
         record = add_alias(built.uow(), who(built, user), alias, canonical, region=region)
     info(f"别名 alias: {record.alias} → {record.department}" + (f"（{record.region}）" if record.region else ""))
@@ -96,6 +120,7 @@ def alias_list(
     """
     from yigai.services.departments import list_departments
     from yigai.storage.audit import jsonable
+
     with opened() as built:
         entries = list_departments(built.uow(), region)
     if fmt is OutputFormat.JSON:
@@ -115,6 +140,7 @@ def alias_rename(
     Example: yigai departments-alias rename 区卫生健康委 区卫生健康局
     """
     from yigai.services.departments import rename_department
+
     with opened() as built:
         touched = rename_department(built.uow(), who(built, user), old, new)
     info(f"已重命名 renamed: {old} → {new}（{touched} 行 rows）")
@@ -123,8 +149,14 @@ def alias_rename(
 @alias_app.command("class")
 def alias_class(
     name: Annotated[str, typer.Argument(help="The department (canonical name or a known alias).", show_default=False)],
-    value: Annotated[str, typer.Argument(help="member (成员单位, ranked), leading (领导机构), group (泛指单位), "
-                                              "place (属地镇街（园区）), or auto (by its name).", show_default=False)],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="member (成员单位, ranked), leading (领导机构), group (泛指单位), "
+            "place (属地镇街（园区）), or auto (by its name).",
+            show_default=False,
+        ),
+    ],
     user: UserOpt = None,
 ) -> None:
     """Set whether a department is ranked in bulletins: only member departments are.
@@ -134,6 +166,7 @@ def alias_class(
     Example: yigai departments-alias class 区政府办 member
     """
     from yigai.services.departments import set_department_class
+
     with opened() as built:
         entry = set_department_class(built.uow(), who(built, user), name, value)
     info(f"排名类别 class: {entry.name} → {entry.class_label}（{entry.ranking_class.value}）")
@@ -143,13 +176,20 @@ def alias_class(
 def users_add(
     username: Annotated[str, typer.Argument(help="Login name: letters, digits, . - _ @.", show_default=False)],
     name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
-    role: Annotated[Role, typer.Option("--role", help="office_admin, department_reporter, institution_reporter "
-                                                      "or viewer.")] = Role.VIEWER,
-    dept: Annotated[list[str] | None, typer.Option("--dept", help="Department the user reports for (repeat).",
-                                                   show_default=False)] = None,
-    org_unit: Annotated[list[str] | None, typer.Option(
-        "--org-unit", help="Org-unit code the user enters data for (repeat; covers the units below it).",
-        show_default=False)] = None,
+    role: Annotated[
+        Role, typer.Option("--role", help="office_admin, department_reporter, institution_reporter or viewer.")
+    ] = Role.VIEWER,
+    dept: Annotated[
+        list[str] | None, typer.Option("--dept", help="Department the user reports for (repeat).", show_default=False)
+    ] = None,
+    org_unit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--org-unit",
+            help="Org-unit code the user enters data for (repeat; covers the units below it).",
+            show_default=False,
+        ),
+    ] = None,
     user: UserOpt = None,
 ) -> None:
     """Create a user with a role and scopes.
@@ -157,9 +197,11 @@ def users_add(
     Example: yigai users add cmz --name 城门镇卫生院 --role institution_reporter --org-unit 350104101-01
     """
     from yigai.services.users import create_user
+
     with opened() as built:
-        created = create_user(built.uow(), who(built, user), username, name, role,
-                              departments=dept or [], org_units=org_unit or [])
+        created = create_user(
+            built.uow(), who(built, user), username, name, role, departments=dept or [], org_units=org_unit or []
+        )
     info(f"已创建用户 created: {created.username}（{created.role.value}）")
 
 
@@ -171,6 +213,7 @@ def users_list(fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """
     from yigai.services.users import list_users
     from yigai.storage.audit import jsonable
+
     with opened() as built:
         users = list_users(built.uow())
     if fmt is OutputFormat.JSON:
@@ -194,6 +237,7 @@ def users_password(
     Example: yigai users password wjw
     """
     from yigai.services.auth import set_password
+
     if stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -207,11 +251,16 @@ def users_password(
 def users_set(
     username: Annotated[str, typer.Argument(help="The user to change.", show_default=False)],
     role: Annotated[Role | None, typer.Option("--role", help="New role.", show_default=False)] = None,
-    dept: Annotated[list[str] | None, typer.Option(
-        "--dept", help="Departments the user reports for (repeat; replaces the current ones).",
-        show_default=False)] = None,
-    org_unit: Annotated[list[str] | None, typer.Option(
-        "--org-unit", help="Org-unit codes (repeat; replaces the current ones).", show_default=False)] = None,
+    dept: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--dept", help="Departments the user reports for (repeat; replaces the current ones).", show_default=False
+        ),
+    ] = None,
+    org_unit: Annotated[
+        list[str] | None,
+        typer.Option("--org-unit", help="Org-unit codes (repeat; replaces the current ones).", show_default=False),
+    ] = None,
     name: Annotated[str | None, typer.Option("--name", help="New display name.", show_default=False)] = None,
     user: UserOpt = None,
 ) -> None:
@@ -220,9 +269,11 @@ def users_set(
     Example: yigai users set wjw --role department_reporter --dept 区卫健委 --dept 区医保局
     """
     from yigai.services.users import update_user
+
     with opened() as built:
-        changed = update_user(built.uow(), who(built, user), username, role=role, departments=dept,
-                              org_units=org_unit, display_name=name)
+        changed = update_user(
+            built.uow(), who(built, user), username, role=role, departments=dept, org_units=org_unit, display_name=name
+        )
     info(f"已修改用户 changed: {changed.username}（{changed.role.value}）")
 
 
@@ -239,6 +290,7 @@ def users_disable(
     Example: yigai users disable wjw
     """
     from yigai.services.users import set_user_active
+
     with opened() as built:
         set_user_active(built.uow(), who(built, user), username, False)
     info(f"已停用用户 disabled: {username}")
@@ -254,6 +306,7 @@ def users_enable(
     Example: yigai users enable wjw
     """
     from yigai.services.users import set_user_active
+
     with opened() as built:
         set_user_active(built.uow(), who(built, user), username, True)
     info(f"已启用用户 enabled: {username}")
@@ -262,12 +315,15 @@ def users_enable(
 def schedule(
     plan: PlanArg,
     type_: Annotated[str, typer.Option("--type", help="yearly, six_monthly, quarterly or monthly.")] = "quarterly",
-    first: Annotated[str, typer.Option("--from", help="First period, e.g. 2021年第3季度 or 2021Q3.",
-                                       show_default=False)] = "",
-    last: Annotated[str, typer.Option("--to", help="Last period, e.g. 2025年第4季度 or 2025Q4.",
-                                      show_default=False)] = "",
-    due_days: Annotated[int, typer.Option("--due-days",
-                                          help="Days after a period ends that a report is on time.")] = 15,
+    first: Annotated[
+        str, typer.Option("--from", help="First period, e.g. 2021年第3季度 or 2021Q3.", show_default=False)
+    ] = "",
+    last: Annotated[
+        str, typer.Option("--to", help="Last period, e.g. 2025年第4季度 or 2025Q4.", show_default=False)
+    ] = "",
+    due_days: Annotated[
+        int, typer.Option("--due-days", help="Days after a period ends that a report is on time.")
+    ] = 15,
     user: UserOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
@@ -277,19 +333,29 @@ def schedule(
     """
     from yigai.services.schedules import set_schedule
     from yigai.storage.audit import jsonable
+
     if not first or not last:
         raise typer.BadParameter("give --from and --to / 请指定 --from 和 --to")
     with opened() as built:
         result = set_schedule(built.uow(), who(built, user), plan, type_, first, last, due_days)
     periods = result.periods
     if fmt is OutputFormat.JSON:
-        print_json({**jsonable(result), "periods": [
-            {"id": p.id, "label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat()} for p in periods]})
+        print_json(
+            {
+                **jsonable(result),
+                "periods": [
+                    {"id": p.id, "label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat()}
+                    for p in periods
+                ],
+            }
+        )
         return
     for p in periods:
         stdout().print(f"{p.id}\t{p.label}\t{p.start} – {p.end}\t截止 due {due_date(p, result.due_days)}")
-    info(f"计划 {result.plan_id}：{len(periods)} 个报告期 periods, {span_label(result.first, result.last)}，"
-         f"期末后 {result.due_days} 天内报送 due {result.due_days} days after period end")
+    info(
+        f"计划 {result.plan_id}：{len(periods)} 个报告期 periods, {span_label(result.first, result.last)}，"
+        f"期末后 {result.due_days} 天内报送 due {result.due_days} days after period end"
+    )
 
 
 def register(app: typer.Typer) -> None:

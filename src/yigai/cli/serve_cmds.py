@@ -40,6 +40,7 @@ def fresh_demo(folder: Path) -> Settings:
     """Delete the previous demo database under ``folder``, build a new one, print what it holds."""
     from yigai.bootstrap import build
     from yigai.services.demo import DEMO_DATABASE, build_demo, demo_settings, lines
+
     settings = demo_settings(folder)
     database = folder / DEMO_DATABASE
     for suffix in ("", "-wal", "-shm"):
@@ -64,8 +65,10 @@ def check_port(host: str, port: int) -> None:
         except OSError as exc:
             busy = exc.errno == errno.EADDRINUSE
             raise ConfigurationError(
-                f"cannot listen on {host}:{port}: " + ("the port is in use (try --port)" if busy else str(exc.strerror)),
-                message_zh=f"无法在 {host}:{port} 上监听：" + ("端口已被占用（可用 --port 换一个）" if busy else "地址不可用"),
+                f"cannot listen on {host}:{port}: "
+                + ("the port is in use (try --port)" if busy else str(exc.strerror)),
+                message_zh=f"无法在 {host}:{port} 上监听："
+                + ("端口已被占用（可用 --port 换一个）" if busy else "地址不可用"),
                 where="--port" if busy else "--host",
             ) from exc
 
@@ -116,28 +119,47 @@ def server_options(host: str, port: int) -> dict[str, Any]:
     own proxy-header handling is off (it trusts X-Forwarded-For from loopback by default): the
     app reads the headers only from ``YIGAI_TRUSTED_PROXIES`` (``yigai.web.app.create_app``).
     """
-    return {"host": host, "port": port, "log_level": "warning", "access_log": False, "server_header": False,
-            "timeout_keep_alive": KEEP_ALIVE_S, "proxy_headers": False}
+    return {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+        "server_header": False,
+        "timeout_keep_alive": KEEP_ALIVE_S,
+        "proxy_headers": False,
+    }
 
 
-def serve_settings(settings: Settings, host: str, port: int, workers: int = 1,
-                   threads: int = DEFAULT_REQUEST_THREADS) -> None:
+def serve_settings(
+    settings: Settings, host: str, port: int, workers: int = 1, threads: int = DEFAULT_REQUEST_THREADS
+) -> None:
     """Run the web app for ``settings`` until Ctrl-C (the schema is already migrated: ``build`` ran)."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
+
     check_port(host, port)
     shown = f"[{host}]" if ":" in host else host
     info(f"服务地址 serving on http://{shown}:{port}/ （按 Ctrl-C 停止 / press Ctrl-C to stop）")
     options = server_options(host, port)
     try:
         if workers > 1:  # each worker process builds its app from the environment
-            os.environ.update({"YIGAI_DATA_DIR": str(settings.data_dir), "YIGAI_DATABASE_URL": settings.database_url,
-                               "YIGAI_MAX_DOCUMENT_BYTES": str(settings.max_document_bytes),
-                               "YIGAI_TRUSTED_PROXIES": ",".join(str(n) for n in settings.trusted_proxies),
-                               THREADS_ENV: str(threads)})
+            os.environ.update(
+                {
+                    "YIGAI_DATA_DIR": str(settings.data_dir),
+                    "YIGAI_DATABASE_URL": settings.database_url,
+                    "YIGAI_MAX_DOCUMENT_BYTES": str(settings.max_document_bytes),
+                    "YIGAI_TRUSTED_PROXIES": ",".join(str(n) for n in settings.trusted_proxies),
+                    THREADS_ENV: str(threads),
+                }
+            )
             # a busy worker answers the supervisor's health check late: give it 30 s before it is replaced
-            config = uvicorn.Config("yigai.cli.serve_cmds:tuned_app", factory=True, workers=workers,
-                                    timeout_worker_healthcheck=30, **options)
+            config = uvicorn.Config(
+                "yigai.cli.serve_cmds:tuned_app",
+                factory=True,
+                workers=workers,
+                timeout_worker_healthcheck=30,
+                **options,
+            )
             Multiprocess(config, sockets=[listening_socket(host, port)]).run()
         else:
             from yigai.web.app import create_app  # the web stack loads only for the commands that serve
@@ -153,9 +175,12 @@ def serve_settings(settings: Settings, host: str, port: int, workers: int = 1,
 def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
-        data_dir: Annotated[Path | None, typer.Option(
-            "--data-dir", show_default=False,
-            help="Where to create the demo (default: YIGAI_DATA_DIR or ./var).")] = None,
+        data_dir: Annotated[
+            Path | None,
+            typer.Option(
+                "--data-dir", show_default=False, help="Where to create the demo (default: YIGAI_DATA_DIR or ./var)."
+            ),
+        ] = None,
         host: HostOpt = DEFAULT_HOST,
         port: PortOpt = DEFAULT_PORT,
         no_serve: Annotated[bool, typer.Option("--no-serve", help="Only build the demo data.")] = False,
@@ -176,12 +201,19 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: HostOpt = DEFAULT_HOST,
         port: PortOpt = DEFAULT_PORT,
-        workers: Annotated[int, typer.Option("--workers", min=1, max=64,
-                                             help="Server processes (about one per CPU core).")] = 1,
-        threads: Annotated[int, typer.Option(
-            "--threads", min=1, max=64,
-            help="Requests each process handles at once; more wait their turn. More threads than a "
-                 "few per core add memory, not speed.")] = DEFAULT_REQUEST_THREADS,
+        workers: Annotated[
+            int, typer.Option("--workers", min=1, max=64, help="Server processes (about one per CPU core).")
+        ] = 1,
+        threads: Annotated[
+            int,
+            typer.Option(
+                "--threads",
+                min=1,
+                max=64,
+                help="Requests each process handles at once; more wait their turn. More threads than a "
+                "few per core add memory, not speed.",
+            ),
+        ] = DEFAULT_REQUEST_THREADS,
     ) -> None:
         """Serve the web application and the API on the configured database (YIGAI_DATABASE_URL).
 
@@ -192,11 +224,14 @@ def register(app: typer.Typer) -> None:
         Example: yigai serve --host 0.0.0.0 --port 8000
         """
         from yigai.bootstrap import build
+
         settings = Settings.from_env()
         with build(settings) as built, built.uow() as uow:
             users = uow.users.all()
             signable = [u.username for u in users if uow.users.password_hash(u.username)]
         if not signable:
-            info("提示：尚无可登录的用户，请先设置密码 / note: nobody can sign in yet; set a password first: "
-                 "yigai users password admin")
+            info(
+                "提示：尚无可登录的用户，请先设置密码 / note: nobody can sign in yet; set a password first: "
+                "yigai users password admin"
+            )
         serve_settings(settings, host, port, workers, threads)

@@ -27,52 +27,121 @@ from yigai.services.errors import EmptyInputError, InvalidInputError
 if TYPE_CHECKING:
     from yigai.payment.case_table import CaseTable
 
-HistoryOpt = Annotated[list[Path] | None, typer.Option("--history", help="Historical case file "
-                                                       "(.csv/.parquet/.xlsx), repeat for each year, oldest first.",
-                                                       show_default=False)]
-CurrentOpt = Annotated[Path | None, typer.Option("--current", help="Case file (.csv/.parquet/.xlsx) of the year to "
-                                                 "score or settle.", show_default=False)]
+HistoryOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--history",
+        help="Historical case file (.csv/.parquet/.xlsx), repeat for each year, oldest first.",
+        show_default=False,
+    ),
+]
+CurrentOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--current", help="Case file (.csv/.parquet/.xlsx) of the year to score or settle.", show_default=False
+    ),
+]
 WeightsOpt = Annotated[str, typer.Option("--year-weights", help="Weights of the historical years, oldest first.")]
-BudgetOpt = Annotated[float, typer.Option("--budget", help="The year's fund budget F for these cases (元).",
-                                          show_default=False)]
+BudgetOpt = Annotated[
+    float, typer.Option("--budget", help="The year's fund budget F for these cases (元).", show_default=False)
+]
 RatioOpt = Annotated[float, typer.Option("--ratio", help="Reimbursement ratio r (0-1).", show_default=False)]
-LevelOpt = Annotated[list[str] | None, typer.Option("--level", help="Hospital-level coefficient, e.g. 三级=1.2 (repeat); "
-                                                "default: derived from the history.", show_default=False)]
-XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Also write the tables to this XLSX file (one sheet "
-                                              "each).", show_default=False)]
-TermsOpt = Annotated[Path | None, typer.Option("--terms", help="Per-hospital terms (.csv/.xlsx, one row per "
-                                               "hospital): 机构, 考核系数 (default 1), 月度预拨 (advances paid, "
-                                               "default 0), 医保已记账 (default: the fund paid on its settled "
-                                               "cases).", show_default=False)]
-BandOpt = Annotated[float, typer.Option("--band", min=0, help="Surplus or overrun counted up to this share of the "
-                                        "assessed fund due (合理区间).")]
-SurplusOpt = Annotated[float, typer.Option("--surplus-share", min=0, max=1, help="Share of the counted surplus the "
-                                           "hospital keeps (结余留用比例).")]
-OverrunOpt = Annotated[float, typer.Option("--overrun-share", min=0, max=1, help="Share of the counted overrun the "
-                                           "fund bears (超支分担比例).")]
-LowOpt = Annotated[float, typer.Option("--low", help="低倍率: cost below this multiple of the expected cost A "
-                                       "(k = C/A).")]
+LevelOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--level",
+        help="Hospital-level coefficient, e.g. 三级=1.2 (repeat); default: derived from the history.",
+        show_default=False,
+    ),
+]
+XlsxOpt = Annotated[
+    Path | None,
+    typer.Option("--xlsx", help="Also write the tables to this XLSX file (one sheet each).", show_default=False),
+]
+TermsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--terms",
+        help="Per-hospital terms (.csv/.xlsx, one row per "
+        "hospital): 机构, 考核系数 (default 1), 月度预拨 (advances paid, "
+        "default 0), 医保已记账 (default: the fund paid on its settled "
+        "cases).",
+        show_default=False,
+    ),
+]
+BandOpt = Annotated[
+    float,
+    typer.Option(
+        "--band", min=0, help="Surplus or overrun counted up to this share of the assessed fund due (合理区间)."
+    ),
+]
+SurplusOpt = Annotated[
+    float,
+    typer.Option(
+        "--surplus-share", min=0, max=1, help="Share of the counted surplus the hospital keeps (结余留用比例)."
+    ),
+]
+OverrunOpt = Annotated[
+    float,
+    typer.Option("--overrun-share", min=0, max=1, help="Share of the counted overrun the fund bears (超支分担比例)."),
+]
+LowOpt = Annotated[
+    float, typer.Option("--low", help="低倍率: cost below this multiple of the expected cost A (k = C/A).")
+]
 HighOpt = Annotated[float, typer.Option("--high", help="高倍率: cost above this multiple of A (k = C/A − (high − 1)).")]
-ExtremeOpt = Annotated[float, typer.Option("--extreme", help="特例单议: cost at or above this multiple of A "
-                                           "(scored as 高倍率 and listed for review).")]
-OutlierBaseOpt = Annotated[OutlierBase, typer.Option("--outlier-base", help="Expected cost A of a case: 'group' = "
-                                                     "the group's mean × the level coefficient; 'level' = the "
-                                                     "group's mean at hospitals of the same level in the history "
-                                                     "(the national DIP specification's wording; m × k where the "
-                                                     "level has no history case of the group).")]
+ExtremeOpt = Annotated[
+    float,
+    typer.Option(
+        "--extreme", help="特例单议: cost at or above this multiple of A (scored as 高倍率 and listed for review)."
+    ),
+]
+OutlierBaseOpt = Annotated[
+    OutlierBase,
+    typer.Option(
+        "--outlier-base",
+        help="Expected cost A of a case: 'group' = "
+        "the group's mean × the level coefficient; 'level' = the "
+        "group's mean at hospitals of the same level in the history "
+        "(the national DIP specification's wording; m × k where the "
+        "level has no history case of the group).",
+    ),
+]
 
 UNGROUPED_SHEET = "未入组病例"
 UNGROUPED_HEADERS = ("病例 case", "机构 hospital", "原因 reason")
 SETTLE_SHEET = "年度清算"
-SETTLE_HEADERS = ("机构 hospital", "例数 cases", "分值 points", "应得 entitlement", "个人支付 patient paid",
-                  "医保应付 fund due", "考核系数 assessment", "考核后应付 assessed due", "医保已记账 booked fund",
-                  "结余留用 retained", "超支分担 shared", "清算支付 payment", "月度预拨 advances", "清算结果 final")
-SETTLE_COLUMNS = ("机构 hospital", "例数 cases", "分值 points", "应得 entitlement", "医保应付 fund due",
-                  "考核系数 assessment", "结余留用 retained", "超支分担 shared", "清算支付 payment", "月度预拨 advances",
-                  "清算结果 final")
+SETTLE_HEADERS = (
+    "机构 hospital",
+    "例数 cases",
+    "分值 points",
+    "应得 entitlement",
+    "个人支付 patient paid",
+    "医保应付 fund due",
+    "考核系数 assessment",
+    "考核后应付 assessed due",
+    "医保已记账 booked fund",
+    "结余留用 retained",
+    "超支分担 shared",
+    "清算支付 payment",
+    "月度预拨 advances",
+    "清算结果 final",
+)
+SETTLE_COLUMNS = (
+    "机构 hospital",
+    "例数 cases",
+    "分值 points",
+    "应得 entitlement",
+    "医保应付 fund due",
+    "考核系数 assessment",
+    "结余留用 retained",
+    "超支分担 shared",
+    "清算支付 payment",
+    "月度预拨 advances",
+    "清算结果 final",
+)
 PARAMS_SHEET = "参数"
 PARAMS_HEADERS = ("参数 parameter", "值 value")
-UNSETTLED_SHOWN = 200   # cases not settled listed one a line on the console; all of them in JSON and XLSX
+UNSETTLED_SHOWN = 200  # cases not settled listed one a line on the console; all of them in JSON and XLSX
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,15 +159,23 @@ class Bad:
         return f"{at} 病案 case {self.case_id or '—'} {self.field}: {self.reason}"
 
     def as_json(self) -> dict[str, Any]:
-        return {"file": self.source, "row": self.row, "field": self.field, "case_id": self.case_id,
-                "reason": self.reason}
+        return {
+            "file": self.source,
+            "row": self.row,
+            "field": self.field,
+            "case_id": self.case_id,
+            "reason": self.reason,
+        }
 
 
 def require(cases: CaseTable, bad: Sequence[Bad], what: str, where: str) -> None:
     """No usable case at all is an error, not a settlement of nothing (the bad records were listed)."""
     if not len(cases):
-        raise EmptyInputError(f"no usable case records in the {what} ({len(bad)} bad records)",
-                              message_zh=f"{what}没有可用病例（{len(bad)} 条记录有误）", where=where)
+        raise EmptyInputError(
+            f"no usable case records in the {what} ({len(bad)} bad records)",
+            message_zh=f"{what}没有可用病例（{len(bad)} 条记录有误）",
+            where=where,
+        )
 
 
 def load_cases(paths: Sequence[Path], what: str) -> tuple[CaseTable, list[Bad]]:
@@ -143,12 +220,14 @@ def outlier_rule(low: float, high: float, extreme: float) -> OutlierRule:
     return rule
 
 
-def settle_params(budget: float, ratio: float, terms: Path | None, band: float, surplus_share: float,
-                  overrun_share: float) -> tuple[SettleParams, SettleTerms | None]:
+def settle_params(
+    budget: float, ratio: float, terms: Path | None, band: float, surplus_share: float, overrun_share: float
+) -> tuple[SettleParams, SettleTerms | None]:
     """The clearing's parameters; every problem in the terms sheet is listed on stderr before the error."""
     if ratio <= 0:
-        raise InvalidInputError("the reimbursement ratio must be positive", message_zh="报销比例 r 必须为正",
-                                where="--ratio")
+        raise InvalidInputError(
+            "the reimbursement ratio must be positive", message_zh="报销比例 r 必须为正", where="--ratio"
+        )
     sheet = None
     if terms is not None:
         try:
@@ -157,10 +236,16 @@ def settle_params(budget: float, ratio: float, terms: Path | None, band: float, 
             for line in err.lines():
                 info(line)
             raise
-    sp = SettleParams(fund_budget=budget, reimbursement_ratio=ratio,
-                      assessment=sheet.assessment() if sheet else {}, advances=sheet.advances() if sheet else {},
-                      booked_fund=sheet.booked_fund() if sheet else None, band=band, surplus_share=surplus_share,
-                      overrun_share=overrun_share)
+    sp = SettleParams(
+        fund_budget=budget,
+        reimbursement_ratio=ratio,
+        assessment=sheet.assessment() if sheet else {},
+        advances=sheet.advances() if sheet else {},
+        booked_fund=sheet.booked_fund() if sheet else None,
+        band=band,
+        surplus_share=surplus_share,
+        overrun_share=overrun_share,
+    )
     return sp, sheet
 
 
@@ -169,12 +254,13 @@ def terms_not_settled(sheet: SettleTerms | None, settled: Sequence[str]) -> None
     done = set(settled)
     missing = [name for name in (sheet.names() if sheet else []) if name not in done]
     if missing:
-        info(f"注意：结算参数表中以下机构本年没有入组病例，未参与清算（其预拨款需另行处理）/ no grouped cases this "
-             f"year, not settled (their advances need separate handling): {'、'.join(missing)}")
+        info(
+            f"注意：结算参数表中以下机构本年没有入组病例，未参与清算（其预拨款需另行处理）/ no grouped cases this "
+            f"year, not settled (their advances need separate handling): {'、'.join(missing)}"
+        )
 
 
-def report_unsettled(unsettled: Sequence[tuple[str, str, str]], verb: str = "未结算", verb_en: str = "settled") \
-        -> None:
+def report_unsettled(unsettled: Sequence[tuple[str, str, str]], verb: str = "未结算", verb_en: str = "settled") -> None:
     """Count and list, on stderr, the cases set aside (case, hospital, reason), with a count per reason kind."""
     if not unsettled:
         return
@@ -182,13 +268,17 @@ def report_unsettled(unsettled: Sequence[tuple[str, str, str]], verb: str = "未
     for _, _, why in unsettled:
         kind = why.split(" ", 1)[0]
         kinds[kind] = kinds.get(kind, 0) + 1
-    info(f"{len(unsettled)} 例{verb} {len(unsettled)} cases not {verb_en}: "
-         + "；".join(f"{k} {n} 例" for k, n in sorted(kinds.items())))
+    info(
+        f"{len(unsettled)} 例{verb} {len(unsettled)} cases not {verb_en}: "
+        + "；".join(f"{k} {n} 例" for k, n in sorted(kinds.items()))
+    )
     for cid, hospital, why in unsettled[:UNSETTLED_SHOWN]:
         info(f"  病案 case {cid} ({hospital}): {why}")
     if len(unsettled) > UNSETTLED_SHOWN:
-        info(f"  … 另有 {len(unsettled) - UNSETTLED_SHOWN} 例，见 --format json 或 --xlsx / "
-             f"{len(unsettled) - UNSETTLED_SHOWN} more in --format json or --xlsx")
+        info(
+            f"  … 另有 {len(unsettled) - UNSETTLED_SHOWN} 例，见 --format json 或 --xlsx / "
+            f"{len(unsettled) - UNSETTLED_SHOWN} more in --format json or --xlsx"
+        )
 
 
 def unsettled_json(unsettled: Sequence[tuple[str, str, str]]) -> list[dict[str, str]]:
@@ -206,8 +296,15 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
     info(f"已写入 written: {path}")
 
 
-def emit(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: OutputFormat,
-         xlsx: Path | None, data: Any, more: Sequence[Sheet] = ()) -> None:
+def emit(
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    fmt: OutputFormat,
+    xlsx: Path | None,
+    data: Any,
+    more: Sequence[Sheet] = (),
+) -> None:
     """The result as a table on stdout, or JSON; and, with ``xlsx``, as a workbook (this table first)."""
     if xlsx is not None:
         write_workbook(xlsx, [Sheet(title.split(" ")[1] if " " in title else title, headers, rows), *more])

@@ -28,17 +28,30 @@ class Preset(StrEnum):
 
 
 def synth(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the Parquet files (created if missing).",
-                                      show_default=False)],
-    preset: Annotated[Preset, typer.Option("--preset", help="small ≈ 50,000 residents; district ≈ 1.3 million "
-                                           "(≈15 million visits); city ≈ 5 million.")] = Preset.SMALL,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the Parquet files (created if missing).", show_default=False)
+    ],
+    preset: Annotated[
+        Preset,
+        typer.Option(
+            "--preset", help="small ≈ 50,000 residents; district ≈ 1.3 million (≈15 million visits); city ≈ 5 million."
+        ),
+    ] = Preset.SMALL,
     year: Annotated[int, typer.Option("--year", help="Calendar year of the records.")] = 2023,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (non-negative).")] = 0,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace synthetic files already in --out.")] = False,
-    lake: Annotated[bool, typer.Option("--lake", help="Write the record-lake layout Spark reads (a folder per "
-                                       "table, event tables by month: table/month=YYYY-MM/part-0.parquet).")] = False,
-    check: Annotated[bool, typer.Option("--check", help="Measure the key rates on the files and compare them "
-                                        "with the documented ranges.")] = False,
+    lake: Annotated[
+        bool,
+        typer.Option(
+            "--lake",
+            help="Write the record-lake layout Spark reads (a folder per "
+            "table, event tables by month: table/month=YYYY-MM/part-0.parquet).",
+        ),
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Measure the key rates on the files and compare them with the documented ranges."),
+    ] = False,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table

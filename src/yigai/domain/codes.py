@@ -51,9 +51,9 @@ def procedure_shape(code: str) -> bool:
 
 
 class CodeStatus(Enum):
-    VALID = "valid"          # on the 医保版 list
-    MAPPED = "mapped"        # a 国临版 code, mapped through the crosswalk
-    UNKNOWN = "unknown"      # well formed, on neither list
+    VALID = "valid"  # on the 医保版 list
+    MAPPED = "mapped"  # a 国临版 code, mapped through the crosswalk
+    UNKNOWN = "unknown"  # well formed, on neither list
     MALFORMED = "malformed"  # not shaped like a code of the classification
 
 
@@ -92,8 +92,9 @@ class CodeList:
     _bare: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, pairs: Iterable[tuple[str, str]], grey: Iterable[str], crosswalk: Mapping[str, str],
-              shape: re.Pattern[str]) -> CodeList:
+    def build(
+        cls, pairs: Iterable[tuple[str, str]], grey: Iterable[str], crosswalk: Mapping[str, str], shape: re.Pattern[str]
+    ) -> CodeList:
         names = {canonical(c): n for c, n in pairs}
         # a dagger code may be written without its asterisk part (A01.002 for A01.002+G01*)
         bare: dict[str, str] = {}
@@ -106,8 +107,13 @@ class CodeList:
                 bare[head] = c
         for head in clashes:
             del bare[head]
-        return cls(names, frozenset(canonical(g) for g in grey),
-                   {canonical(k): canonical(v) for k, v in crosswalk.items()}, shape, bare)
+        return cls(
+            names,
+            frozenset(canonical(g) for g in grey),
+            {canonical(k): canonical(v) for k, v in crosswalk.items()},
+            shape,
+            bare,
+        )
 
     def check(self, given: str) -> CodeCheck:
         code = canonical(given)
@@ -140,9 +146,11 @@ class CodeBook:
     def build(cls, data: Mapping[str, Any]) -> CodeBook:
         """From the converted package data (see ``scripts/convert_reference.py``)."""
         d = data
-        return cls(CodeList.build(d["diagnoses"], d["grey_diagnoses"], d["crosswalk_diagnoses"], _ICD10),
-                   CodeList.build(d["procedures"], d["grey_procedures"], d["crosswalk_procedures"], _ICD9),
-                   dict(d.get("meta") or {}))
+        return cls(
+            CodeList.build(d["diagnoses"], d["grey_diagnoses"], d["crosswalk_diagnoses"], _ICD10),
+            CodeList.build(d["procedures"], d["grey_procedures"], d["crosswalk_procedures"], _ICD9),
+            dict(d.get("meta") or {}),
+        )
 
     def diagnosis(self, code: str) -> CodeCheck:
         return self.diagnoses.check(code)

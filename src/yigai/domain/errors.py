@@ -1,15 +1,15 @@
 """Domain exception tree.
 
-    YigaiError
-    ├── DocumentError            a document cannot be read or parsed
-    │   ├── EmptyDocumentError
-    │   ├── BinaryDocumentError
-    │   ├── UnsupportedFormatError
-    │   ├── DocumentTooLargeError
-    │   └── EncodingError
-    ├── InvalidInputError        bad input, nothing saved (services and synth subclass it)
-    ├── NotFoundError            a plan or other object does not exist
-    └── ConfigurationError       bad settings
+YigaiError
+├── DocumentError            a document cannot be read or parsed
+│   ├── EmptyDocumentError
+│   ├── BinaryDocumentError
+│   ├── UnsupportedFormatError
+│   ├── DocumentTooLargeError
+│   └── EncodingError
+├── InvalidInputError        bad input, nothing saved (services and synth subclass it)
+├── NotFoundError            a plan or other object does not exist
+└── ConfigurationError       bad settings
 """
 
 from __future__ import annotations

@@ -32,21 +32,40 @@ class PeriodType(StrEnum):
 
 _MONTHS = {PeriodType.YEARLY: 12, PeriodType.SIX_MONTHLY: 6, PeriodType.QUARTERLY: 3, PeriodType.MONTHLY: 1}
 _ID_RE = re.compile(r"^(?P<y>\d{4})(?:(?P<s>S[12])|(?P<q>Q[1-4])|(?P<m>0[1-9]|1[0-2]))?$")
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-              "十一": 11, "十二": 12}
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
 _N = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
 # The ways people write a period, after NFKC, without spaces, upper case. Each names the year ``y`` and
 # at most one of ``h`` (1 or 2, or 上/下), ``q`` (quarter) and ``m`` (month).
-_WRITTEN = tuple(re.compile(p) for p in (
-    r"^(?P<y>\d{4})(?:年|年度|年全年|全年)$",
-    r"^(?P<y>\d{4})年?度?[-/]?(?:(?P<h>[上下])半年度?|[SH](?P<hn>[12]))$",
-    r"^(?P<y>\d{4})年?度?[-/]?(?:第?(?P<q>" + _N + r")季度?|Q(?P<qn>\d))$",
-    r"^(?P<y>\d{4})(?:年(?P<m>" + _N + r")月份?|[-/.](?P<mn>\d{1,2})月?)$",
-))
+_WRITTEN = tuple(
+    re.compile(p)
+    for p in (
+        r"^(?P<y>\d{4})(?:年|年度|年全年|全年)$",
+        r"^(?P<y>\d{4})年?度?[-/]?(?:(?P<h>[上下])半年度?|[SH](?P<hn>[12]))$",
+        r"^(?P<y>\d{4})年?度?[-/]?(?:第?(?P<q>" + _N + r")季度?|Q(?P<qn>\d))$",
+        r"^(?P<y>\d{4})(?:年(?P<m>" + _N + r")月份?|[-/.](?P<mn>\d{1,2})月?)$",
+    )
+)
 _FORMS_ZH = "2026年第4季度、2026年四季度、2026年上半年、2026年12月、2026年，或 2026Q4、2026S2、202612"
 _FORMS_EN = "2026Q4, 2026S2, 202612, 2026, or as written in Chinese: 2026年第4季度, 2026年下半年, 2026年12月"
-_LABEL = {PeriodType.YEARLY: "{y}年", PeriodType.SIX_MONTHLY: "{y}年{half}", PeriodType.QUARTERLY: "{y}年第{n}季度",
-          PeriodType.MONTHLY: "{y}年{n}月"}
+_LABEL = {
+    PeriodType.YEARLY: "{y}年",
+    PeriodType.SIX_MONTHLY: "{y}年{half}",
+    PeriodType.QUARTERLY: "{y}年第{n}季度",
+    PeriodType.MONTHLY: "{y}年{n}月",
+}
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -105,8 +124,11 @@ def _number(text: str) -> int:
 
 
 def _bad(pid: str) -> PeriodError:
-    return PeriodError(f"not a period: {pid!r} (write {_FORMS_EN})",
-                       message_zh=f"报告期格式错误：「{pid}」（可写作 {_FORMS_ZH}）", where="period")
+    return PeriodError(
+        f"not a period: {pid!r} (write {_FORMS_EN})",
+        message_zh=f"报告期格式错误：「{pid}」（可写作 {_FORMS_ZH}）",
+        where="period",
+    )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -173,10 +195,15 @@ def periods_between(first: str | Period, last: str | Period) -> list[Period]:
     a = parse_period(first) if isinstance(first, str) else first
     b = parse_period(last) if isinstance(last, str) else last
     if a.type is not b.type:
-        raise PeriodError(f"{a.id} and {b.id} are periods of different types",
-                          message_zh=f"{a.id} 与 {b.id} 的报告期类型不同", where="period")
+        raise PeriodError(
+            f"{a.id} and {b.id} are periods of different types",
+            message_zh=f"{a.id} 与 {b.id} 的报告期类型不同",
+            where="period",
+        )
     if b.start < a.start:
-        raise PeriodError(f"{b.id} is before {a.id}", message_zh=f"结束报告期 {b.id} 早于开始报告期 {a.id}", where="period")
+        raise PeriodError(
+            f"{b.id} is before {a.id}", message_zh=f"结束报告期 {b.id} 早于开始报告期 {a.id}", where="period"
+        )
     out = [a]
     while out[-1].id != b.id:
         out.append(out[-1].next())

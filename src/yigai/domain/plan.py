@@ -237,44 +237,104 @@ def copy_draft(draft: PlanDraft) -> PlanDraft:
         return DepartmentRef(name=r.name, raw=r.raw, kind=r.kind, known=r.known, span=r.span)
 
     def resp(r: Responsibility) -> Responsibility:
-        return Responsibility(lead=[ref(x) for x in r.lead], cooperating=[ref(x) for x in r.cooperating],
-                              lead_and_others=r.lead_and_others, cooperating_and_others=r.cooperating_and_others,
-                              raw=r.raw, span=r.span)
+        return Responsibility(
+            lead=[ref(x) for x in r.lead],
+            cooperating=[ref(x) for x in r.cooperating],
+            lead_and_others=r.lead_and_others,
+            cooperating_and_others=r.cooperating_and_others,
+            raw=r.raw,
+            span=r.span,
+        )
 
     def deadline(d: Deadline) -> Deadline:
         return Deadline(kind=d.kind, date=d.date, raw=d.raw, span=d.span)
 
     def section(s: Section) -> Section:
-        return Section(id=s.id, level=s.level, marker=s.marker, number=s.number, title=s.title, span=s.span,
-                       children=[section(c) for c in s.children])
+        return Section(
+            id=s.id,
+            level=s.level,
+            marker=s.marker,
+            number=s.number,
+            title=s.title,
+            span=s.span,
+            children=[section(c) for c in s.children],
+        )
 
     def measure(m: Measure) -> Measure:
-        return Measure(id=m.id, no=m.no, text=m.text, responsibility=resp(m.responsibility),
-                       deadline=deadline(m.deadline), categories=list(m.categories), span=m.span,
-                       provenance=dict(m.provenance))
+        return Measure(
+            id=m.id,
+            no=m.no,
+            text=m.text,
+            responsibility=resp(m.responsibility),
+            deadline=deadline(m.deadline),
+            categories=list(m.categories),
+            span=m.span,
+            provenance=dict(m.provenance),
+        )
 
     def task(t: Task) -> Task:
-        return Task(id=t.id, no=t.no, path=list(t.path), section_id=t.section_id, title=t.title, text=t.text,
-                    responsibility=resp(t.responsibility), deadline=deadline(t.deadline),
-                    categories=list(t.categories), categories_inferred=t.categories_inferred,
-                    measures=[measure(m) for m in t.measures], span=t.span, provenance=dict(t.provenance))
+        return Task(
+            id=t.id,
+            no=t.no,
+            path=list(t.path),
+            section_id=t.section_id,
+            title=t.title,
+            text=t.text,
+            responsibility=resp(t.responsibility),
+            deadline=deadline(t.deadline),
+            categories=list(t.categories),
+            categories_inferred=t.categories_inferred,
+            measures=[measure(m) for m in t.measures],
+            span=t.span,
+            provenance=dict(t.provenance),
+        )
 
     def target(t: Target) -> Target:
-        return Target(raw=t.raw, metric=t.metric, comparator=t.comparator, value=t.value, value_high=t.value_high,
-                      unit=t.unit, scope=t.scope, attribute=t.attribute, baseline=t.baseline,
-                      baseline_year=t.baseline_year, due=t.due, task=t.task, observed=t.observed,
-                      observed_raw=t.observed_raw, observed_period=t.observed_period, source=t.source, span=t.span,
-                      provenance=dict(t.provenance), implicit=t.implicit)
+        return Target(
+            raw=t.raw,
+            metric=t.metric,
+            comparator=t.comparator,
+            value=t.value,
+            value_high=t.value_high,
+            unit=t.unit,
+            scope=t.scope,
+            attribute=t.attribute,
+            baseline=t.baseline,
+            baseline_year=t.baseline_year,
+            due=t.due,
+            task=t.task,
+            observed=t.observed,
+            observed_raw=t.observed_raw,
+            observed_period=t.observed_period,
+            source=t.source,
+            span=t.span,
+            provenance=dict(t.provenance),
+            implicit=t.implicit,
+        )
 
     m = draft.meta
     return PlanDraft(
-        source_name=draft.source_name, source_format=draft.source_format, source_text=draft.source_text,
+        source_name=draft.source_name,
+        source_format=draft.source_format,
+        source_text=draft.source_text,
         sha256=draft.sha256,
-        meta=PlanMeta(title=m.title, issuer=m.issuer, doc_number=m.doc_number, date=m.date, region=m.region,
-                      level=m.level, type=m.type, valid_until=m.valid_until, provenance=dict(m.provenance)),
-        sections=[section(s) for s in draft.sections], tasks=[task(t) for t in draft.tasks],
-        projects=[Project(no=p.no, group=p.group, text=p.text, responsibility=resp(p.responsibility), span=p.span)
-                  for p in draft.projects],
+        meta=PlanMeta(
+            title=m.title,
+            issuer=m.issuer,
+            doc_number=m.doc_number,
+            date=m.date,
+            region=m.region,
+            level=m.level,
+            type=m.type,
+            valid_until=m.valid_until,
+            provenance=dict(m.provenance),
+        ),
+        sections=[section(s) for s in draft.sections],
+        tasks=[task(t) for t in draft.tasks],
+        projects=[
+            Project(no=p.no, group=p.group, text=p.text, responsibility=resp(p.responsibility), span=p.span)
+            for p in draft.projects
+        ],
         targets=[target(t) for t in draft.targets],
         warnings=[ParseWarning(code=w.code, message=w.message, span=w.span) for w in draft.warnings],
     )

@@ -24,8 +24,12 @@ class ReviewState(StrEnum):
     ACCEPTED = "accepted"
 
 
-REVIEW_LABELS = {ReviewState.DRAFT: "草稿", ReviewState.SUBMITTED: "已提交", ReviewState.RETURNED: "已退回",
-                 ReviewState.ACCEPTED: "已采纳"}
+REVIEW_LABELS = {
+    ReviewState.DRAFT: "草稿",
+    ReviewState.SUBMITTED: "已提交",
+    ReviewState.RETURNED: "已退回",
+    ReviewState.ACCEPTED: "已采纳",
+}
 
 # Which review moves are allowed: the office returns or accepts what was submitted;
 # the department resubmits what was returned.

@@ -178,9 +178,7 @@ def plan_to_dict(draft: PlanDraft) -> dict[str, Any]:
         "tasks": [task_dict(t) for t in draft.tasks],
         "projects": [project_dict(p) for p in draft.projects],
         "targets": [target_dict(t) for t in draft.targets],
-        "warnings": [
-            {"code": w.code, "message": w.message, "span": _span(w.span)} for w in draft.warnings
-        ],
+        "warnings": [{"code": w.code, "message": w.message, "span": _span(w.span)} for w in draft.warnings],
     }
 
 
@@ -200,8 +198,9 @@ def _provenance_of(data: dict[str, list[int]]) -> Provenance:
 
 
 def department_from_dict(d: dict[str, Any]) -> DepartmentRef:
-    return DepartmentRef(name=d["name"], raw=d["raw"], kind=DepartmentKind(d["kind"]), known=d["known"],
-                         span=_span_of(d["span"]))
+    return DepartmentRef(
+        name=d["name"], raw=d["raw"], kind=DepartmentKind(d["kind"]), known=d["known"], span=_span_of(d["span"])
+    )
 
 
 def deadline_from_dict(d: dict[str, Any]) -> Deadline:
@@ -214,13 +213,21 @@ def _resp_of(d: dict[str, Any]) -> Responsibility:
         cooperating=[department_from_dict(x) for x in d["cooperating"]],
         lead_and_others=d.get("lead_and_others", False),
         cooperating_and_others=d.get("cooperating_and_others", False),
-        raw=d.get("responsibility_raw", ""), span=_span_of(d.get("responsibility_span")),
+        raw=d.get("responsibility_raw", ""),
+        span=_span_of(d.get("responsibility_span")),
     )
 
 
 def _section_of(d: dict[str, Any]) -> Section:
-    return Section(id=d["id"], level=d["level"], marker=d["marker"], number=d["number"], title=d["title"],
-                   span=Span(*d["span"]), children=[_section_of(c) for c in d["children"]])
+    return Section(
+        id=d["id"],
+        level=d["level"],
+        marker=d["marker"],
+        number=d["number"],
+        title=d["title"],
+        span=Span(*d["span"]),
+        children=[_section_of(c) for c in d["children"]],
+    )
 
 
 def _categories_of(d: dict[str, Any]) -> list[Category]:
@@ -228,35 +235,72 @@ def _categories_of(d: dict[str, Any]) -> list[Category]:
 
 
 def _measure_of(d: dict[str, Any]) -> Measure:
-    return Measure(id=d["id"], no=d["no"], text=d["text"], responsibility=_resp_of(d),
-                   deadline=deadline_from_dict(d["deadline"]), categories=_categories_of(d),
-                   span=_span_of(d["span"]), provenance=_provenance_of(d["provenance"]))
+    return Measure(
+        id=d["id"],
+        no=d["no"],
+        text=d["text"],
+        responsibility=_resp_of(d),
+        deadline=deadline_from_dict(d["deadline"]),
+        categories=_categories_of(d),
+        span=_span_of(d["span"]),
+        provenance=_provenance_of(d["provenance"]),
+    )
 
 
 def _task_of(d: dict[str, Any]) -> Task:
-    return Task(id=d["id"], no=d["no"], path=list(d["path"]), section_id=d["section"], title=d["title"],
-                text=d["text"], responsibility=_resp_of(d), deadline=deadline_from_dict(d["deadline"]),
-                categories=_categories_of(d), categories_inferred=d["categories_inferred"],
-                measures=[_measure_of(m) for m in d["measures"]], span=_span_of(d["span"]),
-                provenance=_provenance_of(d["provenance"]))
+    return Task(
+        id=d["id"],
+        no=d["no"],
+        path=list(d["path"]),
+        section_id=d["section"],
+        title=d["title"],
+        text=d["text"],
+        responsibility=_resp_of(d),
+        deadline=deadline_from_dict(d["deadline"]),
+        categories=_categories_of(d),
+        categories_inferred=d["categories_inferred"],
+        measures=[_measure_of(m) for m in d["measures"]],
+        span=_span_of(d["span"]),
+        provenance=_provenance_of(d["provenance"]),
+    )
 
 
 def _target_of(d: dict[str, Any]) -> Target:
     return Target(
-        raw=d["raw"], metric=d["metric"], comparator=None if d["comparator"] is None else Comparator(d["comparator"]),
-        value=d["value"], value_high=d["value_high"], unit=d["unit"], scope=d["scope"],
+        raw=d["raw"],
+        metric=d["metric"],
+        comparator=None if d["comparator"] is None else Comparator(d["comparator"]),
+        value=d["value"],
+        value_high=d["value_high"],
+        unit=d["unit"],
+        scope=d["scope"],
         attribute=None if d["attribute"] is None else TargetAttribute(d["attribute"]),
-        baseline=d["baseline"], baseline_year=d["baseline_year"], due=_date_of(d["due"]), task=d["task"],
-        observed=d["observed"], observed_raw=d["observed_raw"], observed_period=d["observed_period"],
-        source=d["source"], span=_span_of(d["span"]), provenance=_provenance_of(d["provenance"]),
+        baseline=d["baseline"],
+        baseline_year=d["baseline_year"],
+        due=_date_of(d["due"]),
+        task=d["task"],
+        observed=d["observed"],
+        observed_raw=d["observed_raw"],
+        observed_period=d["observed_period"],
+        source=d["source"],
+        span=_span_of(d["span"]),
+        provenance=_provenance_of(d["provenance"]),
         implicit=bool(d.get("implicit", False)),  # drafts stored before the flag existed
     )
 
 
 def _meta_of(d: dict[str, Any]) -> PlanMeta:
-    return PlanMeta(title=d["title"], issuer=d["issuer"], doc_number=d["doc_number"], date=_date_of(d["date"]),
-                    region=d["region"], level=PlanLevel(d["level"]), type=PlanType(d["type"]),
-                    valid_until=_date_of(d["valid_until"]), provenance=_provenance_of(d["provenance"]))
+    return PlanMeta(
+        title=d["title"],
+        issuer=d["issuer"],
+        doc_number=d["doc_number"],
+        date=_date_of(d["date"]),
+        region=d["region"],
+        level=PlanLevel(d["level"]),
+        type=PlanType(d["type"]),
+        valid_until=_date_of(d["valid_until"]),
+        provenance=_provenance_of(d["provenance"]),
+    )
 
 
 def plan_to_stored_dict(draft: PlanDraft) -> dict[str, Any]:
@@ -277,13 +321,19 @@ def plan_from_dict(data: dict[str, Any], source_text: str) -> PlanDraft:
     """The inverse of ``plan_to_stored_dict``: a stored draft back to the domain object."""
     source = data["source"]
     return PlanDraft(
-        source_name=source["name"], source_format=source["format"], source_text=source_text,
-        sha256=source["sha256"], meta=_meta_of(data["meta"]),
+        source_name=source["name"],
+        source_format=source["format"],
+        source_text=source_text,
+        sha256=source["sha256"],
+        meta=_meta_of(data["meta"]),
         sections=[_section_of(s) for s in data["sections"]],
         tasks=[_task_of(t) for t in data["tasks"]],
-        projects=[Project(no=p["no"], group=p["group"], text=p["text"], responsibility=_resp_of(p),
-                          span=_span_of(p["span"])) for p in data["projects"]],
+        projects=[
+            Project(no=p["no"], group=p["group"], text=p["text"], responsibility=_resp_of(p), span=_span_of(p["span"]))
+            for p in data["projects"]
+        ],
         targets=[_target_of(t) for t in data["targets"]],
-        warnings=[ParseWarning(code=w["code"], message=w["message"], span=_span_of(w["span"]))
-                  for w in data["warnings"]],
+        warnings=[
+            ParseWarning(code=w["code"], message=w["message"], span=_span_of(w["span"])) for w in data["warnings"]
+        ],
     )

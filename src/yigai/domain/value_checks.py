@@ -65,19 +65,24 @@ def impossible(ind: IndicatorDef, value: float) -> tuple[str, str] | None:
     low, high = unit_range(ind)
     unit = ind.unit.strip()
     if high is not None and value > high:
-        return (f"{fmt(value)} {unit} is over {fmt(high)} {unit}, which {ind.name} cannot exceed "
-                f"(if it legitimately can, set over_100: true in the indicator catalogue)",
-                f"{ind.name}的数值 {fmt(value)}{unit} 超过 {fmt(high)}{unit}，按其单位不可能出现"
-                f"（若该指标确可超过 {fmt(high)}{unit}，请在指标目录中设置 over_100: true）")
+        return (
+            f"{fmt(value)} {unit} is over {fmt(high)} {unit}, which {ind.name} cannot exceed "
+            f"(if it legitimately can, set over_100: true in the indicator catalogue)",
+            f"{ind.name}的数值 {fmt(value)}{unit} 超过 {fmt(high)}{unit}，按其单位不可能出现"
+            f"（若该指标确可超过 {fmt(high)}{unit}，请在指标目录中设置 over_100: true）",
+        )
     if low is not None and value < low:
-        return (f"{fmt(value)} is below zero, which {ind.name} cannot be "
-                f"(if it legitimately can, set signed: true in the indicator catalogue)",
-                f"{ind.name}的数值 {fmt(value)} 小于 0，按其定义不可能出现（若该指标确可为负，请在指标目录中设置 signed: true）")
+        return (
+            f"{fmt(value)} is below zero, which {ind.name} cannot be "
+            f"(if it legitimately can, set signed: true in the indicator catalogue)",
+            f"{ind.name}的数值 {fmt(value)} 小于 0，按其定义不可能出现（若该指标确可为负，请在指标目录中设置 signed: true）",
+        )
     return None
 
 
-def concerns(value: float, earlier: Sequence[Earlier], bounds: OutlierBounds | None, *,
-             signed: bool = False) -> list[Concern]:
+def concerns(
+    value: float, earlier: Sequence[Earlier], bounds: OutlierBounds | None, *, signed: bool = False
+) -> list[Concern]:
     """Every reason ``value`` looks wrong, given the earlier values (oldest first) and the office's bounds."""
     found: list[Concern] = []
     if earlier and not signed:
@@ -85,25 +90,38 @@ def concerns(value: float, earlier: Sequence[Earlier], bounds: OutlierBounds | N
         ratio = value / last.value if last.value else None
         if ratio is not None and (ratio >= JUMP_FACTOR or ratio <= 1 / JUMP_FACTOR):
             times = f"{fmt(round(ratio, 1))} 倍" if ratio >= 1 else f"{fmt(round(ratio * 100, 1))}%"
-            found.append(Concern(
-                "jump", f"{fmt(value)} is {ratio:.3g} times the value of {last.label} ({fmt(last.value)})",
-                f"{fmt(value)} 是{last.label}数值（{fmt(last.value)}）的 {times}，变化异常"))
+            found.append(
+                Concern(
+                    "jump",
+                    f"{fmt(value)} is {ratio:.3g} times the value of {last.label} ({fmt(last.value)})",
+                    f"{fmt(value)} 是{last.label}数值（{fmt(last.value)}）的 {times}，变化异常",
+                )
+            )
     if bounds is not None:
         below = bounds.minimum is not None and value < bounds.minimum
         above = bounds.maximum is not None and value > bounds.maximum
         if below or above:
-            span = f"{fmt(bounds.minimum) if bounds.minimum is not None else '—'}–" \
-                   f"{fmt(bounds.maximum) if bounds.maximum is not None else '—'}"
-            found.append(Concern("bounds", f"{fmt(value)} is outside the expected range {span}",
-                                 f"{fmt(value)} 超出合理范围 {span}"))
+            span = (
+                f"{fmt(bounds.minimum) if bounds.minimum is not None else '—'}–"
+                f"{fmt(bounds.maximum) if bounds.maximum is not None else '—'}"
+            )
+            found.append(
+                Concern(
+                    "bounds", f"{fmt(value)} is outside the expected range {span}", f"{fmt(value)} 超出合理范围 {span}"
+                )
+            )
     history = [e.value for e in earlier]
     if len(history) >= HISTORY_MIN:
         mean = statistics.fmean(history)
         margin = max(HISTORY_SD * statistics.pstdev(history), HISTORY_FLOOR * abs(mean))
         low, high = mean - margin, mean + margin
         if not low <= value <= high:
-            found.append(Concern(
-                "history", f"{fmt(value)} is outside {fmt(round(low, 2))}–{fmt(round(high, 2))}, the range of the "
-                           f"{len(history)} earlier values",
-                f"{fmt(value)} 超出以往 {len(history)} 期数值推算的范围 {fmt(round(low, 2))}–{fmt(round(high, 2))}"))
+            found.append(
+                Concern(
+                    "history",
+                    f"{fmt(value)} is outside {fmt(round(low, 2))}–{fmt(round(high, 2))}, the range of the "
+                    f"{len(history)} earlier values",
+                    f"{fmt(value)} 超出以往 {len(history)} 期数值推算的范围 {fmt(round(low, 2))}–{fmt(round(high, 2))}",
+                )
+            )
     return found

@@ -59,8 +59,13 @@ def effective_comparator(comparator: Comparator | None, direction: Direction) ->
     return comparator if comparator is not None else _BY_DIRECTION[direction]
 
 
-def band(comparator: Comparator | None, target: float, high: float | None, direction: Direction,
-         tolerance: float = DEFAULT_TOLERANCE) -> tuple[float | None, float | None]:
+def band(
+    comparator: Comparator | None,
+    target: float,
+    high: float | None,
+    direction: Direction,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> tuple[float | None, float | None]:
     """The ``(low, high)`` band a value must fall in for the target to be met (None = open)."""
     comp = effective_comparator(comparator, direction)
     if comp is Comparator.GE:
@@ -92,8 +97,14 @@ def _eps(edge: float) -> float:
     return _REL_EPS * max(1.0, abs(edge))
 
 
-def attainment(comparator: Comparator | None, target: float | None, high: float | None, value: float | None,
-               direction: Direction, tolerance: float = DEFAULT_TOLERANCE) -> Attainment:
+def attainment(
+    comparator: Comparator | None,
+    target: float | None,
+    high: float | None,
+    value: float | None,
+    direction: Direction,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> Attainment:
     """Judge ``value`` against a target; see the module docstring for the rules.
 
     ``target`` is the target value (the low end of a range), ``high`` the high end of a range.
@@ -111,6 +122,9 @@ def attainment(comparator: Comparator | None, target: float | None, high: float 
     if up is not None and value > up + _eps(up):
         d = value - up
         return Attainment(met=False, score=1.0 / (1.0 + d / _scale(up)), gap=-d, note=NOTE_NOT_MET)
-    margins = [m for m in ((value - low) if low is not None else None,
-                           (up - value) if up is not None else None) if m is not None]
+    margins = [
+        m
+        for m in ((value - low) if low is not None else None, (up - value) if up is not None else None)
+        if m is not None
+    ]
     return Attainment(met=True, score=1.0, gap=max(0.0, min(margins)), note=NOTE_MET)

@@ -58,27 +58,60 @@ def evaluate_target(t: TargetInput, at: dt.date, tolerance: float, default_due: 
     baseline, baseline_date = t.baseline, t.baseline_date
     if (baseline is None or baseline_date is None) and series:
         baseline, baseline_date = series[0].value, series[0].period.end
-    path = path_position(baseline, baseline_date, _path_target(t, baseline), due,
-                         latest.period.end if latest else at, latest.value if latest else None, t.direction)
-    projection = project(series, due or at, comparator=t.comparator, target=t.value, high=t.value_high,
-                         unit=t.unit, direction=t.direction, tolerance=tolerance)
+    path = path_position(
+        baseline,
+        baseline_date,
+        _path_target(t, baseline),
+        due,
+        latest.period.end if latest else at,
+        latest.value if latest else None,
+        t.direction,
+    )
+    projection = project(
+        series,
+        due or at,
+        comparator=t.comparator,
+        target=t.value,
+        high=t.value_high,
+        unit=t.unit,
+        direction=t.direction,
+        tolerance=tolerance,
+    )
     if latest is not None and due is not None and latest.period.end >= due and t.value is not None:
-        projection.sentence = due_passed_sentence(latest, due, comparator=t.comparator, target=t.value,
-                                                  high=t.value_high, unit=t.unit, direction=t.direction,
-                                                  tolerance=tolerance)
+        projection.sentence = due_passed_sentence(
+            latest,
+            due,
+            comparator=t.comparator,
+            target=t.value,
+            high=t.value_high,
+            unit=t.unit,
+            direction=t.direction,
+            tolerance=tolerance,
+        )
     if latest is None or t.value is None:
         off_track = False
     elif due is None or latest.period.end >= due:
         off_track = att.met is False
     elif projection.enough_data and projection.value_at_due is not None:
-        off_track = attainment(t.comparator, t.value, t.value_high, projection.value_at_due, t.direction,
-                               tolerance).met is False
+        off_track = (
+            attainment(t.comparator, t.value, t.value_high, projection.value_at_due, t.direction, tolerance).met
+            is False
+        )
     else:
         off_track = att.met is False and (path.ahead is False or due <= at)
-    return TargetEvaluation(index=t.index, metric=t.metric, unit=t.unit, indicator_code=t.indicator_code,
-                            direction=t.direction, latest=latest, attainment=att, path=path,
-                            projection=projection, off_track=off_track,
-                            target_text=target_text(t.comparator, t.value, t.value_high, t.unit, t.direction))
+    return TargetEvaluation(
+        index=t.index,
+        metric=t.metric,
+        unit=t.unit,
+        indicator_code=t.indicator_code,
+        direction=t.direction,
+        latest=latest,
+        attainment=att,
+        path=path,
+        projection=projection,
+        off_track=off_track,
+        target_text=target_text(t.comparator, t.value, t.value_high, t.unit, t.direction),
+    )
 
 
 def _path_target(t: TargetInput, baseline: float | None) -> float | None:
@@ -105,14 +138,20 @@ def evaluate(inp: EvaluationInput) -> PlanEvaluation:
     """Evaluate a plan at ``inp.at``: item statuses, targets, scores, the department ranking and rates."""
     scheme = load_scheme(inp.weights) if inp.weights else default_scheme()
     periods = sorted(inp.periods)
-    items = evaluate_items(inp.draft, periods, inp.reports, inp.at, inp.due_days, plan_id=inp.plan_id,
-                           pro_rata_margin=scheme.pro_rata_margin,
-                           near_deadline_percent=scheme.near_deadline_percent)
+    items = evaluate_items(
+        inp.draft,
+        periods,
+        inp.reports,
+        inp.at,
+        inp.due_days,
+        plan_id=inp.plan_id,
+        pro_rata_margin=scheme.pro_rata_margin,
+        near_deadline_percent=scheme.near_deadline_percent,
+    )
     score_items(items, scheme)
     plan_end = periods[-1].end if periods else inp.draft.meta.valid_until
     targets = [evaluate_target(t, inp.at, inp.tolerance, plan_end) for t in inp.targets]
-    target_scores = [s for t, ev in zip(inp.targets, targets, strict=True)
-                     if (s := _scored(t, ev, scheme)) is not None]
+    target_scores = [s for t, ev in zip(inp.targets, targets, strict=True) if (s := _scored(t, ev, scheme)) is not None]
     score, indicator_score = plan_score(items, target_scores, scheme)
     section_of = task_sections(inp.draft)
     tally = Tally()
@@ -126,14 +165,24 @@ def evaluate(inp: EvaluationInput) -> PlanEvaluation:
     classes = department_classes((r.name for r in rows), lead_kinds(inp.draft), inp.department_classes)
     ranked, not_ranked, method = rank_departments(rows, classes, scheme)
     return PlanEvaluation(
-        plan_id=inp.plan_id, title=inp.draft.meta.title, doc_number=inp.draft.meta.doc_number, at=inp.at,
-        period_id=ended.id if ended is not None else "", items=items, targets=targets,
-        departments=ranked, sections=section_scores(items, section_of),
-        score=score, counts=counts,
+        plan_id=inp.plan_id,
+        title=inp.draft.meta.title,
+        doc_number=inp.draft.meta.doc_number,
+        at=inp.at,
+        period_id=ended.id if ended is not None else "",
+        items=items,
+        targets=targets,
+        departments=ranked,
+        sections=section_scores(items, section_of),
+        score=score,
+        counts=counts,
         completion_rate=counts[ItemStatus.COMPLETED] / len(items) if items else 0.0,
-        reporting_rate=tally.reporting_rate, on_time_rate=tally.on_time_rate,
-        task_scores=task_scores(items), indicator_score=indicator_score,
-        not_ranked=not_ranked, ranking_method=method,
+        reporting_rate=tally.reporting_rate,
+        on_time_rate=tally.on_time_rate,
+        task_scores=task_scores(items),
+        indicator_score=indicator_score,
+        not_ranked=not_ranked,
+        ranking_method=method,
     )
 
 
@@ -159,13 +208,28 @@ class ComparisonRow:
 
 
 def _row(label: str, plan_id: int | None, t: TargetEvaluation) -> ComparisonRow:
-    return ComparisonRow(label=label, plan_id=plan_id, indicator_code=t.indicator_code, metric=t.metric,
-                         unit=t.unit, direction=t.direction, target=t.target_text, latest=t.latest, met=t.attainment.met,
-                         score=t.attainment.score, projection=t.projection.sentence)
+    return ComparisonRow(
+        label=label,
+        plan_id=plan_id,
+        indicator_code=t.indicator_code,
+        metric=t.metric,
+        unit=t.unit,
+        direction=t.direction,
+        target=t.target_text,
+        latest=t.latest,
+        met=t.attainment.met,
+        score=t.attainment.score,
+        projection=t.projection.sentence,
+    )
 
 
-def compare(sources: Iterable[PlanEvaluation] | Mapping[str, TargetInput], indicator_code: str = "", *,
-            at: dt.date | None = None, tolerance: float = 0.05) -> list[ComparisonRow]:
+def compare(
+    sources: Iterable[PlanEvaluation] | Mapping[str, TargetInput],
+    indicator_code: str = "",
+    *,
+    at: dt.date | None = None,
+    tolerance: float = 0.05,
+) -> list[ComparisonRow]:
     """Rank plans or regions on one indicator.
 
     ``sources`` is either plan evaluations (each contributes its targets linked to

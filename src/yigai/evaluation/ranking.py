@@ -42,16 +42,24 @@ def lead_kinds(draft: PlanDraft) -> dict[str, DepartmentKind]:
     return kinds
 
 
-def department_classes(names: Iterable[str], kinds: Mapping[str, DepartmentKind],
-                       overrides: Mapping[str, DepartmentClass]) -> dict[str, DepartmentClass]:
+def department_classes(
+    names: Iterable[str], kinds: Mapping[str, DepartmentKind], overrides: Mapping[str, DepartmentClass]
+) -> dict[str, DepartmentClass]:
     """Each name's class: the office's explicit choice, else what its name (and parser kind) implies."""
-    return {name: overrides.get(name) or classify_by_name(name, kinds.get(name, DepartmentKind.DEPARTMENT))
-            for name in names}
+    return {
+        name: overrides.get(name) or classify_by_name(name, kinds.get(name, DepartmentKind.DEPARTMENT))
+        for name in names
+    }
 
 
-def rank_departments(rows: list[DepartmentScore], classes: Mapping[str, DepartmentClass], scheme: ScoringScheme, *,
-                     min_items: int = MIN_ITEMS, prior_items: float = PRIOR_ITEMS,
-                     ) -> tuple[list[DepartmentScore], list[DepartmentScore], RankingMethod]:
+def rank_departments(
+    rows: list[DepartmentScore],
+    classes: Mapping[str, DepartmentClass],
+    scheme: ScoringScheme,
+    *,
+    min_items: int = MIN_ITEMS,
+    prior_items: float = PRIOR_ITEMS,
+) -> tuple[list[DepartmentScore], list[DepartmentScore], RankingMethod]:
     """(ranked members in rank order, the others with their reason, the method). Sets rank and rank_score."""
     ranked: list[DepartmentScore] = []
     others: list[DepartmentScore] = []
@@ -77,9 +85,14 @@ def rank_departments(rows: list[DepartmentScore], classes: Mapping[str, Departme
         previous = key
     others.sort(key=lambda d: (_CLASS_ORDER.index(d.department_class), -d.items, d.name))
     method = RankingMethod(
-        min_items=min_items, prior_items=prior_items, mean_score=round(mean, 2),
+        min_items=min_items,
+        prior_items=prior_items,
+        mean_score=round(mean, 2),
         status_scores={s.value: v for s, v in scheme.status_scores.items()},
-        late_deduction=scheme.late_deduction, missing_deduction=scheme.missing_deduction,
-        max_deduction=scheme.max_deduction, early_bonus=scheme.early_bonus, max_bonus=scheme.max_bonus,
+        late_deduction=scheme.late_deduction,
+        missing_deduction=scheme.missing_deduction,
+        max_deduction=scheme.max_deduction,
+        early_bonus=scheme.early_bonus,
+        max_bonus=scheme.max_bonus,
     )
     return ranked, others, method

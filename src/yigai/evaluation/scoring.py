@@ -61,8 +61,9 @@ def _default_raw() -> dict[str, Any]:
     with data_path(SCHEME_FILE).open(encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     if not isinstance(raw, dict):
-        raise ConfigurationError(f"{SCHEME_FILE} is not a mapping", message_zh=f"{SCHEME_FILE} 格式错误：应为映射",
-                                 where=SCHEME_FILE)
+        raise ConfigurationError(
+            f"{SCHEME_FILE} is not a mapping", message_zh=f"{SCHEME_FILE} 格式错误：应为映射", where=SCHEME_FILE
+        )
     return raw
 
 
@@ -76,12 +77,14 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any], where: str) -> dict[st
     for key, value in over.items():
         path = f"{where}.{key}" if where else str(key)
         if key not in base:
-            raise ConfigurationError(f"unknown key in scoring scheme: {path}",
-                                     message_zh=f"评分方案中有未知的配置项：{path}", where=path)
+            raise ConfigurationError(
+                f"unknown key in scoring scheme: {path}", message_zh=f"评分方案中有未知的配置项：{path}", where=path
+            )
         if isinstance(base[key], dict):
             if not isinstance(value, Mapping):
-                raise ConfigurationError(f"{path} must be a mapping", message_zh=f"评分方案配置项 {path} 应为映射",
-                                         where=path)
+                raise ConfigurationError(
+                    f"{path} must be a mapping", message_zh=f"评分方案配置项 {path} 应为映射", where=path
+                )
             out[key] = _merge(base[key], value, path)
         else:
             out[key] = value
@@ -101,11 +104,17 @@ def _number(raw: dict[str, Any], section: str, key: str, most: float | None = No
     value = raw[section][key]
     where = f"{section}.{key}"
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != value:
-        raise ConfigurationError(f"{where} must be a number >= 0, got {value!r}",
-                                 message_zh=f"评分方案配置项 {where} 应为不小于0的数，实为 {value!r}", where=where)
+        raise ConfigurationError(
+            f"{where} must be a number >= 0, got {value!r}",
+            message_zh=f"评分方案配置项 {where} 应为不小于0的数，实为 {value!r}",
+            where=where,
+        )
     if most is not None and value > most:
-        raise ConfigurationError(f"{where} must be at most {most:g}, got {value!r}",
-                                 message_zh=f"评分方案配置项 {where} 应在0-{most:g}之间，实为 {value!r}", where=where)
+        raise ConfigurationError(
+            f"{where} must be at most {most:g}, got {value!r}",
+            message_zh=f"评分方案配置项 {where} 应在0-{most:g}之间，实为 {value!r}",
+            where=where,
+        )
     return float(value)
 
 
@@ -128,8 +137,11 @@ def load_scheme(overrides: Mapping[str, Any] | None = None) -> ScoringScheme:
         near_deadline_percent=_number(raw, "status", "near_deadline_percent", 100),
     )
     if scheme.tasks_weight + scheme.indicators_weight <= 0:
-        raise ConfigurationError("parts.tasks + parts.indicators must be > 0",
-                                 message_zh="评分方案中任务与指标权重之和应大于0", where="parts")
+        raise ConfigurationError(
+            "parts.tasks + parts.indicators must be > 0",
+            message_zh="评分方案中任务与指标权重之和应大于0",
+            where="parts",
+        )
     return scheme
 
 
@@ -215,30 +227,43 @@ def department_scores(items: Iterable[ItemEvaluation], scheme: ScoringScheme) ->
         tally = Tally()
         for it in its:
             tally.add(it)
-        deduction = min(scheme.max_deduction,
-                        tally.late * scheme.late_deduction + tally.missing * scheme.missing_deduction)
+        deduction = min(
+            scheme.max_deduction, tally.late * scheme.late_deduction + tally.missing * scheme.missing_deduction
+        )
         early = sum(1 for it in its if is_early(it))
         bonus = min(scheme.max_bonus, early * scheme.early_bonus)
         item_mean = _mean([it.score for it in its])
         score = min(100.0, max(0.0, item_mean - deduction + bonus))
-        rows.append(DepartmentScore(
-            name=name, score=round(score, 2), rank=0, items=len(its),
-            completed=sum(1 for it in its if it.status is ItemStatus.COMPLETED),
-            overdue=sum(1 for it in its if it.status is ItemStatus.OVERDUE),
-            at_risk=sum(1 for it in its if it.status is ItemStatus.AT_RISK),
-            not_reported=sum(1 for it in its if it.status is ItemStatus.NOT_REPORTED),
-            reporting_rate=tally.reporting_rate, on_time_rate=tally.on_time_rate,
-            item_mean=round(item_mean, 2), deduction=round(deduction, 2), bonus=round(bonus, 2),
-            reports_due=tally.due, late=tally.late, missing=tally.missing, early=early,
-        ))
+        rows.append(
+            DepartmentScore(
+                name=name,
+                score=round(score, 2),
+                rank=0,
+                items=len(its),
+                completed=sum(1 for it in its if it.status is ItemStatus.COMPLETED),
+                overdue=sum(1 for it in its if it.status is ItemStatus.OVERDUE),
+                at_risk=sum(1 for it in its if it.status is ItemStatus.AT_RISK),
+                not_reported=sum(1 for it in its if it.status is ItemStatus.NOT_REPORTED),
+                reporting_rate=tally.reporting_rate,
+                on_time_rate=tally.on_time_rate,
+                item_mean=round(item_mean, 2),
+                deduction=round(deduction, 2),
+                bonus=round(bonus, 2),
+                reports_due=tally.due,
+                late=tally.late,
+                missing=tally.missing,
+                early=early,
+            )
+        )
     rows.sort(key=lambda d: (-d.score, -round(d.on_time_rate, 9), d.name))
     for rank, row in enumerate(rows, 1):
         row.rank = rank
     return rows
 
 
-def plan_score(items: list[ItemEvaluation], target_scores: list[float],
-               scheme: ScoringScheme) -> tuple[float, float | None]:
+def plan_score(
+    items: list[ItemEvaluation], target_scores: list[float], scheme: ScoringScheme
+) -> tuple[float, float | None]:
     """(plan score 0-100, indicator score 0-100 or None when no target is scored)."""
     task_part = _mean([it.score for it in items])
     if not target_scores:

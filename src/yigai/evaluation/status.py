@@ -102,8 +102,10 @@ def plan_items(draft: PlanDraft) -> list[PlanItem]:
     return items
 
 
-def index_reports(reports: Iterable[ProgressReport], plan_id: int | None = None,
-                  ) -> dict[str, dict[str, list[ProgressReport]]]:
+def index_reports(
+    reports: Iterable[ProgressReport],
+    plan_id: int | None = None,
+) -> dict[str, dict[str, list[ProgressReport]]]:
     """item id → period id → versions (every version, any state)."""
     out: dict[str, dict[str, list[ProgressReport]]] = defaultdict(lambda: defaultdict(list))
     for r in reports:
@@ -145,15 +147,24 @@ def _period_report(period: Period, versions: list[ProgressReport], at: dt.date) 
     return _PeriodReport(period, counted, first)
 
 
-def item_status(item: PlanItem, by_period: dict[str, list[ProgressReport]], periods: list[Period],
-                at: dt.date, due_days: int, plan_start: dt.date | None, plan_end: dt.date | None, *,
-                pro_rata_margin: float = DEFAULT_PRO_RATA_MARGIN,
-                near_deadline_percent: float = DEFAULT_NEAR_DEADLINE_PERCENT) -> ItemEvaluation:
+def item_status(
+    item: PlanItem,
+    by_period: dict[str, list[ProgressReport]],
+    periods: list[Period],
+    at: dt.date,
+    due_days: int,
+    plan_start: dt.date | None,
+    plan_end: dt.date | None,
+    *,
+    pro_rata_margin: float = DEFAULT_PRO_RATA_MARGIN,
+    near_deadline_percent: float = DEFAULT_NEAR_DEADLINE_PERCENT,
+) -> ItemEvaluation:
     """Status, timeliness and reason for one item; see the module docstring for the rules."""
     kind = item.deadline.kind
     continuous = kind is DeadlineKind.CONTINUOUS
-    deadline = item.deadline.date if kind is DeadlineKind.DATE else plan_end if kind is DeadlineKind.BY_SCHEDULE \
-        else None
+    deadline = (
+        item.deadline.date if kind is DeadlineKind.DATE else plan_end if kind is DeadlineKind.BY_SCHEDULE else None
+    )
     timely: dict[str, Timeliness] = {}
     latest: _PeriodReport | None = None  # the latest period with a counted report
     completed_on: dt.date | None = None  # start of the trailing run of completed reports
@@ -165,9 +176,12 @@ def item_status(item: PlanItem, by_period: dict[str, list[ProgressReport]], peri
         pr = _period_report(period, versions, at) if versions else _PeriodReport(period, None, None)
         owed = period.end <= at and (continuous or completed_on is None)
         if owed:
-            t = timeliness(None if pr.counted is None else
-                           dt.datetime.combine(pr.first_submitted or period.end, dt.time()),
-                           period, due_days, at)
+            t = timeliness(
+                None if pr.counted is None else dt.datetime.combine(pr.first_submitted or period.end, dt.time()),
+                period,
+                due_days,
+                at,
+            )
             timely[period.id] = t
             if t is not Timeliness.NOT_DUE:
                 last_due = period.id
@@ -185,9 +199,17 @@ def item_status(item: PlanItem, by_period: dict[str, list[ProgressReport]], peri
 
     def result(status: ItemStatus, reason: str) -> ItemEvaluation:
         return ItemEvaluation(
-            item_id=item.item_id, task_id=item.task_id, title=item.title, lead=list(item.lead), status=status,
-            percent=percent, deadline=deadline, latest_period=latest.period.id if latest is not None else None,
-            timeliness=timely, reason=reason, completed_on=completed_on if completed else None,
+            item_id=item.item_id,
+            task_id=item.task_id,
+            title=item.title,
+            lead=list(item.lead),
+            status=status,
+            percent=percent,
+            deadline=deadline,
+            latest_period=latest.period.id if latest is not None else None,
+            timeliness=timely,
+            reason=reason,
+            completed_on=completed_on if completed else None,
         )
 
     if completed and not continuous:
@@ -195,8 +217,11 @@ def item_status(item: PlanItem, by_period: dict[str, list[ProgressReport]], peri
     if kind is DeadlineKind.DATE and deadline is not None and deadline < at and not completed:
         progress = PROGRESS_SUFFIX.format(percent=percent_text(percent)) if percent is not None else ""
         return result(ItemStatus.OVERDUE, REASON_OVERDUE.format(deadline=fmt_date(deadline), progress=progress))
-    if last_due is not None and timely[last_due] is Timeliness.MISSING and (
-            latest is None or latest.period.end <= _period_end(periods, last_due)):
+    if (
+        last_due is not None
+        and timely[last_due] is Timeliness.MISSING
+        and (latest is None or latest.period.end <= _period_end(periods, last_due))
+    ):
         label = next(p.label for p in periods if p.id == last_due)
         return result(ItemStatus.NOT_REPORTED, REASON_NOT_REPORTED.format(period=label))
     if completed:
@@ -209,17 +234,23 @@ def item_status(item: PlanItem, by_period: dict[str, list[ProgressReport]], peri
         span = (deadline - plan_start).days
         expected = 100.0 * min(1.0, max(0.0, (min(latest.period.end, at) - plan_start).days / span))
         if report.percent < expected - pro_rata_margin:
-            return result(ItemStatus.AT_RISK, REASON_BEHIND.format(percent=percent_text(report.percent),
-                                                                    expected=percent_text(round(expected))))
+            return result(
+                ItemStatus.AT_RISK,
+                REASON_BEHIND.format(percent=percent_text(report.percent), expected=percent_text(round(expected))),
+            )
     if kind is DeadlineKind.DATE and deadline is not None and report.percent < near_deadline_percent:
         horizon = _next_period_end(periods, at)
         if horizon is not None and deadline <= horizon:
-            return result(ItemStatus.AT_RISK, REASON_NEAR_DEADLINE.format(deadline=fmt_date(deadline),
-                                                                           percent=percent_text(report.percent)))
+            return result(
+                ItemStatus.AT_RISK,
+                REASON_NEAR_DEADLINE.format(deadline=fmt_date(deadline), percent=percent_text(report.percent)),
+            )
     if report.status is ProgressStatus.NOT_STARTED:
         return result(ItemStatus.NOT_STARTED, REASON_REPORTED_NOT_STARTED.format(period=period_label))
-    return result(ItemStatus.ON_TRACK, REASON_ON_TRACK.format(period=period_label, status=report.status,
-                                                               percent=percent_text(report.percent)))
+    return result(
+        ItemStatus.ON_TRACK,
+        REASON_ON_TRACK.format(period=period_label, status=report.status, percent=percent_text(report.percent)),
+    )
 
 
 def _period_end(periods: list[Period], pid: str) -> dt.date:
@@ -238,20 +269,46 @@ def latest_ended(periods: list[Period], at: dt.date) -> Period | None:
     return ended[-1] if ended else None
 
 
-def evaluate_items(draft: PlanDraft, periods: list[Period], reports: Iterable[ProgressReport], at: dt.date,
-                   due_days: int = 15, *, plan_id: int | None = None,
-                   pro_rata_margin: float = DEFAULT_PRO_RATA_MARGIN,
-                   near_deadline_percent: float = DEFAULT_NEAR_DEADLINE_PERCENT) -> list[ItemEvaluation]:
+def evaluate_items(
+    draft: PlanDraft,
+    periods: list[Period],
+    reports: Iterable[ProgressReport],
+    at: dt.date,
+    due_days: int = 15,
+    *,
+    plan_id: int | None = None,
+    pro_rata_margin: float = DEFAULT_PRO_RATA_MARGIN,
+    near_deadline_percent: float = DEFAULT_NEAR_DEADLINE_PERCENT,
+) -> list[ItemEvaluation]:
     """Every item of the plan with its status at ``at`` (scores are filled in by scoring)."""
     ordered = sorted(periods)
     index = index_reports(reports, plan_id)
     plan_start = ordered[0].start if ordered else None
     plan_end = ordered[-1].end if ordered else draft.meta.valid_until
     empty: dict[str, list[ProgressReport]] = {}
-    return [item_status(item, index.get(item.item_id, empty), ordered, at, due_days, plan_start, plan_end,
-                        pro_rata_margin=pro_rata_margin, near_deadline_percent=near_deadline_percent)
-            for item in plan_items(draft)]
+    return [
+        item_status(
+            item,
+            index.get(item.item_id, empty),
+            ordered,
+            at,
+            due_days,
+            plan_start,
+            plan_end,
+            pro_rata_margin=pro_rata_margin,
+            near_deadline_percent=near_deadline_percent,
+        )
+        for item in plan_items(draft)
+    ]
 
 
-__all__ = ["PlanItem", "plan_items", "task_sections", "index_reports", "item_status", "evaluate_items", "latest_ended",
-           "UNSECTIONED"]
+__all__ = [
+    "PlanItem",
+    "plan_items",
+    "task_sections",
+    "index_reports",
+    "item_status",
+    "evaluate_items",
+    "latest_ended",
+    "UNSECTIONED",
+]

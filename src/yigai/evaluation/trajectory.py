@@ -54,8 +54,9 @@ def fractional_year(day: dt.date) -> float:
     return day.year + day.timetuple().tm_yday / days
 
 
-def expected_at(baseline: float | None, baseline_date: dt.date | None, target: float | None,
-                due: dt.date | None, at: dt.date) -> float | None:
+def expected_at(
+    baseline: float | None, baseline_date: dt.date | None, target: float | None, due: dt.date | None, at: dt.date
+) -> float | None:
     """The value on the straight path baseline → target at ``at``, clamped to the segment."""
     if baseline is None or baseline_date is None or target is None or due is None:
         return None
@@ -66,9 +67,15 @@ def expected_at(baseline: float | None, baseline_date: dt.date | None, target: f
     return baseline + (target - baseline) * share
 
 
-def path_position(baseline: float | None, baseline_date: dt.date | None, target: float | None,
-                  due: dt.date | None, at: dt.date, actual: float | None,
-                  direction: Direction) -> PathPosition:
+def path_position(
+    baseline: float | None,
+    baseline_date: dt.date | None,
+    target: float | None,
+    due: dt.date | None,
+    at: dt.date,
+    actual: float | None,
+    direction: Direction,
+) -> PathPosition:
     """Is ``actual`` (observed at ``at``) at or beyond the expected value in the target's direction?
 
     A neutral indicator is judged by the direction of travel from baseline to target; when
@@ -116,8 +123,13 @@ def with_unit(number: str, unit: str) -> str:
     return f"{number}{_PER_UNITS.get(unit, unit)}"
 
 
-def target_text(comparator: Comparator | None, target: float | None, high: float | None, unit: str,
-                direction: Direction = Direction.NEUTRAL) -> str:
+def target_text(
+    comparator: Comparator | None,
+    target: float | None,
+    high: float | None,
+    unit: str,
+    direction: Direction = Direction.NEUTRAL,
+) -> str:
     """``≥80%``, ``≤12/10万``, ``70%左右``, ``4～5名``, ``1个``, ``1∶2左右``."""
     if target is None:
         return ""
@@ -154,24 +166,43 @@ def when_text(due: dt.date) -> str:
     return WHEN_MONTH.format(y=due.year, m=due.month)
 
 
-def due_passed_sentence(latest: Observation, due: dt.date, *, comparator: Comparator | None, target: float | None,
-                        high: float | None, unit: str, direction: Direction,
-                        tolerance: float = DEFAULT_TOLERANCE) -> str:
+def due_passed_sentence(
+    latest: Observation,
+    due: dt.date,
+    *,
+    comparator: Comparator | None,
+    target: float | None,
+    high: float | None,
+    unit: str,
+    direction: Direction,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> str:
     """Once data for the due date is in, the statement is the outcome, not a forecast."""
     met = attainment(comparator, target, high, latest.value, direction, tolerance).met
     value = with_unit(f"{latest.value:.{_decimals(target, high, unit, [latest.value])}f}", unit)
-    return SENTENCE_DUE_PASSED.format(when=when_text(due), value=value, period=latest.period.label,
-                                      target=target_text(comparator, target, high, unit, direction),
-                                      verdict=VERDICT_REACHED if met else VERDICT_MISSED)
+    return SENTENCE_DUE_PASSED.format(
+        when=when_text(due),
+        value=value,
+        period=latest.period.label,
+        target=target_text(comparator, target, high, unit, direction),
+        verdict=VERDICT_REACHED if met else VERDICT_MISSED,
+    )
 
 
 # ------------------------------------------------------------------ projection
 
 
-def project(series: list[Observation], due: dt.date, *, comparator: Comparator | None = None,
-            target: float | None = None, high: float | None = None, unit: str = "",
-            direction: Direction = Direction.HIGHER_IS_BETTER,
-            tolerance: float = DEFAULT_TOLERANCE) -> Projection:
+def project(
+    series: list[Observation],
+    due: dt.date,
+    *,
+    comparator: Comparator | None = None,
+    target: float | None = None,
+    high: float | None = None,
+    unit: str = "",
+    direction: Direction = Direction.HIGHER_IS_BETTER,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> Projection:
     """Least-squares trend of ``series`` (x = period end as a fractional year) read at ``due``.
 
     The projected value is not allowed below 0 when every observation is non-negative, nor
@@ -183,8 +214,9 @@ def project(series: list[Observation], due: dt.date, *, comparator: Comparator |
     if n == 0:
         return Projection(enough_data=False, value_at_due=None, slope_per_year=None, points=0, sentence=NO_DATA)
     if n < MIN_POINTS:
-        return Projection(enough_data=False, value_at_due=None, slope_per_year=None, points=n,
-                          sentence=NOT_ENOUGH_DATA.format(n=n))
+        return Projection(
+            enough_data=False, value_at_due=None, slope_per_year=None, points=n, sentence=NOT_ENOUGH_DATA.format(n=n)
+        )
     xs = [fractional_year(o.period.end) for o in points]
     ys = [o.value for o in points]
     fit = ols(xs, ys)
@@ -203,7 +235,10 @@ def project(series: list[Observation], due: dt.date, *, comparator: Comparator |
         sentence = SENTENCE_NO_TARGET.format(when=when_text(due), value=shown)
     else:  # judged on the value as printed, so the sentence never contradicts itself
         met = attainment(comparator, target, high, round(value, decimals), direction, tolerance).met
-        sentence = SENTENCE.format(when=when_text(due), value=shown,
-                                   target=target_text(comparator, target, high, unit, direction),
-                                   verdict=VERDICT_MET if met else VERDICT_NOT_MET)
+        sentence = SENTENCE.format(
+            when=when_text(due),
+            value=shown,
+            target=target_text(comparator, target, high, unit, direction),
+            verdict=VERDICT_MET if met else VERDICT_NOT_MET,
+        )
     return Projection(enough_data=True, value_at_due=value, slope_per_year=slope, points=n, sentence=sentence)

@@ -33,12 +33,47 @@ from yigai.parsing.normalize import NormalizedText
 RefsOf = Callable[[str, int | None], tuple[list[DepartmentRef], bool]]
 
 _RESP_HEAD_RE = re.compile(r"^(?:牵头|责任|主责|主要责任|承办|主办|负责)(?:科室|单位|部门|处室|科室单位|单位部门)$")
-_HEAD_CELLS = frozenset((
-    "项目", "项目名称", "类别", "内容", "考核内容", "工作内容", "年度工作目标", "工作目标", "目标", "目标任务",
-    "评分标准", "考核办法", "考核标准", "评分办法", "计分办法", "考核要点", "项目得分", "自评得分", "得分", "分值",
-    "分数", "工作任务", "重点任务", "主要任务", "任务", "任务内容", "具体措施", "工作措施", "主要措施", "措施",
-    "完成时限", "时限", "时间节点", "完成时间", "序号", "备注", "责任人",
-))
+_HEAD_CELLS = frozenset(
+    (
+        "项目",
+        "项目名称",
+        "类别",
+        "内容",
+        "考核内容",
+        "工作内容",
+        "年度工作目标",
+        "工作目标",
+        "目标",
+        "目标任务",
+        "评分标准",
+        "考核办法",
+        "考核标准",
+        "评分办法",
+        "计分办法",
+        "考核要点",
+        "项目得分",
+        "自评得分",
+        "得分",
+        "分值",
+        "分数",
+        "工作任务",
+        "重点任务",
+        "主要任务",
+        "任务",
+        "任务内容",
+        "具体措施",
+        "工作措施",
+        "主要措施",
+        "措施",
+        "完成时限",
+        "时限",
+        "时间节点",
+        "完成时间",
+        "序号",
+        "备注",
+        "责任人",
+    )
+)
 _INDICATOR_HEAD_RE = re.compile(r"指标|权重|标准值|目标值|基线|基期")
 _ANNEX_RE = re.compile(r"^附\s*(?:件|表)\s*\d")
 _ITEM_RE = re.compile(r"^(\d{1,2})[.、．]\s*")
@@ -121,7 +156,9 @@ def _header(lines: list[Line], k: int) -> tuple[int, int] | None:
 
 
 def _rows(lines: list[Line], is_department: Callable[[str], bool]) -> list[_Row]:
-    head = {_compact(ln.text) for ln in lines if _compact(ln.text) in _HEAD_CELLS or _RESP_HEAD_RE.match(_compact(ln.text))}
+    head = {
+        _compact(ln.text) for ln in lines if _compact(ln.text) in _HEAD_CELLS or _RESP_HEAD_RE.match(_compact(ln.text))
+    }
     rows: list[_Row] = [_Row()]
     for ln in lines:
         text = _compact(ln.text)
@@ -177,8 +214,18 @@ def _tasks_of_group(rows: list[_Row], repeated: set[str]) -> list[AnnexTask]:
                 text = body
                 for c in own[1:]:  # a cell the page broke into lines: 提升 / 12345 / 便民热线…
                     text += c.text if text[-1:] not in "。;；!?" else "\n" + c.text
-                out.append(AnnexTask(no, _title(text), own[0].end - len(body), text, own[0].start, own[-1].end,
-                                     group_title, list(row.departments)))
+                out.append(
+                    AnnexTask(
+                        no,
+                        _title(text),
+                        own[0].end - len(body),
+                        text,
+                        own[0].start,
+                        own[-1].end,
+                        group_title,
+                        list(row.departments),
+                    )
+                )
         return out
     if not label:
         return []
@@ -192,9 +239,16 @@ def _tasks_of_group(rows: list[_Row], repeated: set[str]) -> list[AnnexTask]:
     if not departments and _NONE_DUE_RE.search(_key(content)):
         return []  # 本年度无我委负责的指标
     score = _SCORE_RE.match(title)  # 资金争取（15分）争取省级…: the 项目 cell ends at its score
-    task = AnnexTask(group_no, score.group(0) if score else _title(title), label[0].end - len(head),
-                     "\n".join(head if c is label[0] else c.text for c in content),
-                     content[0].start, content[-1].end, title, departments)
+    task = AnnexTask(
+        group_no,
+        score.group(0) if score else _title(title),
+        label[0].end - len(head),
+        "\n".join(head if c is label[0] else c.text for c in content),
+        content[0].start,
+        content[-1].end,
+        title,
+        departments,
+    )
     for r in rows:
         for k in r.items():
             task.measures.append((_strip_marker(r.content[k].text)[0], r.content[k]))
@@ -244,17 +298,37 @@ def to_tasks(found: list[AnnexTask], norm: NormalizedText, refs_of: RefsOf, *, f
         for ln in row.departments:
             refs, more = refs_of(ln.text, ln.start)
             lead, others = lead + refs, others or more
-        resp = Responsibility(lead[:1] if first_is_lead else lead, lead[1:] if first_is_lead else [], others, False,
-                              "、".join(ln.text for ln in row.departments))
-        task = Task(id=f"T{n}", no=row.no, path=[row.group] if row.group else [], section_id=None, title=row.title,
-                    text=row.text, responsibility=resp, span=norm.span(row.start, row.end))
+        resp = Responsibility(
+            lead[:1] if first_is_lead else lead,
+            lead[1:] if first_is_lead else [],
+            others,
+            False,
+            "、".join(ln.text for ln in row.departments),
+        )
+        task = Task(
+            id=f"T{n}",
+            no=row.no,
+            path=[row.group] if row.group else [],
+            section_id=None,
+            title=row.title,
+            text=row.text,
+            responsibility=resp,
+            span=norm.span(row.start, row.end),
+        )
         task.provenance["title"] = norm.span(row.title_start, row.title_start + len(row.title))
         if task.span is not None:
             task.provenance["text"] = task.span
         if row.departments:
             resp.span = task.provenance["responsibility"] = norm.span(row.departments[0].start, row.departments[-1].end)
         for k, (no, ln) in enumerate(row.measures, 1):
-            task.measures.append(Measure(f"{task.id}.M{k}", no, ln.text[len(no) + 1 :].lstrip(), Responsibility(),
-                                         span=norm.span(ln.start, ln.end)))
+            task.measures.append(
+                Measure(
+                    f"{task.id}.M{k}",
+                    no,
+                    ln.text[len(no) + 1 :].lstrip(),
+                    Responsibility(),
+                    span=norm.span(ln.start, ln.end),
+                )
+            )
         tasks.append(task)
     return tasks

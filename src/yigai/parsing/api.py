@@ -12,8 +12,9 @@ from yigai.parsing.departments import DepartmentDirectory
 from yigai.parsing.extract import DEFAULT_MAX_BYTES, read_document
 
 
-def parse_text(text: str, *, source_name: str = "<text>", source_format: str = "txt",
-               directory: DepartmentDirectory | None = None) -> PlanDraft:
+def parse_text(
+    text: str, *, source_name: str = "<text>", source_format: str = "txt", directory: DepartmentDirectory | None = None
+) -> PlanDraft:
     """Parse decoded document text into a draft; raises only DocumentError subclasses.
 
     ``directory`` is the office's alias table (the shipped one when None), so the
@@ -25,7 +26,8 @@ def parse_text(text: str, *, source_name: str = "<text>", source_format: str = "
     return build_draft(text, source_name=source_name, source_format=source_format, sha256=sha, directory=directory)
 
 
-def parse_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-               directory: DepartmentDirectory | None = None) -> PlanDraft:
+def parse_file(
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, directory: DepartmentDirectory | None = None
+) -> PlanDraft:
     doc = read_document(Path(path), max_bytes=max_bytes)
     return parse_text(doc.text, source_name=doc.name, source_format=doc.format, directory=directory)

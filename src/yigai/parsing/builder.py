@@ -47,8 +47,12 @@ _FIRST_IS_LEAD_RE = re.compile(
 _LEVEL_PREFIX = {PlanLevel.PROVINCE: "省", PlanLevel.CITY: "市", PlanLevel.DISTRICT: "区"}
 _NOTICE_RE = re.compile(r"(?:现|特)将.{0,80}?印发给你们|现印发给你们|印发给你们[,，]请")
 # A task titled by whose duty it is: 明确市医保局及派出机构监管职责, 落实医保管理部管理职责, 医疗机构职责
-_DUTY_TITLE_RE = re.compile(r"^(?:明确|强化|落实|压实|履行|加强)?(?P<who>[^,，。;；]{2,30}?)(?:的)?(?:监管|管理|工作|主体|属地|监督)?(?:职责|职能|责任)$")
-_CARRY_RE = re.compile(r"以下(?:各项任务|任务)?均(?:需|由|要)(?P<who>[^,，。;；〕]{2,24}?)(?:负责)?落实[,，]?不再(?:一一)?列出")
+_DUTY_TITLE_RE = re.compile(
+    r"^(?:明确|强化|落实|压实|履行|加强)?(?P<who>[^,，。;；]{2,30}?)(?:的)?(?:监管|管理|工作|主体|属地|监督)?(?:职责|职能|责任)$"
+)
+_CARRY_RE = re.compile(
+    r"以下(?:各项任务|任务)?均(?:需|由|要)(?P<who>[^,，。;；〕]{2,24}?)(?:负责)?落实[,，]?不再(?:一一)?列出"
+)
 _WORD_RE = re.compile(r"\W")
 # Found from the verb, then the body before it (a lazy prefix tried at every character was the
 # parser's most expensive search).
@@ -88,7 +92,12 @@ class _Builder:
         found = find_clauses(p.text, p.start, self.norm, self.directory, self.region, self.level)
         for c in found:
             if not c.closed:
-                self.warn("clause_unclosed", f"责任条款缺少结束括号：{p.text[c.start - p.start : c.start - p.start + 20]}…", c.start, c.end)
+                self.warn(
+                    "clause_unclosed",
+                    f"责任条款缺少结束括号：{p.text[c.start - p.start : c.start - p.start + 20]}…",
+                    c.start,
+                    c.end,
+                )
             for name in c.unknown:
                 self.warn("department_unknown", f"部门名称不在别名表中：{name}", c.start, c.end)
             for name in c.truncated:
@@ -125,7 +134,8 @@ class _Builder:
         para_clauses = {p.idx: self.clauses(p) for p in body}
         has_clause = {  # a clause set apart from the text (labelled or bracketed) marks a task
             p.idx: any(not c.inline for q in own_paras(layout, p) for c in para_clauses.get(q.idx, []))
-            for p in body if p.marker
+            for p in body
+            if p.marker
         }
         closing = self.closing_clauses(body, para_clauses, has_clause)
         for owner in closing.values():
@@ -159,14 +169,17 @@ class _Builder:
             return
         for p in self.layout.paras[notice.idx + 1 : notice.idx + 40]:
             line = re.sub(r"\W", "", p.text)
-            if p.marker is None and len(p.text) <= len(title) + 40 and (
-                line.endswith(title) or (len(line) >= max(8, len(title) * 3 // 5) and title.startswith(line))
+            if (
+                p.marker is None
+                and len(p.text) <= len(title) + 40
+                and (line.endswith(title) or (len(line) >= max(8, len(title) * 3 // 5) and title.startswith(line)))
             ):
                 self.layout.body_start = max(self.layout.body_start, p.start)
                 return
 
-    def closing_clauses(self, body: list[Para], para_clauses: dict[int, list[Clause]],
-                        has_clause: dict[int, bool]) -> dict[int, Para]:
+    def closing_clauses(
+        self, body: list[Para], para_clauses: dict[int, list[Clause]], has_clause: dict[int, bool]
+    ) -> dict[int, Para]:
         """Clause lines that speak for a whole section: 牵头单位/责任单位 lines, or
         "A牵头，B等部门按职责分工落实。", after the section's numbered items when none of
         those items has a clause of its own. Returns clause paragraph → the section's heading."""
@@ -178,14 +191,20 @@ class _Builder:
                 last_item = q
                 continue
             found = para_clauses.get(q.idx) or []
-            if not found or last_item is None or last_item.marker is None or last_item.parent is None \
-                    or all(c.acting for c in found):
+            if (
+                not found
+                or last_item is None
+                or last_item.marker is None
+                or last_item.parent is None
+                or all(c.acting for c in found)
+            ):
                 continue  # (an acting body's line, ——X：负责…, belongs to its item)
             covered = sum(c.end - c.start for c in found)
             if len(q.text) - covered > 8:
                 continue
-            siblings = [p for p in body if p.marker and p.parent is last_item.parent
-                        and p.marker.type == last_item.marker.type]
+            siblings = [
+                p for p in body if p.marker and p.parent is last_item.parent and p.marker.type == last_item.marker.type
+            ]
             if len(siblings) < 2 or any(
                 any(para_clauses.get(r.idx) for r in own_paras(self.layout, p)) for p in siblings if p is not last_item
             ):
@@ -196,11 +215,12 @@ class _Builder:
             out[q.idx] = owner
             q.closes = owner.level
             has_clause[last_item.idx] = any(
-                not c.inline for r in own_paras(self.layout, last_item) for c in para_clauses.get(r.idx, []))
+                not c.inline for r in own_paras(self.layout, last_item) for c in para_clauses.get(r.idx, [])
+            )
         return out
 
     def duties_by_number(self) -> None:
-        """"市卫健委负责第1、3、5项，市医保局配合第2至4项": a department's items named by number."""
+        """ "市卫健委负责第1、3、5项，市医保局配合第2至4项": a department's items named by number."""
         by_no: dict[str, list[Task]] = {}
         for task in self.draft.tasks:
             by_no.setdefault(_DIGITS_RE.sub("", task.no), []).append(task)
@@ -234,7 +254,7 @@ class _Builder:
                 target.due = dt.date(int(m.group(1)), 12, 31)
 
     def carry_forward(self) -> None:
-        """"以下均需县（市、区）政府落实，不再列出": a unit every later task has, printed once."""
+        """ "以下均需县（市、区）政府落实，不再列出": a unit every later task has, printed once."""
         for m in _CARRY_RE.finditer(self.norm.text):
             at = self.norm.span(m.start(), m.end()).start
             refs, _others = self.refs_from_cell(m.group("who"), m.start("who"))
@@ -252,12 +272,17 @@ class _Builder:
             end = extent(self.layout, owner)[-1].end
             for task in self.draft.tasks:
                 s = task.span
-                if s is not None and task.responsibility.is_empty and self.norm.span(owner.start, end).start <= s.start < self.norm.span(owner.start, end).end:
+                if (
+                    s is not None
+                    and task.responsibility.is_empty
+                    and self.norm.span(owner.start, end).start <= s.start < self.norm.span(owner.start, end).end
+                ):
                     for c in para_clauses.get(q_idx, []):
                         merge(task.responsibility, c.responsibility)
 
     def typeset(self) -> None:
         """Present extracted text with Chinese punctuation (spans still point at the source)."""
+
         def walk(sections: list[Section]) -> None:
             for s in sections:
                 s.title = display(s.title)
@@ -289,8 +314,14 @@ class _Builder:
         own = [q for q in paras if q is tp or q.marker is None]
         section = tp.section
         if section is None:  # a lead-phrase task becomes a node under its heading
-            section = Section(f"S{tp.idx}L", (tp.parent.level + 1) if tp.parent else 1, "", None,
-                              tp.text[: tp.lead_len], norm.span(tp.start, tp.start + tp.lead_len))
+            section = Section(
+                f"S{tp.idx}L",
+                (tp.parent.level + 1) if tp.parent else 1,
+                "",
+                None,
+                tp.text[: tp.lead_len],
+                norm.span(tp.start, tp.start + tp.lead_len),
+            )
             (tp.parent.children if tp.parent else self.draft.sections).append(section)
         path = [s.title for s in ancestors(self.layout, section)]
         title = tp.body[: tp.lead_len] if tp.lead_len else section.title
@@ -377,25 +408,35 @@ class _Builder:
         (项目 / 内容 / 牵头科室, flattened by a web page): the table's rows are the tasks."""
         if has_task_part(self.layout):
             return
-        lines = [annex_tasks.Line(p.text, p.start) for p in self.layout.paras[self.layout.appendix_start :] if not p.is_table]
+        lines = [
+            annex_tasks.Line(p.text, p.start) for p in self.layout.paras[self.layout.appendix_start :] if not p.is_table
+        ]
         found = annex_tasks.read(lines, lambda text: looks_like_department(text, self.directory, self.region))
         assigned = sum(1 for a in found if a.departments)
         if assigned < max(2, sum(1 for t in self.draft.tasks if not t.responsibility.is_empty)):
             return
         self.draft.tasks = annex_tasks.to_tasks(found, self.norm, self.refs_from_cell, first_is_lead=self.first_is_lead)
-        self.warn("tasks_from_annex", "正文没有任务章节，任务取自附件的任务分解表（按行读取，请核对）",
-                  found[0].start, found[-1].end)
+        self.warn(
+            "tasks_from_annex",
+            "正文没有任务章节，任务取自附件的任务分解表（按行读取，请核对）",
+            found[0].start,
+            found[-1].end,
+        )
 
     def rules_duties(self) -> None:
         """A rules document (办法, 规定 …) without a task section: its tasks are the departments' duty
         statements (see duties.py), not its numbered rules."""
         if not duties.RULES_TITLE_RE.search(self.draft.meta.title) or has_task_part(self.layout):
             return
-        found = duties.duty_statements(self.layout, lambda text: looks_like_department(text, self.directory, self.region))
+        found = duties.duty_statements(
+            self.layout, lambda text: looks_like_department(text, self.directory, self.region)
+        )
         if len(found) < 2:
             return
         self.draft.tasks = duties.to_tasks(found, self.norm, self.refs_from_cell)
-        self.warn("tasks_from_duties", "规章类文件：任务取自各部门的职责条款（请核对）", found[0].start, found[-1].start)
+        self.warn(
+            "tasks_from_duties", "规章类文件：任务取自各部门的职责条款（请核对）", found[0].start, found[-1].start
+        )
 
     def caption(self, table: Table, first: Para) -> None:
         for p in reversed(self.layout.paras[max(0, first.idx - 2) : first.idx]):
@@ -407,8 +448,10 @@ class _Builder:
         key = _WORD_RE.sub("", title)
         digits = _DIGITS_RE.sub("", no)
         if len(self._task_keys) != len(self.draft.tasks):  # tasks are only ever appended
-            self._task_keys += [(t, _WORD_RE.sub("", t.title), _DIGITS_RE.sub("", t.no))
-                                for t in self.draft.tasks[len(self._task_keys):]]
+            self._task_keys += [
+                (t, _WORD_RE.sub("", t.title), _DIGITS_RE.sub("", t.no))
+                for t in self.draft.tasks[len(self._task_keys) :]
+            ]
         keys = self._task_keys
         for t, tkey, tno in keys:
             if no and digits == tno and (not key or _similar(key, tkey)):
@@ -437,7 +480,9 @@ class _Builder:
                 id=f"{task.id}.M{len(task.measures) + 1}",
                 no=row.no,
                 text=row.text,
-                responsibility=Responsibility(lead, coop, lead_others, coop_others, f"{row.lead.text};{row.cooperating.text}"),
+                responsibility=Responsibility(
+                    lead, coop, lead_others, coop_others, f"{row.lead.text};{row.cooperating.text}"
+                ),
                 deadline=deadline,
                 categories=row.categories,
                 span=row.span,
@@ -459,16 +504,27 @@ class _Builder:
         if task is None:
             stop = row.text.find("。")
             title = row.text[:stop] if 0 < stop <= 60 else row.text[:60]
-            task = Task(id=f"T{len(self.draft.tasks) + 1}", no=row.no, path=[table.caption] if table.caption else [],
-                        section_id=None, title=title, text=row.text, span=row.span)
+            task = Task(
+                id=f"T{len(self.draft.tasks) + 1}",
+                no=row.no,
+                path=[table.caption] if table.caption else [],
+                section_id=None,
+                title=title,
+                text=row.text,
+                span=row.span,
+            )
             task.provenance["title"] = task.provenance["text"] = row.span
             self.draft.tasks.append(task)
             start = _start_of(self.norm, row.span) or 0
-            for target in targets_in_text(self.norm.text[start : start + len(row.text) + 200].split("\n")[0], start, self.norm):
+            for target in targets_in_text(
+                self.norm.text[start : start + len(row.text) + 200].split("\n")[0], start, self.norm
+            ):
                 target.task = task.id
                 self.draft.targets.append(target)
         if task.responsibility.is_empty:
-            task.responsibility = Responsibility(lead, coop, lead_others, coop_others, f"{row.lead.text};{row.cooperating.text}")
+            task.responsibility = Responsibility(
+                lead, coop, lead_others, coop_others, f"{row.lead.text};{row.cooperating.text}"
+            )
             if row.lead.span is not None:
                 task.provenance["responsibility"] = row.lead.span
         if row.deadline.text and task.deadline.kind is DeadlineKind.UNSPECIFIED:
@@ -485,7 +541,9 @@ class _Builder:
         for row in rows:
             lead, lo = self.refs_from_cell(row.lead.text, _start_of(self.norm, row.lead.span))
             coop, co = self.refs_from_cell(row.cooperating.text, _start_of(self.norm, row.cooperating.span))
-            self.draft.projects.append(Project(row.no, row.group, row.text, Responsibility(lead, coop, lo, co), row.span))
+            self.draft.projects.append(
+                Project(row.no, row.group, row.text, Responsibility(lead, coop, lo, co), row.span)
+            )
 
     # -- targets -------------------------------------------------------------------
     def text_targets(self, body: list[Para]) -> None:
@@ -499,8 +557,16 @@ class _Builder:
         for p in body:
             if p.idx in past or p.start < self.layout.body_start:
                 continue
-            for target in targets_in_text(p.text, p.start, self.norm) + table_rules.glued_indicator_targets(p.text, p.start, self.norm):
-                if signed and target.due and target.due < signed and target.baseline is None and str(target.due.year) in target.raw:
+            for target in targets_in_text(p.text, p.start, self.norm) + table_rules.glued_indicator_targets(
+                p.text, p.start, self.norm
+            ):
+                if (
+                    signed
+                    and target.due
+                    and target.due < signed
+                    and target.baseline is None
+                    and str(target.due.year) in target.raw
+                ):
                     continue  # due before the plan was signed: "2021年孕产妇死亡率10.13/10万" reports the past
                 key = (_WORD_RE.sub("", target.metric), target.value, target.value_high, target.unit, target.due)
                 if key in seen:
@@ -592,10 +658,9 @@ def _start_of(norm: NormalizedText, span: Span | None) -> int | None:
     return bisect.bisect_left(norm.offsets, span.start)
 
 
-
-
-def build_draft(text: str, *, source_name: str, source_format: str, sha256: str,
-                directory: DepartmentDirectory | None = None) -> PlanDraft:
+def build_draft(
+    text: str, *, source_name: str, source_format: str, sha256: str, directory: DepartmentDirectory | None = None
+) -> PlanDraft:
     draft = PlanDraft(source_name=source_name, source_format=source_format, source_text=text, sha256=sha256)
     builder = _Builder(text, draft, directory or default_directory())
     builder.build()

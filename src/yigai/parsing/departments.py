@@ -173,7 +173,7 @@ class DepartmentDirectory:
         if not hit and self._place:
             for prefix, lvl in self._place_prefixes():
                 if key.startswith(prefix) and len(key) > len(prefix) + 1:
-                    hit = self._lookup("区" + key[len(prefix):], region) or self._lookup(key[len(prefix):], region)
+                    hit = self._lookup("区" + key[len(prefix) :], region) or self._lookup(key[len(prefix) :], region)
                     if hit:
                         written = lvl if lvl in _LEVELS else written
                         break
@@ -213,17 +213,81 @@ def _levelled(name: str, kind: DepartmentKind, written: str, level: str) -> str:
         if prefix:
             return prefix + name[1:]
     return name
+
+
 _NOT_LEVEL = ("市场", "区域", "县域", "省级", "市级", "区级", "县级")
-_GROUP_RE = re.compile(r"^各(?!地|级|方|类|项|种)|成员单位$|(?:有关|相关)(?:部门|单位|科室|处室)$|^所有|各[\u4e00-\u9fff]{1,6}(?:牵头)?(?:单位|部门)$")
+_GROUP_RE = re.compile(
+    r"^各(?!地|级|方|类|项|种)|成员单位$|(?:有关|相关)(?:部门|单位|科室|处室)$|^所有|各[\u4e00-\u9fff]{1,6}(?:牵头)?(?:单位|部门)$"
+)
 _PLACE_PART_RE = re.compile(r"[\u4e00-\u9fff]{1,10}?(?P<level>自治区|省|市|区|县|旗)")
 
 # The last part of the name of a government body, a unit of one, or an institution.
-ORG_SUFFIXES = tuple(sorted((
-    "委员会", "管委会", "办公室", "办公厅", "办事处", "领导小组", "工作小组", "小组", "工作组", "指挥部", "委", "局", "办",
-    "厅", "中心", "院", "公司", "部门", "部", "科", "处", "站", "所", "会", "队", "政府", "法院", "检察院", "银行",
-    "分行", "支行", "集团", "单位", "机构", "机关", "联社", "社", "医院", "卫生院", "室", "署", "党工委", "工委", "街道",
-    "乡镇", "镇", "园区", "片区", "联", "台", "日报", "晚报", "学校", "大学", "学院", "馆", "团", "组织",
-), key=len, reverse=True))
+ORG_SUFFIXES = tuple(
+    sorted(
+        (
+            "委员会",
+            "管委会",
+            "办公室",
+            "办公厅",
+            "办事处",
+            "领导小组",
+            "工作小组",
+            "小组",
+            "工作组",
+            "指挥部",
+            "委",
+            "局",
+            "办",
+            "厅",
+            "中心",
+            "院",
+            "公司",
+            "部门",
+            "部",
+            "科",
+            "处",
+            "站",
+            "所",
+            "会",
+            "队",
+            "政府",
+            "法院",
+            "检察院",
+            "银行",
+            "分行",
+            "支行",
+            "集团",
+            "单位",
+            "机构",
+            "机关",
+            "联社",
+            "社",
+            "医院",
+            "卫生院",
+            "室",
+            "署",
+            "党工委",
+            "工委",
+            "街道",
+            "乡镇",
+            "镇",
+            "园区",
+            "片区",
+            "联",
+            "台",
+            "日报",
+            "晚报",
+            "学校",
+            "大学",
+            "学院",
+            "馆",
+            "团",
+            "组织",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
 _ORG_RE = re.compile(
     r"^(?:各|全)?[\u4e00-\u9fff“”()]{0,24}?(?:" + "|".join(ORG_SUFFIXES) + r")(?:\([\u4e00-\u9fff、]{1,12}\))*$"
 )
@@ -288,14 +352,16 @@ _JOINERS_RE = re.compile(r"以及|及|和|与")
 
 
 def _split_joined(piece: NamePiece, directory: DepartmentDirectory, region: str) -> list[NamePiece]:
-    """"市医保局及各派出机构" is two bodies; "人力资源和社会保障局" is one (known, or a half is not a body)."""
+    """ "市医保局及各派出机构" is two bodies; "人力资源和社会保障局" is one (known, or a half is not a body)."""
     if not _JOINERS_RE.search(piece.raw) or directory.is_known(piece.raw, region):
         return [piece]
     for m in _JOINERS_RE.finditer(piece.raw):
         left, right = piece.raw[: m.start()], piece.raw[m.end() :]
         if looks_like_department(left, directory, region) and looks_like_department(right, directory, region):
-            return [NamePiece(left, piece.start, piece.start + m.start()),
-                    *_split_joined(NamePiece(right, piece.start + m.end(), piece.end), directory, region)]
+            return [
+                NamePiece(left, piece.start, piece.start + m.start()),
+                *_split_joined(NamePiece(right, piece.start + m.end(), piece.end), directory, region),
+            ]
     return [piece]
 
 
@@ -305,7 +371,11 @@ def split_names(text: str, directory: DepartmentDirectory, region: str = "") -> 
     tokens: list[NamePiece] = []
     for tok in _tokens(text):
         raw = tok.raw.strip(_STRIP)
-        while raw and raw[-1] in ")〕]】" and raw.count(raw[-1]) > raw.count({")": "(", "〕": "〔", "]": "[", "】": "【"}[raw[-1]]):
+        while (
+            raw
+            and raw[-1] in ")〕]】"
+            and raw.count(raw[-1]) > raw.count({")": "(", "〕": "〔", "]": "[", "】": "【"}[raw[-1]])
+        ):
             raw = raw[:-1]  # the clause's own closing bracket left on the last name
         if not raw:
             continue
@@ -328,7 +398,8 @@ def split_names(text: str, directory: DepartmentDirectory, region: str = "") -> 
             joined = tok.raw + nxt.raw
             alone_ok = directory.is_known(tok.raw, region)
             if directory.is_known(joined, region) or (
-                not alone_ok and (len(tok.raw) <= 1 or directory.resolve(joined, region).known)
+                not alone_ok
+                and (len(tok.raw) <= 1 or directory.resolve(joined, region).known)
                 and not directory.is_known(nxt.raw, region)
             ):
                 merged.append(NamePiece(joined, tok.start, nxt.end))

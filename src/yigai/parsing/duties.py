@@ -24,12 +24,26 @@ RefsOf = Callable[[str, int | None], tuple[list[DepartmentRef], bool]]
 
 RULES_TITLE_RE = re.compile(r"(?:办法|规定|细则|条例|规则|规程)(?:\((?:试行|暂行)\))?$")
 _DUTY_HEAD_RE = re.compile(r"部门协同|协同配合|职责分工|部门职责|工作职责|部门分工|分工协作|组织与实施|组织实施")
-_VERBS = ("负责", "牵头", "做好", "强化", "加强", "按规定", "按职责", "按照职责", "会同", "协助", "承担", "指导", "督促")
-_ARTICLE_RE = re.compile(r"^第[一二三四五六七八九十百零〇]+条\s*")
-_STATEMENT_RE = re.compile(
-    r"^(?P<who>[^,，;；。:：“”《》]{2,24}?)(?P<verb>" + "|".join(_VERBS) + ")"
+_VERBS = (
+    "负责",
+    "牵头",
+    "做好",
+    "强化",
+    "加强",
+    "按规定",
+    "按职责",
+    "按照职责",
+    "会同",
+    "协助",
+    "承担",
+    "指导",
+    "督促",
 )
-_WITH_RE = re.compile(r"会同(?P<who>[^,，;；。]{2,30}?)(?:等(?:相关|有关)?(?:部门|单位))?(?=[,，;；。]|加强|做好|开展|共同)")
+_ARTICLE_RE = re.compile(r"^第[一二三四五六七八九十百零〇]+条\s*")
+_STATEMENT_RE = re.compile(r"^(?P<who>[^,，;；。:：“”《》]{2,24}?)(?P<verb>" + "|".join(_VERBS) + ")")
+_WITH_RE = re.compile(
+    r"会同(?P<who>[^,，;；。]{2,30}?)(?:等(?:相关|有关)?(?:部门|单位))?(?=[,，;；。]|加强|做好|开展|共同)"
+)
 _SENTENCE_RE = re.compile(r"[^。;；]+[。;；]?")
 _PARTS_RE = re.compile(r"、|和|及")
 
@@ -47,7 +61,7 @@ class Duty:
 
 
 def _is_body_list(who: str, is_department: Callable[[str], bool]) -> bool:
-    """"财政部门", "审计、监察部门" (one suffix for the list), "区医保部门"."""
+    """ "财政部门", "审计、监察部门" (one suffix for the list), "区医保部门"."""
     parts = [p for p in _PARTS_RE.split(who) if p]
     if not parts or not is_department(parts[-1]):
         return False
@@ -102,10 +116,24 @@ def to_tasks(found: list[Duty], norm: NormalizedText, refs_of: RefsOf) -> list[T
     for n, d in enumerate(found, 1):
         lead, lead_others = refs_of(d.who, d.who_start)
         coop, coop_others = refs_of(d.with_, d.with_start) if d.with_ else ([], False)
-        resp = Responsibility(lead, coop, lead_others, coop_others, d.who + (f";{d.with_}" if d.with_ else ""),
-                              norm.span(d.who_start, d.who_start + len(d.who)))
-        task = Task(id=f"T{n}", no=d.no, path=[], section_id=None, title=d.title, text=d.text, responsibility=resp,
-                    span=norm.span(d.start, d.start + len(d.text)))
+        resp = Responsibility(
+            lead,
+            coop,
+            lead_others,
+            coop_others,
+            d.who + (f";{d.with_}" if d.with_ else ""),
+            norm.span(d.who_start, d.who_start + len(d.who)),
+        )
+        task = Task(
+            id=f"T{n}",
+            no=d.no,
+            path=[],
+            section_id=None,
+            title=d.title,
+            text=d.text,
+            responsibility=resp,
+            span=norm.span(d.start, d.start + len(d.text)),
+        )
         task.provenance["title"] = norm.span(d.start, d.start + len(d.title))
         if task.span is not None:
             task.provenance["text"] = task.span

@@ -58,8 +58,19 @@ _MAX_PRIVATE_USE_SHARE = 0.01
 
 # Every line-break form Python's str.splitlines() honours becomes "\n", so that
 # offsets computed by splitting on "\n" and by splitlines() agree downstream.
-_LINE_BREAKS = str.maketrans({"\r": "\n", "\v": "\n", "\f": "\n", "\x1c": "\n", "\x1d": "\n",
-                              "\x1e": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
+_LINE_BREAKS = str.maketrans(
+    {
+        "\r": "\n",
+        "\v": "\n",
+        "\f": "\n",
+        "\x1c": "\n",
+        "\x1d": "\n",
+        "\x1e": "\n",
+        "\x85": "\n",
+        "\u2028": "\n",
+        "\u2029": "\n",
+    }
+)
 
 # Signatures of common binary files, for a more helpful message than "binary".
 _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -68,8 +79,11 @@ _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"GIF8", "a GIF image", "GIF 图片"),
     (b"%PDF-", "a PDF document (use the .pdf extension)", "PDF 文档（请使用 .pdf 扩展名）"),
     (b"PK\x03\x04", "a ZIP archive such as .docx or .xlsx", "ZIP 压缩包（如 .docx、.xlsx）"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office file (.doc/.xls); save it as .docx",
-     "旧版 Office 文件（.doc/.xls），请另存为 .docx"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "a legacy Office file (.doc/.xls); save it as .docx",
+        "旧版 Office 文件（.doc/.xls），请另存为 .docx",
+    ),
     (b"\x7fELF", "an executable", "可执行文件"),
     (b"\x1f\x8b", "a gzip archive", "gzip 压缩包"),
     (b"Rar!", "a RAR archive", "RAR 压缩包"),
@@ -107,7 +121,10 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDo
     if not data:
         raise EmptyDocumentError("the file is empty", message_zh="文件为空（0 字节）", where=where)
     readers: dict[str, Callable[[bytes, str, int], str]] = {
-        "txt": _read_text, "md": _read_text, "docx": _read_docx, "pdf": read_pdf,
+        "txt": _read_text,
+        "md": _read_text,
+        "docx": _read_docx,
+        "pdf": read_pdf,
     }
     text = _normalise_breaks(readers[fmt](data, where, max_bytes))
     if not text.strip():
@@ -138,7 +155,9 @@ def _read_bytes(path: Path, where: str, max_bytes: int, *, probe: bool = False) 
     except PermissionError as exc:
         raise DocumentError(f"permission denied: {path}", message_zh="没有读取权限", where=where) from exc
     except OSError as exc:
-        raise DocumentError(f"cannot read {path}: {exc.strerror or exc}", message_zh="无法读取文件", where=where) from exc
+        raise DocumentError(
+            f"cannot read {path}: {exc.strerror or exc}", message_zh="无法读取文件", where=where
+        ) from exc
     if len(data) > max_bytes:
         raise DocumentTooLargeError(
             f"the file is larger than the limit of {_mib(max_bytes)}",
@@ -171,7 +190,7 @@ def _read_text(data: bytes, where: str, max_bytes: int) -> str:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                text = data[len(bom):].decode(codec)
+                text = data[len(bom) :].decode(codec)
             except UnicodeDecodeError as exc:
                 raise EncodingError(
                     f"the file starts with a {codec.upper()} byte-order mark but is not valid {codec.upper()}",
@@ -425,7 +444,7 @@ def _paragraph_text(p: Any, bold_styles: dict[str, bool] | None) -> str:
         core = text.strip()
         if bold and core:
             lead = text[: len(text) - len(text.lstrip())]
-            trail = text[len(text.rstrip()):]
+            trail = text[len(text.rstrip()) :]
             out.append(f"{lead}**{core}**{trail}")
         else:
             out.append(text)
@@ -456,8 +475,6 @@ def _table_rows(tbl: Any) -> list[str]:
         if any(cells):
             rows.append("\t".join(cells))
     return rows
-
-
 
 
 def _cell_text(tc: Any) -> str:

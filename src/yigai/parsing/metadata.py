@@ -18,15 +18,36 @@ _NOTICE_TITLE_RE = re.compile(
     r"|现将\s*《(?P<title2>[^《》]{4,120}?)》\s*(?:印发|下发|转发)",
     re.S,
 )
-_PLAN_SUFFIX_RE = re.compile(r"(?:工作方案|实施方案|行动方案|方案|规划|行动计划|计划|实施意见|意见|办法|纲要|工作任务|工作要点)$")
+_PLAN_SUFFIX_RE = re.compile(
+    r"(?:工作方案|实施方案|行动方案|方案|规划|行动计划|计划|实施意见|意见|办法|纲要|工作任务|工作要点)$"
+)
 _VALID_RE = re.compile(r"有效期(?:至|到)\s*(\d{4}年\d{1,2}月\d{1,2}日)")
 _ADMIN_RE = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,7}?(?:省|自治区|市|区|县|旗))")
 _ORG_AFTER = r"(?=深化|人民政府|政府|委员会|委|卫生|医保|医疗保障|医改)"
 _CITY_MENTION_RE = re.compile(r"(?:^|(?<=[《“(,、。:\s]))([\u4e00-\u9fff]{2,3}?市)" + _ORG_AFTER, re.M)
 _PROVINCE_MENTION_RE = re.compile(r"(?:^|(?<=[《“(,、。:\s]))(?:中共)?([\u4e00-\u9fff]{2,3}?省)" + _ORG_AFTER, re.M)
 _SIGNATURE_SKIP = ("代章", "印发", "抄送", "联系人", "电话")
-_GENERIC_PLACES = {"全市", "本市", "我市", "全区", "本区", "我区", "全省", "本省", "全县", "市级", "区级", "城市",
-                   "直辖市", "省市", "各区", "各市", "县市区", "设区市", "各省"}
+_GENERIC_PLACES = {
+    "全市",
+    "本市",
+    "我市",
+    "全区",
+    "本区",
+    "我区",
+    "全省",
+    "本省",
+    "全县",
+    "市级",
+    "区级",
+    "城市",
+    "直辖市",
+    "省市",
+    "各区",
+    "各市",
+    "县市区",
+    "设区市",
+    "各省",
+}
 
 TYPE_BY_SUFFIX = [
     ("工作方案", PlanType.WORK_PLAN),
@@ -54,14 +75,20 @@ def _lines(norm: NormalizedText) -> list[tuple[str, int]]:
 
 
 # Lines a web page puts above the document (标题：… / 发布时间：… / 文号：… / 发布机构：…).
-_PAGE_FIELD_RE = re.compile(r"^(标题|题目|发布时间|发文日期|成文日期|文号|发文字号|发布机构|发文机关|发文单位)\s*:\s*(.*)$")
+_PAGE_FIELD_RE = re.compile(
+    r"^(标题|题目|发布时间|发文日期|成文日期|文号|发文字号|发布机构|发文机关|发文单位)\s*:\s*(.*)$"
+)
 # Notes a site adds to a title: (已废止), (由X〔2017〕175号废止), (已失效), (有效) …; the bracket may be cut off.
-_TITLE_NOTE_RE = re.compile(r"\((?:由[^()]*?(?:废止|失效|修订|修改|替代|代替|宣布)[^()]*?|已?(?:废止|失效|修订|修改)|有效|现行有效|部分失效)(?:\)|$)|\(由[^()]*$")
+_TITLE_NOTE_RE = re.compile(
+    r"\((?:由[^()]*?(?:废止|失效|修订|修改|替代|代替|宣布)[^()]*?|已?(?:废止|失效|修订|修改)|有效|现行有效|部分失效)(?:\)|$)|\(由[^()]*$"
+)
 _NOTICE_WRAPPER_RE = re.compile(r"^(?P<issuer>.*?)关于(?:印发|下发|转发|发布)\s*《?(?P<title>.+?)》?\s*的\s*通\s*知$")
 _OPINION_TITLE_RE = re.compile(r"^(?P<issuer>.{4,40}?)关于.+$")
 _ORG_END_RE = re.compile(r"(?:政府|办公室|办公厅|委员会|管委会|委|局|厅|办|中心|院|小组|联合会|公司|部)$")
 _JOINT_RE = re.compile(r"等(?:\d+|[一二三四五六七八九十]+)个?(?:部门|单位)$")
-_CN_DATE_RE = re.compile(r"([一二三四五六七八九〇零○OＯ0]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+_CN_DATE_RE = re.compile(
+    r"([一二三四五六七八九〇零○OＯ0]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+)
 _CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0, "Ｏ": 0, "0": 0}
 
 
@@ -114,8 +141,11 @@ def _signature_date(lines: list[tuple[str, int]]) -> tuple[dt.date, int, int, st
     """The signing date: a line that is a date, or ends an issuer's name with one."""
     for t, s in lines:
         line = t.strip()
-        if _DATE_LINE_RE.match(line) or (len(line) <= 40 and re.search(r"\d{4}年\d{1,2}月\d{1,2}日$", line)
-                                         and _org(re.sub(r"\d{4}年\d{1,2}月\d{1,2}日$", "", line))):
+        if _DATE_LINE_RE.match(line) or (
+            len(line) <= 40
+            and re.search(r"\d{4}年\d{1,2}月\d{1,2}日$", line)
+            and _org(re.sub(r"\d{4}年\d{1,2}月\d{1,2}日$", "", line))
+        ):
             found = find_dates(line)
             if found:
                 return found[-1].date, s, s + len(t), ""
@@ -145,8 +175,9 @@ def extract_meta(norm: NormalizedText, body_start: int) -> PlanMeta:
     fields = _page_fields(lines)
     page_title, title_at = fields.get("标题") or fields.get("题目") or ("", 0)
     if not page_title:  # no page fields: the notice's own title line at the head (…关于印发…的通知)
-        page_title, title_at = next(((t, s) for t, s in head[:6] if _NOTICE_WRAPPER_RE.match(_strip_note(_cjk_join(t)))),
-                                    ("", 0))
+        page_title, title_at = next(
+            ((t, s) for t, s in head[:6] if _NOTICE_WRAPPER_RE.match(_strip_note(_cjk_join(t)))), ("", 0)
+        )
     notice = _strip_note(_cjk_join(page_title))
 
     number, number_at = fields.get("文号") or fields.get("发文字号") or ("", 0)
@@ -154,7 +185,9 @@ def extract_meta(norm: NormalizedText, body_start: int) -> PlanMeta:
     if m_num:
         meta.doc_number = re.sub(r"\s+", "", m_num.group(0))
         meta.provenance["doc_number"] = norm.span(number_at + m_num.start(), number_at + m_num.end())
-    elif page_title and (m_num := DOC_NUMBER_RE.search(_TITLE_NOTE_RE.sub("", _cjk_join(page_title)))):  # 标题：…的通知（明政办〔2018〕35号）
+    elif page_title and (
+        m_num := DOC_NUMBER_RE.search(_TITLE_NOTE_RE.sub("", _cjk_join(page_title)))
+    ):  # 标题：…的通知（明政办〔2018〕35号）
         meta.doc_number = re.sub(r"\s+", "", m_num.group(0))
         at = text.find(m_num.group(0), title_at)
         meta.provenance["doc_number"] = norm.span(max(at, 0), max(at, 0) + len(m_num.group(0)))
@@ -193,7 +226,12 @@ def extract_meta(norm: NormalizedText, body_start: int) -> PlanMeta:
             candidates = [(own, signed[1])] if own else []
             candidates += [(t, s) for t, s in reversed(lines[max(0, idx - 3) : idx])]
             for t, s in candidates:
-                if any(k in t for k in _SIGNATURE_SKIP) or len(t) > 40 or t.endswith(("。", ":")) or _PAGE_FIELD_RE.match(t):
+                if (
+                    any(k in t for k in _SIGNATURE_SKIP)
+                    or len(t) > 40
+                    or t.endswith(("。", ":"))
+                    or _PAGE_FIELD_RE.match(t)
+                ):
                     continue
                 meta.issuer = _JOINT_RE.sub("", t.strip())
                 meta.provenance["issuer"] = norm.span(s, s + len(t))

@@ -215,7 +215,9 @@ def _wrap_width(lines: list[_Line]) -> int | None:
 
 
 # A web page's metadata line (标题：… / 文号：…) is a line of its own, whatever its length.
-PAGE_FIELD_LINE_RE = re.compile(r"(?:标题|题目|发布时间|发文日期|成文日期|文号|发文字号|发布机构|发文机关|发文单位|索引号)\s*[:：]")
+PAGE_FIELD_LINE_RE = re.compile(
+    r"(?:标题|题目|发布时间|发文日期|成文日期|文号|发文字号|发布机构|发文机关|发文单位|索引号)\s*[:：]"
+)
 
 
 def _should_join(prev: _Line, nxt: _Line, wrap: int | None) -> bool:
@@ -274,7 +276,7 @@ def _bracket_run(lines: list[_Line], i: int) -> str:
 
 
 def _marker_only(text: str) -> bool:
-    """"(一)", "一、", "1." with nothing after them: a heading whose title is on the next line."""
+    """ "(一)", "一、", "1." with nothing after them: a heading whose title is on the next line."""
     m = match_marker(text + "x")
     return m is not None and m.length >= len(text)
 
@@ -316,7 +318,7 @@ def _glue_fragments(lines: list[_Line]) -> list[_Line]:
             join = True  # a clause opened on its own line after the sentence: "。" / "(" / "…负责" / ")"
         elif tail_fragment and not starts_block(text) and not _marker_only(ptext[-_FRAGMENT_MAX:]):
             # "（" / "5" / "分）" then "办公室", or "规划" / "科" then "体改科": a table cell of its own
-            cell = (ptext[-1:] in _CLOSERS or (len(prev.chars) <= 20 and looks_like_department(prev.text.strip())))
+            cell = ptext[-1:] in _CLOSERS or (len(prev.chars) <= 20 and looks_like_department(prev.text.strip()))
             join = ptext[-1:] not in "。!?;" and not (cell and _cell_department(lines, i))
         if join:
             _append(prev, ln)
@@ -468,7 +470,9 @@ def normalize(original: str) -> NormalizedText:
 # --- tables flattened one cell per line (web pages) ---------------------------------------
 
 _CELL_MAX = 40
-_NUMERIC_CELL_RE = re.compile(r"[≥≤<>=约]?\s*\d[\d.,]*\s*(?:%|‰|‱)?(?:左右|以上|以下|以内)?|/|-|—|\d+(?:\.\d+)?\s*[-~—]\s*\d+(?:\.\d+)?")
+_NUMERIC_CELL_RE = re.compile(
+    r"[≥≤<>=约]?\s*\d[\d.,]*\s*(?:%|‰|‱)?(?:左右|以上|以下|以内)?|/|-|—|\d+(?:\.\d+)?\s*[-~—]\s*\d+(?:\.\d+)?"
+)
 _ROW_NO_RE = re.compile(r"^(?:(\d{1,2})(?:[.、．]\s*(?=\S)|$)|\((\d{1,2})\)(?:\s*(?=\S)|$))")
 _FLAT_MIN_LINES = 12
 _ANNEX_LINE_RE = re.compile(r"附\s*件\s*[:：]?\s*$")
@@ -521,7 +525,9 @@ def _rebuild_flat_tables(lines: list[_Line]) -> list[_Line]:
         for k in range(len(run)):
             if _row_no(run, k, len(rows) + 1):
                 rows.append(k)
-        numeric = sum(1 for ln in run if _NUMERIC_CELL_RE.fullmatch(ln.text.strip()) and not _YEAR_RE.fullmatch(ln.text.strip()))
+        numeric = sum(
+            1 for ln in run if _NUMERIC_CELL_RE.fullmatch(ln.text.strip()) and not _YEAR_RE.fullmatch(ln.text.strip())
+        )
         if len(run) >= _FLAT_MIN_LINES and len(rows) >= _FLAT_MIN_ROWS and numeric * 4 >= len(run):
             bounds = ([0] if rows[0] > 0 else []) + rows + [len(run)]
             for a, b in itertools.pairwise(bounds):
@@ -602,6 +608,7 @@ _DISPLAY_RE = re.compile(r"[():;,!?]")
 
 def display(text: str) -> str:
     """Normalised text back to Chinese typography: ASCII punctuation next to Chinese becomes full width."""
+
     def repl(m: re.Match[str]) -> str:
         i = m.start()
         prev = text[i - 1] if i > 0 else ""

@@ -116,9 +116,7 @@ def read_pdf(data: bytes, where: str, max_bytes: int) -> str:
     with a ruling grid as TAB-separated rows (continued across pages), page headers,
     footers and page numbers removed."""
     if b"%PDF-" not in data[:1024]:
-        raise DocumentError(
-            "the file is not a PDF (no %PDF- header)", message_zh="该文件不是 PDF 文档", where=where
-        )
+        raise DocumentError("the file is not a PDF (no %PDF- header)", message_zh="该文件不是 PDF 文档", where=where)
     import pdfplumber
 
     pages: list[_PdfPage] = []
@@ -128,8 +126,10 @@ def read_pdf(data: bytes, where: str, max_bytes: int) -> str:
             for page in pdf.pages:
                 pages.append(_pdf_page(page))
                 page.close()  # drop the page's cached objects: memory stays one page deep
-                size += sum(len(b.text) if isinstance(b, _PdfLine) else
-                            sum(len(c.text) + 1 for r in b.rows for c in r if c) for b in pages[-1].blocks)
+                size += sum(
+                    len(b.text) if isinstance(b, _PdfLine) else sum(len(c.text) + 1 for r in b.rows for c in r if c)
+                    for b in pages[-1].blocks
+                )
                 if size > max_bytes:
                     raise DocumentTooLargeError(
                         "the PDF's text is larger than the limit", message_zh="PDF 文字内容超过上限", where=where
@@ -211,8 +211,9 @@ def _pdf_lines(chars: list[dict[str, Any]]) -> list[_PdfLine]:
         bold: list[bool] = []
         last_x1: float | None = None
         # a justified line spreads every character: only a gap wider than the usual one is a space
-        gaps = sorted(b["x0"] - a["x1"] for a, b in itertools.pairwise(row)
-                      if not a["text"].isspace() and not b["text"].isspace())
+        gaps = sorted(
+            b["x0"] - a["x1"] for a, b in itertools.pairwise(row) if not a["text"].isspace() and not b["text"].isspace()
+        )
         spread = max(gaps[len(gaps) // 2], 0.0) if len(gaps) >= 3 else 0.0
         for c in row:
             ch = c["text"]
@@ -236,9 +237,19 @@ def _pdf_lines(chars: list[dict[str, Any]]) -> list[_PdfLine]:
         while text and text[-1] == " ":
             text.pop()
             bold.pop()
-        lines.append(_PdfLine("".join(text), bold, visible[0]["x0"], visible[-1]["x1"],
-                              min(c["top"] for c in visible), max(c["bottom"] for c in visible), size,
-                              _lead_width(visible), space_after))
+        lines.append(
+            _PdfLine(
+                "".join(text),
+                bold,
+                visible[0]["x0"],
+                visible[-1]["x1"],
+                min(c["top"] for c in visible),
+                max(c["bottom"] for c in visible),
+                size,
+                _lead_width(visible),
+                space_after,
+            )
+        )
     return lines
 
 
@@ -248,7 +259,7 @@ def _same_char(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _bold_font(fontname: str) -> bool:
-    """"ABCDEF+NotoSansCJKsc-Bold", "FangSong_GB2312,Bold" (Word's synthetic bold), "SimHei-Black"."""
+    """ "ABCDEF+NotoSansCJKsc-Bold", "FangSong_GB2312,Bold" (Word's synthetic bold), "SimHei-Black"."""
     return _PDF_BOLD_RE.search(fontname.partition("+")[2] or fontname) is not None
 
 
@@ -369,8 +380,9 @@ def _drop_page_furniture(pages: list[_PdfPage]) -> None:
             ):
                 drop.add(id(ln))
                 continue
-            count = sum(1 for other in keys if any(w == where and m == masked and abs(t - top) <= 3
-                                                   for w, m, t in other))
+            count = sum(
+                1 for other in keys if any(w == where and m == masked and abs(t - top) <= 3 for w, m, t in other)
+            )
             if len(pages) >= 2 and count >= need:
                 drop.add(id(ln))
     if drop:
@@ -444,8 +456,11 @@ def _pdf_text(pages: list[_PdfPage]) -> str:
                 else:
                     items.append(block)
                 continue
-            if isinstance(last, list) and ((pos > 0 and page.blocks[pos - 1] is last[-1]) or carries) \
-                    and _continues(last, block, geo, same_page=not carries):
+            if (
+                isinstance(last, list)
+                and ((pos > 0 and page.blocks[pos - 1] is last[-1]) or carries)
+                and _continues(last, block, geo, same_page=not carries)
+            ):
                 last.append(block)
                 continue
             items.append([block])
@@ -484,7 +499,7 @@ def _paragraph_markup(lines: list[_PdfLine]) -> str:
         core = run.strip()
         if bold[i] and core:
             lead = run[: len(run) - len(run.lstrip())]
-            trail = run[len(run.rstrip()):]
+            trail = run[len(run.rstrip()) :]
             out.append(f"{lead}**{core}**{trail}")
         else:
             out.append(run)

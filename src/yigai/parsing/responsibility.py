@@ -16,13 +16,44 @@ def _by_length(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
-LEAD_ROLES = _by_length((
-    "牵头部门", "牵头单位", "牵头科室", "牵头处室", "责任单位", "责任部门", "责任科室", "责任处室", "主责部门", "主责单位",
-    "主办单位", "主办部门", "主要负责单位", "主要负责部门", "负责单位", "负责部门", "实施单位", "承办单位", "牵头",
-))
-COOP_ROLES = _by_length((
-    "配合部门", "配合单位", "配合科室", "协同部门", "协同单位", "协办单位", "协办部门", "参与部门", "参与单位", "协助单位", "配合",
-))
+LEAD_ROLES = _by_length(
+    (
+        "牵头部门",
+        "牵头单位",
+        "牵头科室",
+        "牵头处室",
+        "责任单位",
+        "责任部门",
+        "责任科室",
+        "责任处室",
+        "主责部门",
+        "主责单位",
+        "主办单位",
+        "主办部门",
+        "主要负责单位",
+        "主要负责部门",
+        "负责单位",
+        "负责部门",
+        "实施单位",
+        "承办单位",
+        "牵头",
+    )
+)
+COOP_ROLES = _by_length(
+    (
+        "配合部门",
+        "配合单位",
+        "配合科室",
+        "协同部门",
+        "协同单位",
+        "协办单位",
+        "协办部门",
+        "参与部门",
+        "参与单位",
+        "协助单位",
+        "配合",
+    )
+)
 DEADLINE_ROLES = ("完成时限", "完成时间", "时间节点", "时限要求", "完成期限")
 # Labels whose names are people or not departments: read past them, never as departments.
 IGNORED_ROLES = ("责任领导", "分管领导", "牵头领导", "责任人", "联系人", "挂钩领导", "督办领导")
@@ -35,16 +66,50 @@ _LEAD_MARK_RE = re.compile(r"\((?:牵头|主责|负责)\)")
 
 # Statements without labels: "由A牵头，B、C配合", "A负责，B配合", "(A、B按职责分工负责)",
 # "A牵头，B等部门按职责分工落实". The verb after a list of departments gives their role.
-_LEAD_VERBS = _by_length((
-    "牵头负责", "牵头落实", "牵头抓总", "牵头组织", "牵头", "按职责分工负责", "按照职责分工负责", "分工负责", "按职责负责",
-    "具体负责", "共同负责", "负责", "主责", "抓总",
-))
-_COOP_VERBS = _by_length((
-    "积极配合", "协助配合", "协同配合", "配合", "参与", "协助", "协同", "协办", "予以协助", "予以配合",
-))
-_SHARED_VERBS = _by_length((
-    "按职责分工落实", "按照职责分工落实", "按职责分工抓好落实", "按职责落实", "分工落实", "抓好落实", "共同落实", "按职责分工推进",
-))
+_LEAD_VERBS = _by_length(
+    (
+        "牵头负责",
+        "牵头落实",
+        "牵头抓总",
+        "牵头组织",
+        "牵头",
+        "按职责分工负责",
+        "按照职责分工负责",
+        "分工负责",
+        "按职责负责",
+        "具体负责",
+        "共同负责",
+        "负责",
+        "主责",
+        "抓总",
+    )
+)
+_COOP_VERBS = _by_length(
+    (
+        "积极配合",
+        "协助配合",
+        "协同配合",
+        "配合",
+        "参与",
+        "协助",
+        "协同",
+        "协办",
+        "予以协助",
+        "予以配合",
+    )
+)
+_SHARED_VERBS = _by_length(
+    (
+        "按职责分工落实",
+        "按照职责分工落实",
+        "按职责分工抓好落实",
+        "按职责落实",
+        "分工落实",
+        "抓好落实",
+        "共同落实",
+        "按职责分工推进",
+    )
+)
 _VERB_RE = re.compile("(" + "|".join(_by_length(_LEAD_VERBS + _COOP_VERBS + _SHARED_VERBS)) + ")")
 _PART_SPLIT_RE = re.compile(r"[,，;；]")
 # 负责人, 负责制, 牵头单位 are nouns; 负责制定 is a verb
@@ -53,7 +118,9 @@ _LIST_OPENER_RE = re.compile(r"由|邀请|会同|联合")
 _SENTENCE_RE = re.compile(r"[^。;!?]+")
 _BRACKET_OPEN_RE = re.compile(r"[(〔\[【]")
 _DUTY_HINT_RE = re.compile(r"要|应|须|[:：]")
-_DUTY_LINE_RE = re.compile(r"(?:^|——|—)\s*(?P<names>[^:：,，。;；—]{2,30}?)[:：]\s*(?P<verb>积极配合|配合|协助|参与|负责|牵头)")
+_DUTY_LINE_RE = re.compile(
+    r"(?:^|——|—)\s*(?P<names>[^:：,，。;；—]{2,30}?)[:：]\s*(?P<verb>积极配合|配合|协助|参与|负责|牵头)"
+)
 _ORG_END_RE = re.compile(r"[局委办厅心院司门部科处站所会队府行团构关社室署街镇区台报校馆织组联](?:\)|）)?$")
 _DUTY_RE = re.compile(
     r"^\s*(?:同时|此外|另外|[一二三四五六七八九十]是)?[,，]?(?P<names>[^,，;；:：]{2,60}?)"
@@ -183,8 +250,16 @@ def settle_responsible(resp: Responsibility, responsible: list[str]) -> None:
     resp.cooperating += [r for r in moving if r.name not in names]
 
 
-def _listed_roles(clause: Clause, resp: Responsibility, seg: str, base: int, norm: NormalizedText,
-                  directory: DepartmentDirectory, region: str, level: str) -> None:
+def _listed_roles(
+    clause: Clause,
+    resp: Responsibility,
+    seg: str,
+    base: int,
+    norm: NormalizedText,
+    directory: DepartmentDirectory,
+    region: str,
+    level: str,
+) -> None:
     """A labelled list whose parts say their own role; parts without a verb are leads."""
     pos = 0
     for m in _PART_SPLIT_RE.finditer(seg + ","):
@@ -193,7 +268,9 @@ def _listed_roles(clause: Clause, resp: Responsibility, seg: str, base: int, nor
         if verb is None:
             _add(clause, resp, part, base + pos, norm, directory, region, level=level, coop=False)
         else:
-            names = re.sub(r"(?:分别|依据职责分工|依据职责|按职责分工|按照职责分工|按职责|共同)$", "", part[: verb.start()])
+            names = re.sub(
+                r"(?:分别|依据职责分工|依据职责|按职责分工|按照职责分工|按职责|共同)$", "", part[: verb.start()]
+            )
             coop = verb.group(1) in _COOP_VERBS
             _add(clause, resp, names, base + pos, norm, directory, region, level=level, coop=coop)
             clause.named_lead |= not coop
@@ -205,8 +282,18 @@ def _role_verbs(text: str) -> list[re.Match[str]]:
     return [v for v in _VERB_RE.finditer(text) if not _NOT_AFTER_VERB_RE.match(text, v.end())]
 
 
-def _add(clause: Clause, resp: Responsibility, seg: str, base: int, norm: NormalizedText,
-         directory: DepartmentDirectory, region: str, *, coop: bool, level: str = "") -> None:
+def _add(
+    clause: Clause,
+    resp: Responsibility,
+    seg: str,
+    base: int,
+    norm: NormalizedText,
+    directory: DepartmentDirectory,
+    region: str,
+    *,
+    coop: bool,
+    level: str = "",
+) -> None:
     refs, others, unknown, truncated = build_refs(seg, base, norm, directory, region, level)
     clause.unknown += unknown
     clause.truncated += truncated
@@ -223,7 +310,13 @@ def _department_list(text: str, directory: DepartmentDirectory, region: str) -> 
     text = text.strip()
     if not text or len(text) > 120:
         return False
-    pieces = [p for p in re.split(r"[、/]|(?<=[局委办厅院会室科所站队心司部位构关])(?:和|及|与|以及)", _strip_brackets_safe(text)) if p]
+    pieces = [
+        p
+        for p in re.split(
+            r"[、/]|(?<=[局委办厅院会室科所站队心司部位构关])(?:和|及|与|以及)", _strip_brackets_safe(text)
+        )
+        if p
+    ]
     generic = re.search(r"等(?:有关|相关)?(?:部门|单位)$", text) is not None
     for piece in pieces:
         piece = re.sub(r"等(?:有关|相关)?(?:部门|单位)?$", "", piece).strip()
@@ -257,7 +350,14 @@ def _strip_brackets_safe(text: str) -> str:
 
 
 def parse_statement(
-    text: str, base: int, norm: NormalizedText, directory: DepartmentDirectory, region: str, *, whole: bool, level: str = ""
+    text: str,
+    base: int,
+    norm: NormalizedText,
+    directory: DepartmentDirectory,
+    region: str,
+    *,
+    whole: bool,
+    level: str = "",
 ) -> Clause | None:
     """A statement of who does a task, without labels (see the module's verbs).
 
@@ -286,7 +386,9 @@ def parse_statement(
                 continue
             # the list starts the part, or follows 由/邀请/会同 inside it ("进一步建立健全由市医保局牵头")
             starts = [k.end() for k in reversed(list(_LIST_OPENER_RE.finditer(rest, 0, vm.start())))] + [0]
-            names_at = next((k for k in starts if k < vm.start() and _department_list(rest[k : vm.start()], directory, region)), -1)
+            names_at = next(
+                (k for k in starts if k < vm.start() and _department_list(rest[k : vm.start()], directory, region)), -1
+            )
             if names_at >= 0:
                 verb = vm
                 break
@@ -311,9 +413,22 @@ def parse_statement(
         found = True
         tail = rest[verb.end() :]
         # "由A牵头，会同B、C" and "A牵头会同B" name the cooperating ones after 会同
-        j = re.match(r"(?:会同|联合|协调|组织|邀请)(.+?)(?:等(?:有关|相关)?(?:部门|单位))?(?=共同|按职责|开展|做好|加强|推进|落实|研究|制定|$)", tail)
+        j = re.match(
+            r"(?:会同|联合|协调|组织|邀请)(.+?)(?:等(?:有关|相关)?(?:部门|单位))?(?=共同|按职责|开展|做好|加强|推进|落实|研究|制定|$)",
+            tail,
+        )
         if j and _department_list(j.group(1), directory, region):
-            _add(clause, resp, j.group(1), base + offset + verb.end() + 2, norm, directory, region, level=level, coop=True)
+            _add(
+                clause,
+                resp,
+                j.group(1),
+                base + offset + verb.end() + 2,
+                norm,
+                directory,
+                region,
+                level=level,
+                coop=True,
+            )
     if not found:
         return None
     return clause
@@ -321,7 +436,12 @@ def parse_statement(
 
 def find_dates_only(text: str) -> bool:
     """A part that only states when: "2023年12月前完成", "年底前完成", "长期坚持"."""
-    return bool(re.fullmatch(r"(?:于|在|到)?(?:\d{4}年)?(?:\d{1,2}月)?(?:底|末|年底|年内|上半年|下半年)?(?:前|以前)?(?:完成|落实到位|启动|实施)?|持续推进|长期坚持|持续实施", text)) and any(ch.isdigit() or ch in "底末年持长" for ch in text)
+    return bool(
+        re.fullmatch(
+            r"(?:于|在|到)?(?:\d{4}年)?(?:\d{1,2}月)?(?:底|末|年底|年内|上半年|下半年)?(?:前|以前)?(?:完成|落实到位|启动|实施)?|持续推进|长期坚持|持续实施",
+            text,
+        )
+    ) and any(ch.isdigit() or ch in "底末年持长" for ch in text)
 
 
 def find_clauses(
@@ -352,7 +472,9 @@ def find_clauses(
         close = _matching_close(text, m.start())
         if close is None or close - m.start() > 160 or not _VERB_RE.search(text, m.start(), close):
             continue
-        clause = parse_statement(text[m.start() + 1 : close], offset + m.start() + 1, norm, directory, region, whole=True, level=level)
+        clause = parse_statement(
+            text[m.start() + 1 : close], offset + m.start() + 1, norm, directory, region, whole=True, level=level
+        )
         if clause is not None:
             clause.start, clause.end = offset + m.start(), offset + close + 1
             clause.responsibility.span = norm.span(clause.start, clause.end)
@@ -373,22 +495,49 @@ def find_clauses(
             sentence = m.group(0)
             clause = None
             if _VERB_RE.search(sentence) and not _DESCRIBED_RE.search(sentence):
-                clause = parse_statement(sentence, offset + m.start(), norm, directory, region, whole=False, level=level)
+                clause = parse_statement(
+                    sentence, offset + m.start(), norm, directory, region, whole=False, level=level
+                )
             duty = _DUTY_RE.match(sentence) if _DUTY_HINT_RE.search(sentence, 0, 64) else None
-            if duty and _ORG_END_RE.search(duty.group("names")) and _department_list(duty.group("names"), directory, region) and _government(duty.group("names"), directory, region):
+            if (
+                duty
+                and _ORG_END_RE.search(duty.group("names"))
+                and _department_list(duty.group("names"), directory, region)
+                and _government(duty.group("names"), directory, region)
+            ):
                 # "市医保中心及管理部要完善…": the body that must act; cooperating where a lead is named
-                clause = clause or Clause(offset + m.start(), offset + m.end(), Responsibility(raw=sentence), inline=True,
-                                          acting=True)
+                clause = clause or Clause(
+                    offset + m.start(), offset + m.end(), Responsibility(raw=sentence), inline=True, acting=True
+                )
                 before = len(clause.responsibility.lead)
-                _add(clause, clause.responsibility, duty.group("names"), offset + m.start() + duty.start("names"), norm,
-                     directory, region, level=level, coop=bool(duty.group("coop")))
+                _add(
+                    clause,
+                    clause.responsibility,
+                    duty.group("names"),
+                    offset + m.start() + duty.start("names"),
+                    norm,
+                    directory,
+                    region,
+                    level=level,
+                    coop=bool(duty.group("coop")),
+                )
                 clause.responsible += [r.name for r in clause.responsibility.lead[before:]]
             for line in _DUTY_LINE_RE.finditer(sentence):  # ——财政部门：负责…, ——红十字会：配合…
                 if _ORG_END_RE.search(line.group("names")) and _department_list(line.group("names"), directory, region):
-                    clause = clause or Clause(offset + m.start(), offset + m.end(), Responsibility(raw=sentence), inline=True,
-                                              acting=True)
-                    _add(clause, clause.responsibility, line.group("names"), offset + m.start() + line.start("names"), norm,
-                         directory, region, level=level, coop=line.group("verb") in _COOP_VERBS)
+                    clause = clause or Clause(
+                        offset + m.start(), offset + m.end(), Responsibility(raw=sentence), inline=True, acting=True
+                    )
+                    _add(
+                        clause,
+                        clause.responsibility,
+                        line.group("names"),
+                        offset + m.start() + line.start("names"),
+                        norm,
+                        directory,
+                        region,
+                        level=level,
+                        coop=line.group("verb") in _COOP_VERBS,
+                    )
             if clause is not None and not clause.responsibility.is_empty:
                 if clause.named_lead and clause.responsible:
                     settle_responsible(clause.responsibility, clause.responsible)

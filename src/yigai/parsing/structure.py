@@ -82,8 +82,11 @@ def split_paragraphs(norm: NormalizedText) -> list[Para]:
         pos += len(line) + 1
     for i, p in enumerate(paras):  # a cell broken out of a pipe table ("九、…" then "|")
         if (
-            not p.is_table and 0 < i < len(paras) - 1 and paras[i - 1].is_table
-            and paras[i + 1].text.lstrip().startswith("|") and len(p.text) < 80
+            not p.is_table
+            and 0 < i < len(paras) - 1
+            and paras[i - 1].is_table
+            and paras[i + 1].text.lstrip().startswith("|")
+            and len(p.text) < 80
         ):
             p.is_table, p.marker = True, None
     for i, p in enumerate(paras):
@@ -182,6 +185,7 @@ def extent(layout: Layout, p: Para) -> list[Para]:
 
 def ancestors(layout: Layout, section: Section | None) -> list[Section]:
     """Sections enclosing ``section`` (outermost first), found through the tree."""
+
     def walk(nodes: list[Section], path: list[Section]) -> list[Section] | None:
         for node in nodes:
             if node is section:
@@ -202,8 +206,15 @@ def _in_sections(layout: Layout, heads: list[Para]) -> list[Para]:
 
 
 def _task_heads(layout: Layout, body: list[Para]) -> list[Para]:
-    return [p for p in body if p.marker and p.section and len(p.section.title) <= 30 and not NON_TASK_RE.search(p.section.title)
-            and (TASK_SECTION_RE.search(p.section.title) or (p.level == 1 and DUTY_SECTION_RE.search(p.section.title)))]
+    return [
+        p
+        for p in body
+        if p.marker
+        and p.section
+        and len(p.section.title) <= 30
+        and not NON_TASK_RE.search(p.section.title)
+        and (TASK_SECTION_RE.search(p.section.title) or (p.level == 1 and DUTY_SECTION_RE.search(p.section.title)))
+    ]
 
 
 def has_task_part(layout: Layout) -> bool:
@@ -218,7 +229,9 @@ def task_part(layout: Layout) -> list[Para]:
     if heads:
         top = min(h.level for h in heads)
         return _in_sections(layout, [h for h in heads if h.level == top])
-    excluded = {q.idx for h in body if h.marker and h.section and NON_TASK_RE.search(h.section.title) for q in extent(layout, h)}
+    excluded = {
+        q.idx for h in body if h.marker and h.section and NON_TASK_RE.search(h.section.title) for q in extent(layout, h)
+    }
     return [p for p in body if p.idx not in excluded]
 
 
@@ -250,7 +263,9 @@ def choose_tasks(layout: Layout, has_clause: dict[int, bool]) -> list[Para]:
     assign at 1. under one heading and at (1) under another), together with its numbered
     siblings that carry none and hold no such item either.
     """
-    items = [p for p in layout.paras[: layout.appendix_start] if p.marker and not p.is_table and p.start >= layout.body_start]
+    items = [
+        p for p in layout.paras[: layout.appendix_start] if p.marker and not p.is_table and p.start >= layout.body_start
+    ]
     with_clause = [p for p in items if has_clause.get(p.idx)]
     outside = _outside_preamble(layout, with_clause)
     if outside:  # 保障措施 items that carry clauses too are not the plan's tasks
@@ -277,10 +292,17 @@ def choose_tasks(layout: Layout, has_clause: dict[int, bool]) -> list[Para]:
         return [p for p in items if p.marker and (id(p.parent), p.marker.type) in groups and not inner[p.idx]]
     part = task_part(layout)
     # "1.建立双向转诊制度。完善…" and "1.建立双向转诊制度。" on its own line with its text below
-    duty_part = {q.idx for h in part if h.marker and h.section and h.level == 1 and DUTY_SECTION_RE.search(h.section.title)
-                 for q in extent(layout, h)}
-    with_body = [p for p in part if p.marker and (p.lead_len or _titled(layout, p)
-                                                  or (p.idx in duty_part and _ACTOR_OPENING_RE.match(p.body)))]
+    duty_part = {
+        q.idx
+        for h in part
+        if h.marker and h.section and h.level == 1 and DUTY_SECTION_RE.search(h.section.title)
+        for q in extent(layout, h)
+    }
+    with_body = [
+        p
+        for p in part
+        if p.marker and (p.lead_len or _titled(layout, p) or (p.idx in duty_part and _ACTOR_OPENING_RE.match(p.body)))
+    ]
     if with_body:
         mtype = Counter(p.marker.type for p in with_body if p.marker).most_common(1)[0][0]
         return [p for p in with_body if p.marker and p.marker.type == mtype]

@@ -21,7 +21,18 @@ if TYPE_CHECKING:
     from yigai.parsing.structure import Para
 
 
-_TASK_HEADERS = ("重点任务", "主要任务", "工作任务", "任务内容", "工作内容", "重点工作", "工作措施", "主要内容", "改革任务", "任务")
+_TASK_HEADERS = (
+    "重点任务",
+    "主要任务",
+    "工作任务",
+    "任务内容",
+    "工作内容",
+    "重点工作",
+    "工作措施",
+    "主要内容",
+    "改革任务",
+    "任务",
+)
 
 
 class TableKind(StrEnum):
@@ -32,14 +43,22 @@ class TableKind(StrEnum):
 
 
 def classify(table: Table) -> TableKind:
-    if table.col("指标名称") is not None or (table.col("指标") is not None and table.col("目标", "年") is not None
-                                          and table.col("牵头") is None):
+    if table.col("指标名称") is not None or (
+        table.col("指标") is not None and table.col("目标", "年") is not None and table.col("牵头") is None
+    ):
         return TableKind.INDICATORS
-    if table.col("具体措施") is not None or (table.col("主要任务", "任务") is not None and table.col("牵头", "责任") is not None
-                                          and table.col("完成时间", "完成时限", "类别") is not None):
+    if table.col("具体措施") is not None or (
+        table.col("主要任务", "任务") is not None
+        and table.col("牵头", "责任") is not None
+        and table.col("完成时间", "完成时限", "类别") is not None
+    ):
         return TableKind.TASKS
-    if (table.col(*_TASK_HEADERS) is not None and table.col("牵头", "责任", "主责", "主办") is not None
-            and table.col("项目") is None and not any("一级" in h or "二级" in h for h in table.header)):
+    if (
+        table.col(*_TASK_HEADERS) is not None
+        and table.col("牵头", "责任", "主责", "主办") is not None
+        and table.col("项目") is None
+        and not any("一级" in h or "二级" in h for h in table.header)
+    ):
         return TableKind.TASKS  # 序号 | 重点任务 | 牵头单位 | 配合单位: a task list without a deadline column
     if table.col("牵头", "责任单位") is not None:
         return TableKind.PROJECTS
@@ -52,7 +71,7 @@ _CATEGORY_ONLY_RE = re.compile(r"(?:措施类|政策类|指标类)+")
 
 
 def split_no(text: str) -> tuple[str, str]:
-    """"1. 完善…" → ("1", "完善…"); "(2) 谋划…" → ("(2)", "谋划…")."""
+    """ "1. 完善…" → ("1", "完善…"); "(2) 谋划…" → ("(2)", "谋划…")."""
     m = _ITEM_NO_RE.match(text)
     if not m or not (m.group(1) or m.group(2)) or m.end() == len(text):
         return "", text.strip()
@@ -128,7 +147,11 @@ def measure_rows(table: Table, norm: NormalizedText) -> list[MeasureRow]:
             cat, due = due, CellText("", None)  # a category typed into the deadline column
         inherited: list[str] = []
         if prev is not None:
-            for name, cur, old in (("lead", lead, prev.lead), ("cooperating", coop, prev.cooperating), ("deadline", due, prev.deadline)):
+            for name, cur, old in (
+                ("lead", lead, prev.lead),
+                ("cooperating", coop, prev.cooperating),
+                ("deadline", due, prev.deadline),
+            ):
                 if not cur.text and old.text:
                     cur.text, cur.span, cur.inherited = old.text, old.span, True
                     inherited.append(name)
@@ -137,8 +160,20 @@ def measure_rows(table: Table, norm: NormalizedText) -> list[MeasureRow]:
         if not categories and prev is not None and prev.categories:
             categories, cat_span = list(prev.categories), prev.category_span
             inherited.append("category")
-        mr = MeasureRow(task_no, task_title, m_no, m_text, norm.span(row.start, row.end), lead, coop, categories,
-                        cat_span, due, inherited, rows_are_tasks)
+        mr = MeasureRow(
+            task_no,
+            task_title,
+            m_no,
+            m_text,
+            norm.span(row.start, row.end),
+            lead,
+            coop,
+            categories,
+            cat_span,
+            due,
+            inherited,
+            rows_are_tasks,
+        )
         out.append(mr)
         prev = mr
     return out
@@ -158,7 +193,9 @@ def project_rows(table: Table, norm: NormalizedText) -> list[ProjectRow]:
     """Rows of a project list; lead/cooperating cells apply to the rows after them until refilled."""
     c_lead = table.col("牵头", "责任", "主责", "主办")
     c_coop = table.col("配合", "协同", "参与", "协办")
-    c_item = next((i for i in range(len(table.header)) if i not in (c_lead, c_coop) and "二级" in table.header[i]), None)
+    c_item = next(
+        (i for i in range(len(table.header)) if i not in (c_lead, c_coop) and "二级" in table.header[i]), None
+    )
     c_group = next((i for i in range(len(table.header)) if "一级" in table.header[i]), None)
     out: list[ProjectRow] = []
     group = ""
@@ -166,7 +203,11 @@ def project_rows(table: Table, norm: NormalizedText) -> list[ProjectRow]:
     for row in table.rows:
         if c_group is not None and row.text(c_group):
             _, group = split_no(compact(row.text(c_group)))
-        item_col = c_item if c_item is not None else next((i for i, c in enumerate(row.cells) if c.text and i not in (c_lead, c_coop, c_group)), None)
+        item_col = (
+            c_item
+            if c_item is not None
+            else next((i for i, c in enumerate(row.cells) if c.text and i not in (c_lead, c_coop, c_group)), None)
+        )
         if item_col is None or not row.text(item_col):
             continue
         no, text = split_no(row.text(item_col))
@@ -177,14 +218,21 @@ def project_rows(table: Table, norm: NormalizedText) -> list[ProjectRow]:
         elif cur_coop.text:
             coop = cur_coop
         cell = row.cells[item_col]
-        out.append(ProjectRow(no, group, text, norm.span(cell.start, cell.end),
-                              CellText(lead.text, lead.span, not cur_lead.text),
-                              CellText(coop.text, coop.span, not cur_coop.text)))
+        out.append(
+            ProjectRow(
+                no,
+                group,
+                text,
+                norm.span(cell.start, cell.end),
+                CellText(lead.text, lead.span, not cur_lead.text),
+                CellText(coop.text, coop.span, not cur_coop.text),
+            )
+        )
     return out
 
 
 def _due_from_header(header: str) -> tuple[str, int | None]:
-    """"“十三五”目标值" → due end of 2020; "2025年" → end of 2025."""
+    """ "“十三五”目标值" → due end of 2020; "2025年" → end of 2025."""
     for key, year in FIVE_YEAR_PLANS.items():
         if key in header:
             return str(year), year
@@ -261,14 +309,22 @@ def indicator_targets(table: Table, norm: NormalizedText) -> list[Target]:
 
 # --- rows rebuilt from a table flattened one cell per line ------------------------------------
 
-_UNIT_CELL_RE = re.compile(r"^(?:%|‰|‱|岁|人|名|张|个|家|所|元|万元|亿元|分|日|天|次|小时|分钟|公里|平方米|台|项|1/10万|/10万|1/万|万人|万人次|人次|倍)$")
-_VALUE_CELL_RE = re.compile(r"^[≥≤<>＞＜=约]?\s*\d+(?:\.\d+)?\s*(?:[-~—]\s*\d+(?:\.\d+)?)?\s*(?:%|‰|‱)?(?:左右|以上|以下|以内)?$")
+_UNIT_CELL_RE = re.compile(
+    r"^(?:%|‰|‱|岁|人|名|张|个|家|所|元|万元|亿元|分|日|天|次|小时|分钟|公里|平方米|台|项|1/10万|/10万|1/万|万人|万人次|人次|倍)$"
+)
+_VALUE_CELL_RE = re.compile(
+    r"^[≥≤<>＞＜=约]?\s*\d+(?:\.\d+)?\s*(?:[-~—]\s*\d+(?:\.\d+)?)?\s*(?:%|‰|‱)?(?:左右|以上|以下|以内)?$"
+)
 _WORDED_TARGET_RE = re.compile(r"达到|保持|稳步|提升|提高|不低于|高于|低于|满意|水平|平均|逐步|持续")
 _ROW_LABEL_RE = re.compile(r"^(?:\(?\d{1,2}\)?[.、．]?)\s*")
 
 
-def flat_row_targets(lines: list[tuple[str, int]], norm: NormalizedText, due_year: int | None,
-                     sentence_targets: Callable[[str, int], list[Target]]) -> list[Target]:
+def flat_row_targets(
+    lines: list[tuple[str, int]],
+    norm: NormalizedText,
+    due_year: int | None,
+    sentence_targets: Callable[[str, int], list[Target]],
+) -> list[Target]:
     """Targets of rows rebuilt from a one-cell-per-line table.
 
     A row with a unit cell and figures (指标 | 单位 | 2020年值 | 2025年目标值 | 性质) gives one
@@ -284,8 +340,11 @@ def flat_row_targets(lines: list[tuple[str, int]], norm: NormalizedText, due_yea
         if not label and rest:
             label, rest = rest[0].strip(), rest[1:]
         unit_at = next((k for k, c in enumerate(rest) if _UNIT_CELL_RE.match(c.strip())), None)
-        values = [(k, c) for k, c in enumerate(rest)
-                  if _VALUE_CELL_RE.match(c.strip().replace(" ", "")) and not re.fullmatch(r"(?:19|20)\d{2}", c.strip())]
+        values = [
+            (k, c)
+            for k, c in enumerate(rest)
+            if _VALUE_CELL_RE.match(c.strip().replace(" ", "")) and not re.fullmatch(r"(?:19|20)\d{2}", c.strip())
+        ]
         sentence = "。" in text or re.search(r"(?:在|到|达|于|为|至|有)$", label) is not None
         if not values or len(label) < 2 or sentence:
             joined = "".join(_ROW_LABEL_RE.sub("", c) if n == 0 else c for n, c in enumerate(cells))
@@ -305,14 +364,23 @@ def flat_row_targets(lines: list[tuple[str, int]], norm: NormalizedText, due_yea
         attr = next((parse_attribute(c) for c in rest if parse_attribute(c)), None)
         first = values[0][1] if len(values) > 1 else ""
         cell_start = start + len(cells[0]) + 1 + sum(len(c) + 1 for c in rest[:k])
-        out.append(Target(
-            raw=text.replace("\t", " "), metric=metric, comparator=comp, value=value, value_high=high,
-            unit=unit.replace("/10万", "1/10万").replace("11/10万", "1/10万"), attribute=attr,
-            due=dt.date(due_year, 12, 31) if due_year else None,
-            observed=first_number(first) if first else None, observed_raw=compact(first),
-            source="table", span=norm.span(start, start + len(text)),
-            provenance={"value": norm.span(cell_start, cell_start + len(cell))},
-        ))
+        out.append(
+            Target(
+                raw=text.replace("\t", " "),
+                metric=metric,
+                comparator=comp,
+                value=value,
+                value_high=high,
+                unit=unit.replace("/10万", "1/10万").replace("11/10万", "1/10万"),
+                attribute=attr,
+                due=dt.date(due_year, 12, 31) if due_year else None,
+                observed=first_number(first) if first else None,
+                observed_raw=compact(first),
+                source="table",
+                span=norm.span(start, start + len(text)),
+                provenance={"value": norm.span(cell_start, cell_start + len(cell))},
+            )
+        )
     return out
 
 
@@ -327,8 +395,9 @@ def flat_block_targets(block: list[Para], paras: list[Para], norm: NormalizedTex
                 break
     at = norm.span(block[0].start, block[0].end).start
     owner = next((t for t in tasks if t.span and t.span.start <= at < t.span.end), None)
-    targets = flat_row_targets([(p.text, p.start) for p in rows], norm, year,
-                               lambda text, start: targets_in_text(text, start, norm))
+    targets = flat_row_targets(
+        [(p.text, p.start) for p in rows], norm, year, lambda text, start: targets_in_text(text, start, norm)
+    )
     for target in targets:
         if target.due is None and year:
             target.due = dt.date(year, 12, 31)
@@ -360,7 +429,7 @@ def _plain_number(text: str) -> bool:
 
 
 def split_glued_values(digits: str, percent: bool) -> tuple[float | None, float] | None:
-    """"25783000" → (2578, 3000); "-60" → (None, 60); "6.2525" → (6.25, 25): the baseline and the target
+    """ "25783000" → (2578, 3000); "-60" → (None, 60); "6.2525" → (6.25, 25): the baseline and the target
     written together. The split keeps both numbers plain (no leading zero, at most two decimals),
     percentages at most 100, and baseline and target of the nearest magnitude."""
     digits = digits.rstrip("%")
@@ -407,11 +476,19 @@ def glued_indicator_targets(text: str, start: int, norm: NormalizedText) -> list
             continue
         baseline, value = split
         row_start, row_end = start + m.start() - len(name), start + values.end()
-        out.append(Target(
-            raw=text[m.start() - len(name) : values.end()], metric=name, comparator=Comparator.EQ, value=value,
-            unit=m.group("unit"), baseline=baseline, baseline_year=int(head.group("base")) if head.group("base") else None,
-            due=dt.date(year, 12, 31), source="table",
-            span=norm.span(row_start, row_end),
-            provenance={"value": norm.span(start + values.start(), start + values.end())},
-        ))
+        out.append(
+            Target(
+                raw=text[m.start() - len(name) : values.end()],
+                metric=name,
+                comparator=Comparator.EQ,
+                value=value,
+                unit=m.group("unit"),
+                baseline=baseline,
+                baseline_year=int(head.group("base")) if head.group("base") else None,
+                due=dt.date(year, 12, 31),
+                source="table",
+                span=norm.span(row_start, row_end),
+                provenance={"value": norm.span(start + values.start(), start + values.end())},
+            )
+        )
     return out

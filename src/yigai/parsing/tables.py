@@ -11,14 +11,49 @@ import re
 from dataclasses import dataclass, field
 
 HEADER_WORDS = (
-    "序号", "指标名称", "指标", "统计口径", "类型", "指标属性", "属性", "目标值", "主要任务", "具体措施",
-    "牵头部门", "牵头单位", "责任单位", "配合部门", "配合单位", "类别", "完成时间", "完成时限",
-    "一级指标", "二级指标", "项目", "重点项目", "工作任务", "任务", "措施", "备注", "现状值", "基期值",
-    "重点任务", "主办单位", "协办单位", "主责单位", "责任科室", "牵头科室", "配合科室", "参与单位", "工作内容",
+    "序号",
+    "指标名称",
+    "指标",
+    "统计口径",
+    "类型",
+    "指标属性",
+    "属性",
+    "目标值",
+    "主要任务",
+    "具体措施",
+    "牵头部门",
+    "牵头单位",
+    "责任单位",
+    "配合部门",
+    "配合单位",
+    "类别",
+    "完成时间",
+    "完成时限",
+    "一级指标",
+    "二级指标",
+    "项目",
+    "重点项目",
+    "工作任务",
+    "任务",
+    "措施",
+    "备注",
+    "现状值",
+    "基期值",
+    "重点任务",
+    "主办单位",
+    "协办单位",
+    "主责单位",
+    "责任科室",
+    "牵头科室",
+    "配合科室",
+    "参与单位",
+    "工作内容",
 )
 _ITEM_RE = re.compile(r"(?:\d{1,3}\s*[、.](?!\d)|\(\d{1,3}\))")
 _GROUP_RE = re.compile(r"[一二三四五六七八九十]{1,3}、")
-_SPACES_NEAR_CJK = re.compile(r"(?<=[\u4e00-\u9fff\d%‰)）])\s+(?=[\u4e00-\u9fff\d(（])|(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
+_SPACES_NEAR_CJK = re.compile(
+    r"(?<=[\u4e00-\u9fff\d%‰)）])\s+(?=[\u4e00-\u9fff\d(（])|(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])"
+)
 
 
 def clean_cell(text: str) -> str:
@@ -174,7 +209,9 @@ def parse_table(lines: list[tuple[str, int]]) -> Table:
         for i in range(len(stream)):
             window = [c.text for c in stream[i : i + 8]]
             k = 0
-            while k < len(window) and any(w == window[k] or (w in window[k] and len(window[k]) <= len(w) + 2) for w in HEADER_WORDS):
+            while k < len(window) and any(
+                w == window[k] or (w in window[k] and len(window[k]) <= len(w) + 2) for w in HEADER_WORDS
+            ):
                 k += 1
             if k >= 2:
                 header = window[:k]

@@ -17,9 +17,47 @@ from yigai.parsing.deadlines import find_dates
 from yigai.parsing.normalize import NormalizedText
 
 UNITS = (
-    "个百分点", "人(次)", "1/10万", "/10万", "1/万", "/万", "万单管", "万人次", "万人", "万名", "万元", "亿元", "平方米", "公里", "分钟",
-    "小时", "人次", "%", "‰", "‱", "张", "人", "名", "家", "所", "个", "项", "次", "岁", "天", "元", "倍", "级", "种", "支",
-    "座", "台", "辆", "套", "户", "例",
+    "个百分点",
+    "人(次)",
+    "1/10万",
+    "/10万",
+    "1/万",
+    "/万",
+    "万单管",
+    "万人次",
+    "万人",
+    "万名",
+    "万元",
+    "亿元",
+    "平方米",
+    "公里",
+    "分钟",
+    "小时",
+    "人次",
+    "%",
+    "‰",
+    "‱",
+    "张",
+    "人",
+    "名",
+    "家",
+    "所",
+    "个",
+    "项",
+    "次",
+    "岁",
+    "天",
+    "元",
+    "倍",
+    "级",
+    "种",
+    "支",
+    "座",
+    "台",
+    "辆",
+    "套",
+    "户",
+    "例",
 )
 COUNT_UNITS = ("家", "所", "个", "名", "支", "座", "项", "种", "台", "万名", "人次", "万人次", "辆", "套", "户", "例")
 # Longest first, so that 万人次 is not read as 万人 and 人次 not as 人.
@@ -34,28 +72,126 @@ VALUE_RE = re.compile(
     r"(?P<per>/(?:月|年|日|天|周|季度))?"  # 不少于25次/月
 )
 
-GE_WORDS = ("最低为", "提到", "不低于", "不少于", "不小于", "至少", "力争达到", "达到", "提高到", "提升到", "提高至", "提升至",
-            "增加到", "增长到", "增至", "超过", "高于", "大于", "达", "实现")
-LE_WORDS = ("最高为", "不得高于", "不得超过", "不高于", "不超过", "不大于", "控制在", "降低到", "降低至", "降到", "降至", "下降到", "下降至", "减少到",
-            "缩短到", "缩短至", "低于", "小于", "最多")
+GE_WORDS = (
+    "最低为",
+    "提到",
+    "不低于",
+    "不少于",
+    "不小于",
+    "至少",
+    "力争达到",
+    "达到",
+    "提高到",
+    "提升到",
+    "提高至",
+    "提升至",
+    "增加到",
+    "增长到",
+    "增至",
+    "超过",
+    "高于",
+    "大于",
+    "达",
+    "实现",
+)
+LE_WORDS = (
+    "最高为",
+    "不得高于",
+    "不得超过",
+    "不高于",
+    "不超过",
+    "不大于",
+    "控制在",
+    "降低到",
+    "降低至",
+    "降到",
+    "降至",
+    "下降到",
+    "下降至",
+    "减少到",
+    "缩短到",
+    "缩短至",
+    "低于",
+    "小于",
+    "最多",
+)
 EQ_WORDS = ("保持在", "稳定在", "为", "在")
 _PREFIX_WORDS = sorted(
-    [(w, Comparator.GE) for w in GE_WORDS] + [(w, Comparator.LE) for w in LE_WORDS]
-    + [("约", Comparator.APPROX)] + [(w, Comparator.EQ) for w in ("保持在", "稳定在")]
-    + [("≥", Comparator.GE), ("≤", Comparator.LE), (">", Comparator.GE), ("<", Comparator.LE), ("＞", Comparator.GE),
-       ("＜", Comparator.LE), (">=", Comparator.GE), ("<=", Comparator.LE), ("巩固在", Comparator.GE), ("维持在", Comparator.EQ)],
-    key=lambda item: len(item[0]), reverse=True,
+    [(w, Comparator.GE) for w in GE_WORDS]
+    + [(w, Comparator.LE) for w in LE_WORDS]
+    + [("约", Comparator.APPROX)]
+    + [(w, Comparator.EQ) for w in ("保持在", "稳定在")]
+    + [
+        ("≥", Comparator.GE),
+        ("≤", Comparator.LE),
+        (">", Comparator.GE),
+        ("<", Comparator.LE),
+        ("＞", Comparator.GE),
+        ("＜", Comparator.LE),
+        (">=", Comparator.GE),
+        ("<=", Comparator.LE),
+        ("巩固在", Comparator.GE),
+        ("维持在", Comparator.EQ),
+    ],
+    key=lambda item: len(item[0]),
+    reverse=True,
 )
 SUFFIX_GE = ("及以上", "以上")
 SUFFIX_LE = ("及以下", "以下", "以内")
 SUFFIX_APPROX = ("左右",)
-COUNT_VERBS = ("建设", "创建", "建成", "培育", "打造", "新建", "新增", "引进", "培养", "争创", "设立", "组建", "建立",
-               "配备", "配置", "抽调", "培训", "设置", "招聘", "引育", "遴选", "推荐", "改造", "布局", "规划建设", "完成", "改扩建", "扶持")
+COUNT_VERBS = (
+    "建设",
+    "创建",
+    "建成",
+    "培育",
+    "打造",
+    "新建",
+    "新增",
+    "引进",
+    "培养",
+    "争创",
+    "设立",
+    "组建",
+    "建立",
+    "配备",
+    "配置",
+    "抽调",
+    "培训",
+    "设置",
+    "招聘",
+    "引育",
+    "遴选",
+    "推荐",
+    "改造",
+    "布局",
+    "规划建设",
+    "完成",
+    "改扩建",
+    "扶持",
+)
 _MONEY_UNITS = ("元", "万元", "亿元")
 _PER_POP_RE = re.compile(r"(?:常住人口|户籍人口|服务人口|人口)$")
 _PER_HEAD_RE = re.compile(r"(?:每人每年|每人每月|每人|每年|每月|人均)$")
-_RAISE_WORDS = ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至", "达到", "不低于", "提到",
-                "降到", "降低到", "降低至", "降至", "下降到", "下降至", "减少到", "压缩到")
+_RAISE_WORDS = (
+    "提高到",
+    "提高至",
+    "提升到",
+    "提升至",
+    "增加到",
+    "增长到",
+    "增至",
+    "达到",
+    "不低于",
+    "提到",
+    "降到",
+    "降低到",
+    "降低至",
+    "降至",
+    "下降到",
+    "下降至",
+    "减少到",
+    "压缩到",
+)
 _COUNT_VERB_RE = re.compile("|".join(sorted(COUNT_VERBS, key=len, reverse=True)))
 # A measurable noun right before a bare value: 覆盖率80%, 医师数3.2人, 平均住院日8.5日
 _MEASURE_END_RE = re.compile(r"(?:率|比例|比重|占比|覆盖面|人数|数|量|水平|寿命|半径|时间|指数|住院日|天数|比)$")
@@ -68,7 +204,18 @@ _LEAD_FILLERS = re.compile(
     r"使|将|其中|逐步|进一步|努力|实现|基本(?=实现|建成|达到|完成|形成|覆盖)|年均|每年|到期|并|且|同时|和|以及|原则上)+"
 )
 _TRAIL_FILLERS = re.compile(r"(?:总体|分别|均|各|稳步|逐步|持续|将|要|应|可|能|需|的|,)+$")
-_SCOPES = ("户籍人口", "常住人口", "重点人群", "外来人口", "适龄女性", "老年人", "65岁以上", "儿童", "孕产妇", "在岗职工")
+_SCOPES = (
+    "户籍人口",
+    "常住人口",
+    "重点人群",
+    "外来人口",
+    "适龄女性",
+    "老年人",
+    "65岁以上",
+    "儿童",
+    "孕产妇",
+    "在岗职工",
+)
 
 
 @dataclass(slots=True)
@@ -108,12 +255,46 @@ def _comparator(before: str, after: str, value: _Value) -> tuple[Comparator | No
 
 
 _COMPARATOR_TAIL_RE = re.compile(
-    "(?:" + "|".join(re.escape(w) for w in sorted(
-        GE_WORDS + LE_WORDS + EQ_WORDS + ("约", "力争", "争取", "或", "要", "至少", "可", "将", "按", "按规定", "巩固在", "维持在",
-                                         "≥", "≤", ">", "<", "＞", "＜", "="), key=len, reverse=True)) + ")$"
+    "(?:"
+    + "|".join(
+        re.escape(w)
+        for w in sorted(
+            GE_WORDS
+            + LE_WORDS
+            + EQ_WORDS
+            + (
+                "约",
+                "力争",
+                "争取",
+                "或",
+                "要",
+                "至少",
+                "可",
+                "将",
+                "按",
+                "按规定",
+                "巩固在",
+                "维持在",
+                "≥",
+                "≤",
+                ">",
+                "<",
+                "＞",
+                "＜",
+                "=",
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
+    + ")$"
 )
-_BASELINE_RE = re.compile(rf"(?:由|从)\s*(?:\d{{4}}年)?(?:每人每年|每人每月|人均)?\s*({_NUM})\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)")
-_BASELINE_TAIL_RE = re.compile(rf"(?:由|从)\s*(?:\d{{4}}年)?(?:每人每年|每人每月|人均)?\s*{_NUM}\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)?(?:每人每年|每人每月|人均)?$")
+_BASELINE_RE = re.compile(
+    rf"(?:由|从)\s*(?:\d{{4}}年)?(?:每人每年|每人每月|人均)?\s*({_NUM})\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)"
+)
+_BASELINE_TAIL_RE = re.compile(
+    rf"(?:由|从)\s*(?:\d{{4}}年)?(?:每人每年|每人每月|人均)?\s*{_NUM}\s*(?:{_UNIT_RE})?\s*(?:提高|提升|增加|降低|下降|减少|调整)(?:到|至)?(?:每人每年|每人每月|人均)?$"
+)
 
 
 def _strip_comparator_words(head: str) -> str:
@@ -208,7 +389,7 @@ _TWO_RATES_RE = re.compile(r"(?P<a>.+?(?:率|比例|占比|比重))(?:和|及|�
 
 
 def _two_rates(metric: str) -> list[str]:
-    """"消费维权处置率和反馈率达100%" → 消费维权处置率, 消费维权反馈率 (one value, two measures)."""
+    """ "消费维权处置率和反馈率达100%" → 消费维权处置率, 消费维权反馈率 (one value, two measures)."""
     m = _TWO_RATES_RE.fullmatch(metric)
     if not m or len(m.group("b")) >= len(m.group("a")):
         return [metric]
@@ -216,7 +397,9 @@ def _two_rates(metric: str) -> list[str]:
     return [a, a[: len(a) - len(b)] + b]
 
 
-def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_due: dt.date | None = None) -> list[Target]:
+def targets_in_sentence(
+    sentence: str, base: int, norm: NormalizedText, context_due: dt.date | None = None
+) -> list[Target]:
     """Targets in one sentence (``base`` = its normalised offset)."""
     values = _values(sentence)
     targets: list[Target] = []
@@ -247,7 +430,9 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
                 continue  # a descriptive figure in brackets
             opener = sentence.rfind("(", 0, first.start)
             head = sentence[_list_start(sentence, opener) : opener]
-            scale_metric = _clean_metric(re.sub(r"^(?:有力|加快|全力)?(?:推进|建设|启动|新建|迁建)", "", head)) + scale.group(0)
+            scale_metric = _clean_metric(
+                re.sub(r"^(?:有力|加快|全力)?(?:推进|建设|启动|新建|迁建)", "", head)
+            ) + scale.group(0)
             comp = comp or Comparator.EQ
         if _CONDITION_AFTER_RE.match(sentence[last.end :]):
             continue  # "报销比例达到70%的，给予补助": a condition, not a target
@@ -255,17 +440,34 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
         if first.unit in COUNT_UNITS and not first.is_ratio:
             pre = sentence[max(0, first.start - 4) : first.start]
             clause = sentence[_metric_start(sentence, first.start) : first.start]
-            continues_list = last_count_stop is not None and sentence[last_count_stop : first.start] in ("、", "和", "及", "、和", ",", "，")
-            composed = pre.endswith("由") and re.search(r"^[^。;；]*?组成", sentence[last.end :]) is not None  # 由3名A、25名B组成
-            if continues_list or composed or any(pre.endswith(v) or pre.endswith(v + "了") for v in COUNT_VERBS) or (
-                _COUNT_VERB_RE.search(clause) is not None
-            ) or (re.match(r"(?:加快|加强|推进|推动|实施)", clause)
-                  and re.match(r"[^,，;；。]*?(?:建设|创建|改造|新建|改扩建|验收)", sentence[last.end :])):
+            continues_list = last_count_stop is not None and sentence[last_count_stop : first.start] in (
+                "、",
+                "和",
+                "及",
+                "、和",
+                ",",
+                "，",
+            )
+            composed = (
+                pre.endswith("由") and re.search(r"^[^。;；]*?组成", sentence[last.end :]) is not None
+            )  # 由3名A、25名B组成
+            if (
+                continues_list
+                or composed
+                or any(pre.endswith(v) or pre.endswith(v + "了") for v in COUNT_VERBS)
+                or (_COUNT_VERB_RE.search(clause) is not None)
+                or (
+                    re.match(r"(?:加快|加强|推进|推动|实施)", clause)
+                    and re.match(r"[^,，;；。]*?(?:建设|创建|改造|新建|改扩建|验收)", sentence[last.end :])
+                )
+            ):
                 tail = sentence[last.end :]
                 tail = re.sub(r"^(?:以上|左右|及以上)", "", tail)
                 stop = re.search(r"[,;，；。、(]|组成|和(?=\d)|[和及](?=若干|一批)|以及|和(?=[^,;，；。]*?\d)", tail)
                 count_metric = tail[: stop.start()] if stop else tail
-                last_count_stop = last.end + (len(sentence[last.end :]) - len(tail)) + (stop.start() if stop else len(tail))
+                last_count_stop = (
+                    last.end + (len(sentence[last.end :]) - len(tail)) + (stop.start() if stop else len(tail))
+                )
                 count_metric = re.sub(r"^的", "", count_metric)
                 if len(count_metric) < 2 or _COUNT_VERB_RE.match(count_metric):
                     # 设立急救站123个, 培训专业急救员2万名、群众30万人次: the noun is before the number
@@ -280,7 +482,11 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
             item = sentence[_list_start(sentence, first.start) : first.start - 1]  # 其中A占60%、B占30%
             if 1 <= len(_clean_metric(item)) <= 30:
                 count_metric, comp = f"{_clean_metric(item)}占比", Comparator.EQ
-        if comp is None and not first.is_ratio and _MEASURE_END_RE.search(sentence[_metric_start(sentence, first.start) : first.start]):
+        if (
+            comp is None
+            and not first.is_ratio
+            and _MEASURE_END_RE.search(sentence[_metric_start(sentence, first.start) : first.start])
+        ):
             comp = Comparator.RANGE if first.high is not None else Comparator.EQ  # a bare 覆盖率80%
         if comp is None and first.unit in COUNT_UNITS and re.search(r"包括|其中|分别为", sentence[: first.start]):
             item = sentence[_list_start(sentence, first.start) : first.start]
@@ -288,7 +494,12 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
             if 2 <= len(item) <= 30 and not re.search(r"\d", item):
                 count_metric, comp = _clean_metric(item), Comparator.EQ
         share_metric = ""
-        if comp in (None, Comparator.RANGE) and first.start > 0 and sentence[first.start - 1] == "的" and first.unit in ("%", "‰", "倍"):
+        if (
+            comp in (None, Comparator.RANGE)
+            and first.start > 0
+            and sentence[first.start - 1] == "的"
+            and first.unit in ("%", "‰", "倍")
+        ):
             clause_start = _metric_start(sentence, first.start)
             clause = sentence[clause_start : first.start - 1]
             for w, wcomp in _PREFIX_WORDS:
@@ -301,7 +512,9 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
         if comp is None:
             continue
         raised = word in _RAISE_WORDS or any(_PER_HEAD_RE.sub("", before).endswith(w) for w in _RAISE_WORDS)
-        if first.unit in _MONEY_UNITS and not (raised or _BASELINE_RE.search(sentence[max(0, first.start - 20) : first.start])):
+        if first.unit in _MONEY_UNITS and not (
+            raised or _BASELINE_RE.search(sentence[max(0, first.start - 20) : first.start])
+        ):
             continue  # amounts of money are caps, thresholds and budgets unless the plan raises them to a level
         baseline = None
         m_base = _BASELINE_RE.search(sentence[max(0, first.start - 20) : first.start])  # 由8%提高到12%
@@ -314,10 +527,19 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
         else:
             head = sentence[_metric_start(sentence, first.start) : first.start]
             metric = _clean_metric(_strip_comparator_words(head.replace("至少要", "").replace("至少", "")))
-            follow = re.match(r"(?:以上|以下|以内|左右)?的?([^,;，；。、]{2,30}?)(?:及时|用于|拨付|[,;，；。]|$)", sentence[last.end :])
-            if follow and (len(metric) < 2 or metric.endswith(("将", "按")) or (len(metric) < 4 and sentence[last.end :].startswith(("的", "以上的")))):
+            follow = re.match(
+                r"(?:以上|以下|以内|左右)?的?([^,;，；。、]{2,30}?)(?:及时|用于|拨付|[,;，；。]|$)",
+                sentence[last.end :],
+            )
+            if follow and (
+                len(metric) < 2
+                or metric.endswith(("将", "按"))
+                or (len(metric) < 4 and sentence[last.end :].startswith(("的", "以上的")))
+            ):
                 metric = follow.group(1)  # 确保90%以上基层医疗卫生机构服务能力达到基本标准
-            if not metric and _BASELINE_TAIL_RE.search(head):  # "补助标准，从74元提高到79元": the clause before names it
+            if not metric and _BASELINE_TAIL_RE.search(
+                head
+            ):  # "补助标准，从74元提高到79元": the clause before names it
                 cut = _metric_start(sentence, first.start) - 1
                 metric = _clean_metric(sentence[_metric_start(sentence, cut) : cut]) if cut > 0 else ""
             metrics = _split_shared(metric, len(group)) if len(group) > 1 else _two_rates(metric)
@@ -332,7 +554,9 @@ def targets_in_sentence(sentence: str, base: int, norm: NormalizedText, context_
         suffix = re.match(r"以上|以下|以内|左右|及以上|及以下", sentence[last.end :])
         if suffix:
             raw_end += suffix.end()
-        pairs = list(zip(group, metrics, strict=True)) if len(metrics) == len(group) else [(group[0], m) for m in metrics]
+        pairs = (
+            list(zip(group, metrics, strict=True)) if len(metrics) == len(group) else [(group[0], m) for m in metrics]
+        )
         for val, metric in pairs:
             own, _w = _comparator("", sentence[val.end : val.end + 4], val)
             comp_i = own if own is not None and len(group) > 1 else comp
@@ -367,7 +591,7 @@ _CLAUSE_RE = re.compile(r"[^,，;；:：。]+")
 
 
 def all_targets(sentence: str, base: int, norm: NormalizedText, taken: list[Target]) -> list[Target]:
-    """"全区公立医疗机构全部完成互联网医院建设" → a 100% target (全部 / 全覆盖 mean all)."""
+    """ "全区公立医疗机构全部完成互联网医院建设" → a 100% target (全部 / 全覆盖 mean all)."""
     out: list[Target] = []
     dates = find_dates(sentence)
     for m in _CLAUSE_RE.finditer(sentence):
@@ -381,19 +605,38 @@ def all_targets(sentence: str, base: int, norm: NormalizedText, taken: list[Targ
         if len(metric) < 4:
             continue
         due = max(dates, key=lambda d: d.date).date if dates else None
-        out.append(Target(raw=clause.strip(), metric=metric, comparator=Comparator.EQ, value=100.0, unit="%",
-                          scope=_scope(clause), due=due, span=norm.span(start, end), implicit=True))
+        out.append(
+            Target(
+                raw=clause.strip(),
+                metric=metric,
+                comparator=Comparator.EQ,
+                value=100.0,
+                unit="%",
+                scope=_scope(clause),
+                due=due,
+                span=norm.span(start, end),
+                implicit=True,
+            )
+        )
     return out
 
 
 def targets_in_text(text: str, base: int, norm: NormalizedText) -> list[Target]:
     """Targets in a paragraph; a sentence without a date takes the last date stated before it."""
     found: list[Target] = []
-    mentions = [d for d in find_dates(text) if not d.year_only or re.match(r"(?:到|至|在)?", text[max(0, d.start - 1) : d.start])]
+    mentions = [
+        d
+        for d in find_dates(text)
+        if not d.year_only or re.match(r"(?:到|至|在)?", text[max(0, d.start - 1) : d.start])
+    ]
     for m in _SENTENCE_RE.finditer(text):
         if _PAST_RE.search(m.group(0)):
             continue  # "2020年全市孕产妇死亡率为10.5/10万，已达到目标": an achievement
-        earlier = [d for d in mentions if d.end <= m.start() and (not d.year_only or text[max(0, d.start - 1) : d.start] in ("到", "至"))]
+        earlier = [
+            d
+            for d in mentions
+            if d.end <= m.start() and (not d.year_only or text[max(0, d.start - 1) : d.start] in ("到", "至"))
+        ]
         context_due = earlier[-1].date if earlier else None
         numeric = targets_in_sentence(m.group(0), base + m.start(), norm, context_due)
         found += numeric + all_targets(m.group(0), base + m.start(), norm, numeric)
@@ -402,12 +645,16 @@ def targets_in_text(text: str, base: int, norm: NormalizedText) -> list[Target]:
 
 # ---- indicator tables -------------------------------------------------------------
 
-_TABLE_VALUE_RE = re.compile(rf"(?P<label>[^\d≥≤<>=]*?)\s*(?P<op>≥|≤|>|<|=|＞|＜)?\s*(?P<v1>{_NUM})(?:\s*[-~—]\s*(?P<v2>{_NUM}))?")
-_NAME_UNIT_RE = re.compile(r"^(?P<name>.+?)\s*[(（](?P<unit>[%‰‱]|1/10\s*万|/10万|岁|张|人|名|个|家|分钟|元|倍|次)[)）]$")
+_TABLE_VALUE_RE = re.compile(
+    rf"(?P<label>[^\d≥≤<>=]*?)\s*(?P<op>≥|≤|>|<|=|＞|＜)?\s*(?P<v1>{_NUM})(?:\s*[-~—]\s*(?P<v2>{_NUM}))?"
+)
+_NAME_UNIT_RE = re.compile(
+    r"^(?P<name>.+?)\s*[(（](?P<unit>[%‰‱]|1/10\s*万|/10万|岁|张|人|名|个|家|分钟|元|倍|次)[)）]$"
+)
 
 
 def parse_table_value(cell: str) -> tuple[Comparator | None, float | None, float | None, str]:
-    """"≥82.8", "0.25-0.3", "接种率≥98", "84.98" → comparator, value, high, label."""
+    """ "≥82.8", "0.25-0.3", "接种率≥98", "84.98" → comparator, value, high, label."""
     text = re.sub(r"\s+", "", cell)
     m = _TABLE_VALUE_RE.search(text)
     if not m:
@@ -433,7 +680,7 @@ def parse_table_value(cell: str) -> tuple[Comparator | None, float | None, float
 
 
 def split_name_unit(name: str) -> tuple[str, str]:
-    """"婴儿死亡率（‰）" → ("婴儿死亡率", "‰")."""
+    """ "婴儿死亡率（‰）" → ("婴儿死亡率", "‰")."""
     compacted = re.sub(r"\s+", "", name)
     m = _NAME_UNIT_RE.match(compacted)
     if not m:

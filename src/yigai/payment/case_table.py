@@ -28,19 +28,33 @@ from yigai.payment.cases import ALIASES, INSURANCE_TYPES, BadRecord, Case, LoadR
 
 LIST_JOIN = ";"  # other diagnoses and procedures are kept as one string, codes joined by this
 
-SCHEMA = pa.schema([
-    ("row", pa.int64()), ("case_id", pa.string()), ("hospital", pa.string()),
-    ("hospital_level", pa.string()), ("insurance", pa.string()), ("admission", pa.date32()),
-    ("discharge", pa.date32()), ("los", pa.int64()), ("main_dx", pa.string()), ("other_dx", pa.string()),
-    ("main_proc", pa.string()), ("other_procs", pa.string()), ("total_cost", pa.float64()),
-    ("fund_paid", pa.float64()), ("patient_paid", pa.float64()), ("discharge_status", pa.string()),
-    ("year", pa.int64()), ("drg", pa.string()),
-])
+SCHEMA = pa.schema(
+    [
+        ("row", pa.int64()),
+        ("case_id", pa.string()),
+        ("hospital", pa.string()),
+        ("hospital_level", pa.string()),
+        ("insurance", pa.string()),
+        ("admission", pa.date32()),
+        ("discharge", pa.date32()),
+        ("los", pa.int64()),
+        ("main_dx", pa.string()),
+        ("other_dx", pa.string()),
+        ("main_proc", pa.string()),
+        ("other_procs", pa.string()),
+        ("total_cost", pa.float64()),
+        ("fund_paid", pa.float64()),
+        ("patient_paid", pa.float64()),
+        ("discharge_status", pa.string()),
+        ("year", pa.int64()),
+        ("drg", pa.string()),
+    ]
+)
 
 # Strict forms accepted by the fast check (RE2 syntax); anything else goes to parse_row.
 _ICD10 = ICD10_PATTERN  # the one code rule, yigai.domain.codes
 _ICD9 = ICD9_PATTERN
-_CLEAN_TEXT = r"(?s)^[^\s\pZ\pC](.*[^\s\pZ\pC])?$"     # non-empty, no surrounding space or control
+_CLEAN_TEXT = r"(?s)^[^\s\pZ\pC](.*[^\s\pZ\pC])?$"  # non-empty, no surrounding space or control
 _SEPARATORS = r"[;；,，|\t\n\r\f\v ]+"
 _AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"
 _INTEGER = r"^[0-9]{1,15}$"
@@ -81,15 +95,24 @@ class CaseTable:
         cs = list(cases)
         rownums = list(rows) if rows is not None else list(range(2, len(cs) + 2))
         data = {
-            "row": rownums, "case_id": [c.case_id for c in cs], "hospital": [c.hospital for c in cs],
-            "hospital_level": [c.hospital_level for c in cs], "insurance": [c.insurance for c in cs],
-            "admission": [c.admission for c in cs], "discharge": [c.discharge for c in cs],
-            "los": [c.los for c in cs], "main_dx": [c.main_dx for c in cs],
-            "other_dx": [LIST_JOIN.join(c.other_dx) for c in cs], "main_proc": [c.main_proc for c in cs],
+            "row": rownums,
+            "case_id": [c.case_id for c in cs],
+            "hospital": [c.hospital for c in cs],
+            "hospital_level": [c.hospital_level for c in cs],
+            "insurance": [c.insurance for c in cs],
+            "admission": [c.admission for c in cs],
+            "discharge": [c.discharge for c in cs],
+            "los": [c.los for c in cs],
+            "main_dx": [c.main_dx for c in cs],
+            "other_dx": [LIST_JOIN.join(c.other_dx) for c in cs],
+            "main_proc": [c.main_proc for c in cs],
             "other_procs": [LIST_JOIN.join(c.other_procs) for c in cs],
-            "total_cost": [c.total_cost for c in cs], "fund_paid": [c.fund_paid for c in cs],
-            "patient_paid": [c.patient_paid for c in cs], "discharge_status": [c.discharge_status for c in cs],
-            "year": [c.year for c in cs], "drg": [c.drg for c in cs],
+            "total_cost": [c.total_cost for c in cs],
+            "fund_paid": [c.fund_paid for c in cs],
+            "patient_paid": [c.patient_paid for c in cs],
+            "discharge_status": [c.discharge_status for c in cs],
+            "year": [c.year for c in cs],
+            "drg": [c.drg for c in cs],
         }
         return cls(pa.table(data, schema=SCHEMA))
 
@@ -97,14 +120,27 @@ class CaseTable:
         """Case objects again (for small tables: the reference engine and the tests)."""
         out = []
         for r in self.table.to_pylist():
-            out.append(Case(
-                case_id=r["case_id"], hospital=r["hospital"], hospital_level=r["hospital_level"],
-                main_dx=r["main_dx"], total_cost=r["total_cost"], admission=r["admission"],
-                discharge=r["discharge"], insurance=r["insurance"],
-                other_dx=tuple(c for c in r["other_dx"].split(LIST_JOIN) if c), main_proc=r["main_proc"],
-                other_procs=tuple(c for c in r["other_procs"].split(LIST_JOIN) if c), fund_paid=r["fund_paid"],
-                patient_paid=r["patient_paid"], discharge_status=r["discharge_status"], los=r["los"],
-                year=r["year"], drg=r["drg"]))
+            out.append(
+                Case(
+                    case_id=r["case_id"],
+                    hospital=r["hospital"],
+                    hospital_level=r["hospital_level"],
+                    main_dx=r["main_dx"],
+                    total_cost=r["total_cost"],
+                    admission=r["admission"],
+                    discharge=r["discharge"],
+                    insurance=r["insurance"],
+                    other_dx=tuple(c for c in r["other_dx"].split(LIST_JOIN) if c),
+                    main_proc=r["main_proc"],
+                    other_procs=tuple(c for c in r["other_procs"].split(LIST_JOIN) if c),
+                    fund_paid=r["fund_paid"],
+                    patient_paid=r["patient_paid"],
+                    discharge_status=r["discharge_status"],
+                    los=r["los"],
+                    year=r["year"],
+                    drg=r["drg"],
+                )
+            )
         return out
 
     @staticmethod
@@ -164,8 +200,9 @@ class _Fast:
             return None
         return pc.fill_null(pc.cast(a, pa.string()), "")
 
-    def _distinct(self, a: pa.Array, per_value: Callable[[pa.Array], tuple[pa.Array, np.ndarray]],
-                  distinct: bool) -> tuple[pa.Array, np.ndarray]:
+    def _distinct(
+        self, a: pa.Array, per_value: Callable[[pa.Array], tuple[pa.Array, np.ndarray]], distinct: bool
+    ) -> tuple[pa.Array, np.ndarray]:
         """``per_value`` (normalised values, rows that pass) run once per distinct value, spread to the rows.
 
         Hospitals, levels, codes and the like repeat: checking each distinct value once is much
@@ -178,8 +215,14 @@ class _Fast:
         idx = enc.indices
         return values.take(idx), ok[idx.to_numpy()]
 
-    def text(self, name: str, required: bool, default: str = "", distinct: bool = True,
-             allowed: Callable[[pa.Array], np.ndarray] | None = None) -> tuple[pa.Array, np.ndarray]:
+    def text(
+        self,
+        name: str,
+        required: bool,
+        default: str = "",
+        distinct: bool = True,
+        allowed: Callable[[pa.Array], np.ndarray] | None = None,
+    ) -> tuple[pa.Array, np.ndarray]:
         """Non-empty text without surrounding spaces; blank → ``default`` unless ``required``."""
         a = self._strings(name)
         if a is None:
@@ -233,7 +276,7 @@ class _Fast:
             ok = ~_mask(pc.is_null(a)) if required else _full(self.n, True)
             ok &= np.isfinite(v) & (v >= 0)
             if pa.types.is_integer(a.type):
-                ok &= np.abs(v) < 2.0**53        # exact in a double: no rounding question
+                ok &= np.abs(v) < 2.0**53  # exact in a double: no rounding question
             return np.where(ok, v, 0.0), ok
         if not _is_text(a):
             return zeros, _full(self.n, False)
@@ -290,11 +333,12 @@ def validate_table(raw: pa.Table, first_row: int = 2) -> TableLoad:
     t = raw.rename_columns(names)
     f = _Fast(t)
     n = t.num_rows
-    case_id, ok = f.text("case_id", True, distinct=False)     # unique per row: nothing to share
+    case_id, ok = f.text("case_id", True, distinct=False)  # unique per row: nothing to share
     hospital, ok_h = f.text("hospital", True)
     level, ok_l = f.text("hospital_level", True)
-    insurance, ok_i = f.text("insurance", False, default=INSURANCE_TYPES[0],
-                             allowed=lambda v: _mask(pc.is_in(v, pa.array(INSURANCE_TYPES))))
+    insurance, ok_i = f.text(
+        "insurance", False, default=INSURANCE_TYPES[0], allowed=lambda v: _mask(pc.is_in(v, pa.array(INSURANCE_TYPES)))
+    )
     status, ok_s = f.text("discharge_status", False)
     admission, ok_a = f.date("admission")
     discharge, ok_d = f.date("discharge")
@@ -304,7 +348,7 @@ def validate_table(raw: pa.Table, first_row: int = 2) -> TableLoad:
     other_dx, ok_odx = f.codes("other_dx", _ICD10, upper=True)
     other_procs, ok_op = f.codes("other_procs", _ICD9, upper=False)
     total, ok_t = f.amount("total_cost", True)
-    ok_t &= total > 0          # zero cost: refused by the reference validator (parse_row), with its reason
+    ok_t &= total > 0  # zero cost: refused by the reference validator (parse_row), with its reason
     fund, ok_f = f.amount("fund_paid", False)
     oop, ok_o = f.amount("patient_paid", False)
     los, ok_los = f.integer("los")
@@ -314,12 +358,29 @@ def validate_table(raw: pa.Table, first_row: int = 2) -> TableLoad:
     ok &= ok_h & ok_l & ok_i & ok_s & ok_a & ok_d & ok_dx & ok_p & ok_odx & ok_op & ok_t & ok_f & ok_o & ok_los & ok_y
     ok &= ok_g
     rows = np.arange(first_row, first_row + n, dtype=np.int64)
-    fast = pa.table({
-        "row": rows, "case_id": case_id, "hospital": hospital, "hospital_level": level, "insurance": insurance,
-        "admission": admission, "discharge": discharge, "los": los, "main_dx": main_dx, "other_dx": other_dx,
-        "main_proc": proc, "other_procs": other_procs, "total_cost": total, "fund_paid": fund,
-        "patient_paid": oop, "discharge_status": status, "year": year, "drg": drg,
-    }, schema=SCHEMA).filter(pa.array(ok))
+    fast = pa.table(
+        {
+            "row": rows,
+            "case_id": case_id,
+            "hospital": hospital,
+            "hospital_level": level,
+            "insurance": insurance,
+            "admission": admission,
+            "discharge": discharge,
+            "los": los,
+            "main_dx": main_dx,
+            "other_dx": other_dx,
+            "main_proc": proc,
+            "other_procs": other_procs,
+            "total_cost": total,
+            "fund_paid": fund,
+            "patient_paid": oop,
+            "discharge_status": status,
+            "year": year,
+            "drg": drg,
+        },
+        schema=SCHEMA,
+    ).filter(pa.array(ok))
     slow = np.flatnonzero(~ok)
     records = raw.take(pa.array(slow)).to_pylist() if len(slow) else []
     return _finish(CaseTable(fast), *_reference(records, rows[slow].tolist()))
@@ -356,7 +417,7 @@ def _finish(fast: CaseTable, slow: CaseTable, bad: list[BadRecord]) -> TableLoad
     t = t.combine_chunks()
     bad = list(bad)
     enc = t.column("case_id").combine_chunks().dictionary_encode() if t.num_rows else None
-    if enc is not None and len(enc.dictionary) < t.num_rows:   # some case id repeats
+    if enc is not None and len(enc.dictionary) < t.num_rows:  # some case id repeats
         codes = enc.indices.to_numpy()
         order = np.argsort(codes, kind="stable")
         sc = codes[order]
@@ -370,8 +431,9 @@ def _finish(fast: CaseTable, slow: CaseTable, bad: list[BadRecord]) -> TableLoad
             row_col = t.column("row").to_numpy()
             ids = t.column("case_id").take(pa.array(dup_idx)).to_pylist()
             for cid, i, j in zip(ids, dup_idx.tolist(), first_idx.tolist(), strict=True):
-                bad.append(BadRecord(int(row_col[i]), "case_id", cid,
-                                     f"病案号重复 (首次出现在第{int(row_col[j])}行)", cid))
+                bad.append(
+                    BadRecord(int(row_col[i]), "case_id", cid, f"病案号重复 (首次出现在第{int(row_col[j])}行)", cid)
+                )
             keep = np.ones(t.num_rows, dtype=bool)
             keep[dup_idx] = False
             t = t.filter(pa.array(keep))
@@ -390,16 +452,21 @@ def _read_csv(path: Path) -> pa.Table | None:
     try:
         header = list(tabular.csv_header(path, fmt))
     except tabular.TableFileError:
-        return None   # the reference loader says what is wrong
+        return None  # the reference loader says what is wrong
     if len(set(header)) != len(header):
         return None
     encoding = "utf8" if fmt.encoding == "utf-8-sig" else fmt.encoding
     try:
         return pcsv.read_csv(
-            path, read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, encoding=encoding),
+            path,
+            read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, encoding=encoding),
             parse_options=pcsv.ParseOptions(delimiter=fmt.delimiter, newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(column_types={h: pa.string() for h in header},
-                                                strings_can_be_null=False, quoted_strings_can_be_null=False))
+            convert_options=pcsv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
 
@@ -415,13 +482,13 @@ def load_case_table(path: str | Path) -> TableLoad:
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        with pq.ParquetFile(p) as fh:   # the plain reader: pq.read_table would import the dataset layer
+        with pq.ParquetFile(p) as fh:  # the plain reader: pq.read_table would import the dataset layer
             raw = fh.read()
     elif suffix == ".csv":
         raw = _read_csv(p)
     if raw is not None:
         return validate_table(raw)
-    res = load_cases(p)   # XLSX, or a CSV Arrow cannot take (ragged rows, repeated header names)
+    res = load_cases(p)  # XLSX, or a CSV Arrow cannot take (ragged rows, repeated header names)
     return TableLoad(table_of(res), res.bad)
 
 

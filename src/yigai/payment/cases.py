@@ -27,18 +27,48 @@ ICD9CM3_RE = re.compile(f"^{ICD9_PATTERN}$")
 DRG_RE = re.compile(r"^[0-9A-Z]{3,6}$")
 
 FIELDS = (
-    "case_id", "hospital", "hospital_level", "insurance", "admission", "discharge", "los",
-    "main_dx", "other_dx", "main_proc", "other_procs", "total_cost", "fund_paid", "patient_paid",
-    "discharge_status", "year", "drg",
+    "case_id",
+    "hospital",
+    "hospital_level",
+    "insurance",
+    "admission",
+    "discharge",
+    "los",
+    "main_dx",
+    "other_dx",
+    "main_proc",
+    "other_procs",
+    "total_cost",
+    "fund_paid",
+    "patient_paid",
+    "discharge_status",
+    "year",
+    "drg",
 )
 # Chinese column headers accepted as aliases of the field names.
 ALIASES = {
-    "病案号": "case_id", "结算编号": "case_id", "医疗机构": "hospital", "机构等级": "hospital_level",
-    "医院等级": "hospital_level", "险种": "insurance", "入院日期": "admission", "出院日期": "discharge",
-    "住院天数": "los", "主要诊断": "main_dx", "其他诊断": "other_dx", "主要手术操作": "main_proc",
-    "其他手术操作": "other_procs", "总费用": "total_cost", "医保基金支付": "fund_paid",
-    "统筹支付": "fund_paid", "个人支付": "patient_paid", "离院方式": "discharge_status", "年度": "year",
-    "DRG编码": "drg", "DRG": "drg", "DRG组": "drg",
+    "病案号": "case_id",
+    "结算编号": "case_id",
+    "医疗机构": "hospital",
+    "机构等级": "hospital_level",
+    "医院等级": "hospital_level",
+    "险种": "insurance",
+    "入院日期": "admission",
+    "出院日期": "discharge",
+    "住院天数": "los",
+    "主要诊断": "main_dx",
+    "其他诊断": "other_dx",
+    "主要手术操作": "main_proc",
+    "其他手术操作": "other_procs",
+    "总费用": "total_cost",
+    "医保基金支付": "fund_paid",
+    "统筹支付": "fund_paid",
+    "个人支付": "patient_paid",
+    "离院方式": "discharge_status",
+    "年度": "year",
+    "DRG编码": "drg",
+    "DRG": "drg",
+    "DRG组": "drg",
 }
 REQUIRED = ("case_id", "hospital", "hospital_level", "admission", "discharge", "main_dx", "total_cost")
 ZERO_COST = "总费用为 0 / zero total cost"
@@ -63,7 +93,7 @@ class Case:
     discharge_status: str = ""
     los: int | None = None
     year: int | None = None
-    drg: str = ""                # the DRG the case was grouped to, when the file gives one
+    drg: str = ""  # the DRG the case was grouped to, when the file gives one
 
     @property
     def settle_year(self) -> int:
@@ -178,7 +208,7 @@ def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[Ba
             err(f, "金额不是有限数")
         elif money[f] < 0:
             err(f, "金额为负")
-        elif f == "total_cost" and money[f] == 0:   # a case that cost nothing has no place in a cost-based score
+        elif f == "total_cost" and money[f] == 0:  # a case that cost nothing has no place in a cost-based score
             err(f, ZERO_COST)
     insurance = cell_text(r.get("insurance")) or "职工"
     if insurance not in INSURANCE_TYPES:
@@ -195,17 +225,29 @@ def parse_row(raw: Mapping[str, object], row: int) -> tuple[Case | None, list[Ba
     if bad:
         return None, bad
     return Case(
-        case_id=cid, hospital=cell_text(r.get("hospital")), hospital_level=cell_text(r.get("hospital_level")),
-        main_dx=main_dx, total_cost=money["total_cost"], admission=dates["admission"],
-        discharge=dates["discharge"], insurance=insurance, other_dx=other_dx, main_proc=main_proc,
-        other_procs=other_procs, fund_paid=money["fund_paid"], patient_paid=money["patient_paid"],
-        discharge_status=cell_text(r.get("discharge_status")), los=ints.get("los"), year=ints.get("year"),
+        case_id=cid,
+        hospital=cell_text(r.get("hospital")),
+        hospital_level=cell_text(r.get("hospital_level")),
+        main_dx=main_dx,
+        total_cost=money["total_cost"],
+        admission=dates["admission"],
+        discharge=dates["discharge"],
+        insurance=insurance,
+        other_dx=other_dx,
+        main_proc=main_proc,
+        other_procs=other_procs,
+        fund_paid=money["fund_paid"],
+        patient_paid=money["patient_paid"],
+        discharge_status=cell_text(r.get("discharge_status")),
+        los=ints.get("los"),
+        year=ints.get("year"),
         drg=drg,
     ), []
 
 
-def validate_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2,
-                  numbers: Iterable[int] | None = None) -> LoadResult:
+def validate_rows(
+    rows: Iterable[Mapping[str, object]], first_row: int = 2, numbers: Iterable[int] | None = None
+) -> LoadResult:
     """Validate records in order; ``first_row`` is the source row number of the first record.
 
     ``numbers`` gives each record's source row where rows are not consecutive (blank rows left out).
@@ -215,7 +257,11 @@ def validate_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2,
     for row, raw in zip(itertools.count(first_row) if numbers is None else numbers, rows, strict=False):
         case, bad = parse_row(raw, row)
         if case is not None and case.case_id in seen:
-            bad = [BadRecord(row, "case_id", case.case_id, f"病案号重复 (首次出现在第{seen[case.case_id]}行)", case.case_id)]
+            bad = [
+                BadRecord(
+                    row, "case_id", case.case_id, f"病案号重复 (首次出现在第{seen[case.case_id]}行)", case.case_id
+                )
+            ]
             case = None
         if case is None:
             out.bad.extend(bad)

@@ -40,8 +40,12 @@ PACK_FILE = "pack.json.gz"
 _SPECIAL = ("A", "P", "Y", "Z")
 _LEVEL = {"MCC": 2, "CC": 1}
 _DIGITS = {2: ("1", "3", "5"), 1: ("3", "5"), 0: ("5",)}
-_LABEL = {"1": "伴严重并发症或合并症 with MCC", "3": "伴并发症或合并症 with CC", "5": "不伴并发症或合并症 without CC",
-          "9": "不细分 not split"}
+_LABEL = {
+    "1": "伴严重并发症或合并症 with MCC",
+    "3": "伴并发症或合并症 with CC",
+    "5": "不伴并发症或合并症 without CC",
+    "9": "不细分 not split",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,15 +93,15 @@ class ChsPack:
     meta: Mapping[str, Any]
     mdc_names: Mapping[str, str]
     mdc_sex: Mapping[str, str]
-    mdcs_of: Mapping[str, tuple[str, ...]]        # principal diagnosis → MDCs whose table holds it
-    trauma_sites: Mapping[str, frozenset[str]]     # MDCZ: diagnosis → body sites
-    adrgs: Mapping[str, tuple[ChsAdrg, ...]]       # MDC → ADRGs in the scheme's order
+    mdcs_of: Mapping[str, tuple[str, ...]]  # principal diagnosis → MDCs whose table holds it
+    trauma_sites: Mapping[str, frozenset[str]]  # MDCZ: diagnosis → body sites
+    adrgs: Mapping[str, tuple[ChsAdrg, ...]]  # MDC → ADRGs in the scheme's order
     drg_names: Mapping[str, str]
-    complication: Mapping[str, tuple[int, str]]    # MCC/CC code → (2 MCC / 1 CC, exclusion table)
-    excluded_by: Mapping[str, frozenset[str]]      # principal diagnosis → tables that list it
+    complication: Mapping[str, tuple[int, str]]  # MCC/CC code → (2 MCC / 1 CC, exclusion table)
+    excluded_by: Mapping[str, frozenset[str]]  # principal diagnosis → tables that list it
     or_procedures: frozenset[str]
-    adrg_diagnoses: frozenset[str]                 # other diagnoses that can change the ADRG
-    listed_principal: frozenset[str]               # diagnoses some ADRG lists (a coder's usual choice)
+    adrg_diagnoses: frozenset[str]  # other diagnoses that can change the ADRG
+    listed_principal: frozenset[str]  # diagnoses some ADRG lists (a coder's usual choice)
     illustrative: bool = False
     adrg_index: Mapping[str, ChsAdrg] = field(default_factory=dict)
 
@@ -127,25 +131,49 @@ def compile_pack(data: Mapping[str, Any]) -> ChsPack:
     by_mdc: dict[str, list[ChsAdrg]] = {}
     drg_names: dict[str, str] = {}
     for a in data["adrgs"]:
-        alts = tuple(Condition(_set(c.get("pdx")), _set(c.get("anydx")), _set(c.get("proc")),
-                               tuple(frozenset(x) for x in c.get("procs", ())), bool(c.get("anysurgery")),
-                               bool(c.get("nosurgery"))) for c in a["rule"])
-        adrg = ChsAdrg(a["code"], a["mdc"], a["name"], alts, tuple(sorted(a["drgs"])),
-                       _bounds(a.get("age_days")), _bounds(a.get("weight")))
+        alts = tuple(
+            Condition(
+                _set(c.get("pdx")),
+                _set(c.get("anydx")),
+                _set(c.get("proc")),
+                tuple(frozenset(x) for x in c.get("procs", ())),
+                bool(c.get("anysurgery")),
+                bool(c.get("nosurgery")),
+            )
+            for c in a["rule"]
+        )
+        adrg = ChsAdrg(
+            a["code"],
+            a["mdc"],
+            a["name"],
+            alts,
+            tuple(sorted(a["drgs"])),
+            _bounds(a.get("age_days")),
+            _bounds(a.get("weight")),
+        )
         by_mdc.setdefault(a["mdc"], []).append(adrg)
         drg_names.update({a["code"] + d: n for d, n in a["drgs"].items()})
     adrgs = {m: tuple(v) for m, v in by_mdc.items()}
     # an ADRG may list a principal diagnosis that no MDC table holds (burns T20.3 in WB1/WR1): the
     # ADRG's MDC takes it; a diagnosis some table holds stays with that table
-    listed = {m: {d for a in v for c in a.alternatives for d in (c.pdx or frozenset()) | (c.anydx or frozenset())}
-              for m, v in adrgs.items() if m != "A"}
+    listed = {
+        m: {d for a in v for c in a.alternatives for d in (c.pdx or frozenset()) | (c.anydx or frozenset())}
+        for m, v in adrgs.items()
+        if m != "A"
+    }
     extra: dict[str, list[str]] = {}
     for m, codes in listed.items():
         for d in codes - mdcs_of.keys():
             extra.setdefault(d, []).append(m)
     mdcs_of.update(extra)
-    or_procs = {p for v in adrgs.values() for a in v if a.operating_room for c in a.alternatives
-                for p in (c.proc or frozenset()).union(*c.procs)}
+    or_procs = {
+        p
+        for v in adrgs.values()
+        for a in v
+        if a.operating_room
+        for c in a.alternatives
+        for p in (c.proc or frozenset()).union(*c.procs)
+    }
     relevant = {d for v in adrgs.values() for a in v for c in a.alternatives for d in (c.anydx or ())} | set(sites)
     complication = {c: (1, t) for c, t in data["cc"].items()}
     complication.update({c: (2, t) for c, t in data["mcc"].items()})
@@ -154,12 +182,22 @@ def compile_pack(data: Mapping[str, Any]) -> ChsPack:
         for code in codes:
             excluded.setdefault(code, set()).add(table)
     meta = data.get("meta", {})
-    return ChsPack(meta.get("name", "CHS-DRG"), meta, {m["code"]: m["name"] for m in data["mdcs"]},
-                   {m["code"]: m["sex"] for m in data["mdcs"] if m.get("sex")},
-                   {k: tuple(v) for k, v in mdcs_of.items()}, {k: frozenset(v) for k, v in sites.items()},
-                   adrgs, drg_names, complication, {k: frozenset(v) for k, v in excluded.items()},
-                   frozenset(or_procs), frozenset(relevant), frozenset(set().union(*listed.values())),
-                   adrg_index={a.code: a for v in adrgs.values() for a in v})
+    return ChsPack(
+        meta.get("name", "CHS-DRG"),
+        meta,
+        {m["code"]: m["name"] for m in data["mdcs"]},
+        {m["code"]: m["sex"] for m in data["mdcs"] if m.get("sex")},
+        {k: tuple(v) for k, v in mdcs_of.items()},
+        {k: frozenset(v) for k, v in sites.items()},
+        adrgs,
+        drg_names,
+        complication,
+        {k: frozenset(v) for k, v in excluded.items()},
+        frozenset(or_procs),
+        frozenset(relevant),
+        frozenset(set().union(*listed.values())),
+        adrg_index={a.code: a for v in adrgs.values() for a in v},
+    )
 
 
 def is_chs_pack(folder: Path) -> bool:
@@ -173,6 +211,7 @@ def load_chs_pack(folder: Path) -> ChsPack:
 
 
 # -- grouping --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class AdrgResult:
@@ -217,8 +256,13 @@ def _holds(c: Condition, pdx: str, others: frozenset[str], procs: Sequence[str],
     return not (c.nosurgery and surgery)
 
 
-def choose_mdc(pack: ChsPack, pdx: str, others: frozenset[str], sex: str, age_bucket: int | None,
-               ) -> tuple[str | None, str]:
+def choose_mdc(
+    pack: ChsPack,
+    pdx: str,
+    others: frozenset[str],
+    sex: str,
+    age_bucket: int | None,
+) -> tuple[str | None, str]:
     """The MDC after 先期分组 (P, Y, Z, then by table and sex), or None and the reason."""
     tables = pack.mdcs_of.get(pdx, ())
     if "P" in tables and age_bucket in (None, 0, 1):
@@ -245,15 +289,24 @@ def choose_mdc(pack: ChsPack, pdx: str, others: frozenset[str], sex: str, age_bu
     if general:
         return None, f"主诊断 {pdx} 与性别 {sex} 不符 / principal diagnosis does not fit the sex"
     if "Z" in tables:
-        return None, (f"主诊断 {pdx} 仅在多发严重创伤主诊表，但只有一个创伤部位 / on the multiple-trauma table "
-                      "only, with one body site")
+        return None, (
+            f"主诊断 {pdx} 仅在多发严重创伤主诊表，但只有一个创伤部位 / on the multiple-trauma table "
+            "only, with one body site"
+        )
     if "P" in tables:
         return None, f"主诊断 {pdx} 仅用于新生儿/婴儿 / a newborn diagnosis for a patient of one year or more"
     return None, f"主诊断 {pdx} 不在任何MDC主诊表 / principal diagnosis in no MDC"
 
 
-def choose_adrg(pack: ChsPack, pdx: str, procs: tuple[str, ...], sex: str, age_bucket: int | None,
-                weight: int | None, others: frozenset[str]) -> AdrgResult:
+def choose_adrg(
+    pack: ChsPack,
+    pdx: str,
+    procs: tuple[str, ...],
+    sex: str,
+    age_bucket: int | None,
+    weight: int | None,
+    others: frozenset[str],
+) -> AdrgResult:
     """先期分组, MDC and ADRG (or QY / 0000) for one combination of the fields that decide them."""
     surgery = any(p in pack.or_procedures for p in procs)
     for a in pack.adrgs.get("A", ()):
@@ -283,8 +336,10 @@ def choose_adrg(pack: ChsPack, pdx: str, procs: tuple[str, ...], sex: str, age_b
         return AdrgResult(None, mdc, UNGROUPABLE, tuple(steps))
     if surgery:
         unrelated = "、".join(p for p in procs if p in pack.or_procedures)
-        steps.append(f"手术 {unrelated} 与主诊断无关，MDC{mdc}无对应手术组 / surgery unrelated to the principal "
-                     f"diagnosis → {mdc}QY")
+        steps.append(
+            f"手术 {unrelated} 与主诊断无关，MDC{mdc}无对应手术组 / surgery unrelated to the principal "
+            f"diagnosis → {mdc}QY"
+        )
         return AdrgResult(None, mdc, f"{mdc}QY", tuple(steps))
     steps.append(f"MDC{mdc} 内无匹配的ADRG / no ADRG of MDC{mdc} takes the case → {UNGROUPABLE}")
     return AdrgResult(None, mdc, UNGROUPABLE, tuple(steps))
@@ -302,8 +357,10 @@ def complication_level(pack: ChsPack, pdx: str, others: Iterable[str]) -> tuple[
         lvl, table = hit
         kind = "MCC" if lvl == 2 else "CC"
         if table in excluded:
-            why.append(f"其他诊断 {dx} 为{kind}，但主诊断 {pdx} 在排除表 {table} 中，不计 / {kind} {dx} "
-                       f"excluded by table {table}")
+            why.append(
+                f"其他诊断 {dx} 为{kind}，但主诊断 {pdx} 在排除表 {table} 中，不计 / {kind} {dx} "
+                f"excluded by table {table}"
+            )
         else:
             why.append(f"其他诊断 {dx} 为{kind} / {dx} counts as {kind}")
             level = max(level, lvl)

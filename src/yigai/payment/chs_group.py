@@ -61,7 +61,7 @@ class NationalResult:
 class CodeTally:
     """What the code checks found over a run: the CLI prints it."""
 
-    mapped: Counter[str] = field(default_factory=Counter)       # 国临版 code → count
+    mapped: Counter[str] = field(default_factory=Counter)  # 国临版 code → count
     unknown: Counter[str] = field(default_factory=Counter)
     grey_principal: Counter[str] = field(default_factory=Counter)
 
@@ -113,14 +113,24 @@ class NationalGrouper:
         others_checked = [self._check_dx(d) for d in case.other_diagnoses if d and d.strip()]
         procs_checked = [self._check_px(p) for p in case.procedures if p and p.strip()]
         # 灰码 matters for the principal diagnosis only
-        notes.extend(CodeCheck(c.given, c.code, c.status) for c in (*others_checked, *procs_checked)
-                     if c.status is not CodeStatus.VALID)
+        notes.extend(
+            CodeCheck(c.given, c.code, c.status)
+            for c in (*others_checked, *procs_checked)
+            if c.status is not CodeStatus.VALID
+        )
         for c in notes:
             if c is not main or c.status is CodeStatus.MAPPED:
                 trace.append(c.describe("主诊断" if c is main else "编码"))
         if not main.usable:
-            what = "缺失 / missing" if not main.given.strip() else (
-                "编码格式无效 / malformed" if main.status is CodeStatus.MALFORMED else "不在医保版编码表 / not on the 医保版 list")
+            what = (
+                "缺失 / missing"
+                if not main.given.strip()
+                else (
+                    "编码格式无效 / malformed"
+                    if main.status is CodeStatus.MALFORMED
+                    else "不在医保版编码表 / not on the 医保版 list"
+                )
+            )
             trace.append(f"主诊断 {main.given!r} {what} → {UNGROUPABLE}")
             return NationalResult(UNGROUPABLE, None, None, trace, tuple(notes))
         if main.grey:
@@ -194,8 +204,9 @@ class FastGrouper:
             hit = cache[code] = check.code if check.usable else ""
         return hit
 
-    def _step(self, pdx: str, procs: Sequence[str], sex: str, bucket: int | None, weight: int | None,
-              rel: frozenset[str]) -> tuple[str, tuple[str, str, str] | None]:
+    def _step(
+        self, pdx: str, procs: Sequence[str], sex: str, bucket: int | None, weight: int | None, rel: frozenset[str]
+    ) -> tuple[str, tuple[str, str, str] | None]:
         """(checked principal diagnosis, DRG by level 0/1/2) or (the QY/0000 code, None)."""
         main = self._usable(pdx, False)
         if not main:
@@ -207,8 +218,16 @@ class FastGrouper:
         code, splits = step.adrg.code, step.adrg.splits
         return main, (code + split_digit(splits, 0), code + split_digit(splits, 1), code + split_digit(splits, 2))
 
-    def drg(self, pdx: str, others: Sequence[str], procs: Sequence[str], sex: str, age: int | None,
-            age_days: int | None, weight: int | None) -> str:
+    def drg(
+        self,
+        pdx: str,
+        others: Sequence[str],
+        procs: Sequence[str],
+        sex: str,
+        age: int | None,
+        age_days: int | None,
+        weight: int | None,
+    ) -> str:
         dx = self._dx
         odx = [dx.get(d) or self._usable(d, False) for d in others] if others else ()
         rel = _NONE
@@ -237,9 +256,16 @@ class FastGrouper:
                 level = c[0]
         return by_level[level]
 
-    def drgs(self, pdx: Sequence[str], others: Sequence[Sequence[str]], procs: Sequence[Sequence[str]],
-             sex: Sequence[str], age: Sequence[int | None], age_days: Sequence[int | None],
-             weight: Sequence[int | None]) -> list[str]:
+    def drgs(
+        self,
+        pdx: Sequence[str],
+        others: Sequence[Sequence[str]],
+        procs: Sequence[Sequence[str]],
+        sex: Sequence[str],
+        age: Sequence[int | None],
+        age_days: Sequence[int | None],
+        weight: Sequence[int | None],
+    ) -> list[str]:
         """One DRG per row of the given columns."""
         group = self.drg
         return [group(*row) for row in zip(pdx, others, procs, sex, age, age_days, weight, strict=True)]

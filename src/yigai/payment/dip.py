@@ -63,18 +63,18 @@ class ProcedureClassRule:
 
 @dataclass(frozen=True)
 class DipParams:
-    threshold: int = 15                                  # cases for a core group
-    year_weights: tuple[float, ...] = (1.0, 2.0, 7.0)    # oldest → latest; the last len() years are used
-    scale: float = 100.0                                 # points = RW × scale
-    trim: tuple[float, float] | None = None              # e.g. (0.025, 0.975): drop cases outside these group quantiles
-    low: float = 0.5                                     # C < low·A → k = C/A
-    high: float = 2.0                                    # C > high·A → k = C/A − (high − 1)
-    extreme: float = 5.0                                 # C ≥ extreme·A → flagged 特例单议
+    threshold: int = 15  # cases for a core group
+    year_weights: tuple[float, ...] = (1.0, 2.0, 7.0)  # oldest → latest; the last len() years are used
+    scale: float = 100.0  # points = RW × scale
+    trim: tuple[float, float] | None = None  # e.g. (0.025, 0.975): drop cases outside these group quantiles
+    low: float = 0.5  # C < low·A → k = C/A
+    high: float = 2.0  # C > high·A → k = C/A − (high − 1)
+    extreme: float = 5.0  # C ≥ extreme·A → flagged 特例单议
     level_coefficients: Mapping[str, float] | None = None  # None → derived from history
-    primary_groups: frozenset[str] = frozenset()         # group keys declared 基层病种
-    primary_coefficient: float = 1.0                     # replaces the level coefficient for 基层病种
+    primary_groups: frozenset[str] = frozenset()  # group keys declared 基层病种
+    primary_coefficient: float = 1.0  # replaces the level coefficient for 基层病种
     proc_rule: ProcedureClassRule = field(default_factory=ProcedureClassRule)
-    outlier_base: OutlierBase = OutlierBase.GROUP        # A = m_i × k, or the group's mean at the case's level
+    outlier_base: OutlierBase = OutlierBase.GROUP  # A = m_i × k, or the group's mean at the case's level
 
 
 def subcategory(dx: str) -> str:
@@ -93,21 +93,21 @@ def comprehensive_key(category: str, klass: str) -> str:
 @dataclass(frozen=True)
 class DipGroup:
     key: str
-    kind: str                    # 核心病种 / 综合病种
+    kind: str  # 核心病种 / 综合病种
     n_cases: int
-    mean_cost: float             # m_i, year-weighted
-    rw: float                    # m_i / M
-    points: float                # rw × scale
-    primary: bool = False        # 基层病种
+    mean_cost: float  # m_i, year-weighted
+    rw: float  # m_i / M
+    points: float  # rw × scale
+    primary: bool = False  # 基层病种
 
 
 @dataclass(frozen=True)
 class Catalogue:
     groups: Mapping[str, DipGroup]
-    regional_mean: float         # M
-    core_share: float            # share of historical cases in core groups
+    regional_mean: float  # M
+    core_share: float  # share of historical cases in core groups
     n_cases: int
-    budget_point_value: float    # Σ w_y·cost_y / Σ w_y·points_y
+    budget_point_value: float  # Σ w_y·cost_y / Σ w_y·points_y
     level_coefficients: Mapping[str, float]
     params: DipParams
     level_means: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (group, level) → mean (LEVEL base)
@@ -203,10 +203,13 @@ def build_catalogue(history: Iterable[Case], params: DipParams = DipParams()) ->
             pts_y[c.settle_year].append(groups[key].points)
     num = math.fsum(w[y] * math.fsum(v) for y, v in cost_y.items())
     den = math.fsum(w[y] * math.fsum(v) for y, v in pts_y.items())
-    levels = dict(params.level_coefficients) if params.level_coefficients is not None else \
-        derive_level_coefficients(cases, groups, params)
+    levels = (
+        dict(params.level_coefficients)
+        if params.level_coefficients is not None
+        else derive_level_coefficients(cases, groups, params)
+    )
     level_means: dict[tuple[str, str], float] = {}
-    if params.outlier_base is OutlierBase.LEVEL:   # each group's mean at each level, over the cases averaged above
+    if params.outlier_base is OutlierBase.LEVEL:  # each group's mean at each level, over the cases averaged above
         for k in sorted(members):
             by_level: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
             for c in members[k]:
@@ -216,8 +219,9 @@ def build_catalogue(history: Iterable[Case], params: DipParams = DipParams()) ->
     return Catalogue(groups, M, n_core / len(cases), len(cases), num / den, levels, params, level_means)
 
 
-def derive_level_coefficients(cases: Iterable[Case], groups: Mapping[str, DipGroup],
-                              params: DipParams) -> dict[str, float]:
+def derive_level_coefficients(
+    cases: Iterable[Case], groups: Mapping[str, DipGroup], params: DipParams
+) -> dict[str, float]:
     """k_L = Σ cost of level-L cases / Σ m_i of the same cases (their groups' regional means).
 
     That is, the level's mean cost over the regional mean for the same case mix; 基层病种 excluded.
@@ -236,10 +240,10 @@ class ScoredCase:
     group: str
     base_points: float
     level_coefficient: float
-    expected_cost: float         # A = m_i × k_level
+    expected_cost: float  # A = m_i × k_level
     k_dev: float
     label: str
-    points: float                # base × k_level × k_dev
+    points: float  # base × k_level × k_dev
 
 
 @dataclass(frozen=True)
@@ -282,7 +286,7 @@ def score_cases(catalogue: Catalogue, cases: Iterable[Case]) -> Scoring:
 
 @dataclass
 class Settlement:
-    point_value: float           # PV_settle
+    point_value: float  # PV_settle
     total_points: float
     hospitals: dict[str, HospitalSettlement]
     scoring: Scoring
@@ -303,7 +307,7 @@ class MonthlyPreSettlement:
     hospital: str
     month: int
     points: float
-    amount: float                # points × PV_budget − OOP of the month
+    amount: float  # points × PV_budget − OOP of the month
 
 
 def monthly_presettlement(catalogue: Catalogue, cases: Iterable[Case]) -> list[MonthlyPreSettlement]:
@@ -338,8 +342,12 @@ def run(history: Iterable[Case], current: Iterable[Case], params: DipParams, sp:
     return settle(build_catalogue(history, params), current, sp)
 
 
-def whatif(history: Sequence[Case], current: Sequence[Case], base: tuple[DipParams, SettleParams],
-           alt: tuple[DipParams | None, SettleParams | None]) -> dict[str, HospitalDiff]:
+def whatif(
+    history: Sequence[Case],
+    current: Sequence[Case],
+    base: tuple[DipParams, SettleParams],
+    alt: tuple[DipParams | None, SettleParams | None],
+) -> dict[str, HospitalDiff]:
     """Rerun with changed parameters (None keeps the base) and return the per-hospital difference."""
     a = run(history, current, *base)
     b = run(history, current, alt[0] or base[0], alt[1] or base[1])
@@ -348,8 +356,31 @@ def whatif(history: Sequence[Case], current: Sequence[Case], base: tuple[DipPara
 
 
 __all__ = [
-    "CONSERVATIVE", "DIAGNOSTIC", "THERAPEUTIC", "SURGERY", "CORE", "COMPREHENSIVE", "ProcedureClassRule",
-    "DipParams", "DipGroup", "Catalogue", "build_catalogue", "derive_level_coefficients", "outlier_coefficient",
-    "ScoredCase", "Ungrouped", "Scoring", "score_cases", "SettleParams", "HospitalSettlement", "Settlement",
-    "settle", "hospital_settlement", "MonthlyPreSettlement", "monthly_presettlement", "HospitalDiff", "run", "whatif",
+    "CONSERVATIVE",
+    "DIAGNOSTIC",
+    "THERAPEUTIC",
+    "SURGERY",
+    "CORE",
+    "COMPREHENSIVE",
+    "ProcedureClassRule",
+    "DipParams",
+    "DipGroup",
+    "Catalogue",
+    "build_catalogue",
+    "derive_level_coefficients",
+    "outlier_coefficient",
+    "ScoredCase",
+    "Ungrouped",
+    "Scoring",
+    "score_cases",
+    "SettleParams",
+    "HospitalSettlement",
+    "Settlement",
+    "settle",
+    "hospital_settlement",
+    "MonthlyPreSettlement",
+    "monthly_presettlement",
+    "HospitalDiff",
+    "run",
+    "whatif",
 ]

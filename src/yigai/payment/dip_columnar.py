@@ -75,14 +75,14 @@ def _sums(values: np.ndarray, keys: np.ndarray, n_keys: int) -> list[float]:
 class _Keys:
     """Each case's core combination and comprehensive group, as codes into lists of key strings."""
 
-    core: np.ndarray          # per case: code of its (亚目, procedure combination)
-    core_pairs: np.ndarray    # per core code: (index into dx5, index into combos)
+    core: np.ndarray  # per case: code of its (亚目, procedure combination)
+    core_pairs: np.ndarray  # per core code: (index into dx5, index into combos)
     dx5: list[str]
     combos: list[str]
     comp_keys: list[str]
     comp_of_core: np.ndarray  # the comprehensive code each core combination folds into
-    dx3: list[str]            # per comprehensive code: ICD-10 category
-    klass: list[str]          # per comprehensive code: treatment class
+    dx3: list[str]  # per comprehensive code: ICD-10 category
+    klass: list[str]  # per comprehensive code: treatment class
 
     @property
     def n_core(self) -> int:
@@ -91,7 +91,7 @@ class _Keys:
     def core_key(self, code: int) -> str:
         """The key string, built only for the combinations that need one (not one per distinct pair)."""
         d, c = self.core_pairs[code]
-        return f"{self.dx5[int(d)]}|{self.combos[int(c)]}"   # as dip.core_key: combination already joined
+        return f"{self.dx5[int(d)]}|{self.combos[int(c)]}"  # as dip.core_key: combination already joined
 
     def core_codes_of(self, keys: list[str]) -> np.ndarray:
         """Core code of each ``dx5|combination`` key, −1 where no case of this table has it."""
@@ -116,8 +116,7 @@ class _Keys:
 def _keys(cases: CaseTable, params: DipParams) -> _Keys:
     t = cases.table
     dx5_code, dx5 = _codes(pc.utf8_slice_codeunits(t.column("main_dx"), 0, 5))
-    proc_code, pairs = _codes(pc.binary_join_element_wise(t.column("main_proc"), t.column("other_procs"),
-                                                          LIST_JOIN))
+    proc_code, pairs = _codes(pc.binary_join_element_wise(t.column("main_proc"), t.column("other_procs"), LIST_JOIN))
     combo_index: dict[str, int] = {}
     class_names: list[str] = []
     class_of_combo_l: list[int] = []
@@ -186,8 +185,9 @@ def build_catalogue(history: CaseTable, params: DipParams = DipParams()) -> Cata
     groups: dict[str, DipGroup] = {}
     for i in sorted(range(n_groups), key=keys.__getitem__):
         m = means[i]
-        groups[keys[i]] = DipGroup(keys[i], kinds[i], int(group_counts[i]), m, m / M, m / M * params.scale,
-                                   keys[i] in params.primary_groups)
+        groups[keys[i]] = DipGroup(
+            keys[i], kinds[i], int(group_counts[i]), m, m / M, m / M * params.scale, keys[i] in params.primary_groups
+        )
     n_core = sum(g.n_cases for g in groups.values() if g.kind == CORE)
     points = np.array([groups[key].points for key in keys])
     mean = np.array([groups[key].mean_cost for key in keys])
@@ -206,11 +206,13 @@ def build_catalogue(history: CaseTable, params: DipParams = DipParams()) -> Cata
         lv_code, lv_names = _codes(cases.column("hospital_level"))
         nl = max(len(lv_names), 1)
         cell = kept_gid * nl + lv_code[kept]
-        with np.errstate(invalid="ignore"):   # cells without a case give 0/0; only cells with cases are read
+        with np.errstate(invalid="ignore"):  # cells without a case give 0/0; only cells with cases are read
             cell_means = _group_means(kept_cost, cell, ycode[kept], n_groups * nl, [w[y] for y in ys])
         filled = np.flatnonzero(np.bincount(cell, minlength=n_groups * nl)).tolist()
-        level_means = {(keys[c // nl], lv_names[c % nl]): cell_means[c]
-                       for c in sorted(filled, key=lambda c: (keys[c // nl], lv_names[c % nl]))}
+        level_means = {
+            (keys[c // nl], lv_names[c % nl]): cell_means[c]
+            for c in sorted(filled, key=lambda c: (keys[c // nl], lv_names[c % nl]))
+        }
     return Catalogue(groups, M, n_core / len(cost), len(cost), num / den, levels, params, level_means)
 
 
@@ -219,12 +221,13 @@ def _repeated_sum(values: np.ndarray, counts: np.ndarray) -> float:
     terms = [(c, v.as_integer_ratio()) for c, v in zip(counts.tolist(), values.tolist(), strict=True) if c]
     if not terms:
         return 0.0
-    scale = max(den for _, (_, den) in terms)   # powers of two: every denominator divides the largest
+    scale = max(den for _, (_, den) in terms)  # powers of two: every denominator divides the largest
     return sum(c * num * (scale // den) for c, (num, den) in terms) / scale
 
 
-def _group_means(cost: np.ndarray, gid: np.ndarray, ycode: np.ndarray, n_groups: int,
-                 weights: list[float]) -> list[float]:
+def _group_means(
+    cost: np.ndarray, gid: np.ndarray, ycode: np.ndarray, n_groups: int, weights: list[float]
+) -> list[float]:
     """Each group's year-weighted mean, as :func:`yigai.payment.dip.weighted_mean_of_sums` computes it."""
     ny = len(weights)
     gy = gid * ny + ycode
@@ -232,7 +235,7 @@ def _group_means(cost: np.ndarray, gid: np.ndarray, ycode: np.ndarray, n_groups:
     ns = np.bincount(gy, minlength=n_groups * ny).astype(np.float64)
     has = ns > 0
     w = np.tile(np.array(weights, dtype=np.float64), n_groups)
-    terms = np.where(has, w * sums / np.where(has, ns, 1.0), 0.0)   # (w·Σ)/n, as the reference
+    terms = np.where(has, w * sums / np.where(has, ns, 1.0), 0.0)  # (w·Σ)/n, as the reference
     cell_group = np.repeat(np.arange(n_groups), ny)
     num = np.array(_sums(terms[has], cell_group[has], n_groups))
     den = np.array(_sums(w[has], cell_group[has], n_groups))
@@ -268,8 +271,9 @@ def _trimmed(gid: np.ndarray, cost: np.ndarray, n_groups: int, params: DipParams
     return kept | ~any_kept[gid]
 
 
-def _derive_levels(cases: CaseTable, cost: np.ndarray, gid: np.ndarray, mean: np.ndarray,
-                   primary: np.ndarray, n_groups: int) -> dict[str, float]:
+def _derive_levels(
+    cases: CaseTable, cost: np.ndarray, gid: np.ndarray, mean: np.ndarray, primary: np.ndarray, n_groups: int
+) -> dict[str, float]:
     """As :func:`yigai.payment.dip.derive_level_coefficients`: Σ cost / Σ m_i per level, 基层病种 excluded."""
     lv_code, lv_names = _codes(cases.column("hospital_level"))
     use = ~primary[gid]
@@ -286,16 +290,16 @@ class ColumnarScoring:
     """Case scores as columns: ``index`` rows of the scored table, in input order."""
 
     cases: CaseTable
-    index: np.ndarray             # rows of ``cases`` that were scored
-    group: np.ndarray             # code into ``group_keys``
+    index: np.ndarray  # rows of ``cases`` that were scored
+    group: np.ndarray  # code into ``group_keys``
     group_keys: list[str]
     base_points: np.ndarray
     level_coefficient: np.ndarray
     expected_cost: np.ndarray
     k_dev: np.ndarray
-    label: np.ndarray             # code into LABELS
+    label: np.ndarray  # code into LABELS
     points: np.ndarray
-    ungrouped_index: np.ndarray   # rows of ``cases`` that could not be scored, in input order
+    ungrouped_index: np.ndarray  # rows of ``cases`` that could not be scored, in input order
     ungrouped_reason: list[str]
 
     @property
@@ -305,16 +309,26 @@ class ColumnarScoring:
     def rows(self) -> list[tuple[str, str, str, float, float, float, str, float]]:
         """(case id, hospital, group, base, level coefficient, k, label, points) per scored case."""
         t = self.cases.table.take(pa.array(self.index))
-        return list(zip(t.column("case_id").to_pylist(), t.column("hospital").to_pylist(),
-                        [self.group_keys[g] for g in self.group.tolist()], self.base_points.tolist(),
-                        self.level_coefficient.tolist(), self.k_dev.tolist(),
-                        [LABELS[x] for x in self.label.tolist()], self.points.tolist(), strict=True))
+        return list(
+            zip(
+                t.column("case_id").to_pylist(),
+                t.column("hospital").to_pylist(),
+                [self.group_keys[g] for g in self.group.tolist()],
+                self.base_points.tolist(),
+                self.level_coefficient.tolist(),
+                self.k_dev.tolist(),
+                [LABELS[x] for x in self.label.tolist()],
+                self.points.tolist(),
+                strict=True,
+            )
+        )
 
     def ungrouped(self) -> list[tuple[str, str, str]]:
         """(case id, hospital, reason) per case that could not be scored."""
         t = self.cases.table.take(pa.array(self.ungrouped_index))
-        return list(zip(t.column("case_id").to_pylist(), t.column("hospital").to_pylist(), self.ungrouped_reason,
-                        strict=True))
+        return list(
+            zip(t.column("case_id").to_pylist(), t.column("hospital").to_pylist(), self.ungrouped_reason, strict=True)
+        )
 
 
 def score_cases(catalogue: Catalogue, cases: CaseTable) -> ColumnarScoring:
@@ -335,7 +349,7 @@ def score_cases(catalogue: Catalogue, cases: CaseTable) -> ColumnarScoring:
     comp_map = np.array([gindex.get(key, -1) for key in k.comp_keys], dtype=np.int64)
     gid = core_map[k.core] if n else np.zeros(0, dtype=np.int64)
     gid = np.where(gid >= 0, gid, comp_map[k.comp_of_core[k.core]] if n else gid)
-    reason_code = np.full(n, -1, dtype=np.int64)   # ≥ 0: code of the core combination that failed
+    reason_code = np.full(n, -1, dtype=np.int64)  # ≥ 0: code of the core combination that failed
     no_group = gid < 0
     reason_code[no_group] = k.core[no_group]
     lv_code, lv_names = _codes(cases.column("hospital_level"))
@@ -349,7 +363,7 @@ def score_cases(catalogue: Catalogue, cases: CaseTable) -> ColumnarScoring:
     g = gid[idx]
     k_lv = np.where(is_primary[idx], p.primary_coefficient, lv_value[lv_code[idx]])
     A = g_mean[g] * k_lv
-    if catalogue.level_means:   # OutlierBase.LEVEL: the group's mean at the case's level, where the history has one
+    if catalogue.level_means:  # OutlierBase.LEVEL: the group's mean at the case's level, where the history has one
         lv_index = {name: i for i, name in enumerate(lv_names)}
         lvm = np.full((max(len(group_keys), 1), max(len(lv_names), 1)), np.nan)
         for (key, lv), m in catalogue.level_means.items():
@@ -359,7 +373,7 @@ def score_cases(catalogue: Catalogue, cases: CaseTable) -> ColumnarScoring:
         A = np.where(np.isnan(lm), A, lm)
     cost = cases.numbers("total_cost")[idx]
     if np.any(A == 0):
-        raise ZeroDivisionError("float division by zero")   # as the reference: a zero expected cost
+        raise ZeroDivisionError("float division by zero")  # as the reference: a zero expected cost
     ratio = cost / A
     low, high = ratio < p.low, ratio > p.high
     k_dev = np.where(low, ratio, np.where(high, ratio - (p.high - 1.0), 1.0))
@@ -373,12 +387,15 @@ def score_cases(catalogue: Catalogue, cases: CaseTable) -> ColumnarScoring:
         for i, d, lv in zip(bad_idx.tolist(), dx, levels, strict=True):
             if no_group[i]:
                 c = int(k.core[i])
-                reasons.append(f"病种组合 {k.core_key(c)} 不在核心病种, 且类目 {d[:3]} 无 "
-                               f"{k.klass[int(k.comp_of_core[c])]} 综合病种")
+                reasons.append(
+                    f"病种组合 {k.core_key(c)} 不在核心病种, 且类目 {d[:3]} 无 "
+                    f"{k.klass[int(k.comp_of_core[c])]} 综合病种"
+                )
             else:
                 reasons.append(f"医院等级 {lv} 无等级系数")
-    return ColumnarScoring(cases, idx, g, group_keys, base, k_lv, A, k_dev, label, base * k_lv * k_dev,
-                           bad_idx, reasons)
+    return ColumnarScoring(
+        cases, idx, g, group_keys, base, k_lv, A, k_dev, label, base * k_lv * k_dev, bad_idx, reasons
+    )
 
 
 @dataclass
@@ -408,8 +425,11 @@ def settle_scored(s: ColumnarScoring, sp: SettleParams) -> ColumnarSettlement:
     oop = _sums(cases.numbers("patient_paid")[s.index], hc, nh)
     fund = _sums(cases.numbers("fund_paid")[s.index], hc, nh)
     ns = np.bincount(hc, minlength=nh).tolist()
-    hospitals = {h_names[i]: hospital_settlement(h_names[i], ns[i], pts[i], pv, oop[i], fund[i], sp)
-                 for i in sorted(range(nh), key=h_names.__getitem__) if ns[i]}
+    hospitals = {
+        h_names[i]: hospital_settlement(h_names[i], ns[i], pts[i], pv, oop[i], fund[i], sp)
+        for i in sorted(range(nh), key=h_names.__getitem__)
+        if ns[i]
+    }
     return ColumnarSettlement(pv, total, hospitals, s)
 
 
@@ -432,8 +452,12 @@ def run(history: CaseTable, current: CaseTable, params: DipParams, sp: SettlePar
     return settle(build_catalogue(history, params), current, sp)
 
 
-def whatif(history: CaseTable, current: CaseTable, base: tuple[DipParams, SettleParams],
-           alt: tuple[DipParams | None, SettleParams | None]) -> dict[str, HospitalDiff]:
+def whatif(
+    history: CaseTable,
+    current: CaseTable,
+    base: tuple[DipParams, SettleParams],
+    alt: tuple[DipParams | None, SettleParams | None],
+) -> dict[str, HospitalDiff]:
     """:func:`yigai.payment.dip.whatif` over columns."""
     a = run(history, current, *base)
     b = run(history, current, alt[0] or base[0], alt[1] or base[1])
@@ -441,6 +465,15 @@ def whatif(history: CaseTable, current: CaseTable, base: tuple[DipParams, Settle
     return {h: HospitalDiff(h, a.hospitals.get(h), b.hospitals.get(h)) for h in hs}
 
 
-__all__ = ["LABELS", "ColumnarScoring", "ColumnarSettlement", "build_catalogue", "score_cases", "settle",
-           "settle_scored",
-           "monthly_presettlement", "run", "whatif"]
+__all__ = [
+    "LABELS",
+    "ColumnarScoring",
+    "ColumnarSettlement",
+    "build_catalogue",
+    "score_cases",
+    "settle",
+    "settle_scored",
+    "monthly_presettlement",
+    "run",
+    "whatif",
+]

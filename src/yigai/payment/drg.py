@@ -68,12 +68,12 @@ class DrgCase:
     other_procedures: tuple[str, ...] = ()
     cost: Decimal = _ZERO
     hospital: str = ""
-    sex: str = ""                     # 性别: 男/女, 1/2, M/F
-    age: int | None = None            # 年龄 in years
-    age_days: int | None = None       # 年龄（天）, for infants under one year
-    birth_weight: int | None = None   # 新生儿出生体重 in grams
-    los: int | None = None            # 住院天数
-    discharge_status: str = ""        # 离院方式
+    sex: str = ""  # 性别: 男/女, 1/2, M/F
+    age: int | None = None  # 年龄 in years
+    age_days: int | None = None  # 年龄（天）, for infants under one year
+    birth_weight: int | None = None  # 新生儿出生体重 in grams
+    los: int | None = None  # 住院天数
+    discharge_status: str = ""  # 离院方式
 
     @property
     def procedures(self) -> tuple[str, ...]:
@@ -171,8 +171,9 @@ def load_pack(folder: Path | str | None = None) -> Pack:
         try:
             return load_chs_pack(folder)
         except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError) as exc:
-            raise PackError(f"{folder / PACK_FILE}: {exc!r} / 规则包无法读取（请用 scripts/convert_reference.py 重新生成）"
-                            ) from None
+            raise PackError(
+                f"{folder / PACK_FILE}: {exc!r} / 规则包无法读取（请用 scripts/convert_reference.py 重新生成）"
+            ) from None
     meta = _load(folder, "pack.yaml") or {}
     mdcs = []
     for i, entry in enumerate(_load(folder, "mdc.yaml") or []):
@@ -184,23 +185,38 @@ def load_pack(folder: Path | str | None = None) -> Pack:
     adrgs = []
     for i, entry in enumerate(_load(folder, "adrg.yaml") or []):
         try:
-            adrg = Adrg(str(entry["code"]), str(entry["mdc"]), str(entry.get("name", "")), str(entry["rule"]),
-                        _codes(entry.get("diagnoses")), _codes(entry.get("procedures")),
-                        str(entry.get("split", "none")))
+            adrg = Adrg(
+                str(entry["code"]),
+                str(entry["mdc"]),
+                str(entry.get("name", "")),
+                str(entry["rule"]),
+                _codes(entry.get("diagnoses")),
+                _codes(entry.get("procedures")),
+                str(entry.get("split", "none")),
+            )
         except (KeyError, TypeError) as exc:
             raise PackError(f"{folder / 'adrg.yaml'} entry {i + 1}: {exc!r}") from None
         if adrg.rule not in RULES or adrg.split not in SPLITS:
-            raise PackError(f"{folder / 'adrg.yaml'} entry {i + 1} ({adrg.code}): rule must be one of {RULES}, "
-                            f"split one of {SPLITS}")
+            raise PackError(
+                f"{folder / 'adrg.yaml'} entry {i + 1} ({adrg.code}): rule must be one of {RULES}, "
+                f"split one of {SPLITS}"
+            )
         adrgs.append(adrg)
     cc = _load(folder, "cc.yaml") or {}
     exclusions: dict[str, tuple[str, ...]] = {}
     for entry in cc.get("exclusions") or []:
         key = normalise(str(entry["code"]))
         exclusions[key] = exclusions.get(key, ()) + _codes(entry.get("main"))
-    return RulePack(str(meta.get("name", folder.name)), tuple(mdcs), tuple(adrgs), _codes(cc.get("mcc")),
-                    _codes(cc.get("cc")), exclusions, _codes(meta.get("or_procedures")),
-                    bool(meta.get("illustrative", False)))
+    return RulePack(
+        str(meta.get("name", folder.name)),
+        tuple(mdcs),
+        tuple(adrgs),
+        _codes(cc.get("mcc")),
+        _codes(cc.get("cc")),
+        exclusions,
+        _codes(meta.get("or_procedures")),
+        bool(meta.get("illustrative", False)),
+    )
 
 
 def _complication(main: str, others: Sequence[str], pack: RulePack, trace: list[str]) -> str | None:
@@ -213,8 +229,10 @@ def _complication(main: str, others: Sequence[str], pack: RulePack, trace: list[
                 continue
             excluded = _starts(main, pack.exclusions.get(prefix, ()))
             if excluded is not None:
-                trace.append(f"其他诊断 {dx} 为{level}，但主诊断 {main} 在排除表中 ({prefix} × {excluded})，不计 "
-                             f"/ {level} {dx} excluded for main diagnosis {main}")
+                trace.append(
+                    f"其他诊断 {dx} 为{level}，但主诊断 {main} 在排除表中 ({prefix} × {excluded})，不计 "
+                    f"/ {level} {dx} excluded for main diagnosis {main}"
+                )
             else:
                 trace.append(f"其他诊断 {dx} 为{level} / {dx} counts as {level}")
                 found.add(level)
@@ -254,8 +272,10 @@ def group(case: Any, pack: Pack) -> Grouping:
         or_proc = _starts(proc, pack.or_procedures) if proc else None
         if or_proc is not None:
             drg = f"{mdc.code}QY"
-            trace.append(f"主手术 {proc} 是手术室操作，但不匹配MDC{mdc.code}的手术ADRG，歧义组 "
-                         f"/ OR procedure matches no surgical ADRG → {drg}")
+            trace.append(
+                f"主手术 {proc} 是手术室操作，但不匹配MDC{mdc.code}的手术ADRG，歧义组 "
+                f"/ OR procedure matches no surgical ADRG → {drg}"
+            )
             return Grouping(drg, None, mdc.code, trace)
         for a in (a for a in candidates if not a.surgical):
             if _starts(main, a.diagnoses) is not None:
@@ -274,14 +294,18 @@ def group(case: Any, pack: Pack) -> Grouping:
         digit = {"MCC": "1", "CC": "3", None: "5"}[level]
     else:
         digit = "3" if level else "5"
-    label = {"1": "伴严重并发症或合并症 with MCC", "3": "伴并发症或合并症 with CC" if adrg.split == "full"
-             else "伴并发症或合并症 with MCC/CC", "5": "不伴并发症或合并症 without CC"}[digit]
+    label = {
+        "1": "伴严重并发症或合并症 with MCC",
+        "3": "伴并发症或合并症 with CC" if adrg.split == "full" else "伴并发症或合并症 with MCC/CC",
+        "5": "不伴并发症或合并症 without CC",
+    }[digit]
     drg = adrg.code + digit
     trace.append(f"{label} → {drg}")
     return Grouping(drg, adrg.code, mdc.code, trace)
 
 
 # -- weights and payment ---------------------------------------------------------------------
+
 
 def relative_weights(costs: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
     """``RW_d = mean cost of DRG d / mean cost of all grouped cases``; 0000/QY cases are left out."""
@@ -326,8 +350,7 @@ def point_value(budget: Decimal, drgs: Iterable[str], group_points: Mapping[str,
     return Decimal(budget) / total
 
 
-def point_payments(drgs: Iterable[str], group_points: Mapping[str, Decimal],
-                   value: Decimal) -> list[Decimal | None]:
+def point_payments(drgs: Iterable[str], group_points: Mapping[str, Decimal], value: Decimal) -> list[Decimal | None]:
     return [group_points[d] * value if is_grouped(d) else None for d in drgs]
 
 
@@ -366,8 +389,10 @@ def read_cases(path: Path) -> tuple[list[DrgCase], list[tuple[int, str, str]]]:
     if not sheet.header:
         return [], [(1, "header", "empty file / 空文件")]
     header = [h.lower() for h in sheet.header]
-    where = {k: next((i for i, h in enumerate(header) if h in {s.lower() for s in names}), None)
-             for k, names in CASE_COLUMNS.items()}
+    where = {
+        k: next((i for i, h in enumerate(header) if h in {s.lower() for s in names}), None)
+        for k, names in CASE_COLUMNS.items()
+    }
     missing = [k for k in ("case_id", "main_diagnosis") if where[k] is None]
     if missing:
         return [], [(1, k, "column missing / 缺少列") for k in missing]
@@ -407,8 +432,21 @@ def read_cases(path: Path) -> tuple[list[DrgCase], list[tuple[int, str, str]]]:
         procs = [p.strip() for p in _SPLIT.split(cell["procedures"]) if p.strip()]
         main_proc = cell["main_procedure"] or (procs.pop(0) if procs else None)
         other_procs = tuple(procs) + tuple(p.strip() for p in _SPLIT.split(cell["other_procedures"]) if p.strip())
-        cases.append(DrgCase(cell["case_id"], cell["main_diagnosis"], others, main_proc, other_procs,
-                             cost=cost, hospital=cell["hospital"], sex=cell["sex"], age=ints["age"],
-                             age_days=ints["age_days"], birth_weight=ints["birth_weight"], los=ints["los"],
-                             discharge_status=cell["discharge_status"]))
+        cases.append(
+            DrgCase(
+                cell["case_id"],
+                cell["main_diagnosis"],
+                others,
+                main_proc,
+                other_procs,
+                cost=cost,
+                hospital=cell["hospital"],
+                sex=cell["sex"],
+                age=ints["age"],
+                age_days=ints["age_days"],
+                birth_weight=ints["birth_weight"],
+                los=ints["los"],
+                discharge_status=cell["discharge_status"],
+            )
+        )
     return cases, bad

@@ -50,35 +50,35 @@ class DrgSettleError(ValueError):
 
 @dataclass(frozen=True)
 class DrgParams:
-    scale: float = 100.0                                 # base points = RW × scale
-    year_weights: tuple[float, ...] = (1.0, 2.0, 7.0)    # history years, oldest → latest
-    low: float = 0.5                                     # C < low·A → 低倍率
-    high: float = 2.0                                    # C > high·A → 高倍率
-    extreme: float = 5.0                                 # C ≥ extreme·A → 特例单议
+    scale: float = 100.0  # base points = RW × scale
+    year_weights: tuple[float, ...] = (1.0, 2.0, 7.0)  # history years, oldest → latest
+    low: float = 0.5  # C < low·A → 低倍率
+    high: float = 2.0  # C > high·A → 高倍率
+    extreme: float = 5.0  # C ≥ extreme·A → 特例单议
     outlier_base: OutlierBase = OutlierBase.GROUP
-    level_coefficients: Mapping[str, float] | None = None   # None → derived from history
-    base_cost: float | None = None                       # M when there is no history: the cost of RW 1
+    level_coefficients: Mapping[str, float] | None = None  # None → derived from history
+    base_cost: float | None = None  # M when there is no history: the cost of RW 1
 
 
 @dataclass(frozen=True)
 class DrgGroup:
     drg: str
     rw: float
-    points: float                # rw × scale
-    mean_cost: float             # m_d: the expected cost at level coefficient 1
-    n_cases: int = 0             # history cases
+    points: float  # rw × scale
+    mean_cost: float  # m_d: the expected cost at level coefficient 1
+    n_cases: int = 0  # history cases
 
 
 @dataclass(frozen=True)
 class DrgCatalogue:
     groups: Mapping[str, DrgGroup]
-    regional_mean: float                      # M
+    regional_mean: float  # M
     level_coefficients: Mapping[str, float]
-    level_means: Mapping[tuple[str, str], float]   # (drg, level) → history mean (OutlierBase.LEVEL)
-    source: str                               # the weight list's name, or LOCAL
+    level_means: Mapping[tuple[str, str], float]  # (drg, level) → history mean (OutlierBase.LEVEL)
+    source: str  # the weight list's name, or LOCAL
     params: DrgParams
     weights: WeightList | None = None
-    history_set_aside: int = 0                # history cases without a weighted DRG (not in M)
+    history_set_aside: int = 0  # history cases without a weighted DRG (not in M)
 
     def why_not(self, drg: str) -> str:
         if not drg:
@@ -93,12 +93,14 @@ def _means(cases: Iterable[Case], key: Any, w: Mapping[int, float]) -> dict[Any,
     sums: dict[Any, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     for c in cases:
         sums[key(c)][c.settle_year].append(c.total_cost)
-    return {k: weighted_mean_of_sums({y: (math.fsum(v), len(v)) for y, v in by_y.items()}, w)
-            for k, by_y in sums.items()}
+    return {
+        k: weighted_mean_of_sums({y: (math.fsum(v), len(v)) for y, v in by_y.items()}, w) for k, by_y in sums.items()
+    }
 
 
-def build_catalogue(history: Sequence[Case], params: DrgParams = DrgParams(),
-                    weights: WeightList | None = None) -> DrgCatalogue:
+def build_catalogue(
+    history: Sequence[Case], params: DrgParams = DrgParams(), weights: WeightList | None = None
+) -> DrgCatalogue:
     """Weights and cost bases from a regional list and/or history cases (each with its DRG).
 
     Without a list, RW_d = m_d / M over the history's cases of grouped DRGs. With a list, the
@@ -109,16 +111,21 @@ def build_catalogue(history: Sequence[Case], params: DrgParams = DrgParams(),
     if weights is None and not history:
         raise DrgSettleError("no weight list and no history: give --weights or --history / 没有权重表也没有历史病例")
     w = year_weights((c.settle_year for c in history), params.year_weights)
-    usable = [c for c in history if c.settle_year in w and c.drg and
-              (c.drg in weights.weights if weights is not None else is_grouped(c.drg))]
+    usable = [
+        c
+        for c in history
+        if c.settle_year in w and c.drg and (c.drg in weights.weights if weights is not None else is_grouped(c.drg))
+    ]
     set_aside = sum(1 for c in history if c.settle_year in w) - len(usable)
     if params.base_cost is not None:
         M = params.base_cost
     elif usable:
         M = _means(usable, lambda c: "", w)[""]
     else:
-        raise DrgSettleError("no history case with a weighted DRG and no --base-cost: the expected cost of a DRG "
-                             "(for outliers) is unknown / 缺少历史病例或 --base-cost，无法计算偏差病例的费用基准")
+        raise DrgSettleError(
+            "no history case with a weighted DRG and no --base-cost: the expected cost of a DRG "
+            "(for outliers) is unknown / 缺少历史病例或 --base-cost，无法计算偏差病例的费用基准"
+        )
     if M <= 0:
         raise DrgSettleError("the mean cost per case must be positive / 例均费用必须为正")
     counts: dict[str, int] = defaultdict(int)
@@ -136,12 +143,16 @@ def build_catalogue(history: Sequence[Case], params: DrgParams = DrgParams(),
     elif usable:
         levels = level_coefficients((c.hospital_level, c.total_cost, groups[c.drg].mean_cost) for c in usable)
     else:
-        raise DrgSettleError("no history to derive the level coefficients from: give --level / "
-                             "没有历史病例可推算等级系数，请用 --level 给出")
-    level_means = _means(usable, lambda c: (c.drg, c.hospital_level), w) \
-        if params.outlier_base is OutlierBase.LEVEL else {}
-    return DrgCatalogue(groups, M, levels, level_means, weights.name if weights is not None else LOCAL, params,
-                        weights, set_aside)
+        raise DrgSettleError(
+            "no history to derive the level coefficients from: give --level / "
+            "没有历史病例可推算等级系数，请用 --level 给出"
+        )
+    level_means = (
+        _means(usable, lambda c: (c.drg, c.hospital_level), w) if params.outlier_base is OutlierBase.LEVEL else {}
+    )
+    return DrgCatalogue(
+        groups, M, levels, level_means, weights.name if weights is not None else LOCAL, params, weights, set_aside
+    )
 
 
 @dataclass(frozen=True)
@@ -151,10 +162,10 @@ class DrgScored:
     rw: float
     base_points: float
     level_coefficient: float
-    expected_cost: float         # A
+    expected_cost: float  # A
     k_dev: float
     label: str
-    points: float                # base × k_level × k_dev
+    points: float  # base × k_level × k_dev
 
 
 @dataclass(frozen=True)
@@ -204,8 +215,9 @@ class DrgSettlement:
     catalogue: DrgCatalogue
 
 
-def settle(cat: DrgCatalogue, cases: Iterable[Case], sp: SettleParams,
-           reasons: Mapping[str, str] | None = None) -> DrgSettlement:
+def settle(
+    cat: DrgCatalogue, cases: Iterable[Case], sp: SettleParams, reasons: Mapping[str, str] | None = None
+) -> DrgSettlement:
     """PV_settle = (F_DRG / r) / Σ points, then each hospital's clearing, exactly as DIP."""
     scoring = score_cases(cat, cases, reasons)
     cleared = clear(((s.case.hospital, s.points, s.case.patient_paid, s.case.fund_paid) for s in scoring.scored), sp)
@@ -214,9 +226,9 @@ def settle(cat: DrgCatalogue, cases: Iterable[Case], sp: SettleParams,
 
 @dataclass(frozen=True)
 class Grouped:
-    cases: list[Case]                      # every case, with its DRG
-    reasons: dict[str, str] = field(default_factory=dict)   # case id → why the grouper gave 0000/QY
-    grouped_here: int = 0                  # cases grouped by the grouper (no DRG in the file)
+    cases: list[Case]  # every case, with its DRG
+    reasons: dict[str, str] = field(default_factory=dict)  # case id → why the grouper gave 0000/QY
+    grouped_here: int = 0  # cases grouped by the grouper (no DRG in the file)
 
 
 def assign_drgs(cases: Iterable[Case], pack: Any) -> Grouped:
@@ -230,8 +242,18 @@ def assign_drgs(cases: Iterable[Case], pack: Any) -> Grouped:
         if c.drg:
             out.append(c)
             continue
-        g = group(DrgCase(c.case_id, c.main_dx, c.other_dx, c.main_proc or None, c.other_procs,
-                          Decimal(repr(c.total_cost)), c.hospital), pack)
+        g = group(
+            DrgCase(
+                c.case_id,
+                c.main_dx,
+                c.other_dx,
+                c.main_proc or None,
+                c.other_procs,
+                Decimal(repr(c.total_cost)),
+                c.hospital,
+            ),
+            pack,
+        )
         n += 1
         if not g.grouped and g.trace:
             reasons[c.case_id] = g.trace[-1]
@@ -239,5 +261,19 @@ def assign_drgs(cases: Iterable[Case], pack: Any) -> Grouped:
     return Grouped(out, reasons, n)
 
 
-__all__ = ["LOCAL", "DrgSettleError", "DrgParams", "DrgGroup", "DrgCatalogue", "build_catalogue", "DrgScored",
-           "NotSettled", "DrgScoring", "score_cases", "DrgSettlement", "settle", "Grouped", "assign_drgs"]
+__all__ = [
+    "LOCAL",
+    "DrgSettleError",
+    "DrgParams",
+    "DrgGroup",
+    "DrgCatalogue",
+    "build_catalogue",
+    "DrgScored",
+    "NotSettled",
+    "DrgScoring",
+    "score_cases",
+    "DrgSettlement",
+    "settle",
+    "Grouped",
+    "assign_drgs",
+]

@@ -30,12 +30,12 @@ class WeightListError(ValueError):
 
 @dataclass(frozen=True)
 class WeightList:
-    name: str                          # 福州2022, or the file's name
-    weights: Mapping[str, float]       # DRG code → RW, for the codes with one usable weight
-    names: Mapping[str, str]           # DRG code → name, as listed
-    without_rw: tuple[str, ...]        # codes listed with no usable weight (blank, 0, not a number)
-    conflicts: tuple[str, ...]         # codes listed twice with different weights
-    source: str                        # where it came from (the shipped list's provenance, or the path)
+    name: str  # 福州2022, or the file's name
+    weights: Mapping[str, float]  # DRG code → RW, for the codes with one usable weight
+    names: Mapping[str, str]  # DRG code → name, as listed
+    without_rw: tuple[str, ...]  # codes listed with no usable weight (blank, 0, not a number)
+    conflicts: tuple[str, ...]  # codes listed twice with different weights
+    source: str  # where it came from (the shipped list's provenance, or the path)
 
     def why_not(self, drg: str) -> str:
         """The reason a case of ``drg`` cannot be settled with this list."""
@@ -78,8 +78,10 @@ def read_weight_file(path: Path, name: str | None = None, source: str | None = N
     header = table[0]
     code, label, rw = (_column(header, CODE_HEADERS), _column(header, NAME_HEADERS), _column(header, RW_HEADERS))
     if code is None or rw is None:
-        raise WeightListError(f"{path.name}: needs a DRG code column ({'/'.join(CODE_HEADERS)}) and a weight column "
-                              f"({'/'.join(RW_HEADERS)}); found {', '.join(header)} / 权重表缺少 DRG编码 或 RW 列")
+        raise WeightListError(
+            f"{path.name}: needs a DRG code column ({'/'.join(CODE_HEADERS)}) and a weight column "
+            f"({'/'.join(RW_HEADERS)}); found {', '.join(header)} / 权重表缺少 DRG编码 或 RW 列"
+        )
     weights: dict[str, float] = {}
     names: dict[str, str] = {}
     without: list[str] = []
@@ -102,8 +104,14 @@ def read_weight_file(path: Path, name: str | None = None, source: str | None = N
     without = [d for d in without if d not in weights]
     if not weights:
         raise WeightListError(f"{path.name}: no DRG with a usable weight / 权重表中没有可用的权重")
-    return WeightList(name or path.stem, weights, names, tuple(dict.fromkeys(without)),
-                      tuple(dict.fromkeys(conflicts)), source or str(path))
+    return WeightList(
+        name or path.stem,
+        weights,
+        names,
+        tuple(dict.fromkeys(without)),
+        tuple(dict.fromkeys(conflicts)),
+        source or str(path),
+    )
 
 
 def load_weight_list(ref: str | Path) -> WeightList:
@@ -113,10 +121,20 @@ def load_weight_list(ref: str | Path) -> WeightList:
         return read_weight_file(path)
     shipped = shipped_dir() / f"{ref}.csv"
     if not shipped.is_file():
-        raise WeightListError(f"{ref}: neither a weight file nor a shipped list (shipped: {', '.join(shipped_lists())})"
-                              f" / 不是权重表文件，也不是内置的区域权重表")
+        raise WeightListError(
+            f"{ref}: neither a weight file nor a shipped list (shipped: {', '.join(shipped_lists())})"
+            f" / 不是权重表文件，也不是内置的区域权重表"
+        )
     return read_weight_file(shipped, str(ref), f"{ref} (yigai/data/drg_weights, see NOTICE.md: OpenDRG, Apache-2.0)")
 
 
-__all__ = ["WeightList", "WeightListError", "shipped_lists", "read_weight_file", "load_weight_list",
-           "CODE_HEADERS", "NAME_HEADERS", "RW_HEADERS"]
+__all__ = [
+    "WeightList",
+    "WeightListError",
+    "shipped_lists",
+    "read_weight_file",
+    "load_weight_list",
+    "CODE_HEADERS",
+    "NAME_HEADERS",
+    "RW_HEADERS",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-COLUMNAR_FROM = 20_000   # cases (history and current together) from which the columnar engine runs
+COLUMNAR_FROM = 20_000  # cases (history and current together) from which the columnar engine runs
 
 
 class Engine(StrEnum):

@@ -20,8 +20,8 @@ import math
 
 import numpy as np
 
-_LOWEST_EXPONENT = -960      # below this σ nears the subnormal range: fall back to math.fsum
-_HIGHEST_EXPONENT = 1000     # above, σ would overflow
+_LOWEST_EXPONENT = -960  # below this σ nears the subnormal range: fall back to math.fsum
+_HIGHEST_EXPONENT = 1000  # above, σ would overflow
 
 
 def exact_parts(values: np.ndarray, keys: np.ndarray, n_keys: int) -> list[np.ndarray] | None:
@@ -30,7 +30,7 @@ def exact_parts(values: np.ndarray, keys: np.ndarray, n_keys: int) -> list[np.nd
     The exact sum for key ``k`` is ``Σ_round parts[round][k]``; any sums of these arrays across keys
     are exact too.
     """
-    p = np.array(values, dtype=np.float64)          # a copy: rounds work in place
+    p = np.array(values, dtype=np.float64)  # a copy: rounds work in place
     k = np.asarray(keys, dtype=np.int64)
     if len(p) and not np.isfinite(p).all():
         return None
@@ -41,13 +41,13 @@ def exact_parts(values: np.ndarray, keys: np.ndarray, n_keys: int) -> list[np.nd
         top = max(float(p.max()), -float(p.min()))
         if top == 0.0:
             break
-        tau = math.frexp(top)[1]                     # top < 2**tau
+        tau = math.frexp(top)[1]  # top < 2**tau
         if not _LOWEST_EXPONENT <= m + tau <= _HIGHEST_EXPONENT:
             return None
         sigma = math.ldexp(1.0, m + tau)
         np.add(p, sigma, out=q)
-        np.subtract(q, sigma, out=q)                 # q = (σ + p) − σ, exact
-        np.subtract(p, q, out=p)                     # the rest, exact
+        np.subtract(q, sigma, out=q)  # q = (σ + p) − σ, exact
+        np.subtract(p, q, out=p)  # the rest, exact
         parts.append(np.bincount(k, weights=q, minlength=n_keys))
     return parts
 
@@ -57,7 +57,7 @@ def round_parts(parts: list[np.ndarray], n_keys: int) -> list[float]:
     if not parts:
         return [0.0] * n_keys
     if len(parts) == 1:
-        return (parts[0] + 0.0).tolist()             # one exact sum: already the rounded total (−0.0 → 0.0)
+        return (parts[0] + 0.0).tolist()  # one exact sum: already the rounded total (−0.0 → 0.0)
     rows = np.stack(parts, axis=1).tolist()
     return [math.fsum(r) for r in rows]
 
@@ -74,7 +74,7 @@ def _by_fsum(v: np.ndarray, k: np.ndarray, n_keys: int) -> list[float]:
     order = np.argsort(k, kind="stable")
     vals = v[order].tolist()
     bounds = np.searchsorted(k[order], np.arange(n_keys + 1)).tolist()
-    return [math.fsum(vals[bounds[i]:bounds[i + 1]]) for i in range(n_keys)]
+    return [math.fsum(vals[bounds[i] : bounds[i + 1]]) for i in range(n_keys)]
 
 
 __all__ = ["exact_sums", "exact_parts", "round_parts"]

@@ -20,8 +20,8 @@ from yigai.domain.formatting import escape_formula
 if TYPE_CHECKING:  # openpyxl loads when a workbook is written: the commands import Sheet at start
     from openpyxl import Workbook
 
-MAX_ROWS = 1_048_576 - 1     # an XLSX sheet's rows, less the header
-TITLE_MAX = 31               # an XLSX sheet title's length
+MAX_ROWS = 1_048_576 - 1  # an XLSX sheet's rows, less the header
+TITLE_MAX = 31  # an XLSX sheet title's length
 
 
 @dataclass(frozen=True)

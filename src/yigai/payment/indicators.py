@@ -45,9 +45,18 @@ class PaymentIndicator:
         return f"{self.code}@{self.version}"
 
     def indicator_def(self) -> IndicatorDef:
-        return IndicatorDef(code=self.code, name=self.name, unit=self.unit, direction=self.direction,
-                            definition=self.definition, numerator=self.numerator, denominator=self.denominator,
-                            factor=self.factor, aggregation=Aggregation.SUM, aliases=list(self.aliases))
+        return IndicatorDef(
+            code=self.code,
+            name=self.name,
+            unit=self.unit,
+            direction=self.direction,
+            definition=self.definition,
+            numerator=self.numerator,
+            denominator=self.denominator,
+            factor=self.factor,
+            aggregation=Aggregation.SUM,
+            aliases=list(self.aliases),
+        )
 
 
 @cache
@@ -56,18 +65,26 @@ def catalogue() -> dict[str, PaymentIndicator]:
     out = {}
     for d in raw["indicators"]:
         out[d["code"]] = PaymentIndicator(
-            code=d["code"], name=d["name"], unit=str(d["unit"]), direction=Direction(d["direction"]),
-            definition=d["definition"], version=int(d["version"]), scopes=tuple(d["scopes"]),
-            numerator=d.get("numerator", ""), denominator=d.get("denominator", ""),
-            factor=float(d.get("factor", 1.0)), aliases=tuple(d.get("aliases", ())))
+            code=d["code"],
+            name=d["name"],
+            unit=str(d["unit"]),
+            direction=Direction(d["direction"]),
+            definition=d["definition"],
+            version=int(d["version"]),
+            scopes=tuple(d["scopes"]),
+            numerator=d.get("numerator", ""),
+            denominator=d.get("denominator", ""),
+            factor=float(d.get("factor", 1.0)),
+            aliases=tuple(d.get("aliases", ())),
+        )
     return out
 
 
 @dataclass(frozen=True)
 class IndicatorValue:
     code: str
-    scope: str                   # district or hospital
-    hospital: str                # the hospital code; "" for the district
+    scope: str  # district or hospital
+    hospital: str  # the hospital code; "" for the district
     value: float
     numerator: float | None = None
     denominator: float | None = None
@@ -79,16 +96,22 @@ def _ratio(code: str, scope: str, hospital: str, num: float, den: float) -> Indi
     return IndicatorValue(code, scope, hospital, num / den * catalogue()[code].factor, num, den)
 
 
-def dip_values(hospitals: Mapping[str, HospitalSettlement], point_value: float, core_cases: Mapping[str, int],
-               all_cases: Mapping[str, int]) -> list[IndicatorValue]:
+def dip_values(
+    hospitals: Mapping[str, HospitalSettlement],
+    point_value: float,
+    core_cases: Mapping[str, int],
+    all_cases: Mapping[str, int],
+) -> list[IndicatorValue]:
     """DIP indicators of one settlement year.
 
     ``core_cases`` and ``all_cases`` count each hospital's cases in core groups and all its DIP cases
     of the year (ungrouped ones included), so 核心病种入组率 does not hide the cases that failed to group.
     """
-    out = [IndicatorValue("DIP_INSTITUTIONS", DISTRICT, "", float(len(hospitals))),
-           IndicatorValue("DIP_POINT_VALUE", DISTRICT, "", point_value),
-           IndicatorValue("DIP_RETAINED", DISTRICT, "", sum(h.retained for h in hospitals.values()))]
+    out = [
+        IndicatorValue("DIP_INSTITUTIONS", DISTRICT, "", float(len(hospitals))),
+        IndicatorValue("DIP_POINT_VALUE", DISTRICT, "", point_value),
+        IndicatorValue("DIP_RETAINED", DISTRICT, "", sum(h.retained for h in hospitals.values())),
+    ]
     core = _ratio("DIP_CORE_SHARE", DISTRICT, "", float(sum(core_cases.values())), float(sum(all_cases.values())))
     out += [core] if core else []
     for h in sorted(set(all_cases) | set(hospitals)):
@@ -102,11 +125,15 @@ def dip_values(hospitals: Mapping[str, HospitalSettlement], point_value: float, 
 def vbp_values(hospitals: Sequence[HospitalResult], year: int) -> list[IndicatorValue]:
     """集采 indicators of one procurement year (the hospitals' rows of that year)."""
     rows = [h for h in hospitals if h.year == year]
-    out = [IndicatorValue("VBP_RETAINED", DISTRICT, "", float(sum((h.retained for h in rows), Decimal(0)))),
-           IndicatorValue("VBP_SAVING", DISTRICT, "", float(sum((h.saving for h in rows), Decimal(0))))]
+    out = [
+        IndicatorValue("VBP_RETAINED", DISTRICT, "", float(sum((h.retained for h in rows), Decimal(0)))),
+        IndicatorValue("VBP_SAVING", DISTRICT, "", float(sum((h.saving for h in rows), Decimal(0)))),
+    ]
     for h in sorted(rows, key=lambda r: r.hospital):
-        out += [IndicatorValue("VBP_RETAINED", HOSPITAL, h.hospital, float(h.retained)),
-                IndicatorValue("VBP_SAVING", HOSPITAL, h.hospital, float(h.saving))]
+        out += [
+            IndicatorValue("VBP_RETAINED", HOSPITAL, h.hospital, float(h.retained)),
+            IndicatorValue("VBP_SAVING", HOSPITAL, h.hospital, float(h.saving)),
+        ]
     return out
 
 
@@ -137,5 +164,13 @@ def _canonical(x: object) -> object:
     return x
 
 
-__all__ = ["DISTRICT", "HOSPITAL", "PaymentIndicator", "catalogue", "IndicatorValue", "dip_values", "vbp_values",
-           "inputs_hash"]
+__all__ = [
+    "DISTRICT",
+    "HOSPITAL",
+    "PaymentIndicator",
+    "catalogue",
+    "IndicatorValue",
+    "dip_values",
+    "vbp_values",
+    "inputs_hash",
+]

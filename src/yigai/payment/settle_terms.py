@@ -22,13 +22,27 @@ from yigai.tabular import Limits, TableFileError, cell_text, read_table
 
 # header (Chinese or English) → field
 TERM_COLUMNS: Mapping[str, str] = {
-    "机构": "hospital", "医疗机构": "hospital", "定点医疗机构": "hospital", "hospital": "hospital",
-    "考核系数": "assessment", "年度考核系数": "assessment", "assessment": "assessment",
-    "月度预拨": "advances", "已预拨": "advances", "预拨金额": "advances", "advances": "advances",
-    "医保已记账": "booked_fund", "记账金额": "booked_fund", "booked_fund": "booked_fund",
+    "机构": "hospital",
+    "医疗机构": "hospital",
+    "定点医疗机构": "hospital",
+    "hospital": "hospital",
+    "考核系数": "assessment",
+    "年度考核系数": "assessment",
+    "assessment": "assessment",
+    "月度预拨": "advances",
+    "已预拨": "advances",
+    "预拨金额": "advances",
+    "advances": "advances",
+    "医保已记账": "booked_fund",
+    "记账金额": "booked_fund",
+    "booked_fund": "booked_fund",
 }
-TERM_LABELS: Mapping[str, str] = {"hospital": "机构", "assessment": "考核系数", "advances": "月度预拨",
-                                  "booked_fund": "医保已记账"}
+TERM_LABELS: Mapping[str, str] = {
+    "hospital": "机构",
+    "assessment": "考核系数",
+    "advances": "月度预拨",
+    "booked_fund": "医保已记账",
+}
 LIMITS = Limits(max_file_bytes=5 * 1024 * 1024, max_uncompressed_bytes=50 * 1024 * 1024)
 
 
@@ -42,8 +56,11 @@ class SettleTermsError(DocumentError):
         first = self.problems[0]
         more_en = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         more_zh = f"（另有 {len(self.problems) - 1} 处）" if len(self.problems) > 1 else ""
-        super().__init__(f"row {first[0]}, {first[1]}: {first[3]}{more_en}",
-                         message_zh=f"第{first[0]}行 {first[1]}：{first[2]}{more_zh}", where=source)
+        super().__init__(
+            f"row {first[0]}, {first[1]}: {first[3]}{more_en}",
+            message_zh=f"第{first[0]}行 {first[1]}：{first[2]}{more_zh}",
+            where=source,
+        )
 
     def lines(self) -> list[str]:
         return [f"{self.where} 第{row}行 row {row} {col}: {zh} / {en}" for row, col, zh, en in self.problems]
@@ -91,8 +108,9 @@ def _number(value: object) -> float | None:
     return number
 
 
-def parse_terms(header: Sequence[object], rows: Iterable[Sequence[object]], source: str = "",
-                numbers: Iterable[int] | None = None) -> SettleTerms:
+def parse_terms(
+    header: Sequence[object], rows: Iterable[Sequence[object]], source: str = "", numbers: Iterable[int] | None = None
+) -> SettleTerms:
     """Read the sheet's header and rows (row 1 is the header); raise ``SettleTermsError`` with every problem.
 
     ``numbers`` gives each row's number in the file where rows are not consecutive (blank rows left out).
@@ -103,8 +121,14 @@ def parse_terms(header: Sequence[object], rows: Iterable[Sequence[object]], sour
     for name in names:
         field = TERM_COLUMNS.get(name) or TERM_COLUMNS.get(name.lower())
         if name and field is None:
-            problems.append((1, name, f"未知的列「{name}」（可用：{'、'.join(TERM_LABELS.values())}）",
-                             f"unknown column {name!r} (known: hospital, assessment, advances, booked_fund)"))
+            problems.append(
+                (
+                    1,
+                    name,
+                    f"未知的列「{name}」（可用：{'、'.join(TERM_LABELS.values())}）",
+                    f"unknown column {name!r} (known: hospital, assessment, advances, booked_fund)",
+                )
+            )
         elif field is not None and field in fields:
             problems.append((1, name, f"列「{TERM_LABELS[field]}」出现两次", f"column {field} appears twice"))
             field = None
@@ -125,8 +149,14 @@ def parse_terms(header: Sequence[object], rows: Iterable[Sequence[object]], sour
             problems.append((number, "机构", "机构名称为空", "the hospital name is blank"))
             continue
         if hospital in seen:
-            problems.append((number, "机构", f"「{hospital}」重复（首次在第{seen[hospital]}行）",
-                             f"{hospital} appears again (first on row {seen[hospital]})"))
+            problems.append(
+                (
+                    number,
+                    "机构",
+                    f"「{hospital}」重复（首次在第{seen[hospital]}行）",
+                    f"{hospital} appears again (first on row {seen[hospital]})",
+                )
+            )
             continue
         seen[hospital] = number
         values: dict[str, float | None] = {}
@@ -135,15 +165,17 @@ def parse_terms(header: Sequence[object], rows: Iterable[Sequence[object]], sour
             try:
                 value = _number(raw)
             except ValueError:
-                problems.append((number, TERM_LABELS[field], f"「{cell_text(raw)}」不是数字",
-                                 f"{cell_text(raw)!r} is not a number"))
+                problems.append(
+                    (number, TERM_LABELS[field], f"「{cell_text(raw)}」不是数字", f"{cell_text(raw)!r} is not a number")
+                )
                 continue
             if value is not None and value < 0:
                 problems.append((number, TERM_LABELS[field], "不能为负数", "must not be negative"))
                 continue
             values[field] = value
-        terms.append(HospitalTerms(hospital, values.get("assessment"), values.get("advances"),
-                                   values.get("booked_fund")))
+        terms.append(
+            HospitalTerms(hospital, values.get("assessment"), values.get("advances"), values.get("booked_fund"))
+        )
     if problems:
         raise SettleTermsError(source, problems)
     return SettleTerms(tuple(terms))

@@ -22,8 +22,8 @@ NORMAL, LOW, HIGH, SPECIAL = "正常", "低倍率", "高倍率", "特例单议"
 class OutlierBase(StrEnum):
     """What a case's cost is compared with to find an outlier (the expected cost A)."""
 
-    GROUP = "group"   # the group's regional mean × the level coefficient (A = m × k)
-    LEVEL = "level"   # the group's mean at hospitals of the case's level (national DIP technical specification)
+    GROUP = "group"  # the group's regional mean × the level coefficient (A = m × k)
+    LEVEL = "level"  # the group's mean at hospitals of the case's level (national DIP technical specification)
 
 
 class Thresholds(Protocol):
@@ -39,16 +39,18 @@ class Thresholds(Protocol):
 
 @dataclass(frozen=True)
 class OutlierRule:
-    low: float = 0.5        # C < low·A → 低倍率, k = C/A
-    high: float = 2.0       # C > high·A → 高倍率, k = C/A − (high − 1)
-    extreme: float = 5.0    # C ≥ extreme·A → also flagged 特例单议
+    low: float = 0.5  # C < low·A → 低倍率, k = C/A
+    high: float = 2.0  # C > high·A → 高倍率, k = C/A − (high − 1)
+    extreme: float = 5.0  # C ≥ extreme·A → also flagged 特例单议
 
 
 def check_thresholds(t: Thresholds) -> None:
     """0 < low < 1 < high ≤ extreme: otherwise a normal case could be an outlier of both kinds."""
     if not 0 < t.low < 1 < t.high <= t.extreme:
-        raise ValueError(f"outlier thresholds must satisfy 0 < low < 1 < high ≤ extreme (got {t.low}, {t.high}, "
-                         f"{t.extreme}) / 偏差病例阈值应满足 0 < 低倍率 < 1 < 高倍率 ≤ 特例单议")
+        raise ValueError(
+            f"outlier thresholds must satisfy 0 < low < 1 < high ≤ extreme (got {t.low}, {t.high}, "
+            f"{t.extreme}) / 偏差病例阈值应满足 0 < 低倍率 < 1 < 高倍率 ≤ 特例单议"
+        )
 
 
 def outlier_coefficient(cost: float, expected: float, t: Thresholds = OutlierRule()) -> tuple[float, str]:
@@ -64,8 +66,8 @@ def outlier_coefficient(cost: float, expected: float, t: Thresholds = OutlierRul
 
 def year_weights(years: Iterable[int], weights: Sequence[float]) -> dict[int, float]:
     """The weight of each year: the last ``len(weights)`` years with cases get the last weights (oldest first)."""
-    ys = sorted(set(years))[-len(weights):]
-    w = weights[-len(ys):] if ys else ()
+    ys = sorted(set(years))[-len(weights) :]
+    w = weights[-len(ys) :] if ys else ()
     return dict(zip(ys, w, strict=True))
 
 
@@ -91,14 +93,14 @@ def level_coefficients(rows: Iterable[tuple[str, float, float]]) -> dict[str, fl
 
 @dataclass(frozen=True)
 class SettleParams:
-    fund_budget: float                                   # F: the fund's budget for the scheme's cases
-    reimbursement_ratio: float                           # r
-    assessment: Mapping[str, float] = field(default_factory=dict)   # 考核系数, default 1
-    advances: Mapping[str, float] = field(default_factory=dict)     # 月度已预拨 total
-    booked_fund: Mapping[str, float] | None = None       # X_h; default Σ fund_paid of its settled cases
-    band: float = 0.2                                    # surplus/overrun considered up to band × assessed fund due
-    surplus_share: float = 1.0                           # share of the surplus within the band the hospital keeps
-    overrun_share: float = 0.5                           # share of the overrun within the band the fund bears
+    fund_budget: float  # F: the fund's budget for the scheme's cases
+    reimbursement_ratio: float  # r
+    assessment: Mapping[str, float] = field(default_factory=dict)  # 考核系数, default 1
+    advances: Mapping[str, float] = field(default_factory=dict)  # 月度已预拨 total
+    booked_fund: Mapping[str, float] | None = None  # X_h; default Σ fund_paid of its settled cases
+    band: float = 0.2  # surplus/overrun considered up to band × assessed fund due
+    surplus_share: float = 1.0  # share of the surplus within the band the hospital keeps
+    overrun_share: float = 0.5  # share of the overrun within the band the fund bears
 
 
 @dataclass(frozen=True)
@@ -106,21 +108,22 @@ class HospitalSettlement:
     hospital: str
     cases: int
     points: float
-    entitlement: float           # points × PV_settle
-    patient_paid: float          # OOP
-    fund_due: float              # entitlement − OOP
+    entitlement: float  # points × PV_settle
+    patient_paid: float  # OOP
+    fund_due: float  # entitlement − OOP
     assessment: float
-    assessed_due: float          # fund_due × assessment
-    booked_fund: float           # X_h
-    retained: float              # 结余留用 (≥ 0)
-    shared_overrun: float        # 合理超支分担 borne by the fund (≥ 0)
-    payment: float               # annual fund payment
+    assessed_due: float  # fund_due × assessment
+    booked_fund: float  # X_h
+    retained: float  # 结余留用 (≥ 0)
+    shared_overrun: float  # 合理超支分担 borne by the fund (≥ 0)
+    payment: float  # annual fund payment
     advances: float
-    final: float                 # payment − advances
+    final: float  # payment − advances
 
 
-def hospital_settlement(h: str, n: int, pts: float, pv: float, oop: float, fund_paid: float,
-                        sp: SettleParams) -> HospitalSettlement:
+def hospital_settlement(
+    h: str, n: int, pts: float, pv: float, oop: float, fund_paid: float, sp: SettleParams
+) -> HospitalSettlement:
     """One hospital's clearing from its sums (points, OOP, Σ fund_paid of its settled cases).
 
     Shared by every engine (DIP reference and columnar, DRG), so all apply the same arithmetic.
@@ -175,11 +178,30 @@ def clear(cases: Iterable[tuple[str, float, float, float]], sp: SettleParams) ->
         every.append(p)
     total = math.fsum(every)
     pv = settlement_point_value(sp, total)
-    hospitals = {h: hospital_settlement(h, len(pts[h]), math.fsum(pts[h]), pv, math.fsum(oop[h]),
-                                        math.fsum(fund[h]), sp) for h in sorted(pts)}
+    hospitals = {
+        h: hospital_settlement(h, len(pts[h]), math.fsum(pts[h]), pv, math.fsum(oop[h]), math.fsum(fund[h]), sp)
+        for h in sorted(pts)
+    }
     return Clearing(pv, total, hospitals)
 
 
-__all__ = ["NORMAL", "LOW", "HIGH", "SPECIAL", "OutlierBase", "Thresholds", "OutlierRule", "check_thresholds",
-           "outlier_coefficient", "year_weights", "weighted_mean_of_sums", "level_coefficients", "SettleParams", "HospitalSettlement", "hospital_settlement",
-           "settlement_point_value", "Clearing", "clear"]
+__all__ = [
+    "NORMAL",
+    "LOW",
+    "HIGH",
+    "SPECIAL",
+    "OutlierBase",
+    "Thresholds",
+    "OutlierRule",
+    "check_thresholds",
+    "outlier_coefficient",
+    "year_weights",
+    "weighted_mean_of_sums",
+    "level_coefficients",
+    "SettleParams",
+    "HospitalSettlement",
+    "hospital_settlement",
+    "settlement_point_value",
+    "Clearing",
+    "clear",
+]

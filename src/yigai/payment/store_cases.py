@@ -31,9 +31,9 @@ SELF_PAY = "none"
 class StoreCases:
     load: TableLoad
     years: tuple[int, ...]
-    self_pay: int            # discharges of those years without insurance, left out
+    self_pay: int  # discharges of those years without insurance, left out
     missing: tuple[int, ...]  # years asked for with no valid insured case
-    digest: str              # sha256 of the rows read: the same store content, the same digest
+    digest: str  # sha256 of the rows read: the same store content, the same digest
 
 
 def _case_expr(column: str, labels: Mapping[str, str], params: list[object]) -> str:
@@ -60,7 +60,7 @@ def _query(years: Sequence[int]) -> tuple[str, list[object]]:
                CAST(d.fund_paid AS DOUBLE) AS fund_paid, CAST(d.patient_paid AS DOUBLE) AS patient_paid,
                {status} AS discharge_status
         FROM inpatient_discharges d LEFT JOIN institutions i ON i.institution_id = d.institution_id
-        WHERE year(d.discharge_date) IN ({', '.join('?' for _ in years)}) AND d.insurance <> ?
+        WHERE year(d.discharge_date) IN ({", ".join("?" for _ in years)}) AND d.insurance <> ?
         ORDER BY d.discharge_date, d.case_id"""
     return sql, [*params, *years, SELF_PAY]
 
@@ -95,9 +95,13 @@ def load_store_cases(conn: duckdb.DuckDBPyConnection, years: Sequence[int]) -> S
     wanted = tuple(sorted(set(years)))
     sql, params = _query(wanted)
     raw = conn.sql(sql, params=params).to_arrow_table()
-    row = conn.execute(f"SELECT count(*) FROM inpatient_discharges WHERE year(discharge_date) IN "
-                       f"({', '.join('?' for _ in wanted)}) AND insurance = ?", [*wanted, SELF_PAY]).fetchone()
+    row = conn.execute(
+        f"SELECT count(*) FROM inpatient_discharges WHERE year(discharge_date) IN "
+        f"({', '.join('?' for _ in wanted)}) AND insurance = ?",
+        [*wanted, SELF_PAY],
+    ).fetchone()
     load = validate_table(raw, first_row=1)
     present = set(load.cases.settle_year.tolist())
-    return StoreCases(load, wanted, int(row[0]) if row else 0, tuple(y for y in wanted if y not in present),
-                      _digest(raw))
+    return StoreCases(
+        load, wanted, int(row[0]) if row else 0, tuple(y for y in wanted if y not in present), _digest(raw)
+    )

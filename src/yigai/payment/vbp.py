@@ -134,8 +134,12 @@ def _volume_completed(records: Sequence[VbpRecord]) -> bool:
     return done >= sum(agreed, ZERO)
 
 
-def retain(records: Iterable[VbpRecord], share: Decimal | float | str = DEFAULT_CAP,
-           cap: Decimal | float | str = DEFAULT_CAP, bad: Iterable[BadRecord] = ()) -> RetentionReport:
+def retain(
+    records: Iterable[VbpRecord],
+    share: Decimal | float | str = DEFAULT_CAP,
+    cap: Decimal | float | str = DEFAULT_CAP,
+    bad: Iterable[BadRecord] = (),
+) -> RetentionReport:
     """Savings and retained amounts per hospital, year and generic (see the module docstring)."""
     applied = effective_share(share, cap)
     notes: list[str] = []
@@ -147,9 +151,14 @@ def retain(records: Iterable[VbpRecord], share: Decimal | float | str = DEFAULT_
     for r in records:
         known = assessment.setdefault((r.hospital, r.year), (r.assessment, r.row))
         if known[0] != r.assessment:
-            bad_list.append(BadRecord(r.row, "assessment",
-                                      f"{r.assessment} differs from {known[0]} on row {known[1]} "
-                                      f"for {r.hospital} {r.year} / 同一机构同一年度考核系数不一致"))
+            bad_list.append(
+                BadRecord(
+                    r.row,
+                    "assessment",
+                    f"{r.assessment} differs from {known[0]} on row {known[1]} "
+                    f"for {r.hospital} {r.year} / 同一机构同一年度考核系数不一致",
+                )
+            )
             continue
         by_generic[(r.hospital, r.year, r.generic)].append(r)
     per_hospital: dict[tuple[str, int], list[GenericResult]] = defaultdict(list)
@@ -161,22 +170,28 @@ def retain(records: Iterable[VbpRecord], share: Decimal | float | str = DEFAULT_
         k = assessment[(hospital, year)][0]
         retained = saving * applied * k if completed else ZERO
         per_hospital[(hospital, year)].append(
-            GenericResult(hospital, year, generic, budget, actual, saving, applied, k, completed, retained))
+            GenericResult(hospital, year, generic, budget, actual, saving, applied, k, completed, retained)
+        )
     hospitals = []
     for (hospital, year), generics in sorted(per_hospital.items()):
         generics.sort(key=lambda g: g.generic)
-        hospitals.append(HospitalResult(
-            hospital, year,
-            budget=sum((g.budget for g in generics), ZERO),
-            actual=sum((g.actual for g in generics), ZERO),
-            saving=sum((g.saving for g in generics), ZERO),
-            retained=sum((g.retained for g in generics), ZERO),
-            generics=tuple(generics)))
+        hospitals.append(
+            HospitalResult(
+                hospital,
+                year,
+                budget=sum((g.budget for g in generics), ZERO),
+                actual=sum((g.actual for g in generics), ZERO),
+                saving=sum((g.saving for g in generics), ZERO),
+                retained=sum((g.retained for g in generics), ZERO),
+                generics=tuple(generics),
+            )
+        )
     bad_list.sort(key=lambda b: (b.row, b.field))
     return RetentionReport(tuple(hospitals), tuple(bad_list), tuple(notes))
 
 
 # -- reading ---------------------------------------------------------------------------------
+
 
 def _header_map(header: Sequence[object]) -> dict[str, int]:
     found: dict[str, int] = {}
@@ -204,8 +219,9 @@ _TRUE = {"1", "true", "yes", "y", "是", "中选"}
 _FALSE = {"0", "false", "no", "n", "否", "非中选"}
 
 
-def parse_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2,
-               numbers: Iterable[int] | None = None) -> tuple[list[VbpRecord], list[BadRecord]]:
+def parse_rows(
+    rows: Iterable[Mapping[str, object]], first_row: int = 2, numbers: Iterable[int] | None = None
+) -> tuple[list[VbpRecord], list[BadRecord]]:
     """Validate raw rows (keys as in ``COLUMNS``); rows are numbered as in the file (header = 1).
 
     ``numbers`` gives each row's number in the file where rows are not consecutive (blank rows left out).
@@ -248,8 +264,12 @@ def parse_rows(rows: Iterable[Mapping[str, object]], first_row: int = 2,
             except (ValueError, InvalidOperation) as exc:
                 errors.append(BadRecord(n, key, str(exc)))
         if not errors:
-            dup_key = (str(parsed["hospital"]), int(parsed["year"]),
-                       str(parsed["generic"]), str(parsed.get("product", "")))
+            dup_key = (
+                str(parsed["hospital"]),
+                int(parsed["year"]),
+                str(parsed["generic"]),
+                str(parsed.get("product", "")),
+            )
             if dup_key in seen:
                 errors.append(BadRecord(n, "product", f"duplicate of row {seen[dup_key]} / 重复记录"))
             else:
@@ -276,7 +296,8 @@ def read_records(path: Path) -> tuple[list[VbpRecord], list[BadRecord]]:
     return parse_rows(rows, numbers=[line.number for line in sheet.rows])
 
 
-def retain_file(path: Path, share: Decimal | float | str = DEFAULT_CAP,
-                cap: Decimal | float | str = DEFAULT_CAP) -> RetentionReport:
+def retain_file(
+    path: Path, share: Decimal | float | str = DEFAULT_CAP, cap: Decimal | float | str = DEFAULT_CAP
+) -> RetentionReport:
     records, bad = read_records(path)
     return retain(records, share, cap, bad)

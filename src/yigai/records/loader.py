@@ -85,6 +85,7 @@ class LoadResult:
 
 # --- which table, which period ----------------------------------------------------------------------
 
+
 def table_for(path: Path) -> str | None:
     """The table a file name starts with (the longest match, followed by the end or a separator)."""
     stem = path.stem.lower()
@@ -96,7 +97,7 @@ def table_for(path: Path) -> str | None:
 
 def period_from_name(path: Path, name: str) -> Period | None:
     """A period written after the table name: ``-2023-01`` → 202301, ``_2023Q1``, ``_2023``; else None."""
-    rest = path.stem[len(name):].strip(_SEPARATORS)
+    rest = path.stem[len(name) :].strip(_SEPARATORS)
     compact = re.sub(r"[-_. ]", "", rest).upper()
     if not compact:
         return None
@@ -106,12 +107,16 @@ def period_from_name(path: Path, name: str) -> Period | None:
         return None
 
 
-def resolve(paths: Iterable[Path], table_name: str | None = None,
-            period: str | None = None) -> tuple[list[FileTarget], list[Path]]:
+def resolve(
+    paths: Iterable[Path], table_name: str | None = None, period: str | None = None
+) -> tuple[list[FileTarget], list[Path]]:
     """The files to load, in dependency order, and the files of a folder that name no table."""
     if table_name is not None and table_name not in record_tables():
-        raise RecordFileError(f"no record table {table_name!r}; tables: {', '.join(record_tables())}",
-                              message_zh=f"没有记录表 {table_name}", where="--table")
+        raise RecordFileError(
+            f"no record table {table_name!r}; tables: {', '.join(record_tables())}",
+            message_zh=f"没有记录表 {table_name}",
+            where="--table",
+        )
     given = parse_period(period) if period else None
     files: list[Path] = []
     skipped: list[Path] = []
@@ -125,13 +130,18 @@ def resolve(paths: Iterable[Path], table_name: str | None = None,
                     skipped.append(child)
         elif p.is_file():
             if p.suffix.lower() not in SUFFIXES:
-                raise RecordFileError(f"{p.name}: not a .csv, .parquet or .xlsx file",
-                                      message_zh=f"{p.name}：不是 .csv、.parquet 或 .xlsx 文件", where=str(p))
+                raise RecordFileError(
+                    f"{p.name}: not a .csv, .parquet or .xlsx file",
+                    message_zh=f"{p.name}：不是 .csv、.parquet 或 .xlsx 文件",
+                    where=str(p),
+                )
             if not (table_name or table_for(p)):
                 raise RecordFileError(
                     f"{p.name}: the file name does not start with a table name ({', '.join(record_tables())}); "
-                    "rename it or give --table", message_zh=f"{p.name}：文件名不以表名开头；请改名或使用 --table",
-                    where=str(p))
+                    "rename it or give --table",
+                    message_zh=f"{p.name}：文件名不以表名开头；请改名或使用 --table",
+                    where=str(p),
+                )
             files.append(p)
         else:
             raise RecordFileError(f"no such file or folder: {p}", message_zh=f"文件或目录不存在：{p}", where=str(p))
@@ -149,6 +159,7 @@ def resolve(paths: Iterable[Path], table_name: str | None = None,
 
 
 # --- reading a file into a staged relation ------------------------------------------------------------
+
 
 def sha256_of(path: Path) -> str:
     with path.open("rb") as fh:
@@ -170,10 +181,15 @@ def _xlsx_arrow(path: Path) -> pa.Table:
     """The workbook's first sheet as text columns (as a CSV export would hold them) and ``_row``."""
     sheet = tabular.read_table(path, limits=XLSX_LIMITS, suffixes=tabular.XLSX_SUFFIXES)
     names = _unique(sheet.header)
-    columns = [[None if r.cells[i] is None else tabular.cell_text(r.cells[i]) for r in sheet.rows]
-               for i in range(len(names))]
-    return pa.table({"_row": pa.array([r.number for r in sheet.rows], pa.int64()),
-                     **{n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)}})
+    columns = [
+        [None if r.cells[i] is None else tabular.cell_text(r.cells[i]) for r in sheet.rows] for i in range(len(names))
+    ]
+    return pa.table(
+        {
+            "_row": pa.array([r.number for r in sheet.rows], pa.int64()),
+            **{n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)},
+        }
+    )
 
 
 def stage(conn: duckdb.DuckDBPyConnection, path: Path, workdir: Path, name: str) -> dict[str, str]:
@@ -184,8 +200,10 @@ def stage(conn: duckdb.DuckDBPyConnection, path: Path, workdir: Path, name: str)
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
-            conn.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT file_row_number + 1 AS _row, * "
-                         f"EXCLUDE (file_row_number) FROM read_parquet({_path_lit(path)}, file_row_number = true)")
+            conn.execute(
+                f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT file_row_number + 1 AS _row, * "
+                f"EXCLUDE (file_row_number) FROM read_parquet({_path_lit(path)}, file_row_number = true)"
+            )
             conn.execute(f"SELECT count(*) FROM {name}").fetchone()  # the footer is read: a damaged file fails here
         elif suffix == ".xlsx":
             conn.register("_xlsx", _xlsx_arrow(path))
@@ -196,9 +214,11 @@ def stage(conn: duckdb.DuckDBPyConnection, path: Path, workdir: Path, name: str)
             names, delimiter = _unique(tabular.csv_header(source, fmt)), fmt.delimiter
             columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in names) + "}"
             # The header is read here, not sniffed: a ragged row is an error, not a reason to guess again.
-            conn.execute(f"CREATE OR REPLACE TEMP TABLE {name}_csv AS SELECT * FROM read_csv("
-                         f"{_path_lit(source)}, header = false, skip = 1, delim = {sql_literal(delimiter)}, quote = '\"', "
-                         f"escape = '\"', columns = {columns}, auto_detect = false)")
+            conn.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name}_csv AS SELECT * FROM read_csv("
+                f"{_path_lit(source)}, header = false, skip = 1, delim = {sql_literal(delimiter)}, quote = '\"', "
+                f"escape = '\"', columns = {columns}, auto_detect = false)"
+            )
             # The staged table keeps the file's order in its row ids, which are contiguous: the first is the
             # line after the header (row 2).
             first = conn.execute(f"SELECT coalesce(min(rowid), 0) FROM {name}_csv").fetchone()
@@ -238,9 +258,11 @@ def _drop(conn: duckdb.DuckDBPyConnection, *names: str) -> None:
     """Drop temporary views or tables by name (a wrong-kind DROP would abort the open transaction)."""
     for n in names:
         bare = n.strip('"')
-        kinds = conn.execute("SELECT 'VIEW' FROM duckdb_views() WHERE temporary AND view_name = $n UNION ALL "
-                             "SELECT 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name = $n",
-                             {"n": bare}).fetchall()
+        kinds = conn.execute(
+            "SELECT 'VIEW' FROM duckdb_views() WHERE temporary AND view_name = $n UNION ALL "
+            "SELECT 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name = $n",
+            {"n": bare},
+        ).fetchall()
         for (kind,) in kinds:
             conn.execute(f"DROP {kind} {quote(bare)}")
 
@@ -251,6 +273,7 @@ def unstage(conn: duckdb.DuckDBPyConnection, name: str) -> None:
 
 # --- loading ---------------------------------------------------------------------------------------------
 
+
 @dataclass(slots=True)
 class _CommandState:
     """What earlier files of the same command did: months replaced, snapshot keys written."""
@@ -259,9 +282,16 @@ class _CommandState:
     snapshot_keys: set[str] = field(default_factory=set)  # tables with a _keys_<table> temp table
 
 
-def load_records(store: RecordStore, paths: Sequence[Path], *, table_name: str | None = None,
-                 period: str | None = None, strict: bool = False, progress: Progress | None = None,
-                 listed_per_check: int = LISTED_PER_CHECK) -> LoadResult:
+def load_records(
+    store: RecordStore,
+    paths: Sequence[Path],
+    *,
+    table_name: str | None = None,
+    period: str | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+    listed_per_check: int = LISTED_PER_CHECK,
+) -> LoadResult:
     """Validate and load files in one transaction; see the module docstring for the semantics."""
     targets, skipped = resolve(paths, table_name, period)
     result = LoadResult(skipped=skipped, strict=strict)
@@ -281,8 +311,16 @@ def load_records(store: RecordStore, paths: Sequence[Path], *, table_name: str |
                 try:
                     staged.append((target, report, stage(conn, target.path, Path(tmp), f"_src{i}")))
                 except RecordFileError as exc:
-                    report.add(problem(report.file, _error_line(str(exc)), "", Kind.UNREADABLE, detail=str(exc),
-                                          detail_zh=exc.message_zh))
+                    report.add(
+                        problem(
+                            report.file,
+                            _error_line(str(exc)),
+                            "",
+                            Kind.UNREADABLE,
+                            detail=str(exc),
+                            detail_zh=exc.message_zh,
+                        )
+                    )
                     staged.append((target, report, None))
             _load_staged(store, staged, state, now, listed_per_check, lambda what, k: tick(what, k, total))
             if strict and result.errors:
@@ -299,9 +337,14 @@ def load_records(store: RecordStore, paths: Sequence[Path], *, table_name: str |
     return result
 
 
-def _load_staged(store: RecordStore, staged: Sequence[tuple[FileTarget, FileReport, dict[str, str] | None]],
-                 state: _CommandState, now: dt.datetime, listed_per_check: int, tick: Callable[[str, int], None],
-                 ) -> None:
+def _load_staged(
+    store: RecordStore,
+    staged: Sequence[tuple[FileTarget, FileReport, dict[str, str] | None]],
+    state: _CommandState,
+    now: dt.datetime,
+    listed_per_check: int,
+    tick: Callable[[str, int], None],
+) -> None:
     """Check and save every staged file in one transaction, left open for the caller to end."""
     conn = store.conn
     load_id = store.next_load_id()
@@ -326,9 +369,16 @@ def _load_staged(store: RecordStore, staged: Sequence[tuple[FileTarget, FileRepo
         raise
 
 
-def _load_file(store: RecordStore, target: FileTarget, report: FileReport, columns: dict[str, str], source: str,
-               state: _CommandState, listed_per_check: int, tick: Progress,
-               ) -> tuple[str, str, dt.date | None, dt.date | None, str, str, int, int] | None:
+def _load_file(
+    store: RecordStore,
+    target: FileTarget,
+    report: FileReport,
+    columns: dict[str, str],
+    source: str,
+    state: _CommandState,
+    listed_per_check: int,
+    tick: Progress,
+) -> tuple[str, str, dt.date | None, dt.date | None, str, str, int, int] | None:
     """Check and save one staged file; returns the ``loads`` entry fields (after load_id), or None."""
     conn = store.conn
     tbl = table(target.table)
@@ -338,8 +388,7 @@ def _load_file(store: RecordStore, target: FileTarget, report: FileReport, colum
     missing = [c for c in tbl.columns if c.name not in by_name]
     for c in missing:
         kind = Kind.MISSING_COLUMN if c.required else Kind.MISSING_OPTIONAL_COLUMN
-        report.add(problem(report.file, 1, c.name, kind,
-                           severity=Severity.ERROR if c.required else Severity.WARNING))
+        report.add(problem(report.file, 1, c.name, kind, severity=Severity.ERROR if c.required else Severity.WARNING))
     if any(c.required for c in missing):
         row = conn.execute(f"SELECT count(*) FROM {source}").fetchone()
         report.rows = report.set_aside = int(row[0]) if row else 0
@@ -348,25 +397,32 @@ def _load_file(store: RecordStore, target: FileTarget, report: FileReport, colum
     tick("checking", 1, 0)
     scope, replaced, months = _replace_scope(conn, tbl, target, state)
     keys = ", ".join(quote(k) for k in tbl.key)
-    conn.execute(f"CREATE TEMP TABLE _dups AS SELECT {keys}, min(_row) AS _dup_first FROM _typed "
-                 f"WHERE {' AND '.join(f'{quote(k)} IS NOT NULL' for k in tbl.key)} "
-                 f"GROUP BY {keys} HAVING count(*) > 1")
+    conn.execute(
+        f"CREATE TEMP TABLE _dups AS SELECT {keys}, min(_row) AS _dup_first FROM _typed "
+        f"WHERE {' AND '.join(f'{quote(k)} IS NOT NULL' for k in tbl.key)} "
+        f"GROUP BY {keys} HAVING count(*) > 1"
+    )
     dup_row = conn.execute("SELECT count(*) FROM _dups").fetchone()
     has_dups = bool(dup_row and dup_row[0])
     if has_dups:
         conn.execute(f"CREATE TEMP VIEW _checked AS SELECT * FROM _typed LEFT JOIN _dups USING ({keys})")
     else:
         conn.execute("CREATE TEMP VIEW _checked AS SELECT * FROM _typed")
-    earlier = tbl.name if tbl.kind is TableKind.EVENTS else (
-        quote("_keys_" + tbl.name) if tbl.name in state.snapshot_keys else None)
+    earlier = (
+        tbl.name
+        if tbl.kind is TableKind.EVENTS
+        else (quote("_keys_" + tbl.name) if tbl.name in state.snapshot_keys else None)
+    )
     stored = None
     n_earlier = _count(conn, earlier) if earlier else 0
     if earlier and n_earlier:
         # The file's keys that are already stored, hashing the smaller side: a month's reload does not
         # hash a year of stored keys, nor a year's load a few stored ones.
         small, large = (earlier, "_typed") if n_earlier <= _count(conn, "_typed") else ("_typed", earlier)
-        conn.execute(f"CREATE TEMP TABLE _stored AS SELECT DISTINCT {keys} FROM {large} "
-                     f"WHERE ({keys}) IN (SELECT {keys} FROM {small})")
+        conn.execute(
+            f"CREATE TEMP TABLE _stored AS SELECT DISTINCT {keys} FROM {large} "
+            f"WHERE ({keys}) IN (SELECT {keys} FROM {small})"
+        )
         stored = "_stored"
     scope = Scope(scope.period_start, scope.period_end, scope.period_id, has_dups, stored)
     references = {t: t for t in record_tables()}
@@ -411,8 +467,14 @@ def _count(conn: duckdb.DuckDBPyConnection, relation: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _typed_view(conn: duckdb.DuckDBPyConnection, tbl: Table, by_name: dict[str, str], types: dict[str, str],
-                relation: str, trim: bool) -> None:
+def _typed_view(
+    conn: duckdb.DuckDBPyConnection,
+    tbl: Table,
+    by_name: dict[str, str],
+    types: dict[str, str],
+    relation: str,
+    trim: bool,
+) -> None:
     """``_typed``: ``_row``, each column parsed, whether it held a value, and its text as given.
 
     ``trim``: text cells are trimmed (CSV, XLSX); Parquet text is taken as it is.
@@ -421,12 +483,17 @@ def _typed_view(conn: duckdb.DuckDBPyConnection, tbl: Table, by_name: dict[str, 
     for c in tbl.columns:
         source = by_name.get(c.name)
         if source is None:
-            parts += [f"CAST(NULL AS {c.duckdb_type}) AS {quote(c.name)}", f"false AS {quote(c.name + '__present')}",
-                      f"CAST(NULL AS VARCHAR) AS {quote(c.name + '__raw')}"]
+            parts += [
+                f"CAST(NULL AS {c.duckdb_type}) AS {quote(c.name)}",
+                f"false AS {quote(c.name + '__present')}",
+                f"CAST(NULL AS VARCHAR) AS {quote(c.name + '__raw')}",
+            ]
             continue
-        parts += [f"{parsed_sql(c, source, types[source], trim)} AS {quote(c.name)}",
-                  f"{present_sql(source, types[source], trim)} AS {quote(c.name + '__present')}",
-                  f"CAST({quote(source)} AS VARCHAR) AS {quote(c.name + '__raw')}"]
+        parts += [
+            f"{parsed_sql(c, source, types[source], trim)} AS {quote(c.name)}",
+            f"{present_sql(source, types[source], trim)} AS {quote(c.name + '__present')}",
+            f"CAST({quote(source)} AS VARCHAR) AS {quote(c.name + '__raw')}",
+        ]
     conn.execute(f"CREATE OR REPLACE TEMP VIEW _typed AS SELECT {', '.join(parts)} FROM {relation}")
 
 
@@ -442,8 +509,9 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
     return out
 
 
-def _replace_scope(conn: duckdb.DuckDBPyConnection, tbl: Table, target: FileTarget,
-                   state: _CommandState) -> tuple[Scope, str, list[dt.date]]:
+def _replace_scope(
+    conn: duckdb.DuckDBPyConnection, tbl: Table, target: FileTarget, state: _CommandState
+) -> tuple[Scope, str, list[dt.date]]:
     """For an event file: delete the stored months it replaces (once per command); the check scope."""
     if tbl.kind is not TableKind.EVENTS or not tbl.period:
         return Scope(), "", []
@@ -454,8 +522,10 @@ def _replace_scope(conn: duckdb.DuckDBPyConnection, tbl: Table, target: FileTarg
         scope = Scope(per.start.isoformat(), per.end.isoformat(), per.id)
         replaced = per.id
     else:
-        rows = conn.execute(f"SELECT DISTINCT CAST(date_trunc('month', {col}) AS DATE) AS m FROM _typed "
-                            f"WHERE {col} IS NOT NULL ORDER BY m").fetchall()
+        rows = conn.execute(
+            f"SELECT DISTINCT CAST(date_trunc('month', {col}) AS DATE) AS m FROM _typed "
+            f"WHERE {col} IS NOT NULL ORDER BY m"
+        ).fetchall()
         months = [r[0] for r in rows]
         scope = Scope()
         replaced = month_ranges([m.strftime("%Y%m") for m in months]) or "nothing"

@@ -35,10 +35,20 @@ class TableKind(StrEnum):
     EVENTS = "events"  # dated events: a reload replaces the months (or period) a file covers
 
 
-_DUCKDB = {ColumnType.STRING: "VARCHAR", ColumnType.DATE: "DATE", ColumnType.INTEGER: "BIGINT",
-           ColumnType.DECIMAL: "DOUBLE", ColumnType.BOOLEAN: "BOOLEAN"}
-_ARROW = {ColumnType.STRING: "string", ColumnType.DATE: "date32", ColumnType.INTEGER: "int64",
-          ColumnType.DECIMAL: "float64", ColumnType.BOOLEAN: "bool_"}  # pyarrow factories, called on use
+_DUCKDB = {
+    ColumnType.STRING: "VARCHAR",
+    ColumnType.DATE: "DATE",
+    ColumnType.INTEGER: "BIGINT",
+    ColumnType.DECIMAL: "DOUBLE",
+    ColumnType.BOOLEAN: "BOOLEAN",
+}
+_ARROW = {
+    ColumnType.STRING: "string",
+    ColumnType.DATE: "date32",
+    ColumnType.INTEGER: "int64",
+    ColumnType.DECIMAL: "float64",
+    ColumnType.BOOLEAN: "bool_",
+}  # pyarrow factories, called on use
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +99,7 @@ class Table:
         if "total_cost" not in names:
             return ()
         parts: list[str] = []
-        for name in names[names.index("total_cost") + 1:]:
+        for name in names[names.index("total_cost") + 1 :]:
             if not name.endswith("_cost"):
                 break
             parts.append(name)
@@ -122,7 +132,9 @@ def _reference(ref: str) -> tuple[str, str]:
 def _column(raw: dict[str, Any]) -> Column:
     ref = raw.get("references")
     return Column(
-        name=str(raw["name"]), type=ColumnType(raw["type"]), meaning=str(raw.get("meaning", "")),
+        name=str(raw["name"]),
+        type=ColumnType(raw["type"]),
+        meaning=str(raw.get("meaning", "")),
         required=bool(raw.get("required", True)),
         values={str(k): str(v) for k, v in (raw.get("values") or {}).items()},
         minimum=None if raw.get("min") is None else float(raw["min"]),
@@ -135,8 +147,12 @@ def parse_tables(data: dict[str, Any]) -> dict[str, Table]:
     tables: dict[str, Table] = {}
     for name, raw in (data.get("tables") or {}).items():
         tables[name] = Table(
-            name=name, meaning=str(raw.get("meaning", "")), kind=TableKind(raw["kind"]),
-            key=tuple(raw["key"]), columns=tuple(_column(c) for c in raw["columns"]), period=raw.get("period"),
+            name=name,
+            meaning=str(raw.get("meaning", "")),
+            kind=TableKind(raw["kind"]),
+            key=tuple(raw["key"]),
+            columns=tuple(_column(c) for c in raw["columns"]),
+            period=raw.get("period"),
         )
     return tables
 

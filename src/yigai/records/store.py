@@ -106,8 +106,7 @@ class RecordStore:
         t = table(name)
         if t.kind is not TableKind.EVENTS or not t.period:
             return []
-        rows = self.conn.execute(
-            f"SELECT DISTINCT strftime({t.period}, '%Y%m') AS m FROM {name} ORDER BY m").fetchall()
+        rows = self.conn.execute(f"SELECT DISTINCT strftime({t.period}, '%Y%m') AS m FROM {name} ORDER BY m").fetchall()
         return [str(r[0]) for r in rows]
 
     def next_load_id(self) -> int:
@@ -115,9 +114,21 @@ class RecordStore:
         return int(row[0]) if row else 1
 
     def record_load(self, entry: LoadEntry) -> None:
-        self.conn.execute("INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          [entry.load_id, entry.table_name, entry.replaced, entry.period_start, entry.period_end,
-                           entry.file_name, entry.sha256, entry.row_count, entry.set_aside, entry.loaded_at])
+        self.conn.execute(
+            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                entry.load_id,
+                entry.table_name,
+                entry.replaced,
+                entry.period_start,
+                entry.period_end,
+                entry.file_name,
+                entry.sha256,
+                entry.row_count,
+                entry.set_aside,
+                entry.loaded_at,
+            ],
+        )
 
     def loads(self, limit: int = 20) -> list[LoadEntry]:
         """The latest loads, newest first."""
@@ -132,9 +143,11 @@ def open_store(path: Path, read_only: bool = False, *, memory_limit: str = DEFAU
     """
     path = Path(path)
     if read_only and not path.exists():
-        raise NotFoundError(f"no record store at {path}; load records first (yigai records load DIR)",
-                            message_zh=f"记录库不存在：{path}；请先载入记录（yigai records load 目录）",
-                            where=str(path))
+        raise NotFoundError(
+            f"no record store at {path}; load records first (yigai records load DIR)",
+            message_zh=f"记录库不存在：{path}；请先载入记录（yigai records load 目录）",
+            where=str(path),
+        )
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit}
@@ -145,8 +158,10 @@ def open_store(path: Path, read_only: bool = False, *, memory_limit: str = DEFAU
     except (duckdb.IOException, duckdb.ConnectionException) as exc:
         if "lock" not in str(exc).lower() and "different configuration" not in str(exc).lower():
             raise
-        raise StoreBusyError(f"the record store {path} is in use by another process or connection; try again "
-                             f"when it is done ({exc})", where=str(path)) from None
+        raise StoreBusyError(
+            f"the record store {path} is in use by another process or connection; try again when it is done ({exc})",
+            where=str(path),
+        ) from None
     conn.execute("SET enable_progress_bar = false")  # the CLI draws its own
     store = RecordStore(conn, path, read_only)
     if not read_only:

@@ -72,17 +72,25 @@ class Kind(StrEnum):
     STAY_LENGTH = "stay_length"
 
 
-_TYPE_EN = {ColumnType.DATE: "a date (2023-01-31)", ColumnType.INTEGER: "a whole number",
-            ColumnType.DECIMAL: "a number", ColumnType.BOOLEAN: "true/false, 1/0, 是/否 or Y/N",
-            ColumnType.STRING: "text"}
-_TYPE_ZH = {ColumnType.DATE: "日期（如 2023-01-31）", ColumnType.INTEGER: "整数", ColumnType.DECIMAL: "数值",
-            ColumnType.BOOLEAN: "是/否（true/false、1/0、Y/N）", ColumnType.STRING: "文本"}
+_TYPE_EN = {
+    ColumnType.DATE: "a date (2023-01-31)",
+    ColumnType.INTEGER: "a whole number",
+    ColumnType.DECIMAL: "a number",
+    ColumnType.BOOLEAN: "true/false, 1/0, 是/否 or Y/N",
+    ColumnType.STRING: "text",
+}
+_TYPE_ZH = {
+    ColumnType.DATE: "日期（如 2023-01-31）",
+    ColumnType.INTEGER: "整数",
+    ColumnType.DECIMAL: "数值",
+    ColumnType.BOOLEAN: "是/否（true/false、1/0、Y/N）",
+    ColumnType.STRING: "文本",
+}
 
 # kind → (English, Chinese); {value} is the offending value, {detail} what was expected.
 MESSAGES: dict[Kind, tuple[str, str]] = {
     Kind.UNREADABLE: ("cannot read the file: {detail}", "无法读取文件：{detail_zh}"),
-    Kind.MISSING_COLUMN: ("missing column (required); the file is set aside",
-                          "缺少必填列，整个文件未载入"),
+    Kind.MISSING_COLUMN: ("missing column (required); the file is set aside", "缺少必填列，整个文件未载入"),
     Kind.MISSING_OPTIONAL_COLUMN: ("missing column (optional); loaded as empty", "缺少可选列，按空值载入"),
     Kind.UNKNOWN_COLUMN: ("unknown column, ignored", "未知列，已忽略"),
     Kind.REQUIRED: ("required value is empty", "必填项为空"),
@@ -91,13 +99,23 @@ MESSAGES: dict[Kind, tuple[str, str]] = {
     Kind.MINIMUM: ("{value} is below the minimum {detail}", "{value} 小于最小值 {detail}"),
     Kind.REFERENCE: ("{value!r} is not a known {detail}", "“{value}”在{detail_zh}中不存在"),
     Kind.PERIOD: ("{value} is outside the period {detail}", "{value} 不在报告期 {detail} 内"),
-    Kind.DUPLICATE: ("duplicate key {value!r} (first at row {detail})", "重复的键“{value}”（首次出现于第 {detail} 行）"),
-    Kind.STORED_DUPLICATE: ("key {value!r} is already stored (another period or an earlier file of this load)",
-                            "键“{value}”已存在（其他报告期或本次载入的其他文件）"),
-    Kind.TOTAL: ("total {value} differs from the sum of its parts {detail}", "总费用 {value} 与各分项之和 {detail} 不等"),
+    Kind.DUPLICATE: (
+        "duplicate key {value!r} (first at row {detail})",
+        "重复的键“{value}”（首次出现于第 {detail} 行）",
+    ),
+    Kind.STORED_DUPLICATE: (
+        "key {value!r} is already stored (another period or an earlier file of this load)",
+        "键“{value}”已存在（其他报告期或本次载入的其他文件）",
+    ),
+    Kind.TOTAL: (
+        "total {value} differs from the sum of its parts {detail}",
+        "总费用 {value} 与各分项之和 {detail} 不等",
+    ),
     Kind.DATE_ORDER: ("{value} is before {detail}", "{value} 早于{detail_zh}"),
-    Kind.STAY_LENGTH: ("{value} days does not match the dates ({detail} days from admission to discharge)",
-                       "住院天数 {value} 与出入院日期不符（入院至出院 {detail_zh} 天）"),
+    Kind.STAY_LENGTH: (
+        "{value} days does not match the dates ({detail} days from admission to discharge)",
+        "住院天数 {value} 与出入院日期不符（入院至出院 {detail_zh} 天）",
+    ),
 }
 
 
@@ -168,15 +186,32 @@ class FileReport:
         self.listed.append(problem)
 
 
-def problem(file: str, row: int, column: str, kind: Kind, *, value: object = "", detail: object = "",
-            detail_zh: object = None, severity: Severity = Severity.ERROR) -> Problem:
+def problem(
+    file: str,
+    row: int,
+    column: str,
+    kind: Kind,
+    *,
+    value: object = "",
+    detail: object = "",
+    detail_zh: object = None,
+    severity: Severity = Severity.ERROR,
+) -> Problem:
     en, zh = MESSAGES[kind]
     dzh = detail if detail_zh is None else detail_zh
-    return Problem(file, row, column, en.format(value=value, detail=detail),
-                   zh.format(value=value, detail=detail, detail_zh=dzh), severity, kind)
+    return Problem(
+        file,
+        row,
+        column,
+        en.format(value=value, detail=detail),
+        zh.format(value=value, detail=detail, detail_zh=dzh),
+        severity,
+        kind,
+    )
 
 
 # --- value parsers (SQL over a VARCHAR expression) -------------------------------------------------
+
 
 def sql_literal(text: str) -> str:
     """A SQL string literal."""
@@ -202,8 +237,10 @@ def date_sql(expr: str) -> str:
 def integer_sql(expr: str) -> str:
     """A BIGINT from "12", "1,200" or "12.0"; NULL for "12.5" and anything else."""
     t = trim_sql(expr)
-    return (f"(CASE WHEN regexp_full_match({t}, {sql_literal(_INTEGER_RE)}) "
-            f"THEN TRY_CAST(regexp_replace(replace({t}, ',', ''), '\\.0*$', '') AS BIGINT) END)")
+    return (
+        f"(CASE WHEN regexp_full_match({t}, {sql_literal(_INTEGER_RE)}) "
+        f"THEN TRY_CAST(regexp_replace(replace({t}, ',', ''), '\\.0*$', '') AS BIGINT) END)"
+    )
 
 
 def decimal_sql(expr: str) -> str:
@@ -220,16 +257,32 @@ def boolean_sql(expr: str) -> str:
     return f"(CASE WHEN {t} IN ({yes}) THEN true WHEN {t} IN ({no}) THEN false END)"
 
 
-_PARSERS = {ColumnType.STRING: text_sql, ColumnType.DATE: date_sql, ColumnType.INTEGER: integer_sql,
-            ColumnType.DECIMAL: decimal_sql, ColumnType.BOOLEAN: boolean_sql}
+_PARSERS = {
+    ColumnType.STRING: text_sql,
+    ColumnType.DATE: date_sql,
+    ColumnType.INTEGER: integer_sql,
+    ColumnType.DECIMAL: decimal_sql,
+    ColumnType.BOOLEAN: boolean_sql,
+}
 
 # Source types a column takes as they are (Parquet): no text parsing needed.
 _NATIVE = {
     ColumnType.STRING: ("VARCHAR",),
     ColumnType.DATE: ("DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE"),
     ColumnType.INTEGER: ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"),
-    ColumnType.DECIMAL: ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                         "UBIGINT", "HUGEINT", "FLOAT", "DOUBLE"),
+    ColumnType.DECIMAL: (
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "HUGEINT",
+        "FLOAT",
+        "DOUBLE",
+    ),
     ColumnType.BOOLEAN: ("BOOLEAN",),
 }
 
@@ -245,8 +298,9 @@ def parsed_sql(column: Column, source: str, source_type: str, trim: bool = True)
     more than the rest of a load's checks together); empty text is still no value.
     """
     src = quote(source)
-    native = source_type in _NATIVE[column.type] or (column.type is ColumnType.DECIMAL
-                                                     and source_type.startswith("DECIMAL"))
+    native = source_type in _NATIVE[column.type] or (
+        column.type is ColumnType.DECIMAL and source_type.startswith("DECIMAL")
+    )
     if native:
         if column.type is ColumnType.STRING:
             return text_sql(src) if trim else f"NULLIF({src}, '')"
@@ -266,6 +320,7 @@ def present_sql(source: str, source_type: str = "VARCHAR", trim: bool = True) ->
 
 
 # --- the checks ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Check:
@@ -304,60 +359,108 @@ def table_checks(tbl: Table, scope: Scope, references: Mapping[str, str]) -> lis
         if c.required:
             checks.append(Check(Kind.REQUIRED, c.name, f"NOT {present}", "''"))
         if c.type is not ColumnType.STRING:
-            checks.append(Check(Kind.TYPE, c.name, f"{present} AND {col} IS NULL", raw,
-                                _TYPE_EN[c.type], _TYPE_ZH[c.type]))
+            checks.append(
+                Check(Kind.TYPE, c.name, f"{present} AND {col} IS NULL", raw, _TYPE_EN[c.type], _TYPE_ZH[c.type])
+            )
         if c.values:
             allowed = ", ".join(sql_literal(v) for v in c.values)
-            checks.append(Check(Kind.CODE, c.name, f"{col} NOT IN ({allowed})", raw,
-                                ", ".join(c.values), "、".join(f"{k}={v}" for k, v in c.values.items())))
+            checks.append(
+                Check(
+                    Kind.CODE,
+                    c.name,
+                    f"{col} NOT IN ({allowed})",
+                    raw,
+                    ", ".join(c.values),
+                    "、".join(f"{k}={v}" for k, v in c.values.items()),
+                )
+            )
         if c.codes:
             one = {"icd10": ICD10_PATTERN, "icd9": ICD9_PATTERN}[c.codes]
             shape = sql_literal(f"\\s*({one})(\\s*[;；]\\s*({one}))*\\s*[;；]?\\s*")
-            what = {"icd10": ("医保版 ICD-10, e.g. K35.800x001", "医保版ICD-10编码，如 K35.800x001"),
-                    "icd9": ("医保版 ICD-9-CM-3, e.g. 51.2300", "医保版ICD-9-CM-3编码，如 51.2300")}[c.codes]
-            checks.append(Check(Kind.CODE, c.name, f"{present} AND NOT regexp_full_match({col}, {shape})", raw,
-                                *what))
+            what = {
+                "icd10": ("医保版 ICD-10, e.g. K35.800x001", "医保版ICD-10编码，如 K35.800x001"),
+                "icd9": ("医保版 ICD-9-CM-3, e.g. 51.2300", "医保版ICD-9-CM-3编码，如 51.2300"),
+            }[c.codes]
+            checks.append(Check(Kind.CODE, c.name, f"{present} AND NOT regexp_full_match({col}, {shape})", raw, *what))
         if c.minimum is not None:
             checks.append(Check(Kind.MINIMUM, c.name, f"{col} < {c.minimum!r}", col, f"{c.minimum:g}"))
         if c.references:
             target, target_col = c.references
             rel = references[target]
-            checks.append(Check(Kind.REFERENCE, c.name, f"{col} NOT IN (SELECT {quote(target_col)} FROM {rel} "
-                                                        f"WHERE {quote(target_col)} IS NOT NULL)",
-                                raw, f"{target}.{target_col}", f"{target}（{target_col}）"))
+            checks.append(
+                Check(
+                    Kind.REFERENCE,
+                    c.name,
+                    f"{col} NOT IN (SELECT {quote(target_col)} FROM {rel} WHERE {quote(target_col)} IS NOT NULL)",
+                    raw,
+                    f"{target}.{target_col}",
+                    f"{target}（{target_col}）",
+                )
+            )
     if tbl.kind is TableKind.EVENTS and tbl.period and scope.period_start:
         col = quote(tbl.period)
-        checks.append(Check(Kind.PERIOD, tbl.period,
-                            f"({col} < DATE '{scope.period_start}' OR {col} > DATE '{scope.period_end}')",
-                            f"CAST({col} AS VARCHAR)", scope.period_id))
+        checks.append(
+            Check(
+                Kind.PERIOD,
+                tbl.period,
+                f"({col} < DATE '{scope.period_start}' OR {col} > DATE '{scope.period_end}')",
+                f"CAST({col} AS VARCHAR)",
+                scope.period_id,
+            )
+        )
     key = " || '|' || ".join(f"CAST({quote(k)} AS VARCHAR)" for k in tbl.key)
     if scope.has_duplicates:
-        checks.append(Check(Kind.DUPLICATE, ", ".join(tbl.key), "_row > _dup_first", key,
-                            detail_sql="CAST(_dup_first AS VARCHAR)"))
+        checks.append(
+            Check(
+                Kind.DUPLICATE, ", ".join(tbl.key), "_row > _dup_first", key, detail_sql="CAST(_dup_first AS VARCHAR)"
+            )
+        )
     if scope.stored_keys:
         keys = ", ".join(quote(k) for k in tbl.key)
-        checks.append(Check(Kind.STORED_DUPLICATE, ", ".join(tbl.key),
-                            f"({keys}) IN (SELECT {keys} FROM {scope.stored_keys})", key))
+        checks.append(
+            Check(
+                Kind.STORED_DUPLICATE, ", ".join(tbl.key), f"({keys}) IN (SELECT {keys} FROM {scope.stored_keys})", key
+            )
+        )
     parts = tbl.total_parts()
     if parts:
         total = " + ".join(quote(p) for p in parts)
-        checks.append(Check(Kind.TOTAL, "total_cost",
-                            f"abs(total_cost - ({total})) > {TOTAL_TOLERANCE + 1e-9!r}", "total_cost",
-                            detail_sql=f"CAST(round({total}, 2) AS VARCHAR)"))
+        checks.append(
+            Check(
+                Kind.TOTAL,
+                "total_cost",
+                f"abs(total_cost - ({total})) > {TOTAL_TOLERANCE + 1e-9!r}",
+                "total_cost",
+                detail_sql=f"CAST(round({total}, 2) AS VARCHAR)",
+            )
+        )
     order = DATE_ORDER.get(tbl.name)
     if order and all(n in tbl.names for n in order):
         earlier, later = order
-        checks.append(Check(Kind.DATE_ORDER, later, f"{quote(later)} < {quote(earlier)}",
-                            f"CAST({quote(later)} AS VARCHAR)",
-                            detail_sql=f"'{earlier} ' || CAST({quote(earlier)} AS VARCHAR)",
-                            detail_zh=None))
+        checks.append(
+            Check(
+                Kind.DATE_ORDER,
+                later,
+                f"{quote(later)} < {quote(earlier)}",
+                f"CAST({quote(later)} AS VARCHAR)",
+                detail_sql=f"'{earlier} ' || CAST({quote(earlier)} AS VARCHAR)",
+                detail_zh=None,
+            )
+        )
     stay = STAY_LENGTH.get(tbl.name)
     if stay and all(n in tbl.names for n in stay):
         days, admitted, discharged = (quote(n) for n in stay)
         span = f"date_diff('day', {admitted}, {discharged})"
-        checks.append(Check(Kind.STAY_LENGTH, stay[0],
-                            f"{discharged} >= {admitted} AND {days} <> {span} AND NOT ({span} = 0 AND {days} = 1)",
-                            f"CAST({days} AS VARCHAR)", detail_sql=f"CAST({span} AS VARCHAR)", detail_zh=None))
+        checks.append(
+            Check(
+                Kind.STAY_LENGTH,
+                stay[0],
+                f"{discharged} >= {admitted} AND {days} <> {span} AND NOT ({span} = 0 AND {days} = 1)",
+                f"CAST({days} AS VARCHAR)",
+                detail_sql=f"CAST({span} AS VARCHAR)",
+                detail_zh=None,
+            )
+        )
     return checks
 
 
@@ -368,8 +471,13 @@ def bad_row_sql(checks: Sequence[Check]) -> str:
     return "(" + " OR ".join(f"coalesce({c.condition}, false)" for c in checks) + ")"
 
 
-def run_checks(conn: duckdb.DuckDBPyConnection, relation: str, checks: Sequence[Check], report: FileReport,
-               listed_per_check: int = LISTED_PER_CHECK) -> list[Check]:
+def run_checks(
+    conn: duckdb.DuckDBPyConnection,
+    relation: str,
+    checks: Sequence[Check],
+    report: FileReport,
+    listed_per_check: int = LISTED_PER_CHECK,
+) -> list[Check]:
     """Count every check's problems exactly (one pass) and list a few of each; returns the checks that failed.
 
     The bad rows are those any failed check flags: ``bad_row_sql`` of the returned checks.
@@ -389,12 +497,14 @@ def run_checks(conn: duckdb.DuckDBPyConnection, relation: str, checks: Sequence[
         detail = check.detail_sql or "NULL"
         listed = conn.execute(
             f"SELECT _row, CAST({check.value} AS VARCHAR), {detail} FROM {relation} "
-            f"WHERE coalesce({check.condition}, false) ORDER BY _row LIMIT {int(listed_per_check)}").fetchall()
+            f"WHERE coalesce({check.condition}, false) ORDER BY _row LIMIT {int(listed_per_check)}"
+        ).fetchall()
         for r, value, row_detail in listed:
             d = check.detail if row_detail is None else row_detail
             dzh = check.detail_zh if row_detail is None else row_detail
-            report.listed.append(problem(report.file, int(r), check.column, check.kind, value=value or "",
-                                         detail=d, detail_zh=dzh))
+            report.listed.append(
+                problem(report.file, int(r), check.column, check.kind, value=value or "", detail=d, detail_zh=dzh)
+            )
     report.listed.sort(key=lambda p: (p.row, p.column))
-    del report.listed[max(LISTED_PER_FILE, listed_per_check):]
+    del report.listed[max(LISTED_PER_FILE, listed_per_check) :]
     return failed

@@ -23,6 +23,7 @@ def write_atomically(path: str | os.PathLike[str], write: Callable[[Path], None]
         finally:
             tmp.unlink(missing_ok=True)
     except OSError as exc:
-        raise YigaiError(f"cannot write the {what}: {exc.strerror or exc}", message_zh=f"无法写入{what_zh}",
-                         where=str(target)) from exc
+        raise YigaiError(
+            f"cannot write the {what}: {exc.strerror or exc}", message_zh=f"无法写入{what_zh}", where=str(target)
+        ) from exc
     return target

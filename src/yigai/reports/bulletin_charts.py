@@ -22,13 +22,29 @@ from yigai.reports.bulletin_data import BulletinData, IndicatorRow
 log = logging.getLogger(__name__)
 
 CJK_FAMILIES = (
-    "Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "Source Han Serif SC", "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "SimSun", "FangSong",
-    "AR PL UMing CN", "Noto Sans CJK JP", "Noto Sans CJK TC",
+    "Noto Sans CJK SC",
+    "Noto Serif CJK SC",
+    "Source Han Sans SC",
+    "Source Han Serif SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "SimSun",
+    "FangSong",
+    "AR PL UMing CN",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
 )
 STATUS_COLORS = {
-    ItemStatus.COMPLETED: "#2E7D32", ItemStatus.ON_TRACK: "#1E88E5", ItemStatus.AT_RISK: "#F9A825",
-    ItemStatus.OVERDUE: "#C62828", ItemStatus.NOT_REPORTED: "#8E24AA", ItemStatus.NOT_STARTED: "#9E9E9E",
+    ItemStatus.COMPLETED: "#2E7D32",
+    ItemStatus.ON_TRACK: "#1E88E5",
+    ItemStatus.AT_RISK: "#F9A825",
+    ItemStatus.OVERDUE: "#C62828",
+    ItemStatus.NOT_REPORTED: "#8E24AA",
+    ItemStatus.NOT_STARTED: "#9E9E9E",
 }
 STATUS_CHART_TITLE = "任务事项状态分布"
 RANKING_CHART_TITLE = "参与排名部门的排名得分（全部{n}个）"
@@ -164,7 +180,9 @@ def indicator_chart(row: IndicatorRow) -> Chart | None:
         ax.plot(xs, [o.value for o in row.series], marker="o", color="#1E88E5", label=LEGEND_ACTUAL)
         for bound in (row.target_value, row.target_high):
             if bound is not None:
-                ax.axhline(bound, color="#C62828", linestyle="--", label=LEGEND_TARGET if bound == row.target_value else None)
+                ax.axhline(
+                    bound, color="#C62828", linestyle="--", label=LEGEND_TARGET if bound == row.target_value else None
+                )
         ax.set_title(title)
         if row.unit:
             ax.set_ylabel(row.unit)

@@ -57,22 +57,38 @@ INDICATORS_EMPTY = "本期无偏离目标的指标。"
 INDICATORS_INTRO = "以下指标偏离目标或按当前趋势存在未达标风险："
 INDICATOR_STATEMENT = "{metric}（目标{target}）：{sentence}。"
 INDICATOR_NO_SENTENCE = "偏离目标"
-RANKING_INTRO = ("参与排名的为牵头事项不少于{n}项的成员单位，按排名得分从高到低排列。排名得分按牵头事项数校正，"
-                 "使事项多少不同的部门可比（计分与排名方法见附件2）。")
+RANKING_INTRO = (
+    "参与排名的为牵头事项不少于{n}项的成员单位，按排名得分从高到低排列。排名得分按牵头事项数校正，"
+    "使事项多少不同的部门可比（计分与排名方法见附件2）。"
+)
 RANKING_EMPTY = "本期无参与排名的部门。"
 NOT_RANKED_INTRO = "以下单位不参与排名，得分仅供参考："
-RANKING_BRIEF = ("参与排名的为牵头事项不少于{n}项的成员单位。部门得分＝牵头事项平均得分－扣分（逾期、未报送）＋加分"
-                 "（提前完成）；排名得分＝（牵头事项数×部门得分＋{k}×平均得分{mean}分）÷（牵头事项数＋{k}），"
-                 "事项少的部门向平均得分靠拢。")
+RANKING_BRIEF = (
+    "参与排名的为牵头事项不少于{n}项的成员单位。部门得分＝牵头事项平均得分－扣分（逾期、未报送）＋加分"
+    "（提前完成）；排名得分＝（牵头事项数×部门得分＋{k}×平均得分{mean}分）÷（牵头事项数＋{k}），"
+    "事项少的部门向平均得分靠拢。"
+)
 NO_LEAD = "未明确牵头部门"
 REQUIREMENTS: tuple[tuple[str, str], ...] = (
-    ("（一）对照清单抓整改。", "列入红色清单的事项，牵头部门要逐项分析原因，制定整改措施，明确完成时限，于下一报告期结束前报送整改情况。"),
-    ("（二）按时报送进展。", "各牵头部门要在每个报告期结束后按时报送任务进展，做到应报尽报、如实反映，配合部门要及时提供相关材料。"),
+    (
+        "（一）对照清单抓整改。",
+        "列入红色清单的事项，牵头部门要逐项分析原因，制定整改措施，明确完成时限，于下一报告期结束前报送整改情况。",
+    ),
+    (
+        "（二）按时报送进展。",
+        "各牵头部门要在每个报告期结束后按时报送任务进展，做到应报尽报、如实反映，配合部门要及时提供相关材料。",
+    ),
     ("（三）加强指标监测。", "对预计难以达标的指标，相关部门要加大工作力度，完善监测数据，确保按期实现目标。"),
 )
 
-STATUS_ORDER = (ItemStatus.COMPLETED, ItemStatus.ON_TRACK, ItemStatus.AT_RISK, ItemStatus.OVERDUE,
-                ItemStatus.NOT_REPORTED, ItemStatus.NOT_STARTED)
+STATUS_ORDER = (
+    ItemStatus.COMPLETED,
+    ItemStatus.ON_TRACK,
+    ItemStatus.AT_RISK,
+    ItemStatus.OVERDUE,
+    ItemStatus.NOT_REPORTED,
+    ItemStatus.NOT_STARTED,
+)
 RED_STATUSES = (ItemStatus.OVERDUE, ItemStatus.AT_RISK)
 
 STATUS_HEADERS = ("状态", "事项数", "占比")
@@ -80,13 +96,46 @@ RED_HEADERS = ("序号", "主要任务", "具体事项", "状态", "完成时限
 INDICATOR_HEADERS = ("序号", "指标", "目标", "最新值", "序时进度应达", "趋势研判")
 RANKING_HEADERS = ("名次", "部门", "牵头事项", "完成率", "按时报送率", "部门得分", "排名得分")
 NOT_RANKED_HEADERS = ("单位", "类别", "牵头事项", "完成率", "按时报送率", "部门得分", "不参与排名的原因")
-SCORE_DETAIL_HEADERS = ("名次", "部门", "牵头事项", "已完成", "完成率", "应报次数", "逾期报送", "未报送", "报送率",
-                        "按时报送率", "事项均分", "扣分", "加分", "部门得分", "排名得分")
+SCORE_DETAIL_HEADERS = (
+    "名次",
+    "部门",
+    "牵头事项",
+    "已完成",
+    "完成率",
+    "应报次数",
+    "逾期报送",
+    "未报送",
+    "报送率",
+    "按时报送率",
+    "事项均分",
+    "扣分",
+    "加分",
+    "部门得分",
+    "排名得分",
+)
 NOT_RANKED_MARK = "不排名"
-STATUS_SCORE_ORDER = (ItemStatus.COMPLETED, ItemStatus.ON_TRACK, ItemStatus.AT_RISK, ItemStatus.NOT_STARTED,
-                      ItemStatus.NOT_REPORTED, ItemStatus.OVERDUE)
-APPENDIX_HEADERS = ("序号", "主要任务", "具体事项", "牵头部门", "完成时限", "状态", "完成进度", "报告期", "审核",
-                    "进展情况", "存在问题", "下步打算")
+STATUS_SCORE_ORDER = (
+    ItemStatus.COMPLETED,
+    ItemStatus.ON_TRACK,
+    ItemStatus.AT_RISK,
+    ItemStatus.NOT_STARTED,
+    ItemStatus.NOT_REPORTED,
+    ItemStatus.OVERDUE,
+)
+APPENDIX_HEADERS = (
+    "序号",
+    "主要任务",
+    "具体事项",
+    "牵头部门",
+    "完成时限",
+    "状态",
+    "完成进度",
+    "报告期",
+    "审核",
+    "进展情况",
+    "存在问题",
+    "下步打算",
+)
 
 
 def target_text(t: Target) -> str:
@@ -168,9 +217,10 @@ class IndicatorRow:
 
     @property
     def statement(self) -> str:
-        """"预约转诊占公立医院门诊就诊量（目标≥30%）：按当前趋势…。" for the body text."""
-        return INDICATOR_STATEMENT.format(metric=self.metric, target=self.target,
-                                          sentence=self.sentence.rstrip("。") or INDICATOR_NO_SENTENCE)
+        """ "预约转诊占公立医院门诊就诊量（目标≥30%）：按当前趋势…。" for the body text."""
+        return INDICATOR_STATEMENT.format(
+            metric=self.metric, target=self.target, sentence=self.sentence.rstrip("。") or INDICATOR_NO_SENTENCE
+        )
 
 
 @dataclass(slots=True)
@@ -201,23 +251,49 @@ class RankingRow:
     @property
     def cells(self) -> tuple[str, ...]:
         """The row of the ranking table (RANKING_HEADERS), as printed."""
-        return (str(self.rank), self.department, str(self.items), fmt_rate(self.completion_rate),
-                fmt_rate(self.on_time_rate), f"{self.score:.1f}", _score(self.rank_score))
+        return (
+            str(self.rank),
+            self.department,
+            str(self.items),
+            fmt_rate(self.completion_rate),
+            fmt_rate(self.on_time_rate),
+            f"{self.score:.1f}",
+            _score(self.rank_score),
+        )
 
     @property
     def not_ranked_cells(self) -> tuple[str, ...]:
         """The row of the not-ranked table (NOT_RANKED_HEADERS), as printed."""
-        return (self.department, self.class_label, str(self.items), fmt_rate(self.completion_rate),
-                fmt_rate(self.on_time_rate), f"{self.score:.1f}", self.reason)
+        return (
+            self.department,
+            self.class_label,
+            str(self.items),
+            fmt_rate(self.completion_rate),
+            fmt_rate(self.on_time_rate),
+            f"{self.score:.1f}",
+            self.reason,
+        )
 
     @property
     def detail_cells(self) -> tuple[str, ...]:
         """The row of the scoring detail in the appendix (SCORE_DETAIL_HEADERS), as printed."""
-        return (str(self.rank) if self.rank else NOT_RANKED_MARK, self.department, str(self.items),
-                str(self.completed), fmt_rate(self.completion_rate), str(self.reports_due), str(self.late),
-                str(self.missing), fmt_rate(self.reporting_rate), fmt_rate(self.on_time_rate),
-                f"{self.item_mean:.1f}", _signed(-self.deduction), _signed(self.bonus), f"{self.score:.1f}",
-                _score(self.rank_score))
+        return (
+            str(self.rank) if self.rank else NOT_RANKED_MARK,
+            self.department,
+            str(self.items),
+            str(self.completed),
+            fmt_rate(self.completion_rate),
+            str(self.reports_due),
+            str(self.late),
+            str(self.missing),
+            fmt_rate(self.reporting_rate),
+            fmt_rate(self.on_time_rate),
+            f"{self.item_mean:.1f}",
+            _signed(-self.deduction),
+            _signed(self.bonus),
+            f"{self.score:.1f}",
+            _score(self.rank_score),
+        )
 
 
 def _score(value: float | None) -> str:
@@ -288,8 +364,12 @@ def latest_submitted(reports: Sequence[ProgressReport], until: Period | None) ->
     return {item: pair[1] for item, pair in best.items()}
 
 
-def build_bulletin_data(evaluation: PlanEvaluation, draft: PlanDraft, reports: Sequence[ProgressReport] = (),
-                        targets: Sequence[TargetInput] = ()) -> BulletinData:
+def build_bulletin_data(
+    evaluation: PlanEvaluation,
+    draft: PlanDraft,
+    reports: Sequence[ProgressReport] = (),
+    targets: Sequence[TargetInput] = (),
+) -> BulletinData:
     """Gather a bulletin; ``targets`` (with their series) lets the charts draw indicator trends."""
     try:
         period: Period | None = parse_period(evaluation.period_id)
@@ -318,24 +398,45 @@ def build_bulletin_data(evaluation: PlanEvaluation, draft: PlanDraft, reports: S
         appendix=_appendix(evaluation, texts, latest),
         not_ranked=[_ranking_row(d) for d in evaluation.not_ranked],
         ranking_intro=RANKING_INTRO.format(n=method.min_items if method else 1),
-        ranking_brief=RANKING_BRIEF.format(n=method.min_items, k=fmt_number(method.prior_items),
-                                           mean=fmt_number(method.mean_score)) if method else "",
+        ranking_brief=RANKING_BRIEF.format(
+            n=method.min_items, k=fmt_number(method.prior_items), mean=fmt_number(method.mean_score)
+        )
+        if method
+        else "",
         method=method_paragraphs(method) if method else [],
     )
 
 
 def _ranking_row(d: DepartmentScore) -> RankingRow:
-    return RankingRow(d.rank, d.name, d.score, d.items, d.completed, d.overdue, d.at_risk, d.not_reported,
-                      d.reporting_rate, d.on_time_rate, completion_rate=d.completion_rate, item_mean=d.item_mean,
-                      deduction=d.deduction, bonus=d.bonus, rank_score=d.rank_score, reports_due=d.reports_due,
-                      late=d.late, missing=d.missing, class_label=CLASS_LABELS[d.department_class],
-                      reason=d.not_ranked)
+    return RankingRow(
+        d.rank,
+        d.name,
+        d.score,
+        d.items,
+        d.completed,
+        d.overdue,
+        d.at_risk,
+        d.not_reported,
+        d.reporting_rate,
+        d.on_time_rate,
+        completion_rate=d.completion_rate,
+        item_mean=d.item_mean,
+        deduction=d.deduction,
+        bonus=d.bonus,
+        rank_score=d.rank_score,
+        reports_due=d.reports_due,
+        late=d.late,
+        missing=d.missing,
+        class_label=CLASS_LABELS[d.department_class],
+        reason=d.not_ranked,
+    )
 
 
 def method_paragraphs(m: RankingMethod) -> list[str]:
     """How departments are scored and ranked, in the bulletin's words, with the weights as configured."""
-    points = "、".join(f"{ITEM_STATUS_LABELS[s]}{fmt_number(m.status_scores.get(s.value, 0.0))}分"
-                      for s in STATUS_SCORE_ORDER)
+    points = "、".join(
+        f"{ITEM_STATUS_LABELS[s]}{fmt_number(m.status_scores.get(s.value, 0.0))}分" for s in STATUS_SCORE_ORDER
+    )
     k = fmt_number(m.prior_items)
     return [
         "一、计分对象。各部门牵头的任务事项（具体措施，无具体措施的计任务本身）；多个部门共同牵头的事项计入每个牵头部门。"
@@ -360,20 +461,35 @@ def method_paragraphs(m: RankingMethod) -> list[str]:
 
 def _overview(ev: PlanEvaluation) -> Overview:
     total = len(ev.items)
-    counts = [StatusCount(s, ITEM_STATUS_LABELS[s], ev.counts.get(s, 0), ev.counts.get(s, 0) / total if total else 0.0)
-              for s in STATUS_ORDER]
+    counts = [
+        StatusCount(s, ITEM_STATUS_LABELS[s], ev.counts.get(s, 0), ev.counts.get(s, 0) / total if total else 0.0)
+        for s in STATUS_ORDER
+    ]
     others = "，".join(f"{c.label}{c.count}项" for c in counts if c.status is not ItemStatus.COMPLETED)
     completed = ev.counts.get(ItemStatus.COMPLETED, 0)
     met = sum(1 for t in ev.targets if t.attainment.met)
     off = sum(1 for t in ev.targets if t.off_track)
     return Overview(
-        items=total, completed=completed, completion_rate=ev.completion_rate, reporting_rate=ev.reporting_rate,
-        on_time_rate=ev.on_time_rate, score=ev.score, counts=counts, targets=len(ev.targets), targets_met=met,
+        items=total,
+        completed=completed,
+        completion_rate=ev.completion_rate,
+        reporting_rate=ev.reporting_rate,
+        on_time_rate=ev.on_time_rate,
+        score=ev.score,
+        counts=counts,
+        targets=len(ev.targets),
+        targets_met=met,
         targets_off_track=off,
-        sentence=OVERVIEW_SENTENCE.format(at=fmt_date(ev.at), items=total, completed=completed,
-                                          completion=fmt_rate(ev.completion_rate), others=others,
-                                          reporting=fmt_rate(ev.reporting_rate), on_time=fmt_rate(ev.on_time_rate),
-                                          score=f"{ev.score:.1f}"),
+        sentence=OVERVIEW_SENTENCE.format(
+            at=fmt_date(ev.at),
+            items=total,
+            completed=completed,
+            completion=fmt_rate(ev.completion_rate),
+            others=others,
+            reporting=fmt_rate(ev.reporting_rate),
+            on_time=fmt_rate(ev.on_time_rate),
+            score=f"{ev.score:.1f}",
+        ),
         targets_sentence=TARGETS_SENTENCE.format(targets=len(ev.targets), met=met, off=off),
     )
 
@@ -385,10 +501,14 @@ def _red_list(ev: PlanEvaluation, texts: Mapping[str, TemplateItem]) -> list[Red
     for item in red:
         t = texts.get(item.item_id)
         entry = RedItem(
-            item_id=item.item_id, task=t.task_text if t else "", title=item.title,
-            status=item.status, status_label=ITEM_STATUS_LABELS[item.status],
+            item_id=item.item_id,
+            task=t.task_text if t else "",
+            title=item.title,
+            status=item.status,
+            status_label=ITEM_STATUS_LABELS[item.status],
             deadline=fmt_date(item.deadline) if item.deadline else ((t.deadline if t else "") or "—"),
-            percent=item.percent, reason=item.reason,
+            percent=item.percent,
+            reason=item.reason,
         )
         for dept in dict.fromkeys(item.lead or [NO_LEAD]):
             groups.setdefault(dept, []).append(entry)
@@ -398,7 +518,9 @@ def _red_list(ev: PlanEvaluation, texts: Mapping[str, TemplateItem]) -> list[Red
 def _indicator(t: TargetEvaluation, draft: PlanDraft, series: Mapping[int, list[Observation]]) -> IndicatorRow:
     target = draft.targets[t.index] if 0 <= t.index < len(draft.targets) else None
     return IndicatorRow(
-        index=t.index, metric=t.metric, unit=t.unit,
+        index=t.index,
+        metric=t.metric,
+        unit=t.unit,
         target=t.target_text or (target_text(target) if target else "—"),
         target_value=target.value if target else None,
         target_high=target.value_high if target else None,
@@ -410,18 +532,28 @@ def _indicator(t: TargetEvaluation, draft: PlanDraft, series: Mapping[int, list[
     )
 
 
-def _appendix(ev: PlanEvaluation, texts: Mapping[str, TemplateItem],
-              latest: Mapping[str, ProgressReport]) -> list[AppendixRow]:
+def _appendix(
+    ev: PlanEvaluation, texts: Mapping[str, TemplateItem], latest: Mapping[str, ProgressReport]
+) -> list[AppendixRow]:
     rows = []
     for n, item in enumerate(ev.items, start=1):
         t = texts.get(item.item_id)
         r = latest.get(item.item_id)
-        rows.append(AppendixRow(
-            no=n, item_id=item.item_id, task=t.task_text if t else "", title=item.title,
-            lead="、".join(item.lead), deadline=fmt_date(item.deadline) if item.deadline else ((t.deadline if t else "") or "—"),
-            status_label=ITEM_STATUS_LABELS[item.status],
-            percent=r.percent if r else item.percent, period=period_label(r.period_id) if r else "—",
-            review=REVIEW_LABELS[r.state] if r else "—",
-            narrative=r.narrative if r else "", problems=r.problems if r else "", next_steps=r.next_steps if r else "",
-        ))
+        rows.append(
+            AppendixRow(
+                no=n,
+                item_id=item.item_id,
+                task=t.task_text if t else "",
+                title=item.title,
+                lead="、".join(item.lead),
+                deadline=fmt_date(item.deadline) if item.deadline else ((t.deadline if t else "") or "—"),
+                status_label=ITEM_STATUS_LABELS[item.status],
+                percent=r.percent if r else item.percent,
+                period=period_label(r.period_id) if r else "—",
+                review=REVIEW_LABELS[r.state] if r else "—",
+                narrative=r.narrative if r else "",
+                problems=r.problems if r else "",
+                next_steps=r.next_steps if r else "",
+            )
+        )
     return rows

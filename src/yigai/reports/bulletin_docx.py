@@ -83,8 +83,17 @@ def _fonts(element: object, name: str) -> None:
     rfonts.set(qn("w:eastAsia"), name)
 
 
-def _style(doc: DocumentObject, name: str, font: str, size: Pt, *, base: str = "Normal", bold: bool = False,
-           indent: bool = False, exact: bool = True) -> ParagraphStyle:
+def _style(
+    doc: DocumentObject,
+    name: str,
+    font: str,
+    size: Pt,
+    *,
+    base: str = "Normal",
+    bold: bool = False,
+    indent: bool = False,
+    exact: bool = True,
+) -> ParagraphStyle:
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, 1)
     assert isinstance(style, ParagraphStyle)
@@ -119,12 +128,14 @@ def _setup(doc: DocumentObject) -> None:
         h.font.italic = False
         h.paragraph_format.keep_with_next = True
     _style(doc, TABLE_STYLE, BODY_FONT, TABLE_SIZE, exact=False)
-    _style(doc, CAPTION_STYLE, BODY_FONT, TABLE_SIZE, exact=False).paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _style(
+        doc, CAPTION_STYLE, BODY_FONT, TABLE_SIZE, exact=False
+    ).paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _page_number(section.footer.paragraphs[0])
 
 
 def _page_number(p: Paragraph) -> None:
-    """"— N —" with N a PAGE field, centred."""
+    """ "— N —" with N a PAGE field, centred."""
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.first_line_indent = Pt(0)
 
@@ -151,8 +162,14 @@ def _page_number(p: Paragraph) -> None:
     run(" —")
 
 
-def _table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequence[object]], *,
-           size: Pt = TABLE_SIZE, widths: Sequence[float] | None = None) -> Table:
+def _table(
+    doc: DocumentObject,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    size: Pt = TABLE_SIZE,
+    widths: Sequence[float] | None = None,
+) -> Table:
     table: Table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -231,9 +248,15 @@ def build_docx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Doc
         doc.add_paragraph(RED_LIST_INTRO)
     for n, group in enumerate(data.red_list, start=1):
         doc.add_heading(f"（{chinese_number(n)}）{group.department}（{len(group.items)}项）", level=2)
-        _table(doc, RED_HEADERS, [(i, item.task, item.title, item.status_label, item.deadline, fmt_percent(item.percent),
-                                   item.reason) for i, item in enumerate(group.items, start=1)],
-               widths=(1.0, 2.6, 4.0, 1.6, 2.0, 1.4, 3.0))
+        _table(
+            doc,
+            RED_HEADERS,
+            [
+                (i, item.task, item.title, item.status_label, item.deadline, fmt_percent(item.percent), item.reason)
+                for i, item in enumerate(group.items, start=1)
+            ],
+            widths=(1.0, 2.6, 4.0, 1.6, 2.0, 1.4, 3.0),
+        )
 
     doc.add_heading(SECTION_INDICATORS, level=1)
     if not data.off_track:
@@ -242,10 +265,22 @@ def build_docx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Doc
         doc.add_paragraph(INDICATORS_INTRO)
         for i, r in enumerate(data.off_track, start=1):
             doc.add_paragraph(f"{i}. {r.statement}")
-        _table(doc, INDICATOR_HEADERS, [(i, r.metric, r.target, _latest(r.latest, r.unit, r.latest_period),
-                                         fmt_number(r.expected, r.unit), r.sentence)
-                                        for i, r in enumerate(data.off_track, start=1)],
-               widths=(1.0, 3.0, 1.8, 2.4, 1.8, 5.6))
+        _table(
+            doc,
+            INDICATOR_HEADERS,
+            [
+                (
+                    i,
+                    r.metric,
+                    r.target,
+                    _latest(r.latest, r.unit, r.latest_period),
+                    fmt_number(r.expected, r.unit),
+                    r.sentence,
+                )
+                for i, r in enumerate(data.off_track, start=1)
+            ],
+            widths=(1.0, 3.0, 1.8, 2.4, 1.8, 5.6),
+        )
         for r in data.off_track:
             picture(by_key.get(f"indicator:{r.index}"))
 
@@ -254,13 +289,23 @@ def build_docx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Doc
         doc.add_paragraph(RANKING_EMPTY)
     else:
         doc.add_paragraph(data.ranking_intro)
-        _table(doc, RANKING_HEADERS, [r.cells for r in data.ranking], size=Pt(10.5),
-               widths=(1.2, 4.0, 1.8, 2.0, 2.2, 2.0, 2.2))
+        _table(
+            doc,
+            RANKING_HEADERS,
+            [r.cells for r in data.ranking],
+            size=Pt(10.5),
+            widths=(1.2, 4.0, 1.8, 2.0, 2.2, 2.0, 2.2),
+        )
         picture(by_key.get("ranking"))
     if data.not_ranked:
         doc.add_paragraph(NOT_RANKED_INTRO)
-        _table(doc, NOT_RANKED_HEADERS, [r.not_ranked_cells for r in data.not_ranked], size=Pt(10.5),
-               widths=(3.6, 2.4, 1.6, 1.6, 1.8, 1.6, 3.0))
+        _table(
+            doc,
+            NOT_RANKED_HEADERS,
+            [r.not_ranked_cells for r in data.not_ranked],
+            size=Pt(10.5),
+            widths=(3.6, 2.4, 1.6, 1.6, 1.8, 1.6, 3.0),
+        )
 
     doc.add_heading(SECTION_REQUIREMENTS, level=1)
     for lead, text in data.requirements:
@@ -281,9 +326,29 @@ def _appendix(doc: DocumentObject, data: BulletinData) -> None:
     heading = doc.add_paragraph(APPENDIX_TITLE)
     heading.paragraph_format.first_line_indent = Pt(0)
     _fonts(heading.runs[0]._element, HEADING1_FONT)
-    _table(doc, APPENDIX_HEADERS, [(r.no, r.task, r.title, r.lead, r.deadline, r.status_label, fmt_percent(r.percent),
-                                    r.period, r.review, r.narrative, r.problems, r.next_steps) for r in data.appendix],
-           size=APPENDIX_SIZE, widths=(1.0, 2.4, 3.4, 1.8, 1.6, 1.4, 1.2, 1.8, 1.1, 2.8, 2.0, 2.0))
+    _table(
+        doc,
+        APPENDIX_HEADERS,
+        [
+            (
+                r.no,
+                r.task,
+                r.title,
+                r.lead,
+                r.deadline,
+                r.status_label,
+                fmt_percent(r.percent),
+                r.period,
+                r.review,
+                r.narrative,
+                r.problems,
+                r.next_steps,
+            )
+            for r in data.appendix
+        ],
+        size=APPENDIX_SIZE,
+        widths=(1.0, 2.4, 3.4, 1.8, 1.6, 1.4, 1.2, 1.8, 1.1, 2.8, 2.0, 2.0),
+    )
     if data.method:
         _method(doc, data)
 
@@ -298,8 +363,13 @@ def _method(doc: DocumentObject, data: BulletinData) -> None:
         doc.add_paragraph(text)
     rows = [r.detail_cells for r in (*data.ranking, *data.not_ranked)]
     if rows:
-        _table(doc, SCORE_DETAIL_HEADERS, rows, size=APPENDIX_SIZE,
-               widths=(1.5, 2.8, 1.2, 1.1, 1.6, 1.2, 1.2, 1.2, 1.7, 1.7, 1.3, 1.3, 1.1, 1.3, 1.3))
+        _table(
+            doc,
+            SCORE_DETAIL_HEADERS,
+            rows,
+            size=APPENDIX_SIZE,
+            widths=(1.5, 2.8, 1.2, 1.1, 1.6, 1.2, 1.2, 1.2, 1.7, 1.7, 1.3, 1.3, 1.1, 1.3, 1.3),
+        )
 
 
 def _latest(value: float | None, unit: str, period: str) -> str:

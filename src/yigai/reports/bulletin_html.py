@@ -42,18 +42,41 @@ from yigai.reports.bulletin_docx import FIGURE_CAPTION, SUBTITLE
 
 TEMPLATE = "bulletin.html.j2"
 TEXT = {
-    "overview": SECTION_OVERVIEW, "red_list": SECTION_RED_LIST, "indicators": SECTION_INDICATORS,
-    "ranking": SECTION_RANKING, "requirements": SECTION_REQUIREMENTS, "appendix": APPENDIX_TITLE,
-    "red_list_intro": RED_LIST_INTRO, "red_list_empty": RED_LIST_EMPTY, "indicators_empty": INDICATORS_EMPTY,
+    "overview": SECTION_OVERVIEW,
+    "red_list": SECTION_RED_LIST,
+    "indicators": SECTION_INDICATORS,
+    "ranking": SECTION_RANKING,
+    "requirements": SECTION_REQUIREMENTS,
+    "appendix": APPENDIX_TITLE,
+    "red_list_intro": RED_LIST_INTRO,
+    "red_list_empty": RED_LIST_EMPTY,
+    "indicators_empty": INDICATORS_EMPTY,
     "indicators_intro": INDICATORS_INTRO,
-    "ranking_empty": RANKING_EMPTY, "not_ranked_intro": NOT_RANKED_INTRO, "method": METHOD_TITLE,
-    "card_completion": "任务完成率", "card_reporting": "报告报送率", "card_on_time": "按时报送率", "card_score": "综合得分",
+    "ranking_empty": RANKING_EMPTY,
+    "not_ranked_intro": NOT_RANKED_INTRO,
+    "method": METHOD_TITLE,
+    "card_completion": "任务完成率",
+    "card_reporting": "报告报送率",
+    "card_on_time": "按时报送率",
+    "card_score": "综合得分",
 }
-HEADERS = {"status": STATUS_HEADERS, "red": RED_HEADERS, "indicator": INDICATOR_HEADERS, "ranking": RANKING_HEADERS,
-           "appendix": APPENDIX_HEADERS, "not_ranked": NOT_RANKED_HEADERS, "detail": SCORE_DETAIL_HEADERS}
+HEADERS = {
+    "status": STATUS_HEADERS,
+    "red": RED_HEADERS,
+    "indicator": INDICATOR_HEADERS,
+    "ranking": RANKING_HEADERS,
+    "appendix": APPENDIX_HEADERS,
+    "not_ranked": NOT_RANKED_HEADERS,
+    "detail": SCORE_DETAIL_HEADERS,
+}
 
-_env = Environment(loader=PackageLoader("yigai.reports", "templates"), autoescape=True, undefined=StrictUndefined,
-                   trim_blocks=True, lstrip_blocks=True)
+_env = Environment(
+    loader=PackageLoader("yigai.reports", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def render_html(data: BulletinData, charts: Sequence[Chart] | None = None) -> str:
@@ -70,11 +93,19 @@ def render_html(data: BulletinData, charts: Sequence[Chart] | None = None) -> st
         src = "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
         caption = FIGURE_CAPTION.format(n=count, title=chart.title)
         return Markup('<figure><img src="{}" alt="{}"><figcaption>{}</figcaption></figure>').format(
-            src, escape(chart.title), escape(caption))
+            src, escape(chart.title), escape(caption)
+        )
 
     return _env.get_template(TEMPLATE).render(
-        data=data, text=TEXT, headers=HEADERS, subtitle=SUBTITLE.format(at=fmt_date(data.at)), figure=figure,
-        rate=fmt_rate, percent=fmt_percent, number=fmt_number, cn=chinese_number,
+        data=data,
+        text=TEXT,
+        headers=HEADERS,
+        subtitle=SUBTITLE.format(at=fmt_date(data.at)),
+        figure=figure,
+        rate=fmt_rate,
+        percent=fmt_percent,
+        number=fmt_number,
+        cn=chinese_number,
     )
 
 

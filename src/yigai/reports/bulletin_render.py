@@ -25,8 +25,11 @@ def render_bulletin(data: BulletinData, fmt: str, path: str | os.PathLike[str]) 
     """Write the bulletin as ``fmt`` to ``path``; returns the path."""
     fmt = fmt.lower().lstrip(".")
     if fmt not in _WRITERS:
-        raise YigaiError(f"unknown bulletin format {fmt!r} (expected one of {', '.join(FORMATS)})",
-                         message_zh=f"不支持的通报格式：{fmt}（应为 {'、'.join(FORMATS)}）", where="format")
+        raise YigaiError(
+            f"unknown bulletin format {fmt!r} (expected one of {', '.join(FORMATS)})",
+            message_zh=f"不支持的通报格式：{fmt}（应为 {'、'.join(FORMATS)}）",
+            where="format",
+        )
     path = Path(path)
     charts = bulletin_charts(data)
     return write_atomically(path, lambda tmp: _WRITERS[fmt](data, tmp, charts), what="bulletin", what_zh="通报文件")

@@ -45,8 +45,9 @@ OVERVIEW_LABELS = ("通报", "评估日期", "报告期", "文号", "完成率",
 CHART_ROWS = 24  # rows left for each chart on the chart sheet
 
 
-def _table(ws: Worksheet, start_row: int, headers: Sequence[str], rows: Sequence[Sequence[object]],
-           widths: Sequence[int]) -> None:
+def _table(
+    ws: Worksheet, start_row: int, headers: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[int]
+) -> None:
     for col, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
         style_header(ws.cell(start_row, col, header))
         set_width(ws, col, width, grow_only=True)
@@ -65,8 +66,16 @@ def build_xlsx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Wor
     assert ov_ws is not None
     ov_ws.title = OVERVIEW_SHEET
     ov = data.overview
-    facts = (data.title, data.at, data.period_label, data.doc_number, ov.completion_rate, ov.reporting_rate,
-             ov.on_time_rate, round(ov.score, 1))
+    facts = (
+        data.title,
+        data.at,
+        data.period_label,
+        data.doc_number,
+        ov.completion_rate,
+        ov.reporting_rate,
+        ov.on_time_rate,
+        round(ov.score, 1),
+    )
     for row, (label, value) in enumerate(zip(OVERVIEW_LABELS, facts, strict=True), start=1):
         ov_ws.cell(row, 1, label).font = BOLD
         cell = ov_ws.cell(row, 2)
@@ -84,39 +93,92 @@ def build_xlsx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Wor
     ov_ws.freeze_panes = None
 
     red = wb.create_sheet(RED_LIST_SHEET)
-    _table(red, 1, RED_LIST_COLUMNS,
-           [(g.department, i, it.task, it.title, it.status_label, it.deadline,
-             None if it.percent is None else it.percent / 100, it.reason)
-            for g in data.red_list for i, it in enumerate(g.items, start=1)],
-           (18, 6, 28, 40, 12, 14, 10, 40))
+    _table(
+        red,
+        1,
+        RED_LIST_COLUMNS,
+        [
+            (
+                g.department,
+                i,
+                it.task,
+                it.title,
+                it.status_label,
+                it.deadline,
+                None if it.percent is None else it.percent / 100,
+                it.reason,
+            )
+            for g in data.red_list
+            for i, it in enumerate(g.items, start=1)
+        ],
+        (18, 6, 28, 40, 12, 14, 10, 40),
+    )
     _percent_column(red, 7)
 
     ind = wb.create_sheet(INDICATOR_SHEET)
-    _table(ind, 1, (*INDICATOR_HEADERS[:3], "最新值", "单位", "最新期", "序时进度应达", "趋势研判"),
-           [(i, r.metric, r.target, r.latest, r.unit, r.latest_period, r.expected, r.sentence)
-            for i, r in enumerate(data.off_track, start=1)], (6, 30, 14, 10, 8, 16, 12, 60))
+    _table(
+        ind,
+        1,
+        (*INDICATOR_HEADERS[:3], "最新值", "单位", "最新期", "序时进度应达", "趋势研判"),
+        [
+            (i, r.metric, r.target, r.latest, r.unit, r.latest_period, r.expected, r.sentence)
+            for i, r in enumerate(data.off_track, start=1)
+        ],
+        (6, 30, 14, 10, 8, 16, 12, 60),
+    )
 
     rank = wb.create_sheet(RANKING_SHEET)
-    _table(rank, 1, SCORE_DETAIL_HEADERS, [_detail(r) for r in data.ranking],
-           (6, 20, 8, 8, 8, 8, 8, 8, 8, 10, 8, 8, 8, 8, 8))
+    _table(
+        rank,
+        1,
+        SCORE_DETAIL_HEADERS,
+        [_detail(r) for r in data.ranking],
+        (6, 20, 8, 8, 8, 8, 8, 8, 8, 10, 8, 8, 8, 8, 8),
+    )
     for col in (5, 9, 10):
         _percent_column(rank, col)
     if data.not_ranked:
         start = len(data.ranking) + 3
         rank.cell(start, 1, NOT_RANKED_INTRO).font = BOLD
-        _table(rank, start + 1, NOT_RANKED_HEADERS,
-               [(r.department, r.class_label, r.items, r.completion_rate, r.on_time_rate, round(r.score, 2), r.reason)
-                for r in data.not_ranked], (20, 14, 8, 8, 10, 8, 50))
+        _table(
+            rank,
+            start + 1,
+            NOT_RANKED_HEADERS,
+            [
+                (r.department, r.class_label, r.items, r.completion_rate, r.on_time_rate, round(r.score, 2), r.reason)
+                for r in data.not_ranked
+            ],
+            (20, 14, 8, 8, 10, 8, 50),
+        )
         for row in rank.iter_rows(min_row=start + 2, min_col=4, max_col=5):
             for cell in row:
                 cell.number_format = "0.0%"
         rank.freeze_panes = "A2"
 
     app = wb.create_sheet(APPENDIX_SHEET)
-    _table(app, 1, APPENDIX_HEADERS,
-           [(r.no, r.task, r.title, r.lead, r.deadline, r.status_label, None if r.percent is None else r.percent / 100,
-             r.period, r.review, r.narrative, r.problems, r.next_steps) for r in data.appendix],
-           (6, 28, 40, 18, 14, 12, 10, 16, 8, 40, 30, 30))
+    _table(
+        app,
+        1,
+        APPENDIX_HEADERS,
+        [
+            (
+                r.no,
+                r.task,
+                r.title,
+                r.lead,
+                r.deadline,
+                r.status_label,
+                None if r.percent is None else r.percent / 100,
+                r.period,
+                r.review,
+                r.narrative,
+                r.problems,
+                r.next_steps,
+            )
+            for r in data.appendix
+        ],
+        (6, 28, 40, 18, 14, 12, 10, 16, 8, 40, 30, 30),
+    )
     _percent_column(app, 7)
     app.auto_filter.ref = f"A1:{get_column_letter(len(APPENDIX_HEADERS))}{max(app.max_row, 1)}"
 
@@ -139,9 +201,23 @@ def build_xlsx(data: BulletinData, charts: Sequence[Chart] | None = None) -> Wor
 
 def _detail(r: RankingRow) -> tuple[object, ...]:
     """SCORE_DETAIL_HEADERS as numbers (rates as fractions shown as percentages)."""
-    return (r.rank or NOT_RANKED_MARK, r.department, r.items, r.completed, r.completion_rate, r.reports_due, r.late,
-            r.missing, r.reporting_rate, r.on_time_rate, round(r.item_mean, 2), -round(r.deduction, 2),
-            round(r.bonus, 2), round(r.score, 2), None if r.rank_score is None else round(r.rank_score, 2))
+    return (
+        r.rank or NOT_RANKED_MARK,
+        r.department,
+        r.items,
+        r.completed,
+        r.completion_rate,
+        r.reports_due,
+        r.late,
+        r.missing,
+        r.reporting_rate,
+        r.on_time_rate,
+        round(r.item_mean, 2),
+        -round(r.deduction, 2),
+        round(r.bonus, 2),
+        round(r.score, 2),
+        None if r.rank_score is None else round(r.rank_score, 2),
+    )
 
 
 def _percent_column(ws: Worksheet, col: int) -> None:

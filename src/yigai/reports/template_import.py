@@ -130,12 +130,17 @@ class TemplateError(DocumentError):
     def __init__(self, problems: Sequence[TemplateProblem], *, where: str = "") -> None:
         self.problems = list(problems)
         n = len(self.problems)
-        en = "\n".join(f"  - {p.where_en()}: {p.message}" if p.where_en() else f"  - {p.message}"
-                       for p in self.problems)
-        zh = "\n".join(f"  - {p.where_zh()}：{p.message_zh}" if p.where_zh() else f"  - {p.message_zh}"
-                       for p in self.problems)
-        super().__init__(f"the filled template was refused ({n} problem{'s' if n != 1 else ''}); nothing was saved:\n{en}",
-                         message_zh=f"填报模板有 {n} 处错误，未保存任何内容：\n{zh}", where=where)
+        en = "\n".join(
+            f"  - {p.where_en()}: {p.message}" if p.where_en() else f"  - {p.message}" for p in self.problems
+        )
+        zh = "\n".join(
+            f"  - {p.where_zh()}：{p.message_zh}" if p.where_zh() else f"  - {p.message_zh}" for p in self.problems
+        )
+        super().__init__(
+            f"the filled template was refused ({n} problem{'s' if n != 1 else ''}); nothing was saved:\n{en}",
+            message_zh=f"填报模板有 {n} 处错误，未保存任何内容：\n{zh}",
+            where=where,
+        )
 
 
 class _Problems:
@@ -143,8 +148,18 @@ class _Problems:
         self.items: list[TemplateProblem] = []
         self.in_rows: dict[int, list[TemplateProblem]] = {}  # problems confined to one data row
 
-    def add(self, zh: str, en: str, sheet: str = "", row: int | None = None, key: str = "",
-            column: str = "", header: str = "", item: str = "", in_row: bool = False) -> None:
+    def add(
+        self,
+        zh: str,
+        en: str,
+        sheet: str = "",
+        row: int | None = None,
+        key: str = "",
+        column: str = "",
+        header: str = "",
+        item: str = "",
+        in_row: bool = False,
+    ) -> None:
         if key:
             column, header = column_letter(key), HEADERS[key]
         problem = TemplateProblem(zh, en, sheet, row, column, header, item)
@@ -154,8 +169,9 @@ class _Problems:
             self.items.append(problem)
 
 
-def read_template_rows(path: str | os.PathLike[str], *, plan_id: int, department: str, period: Period,
-                       draft: PlanDraft) -> TemplateRows:
+def read_template_rows(
+    path: str | os.PathLike[str], *, plan_id: int, department: str, period: Period, draft: PlanDraft
+) -> TemplateRows:
     """The good rows and the refused rows of a filled template; ``TemplateError`` for a bad file.
 
     A row whose 进展状态 … 下步打算 are all empty is not a report and is skipped.
@@ -167,20 +183,23 @@ def read_template_rows(path: str | os.PathLike[str], *, plan_id: int, department
         raise TemplateError(problems.items, where=str(path))
     labels: dict[int, tuple[str, str]] = {}
     try:
-        rows = _read(wb, problems, plan_id=plan_id, department=department, period=period, draft=draft,
-                     labels=labels)
+        rows = _read(wb, problems, plan_id=plan_id, department=department, period=period, draft=draft, labels=labels)
     finally:
         wb.close()
     if problems.items:
-        raise TemplateError(problems.items + [p for row in sorted(problems.in_rows) for p in problems.in_rows[row]],
-                            where=str(path))
-    refused = [RefusedRow(row, *labels.get(row, ("", "")), problems=tuple(found))
-               for row, found in sorted(problems.in_rows.items())]
+        raise TemplateError(
+            problems.items + [p for row in sorted(problems.in_rows) for p in problems.in_rows[row]], where=str(path)
+        )
+    refused = [
+        RefusedRow(row, *labels.get(row, ("", "")), problems=tuple(found))
+        for row, found in sorted(problems.in_rows.items())
+    ]
     return TemplateRows(rows, refused)
 
 
-def read_template(path: str | os.PathLike[str], *, plan_id: int, department: str, period: Period,
-                  draft: PlanDraft) -> list[ReportRow]:
+def read_template(
+    path: str | os.PathLike[str], *, plan_id: int, department: str, period: Period, draft: PlanDraft
+) -> list[ReportRow]:
     """The rows of a filled template, or ``TemplateError`` listing every problem (a refused row too)."""
     found = read_template_rows(path, plan_id=plan_id, department=department, period=period, draft=draft)
     if found.refused:
@@ -208,11 +227,22 @@ def _fold(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def _read(wb: Any, problems: _Problems, *, plan_id: int, department: str, period: Period,
-          draft: PlanDraft, labels: dict[int, tuple[str, str]]) -> list[ReportRow]:
+def _read(
+    wb: Any,
+    problems: _Problems,
+    *,
+    plan_id: int,
+    department: str,
+    period: Period,
+    draft: PlanDraft,
+    labels: dict[int, tuple[str, str]],
+) -> list[ReportRow]:
     if META_SHEET not in wb.sheetnames:
-        problems.add(f"缺少工作表「{META_SHEET}」：这不是本系统生成的进展填报模板",
-                     f"sheet {META_SHEET} is missing: this is not a yigai progress-report template", sheet=META_SHEET)
+        problems.add(
+            f"缺少工作表「{META_SHEET}」：这不是本系统生成的进展填报模板",
+            f"sheet {META_SHEET} is missing: this is not a yigai progress-report template",
+            sheet=META_SHEET,
+        )
         return []
     meta = _read_meta(wb[META_SHEET], problems)
     if meta is None:
@@ -226,8 +256,14 @@ def _read(wb: Any, problems: _Problems, *, plan_id: int, department: str, period
         value, row = meta.get(key, ("", 0))
         if value != _fold(expected):
             identity_ok = False
-            problems.add(f"模板的{zh}为「{value}」，应为「{expected}」", f"the template is for {en} {value!r}, expected {expected!r}",
-                         sheet=META_SHEET, row=row, column="B", header=META_LABELS[key])
+            problems.add(
+                f"模板的{zh}为「{value}」，应为「{expected}」",
+                f"the template is for {en} {value!r}, expected {expected!r}",
+                sheet=META_SHEET,
+                row=row,
+                column="B",
+                header=META_LABELS[key],
+            )
     if DATA_SHEET not in wb.sheetnames:
         problems.add(f"缺少工作表「{DATA_SHEET}」", f"sheet {DATA_SHEET} is missing", sheet=DATA_SHEET)
         return []
@@ -241,10 +277,22 @@ def _read(wb: Any, problems: _Problems, *, plan_id: int, department: str, period
     for offset, cells in enumerate(rows_iter):
         row = FIRST_DATA_ROW + offset
         if offset >= MAX_DATA_ROWS:
-            problems.add(f"数据行超过 {MAX_DATA_ROWS} 行", f"more than {MAX_DATA_ROWS} data rows", sheet=DATA_SHEET, row=row)
+            problems.add(
+                f"数据行超过 {MAX_DATA_ROWS} 行", f"more than {MAX_DATA_ROWS} data rows", sheet=DATA_SHEET, row=row
+            )
             break
-        parsed = _row(cells, row, columns, problems, expected_plan=plan_id, identity_ok=identity_ok,
-                      items=items, department=department, seen=seen, labels=labels)
+        parsed = _row(
+            cells,
+            row,
+            columns,
+            problems,
+            expected_plan=plan_id,
+            identity_ok=identity_ok,
+            items=items,
+            department=department,
+            seen=seen,
+            labels=labels,
+        )
         if parsed is not None:
             out.append(parsed)
     return out
@@ -259,20 +307,35 @@ def _read_meta(ws: Any, problems: _Problems) -> dict[str, tuple[str, int]] | Non
             found[by_label[label]] = (_fold(cells[1] if len(cells) > 1 else None), row)
     kind, kind_row = found.get("kind", ("", 0))
     if kind != TEMPLATE_KIND:
-        problems.add(f"模板类型为「{kind}」，不是进展填报模板（{TEMPLATE_KIND}）",
-                     f"template kind is {kind!r}, not a progress-report template ({TEMPLATE_KIND})",
-                     sheet=META_SHEET, row=kind_row or None, column="B", header=META_LABELS["kind"])
+        problems.add(
+            f"模板类型为「{kind}」，不是进展填报模板（{TEMPLATE_KIND}）",
+            f"template kind is {kind!r}, not a progress-report template ({TEMPLATE_KIND})",
+            sheet=META_SHEET,
+            row=kind_row or None,
+            column="B",
+            header=META_LABELS["kind"],
+        )
         return None
     version, version_row = found.get("version", ("", 0))
     if version not in (str(TEMPLATE_VERSION), f"{TEMPLATE_VERSION}.0"):
-        problems.add(f"模板版本为「{version}」，本系统只接受第 {TEMPLATE_VERSION} 版，请重新下载模板",
-                     f"template version {version!r} is not supported (expected {TEMPLATE_VERSION}); download a new template",
-                     sheet=META_SHEET, row=version_row or None, column="B", header=META_LABELS["version"])
+        problems.add(
+            f"模板版本为「{version}」，本系统只接受第 {TEMPLATE_VERSION} 版，请重新下载模板",
+            f"template version {version!r} is not supported (expected {TEMPLATE_VERSION}); download a new template",
+            sheet=META_SHEET,
+            row=version_row or None,
+            column="B",
+            header=META_LABELS["version"],
+        )
         return None
     for key in ("plan_id", "department", "period"):
         if key not in found:
-            problems.add(f"缺少「{META_LABELS[key]}」", f"{META_LABELS[key]} is missing", sheet=META_SHEET, column="A",
-                         header=META_LABELS[key])
+            problems.add(
+                f"缺少「{META_LABELS[key]}」",
+                f"{META_LABELS[key]} is missing",
+                sheet=META_SHEET,
+                column="A",
+                header=META_LABELS[key],
+            )
     return found
 
 
@@ -290,15 +353,29 @@ def _columns(header_cells: Sequence[Any], problems: _Problems) -> dict[str, int]
         else:
             there = names[index] if index < len(names) else ""
             got = f"，该处为「{there}」" if there else ""
-            problems.add(f"缺少列「{header}」{got}（列被删除或改名）",
-                         f"column {header!r} is missing" + (f" (found {there!r})" if there else "") + " (deleted or renamed)",
-                         sheet=DATA_SHEET, row=HEADER_ROW, key=key)
+            problems.add(
+                f"缺少列「{header}」{got}（列被删除或改名）",
+                f"column {header!r} is missing" + (f" (found {there!r})" if there else "") + " (deleted or renamed)",
+                sheet=DATA_SHEET,
+                row=HEADER_ROW,
+                key=key,
+            )
     return columns
 
 
-def _row(cells: Sequence[Any], row: int, columns: dict[str, int], problems: _Problems, *, expected_plan: int,
-         identity_ok: bool, items: dict[str, TemplateItem], department: str, seen: dict[str, int],
-         labels: dict[int, tuple[str, str]]) -> ReportRow | None:
+def _row(
+    cells: Sequence[Any],
+    row: int,
+    columns: dict[str, int],
+    problems: _Problems,
+    *,
+    expected_plan: int,
+    identity_ok: bool,
+    items: dict[str, TemplateItem],
+    department: str,
+    seen: dict[str, int],
+    labels: dict[int, tuple[str, str]],
+) -> ReportRow | None:
     def cell(key: str) -> Any:
         index = columns.get(key)
         return cells[index] if index is not None and index < len(cells) else None
@@ -328,14 +405,20 @@ def _row(cells: Sequence[Any], row: int, columns: dict[str, int], problems: _Pro
         return None
 
     if "plan_id" in columns and _fold(raw("plan_id")).removesuffix(".0") != str(expected_plan):
-        bad(f"计划编号为「{_fold(raw('plan_id'))}」，应为「{expected_plan}」",
-            f"plan id is {_fold(raw('plan_id'))!r}, expected {expected_plan}", "plan_id")
+        bad(
+            f"计划编号为「{_fold(raw('plan_id'))}」，应为「{expected_plan}」",
+            f"plan id is {_fold(raw('plan_id'))!r}, expected {expected_plan}",
+            "plan_id",
+        )
     if "item_id" in columns:
         if not item_id:
             bad("事项编号为空", "the item id is empty", "item_id")
         elif item_id in seen:
-            bad(f"事项「{item_id}」重复（已在第{seen[item_id]}行填报）", f"item {item_id} is repeated (already on row {seen[item_id]})",
-                "item_id")
+            bad(
+                f"事项「{item_id}」重复（已在第{seen[item_id]}行填报）",
+                f"item {item_id} is repeated (already on row {seen[item_id]})",
+                "item_id",
+            )
         elif identity_ok and item_id not in items:
             bad(f"事项编号「{item_id}」不属于本计划", f"item {item_id} is not in this plan", "item_id")
         elif identity_ok and department not in items[item_id].lead:
@@ -349,8 +432,11 @@ def _row(cells: Sequence[Any], row: int, columns: dict[str, int], problems: _Pro
         if not text:
             bad("进展状态为空", "the status is empty", "status")
         elif text not in STATUS_LABELS:
-            bad(f"进展状态「{text}」无效，应为{'/'.join(STATUS_LABELS)}之一",
-                f"status {text!r} is not one of {'/'.join(STATUS_LABELS)}", "status")
+            bad(
+                f"进展状态「{text}」无效，应为{'/'.join(STATUS_LABELS)}之一",
+                f"status {text!r} is not one of {'/'.join(STATUS_LABELS)}",
+                "status",
+            )
         else:
             status = ProgressStatus(text)
 
@@ -360,18 +446,32 @@ def _row(cells: Sequence[Any], row: int, columns: dict[str, int], problems: _Pro
         if error:
             bad(*error, "percent")
         elif percent is not None and status is ProgressStatus.COMPLETED and percent != 100:
-            bad(f"状态为已完成，完成百分比应为100（填的是{percent:g}）",
-                f"status 已完成 needs percent 100 (got {percent:g})", "percent")
+            bad(
+                f"状态为已完成，完成百分比应为100（填的是{percent:g}）",
+                f"status 已完成 needs percent 100 (got {percent:g})",
+                "percent",
+            )
         elif percent is not None and status is ProgressStatus.NOT_STARTED and percent != 0:
-            bad(f"状态为未启动，完成百分比应为0（填的是{percent:g}）",
-                f"status 未启动 needs percent 0 (got {percent:g})", "percent")
+            bad(
+                f"状态为未启动，完成百分比应为0（填的是{percent:g}）",
+                f"status 未启动 needs percent 0 (got {percent:g})",
+                "percent",
+            )
 
     if not ok or status is None or percent is None:
         return None
     prefill = _fold(raw("prefill")) if "prefill" in columns else None
-    return ReportRow(item_id=item_id, status=status, percent=percent, narrative=_text(raw("narrative")),
-                     problems=_text(raw("problems")), next_steps=_text(raw("next_steps")), row=row, prefill=prefill,
-                     label=label)
+    return ReportRow(
+        item_id=item_id,
+        status=status,
+        percent=percent,
+        narrative=_text(raw("narrative")),
+        problems=_text(raw("problems")),
+        next_steps=_text(raw("next_steps")),
+        row=row,
+        prefill=prefill,
+        label=label,
+    )
 
 
 def _percent(c: Any, status: ProgressStatus | None) -> tuple[float | None, tuple[str, str] | None]:
@@ -414,5 +514,12 @@ def _text(value: object) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-__all__ = ["RefusedRow", "ReportRow", "TemplateError", "TemplateProblem", "TemplateRows", "read_template",
-           "read_template_rows"]
+__all__ = [
+    "RefusedRow",
+    "ReportRow",
+    "TemplateError",
+    "TemplateProblem",
+    "TemplateRows",
+    "read_template",
+    "read_template_rows",
+]

@@ -47,10 +47,18 @@ INSTRUCTIONS_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
 
 # (key, header, width); the first two are the hidden identifying columns.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("plan_id", "计划编号", 10), ("item_id", "事项编号", 12), ("no", "序号", 6), ("task", "主要任务", 28),
-    ("measure", "具体措施", 50), ("deadline", "完成时间", 14), ("status", "进展状态", 12),
-    ("percent", "完成百分比", 12), ("narrative", "进展情况", 40), ("problems", "存在问题", 30),
-    ("next_steps", "下步打算", 30), ("prefill", "预填版本", 12),
+    ("plan_id", "计划编号", 10),
+    ("item_id", "事项编号", 12),
+    ("no", "序号", 6),
+    ("task", "主要任务", 28),
+    ("measure", "具体措施", 50),
+    ("deadline", "完成时间", 14),
+    ("status", "进展状态", 12),
+    ("percent", "完成百分比", 12),
+    ("narrative", "进展情况", 40),
+    ("problems", "存在问题", 30),
+    ("next_steps", "下步打算", 30),
+    ("prefill", "预填版本", 12),
 )
 HEADERS = {key: header for key, header, _ in COLUMNS}
 HIDDEN_KEYS = ("plan_id", "item_id", "prefill")
@@ -66,8 +74,14 @@ INSTRUCTIONS = (
 )
 
 META_KEYS: tuple[tuple[str, str], ...] = (
-    ("kind", "模板类型"), ("version", "模板版本"), ("plan_id", "计划编号"), ("title", "计划名称"),
-    ("doc_number", "文号"), ("department", "填报部门"), ("period", "报告期"), ("period_label", "报告期名称"),
+    ("kind", "模板类型"),
+    ("version", "模板版本"),
+    ("plan_id", "计划编号"),
+    ("title", "计划名称"),
+    ("doc_number", "文号"),
+    ("department", "填报部门"),
+    ("period", "报告期"),
+    ("period_label", "报告期名称"),
     ("generated", "生成时间"),
 )
 META_LABELS = dict(META_KEYS)
@@ -81,6 +95,7 @@ LABEL_CHARS = 30
 
 
 # ---------------------------------------------------------------------------- items
+
 
 @dataclass(frozen=True, slots=True)
 class TemplateItem:
@@ -139,6 +154,7 @@ def department_items(draft: PlanDraft, department: str) -> list[TemplateItem]:
 
 # ---------------------------------------------------------------------------- writing
 
+
 def set_text(cell: Any, value: object) -> None:
     """Store ``value``; text a spreadsheet would run as a formula (= + - @) stays text.
 
@@ -190,13 +206,15 @@ def latest_reports(reports: Iterable[ProgressReport], period: Period) -> dict[st
     return {item: pair[1] for item, pair in best.items()}
 
 
-def build_template(draft: PlanDraft, plan_id: int, department: str, period: Period,
-                   existing: Sequence[ProgressReport] = ()) -> Workbook:
+def build_template(
+    draft: PlanDraft, plan_id: int, department: str, period: Period, existing: Sequence[ProgressReport] = ()
+) -> Workbook:
     items = department_items(draft, department)
     if not items:
         raise NotFoundError(
             f"department {department!r} leads no task or measure of this plan",
-            message_zh=f"部门「{department}」在本计划中没有牵头的任务或措施", where=department,
+            message_zh=f"部门「{department}」在本计划中没有牵头的任务或措施",
+            where=department,
         )
     # an item has one report thread per period whichever of its lead departments writes it, so the row
     # shows the item's latest report (a co-lead's included): that is the version an edit must follow
@@ -218,11 +236,18 @@ def build_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
         row = FIRST_DATA_ROW + n - 1
         r = prefill.get(item.item_id)
         values: dict[str, object] = {
-            "plan_id": plan_id, "item_id": item.item_id, "no": n, "task": item.task_text,
-            "measure": item.detail, "deadline": item.deadline,
-            "status": r.status.value if r else None, "percent": r.percent if r else None,
-            "narrative": r.narrative if r else None, "problems": r.problems if r else None,
-            "next_steps": r.next_steps if r else None, "prefill": prefill_stamp(r),
+            "plan_id": plan_id,
+            "item_id": item.item_id,
+            "no": n,
+            "task": item.task_text,
+            "measure": item.detail,
+            "deadline": item.deadline,
+            "status": r.status.value if r else None,
+            "percent": r.percent if r else None,
+            "narrative": r.narrative if r else None,
+            "problems": r.problems if r else None,
+            "next_steps": r.next_steps if r else None,
+            "prefill": prefill_stamp(r),
         }
         for col, (key, _, _) in enumerate(COLUMNS, start=1):
             cell = ws.cell(row, col)
@@ -238,15 +263,21 @@ def build_template(draft: PlanDraft, plan_id: int, department: str, period: Peri
     last = FIRST_DATA_ROW + len(items) - 1
     _validations(ws, last)
     ws.freeze_panes = f"{column_letter('task')}{FIRST_DATA_ROW}"  # headers and 序号 stay in view
-    ws.protection = SheetProtection(sheet=True, formatRows=False, formatColumns=False, selectLockedCells=False,
-                                    selectUnlockedCells=False)
+    ws.protection = SheetProtection(
+        sheet=True, formatRows=False, formatColumns=False, selectLockedCells=False, selectUnlockedCells=False
+    )
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
     meta = wb.create_sheet(META_SHEET)
     values_meta = {
-        "kind": TEMPLATE_KIND, "version": TEMPLATE_VERSION, "plan_id": plan_id,
-        "title": draft.meta.title or draft.source_name, "doc_number": draft.meta.doc_number,
-        "department": department, "period": period.id, "period_label": period.label,
+        "kind": TEMPLATE_KIND,
+        "version": TEMPLATE_VERSION,
+        "plan_id": plan_id,
+        "title": draft.meta.title or draft.source_name,
+        "doc_number": draft.meta.doc_number,
+        "department": department,
+        "period": period.id,
+        "period_label": period.label,
         "generated": clock.now().replace(tzinfo=None).isoformat(sep=" "),
     }
     for row, (key, label) in enumerate(META_KEYS, start=1):
@@ -268,10 +299,24 @@ def _instructions(ws: Worksheet) -> None:
 
 
 def _validations(ws: Worksheet, last_row: int) -> None:
-    status = DataValidation(type="list", formula1='"' + ",".join(STATUS_LABELS) + '"', allow_blank=True,
-                            showErrorMessage=True, errorTitle="进展状态", error="请从下拉列表中选择：" + "/".join(STATUS_LABELS))
-    percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
-                             showErrorMessage=True, errorTitle="完成百分比", error="请填写 0-100 之间的数字")
+    status = DataValidation(
+        type="list",
+        formula1='"' + ",".join(STATUS_LABELS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="进展状态",
+        error="请从下拉列表中选择：" + "/".join(STATUS_LABELS),
+    )
+    percent = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="完成百分比",
+        error="请填写 0-100 之间的数字",
+    )
     for dv, key in ((status, "status"), (percent, "percent")):
         letter = column_letter(key)
         dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
@@ -282,14 +327,31 @@ def column_letter(key: str) -> str:
     return str(get_column_letter([c[0] for c in COLUMNS].index(key) + 1))
 
 
-def write_template(draft: PlanDraft, plan_id: int, department: str, period: Period, path: str | os.PathLike[str],
-                   existing: Sequence[ProgressReport] = ()) -> Path:
+def write_template(
+    draft: PlanDraft,
+    plan_id: int,
+    department: str,
+    period: Period,
+    path: str | os.PathLike[str],
+    existing: Sequence[ProgressReport] = (),
+) -> Path:
     """Write the department's template for ``period`` to ``path`` atomically; returns the path."""
     wb = build_template(draft, plan_id, department, period, existing)
     return write_atomically(path, wb.save, what="template", what_zh="填报模板")
 
 
 __all__ = [
-    "COLUMNS", "DATA_SHEET", "META_SHEET", "TEMPLATE_KIND", "TEMPLATE_VERSION", "TemplateItem", "cell_text",
-    "column_letter", "department_items", "parse_prefill_stamp", "plan_items", "prefill_stamp", "write_template",
+    "COLUMNS",
+    "DATA_SHEET",
+    "META_SHEET",
+    "TEMPLATE_KIND",
+    "TEMPLATE_VERSION",
+    "TemplateItem",
+    "cell_text",
+    "column_letter",
+    "department_items",
+    "parse_prefill_stamp",
+    "plan_items",
+    "prefill_stamp",
+    "write_template",
 ]

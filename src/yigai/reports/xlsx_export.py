@@ -38,7 +38,19 @@ TASK_HEADERS = ("序号", "主要任务", "具体措施", "牵头部门", "配�
 TASK_WIDTHS = (6, 30, 60, 24, 30, 10, 16)
 
 TARGET_SHEET = "指标目标"
-TARGET_HEADERS = ("指标名称", "统计口径", "属性", "比较", "目标值", "上限", "单位", "基期值", "到期", "所属任务", "原文")
+TARGET_HEADERS = (
+    "指标名称",
+    "统计口径",
+    "属性",
+    "比较",
+    "目标值",
+    "上限",
+    "单位",
+    "基期值",
+    "到期",
+    "所属任务",
+    "原文",
+)
 TARGET_WIDTHS = (30, 14, 8, 6, 10, 10, 8, 10, 12, 30, 50)
 
 PROJECT_SHEET = "项目清单"
@@ -103,8 +115,15 @@ def task_rows(draft: PlanDraft) -> Iterable[tuple[Cell, ...]]:
                 deadline = task.deadline if measure.deadline.kind is DeadlineKind.UNSPECIFIED else measure.deadline
                 cats = measure.categories or task.categories
                 detail = f"{measure.no} {measure.text}" if measure.no else measure.text
-            yield (row_no, main, detail, departments_text(resp, "lead"), departments_text(resp, "cooperating"),
-                   _categories(cats), deadline_text(deadline))
+            yield (
+                row_no,
+                main,
+                detail,
+                departments_text(resp, "lead"),
+                departments_text(resp, "cooperating"),
+                _categories(cats),
+                deadline_text(deadline),
+            )
 
 
 def target_rows(draft: PlanDraft) -> Iterable[tuple[Cell, ...]]:
@@ -116,14 +135,30 @@ def target_rows(draft: PlanDraft) -> Iterable[tuple[Cell, ...]]:
 
     for t in draft.targets:
         comparator = "" if t.comparator is None else COMPARATOR_LABELS.get(t.comparator, t.comparator.value)
-        yield (t.metric, t.scope, "" if t.attribute is None else t.attribute.value, comparator,
-               t.value, t.value_high, t.unit, t.baseline, t.due, task_label(t), t.raw)
+        yield (
+            t.metric,
+            t.scope,
+            "" if t.attribute is None else t.attribute.value,
+            comparator,
+            t.value,
+            t.value_high,
+            t.unit,
+            t.baseline,
+            t.due,
+            task_label(t),
+            t.raw,
+        )
 
 
 def project_rows(projects: Sequence[Project]) -> Iterable[tuple[Cell, ...]]:
     for p in projects:
-        yield (p.no, p.group, p.text, departments_text(p.responsibility, "lead"),
-               departments_text(p.responsibility, "cooperating"))
+        yield (
+            p.no,
+            p.group,
+            p.text,
+            departments_text(p.responsibility, "lead"),
+            departments_text(p.responsibility, "cooperating"),
+        )
 
 
 def _fill(ws: Worksheet, headers: Sequence[str], widths: Sequence[int], rows: Iterable[tuple[Cell, ...]]) -> None:

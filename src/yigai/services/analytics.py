@@ -54,10 +54,11 @@ def lake_records(lake: str | Path | None, master: str, conf: Sequence[str] = ())
     """The record lake at ``lake`` on Spark (``master``: local[N], spark://…, sc://…, yarn, k8s://…),
     with ``conf`` pairs KEY=VALUE; checked before Spark starts (``yigai.analytics.spark``)."""
     if lake is None:
-        raise InvalidInputError("--engine spark reads a record lake: give --lake DIR (yigai records export "
-                                "--parquet DIR writes one)",
-                                message_zh="Spark 引擎读取记录湖：请用 --lake 指定目录（可用 yigai records export --parquet 生成）",
-                                where="--lake")
+        raise InvalidInputError(
+            "--engine spark reads a record lake: give --lake DIR (yigai records export --parquet DIR writes one)",
+            message_zh="Spark 引擎读取记录湖：请用 --lake 指定目录（可用 yigai records export --parquet 生成）",
+            where="--lake",
+        )
     from yigai.analytics.spark import open_lake, parse_conf  # PySpark: only for a Spark run
 
     with open_lake(lake, master, conf=parse_conf(conf)) as con:
@@ -74,7 +75,8 @@ def parse_levels(text: str) -> list[Level]:
         raise InvalidInputError(
             f"unknown level(s): {', '.join(bad) or text!r}; use district, town, institution, institution_type or all",
             message_zh=f"未知层级：{'、'.join(bad) or text}（可用 district、town、institution、institution_type、all）",
-            where="--level")
+            where="--level",
+        )
     return [lv for lv in ALL_LEVELS if lv.value in wanted]
 
 
@@ -87,9 +89,16 @@ def select_indicators(codes: str | Sequence[str], catalogue: Catalogue | None = 
         raise UnknownIndicatorError(str(exc), message_zh=exc.message_zh, where=exc.where) from None
 
 
-def run(con: Any, codes: str | Sequence[str], period_id: str, levels: Sequence[Level], *, within: bool = False,
-        catalogue: Catalogue | None = None,
-        progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Indicator], Computation]:
+def run(
+    con: Any,
+    codes: str | Sequence[str],
+    period_id: str,
+    levels: Sequence[Level],
+    *,
+    within: bool = False,
+    catalogue: Catalogue | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[list[Indicator], Computation]:
     """Compute the chosen indicators for ``period_id`` (and, ``within``, its months and quarters)."""
     chosen = select_indicators(codes, catalogue)
     periods = periods_within(period_id) if within else [period_id]
@@ -99,22 +108,35 @@ def run(con: Any, codes: str | Sequence[str], period_id: str, levels: Sequence[L
 def computed_values(results: Sequence[Result]) -> list[ComputedValue]:
     """The results the indicator store can hold: a value, at a level that is an org unit there."""
     return [
-        ComputedValue(key=r.code, org_unit=r.org_unit, period_id=r.period_id, value=r.value,
-                      numerator=r.numerator, denominator=r.denominator, definition_version=r.definition_version,
-                      inputs_hash=r.inputs_hash, comment=f"{r.numerator_records} records")
-        for r in results if r.value is not None and r.level in STORED_LEVELS
+        ComputedValue(
+            key=r.code,
+            org_unit=r.org_unit,
+            period_id=r.period_id,
+            value=r.value,
+            numerator=r.numerator,
+            denominator=r.denominator,
+            definition_version=r.definition_version,
+            inputs_hash=r.inputs_hash,
+            comment=f"{r.numerator_records} records",
+        )
+        for r in results
+        if r.value is not None and r.level in STORED_LEVELS
     ]
 
 
-def write(uow: UnitOfWork, author: str, con: Any, indicators: Sequence[Indicator],
-          computation: Computation) -> WriteSummary:
+def write(
+    uow: UnitOfWork, author: str, con: Any, indicators: Sequence[Indicator], computation: Computation
+) -> WriteSummary:
     """Save a computation as computed values (new versions only where something changed)."""
     added = register_indicators(uow, author, [indicator_def(i) for i in indicators])
     units = sync_record_orgunits(uow, author, con)
     values = computed_values(computation.results)
     saved = save_computed(uow, author, values)
     return WriteSummary(
-        indicators_added=added, orgunits_added=units, created=saved.created, unchanged=saved.unchanged,
+        indicators_added=added,
+        orgunits_added=units,
+        created=saved.created,
+        unchanged=saved.unchanged,
         without_value=sum(1 for r in computation.results if r.value is None and r.level in STORED_LEVELS),
         not_stored_level=sum(1 for r in computation.results if r.level not in STORED_LEVELS),
     )
@@ -125,13 +147,26 @@ def catalogue_rows(catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
     cat = catalogue or load_catalogue()
     return [
         {
-            "code": i.code, "name": i.name, "area": i.area, "area_name": cat.area_names.get(i.area, i.area),
-            "unit": i.unit, "direction": i.direction.value, "definition": i.definition,
-            "numerator": [m.name for m in i.numerator], "denominator": [m.name for m in i.denominator],
-            "factor": i.factor, "decimals": i.decimals, "levels": [lv.value for lv in i.levels],
-            "aggregation": i.aggregation.value, "compare": i.compare.value if i.compare else None,
-            "version": i.definition_version, "source": i.source.document, "edition": i.source.edition,
-            "certainty": i.source.certainty, "source_note": i.source.note, "aliases": list(i.aliases),
+            "code": i.code,
+            "name": i.name,
+            "area": i.area,
+            "area_name": cat.area_names.get(i.area, i.area),
+            "unit": i.unit,
+            "direction": i.direction.value,
+            "definition": i.definition,
+            "numerator": [m.name for m in i.numerator],
+            "denominator": [m.name for m in i.denominator],
+            "factor": i.factor,
+            "decimals": i.decimals,
+            "levels": [lv.value for lv in i.levels],
+            "aggregation": i.aggregation.value,
+            "compare": i.compare.value if i.compare else None,
+            "version": i.definition_version,
+            "source": i.source.document,
+            "edition": i.source.edition,
+            "certainty": i.source.certainty,
+            "source_note": i.source.note,
+            "aliases": list(i.aliases),
         }
         for i in cat.indicators.values()
     ]

@@ -135,8 +135,11 @@ def parse_mode(value: AssignMode | str) -> AssignMode:
     for mode in AssignMode:
         if text in (mode.value, mode.name, "追加" if mode is AssignMode.ADD else "替换"):
             return mode
-    raise InvalidInputError(f"unknown mode {value!r}; add or replace",
-                            message_zh=f"方式「{value}」无效（可选：追加 add、替换 replace）", where="mode")
+    raise InvalidInputError(
+        f"unknown mode {value!r}; add or replace",
+        message_zh=f"方式「{value}」无效（可选：追加 add、替换 replace）",
+        where="mode",
+    )
 
 
 def item_ids(items: Sequence[str] | str) -> list[str]:
@@ -145,11 +148,13 @@ def item_ids(items: Sequence[str] | str) -> list[str]:
         items = [items]
     ids = list(dict.fromkeys(i.strip() for text in items for i in re.split(r"[\s,，、]+", text or "") if i.strip()))
     if not ids:
-        raise InvalidInputError("choose at least one task or measure", message_zh="请至少选择一项任务或措施",
-                                where="items")
+        raise InvalidInputError(
+            "choose at least one task or measure", message_zh="请至少选择一项任务或措施", where="items"
+        )
     if len(ids) > MAX_ITEMS:
-        raise InvalidInputError(f"at most {MAX_ITEMS} items at once", message_zh=f"一次最多选择 {MAX_ITEMS} 项",
-                                where="items")
+        raise InvalidInputError(
+            f"at most {MAX_ITEMS} items at once", message_zh=f"一次最多选择 {MAX_ITEMS} 项", where="items"
+        )
     return ids
 
 
@@ -159,18 +164,25 @@ def names(value: Sequence[str] | str, where: str) -> list[str]:
         value = [value]
     cleaned = list(dict.fromkeys(n.strip() for text in value for n in _SEPARATORS.split(text or "") if n.strip()))
     if len(cleaned) > MAX_NAMES or any(len(n) > 100 for n in cleaned):
-        raise InvalidInputError(f"too many or too long department names for {where}",
-                                message_zh=f"{'牵头' if where == 'lead' else '配合'}部门过多或名称过长", where=where)
+        raise InvalidInputError(
+            f"too many or too long department names for {where}",
+            message_zh=f"{'牵头' if where == 'lead' else '配合'}部门过多或名称过长",
+            where=where,
+        )
     return cleaned
 
 
 def check_request(lead: list[str], cooperating: list[str], mode: AssignMode) -> None:
     if not lead and not cooperating:
-        raise InvalidInputError("name a lead or a cooperating department",
-                                message_zh="请选择牵头部门或配合部门", where="lead")
+        raise InvalidInputError(
+            "name a lead or a cooperating department", message_zh="请选择牵头部门或配合部门", where="lead"
+        )
     if mode is AssignMode.REPLACE and not lead:
-        raise InvalidInputError("replacing needs a lead department (it would leave the items without one)",
-                                message_zh="替换方式须指定牵头部门（否则所选事项将没有牵头部门）", where="lead")
+        raise InvalidInputError(
+            "replacing needs a lead department (it would leave the items without one)",
+            message_zh="替换方式须指定牵头部门（否则所选事项将没有牵头部门）",
+            where="lead",
+        )
 
 
 def registry_names(uow: UnitOfWork, typed: list[str], region: str, where: str) -> list[str]:
@@ -189,8 +201,9 @@ def registry_names(uow: UnitOfWork, typed: list[str], region: str, where: str) -
         raise InvalidInputError(
             f"unknown department(s): {', '.join(unknown)}; choose from the registry or add an alias first",
             message_zh=f"{role}部门「{'、'.join(unknown)}」不在部门名录中，请从名录中选择，"
-                       "或先在“系统管理”中为其添加别名",
-            where=where)
+            "或先在“系统管理”中为其添加别名",
+            where=where,
+        )
     return list(dict.fromkeys(resolved))
 
 
@@ -203,9 +216,11 @@ def _at_plan_level(name: str, region: str) -> bool:
 def check_clash(lead: list[str], cooperating: list[str]) -> None:
     clash = sorted(set(lead) & set(cooperating))
     if clash:
-        raise InvalidInputError(f"{', '.join(clash)} cannot both lead and cooperate",
-                                message_zh=f"「{'、'.join(clash)}」不能同时是牵头部门和配合部门",
-                                where="cooperating")
+        raise InvalidInputError(
+            f"{', '.join(clash)} cannot both lead and cooperate",
+            message_zh=f"「{'、'.join(clash)}」不能同时是牵头部门和配合部门",
+            where="cooperating",
+        )
 
 
 # ---------------------------------------------------------------- applying it
@@ -223,8 +238,9 @@ def _kind(name: str, kinds: dict[str, str], region: str) -> DepartmentKind:
     return default_directory().resolve(name, region).kind
 
 
-def assign(resp: Responsibility, lead: list[str], cooperating: list[str], mode: AssignMode,
-           kinds: dict[str, str], region: str) -> bool:
+def assign(
+    resp: Responsibility, lead: list[str], cooperating: list[str], mode: AssignMode, kinds: dict[str, str], region: str
+) -> bool:
     """Apply one assignment to one item's responsibility, in place; True when its departments changed."""
     printed = {ref.name: ref for ref in (*resp.lead, *resp.cooperating)}
 
@@ -255,8 +271,10 @@ def unique_refs(refs: list[DepartmentRef]) -> list[DepartmentRef]:
 
 
 def dept_value(resp: Responsibility) -> dict[str, Any]:
-    return {"lead": [department_dict(r) for r in resp.lead],
-            "cooperating": [department_dict(r) for r in resp.cooperating]}
+    return {
+        "lead": [department_dict(r) for r in resp.lead],
+        "cooperating": [department_dict(r) for r in resp.cooperating],
+    }
 
 
 def _names(value: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -266,9 +284,17 @@ def _names(value: dict[str, Any]) -> tuple[list[str], list[str]]:
 # ---------------------------------------------------------------- a published plan
 
 
-def assign_plan_departments(uow: UnitOfWork, user: User, plan_ref: str | int, items: Sequence[str] | str,
-                            lead: Sequence[str] | str = (), cooperating: Sequence[str] | str = (), *,
-                            mode: AssignMode | str = AssignMode.ADD, now: dt.datetime | None = None) -> Assignment:
+def assign_plan_departments(
+    uow: UnitOfWork,
+    user: User,
+    plan_ref: str | int,
+    items: Sequence[str] | str,
+    lead: Sequence[str] | str = (),
+    cooperating: Sequence[str] | str = (),
+    *,
+    mode: AssignMode | str = AssignMode.ADD,
+    now: dt.datetime | None = None,
+) -> Assignment:
     """Assign lead and cooperating departments to many tasks or measures of a published plan at once.
 
     One transaction: every name and item is checked before anything is written; each changed
@@ -295,9 +321,15 @@ def assign_plan_departments(uow: UnitOfWork, user: User, plan_ref: str | int, it
             before = dept_value(thing.responsibility)
             if assign(thing.responsibility, lead_names, coop_names, how, kinds, region):
                 changes[item_id] = thing.responsibility
-                uow.audit.record(user.username, AUDIT_ACTION, "plan", str(record.id), at=at,
-                                 before={"item": item_id, **before},
-                                 after={"item": item_id, **dept_value(thing.responsibility), "mode": how.value})
+                uow.audit.record(
+                    user.username,
+                    AUDIT_ACTION,
+                    "plan",
+                    str(record.id),
+                    at=at,
+                    before={"item": item_id, **before},
+                    after={"item": item_id, **dept_value(thing.responsibility), "mode": how.value},
+                )
         if changes:
             uow.plans.set_responsibilities(record.id, changes, region)
             uow.commit()

@@ -58,34 +58,47 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def set_password(uow: UnitOfWork, actor: User, username: str, password: str, *,
-                 current_password: str | None = None, now: dt.datetime | None = None) -> None:
+def set_password(
+    uow: UnitOfWork,
+    actor: User,
+    username: str,
+    password: str,
+    *,
+    current_password: str | None = None,
+    now: dt.datetime | None = None,
+) -> None:
     """An office admin sets (resets) anyone's password; another user changes their own with the current one.
 
     The password policy (``services.passwords``) applies. Every session of that user ends
     (a changed password signs out everywhere).
     """
     if actor.username != username and not actor.can_review:
-        raise PermissionDeniedError(f"{actor.username} may not set the password of {username}",
-                                    message_zh=f"无权设置用户「{username}」的密码", where="user")
+        raise PermissionDeniedError(
+            f"{actor.username} may not set the password of {username}",
+            message_zh=f"无权设置用户「{username}」的密码",
+            where="user",
+        )
     check_password(username, password)
     with uow:
         user_id = uow.users.user_id(username)
         if user_id is None:
-            raise NotFoundError(f"no active user {username!r}", message_zh=f"用户「{username}」不存在或已停用",
-                                where="username")
+            raise NotFoundError(
+                f"no active user {username!r}", message_zh=f"用户「{username}」不存在或已停用", where="username"
+            )
         own_change = actor.username == username and (current_password is not None or not actor.can_review)
         if own_change:
             _check_current(uow, username, current_password)
         uow.users.set_password_hash(username, hash_password(password))
         uow.web_sessions.delete_for_user(user_id)
-        uow.audit.record(actor.username, "user.password_change" if own_change else "user.password", "user", username,
-                         at=now)
+        uow.audit.record(
+            actor.username, "user.password_change" if own_change else "user.password", "user", username, at=now
+        )
         uow.commit()
 
 
-def change_own_password(uow: UnitOfWork, user: User, current_password: str, password: str, *,
-                        now: dt.datetime | None = None) -> None:
+def change_own_password(
+    uow: UnitOfWork, user: User, current_password: str, password: str, *, now: dt.datetime | None = None
+) -> None:
     """Any signed-in user changes their own password; the current one is always required."""
     if not current_password:
         raise AuthenticationError("give the current password", message_zh="请输入当前密码", where="current_password")
@@ -95,8 +108,7 @@ def change_own_password(uow: UnitOfWork, user: User, current_password: str, pass
 def _check_current(uow: UnitOfWork, username: str, current_password: str | None) -> None:
     stored = uow.users.password_hash(username)
     if stored is None or current_password is None or not _verify(stored, current_password):
-        raise AuthenticationError("the current password is wrong", message_zh="当前密码错误",
-                                  where="current_password")
+        raise AuthenticationError("the current password is wrong", message_zh="当前密码错误", where="current_password")
 
 
 def _verify(stored: str, password: str) -> bool:
@@ -113,13 +125,14 @@ class SignIn:
     csrf_token: str
 
 
-def _check_throttle(uow: UnitOfWork, username: str, client: str, window_start: dt.datetime,
-                    at: dt.datetime) -> None:
+def _check_throttle(uow: UnitOfWork, username: str, client: str, window_start: dt.datetime, at: dt.datetime) -> None:
     """Refuse a sign-in while the user name or the address has too many recent failures."""
     by_user = uow.login_failures.since(window_start, username=username)
     by_address = uow.login_failures.since(window_start, client=client)
-    limits = [(by_user, MAX_FAILURES_PER_USER, f"user name {username!r}"),
-              (by_address, MAX_FAILURES_PER_ADDRESS, f"address {client or '?'}")]
+    limits = [
+        (by_user, MAX_FAILURES_PER_USER, f"user name {username!r}"),
+        (by_address, MAX_FAILURES_PER_ADDRESS, f"address {client or '?'}"),
+    ]
     hit = [(failures, limit, what) for failures, limit, what in limits if len(failures) >= limit]
     if not hit:
         return
@@ -128,15 +141,25 @@ def _check_throttle(uow: UnitOfWork, username: str, client: str, window_start: d
     retry = max(1, math.ceil((reopen - at).total_seconds()))
     raise TooManyAttemptsError(
         f"too many failed sign-ins for {' and '.join(w for _, _, w in hit)}; try again in {retry} s",
-        retry_after=retry, message_zh=f"登录失败次数过多，请 {(retry + 59) // 60} 分钟后再试", where="username")
+        retry_after=retry,
+        message_zh=f"登录失败次数过多，请 {(retry + 59) // 60} 分钟后再试",
+        where="username",
+    )
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login(uow: UnitOfWork, username: str, password: str, *, client: str = "", user_agent: str = "",
-          now: dt.datetime | None = None) -> SignIn:
+def login(
+    uow: UnitOfWork,
+    username: str,
+    password: str,
+    *,
+    client: str = "",
+    user_agent: str = "",
+    now: dt.datetime | None = None,
+) -> SignIn:
     """Check the password and open a new session, or raise AuthenticationError / TooManyAttemptsError."""
     at = now or clock_now()
     username = username.strip()[:64]
@@ -158,8 +181,9 @@ def login(uow: UnitOfWork, username: str, password: str, *, client: str = "", us
         uow.login_failures.clear(username, client)
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         uow.web_sessions.purge(at)
-        uow.web_sessions.add(token_hash(token), user_id, csrf, at=at, expires_at=at + IDLE_TIMEOUT,
-                             client=client, user_agent=user_agent)
+        uow.web_sessions.add(
+            token_hash(token), user_id, csrf, at=at, expires_at=at + IDLE_TIMEOUT, client=client, user_agent=user_agent
+        )
         uow.audit.record(username, "auth.login", "user", username, after={"client": client}, at=at)
         uow.commit()
     return SignIn(user, token, csrf)
@@ -171,8 +195,9 @@ def open_session(uow: UnitOfWork, user: User, *, client: str = "", now: dt.datet
     with uow:
         user_id = uow.users.user_id(user.username)
         if user_id is None:
-            raise NotFoundError(f"no user {user.username!r}", message_zh=f"用户「{user.username}」不存在",
-                                where="username")
+            raise NotFoundError(
+                f"no user {user.username!r}", message_zh=f"用户「{user.username}」不存在", where="username"
+            )
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         uow.web_sessions.add(token_hash(token), user_id, csrf, at=at, expires_at=at + IDLE_TIMEOUT, client=client)
         uow.commit()

@@ -80,8 +80,11 @@ def _pg_tool(name: str) -> str:
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
     found = candidates[0] if candidates else shutil.which(name)
     if not found:
-        raise BackupError(f"{name} is not installed (apt-get install postgresql-client)",
-                          message_zh=f"未安装 {name}（请安装 postgresql-client）", where=name)
+        raise BackupError(
+            f"{name} is not installed (apt-get install postgresql-client)",
+            message_zh=f"未安装 {name}（请安装 postgresql-client）",
+            where=name,
+        )
     return found
 
 
@@ -103,8 +106,11 @@ def _pg_args(url: URL) -> tuple[list[str], dict[str, str]]:
 
 def _sqlite_path(url: URL) -> Path:
     if not url.database or url.database == ":memory:":
-        raise BackupError("an in-memory SQLite database cannot be backed up", message_zh="内存数据库无法备份",
-                          where="YIGAI_DATABASE_URL")
+        raise BackupError(
+            "an in-memory SQLite database cannot be backed up",
+            message_zh="内存数据库无法备份",
+            where="YIGAI_DATABASE_URL",
+        )
     return Path(url.database)
 
 
@@ -127,8 +133,9 @@ def _copy_records(source: Path, target: Path) -> None:
         con.execute(f"ATTACH '{_quoted(target)}' AS backup_copy")
         con.execute("COPY FROM DATABASE live TO backup_copy")
     except duckdb.Error as exc:
-        raise BackupError(f"cannot copy the record store {source}: {exc}", message_zh="无法复制业务数据库",
-                          where=str(source)) from exc
+        raise BackupError(
+            f"cannot copy the record store {source}: {exc}", message_zh="无法复制业务数据库", where=str(source)
+        ) from exc
     finally:
         con.close()
 
@@ -160,24 +167,43 @@ def backup(settings: Settings, out: Path, *, now: dt.datetime | None = None) -> 
             members.append((SQLITE_MEMBER, work / SQLITE_MEMBER))
         elif backend == "postgresql":
             args, env = _pg_args(url)
-            done = subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                                   "--file", str(work / PG_MEMBER), *args], env=env, capture_output=True, text=True)
+            done = subprocess.run(
+                [
+                    _pg_tool("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--file",
+                    str(work / PG_MEMBER),
+                    *args,
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if done.returncode != 0:
-                raise BackupError(f"pg_dump failed: {done.stderr.strip()}", message_zh="pg_dump 执行失败",
-                                  where=str(url.database))
+                raise BackupError(
+                    f"pg_dump failed: {done.stderr.strip()}", message_zh="pg_dump 执行失败", where=str(url.database)
+                )
             members.append((PG_MEMBER, work / PG_MEMBER))
         else:
-            raise BackupError(f"no backup method for {backend}", message_zh=f"不支持备份 {backend} 数据库",
-                              where="YIGAI_DATABASE_URL")
-        evidence = [(EVIDENCE_PREFIX + p.relative_to(settings.evidence_dir).as_posix(), p)
-                    for p in _evidence_files(settings.evidence_dir)]
+            raise BackupError(
+                f"no backup method for {backend}", message_zh=f"不支持备份 {backend} 数据库", where="YIGAI_DATABASE_URL"
+            )
+        evidence = [
+            (EVIDENCE_PREFIX + p.relative_to(settings.evidence_dir).as_posix(), p)
+            for p in _evidence_files(settings.evidence_dir)
+        ]
         members += evidence
         has_records = settings.analytics_path.is_file()
         if has_records:
             _copy_records(settings.analytics_path, work / RECORDS_MEMBER)
             members.append((RECORDS_MEMBER, work / RECORDS_MEMBER))
         manifest = {
-            "format": FORMAT, "yigai": __version__, "backend": backend, "revision": revision,
+            "format": FORMAT,
+            "yigai": __version__,
+            "backend": backend,
+            "revision": revision,
             "created_at": (now or dt.datetime.now(dt.UTC)).isoformat(),
             "members": {name: {"sha256": _sha256(path), "bytes": path.stat().st_size} for name, path in members},
         }
@@ -206,11 +232,17 @@ def _read_manifest(tar: tarfile.TarFile, source: Path) -> dict[str, Any]:
         member = tar.extractfile(MANIFEST)
         manifest = json.loads(member.read().decode("utf-8")) if member else None
     except (KeyError, ValueError) as exc:
-        raise RestoreError(f"{source.name} is not a yigai backup (no manifest)", message_zh="不是 yigai 备份文件",
-                           where=str(source)) from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("members"), dict):
-        raise RestoreError(f"{source.name}: unknown backup format", message_zh="备份文件格式无法识别",
-                           where=str(source))
+        raise RestoreError(
+            f"{source.name} is not a yigai backup (no manifest)", message_zh="不是 yigai 备份文件", where=str(source)
+        ) from exc
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or not isinstance(manifest.get("members"), dict)
+    ):
+        raise RestoreError(
+            f"{source.name}: unknown backup format", message_zh="备份文件格式无法识别", where=str(source)
+        )
     return manifest
 
 
@@ -221,12 +253,18 @@ def _require_empty(settings: Settings) -> None:
     finally:
         engine.dispose()
     if tables:
-        raise RestoreError("the target database is not empty; restore into a new, empty database",
-                           message_zh="目标数据库不是空库，请恢复到新建的空数据库", where="YIGAI_DATABASE_URL")
+        raise RestoreError(
+            "the target database is not empty; restore into a new, empty database",
+            message_zh="目标数据库不是空库，请恢复到新建的空数据库",
+            where="YIGAI_DATABASE_URL",
+        )
     for path in (settings.evidence_dir, settings.analytics_path):
         if path.exists() and (path.is_file() or any(path.iterdir())):
-            raise RestoreError(f"{path} already exists; restore into an empty data directory",
-                               message_zh=f"{path} 已存在，请恢复到空的数据目录", where=str(path))
+            raise RestoreError(
+                f"{path} already exists; restore into an empty data directory",
+                message_zh=f"{path} 已存在，请恢复到空的数据目录",
+                where=str(path),
+            )
 
 
 def restore(settings: Settings, source: Path) -> RestoreSummary:
@@ -240,21 +278,29 @@ def restore(settings: Settings, source: Path) -> RestoreSummary:
     with tar, tempfile.TemporaryDirectory(prefix="yigai-restore-") as tmp_dir:
         manifest = _read_manifest(tar, source)
         if manifest["backend"] != backend:
-            raise RestoreError(f"the backup is of a {manifest['backend']} database, the target is {backend}",
-                               message_zh=f"备份来自 {manifest['backend']} 数据库，目标为 {backend}",
-                               where="YIGAI_DATABASE_URL")
+            raise RestoreError(
+                f"the backup is of a {manifest['backend']} database, the target is {backend}",
+                message_zh=f"备份来自 {manifest['backend']} 数据库，目标为 {backend}",
+                where="YIGAI_DATABASE_URL",
+            )
         _require_empty(settings)
         work = Path(tmp_dir)
         expected: dict[str, dict[str, object]] = manifest["members"]
         names = set(tar.getnames()) - {MANIFEST}
         if names != set(expected):
-            raise RestoreError(f"{source.name}: members differ from the manifest", message_zh="备份文件内容与清单不符",
-                               where=str(source))
+            raise RestoreError(
+                f"{source.name}: members differ from the manifest",
+                message_zh="备份文件内容与清单不符",
+                where=str(source),
+            )
         tar.extractall(work, members=[m for m in tar.getmembers() if m.name != MANIFEST], filter="data")
         for name, meta in expected.items():
             if _sha256(work / name) != meta["sha256"]:
-                raise RestoreError(f"{name}: checksum mismatch, the backup is damaged", message_zh=f"{name} 校验失败，备份文件已损坏",
-                                   where=name)
+                raise RestoreError(
+                    f"{name}: checksum mismatch, the backup is damaged",
+                    message_zh=f"{name} 校验失败，备份文件已损坏",
+                    where=name,
+                )
         if backend == "sqlite":
             target = _sqlite_path(url)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -263,15 +309,29 @@ def restore(settings: Settings, source: Path) -> RestoreSummary:
             os.replace(target.with_suffix(target.suffix + ".restoring"), target)
         else:
             args, env = _pg_args(url)
-            done = subprocess.run([_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-                                   "--single-transaction", *args, str(work / PG_MEMBER)],
-                                  env=env, capture_output=True, text=True)
+            done = subprocess.run(
+                [
+                    _pg_tool("pg_restore"),
+                    "--no-owner",
+                    "--no-privileges",
+                    "--exit-on-error",
+                    "--single-transaction",
+                    *args,
+                    str(work / PG_MEMBER),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if done.returncode != 0:
-                raise RestoreError(f"pg_restore failed: {done.stderr.strip()}", message_zh="pg_restore 执行失败",
-                                   where=str(url.database))
+                raise RestoreError(
+                    f"pg_restore failed: {done.stderr.strip()}",
+                    message_zh="pg_restore 执行失败",
+                    where=str(url.database),
+                )
         evidence = sorted(n for n in expected if n.startswith(EVIDENCE_PREFIX))
         for name in evidence:
-            target = settings.evidence_dir / name[len(EVIDENCE_PREFIX):]
+            target = settings.evidence_dir / name[len(EVIDENCE_PREFIX) :]
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(work / name, target)
         has_records = RECORDS_MEMBER in expected

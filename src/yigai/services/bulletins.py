@@ -33,9 +33,16 @@ def bulletin_date(period: Period, due_days: int, today: dt.date) -> dt.date:
     return min(due_date(period, due_days) + dt.timedelta(days=1), today)
 
 
-def bulletin_data(uow: UnitOfWork, plan_ref: str | int, period_id: str, *, at: dt.date | None = None,
-                  weights: Mapping[str, Any] | None = None, org_unit: str | None = None,
-                  today: dt.date | None = None) -> BulletinData:
+def bulletin_data(
+    uow: UnitOfWork,
+    plan_ref: str | int,
+    period_id: str,
+    *,
+    at: dt.date | None = None,
+    weights: Mapping[str, Any] | None = None,
+    org_unit: str | None = None,
+    today: dt.date | None = None,
+) -> BulletinData:
     """The bulletin for ``period_id``, evaluated as of ``at`` (default: ``bulletin_date``).
 
     Only a period of the plan's schedule that has ended by ``today`` (default: the office's calendar
@@ -45,12 +52,24 @@ def bulletin_data(uow: UnitOfWork, plan_ref: str | int, period_id: str, *, at: d
     with uow:
         schedule = require_schedule(uow, find_plan(uow, plan_ref).id)
     period = ended_period(schedule, period_id, today)
-    inp, ev = evaluated(uow, plan_ref, at or bulletin_date(period, schedule.due_days, today), weights, org_unit=org_unit)
+    inp, ev = evaluated(
+        uow, plan_ref, at or bulletin_date(period, schedule.due_days, today), weights, org_unit=org_unit
+    )
     return build_bulletin_data(ev, inp.draft, inp.reports, inp.targets)
 
 
-def write_bulletin(uow: UnitOfWork, plan_ref: str | int, period_id: str, fmt: str, out: Path, *,
-                   at: dt.date | None = None, weights: Mapping[str, Any] | None = None,
-                   org_unit: str | None = None, today: dt.date | None = None) -> Path:
-    return render_bulletin(bulletin_data(uow, plan_ref, period_id, at=at, weights=weights, org_unit=org_unit,
-                                         today=today), fmt, out)
+def write_bulletin(
+    uow: UnitOfWork,
+    plan_ref: str | int,
+    period_id: str,
+    fmt: str,
+    out: Path,
+    *,
+    at: dt.date | None = None,
+    weights: Mapping[str, Any] | None = None,
+    org_unit: str | None = None,
+    today: dt.date | None = None,
+) -> Path:
+    return render_bulletin(
+        bulletin_data(uow, plan_ref, period_id, at=at, weights=weights, org_unit=org_unit, today=today), fmt, out
+    )

@@ -21,14 +21,19 @@ def compare_plans(uow: UnitOfWork, indicator: str, at: dt.date) -> list[Comparis
     """Every plan with a reporting schedule and a confirmed link to ``indicator``, ranked."""
     with uow:
         code = resolve_key(uow, indicator)
-        candidates = [p.id for p in uow.plans.summaries() if uow.reports.schedule(p.id) is not None
-                      and any(r.link.confirmed and r.link.indicator_code == code for r in uow.links.for_plan(p.id))]
+        candidates = [
+            p.id
+            for p in uow.plans.summaries()
+            if uow.reports.schedule(p.id) is not None
+            and any(r.link.confirmed and r.link.indicator_code == code for r in uow.links.for_plan(p.id))
+        ]
     evaluations = [evaluate(gather_input(uow, plan_id, at)) for plan_id in candidates]
     return compare(evaluations, code, at=at)
 
 
-def compare_regions(uow: UnitOfWork, plan_ref: str | int, indicator: str, org_units: Sequence[str],
-                    at: dt.date) -> list[ComparisonRow]:
+def compare_regions(
+    uow: UnitOfWork, plan_ref: str | int, indicator: str, org_units: Sequence[str], at: dt.date
+) -> list[ComparisonRow]:
     """One plan's target on ``indicator`` measured with each org unit's values, ranked."""
     with uow:
         code = resolve_key(uow, indicator)
@@ -40,7 +45,8 @@ def compare_regions(uow: UnitOfWork, plan_ref: str | int, indicator: str, org_un
             raise InvalidInputError(
                 f"plan {plan_ref} has no target linked to {code}",
                 message_zh=f"计划 {plan_ref} 没有关联到指标 {code} 的目标（先用 yigai targets link 关联）",
-                where="indicator")
+                where="indicator",
+            )
         with uow:
             name = uow.orgunits.get(unit)
         sources[name.name if name else unit] = target

@@ -111,8 +111,9 @@ def _unique(items: Iterable[_T]) -> list[_T]:
 # -- indicators
 
 
-def register_indicators(uow: UnitOfWork, author: str, defs: Iterable[IndicatorDef], *,
-                        now: dt.datetime | None = None) -> int:
+def register_indicators(
+    uow: UnitOfWork, author: str, defs: Iterable[IndicatorDef], *, now: dt.datetime | None = None
+) -> int:
     """Add the indicators the store lacks; an existing code keeps its stored definition.
 
     Returns how many were added. Refuses (adding nothing) a code that is not ``A-Z0-9_`` or that
@@ -121,13 +122,17 @@ def register_indicators(uow: UnitOfWork, author: str, defs: Iterable[IndicatorDe
     items = list(defs)
     bad = _unique(d.code for d in items if not INDICATOR_CODE.match(d.code))
     if bad:
-        raise InvalidInputError(f"invalid indicator code(s) (A-Z, 0-9, _): {_few(bad)}",
-                                message_zh=f"指标编码无效：{_few(bad)}", where="code")
+        raise InvalidInputError(
+            f"invalid indicator code(s) (A-Z, 0-9, _): {_few(bad)}",
+            message_zh=f"指标编码无效：{_few(bad)}",
+            where="code",
+        )
     codes = [d.code for d in items]
     twice = _unique(c for i, c in enumerate(codes) if c in codes[:i])
     if twice:
-        raise DuplicateError(f"indicator code(s) given twice: {_few(twice)}",
-                             message_zh=f"指标编码重复：{_few(twice)}", where="code")
+        raise DuplicateError(
+            f"indicator code(s) given twice: {_few(twice)}", message_zh=f"指标编码重复：{_few(twice)}", where="code"
+        )
     at = now or clock.now()
 
     def attempt() -> int:
@@ -136,8 +141,14 @@ def register_indicators(uow: UnitOfWork, author: str, defs: Iterable[IndicatorDe
             missing = [d for d in items if d.code not in stored]
             if missing:
                 created, _ = uow.indicators.upsert(missing, at=at)
-                uow.audit.record(author, "indicators.register", "indicator", _few([d.code for d in missing])[:255],
-                                 at=at, after={"created": created, "codes": [d.code for d in missing]})
+                uow.audit.record(
+                    author,
+                    "indicators.register",
+                    "indicator",
+                    _few([d.code for d in missing])[:255],
+                    at=at,
+                    after={"created": created, "codes": [d.code for d in missing]},
+                )
                 uow.commit()
         return len(missing)
 
@@ -154,8 +165,11 @@ def _fetch(con: Any, name: str, columns: Sequence[str], order: str) -> list[tupl
     try:
         return execute(con, f"SELECT {', '.join(columns)} FROM {name} ORDER BY {order}")
     except duckdb.Error as exc:
-        raise InvalidInputError(f"cannot read the record table {name}: {exc}",
-                                message_zh=f"无法读取记录表 {name}（{schema.meaning}）", where=name) from exc
+        raise InvalidInputError(
+            f"cannot read the record table {name}: {exc}",
+            message_zh=f"无法读取记录表 {name}（{schema.meaning}）",
+            where=name,
+        ) from exc
 
 
 def _institution(row: tuple, errors: list[str]) -> OrgUnit | None:
@@ -181,10 +195,15 @@ def _institution(row: tuple, errors: list[str]) -> OrgUnit | None:
 def record_orgunits(con: Any) -> list[OrgUnit]:
     """The record store's districts, towns and institutions as org units, parents first (``con``: any
     connection :func:`~yigai.analytics.dialect.execute` takes, the record lake on Spark included)."""
-    towns = _fetch(con, "towns", ("town_code", "town_name", "district_code", "district_name"),
-                   "district_code, town_code")
-    institutions = _fetch(con, "institutions", ("institution_id", "name", "type", "level", "ownership",
-                                                "town_code"), "town_code, institution_id")
+    towns = _fetch(
+        con, "towns", ("town_code", "town_name", "district_code", "district_name"), "district_code, town_code"
+    )
+    institutions = _fetch(
+        con,
+        "institutions",
+        ("institution_id", "name", "type", "level", "ownership", "town_code"),
+        "town_code, institution_id",
+    )
     districts: dict[str, OrgUnit] = {}
     units: list[OrgUnit] = []
     for _town_code, _town_name, district_code, district_name in towns:
@@ -198,8 +217,11 @@ def record_orgunits(con: Any) -> list[OrgUnit]:
         if unit is not None:
             units.append(unit)
     if errors:
-        raise InvalidInputError(f"institutions with codes tables.yaml does not know: {_few(errors)}",
-                                message_zh=f"机构类别、等级或经济类型编码无效：{_few(errors)}", where="institutions")
+        raise InvalidInputError(
+            f"institutions with codes tables.yaml does not know: {_few(errors)}",
+            message_zh=f"机构类别、等级或经济类型编码无效：{_few(errors)}",
+            where="institutions",
+        )
     return units
 
 
@@ -223,21 +245,32 @@ def _sync(uow: UnitOfWork, author: str, units: list[OrgUnit]) -> int:
             old = stored.get(u.code)
             if old is None:
                 if u.parent_code and u.parent_code not in codes and u.parent_code not in stored:
-                    conflicts.append(f"{u.code} (records: under {u.parent_code}, which is neither a town "
-                                     "of the records nor a stored org unit)")
+                    conflicts.append(
+                        f"{u.code} (records: under {u.parent_code}, which is neither a town "
+                        "of the records nor a stored org unit)"
+                    )
                 continue
             if old.level is not u.level or (u.level is not OrgUnitLevel.DISTRICT and old.parent_code != u.parent_code):
-                conflicts.append(f"{u.code} (records: {u.level.value} under {u.parent_code or '-'}; "
-                                 f"stored: {old.level.value} under {old.parent_code or '-'})")
+                conflicts.append(
+                    f"{u.code} (records: {u.level.value} under {u.parent_code or '-'}; "
+                    f"stored: {old.level.value} under {old.parent_code or '-'})"
+                )
         if conflicts:
             raise OrgUnitConflictError(
                 f"record-store units conflict with stored org units: {_few(conflicts)}",
-                message_zh=f"记录库中的机构与已有机构的层级或上级不一致：{_few(conflicts)}", where="towns/institutions")
+                message_zh=f"记录库中的机构与已有机构的层级或上级不一致：{_few(conflicts)}",
+                where="towns/institutions",
+            )
         new = [u for u in units if u.code not in stored]
         if new:
             created, _ = uow.orgunits.upsert(new)
-            uow.audit.record(author, "orgunits.sync", "org_unit", "records", after={
-                "created": created, "codes": [u.code for u in new]})
+            uow.audit.record(
+                author,
+                "orgunits.sync",
+                "org_unit",
+                "records",
+                after={"created": created, "codes": [u.code for u in new]},
+            )
             uow.commit()
     return len(new)
 
@@ -250,18 +283,23 @@ def _refuse_unknown(items: Sequence[ComputedValue], indicators: set[str], units:
     if keys:
         raise UnknownIndicatorError(
             f"no indicator {_few(keys)} in the catalogue; register the indicators first; nothing was saved",
-            message_zh=f"指标目录中没有 {_few(keys)}，未保存任何数据", where="key")
+            message_zh=f"指标目录中没有 {_few(keys)}，未保存任何数据",
+            where="key",
+        )
     orgs = _unique(v.org_unit for v in items if v.org_unit not in units)
     if orgs:
         raise UnknownOrgUnitError(
             f"no org unit {_few(orgs)}; nothing was saved",
-            message_zh=f"机构或地区 {_few(orgs)} 不存在，未保存任何数据", where="org_unit")
+            message_zh=f"机构或地区 {_few(orgs)} 不存在，未保存任何数据",
+            where="org_unit",
+        )
 
 
 def _finite(number: float | None) -> bool:
     """None or a finite real number (NumPy scalars included: engines hand those over)."""
-    return number is None or (isinstance(number, numbers.Real) and not isinstance(number, bool)
-                              and math.isfinite(number))
+    return number is None or (
+        isinstance(number, numbers.Real) and not isinstance(number, bool) and math.isfinite(number)
+    )
 
 
 def _checked(items: Sequence[ComputedValue]) -> list[ComputedValue]:
@@ -274,22 +312,33 @@ def _checked(items: Sequence[ComputedValue]) -> list[ComputedValue]:
         except PeriodError:
             bad_periods.append(str(raw))
     if bad_periods:
-        raise PeriodError(f"not period id(s): {_few(bad_periods)} (expected 2023, 2023S1, 2023Q4 or 202312)",
-                          message_zh=f"报告期格式错误：{_few(bad_periods)}", where="period_id")
-    bad = _unique(f"{v.key}/{v.org_unit}/{v.period_id}" for v in items
-                  if not (_finite(v.value) and v.value is not None and _finite(v.numerator)
-                          and _finite(v.denominator)))
+        raise PeriodError(
+            f"not period id(s): {_few(bad_periods)} (expected 2023, 2023S1, 2023Q4 or 202312)",
+            message_zh=f"报告期格式错误：{_few(bad_periods)}",
+            where="period_id",
+        )
+    bad = _unique(
+        f"{v.key}/{v.org_unit}/{v.period_id}"
+        for v in items
+        if not (_finite(v.value) and v.value is not None and _finite(v.numerator) and _finite(v.denominator))
+    )
     if bad:
-        raise InvalidInputError(f"value, numerator or denominator is not a finite number: {_few(bad)}",
-                                message_zh=f"数值、分子或分母不是有效数值：{_few(bad)}", where="value")
-    long = _unique(f"{v.key}/{v.org_unit}/{v.period_id}" for v in items
-                   if not v.definition_version or len(v.definition_version) > MAX_TEXT
-                   or len(v.inputs_hash) > MAX_TEXT)
+        raise InvalidInputError(
+            f"value, numerator or denominator is not a finite number: {_few(bad)}",
+            message_zh=f"数值、分子或分母不是有效数值：{_few(bad)}",
+            where="value",
+        )
+    long = _unique(
+        f"{v.key}/{v.org_unit}/{v.period_id}"
+        for v in items
+        if not v.definition_version or len(v.definition_version) > MAX_TEXT or len(v.inputs_hash) > MAX_TEXT
+    )
     if long:
         raise InvalidInputError(
             f"definition version must be 1-{MAX_TEXT} characters, inputs hash at most {MAX_TEXT}: {_few(long)}",
             message_zh=f"定义版本须为1-{MAX_TEXT}个字符，输入哈希不超过{MAX_TEXT}个字符：{_few(long)}",
-            where="definition_version")
+            where="definition_version",
+        )
     out = [v if periods[v.period_id] == v.period_id else replace(v, period_id=periods[v.period_id]) for v in items]
     seen: set[tuple[str, str, str]] = set()
     twice: list[str] = []
@@ -299,20 +348,25 @@ def _checked(items: Sequence[ComputedValue]) -> list[ComputedValue]:
             twice.append("/".join(ident))
         seen.add(ident)
     if twice:
-        raise DuplicateError(f"the same indicator, org unit and period more than once: {_few(_unique(twice))}",
-                             message_zh=f"同一指标、机构、报告期出现多次：{_few(_unique(twice))}", where="key")
+        raise DuplicateError(
+            f"the same indicator, org unit and period more than once: {_few(_unique(twice))}",
+            message_zh=f"同一指标、机构、报告期出现多次：{_few(_unique(twice))}",
+            where="key",
+        )
     return out
 
 
 def _is_outlier(value: float, bounds: OutlierBounds | None) -> bool:
     if bounds is None:
         return False
-    return (bounds.minimum is not None and value < bounds.minimum) or \
-        (bounds.maximum is not None and value > bounds.maximum)
+    return (bounds.minimum is not None and value < bounds.minimum) or (
+        bounds.maximum is not None and value > bounds.maximum
+    )
 
 
-def save_computed(uow: UnitOfWork, author: str, values: Iterable[ComputedValue], *,
-                  now: dt.datetime | None = None) -> SaveComputedResult:
+def save_computed(
+    uow: UnitOfWork, author: str, values: Iterable[ComputedValue], *, now: dt.datetime | None = None
+) -> SaveComputedResult:
     """Save a computation run: new versions for what changed, nothing for what did not; all or nothing."""
     items = _checked(list(values))
     at = now or clock.now()
@@ -329,25 +383,53 @@ def _save(uow: UnitOfWork, author: str, items: list[ComputedValue], at: dt.datet
         new: list[tuple[DataValue, bool]] = []
         for v in items:
             now_stored = current.get((v.key, v.org_unit, v.period_id))
-            if now_stored is not None and now_stored.value == v.value and \
-                    now_stored.definition_version == v.definition_version and now_stored.inputs_hash == v.inputs_hash:
+            if (
+                now_stored is not None
+                and now_stored.value == v.value
+                and now_stored.definition_version == v.definition_version
+                and now_stored.inputs_hash == v.inputs_hash
+            ):
                 continue
             value = float(v.value)
-            new.append((DataValue(
-                v.key, v.org_unit, v.period_id, value, ValueSource.COMPUTED, author,
-                1 if now_stored is None else now_stored.version + 1, at, v.comment,
-                numerator=None if v.numerator is None else float(v.numerator),
-                denominator=None if v.denominator is None else float(v.denominator),
-                definition_version=v.definition_version, inputs_hash=v.inputs_hash,
-            ), _is_outlier(value, bounds.get(v.key))))
+            new.append(
+                (
+                    DataValue(
+                        v.key,
+                        v.org_unit,
+                        v.period_id,
+                        value,
+                        ValueSource.COMPUTED,
+                        author,
+                        1 if now_stored is None else now_stored.version + 1,
+                        at,
+                        v.comment,
+                        numerator=None if v.numerator is None else float(v.numerator),
+                        denominator=None if v.denominator is None else float(v.denominator),
+                        definition_version=v.definition_version,
+                        inputs_hash=v.inputs_hash,
+                    ),
+                    _is_outlier(value, bounds.get(v.key)),
+                )
+            )
         changed_keys = sorted({dv.key for dv, _ in new})
         outliers = sum(flag for _, flag in new)
         if new:
             uow.values.add_many(new)
-            uow.audit.record(author, "value.compute", "data_value", _few(changed_keys)[:255], at=at, after={
-                "values": len(items), "created": len(new), "unchanged": len(items) - len(new),
-                "keys": changed_keys, "outliers": outliers,
-                "definition_versions": sorted({dv.definition_version for dv, _ in new}),
-                "periods": sorted({dv.period_id for dv, _ in new})})
+            uow.audit.record(
+                author,
+                "value.compute",
+                "data_value",
+                _few(changed_keys)[:255],
+                at=at,
+                after={
+                    "values": len(items),
+                    "created": len(new),
+                    "unchanged": len(items) - len(new),
+                    "keys": changed_keys,
+                    "outliers": outliers,
+                    "definition_versions": sorted({dv.definition_version for dv, _ in new}),
+                    "periods": sorted({dv.period_id for dv, _ in new}),
+                },
+            )
             uow.commit()
     return SaveComputedResult(len(new), len(items) - len(new), keys, changed_keys, outliers)

@@ -51,7 +51,7 @@ def retrying(attempt: Callable[[], T], *, attempts: int = ATTEMPTS) -> T:
                 raise
             if n == attempts - 1:
                 raise ConcurrentWriteError(
-                    f"gave up after {attempts} attempts: other people kept saving the same record",
-                    where="database") from exc
+                    f"gave up after {attempts} attempts: other people kept saving the same record", where="database"
+                ) from exc
             time.sleep(random.uniform(0, _BASE_DELAY_S * 2 ** min(n, 6)))
     raise AssertionError("unreachable")

@@ -109,7 +109,11 @@ NARRATIVES = {
     ProgressStatus.BLOCKED: ("需市级部门出台配套政策后方可推进，已行文请示。",),
 }
 PROBLEMS = ("专业技术人员不足。", "配套资金尚未到位。", "部门间数据共享机制有待完善。", "基层机构信息化水平不高。")
-NEXT_STEPS = ("下一步将加强督导，确保按期完成。", "下季度完成方案修订并报区医改办。", "加强与市级部门对接，争取政策支持。")
+NEXT_STEPS = (
+    "下一步将加强督导，确保按期完成。",
+    "下季度完成方案修订并报区医改办。",
+    "加强与市级部门对接，争取政策支持。",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,10 +175,15 @@ def build_demo(uow: UowFactory, evidence: EvidenceStore, *, today: dt.date | Non
     for user in DEMO_USERS:
         set_password(uow(), admin, user.username, user.password, now=start)
     return DemoSummary(
-        today=day, plans=list_plans(uow()), users=DEMO_USERS,
+        today=day,
+        plans=list_plans(uow()),
+        users=DEMO_USERS,
         schedules={pid: f"{ptype} {first}–{last}" for pid, (ptype, first, last) in schedules.items()},
-        reports=history.written, values=values, resubmitted=history.resubmitted,
-        returned=history.returned, missing=history.missing_health,
+        reports=history.written,
+        values=values,
+        resubmitted=history.resubmitted,
+        returned=history.returned,
+        missing=history.missing_health,
     )
 
 
@@ -191,41 +200,66 @@ def _people(uow: UowFactory, admin: User, drafts: list[PlanDraft], at: dt.dateti
     """
     created = {
         demo.username: create_user(
-            uow(), admin, demo.username, demo.display_name, demo.role, now=at,
+            uow(),
+            admin,
+            demo.username,
+            demo.display_name,
+            demo.role,
+            now=at,
             departments=[demo.scope] if demo.role is Role.DEPARTMENT_REPORTER else [],
-            org_units=[demo.scope] if demo.role is Role.INSTITUTION_REPORTER else [])
+            org_units=[demo.scope] if demo.role is Role.INSTITUTION_REPORTER else [],
+        )
         for demo in DEMO_USERS[1:]
     }
     reporters = {next(iter(u.departments)): u for u in created.values() if u.role is Role.DEPARTMENT_REPORTER}
-    leads = sorted({ref.name for d in drafts for t in d.tasks for r in (t.responsibility, *(m.responsibility
-                    for m in t.measures)) for ref in r.lead if ref.kind is DepartmentKind.DEPARTMENT})
+    leads = sorted(
+        {
+            ref.name
+            for d in drafts
+            for t in d.tasks
+            for r in (t.responsibility, *(m.responsibility for m in t.measures))
+            for ref in r.lead
+            if ref.kind is DepartmentKind.DEPARTMENT
+        }
+    )
     for n, dept in enumerate(d for d in leads if d not in reporters):
-        reporters[dept] = create_user(uow(), admin, f"dept{n + 1:02d}", f"{dept}填报员",
-                                      Role.DEPARTMENT_REPORTER, departments=[dept], now=at)
+        reporters[dept] = create_user(
+            uow(), admin, f"dept{n + 1:02d}", f"{dept}填报员", Role.DEPARTMENT_REPORTER, departments=[dept], now=at
+        )
     return reporters, created["cqsq"]
 
 
 class _History:
     """Progress reports of one plan over its settled quarters, in one transaction per plan."""
 
-    def __init__(self, uow: UowFactory, store: EvidenceStore, admin: User, users: dict[str, User], now: dt.datetime,
-                 rng: random.Random) -> None:
+    def __init__(
+        self,
+        uow: UowFactory,
+        store: EvidenceStore,
+        admin: User,
+        users: dict[str, User],
+        now: dt.datetime,
+        rng: random.Random,
+    ) -> None:
         self.uow, self.store, self.admin, self.users, self.now, self.rng = uow, store, admin, users, now, rng
         self.written = 0
         self.resubmitted = self.returned = ""
         self.missing_health: list[str] = []
 
     def _at(self, day: dt.date) -> dt.datetime:
-        moment = dt.datetime.combine(day, dt.time(self.rng.randint(9, 17), self.rng.randint(0, 59)),
-                                     tzinfo=clock.OFFICE_TZ)
+        moment = dt.datetime.combine(
+            day, dt.time(self.rng.randint(9, 17), self.rng.randint(0, 59)), tzinfo=clock.OFFICE_TZ
+        )
         return min(moment, self.now - dt.timedelta(hours=1))
 
     def run(self, plan_id: int, ended: list[Period], current: Period, *, drafts: bool = True) -> None:
         draft = get_plan(self.uow(), plan_id).draft
         items = [(item, self._reporter(item)) for item in report_items(draft)]
         items = [(item, dept) for item, dept in items if dept]
-        pace = {item.item_id: (self.rng.randint(5, 30), self.rng.randint(6, 14), self.rng.random() < 0.12)
-                for item, _ in items}
+        pace = {
+            item.item_id: (self.rng.randint(5, 30), self.rng.randint(6, 14), self.rng.random() < 0.12)
+            for item, _ in items
+        }
         done: set[str] = set()
         # one 区卫生健康委 item with no deadline of its own always misses the last quarter (the dashboard shows it)
         showcase = next((i.item_id for i, d in items if d == HEALTH and i.deadline.kind is not DeadlineKind.DATE), "")
@@ -243,13 +277,32 @@ class _History:
                     submitted = self._submit(uow, plan_id, item, dept, period, n, len(ended), status, percent)
                     if status is ProgressStatus.COMPLETED:
                         done.add(item.item_id)
-                    self._review(uow, plan_id, item, dept, period, n, len(ended), submitted,
-                                 completed=status is ProgressStatus.COMPLETED)
+                    self._review(
+                        uow,
+                        plan_id,
+                        item,
+                        dept,
+                        period,
+                        n,
+                        len(ended),
+                        submitted,
+                        completed=status is ProgressStatus.COMPLETED,
+                    )
             if drafts:
                 for item, dept in [(i, d) for i, d in items if d == HEALTH and i.item_id not in done][:3]:
-                    save_in(uow, self.users[dept], plan_id, item.item_id, current.id, dept, ProgressStatus.IN_PROGRESS,
-                            60, narrative=NARRATIVES[ProgressStatus.IN_PROGRESS][0], submit=False,
-                            at=self._at(max(current.start, self.now.date() - dt.timedelta(days=2))))
+                    save_in(
+                        uow,
+                        self.users[dept],
+                        plan_id,
+                        item.item_id,
+                        current.id,
+                        dept,
+                        ProgressStatus.IN_PROGRESS,
+                        60,
+                        narrative=NARRATIVES[ProgressStatus.IN_PROGRESS][0],
+                        submit=False,
+                        at=self._at(max(current.start, self.now.date() - dt.timedelta(days=2))),
+                    )
                     self.written += 1
             uow.commit()
 
@@ -263,8 +316,9 @@ class _History:
             return True  # 区市场监管局 has not reported the last quarter at all
         return self.rng.random() < 0.05
 
-    def _progress(self, item: ReportItem, period: Period, n: int,
-                  pace: tuple[int, int, bool]) -> tuple[ProgressStatus, float]:
+    def _progress(
+        self, item: ReportItem, period: Period, n: int, pace: tuple[int, int, bool]
+    ) -> tuple[ProgressStatus, float]:
         first, step, laggard = pace
         percent = float(min(95, first + step * n))
         deadline = item.deadline.date if item.deadline.kind is DeadlineKind.DATE else None
@@ -274,62 +328,157 @@ class _History:
             return (ProgressStatus.BLOCKED if self.rng.random() < 0.3 else ProgressStatus.DELAYED), percent
         return ProgressStatus.IN_PROGRESS, percent
 
-    def _submit(self, uow: UnitOfWork, plan_id: int, item: ReportItem, dept: str, period: Period, n: int, count: int,
-                status: ProgressStatus, percent: float) -> dt.datetime:
+    def _submit(
+        self,
+        uow: UnitOfWork,
+        plan_id: int,
+        item: ReportItem,
+        dept: str,
+        period: Period,
+        n: int,
+        count: int,
+        status: ProgressStatus,
+        percent: float,
+    ) -> dt.datetime:
         late = self.rng.random() < 0.08 or (dept == FINANCE and n == count - 3)
         due = period.end + dt.timedelta(days=DUE_DAYS)
-        day = due + dt.timedelta(days=self.rng.randint(3, 25)) if late else \
-            period.end + dt.timedelta(days=self.rng.randint(1, DUE_DAYS - 1))
+        day = (
+            due + dt.timedelta(days=self.rng.randint(3, 25))
+            if late
+            else period.end + dt.timedelta(days=self.rng.randint(1, DUE_DAYS - 1))
+        )
         at = self._at(day)
         evidence = []
         if n == count - 1 and self.rng.random() < 0.08:
-            evidence = [EvidenceUpload(f"{period.id}-{item.item_id}-工作推进会议纪要.txt", (
-                f"{period.label}{dept}工作推进会议纪要\n事项：{item.title[:60]}\n"
-                f"会议研究了推进措施，明确了责任分工。\n").encode())]
-        problems = self.rng.choice(PROBLEMS) if status is not ProgressStatus.COMPLETED and self.rng.random() < 0.4 \
-            else ""
-        save_in(uow, self.users[dept], plan_id, item.item_id, period.id, dept, status, percent,
-                narrative=f"{period.label}：{self.rng.choice(NARRATIVES[status])}", problems=problems,
-                next_steps=self.rng.choice(NEXT_STEPS) if status is not ProgressStatus.COMPLETED else "",
-                submit=True, evidence=evidence, store=self.store if evidence else None, at=at)
+            evidence = [
+                EvidenceUpload(
+                    f"{period.id}-{item.item_id}-工作推进会议纪要.txt",
+                    (
+                        f"{period.label}{dept}工作推进会议纪要\n事项：{item.title[:60]}\n"
+                        f"会议研究了推进措施，明确了责任分工。\n"
+                    ).encode(),
+                )
+            ]
+        problems = (
+            self.rng.choice(PROBLEMS) if status is not ProgressStatus.COMPLETED and self.rng.random() < 0.4 else ""
+        )
+        save_in(
+            uow,
+            self.users[dept],
+            plan_id,
+            item.item_id,
+            period.id,
+            dept,
+            status,
+            percent,
+            narrative=f"{period.label}：{self.rng.choice(NARRATIVES[status])}",
+            problems=problems,
+            next_steps=self.rng.choice(NEXT_STEPS) if status is not ProgressStatus.COMPLETED else "",
+            submit=True,
+            evidence=evidence,
+            store=self.store if evidence else None,
+            at=at,
+        )
         self.written += 1
         return at
 
-    def _review(self, uow: UnitOfWork, plan_id: int, item: ReportItem, dept: str, period: Period, n: int, count: int,
-                submitted: dt.datetime, *, completed: bool) -> None:
+    def _review(
+        self,
+        uow: UnitOfWork,
+        plan_id: int,
+        item: ReportItem,
+        dept: str,
+        period: Period,
+        n: int,
+        count: int,
+        submitted: dt.datetime,
+        *,
+        completed: bool,
+    ) -> None:
         key = (plan_id, item.item_id, period.id)
         if n == count - 1:  # the last quarter awaits review, but for two stories
             if dept == INSURANCE and not self.resubmitted:
-                self._move(uow, self.admin, key, ReviewState.RETURNED, submitted + dt.timedelta(days=3),
-                           "请补充医保基金监管专项检查的具体数据。")
+                self._move(
+                    uow,
+                    self.admin,
+                    key,
+                    ReviewState.RETURNED,
+                    submitted + dt.timedelta(days=3),
+                    "请补充医保基金监管专项检查的具体数据。",
+                )
                 report = uow.reports.latest(*key)
                 assert report is not None
-                save_in(uow, self.users[dept], plan_id, item.item_id, period.id, dept, report.status, report.percent,
-                        narrative=report.narrative + "已补充专项检查数据（见附件）。", problems=report.problems,
-                        next_steps=report.next_steps, submit=True, store=self.store,
-                        evidence=[EvidenceUpload("医保基金监管专项检查情况.txt", (
-                            f"{period.label}医保基金监管专项检查情况\n检查定点医药机构 126 家，"
-                            "追回违规基金 86.4 万元。\n").encode())],
-                        at=self._at((submitted + dt.timedelta(days=5)).date()))
+                save_in(
+                    uow,
+                    self.users[dept],
+                    plan_id,
+                    item.item_id,
+                    period.id,
+                    dept,
+                    report.status,
+                    report.percent,
+                    narrative=report.narrative + "已补充专项检查数据（见附件）。",
+                    problems=report.problems,
+                    next_steps=report.next_steps,
+                    submit=True,
+                    store=self.store,
+                    evidence=[
+                        EvidenceUpload(
+                            "医保基金监管专项检查情况.txt",
+                            (
+                                f"{period.label}医保基金监管专项检查情况\n检查定点医药机构 126 家，"
+                                "追回违规基金 86.4 万元。\n"
+                            ).encode(),
+                        )
+                    ],
+                    at=self._at((submitted + dt.timedelta(days=5)).date()),
+                )
                 self.written += 1
                 self.resubmitted = "/".join(map(str, key))
             elif dept == HEALTH and not self.returned:
-                self._move(uow, self.admin, key, ReviewState.RETURNED, submitted + dt.timedelta(days=2),
-                           "请补充佐证材料（会议纪要或文件）。")
+                self._move(
+                    uow,
+                    self.admin,
+                    key,
+                    ReviewState.RETURNED,
+                    submitted + dt.timedelta(days=2),
+                    "请补充佐证材料（会议纪要或文件）。",
+                )
                 self.returned = "/".join(map(str, key))
             return
         if n == count - 2 and not completed and self.rng.random() < 0.3:
             return  # still waiting for the office (a completion is always confirmed: it ends the reporting)
         self._move(uow, self.admin, key, ReviewState.ACCEPTED, submitted + dt.timedelta(days=self.rng.randint(3, 12)))
 
-    def _move(self, uow: UnitOfWork, user: User, key: tuple[int, str, str], target: ReviewState, when: dt.datetime,
-              comment: str = "") -> None:
+    def _move(
+        self,
+        uow: UnitOfWork,
+        user: User,
+        key: tuple[int, str, str],
+        target: ReviewState,
+        when: dt.datetime,
+        comment: str = "",
+    ) -> None:
         plan_id, item_id, period_id = key
-        what = {ReviewState.RETURNED: ("return the report", "退回报告", "report.return", True),
-                ReviewState.ACCEPTED: ("accept the report", "采纳报告", "report.accept", True),
-                ReviewState.SUBMITTED: ("resubmit", "重新提交", "report.resubmit", False)}[target]
-        move_in(uow, user, plan_id, item_id, period_id, target, action=what[2], what=what[0],
-                what_zh=what[1], comment=comment, review=what[3], at=self._at(when.date()))
+        what = {
+            ReviewState.RETURNED: ("return the report", "退回报告", "report.return", True),
+            ReviewState.ACCEPTED: ("accept the report", "采纳报告", "report.accept", True),
+            ReviewState.SUBMITTED: ("resubmit", "重新提交", "report.resubmit", False),
+        }[target]
+        move_in(
+            uow,
+            user,
+            plan_id,
+            item_id,
+            period_id,
+            target,
+            action=what[2],
+            what=what[0],
+            what_zh=what[1],
+            comment=comment,
+            review=what[3],
+            at=self._at(when.date()),
+        )
         self.written += 1
 
 
@@ -360,15 +509,23 @@ def _values(uow: UowFactory, admin: User, clinic: User, plan_id: int, ended: lis
             enter(admin, code, DISTRICT, period.id, first + step * n, period.end + dt.timedelta(days=20))
     for n, period in enumerate(ended):
         enter(clinic, "FD_COVERAGE", CLINIC, period.id, 38.5 + 1.6 * n, period.end + dt.timedelta(days=10))
-    enter(clinic, "FD_COVERAGE", CLINIC, ended[-2].id, 38.5 + 1.6 * (len(ended) - 2) + 0.7,
-          ended[-2].end + dt.timedelta(days=30))  # a corrected value: a second version
+    enter(
+        clinic,
+        "FD_COVERAGE",
+        CLINIC,
+        ended[-2].id,
+        38.5 + 1.6 * (len(ended) - 2) + 0.7,
+        ended[-2].end + dt.timedelta(days=30),
+    )  # a corrected value: a second version
     return count
 
 
 def lines(summary: DemoSummary) -> Iterator[str]:
     """What the console shows after the build (Chinese first, as the product speaks)."""
-    yield f"演示数据 demo data as of {summary.today.isoformat()}: {len(summary.plans)} 个计划 plans, " \
-          f"{summary.reports} 个报告版本 report versions, {summary.values} 个指标值 indicator values"
+    yield (
+        f"演示数据 demo data as of {summary.today.isoformat()}: {len(summary.plans)} 个计划 plans, "
+        f"{summary.reports} 个报告版本 report versions, {summary.values} 个指标值 indicator values"
+    )
     yield "演示用户（仅限演示）demo users (demo only):"
     for user in summary.users:
         yield f"  {user.username:<8} 密码 password {user.password:<12} {user.display_name}（{user.scope}）"

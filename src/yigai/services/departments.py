@@ -14,7 +14,6 @@ The class of a department for the ranking (member, leading body, group, place: s
 rows (``member``, ``leading``, ``place`` or ``group``; ``department`` means "by its name").
 """
 
-
 from __future__ import annotations
 
 import datetime as dt
@@ -122,7 +121,7 @@ def _unprefixed(name: str, region: str) -> list[str]:
     for place in region_candidates(region)[-1:] if region else []:
         for prefix in (place, place[:-1]):
             if len(prefix) >= 2 and name.startswith(prefix) and len(name) > len(prefix) + 1:
-                out.append(place[-1] + name[len(prefix):])
+                out.append(place[-1] + name[len(prefix) :])
                 break
     return out
 
@@ -147,8 +146,9 @@ def list_departments(uow: UnitOfWork, region: str = "") -> list[DepartmentEntry]
     return sorted(entries, key=lambda e: (not e.in_plans, e.kind != "department", e.name))
 
 
-def add_alias(uow: UnitOfWork, user: User, alias: str, canonical: str, *, region: str = "",
-              now: dt.datetime | None = None) -> AliasRecord:
+def add_alias(
+    uow: UnitOfWork, user: User, alias: str, canonical: str, *, region: str = "", now: dt.datetime | None = None
+) -> AliasRecord:
     """Make ``alias`` another spelling of ``canonical`` (itself resolved through the table)."""
     require_admin(user, "edit department aliases", "维护部门别名")
     alias = printed_department(alias)
@@ -161,18 +161,29 @@ def add_alias(uow: UnitOfWork, user: User, alias: str, canonical: str, *, region
         if target not in known:
             raise InvalidInputError(
                 f"unknown department {canonical!r}; `yigai departments-alias list` shows the known ones",
-                message_zh=f"未知部门「{canonical}」（用 yigai departments-alias list 查看）", where="canonical",
+                message_zh=f"未知部门「{canonical}」（用 yigai departments-alias list 查看）",
+                where="canonical",
             )
         # a name a plan printed but no table knew (区健康促进委) may become an alias; a department the table has may not
         defined = {r.department for r in uow.departments.aliases()}
         if alias in defined and alias != target:
-            raise DuplicateError(f"{alias!r} is itself a department; rename it instead of aliasing it",
-                                 message_zh=f"「{alias}」本身是一个部门，不能作为别名（可改用重命名）", where="alias")
+            raise DuplicateError(
+                f"{alias!r} is itself a department; rename it instead of aliasing it",
+                message_zh=f"「{alias}」本身是一个部门，不能作为别名（可改用重命名）",
+                where="alias",
+            )
         kind = next((r.kind for r in uow.departments.aliases() if r.department == target), "department")
         before = uow.departments.add_alias(alias, target, region=region, kind=kind, source="office")
         record = AliasRecord(region, alias, target, kind, "office")
-        uow.audit.record(user.username, "department.alias", "department_alias", f"{region}/{alias}",
-                         before=before, after=record, at=now)
+        uow.audit.record(
+            user.username,
+            "department.alias",
+            "department_alias",
+            f"{region}/{alias}",
+            before=before,
+            after=record,
+            at=now,
+        )
         uow.commit()
     return record
 
@@ -188,13 +199,21 @@ def rename_department(uow: UnitOfWork, user: User, old: str, new: str, *, now: d
         if current not in known:
             raise InvalidInputError(f"unknown department {old!r}", message_zh=f"未知部门「{old}」", where="old")
         if not new or new in known:
-            raise DuplicateError(f"{new!r} is empty or already a department",
-                                 message_zh=f"新名称「{new}」为空或已存在", where="new")
+            raise DuplicateError(
+                f"{new!r} is empty or already a department", message_zh=f"新名称「{new}」为空或已存在", where="new"
+            )
         touched = uow.departments.rename(current, new)
         uow.departments.add_alias(current, new, source="office")
         uow.departments.add_alias(new, new, source="office")
-        uow.audit.record(user.username, "department.rename", "department", current,
-                         before={"name": current}, after={"name": new, "rows": touched}, at=now)
+        uow.audit.record(
+            user.username,
+            "department.rename",
+            "department",
+            current,
+            before={"name": current},
+            after={"name": new, "rows": touched},
+            at=now,
+        )
         uow.commit()
     return touched
 
@@ -202,8 +221,14 @@ def rename_department(uow: UnitOfWork, user: User, old: str, new: str, *, now: d
 def _entry(name: str, stored_kind: str, aliases: list[str], in_plans: bool) -> DepartmentEntry:
     explicit = _explicit_class(stored_kind)
     kind = DepartmentKind.GROUP if stored_kind == DepartmentKind.GROUP.value else DepartmentKind.DEPARTMENT
-    return DepartmentEntry(name, kind.value, aliases, in_plans, explicit or classify_by_name(name, kind),
-                           class_set=explicit is not None and stored_kind != DepartmentKind.GROUP.value)
+    return DepartmentEntry(
+        name,
+        kind.value,
+        aliases,
+        in_plans,
+        explicit or classify_by_name(name, kind),
+        class_set=explicit is not None and stored_kind != DepartmentKind.GROUP.value,
+    )
 
 
 def _explicit_class(stored_kind: str) -> DepartmentClass | None:
@@ -221,8 +246,9 @@ def department_class_overrides(uow: UnitOfWork) -> dict[str, DepartmentClass]:
     return out
 
 
-def set_department_class(uow: UnitOfWork, user: User, name: str, value: str, *,
-                         now: dt.datetime | None = None) -> DepartmentEntry:
+def set_department_class(
+    uow: UnitOfWork, user: User, name: str, value: str, *, now: dt.datetime | None = None
+) -> DepartmentEntry:
     """Set whether a department is ranked: ``member``, ``leading``, ``group``, ``place`` (or their
     Chinese labels), or ``auto`` to class it by its name again. Audited."""
     require_admin(user, "set a department's class", "设置部门类别")
@@ -230,9 +256,11 @@ def set_department_class(uow: UnitOfWork, user: User, name: str, value: str, *,
     cls = None if auto else parse_class(value)
     if cls is None and not auto:
         choices = "、".join(f"{c.value}（{label}）" for c, label in CLASS_LABELS.items())
-        raise InvalidInputError(f"unknown department class {value!r}; one of: member, leading, group, place, auto",
-                                message_zh=f"未知的部门类别「{value}」，可选：{choices}、auto（按名称判断）",
-                                where="class")
+        raise InvalidInputError(
+            f"unknown department class {value!r}; one of: member, leading, group, place, auto",
+            message_zh=f"未知的部门类别「{value}」，可选：{choices}、auto（按名称判断）",
+            where="class",
+        )
     with uow:
         ensure_seeded(uow)
         target = resolve_department(uow, name)
@@ -242,7 +270,14 @@ def set_department_class(uow: UnitOfWork, user: User, name: str, value: str, *,
         rule_kind = shipped.kind.value if shipped.known else DepartmentKind.DEPARTMENT.value
         stored = rule_kind if cls is None else cls.value
         before = uow.departments.set_kind(target, stored)
-        uow.audit.record(user.username, "department.class", "department", target,
-                         before={"class": before}, after={"class": stored}, at=now)
+        uow.audit.record(
+            user.username,
+            "department.class",
+            "department",
+            target,
+            before={"class": before},
+            after={"class": stored},
+            at=now,
+        )
         uow.commit()
     return _entry(target, stored, [], True)

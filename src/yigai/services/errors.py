@@ -90,8 +90,7 @@ class UnconfirmedValueError(InvalidInputError):
 
     message_zh = "数值可疑，需确认后保存"
 
-    def __init__(self, message: str, *, reasons: Sequence[str], message_zh: str | None = None,
-                 where: str = "") -> None:
+    def __init__(self, message: str, *, reasons: Sequence[str], message_zh: str | None = None, where: str = "") -> None:
         super().__init__(message, message_zh=message_zh, where=where)
         self.reasons = list(reasons)
 
@@ -159,8 +158,10 @@ class RowError:
     message_zh: str
 
     def text(self, source: str) -> str:
-        return f"{source} 第{self.row}行 {self.column}列 row {self.row}, column {self.column}: " \
-               f"{self.message_zh} / {self.message}"
+        return (
+            f"{source} 第{self.row}行 {self.column}列 row {self.row}, column {self.column}: "
+            f"{self.message_zh} / {self.message}"
+        )
 
 
 class ImportFileError(InvalidInputError):

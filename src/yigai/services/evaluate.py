@@ -69,13 +69,22 @@ def _weights(office: Mapping[str, Any], given: Mapping[str, Any] | None) -> dict
     except ConfigurationError as exc:
         if given:
             raise
-        raise ConfigurationError(f"the stored scoring scheme is no longer valid: {exc}", where="scoring",
-                                 message_zh=f"系统管理中保存的考核评分方案已失效（{exc.message_zh}），"
-                                            "请在系统管理中重新保存") from None
+        raise ConfigurationError(
+            f"the stored scoring scheme is no longer valid: {exc}",
+            where="scoring",
+            message_zh=f"系统管理中保存的考核评分方案已失效（{exc.message_zh}），请在系统管理中重新保存",
+        ) from None
 
 
-def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None = None, *,
-                 org_unit: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> EvaluationInput:
+def gather_input(
+    uow: UnitOfWork,
+    plan_ref: str | int,
+    at: dt.date,
+    weights: Mapping[str, Any] | None = None,
+    *,
+    org_unit: str | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> EvaluationInput:
     """The engine's input for a plan at ``at``."""
     with uow:
         plan = find_plan(uow, plan_ref, shared=True)
@@ -86,16 +95,21 @@ def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Map
         if org_unit is not None:
             region = uow.orgunits.get(org_unit)
             if region is None:
-                raise UnknownOrgUnitError(f"no org unit {org_unit!r}", message_zh=f"机构或地区「{org_unit}」不存在",
-                                          where="org_unit")
+                raise UnknownOrgUnitError(
+                    f"no org unit {org_unit!r}", message_zh=f"机构或地区「{org_unit}」不存在", where="org_unit"
+                )
         else:
             region = find_region_unit(uow, plan.draft.meta.region)
         classes = department_class_overrides(uow)
         office = office_overrides(uow)
         indicators = {i.code: i for i in uow.indicators.all()}
-        links = {rec.link.target_index: rec.link.indicator_code for rec in uow.links.for_plan(plan.id)
-                 if rec.link.confirmed and rec.link.target_index < len(plan.draft.targets)
-                 and plan.draft.targets[rec.link.target_index].metric == rec.target_metric}
+        links = {
+            rec.link.target_index: rec.link.indicator_code
+            for rec in uow.links.for_plan(plan.id)
+            if rec.link.confirmed
+            and rec.link.target_index < len(plan.draft.targets)
+            and plan.draft.targets[rec.link.target_index].metric == rec.target_metric
+        }
         values: dict[str, list[ValueRecord]] = {}
         if region is not None and links:
             for rec in uow.values.query(keys=set(links.values()), org_units=[region.code]):
@@ -104,19 +118,46 @@ def gather_input(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Map
     for index, t in enumerate(plan.draft.targets):
         code = links.get(index, "")
         indicator = indicators.get(code)
-        targets.append(TargetInput(
-            index=index, metric=t.metric, comparator=t.comparator, value=t.value, value_high=t.value_high,
-            unit=t.unit, due=t.due, direction=direction_of(t, indicator), indicator_code=code,
-            baseline=t.baseline, baseline_date=dt.date(t.baseline_year, 12, 31) if t.baseline_year else None,
-            task_id=t.task, series=series_of(values.get(code, [])),
-        ))
-    return EvaluationInput(plan_id=plan.id, draft=plan.draft, periods=schedule.periods, reports=reports,
-                           targets=targets, at=at, due_days=schedule.due_days, tolerance=tolerance,
-                           weights=_weights(office, weights), department_classes=classes)
+        targets.append(
+            TargetInput(
+                index=index,
+                metric=t.metric,
+                comparator=t.comparator,
+                value=t.value,
+                value_high=t.value_high,
+                unit=t.unit,
+                due=t.due,
+                direction=direction_of(t, indicator),
+                indicator_code=code,
+                baseline=t.baseline,
+                baseline_date=dt.date(t.baseline_year, 12, 31) if t.baseline_year else None,
+                task_id=t.task,
+                series=series_of(values.get(code, [])),
+            )
+        )
+    return EvaluationInput(
+        plan_id=plan.id,
+        draft=plan.draft,
+        periods=schedule.periods,
+        reports=reports,
+        targets=targets,
+        at=at,
+        due_days=schedule.due_days,
+        tolerance=tolerance,
+        weights=_weights(office, weights),
+        department_classes=classes,
+    )
 
 
-def evaluate_plan(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None = None, *,
-                  org_unit: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> PlanEvaluation:
+def evaluate_plan(
+    uow: UnitOfWork,
+    plan_ref: str | int,
+    at: dt.date,
+    weights: Mapping[str, Any] | None = None,
+    *,
+    org_unit: str | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> PlanEvaluation:
     """Statuses, target attainment and projections, scores and the department ranking at ``at``."""
     return evaluated(uow, plan_ref, at, weights, org_unit=org_unit, tolerance=tolerance)[1]
 
@@ -140,9 +181,15 @@ def _plan_id(uow: UnitOfWork, plan_ref: str | int) -> int:
         return find_plan(uow, plan_ref).id
 
 
-def evaluated(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mapping[str, Any] | None = None, *,
-              org_unit: str | None = None, tolerance: float = DEFAULT_TOLERANCE
-              ) -> tuple[EvaluationInput, PlanEvaluation]:
+def evaluated(
+    uow: UnitOfWork,
+    plan_ref: str | int,
+    at: dt.date,
+    weights: Mapping[str, Any] | None = None,
+    *,
+    org_unit: str | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> tuple[EvaluationInput, PlanEvaluation]:
     """The engine's input and its evaluation, from the memo while the data is unchanged.
 
     Both are shared between callers: treat them as read-only.
@@ -154,5 +201,11 @@ def evaluated(uow: UnitOfWork, plan_ref: str | int, at: dt.date, weights: Mappin
         inp = gather_input(uow, plan_id, at, weights, org_unit=org_unit, tolerance=tolerance)
         return inp, evaluate(inp)
 
-    return memoised(uow, ("evaluation", plan_id, at, weights_key, org_unit, tolerance), compute,
-                    ignoring=NOT_EVALUATED_ACTIONS, plan=plan_id, plan_entities=PLAN_ENTITIES)
+    return memoised(
+        uow,
+        ("evaluation", plan_id, at, weights_key, org_unit, tolerance),
+        compute,
+        ignoring=NOT_EVALUATED_ACTIONS,
+        plan=plan_id,
+        plan_entities=PLAN_ENTITIES,
+    )

@@ -24,8 +24,15 @@ from yigai.storage.uow import UnitOfWork
 
 _ZIP, _OLE = (b"PK\x03\x04",), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
 _SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",), ".ofd": _ZIP, ".docx": _ZIP, ".xlsx": _ZIP, ".doc": _OLE, ".xls": _OLE,
-    ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".pdf": (b"%PDF-",),
+    ".ofd": _ZIP,
+    ".docx": _ZIP,
+    ".xlsx": _ZIP,
+    ".doc": _OLE,
+    ".xls": _OLE,
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
 }
 MAX_FILENAME = 255
 
@@ -42,8 +49,9 @@ class EvidenceUpload:
         try:
             return cls(path.name, path.read_bytes())
         except OSError as exc:
-            raise EvidenceRejectedError(f"cannot read {path}: {exc.strerror}",
-                                        message_zh="无法读取佐证材料文件", where=str(path)) from exc
+            raise EvidenceRejectedError(
+                f"cannot read {path}: {exc.strerror}", message_zh="无法读取佐证材料文件", where=str(path)
+            ) from exc
 
 
 def _is_text(data: bytes) -> bool:
@@ -63,12 +71,16 @@ def check_upload(upload: EvidenceUpload, max_bytes: int = MAX_EVIDENCE_BYTES) ->
     name = Path(upload.filename).name
     suffix = Path(name).suffix.lower()
     if not name or len(name) > MAX_FILENAME:
-        raise EvidenceRejectedError("the file name is empty or too long", message_zh="文件名为空或过长",
-                                    where="evidence")
+        raise EvidenceRejectedError(
+            "the file name is empty or too long", message_zh="文件名为空或过长", where="evidence"
+        )
     if suffix not in EVIDENCE_CONTENT_TYPES:
         allowed = " ".join(sorted(EVIDENCE_CONTENT_TYPES))
-        raise EvidenceRejectedError(f"{name}: type {suffix or '(none)'} is not accepted ({allowed})",
-                                    message_zh=f"{name}：不接受此类型的文件（可用 {allowed}）", where="evidence")
+        raise EvidenceRejectedError(
+            f"{name}: type {suffix or '(none)'} is not accepted ({allowed})",
+            message_zh=f"{name}：不接受此类型的文件（可用 {allowed}）",
+            where="evidence",
+        )
     size = len(upload.data)
     if size == 0:
         raise EvidenceRejectedError(f"{name} is empty", message_zh=f"{name} 是空文件", where="evidence")
@@ -81,8 +93,11 @@ def check_upload(upload: EvidenceUpload, max_bytes: int = MAX_EVIDENCE_BYTES) ->
     signatures = _SIGNATURES.get(suffix)
     looks_right = _is_text(upload.data) if signatures is None else upload.data.startswith(signatures)
     if not looks_right:
-        raise EvidenceRejectedError(f"{name} does not contain what a {suffix} file contains",
-                                    message_zh=f"{name} 的内容与扩展名 {suffix} 不符", where="evidence")
+        raise EvidenceRejectedError(
+            f"{name} does not contain what a {suffix} file contains",
+            message_zh=f"{name} 的内容与扩展名 {suffix} 不符",
+            where="evidence",
+        )
     return EVIDENCE_CONTENT_TYPES[suffix]
 
 
@@ -91,8 +106,15 @@ def check_uploads(uploads: Sequence[EvidenceUpload], max_bytes: int = MAX_EVIDEN
     return [check_upload(u, max_bytes) for u in uploads]
 
 
-def store_uploads(uow: UnitOfWork, user: User, store: EvidenceStore, uploads: Sequence[EvidenceUpload], *,
-                  now: dt.datetime | None = None, max_bytes: int = MAX_EVIDENCE_BYTES) -> list[Evidence]:
+def store_uploads(
+    uow: UnitOfWork,
+    user: User,
+    store: EvidenceStore,
+    uploads: Sequence[EvidenceUpload],
+    *,
+    now: dt.datetime | None = None,
+    max_bytes: int = MAX_EVIDENCE_BYTES,
+) -> list[Evidence]:
     """Store checked uploads and record them (inside an open unit of work); each content once."""
     types = check_uploads(uploads, max_bytes)
     stored: list[Evidence] = []

@@ -73,16 +73,24 @@ def _indicator(entry: dict[str, Any], n: int, errors: list[RowError]) -> Indicat
         return None
     try:
         return IndicatorDef(
-            code=code, name=str(entry["name"]), unit=str(entry.get("unit", "")),
-            direction=Direction(entry.get("direction", "higher")), definition=str(entry.get("definition", "")),
-            numerator=str(entry.get("numerator", "")), denominator=str(entry.get("denominator", "")),
-            factor=float(entry.get("factor", 1)), aggregation=Aggregation(entry.get("aggregation", "sum")),
-            decimals=int(entry.get("decimals", 2)), aliases=[str(a) for a in entry.get("aliases") or []],
-            over_100=_flag(entry, "over_100"), signed=_flag(entry, "signed"),
+            code=code,
+            name=str(entry["name"]),
+            unit=str(entry.get("unit", "")),
+            direction=Direction(entry.get("direction", "higher")),
+            definition=str(entry.get("definition", "")),
+            numerator=str(entry.get("numerator", "")),
+            denominator=str(entry.get("denominator", "")),
+            factor=float(entry.get("factor", 1)),
+            aggregation=Aggregation(entry.get("aggregation", "sum")),
+            decimals=int(entry.get("decimals", 2)),
+            aliases=[str(a) for a in entry.get("aliases") or []],
+            over_100=_flag(entry, "over_100"),
+            signed=_flag(entry, "signed"),
         )
     except (ValueError, TypeError) as exc:
-        errors.append(RowError(n, "direction/aggregation/factor/over_100/signed", f"{code}: {exc}",
-                               f"{code} 的字段取值无效"))
+        errors.append(
+            RowError(n, "direction/aggregation/factor/over_100/signed", f"{code}: {exc}", f"{code} 的字段取值无效")
+        )
         return None
 
 
@@ -91,11 +99,15 @@ def read_catalogue(path: Path) -> Catalogue:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InvalidInputError(f"cannot read the catalogue: {exc}", message_zh="无法读取指标目录",
-                                where=str(path)) from exc
+        raise InvalidInputError(
+            f"cannot read the catalogue: {exc}", message_zh="无法读取指标目录", where=str(path)
+        ) from exc
     if not isinstance(data, dict) or not all(isinstance(data.get(k) or [], list) for k in ("indicators", "rules")):
-        raise InvalidInputError("a catalogue file holds the lists `indicators` and `rules`",
-                                message_zh="指标目录文件应包含 indicators 和 rules 两个列表", where=str(path))
+        raise InvalidInputError(
+            "a catalogue file holds the lists `indicators` and `rules`",
+            message_zh="指标目录文件应包含 indicators 和 rules 两个列表",
+            where=str(path),
+        )
     errors: list[RowError] = []
     indicators: list[IndicatorDef] = []
     bounds: list[OutlierBounds] = []
@@ -112,27 +124,42 @@ def read_catalogue(path: Path) -> Catalogue:
         indicators.append(ind)
         if entry.get("bounds"):
             low, high = entry["bounds"]
-            bounds.append(OutlierBounds(ind.code, None if low is None else float(low),
-                                        None if high is None else float(high)))
+            bounds.append(
+                OutlierBounds(ind.code, None if low is None else float(low), None if high is None else float(high))
+            )
     rules: list[ValidationRule] = []
     for n, entry in enumerate(data.get("rules") or [], start=1):
         if not isinstance(entry, dict):
             errors.append(RowError(n, "rules", f"rule {n} is not a mapping of fields", f"校验规则第{n}项不是字段表"))
             continue
         if entry.get("operator") not in OPERATORS or not entry.get("left") or not entry.get("right"):
-            errors.append(RowError(n, "rules", f"rule {entry.get('code')}: needs left, right and one of "
-                                   f"{' '.join(OPERATORS)}", f"校验规则 {entry.get('code')} 不完整或运算符无效"))
+            errors.append(
+                RowError(
+                    n,
+                    "rules",
+                    f"rule {entry.get('code')}: needs left, right and one of {' '.join(OPERATORS)}",
+                    f"校验规则 {entry.get('code')} 不完整或运算符无效",
+                )
+            )
             continue
-        rules.append(ValidationRule(str(entry["code"]), str(entry.get("name", entry["code"])), str(entry["left"]),
-                                    str(entry["operator"]), str(entry["right"]),
-                                    MissingValueStrategy(entry.get("missing", "skip_if_any_missing"))))
+        rules.append(
+            ValidationRule(
+                str(entry["code"]),
+                str(entry.get("name", entry["code"])),
+                str(entry["left"]),
+                str(entry["operator"]),
+                str(entry["right"]),
+                MissingValueStrategy(entry.get("missing", "skip_if_any_missing")),
+            )
+        )
     if errors:
         raise ImportFileError(path.name, errors)
     return Catalogue(indicators, rules, bounds)
 
 
-def load_catalogue(uow: UnitOfWork, user: User, path: Path | None = None, *,
-                   now: dt.datetime | None = None) -> CatalogueResult:
+def load_catalogue(
+    uow: UnitOfWork, user: User, path: Path | None = None, *, now: dt.datetime | None = None
+) -> CatalogueResult:
     """Insert or update indicators, rules and bounds from a file (default: the shipped catalogue)."""
     require_admin(user, "load indicator catalogues", "导入指标目录")
     path = path or data_path(BUILTIN_CATALOGUE)
@@ -143,9 +170,19 @@ def load_catalogue(uow: UnitOfWork, user: User, path: Path | None = None, *,
             uow.indicators.put_rule(rule)
         for b in catalogue.bounds:
             uow.indicators.set_bounds(b)
-        uow.audit.record(user.username, "indicators.load", "indicator", path.name, at=now, after={
-            "created": created, "updated": updated, "codes": [i.code for i in catalogue.indicators],
-            "rules": [r.code for r in catalogue.rules]})
+        uow.audit.record(
+            user.username,
+            "indicators.load",
+            "indicator",
+            path.name,
+            at=now,
+            after={
+                "created": created,
+                "updated": updated,
+                "codes": [i.code for i in catalogue.indicators],
+                "rules": [r.code for r in catalogue.rules],
+            },
+        )
         uow.commit()
     return CatalogueResult(created, updated, len(catalogue.rules), len(catalogue.bounds), path.name)
 
@@ -184,7 +221,8 @@ class KeyIndex:
             return self.names[fold(text)]
         raise UnknownIndicatorError(
             f"unknown indicator or data element {key!r}; `yigai indicators list` shows the catalogue",
-            message_zh=f"未知指标或数据元「{key}」（用 yigai indicators list 查看指标目录）", where="indicator",
+            message_zh=f"未知指标或数据元「{key}」（用 yigai indicators list 查看指标目录）",
+            where="indicator",
         )
 
 

@@ -71,8 +71,11 @@ def find_thing(draft: PlanDraft, item_id: str, *, in_draft: bool = False, where:
     found = locate(draft, item_id)
     if found is None:
         what, what_zh = ("draft", "草稿") if in_draft else ("plan", "计划")
-        raise UnknownItemError(f"no task or measure {item_id!r} in this {what}",
-                               message_zh=f"{what_zh}中没有任务或措施「{item_id}」", where=where)
+        raise UnknownItemError(
+            f"no task or measure {item_id!r} in this {what}",
+            message_zh=f"{what_zh}中没有任务或措施「{item_id}」",
+            where=where,
+        )
     return found[1] or found[0]
 
 

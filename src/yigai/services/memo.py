@@ -31,15 +31,23 @@ _MEMO: WeakKeyDictionary[Engine, OrderedDict[tuple[Hashable, ...], Any]] = WeakK
 _LOCK = threading.Lock()
 
 
-def data_version(uow: UnitOfWork, *, ignoring: Sequence[str] = SIGN_INS, plan: int | None = None,
-                 plan_entities: Sequence[str] = ()) -> tuple[Engine | None, int]:
+def data_version(
+    uow: UnitOfWork, *, ignoring: Sequence[str] = SIGN_INS, plan: int | None = None, plan_entities: Sequence[str] = ()
+) -> tuple[Engine | None, int]:
     """(database, newest audit id that counts): what a memo key needs (see ``AuditRepository.latest_id``)."""
     with uow:
         return uow.audit.database(), uow.audit.latest_id(ignoring=ignoring, plan=plan, plan_entities=plan_entities)
 
 
-def memoised(uow: UnitOfWork, key: tuple[Hashable, ...], compute: Callable[[], T], *,
-             ignoring: Sequence[str] = SIGN_INS, plan: int | None = None, plan_entities: Sequence[str] = ()) -> T:
+def memoised(
+    uow: UnitOfWork,
+    key: tuple[Hashable, ...],
+    compute: Callable[[], T],
+    *,
+    ignoring: Sequence[str] = SIGN_INS,
+    plan: int | None = None,
+    plan_entities: Sequence[str] = (),
+) -> T:
     """``compute()``, or its value from the memo when no write it can depend on came since.
 
     ``key`` names the read and its arguments; ``ignoring``, ``plan`` and ``plan_entities`` say
@@ -62,4 +70,3 @@ def memoised(uow: UnitOfWork, key: tuple[Hashable, ...], compute: Callable[[], T
         while len(memo) > MEMO_SIZE:
             memo.popitem(last=False)
     return value
-

@@ -36,12 +36,27 @@ from yigai.tabular import TableFileError, cell_text, read_table
 BUILTIN_ORGUNITS = "orgunits_cangshan.yaml"
 
 _LEVEL_WORDS = {
-    "省": OrgUnitLevel.PROVINCE, "市": OrgUnitLevel.CITY, "区": OrgUnitLevel.DISTRICT, "县": OrgUnitLevel.DISTRICT,
-    "街道": OrgUnitLevel.TOWN, "镇": OrgUnitLevel.TOWN, "乡": OrgUnitLevel.TOWN, "园区": OrgUnitLevel.TOWN,
+    "省": OrgUnitLevel.PROVINCE,
+    "市": OrgUnitLevel.CITY,
+    "区": OrgUnitLevel.DISTRICT,
+    "县": OrgUnitLevel.DISTRICT,
+    "街道": OrgUnitLevel.TOWN,
+    "镇": OrgUnitLevel.TOWN,
+    "乡": OrgUnitLevel.TOWN,
+    "园区": OrgUnitLevel.TOWN,
     "机构": OrgUnitLevel.INSTITUTION,
 }
-_HEADERS = {"编码": "code", "名称": "name", "层级": "level", "上级编码": "parent", "上级": "parent",
-            "机构类型": "type", "类型": "type", "等级": "grade", "分组": "groups"}
+_HEADERS = {
+    "编码": "code",
+    "名称": "name",
+    "层级": "level",
+    "上级编码": "parent",
+    "上级": "parent",
+    "机构类型": "type",
+    "类型": "type",
+    "等级": "grade",
+    "分组": "groups",
+}
 _GROUP_SPLIT = re.compile(r"[;；、,，|]")
 
 
@@ -77,8 +92,11 @@ def _yaml_entries(data: Any) -> list[_Entry]:
 
     def walk(nodes: Any, parent: str | None, parent_level: OrgUnitLevel | None) -> None:
         if nodes is not None and not isinstance(nodes, list):
-            raise InvalidInputError(f"expected a list of org units under {parent or 'org_units'}, got {nodes!r:.60}",
-                                    message_zh=f"「{parent or 'org_units'}」下应为机构列表", where=parent or "org_units")
+            raise InvalidInputError(
+                f"expected a list of org units under {parent or 'org_units'}, got {nodes!r:.60}",
+                message_zh=f"「{parent or 'org_units'}」下应为机构列表",
+                where=parent or "org_units",
+            )
         for node in nodes or []:
             node = node if isinstance(node, dict) else {"name": node}
             default = None
@@ -117,29 +135,47 @@ def _check(entries: list[_Entry], stored: dict[str, OrgUnit]) -> tuple[list[OrgU
         f = e.fields
         code, name = str(f.get("code") or "").strip(), str(f.get("name") or "").strip()
         if not code or not name:
-            errors.append(RowError(e.row, "code" if not code else "name", "code and name are required",
-                                   "编码和名称必填"))
+            errors.append(
+                RowError(e.row, "code" if not code else "name", "code and name are required", "编码和名称必填")
+            )
             continue
         if code in units:
-            errors.append(RowError(e.row, "code", f"code {code} appears twice (first in row {rows[code]})",
-                                   f"编码 {code} 重复（首次出现在第{rows[code]}行）"))
+            errors.append(
+                RowError(
+                    e.row,
+                    "code",
+                    f"code {code} appears twice (first in row {rows[code]})",
+                    f"编码 {code} 重复（首次出现在第{rows[code]}行）",
+                )
+            )
             continue
         type_raw = str(f.get("type") or "").strip()
         level = _level(f.get("level"), e.default_level, bool(type_raw))
         if level is None:
-            errors.append(RowError(e.row, "level", f"unknown level {f.get('level')!r} for {code}",
-                                   f"未知层级「{f.get('level')}」（省/市/区/街道/镇/机构）"))
+            errors.append(
+                RowError(
+                    e.row,
+                    "level",
+                    f"unknown level {f.get('level')!r} for {code}",
+                    f"未知层级「{f.get('level')}」（省/市/区/街道/镇/机构）",
+                )
+            )
             continue
         try:
             itype = InstitutionType(type_raw) if type_raw else None
             grade = InstitutionGrade(str(f["grade"]).strip()) if f.get("grade") else None
         except ValueError as exc:
             col = "type" if "InstitutionType" in str(exc) else "grade"
-            errors.append(RowError(e.row, col, f"{code}: {exc}", f"{code} 的{'机构类型' if col == 'type' else '等级'}无效"))
+            errors.append(
+                RowError(e.row, col, f"{code}: {exc}", f"{code} 的{'机构类型' if col == 'type' else '等级'}无效")
+            )
             continue
         groups = f.get("groups") or []
-        groups = [g.strip() for g in _GROUP_SPLIT.split(groups) if g.strip()] if isinstance(groups, str) else \
-            [str(g) for g in groups]
+        groups = (
+            [g.strip() for g in _GROUP_SPLIT.split(groups) if g.strip()]
+            if isinstance(groups, str)
+            else [str(g) for g in groups]
+        )
         units[code] = OrgUnit(code, name, level, e.parent, itype, grade, groups)
         rows[code] = e.row
     for code, unit in units.items():
@@ -147,11 +183,23 @@ def _check(entries: list[_Entry], stored: dict[str, OrgUnit]) -> tuple[list[OrgU
             continue
         parent = units.get(unit.parent_code) or stored.get(unit.parent_code)
         if parent is None:
-            errors.append(RowError(rows[code], "parent", f"parent {unit.parent_code} of {code} does not exist",
-                                   f"上级编码 {unit.parent_code} 不存在"))
+            errors.append(
+                RowError(
+                    rows[code],
+                    "parent",
+                    f"parent {unit.parent_code} of {code} does not exist",
+                    f"上级编码 {unit.parent_code} 不存在",
+                )
+            )
         elif parent.level.depth >= unit.level.depth:
-            errors.append(RowError(rows[code], "level", f"{code} ({unit.level.value}) cannot sit under "
-                                   f"{parent.code} ({parent.level.value})", f"{code} 的层级不能在上级 {parent.code} 之下"))
+            errors.append(
+                RowError(
+                    rows[code],
+                    "level",
+                    f"{code} ({unit.level.value}) cannot sit under {parent.code} ({parent.level.value})",
+                    f"{code} 的层级不能在上级 {parent.code} 之下",
+                )
+            )
     return _parents_first(units, stored), sorted(errors, key=lambda e: e.row)
 
 
@@ -198,8 +246,13 @@ def load_orgunits(uow: UnitOfWork, user: User, path: Path | None = None) -> Load
         stored = {u.code: u for u in uow.orgunits.all()}
         units = read_units(path, stored)
         created, updated = uow.orgunits.upsert(units)
-        uow.audit.record(user.username, "orgunits.load", "org_unit", path.name,
-                         after={"created": created, "updated": updated, "codes": [u.code for u in units]})
+        uow.audit.record(
+            user.username,
+            "orgunits.load",
+            "org_unit",
+            path.name,
+            after={"created": created, "updated": updated, "codes": [u.code for u in units]},
+        )
         uow.commit()
     return LoadResult(created, updated, path.name)
 
@@ -214,7 +267,7 @@ def region_candidates(region: str) -> list[str]:
     names = [region]
     for m in re.finditer(r"[省市]", region):
         if m.end() < len(region):
-            names.append(region[m.end():])
+            names.append(region[m.end() :])
     return names
 
 

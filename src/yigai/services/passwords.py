@@ -26,10 +26,16 @@ from yigai.services.errors import WeakPasswordError
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
 COMMON_FILE = "common_passwords.txt"
-POLICY_ZH = (f"至少{MIN_PASSWORD_LENGTH}位，含字母、数字、符号中的至少两类；不能是常见密码、连续或重复的字符、"
-             "用户名")
-_SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm",
-              "1qaz2wsx3edc4rfv5tgb6yhn7ujm", "qazwsxedcrfvtgbyhnujm")
+POLICY_ZH = f"至少{MIN_PASSWORD_LENGTH}位，含字母、数字、符号中的至少两类；不能是常见密码、连续或重复的字符、用户名"
+_SEQUENCES = (
+    "abcdefghijklmnopqrstuvwxyz",
+    "01234567890",
+    "qwertyuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm",
+    "qazwsxedcrfvtgbyhnujm",
+)
 _DECORATION = string.digits + string.punctuation + string.whitespace
 
 
@@ -47,8 +53,9 @@ def _is_run(text: str) -> bool:
 
 def _is_repeat(text: str) -> bool:
     """A group of characters repeated to fill the whole password (aaaa, abab, abcabc)."""
-    return any(len(text) % size == 0 and text == text[:size] * (len(text) // size)
-               for size in range(1, len(text) // 2 + 1))
+    return any(
+        len(text) % size == 0 and text == text[:size] * (len(text) // size) for size in range(1, len(text) // 2 + 1)
+    )
 
 
 def _kinds(text: str) -> int:
@@ -61,11 +68,12 @@ def _kinds(text: str) -> int:
 def password_problem(username: str, password: str) -> tuple[str, str] | None:
     """(English, Chinese) reason the password is refused, or None when it may be used."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return (f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
-                f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+        return (
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+            f"密码至少 {MIN_PASSWORD_LENGTH} 位",
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return (f"the password may have at most {MAX_PASSWORD_LENGTH} characters",
-                f"密码最多 {MAX_PASSWORD_LENGTH} 位")
+        return (f"the password may have at most {MAX_PASSWORD_LENGTH} characters", f"密码最多 {MAX_PASSWORD_LENGTH} 位")
     folded, name = password.strip().casefold(), username.strip().casefold()
     core = folded.strip(_DECORATION)  # the word inside added digits and symbols: Admin@2024 → admin
     if name and (folded == name or folded == name[::-1] or core == name):
@@ -74,13 +82,14 @@ def password_problem(username: str, password: str) -> tuple[str, str] | None:
     if folded in common or core in common or folded.rstrip(_DECORATION) in common:
         return "the password is one of the most common passwords", "密码过于常见（如 password、admin123），容易被猜中"
     if _is_run(folded):
-        return ("the password is a run of consecutive characters",
-                "密码不能是连续的字符（如 12345678、abcdefgh、键盘上相邻的键）")
+        return (
+            "the password is a run of consecutive characters",
+            "密码不能是连续的字符（如 12345678、abcdefgh、键盘上相邻的键）",
+        )
     if _is_repeat(folded) or len(set(folded)) <= 2:
         return "the password repeats one character or group", "密码不能是重复的字符（如 11111111、abcabcabc）"
     if _kinds(password) < 2:
-        return ("the password needs two of: letters, digits, other symbols",
-                "密码须含字母、数字、符号中的至少两类")
+        return ("the password needs two of: letters, digits, other symbols", "密码须含字母、数字、符号中的至少两类")
     return None
 
 

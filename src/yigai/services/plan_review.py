@@ -75,10 +75,25 @@ _SEPARATORS = re.compile(r"[、,，;；\n]")
 MAX_TITLE = 500
 TASK_FIELDS = ("title", "deadline", "category")
 META_FIELDS = ("title", "issuer", "doc_number", "date", "region", "level", "type", "valid_until")
-ITEM_FIELD_LABELS = {"title": "标题", "text": "正文", "category": "类别", "deadline": "完成时间",
-                     "responsibility": "责任单位", "lead": "牵头", "cooperating": "配合"}
-META_LABELS = {"title": "标题", "issuer": "发文机关", "doc_number": "文号", "date": "成文日期", "region": "地区",
-               "level": "层级", "type": "类型", "valid_until": "有效期至"}
+ITEM_FIELD_LABELS = {
+    "title": "标题",
+    "text": "正文",
+    "category": "类别",
+    "deadline": "完成时间",
+    "responsibility": "责任单位",
+    "lead": "牵头",
+    "cooperating": "配合",
+}
+META_LABELS = {
+    "title": "标题",
+    "issuer": "发文机关",
+    "doc_number": "文号",
+    "date": "成文日期",
+    "region": "地区",
+    "level": "层级",
+    "type": "类型",
+    "valid_until": "有效期至",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +153,15 @@ class DraftReview:
 # ---------------------------------------------------------------- upload, read, list
 
 
-def upload_plan(uow: UnitOfWork, user: User, path: Path, *, source_name: str | None = None,
-                max_bytes: int | None = None, now: dt.datetime | None = None) -> int:
+def upload_plan(
+    uow: UnitOfWork,
+    user: User,
+    path: Path,
+    *,
+    source_name: str | None = None,
+    max_bytes: int | None = None,
+    now: dt.datetime | None = None,
+) -> int:
     """Parse a document into a new draft (status draft) and return its id.
 
     ``source_name`` is the name the document had on the user's machine when ``path``
@@ -153,10 +175,25 @@ def upload_plan(uow: UnitOfWork, user: User, path: Path, *, source_name: str | N
     with uow:
         draft_id = uow.drafts.add(draft, actor=user.username, at=at)
         counts = summarize(draft)
-        uow.audit.record(user.username, f"{ENTITY}.upload", ENTITY, str(draft_id), at=at, after={
-            "item": "", "version": 1, "value": {"source_name": draft.source_name, "sha256": draft.sha256,
-                                                "title": draft.meta.title, "doc_number": draft.meta.doc_number,
-                                                "tasks": counts.tasks, "measures": counts.measures}})
+        uow.audit.record(
+            user.username,
+            f"{ENTITY}.upload",
+            ENTITY,
+            str(draft_id),
+            at=at,
+            after={
+                "item": "",
+                "version": 1,
+                "value": {
+                    "source_name": draft.source_name,
+                    "sha256": draft.sha256,
+                    "title": draft.meta.title,
+                    "doc_number": draft.meta.doc_number,
+                    "tasks": counts.tasks,
+                    "measures": counts.measures,
+                },
+            },
+        )
         uow.commit()
     return draft_id
 
@@ -178,12 +215,22 @@ def get_review(uow: UnitOfWork, draft_id: int) -> DraftReview:
         existing = uow.plans.find_existing(sha256=draft.sha256, doc_number=draft.meta.doc_number)
         if existing is not None and record.info.status is DraftStatus.DRAFT:
             summary = uow.plans.summaries([existing.id])
-            duplicate = Duplicate(existing.id, existing.matched_by, summary[0].title if summary else "",
-                                  uow.reports.count_for_plan(existing.id))
+            duplicate = Duplicate(
+                existing.id,
+                existing.matched_by,
+                summary[0].title if summary else "",
+                uow.reports.count_for_plan(existing.id),
+            )
     corrections = [
-        Correction(version=int((e.after or {}).get("version", 0)), at=e.at, actor=e.actor,
-                   action=e.action.removeprefix(f"{ENTITY}."), item=str((e.after or e.before or {}).get("item", "")),
-                   before=(e.before or {}).get("value"), after=(e.after or {}).get("value"))
+        Correction(
+            version=int((e.after or {}).get("version", 0)),
+            at=e.at,
+            actor=e.actor,
+            action=e.action.removeprefix(f"{ENTITY}."),
+            item=str((e.after or e.before or {}).get("item", "")),
+            before=(e.before or {}).get("value"),
+            after=(e.after or {}).get("value"),
+        )
         for e in entries
     ]
     unknown = sorted({ref.name for ref in _refs(draft) if not ref.known})
@@ -233,8 +280,16 @@ def field_spans(draft: PlanDraft) -> list[FieldSpan]:
 # ---------------------------------------------------------------- corrections
 
 
-def set_task_departments(uow: UnitOfWork, user: User, draft_id: int, task_id: str, lead: Sequence[str],
-                         cooperating: Sequence[str], *, now: dt.datetime | None = None) -> Responsibility:
+def set_task_departments(
+    uow: UnitOfWork,
+    user: User,
+    draft_id: int,
+    task_id: str,
+    lead: Sequence[str],
+    cooperating: Sequence[str],
+    *,
+    now: dt.datetime | None = None,
+) -> Responsibility:
     """Replace the lead and cooperating departments of a task (or of a measure: ``T4.M2``).
 
     Names go through the department aliases (区卫健局 → 区卫生健康委); a name the
@@ -253,9 +308,11 @@ def set_task_departments(uow: UnitOfWork, user: User, draft_id: int, task_id: st
         lead_set = {r.name for r in new_lead}
         clash = both | {r.name for r in new_coop if r.name in lead_set}
         if clash:
-            raise InvalidInputError(f"{', '.join(sorted(clash))} cannot both lead and cooperate",
-                                    message_zh=f"「{'、'.join(sorted(clash))}」不能同时是牵头部门和配合部门",
-                                    where="cooperating")
+            raise InvalidInputError(
+                f"{', '.join(sorted(clash))} cannot both lead and cooperate",
+                message_zh=f"「{'、'.join(sorted(clash))}」不能同时是牵头部门和配合部门",
+                where="cooperating",
+            )
         before = dept_value(resp)
         resp.lead, resp.cooperating = unique_refs(new_lead), unique_refs(new_coop)
         return "departments", before, dept_value(resp)
@@ -264,9 +321,17 @@ def set_task_departments(uow: UnitOfWork, user: User, draft_id: int, task_id: st
     return _item(draft, task_id).responsibility
 
 
-def assign_departments(uow: UnitOfWork, user: User, draft_id: int, items: Sequence[str] | str,
-                       lead: Sequence[str] | str = (), cooperating: Sequence[str] | str = (), *,
-                       mode: AssignMode | str = AssignMode.ADD, now: dt.datetime | None = None) -> Assignment:
+def assign_departments(
+    uow: UnitOfWork,
+    user: User,
+    draft_id: int,
+    items: Sequence[str] | str,
+    lead: Sequence[str] | str = (),
+    cooperating: Sequence[str] | str = (),
+    *,
+    mode: AssignMode | str = AssignMode.ADD,
+    now: dt.datetime | None = None,
+) -> Assignment:
     """Assign lead and cooperating departments to many tasks or measures of the draft at once.
 
     Names must be in the department registry (aliases resolved; an unknown name is refused,
@@ -303,8 +368,9 @@ def assign_departments(uow: UnitOfWork, user: User, draft_id: int, items: Sequen
     return Assignment(ids, done["changed"], done["lead"], done["cooperating"], how, version)
 
 
-def set_task_field(uow: UnitOfWork, user: User, draft_id: int, task_id: str, field: str, value: Any, *,
-                   now: dt.datetime | None = None) -> Any:
+def set_task_field(
+    uow: UnitOfWork, user: User, draft_id: int, task_id: str, field: str, value: Any, *, now: dt.datetime | None = None
+) -> Any:
     """Correct one field of a task or measure: ``title`` (a measure's text), ``deadline`` or ``category``.
 
     A deadline is a date (``2023-12-31``) or what a plan prints (``2023年底``, ``持续推进``,
@@ -312,8 +378,11 @@ def set_task_field(uow: UnitOfWork, user: User, draft_id: int, task_id: str, fie
     措施类, 政策类, 指标类, or a list of them. Returns the new value.
     """
     if field not in TASK_FIELDS:
-        raise InvalidInputError(f"unknown field {field!r}; one of {', '.join(TASK_FIELDS)}",
-                                message_zh=f"不能修改字段「{field}」（可修改：标题、完成时间、类别）", where="field")
+        raise InvalidInputError(
+            f"unknown field {field!r}; one of {', '.join(TASK_FIELDS)}",
+            message_zh=f"不能修改字段「{field}」（可修改：标题、完成时间、类别）",
+            where="field",
+        )
 
     def change(uow: UnitOfWork, draft: PlanDraft) -> tuple[str, Any, Any]:
         thing = _item(draft, task_id)
@@ -341,8 +410,7 @@ def set_task_field(uow: UnitOfWork, user: User, draft_id: int, task_id: str, fie
     return thing.deadline if field == "deadline" else list(thing.categories)
 
 
-def set_meta(uow: UnitOfWork, user: User, draft_id: int, *, now: dt.datetime | None = None,
-             **changes: Any) -> PlanMeta:
+def set_meta(uow: UnitOfWork, user: User, draft_id: int, *, now: dt.datetime | None = None, **changes: Any) -> PlanMeta:
     """Correct the plan's metadata: title, issuer, doc_number (文号), date, region, level, type, valid_until.
 
     Dates are ISO dates (or empty to clear); level is province/city/district/unknown;
@@ -350,9 +418,11 @@ def set_meta(uow: UnitOfWork, user: User, draft_id: int, *, now: dt.datetime | N
     """
     unknown = sorted(set(changes) - set(META_FIELDS))
     if unknown or not changes:
-        raise InvalidInputError(f"unknown metadata field(s) {', '.join(unknown) or '(none given)'}; "
-                                f"one of {', '.join(META_FIELDS)}",
-                                message_zh=f"不能修改字段「{'、'.join(unknown) or '（未指定）'}」", where="meta")
+        raise InvalidInputError(
+            f"unknown metadata field(s) {', '.join(unknown) or '(none given)'}; one of {', '.join(META_FIELDS)}",
+            message_zh=f"不能修改字段「{'、'.join(unknown) or '（未指定）'}」",
+            where="meta",
+        )
     parsed = {name: _meta_value(name, value) for name, value in changes.items()}
 
     def change(uow: UnitOfWork, draft: PlanDraft) -> tuple[str, Any, Any]:
@@ -391,8 +461,9 @@ def delete_task(uow: UnitOfWork, user: User, draft_id: int, task_id: str, *, now
 # ---------------------------------------------------------------- publish, discard
 
 
-def publish(uow: UnitOfWork, user: User, draft_id: int, *, replace: bool = False,
-            now: dt.datetime | None = None) -> int:
+def publish(
+    uow: UnitOfWork, user: User, draft_id: int, *, replace: bool = False, now: dt.datetime | None = None
+) -> int:
     """Publish the reviewed draft as a plan and return the plan's id.
 
     A draft of a document already published (same text or same 文号) replaces that
@@ -405,8 +476,11 @@ def publish(uow: UnitOfWork, user: User, draft_id: int, *, replace: bool = False
         record = _open(uow, draft_id)
         draft = record.draft
         if not draft.tasks:
-            raise InvalidInputError("the draft has no tasks; a plan without tasks cannot be supervised",
-                                    message_zh="草稿中没有任务，不能发布", where="tasks")
+            raise InvalidInputError(
+                "the draft has no tasks; a plan without tasks cannot be supervised",
+                message_zh="草稿中没有任务，不能发布",
+                where="tasks",
+            )
         status, plan_id, matched_by = store_in(uow, draft, replace)
         if status is ImportStatus.ALREADY_IMPORTED:
             how = "the same text" if matched_by == "sha256" else "the same document number"
@@ -414,16 +488,31 @@ def publish(uow: UnitOfWork, user: User, draft_id: int, *, replace: bool = False
             raise DuplicateError(
                 f"this document is already published as plan {plan_id} ({how}); publish with replace to replace it",
                 message_zh=f"该文件已发布为计划 {plan_id}（{how_zh}）；如需替换，请选择替换原计划后发布",
-                where="replace")
+                where="replace",
+            )
         version = record.info.version
         uow.drafts.set_status(draft_id, DraftStatus.PUBLISHED, actor=user.username, at=at, plan_id=plan_id)
         counts = summarize(draft)
-        published = {"plan_id": plan_id, "draft_id": draft_id, "version": version, "replaced": bool(matched_by),
-                     "title": draft.meta.title, "doc_number": draft.meta.doc_number, "tasks": counts.tasks,
-                     "measures": counts.measures, "targets": counts.targets}
+        published = {
+            "plan_id": plan_id,
+            "draft_id": draft_id,
+            "version": version,
+            "replaced": bool(matched_by),
+            "title": draft.meta.title,
+            "doc_number": draft.meta.doc_number,
+            "tasks": counts.tasks,
+            "measures": counts.measures,
+            "targets": counts.targets,
+        }
         uow.audit.record(user.username, "plan.publish", "plan", str(plan_id), after=published, at=at)
-        uow.audit.record(user.username, f"{ENTITY}.publish", ENTITY, str(draft_id), at=at,
-                         after={"item": "", "version": version, "value": published})
+        uow.audit.record(
+            user.username,
+            f"{ENTITY}.publish",
+            ENTITY,
+            str(draft_id),
+            at=at,
+            after={"item": "", "version": version, "value": published},
+        )
         uow.commit()
     return plan_id
 
@@ -435,8 +524,14 @@ def discard_draft(uow: UnitOfWork, user: User, draft_id: int, *, now: dt.datetim
     with uow:
         record = _open(uow, draft_id)
         uow.drafts.set_status(draft_id, DraftStatus.DISCARDED, actor=user.username, at=at)
-        uow.audit.record(user.username, f"{ENTITY}.discard", ENTITY, str(draft_id), at=at,
-                         after={"item": "", "version": record.info.version, "value": None})
+        uow.audit.record(
+            user.username,
+            f"{ENTITY}.discard",
+            ENTITY,
+            str(draft_id),
+            at=at,
+            after={"item": "", "version": record.info.version, "value": None},
+        )
         uow.commit()
 
 
@@ -446,8 +541,9 @@ def discard_draft(uow: UnitOfWork, user: User, draft_id: int, *, now: dt.datetim
 Change = Callable[[UnitOfWork, PlanDraft], tuple[str, Any, Any]]
 
 
-def _correct(uow: UnitOfWork, user: User, draft_id: int, item: str, change: Change,
-             now: dt.datetime | None) -> PlanDraft:
+def _correct(
+    uow: UnitOfWork, user: User, draft_id: int, item: str, change: Change, now: dt.datetime | None
+) -> PlanDraft:
     """Apply one correction to an open draft, store it as a new version, audit it."""
     require_admin(user, "correct plan drafts", "修改计划草稿")
     at = now or clock.now()
@@ -455,9 +551,15 @@ def _correct(uow: UnitOfWork, user: User, draft_id: int, item: str, change: Chan
         draft = _open(uow, draft_id).draft
         action, before, after = change(uow, draft)
         version = uow.drafts.save(draft_id, draft, actor=user.username, at=at)
-        uow.audit.record(user.username, f"{ENTITY}.{action}", ENTITY, str(draft_id), at=at,
-                         before={"item": item, "value": before},
-                         after={"item": item, "version": version, "value": after})
+        uow.audit.record(
+            user.username,
+            f"{ENTITY}.{action}",
+            ENTITY,
+            str(draft_id),
+            at=at,
+            before={"item": item, "value": before},
+            after={"item": item, "version": version, "value": after},
+        )
         uow.commit()
     return draft
 
@@ -477,8 +579,11 @@ def _open(uow: UnitOfWork, draft_id: int) -> DraftRecord:
         en, zh = done[record.info.status]
         plan = f" as plan {record.info.published_plan_id}" if record.info.published_plan_id else ""
         plan_zh = f"为计划 {record.info.published_plan_id}" if record.info.published_plan_id else ""
-        raise IllegalTransitionError(f"draft {draft_id} is already {en}{plan}",
-                                     message_zh=f"草稿 {draft_id} {zh}{plan_zh}，不能再修改", where="draft")
+        raise IllegalTransitionError(
+            f"draft {draft_id} is already {en}{plan}",
+            message_zh=f"草稿 {draft_id} {zh}{plan_zh}，不能再修改",
+            where="draft",
+        )
     return record
 
 
@@ -498,8 +603,11 @@ def _names(names: Sequence[str] | str, where: str) -> list[str]:
     cleaned = [n.strip() for text in names for n in _SEPARATORS.split(text or "") if n.strip()]
     too_long = [n for n in cleaned if len(n) > 100]
     if too_long:
-        raise InvalidInputError(f"department name too long: {too_long[0][:20]}…",
-                                message_zh=f"部门名称过长：{too_long[0][:20]}…", where=where)
+        raise InvalidInputError(
+            f"department name too long: {too_long[0][:20]}…",
+            message_zh=f"部门名称过长：{too_long[0][:20]}…",
+            where=where,
+        )
     return cleaned
 
 
@@ -512,16 +620,20 @@ def _ref(uow: UnitOfWork, draft: PlanDraft, name: str, printed: dict[str, Depart
         old = printed[canonical]
         return DepartmentRef(canonical, old.raw, old.kind, old.known, old.span)
     resolution = default_directory().resolve(canonical, region)
-    known = bool(uow.departments.lookup(canonical, region)) or resolution.known \
-        or canonical in uow.departments.plan_names()
+    known = (
+        bool(uow.departments.lookup(canonical, region)) or resolution.known or canonical in uow.departments.plan_names()
+    )
     return DepartmentRef(canonical, name, resolution.kind, known, None)
 
 
 def _title(value: Any) -> str:
     text = " ".join(str(value or "").split())
     if not text or len(text) > MAX_TITLE:
-        raise InvalidInputError(f"the title must have 1-{MAX_TITLE} characters",
-                                message_zh=f"标题不能为空，且不超过 {MAX_TITLE} 字", where="title")
+        raise InvalidInputError(
+            f"the title must have 1-{MAX_TITLE} characters",
+            message_zh=f"标题不能为空，且不超过 {MAX_TITLE} 字",
+            where="title",
+        )
     return text
 
 
@@ -540,7 +652,8 @@ def _deadline(value: Any, span: Span | None) -> Deadline:
         raise InvalidInputError(
             f"cannot read the deadline {text!r}: give a date (2023-12-31, 2023年底) or 持续推进, 按序时进度 …",
             message_zh=f"无法识别完成时间「{text}」（请填写日期，如 2023-12-31、2023年底，或 持续推进、按序时进度 等）",
-            where="deadline")
+            where="deadline",
+        )
     return Deadline(parsed.kind, parsed.date, text, span)
 
 
@@ -551,9 +664,11 @@ def _categories(value: Any) -> list[Category]:
         text = str(item).strip()
         found = next((c for c in Category if text in (c.value, c.name, c.name.lower(), c.value[:2])), None)
         if found is None:
-            raise InvalidInputError(f"unknown category {text!r}; one of {', '.join(c.value for c in Category)}",
-                                    message_zh=f"类别「{text}」无效（可选：{'、'.join(c.value for c in Category)}）",
-                                    where="category")
+            raise InvalidInputError(
+                f"unknown category {text!r}; one of {', '.join(c.value for c in Category)}",
+                message_zh=f"类别「{text}」无效（可选：{'、'.join(c.value for c in Category)}）",
+                where="category",
+            )
         if found not in out:
             out.append(found)
     if not out:
@@ -568,21 +683,28 @@ def _meta_value(name: str, value: Any) -> Any:
         try:
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise InvalidInputError(f"{name} must be a date such as 2021-06-01, got {value!r}",
-                                    message_zh=f"{META_LABELS[name]}须为日期（如 2021-06-01），收到「{value}」",
-                                    where=name) from None
+            raise InvalidInputError(
+                f"{name} must be a date such as 2021-06-01, got {value!r}",
+                message_zh=f"{META_LABELS[name]}须为日期（如 2021-06-01），收到「{value}」",
+                where=name,
+            ) from None
     if name in ("level", "type"):
         enum = PlanLevel if name == "level" else PlanType
         try:
             return enum(str(value).strip())
         except ValueError:
-            raise InvalidInputError(f"{name} must be one of {', '.join(e.value for e in enum)}",
-                                    message_zh=f"{META_LABELS[name]}须为：{'、'.join(e.value for e in enum)}",
-                                    where=name) from None
+            raise InvalidInputError(
+                f"{name} must be one of {', '.join(e.value for e in enum)}",
+                message_zh=f"{META_LABELS[name]}须为：{'、'.join(e.value for e in enum)}",
+                where=name,
+            ) from None
     text = " ".join(str(value or "").split())
     if name == "title":
         return _title(text)
     if len(text) > 200:
-        raise InvalidInputError(f"{name} is too long (at most 200 characters)",
-                                message_zh=f"{META_LABELS[name]}过长（最多 200 字）", where=name)
+        raise InvalidInputError(
+            f"{name} is too long (at most 200 characters)",
+            message_zh=f"{META_LABELS[name]}过长（最多 200 字）",
+            where=name,
+        )
     return text

@@ -44,9 +44,12 @@ def summarize(draft: PlanDraft) -> PlanCounts:
     """The same counts the repository computes in SQL, from a draft in memory."""
     measures = draft.measures()
     return PlanCounts(
-        tasks=len(draft.tasks), measures=len(measures),
+        tasks=len(draft.tasks),
+        measures=len(measures),
         departments=len({ref.name for ref in department_refs(draft)}),
-        targets=len(draft.targets), projects=len(draft.projects), warnings=len(draft.warnings),
+        targets=len(draft.targets),
+        projects=len(draft.projects),
+        warnings=len(draft.warnings),
     )
 
 
@@ -61,13 +64,27 @@ def import_draft(uow: UnitOfWork, draft: PlanDraft, replace: bool = False, *, ac
     with uow:
         status, plan_id, matched_by = store_in(uow, draft, replace)
         if status is not ImportStatus.ALREADY_IMPORTED:
-            uow.audit.record(actor, "plan.replace" if status is ImportStatus.REPLACED else "plan.import", "plan",
-                             str(plan_id), after={"title": draft.meta.title, "doc_number": draft.meta.doc_number,
-                                                  "sha256": draft.sha256, "source": draft.source_name})
+            uow.audit.record(
+                actor,
+                "plan.replace" if status is ImportStatus.REPLACED else "plan.import",
+                "plan",
+                str(plan_id),
+                after={
+                    "title": draft.meta.title,
+                    "doc_number": draft.meta.doc_number,
+                    "sha256": draft.sha256,
+                    "source": draft.source_name,
+                },
+            )
             uow.commit()
     return ImportResult(
-        status=status, plan_id=plan_id, source_name=draft.source_name, title=draft.meta.title,
-        doc_number=draft.meta.doc_number, counts=summarize(draft), matched_by=matched_by,
+        status=status,
+        plan_id=plan_id,
+        source_name=draft.source_name,
+        title=draft.meta.title,
+        doc_number=draft.meta.doc_number,
+        counts=summarize(draft),
+        matched_by=matched_by,
     )
 
 
@@ -84,15 +101,16 @@ def store_in(uow: UnitOfWork, draft: PlanDraft, replace: bool) -> tuple[ImportSt
             f"plan {existing.id} already has {reports} progress report version(s); replacing it could "
             "orphan them, so it was left unchanged (import the revised document as a new plan)",
             message_zh=f"计划 {existing.id} 已有 {reports} 个进展报告版本，替换可能使其失去对应任务，"
-                       "因此未替换（请将修订稿作为新计划导入）",
+            "因此未替换（请将修订稿作为新计划导入）",
             where=draft.source_name,
         )
     uow.plans.replace(existing.id, draft)
     return ImportStatus.REPLACED, existing.id, existing.matched_by
 
 
-def import_file(uow: UnitOfWork, path: Path, *, replace: bool = False, max_bytes: int | None = None,
-                actor: str = "cli") -> ImportResult:
+def import_file(
+    uow: UnitOfWork, path: Path, *, replace: bool = False, max_bytes: int | None = None, actor: str = "cli"
+) -> ImportResult:
     """Parse a document and import it; bad documents raise DocumentError before any write.
 
     Department names resolve through the stored alias table (``office_directory``): a
@@ -221,14 +239,19 @@ def tasks_for_department(draft: PlanDraft, name: str) -> list[Task]:
     name that contains it (so 医保 finds 区医保局 and 仓山医保局).
     """
     query = _fold(name)
-    every = [ref for t in draft.tasks for r in (t.responsibility, *(m.responsibility for m in t.measures))
-             for ref in _names(r)]
+    every = [
+        ref
+        for t in draft.tasks
+        for r in (t.responsibility, *(m.responsibility for m in t.measures))
+        for ref in _names(r)
+    ]
     exact = {ref.name for ref in every if _fold(ref.name) == query}
     wanted = exact or {ref.name for ref in every if query in _fold(ref.name) or query in _fold(ref.raw)}
     if not wanted:
         raise NotFoundError(
             f"no department {name!r} in this plan; `yigai departments PLAN` lists them",
-            message_zh=f"本计划中没有部门「{name}」（用 yigai departments 查看）", where=name,
+            message_zh=f"本计划中没有部门「{name}」（用 yigai departments 查看）",
+            where=name,
         )
 
     def involved(resp: Responsibility) -> bool:

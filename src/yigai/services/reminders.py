@@ -23,8 +23,11 @@ from yigai.storage.uow import UnitOfWork
 DUE_SOON_DAYS = 7
 
 OWED_LABELS = {
-    None: "未填报", ReviewState.DRAFT: "草稿未提交", ReviewState.RETURNED: "已退回待修改",
-    ReviewState.SUBMITTED: "已提交待审核", ReviewState.ACCEPTED: "已采纳",
+    None: "未填报",
+    ReviewState.DRAFT: "草稿未提交",
+    ReviewState.RETURNED: "已退回待修改",
+    ReviewState.SUBMITTED: "已提交待审核",
+    ReviewState.ACCEPTED: "已采纳",
 }
 
 
@@ -62,9 +65,15 @@ def _latest_period_due(periods: list[Period], day: dt.date) -> Period:
     return ended[-1] if ended else periods[0]
 
 
-def owed_reports(uow: UnitOfWork, plan_ref: str | int | PlanRecord, *, period_id: str | None = None,
-                 department: str | None = None, at: dt.date | None = None,
-                 reports: list[ProgressReport] | None = None) -> list[OwedItem]:
+def owed_reports(
+    uow: UnitOfWork,
+    plan_ref: str | int | PlanRecord,
+    *,
+    period_id: str | None = None,
+    department: str | None = None,
+    at: dt.date | None = None,
+    reports: list[ProgressReport] | None = None,
+) -> list[OwedItem]:
     """Each lead department × item for the period (default: the last period ended by ``at``).
 
     A page that shows the plan and its reports too passes them (``plan_ref`` the plan read, ``reports``).
@@ -81,8 +90,10 @@ def owed_reports(uow: UnitOfWork, plan_ref: str | int | PlanRecord, *, period_id
     for r in reports:
         by_key.setdefault((r.item_id, r.period_id), []).append(r)
     completed_before = {
-        r.item_id for r in reports
-        if r.state is ReviewState.ACCEPTED and r.status is ProgressStatus.COMPLETED
+        r.item_id
+        for r in reports
+        if r.state is ReviewState.ACCEPTED
+        and r.status is ProgressStatus.COMPLETED
         and parse_period(r.period_id).end < period.start
     }
     due = due_date(period, schedule.due_days)
@@ -97,6 +108,19 @@ def owed_reports(uow: UnitOfWork, plan_ref: str | int | PlanRecord, *, period_id
         owed = state not in (ReviewState.SUBMITTED, ReviewState.ACCEPTED)
         for lead in item.lead:
             if dept is None or lead == dept:
-                rows.append(OwedItem(lead, item.item_id, item.task_id, item.no, item.title, period.id, due,
-                                     (due - day).days, state, when, owed))
+                rows.append(
+                    OwedItem(
+                        lead,
+                        item.item_id,
+                        item.task_id,
+                        item.no,
+                        item.title,
+                        period.id,
+                        due,
+                        (due - day).days,
+                        state,
+                        when,
+                        owed,
+                    )
+                )
     return rows

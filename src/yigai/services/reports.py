@@ -62,20 +62,30 @@ def parse_status(value: ProgressStatus | str) -> ProgressStatus:
             return status
     raise InvalidReportError(
         f"unknown status {value!r}; one of {', '.join(s.value for s in ProgressStatus)}",
-        message_zh=f"进展状态「{value}」无效（{'、'.join(s.value for s in ProgressStatus)}）", where="status",
+        message_zh=f"进展状态「{value}」无效（{'、'.join(s.value for s in ProgressStatus)}）",
+        where="status",
     )
 
 
 def check_percent(percent: float, status: ProgressStatus) -> float:
     if not isinstance(percent, int | float) or not math.isfinite(percent) or not 0 <= percent <= 100:
-        raise InvalidReportError(f"percent must be between 0 and 100, got {percent}",
-                                 message_zh=f"完成百分比须在 0-100 之间（收到 {percent}）", where="percent")
+        raise InvalidReportError(
+            f"percent must be between 0 and 100, got {percent}",
+            message_zh=f"完成百分比须在 0-100 之间（收到 {percent}）",
+            where="percent",
+        )
     if status is ProgressStatus.COMPLETED and percent != 100:
-        raise InvalidReportError(f"status 已完成 needs percent 100, got {percent:g}",
-                                 message_zh=f"状态为已完成时完成百分比应为 100（收到 {percent:g}）", where="percent")
+        raise InvalidReportError(
+            f"status 已完成 needs percent 100, got {percent:g}",
+            message_zh=f"状态为已完成时完成百分比应为 100（收到 {percent:g}）",
+            where="percent",
+        )
     if status is ProgressStatus.NOT_STARTED and percent != 0:
-        raise InvalidReportError(f"status 未启动 needs percent 0, got {percent:g}",
-                                 message_zh=f"状态为未启动时完成百分比应为 0（收到 {percent:g}）", where="percent")
+        raise InvalidReportError(
+            f"status 未启动 needs percent 0, got {percent:g}",
+            message_zh=f"状态为未启动时完成百分比应为 0（收到 {percent:g}）",
+            where="percent",
+        )
     return float(percent)
 
 
@@ -86,8 +96,7 @@ def check_move(latest: ProgressReport | None, target: ReviewState, what: str, wh
         return
     state_zh = "尚无报告" if latest is None else f"当前为「{REVIEW_LABELS[current]}」（第{latest.version}版）"
     state_en = "there is no report yet" if latest is None else f"version {latest.version} is {current.value}"
-    raise IllegalTransitionError(f"cannot {what}: {state_en}", message_zh=f"不能{what_zh}：{state_zh}",
-                                 where="state")
+    raise IllegalTransitionError(f"cannot {what}: {state_en}", message_zh=f"不能{what_zh}：{state_zh}", where="state")
 
 
 def check_base_version(latest: ProgressReport | None, base_version: int | None) -> None:
@@ -99,9 +108,12 @@ def check_base_version(latest: ProgressReport | None, base_version: int | None) 
     if base_version is None or base_version == current:
         return
     if latest is None:
-        raise StaleVersionError(f"you edited version {base_version} but the report has no version",
-                                message_zh=f"您编辑的是第{base_version}版，但该报告尚无任何版本；请刷新后重新填写",
-                                where="base_version", current=None)
+        raise StaleVersionError(
+            f"you edited version {base_version} but the report has no version",
+            message_zh=f"您编辑的是第{base_version}版，但该报告尚无任何版本；请刷新后重新填写",
+            where="base_version",
+            current=None,
+        )
     saved = latest.saved_at.astimezone(clock.OFFICE_TZ).strftime("%Y-%m-%d %H:%M") if latest.saved_at else ""
     by = "、".join(x for x in (latest.author, saved) if x)
     edited = f"第{base_version}版" if base_version else "尚未填报时的空白报告"
@@ -109,9 +121,11 @@ def check_base_version(latest: ProgressReport | None, base_version: int | None) 
         f"version {latest.version} ({latest.state.value}, {latest.status.value} {latest.percent:g}%, by {by}) was "
         f"saved after version {base_version} that you edited; nothing was saved — look at it and save again",
         message_zh=f"您编辑的是{edited}，此后已有人保存了第{latest.version}版（{by}，"
-                   f"{REVIEW_LABELS[latest.state]}，{latest.status.value} {latest.percent:g}%），为免覆盖，本次未保存。"
-                   "请查看最新版本后再保存",
-        where="base_version", current=latest)
+        f"{REVIEW_LABELS[latest.state]}，{latest.status.value} {latest.percent:g}%），为免覆盖，本次未保存。"
+        "请查看最新版本后再保存",
+        where="base_version",
+        current=latest,
+    )
 
 
 def _lead_department(uow: UnitOfWork, ctx: ReportContext, department: str) -> str:
@@ -124,17 +138,34 @@ def _lead_department(uow: UnitOfWork, ctx: ReportContext, department: str) -> st
             f"{name} cooperates on {ctx.item.item_id} but does not lead it (leads: {', '.join(ctx.item.lead)}); "
             "add its input with `yigai report contribute`",
             message_zh=f"{name} 是 {ctx.item.item_id} 的配合部门而非牵头部门（牵头：{leads}），"
-                       "请用 yigai report contribute 提交配合意见", where="department")
+            "请用 yigai report contribute 提交配合意见",
+            where="department",
+        )
     raise NotLeadDepartmentError(
         f"{name} does not lead {ctx.item.item_id} (leads: {', '.join(ctx.item.lead) or 'none named'})",
-        message_zh=f"{name} 不是 {ctx.item.item_id} 的牵头部门（牵头：{leads}）", where="department")
+        message_zh=f"{name} 不是 {ctx.item.item_id} 的牵头部门（牵头：{leads}）",
+        where="department",
+    )
 
 
 def save_report(
-    uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, department: str,
-    status: ProgressStatus | str, percent: float, *, narrative: str = "", problems: str = "",
-    next_steps: str = "", submit: bool = False, evidence: Sequence[EvidenceUpload] = (),
-    store: EvidenceStore | None = None, now: dt.datetime | None = None, base_version: int | None = None,
+    uow: UnitOfWork,
+    user: User,
+    plan_ref: str | int,
+    item_id: str,
+    period_id: str,
+    department: str,
+    status: ProgressStatus | str,
+    percent: float,
+    *,
+    narrative: str = "",
+    problems: str = "",
+    next_steps: str = "",
+    submit: bool = False,
+    evidence: Sequence[EvidenceUpload] = (),
+    store: EvidenceStore | None = None,
+    now: dt.datetime | None = None,
+    base_version: int | None = None,
 ) -> ProgressReport:
     """Save a new version of the lead department's report, as a draft or submitted.
 
@@ -146,9 +177,24 @@ def save_report(
 
     def attempt() -> ProgressReport:
         with uow:
-            report = save_in(uow, user, plan_ref, item_id, period_id, department, status, percent,
-                             narrative=narrative, problems=problems, next_steps=next_steps, submit=submit,
-                             evidence=evidence, store=store, at=at, base_version=base_version)
+            report = save_in(
+                uow,
+                user,
+                plan_ref,
+                item_id,
+                period_id,
+                department,
+                status,
+                percent,
+                narrative=narrative,
+                problems=problems,
+                next_steps=next_steps,
+                submit=submit,
+                evidence=evidence,
+                store=store,
+                at=at,
+                base_version=base_version,
+            )
             uow.commit()
         return report
 
@@ -156,10 +202,23 @@ def save_report(
 
 
 def save_in(
-    uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str, department: str,
-    status: ProgressStatus | str, percent: float, *, narrative: str = "", problems: str = "",
-    next_steps: str = "", submit: bool = False, evidence: Sequence[EvidenceUpload] = (),
-    store: EvidenceStore | None = None, at: dt.datetime, base_version: int | None = None,
+    uow: UnitOfWork,
+    user: User,
+    plan_ref: str | int,
+    item_id: str,
+    period_id: str,
+    department: str,
+    status: ProgressStatus | str,
+    percent: float,
+    *,
+    narrative: str = "",
+    problems: str = "",
+    next_steps: str = "",
+    submit: bool = False,
+    evidence: Sequence[EvidenceUpload] = (),
+    store: EvidenceStore | None = None,
+    at: dt.datetime,
+    base_version: int | None = None,
 ) -> ProgressReport:
     """``save_report`` inside a unit of work the caller opened and commits (a batch is one transaction)."""
     the_status = parse_status(status)
@@ -179,21 +238,47 @@ def save_in(
         known = {e.sha256 for e in files}
         files += [e for e in store_uploads(uow, user, store, evidence, now=at) if e.sha256 not in known]
     report = ProgressReport(
-        plan_id=ctx.plan.id, item_id=item_id, period_id=ctx.period.id, department=dept, status=the_status,
-        percent=the_percent, narrative=narrative.strip(), problems=problems.strip(),
-        next_steps=next_steps.strip(), evidence=files,
-        contributions=dict(latest.contributions) if latest else {}, state=target,
-        version=(latest.version + 1) if latest else 1, author=user.username, saved_at=at,
+        plan_id=ctx.plan.id,
+        item_id=item_id,
+        period_id=ctx.period.id,
+        department=dept,
+        status=the_status,
+        percent=the_percent,
+        narrative=narrative.strip(),
+        problems=problems.strip(),
+        next_steps=next_steps.strip(),
+        evidence=files,
+        contributions=dict(latest.contributions) if latest else {},
+        state=target,
+        version=(latest.version + 1) if latest else 1,
+        author=user.username,
+        saved_at=at,
         submitted_at=at if submit else None,
     )
     uow.reports.add(report)
-    uow.audit.record(user.username, "report.submit" if submit else "report.save", "progress_report",
-                     report_key(report), before=latest, after=report, at=at)
+    uow.audit.record(
+        user.username,
+        "report.submit" if submit else "report.save",
+        "progress_report",
+        report_key(report),
+        before=latest,
+        after=report,
+        at=at,
+    )
     return report
 
 
-def add_contribution(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: str, period_id: str,
-                     department: str, text: str, *, now: dt.datetime | None = None) -> ProgressReport:
+def add_contribution(
+    uow: UnitOfWork,
+    user: User,
+    plan_ref: str | int,
+    item_id: str,
+    period_id: str,
+    department: str,
+    text: str,
+    *,
+    now: dt.datetime | None = None,
+) -> ProgressReport:
     """A cooperating department's input (配合部门意见), saved as a new version of the item's report.
 
     When the lead has not reported yet, the contribution starts a draft in the
@@ -202,6 +287,7 @@ def add_contribution(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: 
     if not text.strip():
         raise InvalidReportError("the contribution is empty", message_zh="配合意见不能为空", where="text")
     at = now or clock.now()
+
     def attempt() -> ProgressReport:
         with uow:
             ctx = open_context(uow, plan_ref, item_id, period_id)
@@ -210,32 +296,56 @@ def add_contribution(uow: UnitOfWork, user: User, plan_ref: str | int, item_id: 
                 coop = "、".join(ctx.item.cooperating) or "（无）"
                 raise NotLeadDepartmentError(
                     f"{dept} is not a cooperating department of {item_id} ({', '.join(ctx.item.cooperating) or 'none'})",
-                    message_zh=f"{dept} 不是 {item_id} 的配合部门（配合：{coop}）", where="department")
+                    message_zh=f"{dept} 不是 {item_id} 的配合部门（配合：{coop}）",
+                    where="department",
+                )
             require_reporter(user, dept)
             latest = uow.reports.latest(ctx.plan.id, item_id, ctx.period.id)
             check_move(latest, ReviewState.DRAFT, "save", "补充配合意见")
             if latest is None:
-                base = ProgressReport(ctx.plan.id, item_id, ctx.period.id, ctx.item.lead[0] if ctx.item.lead else dept,
-                                      ProgressStatus.NOT_STARTED, 0.0, version=0)
+                base = ProgressReport(
+                    ctx.plan.id,
+                    item_id,
+                    ctx.period.id,
+                    ctx.item.lead[0] if ctx.item.lead else dept,
+                    ProgressStatus.NOT_STARTED,
+                    0.0,
+                    version=0,
+                )
             else:
                 base = latest
             report = dataclasses.replace(
-                base, contributions={**base.contributions, dept: text.strip()}, state=ReviewState.DRAFT,
-                version=base.version + 1, author=user.username, saved_at=at, submitted_at=None, reviewed_at=None,
-                reviewer="", review_comment="", evidence=list(base.evidence),
+                base,
+                contributions={**base.contributions, dept: text.strip()},
+                state=ReviewState.DRAFT,
+                version=base.version + 1,
+                author=user.username,
+                saved_at=at,
+                submitted_at=None,
+                reviewed_at=None,
+                reviewer="",
+                review_comment="",
+                evidence=list(base.evidence),
             )
             uow.reports.add(report)
-            uow.audit.record(user.username, "report.contribute", "progress_report", report_key(report),
-                             before=latest, after={"department": dept, "text": text.strip(), "version": report.version},
-                             at=at)
+            uow.audit.record(
+                user.username,
+                "report.contribute",
+                "progress_report",
+                report_key(report),
+                before=latest,
+                after={"department": dept, "text": text.strip(), "version": report.version},
+                at=at,
+            )
             uow.commit()
         return report
 
     return retrying(attempt)
 
 
-def report_history(uow: UnitOfWork, plan_ref: str | int, item_id: str, period_id: str, *,
-                   viewer: User | None = None) -> list[ProgressReport]:
+def report_history(
+    uow: UnitOfWork, plan_ref: str | int, item_id: str, period_id: str, *, viewer: User | None = None
+) -> list[ProgressReport]:
     """Every version ``viewer`` may read (``visible_reports``; None: all, as the office), oldest first."""
     with uow:
         ctx = open_context(uow, plan_ref, item_id, period_id)
@@ -248,8 +358,14 @@ def report_key(report: ProgressReport) -> str:
     return f"{report.plan_id}/{report.item_id}/{report.period_id}"
 
 
-def latest_reports(uow: UnitOfWork, plan_ref: str | int, *, viewer: User | None = None, period_id: str | None = None,
-                   department: str | None = None) -> list[ProgressReport]:
+def latest_reports(
+    uow: UnitOfWork,
+    plan_ref: str | int,
+    *,
+    viewer: User | None = None,
+    period_id: str | None = None,
+    department: str | None = None,
+) -> list[ProgressReport]:
     """The current version of every report of a plan that ``viewer`` may read, by period then item.
 
     Optionally one period or department. For a reader who may not see a draft, the current

@@ -103,13 +103,18 @@ def _compact_diff(before: str, after: str) -> tuple[TextOp, ...]:
 
 
 def report_change(old: ProgressReport, new: ProgressReport) -> ReportChange:
-    texts = [TextChange(name, label, list(_compact_diff(getattr(old, name), getattr(new, name))))
-             for name, label in CONTENT_FIELDS if getattr(old, name) != getattr(new, name)]
+    texts = [
+        TextChange(name, label, list(_compact_diff(getattr(old, name), getattr(new, name))))
+        for name, label in CONTENT_FIELDS
+        if getattr(old, name) != getattr(new, name)
+    ]
     known = {e.sha256 for e in old.evidence}
     return ReportChange(
         (old.status.value, new.status.value) if old.status is not new.status else None,
         (old.percent, new.percent) if old.percent != new.percent else None,
-        texts, [e for e in new.evidence if e.sha256 not in known])
+        texts,
+        [e for e in new.evidence if e.sha256 not in known],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +177,11 @@ def report_name(task_no: str, task_title: str, item: ReportItem, department: str
 
 def _baseline(history: list[ProgressReport], latest: ProgressReport) -> tuple[ProgressReport | None, str]:
     """The version before ``latest`` in the item's standing history (drafts never count)."""
-    earlier = [r for r in history if r.state is not ReviewState.DRAFT
-               and (r.period_id, r.version) < (latest.period_id, latest.version)]
+    earlier = [
+        r
+        for r in history
+        if r.state is not ReviewState.DRAFT and (r.period_id, r.version) < (latest.period_id, latest.version)
+    ]
     if not earlier:
         return None, ""
     base = earlier[-1]
@@ -242,9 +250,24 @@ def desk(uow: UnitOfWork, flt: DeskFilter = DeskFilter(), *, at: dt.date | None 
                 order, item = items[item_id]
                 task = tasks[item.task_id]
                 base, label = _baseline(history[item_id], report)
-                chosen.append((order, DeskEntry(
-                    summary.id, summary.title, task.no, task.title or task.text[:40], item, period,
-                    due_date(period, schedule.due_days), when, report, base, label)))
+                chosen.append(
+                    (
+                        order,
+                        DeskEntry(
+                            summary.id,
+                            summary.title,
+                            task.no,
+                            task.title or task.text[:40],
+                            item,
+                            period,
+                            due_date(period, schedule.due_days),
+                            when,
+                            report,
+                            base,
+                            label,
+                        ),
+                    )
+                )
             chosen.sort(key=lambda c: (c[1].period.start, c[0]))
             out.entries += [e for _, e in chosen]
     out.plans = [Facet(str(pid), title, n) for pid, (title, n) in plans.items()]
@@ -305,7 +328,9 @@ class BatchOutcome:
             return f"已{verb} {len(self.done)} 份报告。"
         k = len(self.refused)
         conflicts = sum(1 for r in self.refused if r.conflict)
-        why = f"{k} 份不能{verb}" + (f"（其中 {conflicts} 份在页面打开后已有变化，请刷新后重新审核）" if conflicts else "")
+        why = f"{k} 份不能{verb}" + (
+            f"（其中 {conflicts} 份在页面打开后已有变化，请刷新后重新审核）" if conflicts else ""
+        )
         if self.partial:
             return (f"已{verb} {len(self.done)} 份报告" if self.done else f"未{verb}任何报告") + f"；{why}。"
         rest = self.asked - k
@@ -343,29 +368,52 @@ def _review_one(uow: UnitOfWork, user: User, pick: Pick, accept: bool, comment: 
     latest = uow.reports.latest(ctx.plan.id, ctx.item.item_id, ctx.period.id)
     task = next((t for t in ctx.plan.draft.tasks if t.id == ctx.item.task_id), None)
     dept = latest.department if latest else (ctx.item.lead[0] if ctx.item.lead else "")
-    name = report_name(task.no if task else "", (task.title or task.text[:40]) if task else "", ctx.item, dept,
-                       ctx.period)
+    name = report_name(
+        task.no if task else "", (task.title or task.text[:40]) if task else "", ctx.item, dept, ctx.period
+    )
     if latest is None:
         raise _Refused(Refusal(pick, name, "尚无报告", "there is no report", False))
     if latest.version != pick.version:
-        raise _Refused(Refusal(
-            pick, name,
-            f"页面打开后已有变化：您审阅的是第{pick.version}版，现为第{latest.version}版（{REVIEW_LABELS[latest.state]}）",
-            f"changed since the page was loaded: you saw version {pick.version}, "
-            f"it is now version {latest.version} ({latest.state.value})", True))
+        raise _Refused(
+            Refusal(
+                pick,
+                name,
+                f"页面打开后已有变化：您审阅的是第{pick.version}版，现为第{latest.version}版（{REVIEW_LABELS[latest.state]}）",
+                f"changed since the page was loaded: you saw version {pick.version}, "
+                f"it is now version {latest.version} ({latest.state.value})",
+                True,
+            )
+        )
     try:
         text = check_comment(pick.comment or comment, required=not accept)
-        return move_in(uow, user, ctx.plan.id, ctx.item.item_id, ctx.period.id,
-                       ReviewState.ACCEPTED if accept else ReviewState.RETURNED,
-                       action="report.accept" if accept else "report.return",
-                       what="accept the report" if accept else "return the report",
-                       what_zh="采纳报告" if accept else "退回报告", comment=text, review=True, at=at)
+        return move_in(
+            uow,
+            user,
+            ctx.plan.id,
+            ctx.item.item_id,
+            ctx.period.id,
+            ReviewState.ACCEPTED if accept else ReviewState.RETURNED,
+            action="report.accept" if accept else "report.return",
+            what="accept the report" if accept else "return the report",
+            what_zh="采纳报告" if accept else "退回报告",
+            comment=text,
+            review=True,
+            at=at,
+        )
     except (IllegalTransitionError, InvalidReportError) as exc:
         raise _Refused(Refusal(pick, name, exc.message_zh, str(exc), False)) from None
 
 
-def review_batch(uow: UnitOfWork, user: User, picks: Sequence[Pick], *, accept: bool, partial: bool = False,
-                 comment: str = "", now: dt.datetime | None = None) -> BatchOutcome:
+def review_batch(
+    uow: UnitOfWork,
+    user: User,
+    picks: Sequence[Pick],
+    *,
+    accept: bool,
+    partial: bool = False,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> BatchOutcome:
     """Accept (or return) every picked report in one transaction; all or nothing unless ``partial``.
 
     ``comment`` is the comment for every report whose pick carries none (a return needs one per
@@ -375,11 +423,13 @@ def review_batch(uow: UnitOfWork, user: User, picks: Sequence[Pick], *, accept: 
     require_admin(user, f"{verb_en} reports", f"{verb}报告")
     unique = list({p.key: p for p in picks}.values())
     if not unique:
-        raise InvalidInputError(f"no report chosen to {verb_en}", message_zh=f"请先勾选要{verb}的报告",
-                                where="reports")
+        raise InvalidInputError(f"no report chosen to {verb_en}", message_zh=f"请先勾选要{verb}的报告", where="reports")
     if len(unique) > MAX_BATCH:
-        raise InvalidInputError(f"at most {MAX_BATCH} reports at once, got {len(unique)}",
-                                message_zh=f"一次最多{verb} {MAX_BATCH} 份报告（收到 {len(unique)} 份）", where="reports")
+        raise InvalidInputError(
+            f"at most {MAX_BATCH} reports at once, got {len(unique)}",
+            message_zh=f"一次最多{verb} {MAX_BATCH} 份报告（收到 {len(unique)} 份）",
+            where="reports",
+        )
     at = now or clock.now()
 
     def attempt() -> BatchOutcome:

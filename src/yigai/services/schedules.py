@@ -23,17 +23,29 @@ from yigai.storage.report_repository import ReportingSchedule
 from yigai.storage.uow import UnitOfWork
 
 MAX_DUE_DAYS = 366
-TYPE_LABELS = {PeriodType.YEARLY: "年度", PeriodType.SIX_MONTHLY: "半年", PeriodType.QUARTERLY: "季度",
-               PeriodType.MONTHLY: "月度"}
+TYPE_LABELS = {
+    PeriodType.YEARLY: "年度",
+    PeriodType.SIX_MONTHLY: "半年",
+    PeriodType.QUARTERLY: "季度",
+    PeriodType.MONTHLY: "月度",
+}
 MAX_PERIODS = 600  # fifty years of months: anything longer is a typing error
 
 
 def _type(value: PeriodType | str) -> PeriodType:
     if isinstance(value, PeriodType):
         return value
-    aliases = {"year": PeriodType.YEARLY, "annual": PeriodType.YEARLY, "年": PeriodType.YEARLY,
-               "half": PeriodType.SIX_MONTHLY, "半年": PeriodType.SIX_MONTHLY, "quarter": PeriodType.QUARTERLY,
-               "季度": PeriodType.QUARTERLY, "month": PeriodType.MONTHLY, "月": PeriodType.MONTHLY}
+    aliases = {
+        "year": PeriodType.YEARLY,
+        "annual": PeriodType.YEARLY,
+        "年": PeriodType.YEARLY,
+        "half": PeriodType.SIX_MONTHLY,
+        "半年": PeriodType.SIX_MONTHLY,
+        "quarter": PeriodType.QUARTERLY,
+        "季度": PeriodType.QUARTERLY,
+        "month": PeriodType.MONTHLY,
+        "月": PeriodType.MONTHLY,
+    }
     text = value.strip().lower().replace("-", "_")
     if text in aliases:
         return aliases[text]
@@ -42,12 +54,22 @@ def _type(value: PeriodType | str) -> PeriodType:
     except ValueError:
         raise InvalidInputError(
             f"unknown period type {value!r}; one of {', '.join(t.value for t in PeriodType)}",
-            message_zh=f"未知报告期类型「{value}」（yearly / six_monthly / quarterly / monthly）", where="type",
+            message_zh=f"未知报告期类型「{value}」（yearly / six_monthly / quarterly / monthly）",
+            where="type",
         ) from None
 
 
-def set_schedule(uow: UnitOfWork, user: User, plan_ref: str | int, period_type: PeriodType | str,
-                 first: str, last: str, due_days: int = 15, *, now: dt.datetime | None = None) -> ReportingSchedule:
+def set_schedule(
+    uow: UnitOfWork,
+    user: User,
+    plan_ref: str | int,
+    period_type: PeriodType | str,
+    first: str,
+    last: str,
+    due_days: int = 15,
+    *,
+    now: dt.datetime | None = None,
+) -> ReportingSchedule:
     """Set (or change) the plan's schedule; both ends must be periods of ``period_type``."""
     require_admin(user, "set reporting schedules", "设置报送周期")
     ptype = _type(period_type)
@@ -65,19 +87,27 @@ def set_schedule(uow: UnitOfWork, user: User, plan_ref: str | int, period_type: 
             )
     periods = periods_between(first, last)
     if len(periods) > MAX_PERIODS:
-        raise InvalidInputError(f"{len(periods)} periods is too many (at most {MAX_PERIODS})",
-                                message_zh=f"报告期过多（{len(periods)} 个，最多 {MAX_PERIODS} 个）", where="to")
+        raise InvalidInputError(
+            f"{len(periods)} periods is too many (at most {MAX_PERIODS})",
+            message_zh=f"报告期过多（{len(periods)} 个，最多 {MAX_PERIODS} 个）",
+            where="to",
+        )
     if not 0 <= due_days <= MAX_DUE_DAYS:
-        raise InvalidInputError(f"due days must be 0-{MAX_DUE_DAYS}, got {due_days}",
-                                message_zh=f"报送期限天数须在 0-{MAX_DUE_DAYS} 之间", where="due_days")
+        raise InvalidInputError(
+            f"due days must be 0-{MAX_DUE_DAYS}, got {due_days}",
+            message_zh=f"报送期限天数须在 0-{MAX_DUE_DAYS} 之间",
+            where="due_days",
+        )
     with uow:
         plan = find_plan(uow, plan_ref)
         before = uow.reports.schedule(plan.id)
-        schedule = ReportingSchedule(plan.id, ptype, periods[0].id, periods[-1].id, due_days,
-                                     updated_at=now, updated_by=user.username)
+        schedule = ReportingSchedule(
+            plan.id, ptype, periods[0].id, periods[-1].id, due_days, updated_at=now, updated_by=user.username
+        )
         uow.reports.set_schedule(schedule)
-        uow.audit.record(user.username, "schedule.set", "plan_schedule", str(plan.id), before=before,
-                         after=schedule, at=now)
+        uow.audit.record(
+            user.username, "schedule.set", "plan_schedule", str(plan.id), before=before, after=schedule, at=now
+        )
         uow.commit()
         return uow.reports.schedule(plan.id) or schedule
 
@@ -89,7 +119,8 @@ def require_schedule(uow: UnitOfWork, plan_id: int) -> ReportingSchedule:
         raise ScheduleMissingError(
             f"plan {plan_id} has no reporting schedule; set one with "
             f"`yigai schedule {plan_id} --type quarterly --from 2021Q3 --to 2023Q4`",
-            message_zh=f"计划 {plan_id} 尚未设置报送周期（用 yigai schedule 设置）", where="plan",
+            message_zh=f"计划 {plan_id} 尚未设置报送周期（用 yigai schedule 设置）",
+            where="plan",
         )
     return schedule
 
@@ -126,7 +157,9 @@ def ended_period(schedule: ReportingSchedule, period_id: str, today: dt.date) ->
             f"period {period.id} has not ended yet (it ends {period.end.isoformat()}, today is {today.isoformat()})"
             + (f"; the latest ended period is {due[-1].id}" if due else ""),
             message_zh=f"报告期「{period.label}」尚未结束（{period.end.year}年{period.end.month}月{period.end.day}日结束）"
-                       + latest, where="period")
+            + latest,
+            where="period",
+        )
     return period
 
 

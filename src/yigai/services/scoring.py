@@ -26,12 +26,26 @@ from yigai.storage.uow import UnitOfWork
 
 # Chinese names of the scheme's sections and keys: the UI never shows the YAML names.
 SCHEME_LABELS = {
-    "parts": "总分构成（任务推进 : 指标达成）", "status_scores": "事项状态得分", "deductions": "部门扣分",
-    "bonus": "部门加分", "indicators": "指标达成", "status": "状态判定阈值",
-    "tasks": "任务推进", "completed": "已完成", "on_track": "按期推进", "at_risk": "存在风险", "not_started": "未启动",
-    "not_reported": "未报送", "overdue": "逾期未完成", "late_report": "每逾期报送一次", "missing_report": "每未报送一次",
-    "max": "上限", "early_completion": "每提前完成一项", "missing_value_score": "已关联但无数据的目标得分（0-1）",
-    "pro_rata_margin": "落后序时进度超过（百分点）即存在风险", "near_deadline_percent": "临近时限且进度低于（%）即存在风险",
+    "parts": "总分构成（任务推进 : 指标达成）",
+    "status_scores": "事项状态得分",
+    "deductions": "部门扣分",
+    "bonus": "部门加分",
+    "indicators": "指标达成",
+    "status": "状态判定阈值",
+    "tasks": "任务推进",
+    "completed": "已完成",
+    "on_track": "按期推进",
+    "at_risk": "存在风险",
+    "not_started": "未启动",
+    "not_reported": "未报送",
+    "overdue": "逾期未完成",
+    "late_report": "每逾期报送一次",
+    "missing_report": "每未报送一次",
+    "max": "上限",
+    "early_completion": "每提前完成一项",
+    "missing_value_score": "已关联但无数据的目标得分（0-1）",
+    "pro_rata_margin": "落后序时进度超过（百分点）即存在风险",
+    "near_deadline_percent": "临近时限且进度低于（%）即存在风险",
 }
 
 
@@ -111,13 +125,15 @@ def check_scheme(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
         raise InvalidInputError(str(exc), where=where, message_zh=message) from None
     for path, value in leaves(values).items():
         if isinstance(value, float) and not math.isfinite(value):
-            raise InvalidInputError(f"{path} must be a finite number", where=path,
-                                    message_zh=f"评分方案「{label_of(path)}」应为有限的数")
+            raise InvalidInputError(
+                f"{path} must be a finite number", where=path, message_zh=f"评分方案「{label_of(path)}」应为有限的数"
+            )
     return values
 
 
-def set_office_scheme(uow: UnitOfWork, actor: User, changes: Mapping[str, Any], *, note: str = "",
-                      now: dt.datetime | None = None) -> OfficeScheme:
+def set_office_scheme(
+    uow: UnitOfWork, actor: User, changes: Mapping[str, Any], *, note: str = "", now: dt.datetime | None = None
+) -> OfficeScheme:
     """Store the office's weights (``changes`` merged over the current scheme) as a new version; audited.
 
     ``changes`` may name only some keys (``{"parts": {"tasks": 70, "indicators": 30}}``).
@@ -134,8 +150,15 @@ def set_office_scheme(uow: UnitOfWork, actor: User, changes: Mapping[str, Any], 
         stored = uow.scoring.add(_differences(values), actor=actor.username, at=at, note=note.strip())
         old, new = leaves(before), leaves(values)
         changed = [k for k in new if old.get(k) != new[k]]
-        uow.audit.record(actor.username, "scoring.set", "scoring_scheme", str(stored.version), at=at,
-                         before={k: old.get(k) for k in changed}, after={k: new[k] for k in changed})
+        uow.audit.record(
+            actor.username,
+            "scoring.set",
+            "scoring_scheme",
+            str(stored.version),
+            at=at,
+            before={k: old.get(k) for k in changed},
+            after={k: new[k] for k in changed},
+        )
         uow.commit()
     return OfficeScheme(values, stored)
 
@@ -149,4 +172,3 @@ def reset_office_scheme(uow: UnitOfWork, actor: User, *, now: dt.datetime | None
         if current is None or not current.overrides:
             return OfficeScheme(default, current)
     return set_office_scheme(uow, actor, default, note="恢复默认方案", now=now)
-

@@ -86,8 +86,9 @@ def best_match(target: Target, indicators: list[IndicatorDef]) -> tuple[Indicato
     return max(scored, key=lambda s: s[1]) if scored else None
 
 
-def suggest_links(uow: UnitOfWork, user: User, plan_ref: str | int, *,
-                  now: dt.datetime | None = None) -> list[Suggestion]:
+def suggest_links(
+    uow: UnitOfWork, user: User, plan_ref: str | int, *, now: dt.datetime | None = None
+) -> list[Suggestion]:
     """Suggest an indicator for every target of a plan; store new suggestions unconfirmed."""
     require_admin(user, "link targets to indicators", "关联指标")
     with uow:
@@ -100,8 +101,17 @@ def suggest_links(uow: UnitOfWork, user: User, plan_ref: str | int, *,
             rec = existing.get(index)
             if rec is not None and rec.link.confirmed and rec.target_metric == target.metric:
                 link = rec.link
-                out.append(Suggestion(index, target.metric, target.unit, link.indicator_code,
-                                      names.get(link.indicator_code, ""), link.score, True))
+                out.append(
+                    Suggestion(
+                        index,
+                        target.metric,
+                        target.unit,
+                        link.indicator_code,
+                        names.get(link.indicator_code, ""),
+                        link.score,
+                        True,
+                    )
+                )
                 continue
             match = best_match(target, indicators)
             if match is None:
@@ -109,14 +119,21 @@ def suggest_links(uow: UnitOfWork, user: User, plan_ref: str | int, *,
             ind, score = match
             uow.links.put(TargetLink(plan.id, index, ind.code, False, "", score), target.metric)
             out.append(Suggestion(index, target.metric, target.unit, ind.code, ind.name, score, False))
-        uow.audit.record(user.username, "targets.suggest", "target_link", str(plan.id), at=now,
-                         after={"suggested": [(s.index, s.indicator_code, s.score) for s in out if not s.confirmed]})
+        uow.audit.record(
+            user.username,
+            "targets.suggest",
+            "target_link",
+            str(plan.id),
+            at=now,
+            after={"suggested": [(s.index, s.indicator_code, s.score) for s in out if not s.confirmed]},
+        )
         uow.commit()
     return out
 
 
-def link_target(uow: UnitOfWork, user: User, plan_ref: str | int, index: int, indicator: str, *,
-                now: dt.datetime | None = None) -> LinkView:
+def link_target(
+    uow: UnitOfWork, user: User, plan_ref: str | int, index: int, indicator: str, *, now: dt.datetime | None = None
+) -> LinkView:
     """Confirm that target ``index`` (as numbered by ``yigai show PLAN --targets``) is measured by ``indicator``."""
     require_admin(user, "link targets to indicators", "关联指标")
     at = now or clock.now()
@@ -124,24 +141,31 @@ def link_target(uow: UnitOfWork, user: User, plan_ref: str | int, index: int, in
         plan = find_plan(uow, plan_ref)
         targets = plan.draft.targets
         if not 0 <= index < len(targets):
-            raise InvalidInputError(f"no target {index}: the plan has targets 0-{len(targets) - 1}",
-                                    message_zh=f"没有第 {index} 号目标（本计划目标编号 0-{len(targets) - 1}）",
-                                    where="index")
+            raise InvalidInputError(
+                f"no target {index}: the plan has targets 0-{len(targets) - 1}",
+                message_zh=f"没有第 {index} 号目标（本计划目标编号 0-{len(targets) - 1}）",
+                where="index",
+            )
         code = indicator.strip()
         found = uow.indicators.get(code) or uow.indicators.get(code.upper())
         if found is None:
-            found = next((i for i in uow.indicators.all() if fold(code) in {fold(n) for n in (i.name, *i.aliases)}),
-                         None)
+            found = next(
+                (i for i in uow.indicators.all() if fold(code) in {fold(n) for n in (i.name, *i.aliases)}), None
+            )
         if found is None:
-            raise UnknownIndicatorError(f"no indicator {indicator!r}; `yigai indicators list` shows them",
-                                        message_zh=f"未知指标「{indicator}」", where="indicator")
+            raise UnknownIndicatorError(
+                f"no indicator {indicator!r}; `yigai indicators list` shows them",
+                message_zh=f"未知指标「{indicator}」",
+                where="indicator",
+            )
         target = targets[index]
         before = next((r.link for r in uow.links.for_plan(plan.id) if r.link.target_index == index), None)
         score = similarity(target.metric, target.unit, found)
         link = TargetLink(plan.id, index, found.code, True, user.username, score)
         uow.links.put(link, target.metric, confirmed_at=at)
-        uow.audit.record(user.username, "target.link", "target_link", f"{plan.id}/{index}", before=before,
-                         after=link, at=at)
+        uow.audit.record(
+            user.username, "target.link", "target_link", f"{plan.id}/{index}", before=before, after=link, at=at
+        )
         uow.commit()
     return LinkView(index, target.metric, target.unit, found.code, found.name, True, user.username, score, False)
 
@@ -156,7 +180,17 @@ def list_links(uow: UnitOfWork, plan_ref: str | int) -> list[LinkView]:
     for rec in records:
         i = rec.link.target_index
         target = targets[i] if i < len(targets) else None
-        views.append(LinkView(i, rec.target_metric, target.unit if target else "", rec.link.indicator_code,
-                              names.get(rec.link.indicator_code, ""), rec.link.confirmed, rec.link.confirmed_by,
-                              rec.link.score, target is None or target.metric != rec.target_metric))
+        views.append(
+            LinkView(
+                i,
+                rec.target_metric,
+                target.unit if target else "",
+                rec.link.indicator_code,
+                names.get(rec.link.indicator_code, ""),
+                rec.link.confirmed,
+                rec.link.confirmed_by,
+                rec.link.score,
+                target is None or target.metric != rec.target_metric,
+            )
+        )
     return views

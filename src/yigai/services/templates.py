@@ -120,15 +120,19 @@ class TemplateRowsRefusedError(TemplateError):
         super().__init__([p for r in result.refused for p in r.as_problems()], where=where)
         n, ok = len(result.refused), len(result.saved)
         rest = f"另有 {ok} 行可保存，可勾选“保存其余可保存的行”后重新上传" if ok else "没有其他要保存的行"
-        self.message_zh = (f"填报模板有 {n} 行不能保存，按“全部或不保存”未保存任何内容（{rest}）：\n"
-                           + "\n".join(f"  - {r.where_zh()}：{r.note_zh}" for r in result.refused))
-        self.args = (f"{n} row(s) of the template cannot be saved, so nothing was saved ({ok} other row(s) could be; "
-                     "import again with save-the-rest):\n"
-                     + "\n".join(f"  - {r.where_en()}: {r.note_en}" for r in result.refused),)
+        self.message_zh = f"填报模板有 {n} 行不能保存，按“全部或不保存”未保存任何内容（{rest}）：\n" + "\n".join(
+            f"  - {r.where_zh()}：{r.note_zh}" for r in result.refused
+        )
+        self.args = (
+            f"{n} row(s) of the template cannot be saved, so nothing was saved ({ok} other row(s) could be; "
+            "import again with save-the-rest):\n"
+            + "\n".join(f"  - {r.where_en()}: {r.note_en}" for r in result.refused),
+        )
 
 
-def write_department_template(uow: UnitOfWork, plan_ref: str | int, department: str, period_id: str,
-                              out: Path, *, viewer: User | None = None) -> Path:
+def write_department_template(
+    uow: UnitOfWork, plan_ref: str | int, department: str, period_id: str, out: Path, *, viewer: User | None = None
+) -> Path:
     """Write ``department``'s template for ``period_id``, prefilled with its latest reports.
 
     For a ``viewer`` outside the department (a leader, another department) the prefill leaves out
@@ -146,9 +150,18 @@ def write_department_template(uow: UnitOfWork, plan_ref: str | int, department: 
     return write_template(plan.draft, plan.id, name, period, out, existing)
 
 
-def import_department_template(uow: UnitOfWork, user: User, plan_ref: str | int, department: str, period_id: str,
-                               path: Path, *, submit: bool = False, save_rest: bool = False,
-                               now: dt.datetime | None = None) -> TemplateImport:
+def import_department_template(
+    uow: UnitOfWork,
+    user: User,
+    plan_ref: str | int,
+    department: str,
+    period_id: str,
+    path: Path,
+    *,
+    submit: bool = False,
+    save_rest: bool = False,
+    now: dt.datetime | None = None,
+) -> TemplateImport:
     """Read a filled template and save its changed rows as new versions, in one transaction.
 
     A bad file raises ``TemplateError`` (sheet, row, column). Rows that cannot be saved raise
@@ -164,12 +177,22 @@ def import_department_template(uow: UnitOfWork, user: User, plan_ref: str | int,
             require_reporter(user, name)
             found = read_template_rows(path, plan_id=plan.id, department=name, period=period, draft=plan.draft)
             labels = {i.item_id: i.label for i in department_items(plan.draft, name)}
-            results = [RowResult(r.row, r.item_id, r.label or labels.get(r.item_id, r.item_id), RowOutcome.REFUSED,
-                                 "；".join(f"{p.column}列（{p.header}）{p.message_zh}" if p.column else p.message_zh
-                                          for p in r.problems),
-                                 "; ".join(f"column {p.column} ({p.header}): {p.message}" if p.column else p.message
-                                           for p in r.problems), problems=r.problems)
-                       for r in found.refused]
+            results = [
+                RowResult(
+                    r.row,
+                    r.item_id,
+                    r.label or labels.get(r.item_id, r.item_id),
+                    RowOutcome.REFUSED,
+                    "；".join(
+                        f"{p.column}列（{p.header}）{p.message_zh}" if p.column else p.message_zh for p in r.problems
+                    ),
+                    "; ".join(
+                        f"column {p.column} ({p.header}): {p.message}" if p.column else p.message for p in r.problems
+                    ),
+                    problems=r.problems,
+                )
+                for r in found.refused
+            ]
             legacy = any(r.prefill is None for r in found.rows)  # a template written before 预填版本
             mine = uow.reports.for_plan(plan.id) if legacy else []  # the item's reports, any lead department's
             for row in found.rows:
@@ -179,37 +202,70 @@ def import_department_template(uow: UnitOfWork, user: User, plan_ref: str | int,
             if result.refused and not save_rest:
                 raise TemplateRowsRefusedError(
                     TemplateImport(plan.id, name, period.id, period.label, submit, results, committed=False),
-                    where=str(path))
+                    where=str(path),
+                )
             uow.commit()
         return result
 
     return retrying(attempt)
 
 
-def _import_row(uow: UnitOfWork, user: User, plan_id: int, period: Period, department: str, row: ReportRow,
-                mine: list[ProgressReport], *, submit: bool, at: dt.datetime) -> RowResult:
+def _import_row(
+    uow: UnitOfWork,
+    user: User,
+    plan_id: int,
+    period: Period,
+    department: str,
+    row: ReportRow,
+    mine: list[ProgressReport],
+    *,
+    submit: bool,
+    at: dt.datetime,
+) -> RowResult:
     current = uow.reports.latest(plan_id, row.item_id, period.id)
     baseline = _baseline(uow, plan_id, period, row, current, mine)
     decision = decide(row, current, baseline, period, submit=submit, username=user.username)
     if decision.outcome is not RowOutcome.SAVED:
-        return RowResult(row.row, row.item_id, row.label, decision.outcome, decision.note_zh, decision.note_en,
-                         current)
+        return RowResult(row.row, row.item_id, row.label, decision.outcome, decision.note_zh, decision.note_en, current)
     try:
-        report = save_in(uow, user, plan_id, row.item_id, period.id, department, row.status, row.percent,
-                         narrative=row.narrative, problems=row.problems, next_steps=row.next_steps, submit=submit,
-                         at=at, base_version=current.version if current is not None else 0)
+        report = save_in(
+            uow,
+            user,
+            plan_id,
+            row.item_id,
+            period.id,
+            department,
+            row.status,
+            row.percent,
+            narrative=row.narrative,
+            problems=row.problems,
+            next_steps=row.next_steps,
+            submit=submit,
+            at=at,
+            base_version=current.version if current is not None else 0,
+        )
     except YigaiError as exc:  # every check in save_in runs before its first write: nothing of this row was saved
-        return RowResult(row.row, row.item_id, row.label, RowOutcome.REFUSED, exc.message_zh, str(exc.args[0]),
-                         current)
+        return RowResult(row.row, row.item_id, row.label, RowOutcome.REFUSED, exc.message_zh, str(exc.args[0]), current)
     state = "已提交" if submit else "草稿"
-    return RowResult(row.row, row.item_id, row.label, RowOutcome.SAVED,
-                     f"{decision.note_zh}，保存为第{report.version}版（{state}）",
-                     f"{decision.note_en}; saved as version {report.version} ({'submitted' if submit else 'draft'})",
-                     report)
+    return RowResult(
+        row.row,
+        row.item_id,
+        row.label,
+        RowOutcome.SAVED,
+        f"{decision.note_zh}，保存为第{report.version}版（{state}）",
+        f"{decision.note_en}; saved as version {report.version} ({'submitted' if submit else 'draft'})",
+        report,
+    )
 
 
-def _baseline(uow: UnitOfWork, plan_id: int, period: Period, row: ReportRow, current: ProgressReport | None,
-              mine: list[ProgressReport]) -> ProgressReport | None:
+def _baseline(
+    uow: UnitOfWork,
+    plan_id: int,
+    period: Period,
+    row: ReportRow,
+    current: ProgressReport | None,
+    mine: list[ProgressReport],
+) -> ProgressReport | None:
     """The report version the row was prefilled with (None: the row was empty in the template).
 
     A template without 预填版本 (written before it existed) was prefilled with what
@@ -237,14 +293,29 @@ def same_content(row: ReportRow, report: ProgressReport | None) -> bool:
     """The five reporting columns equal the report's (line breaks and surrounding spaces aside)."""
     if report is None:
         return False
-    return (row.status is report.status and round(row.percent, 2) == round(report.percent, 2)
-            and all(cell_text(a).strip() == cell_text(b).strip() for a, b in (
-                (row.narrative, report.narrative), (row.problems, report.problems),
-                (row.next_steps, report.next_steps))))
+    return (
+        row.status is report.status
+        and round(row.percent, 2) == round(report.percent, 2)
+        and all(
+            cell_text(a).strip() == cell_text(b).strip()
+            for a, b in (
+                (row.narrative, report.narrative),
+                (row.problems, report.problems),
+                (row.next_steps, report.next_steps),
+            )
+        )
+    )
 
 
-def decide(row: ReportRow, current: ProgressReport | None, baseline: ProgressReport | None, period: Period, *,
-           submit: bool, username: str) -> Decision:
+def decide(
+    row: ReportRow,
+    current: ProgressReport | None,
+    baseline: ProgressReport | None,
+    period: Period,
+    *,
+    submit: bool,
+    username: str,
+) -> Decision:
     """Saved, unchanged or refused, with the reason; the review rules are ``TRANSITIONS``'.
 
     ``username`` imports: a version saved after the download by someone else is never superseded
@@ -253,10 +324,16 @@ def decide(row: ReportRow, current: ProgressReport | None, baseline: ProgressRep
     if same_content(row, current):
         assert current is not None
         if current.state is ReviewState.DRAFT and submit:
-            return Decision(RowOutcome.SAVED, f"第{current.version}版草稿未改动，提交",
-                            f"draft version {current.version} unchanged, submitted")
+            return Decision(
+                RowOutcome.SAVED,
+                f"第{current.version}版草稿未改动，提交",
+                f"draft version {current.version} unchanged, submitted",
+            )
         label = REVIEW_LABELS[current.state]
-        zh, en = f"与本期第{current.version}版（{label}）相同", f"same as version {current.version} ({current.state.value})"
+        zh, en = (
+            f"与本期第{current.version}版（{label}）相同",
+            f"same as version {current.version} ({current.state.value})",
+        )
         if current.state is ReviewState.RETURNED:
             comment = f"（退回意见：{current.review_comment}）" if current.review_comment else ""
             zh += f"；该报告已被医改办退回{comment}，请修改后再上传或在事项页面重新提交"
@@ -267,12 +344,16 @@ def decide(row: ReportRow, current: ProgressReport | None, baseline: ProgressRep
     if same_content(row, baseline):
         assert baseline is not None
         if current is None:
-            return Decision(RowOutcome.UNCHANGED,
-                            f"沿用{_period_label(baseline)}报告内容，未改动，未作为本期报告保存（本期仍未报送）",
-                            f"carried over from {baseline.period_id} unchanged: not saved as this period's report")
-        return Decision(RowOutcome.UNCHANGED,
-                        f"本行未改动；下载模板后本期报告已更新为第{current.version}版，未覆盖",
-                        f"row untouched; the report became version {current.version} after the download, kept")
+            return Decision(
+                RowOutcome.UNCHANGED,
+                f"沿用{_period_label(baseline)}报告内容，未改动，未作为本期报告保存（本期仍未报送）",
+                f"carried over from {baseline.period_id} unchanged: not saved as this period's report",
+            )
+        return Decision(
+            RowOutcome.UNCHANGED,
+            f"本行未改动；下载模板后本期报告已更新为第{current.version}版，未覆盖",
+            f"row untouched; the report became version {current.version} after the download, kept",
+        )
     if stale and (current is None or current.author != username):
         now_zh = "本期尚无报告" if current is None else f"当前为第{current.version}版"
         was_zh = f"第{expected.version}版" if expected is not None else "本期尚无报告时"
@@ -281,24 +362,35 @@ def decide(row: ReportRow, current: ProgressReport | None, baseline: ProgressRep
             f"下载模板后该事项报告已有变化（模板基于{was_zh}，{now_zh}），为免覆盖未保存；请重新下载模板后填写",
             f"the report changed after the template was downloaded (template: "
             f"{'version ' + str(expected.version) if expected else 'no report'}, now: "
-            f"{'version ' + str(current.version) if current else 'no report'}); download the template again")
+            f"{'version ' + str(current.version) if current else 'no report'}); download the template again",
+        )
     target = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
     if current is not None and target not in TRANSITIONS[current.state]:
         if current.state is ReviewState.ACCEPTED:
-            return Decision(RowOutcome.REFUSED, f"本期第{current.version}版已被医改办采纳，不能再修改",
-                            f"version {current.version} was accepted by the office and is final")
-        return Decision(RowOutcome.REFUSED,
-                        f"本期第{current.version}版{REVIEW_LABELS[current.state]}，正等待医改办审核，不能修改；"
-                        "如需更正，请医改办退回后再填报",
-                        f"version {current.version} is {current.state.value} and awaits review; "
-                        "ask the office to return it first")
+            return Decision(
+                RowOutcome.REFUSED,
+                f"本期第{current.version}版已被医改办采纳，不能再修改",
+                f"version {current.version} was accepted by the office and is final",
+            )
+        return Decision(
+            RowOutcome.REFUSED,
+            f"本期第{current.version}版{REVIEW_LABELS[current.state]}，正等待医改办审核，不能修改；"
+            "如需更正，请医改办退回后再填报",
+            f"version {current.version} is {current.state.value} and awaits review; ask the office to return it first",
+        )
     if current is None:
         return Decision(RowOutcome.SAVED, "本期首次报送", "first report for this period")
     if stale:
-        return Decision(RowOutcome.SAVED, f"下载模板后本人已保存第{current.version}版，本行在其后保存",
-                        f"you saved version {current.version} after the download; this row follows it")
-    return Decision(RowOutcome.SAVED, f"修改了第{current.version}版（{REVIEW_LABELS[current.state]}）",
-                    f"changed version {current.version} ({current.state.value})")
+        return Decision(
+            RowOutcome.SAVED,
+            f"下载模板后本人已保存第{current.version}版，本行在其后保存",
+            f"you saved version {current.version} after the download; this row follows it",
+        )
+    return Decision(
+        RowOutcome.SAVED,
+        f"修改了第{current.version}版（{REVIEW_LABELS[current.state]}）",
+        f"changed version {current.version} ({current.state.value})",
+    )
 
 
 def _period_label(report: ProgressReport) -> str:

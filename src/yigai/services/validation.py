@@ -26,11 +26,18 @@ from yigai.storage.uow import UnitOfWork
 
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
 }
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "==": lambda a, b: abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)), "!=": lambda a, b: abs(a - b) > 1e-9,
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": lambda a, b: abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)),
+    "!=": lambda a, b: abs(a - b) > 1e-9,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
 }
 
 
@@ -43,8 +50,9 @@ def evaluate(expression: str, values: Mapping[str, float]) -> float:
     try:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as exc:
-        raise InvalidInputError(f"not an expression: {expression!r}", message_zh=f"表达式无效：{expression}",
-                                where="expression") from exc
+        raise InvalidInputError(
+            f"not an expression: {expression!r}", message_zh=f"表达式无效：{expression}", where="expression"
+        ) from exc
 
     def walk(node: ast.AST) -> float:
         if isinstance(node, ast.Expression):
@@ -58,8 +66,11 @@ def evaluate(expression: str, values: Mapping[str, float]) -> float:
             return -value if isinstance(node.op, ast.USub) else value
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             return _BINARY[type(node.op)](walk(node.left), walk(node.right))
-        raise InvalidInputError(f"unsupported element in {expression!r}", message_zh=f"表达式含不支持的内容：{expression}",
-                                where="expression")
+        raise InvalidInputError(
+            f"unsupported element in {expression!r}",
+            message_zh=f"表达式含不支持的内容：{expression}",
+            where="expression",
+        )
 
     return walk(tree)
 
@@ -111,8 +122,11 @@ def add_rule(uow: UnitOfWork, user: User, rule: ValidationRule, *, now: dt.datet
     """Add or change a rule; both sides must parse and the operator be one of == != < <= > >=."""
     require_admin(user, "edit validation rules", "维护校验规则")
     if rule.operator not in OPERATORS:
-        raise InvalidInputError(f"operator must be one of {' '.join(OPERATORS)}",
-                                message_zh=f"运算符须为 {' '.join(OPERATORS)} 之一", where="operator")
+        raise InvalidInputError(
+            f"operator must be one of {' '.join(OPERATORS)}",
+            message_zh=f"运算符须为 {' '.join(OPERATORS)} 之一",
+            where="operator",
+        )
     for side in (rule.left, rule.right):
         evaluate(side, dict.fromkeys(codes_in(side), 1.0))
     with uow:

@@ -116,15 +116,18 @@ class _Lookups:
         if unit is None and len(self.by_name.get(text, [])) == 1:
             unit = self.by_name[text][0]
         if unit is None:
-            raise UnknownOrgUnitError(f"no org unit {raw!r}; `yigai orgunits list` shows them",
-                                      message_zh=f"机构或地区「{raw}」不存在（用 yigai orgunits list 查看）",
-                                      where="org_unit")
+            raise UnknownOrgUnitError(
+                f"no org unit {raw!r}; `yigai orgunits list` shows them",
+                message_zh=f"机构或地区「{raw}」不存在（用 yigai orgunits list 查看）",
+                where="org_unit",
+            )
         user = self.user
         if not user.can_enter_values_for(unit.code, self.ancestors(unit.code)):
             raise OutOfScopeError(
                 f"{user.username} ({user.role.value}) may not enter values for {unit.code} {unit.name}",
                 message_zh=f"用户 {user.username}（{ROLE_LABELS[user.role]}）无权填报「{unit.name}」的数据",
-                where="org_unit")
+                where="org_unit",
+            )
         return unit.code
 
 
@@ -140,12 +143,14 @@ def _period(raw: str, schedule: ReportingSchedule | None, today: dt.date) -> Per
             f"period {period.id} has not ended yet (it ends {end.isoformat()}); "
             f"a value can be entered from {(end + dt.timedelta(days=1)).isoformat()}",
             message_zh=f"报告期「{period.label}」尚未结束（{end.year}年{end.month}月{end.day}日结束），不能填报该期数值",
-            where="period")
+            where="period",
+        )
     if schedule is not None and not schedule.spans(period.end):
         raise PeriodOutsideScheduleError(
             f"period {period.id} is outside the plan's reporting span {schedule.first}–{schedule.last}",
             message_zh=f"报告期「{period.label}」不在计划的报送期（{span_label(schedule.first, schedule.last)}）内",
-            where="period")
+            where="period",
+        )
     return period
 
 
@@ -173,8 +178,14 @@ class _Checked:
 def _check(look: _Lookups, key: str, org_unit: str, period: str, value: object, comment: str) -> _Checked:
     code = look.keys.resolve(key)
     ind = look.indicators.get(code)
-    return _Checked(code, look.org_unit(org_unit), _period(period, look.schedule, look.today),
-                    _possible(ind, parse_number(value)), str(comment or "").strip(), ind is not None and ind.signed)
+    return _Checked(
+        code,
+        look.org_unit(org_unit),
+        _period(period, look.schedule, look.today),
+        _possible(ind, parse_number(value)),
+        str(comment or "").strip(),
+        ind is not None and ind.signed,
+    )
 
 
 Series = dict[str, float]  # period id → current value, for one key and org unit
@@ -209,8 +220,9 @@ class _History:
         return [Earlier(p.label, v) for p, v in items[max(0, k - HISTORY_WINDOW) : k]]
 
 
-def _save(uow: UnitOfWork, user: User, c: _Checked, source: ValueSource, at: dt.datetime, *,
-          history: _History, confirm: bool) -> SavedValue:
+def _save(
+    uow: UnitOfWork, user: User, c: _Checked, source: ValueSource, at: dt.datetime, *, history: _History, confirm: bool
+) -> SavedValue:
     """Save ``c`` as the next version; a suspicious value raises UnconfirmedValueError unless ``confirm``."""
     latest = uow.values.latest(c.key, c.org_unit, c.period_id)
     bounds = uow.indicators.bounds(c.key)
@@ -220,13 +232,26 @@ def _save(uow: UnitOfWork, user: User, c: _Checked, source: ValueSource, at: dt.
     if found and not confirm:
         raise UnconfirmedValueError(
             f"{c.key} {c.org_unit} {c.period_id} = {c.value:g} looks wrong: "
-            + "; ".join(x.message for x in found) + "; nothing was saved — confirm it to save it "
-            "(--confirm on the command line, \"confirm\": true in the API)",
-            message_zh=f"{c.period.label}数值 {c.value:g} 可疑：" + "；".join(x.message_zh for x in found)
-                       + "。未保存；核实无误后请确认保存（命令行加 --confirm）",
-            reasons=[x.message_zh for x in found], where="value")
-    value = DataValue(c.key, c.org_unit, c.period_id, c.value, source, user.username,
-                      (latest.value.version + 1) if latest else 1, at, c.comment)
+            + "; ".join(x.message for x in found)
+            + "; nothing was saved — confirm it to save it "
+            '(--confirm on the command line, "confirm": true in the API)',
+            message_zh=f"{c.period.label}数值 {c.value:g} 可疑："
+            + "；".join(x.message_zh for x in found)
+            + "。未保存；核实无误后请确认保存（命令行加 --confirm）",
+            reasons=[x.message_zh for x in found],
+            where="value",
+        )
+    value = DataValue(
+        c.key,
+        c.org_unit,
+        c.period_id,
+        c.value,
+        source,
+        user.username,
+        (latest.value.version + 1) if latest else 1,
+        at,
+        c.comment,
+    )
     uow.values.add(value, outlier=bool(found))
     return SavedValue(value, bool(found), bounds, changed=True, concerns=found)
 
@@ -240,9 +265,19 @@ def _today(at: dt.datetime) -> dt.date:
     return (clock.aware(clock.to_utc(at)) or at).date()
 
 
-def enter_value(uow: UnitOfWork, user: User, key: str, org_unit: str, period_id: str, value: object, *,
-                comment: str = "", plan_ref: str | int | None = None, confirm: bool = False,
-                now: dt.datetime | None = None) -> SavedValue:
+def enter_value(
+    uow: UnitOfWork,
+    user: User,
+    key: str,
+    org_unit: str,
+    period_id: str,
+    value: object,
+    *,
+    comment: str = "",
+    plan_ref: str | int | None = None,
+    confirm: bool = False,
+    now: dt.datetime | None = None,
+) -> SavedValue:
     """Enter one value; with ``plan_ref`` the period must fall within that plan's schedule.
 
     A suspicious value (see ``domain/value_checks.py``) is saved, and flagged, only with ``confirm``;
@@ -252,16 +287,30 @@ def enter_value(uow: UnitOfWork, user: User, key: str, org_unit: str, period_id:
 
     def attempt() -> SavedValue:
         with uow:
-            checked = _check(_Lookups(uow, user, _schedule(uow, plan_ref), _today(at)), key, org_unit, period_id,
-                             value, comment)
-            saved = _save(uow, user, checked, ValueSource.ENTERED, at,
-                          history=_History(_series(uow, checked.key, checked.org_unit)), confirm=confirm)
+            checked = _check(
+                _Lookups(uow, user, _schedule(uow, plan_ref), _today(at)), key, org_unit, period_id, value, comment
+            )
+            saved = _save(
+                uow,
+                user,
+                checked,
+                ValueSource.ENTERED,
+                at,
+                history=_History(_series(uow, checked.key, checked.org_unit)),
+                confirm=confirm,
+            )
             if saved.changed:
                 after: object = saved.value
                 if saved.concerns:
                     after = {"value": saved.value, "confirmed": [x.message_zh for x in saved.concerns]}
-                uow.audit.record(user.username, "value.enter", "data_value",
-                                 f"{checked.key}/{checked.org_unit}/{checked.period_id}", after=after, at=at)
+                uow.audit.record(
+                    user.username,
+                    "value.enter",
+                    "data_value",
+                    f"{checked.key}/{checked.org_unit}/{checked.period_id}",
+                    after=after,
+                    at=at,
+                )
                 uow.commit()
         return saved
 
@@ -278,13 +327,16 @@ def _header(cells: Sequence[object]) -> dict[str, int]:
     return found
 
 
-def import_values(uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | int | None = None,
-                  now: dt.datetime | None = None) -> list[SavedValue]:
+def import_values(
+    uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | int | None = None, now: dt.datetime | None = None
+) -> list[SavedValue]:
     """Import every row of a sheet, or none: columns key, org_unit, period, value[, comment]."""
     if not (user.can_review or user.role is Role.INSTITUTION_REPORTER):
         raise PermissionDeniedError(
             f"{user.username} ({user.role.value}) may not import values",
-            message_zh=f"用户 {user.username}（{ROLE_LABELS[user.role]}）无权导入指标数据", where="user")
+            message_zh=f"用户 {user.username}（{ROLE_LABELS[user.role]}）无权导入指标数据",
+            where="user",
+        )
     try:
         sheet = read_table(path, limits=IMPORT_LIMITS)
     except TableFileError as exc:
@@ -294,11 +346,17 @@ def import_values(uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | in
     header = _header(sheet.header)
     missing = [f for f in ("key", "org_unit", "period", "value") if f not in header]
     if missing:
-        raise ImportFileError(path.name, [RowError(1, f, f"missing column {f} ({'/'.join(COLUMNS[f])})",
-                                                   f"缺少列 {'/'.join(COLUMNS[f])}") for f in missing])
+        raise ImportFileError(
+            path.name,
+            [
+                RowError(1, f, f"missing column {f} ({'/'.join(COLUMNS[f])})", f"缺少列 {'/'.join(COLUMNS[f])}")
+                for f in missing
+            ],
+        )
     if len(sheet.rows) > MAX_IMPORT_ROWS:
-        raise ImportFileError(path.name, [RowError(1, "-", f"more than {MAX_IMPORT_ROWS} rows",
-                                                   f"超过 {MAX_IMPORT_ROWS} 行")])
+        raise ImportFileError(
+            path.name, [RowError(1, "-", f"more than {MAX_IMPORT_ROWS} rows", f"超过 {MAX_IMPORT_ROWS} 行")]
+        )
     at = now or clock.now()
     errors: list[RowError] = []
     checked: list[_Checked] = []
@@ -312,15 +370,27 @@ def import_values(uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | in
                 return row[i] if i is not None and i < len(row) else ""
 
             try:
-                c = _check(look, str(cell("key")), str(cell("org_unit")), str(cell("period")), cell("value"),
-                           str(cell("comment") or ""))
+                c = _check(
+                    look,
+                    str(cell("key")),
+                    str(cell("org_unit")),
+                    str(cell("period")),
+                    cell("value"),
+                    str(cell("comment") or ""),
+                )
             except YigaiError as exc:
                 errors.append(RowError(number, exc.where or "-", str(exc.args[0]), exc.message_zh))
                 continue
             ident = (c.key, c.org_unit, c.period_id)
             if ident in seen:
-                errors.append(RowError(number, "key", f"same key, org unit and period as row {seen[ident]}",
-                                       f"与第{seen[ident]}行的指标、机构、报告期相同"))
+                errors.append(
+                    RowError(
+                        number,
+                        "key",
+                        f"same key, org unit and period as row {seen[ident]}",
+                        f"与第{seen[ident]}行的指标、机构、报告期相同",
+                    )
+                )
                 continue
             seen[ident] = number
             checked.append(c)
@@ -334,34 +404,63 @@ def import_values(uow: UnitOfWork, user: User, path: Path, *, plan_ref: str | in
                 series[(c.key, c.org_unit)] = _series(uow, c.key, c.org_unit)
             series[(c.key, c.org_unit)][c.period_id] = c.value
         histories = {ident: _History(values) for ident, values in series.items()}
-        saved = [_save(uow, user, c, ValueSource.IMPORTED, at, history=histories[(c.key, c.org_unit)], confirm=True)
-                 for c in checked]
+        saved = [
+            _save(uow, user, c, ValueSource.IMPORTED, at, history=histories[(c.key, c.org_unit)], confirm=True)
+            for c in checked
+        ]
         changed = [s for s in saved if s.changed]
         if changed:
-            uow.audit.record(user.username, "value.import", "data_value", path.name, at=at, after={
-                "rows": len(checked), "changed": len(changed),
-                "keys": sorted({s.value.key for s in changed}), "outliers": sum(s.outlier for s in changed)})
+            uow.audit.record(
+                user.username,
+                "value.import",
+                "data_value",
+                path.name,
+                at=at,
+                after={
+                    "rows": len(checked),
+                    "changed": len(changed),
+                    "keys": sorted({s.value.key for s in changed}),
+                    "outliers": sum(s.outlier for s in changed),
+                },
+            )
             uow.commit()
     return saved
 
 
-def list_values(uow: UnitOfWork, *, key: str | None = None, org_unit: str | None = None,
-                period_id: str | None = None, history: bool = False) -> list[ValueRecord]:
+def list_values(
+    uow: UnitOfWork,
+    *,
+    key: str | None = None,
+    org_unit: str | None = None,
+    period_id: str | None = None,
+    history: bool = False,
+) -> list[ValueRecord]:
     """Current values (every version with ``history``), filtered by indicator, org unit, period."""
     with uow:
         keys = None if key is None else [resolve_key(uow, key)]
-        return uow.values.query(keys=keys, org_units=None if org_unit is None else [org_unit],
-                                period_ids=None if period_id is None else [parse_period(period_id).id],
-                                all_versions=history)
+        return uow.values.query(
+            keys=keys,
+            org_units=None if org_unit is None else [org_unit],
+            period_ids=None if period_id is None else [parse_period(period_id).id],
+            all_versions=history,
+        )
 
 
-def set_bounds(uow: UnitOfWork, user: User, key: str, minimum: float | None, maximum: float | None, *,
-               now: dt.datetime | None = None) -> OutlierBounds:
+def set_bounds(
+    uow: UnitOfWork,
+    user: User,
+    key: str,
+    minimum: float | None,
+    maximum: float | None,
+    *,
+    now: dt.datetime | None = None,
+) -> OutlierBounds:
     """Set the min-max range outside which an entered value is flagged."""
     require_admin(user, "set outlier bounds", "设置异常值范围")
     if minimum is not None and maximum is not None and minimum > maximum:
-        raise InvalidInputError(f"minimum {minimum} is above maximum {maximum}",
-                                message_zh="下限大于上限", where="minimum")
+        raise InvalidInputError(
+            f"minimum {minimum} is above maximum {maximum}", message_zh="下限大于上限", where="minimum"
+        )
     with uow:
         code = resolve_key(uow, key)
         before = uow.indicators.bounds(code)

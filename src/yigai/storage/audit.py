@@ -57,15 +57,32 @@ class AuditRepository:
         bind = self.session.get_bind()
         return bind if isinstance(bind, Engine) else None
 
-    def record(self, actor: str, action: str, entity: str, entity_key: str = "", *,
-               before: Any = None, after: Any = None, at: dt.datetime | None = None) -> None:
-        self.session.add(AuditRow(
-            at=to_utc(at or now()), actor=actor, action=action, entity=entity, entity_key=entity_key,
-            before=None if before is None else jsonable(before), after=None if after is None else jsonable(after),
-        ))
+    def record(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_key: str = "",
+        *,
+        before: Any = None,
+        after: Any = None,
+        at: dt.datetime | None = None,
+    ) -> None:
+        self.session.add(
+            AuditRow(
+                at=to_utc(at or now()),
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_key=entity_key,
+                before=None if before is None else jsonable(before),
+                after=None if after is None else jsonable(after),
+            )
+        )
 
-    def latest_id(self, *, ignoring: Sequence[str] = (), plan: int | None = None,
-                  plan_entities: Sequence[str] = ()) -> int:
+    def latest_id(
+        self, *, ignoring: Sequence[str] = (), plan: int | None = None, plan_entities: Sequence[str] = ()
+    ) -> int:
         """The newest entry's id: it changes with every audited write, so it versions the data.
 
         ``ignoring`` lists actions (or prefixes ending in ``.``) whose writes a reader does not
@@ -79,12 +96,23 @@ class AuditRepository:
         for prefix in (a for a in ignoring if a.endswith(".")):
             stmt = stmt.where(~AuditRow.action.startswith(prefix, autoescape=True))
         if plan is not None and plan_entities:
-            stmt = stmt.where(~and_(AuditRow.entity.in_(list(plan_entities)), AuditRow.entity_key != str(plan),
-                                    ~AuditRow.entity_key.startswith(f"{plan}/", autoescape=True)))
+            stmt = stmt.where(
+                ~and_(
+                    AuditRow.entity.in_(list(plan_entities)),
+                    AuditRow.entity_key != str(plan),
+                    ~AuditRow.entity_key.startswith(f"{plan}/", autoescape=True),
+                )
+            )
         return int(self.session.execute(stmt).scalar() or 0)
 
-    def entries(self, *, entity: str | None = None, entity_key: str | None = None,
-                actor: str | None = None, limit: int | None = None) -> list[AuditEntry]:
+    def entries(
+        self,
+        *,
+        entity: str | None = None,
+        entity_key: str | None = None,
+        actor: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
         """Newest last; filters combine."""
         stmt = select(AuditRow).order_by(AuditRow.id)
         if entity is not None:
@@ -96,12 +124,31 @@ class AuditRepository:
         rows = list(self.session.scalars(stmt))
         if limit is not None:
             rows = rows[-limit:]
-        return [AuditEntry(at=aware(r.at) or r.at, actor=r.actor, action=r.action, entity=r.entity,
-                           entity_key=r.entity_key, before=r.before, after=r.after) for r in rows]
+        return [
+            AuditEntry(
+                at=aware(r.at) or r.at,
+                actor=r.actor,
+                action=r.action,
+                entity=r.entity,
+                entity_key=r.entity_key,
+                before=r.before,
+                after=r.after,
+            )
+            for r in rows
+        ]
 
-    def search(self, *, actor: str | None = None, action: str | None = None, entity: str | None = None,
-               entity_key: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
-               offset: int = 0, limit: int = 50) -> tuple[int, list[AuditEntry]]:
+    def search(
+        self,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        entity: str | None = None,
+        entity_key: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[int, list[AuditEntry]]:
         """Newest first by time, then by id: (how many match, one page of them).
 
         ``action`` matches a prefix (``report.``). Ordered by ``at``, not by id alone: writes
@@ -123,5 +170,15 @@ class AuditRepository:
             stmt = stmt.where(AuditRow.at < to_utc(until))
         total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = self.session.scalars(stmt.order_by(AuditRow.at.desc(), AuditRow.id.desc()).offset(offset).limit(limit))
-        return int(total), [AuditEntry(at=aware(r.at) or r.at, actor=r.actor, action=r.action, entity=r.entity,
-                                       entity_key=r.entity_key, before=r.before, after=r.after) for r in rows]
+        return int(total), [
+            AuditEntry(
+                at=aware(r.at) or r.at,
+                actor=r.actor,
+                action=r.action,
+                entity=r.entity,
+                entity_key=r.entity_key,
+                before=r.before,
+                after=r.after,
+            )
+            for r in rows
+        ]

@@ -51,10 +51,17 @@ class DraftRecord:
 
 def _info(row: PlanDraftRow) -> DraftInfo:
     return DraftInfo(
-        id=row.id, status=DraftStatus(row.status), version=row.version, title=row.title,
-        doc_number=row.doc_number, source_name=row.source_name, created_by=row.created_by,
-        created_at=aware(row.created_at) or row.created_at, updated_by=row.updated_by,
-        updated_at=aware(row.updated_at) or row.updated_at, published_plan_id=row.published_plan_id,
+        id=row.id,
+        status=DraftStatus(row.status),
+        version=row.version,
+        title=row.title,
+        doc_number=row.doc_number,
+        source_name=row.source_name,
+        created_by=row.created_by,
+        created_at=aware(row.created_at) or row.created_at,
+        updated_by=row.updated_by,
+        updated_at=aware(row.updated_at) or row.updated_at,
+        published_plan_id=row.published_plan_id,
     )
 
 
@@ -65,10 +72,19 @@ class DraftRepository:
     def add(self, draft: PlanDraft, *, actor: str, at: dt.datetime | None = None) -> int:
         when = to_utc(at or now())
         row = PlanDraftRow(
-            status=DraftStatus.DRAFT.value, version=1, sha256=draft.sha256, title=draft.meta.title,
-            doc_number=draft.meta.doc_number, source_name=draft.source_name, source_format=draft.source_format,
-            source_text=draft.source_text, content=plan_to_stored_dict(draft), created_by=actor, created_at=when,
-            updated_by=actor, updated_at=when,
+            status=DraftStatus.DRAFT.value,
+            version=1,
+            sha256=draft.sha256,
+            title=draft.meta.title,
+            doc_number=draft.meta.doc_number,
+            source_name=draft.source_name,
+            source_format=draft.source_format,
+            source_text=draft.source_text,
+            content=plan_to_stored_dict(draft),
+            created_by=actor,
+            created_at=when,
+            updated_by=actor,
+            updated_at=when,
         )
         self.session.add(row)
         self.session.flush()
@@ -90,8 +106,15 @@ class DraftRepository:
         self.session.flush()
         return row.version
 
-    def set_status(self, draft_id: int, status: DraftStatus, *, actor: str, at: dt.datetime | None = None,
-                   plan_id: int | None = None) -> None:
+    def set_status(
+        self,
+        draft_id: int,
+        status: DraftStatus,
+        *,
+        actor: str,
+        at: dt.datetime | None = None,
+        plan_id: int | None = None,
+    ) -> None:
         row = self._row(draft_id)
         row.status = status.value
         row.published_plan_id = plan_id if plan_id is not None else row.published_plan_id
@@ -100,9 +123,12 @@ class DraftRepository:
 
     def list(self, statuses: tuple[DraftStatus, ...] = (DraftStatus.DRAFT,)) -> list[DraftInfo]:
         """Newest first."""
-        stmt = (select(PlanDraftRow).where(PlanDraftRow.status.in_([s.value for s in statuses]))
-                .options(defer(PlanDraftRow.content), defer(PlanDraftRow.source_text))
-                .order_by(PlanDraftRow.id.desc()))
+        stmt = (
+            select(PlanDraftRow)
+            .where(PlanDraftRow.status.in_([s.value for s in statuses]))
+            .options(defer(PlanDraftRow.content), defer(PlanDraftRow.source_text))
+            .order_by(PlanDraftRow.id.desc())
+        )
         return [_info(r) for r in self.session.scalars(stmt)]
 
     def _row(self, draft_id: int) -> PlanDraftRow:

@@ -24,9 +24,9 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 def normalize_url(url: str) -> str:
     """``postgres://`` and bare ``postgresql://`` → ``postgresql+psycopg://``."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -48,7 +48,8 @@ def create_db_engine(database_url: str, **kwargs: Any) -> Engine:
     except ArgumentError as exc:
         raise ConfigurationError(
             f"invalid database URL {database_url!r}",
-            message_zh="数据库地址无效", where="YIGAI_DATABASE_URL",
+            message_zh="数据库地址无效",
+            where="YIGAI_DATABASE_URL",
         ) from exc
     backend = url.get_backend_name()
     if backend == "sqlite" and url.database and url.database != ":memory:" and not url.database.startswith("file:"):
@@ -65,7 +66,8 @@ def create_db_engine(database_url: str, **kwargs: Any) -> Engine:
     except ArgumentError as exc:
         raise ConfigurationError(
             f"unsupported database URL {database_url!r}: {exc}",
-            message_zh="不支持的数据库地址", where="YIGAI_DATABASE_URL",
+            message_zh="不支持的数据库地址",
+            where="YIGAI_DATABASE_URL",
         ) from exc
     if backend == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)

@@ -91,9 +91,7 @@ class DataValueRow(Base):
 
 class ValidationRuleRow(Base):
     __tablename__ = "validation_rules"
-    __table_args__ = (
-        CheckConstraint("operator IN ('==', '!=', '<', '<=', '>', '>=')", name="operator"),
-    )
+    __table_args__ = (CheckConstraint("operator IN ('==', '!=', '<', '<=', '>', '>=')", name="operator"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)

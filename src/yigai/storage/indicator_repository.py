@@ -40,10 +40,19 @@ _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def _indicator(r: IndicatorRow) -> IndicatorDef:
     return IndicatorDef(
-        code=r.code, name=r.name, unit=r.unit, direction=Direction(r.direction), definition=r.definition,
-        numerator=r.numerator, denominator=r.denominator, factor=r.factor,
-        aggregation=Aggregation(r.aggregation), decimals=r.decimals, aliases=list(r.aliases),
-        over_100=r.over_100, signed=r.signed,
+        code=r.code,
+        name=r.name,
+        unit=r.unit,
+        direction=Direction(r.direction),
+        definition=r.definition,
+        numerator=r.numerator,
+        denominator=r.denominator,
+        factor=r.factor,
+        aggregation=Aggregation(r.aggregation),
+        decimals=r.decimals,
+        aliases=list(r.aliases),
+        over_100=r.over_100,
+        signed=r.signed,
     )
 
 
@@ -56,12 +65,24 @@ class ValueRecord:
 
 
 def _value(r: DataValueRow) -> ValueRecord:
-    return ValueRecord(DataValue(
-        key=r.key, org_unit=r.org_unit, period_id=r.period_id, value=r.value, source=ValueSource(r.source),
-        author=r.author, version=r.version, saved_at=aware(r.saved_at), comment=r.comment,
-        numerator=r.numerator, denominator=r.denominator, definition_version=r.definition_version,
-        inputs_hash=r.inputs_hash,
-    ), r.outlier)
+    return ValueRecord(
+        DataValue(
+            key=r.key,
+            org_unit=r.org_unit,
+            period_id=r.period_id,
+            value=r.value,
+            source=ValueSource(r.source),
+            author=r.author,
+            version=r.version,
+            saved_at=aware(r.saved_at),
+            comment=r.comment,
+            numerator=r.numerator,
+            denominator=r.denominator,
+            definition_version=r.definition_version,
+            inputs_hash=r.inputs_hash,
+        ),
+        r.outlier,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +157,8 @@ class IndicatorRepository:
         found: dict[str, OutlierBounds] = {}
         for i in range(0, len(wanted), _IN_CHUNK):
             for row in self.session.scalars(
-                    select(OutlierBoundsRow).where(OutlierBoundsRow.key.in_(wanted[i:i + _IN_CHUNK]))):
+                select(OutlierBoundsRow).where(OutlierBoundsRow.key.in_(wanted[i : i + _IN_CHUNK]))
+            ):
                 found[row.key] = OutlierBounds(row.key, row.minimum, row.maximum)
         return found
 
@@ -149,8 +171,10 @@ class IndicatorRepository:
         self.session.flush()
 
     def rules(self) -> list[ValidationRule]:
-        return [ValidationRule(r.code, r.name, r.left, r.operator, r.right, MissingValueStrategy(r.missing))
-                for r in self.session.scalars(select(ValidationRuleRow).order_by(ValidationRuleRow.code))]
+        return [
+            ValidationRule(r.code, r.name, r.left, r.operator, r.right, MissingValueStrategy(r.missing))
+            for r in self.session.scalars(select(ValidationRuleRow).order_by(ValidationRuleRow.code))
+        ]
 
     def put_rule(self, rule: ValidationRule) -> None:
         row = self.session.scalar(select(ValidationRuleRow).where(ValidationRuleRow.code == rule.code))
@@ -173,10 +197,13 @@ class ValueRepository:
     def add_many(self, values: Sequence[tuple[DataValue, bool]]) -> None:
         """Insert many (value, outlier) versions in one executemany: the path of a compute run."""
         if values:
-            self.session.execute(insert(cast(Table, DataValueRow.__table__)), [_row(v, outlier) for v, outlier in values])
+            self.session.execute(
+                insert(cast(Table, DataValueRow.__table__)), [_row(v, outlier) for v, outlier in values]
+            )
 
-    def current_versions(self, keys: Iterable[str], period_ids: Iterable[str] | None = None
-                         ) -> dict[tuple[str, str, str], CurrentVersion]:
+    def current_versions(
+        self, keys: Iterable[str], period_ids: Iterable[str] | None = None
+    ) -> dict[tuple[str, str, str], CurrentVersion]:
         """The current version of every key × org unit × period of ``keys`` (and ``period_ids``).
 
         One grouped query per chunk of keys: the newest version number per identity, joined back
@@ -187,27 +214,46 @@ class ValueRepository:
         found: dict[tuple[str, str, str], CurrentVersion] = {}
         d = DataValueRow
         for i in range(0, len(wanted), _IN_CHUNK):
-            versions = select(d.key, d.org_unit, d.period_id, func.max(d.version).label("version")) \
-                .where(d.key.in_(wanted[i:i + _IN_CHUNK]))
+            versions = select(d.key, d.org_unit, d.period_id, func.max(d.version).label("version")).where(
+                d.key.in_(wanted[i : i + _IN_CHUNK])
+            )
             if periods is not None and len(periods) <= _IN_CHUNK:
                 versions = versions.where(d.period_id.in_(periods))
             newest = versions.group_by(d.key, d.org_unit, d.period_id).subquery()
-            stmt = select(d.key, d.org_unit, d.period_id, d.version, d.value, d.definition_version,
-                          d.inputs_hash).join(newest, and_(
-                              d.key == newest.c.key, d.org_unit == newest.c.org_unit,
-                              d.period_id == newest.c.period_id, d.version == newest.c.version))
+            stmt = select(d.key, d.org_unit, d.period_id, d.version, d.value, d.definition_version, d.inputs_hash).join(
+                newest,
+                and_(
+                    d.key == newest.c.key,
+                    d.org_unit == newest.c.org_unit,
+                    d.period_id == newest.c.period_id,
+                    d.version == newest.c.version,
+                ),
+            )
             for key, org_unit, period_id, version, value, definition_version, inputs_hash in self.session.execute(stmt):
                 found[(key, org_unit, period_id)] = CurrentVersion(version, value, definition_version, inputs_hash)
         return found
 
     def latest(self, key: str, org_unit: str, period_id: str) -> ValueRecord | None:
-        row = self.session.scalar(select(DataValueRow).where(
-            DataValueRow.key == key, DataValueRow.org_unit == org_unit, DataValueRow.period_id == period_id,
-        ).order_by(DataValueRow.version.desc()).limit(1))
+        row = self.session.scalar(
+            select(DataValueRow)
+            .where(
+                DataValueRow.key == key,
+                DataValueRow.org_unit == org_unit,
+                DataValueRow.period_id == period_id,
+            )
+            .order_by(DataValueRow.version.desc())
+            .limit(1)
+        )
         return None if row is None else _value(row)
 
-    def query(self, *, keys: Iterable[str] | None = None, org_units: Iterable[str] | None = None,
-              period_ids: Iterable[str] | None = None, all_versions: bool = False) -> list[ValueRecord]:
+    def query(
+        self,
+        *,
+        keys: Iterable[str] | None = None,
+        org_units: Iterable[str] | None = None,
+        period_ids: Iterable[str] | None = None,
+        all_versions: bool = False,
+    ) -> list[ValueRecord]:
         """Values by key, org unit and period; the current version only unless ``all_versions``."""
         stmt = select(DataValueRow)
         if keys is not None:
@@ -229,11 +275,20 @@ class ValueRepository:
 
 def _row(value: DataValue, outlier: bool) -> dict[str, object]:
     return {
-        "key": value.key, "org_unit": value.org_unit, "period_id": value.period_id, "version": value.version,
-        "value": value.value, "source": value.source.value, "author": value.author,
-        "saved_at": to_utc(value.saved_at or now()), "comment": value.comment, "outlier": outlier,
-        "numerator": value.numerator, "denominator": value.denominator,
-        "definition_version": value.definition_version, "inputs_hash": value.inputs_hash,
+        "key": value.key,
+        "org_unit": value.org_unit,
+        "period_id": value.period_id,
+        "version": value.version,
+        "value": value.value,
+        "source": value.source.value,
+        "author": value.author,
+        "saved_at": to_utc(value.saved_at or now()),
+        "comment": value.comment,
+        "outlier": outlier,
+        "numerator": value.numerator,
+        "denominator": value.denominator,
+        "definition_version": value.definition_version,
+        "inputs_hash": value.inputs_hash,
     }
 
 
@@ -243,13 +298,23 @@ class TargetLinkRepository:
 
     def for_plan(self, plan_id: int) -> list[LinkRecord]:
         rows = self.session.scalars(
-            select(TargetLinkRow).where(TargetLinkRow.plan_id == plan_id).order_by(TargetLinkRow.target_index))
-        return [LinkRecord(TargetLink(r.plan_id, r.target_index, r.indicator_code, r.confirmed, r.confirmed_by,
-                                      r.score), r.target_metric, aware(r.confirmed_at)) for r in rows]
+            select(TargetLinkRow).where(TargetLinkRow.plan_id == plan_id).order_by(TargetLinkRow.target_index)
+        )
+        return [
+            LinkRecord(
+                TargetLink(r.plan_id, r.target_index, r.indicator_code, r.confirmed, r.confirmed_by, r.score),
+                r.target_metric,
+                aware(r.confirmed_at),
+            )
+            for r in rows
+        ]
 
     def put(self, link: TargetLink, target_metric: str, *, confirmed_at: dt.datetime | None = None) -> None:
-        row = self.session.scalar(select(TargetLinkRow).where(
-            TargetLinkRow.plan_id == link.plan_id, TargetLinkRow.target_index == link.target_index))
+        row = self.session.scalar(
+            select(TargetLinkRow).where(
+                TargetLinkRow.plan_id == link.plan_id, TargetLinkRow.target_index == link.target_index
+            )
+        )
         if row is None:
             row = TargetLinkRow(plan_id=link.plan_id, target_index=link.target_index)
             self.session.add(row)

@@ -43,17 +43,54 @@ def running_postgres(base: Path, bindir: Path, *, max_connections: int = 100) ->
         entry = pwd.getpwnam("postgres")
         for path in (base, sock):
             os.chown(path, entry.pw_uid, entry.pw_gid)
-    subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", LOCAL_USER, "-E", "UTF8",
-                                    "--locale=C", "--auth=trust", "-N"]), check=True, capture_output=True)
-    options = (f"-k {sock} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off "
-               f"-c shared_buffers=128MB -c work_mem=64MB -c max_connections={max_connections}")
-    subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-t", "60",
-                                    "-l", str(base / "server.log"), "start"]), check=True, capture_output=True)
+    subprocess.run(
+        _as_server_user(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                LOCAL_USER,
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--auth=trust",
+                "-N",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    options = (
+        f"-k {sock} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off "
+        f"-c shared_buffers=128MB -c work_mem=64MB -c max_connections={max_connections}"
+    )
+    subprocess.run(
+        _as_server_user(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(base / "server.log"),
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"host={sock} user={LOCAL_USER} dbname=postgres"
     finally:
-        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
-                       capture_output=True)
+        subprocess.run(
+            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+            capture_output=True,
+        )
 
 
 def sqlalchemy_url(dsn: str, dbname: str) -> str:

@@ -91,26 +91,38 @@ class PlanRow(Base):
     revision: Mapped[str] = mapped_column(String(32), default=new_revision, server_default="")
 
     sections: Mapped[list[SectionRow]] = relationship(
-        back_populates="plan", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="plan",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="SectionRow.position",
     )
     tasks: Mapped[list[TaskRow]] = relationship(
-        back_populates="plan", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="plan",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="TaskRow.position",
     )
     targets: Mapped[list[TargetRow]] = relationship(
-        back_populates="plan", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="plan",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="TargetRow.position",
     )
     projects: Mapped[list[ProjectRow]] = relationship(
-        back_populates="plan", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="plan",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="ProjectRow.position",
     )
     responsibilities: Mapped[list[ResponsibilityRow]] = relationship(
-        back_populates="plan", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="plan",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
     warnings: Mapped[list[ParseWarningRow]] = relationship(
-        back_populates="plan", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="plan",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="ParseWarningRow.position",
     )
 
@@ -177,11 +189,15 @@ class TaskRow(_DeadlineColumns, _ClauseColumns, Base):
     plan: Mapped[PlanRow] = relationship(back_populates="tasks")
     section: Mapped[SectionRow | None] = relationship()
     measures: Mapped[list[MeasureRow]] = relationship(
-        back_populates="task", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="task",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="MeasureRow.position",
     )
     responsibilities: Mapped[list[ResponsibilityRow]] = relationship(
-        back_populates="task", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="task",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="ResponsibilityRow.position",
     )
 
@@ -200,7 +216,9 @@ class MeasureRow(_DeadlineColumns, _ClauseColumns, Base):
 
     task: Mapped[TaskRow] = relationship(back_populates="measures")
     responsibilities: Mapped[list[ResponsibilityRow]] = relationship(
-        back_populates="measure", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="measure",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="ResponsibilityRow.position",
     )
 
@@ -219,7 +237,9 @@ class ProjectRow(_ClauseColumns, Base):
 
     plan: Mapped[PlanRow] = relationship(back_populates="projects")
     responsibilities: Mapped[list[ResponsibilityRow]] = relationship(
-        back_populates="project", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="project",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="ResponsibilityRow.position",
     )
 
@@ -289,12 +309,8 @@ class ResponsibilityRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
-    measure_id: Mapped[int | None] = mapped_column(
-        ForeignKey("measures.id", ondelete="CASCADE"), index=True
-    )
-    project_id: Mapped[int | None] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), index=True
-    )
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"))
     role: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(Integer)  # order within the role, as printed
@@ -322,7 +338,6 @@ class ParseWarningRow(Base):
     span_end: Mapped[int | None] = mapped_column(Integer)
 
     plan: Mapped[PlanRow] = relationship(back_populates="warnings")
-
 
 
 class PlanDraftRow(Base):

@@ -31,9 +31,13 @@ from yigai.storage.supervision_models import (
 
 def _unit(row: OrgUnitRow) -> OrgUnit:
     return OrgUnit(
-        code=row.code, name=row.name, level=OrgUnitLevel(row.level), parent_code=row.parent_code,
+        code=row.code,
+        name=row.name,
+        level=OrgUnitLevel(row.level),
+        parent_code=row.parent_code,
         institution_type=InstitutionType(row.institution_type) if row.institution_type else None,
-        grade=InstitutionGrade(row.grade) if row.grade else None, groups=list(row.groups),
+        grade=InstitutionGrade(row.grade) if row.grade else None,
+        groups=list(row.groups),
     )
 
 
@@ -44,13 +48,16 @@ class OrgUnitRepository:
     def upsert(self, units: Sequence[OrgUnit]) -> tuple[int, int]:
         """Insert or update units given parents first; returns (created, updated)."""
         created = updated = 0
-        rows = {r.code: r for r in self.session.scalars(
-            select(OrgUnitRow).where(OrgUnitRow.code.in_([u.code for u in units])))}
+        rows = {
+            r.code: r
+            for r in self.session.scalars(select(OrgUnitRow).where(OrgUnitRow.code.in_([u.code for u in units])))
+        }
         for position, unit in enumerate(units):
             parent_path = ""
             if unit.parent_code:
                 parent = rows.get(unit.parent_code) or self.session.scalar(
-                    select(OrgUnitRow).where(OrgUnitRow.code == unit.parent_code))
+                    select(OrgUnitRow).where(OrgUnitRow.code == unit.parent_code)
+                )
                 if parent is None:
                     raise KeyError(unit.parent_code)
                 parent_path = parent.path
@@ -140,11 +147,13 @@ class DepartmentRepository:
     def alias_count(self) -> int:
         return self.session.scalar(select(func.count(DepartmentAliasRow.id))) or 0
 
-    def add_alias(self, alias: str, department: str, *, region: str = "", kind: str = "department",
-                  source: str = "office") -> AliasRecord | None:
+    def add_alias(
+        self, alias: str, department: str, *, region: str = "", kind: str = "department", source: str = "office"
+    ) -> AliasRecord | None:
         """Add or re-point an alias; returns the previous record when it changed one."""
-        row = self.session.scalar(select(DepartmentAliasRow).where(
-            DepartmentAliasRow.region == region, DepartmentAliasRow.alias == alias))
+        row = self.session.scalar(
+            select(DepartmentAliasRow).where(DepartmentAliasRow.region == region, DepartmentAliasRow.alias == alias)
+        )
         before = None if row is None else AliasRecord(row.region, row.alias, row.department, row.kind, row.source)
         if row is None:
             row = DepartmentAliasRow(region=region, alias=alias)
@@ -158,8 +167,11 @@ class DepartmentRepository:
         added = 0
         for rec in records:
             if (rec.region, rec.alias) not in existing:
-                self.session.add(DepartmentAliasRow(region=rec.region, alias=rec.alias, department=rec.department,
-                                                    kind=rec.kind, source=rec.source))
+                self.session.add(
+                    DepartmentAliasRow(
+                        region=rec.region, alias=rec.alias, department=rec.department, kind=rec.kind, source=rec.source
+                    )
+                )
                 existing.add((rec.region, rec.alias))
                 added += 1
         self.session.flush()
@@ -167,9 +179,12 @@ class DepartmentRepository:
 
     def lookup(self, name: str, region: str = "") -> str | None:
         """The canonical name for ``name``: a regional alias first, then a generic one."""
-        for reg in ([region, ""] if region else [""]):
-            hit = self.session.scalar(select(DepartmentAliasRow.department).where(
-                DepartmentAliasRow.region == reg, DepartmentAliasRow.alias == name))
+        for reg in [region, ""] if region else [""]:
+            hit = self.session.scalar(
+                select(DepartmentAliasRow.department).where(
+                    DepartmentAliasRow.region == reg, DepartmentAliasRow.alias == name
+                )
+            )
             if hit:
                 return hit
         return None
@@ -177,14 +192,17 @@ class DepartmentRepository:
     def set_kind(self, department: str, kind: str) -> str:
         """Set the kind of every row of ``department`` (adding its own name as a row when it has none);
         returns the kind its own row had before ('' when none)."""
-        own = self.session.scalar(select(DepartmentAliasRow).where(
-            DepartmentAliasRow.region == "", DepartmentAliasRow.alias == department))
+        own = self.session.scalar(
+            select(DepartmentAliasRow).where(DepartmentAliasRow.region == "", DepartmentAliasRow.alias == department)
+        )
         before = own.kind if own is not None else ""
         if own is None:
-            self.session.add(DepartmentAliasRow(region="", alias=department, department=department, kind=kind,
-                                                source="office"))
-        self.session.execute(update(DepartmentAliasRow).where(DepartmentAliasRow.department == department)
-                             .values(kind=kind))
+            self.session.add(
+                DepartmentAliasRow(region="", alias=department, department=department, kind=kind, source="office")
+            )
+        self.session.execute(
+            update(DepartmentAliasRow).where(DepartmentAliasRow.department == department).values(kind=kind)
+        )
         self.session.flush()
         return before
 
@@ -203,7 +221,8 @@ class DepartmentRepository:
         for stmt in (
             update(DepartmentRow).where(DepartmentRow.name == old).values(name=new),
             update(DepartmentAliasRow).where(DepartmentAliasRow.department == old).values(department=new),
-            update(UserScopeRow).where(UserScopeRow.kind == SCOPE_DEPARTMENT, UserScopeRow.value == old)
+            update(UserScopeRow)
+            .where(UserScopeRow.kind == SCOPE_DEPARTMENT, UserScopeRow.value == old)
             .values(value=new),
             update(ProgressReportRow).where(ProgressReportRow.department == old).values(department=new),
         ):
@@ -218,9 +237,12 @@ class DepartmentRepository:
 
 def _user(row: UserRow) -> User:
     return User(
-        username=row.username, display_name=row.display_name, role=Role(row.role),
+        username=row.username,
+        display_name=row.display_name,
+        role=Role(row.role),
         departments=frozenset(s.value for s in row.scopes if s.kind == SCOPE_DEPARTMENT),
-        org_units=frozenset(s.value for s in row.scopes if s.kind == SCOPE_ORG_UNIT), active=row.active,
+        org_units=frozenset(s.value for s in row.scopes if s.kind == SCOPE_ORG_UNIT),
+        active=row.active,
     )
 
 
@@ -229,8 +251,14 @@ class UserRepository:
         self.session = session
 
     def add(self, user: User, *, password_hash: str | None = None, created_at: dt.datetime | None = None) -> None:
-        row = UserRow(username=user.username, display_name=user.display_name, role=user.role.value,
-                      password_hash=password_hash, active=True, created_at=to_utc(created_at or now()))
+        row = UserRow(
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role.value,
+            password_hash=password_hash,
+            active=True,
+            created_at=to_utc(created_at or now()),
+        )
         row.scopes = [UserScopeRow(kind=SCOPE_DEPARTMENT, value=d) for d in sorted(user.departments)]
         row.scopes += [UserScopeRow(kind=SCOPE_ORG_UNIT, value=o) for o in sorted(user.org_units)]
         self.session.add(row)
@@ -287,7 +315,8 @@ class UserRepository:
     def password_hash(self, username: str) -> str | None:
         """The stored argon2 hash of an active user; None when unset or no such user."""
         return self.session.scalar(
-            select(UserRow.password_hash).where(UserRow.username == username, UserRow.active.is_(True)))
+            select(UserRow.password_hash).where(UserRow.username == username, UserRow.active.is_(True))
+        )
 
     def set_password_hash(self, username: str, password_hash: str | None) -> None:
         self.session.execute(update(UserRow).where(UserRow.username == username).values(password_hash=password_hash))

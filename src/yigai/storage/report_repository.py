@@ -46,16 +46,38 @@ def _order(report: ProgressReport) -> tuple[str, str, int]:
 
 def _standing(reports: list[ProgressReport]) -> list[ProgressReport]:
     """``reports`` (sorted by ``_order``) without the drafts a later version of the same report replaced."""
-    return [r for i, r in enumerate(reports)
-            if r.state is not ReviewState.DRAFT or i + 1 == len(reports)
-            or (reports[i + 1].period_id, reports[i + 1].item_id) != (r.period_id, r.item_id)]
+    return [
+        r
+        for i, r in enumerate(reports)
+        if r.state is not ReviewState.DRAFT
+        or i + 1 == len(reports)
+        or (reports[i + 1].period_id, reports[i + 1].item_id) != (r.period_id, r.item_id)
+    ]
 
 
 def _copy(r: ProgressReport) -> ProgressReport:
     """A reader's own copy: its lists and dicts are not the cache's (``copy.copy`` is ten times slower)."""
-    return ProgressReport(r.plan_id, r.item_id, r.period_id, r.department, r.status, r.percent, r.narrative,
-                          r.problems, r.next_steps, list(r.evidence), dict(r.contributions), r.state, r.version,
-                          r.author, r.saved_at, r.submitted_at, r.reviewed_at, r.reviewer, r.review_comment)
+    return ProgressReport(
+        r.plan_id,
+        r.item_id,
+        r.period_id,
+        r.department,
+        r.status,
+        r.percent,
+        r.narrative,
+        r.problems,
+        r.next_steps,
+        list(r.evidence),
+        dict(r.contributions),
+        r.state,
+        r.version,
+        r.author,
+        r.saved_at,
+        r.submitted_at,
+        r.reviewed_at,
+        r.reviewer,
+        r.review_comment,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +98,11 @@ class ReportingSchedule:
 
     def covers(self, period: Period) -> bool:
         """A period of the schedule's own type, from first to last."""
-        return period.type is self.type and parse_period(self.first).start <= period.start \
+        return (
+            period.type is self.type
+            and parse_period(self.first).start <= period.start
             and period.end <= parse_period(self.last).end
+        )
 
     def spans(self, day: dt.date) -> bool:
         """A day between the start of the first period and the end of the last."""
@@ -86,13 +111,25 @@ class ReportingSchedule:
 
 def _report(row: ProgressReportRow) -> ProgressReport:
     return ProgressReport(
-        plan_id=row.plan_id, item_id=row.item_id, period_id=row.period_id, department=row.department,
-        status=ProgressStatus(row.status), percent=row.percent, narrative=row.narrative, problems=row.problems,
+        plan_id=row.plan_id,
+        item_id=row.item_id,
+        period_id=row.period_id,
+        department=row.department,
+        status=ProgressStatus(row.status),
+        percent=row.percent,
+        narrative=row.narrative,
+        problems=row.problems,
         next_steps=row.next_steps,
         evidence=[Evidence(e.file.sha256, e.filename, e.file.size, e.file.content_type) for e in row.evidence],
-        contributions=dict(row.contributions), state=ReviewState(row.state), version=row.version,
-        author=row.author, saved_at=aware(row.saved_at), submitted_at=aware(row.submitted_at),
-        reviewed_at=aware(row.reviewed_at), reviewer=row.reviewer, review_comment=row.review_comment,
+        contributions=dict(row.contributions),
+        state=ReviewState(row.state),
+        version=row.version,
+        author=row.author,
+        saved_at=aware(row.saved_at),
+        submitted_at=aware(row.submitted_at),
+        reviewed_at=aware(row.reviewed_at),
+        reviewer=row.reviewer,
+        review_comment=row.review_comment,
     )
 
 
@@ -107,8 +144,15 @@ class ReportRepository:
         row = self.session.get(PlanScheduleRow, plan_id)
         if row is None:
             return None
-        return ReportingSchedule(plan_id, PeriodType(row.period_type), row.first_period, row.last_period,
-                                 row.due_days, aware(row.updated_at), row.updated_by)
+        return ReportingSchedule(
+            plan_id,
+            PeriodType(row.period_type),
+            row.first_period,
+            row.last_period,
+            row.due_days,
+            aware(row.updated_at),
+            row.updated_by,
+        )
 
     def set_schedule(self, schedule: ReportingSchedule) -> None:
         row = self.session.get(PlanScheduleRow, schedule.plan_id)
@@ -126,14 +170,24 @@ class ReportRepository:
         """Insert ``report`` as stored (its version must be the next one)."""
         self._added = True
         row = ProgressReportRow(
-            plan_id=report.plan_id, item_id=report.item_id, period_id=report.period_id, version=report.version,
-            department=report.department, status=report.status.value, percent=report.percent,
-            narrative=report.narrative, problems=report.problems, next_steps=report.next_steps,
-            contributions=dict(report.contributions), state=report.state.value, author=report.author,
+            plan_id=report.plan_id,
+            item_id=report.item_id,
+            period_id=report.period_id,
+            version=report.version,
+            department=report.department,
+            status=report.status.value,
+            percent=report.percent,
+            narrative=report.narrative,
+            problems=report.problems,
+            next_steps=report.next_steps,
+            contributions=dict(report.contributions),
+            state=report.state.value,
+            author=report.author,
             saved_at=to_utc(report.saved_at or now()),
             submitted_at=None if report.submitted_at is None else to_utc(report.submitted_at),
             reviewed_at=None if report.reviewed_at is None else to_utc(report.reviewed_at),
-            reviewer=report.reviewer, review_comment=report.review_comment,
+            reviewer=report.reviewer,
+            review_comment=report.review_comment,
         )
         for position, ev in enumerate(report.evidence):
             file = self.session.scalar(select(EvidenceFileRow).where(EvidenceFileRow.sha256 == ev.sha256))
@@ -144,29 +198,46 @@ class ReportRepository:
         self.session.flush()
 
     def versions(self, plan_id: int, item_id: str, period_id: str) -> list[ProgressReport]:
-        stmt = select(ProgressReportRow).where(
-            ProgressReportRow.plan_id == plan_id, ProgressReportRow.item_id == item_id,
-            ProgressReportRow.period_id == period_id,
-        ).order_by(ProgressReportRow.version)
+        stmt = (
+            select(ProgressReportRow)
+            .where(
+                ProgressReportRow.plan_id == plan_id,
+                ProgressReportRow.item_id == item_id,
+                ProgressReportRow.period_id == period_id,
+            )
+            .order_by(ProgressReportRow.version)
+        )
         return [_report(r) for r in self.session.scalars(stmt)]
 
     def latest(self, plan_id: int, item_id: str, period_id: str) -> ProgressReport | None:
-        stmt = select(ProgressReportRow).where(
-            ProgressReportRow.plan_id == plan_id, ProgressReportRow.item_id == item_id,
-            ProgressReportRow.period_id == period_id,
-        ).order_by(ProgressReportRow.version.desc()).limit(1)
+        stmt = (
+            select(ProgressReportRow)
+            .where(
+                ProgressReportRow.plan_id == plan_id,
+                ProgressReportRow.item_id == item_id,
+                ProgressReportRow.period_id == period_id,
+            )
+            .order_by(ProgressReportRow.version.desc())
+            .limit(1)
+        )
         row = self.session.scalar(stmt)
         return None if row is None else _report(row)
 
     def for_item(self, plan_id: int, item_id: str) -> list[ProgressReport]:
         """Every version of one item's reports, drafts included, by period then version."""
-        stmt = select(ProgressReportRow).where(
-            ProgressReportRow.plan_id == plan_id, ProgressReportRow.item_id == item_id,
-        ).order_by(ProgressReportRow.period_id, ProgressReportRow.version)
+        stmt = (
+            select(ProgressReportRow)
+            .where(
+                ProgressReportRow.plan_id == plan_id,
+                ProgressReportRow.item_id == item_id,
+            )
+            .order_by(ProgressReportRow.period_id, ProgressReportRow.version)
+        )
         return [_report(r) for r in self.session.scalars(stmt)]
 
-    def for_plan(self, plan_id: int, period_id: str | None = None, *, drafts: bool = True,
-                 shared: bool = False) -> list[ProgressReport]:
+    def for_plan(
+        self, plan_id: int, period_id: str | None = None, *, drafts: bool = True, shared: bool = False
+    ) -> list[ProgressReport]:
         """Each report's standing history, by period, item and version: every submitted, returned or
         accepted version, and a draft while it is its report's latest (``drafts=False``: not even then).
 
@@ -174,9 +245,12 @@ class ReportRepository:
         ``versions`` give them. ``shared``: the cache's own reports, not copies, for readers that
         only look (the to-do, the desk, the evaluation), where copying was a third of the work."""
         row = self.session.execute(
-            select(func.count(ProgressReportRow.id), func.coalesce(func.max(ProgressReportRow.id), 0),
-                   select(PlanRow.revision).where(PlanRow.id == plan_id).scalar_subquery())
-            .where(ProgressReportRow.plan_id == plan_id)).one()
+            select(
+                func.count(ProgressReportRow.id),
+                func.coalesce(func.max(ProgressReportRow.id), 0),
+                select(PlanRow.revision).where(PlanRow.id == plan_id).scalar_subquery(),
+            ).where(ProgressReportRow.plan_id == plan_id)
+        ).one()
         stamp = _Stamp(row[2], row[0], row[1])
         engine = self.session.get_bind()
         # rows this unit of work added may still be rolled back (and their ids reused): not for the cache
@@ -194,8 +268,11 @@ class ReportRepository:
             reports = _standing(self._rows(plan_id))
         cache[plan_id] = (stamp, reports)
         own = (lambda r: r) if shared else _copy
-        return [own(r) for r in reports if (period_id is None or r.period_id == period_id)
-                and (drafts or r.state is not ReviewState.DRAFT)]
+        return [
+            own(r)
+            for r in reports
+            if (period_id is None or r.period_id == period_id) and (drafts or r.state is not ReviewState.DRAFT)
+        ]
 
     def _rows(self, plan_id: int, *, after: int = 0) -> list[ProgressReport]:
         stmt = select(ProgressReportRow).where(ProgressReportRow.plan_id == plan_id, ProgressReportRow.id > after)
@@ -206,15 +283,28 @@ class ReportRepository:
         """How many reports, over every plan and period, have ``state`` in their latest version
         (``SUBMITTED``: what waits for the office's review). One query on the unique version index."""
         newer = aliased(ProgressReportRow)
-        superseded = select(newer.id).where(
-            newer.plan_id == ProgressReportRow.plan_id, newer.item_id == ProgressReportRow.item_id,
-            newer.period_id == ProgressReportRow.period_id, newer.version > ProgressReportRow.version).exists()
-        return self.session.scalar(
-            select(func.count(ProgressReportRow.id)).where(ProgressReportRow.state == state.value, ~superseded)) or 0
+        superseded = (
+            select(newer.id)
+            .where(
+                newer.plan_id == ProgressReportRow.plan_id,
+                newer.item_id == ProgressReportRow.item_id,
+                newer.period_id == ProgressReportRow.period_id,
+                newer.version > ProgressReportRow.version,
+            )
+            .exists()
+        )
+        return (
+            self.session.scalar(
+                select(func.count(ProgressReportRow.id)).where(ProgressReportRow.state == state.value, ~superseded)
+            )
+            or 0
+        )
 
     def count_for_plan(self, plan_id: int) -> int:
-        return self.session.scalar(
-            select(func.count(ProgressReportRow.id)).where(ProgressReportRow.plan_id == plan_id)) or 0
+        return (
+            self.session.scalar(select(func.count(ProgressReportRow.id)).where(ProgressReportRow.plan_id == plan_id))
+            or 0
+        )
 
     # -- evidence metadata (the bytes live in the EvidenceStore)
 
@@ -225,14 +315,25 @@ class ReportRepository:
     def evidence_filename(self, sha256: str) -> str | None:
         """The name the file was first attached with (None: not attached to any report)."""
         return self.session.scalar(
-            select(ReportEvidenceRow.filename).join(EvidenceFileRow, ReportEvidenceRow.evidence_id == EvidenceFileRow.id)
-            .where(EvidenceFileRow.sha256 == sha256).order_by(ReportEvidenceRow.id).limit(1))
+            select(ReportEvidenceRow.filename)
+            .join(EvidenceFileRow, ReportEvidenceRow.evidence_id == EvidenceFileRow.id)
+            .where(EvidenceFileRow.sha256 == sha256)
+            .order_by(ReportEvidenceRow.id)
+            .limit(1)
+        )
 
     def add_evidence(self, ev: Evidence, *, created_by: str, created_at: dt.datetime | None = None) -> bool:
         """Record a stored file once; False when the same content was already known."""
         if self.evidence(ev.sha256) is not None:
             return False
-        self.session.add(EvidenceFileRow(sha256=ev.sha256, size=ev.size, content_type=ev.content_type,
-                                         created_at=to_utc(created_at or now()), created_by=created_by))
+        self.session.add(
+            EvidenceFileRow(
+                sha256=ev.sha256,
+                size=ev.size,
+                content_type=ev.content_type,
+                created_at=to_utc(created_at or now()),
+                created_by=created_by,
+            )
+        )
         self.session.flush()
         return True

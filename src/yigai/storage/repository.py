@@ -124,12 +124,16 @@ class SqlPlanRepository:
     def _department_rows(self, region: str, refs: list[DepartmentRef]) -> dict[str, DepartmentRow]:
         """Registry rows of ``region`` for these departments, created when new."""
         names = {ref.name for ref in refs}
-        found = {
-            row.name: row
-            for row in self.session.scalars(
-                select(DepartmentRow).where(DepartmentRow.region == region, DepartmentRow.name.in_(names))
-            )
-        } if names else {}
+        found = (
+            {
+                row.name: row
+                for row in self.session.scalars(
+                    select(DepartmentRow).where(DepartmentRow.region == region, DepartmentRow.name.in_(names))
+                )
+            }
+            if names
+            else {}
+        )
         for ref in refs:
             if ref.name not in found:
                 found[ref.name] = DepartmentRow(region=region, name=ref.name, kind=ref.kind.value)
@@ -169,9 +173,13 @@ class SqlPlanRepository:
         self._shared.clear()
         tasks = selectinload(PlanRow.tasks)
         plan = self.session.scalars(
-            select(PlanRow).where(PlanRow.id == plan_id)
-            .options(tasks.selectinload(TaskRow.responsibilities),
-                     tasks.selectinload(TaskRow.measures).selectinload(MeasureRow.responsibilities))).one_or_none()
+            select(PlanRow)
+            .where(PlanRow.id == plan_id)
+            .options(
+                tasks.selectinload(TaskRow.responsibilities),
+                tasks.selectinload(TaskRow.measures).selectinload(MeasureRow.responsibilities),
+            )
+        ).one_or_none()
         if plan is None:
             raise KeyError(plan_id)
         owners: dict[str, TaskRow | MeasureRow] = {}
@@ -210,8 +218,7 @@ class SqlPlanRepository:
             return self._loaded[plan_id]
         if shared and plan_id in self._shared:
             return self._shared[plan_id]
-        stamp = self.session.execute(
-            select(PlanRow.revision, PlanRow.imported_at).where(PlanRow.id == plan_id)).first()
+        stamp = self.session.execute(select(PlanRow.revision, PlanRow.imported_at).where(PlanRow.id == plan_id)).first()
         if stamp is None:
             return None
         engine = self.session.get_bind()
@@ -236,8 +243,10 @@ class SqlPlanRepository:
             .options(
                 selectinload(PlanRow.sections),
                 selectinload(PlanRow.tasks).selectinload(TaskRow.responsibilities).joinedload(dept),
-                selectinload(PlanRow.tasks).selectinload(TaskRow.measures)
-                .selectinload(MeasureRow.responsibilities).joinedload(dept),
+                selectinload(PlanRow.tasks)
+                .selectinload(TaskRow.measures)
+                .selectinload(MeasureRow.responsibilities)
+                .joinedload(dept),
                 selectinload(PlanRow.projects).selectinload(ProjectRow.responsibilities).joinedload(dept),
                 selectinload(PlanRow.targets),
                 selectinload(PlanRow.warnings),
@@ -267,8 +276,14 @@ class SqlPlanRepository:
             return select(expr).where(*where).scalar_subquery()
 
         stmt = select(
-            PlanRow.id, PlanRow.title, PlanRow.doc_number, PlanRow.issuer, PlanRow.date,
-            PlanRow.region, PlanRow.source_name, PlanRow.imported_at,
+            PlanRow.id,
+            PlanRow.title,
+            PlanRow.doc_number,
+            PlanRow.issuer,
+            PlanRow.date,
+            PlanRow.region,
+            PlanRow.source_name,
+            PlanRow.imported_at,
             count(func.count(TaskRow.id), TaskRow.plan_id == PlanRow.id),
             count(func.count(MeasureRow.id), MeasureRow.task_id == TaskRow.id, TaskRow.plan_id == PlanRow.id),
             count(func.count(distinct(ResponsibilityRow.department_id)), ResponsibilityRow.plan_id == PlanRow.id),
@@ -280,8 +295,15 @@ class SqlPlanRepository:
             stmt = stmt.where(PlanRow.id.in_(list(plan_ids)))
         return [
             PlanSummary(
-                id=r[0], title=r[1], doc_number=r[2], issuer=r[3], date=r[4], region=r[5],
-                source_name=r[6], imported_at=r[7], counts=PlanCounts(*r[8:]),
+                id=r[0],
+                title=r[1],
+                doc_number=r[2],
+                issuer=r[3],
+                date=r[4],
+                region=r[5],
+                source_name=r[6],
+                imported_at=r[7],
+                counts=PlanCounts(*r[8:]),
             )
             for r in self.session.execute(stmt)
         ]

@@ -23,8 +23,13 @@ class StoredScheme:
 
 
 def _stored(row: ScoringSchemeRow) -> StoredScheme:
-    return StoredScheme(version=row.version, overrides=dict(row.overrides or {}), note=row.note,
-                        created_by=row.created_by, created_at=aware(row.created_at) or row.created_at)
+    return StoredScheme(
+        version=row.version,
+        overrides=dict(row.overrides or {}),
+        note=row.note,
+        created_by=row.created_by,
+        created_at=aware(row.created_at) or row.created_at,
+    )
 
 
 class ScoringRepository:
@@ -38,8 +43,9 @@ class ScoringRepository:
     def add(self, overrides: dict[str, Any], *, actor: str, at: dt.datetime, note: str = "") -> StoredScheme:
         """Store a new version (the previous ones stay)."""
         version = int(self.session.scalar(select(func.max(ScoringSchemeRow.version))) or 0) + 1
-        row = ScoringSchemeRow(version=version, overrides=overrides, note=note[:500], created_by=actor[:64],
-                               created_at=to_utc(at))
+        row = ScoringSchemeRow(
+            version=version, overrides=overrides, note=note[:500], created_by=actor[:64], created_at=to_utc(at)
+        )
         self.session.add(row)
         self.session.flush()
         return _stored(row)

@@ -30,21 +30,43 @@ class WebSession:
 
 
 def _session(row: WebSessionRow) -> WebSession:
-    return WebSession(id=row.id, user_id=row.user_id, csrf_token=row.csrf_token,
-                      created_at=aware(row.created_at) or row.created_at,
-                      last_seen=aware(row.last_seen) or row.last_seen,
-                      expires_at=aware(row.expires_at) or row.expires_at)
+    return WebSession(
+        id=row.id,
+        user_id=row.user_id,
+        csrf_token=row.csrf_token,
+        created_at=aware(row.created_at) or row.created_at,
+        last_seen=aware(row.last_seen) or row.last_seen,
+        expires_at=aware(row.expires_at) or row.expires_at,
+    )
 
 
 class WebSessionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, token_hash: str, user_id: int, csrf_token: str, *, at: dt.datetime, expires_at: dt.datetime,
-            client: str = "", user_agent: str = "") -> None:
-        self.session.add(WebSessionRow(
-            token_hash=token_hash, user_id=user_id, csrf_token=csrf_token, created_at=to_utc(at),
-            last_seen=to_utc(at), expires_at=to_utc(expires_at), client=client[:64], user_agent=user_agent[:255]))
+    def add(
+        self,
+        token_hash: str,
+        user_id: int,
+        csrf_token: str,
+        *,
+        at: dt.datetime,
+        expires_at: dt.datetime,
+        client: str = "",
+        user_agent: str = "",
+    ) -> None:
+        self.session.add(
+            WebSessionRow(
+                token_hash=token_hash,
+                user_id=user_id,
+                csrf_token=csrf_token,
+                created_at=to_utc(at),
+                last_seen=to_utc(at),
+                expires_at=to_utc(expires_at),
+                client=client[:64],
+                user_agent=user_agent[:255],
+            )
+        )
         self.session.flush()
 
     def find(self, token_hash: str) -> WebSession | None:
@@ -52,8 +74,11 @@ class WebSessionRepository:
         return None if row is None else _session(row)
 
     def touch(self, session_id: int, at: dt.datetime, expires_at: dt.datetime) -> None:
-        self.session.execute(update(WebSessionRow).where(WebSessionRow.id == session_id)
-                             .values(last_seen=to_utc(at), expires_at=to_utc(expires_at)))
+        self.session.execute(
+            update(WebSessionRow)
+            .where(WebSessionRow.id == session_id)
+            .values(last_seen=to_utc(at), expires_at=to_utc(expires_at))
+        )
 
     def delete(self, token_hash: str) -> int:
         result = self.session.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == token_hash))
@@ -77,8 +102,7 @@ class LoginFailureRepository:
         self.session.add(LoginFailureRow(username=username[:64], client=client[:64], at=to_utc(at)))
         self.session.flush()
 
-    def since(self, since: dt.datetime, *, username: str | None = None,
-              client: str | None = None) -> list[dt.datetime]:
+    def since(self, since: dt.datetime, *, username: str | None = None, client: str | None = None) -> list[dt.datetime]:
         """When each failure since ``since`` happened, oldest first: for one user name, one address, or both."""
         query = select(LoginFailureRow.at).where(LoginFailureRow.at >= to_utc(since))
         if username is not None:
@@ -88,8 +112,11 @@ class LoginFailureRepository:
         return [at for at in (aware(v) for v in self.session.scalars(query.order_by(LoginFailureRow.at))) if at]
 
     def clear(self, username: str, client: str) -> None:
-        self.session.execute(delete(LoginFailureRow).where(
-            LoginFailureRow.username == username[:64], LoginFailureRow.client == client[:64]))
+        self.session.execute(
+            delete(LoginFailureRow).where(
+                LoginFailureRow.username == username[:64], LoginFailureRow.client == client[:64]
+            )
+        )
 
     def purge(self, before: dt.datetime) -> None:
         self.session.execute(delete(LoginFailureRow).where(LoginFailureRow.at < to_utc(before)))

@@ -54,9 +54,7 @@ class OrgUnitRow(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(20))
-    parent_code: Mapped[str | None] = mapped_column(
-        ForeignKey("org_units.code", ondelete="RESTRICT"), index=True
-    )
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("org_units.code", ondelete="RESTRICT"), index=True)
     path: Mapped[str] = mapped_column(String(1000), index=True)
     institution_type: Mapped[str | None] = mapped_column(String(32))
     grade: Mapped[str | None] = mapped_column(String(16))
@@ -95,7 +93,10 @@ class UserRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     scopes: Mapped[list[UserScopeRow]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin",
+        back_populates="user",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
         order_by="UserScopeRow.id",
     )
 
@@ -165,7 +166,10 @@ class ProgressReportRow(Base):
     review_comment: Mapped[str] = mapped_column(Text, default="")
 
     evidence: Mapped[list[ReportEvidenceRow]] = relationship(
-        back_populates="report", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin",
+        back_populates="report",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
         order_by="ReportEvidenceRow.position",
     )
 

@@ -36,9 +36,15 @@ class SynthConfig:
 
     @property
     def presets(self) -> dict[str, Preset]:
-        return {name: Preset(name=name, population=int(p["population"]), districts=int(p["districts"]),
-                             towns_per_district=int(p["towns_per_district"]))
-                for name, p in self.rates["presets"].items()}
+        return {
+            name: Preset(
+                name=name,
+                population=int(p["population"]),
+                districts=int(p["districts"]),
+                towns_per_district=int(p["towns_per_district"]),
+            )
+            for name, p in self.rates["presets"].items()
+        }
 
     @property
     def checks(self) -> dict[str, tuple[float, float]]:

@@ -16,15 +16,35 @@ import pyarrow as pa
 from yigai.records.schema import table
 from yigai.synth.config import Preset, SynthConfig, normalised
 
-HOSPITAL_KINDS = ("general_hospital/tertiary", "general_hospital/secondary", "general_hospital/primary",
-                  "tcm_hospital", "specialist_hospital", "maternal_child")
+HOSPITAL_KINDS = (
+    "general_hospital/tertiary",
+    "general_hospital/secondary",
+    "general_hospital/primary",
+    "tcm_hospital",
+    "specialist_hospital",
+    "maternal_child",
+)
 PRIMARY_TYPES = frozenset({"chc", "township_hc", "chs_station", "village_clinic", "clinic"})
 # per district: kind → how many (names come from vocabulary.yaml)
-DISTRICT_INSTITUTIONS = {"general_hospital/tertiary": 1, "general_hospital/secondary": 2, "general_hospital/primary": 1,
-                         "tcm_hospital": 1, "specialist_hospital": 1, "maternal_child": 1, "public_health": 2}
-LEVEL = {"general_hospital/tertiary": "tertiary", "general_hospital/secondary": "secondary",
-         "general_hospital/primary": "primary", "tcm_hospital": "secondary", "specialist_hospital": "secondary",
-         "maternal_child": "secondary", "chc": "primary", "township_hc": "primary"}
+DISTRICT_INSTITUTIONS = {
+    "general_hospital/tertiary": 1,
+    "general_hospital/secondary": 2,
+    "general_hospital/primary": 1,
+    "tcm_hospital": 1,
+    "specialist_hospital": 1,
+    "maternal_child": 1,
+    "public_health": 2,
+}
+LEVEL = {
+    "general_hospital/tertiary": "tertiary",
+    "general_hospital/secondary": "secondary",
+    "general_hospital/primary": "primary",
+    "tcm_hospital": "secondary",
+    "specialist_hospital": "secondary",
+    "maternal_child": "secondary",
+    "chc": "primary",
+    "township_hc": "primary",
+}
 PRIVATE = frozenset({"general_hospital/primary", "clinic"})
 
 
@@ -109,8 +129,15 @@ def build_towns(preset: Preset, cfg: SynthConfig, rng: np.random.Generator) -> l
             gi = d * n + k
             township = (k + 1) % every == 0
             suffix = vocab["township_suffix"] if township else vocab["street_suffix"]
-            towns.append(Town(index=gi, code=f"{meta['code']}{k + 1:03d}", name=f"{roots[gi]}{suffix}",
-                              township=township, population=int(sizes[k])))
+            towns.append(
+                Town(
+                    index=gi,
+                    code=f"{meta['code']}{k + 1:03d}",
+                    name=f"{roots[gi]}{suffix}",
+                    township=township,
+                    population=int(sizes[k]),
+                )
+            )
         districts.append(District(index=d, code=str(meta["code"]), name=str(meta["name"]), towns=towns))
     return districts
 
@@ -122,8 +149,9 @@ def _name(cfg: SynthConfig, kind: str, nth: int, district: District, town: Town 
     return str(template).format(district=district.name, town=town.name if town else "", n=n)
 
 
-def build_institutions(districts: list[District], cfg: SynthConfig, year: int,
-                       rng: np.random.Generator) -> Institutions:
+def build_institutions(
+    districts: list[District], cfg: SynthConfig, year: int, rng: np.random.Generator
+) -> Institutions:
     res = cfg.rates["resources"]
     rows: dict[str, list[Any]] = {c: [] for c in table("institutions").names}
     kinds: list[str] = []
@@ -146,8 +174,11 @@ def build_institutions(districts: list[District], cfg: SynthConfig, year: int,
 
     for district in districts:
         pop = district.population
-        present = [*HOSPITAL_KINDS, "chc" if any(not t.township for t in district.towns) else "",
-                   "township_hc" if any(t.township for t in district.towns) else ""]
+        present = [
+            *HOSPITAL_KINDS,
+            "chc" if any(not t.township for t in district.towns) else "",
+            "township_hc" if any(t.township for t in district.towns) else "",
+        ]
         shares = normalised(res["bed_share"], [k for k in present if k])
         bed_share = dict(zip([k for k in present if k], shares, strict=True))
         total_beds = res["beds_per_1000"] * pop / 1000
@@ -156,8 +187,9 @@ def build_institutions(districts: list[District], cfg: SynthConfig, year: int,
             for nth in range(count):
                 beds = int(round(total_beds * bed_share.get(kind, 0.0) / count))
                 town = district.towns[(nth * 3) % len(district.towns)] if kind == "general_hospital/secondary" else seat
-                district.by_kind.setdefault(kind, []).append(add(district, kind, _name(cfg, kind, nth, district, None),
-                                                                 town, beds))
+                district.by_kind.setdefault(kind, []).append(
+                    add(district, kind, _name(cfg, kind, nth, district, None), town, beds)
+                )
         street_pop = sum(t.population for t in district.towns if not t.township) or 1
         township_pop = sum(t.population for t in district.towns if t.township) or 1
         for town in district.towns:
@@ -167,11 +199,13 @@ def build_institutions(districts: list[District], cfg: SynthConfig, year: int,
             town.centre = add(district, kind, _name(cfg, kind, 0, district, town), town, beds)
             outpost = "village_clinic" if town.township else "chs_station"
             n_out = max(1, int(round(res["outposts_per_10000"][outpost] * town.population / 10000)))
-            town.outposts = [add(district, outpost, _name(cfg, outpost, 0, district, town, k + 1), town, 0)
-                             for k in range(n_out)]
+            town.outposts = [
+                add(district, outpost, _name(cfg, outpost, 0, district, town, k + 1), town, 0) for k in range(n_out)
+            ]
             n_cl = max(1, int(round(res["clinics_per_10000"] * town.population / 10000)))
-            town.clinics = [add(district, "clinic", _name(cfg, "clinic", 0, district, town, k + 1), town, 0)
-                            for k in range(n_cl)]
+            town.clinics = [
+                add(district, "clinic", _name(cfg, "clinic", 0, district, town, k + 1), town, 0) for k in range(n_cl)
+            ]
     return Institutions(rows=rows, kind=kinds)
 
 
@@ -184,10 +218,14 @@ def expected_visits(districts: list[District], inst: Institutions, cfg: SynthCon
     visits = np.zeros(len(inst))
     mix = cfg.rates["resources"]["expected_route_mix"]
     routes = cfg.rates["outpatient_routes"]
-    route = {k: sum(float(mix[r]) * float(routes[r].get(k, 0.0)) / sum(routes[r].values()) for r in mix)
-             for k in HOSPITAL_KINDS}
+    route = {
+        k: sum(float(mix[r]) * float(routes[r].get(k, 0.0)) / sum(routes[r].values()) for r in mix)
+        for k in HOSPITAL_KINDS
+    }
     for district in districts:
-        hospital_total = district.population * per_capita * (1 - primary_share) / (1 - out["outside_share_of_hospital_visits"])
+        hospital_total = (
+            district.population * per_capita * (1 - primary_share) / (1 - out["outside_share_of_hospital_visits"])
+        )
         kinds = [k for k in HOSPITAL_KINDS if district.by_kind.get(k)]
         for kind, share in zip(kinds, normalised(route, kinds), strict=True):
             for i in district.by_kind[kind]:
@@ -208,8 +246,9 @@ def _allocate(raw: np.ndarray, total: float, minimum: np.ndarray) -> np.ndarray:
     return np.maximum(np.round(scaled).astype(np.int64), minimum)
 
 
-def build_staff(districts: list[District], inst: Institutions, cfg: SynthConfig, year: int,
-                rng: np.random.Generator) -> tuple[pa.Table, dict[int, np.ndarray]]:
+def build_staff(
+    districts: list[District], inst: Institutions, cfg: SynthConfig, year: int, rng: np.random.Generator
+) -> tuple[pa.Table, dict[int, np.ndarray]]:
     res = cfg.rates["resources"]
     pop = sum(d.population for d in districts)
     visits = expected_visits(districts, inst, cfg)
@@ -217,18 +256,28 @@ def build_staff(districts: list[District], inst: Institutions, cfg: SynthConfig,
     primary = inst.is_primary()
     ph = np.array([k == "public_health" for k in inst.kind])
     clinical = ~ph
-    doctors = _allocate(visits / res["visits_per_doctor"] + beds * res["doctors_per_bed"],
-                        res["doctors_per_1000"] * pop / 1000, clinical.astype(np.int64))
-    nurses = _allocate(visits / res["visits_per_nurse"] + beds * res["nurses_per_bed"],
-                       res["nurses_per_1000"] * pop / 1000, np.zeros(len(inst), dtype=np.int64))
+    doctors = _allocate(
+        visits / res["visits_per_doctor"] + beds * res["doctors_per_bed"],
+        res["doctors_per_1000"] * pop / 1000,
+        clinical.astype(np.int64),
+    )
+    nurses = _allocate(
+        visits / res["visits_per_nurse"] + beds * res["nurses_per_bed"],
+        res["nurses_per_1000"] * pop / 1000,
+        np.zeros(len(inst), dtype=np.int64),
+    )
     big = np.array([k not in ("village_clinic", "clinic", "chs_station", "public_health") for k in inst.kind])
     pharmacists = _allocate(doctors * big, res["pharmacists_per_1000"] * pop / 1000, np.zeros(len(inst), np.int64))
     technicians = _allocate(doctors * big, res["technicians_per_1000"] * pop / 1000, np.zeros(len(inst), np.int64))
     centres = np.array([k in ("chc", "township_hc") for k in inst.kind])
-    public_health = _allocate(ph * 4.0 + centres * 1.0, res["public_health_per_1000"] * pop / 1000,
-                              np.zeros(len(inst), np.int64))
-    other = _allocate((doctors + nurses) * (~primary | centres) + ph * 3.0, res["other_per_1000"] * pop / 1000,
-                      np.zeros(len(inst), np.int64))
+    public_health = _allocate(
+        ph * 4.0 + centres * 1.0, res["public_health_per_1000"] * pop / 1000, np.zeros(len(inst), np.int64)
+    )
+    other = _allocate(
+        (doctors + nurses) * (~primary | centres) + ph * 3.0,
+        res["other_per_1000"] * pop / 1000,
+        np.zeros(len(inst), np.int64),
+    )
     # general practitioners: three quarters in the centres (∝ population), the rest in outposts
     gp_target = res["gps_per_10000"] * pop / 10000
     gps = np.zeros(len(inst), dtype=np.int64)
@@ -249,9 +298,14 @@ def build_staff(districts: list[District], inst: Institutions, cfg: SynthConfig,
     centre_gps: dict[int, list[int]] = {}
     start0 = _day(year)
     for i in range(len(inst)):
-        cats = (["physician"] * int(doctors[i]) + ["nurse"] * int(nurses[i]) + ["pharmacist"] * int(pharmacists[i])
-                + ["technician"] * int(technicians[i]) + ["public_health"] * int(public_health[i])
-                + ["other"] * int(other[i]))
+        cats = (
+            ["physician"] * int(doctors[i])
+            + ["nurse"] * int(nurses[i])
+            + ["pharmacist"] * int(pharmacists[i])
+            + ["technician"] * int(technicians[i])
+            + ["public_health"] * int(public_health[i])
+            + ["other"] * int(other[i])
+        )
         n = len(cats)
         assistant = rng.random(n) < res["assistant_share"]["primary" if primary[i] else "hospital"]
         title = rng.choice(len(titles), n, p=title_p)
@@ -298,8 +352,9 @@ def build_layout(preset: Preset, cfg: SynthConfig, year: int, rng: np.random.Gen
             towns["town_name"].append(t.name)
             towns["district_code"].append(d.code)
             towns["district_name"].append(d.name)
-    return Layout(districts=districts, institutions=inst, staff=staff, towns=_table("towns", towns),
-                  centre_gps=centre_gps)
+    return Layout(
+        districts=districts, institutions=inst, staff=staff, towns=_table("towns", towns), centre_gps=centre_gps
+    )
 
 
 def institutions_table(inst: Institutions) -> pa.Table:

@@ -48,8 +48,11 @@ def _rng(seed: int, *key: int) -> Generator:
 
 def _check(cfg: SynthConfig, preset: str, year: int, seed: int) -> None:
     if preset not in cfg.presets:
-        raise SynthError(f"unknown preset {preset!r}; presets: {', '.join(cfg.presets)}",
-                         message_zh=f"没有预设 {preset}（可选：{'、'.join(cfg.presets)}）", where="--preset")
+        raise SynthError(
+            f"unknown preset {preset!r}; presets: {', '.join(cfg.presets)}",
+            message_zh=f"没有预设 {preset}（可选：{'、'.join(cfg.presets)}）",
+            where="--preset",
+        )
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise SynthError(f"year {year} is outside {MIN_YEAR}-{MAX_YEAR}", message_zh="年份超出范围", where="--year")
     if seed < 0:
@@ -58,15 +61,35 @@ def _check(cfg: SynthConfig, preset: str, year: int, seed: int) -> None:
 
 def manifest(cfg: SynthConfig, preset: str, year: int, seed: int, rows: dict[str, int], residents: int) -> str:
     """Deterministic run description: no timestamps, keys sorted."""
-    files = {name: hashlib.sha256(data_path(name).read_bytes()).hexdigest()
-             for name in (RATES_FILE, DIAGNOSES_FILE, VOCABULARY_FILE)}
-    body = {"generator": "yigai synth", "yigai_version": __version__, "preset": preset, "year": year, "seed": seed,
-            "residents": residents, "rows": rows, "data_files_sha256": files, "rates": cfg.rates}
+    files = {
+        name: hashlib.sha256(data_path(name).read_bytes()).hexdigest()
+        for name in (RATES_FILE, DIAGNOSES_FILE, VOCABULARY_FILE)
+    }
+    body = {
+        "generator": "yigai synth",
+        "yigai_version": __version__,
+        "preset": preset,
+        "year": year,
+        "seed": seed,
+        "residents": residents,
+        "rows": rows,
+        "data_files_sha256": files,
+        "rates": cfg.rates,
+    }
     return json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def generate(preset: str, year: int, seed: int, out: Path, *, row_group: int = ROW_GROUP, overwrite: bool = False,
-             lake: bool = False, progress: Progress | None = None) -> GenerationResult:
+def generate(
+    preset: str,
+    year: int,
+    seed: int,
+    out: Path,
+    *,
+    row_group: int = ROW_GROUP,
+    overwrite: bool = False,
+    lake: bool = False,
+    progress: Progress | None = None,
+) -> GenerationResult:
     """Generate ``preset`` for ``year`` into ``out``: one Parquet file per record table and manifest.json,
     or, with ``lake``, the record-lake layout (``yigai.records.lake``) Spark reads."""
     cfg = load_config()
@@ -86,8 +109,9 @@ def generate(preset: str, year: int, seed: int, out: Path, *, row_group: int = R
         for district, town in towns:
             cohort, residents = make_cohort(_rng(seed, COHORT, town.index), town, district, cfg, year)
             output.write("residents", residents)
-            output.write("family_doctor_contracts",
-                         make_contracts(_rng(seed, CONTRACTS, town.index), cohort, layout, cfg, year))
+            output.write(
+                "family_doctor_contracts", make_contracts(_rng(seed, CONTRACTS, town.index), cohort, layout, cfg, year)
+            )
             cohorts.append(cohort)
             done += 1
             report(done, steps, f"residents {town.name}")
@@ -101,13 +125,22 @@ def generate(preset: str, year: int, seed: int, out: Path, *, row_group: int = R
                 for cohort in (c for c in cohorts if c.district is district):
                     unit = f"{year:04d}{month:02d}{cohort.town.index:03d}"
                     referrals = Referrals()
-                    table, inst = resident_visits(_rng(seed, VISITS, month, cohort.town.index), model, cohort, year,
-                                                  month, f"V{unit}", referrals)
+                    table, inst = resident_visits(
+                        _rng(seed, VISITS, month, cohort.town.index), model, cohort, year, month, f"V{unit}", referrals
+                    )
                     output.write("outpatient_visits", table)
                     visits_at += np.bincount(inst, minlength=n_inst)
                     hospital_visits += int((~model.primary[inst]).sum())
-                    table, inst = resident_discharges(_rng(seed, DISCHARGES, month, cohort.town.index), model, cohort,
-                                                      patients_of(cohort), year, month, f"C{unit}", referrals)
+                    table, inst = resident_discharges(
+                        _rng(seed, DISCHARGES, month, cohort.town.index),
+                        model,
+                        cohort,
+                        patients_of(cohort),
+                        year,
+                        month,
+                        f"C{unit}",
+                        referrals,
+                    )
                     output.write("inpatient_discharges", table)
                     hospital_cases += int((~model.primary[inst]).sum())
                     output.write("referrals", referrals.table(model, f"R{unit}"))
@@ -127,8 +160,9 @@ def generate(preset: str, year: int, seed: int, out: Path, *, row_group: int = R
                 pool = outside_patients(rng, f"X{district.code}", n, district.population // 2)
                 table, _ = outside_discharges(rng, model, district.index, pool, year, month, f"C{unit}")
                 output.write("inpatient_discharges", table)
-            output.write("drug_purchases", purchases(_rng(seed, PURCHASES, month), cfg, model.ids, visits_at, beds,
-                                                     year, month))
+            output.write(
+                "drug_purchases", purchases(_rng(seed, PURCHASES, month), cfg, model.ids, visits_at, beds, year, month)
+            )
             done += 1
             report(done, steps, f"{year}-{month:02d} drug purchases")
         rows = output.rows()

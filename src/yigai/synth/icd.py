@@ -62,8 +62,7 @@ class CategoryTable:
     primary_department: np.ndarray  # per category, in primary care
     entries: tuple[dict[str, Any], ...]
 
-    def draw(self, rng: np.random.Generator, n: int, female: np.ndarray | None = None
-             ) -> tuple[np.ndarray, np.ndarray]:
+    def draw(self, rng: np.random.Generator, n: int, female: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Category index and leaf index (into ``codes``) for ``n`` records; with ``female``, a
         category of one sex (``sex: male``/``female``) is drawn only for patients of that sex."""
         u = rng.random(n)
@@ -84,8 +83,12 @@ class CategoryTable:
         return np.array([ROUTES.index(e.get("route", "general")) for e in self.entries], dtype=np.int64)
 
 
-def category_table(entries: list[dict[str, Any]], departments: list[str], primary_default: str,
-                   usable: Callable[[str], bool] | None = None) -> CategoryTable:
+def category_table(
+    entries: list[dict[str, Any]],
+    departments: list[str],
+    primary_default: str,
+    usable: Callable[[str], bool] | None = None,
+) -> CategoryTable:
     """Build a table; ``departments`` collects department names (their index is stored); ``usable``
     narrows each category's codes (kept whole when it would leave none)."""
 
@@ -104,16 +107,21 @@ def category_table(entries: list[dict[str, Any]], departments: list[str], primar
         start.append(len(codes))
         count.append(len(found))
         codes.extend(found)
+
     def cum(sex: str) -> np.ndarray:
         w = np.array([0.0 if e.get("sex") not in (None, sex) else float(e["weight"]) for e in entries])
         return np.cumsum(w / w.sum())
 
     return CategoryTable(
-        cum=np.cumsum(weights / weights.sum()), cum_by_sex=(cum("male"), cum("female")), leaf_start=np.array(start, dtype=np.int64),
-        leaf_count=np.array(count, dtype=np.int64), codes=pa.array(codes, pa.string()),
+        cum=np.cumsum(weights / weights.sum()),
+        cum_by_sex=(cum("male"), cum("female")),
+        leaf_start=np.array(start, dtype=np.int64),
+        leaf_count=np.array(count, dtype=np.int64),
+        codes=pa.array(codes, pa.string()),
         department=np.array([dept(str(e.get("department", primary_default))) for e in entries], dtype=np.int64),
-        primary_department=np.array([dept(str(e.get("primary_department", primary_default))) for e in entries],
-                                    dtype=np.int64),
+        primary_department=np.array(
+            [dept(str(e.get("primary_department", primary_default))) for e in entries], dtype=np.int64
+        ),
         entries=tuple(entries),
     )
 
@@ -134,7 +142,7 @@ class ProcedureTable:
         u = rng.random(len(cat))
         out = np.full(len(cat), -1, dtype=np.int64)
         for k in range(int(self.proc_count.max(initial=0))):
-            has = (self.proc_count[cat] > k)
+            has = self.proc_count[cat] > k
             idx = self.proc_start[cat] + k
             hit = has & (out < 0) & (u < self.share_cum[np.where(has, idx, 0)])
             out[hit] = idx[hit]
@@ -158,6 +166,11 @@ def procedure_table(entries: tuple[dict[str, Any], ...]) -> ProcedureTable:
             cum.append(running)
             surgery.append(bool(p["surgery"]))
             mi.append(bool(p["mi"]))
-    return ProcedureTable(codes=codes, share_cum=np.array(cum or [0.0]), surgery=np.array(surgery or [False]),
-                          mi=np.array(mi or [False]), proc_start=np.array(start, dtype=np.int64),
-                          proc_count=np.array(count, dtype=np.int64))
+    return ProcedureTable(
+        codes=codes,
+        share_cum=np.array(cum or [0.0]),
+        surgery=np.array(surgery or [False]),
+        mi=np.array(mi or [False]),
+        proc_start=np.array(start, dtype=np.int64),
+        proc_count=np.array(count, dtype=np.int64),
+    )

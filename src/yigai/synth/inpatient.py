@@ -24,9 +24,18 @@ GROUPS = ("child", "adult", "delivery", "death")
 OTHER_DX = pa.array(["", "I10.x00x002", "E11.900", "I10.x00x002;E11.900"], pa.string())  # 高血压, 2型糖尿病 (医保版)
 
 
-def discharges(rng: np.random.Generator, model: Model, p: Patients, person: np.ndarray, group: np.ndarray,
-               day: np.ndarray, year: int, district: int, id_prefix: str, referrals: Referrals
-               ) -> tuple[pa.Table, np.ndarray]:
+def discharges(
+    rng: np.random.Generator,
+    model: Model,
+    p: Patients,
+    person: np.ndarray,
+    group: np.ndarray,
+    day: np.ndarray,
+    year: int,
+    district: int,
+    id_prefix: str,
+    referrals: Referrals,
+) -> tuple[pa.Table, np.ndarray]:
     """Discharge rows for (person, group, discharge day) triples; group 3 (death) dies on that day."""
     inp = model.cfg.rates["inpatient"]
     order = np.argsort(day, kind="stable")
@@ -68,16 +77,22 @@ def discharges(rng: np.random.Generator, model: Model, p: Patients, person: np.n
     elective = surgery & (rng.random(n) < elective_p)
     day_surgery = elective & (rng.random(n) < day_p)
     sigma = float(inp["los_sigma"])
-    los = np.maximum(1, np.round(np.exp(np.log(los_mean * model.in_los_factor[inst]) - sigma**2 / 2
-                                        + sigma * rng.standard_normal(n)))).astype(np.int64)
+    los = np.maximum(
+        1,
+        np.round(np.exp(np.log(los_mean * model.in_los_factor[inst]) - sigma**2 / 2 + sigma * rng.standard_normal(n))),
+    ).astype(np.int64)
     los = np.where(day_surgery, rng.integers(0, 2, n), los)
     year_start = month_start(year, 1)
     admission = np.maximum(day - los, year_start)
     los = day - admission
     csig = float(inp["cost_sigma"])
     premium = model.tertiary[inst] & (rng.random(n) < inp["premium_share"])
-    cost = (cost_mean * model.in_cost_factor[inst] * np.exp(-csig**2 / 2 + csig * rng.standard_normal(n))
-            * np.where(premium, 2.0, 1.0))
+    cost = (
+        cost_mean
+        * model.in_cost_factor[inst]
+        * np.exp(-(csig**2) / 2 + csig * rng.standard_normal(n))
+        * np.where(premium, 2.0, 1.0)
+    )
     total = np.maximum(np.round(cost * 100).astype(np.int64), 10000)
     setting = np.where(surgery, 1, np.where(model.tcm[inst], 2, 0))
     parts = split_cost(rng, total, model.in_alpha[setting])
@@ -94,27 +109,54 @@ def discharges(rng: np.random.Generator, model: Model, p: Patients, person: np.n
     person_ids = p.person_id.take(pa.array(person))
     if p.centre >= 0:
         down = np.flatnonzero((status == 2) & (group != 3))
-        referrals.add(person_ids.take(pa.array(down)), inst[down], np.full(len(down), p.centre), False, day[down],
-                      False)
+        referrals.add(
+            person_ids.take(pa.array(down)), inst[down], np.full(len(down), p.centre), False, day[down], False
+        )
         up = np.flatnonzero((status == 1) & at_centre & (group != 3))
         tertiary = routes.hospitals[0]
         referrals.add(person_ids.take(pa.array(up)), inst[up], np.full(len(up), tertiary), True, day[up], False)
-    other = (p.hypertension[person].astype(np.int64) + 2 * p.diabetes[person].astype(np.int64))
+    other = p.hypertension[person].astype(np.int64) + 2 * p.diabetes[person].astype(np.int64)
     schema = table("inpatient_discharges").arrow_schema()
     null = pa.nulls(n, pa.string())
-    return pa.Table.from_arrays([
-        ids(id_prefix, np.arange(n), 6), person_ids, model.ids.take(pa.array(inst)),
-        pa.array(np.array(INSURANCE)[insurance], pa.string()), dates(admission), dates(day), pa.array(los),
-        model.diagnosis_codes.take(pa.array(leaf)), OTHER_DX.take(pa.array(other, mask=other == 0)),
-        model.proc_codes.take(pa.array(np.where(has_proc, proc, 0), mask=~has_proc)), null,
-        pa.array(surgery), pa.array(mi), pa.array(elective), pa.array(day_surgery),
-        yuan(total), *(yuan(parts[:, k]) for k in range(7)), yuan(fund), yuan(total - fund), yuan(ooc),
-        pa.array(premium), pa.array(status_codes, pa.string()),
-    ], schema=schema), inst
+    return pa.Table.from_arrays(
+        [
+            ids(id_prefix, np.arange(n), 6),
+            person_ids,
+            model.ids.take(pa.array(inst)),
+            pa.array(np.array(INSURANCE)[insurance], pa.string()),
+            dates(admission),
+            dates(day),
+            pa.array(los),
+            model.diagnosis_codes.take(pa.array(leaf)),
+            OTHER_DX.take(pa.array(other, mask=other == 0)),
+            model.proc_codes.take(pa.array(np.where(has_proc, proc, 0), mask=~has_proc)),
+            null,
+            pa.array(surgery),
+            pa.array(mi),
+            pa.array(elective),
+            pa.array(day_surgery),
+            yuan(total),
+            *(yuan(parts[:, k]) for k in range(7)),
+            yuan(fund),
+            yuan(total - fund),
+            yuan(ooc),
+            pa.array(premium),
+            pa.array(status_codes, pa.string()),
+        ],
+        schema=schema,
+    ), inst
 
 
-def resident_discharges(rng: np.random.Generator, model: Model, c: Cohort, p: Patients, year: int, month: int,
-                        id_prefix: str, referrals: Referrals) -> tuple[pa.Table, np.ndarray]:
+def resident_discharges(
+    rng: np.random.Generator,
+    model: Model,
+    c: Cohort,
+    p: Patients,
+    year: int,
+    month: int,
+    id_prefix: str,
+    referrals: Referrals,
+) -> tuple[pa.Table, np.ndarray]:
     inp = model.cfg.rates["inpatient"]
     out = model.cfg.rates["outpatient"]
     start, dim = month_start(year, month), days_in_month(year, month)
@@ -129,13 +171,14 @@ def resident_discharges(rng: np.random.Generator, model: Model, c: Cohort, p: Pa
     group = np.concatenate([group, np.full(len(deliver), 2), np.full(len(dying), 3)])
     day = np.concatenate([start + rng.integers(0, dim, len(person) - len(dying)), c.death_day[dying]])
     keep = (group == 3) | (day < c.death_day[person])
-    return discharges(rng, model, p, person[keep], group[keep], day[keep], year, c.district.index, id_prefix,
-                      referrals)
+    return discharges(rng, model, p, person[keep], group[keep], day[keep], year, c.district.index, id_prefix, referrals)
 
 
-def outside_discharges(rng: np.random.Generator, model: Model, district: int, p: Patients, year: int, month: int,
-                       id_prefix: str) -> tuple[pa.Table, np.ndarray]:
+def outside_discharges(
+    rng: np.random.Generator, model: Model, district: int, p: Patients, year: int, month: int, id_prefix: str
+) -> tuple[pa.Table, np.ndarray]:
     n = len(p.age)
     day = month_start(year, month) + rng.integers(0, days_in_month(year, month), n)
-    return discharges(rng, model, p, np.arange(n), np.ones(n, dtype=np.int64), day, year, district, id_prefix,
-                      Referrals())
+    return discharges(
+        rng, model, p, np.arange(n), np.ones(n, dtype=np.int64), day, year, district, id_prefix, Referrals()
+    )

@@ -75,8 +75,12 @@ def _routes(district: District, cfg: SynthConfig) -> DistrictRoutes:
     counts = {k: len(district.by_kind.get(k, [])) for k in HOSPITAL_KINDS}
 
     def vector(weights: dict[str, float], targets: list[int]) -> np.ndarray:
-        w = [float(weights.get("centre", 0.0)) if t == CENTRE else float(weights.get(weight_of[t], 0.0)) / counts[weight_of[t]]
-             for t in targets]
+        w = [
+            float(weights.get("centre", 0.0))
+            if t == CENTRE
+            else float(weights.get(weight_of[t], 0.0)) / counts[weight_of[t]]
+            for t in targets
+        ]
         return _cum(np.array(w))
 
     out_cum = {r: vector(cfg.rates["outpatient_routes"][r], hospitals) for r in OUT_ROUTES}
@@ -88,8 +92,9 @@ def _routes(district: District, cfg: SynthConfig) -> DistrictRoutes:
         w = np.diff(np.concatenate([[0.0], in_cum[r]]))
         w[-1] = 0.0
         outside[r] = _cum(w)
-    return DistrictRoutes(hospitals=np.array(hospitals), out_cum=out_cum, in_targets=in_targets, in_cum=in_cum,
-                          in_cum_outside=outside)
+    return DistrictRoutes(
+        hospitals=np.array(hospitals), out_cum=out_cum, in_targets=in_targets, in_cum=in_cum, in_cum_outside=outside
+    )
 
 
 def _drg_listed() -> frozenset[str]:
@@ -112,8 +117,9 @@ def build_model(layout: Layout, cfg: SynthConfig) -> Model:
     departments.append(default)
     outpatient = {g: category_table(e, departments, default) for g, e in cfg.diagnoses["outpatient"].items()}
     listed = _drg_listed()
-    inpatient = {g: category_table(e, departments, default, listed.__contains__)
-                 for g, e in cfg.diagnoses["inpatient"].items()}
+    inpatient = {
+        g: category_table(e, departments, default, listed.__contains__) for g, e in cfg.diagnoses["inpatient"].items()
+    }
     procedures = {g: procedure_table(t.entries) for g, t in inpatient.items()}
     offsets: dict[str, int] = {}
     chunks: list[pa.Array] = []
@@ -132,18 +138,33 @@ def build_model(layout: Layout, cfg: SynthConfig) -> Model:
         proc_mi += [bool(x) for x in p.mi[: len(p.codes)]]
     setting = np.where(primary, 2, np.where(tcm, 1, 0))
     return Model(
-        cfg=cfg, ids=inst.ids(), primary=primary, public=inst.is_public(),
-        out_mean=inst.kind_array(out["mean_cost"], 100.0), out_setting=setting,
-        out_premium=np.array([float(out["premium_share"].get(k.split("/")[0], 0.0)) if k.endswith("tertiary") else 0.0
-                              for k in inst.kind]),
-        in_cost_factor=inst.kind_array(inp["cost_factor"], 0.5), in_los_factor=inst.kind_array(inp["los_factor"], 1.0),
-        tcm=tcm, tertiary=np.array([k.endswith("tertiary") for k in inst.kind]),
+        cfg=cfg,
+        ids=inst.ids(),
+        primary=primary,
+        public=inst.is_public(),
+        out_mean=inst.kind_array(out["mean_cost"], 100.0),
+        out_setting=setting,
+        out_premium=np.array(
+            [
+                float(out["premium_share"].get(k.split("/")[0], 0.0)) if k.endswith("tertiary") else 0.0
+                for k in inst.kind
+            ]
+        ),
+        in_cost_factor=inst.kind_array(inp["cost_factor"], 0.5),
+        in_los_factor=inst.kind_array(inp["los_factor"], 1.0),
+        tcm=tcm,
+        tertiary=np.array([k.endswith("tertiary") for k in inst.kind]),
         out_alpha=_alpha(out["shares"], OUT_SETTINGS, out["share_concentration"]),
         in_alpha=_alpha(inp["shares"], IN_SETTINGS, inp["share_concentration"]),
-        outpatient=outpatient, inpatient=inpatient, procedures=procedures,
-        proc_codes=pa.array(proc_codes or [""], pa.string()), proc_surgery=np.array(proc_surgery or [False]),
-        proc_mi=np.array(proc_mi or [False]), diagnosis_codes=pa.concat_arrays(chunks),
-        code_offset=offsets, departments=pa.array(departments, pa.string()),
+        outpatient=outpatient,
+        inpatient=inpatient,
+        procedures=procedures,
+        proc_codes=pa.array(proc_codes or [""], pa.string()),
+        proc_surgery=np.array(proc_surgery or [False]),
+        proc_mi=np.array(proc_mi or [False]),
+        diagnosis_codes=pa.concat_arrays(chunks),
+        code_offset=offsets,
+        departments=pa.array(departments, pa.string()),
         routes={d.index: _routes(d, cfg) for d in layout.districts},
         town_outlets={t.centre: (t.outposts, t.clinics) for d in layout.districts for t in d.towns},
     )

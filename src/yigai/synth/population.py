@@ -40,8 +40,9 @@ class Cohort:
         return len(self.age)
 
 
-def make_cohort(rng: np.random.Generator, town: Town, district: District, cfg: SynthConfig,
-                year: int) -> tuple[Cohort, pa.Table]:
+def make_cohort(
+    rng: np.random.Generator, town: Town, district: District, cfg: SynthConfig, year: int
+) -> tuple[Cohort, pa.Table]:
     pop = cfg.rates["population"]
     n = int(round(town.population / pop["resident_share"]))
     bands = sorted(int(k) for k in pop["age_bands"])
@@ -62,34 +63,57 @@ def make_cohort(rng: np.random.Generator, town: Town, district: District, cfg: S
     severe_mental = rng.random(n) < pop["severe_mental"]
     tuberculosis = rng.random(n) < pop["tuberculosis"]
     dies = rng.random(n) < by_band(pop["mortality"], age)
-    death_day = np.where(dies, month_start(year, 1) + rng.integers(0, year_end - month_start(year, 1) + 1, n),
-                         NEVER).astype(np.int64)
+    death_day = np.where(
+        dies, month_start(year, 1) + rng.integers(0, year_end - month_start(year, 1) + 1, n), NEVER
+    ).astype(np.int64)
     died_in_hospital = dies & (rng.random(n) < pop["death_in_hospital_share"])
     deliver = pregnant & (rng.random(n) < cfg.rates["inpatient"]["delivery_share_of_pregnant"])
     delivery_month = np.where(deliver, rng.integers(1, 13, n), 0)
-    priority = ((age >= 65) | (age < 7) | pregnant | hypertension | diabetes | disability | severe_mental
-                | tuberculosis)
+    priority = (age >= 65) | (age < 7) | pregnant | hypertension | diabetes | disability | severe_mental | tuberculosis
     c = cfg.rates["contracts"]
-    p_contract = np.where(~resident, c["nonresident_probability"],
-                          np.where(priority, c["priority_probability"], c["other_probability"]))
+    p_contract = np.where(
+        ~resident, c["nonresident_probability"], np.where(priority, c["priority_probability"], c["other_probability"])
+    )
     contracted = rng.random(n) < p_contract
     person_id = ids(f"P{town.code}", np.arange(n), 7)
-    cohort = Cohort(town=town, district=district, person_id=person_id, age=age.astype(np.int16), female=female,
-                    resident=resident, hypertension=hypertension, diabetes=diabetes, pregnant=pregnant,
-                    contracted=contracted, death_day=death_day.astype(np.int32), died_in_hospital=died_in_hospital,
-                    delivery_month=delivery_month.astype(np.int8))  # small types: kept for the whole run
+    cohort = Cohort(
+        town=town,
+        district=district,
+        person_id=person_id,
+        age=age.astype(np.int16),
+        female=female,
+        resident=resident,
+        hypertension=hypertension,
+        diabetes=diabetes,
+        pregnant=pregnant,
+        contracted=contracted,
+        death_day=death_day.astype(np.int32),
+        died_in_hospital=died_in_hospital,
+        delivery_month=delivery_month.astype(np.int8),
+    )  # small types: kept for the whole run
     schema = table("residents").arrow_schema()
-    residents = pa.Table.from_arrays([
-        person_id, dates(birth), pa.array(np.where(female, "F", "M"), pa.string()), pa.array(registered),
-        pa.array(resident), pa.array(np.full(n, town.code), pa.string()), pa.array(hypertension),
-        pa.array(diabetes), pa.array(pregnant), pa.array(disability), pa.array(severe_mental),
-        pa.array(tuberculosis), dates(death_day, mask=~dies),
-    ], schema=schema)
+    residents = pa.Table.from_arrays(
+        [
+            person_id,
+            dates(birth),
+            pa.array(np.where(female, "F", "M"), pa.string()),
+            pa.array(registered),
+            pa.array(resident),
+            pa.array(np.full(n, town.code), pa.string()),
+            pa.array(hypertension),
+            pa.array(diabetes),
+            pa.array(pregnant),
+            pa.array(disability),
+            pa.array(severe_mental),
+            pa.array(tuberculosis),
+            dates(death_day, mask=~dies),
+        ],
+        schema=schema,
+    )
     return cohort, residents
 
 
-def make_contracts(rng: np.random.Generator, cohort: Cohort, layout: Layout, cfg: SynthConfig,
-                   year: int) -> pa.Table:
+def make_contracts(rng: np.random.Generator, cohort: Cohort, layout: Layout, cfg: SynthConfig, year: int) -> pa.Table:
     """One contract per contracted resident with a GP of the town's centre (1+1+1 hospitals mostly)."""
     c = cfg.rates["contracts"]
     who = np.flatnonzero(cohort.contracted)
@@ -106,18 +130,27 @@ def make_contracts(rng: np.random.Generator, cohort: Cohort, layout: Layout, cfg
     ch = city_hospitals[rng.integers(0, len(city_hospitals), n)]
     year_start, year_end = month_start(year, 1), month_start(year + 1, 1) - 1
     q1 = month_start(year, 4) - year_start
-    start = year_start + np.where(rng.random(n) < c["start_in_first_quarter"], rng.integers(0, q1, n),
-                                  rng.integers(0, year_end - year_start + 1, n))
+    start = year_start + np.where(
+        rng.random(n) < c["start_in_first_quarter"],
+        rng.integers(0, q1, n),
+        rng.integers(0, year_end - year_start + 1, n),
+    )
     death = cohort.death_day[who]
     start = np.minimum(start, np.where(death < year_end, death, year_end))
     terminated = rng.random(n) < c["terminated_share"]
     end = np.where(terminated, start + ((year_end - start) * rng.random(n)).astype(np.int64), year_end)
     end = np.maximum(np.minimum(end, death), start)
     schema = table("family_doctor_contracts").arrow_schema()
-    return pa.Table.from_arrays([
-        ids(f"F{town.code}", np.arange(n), 7), cohort.person_id.take(pa.array(who)), doctor,
-        inst_ids.take(pa.array(np.full(n, town.centre))),
-        inst_ids.take(pa.array(dh, mask=rng.random(n) >= c["with_district_hospital"])),
-        inst_ids.take(pa.array(ch, mask=rng.random(n) >= c["with_city_hospital"])),
-        dates(start), dates(end),
-    ], schema=schema)
+    return pa.Table.from_arrays(
+        [
+            ids(f"F{town.code}", np.arange(n), 7),
+            cohort.person_id.take(pa.array(who)),
+            doctor,
+            inst_ids.take(pa.array(np.full(n, town.centre))),
+            inst_ids.take(pa.array(dh, mask=rng.random(n) >= c["with_district_hospital"])),
+            inst_ids.take(pa.array(ch, mask=rng.random(n) >= c["with_city_hospital"])),
+            dates(start),
+            dates(end),
+        ],
+        schema=schema,
+    )

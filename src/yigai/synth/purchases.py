@@ -17,8 +17,15 @@ from yigai.synth.district import days_in_month, month_start
 OCCUPANCY = 0.85
 
 
-def purchases(rng: np.random.Generator, cfg: SynthConfig, inst_ids: pa.Array, visits: np.ndarray,
-              beds: np.ndarray, year: int, month: int) -> pa.Table:
+def purchases(
+    rng: np.random.Generator,
+    cfg: SynthConfig,
+    inst_ids: pa.Array,
+    visits: np.ndarray,
+    beds: np.ndarray,
+    year: int,
+    month: int,
+) -> pa.Table:
     rates = cfg.rates["purchases"]
     drugs = cfg.vocabulary["drugs"]
     makers = cfg.vocabulary["makers"]
@@ -26,7 +33,9 @@ def purchases(rng: np.random.Generator, cfg: SynthConfig, inst_ids: pa.Array, vi
     volume = visits * rates["packs_per_visit"] + beds * dim * OCCUPANCY * rates["packs_per_bed_day"]
     weight = np.array([float(d["weight"]) for d in drugs])
     weight /= weight.sum()
-    qty = np.round(volume[:, None] * weight[None, :] * np.exp(-0.03 + 0.25 * rng.standard_normal((len(volume), len(drugs)))))
+    qty = np.round(
+        volume[:, None] * weight[None, :] * np.exp(-0.03 + 0.25 * rng.standard_normal((len(volume), len(drugs))))
+    )
     share = np.clip(rates["selected_share_of_quantity"] + 0.08 * rng.standard_normal(qty.shape), 0.3, 1.0)
     vbp = np.array([bool(d["vbp"]) for d in drugs])
     selected = np.where(vbp[None, :], np.round(qty * share), qty)
@@ -43,16 +52,26 @@ def purchases(rng: np.random.Generator, cfg: SynthConfig, inst_ids: pa.Array, vi
     amount = np.round(quantity * np.where(is_first, price[drug_all], other_price[drug_all]), 2)
     order = np.lexsort((~is_first, drug_all, inst_all))
     inst_all, drug_all, is_selected, is_first, quantity, amount = (
-        a[order] for a in (inst_all, drug_all, is_selected, is_first, quantity, amount))
+        a[order] for a in (inst_all, drug_all, is_selected, is_first, quantity, amount)
+    )
     n = len(order)
     generic = np.array([str(d["generic"]) for d in drugs])
     product_first = np.array([f"{d['generic']} {d['pack']} {makers[k % len(makers)]}" for k, d in enumerate(drugs)])
-    product_other = np.array([f"{d['generic']} {d['pack']} {makers[(k + 1) % len(makers)]}" for k, d in enumerate(drugs)])
+    product_other = np.array(
+        [f"{d['generic']} {d['pack']} {makers[(k + 1) % len(makers)]}" for k, d in enumerate(drugs)]
+    )
     day = month_start(year, month) + rng.integers(0, dim, n)
     schema = table("drug_purchases").arrow_schema()
-    return pa.Table.from_arrays([
-        ids(f"D{year:04d}{month:02d}", np.arange(n), 7), inst_ids.take(pa.array(inst_all)), dates(day),
-        pa.array(generic[drug_all], pa.string()),
-        pa.array(np.where(is_first, product_first[drug_all], product_other[drug_all]), pa.string()),
-        pa.array(is_selected), pa.array(quantity.astype(np.float64)), pa.array(amount.astype(np.float64)),
-    ], schema=schema)
+    return pa.Table.from_arrays(
+        [
+            ids(f"D{year:04d}{month:02d}", np.arange(n), 7),
+            inst_ids.take(pa.array(inst_all)),
+            dates(day),
+            pa.array(generic[drug_all], pa.string()),
+            pa.array(np.where(is_first, product_first[drug_all], product_other[drug_all]), pa.string()),
+            pa.array(is_selected),
+            pa.array(quantity.astype(np.float64)),
+            pa.array(amount.astype(np.float64)),
+        ],
+        schema=schema,
+    )

@@ -26,8 +26,16 @@ from yigai.synth.errors import SynthError
 ROW_GROUP = 262_144
 MANIFEST = "manifest.json"
 # every option that changes the bytes, set explicitly
-WRITER_OPTIONS = {"compression": "zstd", "compression_level": 3, "use_dictionary": True, "write_statistics": True,
-                  "version": "2.6", "data_page_version": "1.0", "store_schema": True, "write_page_index": False}
+WRITER_OPTIONS = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "store_schema": True,
+    "write_page_index": False,
+}
 
 
 class TableSink:
@@ -72,14 +80,19 @@ class Output:
             raise SynthError(f"{out} is a file, not a folder", message_zh="输出路径是文件而不是文件夹", where=str(out))
         existing = [n for n in names if (out / n).exists()]
         if existing and not overwrite:
-            raise SynthError(f"{out} already holds {', '.join(existing)}; use --overwrite to replace them",
-                             message_zh="输出文件夹中已有模拟数据文件，如需替换请加 --overwrite", where=str(out))
+            raise SynthError(
+                f"{out} already holds {', '.join(existing)}; use --overwrite to replace them",
+                message_zh="输出文件夹中已有模拟数据文件，如需替换请加 --overwrite",
+                where=str(out),
+            )
         out.mkdir(parents=True, exist_ok=True)
         self.staging = out / ".synth-partial"
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir()
-        self.sinks = {name: TableSink(self.staging / f"{name}.parquet", t.arrow_schema(), row_group)
-                      for name, t in record_tables().items()}
+        self.sinks = {
+            name: TableSink(self.staging / f"{name}.parquet", t.arrow_schema(), row_group)
+            for name, t in record_tables().items()
+        }
 
     def write(self, name: str, chunk: pa.Table) -> None:
         if chunk.num_rows:
@@ -171,8 +184,7 @@ class LakeOutput:
         for name, t in self.tables.items():  # an empty table still gets its schema
             if not (self.staging / name).exists():
                 (self.staging / name).mkdir()
-                pq.write_table(t.arrow_schema().empty_table(), self.staging / name / "part-0.parquet",
-                               **WRITER_OPTIONS)
+                pq.write_table(t.arrow_schema().empty_table(), self.staging / name / "part-0.parquet", **WRITER_OPTIONS)
         tables = {name: lake.table_manifest(t, self._rows[name], self._months[name]) for name, t in self.tables.items()}
         lake.publish(self.staging, self.out, lake.manifest(tables, {"kind": "synth", **json.loads(manifest)}, []))
 

@@ -33,8 +33,9 @@ DOCS_URL = "/api/v1/docs"
 MULTIPART_OVERHEAD = 1024 * 1024
 
 
-def create_app(settings: Settings | None = None, *, core: App | None = None,
-               request_threads: int | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, core: App | None = None, request_threads: int | None = None
+) -> FastAPI:
     """The web application for ``settings`` (default: from the environment).
 
     ``request_threads`` makes it a server process's app: at most that many requests are
@@ -56,9 +57,13 @@ def create_app(settings: Settings | None = None, *, core: App | None = None,
             core.close()
 
     app = FastAPI(
-        title="yigai 医改监测评价平台 API", version=getattr(yigai, "__version__", "0.1.0"),
+        title="yigai 医改监测评价平台 API",
+        version=getattr(yigai, "__version__", "0.1.0"),
         description="医改计划、督办、指标与评价的 REST 接口。写操作须带 X-CSRF-Token（登录或 /auth/me 返回）。",
-        openapi_url=OPENAPI_URL, docs_url=None, redoc_url=None, lifespan=lifespan,
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.yigai = core
     errors.install(app)

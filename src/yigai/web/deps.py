@@ -34,7 +34,15 @@ from yigai.web.errors import LoginRequired
 from yigai.web.security import csrf_ok, csrf_token, current_session
 
 __all__ = [
-    "AppDep", "CurrentUser", "DbInt", "OptionalUser", "PageUser", "UowDep", "csrf_token", "require_role", "verify_csrf",
+    "AppDep",
+    "CurrentUser",
+    "DbInt",
+    "OptionalUser",
+    "PageUser",
+    "UowDep",
+    "csrf_token",
+    "require_role",
+    "verify_csrf",
 ]
 
 
@@ -57,8 +65,11 @@ UowDep = Annotated[SqlUnitOfWork, Depends(get_uow)]
 
 
 def not_signed_in() -> HTTPException:
-    return HTTPException(401, {"message": "请先登录", "message_en": "sign in first", "where": "session"},
-                         headers={"WWW-Authenticate": 'Cookie realm="yigai"'})
+    return HTTPException(
+        401,
+        {"message": "请先登录", "message_en": "sign in first", "where": "session"},
+        headers={"WWW-Authenticate": 'Cookie realm="yigai"'},
+    )
 
 
 def optional_user(request: Request) -> User | None:
@@ -103,17 +114,28 @@ def require_role(*roles: Role, page: bool = False) -> Callable[..., User]:
             raise not_signed_in()
         if user.role not in allowed:
             names = "、".join(ROLE_LABELS[r] for r in roles)
-            raise HTTPException(403, {"message": f"无权访问：仅{names}可操作",
-                                      "message_en": f"only {', '.join(r.value for r in roles)} may do this",
-                                      "where": "user"})
+            raise HTTPException(
+                403,
+                {
+                    "message": f"无权访问：仅{names}可操作",
+                    "message_en": f"only {', '.join(r.value for r in roles)} may do this",
+                    "where": "user",
+                },
+            )
         return user
 
     return dependency
 
 
 def csrf_refused() -> HTTPException:
-    return HTTPException(403, {"message": "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
-                               "message_en": "missing or wrong CSRF token", "where": "csrf_token"})
+    return HTTPException(
+        403,
+        {
+            "message": "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
+            "message_en": "missing or wrong CSRF token",
+            "where": "csrf_token",
+        },
+    )
 
 
 async def verify_csrf(request: Request) -> None:
@@ -126,4 +148,3 @@ async def verify_api_csrf(request: Request) -> None:
     """For the API: a write made with a session cookie must carry the session's token."""
     if not await csrf_ok(request, anonymous=False):
         raise csrf_refused()
-

@@ -70,9 +70,17 @@ _STATUS: list[tuple[type[YigaiError], int]] = [
 ]
 
 _HTTP_ZH = {
-    400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "不支持的请求方法",
-    409: "与当前状态冲突", 413: "上传内容过大", 415: "不支持的内容类型", 422: "请求参数有误",
-    429: "请求过于频繁，请稍后再试", 500: "服务器内部错误",
+    400: "请求有误",
+    401: "请先登录",
+    403: "无权访问",
+    404: "未找到",
+    405: "不支持的请求方法",
+    409: "与当前状态冲突",
+    413: "上传内容过大",
+    415: "不支持的内容类型",
+    422: "请求参数有误",
+    429: "请求过于频繁，请稍后再试",
+    500: "服务器内部错误",
 }
 
 
@@ -129,18 +137,31 @@ def status_for(error: YigaiError) -> int:
 
 
 def error_body(error: YigaiError) -> dict[str, Any]:
-    body: dict[str, Any] = {"message": error.message_zh, "message_en": str(error.args[0]) if error.args else "",
-                            "where": error.where}
+    body: dict[str, Any] = {
+        "message": error.message_zh,
+        "message_en": str(error.args[0]) if error.args else "",
+        "where": error.where,
+    }
     if isinstance(error, UnconfirmedValueError):
         body["confirm"] = error.reasons
     if isinstance(error, StaleVersionError):
         body["current"] = jsonable(error.current)  # the newer version, to show before saving again
     if isinstance(error, ImportFileError):
-        body["errors"] = [{"row": e.row, "column": e.column, "message": e.message_zh, "message_en": e.message}
-                          for e in error.errors]
+        body["errors"] = [
+            {"row": e.row, "column": e.column, "message": e.message_zh, "message_en": e.message} for e in error.errors
+        ]
     elif isinstance(error, TemplateError):
-        body["errors"] = [{"sheet": p.sheet, "row": p.row, "column": p.column, "item": p.item,
-                           "message": p.message_zh, "message_en": p.message} for p in error.problems]
+        body["errors"] = [
+            {
+                "sheet": p.sheet,
+                "row": p.row,
+                "column": p.column,
+                "item": p.item,
+                "message": p.message_zh,
+                "message_en": p.message,
+            }
+            for p in error.problems
+        ]
     return body
 
 
@@ -168,9 +189,12 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     details = [{"where": _field(e.get("loc", ())), "message_en": e.get("msg", "")} for e in exc.errors()]
     where = details[0]["where"] if details else ""
-    body = {"message": f"请求参数有误：{where}" if where else "请求参数有误",
-            "message_en": "; ".join(f"{d['where']}: {d['message_en']}" for d in details), "where": where,
-            "details": details}
+    body = {
+        "message": f"请求参数有误：{where}" if where else "请求参数有误",
+        "message_en": "; ".join(f"{d['where']}: {d['message_en']}" for d in details),
+        "where": where,
+        "details": details,
+    }
     return _respond(request, 422, body)
 
 

@@ -52,7 +52,8 @@ async def read_upload(upload: UploadFile, max_bytes: int, *, field: str = "file"
             raise UploadRejectedError(
                 f"{upload.filename or field} is larger than {max_bytes} bytes",
                 message_zh=f"文件「{safe_filename(upload.filename)}」超过 {max_bytes // (1024 * 1024)} MiB 上限",
-                where=field)
+                where=field,
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -62,7 +63,9 @@ def check_extension(filename: str, allowed: tuple[str, ...], field: str = "file"
     if suffix not in allowed:
         raise UploadRejectedError(
             f"{filename}: only {', '.join(allowed)} files are accepted",
-            message_zh=f"文件「{filename}」类型不支持（仅支持 {'、'.join(allowed)}）", where=field)
+            message_zh=f"文件「{filename}」类型不支持（仅支持 {'、'.join(allowed)}）",
+            where=field,
+        )
 
 
 @contextmanager
@@ -97,10 +100,15 @@ def ascii_filename(name: str) -> str:
 def disposition(filename: str, *, inline: bool = False) -> str:
     """Content-Disposition per RFC 6266: ``filename*=UTF-8''…`` (RFC 5987) and an ASCII ``filename``."""
     name = safe_filename(filename, "download")
-    return (f"{'inline' if inline else 'attachment'}; filename=\"{ascii_filename(name)}\"; "
-            f"filename*=UTF-8''{quote(name, safe='')}")
+    return (
+        f'{"inline" if inline else "attachment"}; filename="{ascii_filename(name)}"; '
+        f"filename*=UTF-8''{quote(name, safe='')}"
+    )
 
 
 def download(data: bytes, filename: str, media_type: str, *, inline: bool = False) -> Response:
-    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition(filename, inline=inline),
-                                                          "X-Content-Type-Options": "nosniff"})
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": disposition(filename, inline=inline), "X-Content-Type-Options": "nosniff"},
+    )

@@ -198,12 +198,23 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"error": {
-        "message": f"上传内容过大（上限 {limit // (1024 * 1024)} MiB）",
-        "message_en": f"request body too large (limit {limit} bytes)", "where": "body"}},
-        ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    body = json.dumps(
+        {
+            "error": {
+                "message": f"上传内容过大（上限 {limit // (1024 * 1024)} MiB）",
+                "message_en": f"request body too large (limit {limit} bytes)",
+                "where": "body",
+            }
+        },
+        ensure_ascii=False,
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -44,8 +44,10 @@ from yigai.data import seed_paths
 
 HERE = Path(__file__).resolve().parent
 CJK_FONT = "WenQuanYi Micro Hei"
-TITLES = {3: "关于因地制宜推广福建三明经验深化杨浦区医药卫生体制改革的工作方案",
-          4: "仓山区深化医药卫生体制集成改革实施方案"}
+TITLES = {
+    3: "关于因地制宜推广福建三明经验深化杨浦区医药卫生体制改革的工作方案",
+    4: "仓山区深化医药卫生体制集成改革实施方案",
+}
 
 
 def _as_docx():  # type: ignore[no-untyped-def]
@@ -178,8 +180,12 @@ def build(seed: int, out_dir: Path) -> tuple[Path, Path]:
         document = docx.Document(str(docx_path))
         _dress(document, seed)
         document.save(str(docx_path))
-        subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", tmp, str(docx_path)],
-                       check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", tmp, str(docx_path)],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         outs = []
         for ext in ("docx", "pdf"):
             target = out_dir / f"seed_{seed:03d}.{ext}"

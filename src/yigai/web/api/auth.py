@@ -28,16 +28,27 @@ class PasswordChange(BaseModel):
 
 
 def user_view(user: User) -> dict[str, Any]:
-    return {"username": user.username, "display_name": user.display_name, "role": user.role.value,
-            "role_label": ROLE_LABELS[user.role], "departments": sorted(user.departments),
-            "org_units": sorted(user.org_units), "active": user.active,
-            "active_label": "启用" if user.active else "已停用"}
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role.value,
+        "role_label": ROLE_LABELS[user.role],
+        "departments": sorted(user.departments),
+        "org_units": sorted(user.org_units),
+        "active": user.active,
+        "active_label": "启用" if user.active else "已停用",
+    }
 
 
 @public.post("/login", summary="Sign in (sets the session cookie; returns the CSRF token)")
 def login(body: Credentials, request: Request, response: Response, app: AppDep) -> dict[str, Any]:
-    signed = auth.login(app.uow(), body.username, body.password, client=client_address(request),
-                        user_agent=request.headers.get("user-agent", ""))
+    signed = auth.login(
+        app.uow(),
+        body.username,
+        body.password,
+        client=client_address(request),
+        user_agent=request.headers.get("user-agent", ""),
+    )
     set_session_cookie(response, request, signed.token)
     return {"user": user_view(signed.user), "csrf_token": signed.csrf_token}
 
@@ -57,8 +68,9 @@ def me(request: Request, user: CurrentUser) -> dict[str, Any]:
 
 
 @router.post("/password", summary="Change your own password, giving the current one (ends your sessions)")
-def change_password(body: PasswordChange, app: AppDep, user: CurrentUser, request: Request,
-                    response: Response) -> dict[str, bool]:
+def change_password(
+    body: PasswordChange, app: AppDep, user: CurrentUser, request: Request, response: Response
+) -> dict[str, bool]:
     auth.change_own_password(app.uow(), user, body.current_password, body.password)
     clear_session_cookie(response, request)
     return {"ok": True}

@@ -36,13 +36,22 @@ class Assign(BaseModel):
     items: list[str] = Field(min_length=1, max_length=2000, description="task or measure ids: T3, T4.M2 …")
     lead: list[str] = Field(default_factory=list, max_length=50)
     cooperating: list[str] = Field(default_factory=list, max_length=50)
-    mode: AssignMode = Field(default=AssignMode.ADD, description="add: keep the departments already there; "
-                             "replace: the chosen ones replace them (a lead is then required)")
+    mode: AssignMode = Field(
+        default=AssignMode.ADD,
+        description="add: keep the departments already there; "
+        "replace: the chosen ones replace them (a lead is then required)",
+    )
 
 
 def assignment_view(result: Assignment) -> dict[str, Any]:
-    return {"items": result.items, "changed": result.changed, "lead": result.lead,
-            "cooperating": result.cooperating, "mode": result.mode.value, "version": result.version}
+    return {
+        "items": result.items,
+        "changed": result.changed,
+        "lead": result.lead,
+        "cooperating": result.cooperating,
+        "mode": result.mode.value,
+        "version": result.version,
+    }
 
 
 class FieldValue(BaseModel):
@@ -58,22 +67,36 @@ async def _upload(app: Any, user: Any, file: UploadFile) -> int:
     check_extension(name, DOCUMENT_TYPES)
     data = await read_upload(file, app.settings.max_document_bytes)
     with saved_upload(data, name) as path:
-        return plan_review.upload_plan(app.uow(), user, path, source_name=name,
-                                       max_bytes=app.settings.max_document_bytes)
+        return plan_review.upload_plan(
+            app.uow(), user, path, source_name=name, max_bytes=app.settings.max_document_bytes
+        )
 
 
 def review_view(review: plan_review.DraftReview) -> dict[str, Any]:
-    return {"info": jsonable(review.info), "plan": plan_to_dict(review.draft), "counts": jsonable(review.counts),
-            "spans": jsonable(review.spans), "corrections": jsonable(review.corrections),
-            "duplicate": jsonable(review.duplicate), "unknown_departments": review.unknown_departments,
-            "without_lead": unassigned_tasks(review.draft)}
+    return {
+        "info": jsonable(review.info),
+        "plan": plan_to_dict(review.draft),
+        "counts": jsonable(review.counts),
+        "spans": jsonable(review.spans),
+        "corrections": jsonable(review.corrections),
+        "duplicate": jsonable(review.duplicate),
+        "unknown_departments": review.unknown_departments,
+        "without_lead": unassigned_tasks(review.draft),
+    }
 
 
-@router.post("/plans/import", status_code=201, summary="Upload a document (.txt .md .docx .pdf) as a draft; "
-             "publish=true publishes it at once")
-async def import_plan(app: AppDep, user: CurrentUser, file: UploadFile,
-                      publish: Annotated[bool, Form()] = False,
-                      replace: Annotated[bool, Form()] = False) -> dict[str, Any]:
+@router.post(
+    "/plans/import",
+    status_code=201,
+    summary="Upload a document (.txt .md .docx .pdf) as a draft; publish=true publishes it at once",
+)
+async def import_plan(
+    app: AppDep,
+    user: CurrentUser,
+    file: UploadFile,
+    publish: Annotated[bool, Form()] = False,
+    replace: Annotated[bool, Form()] = False,
+) -> dict[str, Any]:
     draft_id = await _upload(app, user, file)
     plan_id = plan_review.publish(app.uow(), user, draft_id, replace=replace) if publish else None
     return {"draft_id": draft_id, "plan_id": plan_id}
@@ -99,11 +122,15 @@ def set_departments(draft_id: DbInt, item_id: str, body: Departments, uow: UowDe
     return jsonable(plan_review.set_task_departments(uow, user, draft_id, item_id, body.lead, body.cooperating))
 
 
-@router.post("/drafts/{draft_id}/assignments", summary="Assign lead and cooperating departments to many tasks at once "
-             "(add to or replace those there; names from the registry)")
+@router.post(
+    "/drafts/{draft_id}/assignments",
+    summary="Assign lead and cooperating departments to many tasks at once "
+    "(add to or replace those there; names from the registry)",
+)
 def assign(draft_id: DbInt, body: Assign, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
-    return assignment_view(plan_review.assign_departments(uow, user, draft_id, body.items, body.lead,
-                                                          body.cooperating, mode=body.mode))
+    return assignment_view(
+        plan_review.assign_departments(uow, user, draft_id, body.items, body.lead, body.cooperating, mode=body.mode)
+    )
 
 
 @router.put("/drafts/{draft_id}/items/{item_id}/{field}", summary="Correct title, deadline or category")

@@ -35,8 +35,11 @@ class BulletinFormat(StrEnum):
     HTML = "html"
 
 
-BULLETIN_TYPES = {BulletinFormat.DOCX: DOCX_TYPE, BulletinFormat.XLSX: XLSX_TYPE,
-                  BulletinFormat.HTML: "text/html; charset=utf-8"}
+BULLETIN_TYPES = {
+    BulletinFormat.DOCX: DOCX_TYPE,
+    BulletinFormat.XLSX: XLSX_TYPE,
+    BulletinFormat.HTML: "text/html; charset=utf-8",
+}
 
 
 class ScheduleBody(BaseModel):
@@ -47,10 +50,25 @@ class ScheduleBody(BaseModel):
 
 
 def schedule_view(s: ReportingSchedule) -> dict[str, Any]:
-    return {"plan_id": s.plan_id, "type": s.type.value, "first": s.first, "last": s.last, "due_days": s.due_days,
-            "updated_by": s.updated_by, "updated_at": s.updated_at.isoformat() if s.updated_at else None,
-            "periods": [{"id": p.id, "label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat(),
-                         "due": due_date(p, s.due_days).isoformat()} for p in s.periods]}
+    return {
+        "plan_id": s.plan_id,
+        "type": s.type.value,
+        "first": s.first,
+        "last": s.last,
+        "due_days": s.due_days,
+        "updated_by": s.updated_by,
+        "updated_at": s.updated_at.isoformat() if s.updated_at else None,
+        "periods": [
+            {
+                "id": p.id,
+                "label": p.label,
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+                "due": due_date(p, s.due_days).isoformat(),
+            }
+            for p in s.periods
+        ],
+    }
 
 
 def _day(at: dt.date | None) -> dt.date:
@@ -68,41 +86,59 @@ def schedule_set(plan: str, body: ScheduleBody, uow: UowDep, user: CurrentUser) 
 
 
 @router.get("/plans/{plan}/evaluation", summary="Status of every item, targets, scores and ranking at a date")
-def evaluation(plan: str, uow: UowDep, _: CurrentUser, at: dt.date | None = None,
-               org_unit: str | None = None) -> Any:
+def evaluation(plan: str, uow: UowDep, _: CurrentUser, at: dt.date | None = None, org_unit: str | None = None) -> Any:
     return jsonable(evaluate_plan(uow, plan, _day(at), org_unit=org_unit))
 
 
 @router.get("/compare", summary="Rank plans on an indicator, or (with plan and org_unit) regions on a plan's target")
-def compare(indicator: str, uow: UowDep, _: CurrentUser, at: dt.date | None = None, plan: str | None = None,
-            org_unit: Annotated[list[str] | None, Query()] = None) -> list[Any]:
+def compare(
+    indicator: str,
+    uow: UowDep,
+    _: CurrentUser,
+    at: dt.date | None = None,
+    plan: str | None = None,
+    org_unit: Annotated[list[str] | None, Query()] = None,
+) -> list[Any]:
     if plan is not None:
         return [jsonable(r) for r in compare_regions(uow, plan, indicator, org_unit or [], _day(at))]
     return [jsonable(r) for r in compare_plans(uow, indicator, _day(at))]
 
 
 @router.get("/plans/{plan}/bulletin", summary="The bulletin (通报) of a period as DOCX, XLSX or HTML")
-def bulletin(plan: str, period: str, uow: UowDep, _: CurrentUser,
-             fmt: Annotated[BulletinFormat, Query(alias="format")] = BulletinFormat.DOCX,
-             at: dt.date | None = None) -> Any:
+def bulletin(
+    plan: str,
+    period: str,
+    uow: UowDep,
+    _: CurrentUser,
+    fmt: Annotated[BulletinFormat, Query(alias="format")] = BulletinFormat.DOCX,
+    at: dt.date | None = None,
+) -> Any:
     with scratch_file(f"bulletin.{fmt.value}") as path:
         write_bulletin(uow, plan, period, fmt.value, path, at=at)
         data = path.read_bytes()
-    return download(data, f"计划{plan}-{period}-通报.{fmt.value}", BULLETIN_TYPES[fmt],
-                    inline=fmt is BulletinFormat.HTML)
+    return download(
+        data, f"计划{plan}-{period}-通报.{fmt.value}", BULLETIN_TYPES[fmt], inline=fmt is BulletinFormat.HTML
+    )
 
 
 class SchemeBody(BaseModel):
-    values: dict[str, Any] = Field(description="the keys to change, nested as in scoring.yaml, e.g. "
-                                               '{"parts": {"tasks": 70, "indicators": 30}}')
+    values: dict[str, Any] = Field(
+        description='the keys to change, nested as in scoring.yaml, e.g. {"parts": {"tasks": 70, "indicators": 30}}'
+    )
     note: str = Field(default="", max_length=500)
 
 
 def scheme_json(scheme: OfficeScheme) -> dict[str, Any]:
     stored = scheme.stored
-    return {"values": scheme.values, "default": default_scheme_dict(), "is_default": scheme.is_default,
-            "version": stored.version if stored else None, "saved_by": stored.created_by if stored else None,
-            "saved_at": stored.created_at.isoformat() if stored else None, "note": stored.note if stored else ""}
+    return {
+        "values": scheme.values,
+        "default": default_scheme_dict(),
+        "is_default": scheme.is_default,
+        "version": stored.version if stored else None,
+        "saved_by": stored.created_by if stored else None,
+        "saved_at": stored.created_at.isoformat() if stored else None,
+        "note": stored.note if stored else "",
+    }
 
 
 @router.get("/scoring", summary="The office's scoring weights in effect (and the shipped default)")

@@ -32,14 +32,39 @@ Fmt = Annotated[ListFormat, Query(alias="format", description="json, csv or xlsx
 Admin = Annotated[User, Depends(require_role(Role.OFFICE_ADMIN))]
 MAX_REGISTRY_FILE = 5 * 1024 * 1024
 
-ORGUNIT_COLUMNS = [("code", "编码"), ("name", "名称"), ("level", "层级"), ("parent_code", "上级编码"),
-                   ("institution_type", "机构类型"), ("grade", "等级"), ("groups", "分组")]
-DEPARTMENT_COLUMNS = [("name", "部门"), ("kind", "类型"), ("class_label", "排名类别"), ("aliases", "别名"),
-                      ("in_plans", "计划中出现")]
-USER_COLUMNS = [("username", "用户名"), ("display_name", "姓名"), ("role_label", "角色"), ("departments", "部门"),
-                ("org_units", "机构"), ("active_label", "状态")]
-AUDIT_COLUMNS = [("at", "时间"), ("actor", "操作人"), ("action_label", "操作"), ("entity_label", "对象"),
-                 ("entity_key", "对象编号"), ("before", "修改前"), ("after", "修改后")]
+ORGUNIT_COLUMNS = [
+    ("code", "编码"),
+    ("name", "名称"),
+    ("level", "层级"),
+    ("parent_code", "上级编码"),
+    ("institution_type", "机构类型"),
+    ("grade", "等级"),
+    ("groups", "分组"),
+]
+DEPARTMENT_COLUMNS = [
+    ("name", "部门"),
+    ("kind", "类型"),
+    ("class_label", "排名类别"),
+    ("aliases", "别名"),
+    ("in_plans", "计划中出现"),
+]
+USER_COLUMNS = [
+    ("username", "用户名"),
+    ("display_name", "姓名"),
+    ("role_label", "角色"),
+    ("departments", "部门"),
+    ("org_units", "机构"),
+    ("active_label", "状态"),
+]
+AUDIT_COLUMNS = [
+    ("at", "时间"),
+    ("actor", "操作人"),
+    ("action_label", "操作"),
+    ("entity_label", "对象"),
+    ("entity_key", "对象编号"),
+    ("before", "修改前"),
+    ("after", "修改后"),
+]
 
 
 class AliasBody(BaseModel):
@@ -49,9 +74,12 @@ class AliasBody(BaseModel):
 
 
 class ClassBody(BaseModel):
-    department_class: str = Field(alias="class", max_length=20,
-                                  description="member, leading, group, place (or 成员单位, 领导机构, 泛指单位, "
-                                              "属地镇街（园区）), or auto: by the name")
+    department_class: str = Field(
+        alias="class",
+        max_length=20,
+        description="member, leading, group, place (or 成员单位, 领导机构, 泛指单位, "
+        "属地镇街（园区）), or auto: by the name",
+    )
 
 
 class RenameBody(BaseModel):
@@ -82,8 +110,10 @@ class UserChange(BaseModel):
 
 
 class ActiveBody(BaseModel):
-    active: bool = Field(description="false disables the user (sign-in refused, sessions end); users are never "
-                                     "deleted, so their reports keep their author")
+    active: bool = Field(
+        description="false disables the user (sign-in refused, sessions end); users are never "
+        "deleted, so their reports keep their author"
+    )
 
 
 @router.get("/orgunits", summary="Places and institutions in tree order (under: a subtree)")
@@ -92,8 +122,9 @@ def orgunits(uow: UowDep, _: CurrentUser, under: str | None = None, fmt: Fmt = L
 
 
 @router.post("/orgunits/load", summary="Office: load org units from a .yaml or .csv file (none: the demo 仓山区)")
-async def orgunits_load(app: AppDep, user: CurrentUser,
-                        file: Annotated[UploadFile | None, File()] = None) -> dict[str, Any]:
+async def orgunits_load(
+    app: AppDep, user: CurrentUser, file: Annotated[UploadFile | None, File()] = None
+) -> dict[str, Any]:
     if file is None:
         return jsonable(load_orgunits(app.uow(), user))
     name = file.filename or "orgunits.yaml"
@@ -112,8 +143,10 @@ def departments(uow: UowDep, _: CurrentUser, region: str = "", fmt: Fmt = ListFo
     return export(DEPARTMENT_COLUMNS, [department_view(d) for d in list_departments(uow, region)], fmt, "部门")
 
 
-@router.put("/departments/{name}/class", summary="Office: whether a department is ranked — member, leading body, "
-                                                  "group or place; auto: by its name")
+@router.put(
+    "/departments/{name}/class",
+    summary="Office: whether a department is ranked — member, leading body, group or place; auto: by its name",
+)
 def department_class(name: str, body: ClassBody, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
     return department_view(set_department_class(uow, user, name, body.department_class))
 
@@ -135,8 +168,15 @@ def users(uow: UowDep, _: Admin, fmt: Fmt = ListFormat.JSON) -> Any:
 
 @router.post("/users", status_code=201, summary="Office: create a user (and optionally set a password)")
 def user_create(body: UserBody, app: AppDep, user: CurrentUser) -> dict[str, Any]:
-    created = create_user(app.uow(), user, body.username, body.display_name, body.role,
-                          departments=body.departments, org_units=body.org_units)
+    created = create_user(
+        app.uow(),
+        user,
+        body.username,
+        body.display_name,
+        body.role,
+        departments=body.departments,
+        org_units=body.org_units,
+    )
     if body.password:
         set_password(app.uow(), user, created.username, body.password)
     return user_view(created)
@@ -144,8 +184,17 @@ def user_create(body: UserBody, app: AppDep, user: CurrentUser) -> dict[str, Any
 
 @router.patch("/users/{username}", summary="Office: change a user's role, scope (departments, org units) or name")
 def user_change(username: str, body: UserChange, uow: UowDep, user: CurrentUser) -> dict[str, Any]:
-    return user_view(update_user(uow, user, username, role=body.role, departments=body.departments,
-                                 org_units=body.org_units, display_name=body.display_name))
+    return user_view(
+        update_user(
+            uow,
+            user,
+            username,
+            role=body.role,
+            departments=body.departments,
+            org_units=body.org_units,
+            display_name=body.display_name,
+        )
+    )
 
 
 @router.put("/users/{username}/active", summary="Office: disable or enable a user (users are never deleted)")
@@ -160,14 +209,35 @@ def user_password(username: str, body: PasswordBody, uow: UowDep, user: CurrentU
 
 
 @router.get("/audit", summary="Office: the audit log, newest first by time, filtered and paginated")
-def audit(uow: UowDep, user: CurrentUser, actor: str | None = None, action: str | None = None,
-          entity: str | None = None, entity_key: str | None = None, since: dt.date | None = None,
-          until: dt.date | None = None, page: DbInt = 1, per_page: DbInt = 50, fmt: Fmt = ListFormat.JSON) -> Any:
-    found = list_audit(uow, user, actor=actor, action=action, entity=entity, entity_key=entity_key, since=since,
-                       until=until, page=page, per_page=per_page)
-    rows = [jsonable(e) | {"action_label": action_label(e.action), "entity_label": entity_label(e.entity)}
-            for e in found.entries]
+def audit(
+    uow: UowDep,
+    user: CurrentUser,
+    actor: str | None = None,
+    action: str | None = None,
+    entity: str | None = None,
+    entity_key: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    page: DbInt = 1,
+    per_page: DbInt = 50,
+    fmt: Fmt = ListFormat.JSON,
+) -> Any:
+    found = list_audit(
+        uow,
+        user,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_key=entity_key,
+        since=since,
+        until=until,
+        page=page,
+        per_page=per_page,
+    )
+    rows = [
+        jsonable(e) | {"action_label": action_label(e.action), "entity_label": entity_label(e.entity)}
+        for e in found.entries
+    ]
     if fmt is not ListFormat.JSON:
         return export(AUDIT_COLUMNS, rows, fmt, "审计日志")
-    return {"total": found.total, "page": found.page, "per_page": found.per_page, "pages": found.pages,
-            "entries": rows}
+    return {"total": found.total, "page": found.page, "per_page": found.per_page, "pages": found.pages, "entries": rows}

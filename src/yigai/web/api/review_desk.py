@@ -39,11 +39,26 @@ router = APIRouter(prefix="/review", tags=["review desk"])
 Office = Annotated[User, Depends(require_role(Role.OFFICE_ADMIN))]
 Fmt = Annotated[ListFormat, Query(alias="format", description="json, csv or xlsx")]
 
-COLUMNS = [("plan_title", "计划"), ("task_title", "任务"), ("item_title", "事项"), ("department", "牵头部门"),
-           ("period_label", "报告期"), ("due", "报送截止"), ("submitted_at", "提交时间"), ("timeliness_label", "时效"),
-           ("days_late", "逾期天数"), ("state_label", "审核状态"), ("version", "版本"), ("status", "进展状态"),
-           ("percent", "完成百分比"), ("narrative", "进展情况"), ("problems", "存在问题"), ("next_steps", "下步打算"),
-           ("change_summary", "与上一版相比"), ("review_comment", "审核意见")]
+COLUMNS = [
+    ("plan_title", "计划"),
+    ("task_title", "任务"),
+    ("item_title", "事项"),
+    ("department", "牵头部门"),
+    ("period_label", "报告期"),
+    ("due", "报送截止"),
+    ("submitted_at", "提交时间"),
+    ("timeliness_label", "时效"),
+    ("days_late", "逾期天数"),
+    ("state_label", "审核状态"),
+    ("version", "版本"),
+    ("status", "进展状态"),
+    ("percent", "完成百分比"),
+    ("narrative", "进展情况"),
+    ("problems", "存在问题"),
+    ("next_steps", "下步打算"),
+    ("change_summary", "与上一版相比"),
+    ("review_comment", "审核意见"),
+]
 
 
 class DeskState(StrEnum):
@@ -76,20 +91,38 @@ def entry_view(e: DeskEntry) -> dict[str, Any]:
     r = e.report
     change = e.change
     return {
-        **report_view(r), "plan_title": e.plan_title, "period_label": e.period.label, "due": e.due.isoformat(),
+        **report_view(r),
+        "plan_title": e.plan_title,
+        "period_label": e.period.label,
+        "due": e.due.isoformat(),
         "task": {"id": e.item.task_id, "no": e.task_no, "title": e.task_title},
         "item": {"id": e.item.item_id, "no": e.item.no, "title": e.item.title},
-        "task_title": f"{e.task_no} {e.task_title}".strip(), "item_title": f"{e.item.no} {e.item.title}".strip(),
-        "timeliness": e.timeliness.value, "timeliness_label": TIMELINESS_LABELS.get(e.timeliness, ""),
-        "days_late": e.days_late, "state_label": REVIEW_LABELS[r.state], "name": e.name,
+        "task_title": f"{e.task_no} {e.task_title}".strip(),
+        "item_title": f"{e.item.no} {e.item.title}".strip(),
+        "timeliness": e.timeliness.value,
+        "timeliness_label": TIMELINESS_LABELS.get(e.timeliness, ""),
+        "days_late": e.days_late,
+        "state_label": REVIEW_LABELS[r.state],
+        "name": e.name,
         "url": f"/plans/{e.plan_id}/tasks/{quote(e.item.item_id, safe='')}?period={e.period.id}",
-        "change": None if change is None or e.baseline is None else {
-            "against": {"period_id": e.baseline.period_id, "version": e.baseline.version,
-                        "state": e.baseline.state.value, "label": e.baseline_label},
-            "status": change.status, "percent": change.percent, "summary": change.summary,
-            "text": [{"field": t.field, "label": t.label, "ops": [{"op": o.op, "text": o.text} for o in t.ops]}
-                     for t in change.texts],
-            "new_evidence": [jsonable(ev) for ev in change.new_evidence]},
+        "change": None
+        if change is None or e.baseline is None
+        else {
+            "against": {
+                "period_id": e.baseline.period_id,
+                "version": e.baseline.version,
+                "state": e.baseline.state.value,
+                "label": e.baseline_label,
+            },
+            "status": change.status,
+            "percent": change.percent,
+            "summary": change.summary,
+            "text": [
+                {"field": t.field, "label": t.label, "ops": [{"op": o.op, "text": o.text} for o in t.ops]}
+                for t in change.texts
+            ],
+            "new_evidence": [jsonable(ev) for ev in change.new_evidence],
+        },
         "change_summary": "首次报送" if change is None else change.summary,
     }
 
@@ -98,11 +131,23 @@ def outcome_view(outcome: BatchOutcome) -> JSONResponse:
     """200 when something was saved or nothing was refused; else (nothing saved) 409 when a report had
     changed since it was listed, 422 when a report could not be reviewed (a return without a comment …)."""
     body = {
-        "saved": outcome.saved, "message": outcome.message_zh, "message_en": outcome.message,
+        "saved": outcome.saved,
+        "message": outcome.message_zh,
+        "message_en": outcome.message,
         "reports": [report_view(r) for r in outcome.done],
-        "refused": [{"plan": f.pick.plan_id, "item": f.pick.item_id, "period": f.pick.period_id,
-                     "version": f.pick.version, "name": f.name, "message": f.message_zh, "message_en": f.message,
-                     "conflict": f.conflict} for f in outcome.refused],
+        "refused": [
+            {
+                "plan": f.pick.plan_id,
+                "item": f.pick.item_id,
+                "period": f.pick.period_id,
+                "version": f.pick.version,
+                "name": f.name,
+                "message": f.message_zh,
+                "message_en": f.message,
+                "conflict": f.conflict,
+            }
+            for f in outcome.refused
+        ],
     }
     if outcome.refused and not outcome.saved:
         body["error"] = {"message": outcome.message_zh, "message_en": outcome.message, "where": "reports"}
@@ -115,11 +160,23 @@ def _picks(batch: Batch) -> list[Pick]:
 
 
 @router.get("/reports", summary="Reports on the review desk (default: waiting for review), across plans")
-def reports(uow: UowDep, _: Office, plan: DbInt | None = None, department: str = Query("", max_length=200),
-            period: str = Query("", max_length=16), state: DeskState = DeskState.SUBMITTED,
-            timeliness: DeskTimeliness | None = None, fmt: Fmt = ListFormat.JSON) -> Any:
-    flt = DeskFilter(plan, department, period, None if state is DeskState.ALL else ReviewState(state.value),
-                     None if timeliness is None else Timeliness(timeliness.value))
+def reports(
+    uow: UowDep,
+    _: Office,
+    plan: DbInt | None = None,
+    department: str = Query("", max_length=200),
+    period: str = Query("", max_length=16),
+    state: DeskState = DeskState.SUBMITTED,
+    timeliness: DeskTimeliness | None = None,
+    fmt: Fmt = ListFormat.JSON,
+) -> Any:
+    flt = DeskFilter(
+        plan,
+        department,
+        period,
+        None if state is DeskState.ALL else ReviewState(state.value),
+        None if timeliness is None else Timeliness(timeliness.value),
+    )
     return export(COLUMNS, [entry_view(e) for e in desk(uow, flt).entries], fmt, "审核台")
 
 
@@ -130,11 +187,13 @@ def count(uow: UowDep, _: Office) -> dict[str, int]:
 
 @router.post("/accept", summary="Accept many reports (采纳) in one transaction")
 def accept(batch: Batch, uow: UowDep, user: CurrentUser) -> JSONResponse:
-    return outcome_view(review_batch(uow, user, _picks(batch), accept=True, partial=batch.partial,
-                                     comment=batch.comment))
+    return outcome_view(
+        review_batch(uow, user, _picks(batch), accept=True, partial=batch.partial, comment=batch.comment)
+    )
 
 
 @router.post("/return", summary="Return many reports (退回), each with its comment, in one transaction")
 def return_(batch: Batch, uow: UowDep, user: CurrentUser) -> JSONResponse:
-    return outcome_view(review_batch(uow, user, _picks(batch), accept=False, partial=batch.partial,
-                                     comment=batch.comment))
+    return outcome_view(
+        review_batch(uow, user, _picks(batch), accept=False, partial=batch.partial, comment=batch.comment)
+    )

@@ -28,8 +28,20 @@ from yigai.web.pages.render import render_error
 __all__ = ["render_error", "router"]
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, dashboard, review, review_desk, plans, targets, tasks, workspace, indicators, bulletins, admin,
-                audit):
+for _module in (
+    auth,
+    dashboard,
+    review,
+    review_desk,
+    plans,
+    targets,
+    tasks,
+    workspace,
+    indicators,
+    bulletins,
+    admin,
+    audit,
+):
     router.include_router(_module.router)
     if hasattr(_module, "write"):
         router.include_router(_module.write)

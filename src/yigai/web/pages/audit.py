@@ -18,8 +18,19 @@ OfficeAdmin = Annotated[User, Depends(require_role(Role.OFFICE_ADMIN, page=True)
 
 
 @router.get("/audit")
-def audit(request: Request, user: OfficeAdmin, uow: UowDep, actor: str = "", action: str = "", entity: str = "",
-          key: str = "", since: str = "", until: str = "", page: DbInt = 1) -> Response:
-    filters = AuditFilters(actor, action, entity, key, parse_day(since) if since else None,
-                           parse_day(until) if until else None)
+def audit(
+    request: Request,
+    user: OfficeAdmin,
+    uow: UowDep,
+    actor: str = "",
+    action: str = "",
+    entity: str = "",
+    key: str = "",
+    since: str = "",
+    until: str = "",
+    page: DbInt = 1,
+) -> Response:
+    filters = AuditFilters(
+        actor, action, entity, key, parse_day(since) if since else None, parse_day(until) if until else None
+    )
     return render(request, "audit.html", {"view": audit_page(uow, user, filters, page)})

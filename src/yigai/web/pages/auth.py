@@ -35,20 +35,37 @@ PASSWORD_CHANGED = "密码已修改，所有已登录的会话均已结束，请
 def login_form(request: Request, user: OptionalUser, next: str = "/", changed: DbInt = 0) -> Response:
     if user is not None:
         return RedirectResponse(landing(user, next), status_code=303)
-    return render(request, "login.html", {"next": safe_next(next), "username": "", "error": "",
-                                          "notice": PASSWORD_CHANGED if changed else ""})
+    return render(
+        request,
+        "login.html",
+        {"next": safe_next(next), "username": "", "error": "", "notice": PASSWORD_CHANGED if changed else ""},
+    )
 
 
 @router.post("/login", dependencies=[Depends(verify_csrf)])
-def login(request: Request, app: AppDep, username: Annotated[str, Form(max_length=64)],
-          password: Annotated[str, Form(max_length=256)], next: Annotated[str, Form()] = "/") -> Response:
+def login(
+    request: Request,
+    app: AppDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
     try:
-        signed = auth.login(app.uow(), username, password, client=client_address(request),
-                            user_agent=request.headers.get("user-agent", ""))
+        signed = auth.login(
+            app.uow(),
+            username,
+            password,
+            client=client_address(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
     except AuthenticationError as exc:
         status = 429 if isinstance(exc, TooManyAttemptsError) else 401
-        page = render(request, "login.html", {"next": safe_next(next), "username": username,
-                                              "error": exc.message_zh}, status_code=status)
+        page = render(
+            request,
+            "login.html",
+            {"next": safe_next(next), "username": username, "error": exc.message_zh},
+            status_code=status,
+        )
         if isinstance(exc, TooManyAttemptsError):
             page.headers["Retry-After"] = str(exc.retry_after)
         return page
@@ -73,19 +90,25 @@ def account(request: Request, user: PageUser) -> Response:
 
 
 @router.post("/account/password", dependencies=[Depends(verify_csrf)])
-def change_password(request: Request, app: AppDep, user: PageUser,
-                    current_password: Annotated[str, Form(max_length=256)],
-                    password: Annotated[str, Form(max_length=256)],
-                    confirm: Annotated[str, Form(max_length=256)]) -> Response:
+def change_password(
+    request: Request,
+    app: AppDep,
+    user: PageUser,
+    current_password: Annotated[str, Form(max_length=256)],
+    password: Annotated[str, Form(max_length=256)],
+    confirm: Annotated[str, Form(max_length=256)],
+) -> Response:
     """Change one's own password with the current one; every session ends, so sign in again."""
     try:
         if password != confirm:
-            raise InvalidInputError("the two new passwords differ", message_zh="两次输入的新密码不一致",
-                                    where="confirm")
+            raise InvalidInputError(
+                "the two new passwords differ", message_zh="两次输入的新密码不一致", where="confirm"
+            )
         auth.change_own_password(app.uow(), user, current_password, password)
     except YigaiError as exc:
-        return render(request, "account.html", {"policy": POLICY_ZH, "error": exc.message_zh},
-                      status_code=status_for(exc))
+        return render(
+            request, "account.html", {"policy": POLICY_ZH, "error": exc.message_zh}, status_code=status_for(exc)
+        )
     response = RedirectResponse("/login?changed=1", status_code=303)
     clear_session_cookie(response, request)
     return response

@@ -17,8 +17,9 @@ router = APIRouter()
 
 
 @router.get("/bulletins")
-def bulletins(request: Request, user: PageUser, uow: UowDep, plan: DbInt | None = None,
-              period: str | None = None) -> Response:
+def bulletins(
+    request: Request, user: PageUser, uow: UowDep, plan: DbInt | None = None, period: str | None = None
+) -> Response:
     view = bulletin_page(uow, plan, period)
     return render(request, "bulletins.html", {"view": view}, status_code=view.status)
 

@@ -14,7 +14,8 @@ router = APIRouter()
 
 
 @router.get("/")
-def dashboard_page(request: Request, user: PageUser, uow: UowDep, plan: DbInt | None = None,
-                   at: str | None = None) -> Response:
+def dashboard_page(
+    request: Request, user: PageUser, uow: UowDep, plan: DbInt | None = None, at: str | None = None
+) -> Response:
     view = dashboard(uow, parse_day(at), plan)
     return render(request, "dashboard.html", {"view": view})

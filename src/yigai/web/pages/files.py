@@ -17,8 +17,15 @@ from yigai.web.files import download
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MEDIA_TYPES = {**EVIDENCE_CONTENT_TYPES, ".xlsx": XLSX, ".docx": DOCX, ".html": "text/html; charset=utf-8",
-               ".csv": "text/csv; charset=utf-8", ".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8"}
+MEDIA_TYPES = {
+    **EVIDENCE_CONTENT_TYPES,
+    ".xlsx": XLSX,
+    ".docx": DOCX,
+    ".html": "text/html; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain; charset=utf-8",
+}
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
@@ -34,8 +41,9 @@ def attachment(data: bytes, filename: str, media_type: str | None = None, *, inl
     Without ``media_type`` the type comes from the extension.
     """
     suffix = Path(safe_filename(filename)).suffix.lower()
-    response = download(data, filename, media_type or MEDIA_TYPES.get(suffix, "application/octet-stream"),
-                        inline=inline)
+    response = download(
+        data, filename, media_type or MEDIA_TYPES.get(suffix, "application/octet-stream"), inline=inline
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -54,14 +62,20 @@ def saved_upload(upload: UploadFile, allowed: tuple[str, ...], max_bytes: int, w
     name = safe_filename(upload.filename or "", "")
     suffix = Path(name).suffix.lower()
     if not name or suffix not in allowed:
-        raise InvalidInputError(f"{what}: expected {' '.join(allowed)}, got {name or '(no file)'}",
-                                message_zh=f"请选择{what}（{' '.join(allowed)}）", where="file")
+        raise InvalidInputError(
+            f"{what}: expected {' '.join(allowed)}, got {name or '(no file)'}",
+            message_zh=f"请选择{what}（{' '.join(allowed)}）",
+            where="file",
+        )
     data = upload.file.read(max_bytes + 1)
     if not data:
         raise InvalidInputError(f"{name} is empty", message_zh=f"{name} 是空文件", where="file")
     if len(data) > max_bytes:
-        raise InvalidInputError(f"{name} is larger than {max_bytes} bytes",
-                                message_zh=f"{name} 超过上限 {max_bytes // 1048576} MiB", where="file")
+        raise InvalidInputError(
+            f"{name} is larger than {max_bytes} bytes",
+            message_zh=f"{name} 超过上限 {max_bytes // 1048576} MiB",
+            where="file",
+        )
     with tempfile.TemporaryDirectory(prefix="yigai-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)

@@ -33,11 +33,21 @@ def plans(request: Request, user: PageUser, uow: UowDep, at: str | None = None) 
 
 
 @router.get("/plans/{plan_id:int}")
-def plan(request: Request, user: PageUser, uow: UowDep, plan_id: DbInt, department: str = "", status: str = "",
-         category: str = "", deadline: str = "", at: str | None = None) -> Response:
+def plan(
+    request: Request,
+    user: PageUser,
+    uow: UowDep,
+    plan_id: DbInt,
+    department: str = "",
+    status: str = "",
+    category: str = "",
+    deadline: str = "",
+    at: str | None = None,
+) -> Response:
     view = plan_page(uow, plan_id, parse_day(at), Filters(department, status, category, deadline))
-    template = "_plan_tasks.html" if is_htmx(request) and request.headers.get("HX-Target") == "task-list" \
-        else "plan.html"
+    template = (
+        "_plan_tasks.html" if is_htmx(request) and request.headers.get("HX-Target") == "task-list" else "plan.html"
+    )
     return render(request, template, {"view": view})
 
 
@@ -48,30 +58,53 @@ def export(user: PageUser, uow: UowDep, plan_id: DbInt) -> Response:
     return attachment(produce(name, lambda path: write_plan_xlsx(draft, path)), name, XLSX)
 
 
-def _assign(request: Request, app: AppDep, plan_id: int, *, error: str = "", done: str = "",
-            typed: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+def _assign(
+    request: Request,
+    app: AppDep,
+    plan_id: int,
+    *,
+    error: str = "",
+    done: str = "",
+    typed: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
     view = assign_page(app.uow(), plan_id)
     typed = typed or {}
     view.selected = set(typed.get("items", ()))
-    form = assign_form(f"/plans/{plan_id}/assign", len(view.unassigned), view.departments, typed.get("lead", ""),
-                       typed.get("cooperating", ""), typed.get("mode", "add"))
+    form = assign_form(
+        f"/plans/{plan_id}/assign",
+        len(view.unassigned),
+        view.departments,
+        typed.get("lead", ""),
+        typed.get("cooperating", ""),
+        typed.get("mode", "add"),
+    )
     form["error"], form["done"] = error, done
-    return render(request, "plan_assign.html", {"view": view, "assign": form},
-                  status_code=status_code)
+    return render(request, "plan_assign.html", {"view": view, "assign": form}, status_code=status_code)
 
 
 @router.get("/plans/{plan_id:int}/assign")
 def assign(request: Request, user: OfficeAdmin, app: AppDep, plan_id: DbInt, done: DbInt | None = None) -> Response:
     """Tasks with no lead department first; tick many, pick departments from the registry, assign."""
-    message = f"已为 {done} 项事项调整责任部门，进展报告保持不变。" if done else ("所选事项的部门没有变化。" if done == 0 else "")
+    message = (
+        f"已为 {done} 项事项调整责任部门，进展报告保持不变。"
+        if done
+        else ("所选事项的部门没有变化。" if done == 0 else "")
+    )
     return _assign(request, app, plan_id, done=message)
 
 
 @write.post("/plans/{plan_id:int}/assign")
-def assign_post(request: Request, user: OfficeAdmin, app: AppDep, plan_id: DbInt,
-                items: Annotated[list[str] | None, Form()] = None, lead: Annotated[str, Form(max_length=2000)] = "",
-                cooperating: Annotated[str, Form(max_length=2000)] = "",
-                mode: Annotated[str, Form()] = "add") -> Response:
+def assign_post(
+    request: Request,
+    user: OfficeAdmin,
+    app: AppDep,
+    plan_id: DbInt,
+    items: Annotated[list[str] | None, Form()] = None,
+    lead: Annotated[str, Form(max_length=2000)] = "",
+    cooperating: Annotated[str, Form(max_length=2000)] = "",
+    mode: Annotated[str, Form()] = "add",
+) -> Response:
     try:
         result = assign_plan_departments(app.uow(), user, plan_id, items or [], lead, cooperating, mode=mode)
     except YigaiError as exc:

@@ -77,8 +77,16 @@ def _clamp(percent: float) -> float:
 def _environment() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
-    env.filters.update(rate=fmt_rate, pct=fmt_percent, num=fmt_number, cdate=_date, cdatetime=_datetime, size=_size,
-                       period=period_label, clamp=_clamp)
+    env.filters.update(
+        rate=fmt_rate,
+        pct=fmt_percent,
+        num=fmt_number,
+        cdate=_date,
+        cdatetime=_datetime,
+        size=_size,
+        period=period_label,
+        clamp=_clamp,
+    )
     env.globals.update(assets=ASSETS, role_labels=ROLE_LABELS, Role=Role, action_labels=ACTION_LABELS)
     env.auto_reload = False  # the templates ship with the package: no stat of each file per page
     env.trim_blocks = True
@@ -98,21 +106,31 @@ def nav_for(user: User | None, path: str, badges: dict[str, int] | None = None) 
         if roles is not None and user.role not in roles:
             continue
         active = path == href if href in ("/", "/plans") else path.startswith(href)
-        if href == "/plans" and path.startswith("/plans") and not path.startswith("/plans/import") \
-                and not path.startswith("/plans/review"):
+        if (
+            href == "/plans"
+            and path.startswith("/plans")
+            and not path.startswith("/plans/import")
+            and not path.startswith("/plans/review")
+        ):
             active = True
         items.append({"href": href, "label": label, "active": active, "badge": (badges or {}).get(href, 0)})
     return items
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
-           status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
     """Render a page (or, for an HTMX request, a partial template) with the common context."""
     active = current_session(request)
     user = active.user if active else None
     badges = {"/review": waiting_count(request.app.state.yigai.uow())} if user is not None and user.can_review else {}
-    ctx = {"user": user, "csrf": csrf_token(request), "nav": nav_for(user, request.url.path, badges),
-           "path": request.url.path, **(context or {})}
+    ctx = {
+        "user": user,
+        "csrf": csrf_token(request),
+        "nav": nav_for(user, request.url.path, badges),
+        "path": request.url.path,
+        **(context or {}),
+    }
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
 
 

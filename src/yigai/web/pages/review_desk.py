@@ -23,24 +23,53 @@ DONE = {"accepted": "已采纳 {n} 份报告。", "returned": "已退回 {n} 份
 
 
 def _query(plan: str, dept: str, period: str, state: str, when: str, page: str) -> DeskQuery:
-    return DeskQuery(plan.strip(), dept.strip(), period.strip(), state.strip() or "submitted", when.strip(),
-                     int(page) if page.strip().isdigit() else 1)
+    return DeskQuery(
+        plan.strip(),
+        dept.strip(),
+        period.strip(),
+        state.strip() or "submitted",
+        when.strip(),
+        int(page) if page.strip().isdigit() else 1,
+    )
 
 
-def _render(request: Request, app: AppDep, query: DeskQuery, *, message: str = "", ok: bool = True,
-            refused: list[str] | None = None, status_code: int = 200) -> Response:
+def _render(
+    request: Request,
+    app: AppDep,
+    query: DeskQuery,
+    *,
+    message: str = "",
+    ok: bool = True,
+    refused: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
     try:
         view = desk_page(app.uow(), query, today())
     except YigaiError as exc:  # a bad filter in the URL: the page without filters, and why
         view = desk_page(app.uow(), DeskQuery(), today())
         message, ok, status_code = exc.message_zh, False, status_for(exc)
-    return render(request, "review_desk.html", {"view": view, "message": message, "ok": ok,
-                                               "refused": refused or []}, status_code=status_code)
+    return render(
+        request,
+        "review_desk.html",
+        {"view": view, "message": message, "ok": ok, "refused": refused or []},
+        status_code=status_code,
+    )
 
 
 @router.get("/review")
-def review_desk(request: Request, user: OfficeAdmin, app: AppDep, plan: str = "", dept: str = "", period: str = "",
-                state: str = "submitted", when: str = "", page: str = "1", done: str = "", n: DbInt = 0) -> Response:
+def review_desk(
+    request: Request,
+    user: OfficeAdmin,
+    app: AppDep,
+    plan: str = "",
+    dept: str = "",
+    period: str = "",
+    state: str = "submitted",
+    when: str = "",
+    page: str = "1",
+    done: str = "",
+    n: DbInt = 0,
+) -> Response:
     message = DONE[done].format(n=n) if done in DONE else ""
     return _render(request, app, _query(plan, dept, period, state, when, page), message=message)
 
@@ -48,17 +77,32 @@ def review_desk(request: Request, user: OfficeAdmin, app: AppDep, plan: str = ""
 def _outcome(request: Request, app: AppDep, query: DeskQuery, outcome: BatchOutcome, done: str) -> Response:
     if not outcome.refused:
         return RedirectResponse(query.url(done=done, n=len(outcome.done)), status_code=303)
-    return _render(request, app, query, message=outcome.headline_zh, ok=outcome.saved,
-                   refused=[f"{r.name}：{r.message_zh}" for r in outcome.refused],
-                   status_code=200 if outcome.saved else 409 if outcome.conflict else 422)
+    return _render(
+        request,
+        app,
+        query,
+        message=outcome.headline_zh,
+        ok=outcome.saved,
+        refused=[f"{r.name}：{r.message_zh}" for r in outcome.refused],
+        status_code=200 if outcome.saved else 409 if outcome.conflict else 422,
+    )
 
 
 @write.post("/review/accept")
-def accept(request: Request, user: OfficeAdmin, app: AppDep, items: Annotated[list[str] | None, Form()] = None,
-           partial: Annotated[str, Form()] = "", comment: Annotated[str, Form(max_length=2000)] = "",
-           plan: Annotated[str, Form()] = "", dept: Annotated[str, Form()] = "",
-           period: Annotated[str, Form()] = "", state: Annotated[str, Form()] = "",
-           when: Annotated[str, Form()] = "", page: Annotated[str, Form()] = "1") -> Response:
+def accept(
+    request: Request,
+    user: OfficeAdmin,
+    app: AppDep,
+    items: Annotated[list[str] | None, Form()] = None,
+    partial: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form(max_length=2000)] = "",
+    plan: Annotated[str, Form()] = "",
+    dept: Annotated[str, Form()] = "",
+    period: Annotated[str, Form()] = "",
+    state: Annotated[str, Form()] = "",
+    when: Annotated[str, Form()] = "",
+    page: Annotated[str, Form()] = "1",
+) -> Response:
     """采纳 every ticked report in one transaction (all or nothing unless ``partial``)."""
     query = _query(plan, dept, period, state, when, page)
     try:
@@ -70,11 +114,19 @@ def accept(request: Request, user: OfficeAdmin, app: AppDep, items: Annotated[li
 
 
 @write.post("/review/return")
-def return_(request: Request, user: OfficeAdmin, app: AppDep, item: Annotated[str, Form()],
-            comment: Annotated[str, Form(max_length=2000)] = "",
-            plan: Annotated[str, Form()] = "", dept: Annotated[str, Form()] = "",
-            period: Annotated[str, Form()] = "", state: Annotated[str, Form()] = "",
-            when: Annotated[str, Form()] = "", page: Annotated[str, Form()] = "1") -> Response:
+def return_(
+    request: Request,
+    user: OfficeAdmin,
+    app: AppDep,
+    item: Annotated[str, Form()],
+    comment: Annotated[str, Form(max_length=2000)] = "",
+    plan: Annotated[str, Form()] = "",
+    dept: Annotated[str, Form()] = "",
+    period: Annotated[str, Form()] = "",
+    state: Annotated[str, Form()] = "",
+    when: Annotated[str, Form()] = "",
+    page: Annotated[str, Form()] = "1",
+) -> Response:
     """退回 one report with its comment (required)."""
     query = _query(plan, dept, period, state, when, page)
     try:

@@ -24,16 +24,21 @@ DONE = {"suggested": "已按名称和单位推荐关联指标（待确认）。"
 
 @router.get("/plans/{plan_id:int}/targets")
 def targets(request: Request, user: PageUser, uow: UowDep, plan_id: DbInt, done: str = "") -> Response:
-    return render(request, "targets.html", {"view": targets_page(uow, plan_id), "message": DONE.get(done, ""),
-                                            "ok": True})
+    return render(
+        request, "targets.html", {"view": targets_page(uow, plan_id), "message": DONE.get(done, ""), "ok": True}
+    )
 
 
 def _back(request: Request, app: AppDep, plan_id: int, action: Callable[[], object], done: str) -> Response:
     try:
         action()
     except YigaiError as exc:
-        return render(request, "targets.html", {"view": targets_page(app.uow(), plan_id), "message": exc.message_zh,
-                                                "ok": False}, status_code=status_for(exc))
+        return render(
+            request,
+            "targets.html",
+            {"view": targets_page(app.uow(), plan_id), "message": exc.message_zh, "ok": False},
+            status_code=status_for(exc),
+        )
     return RedirectResponse(f"/plans/{plan_id}/targets?done={done}", status_code=303)
 
 
@@ -43,6 +48,12 @@ def suggest(request: Request, user: OfficeAdmin, app: AppDep, plan_id: DbInt) ->
 
 
 @write.post("/plans/{plan_id:int}/targets/{index:int}")
-def link(request: Request, user: OfficeAdmin, app: AppDep, plan_id: DbInt, index: DbInt,
-         indicator: Annotated[str, Form(max_length=100)]) -> Response:
+def link(
+    request: Request,
+    user: OfficeAdmin,
+    app: AppDep,
+    plan_id: DbInt,
+    index: DbInt,
+    indicator: Annotated[str, Form(max_length=100)],
+) -> Response:
     return _back(request, app, plan_id, lambda: link_target(app.uow(), user, plan_id, index, indicator), "linked")

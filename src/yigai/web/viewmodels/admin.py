@@ -82,7 +82,9 @@ def _share(values: dict[str, Any]) -> str:
     total = tasks + indicators
     if not total:
         return ""
-    return f"即任务推进占 {100 * tasks / total:.4g}%、指标达成占 {100 * indicators / total:.4g}%（按两者之和折算为100%）"
+    return (
+        f"即任务推进占 {100 * tasks / total:.4g}%、指标达成占 {100 * indicators / total:.4g}%（按两者之和折算为100%）"
+    )
 
 
 def scheme_view(uow: UnitOfWork) -> SchemeView:
@@ -95,8 +97,15 @@ def scheme_view(uow: UnitOfWork) -> SchemeView:
             continue  # not a weight: lists are not edited here
         head, _, key = name.partition(".")
         section = sections.setdefault(head, SchemeSection(SCHEME_LABELS.get(head, head), []))
-        section.fields.append(SchemeField(name, SCHEME_LABELS.get(key or head, key or head), value,
-                                          default.get(name), _kind(default.get(name, value))))
+        section.fields.append(
+            SchemeField(
+                name,
+                SCHEME_LABELS.get(key or head, key or head),
+                value,
+                default.get(name),
+                _kind(default.get(name, value)),
+            )
+        )
     if "parts" in sections:
         sections["parts"].note = _share(scheme.values)
     return SchemeView(list(sections.values()), scheme, scheme_history(uow))
@@ -106,8 +115,15 @@ def admin_page(uow: UnitOfWork) -> AdminPage:
     plans = list_plans(uow)
     with uow:
         schedules = [ScheduleRow(p, uow.reports.schedule(p.id)) for p in plans]
-    return AdminPage(list_users(uow), [(r.value, ROLE_LABELS[r]) for r in Role], list_departments(uow),
-                     list_orgunits(uow), schedules, PERIOD_TYPES, scheme_view(uow))
+    return AdminPage(
+        list_users(uow),
+        [(r.value, ROLE_LABELS[r]) for r in Role],
+        list_departments(uow),
+        list_orgunits(uow),
+        schedules,
+        PERIOD_TYPES,
+        scheme_view(uow),
+    )
 
 
 @dataclass(slots=True)
@@ -127,5 +143,6 @@ def user_page(uow: UnitOfWork, admin: User, username: str) -> UserPage:
     if found is None:
         raise NotFoundError(f"no user {username!r}", message_zh=f"用户「{username}」不存在", where="username")
     history = list_audit(uow, admin, action="user.", entity="user", entity_key=username, per_page=20).entries
-    return UserPage(found, [(r.value, ROLE_LABELS[r]) for r in Role], list_departments(uow), list_orgunits(uow),
-                    history)
+    return UserPage(
+        found, [(r.value, ROLE_LABELS[r]) for r in Role], list_departments(uow), list_orgunits(uow), history
+    )

@@ -44,8 +44,15 @@ class AssignPage:
 def _row(thing: Task | Measure, needs_lead: bool) -> AssignRow:
     resp = thing.responsibility
     title = thing.title if isinstance(thing, Task) else thing.text
-    return AssignRow(thing.id, "task" if isinstance(thing, Task) else "measure", thing.no, title,
-                     [r.name for r in resp.lead], [r.name for r in resp.cooperating], needs_lead)
+    return AssignRow(
+        thing.id,
+        "task" if isinstance(thing, Task) else "measure",
+        thing.no,
+        title,
+        [r.name for r in resp.lead],
+        [r.name for r in resp.cooperating],
+        needs_lead,
+    )
 
 
 def assign_page(uow: UnitOfWork, plan_id: int) -> AssignPage:
@@ -60,5 +67,12 @@ def assign_page(uow: UnitOfWork, plan_id: int) -> AssignPage:
         row = _row(task, task.id in without)
         row.measures = [_row(m, m.id in item_gaps) for m in task.measures]
         rows.append(row)
-    return AssignPage(summary, [r for r in rows if r.needs_lead], [r for r in rows if not r.needs_lead],
-                      len(report_items(draft)), len(item_gaps), reports, department_options(uow, draft.meta))
+    return AssignPage(
+        summary,
+        [r for r in rows if r.needs_lead],
+        [r for r in rows if not r.needs_lead],
+        len(report_items(draft)),
+        len(item_gaps),
+        reports,
+        department_options(uow, draft.meta),
+    )

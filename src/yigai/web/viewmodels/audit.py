@@ -37,9 +37,15 @@ class AuditFilters:
     until: dt.date | None = None
 
     def query(self, **extra: object) -> str:
-        pairs = {"actor": self.actor, "action": self.action, "entity": self.entity, "key": self.key,
-                 "since": self.since.isoformat() if self.since else "",
-                 "until": self.until.isoformat() if self.until else "", **extra}
+        pairs = {
+            "actor": self.actor,
+            "action": self.action,
+            "entity": self.entity,
+            "key": self.key,
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+            **extra,
+        }
         return urlencode({k: v for k, v in pairs.items() if v not in ("", None)})
 
 
@@ -70,8 +76,13 @@ class AuditPage:
     entities: list[tuple[str, str]]  # value, label
 
 
-ACTION_GROUPS = (("report.", "进展报告（全部）"), ("plan_draft.", "计划草稿（全部）"), ("auth.", "登录与退出（全部）"),
-                 ("value.", "指标数值（全部）"), ("user.", "用户管理（全部）"))
+ACTION_GROUPS = (
+    ("report.", "进展报告（全部）"),
+    ("plan_draft.", "计划草稿（全部）"),
+    ("auth.", "登录与退出（全部）"),
+    ("value.", "指标数值（全部）"),
+    ("user.", "用户管理（全部）"),
+)
 
 
 def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
@@ -87,14 +98,32 @@ def audit_page(uow: UnitOfWork, user: User, filters: AuditFilters, page: int = 1
     f = filters
 
     def query(number: int) -> Any:
-        return list_audit(uow, user, actor=f.actor or None, action=f.action or None, entity=f.entity or None,
-                          entity_key=f.key or None, since=f.since, until=f.until, page=number, per_page=PAGE_SIZE)
+        return list_audit(
+            uow,
+            user,
+            actor=f.actor or None,
+            action=f.action or None,
+            entity=f.entity or None,
+            entity_key=f.key or None,
+            since=f.since,
+            until=f.until,
+            page=number,
+            per_page=PAGE_SIZE,
+        )
 
     found = query(max(page, 1))
     if found.page > found.pages:
         found = query(found.pages)
-    rows = [AuditRow(e, action_label(e.action), entity_label(e.entity), field_changes(e.before, e.after))
-            for e in found.entries]
-    return AuditPage(rows, filters, found.page, found.pages, found.total,
-                     [*ACTION_GROUPS, *sorted(ACTION_LABELS.items(), key=lambda kv: kv[1])],
-                     sorted(ENTITY_LABELS.items(), key=lambda kv: kv[1]))
+    rows = [
+        AuditRow(e, action_label(e.action), entity_label(e.entity), field_changes(e.before, e.after))
+        for e in found.entries
+    ]
+    return AuditPage(
+        rows,
+        filters,
+        found.page,
+        found.pages,
+        found.total,
+        [*ACTION_GROUPS, *sorted(ACTION_LABELS.items(), key=lambda kv: kv[1])],
+        sorted(ENTITY_LABELS.items(), key=lambda kv: kv[1]),
+    )

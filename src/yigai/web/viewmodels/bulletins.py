@@ -49,6 +49,13 @@ def bulletin_page(uow: UnitOfWork, plan_id: int | None, period_id: str | None) -
         return BulletinPage(scheduled, plan, due, None, None, formats, exc.message_zh, 422)
     if period is None:
         first = schedule.periods[0]
-        return BulletinPage(scheduled, plan, due, None, None, formats,
-                            f"本计划的第一个报告期（{first.label}）尚未结束，结束后即可生成通报。")
+        return BulletinPage(
+            scheduled,
+            plan,
+            due,
+            None,
+            None,
+            formats,
+            f"本计划的第一个报告期（{first.label}）尚未结束，结束后即可生成通报。",
+        )
     return BulletinPage(scheduled, plan, due, period, bulletin_data(uow, plan.id, period.id, today=day), formats)

@@ -16,11 +16,21 @@ from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
 
 # Worst first: a task shows the status of its worst item.
-SEVERITY = (ItemStatus.OVERDUE, ItemStatus.AT_RISK, ItemStatus.NOT_REPORTED, ItemStatus.NOT_STARTED,
-            ItemStatus.ON_TRACK, ItemStatus.COMPLETED)
+SEVERITY = (
+    ItemStatus.OVERDUE,
+    ItemStatus.AT_RISK,
+    ItemStatus.NOT_REPORTED,
+    ItemStatus.NOT_STARTED,
+    ItemStatus.ON_TRACK,
+    ItemStatus.COMPLETED,
+)
 STATUS_CSS = {
-    ItemStatus.COMPLETED: "done", ItemStatus.ON_TRACK: "ok", ItemStatus.AT_RISK: "risk",
-    ItemStatus.OVERDUE: "late", ItemStatus.NOT_REPORTED: "missing", ItemStatus.NOT_STARTED: "idle",
+    ItemStatus.COMPLETED: "done",
+    ItemStatus.ON_TRACK: "ok",
+    ItemStatus.AT_RISK: "risk",
+    ItemStatus.OVERDUE: "late",
+    ItemStatus.NOT_REPORTED: "missing",
+    ItemStatus.NOT_STARTED: "idle",
 }
 UNSUPERVISED = "未纳入督办"  # the plan has no reporting schedule yet
 
@@ -36,8 +46,9 @@ def parse_day(raw: str | None, default: dt.date | None = None) -> dt.date:
     try:
         return dt.date.fromisoformat(raw.strip())
     except ValueError:
-        raise InvalidInputError(f"not a date: {raw!r} (YYYY-MM-DD)", message_zh=f"日期「{raw}」格式错误（应为 2023-12-31）",
-                                where="at") from None
+        raise InvalidInputError(
+            f"not a date: {raw!r} (YYYY-MM-DD)", message_zh=f"日期「{raw}」格式错误（应为 2023-12-31）", where="at"
+        ) from None
 
 
 def plan_evaluation(uow: UnitOfWork, plan_id: int, at: dt.date) -> PlanEvaluation | None:
@@ -70,9 +81,13 @@ def status_css(status: ItemStatus | None) -> str:
 def deadline_text(deadline: Deadline) -> str:
     if deadline.date is not None:
         return f"{deadline.date.year}年{deadline.date.month}月{deadline.date.day}日"
-    labels = {DeadlineKind.CONTINUOUS: "持续实施", DeadlineKind.BY_SCHEDULE: "按序时进度",
-              DeadlineKind.BY_SUPERIORS: "按上级部署", DeadlineKind.ADJUST_AS_NEEDED: "适时调整",
-              DeadlineKind.UNSPECIFIED: "未明确"}
+    labels = {
+        DeadlineKind.CONTINUOUS: "持续实施",
+        DeadlineKind.BY_SCHEDULE: "按序时进度",
+        DeadlineKind.BY_SUPERIORS: "按上级部署",
+        DeadlineKind.ADJUST_AS_NEEDED: "适时调整",
+        DeadlineKind.UNSPECIFIED: "未明确",
+    }
     return deadline.raw or labels.get(deadline.kind, "—")
 
 

@@ -65,9 +65,16 @@ def _dashboard(uow: UnitOfWork, at: dt.date, plan_id: int | None) -> Dashboard:
     items = {i.item_id: i for i in report_items(inp.draft)}
 
     def red(status: ItemStatus) -> list[RedRow]:
-        return [RedRow(i, items[i.item_id].no if i.item_id in items else "",
-                       deadline_text(items[i.item_id].deadline) if i.item_id in items else "—",
-                       item_url(plan.id, i.item_id)) for i in ev.items if i.status is status]
+        return [
+            RedRow(
+                i,
+                items[i.item_id].no if i.item_id in items else "",
+                deadline_text(items[i.item_id].deadline) if i.item_id in items else "—",
+                item_url(plan.id, i.item_id),
+            )
+            for i in ev.items
+            if i.status is status
+        ]
 
     charts: dict[str, Any] = {"chart-status": status_chart(ev), "chart-ranking": ranking_chart(ev)}
     trends = []
@@ -78,5 +85,16 @@ def _dashboard(uow: UnitOfWork, at: dt.date, plan_id: int | None) -> Dashboard:
             chart_id = f"chart-target-{t.index}"
             charts[chart_id] = trend_chart(by_index[t.index], t, at, plan_end)
             trends.append((chart_id, charts[chart_id]["sentence"]))
-    return Dashboard(scheduled, plan, at, ev, bulletin, red(ItemStatus.OVERDUE), red(ItemStatus.AT_RISK),
-                     ev.counts.get(ItemStatus.NOT_REPORTED, 0), charts, trends, len(every) - len(scheduled))
+    return Dashboard(
+        scheduled,
+        plan,
+        at,
+        ev,
+        bulletin,
+        red(ItemStatus.OVERDUE),
+        red(ItemStatus.AT_RISK),
+        ev.counts.get(ItemStatus.NOT_REPORTED, 0),
+        charts,
+        trends,
+        len(every) - len(scheduled),
+    )

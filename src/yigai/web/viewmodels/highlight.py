@@ -18,15 +18,39 @@ from yigai.domain.plan import DeadlineKind, DepartmentRef, Measure, PlanDraft, S
 from yigai.reports.bulletin_data import target_text
 
 # Kinds of mark, in the order of precedence a piece is coloured by (first wins).
-KINDS = ("lead", "cooperating", "deadline", "target", "title", "category", "meta", "warning", "section",
-         "responsibility", "text")
+KINDS = (
+    "lead",
+    "cooperating",
+    "deadline",
+    "target",
+    "title",
+    "category",
+    "meta",
+    "warning",
+    "section",
+    "responsibility",
+    "text",
+)
 KIND_LABELS = {
-    "title": "标题", "text": "正文", "lead": "牵头部门", "cooperating": "配合部门", "deadline": "完成时限",
-    "target": "量化目标", "category": "类别", "responsibility": "责任条款", "meta": "文件信息",
-    "warning": "解析提示", "section": "章节标题",
+    "title": "标题",
+    "text": "正文",
+    "lead": "牵头部门",
+    "cooperating": "配合部门",
+    "deadline": "完成时限",
+    "target": "量化目标",
+    "category": "类别",
+    "responsibility": "责任条款",
+    "meta": "文件信息",
+    "warning": "解析提示",
+    "section": "章节标题",
 }
-META_LABELS = {"title": "标题", "issuer": "发文机关", "doc_number": "文号", "date": "成文日期",
-               "valid_until": "有效期至"}
+META_LABELS = {
+    "title": "标题",
+    "issuer": "发文机关",
+    "doc_number": "文号",
+    "date": "成文日期",
+    "valid_until": "有效期至",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +122,10 @@ def excerpts(text: str, marks: Sequence[Mark], context_lines: int = 1, gap_lines
                 hi = mid - 1
         return lo
 
-    ranges = sorted((max(0, line_of(m.start) - context_lines),
-                     min(len(line_starts) - 1, line_of(m.end - 1) + context_lines)) for m in valid)
+    ranges = sorted(
+        (max(0, line_of(m.start) - context_lines), min(len(line_starts) - 1, line_of(m.end - 1) + context_lines))
+        for m in valid
+    )
     merged: list[list[int]] = []
     for a, b in ranges:
         if merged and a <= merged[-1][1] + gap_lines:
@@ -116,9 +142,17 @@ def excerpts(text: str, marks: Sequence[Mark], context_lines: int = 1, gap_lines
 
 def _dept_marks(refs: Sequence[DepartmentRef], kind: str, ref: str = "") -> list[Mark]:
     label = KIND_LABELS[kind]
-    return [Mark(r.span.start, r.span.end, kind,
-                 f"{label}：{r.name}" + (f"（原文“{r.raw}”）" if r.raw != r.name else ""), ref and f"{ref}-{kind}-{i}")
-            for i, r in enumerate(refs) if r.span is not None]
+    return [
+        Mark(
+            r.span.start,
+            r.span.end,
+            kind,
+            f"{label}：{r.name}" + (f"（原文“{r.raw}”）" if r.raw != r.name else ""),
+            ref and f"{ref}-{kind}-{i}",
+        )
+        for i, r in enumerate(refs)
+        if r.span is not None
+    ]
 
 
 def _span(span: Span | None, kind: str, label: str, ref: str = "") -> list[Mark]:
@@ -133,8 +167,12 @@ def task_marks(task: Task, *, ref: str = "") -> list[Mark]:
     marks += _span(task.responsibility.span, "responsibility", "责任条款", ref and f"{ref}-resp")
     marks += _dept_marks(task.responsibility.lead, "lead", ref)
     marks += _dept_marks(task.responsibility.cooperating, "cooperating", ref)
-    marks += _span(task.deadline.span, "deadline", f"完成时限：{deadline_label(task.deadline.raw, task.deadline.kind)}",
-                   ref and f"{ref}-deadline")
+    marks += _span(
+        task.deadline.span,
+        "deadline",
+        f"完成时限：{deadline_label(task.deadline.raw, task.deadline.kind)}",
+        ref and f"{ref}-deadline",
+    )
     return marks
 
 
@@ -143,11 +181,19 @@ def measure_marks(measure: Measure, *, ref: str = "") -> list[Mark]:
     marks = _span(p.get("text") or measure.span, "text", f"具体措施：{measure.id}", ref and f"{ref}-text")
     marks += _dept_marks(measure.responsibility.lead, "lead", ref)
     marks += _dept_marks(measure.responsibility.cooperating, "cooperating", ref)
-    marks += _span(measure.deadline.span, "deadline",
-                   f"完成时限：{deadline_label(measure.deadline.raw, measure.deadline.kind)}", ref and f"{ref}-deadline")
+    marks += _span(
+        measure.deadline.span,
+        "deadline",
+        f"完成时限：{deadline_label(measure.deadline.raw, measure.deadline.kind)}",
+        ref and f"{ref}-deadline",
+    )
     if measure.categories:
-        marks += _span(p.get("category"), "category", "类别：" + "、".join(c.value for c in measure.categories),
-                       ref and f"{ref}-category")
+        marks += _span(
+            p.get("category"),
+            "category",
+            "类别：" + "、".join(c.value for c in measure.categories),
+            ref and f"{ref}-category",
+        )
     return marks
 
 
@@ -161,14 +207,20 @@ def target_marks(target: Target, *, ref: str = "") -> list[Mark]:
 
 
 def meta_marks(draft: PlanDraft) -> list[Mark]:
-    return [Mark(s.start, s.end, "meta", f"{META_LABELS.get(k, k)}：{getattr(draft.meta, k, '')}", f"f-meta-{k}")
-            for k, s in draft.meta.provenance.items()]
+    return [
+        Mark(s.start, s.end, "meta", f"{META_LABELS.get(k, k)}：{getattr(draft.meta, k, '')}", f"f-meta-{k}")
+        for k, s in draft.meta.provenance.items()
+    ]
 
 
 def deadline_label(raw: str, kind: DeadlineKind) -> str:
-    labels = {DeadlineKind.CONTINUOUS: "持续实施", DeadlineKind.BY_SCHEDULE: "按序时进度",
-              DeadlineKind.BY_SUPERIORS: "按上级部署", DeadlineKind.ADJUST_AS_NEEDED: "适时调整",
-              DeadlineKind.UNSPECIFIED: "未明确"}
+    labels = {
+        DeadlineKind.CONTINUOUS: "持续实施",
+        DeadlineKind.BY_SCHEDULE: "按序时进度",
+        DeadlineKind.BY_SUPERIORS: "按上级部署",
+        DeadlineKind.ADJUST_AS_NEEDED: "适时调整",
+        DeadlineKind.UNSPECIFIED: "未明确",
+    }
     return raw or labels.get(kind, "")
 
 

@@ -8,8 +8,12 @@ from yigai.domain.diff import TextOp, text_ops
 from yigai.domain.periods import parse_period
 from yigai.domain.reports import REVIEW_LABELS, Evidence, ProgressReport
 
-TEXT_FIELDS = (("narrative", "进展情况"), ("problems", "存在问题"), ("next_steps", "下步打算"),
-               ("review_comment", "审核意见"))
+TEXT_FIELDS = (
+    ("narrative", "进展情况"),
+    ("problems", "存在问题"),
+    ("next_steps", "下步打算"),
+    ("review_comment", "审核意见"),
+)
 
 
 @dataclass(slots=True)
@@ -78,8 +82,14 @@ def period_histories(reports: list[ProgressReport]) -> list[PeriodHistory]:
         for i, r in enumerate(versions):
             prev = versions[i - 1] if i else None
             known = {e.sha256 for e in prev.evidence} if prev else set()
-            views.append(VersionView(r, REVIEW_LABELS[r.state], changes(prev, r) if prev else [],
-                                     [e for e in r.evidence if e.sha256 not in known]))
+            views.append(
+                VersionView(
+                    r,
+                    REVIEW_LABELS[r.state],
+                    changes(prev, r) if prev else [],
+                    [e for e in r.evidence if e.sha256 not in known],
+                )
+            )
         out.append(PeriodHistory(pid, parse_period(pid).label, list(reversed(views))))
     out.sort(key=lambda h: parse_period(h.period_id).end, reverse=True)
     return out

@@ -22,8 +22,11 @@ from yigai.storage.uow import UnitOfWork
 from yigai.web.viewmodels.charts import trend_chart
 from yigai.web.viewmodels.common import today
 
-DIRECTION_LABELS = {Direction.HIGHER_IS_BETTER: "越高越好", Direction.LOWER_IS_BETTER: "越低越好",
-                    Direction.NEUTRAL: "以达到目标值为宜"}
+DIRECTION_LABELS = {
+    Direction.HIGHER_IS_BETTER: "越高越好",
+    Direction.LOWER_IS_BETTER: "越低越好",
+    Direction.NEUTRAL: "以达到目标值为宜",
+}
 MAX_PERIOD_COLUMNS = 8
 
 
@@ -55,8 +58,15 @@ def indicator_list(uow: UnitOfWork) -> list[IndicatorRow]:
     plans: dict[str, set[int]] = {}
     for link in links:
         plans.setdefault(link.indicator_code, set()).add(link.plan_id)
-    return [IndicatorRow(i, len(units.get(i.code, ())), parse_period(latest[i.code]).label if i.code in latest else "—",
-                         len(plans.get(i.code, ()))) for i in indicators]
+    return [
+        IndicatorRow(
+            i,
+            len(units.get(i.code, ())),
+            parse_period(latest[i.code]).label if i.code in latest else "—",
+            len(plans.get(i.code, ())),
+        )
+        for i in indicators
+    ]
 
 
 @dataclass(slots=True)
@@ -123,17 +133,28 @@ def _table(records: list[ValueRecord], units: dict[str, OrgUnit]) -> ValueTable:
     for r in records:
         cells.setdefault(r.value.org_unit, {})[r.value.period_id] = r
     order = list(units)
-    rows = [(units[c] if c in units else OrgUnit(c, c, OrgUnitLevel.INSTITUTION), [cells[c].get(p) for p in periods])
-            for c in sorted(cells, key=lambda c: order.index(c) if c in order else len(order))]
+    rows = [
+        (units[c] if c in units else OrgUnit(c, c, OrgUnitLevel.INSTITUTION), [cells[c].get(p) for p in periods])
+        for c in sorted(cells, key=lambda c: order.index(c) if c in order else len(order))
+    ]
     return ValueTable(periods, [parse_period(p).label for p in periods], rows)
 
 
 def _series_chart(ind: IndicatorDef, unit: OrgUnit, records: list[ValueRecord]) -> dict[str, Any]:
     points = sorted(((parse_period(r.value.period_id), r.value.value) for r in records), key=lambda p: p[0].end)
-    return {"kind": "trend", "title": f"{ind.name}（{unit.name}）", "unit": ind.unit, "target": None,
-            "targetHigh": None, "targetText": "", "due": None,
-            "observed": [[p.end.isoformat(), v, p.label] for p, v in points], "path": [], "projection": [],
-            "sentence": ""}
+    return {
+        "kind": "trend",
+        "title": f"{ind.name}（{unit.name}）",
+        "unit": ind.unit,
+        "target": None,
+        "targetHigh": None,
+        "targetText": "",
+        "due": None,
+        "observed": [[p.end.isoformat(), v, p.label] for p, v in points],
+        "path": [],
+        "projection": [],
+        "sentence": "",
+    }
 
 
 def indicator_page(uow: UnitOfWork, user: User, code: str, at: dt.date | None = None) -> IndicatorPage:
@@ -146,8 +167,12 @@ def indicator_page(uow: UnitOfWork, user: User, code: str, at: dt.date | None = 
         current = uow.values.query(keys=[code])
         history = uow.values.query(keys=[code], all_versions=True)
         scheduled = [p for p in uow.plans.summaries() if uow.reports.schedule(p.id) is not None]
-        linked = [(p, r.link.target_index) for p in uow.plans.summaries() for r in uow.links.for_plan(p.id)
-                  if r.link.confirmed and r.link.indicator_code == code]
+        linked = [
+            (p, r.link.target_index)
+            for p in uow.plans.summaries()
+            for r in uow.links.for_plan(p.id)
+            if r.link.confirmed and r.link.indicator_code == code
+        ]
     all_units = list_orgunits(uow)
     units = {u.code: u for u in all_units}
     scheduled_ids = {p.id for p in scheduled}
@@ -167,15 +192,36 @@ def indicator_page(uow: UnitOfWork, user: User, code: str, at: dt.date | None = 
             continue
         plan_end = max((p.end for p in inp.periods), default=None)
         draft_target = inp.draft.targets[index]
-        targets.append(LinkedTarget(plan, index, t_in.metric, target_text(draft_target), t_ev, chart_id,
-                                    trend_chart(t_in, t_ev, day, plan_end)))
+        targets.append(
+            LinkedTarget(
+                plan,
+                index,
+                t_in.metric,
+                target_text(draft_target),
+                t_ev,
+                chart_id,
+                trend_chart(t_in, t_ev, day, plan_end),
+            )
+        )
     extra = None
     if not any(t.chart for t in targets) and current:
-        busiest = max({r.value.org_unit for r in current},
-                      key=lambda c: sum(1 for r in current if r.value.org_unit == c))
-        extra = _series_chart(ind, units.get(busiest) or OrgUnit(busiest, busiest, OrgUnitLevel.INSTITUTION),
-                              [r for r in current if r.value.org_unit == busiest])
-    return IndicatorPage(ind, bounds, day, targets, _table(current, units),
-                         sorted(history, key=lambda r: r.value.saved_at or dt.datetime.min.replace(tzinfo=dt.UTC),
-                                reverse=True)[:50],
-                         entry_units(user, all_units), scheduled, extra, units)
+        busiest = max(
+            {r.value.org_unit for r in current}, key=lambda c: sum(1 for r in current if r.value.org_unit == c)
+        )
+        extra = _series_chart(
+            ind,
+            units.get(busiest) or OrgUnit(busiest, busiest, OrgUnitLevel.INSTITUTION),
+            [r for r in current if r.value.org_unit == busiest],
+        )
+    return IndicatorPage(
+        ind,
+        bounds,
+        day,
+        targets,
+        _table(current, units),
+        sorted(history, key=lambda r: r.value.saved_at or dt.datetime.min.replace(tzinfo=dt.UTC), reverse=True)[:50],
+        entry_units(user, all_units),
+        scheduled,
+        extra,
+        units,
+    )

@@ -123,8 +123,18 @@ class Filters:
     def query(self) -> str:
         from urllib.parse import urlencode
 
-        return urlencode({k: v for k, v in (("department", self.department), ("status", self.status),
-                                             ("category", self.category), ("deadline", self.deadline)) if v})
+        return urlencode(
+            {
+                k: v
+                for k, v in (
+                    ("department", self.department),
+                    ("status", self.status),
+                    ("category", self.category),
+                    ("deadline", self.deadline),
+                )
+                if v
+            }
+        )
 
 
 @dataclass(slots=True)
@@ -153,9 +163,19 @@ class PlanPage:
 
 
 def _item_row(plan_id: int, item: ReportItem, ev: ItemEvaluation | None, categories: tuple[str, ...]) -> ItemRow:
-    return ItemRow(item.item_id, item.no, item.title, item.lead, item.cooperating, deadline_text(item.deadline),
-                   categories, ev.status if ev else None, ev.percent if ev else None, ev.reason if ev else "",
-                   item_url(plan_id, item))
+    return ItemRow(
+        item.item_id,
+        item.no,
+        item.title,
+        item.lead,
+        item.cooperating,
+        deadline_text(item.deadline),
+        categories,
+        ev.status if ev else None,
+        ev.percent if ev else None,
+        ev.reason if ev else "",
+        item_url(plan_id, item),
+    )
 
 
 def _matches(row: ItemRow, item: ReportItem, f: Filters) -> bool:
@@ -187,13 +207,22 @@ def _task_rows(plan_id: int, draft: PlanDraft, ev: PlanEvaluation | None, f: Fil
             continue
         shown += len(all_rows)
         status = worst([r.status for r in all_rows if r.status is not None]) if ev else None
-        rows.append(TaskRow(
-            task.id, task.no, task.title or task.text[:40], item_url(plan_id, task.id),
-            tuple(dict.fromkeys(r.name for r in task.responsibility.lead)),
-            tuple(dict.fromkeys(r.name for r in task.responsibility.cooperating)),
-            deadline_text(task.deadline), categories_of(task.categories), all_rows, bool(task.measures),
-            status, ev.task_scores.get(task.id) if ev else None,
-        ))
+        rows.append(
+            TaskRow(
+                task.id,
+                task.no,
+                task.title or task.text[:40],
+                item_url(plan_id, task.id),
+                tuple(dict.fromkeys(r.name for r in task.responsibility.lead)),
+                tuple(dict.fromkeys(r.name for r in task.responsibility.cooperating)),
+                deadline_text(task.deadline),
+                categories_of(task.categories),
+                all_rows,
+                bool(task.measures),
+                status,
+                ev.task_scores.get(task.id) if ev else None,
+            )
+        )
     return rows, shown
 
 
@@ -249,8 +278,7 @@ def filter_options(draft: PlanDraft, has_schedule: bool) -> FilterOptions:
 def plan_page(uow: UnitOfWork, plan_id: int, at: dt.date, filters: Filters) -> PlanPage:
     """The plan's page, memoised until a write that concerns this plan (a report on another plan leaves it)."""
     key = ("plan page", plan_id, at, filters.department, filters.status, filters.category, filters.deadline)
-    return memoised(uow, key, lambda: _plan_page(uow, plan_id, at, filters), plan=plan_id,
-                    plan_entities=PLAN_ENTITIES)
+    return memoised(uow, key, lambda: _plan_page(uow, plan_id, at, filters), plan=plan_id, plan_entities=PLAN_ENTITIES)
 
 
 def _plan_page(uow: UnitOfWork, plan_id: int, at: dt.date, filters: Filters) -> PlanPage:
@@ -264,6 +292,18 @@ def _plan_page(uow: UnitOfWork, plan_id: int, at: dt.date, filters: Filters) -> 
     counts = []
     if ev is not None:
         counts = [(status_css(s), ITEM_STATUS_LABELS[s], ev.counts.get(s, 0)) for s in STATUS_ORDER]
-    return PlanPage(summary, record.draft, schedule, ev, at, tree, loose, filters,
-                    filter_options(record.draft, schedule is not None), shown, len(report_items(record.draft)),
-                    counts, sum(1 for i in report_items(record.draft) if not i.lead))
+    return PlanPage(
+        summary,
+        record.draft,
+        schedule,
+        ev,
+        at,
+        tree,
+        loose,
+        filters,
+        filter_options(record.draft, schedule is not None),
+        shown,
+        len(report_items(record.draft)),
+        counts,
+        sum(1 for i in report_items(record.draft) if not i.lead),
+    )

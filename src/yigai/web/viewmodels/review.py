@@ -24,9 +24,21 @@ from yigai.web.viewmodels.common import deadline_text
 from yigai.web.viewmodels.highlight import Mark, Segment, segments
 
 # plan_review's span kinds → the highlight kinds (and so the CSS classes)
-SPAN_KINDS = {"meta": "meta", "section": "section", "task": "text", "measure": "text", "title": "title",
-              "text": "text", "responsibility": "responsibility", "lead": "lead", "cooperating": "cooperating",
-              "deadline": "deadline", "target": "target", "category": "category", "warning": "warning"}
+SPAN_KINDS = {
+    "meta": "meta",
+    "section": "section",
+    "task": "text",
+    "measure": "text",
+    "title": "title",
+    "text": "text",
+    "responsibility": "responsibility",
+    "lead": "lead",
+    "cooperating": "cooperating",
+    "deadline": "deadline",
+    "target": "target",
+    "category": "category",
+    "warning": "warning",
+}
 CATEGORIES = [c.value for c in Category]
 LEVELS = (("district", "区县"), ("city", "地市"), ("province", "省"), ("unknown", "未识别"))
 TYPES = ("工作方案", "实施方案", "规划", "意见", "行动计划", "其他")
@@ -87,7 +99,6 @@ class ReviewPage:
     types: tuple[str, ...] = TYPES
     categories: list[str] = field(default_factory=lambda: list(CATEGORIES))
 
-
     @property
     def open(self) -> bool:
         return self.review.info.status.value == "draft"
@@ -111,8 +122,10 @@ def _marks(spans: list[FieldSpan]) -> list[Mark]:
 
 
 def _depts(refs: list[DepartmentRef], key: str, role: str, located: set[str]) -> list[DeptView]:
-    return [DeptView(r.name, r.raw, r.known, anchor(f"{key}.{role}.{i}") if f"{key}.{role}.{i}" in located else "")
-            for i, r in enumerate(refs)]
+    return [
+        DeptView(r.name, r.raw, r.known, anchor(f"{key}.{role}.{i}") if f"{key}.{role}.{i}" in located else "")
+        for i, r in enumerate(refs)
+    ]
 
 
 def _item(thing: Task | Measure, kind: str, located: set[str]) -> ItemView:
@@ -120,21 +133,41 @@ def _item(thing: Task | Measure, kind: str, located: set[str]) -> ItemView:
     title = thing.title if isinstance(thing, Task) else thing.text
     resp = thing.responsibility
     d = thing.deadline
-    anchors = {name: anchor(f"{key}.{name}") if f"{key}.{name}" in located else ""
-               for name in ("title", "text", "deadline", "responsibility", "category")}
+    anchors = {
+        name: anchor(f"{key}.{name}") if f"{key}.{name}" in located else ""
+        for name in ("title", "text", "deadline", "responsibility", "category")
+    }
     anchors["item"] = anchor(key) if key in located else anchors["text"]
-    return ItemView(key, kind, thing.no, title, _depts(resp.lead, key, "lead", located),
-                    _depts(resp.cooperating, key, "cooperating", located), deadline_text(d),
-                    d.raw or (d.date.isoformat() if d.date else ""), [c.value for c in thing.categories], anchors)
+    return ItemView(
+        key,
+        kind,
+        thing.no,
+        title,
+        _depts(resp.lead, key, "lead", located),
+        _depts(resp.cooperating, key, "cooperating", located),
+        deadline_text(d),
+        d.raw or (d.date.isoformat() if d.date else ""),
+        [c.value for c in thing.categories],
+        anchors,
+    )
 
 
 def _meta(draft: PlanDraft, located: set[str]) -> list[MetaField]:
     m = draft.meta
-    values = {"title": m.title, "issuer": m.issuer, "doc_number": m.doc_number,
-              "date": m.date.isoformat() if m.date else "", "region": m.region, "level": m.level.value,
-              "type": m.type.value, "valid_until": m.valid_until.isoformat() if m.valid_until else ""}
-    return [MetaField(name, META_LABELS[name], value, anchor(f"meta.{name}") if f"meta.{name}" in located else "")
-            for name, value in values.items()]
+    values = {
+        "title": m.title,
+        "issuer": m.issuer,
+        "doc_number": m.doc_number,
+        "date": m.date.isoformat() if m.date else "",
+        "region": m.region,
+        "level": m.level.value,
+        "type": m.type.value,
+        "valid_until": m.valid_until.isoformat() if m.valid_until else "",
+    }
+    return [
+        MetaField(name, META_LABELS[name], value, anchor(f"meta.{name}") if f"meta.{name}" in located else "")
+        for name, value in values.items()
+    ]
 
 
 def review_page(uow: UnitOfWork, draft_id: int, edit: str = "") -> ReviewPage:
@@ -150,21 +183,42 @@ def review_page(uow: UnitOfWork, draft_id: int, edit: str = "") -> ReviewPage:
         for measure in view.measures:
             measure.needs_lead = view.needs_lead and not measure.lead
         items.append(view)
-    targets = [(i, t.metric, target_text(t), anchor(f"target.{i}") if f"target.{i}" in located else "")
-               for i, t in enumerate(draft.targets)]
-    warnings = [(w.message, anchor(f"warning.{i}") if f"warning.{i}" in located else "")
-                for i, w in enumerate(draft.warnings)]
+    targets = [
+        (i, t.metric, target_text(t), anchor(f"target.{i}") if f"target.{i}" in located else "")
+        for i, t in enumerate(draft.targets)
+    ]
+    warnings = [
+        (w.message, anchor(f"warning.{i}") if f"warning.{i}" in located else "") for i, w in enumerate(draft.warnings)
+    ]
     options = department_options(uow, draft.meta) if review.info.status.value == "draft" else []
-    return ReviewPage(review, segments(draft.source_text, _marks(review.spans)), _meta(draft, located), items,
-                      targets, warnings, edit, options)
+    return ReviewPage(
+        review,
+        segments(draft.source_text, _marks(review.spans)),
+        _meta(draft, located),
+        items,
+        targets,
+        warnings,
+        edit,
+        options,
+    )
 
 
-def assign_form(action: str, unassigned: int, options: list[DepartmentOption], lead: str = "",
-                cooperating: str = "", mode: str = AssignMode.ADD.value) -> dict[str, object]:
+def assign_form(
+    action: str,
+    unassigned: int,
+    options: list[DepartmentOption],
+    lead: str = "",
+    cooperating: str = "",
+    mode: str = AssignMode.ADD.value,
+) -> dict[str, object]:
     """What ``_assign_form.html`` shows: where it posts, how many tasks lack a lead, the registry, the values."""
-    return {"action": action, "unassigned": unassigned, "options": options,
-            "modes": [(m.value, label) for m, label in MODE_LABELS.items()],
-            "form": {"lead": lead, "cooperating": cooperating, "mode": mode}}
+    return {
+        "action": action,
+        "unassigned": unassigned,
+        "options": options,
+        "modes": [(m.value, label) for m, label in MODE_LABELS.items()],
+        "form": {"lead": lead, "cooperating": cooperating, "mode": mode},
+    }
 
 
 def find_item(page: ReviewPage, item_id: str) -> ItemView | None:

@@ -31,23 +31,37 @@ class DeskQuery:
     def to_filter(self) -> DeskFilter:
         plan_id = parse_id(self.plan) if self.plan else None
         if self.plan and plan_id is None:
-            raise InvalidInputError(f"not a plan id: {self.plan!r}", message_zh=f"计划编号「{self.plan}」无效",
-                                    where="plan")
+            raise InvalidInputError(
+                f"not a plan id: {self.plan!r}", message_zh=f"计划编号「{self.plan}」无效", where="plan"
+            )
         states = {s.value: s for s in STATE_LABELS}
         if self.state != ALL and self.state not in states:
-            raise InvalidInputError(f"unknown state {self.state!r}", message_zh=f"审核状态「{self.state}」无效",
-                                    where="state")
+            raise InvalidInputError(
+                f"unknown state {self.state!r}", message_zh=f"审核状态「{self.state}」无效", where="state"
+            )
         whens = {t.value: t for t in TIMELINESS_LABELS}
         if self.when and self.when not in whens:
-            raise InvalidInputError(f"unknown timeliness {self.when!r}", message_zh=f"报送时效「{self.when}」无效",
-                                    where="when")
-        return DeskFilter(plan_id, self.dept.strip(), self.period.strip(),
-                          None if self.state == ALL else states[self.state], whens[self.when] if self.when else None)
+            raise InvalidInputError(
+                f"unknown timeliness {self.when!r}", message_zh=f"报送时效「{self.when}」无效", where="when"
+            )
+        return DeskFilter(
+            plan_id,
+            self.dept.strip(),
+            self.period.strip(),
+            None if self.state == ALL else states[self.state],
+            whens[self.when] if self.when else None,
+        )
 
     def fields(self) -> dict[str, str]:
         """The filters as hidden form fields (a batch comes back to the same view)."""
-        return {"plan": self.plan, "dept": self.dept, "period": self.period, "state": self.state,
-                "when": self.when, "page": str(self.page)}
+        return {
+            "plan": self.plan,
+            "dept": self.dept,
+            "period": self.period,
+            "state": self.state,
+            "when": self.when,
+            "page": str(self.page),
+        }
 
     def url(self, **changes: str | int) -> str:
         values: dict[str, str | int] = {**self.fields(), **changes}
@@ -76,9 +90,12 @@ class DeskPage:
     plans: list[Facet]
     departments: list[Facet]
     periods: list[Facet]
-    states: list[tuple[str, str]] = field(default_factory=lambda: [
-        *((s.value, label) for s, label in STATE_LABELS.items()), (ALL, "全部")])
-    whens: list[tuple[str, str]] = field(default_factory=lambda: [(t.value, label) for t, label in TIMELINESS_LABELS.items()])
+    states: list[tuple[str, str]] = field(
+        default_factory=lambda: [*((s.value, label) for s, label in STATE_LABELS.items()), (ALL, "全部")]
+    )
+    whens: list[tuple[str, str]] = field(
+        default_factory=lambda: [(t.value, label) for t, label in TIMELINESS_LABELS.items()]
+    )
 
     @property
     def reviewable(self) -> int:
@@ -102,8 +119,15 @@ def desk_page(uow: UnitOfWork, query: DeskQuery, at: dt.date) -> DeskPage:
     found = desk(uow, query.to_filter(), at=at)
     pages = max(1, -(-len(found.entries) // PAGE_SIZE))
     page = min(max(1, query.page), pages)
-    shown = found.entries[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    shown = found.entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     rows = [DeskRow(e, row_key(e), f"{item_url(e.plan_id, e.item)}?period={e.period.id}#history") for e in shown]
-    return DeskPage(DeskQuery(query.plan, query.dept, query.period, query.state, query.when, page), rows,
-                    len(found.entries), pages, at, found.plans, found.departments, found.periods)
-
+    return DeskPage(
+        DeskQuery(query.plan, query.dept, query.period, query.state, query.when, page),
+        rows,
+        len(found.entries),
+        pages,
+        at,
+        found.plans,
+        found.departments,
+        found.periods,
+    )

@@ -39,6 +39,8 @@ def targets_page(uow: UnitOfWork, plan_id: int) -> TargetsPage:
     draft = get_plan(uow, plan_id).draft
     links = {v.index: v for v in list_links(uow, plan_id) if not v.stale}
     titles = {t.id: t.title for t in draft.tasks}
-    rows = [TargetLinkRow(i, t, target_text(t), titles.get(t.task or "", ""), links.get(i))
-            for i, t in enumerate(draft.targets)]
+    rows = [
+        TargetLinkRow(i, t, target_text(t), titles.get(t.task or "", ""), links.get(i))
+        for i, t in enumerate(draft.targets)
+    ]
     return TargetsPage(summary, rows, list_indicators(uow))

@@ -107,8 +107,9 @@ def _locate(draft: PlanDraft, item_id: str) -> tuple[Task, Measure | None]:
         for m in task.measures:
             if m.id == item_id:
                 return task, m
-    raise NotFoundError(f"no task or measure {item_id!r} in this plan", message_zh=f"计划中没有任务或措施「{item_id}」",
-                        where="item")
+    raise NotFoundError(
+        f"no task or measure {item_id!r} in this plan", message_zh=f"计划中没有任务或措施「{item_id}」", where="item"
+    )
 
 
 def current_period(schedule: ReportingSchedule, day: dt.date) -> Period:
@@ -118,21 +119,30 @@ def current_period(schedule: ReportingSchedule, day: dt.date) -> Period:
     return ended[-1] if ended else periods[0]
 
 
-def _form(user: User, item: ReportItem, schedule: ReportingSchedule, period: Period,
-          reports: list[ProgressReport]) -> ReportForm:
+def _form(
+    user: User, item: ReportItem, schedule: ReportingSchedule, period: Period, reports: list[ProgressReport]
+) -> ReportForm:
     versions = sorted((r for r in reports if r.period_id == period.id), key=lambda r: r.version)
     latest = versions[-1] if versions else None
-    earlier = sorted((r for r in reports if r.period_id != period.id and r.period_id < period.id),
-                     key=lambda r: (r.period_id, r.version))
+    earlier = sorted(
+        (r for r in reports if r.period_id != period.id and r.period_id < period.id),
+        key=lambda r: (r.period_id, r.version),
+    )
     prefill = latest or (earlier[-1] if earlier else None)
     locked = latest is not None and latest.state in (ReviewState.SUBMITTED, ReviewState.ACCEPTED)
     lead = [d for d in item.lead if user.can_report_for(d)]
     coop = [d for d in item.cooperating if user.can_report_for(d)] if not locked else []
     return ReportForm(
-        periods=schedule.periods, period=period, due=due_date(period, schedule.due_days),
-        lead_departments=lead if not locked else [], cooperating_departments=coop, prefill=prefill, locked=locked,
+        periods=schedule.periods,
+        period=period,
+        due=due_date(period, schedule.due_days),
+        lead_departments=lead if not locked else [],
+        cooperating_departments=coop,
+        prefill=prefill,
+        locked=locked,
         can_review=user.can_review and latest is not None and latest.state is ReviewState.SUBMITTED,
-        can_resubmit=bool(lead) and latest is not None and latest.state is ReviewState.RETURNED, latest=latest,
+        can_resubmit=bool(lead) and latest is not None and latest.state is ReviewState.RETURNED,
+        latest=latest,
     )
 
 
@@ -144,8 +154,9 @@ def _period_id(text: str | None) -> str | None:
         return None
 
 
-def task_page(uow: UnitOfWork, user: User, plan_id: int, item_id: str, at: dt.date,
-              period_id: str | None = None) -> TaskPage:
+def task_page(
+    uow: UnitOfWork, user: User, plan_id: int, item_id: str, at: dt.date, period_id: str | None = None
+) -> TaskPage:
     draft = get_plan(uow, plan_id, shared=True).draft
     task, measure = _locate(draft, item_id)
     with uow:
@@ -156,11 +167,26 @@ def task_page(uow: UnitOfWork, user: User, plan_id: int, item_id: str, at: dt.da
     items = {i.item_id: i for i in report_items(draft)}
     item = items.get(item_id)
     reports = visible_reports(user, item, stored)
-    measures = [MeasureRow(m.id, m.no, m.text, items[m.id].lead, deadline_text(items[m.id].deadline),
-                           by_item.get(m.id), item_url(plan_id, m.id)) for m in task.measures] if measure is None else []
+    measures = (
+        [
+            MeasureRow(
+                m.id,
+                m.no,
+                m.text,
+                items[m.id].lead,
+                deadline_text(items[m.id].deadline),
+                by_item.get(m.id),
+                item_url(plan_id, m.id),
+            )
+            for m in task.measures
+        ]
+        if measure is None
+        else []
+    )
     target_evs = {t.index: t for t in ev.targets} if ev else {}
-    targets = [TargetRow(i, t, target_text(t), target_evs.get(i)) for i, t in enumerate(draft.targets)
-               if t.task == task.id]
+    targets = [
+        TargetRow(i, t, target_text(t), target_evs.get(i)) for i, t in enumerate(draft.targets) if t.task == task.id
+    ]
     form = None
     if item is not None and schedule is not None:
         asked = _period_id(period_id)
@@ -174,8 +200,21 @@ def task_page(uow: UnitOfWork, user: User, plan_id: int, item_id: str, at: dt.da
         deadline = deadline_text(task.deadline)
     cats = tuple(c.value for c in (measure.categories if measure and measure.categories else task.categories))
     return TaskPage(
-        plan_id=plan_id, draft=draft, task=task, measure=measure, item=item, evaluation=by_item.get(item_id),
-        at=at, schedule=schedule, excerpts=excerpts(draft.source_text, item_marks(draft, task, measure)),
-        measures=measures, targets=targets, history=period_histories(reports), form=form,
-        lead=lead, cooperating=coop, deadline=deadline, categories=cats,
+        plan_id=plan_id,
+        draft=draft,
+        task=task,
+        measure=measure,
+        item=item,
+        evaluation=by_item.get(item_id),
+        at=at,
+        schedule=schedule,
+        excerpts=excerpts(draft.source_text, item_marks(draft, task, measure)),
+        measures=measures,
+        targets=targets,
+        history=period_histories(reports),
+        form=form,
+        lead=lead,
+        cooperating=coop,
+        deadline=deadline,
+        categories=cats,
     )

@@ -176,17 +176,23 @@ def _workspace(uow: UnitOfWork, user: User, at: dt.date, department: str) -> Wor
         work = PlanWork(summary, schedule, period, period.end + dt.timedelta(days=schedule.due_days))
 
         def row(i: ReportItem, plan_id: int = summary.id) -> WorkItem:
-            return WorkItem(i, item_url(plan_id, i), deadline_text(i.deadline), by_item.get(i.item_id),  # noqa: B023
-                            "" if i.item_id == i.task_id else tasks.get(i.task_id, ""))  # noqa: B023 — used in this pass only
+            return WorkItem(
+                i,
+                item_url(plan_id, i),
+                deadline_text(i.deadline),
+                by_item.get(i.item_id),  # noqa: B023
+                "" if i.item_id == i.task_id else tasks.get(i.task_id, ""),
+            )  # noqa: B023 — used in this pass only
 
         work.leads = [row(i) for i in leads]
         work.supports = [row(i) for i in supports]
         if leads:
             with uow:
                 reports = uow.reports.for_plan(summary.id, shared=True)  # read once for what is owed and for the to-do
-            work.owed = [OwedRow(o, item_url(summary.id, o.item_id))
-                         for o in owed_reports(uow, record, period_id=period.id, department=dept, at=at,
-                                               reports=reports)]
+            work.owed = [
+                OwedRow(o, item_url(summary.id, o.item_id))
+                for o in owed_reports(uow, record, period_id=period.id, department=dept, at=at, reports=reports)
+            ]
             drafts[summary.id] = (draft, items, reports)
         plans.append(work)
     space = Workspace(dept, choices, bool(dept) and user.can_report_for(dept), at, plans)
@@ -199,8 +205,9 @@ def _workspace(uow: UnitOfWork, user: User, at: dt.date, department: str) -> Wor
     return space
 
 
-def _todo(work: PlanWork, dept: str, at: dt.date, draft: PlanDraft, items: list[ReportItem],
-          reports: list[ProgressReport]) -> tuple[TodoPlan, TodoPlan]:
+def _todo(
+    work: PlanWork, dept: str, at: dt.date, draft: PlanDraft, items: list[ReportItem], reports: list[ProgressReport]
+) -> tuple[TodoPlan, TodoPlan]:
     """The plan's returned reports (any period) and this period's items not yet submitted, by task."""
     plan_id = work.plan.id
     latest: dict[tuple[str, str], ProgressReport] = {}
@@ -213,14 +220,29 @@ def _todo(work: PlanWork, dept: str, at: dt.date, draft: PlanDraft, items: list[
         if r.state is ReviewState.RETURNED and r.department == dept and item_id in order:
             period = parse_period(period_id)
             due = due_date(period, work.schedule.due_days)
-            returned.append(TodoItem(item_id, "", "", period, due, (due - at).days, r.state,
-                                     item_url(plan_id, item_id), r))
-    owed = [TodoItem(o.item_id, o.no, o.title, work.period, o.due, o.days_left, o.state, item_url(plan_id, o.item_id),
-                     latest.get((o.item_id, o.period_id)))
-            for o in (r.owed for r in work.owed) if o.owed and o.state is not ReviewState.RETURNED]
+            returned.append(
+                TodoItem(item_id, "", "", period, due, (due - at).days, r.state, item_url(plan_id, item_id), r)
+            )
+    owed = [
+        TodoItem(
+            o.item_id,
+            o.no,
+            o.title,
+            work.period,
+            o.due,
+            o.days_left,
+            o.state,
+            item_url(plan_id, o.item_id),
+            latest.get((o.item_id, o.period_id)),
+        )
+        for o in (r.owed for r in work.owed)
+        if o.owed and o.state is not ReviewState.RETURNED
+    ]
     returned.sort(key=lambda t: (t.period.start, order[t.item_id]))
-    return (TodoPlan(work.plan, _by_task(draft, known, plan_id, returned)),
-            TodoPlan(work.plan, _by_task(draft, known, plan_id, owed)))
+    return (
+        TodoPlan(work.plan, _by_task(draft, known, plan_id, returned)),
+        TodoPlan(work.plan, _by_task(draft, known, plan_id, owed)),
+    )
 
 
 def _by_task(draft: PlanDraft, found: dict[str, ReportItem], plan_id: int, items: list[TodoItem]) -> list[TodoTask]:
@@ -234,6 +256,17 @@ def _by_task(draft: PlanDraft, found: dict[str, ReportItem], plan_id: int, items
         if group is None:
             group = groups[task.id] = TodoTask(task.no, task.title or task.text[:40], item_url(plan_id, task.id))
         is_task = known.item_id == known.task_id
-        group.items.append(TodoItem(item.item_id, "" if is_task else known.no, "" if is_task else known.title,
-                                    item.period, item.due, item.days_left, item.state, item.url, item.report))
+        group.items.append(
+            TodoItem(
+                item.item_id,
+                "" if is_task else known.no,
+                "" if is_task else known.title,
+                item.period,
+                item.due,
+                item.days_left,
+                item.state,
+                item.url,
+                item.report,
+            )
+        )
     return list(groups.values())

@@ -12,24 +12,25 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0009'
-down_revision: str | Sequence[str] | None = '0008'
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('scoring_schemes',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('overrides', sa.JSON(), nullable=False),
-    sa.Column('note', sa.String(length=500), nullable=False),
-    sa.Column('created_by', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_scoring_schemes')),
-    sa.UniqueConstraint('version', name=op.f('uq_scoring_schemes_version'))
+    op.create_table(
+        "scoring_schemes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("overrides", sa.JSON(), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scoring_schemes")),
+        sa.UniqueConstraint("version", name=op.f("uq_scoring_schemes_version")),
     )
 
 
 def downgrade() -> None:
-    op.drop_table('scoring_schemes')
+    op.drop_table("scoring_schemes")
