@@ -182,7 +182,7 @@ def _workspace(uow: UnitOfWork, user: User, at: dt.date, department: str) -> Wor
                 deadline_text(i.deadline),
                 by_item.get(i.item_id),  # noqa: B023
                 "" if i.item_id == i.task_id else tasks.get(i.task_id, ""),
-            )  # noqa: B023 — used in this pass only
+            )
 
         work.leads = [row(i) for i in leads]
         work.supports = [row(i) for i in supports]
