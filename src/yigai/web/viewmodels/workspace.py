@@ -175,13 +175,18 @@ def _workspace(uow: UnitOfWork, user: User, at: dt.date, department: str) -> Wor
         period = current_period(schedule, at)
         work = PlanWork(summary, schedule, period, period.end + dt.timedelta(days=schedule.due_days))
 
-        def row(i: ReportItem, plan_id: int = summary.id) -> WorkItem:
+        def row(
+            i: ReportItem,
+            plan_id: int = summary.id,
+            found: dict[str, ItemEvaluation] = by_item,
+            titles: dict[str, str] = tasks,
+        ) -> WorkItem:
             return WorkItem(
                 i,
                 item_url(plan_id, i),
                 deadline_text(i.deadline),
-                by_item.get(i.item_id),  # noqa: B023
-                "" if i.item_id == i.task_id else tasks.get(i.task_id, ""),
+                found.get(i.item_id),
+                "" if i.item_id == i.task_id else titles.get(i.task_id, ""),
             )
 
         work.leads = [row(i) for i in leads]
