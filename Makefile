@@ -39,7 +39,6 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/evaluation.py
 	$(BIN)/python benchmarks/web.py
 	$(BIN)/python benchmarks/payment.py
-	$(BIN)/python benchmarks/drg.py
 	$(BIN)/python benchmarks/analytics.py
 	$(BIN)/python benchmarks/load.py
 

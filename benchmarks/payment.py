@@ -9,7 +9,9 @@ Per size it prints the time of each stage of the columnar engine (load, build, s
 cases per second and peak memory (ru_maxrss), then a straightforward pandas implementation of the
 same grouping and scoring, run in the same process on the same cases, and the ratio between the
 two. At 200,000 cases a year it also runs the reference engine (one object per case) and checks
-that both give exactly the same catalogue, case points and settlement.
+that both give exactly the same catalogue, case points and settlement. Then it groups 1,000,000
+settlement-list cases on the national CHS-DRG 1.1 pack (``benchmarks/drg.py``, its own process):
+cases per second against a same-run baseline, and peak memory.
 
     .venv/bin/python benchmarks/payment.py                  # 200k and 1M cases a year
     .venv/bin/python benchmarks/payment.py --sizes 50000    # one size
@@ -290,6 +292,12 @@ def main() -> None:
         "--reference-up-to", type=int, default=200_000, help="also run the reference engine at sizes up to this"
     )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--drg-cases",
+        type=int,
+        default=1_000_000,
+        help="settlement-list cases grouped on the national CHS-DRG 1.1 pack (benchmarks/drg.py; 0: skip)",
+    )
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one(args.one, args.seed, args.one <= args.reference_up_to)))
@@ -313,6 +321,11 @@ def main() -> None:
             text=True,
         )
         report(json.loads(proc.stdout.strip().splitlines()[-1]))
+    if args.drg_cases:
+        # DRG grouping on the national pack, in its own process so that its peak memory is its own
+        print(f"\nDRG grouping, national CHS-DRG 1.1 pack, {args.drg_cases:,} cases:", flush=True)
+        drg = Path(__file__).with_name("drg.py")
+        subprocess.run([sys.executable, str(drg), "--n", str(args.drg_cases), "--seed", str(args.seed)], check=True)
 
 
 if __name__ == "__main__":
