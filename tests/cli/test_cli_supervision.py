@@ -403,7 +403,7 @@ def test_the_supervision_groups() -> None:
         "drg": ["group", "settle", "weights"],
         "indicators": ["list", "load"],
         "orgunits": ["list", "load"],
-        "records": ["load", "status"],
+        "records": ["export", "load", "status"],
         "report": ["accept", "contribute", "history", "owed", "resubmit", "return", "save", "submit"],
         "targets": ["link", "list", "suggest"],
         "template": ["import", "write"],

@@ -289,6 +289,8 @@ def records_export(
 
     Example: yigai records export --parquet /data/lake && yigai compute -p 2023 --engine spark --lake /data/lake
     """
+    from rich.table import Table
+
     from yigai.records.lake import export_lake
     from yigai.records.store import open_store
 
