@@ -7,7 +7,7 @@ dangerous ones:
 - CSV in UTF-8, UTF-8 with BOM or GB18030 (Excel's 另存为 CSV on a Chinese Windows), detected;
   the delimiter (comma, tab, semicolon or bar) sniffed.
 - XLSX (.xlsx/.xlsm) checked by :func:`xlsx_problem` before openpyxl unpacks it (a small file
-  can unpack to gigabytes), the sheet chosen by name or the first one.
+  can unpack to gigabytes; the guard is :mod:`yigai.zipguard`, shared with the DOCX reader), the sheet chosen by name or the first one.
 - Parquet through pyarrow.
 
 Rows keep their position in the file (the header is row 1, as Excel numbers it) so that an
@@ -21,13 +21,13 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from yigai.domain.errors import DocumentError
+from yigai.zipguard import MAX_UNCOMPRESSED_BYTES, ZipLimits, zip_bomb, zip_entries
 
 CSV_SUFFIXES = (".csv", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -35,11 +35,8 @@ PARQUET_SUFFIXES = (".parquet",)
 DELIMITERS = ",\t;|"
 
 # An upload of a sheet; callers with bigger inputs (record exports) pass their own limits.
+# The archive limits (entries, unpacked size, ratio) are those of the one zip-bomb guard, yigai.zipguard.
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
-MAX_ENTRIES = 1000
-MAX_RATIO = 200  # uncompressed / compressed, for entries over 1 MiB
-_BIG_ENTRY = 1024 * 1024
 _CHUNK = 1 << 20
 _SAMPLE = 64 * 1024
 
@@ -140,22 +137,14 @@ def xlsx_problem(path: Path, limits: Limits = Limits()) -> tuple[str, str] | Non
             f"文件过大（{size} 字节，上限 {limits.max_file_bytes} 字节）",
             f"the file is too large ({size} bytes, limit {limits.max_file_bytes})",
         )
-    if not zipfile.is_zipfile(path):
+    infos = zip_entries(path)
+    if infos is None:
         return not_xlsx
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return not_xlsx
-    total = sum(i.file_size for i in infos)
-    if (
-        len(infos) > MAX_ENTRIES
-        or total > limits.max_uncompressed_bytes
-        or any(i.file_size > _BIG_ENTRY and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos)
-    ):
+    bomb = zip_bomb(infos, ZipLimits(max_uncompressed_bytes=limits.max_uncompressed_bytes))
+    if bomb is not None:
         return (
-            f"压缩包解压后过大或压缩比异常（{len(infos)} 个文件，共 {total} 字节），拒绝读取",
-            f"refused: the archive unpacks to an absurd size or ratio ({len(infos)} entries, {total} bytes)",
+            f"压缩包解压后过大或压缩比异常（{bomb.entries} 个文件，共 {bomb.total} 字节），拒绝读取",
+            f"refused: the archive unpacks to an absurd size or ratio ({bomb.entries} entries, {bomb.total} bytes)",
         )
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:

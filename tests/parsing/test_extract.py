@@ -261,6 +261,35 @@ def test_zip_that_is_not_word(tmp_path: Path) -> None:
         read_document(path)
 
 
+def test_a_docx_zip_bomb_is_refused_by_the_one_guard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Word-looking archive under 1 MiB whose body unpacks to 64 MiB: refused by ``yigai.zipguard``
+    (the guard the XLSX reader uses) before python-docx sees it."""
+    import zipfile
+
+    from yigai import tabular, zipguard
+    from yigai.parsing import extract
+
+    assert extract.zip_bomb is zipguard.zip_bomb is tabular.zip_bomb
+    seen: list[zipguard.ZipBomb | None] = []
+
+    def spy(entries: list[zipfile.ZipInfo], limits: zipguard.ZipLimits) -> zipguard.ZipBomb | None:
+        seen.append(zipguard.zip_bomb(entries, limits))
+        return seen[-1]
+
+    monkeypatch.setattr(extract, "zip_bomb", spy)
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w") as entry:
+            for _ in range(64):
+                entry.write(bytes(1024 * 1024))
+    assert path.stat().st_size < 1024 * 1024
+    with pytest.raises(DocumentTooLargeError, match="expands to more than") as info:
+        read_document(path)
+    assert info.value.where == "bomb.docx"
+    assert [b.reason for b in seen if b is not None] == ["ratio"]
+
+
 def test_docx_without_text_is_empty(tmp_path: Path) -> None:
     path = tmp_path / "blank.docx"
     docx.Document().save(str(path))

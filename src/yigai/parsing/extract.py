@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import io
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from yigai.domain.errors import (
     UnsupportedFormatError,
 )
 from yigai.parsing.pdf import CELL_BREAKS, read_pdf
+from yigai.zipguard import docx_limits, zip_bomb, zip_entries
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -296,10 +296,6 @@ def _refuse_control_text(text: str, where: str) -> None:
 
 # --- Word (.docx) -----------------------------------------------------------------
 
-# document.xml is verbose XML; refuse archives whose body would expand beyond this
-# multiple of the byte limit (a zip bomb would otherwise exhaust memory in lxml).
-_DOCX_EXPANSION = 8
-
 
 def _read_docx(data: bytes, where: str, max_bytes: int) -> str:
     """Body text in document order: paragraphs and tables interleaved.
@@ -339,22 +335,20 @@ def _check_docx_archive(data: bytes, where: str, max_bytes: int) -> None:
             message_zh="这是旧版 Word .doc 文件，请在 Word 或 WPS 中另存为 .docx",
             where=where,
         )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            sizes = {info.filename: info.file_size for info in archive.infolist()}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+    entries = zip_entries(data)
+    if entries is None:
         raise DocumentError(
             "the .docx file is damaged or is not a Word document (not a ZIP archive)",
             message_zh="该 .docx 文件已损坏或不是 Word 文档（不是 ZIP 压缩包）",
             where=where,
-        ) from exc
-    if "[Content_Types].xml" not in sizes:
+        )
+    if "[Content_Types].xml" not in {info.filename for info in entries}:
         raise DocumentError(
             "the .docx file is not a Word document (no [Content_Types].xml)",
             message_zh="该 .docx 文件不是 Word 文档",
             where=where,
         )
-    if max(sizes.values(), default=0) > _DOCX_EXPANSION * max_bytes:
+    if zip_bomb(entries, docx_limits(max_bytes)) is not None:  # the one zip-bomb guard, shared with XLSX
         raise DocumentTooLargeError(
             "the .docx file expands to more than the size limit", message_zh="该 .docx 文件解压后超过上限", where=where
         )

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from yigai.data import data_path
+from yigai.domain.errors import NotFoundError
 from yigai.domain.indicators import (
     Aggregation,
     Direction,
@@ -234,3 +235,12 @@ def key_index(uow: UnitOfWork) -> KeyIndex:
 def resolve_key(uow: UnitOfWork, key: str) -> str:
     """An indicator or data-element code from a code, a name or an alias (inside an open unit of work)."""
     return key_index(uow).resolve(key)
+
+
+def get_indicator(uow: UnitOfWork, code: str) -> tuple[IndicatorDef, OutlierBounds | None]:
+    """One indicator of the catalogue with its outlier bounds; NotFoundError when there is no such code."""
+    with uow:
+        ind = uow.indicators.get(code)
+        if ind is None:
+            raise NotFoundError(f"no indicator {code!r}", message_zh=f"未找到指标「{code}」", where="indicator")
+        return ind, uow.indicators.bounds(code)

@@ -381,3 +381,23 @@ def latest_reports(
             if viewer is None or visible_reports(viewer, items.get(report.item_id), [report]):
                 latest[(report.period_id, report.item_id)] = report
     return [r for r in latest.values() if dept is None or r.department == dept]
+
+
+def count_reports(uow: UnitOfWork, plan_id: int) -> int:
+    """How many progress report versions the plan holds (every version, drafts included)."""
+    with uow:
+        return uow.reports.count_for_plan(plan_id)
+
+
+def item_reports(uow: UnitOfWork, plan_id: int, item_id: str) -> list[ProgressReport]:
+    """Every version of one item's reports, drafts included, by period then version (filter with
+    ``visible_reports`` before showing them)."""
+    with uow:
+        return uow.reports.for_item(plan_id, item_id)
+
+
+def plan_reports(uow: UnitOfWork, plan_id: int, *, shared: bool = False) -> list[ProgressReport]:
+    """Each report's standing history for the plan (``ReportRepository.for_plan``); ``shared``: the
+    cache's own objects, for readers that never change them."""
+    with uow:
+        return uow.reports.for_plan(plan_id, shared=shared)

@@ -8,6 +8,7 @@ to the plan, because one plan is reported on by many departments on one rhythm.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from yigai.domain.periods import Period, PeriodError, PeriodType, parse_period, periods_between, span_label
 from yigai.domain.users import User
@@ -20,6 +21,7 @@ from yigai.services.errors import (
 from yigai.services.items import require_admin
 from yigai.services.plans import find_plan
 from yigai.storage.report_repository import ReportingSchedule
+from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
 
 MAX_DUE_DAYS = 366
@@ -170,3 +172,22 @@ def get_schedule(uow: UnitOfWork, plan_ref: str | int) -> ReportingSchedule:
 
 def list_periods(uow: UnitOfWork, plan_ref: str | int) -> list[Period]:
     return get_schedule(uow, plan_ref).periods
+
+
+def find_schedule(uow: UnitOfWork, plan_id: int) -> ReportingSchedule | None:
+    """The plan's reporting schedule, or None while it has none (not yet under supervision)."""
+    with uow:
+        return uow.reports.schedule(plan_id)
+
+
+def plan_schedules(uow: UnitOfWork, plan_ids: Iterable[int]) -> dict[int, ReportingSchedule]:
+    """The schedules of those of ``plan_ids`` that have one, read in one unit of work."""
+    with uow:
+        return {pid: s for pid in plan_ids if (s := uow.reports.schedule(pid)) is not None}
+
+
+def supervised_plans(uow: UnitOfWork, summaries: list[PlanSummary]) -> list[PlanSummary]:
+    """The plans under supervision (with a reporting schedule), the most reported-on first."""
+    with uow:
+        counts = {p.id: uow.reports.count_for_plan(p.id) for p in summaries if uow.reports.schedule(p.id) is not None}
+    return sorted((p for p in summaries if p.id in counts), key=lambda p: (-counts[p.id], p.id))

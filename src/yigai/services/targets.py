@@ -22,6 +22,7 @@ from yigai.services.errors import InvalidInputError, UnknownIndicatorError
 from yigai.services.indicators import fold
 from yigai.services.items import require_admin
 from yigai.services.plans import find_plan
+from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
 
 SUGGEST_MIN = 0.6
@@ -194,3 +195,15 @@ def list_links(uow: UnitOfWork, plan_ref: str | int) -> list[LinkView]:
             )
         )
     return views
+
+
+def confirmed_links(uow: UnitOfWork, indicator_code: str | None = None) -> list[tuple[PlanSummary, TargetLink]]:
+    """Every confirmed target ↔ indicator link of every plan (only one indicator's with ``indicator_code``),
+    by plan then target."""
+    with uow:
+        return [
+            (p, r.link)
+            for p in uow.plans.summaries()
+            for r in uow.links.for_plan(p.id)
+            if r.link.confirmed and (indicator_code is None or r.link.indicator_code == indicator_code)
+        ]

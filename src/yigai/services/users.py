@@ -232,3 +232,9 @@ def update_user(
         uow.audit.record(actor.username, "user.update", "user", username, before=before, after=after, at=now)
         uow.commit()
     return after
+
+
+def get_user(uow: UnitOfWork, username: str) -> User:
+    """One user, disabled or not; NotFoundError when there is none of that name."""
+    with uow:
+        return _existing(uow, username)

@@ -469,3 +469,9 @@ def set_bounds(
         uow.audit.record(user.username, "bounds.set", "outlier_bounds", code, before=before, after=bounds, at=now)
         uow.commit()
     return bounds
+
+
+def values_for(uow: UnitOfWork, codes: Sequence[str], *, history: bool = False) -> list[ValueRecord]:
+    """The current values (every version with ``history``) of the given indicator codes, as stored."""
+    with uow:
+        return uow.values.query(keys=list(codes), all_versions=history)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from yigai.domain.errors import NotFoundError
 from yigai.domain.orgunits import OrgUnit
 from yigai.domain.users import ROLE_LABELS, Role, User
 from yigai.evaluation.scoring import default_scheme_dict
@@ -14,8 +13,9 @@ from yigai.services.departments import DepartmentEntry, list_departments
 from yigai.services.orgunits import list_orgunits
 from yigai.services.passwords import POLICY_ZH
 from yigai.services.plans import list_plans
+from yigai.services.schedules import plan_schedules
 from yigai.services.scoring import SCHEME_LABELS, OfficeScheme, leaves, office_scheme, scheme_history
-from yigai.services.users import list_users
+from yigai.services.users import get_user, list_users
 from yigai.storage.audit import AuditEntry
 from yigai.storage.report_repository import ReportingSchedule
 from yigai.storage.repository import PlanSummary
@@ -113,8 +113,8 @@ def scheme_view(uow: UnitOfWork) -> SchemeView:
 
 def admin_page(uow: UnitOfWork) -> AdminPage:
     plans = list_plans(uow)
-    with uow:
-        schedules = [ScheduleRow(p, uow.reports.schedule(p.id)) for p in plans]
+    found = plan_schedules(uow, [p.id for p in plans])
+    schedules = [ScheduleRow(p, found.get(p.id)) for p in plans]
     return AdminPage(
         list_users(uow),
         [(r.value, ROLE_LABELS[r]) for r in Role],
@@ -138,10 +138,7 @@ class UserPage:
 
 def user_page(uow: UnitOfWork, admin: User, username: str) -> UserPage:
     """One user's page for the office: role and scope, password reset, disable/enable, recent changes."""
-    with uow:
-        found = uow.users.get_any(username)
-    if found is None:
-        raise NotFoundError(f"no user {username!r}", message_zh=f"用户「{username}」不存在", where="username")
+    found = get_user(uow, username)
     history = list_audit(uow, admin, action="user.", entity="user", entity_key=username, per_page=20).entries
     return UserPage(
         found, [(r.value, ROLE_LABELS[r]) for r in Role], list_departments(uow), list_orgunits(uow), history

@@ -13,6 +13,7 @@ from yigai.domain.plan import Measure, Task
 from yigai.services.assignment import DepartmentOption, department_options, unassigned_items, unassigned_tasks
 from yigai.services.items import report_items
 from yigai.services.plans import get_plan, get_summary
+from yigai.services.reports import count_reports
 from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
 
@@ -58,8 +59,7 @@ def _row(thing: Task | Measure, needs_lead: bool) -> AssignRow:
 def assign_page(uow: UnitOfWork, plan_id: int) -> AssignPage:
     summary = get_summary(uow, plan_id)
     draft = get_plan(uow, plan_id).draft
-    with uow:
-        reports = uow.reports.count_for_plan(plan_id)
+    reports = count_reports(uow, plan_id)
     without = set(unassigned_tasks(draft))
     item_gaps = set(unassigned_items(draft))
     rows = []

@@ -13,10 +13,10 @@ from yigai.domain.periods import Period
 from yigai.reports.bulletin_data import BulletinData
 from yigai.services.bulletins import FORMATS, bulletin_data
 from yigai.services.plans import list_plans
-from yigai.services.schedules import due_periods, ended_period
+from yigai.services.schedules import due_periods, ended_period, plan_schedules, supervised_plans
 from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
-from yigai.web.viewmodels.common import scheduled_plans, today
+from yigai.web.viewmodels.common import today
 
 FORMAT_LABELS = {"docx": "Word（DOCX）", "xlsx": "Excel（XLSX）", "html": "网页（HTML）"}
 
@@ -34,9 +34,8 @@ class BulletinPage:
 
 
 def bulletin_page(uow: UnitOfWork, plan_id: int | None, period_id: str | None) -> BulletinPage:
-    scheduled = scheduled_plans(uow, list_plans(uow))
-    with uow:
-        schedules = {p.id: s for p in scheduled if (s := uow.reports.schedule(p.id)) is not None}
+    scheduled = supervised_plans(uow, list_plans(uow))
+    schedules = plan_schedules(uow, [p.id for p in scheduled])
     plan = next((p for p in scheduled if p.id == plan_id), None) or (scheduled[0] if scheduled else None)
     formats = [(f, FORMAT_LABELS[f]) for f in FORMATS]
     if plan is None:

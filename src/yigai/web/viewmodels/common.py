@@ -12,7 +12,6 @@ from yigai.evaluation.results import ITEM_STATUS_LABELS, ItemStatus, PlanEvaluat
 from yigai.services.errors import InvalidInputError, ScheduleMissingError
 from yigai.services.evaluate import evaluate_plan
 from yigai.services.items import ReportItem
-from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
 
 # Worst first: a task shows the status of its worst item.
@@ -57,13 +56,6 @@ def plan_evaluation(uow: UnitOfWork, plan_id: int, at: dt.date) -> PlanEvaluatio
         return evaluate_plan(uow, plan_id, at)
     except ScheduleMissingError:
         return None
-
-
-def scheduled_plans(uow: UnitOfWork, summaries: list[PlanSummary]) -> list[PlanSummary]:
-    """The plans under supervision (with a reporting schedule), the most reported-on first."""
-    with uow:
-        counts = {p.id: uow.reports.count_for_plan(p.id) for p in summaries if uow.reports.schedule(p.id) is not None}
-    return sorted((p for p in summaries if p.id in counts), key=lambda p: (-counts[p.id], p.id))
 
 
 def worst(statuses: list[ItemStatus]) -> ItemStatus | None:

@@ -12,10 +12,11 @@ from yigai.services.evaluate import evaluated
 from yigai.services.items import report_items
 from yigai.services.memo import memoised
 from yigai.services.plans import list_plans
+from yigai.services.schedules import supervised_plans
 from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
 from yigai.web.viewmodels.charts import ranking_chart, status_chart, trend_chart
-from yigai.web.viewmodels.common import deadline_text, item_url, scheduled_plans, status_css, status_label
+from yigai.web.viewmodels.common import deadline_text, item_url, status_css, status_label
 
 
 @dataclass(slots=True)
@@ -56,7 +57,7 @@ def dashboard(uow: UnitOfWork, at: dt.date, plan_id: int | None = None) -> Dashb
 
 def _dashboard(uow: UnitOfWork, at: dt.date, plan_id: int | None) -> Dashboard:
     every = list_plans(uow)
-    scheduled = scheduled_plans(uow, every)
+    scheduled = supervised_plans(uow, every)
     plan = next((p for p in scheduled if p.id == plan_id), None) or (scheduled[0] if scheduled else None)
     if plan is None:
         return Dashboard(scheduled, None, at, None, None, [], [], 0, {}, [], len(every))

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from yigai.domain.errors import NotFoundError
 from yigai.domain.indicators import Direction, IndicatorDef, OutlierBounds
 from yigai.domain.orgunits import OrgUnit, OrgUnitLevel
 from yigai.domain.periods import parse_period
@@ -14,8 +13,12 @@ from yigai.domain.users import Role, User
 from yigai.evaluation.results import TargetEvaluation
 from yigai.reports.bulletin_data import target_text
 from yigai.services.evaluate import evaluated
-from yigai.services.indicators import list_indicators
+from yigai.services.indicators import get_indicator, list_indicators
 from yigai.services.orgunits import list_orgunits
+from yigai.services.plans import list_plans
+from yigai.services.schedules import plan_schedules
+from yigai.services.targets import confirmed_links
+from yigai.services.values import values_for
 from yigai.storage.indicator_repository import ValueRecord
 from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
@@ -44,9 +47,8 @@ class IndicatorRow:
 
 def indicator_list(uow: UnitOfWork) -> list[IndicatorRow]:
     indicators = list_indicators(uow)
-    with uow:
-        values = uow.values.query(keys=[i.code for i in indicators])
-        links = [r.link for p in uow.plans.summaries() for r in uow.links.for_plan(p.id) if r.link.confirmed]
+    values = values_for(uow, [i.code for i in indicators])
+    links = [link for _, link in confirmed_links(uow)]
     units: dict[str, set[str]] = {}
     latest: dict[str, str] = {}
     for rec in values:
@@ -159,20 +161,13 @@ def _series_chart(ind: IndicatorDef, unit: OrgUnit, records: list[ValueRecord]) 
 
 def indicator_page(uow: UnitOfWork, user: User, code: str, at: dt.date | None = None) -> IndicatorPage:
     day = at or today()
-    with uow:
-        ind = uow.indicators.get(code)
-        if ind is None:
-            raise NotFoundError(f"no indicator {code!r}", message_zh=f"未找到指标「{code}」", where="indicator")
-        bounds = uow.indicators.bounds(code)
-        current = uow.values.query(keys=[code])
-        history = uow.values.query(keys=[code], all_versions=True)
-        scheduled = [p for p in uow.plans.summaries() if uow.reports.schedule(p.id) is not None]
-        linked = [
-            (p, r.link.target_index)
-            for p in uow.plans.summaries()
-            for r in uow.links.for_plan(p.id)
-            if r.link.confirmed and r.link.indicator_code == code
-        ]
+    ind, bounds = get_indicator(uow, code)
+    current = values_for(uow, [code])
+    history = values_for(uow, [code], history=True)
+    summaries = list_plans(uow)
+    schedules = plan_schedules(uow, [p.id for p in summaries])
+    scheduled = [p for p in summaries if p.id in schedules]
+    linked = [(p, link.target_index) for p, link in confirmed_links(uow, code)]
     all_units = list_orgunits(uow)
     units = {u.code: u for u in all_units}
     scheduled_ids = {p.id for p in scheduled}

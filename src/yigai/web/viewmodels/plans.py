@@ -12,6 +12,7 @@ from yigai.services.evaluate import PLAN_ENTITIES
 from yigai.services.items import ReportItem, report_items
 from yigai.services.memo import memoised
 from yigai.services.plans import get_plan, get_summary, list_plans
+from yigai.services.schedules import find_schedule, plan_schedules
 from yigai.storage.report_repository import ReportingSchedule
 from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
@@ -40,9 +41,10 @@ class PlanListRow:
 def plans_list(uow: UnitOfWork, at: dt.date) -> list[PlanListRow]:
     """Every plan; those with a reporting schedule with their completion rate and score at ``at``."""
     rows = []
-    for summary in list_plans(uow):
-        with uow:
-            schedule = uow.reports.schedule(summary.id)
+    summaries = list_plans(uow)
+    schedules = plan_schedules(uow, [s.id for s in summaries])
+    for summary in summaries:
+        schedule = schedules.get(summary.id)
         ev = plan_evaluation(uow, summary.id, at) if schedule is not None else None
         rows.append(PlanListRow(summary, schedule, ev.completion_rate if ev else None, ev.score if ev else None))
     return rows
@@ -284,8 +286,7 @@ def plan_page(uow: UnitOfWork, plan_id: int, at: dt.date, filters: Filters) -> P
 def _plan_page(uow: UnitOfWork, plan_id: int, at: dt.date, filters: Filters) -> PlanPage:
     summary = get_summary(uow, plan_id)
     record = get_plan(uow, plan_id, shared=True)
-    with uow:
-        schedule = uow.reports.schedule(plan_id)
+    schedule = find_schedule(uow, plan_id)
     ev = plan_evaluation(uow, plan_id, at) if schedule is not None else None
     rows, shown = _task_rows(plan_id, record.draft, ev, filters)
     tree, loose = _tree(record.draft.sections, rows, record.draft)

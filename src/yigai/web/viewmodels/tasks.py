@@ -14,6 +14,8 @@ from yigai.evaluation.results import ItemEvaluation, TargetEvaluation
 from yigai.reports.bulletin_data import target_text
 from yigai.services.items import ReportItem, report_items, visible_reports
 from yigai.services.plans import get_plan
+from yigai.services.reports import item_reports
+from yigai.services.schedules import find_schedule
 from yigai.storage.report_repository import ReportingSchedule
 from yigai.storage.uow import UnitOfWork
 from yigai.web.viewmodels.common import deadline_text, item_url, plan_evaluation, status_css, status_label
@@ -159,9 +161,8 @@ def task_page(
 ) -> TaskPage:
     draft = get_plan(uow, plan_id, shared=True).draft
     task, measure = _locate(draft, item_id)
-    with uow:
-        schedule = uow.reports.schedule(plan_id)
-        stored = uow.reports.for_item(plan_id, item_id)
+    schedule = find_schedule(uow, plan_id)
+    stored = item_reports(uow, plan_id, item_id)
     ev = plan_evaluation(uow, plan_id, at) if schedule is not None else None
     by_item = {i.item_id: i for i in ev.items} if ev else {}
     items = {i.item_id: i for i in report_items(draft)}

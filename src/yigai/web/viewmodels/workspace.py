@@ -20,6 +20,8 @@ from yigai.services.items import ReportItem, report_items
 from yigai.services.memo import memoised
 from yigai.services.plans import get_plan, list_plans
 from yigai.services.reminders import OWED_LABELS, OwedItem, owed_reports
+from yigai.services.reports import plan_reports
+from yigai.services.schedules import plan_schedules
 from yigai.storage.report_repository import ReportingSchedule
 from yigai.storage.repository import PlanSummary
 from yigai.storage.uow import UnitOfWork
@@ -138,10 +140,10 @@ def departments_for(uow: UnitOfWork, user: User) -> list[str]:
     if user.role is Role.DEPARTMENT_REPORTER:
         return sorted(user.departments)
     names: set[str] = set()
-    for summary in list_plans(uow):
-        with uow:
-            scheduled = uow.reports.schedule(summary.id) is not None
-        if scheduled:
+    summaries = list_plans(uow)
+    schedules = plan_schedules(uow, [s.id for s in summaries])
+    for summary in summaries:
+        if summary.id in schedules:
             names.update(n for i in report_items(get_plan(uow, summary.id, shared=True).draft) for n in i.lead)
     return sorted(names)
 
@@ -157,9 +159,10 @@ def _workspace(uow: UnitOfWork, user: User, at: dt.date, department: str) -> Wor
     dept = department if department in choices else (choices[0] if choices else "")
     plans: list[PlanWork] = []
     drafts: dict[int, tuple[PlanDraft, list[ReportItem], list[ProgressReport]]] = {}
-    for summary in list_plans(uow) if dept else []:
-        with uow:
-            schedule = uow.reports.schedule(summary.id)
+    summaries = list_plans(uow) if dept else []
+    schedules = plan_schedules(uow, [s.id for s in summaries])
+    for summary in summaries:
+        schedule = schedules.get(summary.id)
         if schedule is None:
             continue
         record = get_plan(uow, summary.id, shared=True)
@@ -192,8 +195,7 @@ def _workspace(uow: UnitOfWork, user: User, at: dt.date, department: str) -> Wor
         work.leads = [row(i) for i in leads]
         work.supports = [row(i) for i in supports]
         if leads:
-            with uow:
-                reports = uow.reports.for_plan(summary.id, shared=True)  # read once for what is owed and for the to-do
+            reports = plan_reports(uow, summary.id, shared=True)  # read once for what is owed and for the to-do
             work.owed = [
                 OwedRow(o, item_url(summary.id, o.item_id))
                 for o in owed_reports(uow, record, period_id=period.id, department=dept, at=at, reports=reports)
