@@ -1,4 +1,8 @@
-"""The shipped catalogue: size, codes, levels, and SQL that parses and renders for PostgreSQL and Spark."""
+"""The shipped catalogue: size, codes, levels, and SQL that parses and renders for PostgreSQL and Spark.
+
+That a code shared with the entered values' catalogue (data/indicators.yaml) is one indicator is
+tested in tests/services/test_indicators_one_catalogue.py.
+"""
 
 from __future__ import annotations
 
@@ -15,26 +19,6 @@ from yigai.analytics.queries import fused, measure_sql
 from yigai.data import data_path
 
 CAT = load_catalogue()
-# codes of the supervision catalogue (data/indicators.yaml) that name the same indicator
-SHARED_CODES = {
-    "FD_COVERAGE",
-    "FD_PRIORITY_COVERAGE",
-    "FD_COMMUNITY_VISIT_RATE",
-    "REFERRAL_BOOKED_SHARE",
-    "PRIMARY_VISIT_SHARE",
-    "BEDS_PER_1000",
-    "DOCTORS_PER_1000",
-    "NURSES_PER_1000",
-    "GP_PER_10000",
-    "DOCTOR_NURSE_RATIO",
-    "DRUG_SHARE",
-    "CONSUMABLES_SHARE",
-    "MEDICAL_SERVICE_REVENUE_SHARE",
-    "OP_COST_GROWTH",
-    "IP_COST_GROWTH",
-    "OUT_OF_CATALOGUE_SHARE",
-    "PREMIUM_SERVICE_SHARE",
-}
 DATES = [dt.date(2023, 3, 31), dt.date(2023, 12, 31)]
 
 
@@ -58,15 +42,6 @@ def test_at_least_forty_indicators_with_unique_codes_in_every_area() -> None:
     assert len(raw_codes) >= 40
     assert len(raw_codes) == len(set(raw_codes)) == len(CAT.indicators)
     assert {i.area for i in CAT.indicators.values()} == set(AREAS)
-
-
-def test_codes_of_the_supervision_catalogue_are_reused() -> None:
-    supervision = yaml.safe_load(data_path("indicators.yaml").read_text(encoding="utf-8"))
-    theirs = {i["code"]: i for i in supervision["indicators"]}
-    assert SHARED_CODES <= set(CAT.indicators)
-    for code in SHARED_CODES:
-        assert CAT.indicators[code].factor == float(theirs[code]["factor"]), code
-        assert CAT.indicators[code].unit == theirs[code]["unit"], code
 
 
 def test_every_entry_is_complete() -> None:

@@ -3,6 +3,13 @@
 Indicators are data (``data/indicators.yaml``), not code; loading a catalogue
 inserts new indicators and updates existing ones by code, together with the
 validation rules and outlier bounds the file carries.
+
+There is one catalogue: an entry whose code the analytics engine computes
+(``data/indicators/*.yaml``) takes every field it does not give itself (name, unit,
+direction, definition, factor, decimals, aliases, aggregation, over_100, signed) from
+that definition, so a code means the same indicator whether its value is entered or
+computed. The shipped file gives none of them for such a code (a test checks it); a
+region's own file may still state its own.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from yigai.analytics.catalogue import indicator_def
+from yigai.analytics.catalogue import load_catalogue as computed_catalogue
 from yigai.data import data_path
 from yigai.domain.errors import NotFoundError
 from yigai.domain.indicators import (
@@ -32,6 +41,19 @@ from yigai.services.items import require_admin
 from yigai.storage.uow import UnitOfWork
 
 BUILTIN_CATALOGUE = "indicators.yaml"
+# The fields an entry takes from the computed catalogue when the code is computed there.
+DESCRIPTIVE = (
+    "name",
+    "unit",
+    "direction",
+    "definition",
+    "factor",
+    "decimals",
+    "aliases",
+    "aggregation",
+    "over_100",
+    "signed",
+)
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
 
@@ -64,11 +86,19 @@ def _flag(entry: dict[str, Any], name: str) -> bool:
     return value
 
 
+def computed_description(code: str) -> dict[str, Any]:
+    """The descriptive fields of a code the analytics catalogue computes, as catalogue-file values
+    (empty for a code it does not compute)."""
+    ind = computed_catalogue().indicators.get(code)
+    return {} if ind is None else {k: getattr(indicator_def(ind), k) for k in DESCRIPTIVE}
+
+
 def _indicator(entry: dict[str, Any], n: int, errors: list[RowError]) -> IndicatorDef | None:
     code = str(entry.get("code") or "")
     if not _CODE.match(code):
         errors.append(RowError(n, "code", f"invalid code {code!r} (A-Z, 0-9, _)", f"指标编码「{code}」无效"))
         return None
+    entry = computed_description(code) | {k: v for k, v in entry.items() if v is not None}
     if not entry.get("name"):
         errors.append(RowError(n, "name", f"{code}: the name is missing", f"{code} 缺少名称"))
         return None
