@@ -50,6 +50,7 @@ from yigai.services.demo import DEMO_DATABASE, DEMO_USERS, build_demo, demo_sett
 from yigai.services.items import report_items
 from yigai.services.plans import get_plan
 from yigai.settings import Settings
+from yigai.storage.evidence_store import EvidenceStore
 
 PAGE_P95_MS, API_P95_MS = 200.0, 100.0
 PLAN = 5  # the 仓山区 plan: the richest history
@@ -109,7 +110,7 @@ def _free_port() -> int:
 
 def prepare(folder: Path, settings: Settings | None = None) -> Demo:
     with build(settings or demo_settings(folder)) as app:
-        build_demo(app)
+        build_demo(app.uow, EvidenceStore(app.settings.evidence_dir))
         draft = get_plan(app.uow(), PLAN).draft
         with app.uow() as uow:
             schedule = uow.reports.schedule(PLAN)
