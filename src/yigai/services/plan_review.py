@@ -30,15 +30,10 @@ from typing import Any
 from yigai import clock
 from yigai.domain.errors import NotFoundError
 from yigai.domain.plan import (
-    Category,
-    Deadline,
-    DeadlineKind,
     DepartmentRef,
     Measure,
     PlanDraft,
-    PlanLevel,
     PlanMeta,
-    PlanType,
     Responsibility,
     Section,
     Span,
@@ -46,7 +41,6 @@ from yigai.domain.plan import (
 )
 from yigai.domain.serialize import deadline_dict, measure_dict, meta_dict, task_dict
 from yigai.domain.users import User
-from yigai.parsing.deadlines import parse_deadline
 from yigai.parsing.departments import default_directory
 from yigai.services.assignment import (
     Assignment,
@@ -66,13 +60,19 @@ from yigai.services.departments import ensure_seeded, resolve_department
 from yigai.services.errors import DuplicateError, IllegalTransitionError, InvalidInputError
 from yigai.services.items import find_thing, require_admin
 from yigai.services.plans import ImportStatus, parse_stored, store_in, summarize
+from yigai.services.review_input import (
+    META_LABELS,
+    typed_categories,
+    typed_deadline,
+    typed_meta_value,
+    typed_names,
+    typed_title,
+)
 from yigai.storage.draft_repository import DraftInfo, DraftRecord, DraftStatus
 from yigai.storage.repository import MatchedBy, PlanCounts
 from yigai.storage.uow import UnitOfWork
 
 ENTITY = "plan_draft"
-_SEPARATORS = re.compile(r"[、,，;；\n]")
-MAX_TITLE = 500
 TASK_FIELDS = ("title", "deadline", "category")
 META_FIELDS = ("title", "issuer", "doc_number", "date", "region", "level", "type", "valid_until")
 ITEM_FIELD_LABELS = {
@@ -83,16 +83,6 @@ ITEM_FIELD_LABELS = {
     "responsibility": "责任单位",
     "lead": "牵头",
     "cooperating": "配合",
-}
-META_LABELS = {
-    "title": "标题",
-    "issuer": "发文机关",
-    "doc_number": "文号",
-    "date": "成文日期",
-    "region": "地区",
-    "level": "层级",
-    "type": "类型",
-    "valid_until": "有效期至",
 }
 
 
@@ -296,7 +286,7 @@ def set_task_departments(
     table does not know is kept as typed and flagged (``known`` false). A department
     that was printed keeps its printed name and span; the clause text stays as printed.
     """
-    lead_names, coop_names = _names(lead, "lead"), _names(cooperating, "cooperating")
+    lead_names, coop_names = typed_names(lead, "lead"), typed_names(cooperating, "cooperating")
     both = set(lead_names) & set(coop_names)
 
     def change(uow: UnitOfWork, draft: PlanDraft) -> tuple[str, Any, Any]:
@@ -387,7 +377,7 @@ def set_task_field(
     def change(uow: UnitOfWork, draft: PlanDraft) -> tuple[str, Any, Any]:
         thing = _item(draft, task_id)
         if field == "title":
-            text = _title(value)
+            text = typed_title(value)
             if isinstance(thing, Task):
                 before, thing.title = thing.title, text
             else:
@@ -395,10 +385,10 @@ def set_task_field(
             return "title", before, text
         if field == "deadline":
             before_d = thing.deadline
-            thing.deadline = _deadline(value, before_d.span)
+            thing.deadline = typed_deadline(value, before_d.span)
             return "deadline", deadline_dict(before_d), deadline_dict(thing.deadline)
         before_c = [c.value for c in thing.categories]
-        thing.categories = _categories(value)
+        thing.categories = typed_categories(value)
         if isinstance(thing, Task):
             thing.categories_inferred = False
         return "category", before_c, [c.value for c in thing.categories]
@@ -423,7 +413,7 @@ def set_meta(uow: UnitOfWork, user: User, draft_id: int, *, now: dt.datetime | N
             message_zh=f"不能修改字段「{'、'.join(unknown) or '（未指定）'}」",
             where="meta",
         )
-    parsed = {name: _meta_value(name, value) for name, value in changes.items()}
+    parsed = {name: typed_meta_value(name, value) for name, value in changes.items()}
 
     def change(uow: UnitOfWork, draft: PlanDraft) -> tuple[str, Any, Any]:
         before = meta_dict(draft.meta)
@@ -596,21 +586,6 @@ def _refs(draft: PlanDraft) -> list[DepartmentRef]:
     return [ref for r in resps for ref in (*r.lead, *r.cooperating)]
 
 
-def _names(names: Sequence[str] | str, where: str) -> list[str]:
-    """Names as typed: a list, or one string with 、，,；; between names (区卫健局、区医保局)."""
-    if isinstance(names, str):
-        names = [names]
-    cleaned = [n.strip() for text in names for n in _SEPARATORS.split(text or "") if n.strip()]
-    too_long = [n for n in cleaned if len(n) > 100]
-    if too_long:
-        raise InvalidInputError(
-            f"department name too long: {too_long[0][:20]}…",
-            message_zh=f"部门名称过长：{too_long[0][:20]}…",
-            where=where,
-        )
-    return cleaned
-
-
 def _ref(uow: UnitOfWork, draft: PlanDraft, name: str, printed: dict[str, DepartmentRef]) -> DepartmentRef:
     """The department a reviewer typed, canonical through the aliases, with its printed name and span if any."""
     ensure_seeded(uow)
@@ -624,87 +599,3 @@ def _ref(uow: UnitOfWork, draft: PlanDraft, name: str, printed: dict[str, Depart
         bool(uow.departments.lookup(canonical, region)) or resolution.known or canonical in uow.departments.plan_names()
     )
     return DepartmentRef(canonical, name, resolution.kind, known, None)
-
-
-def _title(value: Any) -> str:
-    text = " ".join(str(value or "").split())
-    if not text or len(text) > MAX_TITLE:
-        raise InvalidInputError(
-            f"the title must have 1-{MAX_TITLE} characters",
-            message_zh=f"标题不能为空，且不超过 {MAX_TITLE} 字",
-            where="title",
-        )
-    return text
-
-
-def _deadline(value: Any, span: Span | None) -> Deadline:
-    if isinstance(value, dt.date):
-        return Deadline(DeadlineKind.DATE, value, value.isoformat(), span)
-    text = str(value or "").strip()
-    if not text:
-        return Deadline(DeadlineKind.UNSPECIFIED, None, "", span)
-    try:
-        return Deadline(DeadlineKind.DATE, dt.date.fromisoformat(text), text, span)
-    except ValueError:
-        pass
-    parsed = parse_deadline(text)
-    if parsed.kind is DeadlineKind.UNSPECIFIED:
-        raise InvalidInputError(
-            f"cannot read the deadline {text!r}: give a date (2023-12-31, 2023年底) or 持续推进, 按序时进度 …",
-            message_zh=f"无法识别完成时间「{text}」（请填写日期，如 2023-12-31、2023年底，或 持续推进、按序时进度 等）",
-            where="deadline",
-        )
-    return Deadline(parsed.kind, parsed.date, text, span)
-
-
-def _categories(value: Any) -> list[Category]:
-    raw = [value] if isinstance(value, str | Category) else list(value or [])
-    out: list[Category] = []
-    for item in raw:
-        text = str(item).strip()
-        found = next((c for c in Category if text in (c.value, c.name, c.name.lower(), c.value[:2])), None)
-        if found is None:
-            raise InvalidInputError(
-                f"unknown category {text!r}; one of {', '.join(c.value for c in Category)}",
-                message_zh=f"类别「{text}」无效（可选：{'、'.join(c.value for c in Category)}）",
-                where="category",
-            )
-        if found not in out:
-            out.append(found)
-    if not out:
-        raise InvalidInputError("give at least one category", message_zh="请至少选择一个类别", where="category")
-    return out
-
-
-def _meta_value(name: str, value: Any) -> Any:
-    if name in ("date", "valid_until"):
-        if value is None or isinstance(value, dt.date) or not str(value).strip():
-            return value or None
-        try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise InvalidInputError(
-                f"{name} must be a date such as 2021-06-01, got {value!r}",
-                message_zh=f"{META_LABELS[name]}须为日期（如 2021-06-01），收到「{value}」",
-                where=name,
-            ) from None
-    if name in ("level", "type"):
-        enum = PlanLevel if name == "level" else PlanType
-        try:
-            return enum(str(value).strip())
-        except ValueError:
-            raise InvalidInputError(
-                f"{name} must be one of {', '.join(e.value for e in enum)}",
-                message_zh=f"{META_LABELS[name]}须为：{'、'.join(e.value for e in enum)}",
-                where=name,
-            ) from None
-    text = " ".join(str(value or "").split())
-    if name == "title":
-        return _title(text)
-    if len(text) > 200:
-        raise InvalidInputError(
-            f"{name} is too long (at most 200 characters)",
-            message_zh=f"{META_LABELS[name]}过长（最多 200 字）",
-            where=name,
-        )
-    return text
